@@ -1,0 +1,53 @@
+"""An example finops-verifier plugin: the applicant publishes a security.txt.
+
+- ``pass``: ``/.well-known/security.txt`` answers 2xx with a ``Contact:`` line (and an
+  ``Expires:`` line when ``require_expires`` is set);
+- ``fail``: it is missing (404) or has no ``Contact:`` line;
+- ``error``: it could not be fetched (raised by ``ctx.fetch``, handled by the engine).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from verifier import Check, CheckContext, Outcome, Params, hookimpl
+
+
+class SecurityTxtParams(Params):
+    """Params of ``security-txt``."""
+
+    require_expires: bool = False
+    """Also require an ``Expires:`` line (RFC 9116 makes it mandatory)."""
+
+
+class SecurityTxtCheck(Check[SecurityTxtParams]):
+    """The applicant's website publishes a security contact."""
+
+    name = "security-txt"
+    version = "1.0"
+    Params = SecurityTxtParams
+    description = "Website publishes /.well-known/security.txt with a contact"
+
+    async def verify(self, ctx: CheckContext[SecurityTxtParams]) -> Outcome:
+        """Fetch security.txt and look for the required fields."""
+        website = ctx.submission.applicant.website.rstrip("/")
+        page = await ctx.fetch(f"{website}/.well-known/security.txt")
+        if not page.ok:
+            return Outcome.failed(f"no security.txt ({page.status})")
+        fields = {
+            line.split(":", 1)[0].strip().lower() for line in page.text.splitlines() if ":" in line
+        }
+        wanted = ["contact", *(["expires"] if ctx.params.require_expires else [])]
+        missing = [f for f in wanted if f not in fields]
+        if missing:
+            ctx.evidence("search", f"security.txt lacks {', '.join(missing)}", page=page)
+            return Outcome.failed(f"security.txt has no {', '.join(missing)} line")
+        ctx.evidence("text", "security.txt names a contact", page=page, excerpt=page.text[:200])
+        return Outcome.passed("security.txt publishes a contact")
+
+
+@hookimpl
+def register_checks(register: Callable[[Check[Any]], None]) -> None:
+    """Register the example check."""
+    register(SecurityTxtCheck())

@@ -1,0 +1,56 @@
+"""The built-in checks, bundled policies and the offline demo of finops-verifier.
+
+Registered through the ``finops_verifier`` entry-point group like any third party's
+plugin. One module per kind of requirement; FinOps knowledge lives here and in the
+policies, never in :mod:`verifier`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from plugins.membership import MembershipCheck
+from plugins.offering import OfferingCheck
+from verifier import Check, DemoSpec, hookimpl
+
+_HERE = Path(__file__).resolve().parent
+
+
+def data_dir(name: str) -> Path:
+    """A data folder (``policies``, ``fixtures``): the repository's, else the wheel's copy."""
+    in_repo = _HERE.parent / name
+    return in_repo if in_repo.is_dir() else _HERE / "_data" / name
+
+
+CHECKS: tuple[type[Check[Any]], ...] = (MembershipCheck, OfferingCheck)
+"""Every built-in check class."""
+
+
+@hookimpl
+def register_checks(register: Callable[[Check[Any]], None]) -> None:
+    """Register every built-in check."""
+    for cls in CHECKS:
+        register(cls())
+
+
+@hookimpl
+def register_policy_dirs(register: Callable[[Path], None]) -> None:
+    """Register the bundled policies (and their sources.yaml)."""
+    register(data_dir("policies"))
+
+
+@hookimpl
+def register_demos(register: Callable[[DemoSpec], None]) -> None:
+    """Register the offline demo: fixture sites and one submission per tier."""
+    fixtures = data_dir("fixtures")
+    demo = fixtures / "demo"
+    register(
+        DemoSpec(
+            name="partner-certification",
+            sites=fixtures / "sites",
+            submissions=tuple(sorted(demo.glob("*.yaml"))),
+            sources=fixtures / "sources.yaml",
+        )
+    )

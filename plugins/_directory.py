@@ -1,0 +1,132 @@
+"""Reading organisation directories: the entries of any page that lists organisations.
+
+CONTRACT.md: a directory page lists organisations "as links, logo images (the name in
+``alt``), list items, table rows, cards or headings", and may span pages (``rel="next"``
+or a "Next" link). :func:`read_directory` follows the pages, records each fetch, and
+returns every entry with where it was found; matching is done by the caller.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+from bs4 import BeautifulSoup, Tag
+
+from verifier import CheckContext, Page, same_site
+
+_SKIP_ANCESTORS = ("nav", "header", "footer", "script", "style", "noscript", "template")
+_NEXT_TEXT = re.compile(r"^\s*(next|next page|older|›|»|→)\s*[›»→]?\s*$", re.IGNORECASE)
+_LOGO_WORDS = re.compile(r"\b(logo|icon)\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One organisation as a directory lists it."""
+
+    name: str
+    """The name as shown (link text, alt text, cell or heading text)."""
+    href: str | None
+    """The link the entry carries (absolute), if any."""
+    how: str
+    """Where the name came from: ``img-alt``, ``link``, ``list-item``, ``table-row``..."""
+    page: Page
+    """The directory page it is on."""
+
+
+def _clean(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def _in_chrome(tag: Tag) -> bool:
+    return any(parent.name in _SKIP_ANCESTORS for parent in tag.parents)
+
+
+def _href(tag: Tag, page: Page) -> str | None:
+    link = tag if tag.name == "a" else tag.find_parent("a")
+    raw = link.get("href") if isinstance(link, Tag) else None
+    if not isinstance(raw, str) or raw.startswith(("#", "javascript:", "mailto:")):
+        return None
+    try:
+        return str(httpx.URL(page.final_url).join(raw))
+    except (httpx.InvalidURL, ValueError):
+        return None
+
+
+def entries_of(page: Page) -> list[Entry]:
+    """Every organisation-like entry of one directory page, de-duplicated by name."""
+    soup: BeautifulSoup = page.soup
+    found: dict[str, Entry] = {}
+
+    def add(name: str, tag: Tag, how: str) -> None:
+        name = _LOGO_WORDS.sub("", _clean(name)).strip(" -|")
+        if 1 < len(name) <= 120 and name.lower() not in found:
+            found[name.lower()] = Entry(name, _href(tag, page), how, page)
+
+    for img in soup.find_all("img"):
+        if isinstance(img, Tag) and not _in_chrome(img) and isinstance(img.get("alt"), str):
+            add(str(img["alt"]), img, "img-alt")
+    for row in soup.find_all("tr"):
+        if isinstance(row, Tag) and not _in_chrome(row):
+            cell = row.find(["td", "th"])
+            if isinstance(cell, Tag) and cell.name == "td":
+                add(cell.get_text(" "), cell, "table-row")
+    for tag in soup.find_all(["li", "h2", "h3", "h4", "a"]):
+        if not isinstance(tag, Tag) or _in_chrome(tag):
+            continue
+        if tag.name == "li" and tag.find(["li", "table"]):
+            continue  # a container of other entries, not an entry
+        if tag.name == "a" and tag.find("img"):
+            continue  # a logo link: its alt text was taken above
+        how = {"li": "list-item", "a": "link"}.get(tag.name or "", "heading")
+        add(tag.get_text(" "), tag, how)
+    for card in soup.select("[class*=card], [class*=member], [class*=partner]"):
+        if isinstance(card, Tag) and not _in_chrome(card):
+            title = card.find(["h2", "h3", "h4", "h5", "strong", "b"])
+            if isinstance(title, Tag):
+                add(title.get_text(" "), title, "card")
+    return list(found.values())
+
+
+def next_page(page: Page) -> str | None:
+    """The URL of the directory's next page, on the same site, if the page links one."""
+    soup: BeautifulSoup = page.soup
+    candidates = [
+        t
+        for t in soup.find_all(["a", "link"], rel=True)
+        if isinstance(t, Tag) and "next" in (t.get("rel") or [])
+    ]
+    candidates += [
+        a
+        for a in soup.find_all("a", href=True)
+        if isinstance(a, Tag) and _NEXT_TEXT.match(a.get_text(" "))
+    ]
+    for tag in candidates:
+        href = _href(tag, page)
+        if href and same_site(href, page.final_url) and href != page.final_url:
+            return href
+    return None
+
+
+async def read_directory(
+    ctx: CheckContext[Any], url: str, max_pages: int
+) -> tuple[list[Page], list[Entry]]:
+    """Fetch a directory from ``url``, following its next pages up to ``max_pages``.
+
+    Raises :class:`verifier.FetchError` when a page cannot be fetched.
+    """
+    pages: list[Page] = []
+    entries: list[Entry] = []
+    seen: set[str] = set()
+    current: str | None = url
+    while current and current not in seen and len(pages) < max_pages:
+        seen.add(current)
+        page = await ctx.fetch(current)
+        pages.append(page)
+        if not page.ok or not page.is_html:
+            break
+        entries.extend(entries_of(page))
+        current = next_page(page)
+    return pages, entries

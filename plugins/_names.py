@@ -1,0 +1,117 @@
+"""Organisation-name matching: case, punctuation and legal suffixes do not count.
+
+CONTRACT.md: "Matching is on the applicant's name and aliases, ignoring case, punctuation
+and legal suffixes (Inc., LLC, Ltd, GmbH, Corp., S.A., ...)". Used by every check that
+looks for a company by name (membership, case studies, community, certified listings).
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+# Legal-form words, after punctuation is removed ("S.A." -> "s a" -> handled as "sa").
+LEGAL_SUFFIXES = frozenset(
+    {
+        "inc",
+        "incorporated",
+        "llc",
+        "llp",
+        "lp",
+        "ltd",
+        "limited",
+        "gmbh",
+        "mbh",
+        "ag",
+        "kg",
+        "corp",
+        "corporation",
+        "co",
+        "company",
+        "sa",
+        "sas",
+        "sarl",
+        "srl",
+        "spa",
+        "bv",
+        "nv",
+        "plc",
+        "pty",
+        "pte",
+        "oy",
+        "oyj",
+        "ab",
+        "as",
+        "kk",
+        "se",
+        "sl",
+        "ug",
+        "lda",
+        "ltda",
+    }
+)
+
+
+def normalize(name: str) -> str:
+    """Comparable form: ``"Acme Cloud Economics, Inc."`` -> ``"acme cloud economics"``."""
+    text = unicodedata.normalize("NFKD", name)
+    text = "".join(c for c in text if not unicodedata.combining(c)).lower()
+    text = text.replace("&", " and ")
+    # "S.A." and "S. A." collapse to "sa" before the suffix is stripped.
+    text = re.sub(r"\b([a-z])\.\s?([a-z])\.", r"\1\2", text)
+    words = re.sub(r"[^\w]+", " ", text).split()
+    while len(words) > 1 and words[-1] in LEGAL_SUFFIXES:
+        words.pop()
+    return " ".join(words)
+
+
+def name_forms(name: str, aliases: Iterable[str] = ()) -> list[str]:
+    """Every normalised form to look for: the name and each alias, without duplicates."""
+    forms = [normalize(n) for n in (name, *aliases)]
+    return [f for f in dict.fromkeys(forms) if f]
+
+
+@dataclass(frozen=True)
+class Match:
+    """How well one candidate name matches the applicant."""
+
+    candidate: str
+    """The name as found."""
+    strength: str
+    """``exact`` (a normalised form equals it), ``weak`` (similar), or ``none``."""
+    score: float
+    """Similarity of the best form, 0 to 1."""
+    form: str
+    """The normalised form that matched best."""
+
+
+def match_name(candidate: str, forms: list[str], weak_threshold: float = 0.8) -> Match:
+    """Compare ``candidate`` with the applicant's normalised ``forms``."""
+    norm = normalize(candidate)
+    best = Match(candidate, "none", 0.0, forms[0] if forms else "")
+    if not norm:
+        return best
+    for form in forms:
+        if norm == form:
+            return Match(candidate, "exact", 1.0, form)
+        score = difflib.SequenceMatcher(None, norm, form).ratio()
+        # "Acme" listed where the applicant is "Acme Cloud Economics": same first word(s).
+        if norm.split()[:1] == form.split()[:1] and (
+            form.startswith(norm) or norm.startswith(form)
+        ):
+            score = max(score, weak_threshold)
+        if score > best.score:
+            best = Match(candidate, "weak" if score >= weak_threshold else "none", score, form)
+    return best
+
+
+def text_mentions(text: str, forms: list[str]) -> str | None:
+    """The first form that occurs in ``text`` as whole words (normalised), or ``None``."""
+    haystack = f" {normalize(text)} "
+    for form in forms:
+        if f" {form} " in haystack:
+            return form
+    return None

@@ -1,0 +1,125 @@
+"""membership: the applicant is listed in every named directory source.
+
+Verdicts, per source and then combined:
+
+- ``pass``: every source lists the applicant (its name or an alias, ignoring case,
+  punctuation and legal suffixes; or an entry linking to the applicant's website domain);
+- ``fail``: a source does not list it; the evidence says what was searched (the pages
+  read, how many entries they held, the name forms tried);
+- ``needs_review``: no source fails, but one only lists a similar name (the candidates
+  are shown for a person to judge);
+- ``error``: a directory page could not be fetched or did not answer 2xx HTML.
+
+Params: ``sources`` (source names, all required), ``max_pages`` (pages followed per
+directory), ``weak_threshold`` (similarity from which a name is a candidate).
+"""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from plugins._directory import Entry, read_directory
+from plugins._names import Match, match_name, name_forms
+from verifier import Check, CheckContext, Outcome, Params, registrable_domain
+
+
+class MembershipParams(Params):
+    """Params of the ``membership`` check."""
+
+    sources: list[str] = Field(min_length=1)
+    """Directory sources that must all list the applicant (e.g. finops-members)."""
+    max_pages: int = Field(default=20, ge=1, le=200)
+    """Pages followed per directory (rel=next, "Next" links)."""
+    weak_threshold: float = Field(default=0.8, gt=0, le=1)
+    """Similarity from which a different name is shown as a candidate."""
+
+
+class MembershipCheck(Check[MembershipParams]):
+    """Looks the applicant up in directory sources."""
+
+    name = "membership"
+    version = "1.0"
+    Params = MembershipParams
+    description = "Applicant listed in every named member directory"
+
+    async def verify(self, ctx: CheckContext[MembershipParams]) -> Outcome:
+        """Search each source; combine as the module docstring says."""
+        verdicts = [await find_in_directory(ctx, source) for source in ctx.params.sources]
+        return combine(verdicts)
+
+
+async def find_in_directory(ctx: CheckContext[MembershipParams], source_name: str) -> Outcome:
+    """Look the applicant up in one directory source; also used by other listing checks."""
+    applicant = ctx.submission.applicant
+    source = ctx.source(source_name)
+    if source.url is None:
+        return Outcome.error(f"source {source_name} must be a URL, not a file")
+    pages, entries = await read_directory(ctx, source.url, ctx.params.max_pages)
+    bad = [p for p in pages if not p.ok or not p.is_html]
+    if bad:
+        p = bad[0]
+        return Outcome.error(
+            f"{source_name}: {p.url} answered {p.status} "
+            f"({p.content_type or 'no type'}), not a directory page"
+        )
+    forms = name_forms(applicant.name, applicant.aliases)
+    domain = registrable_domain(applicant.website)
+    exact: list[tuple[Entry, str]] = []
+    weak: list[tuple[Entry, Match]] = []
+    for entry in entries:
+        m = match_name(entry.name, forms, ctx.params.weak_threshold)
+        if m.strength == "exact":
+            exact.append((entry, f"name {entry.name!r} matches {m.form!r}"))
+        elif entry.href and registrable_domain(entry.href) == domain:
+            exact.append((entry, f"entry {entry.name!r} links to {entry.href}, on {domain}"))
+        elif m.strength == "weak":
+            weak.append((entry, m))
+    if exact:
+        entry, why = exact[0]
+        ctx.evidence(
+            "directory-entry",
+            f"{source_name}: listed ({why})",
+            page=entry.page,
+            excerpt=entry.name,
+            source=source_name,
+            found_as=entry.how,
+            link=entry.href,
+        )
+        return Outcome.passed(f"listed in {source_name} as {entry.name!r}")
+    if weak:
+        weak.sort(key=lambda em: -em[1].score)
+        for entry, m in weak[:5]:
+            ctx.evidence(
+                "directory-candidate",
+                f"{source_name}: {entry.name!r} resembles {m.form!r} "
+                f"(similarity {m.score:.2f}); a person must judge",
+                page=entry.page,
+                excerpt=entry.name,
+                source=source_name,
+                score=round(m.score, 3),
+                link=entry.href,
+            )
+        names = ", ".join(repr(e.name) for e, _ in weak[:3])
+        return Outcome.needs_review(f"{source_name}: only similar names listed ({names})")
+    ctx.evidence(
+        "search",
+        f"{source_name}: not listed; read {len(pages)} page(s) holding {len(entries)} "
+        f"entries; looked for {', '.join(repr(f) for f in forms)} and links to {domain}",
+        url=source.url,
+        source=source_name,
+        pages=[p.url for p in pages],
+        entries=len(entries),
+        forms=forms,
+        domain=domain,
+    )
+    return Outcome.failed(f"not listed in {source_name} ({len(entries)} entries searched)")
+
+
+def combine(verdicts: list[Outcome]) -> Outcome:
+    """One outcome from several sources: the worst status, every summary."""
+    summary = "; ".join(v.summary for v in verdicts)
+    # A real absence decides even if another source could not be read.
+    for status in ("fail", "error", "needs_review"):
+        if any(v.status == status for v in verdicts):
+            return Outcome(next(v.status for v in verdicts if v.status == status), summary)
+    return Outcome.passed(summary)

@@ -1,0 +1,64 @@
+"""finops-verifier: the public API for plugin authors.
+
+Everything in ``__all__`` is stable; anything else may change. A plugin module looks like::
+
+    from verifier import Check, CheckContext, Outcome, Params, hookimpl
+
+    class MyParams(Params):
+        minimum: int = 1
+
+    class MyCheck(Check[MyParams]):
+        name = "my-check"
+        version = "1.0"
+        Params = MyParams
+
+        async def verify(self, ctx: CheckContext[MyParams]) -> Outcome:
+            page = await ctx.fetch(ctx.submission.applicant.website)
+            ...
+            return Outcome.passed("...")
+
+    @hookimpl
+    def register_checks(register):
+        register(MyCheck())
+
+and is installed under the entry-point group ``finops_verifier``.
+"""
+
+from __future__ import annotations
+
+import pluggy
+
+from verifier._version import __version__
+from verifier.checks import Check, CheckContext, NoParams, Params
+from verifier.demo import DemoSpec
+from verifier.errors import FetchError, VerifierError
+from verifier.fetch.page import Hop, Page
+from verifier.models import Evidence, Outcome, Requirement, Status
+from verifier.sources import Source
+from verifier.submission import Submission
+from verifier.urls import registrable_domain, same_site
+
+hookimpl = pluggy.HookimplMarker("finops_verifier")
+"""Decorator marking a plugin's hook implementations (see :mod:`verifier.hookspecs`)."""
+
+__all__ = [
+    "Check",
+    "CheckContext",
+    "DemoSpec",
+    "Evidence",
+    "FetchError",
+    "Hop",
+    "NoParams",
+    "Outcome",
+    "Page",
+    "Params",
+    "Requirement",
+    "Source",
+    "Status",
+    "Submission",
+    "VerifierError",
+    "__version__",
+    "hookimpl",
+    "registrable_domain",
+    "same_site",
+]

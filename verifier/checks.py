@@ -1,0 +1,174 @@
+"""What a check is, and what it is given: the heart of the plugin author's API.
+
+A check verifies one kind of requirement. It subclasses :class:`Check`, names itself,
+declares its params as a pydantic model, and implements ``async verify(ctx)``. It reads the
+submission and its params from ``ctx``, fetches only through ``ctx.fetch``, and records
+what it relied on with ``ctx.evidence(...)``; it never opens a socket, reads the clock for
+a verdict, or writes files. A :class:`~verifier.errors.FetchError` it does not catch
+becomes an ``error`` outcome with the fetch's reason: a fault is never a fail.
+"""
+
+from __future__ import annotations
+
+import abc
+import datetime as dt
+import logging
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
+
+from pydantic import BaseModel, ConfigDict
+
+from verifier.models import Evidence, Outcome, Requirement
+
+if TYPE_CHECKING:
+    from verifier.fetch import Page
+    from verifier.sources import Source
+    from verifier.submission import Submission
+
+
+class Params(BaseModel):
+    """Base for a check's params schema: unknown params are errors, values are frozen."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class NoParams(Params):
+    """The params schema of a check that takes none."""
+
+
+P = TypeVar("P", bound=Params)
+
+
+class CheckContext(Generic[P]):
+    """Everything a check may use while verifying one requirement of one submission."""
+
+    def __init__(
+        self,
+        *,
+        requirement: Requirement,
+        submission: Submission,
+        params: P,
+        as_of: dt.date,
+        fetch: Callable[[str], Awaitable[Page]],
+        sources: dict[str, Source],
+    ) -> None:
+        self.requirement = requirement
+        """The requirement being verified (id, published text, raw params)."""
+        self.submission = submission
+        """The validated submission."""
+        self.params = params
+        """The requirement's params, an instance of the check's ``Params`` model."""
+        self.as_of = as_of
+        """The date for expiry decisions (``--as-of``); never read the clock instead."""
+        self.log = logging.getLogger(f"verifier.check.{requirement.check}")
+        """A logger for diagnostics; what a person must see goes into evidence instead."""
+        self._fetch = fetch
+        self._sources = sources
+        self._evidence: list[Evidence] = []
+
+    async def fetch(self, url: str) -> Page:
+        """Fetch ``url`` through the run's fetch layer and record it as evidence.
+
+        The same URL asked by several checks in one run is fetched once. Returns the
+        :class:`~verifier.fetch.Page` whatever its HTTP status (a 404 is an answer);
+        raises :class:`~verifier.errors.FetchError` when no answer could be had.
+        """
+        from verifier.errors import FetchError
+
+        try:
+            page = await self._fetch(url)
+        except FetchError as exc:
+            self._evidence.append(
+                Evidence(
+                    kind="fetch",
+                    url=url,
+                    detail=f"GET {url} failed: {exc.reason}",
+                    data={
+                        "error": exc.reason,
+                        "attempts": exc.attempts,
+                        "error_type": type(exc).__name__,
+                    },
+                )
+            )
+            raise
+        self._evidence.append(page.evidence())
+        return page
+
+    def evidence(
+        self,
+        kind: str,
+        detail: str,
+        *,
+        page: Page | None = None,
+        url: str | None = None,
+        excerpt: str | None = None,
+        **data: Any,
+    ) -> Evidence:
+        """Record one fact the verdict relies on (or one search that found nothing).
+
+        :param kind: what it is (``link``, ``directory-entry``, ``certificate``, ``search``).
+        :param detail: one sentence a person reads.
+        :param page: the fetched page it was found in; fills url, sha256 and fetched_at.
+        :param url: the URL it is about, when there is no page (or a link's target).
+        :param excerpt: the exact passage, link text or CSS path.
+        :param data: further JSON-serialisable facts.
+        """
+        item = Evidence(
+            kind=kind,
+            detail=detail,
+            url=url if url is not None else (page.url if page else None),
+            sha256=page.sha256 if page else None,
+            fetched_at=page.fetched_at if page else None,
+            excerpt=excerpt,
+            data=data,
+        )
+        self._evidence.append(item)
+        return item
+
+    def source(self, name: str) -> Source:
+        """The directory or registry called ``name`` in the run's sources.
+
+        Raises ``LookupError`` (an ``error`` outcome) when the run has no such source.
+        """
+        try:
+            return self._sources[name]
+        except KeyError:
+            known = ", ".join(sorted(self._sources)) or "none"
+            raise LookupError(
+                f"no source named {name!r} is configured (known: {known}); "
+                "add it to sources.yaml or pass --sources"
+            ) from None
+
+    @property
+    def recorded(self) -> tuple[Evidence, ...]:
+        """Evidence recorded so far, in order."""
+        return tuple(self._evidence)
+
+
+class Check(abc.ABC, Generic[P]):
+    """Base class of every check. Subclass it, set the class attributes, write ``verify``.
+
+    Example::
+
+        class HasTitle(Check[HasTitleParams]):
+            name = "has-title"
+            version = "1.0"
+            Params = HasTitleParams
+
+            async def verify(self, ctx: CheckContext[HasTitleParams]) -> Outcome:
+                page = await ctx.fetch(ctx.submission.applicant.website)
+                ...
+    """
+
+    name: ClassVar[str]
+    """Unique name that policies use in ``check:``."""
+    version: ClassVar[str] = "1"
+    """Version of the check's logic, recorded in every report."""
+    Params: ClassVar[type[Params]] = NoParams
+    """Pydantic model of the params; policies are validated against it when loaded."""
+    description: ClassVar[str] = ""
+    """One line shown by ``finops-verify plugins``."""
+
+    @abc.abstractmethod
+    async def verify(self, ctx: CheckContext[P]) -> Outcome:
+        """Verify the requirement in ``ctx`` and return the outcome."""

@@ -1,0 +1,141 @@
+"""Runs one policy against one submission: every requirement concurrently, each isolated.
+
+A check that raises, hangs past its time limit, or hits a fetch fault gives an ``error``
+outcome with the reason; the other requirements go on. ``BaseException`` (Ctrl-C, task
+cancellation) is never swallowed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+import time
+import traceback
+from typing import Any
+
+import pydantic
+
+from verifier.checks import CheckContext
+from verifier.errors import FetchError
+from verifier.fetch import CountingFetch, Fetcher
+from verifier.models import Evidence, Outcome, Policy, Requirement, RequirementResult, Status
+from verifier.plugins import CheckRegistry
+from verifier.sources import Source
+from verifier.submission import Submission
+
+log = logging.getLogger(__name__)
+
+DEFAULT_CHECK_TIMEOUT = 120.0
+"""Seconds a requirement may take when its policy sets no ``timeout``."""
+
+
+async def run_policy(
+    policy: Policy,
+    submission: Submission,
+    registry: CheckRegistry,
+    fetcher: Fetcher,
+    *,
+    sources: dict[str, Source],
+    as_of: dt.date,
+    check_timeout: float = DEFAULT_CHECK_TIMEOUT,
+    max_fetches_per_check: int = 200,
+    on_done: Any = None,
+) -> list[RequirementResult]:
+    """Verify every requirement of ``policy``; results come back in policy order.
+
+    :param on_done: optional callable, called with each :class:`RequirementResult` as it
+        finishes (progress display).
+    """
+
+    async def one(req: Requirement) -> RequirementResult:
+        result = await _run_requirement(
+            req,
+            submission,
+            registry,
+            fetcher,
+            sources=sources,
+            as_of=as_of,
+            timeout=req.timeout or check_timeout,
+            budget=max_fetches_per_check,
+        )
+        if on_done is not None:
+            on_done(result)
+        return result
+
+    return list(await asyncio.gather(*(one(r) for r in policy.requirements)))
+
+
+async def _run_requirement(
+    req: Requirement,
+    submission: Submission,
+    registry: CheckRegistry,
+    fetcher: Fetcher,
+    *,
+    sources: dict[str, Source],
+    as_of: dt.date,
+    timeout: float,
+    budget: int,
+) -> RequirementResult:
+    started = time.monotonic()
+    info = registry.checks.get(req.check)
+    if info is None:
+        return RequirementResult(
+            req, Status.ERROR, registry.why_missing(req.check), (), None, None, 0.0
+        )
+    check = info.check
+    version = check.version
+    try:
+        params = check.Params.model_validate(req.params)
+    except pydantic.ValidationError as exc:
+        return RequirementResult(
+            req,
+            Status.ERROR,
+            f"params do not fit check {req.check!r}: {exc.errors()[0]['msg']}",
+            (),
+            info.plugin,
+            version,
+            0.0,
+        )
+    ctx: CheckContext[Any] = CheckContext(
+        requirement=req,
+        submission=submission,
+        params=params,
+        as_of=as_of,
+        fetch=CountingFetch(fetcher, budget),
+        sources=sources,
+    )
+    extra: tuple[Evidence, ...] = ()
+    try:
+        async with asyncio.timeout(timeout):
+            outcome = await check.verify(ctx)
+        if not isinstance(outcome, Outcome):
+            outcome = Outcome.error(
+                f"check {req.check!r} returned {type(outcome).__name__}, not an Outcome "
+                "(a bug in the plugin)"
+            )
+    except TimeoutError:
+        outcome = Outcome.error(f"the check did not finish within {timeout:g}s")
+    except FetchError as exc:
+        outcome = Outcome.error(f"could not check {exc.url}: {exc.reason}")
+    except LookupError as exc:
+        outcome = Outcome.error(str(exc.args[0]) if exc.args else repr(exc))
+    except Exception as exc:  # a plugin bug: recorded as data, the run goes on
+        log.exception("check %s crashed on requirement %s", req.check, req.id)
+        outcome = Outcome.error(f"the check crashed: {type(exc).__name__}: {exc}")
+        extra = (
+            Evidence(
+                kind="crash",
+                detail="traceback of the crash, for the plugin author",
+                excerpt="".join(traceback.format_exception(exc))[-4000:],
+            ),
+        )
+    return RequirementResult(
+        req,
+        outcome.status,
+        outcome.summary,
+        (*ctx.recorded, *outcome.evidence, *extra),
+        info.plugin,
+        version,
+        time.monotonic() - started,
+    )

@@ -1,0 +1,105 @@
+"""The per-run fetcher: one request per URL however many checks ask, everything captured."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any, Protocol
+
+from verifier.errors import FetchError, FetchRefused
+from verifier.evidence import EvidenceStore
+from verifier.fetch.client import utc_now
+from verifier.fetch.page import Page
+
+
+class PageSource(Protocol):
+    """Where pages come from: the web (:class:`LiveSource`) or a bundle (replay)."""
+
+    async def get(self, url: str) -> Page:
+        """The page at ``url``; raises :class:`~verifier.errors.FetchError` on a fault."""
+        ...
+
+    async def aclose(self) -> None:
+        """Release connections."""
+        ...
+
+
+class Fetcher:
+    """Shares fetches within a run and writes every exchange to the evidence store.
+
+    Requests in flight are shared, not duplicated: five checks asking for one URL at once
+    await one task. The cache lives as long as the fetcher, that is, one run.
+    """
+
+    def __init__(self, source: PageSource, store: EvidenceStore | None) -> None:
+        self.source = source
+        self.store = store
+        self._tasks: dict[str, asyncio.Task[Page]] = {}
+        self.requests = 0
+        """URLs actually handed to the source (cache misses)."""
+
+    async def get(self, url: str) -> Page:
+        """The page at ``url``, fetched at most once per run."""
+        key = url.strip()
+        task = self._tasks.get(key)
+        if task is None:
+            task = asyncio.ensure_future(self._fetch(key))
+            self._tasks[key] = task
+        # shield: one check timing out must not cancel the fetch other checks await.
+        return await asyncio.shield(task)
+
+    async def _fetch(self, url: str) -> Page:
+        self.requests += 1
+        try:
+            page = await self.source.get(url)
+        except FetchError as exc:
+            self._record_error(url, exc)
+            raise
+        if self.store is not None:
+            self.store.put(page.sha256, page.body)
+            self.store.record(
+                {
+                    "url": url,
+                    "sha256": page.sha256,
+                    "fetched_at": page.fetched_at,
+                    **page.evidence().data,
+                }
+            )
+        return page
+
+    def _record_error(self, url: str, exc: FetchError) -> None:
+        if self.store is not None:
+            error: dict[str, Any] = {
+                "url": url,
+                "fetched_at": utc_now(),
+                "sha256": None,
+                "error": exc.reason,
+                "error_type": type(exc).__name__,
+                "attempts": exc.attempts,
+            }
+            self.store.record(error)
+
+    async def aclose(self) -> None:
+        """Cancel unfinished fetches and close the source."""
+        for task in self._tasks.values():
+            if not task.done():
+                task.cancel()
+        await asyncio.gather(*self._tasks.values(), return_exceptions=True)
+        await self.source.aclose()
+
+
+class CountingFetch:
+    """A check's view of the fetcher: enforces the per-check fetch budget."""
+
+    def __init__(self, fetcher: Fetcher, budget: int) -> None:
+        self._fetcher = fetcher
+        self._budget = budget
+        self.count = 0
+
+    async def __call__(self, url: str) -> Page:
+        """Fetch ``url`` through the shared fetcher, counting against the budget."""
+        self.count += 1
+        if self.count > self._budget:
+            raise FetchRefused(
+                url, f"refused: this check already made {self._budget} fetches, its limit"
+            )
+        return await self._fetcher.get(url)

@@ -1,0 +1,198 @@
+"""Where a request may go: URL rules, and the address check made when the socket connects.
+
+Checking the URL's host is not enough: a name can resolve to an internal address, and
+resolve differently the second time (DNS rebinding). So :class:`GuardedBackend` resolves
+each name once, classifies every address it got (a mixed answer fails closed), and
+connects to the address it checked. TLS still uses the hostname (httpcore passes it to
+``start_tls``). ``ipaddress``'s ``is_private``/``is_global`` misclassify CGNAT,
+multicast, IPv4-mapped and NAT64 addresses, so the ranges are explicit, and IPv6 forms
+that embed an IPv4 address are unwrapped and checked as that address.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import socket
+from collections.abc import Awaitable, Callable, Iterable, Mapping
+from typing import Any
+
+import httpcore
+import httpx
+
+from verifier.errors import FetchRefused
+
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+Resolver = Callable[[str, int], Awaitable[list[str]]]
+
+_V4: tuple[tuple[str, str], ...] = (
+    ("0.0.0.0/8", "a 'this network' address"),
+    ("10.0.0.0/8", "a private address"),
+    ("100.64.0.0/10", "a carrier-grade NAT (shared) address"),
+    ("127.0.0.0/8", "a loopback address"),
+    ("169.254.0.0/16", "a link-local address (cloud metadata lives here)"),
+    ("172.16.0.0/12", "a private address"),
+    ("192.0.0.0/24", "an IETF protocol assignment address"),
+    ("192.0.2.0/24", "a documentation (TEST-NET-1) address"),
+    ("192.88.99.0/24", "a 6to4 relay anycast address"),
+    ("192.168.0.0/16", "a private address"),
+    ("198.18.0.0/15", "a benchmarking address"),
+    ("198.51.100.0/24", "a documentation (TEST-NET-2) address"),
+    ("203.0.113.0/24", "a documentation (TEST-NET-3) address"),
+    ("224.0.0.0/4", "a multicast address"),
+    ("240.0.0.0/4", "a reserved address"),
+    ("255.255.255.255/32", "the broadcast address"),
+)
+_V6: tuple[tuple[str, str], ...] = (
+    ("::/128", "the unspecified address"),
+    ("::1/128", "a loopback address"),
+    ("100::/64", "a discard-only address"),
+    ("2001:db8::/32", "a documentation address"),
+    ("2001:10::/28", "an ORCHID address"),
+    ("fc00::/7", "a unique-local (private) address"),
+    ("fe80::/10", "a link-local address"),
+    ("fec0::/10", "a site-local address"),
+    ("ff00::/8", "a multicast address"),
+)
+_NETS_V4 = tuple((ipaddress.IPv4Network(n), why) for n, why in _V4)
+_NETS_V6 = tuple((ipaddress.IPv6Network(n), why) for n, why in _V6)
+_MAPPED = ipaddress.IPv6Network("::ffff:0:0/96")
+_COMPAT = ipaddress.IPv6Network("::/96")
+_NAT64 = ipaddress.IPv6Network("64:ff9b::/96")
+_NAT64_LOCAL = ipaddress.IPv6Network("64:ff9b:1::/48")
+_SIXTOFOUR = ipaddress.IPv6Network("2002::/16")
+_TEREDO = ipaddress.IPv6Network("2001::/32")
+
+
+def embedded_ipv4(addr: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    """The IPv4 address an IPv6 address carries (mapped, compatible, NAT64, 6to4, Teredo)."""
+    if addr in _MAPPED or addr in _NAT64 or (addr in _COMPAT and int(addr) > 1):
+        return ipaddress.IPv4Address(int(addr) & 0xFFFFFFFF)
+    if addr in _SIXTOFOUR:
+        return ipaddress.IPv4Address((int(addr) >> 80) & 0xFFFFFFFF)
+    if addr in _TEREDO:
+        return ipaddress.IPv4Address(~int(addr) & 0xFFFFFFFF)
+    return None
+
+
+def address_problem(address: str | IPAddress) -> str | None:
+    """Why ``address`` must not be connected to, or ``None`` when it is public."""
+    ip = ipaddress.ip_address(address) if isinstance(address, str) else address
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.scope_id:
+            return "a scoped IPv6 address"
+        inner = embedded_ipv4(ip)
+        if inner is not None:
+            why = address_problem(inner)
+            return f"{why} embedded in an IPv6 address" if why else None
+        if ip in _NAT64_LOCAL:
+            return "a local-use NAT64 address"
+        for net6, why in _NETS_V6:
+            if ip in net6:
+                return why
+        return None
+    for net4, why in _NETS_V4:
+        if ip in net4:
+            return why
+    return None
+
+
+def url_problem(url: httpx.URL, allowed_ports: Iterable[int]) -> str | None:
+    """Why ``url`` may not be requested at all (scheme, credentials, port), or ``None``."""
+    if url.scheme not in ("http", "https"):
+        return f"the scheme {url.scheme + ':' if url.scheme else '(none)'} is not http or https"
+    if url.userinfo:
+        return "the URL carries credentials (user:password@); they are never sent"
+    if not url.host:
+        return "the URL has no host"
+    port = url.port or (443 if url.scheme == "https" else 80)
+    if port not in set(allowed_ports):
+        return f"port {port} is not allowed (allowed: {', '.join(map(str, allowed_ports))})"
+    return None
+
+
+async def system_resolver(host: str, port: int) -> list[str]:
+    """Resolve ``host`` with the system resolver; every address, in its order."""
+    loop = asyncio.get_running_loop()
+    try:
+        infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except socket.gaierror as exc:
+        raise httpcore.ConnectError(f"cannot resolve {host}: {exc.strerror}") from exc
+    return list(dict.fromkeys(str(info[4][0]) for info in infos))
+
+
+def parse_resolve(pairs: Iterable[tuple[str, str]]) -> dict[tuple[str, int], tuple[str, int]]:
+    """``("acme.example:80", "127.0.0.1:8123")`` pairs as a lookup table."""
+    table: dict[tuple[str, int], tuple[str, int]] = {}
+    for name, target in pairs:
+        host, _, port = name.rpartition(":")
+        addr, _, tport = target.rpartition(":")
+        table[(host.lower(), int(port))] = (addr.strip("[]"), int(tport))
+    return table
+
+
+class GuardedBackend(httpcore.AsyncNetworkBackend):
+    """An httpcore network backend that checks the address it actually connects to."""
+
+    def __init__(
+        self,
+        *,
+        allow_private: bool,
+        resolver: Resolver = system_resolver,
+        resolve: Mapping[tuple[str, int], tuple[str, int]] | None = None,
+    ) -> None:
+        self._inner = httpcore.AnyIOBackend()
+        self._allow_private = allow_private
+        self._resolver = resolver
+        self._resolve = dict(resolve or {})
+        self.connected: list[tuple[str, str, int]] = []
+        """(name, address, port) of every connection made, for evidence and tests."""
+
+    async def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[Any] | None = None,
+    ) -> httpcore.AsyncNetworkStream:
+        """Resolve once, refuse internal addresses, connect to the checked address."""
+        name = host.lower().rstrip(".")
+        target, tport = self._resolve.get((name, port), (name, port))
+        try:
+            addresses = [str(ipaddress.ip_address(target))]
+        except ValueError:
+            addresses = await self._resolver(target, tport)
+        if not addresses:
+            raise httpcore.ConnectError(f"{host} resolved to no address")
+        if not self._allow_private:
+            for addr in addresses:
+                why = address_problem(addr)
+                if why:
+                    shown = addr if addr == host else f"{host} resolves to {addr}, which"
+                    raise FetchRefused(
+                        f"http://{host}:{port}/",
+                        f"refused: {shown} is {why}; pass --allow-private-network "
+                        "only for your own test servers",
+                    )
+        self.connected.append((host, addresses[0], tport))
+        return await self._inner.connect_tcp(
+            addresses[0],
+            tport,
+            timeout=timeout,
+            local_address=local_address,
+            socket_options=socket_options,
+        )
+
+    async def connect_unix_socket(
+        self,
+        path: str,
+        timeout: float | None = None,
+        socket_options: Iterable[Any] | None = None,
+    ) -> httpcore.AsyncNetworkStream:
+        """Unix sockets are never used."""
+        raise FetchRefused(path, "refused: unix sockets are not allowed")
+
+    async def sleep(self, seconds: float) -> None:
+        """Delegate to anyio."""
+        await self._inner.sleep(seconds)

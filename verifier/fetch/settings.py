@@ -1,0 +1,67 @@
+"""Fetch settings: every limit, retry and politeness knob, with its default, in one place.
+
+``finops-verify verify --help`` shows them (the CLI builds its options from
+:data:`FIELDS`), each can be set per run, and the report records the settings it ran with.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any
+
+from verifier._version import __version__
+
+USER_AGENT = (
+    f"finops-verifier/{__version__} (+https://github.com/finops-verifier/finops-verifier; "
+    "verification of FinOps Foundation partner applications)"
+)
+
+
+@dataclass(frozen=True)
+class FetchSettings:
+    """Limits and behaviour of the fetch layer for one run."""
+
+    connect_timeout: float = 10.0
+    """Seconds to establish a connection."""
+    read_timeout: float = 20.0
+    """Seconds between two reads of the socket."""
+    total_timeout: float = 30.0
+    """Seconds for one whole request (headers and body), however the server drips."""
+    max_bytes: int = 5 * 1024 * 1024
+    """Largest body accepted, counted after decompression."""
+    max_redirects: int = 10
+    """Redirects followed for one URL."""
+    retries: int = 3
+    """Further attempts after the first, for transport errors, 429 and 5xx."""
+    backoff: float = 0.5
+    """First back-off delay in seconds; it doubles each attempt, with jitter."""
+    retry_after_cap: float = 60.0
+    """Longest Retry-After honoured; a longer one gives up at once."""
+    max_fetches_per_check: int = 200
+    """Requests one check may make (pages of a directory, case studies...)."""
+    per_host_concurrency: int = 2
+    """Requests in flight to one host at a time."""
+    per_host_delay: float = 0.0
+    """Minimum seconds between the starts of two requests to one host."""
+    obey_robots: bool = True
+    """Honour robots.txt; off only by the operator's explicit choice (recorded)."""
+    allow_private_network: bool = False
+    """Allow loopback, private and link-local addresses (the operator's test servers)."""
+    allowed_ports: tuple[int, ...] = (80, 443)
+    """Ports a URL may name."""
+    user_agent: str = USER_AGENT
+    """User-Agent header sent with every request."""
+    resolve: tuple[tuple[str, str], ...] = field(default_factory=tuple)
+    """Fixed name resolutions, ``("host:port", "address:port")`` pairs, like curl --resolve."""
+
+    def to_json(self) -> dict[str, Any]:
+        """The settings as report.json records them."""
+        out = dataclasses.asdict(self)
+        out["allowed_ports"] = list(self.allowed_ports)
+        out["resolve"] = {k: v for k, v in self.resolve}
+        return out
+
+
+FIELDS: tuple[dataclasses.Field[Any], ...] = dataclasses.fields(FetchSettings)
+"""The settings' fields, in order, for building command-line options."""

@@ -1,0 +1,196 @@
+"""Policies as code: load, validate, find and lint policy files.
+
+A policy file lists the requirements of one tier of one program version::
+
+    id: platform-2022
+    program: "2022"
+    tier: platform
+    version: "1"
+    title: FinOps Certified Platform
+    source: https://www.finops.org/members/partner-certification/
+    requirements:
+      - id: practitioners
+        text: Number of FinOps Certified Practitioners tied to company size (see table below)
+        check: practitioners
+        params: {...}          # validated against the check's Params when loaded
+        timeout: 120           # optional, seconds
+
+Every problem is reported with the file, the line, the requirement and the field.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import pydantic
+from pydantic import BaseModel, ConfigDict, Field
+
+from verifier import yamlfile
+from verifier.errors import PolicyError, Problem
+from verifier.models import Policy, Requirement
+from verifier.plugins import CheckRegistry
+
+
+class _RequirementFile(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    id: str = Field(min_length=1, pattern=r"^[a-z0-9][a-z0-9-]*$")
+    text: str = Field(min_length=1)
+    check: str = Field(min_length=1)
+    params: dict[str, Any] = Field(default_factory=dict)
+    timeout: float | None = Field(default=None, gt=0)
+
+
+class _PolicyFile(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    id: str = Field(min_length=1)
+    program: str = Field(min_length=1)
+    tier: str = Field(min_length=1)
+    version: str = "1"
+    title: str = ""
+    source: str | None = None
+    requirements: list[_RequirementFile] = Field(min_length=1)
+
+    @pydantic.field_validator("program", "version", mode="before")
+    @classmethod
+    def _as_text(cls, value: Any) -> Any:
+        return str(value) if isinstance(value, int | float) else value
+
+
+def _parse(
+    path: Path, registry: CheckRegistry | None, strict: bool
+) -> tuple[Policy, list[Problem]]:
+    """Parse one policy file; return it with its problems (raises if unusable)."""
+    raw = _read(path)
+    data, lines = yamlfile.load_text(raw.decode("utf-8", "replace"), str(path), PolicyError)
+    name = str(path)
+    if not isinstance(data, dict):
+        raise PolicyError(
+            f"{name} must be a YAML mapping with 'id', 'program', 'tier' and 'requirements'"
+        )
+    try:
+        spec = _PolicyFile.model_validate(data)
+    except pydantic.ValidationError as exc:
+        probs = yamlfile.problems(exc, name, lines, _PolicyFile)
+        raise PolicyError(f"{name} is not a valid policy", probs) from exc
+    problems: list[Problem] = []
+    seen: set[str] = set()
+    reqs: list[Requirement] = []
+    for i, req in enumerate(spec.requirements):
+        where = ("requirements", i)
+        line = lines.line(where)
+        if req.id in seen:
+            problems.append(
+                Problem(
+                    name, line, f"requirements[{i}].id", f"requirement id {req.id!r} is used twice"
+                )
+            )
+        seen.add(req.id)
+        params = req.params
+        info = registry.checks.get(req.check) if registry else None
+        if registry is not None and info is None and strict:
+            problems.append(
+                Problem(
+                    name,
+                    lines.line((*where, "check")),
+                    f"requirements[{i}] ({req.id}).check",
+                    registry.why_missing(req.check),
+                )
+            )
+        if info is not None:
+            try:
+                model = info.check.Params.model_validate(req.params)
+                params = model.model_dump(mode="json")
+            except pydantic.ValidationError as exc:
+                sub = lines.sub((*where, "params"))
+                for p in yamlfile.problems(exc, name, sub, info.check.Params):
+                    problems.append(
+                        Problem(
+                            name,
+                            p.line or lines.line((*where, "params")),
+                            f"requirements[{i}] ({req.id}).params.{p.field}".rstrip("."),
+                            f"{p.message} (check {req.check!r})",
+                        )
+                    )
+        reqs.append(Requirement(req.id, req.text.strip(), req.check, params, req.timeout, line))
+    policy = Policy(
+        id=spec.id,
+        program=spec.program,
+        tier=spec.tier,
+        version=spec.version,
+        title=spec.title or spec.id,
+        source=spec.source,
+        requirements=tuple(reqs),
+        path=name,
+        sha256=hashlib.sha256(raw).hexdigest(),
+    )
+    return policy, problems
+
+
+def _read(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError as exc:
+        raise PolicyError(f"policy file {path} does not exist; check the path") from exc
+    except OSError as exc:
+        raise PolicyError(f"cannot read policy file {path}: {exc.strerror}") from exc
+
+
+def load_policy(path: Path, registry: CheckRegistry | None) -> Policy:
+    """Load one policy; params are validated against each registered check's schema.
+
+    A check no plugin provides is not a load error (its requirement reports ``error``
+    when run); a params problem is, so a bad policy fails before any fetch.
+    """
+    policy, problems = _parse(path, registry, strict=False)
+    if problems:
+        raise PolicyError(f"{path} is not a valid policy", tuple(problems))
+    return policy
+
+
+def lint_policy(path: Path, registry: CheckRegistry) -> list[Problem]:
+    """Every problem of one policy file, including checks no plugin provides."""
+    try:
+        _policy, problems = _parse(path, registry, strict=True)
+    except PolicyError as exc:
+        return list(exc.problems) or [Problem(str(path), None, "", str(exc))]
+    return problems
+
+
+def is_policy_file(path: Path) -> bool:
+    """Whether a YAML file looks like a policy (has a top-level ``requirements`` key)."""
+    try:
+        head = path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return False
+    return any(line.startswith("requirements:") for line in head.splitlines())
+
+
+def find_policy_files(dirs: Iterable[Path]) -> list[Path]:
+    """Every policy file below the registered directories, sorted."""
+    out: list[Path] = []
+    for directory in dirs:
+        out.extend(p for p in sorted(directory.rglob("*.yaml")) if is_policy_file(p))
+    return out
+
+
+def bundled_policies(dirs: Iterable[Path], registry: CheckRegistry | None) -> list[Policy]:
+    """Load every bundled policy."""
+    return [load_policy(p, registry) for p in find_policy_files(dirs)]
+
+
+def select_policy(policies: list[Policy], program: str, tier: str) -> Policy:
+    """The policy for ``program`` and ``tier``; a clear error lists what exists."""
+    for policy in policies:
+        if policy.program == program and policy.tier == tier:
+            return policy
+    programs = sorted({p.program for p in policies})
+    tiers = sorted({p.tier for p in policies if p.program == program})
+    if program not in programs:
+        raise PolicyError(
+            f"no policy for program {program!r}; available programs: "
+            f"{', '.join(programs) or 'none'} (use --program or --policy FILE)"
+        )
+    raise PolicyError(f"program {program} has no tier {tier!r}; its tiers are: {', '.join(tiers)}")

@@ -1,0 +1,203 @@
+"""One verification from files to a report directory: what ``verify`` and ``demo`` run.
+
+Order of work: validate every input (submission, policy, sources) before any fetch; run
+the engine; write captures, report.json and the other formats. A fault in a check never
+prevents the report: every other requirement's verdict is written.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+import shutil
+import unicodedata
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from verifier._version import __version__
+from verifier.engine import DEFAULT_CHECK_TIMEOUT, run_policy
+from verifier.errors import InputError
+from verifier.evidence import EvidenceStore
+from verifier.fetch import Fetcher, FetchSettings, LiveSource, PageSource
+from verifier.fetch.client import utc_now
+from verifier.models import Policy, RequirementResult, overall_status
+from verifier.plugins import CheckRegistry, PluginHost
+from verifier.policy import bundled_policies, load_policy, select_policy
+from verifier.report import REPORT_SCHEMA, write_all
+from verifier.sources import Source, merged_sources
+from verifier.submission import Submission, load_submission
+
+DEFAULT_PROGRAM = "2022"
+SUBMISSION_COPY = "submission.yaml"
+POLICY_COPY = "policy.yaml"
+SOURCES_COPY = "sources.json"
+
+
+@dataclass(frozen=True)
+class RunRequest:
+    """Everything a run needs from the person or script that asked for it."""
+
+    submission_path: Path
+    """The submission file."""
+    out: Path | None = None
+    """Report directory; ``None``: ``./finops-verify-report/<slug>-<timestamp>/``."""
+    program: str | None = None
+    """Program version; ``None``: the submission's, else :data:`DEFAULT_PROGRAM`."""
+    policy_path: Path | None = None
+    """A policy file to use instead of a bundled one."""
+    sources_path: Path | None = None
+    """Overrides of the bundled sources."""
+    as_of: dt.date | None = None
+    """Date for expiry decisions; ``None``: today (UTC)."""
+    settings: FetchSettings = field(default_factory=FetchSettings)
+    """Fetch settings."""
+    check_timeout: float = DEFAULT_CHECK_TIMEOUT
+    """Seconds per requirement when its policy sets none."""
+    formats: tuple[str, ...] = ("json",)
+    """Report formats besides report.json."""
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """Validated inputs of a run: nothing has been fetched yet."""
+
+    submission: Submission
+    policy: Policy
+    registry: CheckRegistry
+    sources: dict[str, Source]
+    as_of: dt.date
+    out: Path
+
+
+def slugify(text: str, limit: int = 60) -> str:
+    """A safe directory-name part from any text (no separators, no dots at the start)."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    return slug[:limit].strip("-") or "applicant"
+
+
+def prepare(request: RunRequest, host: PluginHost) -> Prepared:
+    """Load and validate every input; raises :class:`InputError` on the first bad file."""
+    submission = load_submission(request.submission_path)
+    registry = host.checks()
+    dirs = host.policy_dirs()
+    program = request.program or submission.program or DEFAULT_PROGRAM
+    if request.policy_path is not None:
+        policy = load_policy(request.policy_path, registry)
+        if policy.tier != submission.tier:
+            raise InputError(
+                f"policy {request.policy_path} is for tier {policy.tier!r} but "
+                f"{request.submission_path} applies for {submission.tier!r}"
+            )
+    else:
+        policy = select_policy(bundled_policies(dirs, registry), program, submission.tier)
+    sources = merged_sources(dirs, request.sources_path)
+    as_of = request.as_of or dt.datetime.now(dt.UTC).date()
+    out = request.out or Path("finops-verify-report") / (
+        f"{slugify(submission.applicant.name)}-{dt.datetime.now(dt.UTC).strftime('%Y%m%dT%H%M%SZ')}"
+    )
+    if out.exists() and not out.is_dir():
+        raise InputError(f"--out {out} exists and is not a directory")
+    return Prepared(submission, policy, registry, sources, as_of, out)
+
+
+async def execute(
+    prep: Prepared,
+    request: RunRequest,
+    *,
+    source: PageSource | None = None,
+    on_done: Callable[[RequirementResult], None] | None = None,
+) -> dict[str, Any]:
+    """Run the checks and write the report directory; returns the report dict."""
+    prep.out.mkdir(parents=True, exist_ok=True)
+    store = EvidenceStore(prep.out)
+    live = source or LiveSource(request.settings)
+    fetcher = Fetcher(live, store)
+    started = utc_now()
+    try:
+        results = await run_policy(
+            prep.policy,
+            prep.submission,
+            prep.registry,
+            fetcher,
+            sources=prep.sources,
+            as_of=prep.as_of,
+            check_timeout=request.check_timeout,
+            max_fetches_per_check=request.settings.max_fetches_per_check,
+            on_done=on_done,
+        )
+    finally:
+        await fetcher.aclose()
+        store.write_index()
+    report = build_report(prep, request, results, started, utc_now())
+    _copy_inputs(prep, request)
+    write_all(report, prep.out, request.formats)
+    return report
+
+
+def _copy_inputs(prep: Prepared, request: RunRequest) -> None:
+    # The bundle keeps the exact inputs, so that a replay needs nothing but the directory.
+    shutil.copyfile(request.submission_path, prep.out / SUBMISSION_COPY)
+    shutil.copyfile(prep.policy.path, prep.out / POLICY_COPY)
+
+
+def build_report(
+    prep: Prepared,
+    request: RunRequest,
+    results: list[RequirementResult],
+    started: str,
+    finished: str,
+) -> dict[str, Any]:
+    """The report as report.json holds it (CONTRACT.md, "report.json")."""
+    sub = prep.submission
+    statuses = [r.status for r in results]
+    counts = Counter(s.value for s in statuses)
+    return {
+        "schema": REPORT_SCHEMA,
+        "tool": {"name": "finops-verifier", "version": __version__},
+        "run": {
+            "started": started,
+            "finished": finished,
+            "as_of": prep.as_of.isoformat(),
+            "settings": request.settings.to_json(),
+            "check_timeout": request.check_timeout,
+        },
+        "applicant": {
+            "name": sub.applicant.name,
+            "website": sub.applicant.website,
+            "employees": sub.applicant.employees,
+        },
+        "tier": sub.tier,
+        "policy": {
+            "id": prep.policy.id,
+            "program": prep.policy.program,
+            "version": prep.policy.version,
+            "sha256": prep.policy.sha256,
+            "title": prep.policy.title,
+            "source": prep.policy.source,
+            "file": POLICY_COPY,
+        },
+        "submission": {
+            "file": SUBMISSION_COPY,
+            "sha256": hashlib.sha256(request.submission_path.read_bytes()).hexdigest(),
+        },
+        "sources": {name: s.location for name, s in sorted(prep.sources.items())},
+        "outcome": overall_status(statuses).value,
+        "counts": {k: counts[k] for k in sorted(counts)},
+        "plugins": {
+            "problems": [
+                {
+                    "plugin": p.plugin,
+                    "distribution": p.distribution,
+                    "message": p.message,
+                    "check": p.check,
+                }
+                for p in prep.registry.problems
+            ],
+        },
+        "requirements": [r.to_json() for r in results],
+    }

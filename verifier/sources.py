@@ -1,0 +1,91 @@
+"""The directories and registries checks consult, by name (CONTRACT.md, "Source names").
+
+Defaults come from the ``sources.yaml`` of each registered policy directory; ``--sources
+FILE`` overrides entries. A value is an http(s) URL (a URL template may hold
+``{placeholders}``), or the path of a local file (relative to the file that names it),
+which is how staff point ``credential-registry`` at a CSV export.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from verifier import yamlfile
+from verifier.errors import Problem, SourcesError
+from verifier.urls import check_http_url
+
+
+@dataclass(frozen=True)
+class Source:
+    """One named source."""
+
+    name: str
+    """Its name, e.g. ``finops-members``."""
+    url: str | None
+    """Its URL (or URL template), when it is on the web."""
+    path: Path | None
+    """Its local file, when it is one."""
+    origin: str
+    """The file that set it, for messages and the report."""
+
+    @property
+    def location(self) -> str:
+        """The URL or the path, as text."""
+        return self.url if self.url is not None else str(self.path)
+
+
+def parse_sources(data: Any, name: str, lines: yamlfile.LineMap, base: Path) -> dict[str, Source]:
+    """Validate a sources mapping read from file ``name``; relative paths are from ``base``."""
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise SourcesError(
+            f"{name} must be a YAML mapping from a source name to a URL or a file path"
+        )
+    problems: list[Problem] = []
+    out: dict[str, Source] = {}
+    for key, value in data.items():
+        line = lines.line((key,))
+        if not isinstance(value, str) or not value.strip():
+            problems.append(Problem(name, line, str(key), "must be a URL or a file path"))
+            continue
+        text = value.strip()
+        if "://" in text or text.split(":", 1)[0].lower() in ("http", "https", "file", "ftp"):
+            try:
+                # Placeholders like {certificate_id} are not valid URL characters for httpx.
+                check_http_url(text.replace("{", "").replace("}", ""))
+            except ValueError as exc:
+                problems.append(Problem(name, line, str(key), str(exc)))
+                continue
+            out[str(key)] = Source(str(key), text, None, name)
+        else:
+            path = (base / text).resolve()
+            if not path.is_file():
+                problems.append(
+                    Problem(name, line, str(key), f"file {text!r} not found (looked at {path})")
+                )
+                continue
+            out[str(key)] = Source(str(key), None, path, name)
+    if problems:
+        raise SourcesError(f"{name} has {len(problems)} problem(s)", tuple(problems))
+    return out
+
+
+def load_sources(path: Path) -> dict[str, Source]:
+    """Read a sources file; raises :class:`SourcesError` naming file, line and entry."""
+    data, lines = yamlfile.load(path, SourcesError, "sources file")
+    return parse_sources(data, str(path), lines, path.resolve().parent)
+
+
+def merged_sources(defaults: list[Path], override: Path | None) -> dict[str, Source]:
+    """Defaults from each policy directory's sources.yaml, then the override file."""
+    out: dict[str, Source] = {}
+    for directory in defaults:
+        file = directory / "sources.yaml"
+        if file.is_file():
+            out.update(load_sources(file))
+    if override is not None:
+        out.update(load_sources(override))
+    return out

@@ -1,0 +1,119 @@
+"""Helpers and an opt-in pytest plugin for plugin authors.
+
+Enable it in a plugin's ``conftest.py`` with ``pytest_plugins = ["verifier.testing"]``.
+Fixtures:
+
+- ``plugin_host``: a fresh plugin host with every installed entry point loaded;
+- ``fake_sites``: a factory serving a folder of sites on 127.0.0.1 (stopped afterwards);
+
+and functions :func:`run_check` (one check, one submission, real fetches against local
+sites) and :func:`make_submission` (a valid submission from a few fields).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from verifier.checks import Check
+from verifier.engine import _run_requirement
+from verifier.fetch import Fetcher, FetchSettings, LiveSource
+from verifier.models import Requirement, RequirementResult
+from verifier.plugins import CheckRegistry, PluginHost, _PluginInfo, build_host
+from verifier.sites import SiteServer, serve_sites
+from verifier.sources import Source
+from verifier.submission import Submission
+
+__all__ = ["fake_sites", "make_submission", "plugin_host", "run_check", "settings_for"]
+
+
+def make_submission(**fields: Any) -> Submission:
+    """A valid :class:`Submission`; ``fields`` override or add to a minimal one."""
+    base: dict[str, Any] = {
+        "tier": "platform",
+        "applicant": {
+            "name": "Acme Cloud Economics, Inc.",
+            "website": "http://acme.example/",
+            "employees": 50,
+        },
+    }
+    base.update(fields)
+    return Submission.model_validate(base)
+
+
+def settings_for(server: SiteServer | None, **overrides: Any) -> FetchSettings:
+    """Fetch settings that send the sites of ``server`` to it (loopback allowed)."""
+    values: dict[str, Any] = {
+        "allow_private_network": True,
+        "retries": 1,
+        "backoff": 0.01,
+        "total_timeout": 10.0,
+    }
+    if server is not None:
+        values["resolve"] = server.resolve_pairs()
+    values.update(overrides)
+    return FetchSettings(**values)
+
+
+def run_check(
+    check: Check[Any],
+    submission: Submission,
+    params: dict[str, Any] | None = None,
+    *,
+    settings: FetchSettings | None = None,
+    sources: dict[str, str | Path] | None = None,
+    as_of: dt.date = dt.date(2026, 1, 1),
+    timeout: float = 30.0,
+    requirement_id: str = "requirement",
+) -> RequirementResult:
+    """Run one check on one submission through the real engine and fetch layer."""
+    registry = CheckRegistry()
+    registry.add(check, _PluginInfo("under-test", None, None))
+    validated = check.Params.model_validate(params or {}).model_dump(mode="json")
+    req = Requirement(requirement_id, "requirement under test", check.name, validated)
+    srcs = {
+        name: Source(
+            name,
+            value if isinstance(value, str) else None,
+            value if isinstance(value, Path) else None,
+            "test",
+        )
+        for name, value in (sources or {}).items()
+    }
+
+    async def go() -> RequirementResult:
+        fetcher = Fetcher(LiveSource(settings or FetchSettings()), None)
+        try:
+            return await _run_requirement(
+                req,
+                submission,
+                registry,
+                fetcher,
+                sources=srcs,
+                as_of=as_of,
+                timeout=timeout,
+                budget=200,
+            )
+        finally:
+            await fetcher.aclose()
+
+    return asyncio.run(go())
+
+
+@pytest.fixture
+def plugin_host() -> PluginHost:
+    """A fresh plugin host with every installed ``finops_verifier`` entry point."""
+    return build_host()
+
+
+@pytest.fixture
+def fake_sites() -> Iterator[Callable[[Path], SiteServer]]:
+    """Serve a sites folder on 127.0.0.1: ``server = fake_sites(path)``; stopped after."""
+    with ExitStack() as stack:
+        yield lambda root: stack.enter_context(serve_sites(root))

@@ -1,0 +1,62 @@
+"""URL helpers shared by the input models, the fetch layer and the checks."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import httpx
+from pydantic import AfterValidator
+
+# Second-level labels under which registrations happen (co.uk, com.au...). Not the whole
+# Public Suffix List: enough for the company sites the checks compare, and a wrong guess
+# errs towards "different site", which a check reports rather than passes.
+_SECOND_LEVEL = frozenset({"co", "com", "net", "org", "gov", "edu", "ac", "ne", "or", "go"})
+
+
+def check_http_url(value: str) -> str:
+    """Validate that ``value`` is an absolute http(s) URL with a host; return it stripped.
+
+    Raises ``ValueError`` with a sentence a person understands.
+    """
+    text = value.strip()
+    if any(ord(c) < 0x20 or c == "\x7f" for c in text):
+        raise ValueError("must be an http(s) URL without control characters")
+    scheme = text.split(":", 1)[0].lower() if ":" in text else ""
+    if scheme not in ("http", "https"):
+        shown = f"'{scheme}:' " if scheme else ""
+        raise ValueError(f"must be an http:// or https:// URL, not {shown}{text!r}")
+    try:
+        url = httpx.URL(text)
+    except (httpx.InvalidURL, ValueError) as exc:
+        raise ValueError(f"is not a valid URL: {exc}") from exc
+    if not url.host:
+        raise ValueError(f"must name a host: {text!r}")
+    return text
+
+
+HttpUrl = Annotated[str, AfterValidator(check_http_url)]
+"""A string field that must hold an absolute http(s) URL."""
+
+
+def registrable_domain(url_or_host: str) -> str:
+    """The registrable part of a host: ``docs.acme.example`` -> ``acme.example``.
+
+    Accepts a URL or a bare host; IP addresses are returned whole.
+    """
+    host = url_or_host
+    if "//" in url_or_host:
+        host = httpx.URL(url_or_host).host
+    host = host.lower().rstrip(".")
+    if host.startswith("www."):
+        host = host[4:]
+    labels = host.split(".")
+    if all(p.isdigit() for p in labels) or ":" in host or len(labels) <= 2:
+        return host
+    if labels[-2] in _SECOND_LEVEL and len(labels[-1]) == 2:
+        return ".".join(labels[-3:])
+    return ".".join(labels[-2:])
+
+
+def same_site(a: str, b: str) -> bool:
+    """Whether two URLs (or hosts) share a registrable domain."""
+    return registrable_domain(a) == registrable_domain(b)
