@@ -8,6 +8,7 @@ import pytest
 
 from plugins.membership import MembershipCheck
 from verifier import Status
+from verifier.models import RequirementResult
 from verifier.sites import SiteServer
 from verifier.testing import make_submission, run_check, settings_for
 
@@ -84,17 +85,26 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize(("who", "sources", "status", "summary"), CASES)
-def test_membership(
-    sites: SiteServer, who: dict[str, Any], sources: list[str], status: Status, summary: str
-) -> None:
-    result = run_check(
+def check(
+    sites: SiteServer,
+    who: dict[str, Any],
+    sources: list[str],
+    where: dict[str, str] = SOURCES,
+) -> RequirementResult:
+    return run_check(
         MembershipCheck(),
         make_submission(applicant=who),
         {"sources": sources},
         settings=settings_for(sites),
-        sources=SOURCES,
+        sources=dict(where),
     )
+
+
+@pytest.mark.parametrize(("who", "sources", "status", "summary"), CASES)
+def test_membership(
+    sites: SiteServer, who: dict[str, Any], sources: list[str], status: Status, summary: str
+) -> None:
+    result = check(sites, who, sources)
     assert (result.status, result.summary) == (status, summary)
 
 
@@ -102,13 +112,7 @@ def test_a_miss_records_the_pages_read_the_entries_and_the_name_forms_tried(
     sites: SiteServer,
 ) -> None:
     who = applicant("Umbrella Analytics GmbH", "https://umbrella.example/", ("Umbrella",))
-    result = run_check(
-        MembershipCheck(),
-        make_submission(applicant=who),
-        {"sources": ["finops-members"]},
-        settings=settings_for(sites),
-        sources=SOURCES,
-    )
+    result = check(sites, who, ["finops-members"])
     (search,) = [e for e in result.evidence if e.kind == "search"]
     assert search.data["pages"] == [
         "http://www.finops.example/members/",
@@ -124,25 +128,13 @@ def test_a_miss_records_the_pages_read_the_entries_and_the_name_forms_tried(
 
 def test_navigation_and_footer_links_are_not_taken_for_members(sites: SiteServer) -> None:
     who = applicant("Join the FinOps Foundation", "https://join.example/")
-    result = run_check(
-        MembershipCheck(),
-        make_submission(applicant=who),
-        {"sources": ["finops-members"]},
-        settings=settings_for(sites),
-        sources=SOURCES,
-    )
+    result = check(sites, who, ["finops-members"])
     assert result.status == Status.FAIL
 
 
 def test_a_weak_match_shows_the_candidates_with_their_similarity(sites: SiteServer) -> None:
     who = applicant("Initech Software", "https://initech.example/")
-    result = run_check(
-        MembershipCheck(),
-        make_submission(applicant=who),
-        {"sources": ["finops-members"]},
-        settings=settings_for(sites),
-        sources=SOURCES,
-    )
+    result = check(sites, who, ["finops-members"])
     (candidate,) = [e for e in result.evidence if e.kind == "directory-candidate"]
     assert candidate.excerpt == "Initech Softworks"
     assert 0.8 <= candidate.data["score"] < 1
@@ -151,12 +143,11 @@ def test_a_weak_match_shows_the_candidates_with_their_similarity(sites: SiteServ
 
 def test_a_directory_that_answers_404_is_an_error_not_a_fail(sites: SiteServer) -> None:
     who = applicant("Acme Cloud Economics, Inc.", "https://acme.example/")
-    result = run_check(
-        MembershipCheck(),
-        make_submission(applicant=who),
-        {"sources": ["finops-members"]},
-        settings=settings_for(sites),
-        sources={"finops-members": "http://www.finops.example/no-such-list/"},
+    result = check(
+        sites,
+        who,
+        ["finops-members"],
+        {"finops-members": "http://www.finops.example/no-such-list/"},
     )
     assert result.status == Status.ERROR
     assert result.summary == (
@@ -166,12 +157,6 @@ def test_a_directory_that_answers_404_is_an_error_not_a_fail(sites: SiteServer) 
 
 
 def test_a_source_the_run_does_not_define_is_an_error_naming_it(sites: SiteServer) -> None:
-    result = run_check(
-        MembershipCheck(),
-        make_submission(),
-        {"sources": ["finops-members"]},
-        settings=settings_for(sites),
-        sources={},
-    )
+    result = check(sites, make_submission().applicant.model_dump(), ["finops-members"], {})
     assert result.status == Status.ERROR
     assert "no source named 'finops-members' is configured" in result.summary
