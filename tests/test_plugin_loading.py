@@ -215,3 +215,19 @@ def test_a_policy_using_the_installed_example_plugin_runs_its_check(
     assert req["plugin"] == {"name": "example-security-txt", "version": "1.0"}
     assert req["summary"] == "security.txt publishes a contact"
     assert code == 0
+
+
+def test_a_requirement_needing_a_check_from_a_broken_plugin_says_which_plugin_broke(
+    site_dir: Path,
+) -> None:
+    install_fake_distribution(
+        site_dir,
+        "fake-broken",
+        {"broken": "fake_broken"},
+        {"fake_broken": "import no_such_dependency\n"},
+    )
+    reason = build_host().checks().why_missing("sbom-published")
+    assert reason == (
+        "no plugin provides check 'sbom-published' (plugins that failed to "
+        "load: broken; see 'finops-verify plugins')"
+    )
