@@ -101,8 +101,9 @@ def fetch_options(func: Any) -> Any:
             )
         else:
             kind = type(default)
+            # A float defaulting to 0 (per_host_delay) may be 0; timeouts may not.
             ptype: Any = (
-                click.FloatRange(min=0.001)
+                click.FloatRange(min=0.001 if default else 0.0)
                 if kind is float
                 else (click.IntRange(min=0) if kind is int else str)
             )

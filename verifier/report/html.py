@@ -20,7 +20,7 @@ from typing import Any
 
 import jinja2
 
-from verifier.evidence import atomic_write, dump_json
+from verifier.evidence import atomic_write
 from verifier.report import _view
 from verifier.review import REVIEW_FILE, load_decisions, review_view
 
@@ -49,9 +49,15 @@ def render_html(
     report_sha256: str | None = None,
     as_of: dt.date | None = None,
 ) -> str:
-    """The HTML text of ``report`` with ``decisions`` (from :func:`load_decisions`)."""
+    """The HTML text of ``report`` with ``decisions`` (from :func:`load_decisions`).
+
+    :param report_sha256: SHA-256 of the report.json file; decisions naming another
+        report (or any, when this is not given) are shown but do not count.
+    :param as_of: date deciding which decisions have expired (default: today, UTC).
+    """
     today = as_of or dt.datetime.now(dt.UTC).date()
-    sha = report_sha256 or hashlib.sha256(dump_json(report)).hexdigest()
+    # Decisions count only for the report.json they name; without its hash, none does.
+    sha = report_sha256 or ""
     views = _view.requirement_views(report)
     review = review_view(report, decisions or [], today, sha)
     for v in views:
