@@ -352,6 +352,8 @@ def print_summary(report: dict[str, Any], out: Path) -> None:
     outcome = report["outcome"]
     console.print(f"Outcome: [bold {STATUS_STYLE.get(outcome, '')}]{outcome}[/]")
     console.print(f"Report:  {out / 'report.json'}")
+    if (out / "report.html").is_file():
+        console.print(f"HTML:    {out / 'report.html'}")
 
 
 @cli.command()
