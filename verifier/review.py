@@ -20,6 +20,7 @@ pass ``bundle check`` first.
 from __future__ import annotations
 
 import datetime as dt
+import fcntl
 import hashlib
 import json
 import os
@@ -157,6 +158,26 @@ def append_decision(
     Raises :class:`BundleError` when the bundle fails its check and :class:`InputError`
     for an unknown requirement, an empty reason or reviewer, or an expiry in the past.
     """
+    if not directory.is_dir():
+        raise BundleError(f"{directory} is not a directory")
+    # One review at a time per bundle: check, append, render and re-seal belong together.
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        return _append_locked(directory, requirement, decision, reviewer, reason, expires, now)
+    finally:
+        os.close(fd)  # closing releases the lock
+
+
+def _append_locked(
+    directory: Path,
+    requirement: str,
+    decision: str,
+    reviewer: str,
+    reason: str,
+    expires: dt.date | None,
+    now: dt.datetime | None,
+) -> Decision:
     from verifier.bundle import check_bundle, write_manifest
     from verifier.report.html import write_html
 
