@@ -19,13 +19,15 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from verifier.evidence import atomic_write
+from verifier.evidence import CAPTURES, atomic_write, read_index
 
 MANIFEST = "SHA256SUMS"
+_SHA = re.compile(r"^[0-9a-f]{64}$")
 REPORT = "report.json"
 
 
@@ -164,9 +166,26 @@ def check_bundle(root: Path) -> CheckResult:
         if not target.is_file() or file_sha256(target) != digest:
             result.changed.append(rel)
     result.added = sorted(present - set(entries))
+    result.problems += _capture_problems(root, entries, set(result.changed))
     if REPORT not in result.missing:
         result.problems += _review_problems(root)
     return result
+
+
+def _capture_problems(root: Path, entries: dict[str, str], changed: set[str]) -> list[str]:
+    # Captures are named by their hash: a body that does not match its own name was
+    # altered, even when SHA256SUMS was naively regenerated afterwards.
+    problems = []
+    for rel, digest in sorted(entries.items()):
+        name = PurePosixPath(rel).name
+        in_captures = rel.startswith(f"{CAPTURES}/") and _SHA.match(name)
+        if in_captures and rel not in changed and (root / rel).is_file() and digest != name:
+            problems.append(f"{rel}: its content does not match its name (sha256 {digest})")
+    referenced = {str(ex["sha256"]) for ex in read_index(root) if isinstance(ex.get("sha256"), str)}
+    for sha in sorted(referenced):
+        if not _SHA.match(sha) or not (root / CAPTURES / sha).is_file():
+            problems.append(f"{CAPTURES}/index.json names a capture that is not there: {sha}")
+    return problems
 
 
 def _review_problems(root: Path) -> list[str]:

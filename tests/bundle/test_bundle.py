@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
-from verifier.bundle import MANIFEST, check_bundle
+from verifier.bundle import MANIFEST, check_bundle, file_sha256, write_manifest
 from verifier.cli import main
 from verifier.evidence import read_index
 from verifier.warc import WARC_FILE
@@ -129,3 +129,23 @@ def test_local_file_sources_are_kept_in_the_bundle(hostile_bundle: Path) -> None
     copy = hostile_bundle / kept["file"]
     assert copy.read_bytes() == (Path(__file__).parent / "data" / "registry.csv").read_bytes()
     assert kept["file"] in (hostile_bundle / MANIFEST).read_text()
+
+
+def test_a_resealed_bundle_with_an_altered_capture_is_still_caught(demo_bundle: Path) -> None:
+    capture = a_capture(demo_bundle)
+    capture.write_bytes(capture.read_bytes() + b"<!-- planted -->")
+    # Someone "fixes" the seal the naive way: sha256sum over everything again.
+    write_manifest(demo_bundle)
+    result = check_bundle(demo_bundle)
+    assert not result.ok
+    assert result.problems == [
+        f"captures/{capture.name}: its content does not match its name (sha256 "
+        f"{file_sha256(capture)})"
+    ]
+
+
+def test_an_index_naming_a_missing_capture_is_caught(demo_bundle: Path) -> None:
+    capture = a_capture(demo_bundle)
+    capture.unlink()
+    write_manifest(demo_bundle)
+    assert any("names a capture that is not there" in p for p in check_bundle(demo_bundle).problems)

@@ -108,6 +108,7 @@ def render_html(
         "requirements": views,
         "overview": _view.attention_first(views),
         "attention": [v for v in views if v["status"] in _view.ATTENTION],
+        "attention_statuses": _view.ATTENTION,
         "marks": _view.STATUS_MARK,
         "words": _view.STATUS_WORD,
         "report_sha256": sha,
