@@ -109,3 +109,34 @@ def test_autoescape_is_on_for_a_j2_template() -> None:
     from verifier.report import html as mod
 
     assert mod._ENV.autoescape is True
+
+
+def test_demo_ends_by_printing_the_html_report_path(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from verifier.cli import main
+
+    assert main(["demo", "--out", str(tmp_path), "--as-of", "2026-01-01"]) == 0
+    last = capsys.readouterr().out.strip().splitlines()[-1]
+    assert last == f"HTML report: {tmp_path / 'platform' / 'report.html'}"
+    assert (tmp_path / "platform" / "report.html").is_file()
+
+
+def test_format_picks_the_human_reports(
+    tmp_path: Path, sites: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from verifier.cli import main
+
+    root = Path(__file__).resolve().parents[2] / "fixtures"
+    args = ["--allow-private-network", "--allow-port", str(sites.port)]
+    for host, addr in sites.resolve_pairs():
+        args += ["--resolve", f"{host}:{addr}"]
+    out = tmp_path / "r"
+    sub = str(root / "demo" / "platform.yaml")
+    sources = str(root / "sources.yaml")
+    code = main(["verify", sub, "--out", str(out), "--sources", sources, "--format", "md", *args])
+    assert code in (0, 1, 3)
+    assert (out / "report.md").is_file()
+    assert not (out / "report.html").exists()
+    assert not (out / "junit.xml").exists()
+    assert main(["verify", sub, "--format", "pdf", *args]) == 2

@@ -183,3 +183,16 @@ def test_listing_decisions_needs_no_decision_options(
     assert main(["review", str(demo_bundle), "--as-of", "2026-01-05"]) == 0
     out = capsys.readouterr().out
     assert "case-studies: pass by J. Smith (active" in out
+
+
+def test_an_expiry_in_the_past_is_refused(demo_bundle: Path) -> None:
+    with pytest.raises(InputError, match="already past"):
+        append_decision(
+            demo_bundle,
+            requirement="community",
+            decision="pass",
+            reviewer="Ann",
+            reason="why",
+            expires=dt.date(2026, 1, 1),
+            now=NOW,
+        )
