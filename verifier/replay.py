@@ -21,6 +21,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import hashlib
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -36,6 +37,7 @@ from verifier.report import DEFAULT_FORMATS
 from verifier.runner import POLICY_COPY, SUBMISSION_COPY, RunRequest, execute, prepare
 from verifier.sources import Source
 
+_SHA = re.compile(r"^[0-9a-f]{64}$")
 _FETCH_ERRORS: dict[str, type[FetchError]] = {
     name: cls
     for name, cls in vars(errors).items()
@@ -69,6 +71,9 @@ class ReplaySource:
             self.served.append(url)
             raise cls(url, str(ex["error"]), attempts=int(ex.get("attempts") or 0))
         sha = str(ex.get("sha256"))
+        if not _SHA.match(sha):
+            # index.json is data from the bundle: never let it name a path.
+            raise FetchFailed(url, f"the bundle's index names no valid capture ({sha[:80]!r})")
         path = self.root / CAPTURES / sha
         try:
             body = path.read_bytes()
@@ -146,8 +151,9 @@ def recorded_sources(root: Path, report: dict[str, Any], notes: list[str]) -> di
     copies = report.get("source_files") or {}
     out: dict[str, Source] = {}
     for name, location in (report.get("sources") or {}).items():
-        if name in copies:
-            out[name] = Source(name, None, root / str(copies[name]["file"]), "bundle")
+        copy = root / str((copies.get(name) or {}).get("file", ""))
+        if name in copies and copy.is_file() and _inside(copy, root):
+            out[name] = Source(name, None, copy, "bundle")
         elif "://" in str(location):
             out[name] = Source(name, str(location), None, "bundle")
         else:

@@ -134,3 +134,11 @@ def test_differences_name_status_and_summary_changes() -> None:
     }
     [d] = diff_reports(a, b)
     assert (d.id, d.before, d.after) == ("y", ("fail", "no"), ("error", "fault"))
+
+
+def test_an_index_entry_cannot_make_replay_read_outside_the_bundle(demo_bundle: Path) -> None:
+    source = ReplaySource(demo_bundle)
+    url = next(iter(source.exchanges))
+    source.exchanges[url] = {**source.exchanges[url], "sha256": "../../../etc/passwd"}
+    with pytest.raises(FetchError, match="no valid capture"):
+        asyncio.run(source.get(url))

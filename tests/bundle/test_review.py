@@ -196,3 +196,18 @@ def test_an_expiry_in_the_past_is_refused(demo_bundle: Path) -> None:
             expires=dt.date(2026, 1, 1),
             now=NOW,
         )
+
+
+def test_a_reviewer_s_words_are_escaped_in_the_report(demo_bundle: Path) -> None:
+    append_decision(
+        demo_bundle,
+        requirement="community",
+        decision="pass",
+        reviewer="<script>alert(1)</script>",
+        reason='"><img src=x onerror=alert(1)>',
+        now=NOW,
+    )
+    html = (demo_bundle / "report.html").read_text()
+    assert "<script" not in html
+    assert "<img" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
