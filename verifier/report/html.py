@@ -22,7 +22,7 @@ import jinja2
 
 from verifier.evidence import atomic_write
 from verifier.report import _view
-from verifier.review import REVIEW_FILE, load_decisions, review_view
+from verifier.review import load_decisions, review_view
 
 HTML_FILE = "report.html"
 CSP = (
@@ -132,6 +132,3 @@ def write_html(report: dict[str, Any], directory: Path, *, as_of: dt.date | None
     path = directory / HTML_FILE
     atomic_write(path, text.encode("utf-8"))
     return path
-
-
-__all__ = ["CSP", "HTML_FILE", "REVIEW_FILE", "render_html", "write_html"]
