@@ -19,6 +19,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from verifier._version import __version__
+from verifier.cli_bundle import COMMANDS as BUNDLE_COMMANDS
 from verifier.errors import InputError
 from verifier.exitcodes import ExitCode
 from verifier.fetch.settings import FIELDS, FetchSettings
@@ -352,6 +353,8 @@ def print_summary(report: dict[str, Any], out: Path) -> None:
     console.print(f"Outcome: [bold {STATUS_STYLE.get(outcome, '')}]{outcome}[/]")
     # soft_wrap: a path folded across lines cannot be copied.
     console.print(f"Report:  {out / 'report.json'}", soft_wrap=True)
+    if (out / "report.html").is_file():
+        console.print(f"HTML:    {out / 'report.html'}", soft_wrap=True)
 
 
 @cli.command()
@@ -382,6 +385,7 @@ def demo(obj: _Obj, out: Path, as_of: dt.date | None) -> None:
     if not specs:
         raise InputError("no plugin registers a demo; is finops-verifier installed?")
     worst = ExitCode.PASS
+    html_reports: list[Path] = []
     for spec in specs:
         with serve_sites(spec.sites) as server:
             settings = FetchSettings(
@@ -401,6 +405,10 @@ def demo(obj: _Obj, out: Path, as_of: dt.date | None) -> None:
                 _console().rule(f"demo {spec.name}: {sub.name}")
                 code = _run_and_print(obj.host, request, as_json=False)
                 worst = max(worst, code)
+                html_reports.append(out / sub.stem / "report.html")
+    # Last, so that `make demo` ends with what to open.
+    for path in html_reports:
+        click.echo(f"HTML report: {path}")
     # The demo shows verdicts; its own success does not depend on them.
     raise SystemExit(0)
 
@@ -542,6 +550,11 @@ def policies_lint(obj: _Obj, files: tuple[Path, ...]) -> None:
     if total:
         click.echo(f"{total} problem(s) in {len(files)} file(s)", err=True)
         raise SystemExit(int(ExitCode.USAGE))
+
+
+# Bundle commands (bundle check, replay, review) live in their own module.
+for _command in BUNDLE_COMMANDS:
+    cli.add_command(_command)
 
 
 # ---------------------------------------------------------------- entry points
