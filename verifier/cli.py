@@ -15,8 +15,10 @@ from typing import Any
 
 import click
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 
 from verifier._version import __version__
 from verifier.cli_bundle import COMMANDS as BUNDLE_COMMANDS
@@ -336,8 +338,12 @@ def print_summary(report: dict[str, Any], out: Path) -> None:
     """The one-screen summary: a table of requirement, status, summary; then the paths."""
     console = _console()
     table = Table(
-        title=f"{report['applicant']['name']} — {report['policy']['title']} "
-        f"(program {report['policy']['program']})",
+        # Applicant names and summaries come from submissions and fetched pages: shown
+        # as text, never read as rich markup ("[bold]" in a name stays literal).
+        title=escape(
+            f"{report['applicant']['name']} — {report['policy']['title']} "
+            f"(program {report['policy']['program']})"
+        ),
         title_justify="left",
         expand=False,
         show_lines=False,
@@ -347,14 +353,14 @@ def print_summary(report: dict[str, Any], out: Path) -> None:
     table.add_column("summary", overflow="fold")
     for req in report["requirements"]:
         style = STATUS_STYLE.get(req["status"], "")
-        table.add_row(req["id"], f"[{style}]{req['status']}[/]", req["summary"])
+        table.add_row(Text(req["id"]), Text(req["status"], style=style), Text(req["summary"]))
     console.print(table)
     outcome = report["outcome"]
     console.print(f"Outcome: [bold {STATUS_STYLE.get(outcome, '')}]{outcome}[/]")
     # soft_wrap: a path folded across lines cannot be copied.
-    console.print(f"Report:  {out / 'report.json'}", soft_wrap=True)
+    console.print(f"Report:  {escape(str(out / 'report.json'))}", soft_wrap=True)
     if (out / "report.html").is_file():
-        console.print(f"HTML:    {out / 'report.html'}", soft_wrap=True)
+        console.print(f"HTML:    {escape(str(out / 'report.html'))}", soft_wrap=True)
 
 
 @cli.command()
@@ -445,7 +451,12 @@ def plugins_cmd(obj: _Obj, as_json: bool) -> None:
             table.add_column(col)
         for r in rows:
             dist = f"{r['distribution'] or '-'} {r['distribution_version'] or ''}".strip()
-            table.add_row(r["check"], r["version"], r["plugin"], dist, r["description"])
+            table.add_row(
+                *(
+                    Text(str(x))
+                    for x in (r["check"], r["version"], r["plugin"], dist, r["description"])
+                )
+            )
         console.print(table)
         for p in registry.problems:
             console.print(
