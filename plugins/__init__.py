@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from plugins._data import data_dir
+from plugins.case_studies import CaseStudiesCheck
 from plugins.framework_alignment import FrameworkAlignmentCheck
 from plugins.membership import MembershipCheck
 from plugins.offering import OfferingCheck
@@ -21,6 +22,7 @@ CHECKS: tuple[type[Check[Any]], ...] = (
     MembershipCheck,
     OfferingCheck,
     FrameworkAlignmentCheck,
+    CaseStudiesCheck,
 )
 """Every built-in check class."""
 
