@@ -13,6 +13,7 @@ from typing import Any
 
 from plugins._data import data_dir
 from plugins.case_studies import CaseStudiesCheck
+from plugins.community import CommunityCheck
 from plugins.framework_alignment import FrameworkAlignmentCheck
 from plugins.membership import MembershipCheck
 from plugins.offering import OfferingCheck
@@ -23,6 +24,7 @@ CHECKS: tuple[type[Check[Any]], ...] = (
     OfferingCheck,
     FrameworkAlignmentCheck,
     CaseStudiesCheck,
+    CommunityCheck,
 )
 """Every built-in check class."""
 
