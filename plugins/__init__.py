@@ -15,6 +15,7 @@ from plugins._data import data_dir
 from plugins.case_studies import CaseStudiesCheck
 from plugins.community import CommunityCheck
 from plugins.framework_alignment import FrameworkAlignmentCheck
+from plugins.landing_page import LandingPageCheck
 from plugins.membership import MembershipCheck
 from plugins.offering import OfferingCheck
 from verifier import Check, DemoSpec, hookimpl
@@ -25,6 +26,7 @@ CHECKS: tuple[type[Check[Any]], ...] = (
     FrameworkAlignmentCheck,
     CaseStudiesCheck,
     CommunityCheck,
+    LandingPageCheck,
 )
 """Every built-in check class."""
 
