@@ -93,7 +93,8 @@ class CommunityCheck(Check[CommunityParams]):
 def _find(ctx: CheckContext[CommunityParams], page: Page, forms: list[str]) -> str:
     """Look for ``forms`` among the page's contributors: ``""`` if found, else why not."""
     sections = _contributor_texts(page, ctx.params.section_terms)
-    for text in sections:
+    # The smallest text first: the contributor's own card, not the grid around it.
+    for text in sorted(sections, key=len):
         form = text_mentions(text, forms)
         if form is not None:
             ctx.evidence(

@@ -26,7 +26,7 @@ from pydantic import Field, field_validator
 from plugins._pages import read_page
 from plugins._taxonomy import Item, load_taxonomy
 from plugins.offering import page_links, visible_text
-from verifier import Check, CheckContext, Outcome, Params
+from verifier import Check, CheckContext, Outcome, Page, Params
 
 
 class FrameworkAlignmentParams(Params):
@@ -67,6 +67,7 @@ class FrameworkAlignmentCheck(Check[FrameworkAlignmentParams]):
         faults: list[str] = []  # pages that could not be read
         unread: list[str] = []  # pages a person must read (not HTML)
         not_counted: list[str] = []  # links to taxonomy pages that name no item
+        mentions: list[tuple[str, Page, str]] = []  # titles in text: recorded if they matter
         for url in dict.fromkeys(ctx.submission.alignment_pages):
             read = await read_page(ctx, url)
             if read.page is None or read.state != "ok":
@@ -93,23 +94,19 @@ class FrameworkAlignmentCheck(Check[FrameworkAlignmentParams]):
                         slug=link.slug,
                     )
             for kind, item, title in tax.mentions(visible_text(page)):
-                if item.title not in linked[kind] and item.title not in named[kind]:
+                if item.title not in named[kind]:
                     named[kind][item.title] = item
-                    ctx.evidence(
-                        "framework-mention",
-                        f"{kind} {item.label!r} named as {title!r} without a link (weaker)",
-                        page=page,
-                        excerpt=title,
-                    )
+                    mentions.append((f"{kind} {item.label!r} named as {title!r}", page, title))
         if p.domains_via_capabilities:
-            for found in (linked, named):
-                for cap in found["capability"].values():
-                    if str(cap.domain) not in found["domain"]:
-                        found["domain"][str(cap.domain)] = tax.domain_of(cap)
-                        ctx.evidence(
-                            "framework-domain",
-                            f"domain {cap.domain!r} covered through capability {cap.label!r}",
-                        )
+            for cap in list(linked["capability"].values()):
+                if str(cap.domain) not in linked["domain"]:
+                    linked["domain"][str(cap.domain)] = tax.domain_of(cap)
+                    ctx.evidence(
+                        "framework-domain",
+                        f"domain {cap.domain!r} covered through capability {cap.label!r}",
+                    )
+            for cap in list(named["capability"].values()):
+                named["domain"].setdefault(str(cap.domain), tax.domain_of(cap))
         if not_counted:
             ctx.evidence(
                 "search",
@@ -129,11 +126,12 @@ class FrameworkAlignmentCheck(Check[FrameworkAlignmentParams]):
             return Outcome.error(f"{covered}, but {'; '.join(faults)}; {need}")
         wd = len(linked["domain"].keys() | named["domain"].keys())
         wc = len(linked["capability"].keys() | named["capability"].keys())
+        for detail, page, title in mentions:  # the verdict now depends on them
+            ctx.evidence("framework-mention", f"{detail} without a link", page=page, excerpt=title)
         if wd >= p.min_domains and wc >= p.min_capabilities:
             return Outcome.needs_review(
-                f"{covered}; only with titles named without a link ("
-                f"{_titles(named['domain'] | named['capability'])}) does it reach {wd} "
-                f"domain(s) and {wc} capability(ies); {need}"
+                f"{covered}; only titles named without a link (weaker evidence) reach {wd} "
+                f"domain(s) and {wc} capability(ies): {_titles(named['capability'])}; {need}"
             )
         if unread:
             return Outcome.needs_review(f"{covered}; {'; '.join(unread)}; {need}")

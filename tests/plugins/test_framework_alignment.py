@@ -68,7 +68,10 @@ def _run(settings: FetchSettings, pages: list[str], params: dict[str, Any]) -> A
             [f"{ACME}/docs/capabilities-overview/"],
             SOLUTION,
             "needs_review",
-            ["only with titles named without a link", "Allocation"],
+            [
+                "only titles named without a link",
+                "Allocation, Anomaly Management, Rate Optimization",
+            ],
             id="capability names in text without links need review",
         ),
         pytest.param(
@@ -138,3 +141,14 @@ def test_every_spelling_of_a_framework_link_counts(
 def test_a_missing_taxonomy_file_is_rejected_with_the_params() -> None:
     with pytest.raises(ValueError, match=r"taxonomy file .framework/nope\.yaml. not found"):
         FrameworkAlignmentParams(taxonomy="framework/nope.yaml")
+
+
+def test_titles_without_links_are_shown_only_when_the_verdict_rests_on_them(
+    settings: FetchSettings,
+) -> None:
+    weak = _run(settings, [f"{ACME}/docs/capabilities-overview/"], SOLUTION)
+    mentions = [e for e in weak.evidence if e.kind == "framework-mention"]
+    assert {e.excerpt for e in mentions} >= {"Allocation", "Anomaly Management"}
+    assert all(e.sha256 for e in mentions)
+    strong = _run(settings, [f"{ACME}/docs/finops-framework"], PLATFORM)
+    assert not [e for e in strong.evidence if e.kind == "framework-mention"]
