@@ -11,8 +11,8 @@ set, only customers declared at least that large count; an undeclared size is un
   matter then);
 - ``fail``: not provided, or too few count; per page, the evidence says why (gone, the
   customer not named and the name forms looked for, too small);
-- ``needs_review``: enough only when customers of undeclared size, or pages that are not
-  HTML, are counted;
+- ``needs_review``: enough only when customers of undeclared size, or pages a program cannot
+  read (not HTML, or built by JavaScript), are counted;
 - ``error``: too few count and a page could not be fetched (or answered 5xx...).
 
 Params: ``min_customers`` ("multiple" = 2), ``min_customer_employees`` (``null``: any size).
@@ -52,7 +52,7 @@ class CaseStudiesCheck(Check[CaseStudiesParams]):
         if not studies:
             return Outcome.failed("not provided: the submission has no 'case_studies'")
         # normalised customer -> customer as submitted, by how far its pages got
-        found: dict[str, dict[str, str]] = {"counted": {}, "unsized": {}, "not-html": {}}
+        found: dict[str, dict[str, str]] = {"counted": {}, "unsized": {}, "unreadable": {}}
         faults: list[str] = []
         for study in studies:
             verdict, why = await _judge(ctx, str(study.url), study.customer)
@@ -76,7 +76,7 @@ class CaseStudiesCheck(Check[CaseStudiesParams]):
                 customer=study.customer,
                 verdict=verdict,
             )
-        counted, unsized, unread = found["counted"], found["unsized"], found["not-html"]
+        counted, unsized, unread = found["counted"], found["unsized"], found["unreadable"]
         large = p.min_customer_employees
         need = f"{p.min_customers} required" + (f", each of {large}+ employees" if large else "")
         names = ", ".join(counted.values()) or "none"

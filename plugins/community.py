@@ -8,7 +8,7 @@ heading such as "Contributors", and elements whose class names a contributor or 
 - ``pass``: at least one group's page lists the applicant as a contributor;
 - ``fail``: no participation claimed;
 - ``needs_review``: participation only claimed: no page given, the page does not list the
-  applicant among contributors (or names it elsewhere), the page is gone or not HTML, or
+  applicant among contributors (or names it elsewhere), the page is gone or unreadable, or
   it is not on the site of a ``trusted_sources`` directory (a page the applicant wrote);
 - ``error``: no group confirmed and a group page could not be fetched.
 

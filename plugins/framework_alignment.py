@@ -12,7 +12,7 @@ also covered through a linked capability of that domain, unless the policy says 
 - ``fail``: not provided, or too few, and titles named in the text would not make up the
   difference either (the evidence says what was read and which links did not count);
 - ``needs_review``: enough only when titles named without a link are counted (weaker
-  evidence), or a page is not HTML;
+  evidence), or a page cannot be read by a program (not HTML, built by JavaScript);
 - ``error``: too few links were found and a page could not be read (a fault).
 
 Params: ``taxonomy`` (file under ``policies/``), ``min_domains``, ``min_capabilities``,
@@ -65,7 +65,7 @@ class FrameworkAlignmentCheck(Check[FrameworkAlignmentParams]):
         linked: dict[str, dict[str, Item]] = {"domain": {}, "capability": {}}
         named: dict[str, dict[str, Item]] = {"domain": {}, "capability": {}}
         faults: list[str] = []  # pages that could not be read
-        unread: list[str] = []  # pages a person must read (not HTML)
+        unread: list[str] = []  # pages a person must read (not HTML, or empty)
         not_counted: list[str] = []  # links to taxonomy pages that name no item
         mentions: list[tuple[str, Page, str]] = []  # titles in text: recorded if they matter
         for url in dict.fromkeys(ctx.submission.alignment_pages):

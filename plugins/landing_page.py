@@ -10,8 +10,9 @@ recorded with the passage around it.
   subject and at least ``min_training_terms`` distinct training phrases;
 - ``fail``: not provided; the page is gone (404, 410); it names neither the subject nor
   any training phrase (the evidence lists the phrases searched);
-- ``needs_review``: the page is on another domain than the applicant's website, is not
-  HTML, or shows fewer training phrases than required (but some);
+- ``needs_review``: the page is on another domain than the applicant's website, cannot be
+  read by a program (not HTML, built by JavaScript), or shows some training phrases but
+  fewer than required;
 - ``error``: the page could not be fetched, or answered another status.
 
 Params: ``offering_terms``, ``training_terms``, ``min_training_terms``.
@@ -64,7 +65,7 @@ class LandingPageCheck(Check[LandingPageParams]):
         if read.state == "gone":
             return Outcome.failed(f"the training page {read.url} {read.reason}")
         page = read.page
-        if read.state == "not-html":
+        if read.state == "unreadable":
             return Outcome.needs_review(f"the training page {page.final_url} {read.reason}")
         text = visible_text(page)
         subject = _found(ctx, page, text, p.offering_terms, "subject")

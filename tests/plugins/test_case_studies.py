@@ -95,6 +95,20 @@ INITECH = study("initech", "Initech", 6500)
             id="a case study answering 404 is an absence and fails",
         ),
         pytest.param(
+            [GLOBEX, study("massive-dynamic", "Massive Dynamic", 9000)],
+            PLATFORM,
+            "fail",
+            ["1 distinct customer(s) confirmed"],
+            id="a page answering 200 titled page not found is an absence",
+        ),
+        pytest.param(
+            [GLOBEX, study("hooli", "Hooli", 30000)],
+            PLATFORM,
+            "needs_review",
+            ["a person must read the pages about Hooli"],
+            id="a page built by javascript with no text needs review not fail",
+        ),
+        pytest.param(
             [],
             PLATFORM,
             "fail",
@@ -132,7 +146,13 @@ def test_case_studies(
 
 
 def test_every_page_says_what_counted_and_why_not(settings: FetchSettings) -> None:
-    studies = [GLOBEX, study("retail-leader", "Walmart Inc."), study("spendwise", "Spendwise", 40)]
+    studies = [
+        GLOBEX,
+        study("retail-leader", "Walmart Inc."),
+        study("spendwise", "Spendwise", 40),
+        study("massive-dynamic", "Massive Dynamic", 9000),
+        study("hooli", "Hooli", 30000),
+    ]
     result = run_check(
         CaseStudiesCheck(), make_submission(case_studies=studies), PLATFORM, settings=settings
     )
@@ -141,6 +161,8 @@ def test_every_page_says_what_counted_and_why_not(settings: FetchSettings) -> No
     assert "20000 employees declared" in verdicts["Globex Corporation"].detail
     assert "looked for ['walmart']" in verdicts["Walmart Inc."].detail
     assert "40 employees < 500" in verdicts["Spendwise"].detail
+    assert "with the title 'Page not found – Acme'" in verdicts["Massive Dynamic"].detail
+    assert "a page built by JavaScript?" in verdicts["Hooli"].detail
     named = next(e for e in result.evidence if e.kind == "text")
     assert "Globex Corporation cuts cloud waste" in (named.excerpt or "")
     assert named.sha256
