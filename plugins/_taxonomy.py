@@ -69,11 +69,20 @@ class Taxonomy(_Model):
     """Every capability."""
 
     @pydantic.model_validator(mode="after")
-    def _domains_exist(self) -> Taxonomy:
+    def _consistent(self) -> Taxonomy:
         titles = {d.title for d in self.domains}
         for cap in self.capabilities:
             if cap.domain not in titles:
                 raise ValueError(f"capability {cap.title!r} names unknown domain {cap.domain!r}")
+        for items in (self.domains, self.capabilities):
+            owner: dict[str, str] = {}
+            for item in items:
+                for slug in (item.slug, *item.legacy_slugs):
+                    # One slug for two items would make a link mean either: refuse it.
+                    if owner.setdefault(slug, item.title) != item.title:
+                        raise ValueError(
+                            f"slug {slug!r} is given to {owner[slug]!r} and {item.title!r}"
+                        )
         return self
 
     def classify(self, href: str) -> Link | None:

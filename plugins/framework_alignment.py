@@ -67,7 +67,7 @@ class FrameworkAlignmentCheck(Check[FrameworkAlignmentParams]):
         faults: list[str] = []  # pages that could not be read
         unread: list[str] = []  # pages a person must read (not HTML, or empty)
         not_counted: list[str] = []  # links to taxonomy pages that name no item
-        mentions: list[tuple[str, Page, str]] = []  # titles in text: recorded if they matter
+        mentions: list[tuple[str, Page, str, Item]] = []  # recorded if the verdict needs them
         for url in dict.fromkeys(ctx.submission.alignment_pages):
             read = await read_page(ctx, url)
             if read.page is None or read.state != "ok":
@@ -96,7 +96,9 @@ class FrameworkAlignmentCheck(Check[FrameworkAlignmentParams]):
             for kind, item, title in tax.mentions(visible_text(page)):
                 if item.title not in named[kind]:
                     named[kind][item.title] = item
-                    mentions.append((f"{kind} {item.label!r} named as {title!r}", page, title))
+                    mentions.append(
+                        (f"{kind} {item.label!r} named as {title!r}", page, title, item)
+                    )
         if p.domains_via_capabilities:
             for cap in list(linked["capability"].values()):
                 if str(cap.domain) not in linked["domain"]:
@@ -126,12 +128,19 @@ class FrameworkAlignmentCheck(Check[FrameworkAlignmentParams]):
             return Outcome.error(f"{covered}, but {'; '.join(faults)}; {need}")
         wd = len(linked["domain"].keys() | named["domain"].keys())
         wc = len(linked["capability"].keys() | named["capability"].keys())
-        for detail, page, title in mentions:  # the verdict now depends on them
-            ctx.evidence("framework-mention", f"{detail} without a link", page=page, excerpt=title)
+        only_named = [
+            t for kind, items in named.items() for t in items.keys() - linked[kind].keys()
+        ]
+        for detail, page, title, item in mentions:  # the verdict now depends on them
+            if item.title in only_named:
+                ctx.evidence(
+                    "framework-mention", f"{detail} without a link", page=page, excerpt=title
+                )
         if wd >= p.min_domains and wc >= p.min_capabilities:
             return Outcome.needs_review(
-                f"{covered}; only titles named without a link (weaker evidence) reach {wd} "
-                f"domain(s) and {wc} capability(ies): {_titles(named['capability'])}; {need}"
+                f"{covered}; only with titles named without a link (weaker evidence: "
+                f"{', '.join(sorted(only_named))}) do they reach {wd} domain(s) and {wc} "
+                f"capability(ies); {need}"
             )
         if unread:
             return Outcome.needs_review(f"{covered}; {'; '.join(unread)}; {need}")

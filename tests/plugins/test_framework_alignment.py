@@ -69,8 +69,8 @@ def _run(settings: FetchSettings, pages: list[str], params: dict[str, Any]) -> A
             SOLUTION,
             "needs_review",
             [
-                "only titles named without a link",
-                "Allocation, Anomaly Management, Rate Optimization",
+                "only with titles named without a link",
+                "Allocation, Anomaly Management, Optimize Usage & Cost, Rate Optimization",
             ],
             id="capability names in text without links need review",
         ),
