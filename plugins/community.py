@@ -131,11 +131,24 @@ def _contributor_texts(page: Page, terms: list[str]) -> list[str]:
     for heading in soup.find_all(_HEADINGS):
         if not isinstance(heading, Tag) or not wanted.search(heading.get_text(" ")):
             continue
+        level = str(heading.name)
+        anchor = heading
+        # A heading in a box of its own (<div class="title"><h2>...</h2></div>, see
+        # fixtures www.finops.example/wg/focus/): the section follows the box.
+        while anchor.find_next_sibling() is None and isinstance(anchor.parent, Tag):
+            anchor = anchor.parent
         parts = []
         # The section runs to the next heading of the same or a higher level.
-        for sib in heading.find_next_siblings():
-            if sib.name in _HEADINGS and sib.name <= str(heading.name):
+        for sib in anchor.find_next_siblings():
+            if _opens_section(sib, level):
                 break
             parts.append(sib.get_text(" ", strip=True))
         texts.append(" ".join(parts))
     return [t for t in texts if t]
+
+
+def _opens_section(tag: Tag, level: str) -> bool:
+    """Whether ``tag`` is, or holds, a heading of ``level`` or higher (h2 is above h3)."""
+    if tag.name in _HEADINGS:
+        return str(tag.name) <= level
+    return tag.find(lambda t: t.name in _HEADINGS and t.name <= level) is not None

@@ -40,6 +40,13 @@ CONTAINERS = {"group": "FinOps for Containers Working Group", "url": f"{WG}/cont
             id="one confirmed group is enough and the others are reported as claimed",
         ),
         pytest.param(
+            [{"group": "FOCUS Working Group", "url": f"{WG}/focus/"}],
+            TRUSTED,
+            "pass",
+            ["listed as a contributor of FOCUS Working Group"],
+            id="a contributors heading in a box of its own still finds the list after it",
+        ),
+        pytest.param(
             [],
             TRUSTED,
             "fail",
@@ -140,3 +147,15 @@ def test_evidence_says_what_confirmed_or_why_not(
     else:
         claim = next(e for e in result.evidence if e.kind == "community-claim")
         assert why in claim.detail
+
+
+def test_a_sponsor_after_the_contributors_section_is_not_a_contributor(
+    settings: FetchSettings,
+) -> None:
+    hooli = {"name": "Hooli, Inc.", "website": "http://www.hooli.example/"}
+    claim = {"group": "FOCUS Working Group", "url": f"{WG}/focus/"}
+    sub = make_submission(applicant=hooli, community=[claim])
+    result = run_check(CommunityCheck(), sub, TRUSTED, settings=settings, sources=SOURCES)
+    assert result.status == "needs_review", result.summary
+    claimed = next(e for e in result.evidence if e.kind == "community-claim")
+    assert "names the applicant, but not among its contributors" in claimed.detail
