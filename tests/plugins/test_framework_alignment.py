@@ -152,3 +152,10 @@ def test_titles_without_links_are_shown_only_when_the_verdict_rests_on_them(
     assert all(e.sha256 for e in mentions)
     strong = _run(settings, [f"{ACME}/docs/finops-framework"], PLATFORM)
     assert not [e for e in strong.evidence if e.kind == "framework-mention"]
+
+
+def test_a_relative_link_on_another_site_is_not_a_framework_link(settings: FetchSettings) -> None:
+    result = _run(settings, [f"{ACME}/docs/link-spellings/"], {"min_capabilities": 6})
+    slugs = {e.data["slug"] for e in result.evidence if e.kind == "framework-link"}
+    assert "sustainability" not in slugs
+    assert "Sustainability" not in result.summary
