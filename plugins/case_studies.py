@@ -65,8 +65,11 @@ class CaseStudiesCheck(Check[CaseStudiesParams]):
                     why = f"{why}, but {declared} employees < {p.min_customer_employees}"
                 else:
                     why = f"{why}; {declared} employees declared"
+            key = normalize(study.customer)
+            if verdict == "counted" and key in found["counted"]:
+                why = f"{why}; the same customer as an earlier page, counted once"
             if verdict in found:
-                found[verdict].setdefault(normalize(study.customer), study.customer)
+                found[verdict].setdefault(key, study.customer)
             if verdict == "fault":
                 faults.append(why)
             ctx.evidence(

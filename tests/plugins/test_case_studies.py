@@ -166,3 +166,13 @@ def test_every_page_says_what_counted_and_why_not(settings: FetchSettings) -> No
     named = next(e for e in result.evidence if e.kind == "text")
     assert "Globex Corporation cuts cloud waste" in (named.excerpt or "")
     assert named.sha256
+
+
+def test_a_second_page_about_a_counted_customer_says_it_counts_once(
+    settings: FetchSettings,
+) -> None:
+    again = study("globex-kubernetes", "Globex Corp.", 20000)
+    sub = make_submission(case_studies=[GLOBEX, again])
+    result = run_check(CaseStudiesCheck(), sub, PLATFORM, settings=settings)
+    second = [e for e in result.evidence if e.kind == "case-study"][1]
+    assert "the same customer as an earlier page, counted once" in second.detail
