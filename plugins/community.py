@@ -74,7 +74,7 @@ class CommunityCheck(Check[CommunityParams]):
                 elif trusted and registrable_domain(read.page.final_url) not in trusted:
                     why = f"{read.page.final_url} is not on {', '.join(sorted(trusted))}"
                 else:
-                    why = _find(ctx, read.page, forms)
+                    why = _find(ctx, read.page, forms, claim.group)
             if not why:
                 confirmed.append(claim.group)
                 continue
@@ -90,7 +90,7 @@ class CommunityCheck(Check[CommunityParams]):
         )
 
 
-def _find(ctx: CheckContext[CommunityParams], page: Page, forms: list[str]) -> str:
+def _find(ctx: CheckContext[CommunityParams], page: Page, forms: list[str], group: str) -> str:
     """Look for ``forms`` among the page's contributors: ``""`` if found, else why not."""
     sections = _contributor_texts(page, ctx.params.section_terms)
     # The smallest text first: the contributor's own card, not the grid around it.
@@ -99,7 +99,7 @@ def _find(ctx: CheckContext[CommunityParams], page: Page, forms: list[str]) -> s
         if form is not None:
             ctx.evidence(
                 "contributor",
-                f"{page.final_url} lists the applicant among its contributors",
+                f"{group}: {page.final_url} lists the applicant among its contributors",
                 page=page,
                 excerpt=excerpt(text, form, 60),
                 matched=form,
@@ -107,7 +107,8 @@ def _find(ctx: CheckContext[CommunityParams], page: Page, forms: list[str]) -> s
             return ""
     ctx.evidence(
         "search",
-        f"looked for {forms} in {len(sections)} contributor section(s) of {page.final_url}",
+        f"{group}: looked for {forms} in {len(sections)} contributor section(s) of "
+        f"{page.final_url}",
         page=page,
         forms=forms,
         sections=len(sections),
