@@ -56,7 +56,8 @@ async def read_page(ctx: CheckContext[Any], url: str) -> Read:
     title = page.soup.title.get_text(" ", strip=True) if page.soup.title else ""
     if _SOFT_404.search(title):
         return Read(url, page, "gone", f"answered {page.status} with the title {title!r}")
-    runs_scripts = page.soup.find("script") is not None
+    # From the bytes, not the tree: visible_text() removes <script> from the shared soup.
+    runs_scripts = b"<script" in page.body.lower()
     if runs_scripts and len(visible_text(page)) < MIN_TEXT:
         return Read(
             url,
