@@ -1,7 +1,8 @@
 """case-studies: enough distinct customers are named on reachable case-study pages.
 
-Each submitted case study's page must answer 2xx HTML naming its customer (the name as
-submitted, ignoring case, punctuation and legal suffixes). A page on another site than
+Each submitted case study's page must answer 2xx HTML naming its customer (the name or
+one of its ``customer_aliases`` as submitted, ignoring case, punctuation and legal
+suffixes). A page on another site than
 the applicant's (a customer's blog, a press release) must also name the applicant (name
 or alias) or its offering: otherwise it is not a reference to the applicant. Customers are
 counted once each, however many pages are about them. With ``min_customer_employees``
@@ -55,7 +56,8 @@ class CaseStudiesCheck(Check[CaseStudiesParams]):
         found: dict[str, dict[str, str]] = {"counted": {}, "unsized": {}, "unreadable": {}}
         faults: list[str] = []
         for study in studies:
-            verdict, why = await _judge(ctx, str(study.url), study.customer)
+            names = (study.customer, *study.customer_aliases)
+            verdict, why = await _judge(ctx, str(study.url), names)
             if verdict == "counted" and p.min_customer_employees is not None:
                 declared = study.customer_employees
                 if declared is None:
@@ -82,8 +84,8 @@ class CaseStudiesCheck(Check[CaseStudiesParams]):
         counted, unsized, unread = found["counted"], found["unsized"], found["unreadable"]
         large = p.min_customer_employees
         need = f"{p.min_customers} required" + (f", each of {large}+ employees" if large else "")
-        names = ", ".join(counted.values()) or "none"
-        have = f"{len(counted)} distinct customer(s) confirmed ({names})"
+        listed = ", ".join(counted.values()) or "none"
+        have = f"{len(counted)} distinct customer(s) confirmed ({listed})"
         if len(counted) >= p.min_customers:
             return Outcome.passed(f"{have}; {need}")
         if faults:
@@ -99,13 +101,16 @@ class CaseStudiesCheck(Check[CaseStudiesParams]):
         return Outcome.failed(f"{have}; {need}")
 
 
-async def _judge(ctx: CheckContext[CaseStudiesParams], url: str, customer: str) -> tuple[str, str]:
+async def _judge(
+    ctx: CheckContext[CaseStudiesParams], url: str, names: tuple[str, ...]
+) -> tuple[str, str]:
     """``(verdict, why)`` for one page; verdict is ``counted`` or why it does not count."""
     read = await read_page(ctx, url)
     if read.page is None or read.state != "ok":
         return read.state, f"{url} {read.reason}"
     page, text = read.page, visible_text(read.page)
-    forms = name_forms(customer)
+    customer = names[0]
+    forms = name_forms(customer, names[1:])
     found = text_mentions(text, forms)
     if found is None:
         ctx.evidence(

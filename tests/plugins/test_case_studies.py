@@ -176,3 +176,18 @@ def test_a_second_page_about_a_counted_customer_says_it_counts_once(
     result = run_check(CaseStudiesCheck(), sub, PLATFORM, settings=settings)
     second = [e for e in result.evidence if e.kind == "case-study"][1]
     assert "the same customer as an earlier page, counted once" in second.detail
+
+
+@pytest.mark.parametrize(
+    ("aliases", "status"),
+    [
+        pytest.param(["Initech"], "pass", id="a page using the customer's declared alias counts"),
+        pytest.param([], "fail", id="without the alias the same page does not name the customer"),
+    ],
+)
+def test_customer_aliases(settings: FetchSettings, aliases: list[str], status: str) -> None:
+    renamed = {**study("initech", "International Technologies Corp.", 6500)}
+    renamed["customer_aliases"] = aliases
+    sub = make_submission(case_studies=[GLOBEX, renamed])
+    result = run_check(CaseStudiesCheck(), sub, PLATFORM, settings=settings)
+    assert result.status == status, result.summary
