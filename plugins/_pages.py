@@ -15,7 +15,6 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from plugins.offering import visible_text
 from verifier import CheckContext, FetchError, Page
 
 GONE = (404, 410)
@@ -56,9 +55,8 @@ async def read_page(ctx: CheckContext[Any], url: str) -> Read:
     title = page.soup.title.get_text(" ", strip=True) if page.soup.title else ""
     if _SOFT_404.search(title):
         return Read(url, page, "gone", f"answered {page.status} with the title {title!r}")
-    # From the bytes, not the tree: visible_text() removes <script> from the shared soup.
-    runs_scripts = b"<script" in page.body.lower()
-    if runs_scripts and len(visible_text(page)) < MIN_TEXT:
+    runs_scripts = page.soup.find("script") is not None
+    if runs_scripts and len(page.visible_text) < MIN_TEXT:
         return Read(
             url,
             page,

@@ -25,7 +25,7 @@ from pydantic import Field
 
 from plugins._names import name_forms, normalize, text_mentions
 from plugins._pages import read_page
-from plugins.offering import excerpt, visible_text
+from plugins.offering import excerpt
 from verifier import Check, CheckContext, Outcome, Params, same_site
 
 
@@ -108,7 +108,7 @@ async def _judge(
     read = await read_page(ctx, url)
     if read.page is None or read.state != "ok":
         return read.state, f"{url} {read.reason}"
-    page, text = read.page, visible_text(read.page)
+    page, text = read.page, read.page.visible_text
     customer = names[0]
     forms = name_forms(customer, names[1:])
     found = text_mentions(text, forms)

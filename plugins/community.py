@@ -25,7 +25,7 @@ from pydantic import Field
 
 from plugins._names import name_forms, text_mentions
 from plugins._pages import read_page
-from plugins.offering import excerpt, visible_text
+from plugins.offering import excerpt
 from verifier import Check, CheckContext, Outcome, Page, Params, registrable_domain
 
 _PEOPLE_CLASS = re.compile(r"contributor|author|participant|member-card|person", re.IGNORECASE)
@@ -113,7 +113,7 @@ def _find(ctx: CheckContext[CommunityParams], page: Page, forms: list[str], grou
         forms=forms,
         sections=len(sections),
     )
-    if text_mentions(visible_text(page), forms):
+    if text_mentions(page.visible_text, forms):
         return "the page names the applicant, but not among its contributors"
     if not sections:
         return "the page has no contributors section"

@@ -25,7 +25,7 @@ from pydantic import Field, field_validator
 
 from plugins._pages import read_page
 from plugins._taxonomy import Item, load_taxonomy
-from plugins.offering import page_links, visible_text
+from plugins.offering import page_links
 from verifier import Check, CheckContext, Outcome, Page, Params
 
 
@@ -93,7 +93,7 @@ class FrameworkAlignmentCheck(Check[FrameworkAlignmentParams]):
                         link=href,
                         slug=link.slug,
                     )
-            for kind, item, title in tax.mentions(visible_text(page)):
+            for kind, item, title in tax.mentions(page.visible_text):
                 if item.title not in named[kind]:
                     named[kind][item.title] = item
                     mentions.append(

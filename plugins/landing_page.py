@@ -25,7 +25,7 @@ import re
 from pydantic import Field
 
 from plugins._pages import read_page
-from plugins.offering import excerpt, visible_text
+from plugins.offering import excerpt
 from verifier import Check, CheckContext, Outcome, Page, Params, registrable_domain, same_site
 
 
@@ -67,7 +67,7 @@ class LandingPageCheck(Check[LandingPageParams]):
         page = read.page
         if read.state == "unreadable":
             return Outcome.needs_review(f"the training page {page.final_url} {read.reason}")
-        text = visible_text(page)
+        text = page.visible_text
         subject = _found(ctx, page, text, p.offering_terms, "subject")
         kinds = _found(ctx, page, text, p.training_terms, "training")
         if not subject or not kinds:

@@ -95,7 +95,7 @@ class OfferingCheck(Check[OfferingParams]):
                 f"the landing page is {page.content_type or 'untyped'}, "
                 "not HTML; a person must read it"
             )
-        text = visible_text(page)
+        text = page.visible_text
         if normalize(offering.name) not in normalize(text):
             ctx.evidence(
                 "search",
@@ -138,14 +138,6 @@ class OfferingCheck(Check[OfferingParams]):
             {"purchase": "purchasable", "open-source": "open source"}[k] for k in kinds
         )
         return Outcome.passed(f"{offering.name} is listed at {page.final_url} and is {how}")
-
-
-def visible_text(page: Page) -> str:
-    """The page's title and visible text, scripts and styles left out."""
-    soup = page.soup
-    for tag in soup(["script", "style", "noscript", "template"]):
-        tag.decompose()
-    return re.sub(r"\s+", " ", soup.get_text(" ")).strip()
 
 
 def excerpt(text: str, needle: str, width: int = 80) -> str:

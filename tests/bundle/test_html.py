@@ -114,12 +114,14 @@ def test_autoescape_is_on_for_a_j2_template() -> None:
 def test_demo_ends_by_printing_the_html_report_path(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    from tests.helpers import FIXTURES
     from verifier.cli import main
 
     assert main(["demo", "--out", str(tmp_path), "--as-of", "2026-01-01"]) == 0
-    last = capsys.readouterr().out.strip().splitlines()[-1]
-    assert last == f"HTML report: {tmp_path / 'platform' / 'report.html'}"
-    assert (tmp_path / "platform" / "report.html").is_file()
+    stems = sorted(p.stem for p in (FIXTURES / "demo").glob("*.yaml"))
+    tail = capsys.readouterr().out.strip().splitlines()[-len(stems) :]
+    assert tail == [f"HTML report: {tmp_path / stem / 'report.html'}" for stem in stems]
+    assert all((tmp_path / stem / "report.html").is_file() for stem in stems)
 
 
 def test_format_picks_the_human_reports(
