@@ -72,9 +72,7 @@ class Fetcher:
                 "url": url,
                 "fetched_at": utc_now(),
                 "sha256": None,
-                "error": exc.reason,
-                "error_type": type(exc).__name__,
-                "attempts": exc.attempts,
+                **exc.evidence_data(),
             }
             self.store.record(error)
 

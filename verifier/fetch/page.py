@@ -9,7 +9,11 @@ from typing import Any
 
 from bs4 import BeautifulSoup, UnicodeDammit
 
+from verifier.fetch.content import sniff_type
 from verifier.models import Evidence
+
+_TEXTUAL_TYPES = ("text/html", "text/plain", "application/xml", "application/json")
+_GENERIC_TYPES = ("", "text/plain", "application/octet-stream", "binary/octet-stream")
 
 KEPT_HEADERS = (
     "content-type",
@@ -32,13 +36,15 @@ class Hop:
     url: str
     """URL requested at this hop."""
     status: int
-    """Its status (301, 302, 303, 307, 308)."""
+    """Its status (301, 302, 303, 307, 308; 200 for a meta refresh)."""
     location: str
     """Where it pointed, resolved against ``url``."""
+    via: str = "redirect"
+    """``redirect`` (a 3xx with Location) or ``meta refresh`` (an HTML refresh tag)."""
 
     def to_json(self) -> dict[str, Any]:
         """JSON form."""
-        return {"url": self.url, "status": self.status, "location": self.location}
+        return {"url": self.url, "status": self.status, "location": self.location, "via": self.via}
 
 
 @dataclass(frozen=True, eq=False)
@@ -65,6 +71,9 @@ class Page:
     """Requests made for the final URL, retries included."""
     notes: tuple[str, ...] = field(default_factory=tuple)
     """Things a reviewer should know (a meta refresh, a canonical link, a sniffed type)."""
+    history: tuple[Mapping[str, Any], ...] = ()
+    """Every request made for this fetch, in order (robots.txt, retries, redirect hops):
+    ``{"attempt", "url", "status"}`` or ``{"attempt", "url", "error"}``."""
 
     @property
     def ok(self) -> bool:
@@ -85,24 +94,43 @@ class Page:
                 return value.strip().strip("\"'")
         return None
 
+    @functools.cached_property
+    def sniffed_type(self) -> str:
+        """The media type the first bytes show (:func:`~verifier.fetch.content.sniff_type`)."""
+        return sniff_type(self.body)
+
     @property
     def is_html(self) -> bool:
-        """Whether the body is HTML (declared, or sniffed when no type was declared)."""
+        """Whether the body is HTML: declared so and not binary by its bytes (a PDF sent
+        as text/html is a PDF), or undeclared/generic and HTML by its bytes."""
         if self.content_type in ("text/html", "application/xhtml+xml"):
-            return True
-        if self.content_type in ("", "text/plain", "application/octet-stream"):
-            head = self.body[:512].lstrip().lower()
-            return head.startswith((b"<!doctype html", b"<html", b"<head", b"<body"))
+            return self.sniffed_type in _TEXTUAL_TYPES
+        if self.content_type in _GENERIC_TYPES:
+            return self.sniffed_type == "text/html"
         return False
 
     @functools.cached_property
+    def _decoded(self) -> tuple[str, str]:
+        # Header charset first (if Python knows it), then BOM / meta tag, then utf-8 and
+        # windows-1252; never raises on bad bytes.
+        known = [self.declared_charset] if self.declared_charset else []
+        try:
+            dammit = UnicodeDammit(self.body, known_definite_encodings=known, is_html=self.is_html)
+        except (LookupError, ValueError):
+            dammit = UnicodeDammit(self.body, is_html=self.is_html)
+        if dammit.unicode_markup is None:
+            return self.body.decode("utf-8", "replace"), "utf-8 (with replacements)"
+        return dammit.unicode_markup, str(dammit.original_encoding or "ascii")
+
+    @property
     def text(self) -> str:
         """The body as text: header charset, else meta tag or BOM, else detection."""
-        known = [self.declared_charset] if self.declared_charset else []
-        dammit = UnicodeDammit(self.body, known_definite_encodings=known, is_html=self.is_html)
-        if dammit.unicode_markup is None:
-            return self.body.decode("utf-8", "replace")
-        return dammit.unicode_markup
+        return self._decoded[0]
+
+    @property
+    def encoding(self) -> str:
+        """The character encoding actually used to decode :attr:`text`."""
+        return self._decoded[1]
 
     @functools.cached_property
     def soup(self) -> BeautifulSoup:
@@ -132,5 +160,8 @@ class Page:
                 "attempts": self.attempts,
                 "size": len(self.body),
                 "notes": list(self.notes),
+                "declared_type": self.content_type or None,
+                "sniffed_type": self.sniffed_type,
+                "history": [dict(h) for h in self.history],
             },
         )

@@ -1,0 +1,1 @@
+"""Benchmarks of finops-verifier (``make bench``, ``python -m bench``)."""
