@@ -252,7 +252,8 @@ class LiveSource:
             other = (
                 "" if canonical is None or same_site(canonical, str(target)) else ", another site"
             )
-            notes.append(f"canonical link: {canonical or links.canonical!r} (not followed{other})")
+            shown = canonical or repr(links.canonical)
+            notes.append(f"canonical link: {shown} (not followed{other})")
         if links.refresh_delay is None:
             return None, ""
         nxt = _join(target, links.refresh_url) if links.refresh_url else None

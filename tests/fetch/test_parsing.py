@@ -1,0 +1,98 @@
+"""Hostile inputs 42-44 (reference/hostile-inputs.md): parsing what was fetched."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+from tests.fetch.conftest import SITE, fast, fetch
+from tests.fetch.hostile_server import Conn, HostileServer, response
+from verifier.errors import FetchTooLarge
+from verifier.evidence import dump_json
+from verifier.fetch import Fetcher, LiveSource, Page
+
+URL = f"http://{SITE}"
+
+
+def test_42_a_link_after_html_end_and_one_nested_300_deep_are_both_found(
+    server: HostileServer,
+) -> None:
+    body = (
+        b"<html><body>"
+        + b"<div>" * 300
+        + b"<a href='/deep'>deep</a>"
+        + b"</div>" * 300
+        + b"</body></html><a href='/after'>after</a>"
+    )
+    server.route("/p", response(200, body))
+    page = fetch(fast(server), f"{URL}/p")
+    assert [a["href"] for a in page.soup.find_all("a")] == ["/deep", "/after"]
+    assert server.paths() == ["/p"]
+
+
+def test_43_a_20_mb_single_line_page_is_stopped_at_the_cap(server: HostileServer) -> None:
+    line = b"<html><body><p>" + b"word " * 4_000_000 + b"</p></body></html>"
+
+    def chunked(c: Conn) -> None:  # no Content-Length: only the cap can stop it
+        c.send(b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nTransfer-Encoding: chunked\r\n\r\n")
+        for i in range(0, len(line), 65536):
+            piece = line[i : i + 65536]
+            if not c.send(f"{len(piece):x}\r\n".encode() + piece + b"\r\n"):
+                return
+        c.send(b"0\r\n\r\n")
+
+    server.route("/declared", response(200, line))
+    server.route("/chunked", chunked)
+    declared, streamed = fetch(
+        fast(server, max_bytes=5 * 1024 * 1024), f"{URL}/declared", f"{URL}/chunked"
+    )
+    assert isinstance(declared, FetchTooLarge)
+    assert declared.reason == (
+        f"refused before reading: Content-Length {len(line)} is over the 5 MiB cap"
+    )
+    assert isinstance(streamed, FetchTooLarge)
+    assert streamed.reason == "stopped after 5 MiB: the body is larger than the cap"
+    assert server.paths() == ["/declared", "/chunked"]
+
+
+def test_43_a_20_mb_single_line_page_under_a_raised_cap_parses_whole(
+    server: HostileServer,
+) -> None:
+    line = b"<html><body><p>" + b"word " * 4_000_000 + b"<a href='/end'>end</a></p></body></html>"
+    server.route("/p", response(200, line))
+    page = fetch(fast(server, max_bytes=32 * 1024 * 1024, total_timeout=10.0), f"{URL}/p")
+    assert len(page.body) == len(line)
+    assert page.soup.find("a")["href"] == "/end"
+
+
+def test_44_nul_bytes_and_invalid_utf8_survive_into_json_evidence(server: HostileServer) -> None:
+    body = b"<html><body>nul\x00here \xed\xa0\x80 lone-surrogate \xff end</body></html>"
+    server.route("/p", response(200, body, {"Content-Type": "text/html; charset=utf-8"}))
+    page = fetch(fast(server), f"{URL}/p")
+    text = page.soup.get_text()
+    assert "end" in text
+    record = {"excerpt": text, **page.evidence().data}
+    out = dump_json(record)
+    assert json.loads(out)["excerpt"] == text
+
+
+def test_the_same_url_asked_by_five_checks_at_once_is_fetched_once(
+    server: HostileServer,
+) -> None:
+    def slow(c: Conn) -> None:
+        c.stopping.wait(0.2)  # keep the request in flight while the others ask
+        c.send(response(200, b"<html><body>shared</body></html>"))
+
+    server.route("/members", slow)
+
+    async def go() -> list[Page]:
+        fetcher = Fetcher(LiveSource(fast(server)), None)
+        try:
+            return list(await asyncio.gather(*(fetcher.get(f"{URL}/members") for _ in range(5))))
+        finally:
+            await fetcher.aclose()
+
+    pages = asyncio.run(go())
+    assert len({id(p) for p in pages}) == 1
+    assert pages[0].soup.body.get_text() == "shared"
+    assert server.paths() == ["/members"]
