@@ -1,22 +1,26 @@
-"""The live source: httpx with the address guard, retries, redirects and caps.
+"""The live source: httpx with the address guard, robots.txt, retries, redirects and caps.
 
 One attempt is one request, bounded by a total deadline (httpx timeouts are per read, so
-a server dripping a byte a second would never trip them). Retries (tenacity, always with
-a stop) cover transport errors, 429 and 5xx; other statuses are answers. Redirects are
-followed here, not by httpx, so every hop is checked (scheme, credentials, port; the
-address is checked by the backend at connect) and recorded.
+a server dripping a byte a second would never trip them); a request that reaches the
+deadline is not retried, so one URL costs at most one deadline of silence. Retries
+(:mod:`~verifier.fetch.retry`) cover transport errors, 429 and 5xx; other statuses are
+answers. Redirects are followed here, not by httpx, so every hop is checked (scheme,
+credentials, port, robots.txt; the address is checked by the backend at connect) and
+recorded. A ``<meta http-equiv="refresh">`` of at most 100 s is followed too, as a hop
+that counts against the same budget and loop detection: a visitor's browser goes there
+within seconds, so that is the page a reviewer means; it is recorded in the notes.
+A canonical link is only recorded. The body is read raw and decoded with a bound
+(:mod:`~verifier.fetch.decoding`); a body cut short (a lying Content-Length, a truncated
+compressed stream) is retried and never returned as if whole.
 """
 
 from __future__ import annotations
 
 import asyncio
 import dataclasses
-import datetime as dt
-import email.utils
 import functools
 import hashlib
 import logging
-import random
 import ssl
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -24,7 +28,6 @@ from typing import Any
 
 import httpcore
 import httpx
-import tenacity
 
 from verifier.errors import (
     FetchError,
@@ -50,60 +53,25 @@ from verifier.fetch.guard import (
 )
 from verifier.fetch.page import KEPT_HEADERS, Hop, Page
 from verifier.fetch.politeness import ROBOTS_MAX_BYTES, HostGate, RobotsRules
+from verifier.fetch.retry import (
+    RETRY_STATUSES,
+    Retryable,
+    gave_up,
+    parse_retry_after,
+    retrying_for,
+    transport_reason,
+    utc_now,
+)
 from verifier.fetch.settings import FetchSettings
 from verifier.urls import same_site
+
+__all__ = ["LiveSource", "utc_now"]
 
 log = logging.getLogger(__name__)
 
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
-RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504, 522, 524})
 MAX_URL_LENGTH = 8192
 """Longest URL accepted, in characters."""
-
-
-def utc_now() -> str:
-    """The current time, UTC, ISO 8601 with seconds (for evidence timestamps only)."""
-    return dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
-
-
-@dataclass
-class _Retryable(Exception):
-    """An attempt worth repeating; ``reason`` is what the report says if none succeeds."""
-
-    reason: str
-    retry_after: float | None = None
-
-
-class _LongRetryAfter(tenacity.stop.stop_base):
-    """Stop at once when the server asks for a wait longer than the cap (it would stall
-    the whole run); the reason says so."""
-
-    def __init__(self, cap: float) -> None:
-        self.cap = cap
-
-    def __call__(self, retry_state: tenacity.RetryCallState) -> bool:
-        exc = retry_state.outcome.exception() if retry_state.outcome else None
-        return (
-            isinstance(exc, _Retryable)
-            and exc.retry_after is not None
-            and exc.retry_after > self.cap
-        )
-
-
-def parse_retry_after(value: str | None) -> float | None:
-    """Seconds from a Retry-After header (seconds or HTTP-date), or ``None``."""
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=dt.UTC)
-    return max(0.0, (when - dt.datetime.now(dt.UTC)).total_seconds())
 
 
 @dataclass
@@ -322,23 +290,7 @@ class LiveSource:
         s = self.settings
         attempts = 0
 
-        def wait(state: tenacity.RetryCallState) -> float:
-            exc = state.outcome.exception() if state.outcome else None
-            base = min(s.backoff * (2 ** (state.attempt_number - 1)), 30.0)
-            delay = base * (0.5 + random.random() / 2)  # jitter: several runs do not align
-            if isinstance(exc, _Retryable) and exc.retry_after is not None:
-                delay = max(delay, float(exc.retry_after))
-            return float(delay)
-
-        retrying = tenacity.AsyncRetrying(
-            stop=tenacity.stop_any(
-                tenacity.stop_after_attempt(s.retries + 1), _LongRetryAfter(s.retry_after_cap)
-            ),
-            wait=wait,
-            retry=tenacity.retry_if_exception_type(_Retryable),
-            sleep=self._sleep,  # type: ignore[arg-type]
-            reraise=True,
-        )
+        retrying = retrying_for(s, self._sleep)
         try:
             async for attempt in retrying:
                 with attempt:
@@ -347,21 +299,13 @@ class LiveSource:
                     history.append(record)
                     try:
                         page = await self._attempt(url, how)
-                    except (_Retryable, FetchError) as exc:
+                    except (Retryable, FetchError) as exc:
                         record["error"] = exc.reason
                         raise
                     record["status"] = page.status
                     return page
-        except _Retryable as exc:
-            extra = ""
-            if exc.retry_after is not None and exc.retry_after > s.retry_after_cap:
-                extra = (
-                    f" (Retry-After {exc.retry_after:g}s is over the {s.retry_after_cap:g}s cap)"
-                )
-            noun = "attempt" if attempts == 1 else "attempts"
-            raise FetchFailed(
-                url, f"gave up after {attempts} {noun}: {exc.reason}{extra}", attempts=attempts
-            ) from exc
+        except Retryable as exc:
+            raise FetchFailed(url, gave_up(exc, attempts, s), attempts=attempts) from exc
         raise AssertionError("unreachable")  # pragma: no cover
 
     async def _attempt(self, url: str, how: _Follow) -> Page:
@@ -376,19 +320,22 @@ class LiveSource:
                     url, f"timed out: no complete answer within {self.settings.total_timeout:g}s"
                 ) from exc
             except httpx.TimeoutException as exc:
-                raise _Retryable(f"timed out ({type(exc).__name__})") from exc
+                raise Retryable(f"timed out ({type(exc).__name__})") from exc
             except httpx.TransportError as exc:
-                raise _Retryable(f"{_transport_reason(exc)}") from exc
+                raise Retryable(f"{transport_reason(exc)}") from exc
 
     async def _request(self, url: str, how: _Follow) -> Page:
         cap = how.cap
         async with self._client.stream("GET", url) as response:
             headers = {k: response.headers[k] for k in KEPT_HEADERS if k in response.headers}
             if response.status_code in RETRY_STATUSES:
-                raise _Retryable(
+                raise Retryable(
                     f"HTTP {response.status_code}",
                     parse_retry_after(response.headers.get("retry-after")),
                 )
+            if response.status_code in REDIRECT_STATUSES and "location" in response.headers:
+                # The body of a redirect is never used: do not read it.
+                return _bodiless(url, response.status_code, headers)
             declared = response.headers.get("content-length", "")
             encoding = response.headers.get("content-encoding", "")
             if declared.isdigit() and int(declared) > cap and not encoding and not how.truncate:
@@ -412,10 +359,10 @@ class LiveSource:
             except UndecodableError as exc:
                 raise FetchFailed(url, f"undecodable: {exc}") from exc
             except IncompleteError as exc:
-                raise _Retryable(f"incomplete body: {exc}") from exc
+                raise Retryable(f"incomplete body: {exc}") from exc
             except httpx.RemoteProtocolError as exc:
                 # A body shorter than its Content-Length: never stored as if complete.
-                raise _Retryable(
+                raise Retryable(
                     f"incomplete body: the connection closed after {decoder.size} bytes ({exc})"
                 ) from exc
             body = b"".join(chunks)
@@ -436,22 +383,23 @@ def _shared_ssl_context() -> ssl.SSLContext:
     return ssl.create_default_context()
 
 
+def _bodiless(url: str, status: int, headers: dict[str, str]) -> Page:
+    return Page(
+        url=url,
+        final_url=url,
+        status=status,
+        headers=headers,
+        body=b"",
+        sha256=hashlib.sha256(b"").hexdigest(),
+        fetched_at=utc_now(),
+    )
+
+
 def _join(base: httpx.URL, ref: str) -> str | None:
     try:
         return str(base.join(ref.strip()))
     except (httpx.InvalidURL, ValueError):
         return None
-
-
-def _transport_reason(exc: httpx.TransportError) -> str:
-    text = str(exc) or "no detail"
-    if isinstance(exc, httpx.ConnectError):
-        return f"could not connect ({text})"
-    if isinstance(exc, httpx.ReadError | httpx.WriteError):
-        return f"connection broken ({text or 'reset'})"
-    if isinstance(exc, httpx.RemoteProtocolError):
-        return f"protocol error ({text})"
-    return f"{type(exc).__name__}: {text}"
 
 
 def _size(n: int) -> str:

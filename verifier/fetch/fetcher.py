@@ -7,8 +7,8 @@ from typing import Any, Protocol
 
 from verifier.errors import FetchError, FetchRefused
 from verifier.evidence import EvidenceStore
-from verifier.fetch.client import utc_now
 from verifier.fetch.page import Page
+from verifier.fetch.retry import utc_now
 
 
 class PageSource(Protocol):
