@@ -8,7 +8,13 @@ from __future__ import annotations
 
 import email.utils
 import gzip
+import shutil
+import socket
+import ssl
+import subprocess
+import threading
 import time
+from pathlib import Path
 
 import brotli
 import pytest
@@ -370,3 +376,80 @@ def test_every_attempt_appears_in_the_history(server: HostileServer) -> None:
     assert page.history[2]["error"] == "HTTP 502"
     assert page.history[3]["status"] == 200
     assert wait_for(lambda: server.paths() == ["/r", "/t", "/t", "/t"])
+
+
+def test_33_a_self_signed_certificate_is_a_tls_error_never_retried_never_ignored(
+    tmp_path: Path,
+) -> None:
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl is needed to make a self-signed certificate")
+    key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
+    subprocess.run(
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "1",
+            "-subj",
+            f"/CN={SITE}",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert, key)
+    handshakes: list[str] = []
+    listener = socket.create_server(("127.0.0.1", 0))
+
+    def serve() -> None:
+        while True:
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                return
+            try:
+                with context.wrap_socket(conn, server_side=True):
+                    handshakes.append("completed")
+            except (ssl.SSLError, OSError):
+                handshakes.append("refused by the client")
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        port = listener.getsockname()[1]
+        settings = fast(resolve=((f"{SITE}:443", f"127.0.0.1:{port}"),))
+        err = fetch(settings, f"https://{SITE}/")
+    finally:
+        listener.shutdown(socket.SHUT_RDWR)
+        listener.close()
+        thread.join(timeout=5)
+    assert isinstance(err, FetchFailed)
+    assert err.reason.startswith("TLS error: ")
+    assert "self-signed certificate" in err.reason or "self signed" in err.reason
+    assert err.attempts == 1
+    assert handshakes == ["refused by the client"]
+
+
+def test_28_a_bot_challenge_is_recorded_as_such_and_not_retried(server: HostileServer) -> None:
+    challenge = b"<html><head><title>Just a moment...</title></head><body>cf-chl-widget</body>"
+    server.route("/503", response(503, challenge))
+    server.route("/403", response(403, b"<html><script src='/cdn-cgi/challenge-platform/x'>"))
+    blocked, forbidden = fetch(fast(server), f"{URL}/503", f"{URL}/403")
+    assert isinstance(blocked, FetchFailed)
+    assert blocked.reason == "blocked by bot protection: HTTP 503 from Cloudflare (marker 'cf-chl')"
+    assert blocked.attempts == 1
+    assert isinstance(forbidden, Page)
+    assert forbidden.status == 403
+    assert (
+        "a bot-protection challenge from Cloudflare (marker 'challenge-platform'): "
+        "not the page itself" in forbidden.notes
+    )
+    assert server.paths() == ["/503", "/403"]

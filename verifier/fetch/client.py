@@ -19,7 +19,6 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import functools
-import hashlib
 import logging
 import ssl
 from collections.abc import Awaitable, Callable
@@ -34,15 +33,16 @@ from verifier.errors import (
     FetchFailed,
     FetchRefused,
     FetchTimeout,
-    FetchTooLarge,
     TooManyRedirects,
 )
-from verifier.fetch.content import MAX_REFRESH_DELAY, head_links
+from verifier.fetch.content import (
+    HEAD_SCAN_BYTES,
+    MAX_REFRESH_DELAY,
+    bot_challenge,
+    head_links,
+)
 from verifier.fetch.decoding import (
     ACCEPT_ENCODING,
-    BoundedDecoder,
-    IncompleteError,
-    UndecodableError,
 )
 from verifier.fetch.guard import (
     GuardedBackend,
@@ -53,12 +53,14 @@ from verifier.fetch.guard import (
 )
 from verifier.fetch.page import KEPT_HEADERS, Hop, Page
 from verifier.fetch.politeness import ROBOTS_MAX_BYTES, HostGate, RobotsRules
+from verifier.fetch.reading import bodiless, peek, read_body
 from verifier.fetch.retry import (
     RETRY_STATUSES,
     Retryable,
     gave_up,
     parse_retry_after,
     retrying_for,
+    tls_problem,
     transport_reason,
     utc_now,
 )
@@ -258,6 +260,12 @@ class LiveSource:
             notes=(*notes, *page.notes),
             history=tuple(history),
         )
+        who = bot_challenge(final.status, final.body)
+        if who:
+            final = dataclasses.replace(
+                final,
+                notes=(*final.notes, f"a bot-protection challenge from {who}: not the page itself"),
+            )
         declared, sniffed = final.content_type, final.sniffed_type
         if declared and declared != sniffed and not final.is_html and sniffed != "text/plain":
             final = dataclasses.replace(
@@ -322,59 +330,29 @@ class LiveSource:
             except httpx.TimeoutException as exc:
                 raise Retryable(f"timed out ({type(exc).__name__})") from exc
             except httpx.TransportError as exc:
-                raise Retryable(f"{transport_reason(exc)}") from exc
+                tls = tls_problem(exc)
+                if tls:
+                    # A bad certificate will be as bad in a second: not retried, and
+                    # verification is never switched off.
+                    raise FetchFailed(url, f"TLS error: {tls}") from exc
+                raise Retryable(transport_reason(exc)) from exc
 
     async def _request(self, url: str, how: _Follow) -> Page:
-        cap = how.cap
         async with self._client.stream("GET", url) as response:
             headers = {k: response.headers[k] for k in KEPT_HEADERS if k in response.headers}
             if response.status_code in RETRY_STATUSES:
+                status = response.status_code
+                who = bot_challenge(status, await peek(response, HEAD_SCAN_BYTES))
+                if who:
+                    # A challenge does not go away by asking again.
+                    raise FetchFailed(url, f"blocked by bot protection: HTTP {status} from {who}")
                 raise Retryable(
-                    f"HTTP {response.status_code}",
-                    parse_retry_after(response.headers.get("retry-after")),
+                    f"HTTP {status}", parse_retry_after(response.headers.get("retry-after"))
                 )
             if response.status_code in REDIRECT_STATUSES and "location" in response.headers:
                 # The body of a redirect is never used: do not read it.
-                return _bodiless(url, response.status_code, headers)
-            declared = response.headers.get("content-length", "")
-            encoding = response.headers.get("content-encoding", "")
-            if declared.isdigit() and int(declared) > cap and not encoding and not how.truncate:
-                raise FetchTooLarge(
-                    url,
-                    f"refused before reading: Content-Length {int(declared)} is over the "
-                    f"{_size(cap)} cap",
-                )
-            try:
-                decoder = BoundedDecoder(encoding, cap, url)
-            except UndecodableError as exc:
-                raise FetchFailed(url, f"undecodable: {exc}") from exc
-            chunks: list[bytes] = []
-            try:
-                async for raw in response.aiter_raw():
-                    chunks.extend(decoder.feed(raw))
-                decoder.finish()
-            except FetchTooLarge:
-                if not how.truncate:
-                    raise
-            except UndecodableError as exc:
-                raise FetchFailed(url, f"undecodable: {exc}") from exc
-            except IncompleteError as exc:
-                raise Retryable(f"incomplete body: {exc}") from exc
-            except httpx.RemoteProtocolError as exc:
-                # A body shorter than its Content-Length: never stored as if complete.
-                raise Retryable(
-                    f"incomplete body: the connection closed after {decoder.size} bytes ({exc})"
-                ) from exc
-            body = b"".join(chunks)
-            return Page(
-                url=url,
-                final_url=url,
-                status=response.status_code,
-                headers=headers,
-                body=body,
-                sha256=hashlib.sha256(body).hexdigest(),
-                fetched_at=utc_now(),
-            )
+                return bodiless(url, response.status_code, headers)
+            return await read_body(response, url, headers, cap=how.cap, truncate=how.truncate)
 
 
 @functools.cache
@@ -383,27 +361,11 @@ def _shared_ssl_context() -> ssl.SSLContext:
     return ssl.create_default_context()
 
 
-def _bodiless(url: str, status: int, headers: dict[str, str]) -> Page:
-    return Page(
-        url=url,
-        final_url=url,
-        status=status,
-        headers=headers,
-        body=b"",
-        sha256=hashlib.sha256(b"").hexdigest(),
-        fetched_at=utc_now(),
-    )
-
-
 def _join(base: httpx.URL, ref: str) -> str | None:
     try:
         return str(base.join(ref.strip()))
     except (httpx.InvalidURL, ValueError):
         return None
-
-
-def _size(n: int) -> str:
-    return f"{n / (1024 * 1024):g} MiB" if n >= 1024 * 1024 else f"{n} bytes"
 
 
 def _in_context(

@@ -79,6 +79,37 @@ def sniff_type(body: bytes) -> str:
     return "text/plain"
 
 
+_CHALLENGE_MARKERS: tuple[tuple[bytes, str], ...] = (
+    (b"cf-chl", "Cloudflare"),
+    (b"challenge-platform", "Cloudflare"),
+    (b"attention required! | cloudflare", "Cloudflare"),
+    (b"_incapsula_resource", "Imperva Incapsula"),
+    (b"ddos-guard", "DDoS-Guard"),
+    (b"px-captcha", "PerimeterX"),
+    (b"captcha-delivery.com", "DataDome"),
+    (b"awswaf", "AWS WAF"),
+    (b"g-recaptcha", "a CAPTCHA"),
+    (b"h-captcha", "a CAPTCHA"),
+)
+CHALLENGE_STATUSES = frozenset({403, 429, 503})
+"""Statuses bot-protection services answer a challenge with."""
+
+
+def bot_challenge(status: int, body: bytes) -> str | None:
+    """Who is challenging us, when ``body`` is a bot-protection page, else ``None``.
+
+    Such a page says nothing about the site's content: the fetch is not evidence either
+    way, and a person has to look.
+    """
+    if status not in CHALLENGE_STATUSES:
+        return None
+    head = body[:HEAD_SCAN_BYTES].lower()
+    for marker, who in _CHALLENGE_MARKERS:
+        if marker in head:
+            return f"{who} (marker {marker.decode()!r})"
+    return None
+
+
 @dataclass(frozen=True)
 class HeadLinks:
     """The tags in a document's head that point elsewhere."""

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import email.utils
 import random
+import ssl
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
@@ -104,6 +105,21 @@ def gave_up(exc: Retryable, attempts: int, settings: FetchSettings) -> str:
         extra = f" (Retry-After {exc.retry_after:g}s is over the {settings.retry_after_cap:g}s cap)"
     noun = "attempt" if attempts == 1 else "attempts"
     return f"gave up after {attempts} {noun}: {exc.reason}{extra}"
+
+
+def tls_problem(exc: BaseException) -> str | None:
+    """What went wrong in the TLS handshake behind ``exc`` (expired, self-signed, wrong
+    host...), or ``None`` when it is not a TLS failure."""
+    seen: set[int] = set()
+    cur: BaseException | None = exc
+    while cur is not None and id(cur) not in seen:
+        seen.add(id(cur))
+        if isinstance(cur, ssl.SSLCertVerificationError):
+            return str(cur.verify_message or cur.reason or cur)
+        if isinstance(cur, ssl.SSLError):
+            return str(cur.reason or cur)
+        cur = cur.__cause__ or cur.__context__
+    return None
 
 
 def transport_reason(exc: httpx.TransportError) -> str:
