@@ -308,6 +308,10 @@ def test_12_proxy_variables_in_the_environment_are_ignored(
     assert page.status == 200
     # Asked directly (origin-form path), not through a proxy (absolute-form URL).
     assert server.paths() == ["/"]
+    # ...with a User-Agent naming the tool, its version and a contact URL.
+    agent = server.requests[0].headers["user-agent"]
+    assert agent.startswith("finops-verifier/")
+    assert "(+https://" in agent
 
 
 @pytest.mark.parametrize("port", [22, 25, 6379, 11211, 8080])

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
+from pathlib import Path
 
 from tests.fetch.conftest import SITE, fast, fetch
 from tests.fetch.hostile_server import Conn, HostileServer, response
 from verifier.errors import FetchTooLarge
-from verifier.evidence import dump_json
-from verifier.fetch import Fetcher, LiveSource, Page
+from verifier.evidence import EvidenceStore, dump_json
+from verifier.fetch import CountingFetch, Fetcher, LiveSource, Page
 
 URL = f"http://{SITE}"
 
@@ -87,8 +89,9 @@ def test_the_same_url_asked_by_five_checks_at_once_is_fetched_once(
 
     async def go() -> list[Page]:
         fetcher = Fetcher(LiveSource(fast(server)), None)
+        checks = [CountingFetch(fetcher, budget=10) for _ in range(5)]  # one per check
         try:
-            return list(await asyncio.gather(*(fetcher.get(f"{URL}/members") for _ in range(5))))
+            return list(await asyncio.gather(*(fetch(f"{URL}/members") for fetch in checks)))
         finally:
             await fetcher.aclose()
 
@@ -96,3 +99,29 @@ def test_the_same_url_asked_by_five_checks_at_once_is_fetched_once(
     assert len({id(p) for p in pages}) == 1
     assert pages[0].soup.body.get_text() == "shared"
     assert server.paths() == ["/members"]
+
+
+def test_47_hostile_paths_never_name_a_file_captures_are_content_addressed(
+    server: HostileServer, tmp_path: Path
+) -> None:
+    server.route("/etc/x", response(200, b"<html>one</html>"))
+    server.route("/..%5Cx", response(200, b"<html>two</html>"))
+    urls = [f"{URL}/../../etc/x", f"{URL}/..%5Cx", f"{URL}/CON", f"{URL}/" + "n" * 300]
+
+    async def go() -> list[Page]:
+        fetcher = Fetcher(LiveSource(fast(server)), EvidenceStore(tmp_path / "report"))
+        try:
+            return [await fetcher.get(url) for url in urls]
+        finally:
+            await fetcher.aclose()
+            assert fetcher.store is not None
+            fetcher.store.write_index()
+
+    pages = asyncio.run(go())
+    files = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*") if p.is_file())
+    assert all(f.startswith("report/captures/") for f in files)
+    names = {f.rsplit("/", 1)[1] for f in files} - {"index.json"}
+    assert names == {p.sha256 for p in pages}
+    assert names == {hashlib.sha256(p.body).hexdigest() for p in pages}
+    # Dot segments are resolved before sending (RFC 3986), never passed to a file name.
+    assert server.paths()[:3] == ["/etc/x", "/..%5Cx", "/CON"]
