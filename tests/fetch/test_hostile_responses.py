@@ -453,3 +453,20 @@ def test_28_a_bot_challenge_is_recorded_as_such_and_not_retried(server: HostileS
         "not the page itself" in forbidden.notes
     )
     assert server.paths() == ["/503", "/403"]
+
+
+def test_30_json_is_read_as_json_and_html_is_not(server: HostileServer) -> None:
+    server.route(
+        "/cert.json", response(200, b'{"id": "LF-1"}', {"Content-Type": "application/json"})
+    )
+    server.route("/html", response(200, HTML))
+    server.route("/broken.json", response(200, b'{"id": ', {"Content-Type": "application/json"}))
+    data, html, broken = fetch(
+        fast(server), f"{URL}/cert.json", f"{URL}/html", f"{URL}/broken.json"
+    )
+    assert data.json() == {"id": "LF-1"}
+    assert not data.is_html
+    with pytest.raises(ValueError, match="is text/html, not JSON"):
+        html.json()
+    with pytest.raises(ValueError, match="is not valid JSON"):
+        broken.json()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -131,6 +132,25 @@ class Page:
     def encoding(self) -> str:
         """The character encoding actually used to decode :attr:`text`."""
         return self._decoded[1]
+
+    @property
+    def is_json(self) -> bool:
+        """Whether the body is JSON (``application/json``, ``+json``, or sniffed as such
+        when the declared type is generic)."""
+        if self.content_type == "application/json" or self.content_type.endswith("+json"):
+            return True
+        return self.content_type in _GENERIC_TYPES and self.sniffed_type == "application/json"
+
+    def json(self) -> Any:
+        """The body parsed as JSON; ``ValueError`` says why when it is not JSON."""
+        if not self.is_json:
+            raise ValueError(
+                f"{self.final_url} is {self.content_type or self.sniffed_type}, not JSON"
+            )
+        try:
+            return json.loads(self.text)
+        except json.JSONDecodeError as exc:
+            raise ValueError(f"{self.final_url} is not valid JSON: {exc}") from exc
 
     @functools.cached_property
     def soup(self) -> BeautifulSoup:
