@@ -362,3 +362,17 @@ def test_allow_private_network_lifts_the_guard(server: HostileServer) -> None:
     assert isinstance(err, FetchRefused)
     assert err.reason == "refused: site.example resolves to 127.0.0.1, which is a loopback address"
     assert server.paths() == ["/"]
+
+
+def test_every_checked_address_is_tried_in_order_when_the_first_cannot_connect(
+    server: HostileServer,
+) -> None:
+    server.route("/", OK)
+    dns = FakeDNS({"dual.example": ["2606:4700::1111", PUBLIC]})
+    network = RoutedNetwork(server.port)
+    page = fetch(
+        fast(allow_private_network=False), "http://dual.example/", resolver=dns, network=network
+    )
+    assert page.status == 200
+    assert network.dialled == [("2606:4700::1111", 80), (PUBLIC, 80)]
+    assert server.paths() == ["/"]

@@ -235,14 +235,25 @@ class GuardedBackend(httpcore.AsyncNetworkBackend):
                         addr if literal and target == name else f"{host} resolves to {addr}, which"
                     )
                     raise FetchRefused(f"http://{host}:{port}/", f"refused: {shown} is {why}")
-        self.connected.append((host, addresses[0], tport))
-        return await self._inner.connect_tcp(
-            addresses[0],
-            tport,
-            timeout=timeout,
-            local_address=local_address,
-            socket_options=socket_options,
-        )
+        # Every address was checked above; try them in the resolver's order (a name with
+        # an IPv6 address first must still work from a host without IPv6 routes).
+        error: Exception | None = None
+        for addr in addresses:
+            try:
+                stream = await self._inner.connect_tcp(
+                    addr,
+                    tport,
+                    timeout=timeout,
+                    local_address=local_address,
+                    socket_options=socket_options,
+                )
+            except (httpcore.ConnectError, httpcore.ConnectTimeout, OSError) as exc:
+                error = exc
+                continue
+            self.connected.append((host, addr, tport))
+            return stream
+        assert error is not None
+        raise error
 
     async def connect_unix_socket(
         self,
