@@ -187,7 +187,7 @@ def run() -> None:
         print(
             f"{r['kind']:8} {r['wire_bytes']:>12} {r['rss_before_kib'] / 1024:>8.1f}MB"
             f" {r['peak_rss_kib'] / 1024:>8.1f}MB {r['seconds']:>8}  {r['status']}: "
-            f"{r['summary'][31:100]}"
+            f"{r['summary'].split(': ', 1)[-1][:70]}"
         )
     print()
     print("Time to reject hostile servers (3 s total deadline, 5 MiB cap, 3 retries)")
