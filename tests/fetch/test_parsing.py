@@ -125,3 +125,23 @@ def test_47_hostile_paths_never_name_a_file_captures_are_content_addressed(
     assert names == {hashlib.sha256(p.body).hexdigest() for p in pages}
     # Dot segments are resolved before sending (RFC 3986), never passed to a file name.
     assert server.paths()[:3] == ["/etc/x", "/..%5Cx", "/CON"]
+
+
+def test_pages_are_parsed_once_off_the_event_loop_before_checks_read_them(
+    server: HostileServer,
+) -> None:
+    server.route("/p", response(200, b"<html><body><a href='/x'>x</a></body></html>"))
+    cached: list[bool] = []
+
+    async def go() -> Page:
+        fetcher = Fetcher(LiveSource(fast(server)), None)
+        try:
+            page = await fetcher.get(f"{URL}/p")
+            cached.append("soup" in page.__dict__)  # parsed before the check got it
+            return page
+        finally:
+            await fetcher.aclose()
+
+    page = asyncio.run(go())
+    assert cached == [True]
+    assert page.soup.a["href"] == "/x"

@@ -54,6 +54,11 @@ class Fetcher:
         except FetchError as exc:
             self._record_error(url, exc)
             raise
+        if page.is_html:
+            # Parse in a worker thread, once, before any check reads it: bs4 takes tens of
+            # milliseconds per page, which on the event loop would delay every other
+            # fetch and make deadlines late (reference/hostile-inputs.md, item 6).
+            await asyncio.to_thread(_warm, page)
         if self.store is not None:
             self.store.put(page.sha256, page.body)
             self.store.record(
@@ -83,6 +88,10 @@ class Fetcher:
                 task.cancel()
         await asyncio.gather(*self._tasks.values(), return_exceptions=True)
         await self.source.aclose()
+
+
+def _warm(page: Page) -> None:
+    page.soup  # noqa: B018 - cached on the page
 
 
 class CountingFetch:
