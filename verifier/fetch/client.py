@@ -183,7 +183,8 @@ class LiveSource:
                         notes.append(f"robots.txt {robots.url}: {robots.note}")
                 page = await self._get_with_retries(str(target), history, how)
             except FetchError as exc:
-                raise _in_context(exc, url, current, hops, history) from None
+                _in_context(exc, url, current, hops, history)
+                raise  # keeps the chain to the httpx error, for whoever debugs it
             nxt, via = self._next_hop(page, target, notes, how)
             if nxt is None:
                 return self._final(url, target, page, hops, history, notes)
