@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ipaddress
 
+import httpx
 import pytest
 
 from tests.fetch.conftest import PUBLIC, SITE, FakeDNS, RoutedNetwork, fast, fetch
@@ -261,6 +262,8 @@ def test_09_dns_rebinding_is_defeated_one_resolution_per_connection(
         ("http://169.254.169.254/latest/", "refused: 169.254.169.254 is a link-local address"),
         ("file:///etc/passwd", "refused: the scheme file: is not http or https"),
         ("http://admin:secret@public.example/", "refused: the URL carries credentials"),
+        ("http://[::1", "refused: the redirect Location: Invalid URL in location header"),
+        ("//public.example:6379/", "refused: port 6379 is not allowed"),
     ],
 )
 def test_10_a_redirect_from_a_public_name_to_an_internal_target_is_refused_at_that_hop(
@@ -270,9 +273,10 @@ def test_10_a_redirect_from_a_public_name_to_an_internal_target_is_refused_at_th
     err, network = run(server, "http://public.example/go")
     assert isinstance(err, FetchRefused)
     assert err.reason.startswith(reason)
-    (hop,) = err.hops
-    assert (hop["url"], hop["status"], hop["via"]) == ("http://public.example/go", 302, "redirect")
-    assert hop["location"].split(":")[0] == location.split(":")[0]
+    if "Location:" not in reason:  # an unparseable Location never becomes a hop
+        (hop,) = err.hops
+        assert (hop["url"], hop["status"]) == ("http://public.example/go", 302)
+        assert hop["location"] == str(httpx.URL("http://public.example/go").join(location))
     assert err.url == "http://public.example/go"
     assert server.paths() == ["/go"]
     assert network.dialled == [(PUBLIC, 80)]

@@ -214,7 +214,9 @@ class LiveSource:
     ) -> tuple[str | None, str]:
         """Where ``page`` sends the reader next (redirect or meta refresh), if anywhere."""
         if page.status in REDIRECT_STATUSES and "location" in page.headers:
-            return str(target.join(page.headers["location"].strip())), "redirect"
+            location = page.headers["location"]
+            # An unusable Location is passed on as it is: the next hop refuses it by name.
+            return _join(target, location) or location, "redirect"
         if not (how.refresh and page.ok and page.is_html):
             return None, ""
         links = head_links(page.body)
@@ -330,6 +332,12 @@ class LiveSource:
                 ) from exc
             except httpx.TimeoutException as exc:
                 raise Retryable(f"timed out ({type(exc).__name__})") from exc
+            except httpx.RemoteProtocolError as exc:
+                if "location header" in str(exc):
+                    # httpx parses Location even when not following: a hostile one is a
+                    # refusal of that hop, not a fault worth retrying.
+                    raise FetchRefused(url, f"refused: the redirect Location: {exc}") from exc
+                raise Retryable(transport_reason(exc)) from exc
             except httpx.TransportError as exc:
                 tls = tls_problem(exc)
                 if tls:
