@@ -13,7 +13,7 @@ import pytest
 
 from tests.fetch.conftest import PUBLIC, SITE, FakeDNS, RoutedNetwork, fast, fetch
 from tests.fetch.hostile_server import HostileServer, response
-from verifier.errors import FetchRefused, TooManyRedirects
+from verifier.errors import FetchFailed, FetchRefused, TooManyRedirects
 from verifier.fetch.guard import address_problem
 
 OK = response(200, b"<html><body>hello</body></html>")
@@ -380,3 +380,10 @@ def test_every_checked_address_is_tried_in_order_when_the_first_cannot_connect(
     assert page.status == 200
     assert network.dialled == [("2606:4700::1111", 80), (PUBLIC, 80)]
     assert server.paths() == ["/"]
+
+
+def test_a_name_the_resolver_cannot_even_encode_is_a_fault_not_a_crash() -> None:
+    # A 100-character label: the system resolver's IDNA codec raises UnicodeError.
+    err = fetch(fast(allow_private_network=False, retries=0), "http://" + "a" * 100 + ".example/")
+    assert isinstance(err, FetchFailed)
+    assert err.reason.startswith("gave up after 1 attempt: could not connect (cannot resolve")

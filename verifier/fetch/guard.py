@@ -168,6 +168,8 @@ async def system_resolver(host: str, port: int) -> list[str]:
         infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except socket.gaierror as exc:
         raise httpcore.ConnectError(f"cannot resolve {host}: {exc.strerror}") from exc
+    except (UnicodeError, OSError) as exc:  # a label over 63 characters, for one
+        raise httpcore.ConnectError(f"cannot resolve {host}: {exc}") from exc
     return list(dict.fromkeys(str(info[4][0]) for info in infos))
 
 
@@ -252,8 +254,9 @@ class GuardedBackend(httpcore.AsyncNetworkBackend):
                 continue
             self.connected.append((host, addr, tport))
             return stream
-        assert error is not None
-        raise error
+        if isinstance(error, httpcore.ConnectError | httpcore.ConnectTimeout):
+            raise error
+        raise httpcore.ConnectError(f"cannot connect to {host}: {error}") from error
 
     async def connect_unix_socket(
         self,
