@@ -387,3 +387,37 @@ def test_a_name_the_resolver_cannot_even_encode_is_a_fault_not_a_crash() -> None
     err = fetch(fast(allow_private_network=False, retries=0), "http://" + "a" * 100 + ".example/")
     assert isinstance(err, FetchFailed)
     assert err.reason.startswith("gave up after 1 attempt: could not connect (cannot resolve")
+
+
+ODD_URLS = [
+    "",
+    " ",
+    "http://",
+    "http://:80/",
+    "https://[",
+    "http://xn--/",
+    "http://%00/",
+    "http://\x00/",
+    "http://exa%41mple.com/",
+    "//example.com",
+    "http://ex\u2026.com/",
+    "http://-a-.com/",
+    "http://a..b/",
+    "http://[v1.fe]/",
+    "http://256.1.1.1/",
+    "http://example.com/\ud800",
+    "http://\ud800.com/",
+    "http:example.com",
+    "http://example.com:0/",
+    "https://example.com:443:443/",
+    "\thttp://x/\n",
+]
+
+
+def test_14_any_url_string_is_a_fetch_error_never_a_crash(server: HostileServer) -> None:
+    settings = fast(allow_private_network=False, retries=0, obey_robots=True)
+    results = fetch(settings, *ODD_URLS, resolver=FakeDNS({}), network=RoutedNetwork(server.port))
+    assert [type(r).__name__ for r in results] == [
+        "FetchFailed" if r.reason.startswith("gave up") else "FetchRefused" for r in results
+    ]
+    assert server.requests == []

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import socket
 
 import pytest
 
 from tests.fetch.conftest import SITE, fast, fetch
 from tests.fetch.hostile_server import HostileServer, response
-from verifier.errors import FetchRefused, RobotsDisallowed
+from verifier.errors import FetchFailed, FetchRefused, RobotsDisallowed
 from verifier.fetch import Page
 from verifier.fetch.politeness import ROBOTS_MAX_BYTES, HostGate
 
@@ -167,3 +168,16 @@ def test_per_host_delay_spaces_the_starts_of_requests() -> None:
     assert [b - a for a, b in itertools.pairwise(starts_a)] == [1.5, 1.5]
     # Only the second and third requests to a.example waited; b.example never did.
     assert slept == [1.5, 1.5]
+
+
+def test_38_a_host_that_cannot_be_reached_is_reported_as_such_not_as_robots() -> None:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))  # bound, never listening: connection refused
+        port = s.getsockname()[1]
+        settings = fast(obey_robots=True, retries=1, resolve=((f"{SITE}:80", f"127.0.0.1:{port}"),))
+        first, second = fetch(settings, f"{URL}/a", f"{URL}/b")
+    assert isinstance(first, FetchFailed)
+    assert first.reason.startswith("gave up after 2 attempts: could not connect")
+    assert first.url == f"{URL}/a"
+    assert isinstance(second, FetchFailed)
+    assert second.url == f"{URL}/b"  # each page gets its own copy of the shared fault

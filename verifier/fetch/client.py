@@ -284,7 +284,8 @@ class LiveSource:
     def _checked_url(self, text: str, asked: str) -> httpx.URL:
         try:
             target = httpx.URL(text)
-        except (httpx.InvalidURL, ValueError) as exc:
+            target.host  # noqa: B018 - decodes the IDNA host, which may be malformed
+        except (httpx.InvalidURL, ValueError) as exc:  # UnicodeError (IDNA) is a ValueError
             raise FetchRefused(asked, f"refused: {text!r} is not a valid URL ({exc})") from exc
         if len(text) > MAX_URL_LENGTH:
             raise FetchRefused(

@@ -137,7 +137,7 @@ def url_problem(url: httpx.URL, allowed_ports: Iterable[int]) -> str | None:
             )
         if not _HOST_CHARS.match(host):
             return f"the host {host!r} has characters a host name cannot have"
-    port = url.port or (443 if url.scheme == "https" else 80)
+    port = url.port if url.port is not None else (443 if url.scheme == "https" else 80)
     if port not in set(allowed_ports):
         return f"port {port} is not allowed (allowed: {', '.join(map(str, allowed_ports))})"
     return None

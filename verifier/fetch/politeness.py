@@ -20,7 +20,13 @@ from dataclasses import dataclass
 import httpx
 from protego import Protego
 
-from verifier.errors import FetchError, FetchRefused, RobotsDisallowed, TooManyRedirects
+from verifier.errors import (
+    FetchError,
+    FetchFailed,
+    FetchRefused,
+    RobotsDisallowed,
+    TooManyRedirects,
+)
 from verifier.fetch.content import sniff_type
 from verifier.fetch.page import Page
 
@@ -90,7 +96,13 @@ class RobotsRules:
         if task is None:
             task = asyncio.ensure_future(self._read(origin + "/robots.txt"))
             self._files[origin] = task
-        robots = await asyncio.shield(task)
+        try:
+            robots = await asyncio.shield(task)
+        except FetchError as exc:
+            # The task's exception is shared by every page of the host: hand each a copy.
+            raise type(exc)(
+                exc.url, exc.reason, attempts=exc.attempts, history=exc.history
+            ) from exc
         why = robots.refusal(str(url))
         if why:
             raise RobotsDisallowed(str(url), f"{why}; --ignore-robots overrides")
@@ -101,6 +113,12 @@ class RobotsRules:
             page = await self._fetch(robots_url)
         except FetchRefused:
             raise  # the host itself is refused: that is the reason, not robots
+        except FetchFailed as exc:
+            if exc.history and all(
+                str(h.get("error", "")).startswith("could not connect") for h in exc.history
+            ):
+                raise  # the host cannot be reached at all: say that, not "robots.txt"
+            return RobotsFile(robots_url, None, disallow_all=f"could not be read ({exc.reason})")
         except TooManyRedirects as exc:
             # RFC 9309 2.3.1.2: more than five redirects may be taken as unavailable (4xx).
             return RobotsFile(robots_url, None, note=f"unavailable ({exc.reason}): no rules")
