@@ -327,14 +327,17 @@ def test_34_a_meta_refresh_in_noscript_or_too_slow_is_recorded_not_followed(
 ) -> None:
     noscript = b'<html><head><noscript><meta http-equiv="refresh" content="0;url=/x"></noscript>'
     slow = b'<html><head><meta http-equiv="refresh" content="300;url=/x"></head></html>'
+    script = b'<html><head><meta http-equiv="refresh" content="0;url=javascript:go()">'
     server.route("/noscript", response(200, noscript))
     server.route("/slow", response(200, slow))
-    a, b = fetch(fast(server), f"{URL}/noscript", f"{URL}/slow")
+    server.route("/script", response(200, script))
+    a, b, c = fetch(fast(server), f"{URL}/noscript", f"{URL}/slow", f"{URL}/script")
+    assert "meta refresh after 0s to 'javascript:go()' (not followed: not http)" in c.notes
     assert a.final_url == f"{URL}/noscript"
     assert not a.hops
     assert b.final_url == f"{URL}/slow"
     assert f"meta refresh after 300s to {URL}/x (not followed: delay too long)" in b.notes
-    assert server.paths() == ["/noscript", "/slow"]
+    assert server.paths() == ["/noscript", "/slow", "/script"]
 
 
 def test_34_meta_refreshes_count_against_the_redirect_budget(server: HostileServer) -> None:

@@ -234,6 +234,9 @@ class LiveSource:
         if nxt is None or nxt == str(target):
             notes.append(f"meta refresh after {delay} reloads the page itself (not followed)")
             return None, ""
+        if not nxt.startswith(("http://", "https://")):
+            notes.append(f"meta refresh after {delay} to {nxt[:200]!r} (not followed: not http)")
+            return None, ""
         if links.refresh_delay > MAX_REFRESH_DELAY:
             notes.append(f"meta refresh after {delay} to {nxt} (not followed: delay too long)")
             return None, ""
