@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-import functools
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from bs4 import BeautifulSoup, UnicodeDammit
 
 from verifier.fetch.content import sniff_type
 from verifier.models import Evidence
+
+T = TypeVar("T")
 
 _TEXTUAL_TYPES = ("text/html", "text/plain", "application/xml", "application/json")
 _GENERIC_TYPES = ("", "text/plain", "application/octet-stream", "binary/octet-stream")
@@ -95,10 +96,19 @@ class Page:
                 return value.strip().strip("\"'")
         return None
 
-    @functools.cached_property
+    @property
     def sniffed_type(self) -> str:
         """The media type the first bytes show (:func:`~verifier.fetch.content.sniff_type`)."""
-        return sniff_type(self.body)
+        return self._once("_sniffed", lambda: sniff_type(self.body))
+
+    def _once(self, key: str, make: Callable[[], T]) -> T:
+        # A cache in the instance dict. Not functools.cached_property: on Python 3.11 it
+        # holds one lock for every instance, so a check reading one page on the event
+        # loop would wait for another page being parsed in a worker thread.
+        if key not in self.__dict__:
+            self.__dict__[key] = make()
+        value: T = self.__dict__[key]
+        return value
 
     @property
     def is_html(self) -> bool:
@@ -110,8 +120,11 @@ class Page:
             return self.sniffed_type == "text/html"
         return False
 
-    @functools.cached_property
+    @property
     def _decoded(self) -> tuple[str, str]:
+        return self._once("_text", self._decode)
+
+    def _decode(self) -> tuple[str, str]:
         # Header charset first (if Python knows it), then BOM / meta tag, then utf-8 and
         # windows-1252; never raises on bad bytes.
         known = [self.declared_charset] if self.declared_charset else []
@@ -152,12 +165,20 @@ class Page:
         except json.JSONDecodeError as exc:
             raise ValueError(f"{self.final_url} is not valid JSON: {exc}") from exc
 
-    @functools.cached_property
+    @property
     def soup(self) -> BeautifulSoup:
         """The page parsed with lxml, once, shared by every check that reads it.
 
         A page that is not HTML parses as an empty document.
         """
+        return self._once("_soup", self._parse)
+
+    @property
+    def parsed(self) -> bool:
+        """Whether :attr:`soup` has been built already."""
+        return "_soup" in self.__dict__
+
+    def _parse(self) -> BeautifulSoup:
         if not self.is_html:
             return BeautifulSoup("", "lxml")
         return BeautifulSoup(self.text, "lxml")
