@@ -9,7 +9,7 @@ from pathlib import Path
 
 from tests.fetch.conftest import SITE, fast, fetch
 from tests.fetch.hostile_server import Conn, HostileServer, response
-from verifier.errors import FetchTooLarge
+from verifier.errors import FetchTimeout, FetchTooLarge
 from verifier.evidence import EvidenceStore, dump_json
 from verifier.fetch import CountingFetch, Fetcher, LiveSource, Page
 
@@ -145,3 +145,35 @@ def test_pages_are_parsed_once_off_the_event_loop_before_checks_read_them(
     page = asyncio.run(go())
     assert cached == [True]
     assert page.soup.a["href"] == "/x"
+
+
+def test_41_deeply_nested_html_past_the_parse_budget_is_an_error_and_the_run_goes_on(
+    server: HostileServer,
+) -> None:
+    # 20k nested divs take about a second in bs4+lxml: 20 times the budget given here.
+    nested = b"<html><body>" + b"<div>" * 20_000 + b"deep" + b"</div>" * 20_000 + b"</body></html>"
+    server.route("/nested", response(200, nested))
+    server.route("/fine", response(200, b"<html><body><a href='/x'>x</a></body></html>"))
+
+    async def go() -> tuple[object, Page]:
+        hurried = LiveSource(fast(server, parse_timeout=0.05))
+        normal = LiveSource(fast(server))
+        try:
+            try:
+                slow: object = await hurried.get(f"{URL}/nested")
+            except FetchTimeout as exc:
+                slow = exc
+            # The runaway parse is still going in its thread; the run carries on.
+            return slow, await normal.get(f"{URL}/fine")
+        finally:
+            await hurried.aclose()
+            await normal.aclose()
+
+    slow, fine = asyncio.run(go())
+    assert isinstance(slow, FetchTimeout)
+    assert slow.reason == (
+        f"gave up parsing: the page ({len(nested)} bytes) took more than 0.05s to parse"
+    )
+    assert slow.history[0]["status"] == 200
+    assert fine.soup.a["href"] == "/x"
+    assert server.paths() == ["/nested", "/fine"]

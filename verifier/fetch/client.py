@@ -51,7 +51,7 @@ from verifier.fetch.guard import (
     system_resolver,
     url_problem,
 )
-from verifier.fetch.page import KEPT_HEADERS, Hop, Page
+from verifier.fetch.page import KEPT_HEADERS, Hop, Page, parse_within
 from verifier.fetch.politeness import ROBOTS_MAX_BYTES, HostGate, RobotsRules
 from verifier.fetch.reading import bodiless, peek, read_body
 from verifier.fetch.retry import (
@@ -155,9 +155,12 @@ class LiveSource:
     async def get(self, url: str) -> Page:
         """GET ``url``, following redirects and meta refreshes; see the module docstring."""
         s = self.settings
-        return await self._follow(
+        page = await self._follow(
             url, _Follow(max_redirects=s.max_redirects, cap=s.max_bytes, robots=True)
         )
+        if page.is_html:
+            await parse_within(page, s.parse_timeout)
+        return page
 
     async def _fetch_robots(self, url: str) -> Page:
         return await self._follow(

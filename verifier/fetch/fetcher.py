@@ -7,7 +7,7 @@ from typing import Any, Protocol
 
 from verifier.errors import FetchError, FetchRefused
 from verifier.evidence import EvidenceStore
-from verifier.fetch.page import Page
+from verifier.fetch.page import Page, parse_within
 from verifier.fetch.retry import utc_now
 
 
@@ -57,8 +57,9 @@ class Fetcher:
         if page.is_html:
             # Parse in a worker thread, once, before any check reads it: bs4 takes tens of
             # milliseconds per page, which on the event loop would delay every other
-            # fetch and make deadlines late (reference/hostile-inputs.md, item 6).
-            await asyncio.to_thread(_warm, page)
+            # fetch and make deadlines late (reference/hostile-inputs.md, item 6). The
+            # live source does this itself, within FetchSettings.parse_timeout.
+            await parse_within(page, None)
         if self.store is not None:
             self.store.put(page.sha256, page.body)
             self.store.record(
@@ -88,10 +89,6 @@ class Fetcher:
                 task.cancel()
         await asyncio.gather(*self._tasks.values(), return_exceptions=True)
         await self.source.aclose()
-
-
-def _warm(page: Page) -> None:
-    page.soup  # noqa: B018 - cached on the page
 
 
 class CountingFetch:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -9,6 +10,7 @@ from typing import Any, TypeVar
 
 from bs4 import BeautifulSoup, UnicodeDammit
 
+from verifier.errors import FetchTimeout
 from verifier.fetch.content import sniff_type
 from verifier.models import Evidence
 
@@ -206,3 +208,26 @@ class Page:
                 "history": [dict(h) for h in self.history],
             },
         )
+
+
+async def parse_within(page: Page, seconds: float | None) -> None:
+    """Build ``page.soup`` in a worker thread, within ``seconds`` (``None``: no limit).
+
+    bs4 takes tens of milliseconds a page, which on the event loop would make every other
+    fetch's deadline late; adversarial HTML can take minutes. Past the budget the fetch
+    is an error (the thread cannot be stopped; it finishes on its own, bounded by the
+    size cap).
+    """
+    if page.parsed:
+        return
+    try:
+        await asyncio.wait_for(asyncio.to_thread(lambda: page.soup), seconds)
+    except TimeoutError:
+        raise FetchTimeout(
+            page.url,
+            f"gave up parsing: the page ({len(page.body)} bytes) took more than "
+            f"{seconds:g}s to parse",
+            attempts=len(page.history),
+            history=page.history,
+            hops=[h.to_json() for h in page.hops],
+        ) from None

@@ -38,6 +38,8 @@ class FetchSettings:
     """First back-off delay in seconds; it doubles each attempt, with jitter."""
     retry_after_cap: float = 60.0
     """Longest Retry-After honoured; a longer one gives up at once."""
+    parse_timeout: float = 20.0
+    """Seconds to parse one HTML page (in a worker thread); longer is an error."""
     max_fetches_per_check: int = 200
     """Requests one check may make (pages of a directory, case studies...)."""
     per_host_concurrency: int = 2
