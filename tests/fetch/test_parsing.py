@@ -177,3 +177,20 @@ def test_41_deeply_nested_html_past_the_parse_budget_is_an_error_and_the_run_goe
     assert slow.history[0]["status"] == 200
     assert fine.soup.a["href"] == "/x"
     assert server.paths() == ["/nested", "/fine"]
+
+
+def test_36_a_javascript_shell_and_a_soft_404_are_flagged_not_taken_as_evidence(
+    server: HostileServer,
+) -> None:
+    shell = b"<html><body><div id='root'></div><script src='/app.js'></script></body></html>"
+    soft = b"<html><head><title>Page not found | Acme</title></head><body>" + b"x " * 200
+    server.route("/app", response(200, shell))
+    server.route("/gone", response(200, soft + b"</body></html>"))
+    app, gone = fetch(fast(server), f"{URL}/app", f"{URL}/gone")
+    assert (
+        "almost no text without JavaScript (0 characters, 1 script(s)): the page may need a "
+        "browser; a person should look" in app.notes
+    )
+    assert "answered 200 but reads like a 'not found' page ('Page not found | Acme')" in gone.notes
+    assert gone.parsed  # the notes kept the parsed tree
+    assert server.paths() == ["/app", "/gone"]

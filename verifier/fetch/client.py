@@ -17,7 +17,6 @@ compressed stream) is retried and never returned as if whole.
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import functools
 import logging
 import ssl
@@ -40,6 +39,7 @@ from verifier.fetch.content import (
     MAX_REFRESH_DELAY,
     bot_challenge,
     head_links,
+    shape_notes,
 )
 from verifier.fetch.decoding import (
     ACCEPT_ENCODING,
@@ -160,6 +160,9 @@ class LiveSource:
         )
         if page.is_html:
             await parse_within(page, s.parse_timeout)
+            if page.ok:
+                shape = await asyncio.to_thread(shape_notes, page.soup)
+                page = page.with_notes(*shape) if shape else page
         return page
 
     async def _fetch_robots(self, url: str) -> Page:
@@ -271,20 +274,12 @@ class LiveSource:
         )
         who = bot_challenge(final.status, final.body)
         if who:
-            final = dataclasses.replace(
-                final,
-                notes=(*final.notes, f"a bot-protection challenge from {who}: not the page itself"),
-            )
+            final = final.with_notes(f"a bot-protection challenge from {who}: not the page itself")
         declared, sniffed = final.content_type, final.sniffed_type
         if declared and declared != sniffed and not final.is_html and sniffed != "text/plain":
-            final = dataclasses.replace(
-                final, notes=(*final.notes, f"declared {declared}, but the bytes are {sniffed}")
-            )
+            final = final.with_notes(f"declared {declared}, but the bytes are {sniffed}")
         elif final.is_html and declared != "text/html" and declared != "application/xhtml+xml":
-            final = dataclasses.replace(
-                final,
-                notes=(*final.notes, f"declared {declared or 'no type'}, but the bytes are HTML"),
-            )
+            final = final.with_notes(f"declared {declared or 'no type'}, but the bytes are HTML")
         return final
 
     def _checked_url(self, text: str, asked: str) -> httpx.URL:

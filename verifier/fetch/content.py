@@ -16,6 +16,10 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bs4 import BeautifulSoup
 
 HEAD_SCAN_BYTES = 64 * 1024
 """How much of a document is scanned for meta refresh and canonical links."""
@@ -166,3 +170,32 @@ def head_links(body: bytes) -> HeadLinks:
             if "canonical" in rels and attrs.get("href"):
                 canonical = attrs["href"]
     return HeadLinks(refresh_url, refresh_delay, canonical)
+
+
+SHELL_TEXT_CHARS = 200
+"""Below this much visible text, a page with scripts is taken for a JavaScript shell."""
+
+_NOT_FOUND = re.compile(
+    r"\b(404|page not found|not found|page (?:does not|doesn't) exist|no longer available)\b",
+    re.IGNORECASE,
+)
+
+
+def shape_notes(soup: BeautifulSoup) -> list[str]:
+    """What a reviewer should know about a 2xx HTML page that may not be what it seems:
+    a shell that needs JavaScript to show anything, or a "not found" page served as 200.
+    """
+    notes: list[str] = []
+    text = " ".join(soup.get_text(" ").split())  # script, style, template excluded
+    scripts = len(soup.find_all("script"))
+    if len(text) < SHELL_TEXT_CHARS and scripts:
+        notes.append(
+            f"almost no text without JavaScript ({len(text)} characters, {scripts} "
+            "script(s)): the page may need a browser; a person should look"
+        )
+    heads = [t.get_text(" ", strip=True) for t in soup.find_all(["title", "h1"], limit=3)]
+    for head in heads:
+        if _NOT_FOUND.search(head):
+            notes.append(f"answered 200 but reads like a 'not found' page ({head[:80]!r})")
+            break
+    return notes

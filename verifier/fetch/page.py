@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -174,6 +175,12 @@ class Page:
         A page that is not HTML parses as an empty document.
         """
         return self._once("_soup", self._parse)
+
+    def with_notes(self, *notes: str) -> Page:
+        """This page with ``notes`` added, keeping what was already decoded and parsed."""
+        other = dataclasses.replace(self, notes=(*self.notes, *notes))
+        other.__dict__.update({k: v for k, v in self.__dict__.items() if k.startswith("_")})
+        return other
 
     @property
     def parsed(self) -> bool:
