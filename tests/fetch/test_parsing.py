@@ -7,9 +7,11 @@ import hashlib
 import json
 from pathlib import Path
 
+import pytest
+
 from tests.fetch.conftest import SITE, fast, fetch
 from tests.fetch.hostile_server import Conn, HostileServer, response
-from verifier.errors import FetchTimeout, FetchTooLarge
+from verifier.errors import FetchRefused, FetchTimeout, FetchTooLarge
 from verifier.evidence import EvidenceStore, dump_json
 from verifier.fetch import CountingFetch, Fetcher, LiveSource, Page
 
@@ -194,3 +196,26 @@ def test_36_a_javascript_shell_and_a_soft_404_are_flagged_not_taken_as_evidence(
     assert "answered 200 but reads like a 'not found' page ('Page not found | Acme')" in gone.notes
     assert gone.parsed  # the notes kept the parsed tree
     assert server.paths() == ["/app", "/gone"]
+
+
+def test_a_check_past_its_fetch_budget_is_refused_without_a_request(
+    server: HostileServer,
+) -> None:
+    server.route("/p1", response(200, b"<html>1</html>"))
+    server.route("/p2", response(200, b"<html>2</html>"))
+
+    async def go() -> FetchRefused:
+        fetcher = Fetcher(LiveSource(fast(server)), None)
+        check = CountingFetch(fetcher, budget=2)
+        try:
+            await check(f"{URL}/p1")
+            await check(f"{URL}/p2")
+            with pytest.raises(FetchRefused) as info:
+                await check(f"{URL}/p3")
+            return info.value
+        finally:
+            await fetcher.aclose()
+
+    err = asyncio.run(go())
+    assert err.reason == "refused: this check already made 2 fetches, its limit"
+    assert server.paths() == ["/p1", "/p2"]
