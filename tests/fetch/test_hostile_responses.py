@@ -304,6 +304,7 @@ def test_32_charsets_never_crash_and_the_encoding_used_is_recorded(
     text = page.soup.get_text()
     assert expected in text
     assert page.encoding
+    assert page.evidence().data["encoding"] == page.encoding
     if "latin" in expected or "Café" in expected or "quoted" in expected:
         assert "\ufffd" not in text
 

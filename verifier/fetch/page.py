@@ -212,6 +212,7 @@ class Page:
                 "notes": list(self.notes),
                 "declared_type": self.content_type or None,
                 "sniffed_type": self.sniffed_type,
+                "encoding": self.encoding if self.is_html else None,
                 "history": [dict(h) for h in self.history],
             },
         )
