@@ -5,8 +5,12 @@ resolve differently the second time (DNS rebinding). So :class:`GuardedBackend` 
 each name once, classifies every address it got (a mixed answer fails closed), and
 connects to the address it checked. TLS still uses the hostname (httpcore passes it to
 ``start_tls``). ``ipaddress``'s ``is_private``/``is_global`` misclassify CGNAT,
-multicast, IPv4-mapped and NAT64 addresses, so the ranges are explicit, and IPv6 forms
-that embed an IPv4 address are unwrapped and checked as that address.
+multicast, IPv4-mapped and NAT64 addresses, so the ranges are explicit, IPv6 forms
+that embed an IPv4 address (mapped, compatible, SIIT, NAT64, 6to4) are unwrapped and
+checked as that address, Teredo is refused outright, and any IPv6 address outside global
+unicast (2000::/3) is refused. Non-standard spellings of IPv4 addresses in URLs (``127.1``,
+``2130706433``, ``0x7f000001``) are refused before any lookup, since parsers disagree on
+them. The addresses of a name are tried in order, all of them checked first.
 """
 
 from __future__ import annotations
