@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import sys
+
 from bench import fetch_limits
 
 if __name__ == "__main__":
-    fetch_limits.run()
+    sys.exit(fetch_limits.run())

@@ -177,28 +177,41 @@ def rejections() -> list[dict[str, Any]]:
     return rows
 
 
-def run() -> None:
-    """Print both tables."""
+PEAK_RSS_LIMIT_MB = 200.0
+OVERSHOOT_LIMIT_S = 1.0
+
+
+def run() -> int:
+    """Print both tables; 1 when a figure misses its target (200 MB, 1 s over a limit)."""
+    failures: list[str] = []
     print("Peak memory of a verify run meeting a 1 GiB body (default 5 MiB cap)")
     print(
         f"{'body':8} {'wire bytes':>12} {'RSS start':>10} {'peak RSS':>10} {'seconds':>8}  outcome"
     )
     for r in memory():
+        peak = r["peak_rss_kib"] / 1024
         print(
             f"{r['kind']:8} {r['wire_bytes']:>12} {r['rss_before_kib'] / 1024:>8.1f}MB"
-            f" {r['peak_rss_kib'] / 1024:>8.1f}MB {r['seconds']:>8}  {r['status']}: "
+            f" {peak:>8.1f}MB {r['seconds']:>8}  {r['status']}: "
             f"{r['summary'].split(': ', 1)[-1][:70]}"
         )
+        if peak > PEAK_RSS_LIMIT_MB or r["status"] != "error":
+            failures.append(f"{r['kind']}: peak {peak:.1f} MB, status {r['status']}")
     print()
     print("Time to reject hostile servers (3 s total deadline, 5 MiB cap, 3 retries)")
     print(f"{'case':16} {'limit':34} {'seconds':>8} {'over':>6}  reason")
     for r in rejections():
         head = f"{r['case']:16} {r['limit']:34} {r['seconds']:>8} {r['over_limit_s']:>6}"
         print(f"{head}  {r['reason']}")
+        if r["over_limit_s"] > OVERSHOOT_LIMIT_S:
+            failures.append(f"{r['case']}: {r['over_limit_s']} s over its limit")
+    print()
+    print("targets met" if not failures else "TARGETS MISSED: " + "; ".join(failures))
+    return 1 if failures else 0
 
 
 if __name__ == "__main__":
     if len(sys.argv) > 2 and sys.argv[1] == "child":
         _child(sys.argv[2])
     else:
-        run()
+        sys.exit(run())
