@@ -257,7 +257,7 @@ def test_verify_help_shows_every_fetch_setting_with_its_default(
         "--resolve",
     ):
         assert option in out
-    assert "[default: 5242880; x>=0]" in out
+    assert "[default: 5242880; x>=1]" in out
 
 
 def test_policies_list_shows_the_four_tiers_of_program_2022(

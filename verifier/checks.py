@@ -83,11 +83,7 @@ class CheckContext(Generic[P]):
                     kind="fetch",
                     url=url,
                     detail=f"GET {url} failed: {exc.reason}",
-                    data={
-                        "error": exc.reason,
-                        "attempts": exc.attempts,
-                        "error_type": type(exc).__name__,
-                    },
+                    data=exc.evidence_data(),
                 )
             )
             raise

@@ -61,6 +61,9 @@ class _Obj:
 # ---------------------------------------------------------------- fetch settings options
 
 
+_AT_LEAST_ONE = frozenset({"max_bytes", "per_host_concurrency", "max_fetches_per_check"})
+
+
 def _option_name(name: str) -> str:
     return "--" + name.replace("_", "-")
 
@@ -103,11 +106,14 @@ def fetch_options(func: Any) -> Any:
             )
         else:
             kind = type(default)
-            # Timeouts must be positive; a delay or a count may be zero.
+            # A delay may be 0 (its default); timeouts may not; a cap or a limit of
+            # concurrency of 0 would make every fetch fail or wait forever.
             ptype: Any = (
-                click.FloatRange(min=0.0, min_open=f.name.endswith("timeout"))
+                click.FloatRange(min=0.0 if default == 0 else 0.001)
                 if kind is float
-                else (click.IntRange(min=0) if kind is int else str)
+                else (
+                    click.IntRange(min=1 if f.name in _AT_LEAST_ONE else 0) if kind is int else str
+                )
             )
             opt = click.option(
                 _option_name(f.name),

@@ -24,7 +24,9 @@ with ``raise ... from exc``, so that the rest of the code sees only these.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 
 class VerifierError(Exception):
@@ -92,14 +94,36 @@ class FetchError(VerifierError):
     """The fetch layer could not obtain a usable response for ``url``.
 
     ``reason`` is the sentence a person reads in the report ("refused: 10.0.0.5 is a
-    private address"); ``attempts`` is how many requests were made.
+    private address"); ``attempts`` is how many requests were made; ``history`` lists
+    each of them (``{"attempt", "url", "status"}`` or ``{"attempt", "url", "error"}``)
+    and ``hops`` the redirects followed before the fault, for the evidence.
     """
 
-    def __init__(self, url: str, reason: str, *, attempts: int = 0) -> None:
+    def __init__(
+        self,
+        url: str,
+        reason: str,
+        *,
+        attempts: int = 0,
+        history: Sequence[Mapping[str, Any]] = (),
+        hops: Sequence[Mapping[str, Any]] = (),
+    ) -> None:
         super().__init__(f"{url}: {reason}")
         self.url = url
         self.reason = reason
         self.attempts = attempts
+        self.history: list[Mapping[str, Any]] = list(history)
+        self.hops: list[Mapping[str, Any]] = list(hops)
+
+    def evidence_data(self) -> dict[str, Any]:
+        """What the evidence records about this fault."""
+        return {
+            "error": self.reason,
+            "error_type": type(self).__name__,
+            "attempts": self.attempts,
+            "history": [dict(h) for h in self.history],
+            "hops": [dict(h) for h in self.hops],
+        }
 
 
 class FetchRefused(FetchError):

@@ -139,7 +139,7 @@ def test_connection_refused_is_an_error_after_retries_with_the_attempts_in_evide
     )
     assert result.status == Status.ERROR
     assert result.summary.startswith(
-        "could not check http://down.example/lens: gave up after 3 attempts: ConnectError"
+        "could not check http://down.example/lens: gave up after 3 attempts: could not connect"
     )
     (fetch,) = result.evidence
     assert fetch.data["attempts"] == 3

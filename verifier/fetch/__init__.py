@@ -2,11 +2,21 @@
 
 - :mod:`~verifier.fetch.settings`: every limit and knob, with defaults, in one place;
 - :mod:`~verifier.fetch.guard`: where a request may go (URL rules, the connect-time
-  address check);
-- :mod:`~verifier.fetch.decoding`: Content-Encoding decoding bounded by the size cap;
-- :mod:`~verifier.fetch.client`: the live source (httpx, retries, redirects, deadlines);
+  address check with explicit ranges);
+- :mod:`~verifier.fetch.politeness`: robots.txt (once per host per run) and per-host
+  concurrency and delay;
+- :mod:`~verifier.fetch.retry`: when to try again (tenacity, Retry-After, back-off);
+- :mod:`~verifier.fetch.decoding` and :mod:`~verifier.fetch.reading`: the body, read as a
+  stream, decoded with a bound, never taken for whole when cut short;
+- :mod:`~verifier.fetch.content`: what a body is (sniffed type, bot challenges) and the
+  head tags that move a page (meta refresh, canonical);
+- :mod:`~verifier.fetch.client`: the live source (httpx, redirects, deadlines);
 - :mod:`~verifier.fetch.fetcher`: per-run sharing of fetches and capture of every exchange;
 - :mod:`~verifier.fetch.page`: the fetched page, parsed at most once.
+
+Every fault is a :class:`~verifier.errors.FetchError` whose ``reason`` a person reads
+("refused: 10.0.0.5 is a private address", "stopped after 5 MiB: ...", "gave up after 4
+attempts: HTTP 503"); the engine turns it into an ``error`` outcome, never a fail.
 """
 
 from __future__ import annotations

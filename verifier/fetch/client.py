@@ -1,37 +1,49 @@
-"""The live source: httpx with the address guard, retries, redirects and caps.
+"""The live source: httpx with the address guard, robots.txt, retries, redirects and caps.
 
 One attempt is one request, bounded by a total deadline (httpx timeouts are per read, so
-a server dripping a byte a second would never trip them). Retries (tenacity, always with
-a stop) cover transport errors, 429 and 5xx; other statuses are answers. Redirects are
-followed here, not by httpx, so every hop is checked (scheme, credentials, port; the
-address is checked by the backend at connect) and recorded.
+a server dripping a byte a second would never trip them); a request that reaches the
+deadline is not retried, so one URL costs at most one deadline of silence. Retries
+(:mod:`~verifier.fetch.retry`) cover transport errors, 429 and 5xx; other statuses are
+answers. Redirects are followed here, not by httpx, so every hop is checked (scheme,
+credentials, port, robots.txt; the address is checked by the backend at connect) and
+recorded. A ``<meta http-equiv="refresh">`` of at most 100 s is followed too, as a hop
+that counts against the same budget and loop detection: a visitor's browser goes there
+within seconds, so that is the page a reviewer means; it is recorded in the notes.
+A canonical link is only recorded. The body is read raw and decoded with a bound
+(:mod:`~verifier.fetch.decoding`); a body cut short (a lying Content-Length, a truncated
+compressed stream) is retried and never returned as if whole.
 """
 
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
-import email.utils
-import hashlib
+import functools
 import logging
-import random
 import ssl
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Any
 
 import httpcore
 import httpx
-import tenacity
 
 from verifier.errors import (
     FetchError,
     FetchFailed,
     FetchRefused,
     FetchTimeout,
-    FetchTooLarge,
     TooManyRedirects,
 )
-from verifier.fetch.decoding import ACCEPT_ENCODING, BoundedDecoder, UndecodableError
+from verifier.fetch.content import (
+    HEAD_SCAN_BYTES,
+    MAX_REFRESH_DELAY,
+    bot_challenge,
+    head_links,
+    shape_notes,
+)
+from verifier.fetch.decoding import (
+    ACCEPT_ENCODING,
+)
 from verifier.fetch.guard import (
     GuardedBackend,
     Resolver,
@@ -39,84 +51,75 @@ from verifier.fetch.guard import (
     system_resolver,
     url_problem,
 )
-from verifier.fetch.page import KEPT_HEADERS, Hop, Page
+from verifier.fetch.page import KEPT_HEADERS, Hop, Page, parse_within
+from verifier.fetch.politeness import ROBOTS_MAX_BYTES, HostGate, RobotsRules
+from verifier.fetch.reading import bodiless, peek, read_body
+from verifier.fetch.retry import (
+    RETRY_STATUSES,
+    Retryable,
+    gave_up,
+    parse_retry_after,
+    retrying_for,
+    tls_problem,
+    transport_reason,
+    utc_now,
+)
 from verifier.fetch.settings import FetchSettings
+from verifier.urls import same_site
+
+__all__ = ["LiveSource", "utc_now"]
 
 log = logging.getLogger(__name__)
 
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
-RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504, 522, 524})
-
-
-def utc_now() -> str:
-    """The current time, UTC, ISO 8601 with seconds (for evidence timestamps only)."""
-    return dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+MAX_URL_LENGTH = 8192
+"""Longest URL accepted, in characters."""
 
 
 @dataclass
-class _Retryable(Exception):
-    """An attempt worth repeating; ``reason`` is what the report says if none succeeds."""
+class _Follow:
+    """How :meth:`LiveSource._follow` walks one URL."""
 
-    reason: str
-    retry_after: float | None = None
-
-
-class _LongRetryAfter(tenacity.stop.stop_base):
-    """Stop at once when the server asks for a wait longer than the cap (it would stall
-    the whole run); the reason says so."""
-
-    def __init__(self, cap: float) -> None:
-        self.cap = cap
-
-    def __call__(self, retry_state: tenacity.RetryCallState) -> bool:
-        exc = retry_state.outcome.exception() if retry_state.outcome else None
-        return (
-            isinstance(exc, _Retryable)
-            and exc.retry_after is not None
-            and exc.retry_after > self.cap
-        )
-
-
-def parse_retry_after(value: str | None) -> float | None:
-    """Seconds from a Retry-After header (seconds or HTTP-date), or ``None``."""
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=dt.UTC)
-    return max(0.0, (when - dt.datetime.now(dt.UTC)).total_seconds())
+    max_redirects: int
+    cap: int
+    truncate: bool = False
+    robots: bool = True
+    refresh: bool = True
 
 
 class LiveSource:
-    """Fetches pages from the web under the run's :class:`FetchSettings`."""
+    """Fetches pages from the web under the run's :class:`FetchSettings`.
+
+    :param resolver: host name to addresses (tests inject a fake DNS).
+    :param network: the httpcore backend that dials the checked address (tests route
+        public-looking addresses to a local server with it).
+    :param sleep: the back-off sleep (tests make it instant).
+    """
 
     def __init__(
         self,
         settings: FetchSettings,
         *,
         resolver: Resolver = system_resolver,
-        sleep: Callable[[float], object] | None = None,
+        network: httpcore.AsyncNetworkBackend | None = None,
+        sleep: Callable[[float], Awaitable[object]] | None = None,
     ) -> None:
         self.settings = settings
         self.backend = GuardedBackend(
             allow_private=settings.allow_private_network,
             resolver=resolver,
             resolve=parse_resolve(settings.resolve),
+            network=network,
         )
         self._sleep = sleep or asyncio.sleep
         self._client = self._build_client()
-        self._host_slots: dict[str, asyncio.Semaphore] = {}
+        self.gate = HostGate(settings.per_host_concurrency, settings.per_host_delay)
+        self.robots = RobotsRules(self._fetch_robots) if settings.obey_robots else None
 
     def _build_client(self) -> httpx.AsyncClient:
         s = self.settings
-        ssl_context = ssl.create_default_context()
-        transport = httpx.AsyncHTTPTransport(retries=0)
+        ssl_context = _shared_ssl_context()
+        transport = httpx.AsyncHTTPTransport(retries=0, verify=ssl_context)
         # httpx has no parameter for the network backend; its transport is a thin wrapper
         # round an httpcore pool, so give it a pool that connects through the guard.
         # (respx still intercepts: it patches the pool class, not the instance.)
@@ -145,155 +148,255 @@ class LiveSource:
 
     async def aclose(self) -> None:
         """Close the connection pool."""
+        if self.robots is not None:
+            await self.robots.aclose()
         await self._client.aclose()
 
     async def get(self, url: str) -> Page:
-        """GET ``url``, following redirects; see the module docstring."""
+        """GET ``url``, following redirects and meta refreshes; see the module docstring."""
+        s = self.settings
+        page = await self._follow(
+            url, _Follow(max_redirects=s.max_redirects, cap=s.max_bytes, robots=True)
+        )
+        if page.is_html:
+            await parse_within(page, s.parse_timeout)
+            if page.ok:
+                shape = await asyncio.to_thread(shape_notes, page.soup)
+                page = page.with_notes(*shape) if shape else page
+        return page
+
+    async def _fetch_robots(self, url: str) -> Page:
+        return await self._follow(
+            url,
+            _Follow(
+                max_redirects=5, cap=ROBOTS_MAX_BYTES, truncate=True, robots=False, refresh=False
+            ),
+        )
+
+    async def _follow(self, url: str, how: _Follow) -> Page:
         hops: list[Hop] = []
+        history: list[dict[str, Any]] = []
+        notes: list[str] = []
         seen: set[str] = set()
         current = url
         while True:
-            target = self._checked_url(current, url)
-            seen.add(str(target))
-            page, attempts = await self._get_with_retries(str(target), url)
-            if page.status in REDIRECT_STATUSES and "location" in page.headers:
-                nxt = str(target.join(page.headers["location"]))
-                hops.append(Hop(str(target), page.status, nxt))
-                if nxt in seen:
-                    raise TooManyRedirects(
-                        url,
-                        f"redirect loop: {nxt} was already visited (after {len(hops)} redirect(s))",
-                        attempts=attempts,
-                    )
-                if len(hops) > self.settings.max_redirects:
-                    raise TooManyRedirects(
-                        url,
-                        f"stopped after {self.settings.max_redirects} redirects",
-                        attempts=attempts,
-                    )
-                current = nxt
-                continue
-            return Page(
-                url=url,
-                final_url=str(target),
-                status=page.status,
-                headers=page.headers,
-                body=page.body,
-                sha256=page.sha256,
-                fetched_at=page.fetched_at,
-                hops=tuple(hops),
-                attempts=attempts,
-                notes=page.notes,
+            try:
+                target = self._checked_url(current, url)
+                seen.add(str(target))
+                if how.robots and self.robots is not None:
+                    robots = await self.robots.check(target)
+                    if robots.note and not any(robots.url in n for n in notes):
+                        notes.append(f"robots.txt {robots.url}: {robots.note}")
+                page = await self._get_with_retries(str(target), history, how)
+            except FetchError as exc:
+                _in_context(exc, url, current, hops, history)
+                raise  # keeps the chain to the httpx error, for whoever debugs it
+            nxt, via = self._next_hop(page, target, notes, how)
+            if nxt is None:
+                return self._final(url, target, page, hops, history, notes)
+            hops.append(Hop(str(target), page.status, nxt, via))
+            if nxt in seen:
+                raise _in_context(
+                    TooManyRedirects(
+                        url, f"redirect loop: {nxt} was already visited, after {len(hops)} hop(s)"
+                    ),
+                    url,
+                    url,
+                    hops,
+                    history,
+                )
+            if len(hops) > how.max_redirects:
+                raise _in_context(
+                    TooManyRedirects(url, f"stopped after {how.max_redirects} redirects"),
+                    url,
+                    url,
+                    hops,
+                    history,
+                )
+            current = nxt
+
+    def _next_hop(
+        self, page: Page, target: httpx.URL, notes: list[str], how: _Follow
+    ) -> tuple[str | None, str]:
+        """Where ``page`` sends the reader next (redirect or meta refresh), if anywhere."""
+        if page.status in REDIRECT_STATUSES and "location" in page.headers:
+            location = page.headers["location"]
+            # An unusable Location is passed on as it is: the next hop refuses it by name.
+            return _join(target, location) or location, "redirect"
+        if not (how.refresh and page.ok and page.is_html):
+            return None, ""
+        links = head_links(page.body)
+        if links.canonical:
+            canonical = _join(target, links.canonical)
+            other = (
+                "" if canonical is None or same_site(canonical, str(target)) else ", another site"
             )
+            shown = canonical or repr(links.canonical)
+            notes.append(f"canonical link: {shown} (not followed{other})")
+        if links.refresh_delay is None:
+            return None, ""
+        nxt = _join(target, links.refresh_url) if links.refresh_url else None
+        delay = f"{links.refresh_delay:g}s"
+        if nxt is None or nxt == str(target):
+            notes.append(f"meta refresh after {delay} reloads the page itself (not followed)")
+            return None, ""
+        if not nxt.startswith(("http://", "https://")):
+            notes.append(f"meta refresh after {delay} to {nxt[:200]!r} (not followed: not http)")
+            return None, ""
+        if links.refresh_delay > MAX_REFRESH_DELAY:
+            notes.append(f"meta refresh after {delay} to {nxt} (not followed: delay too long)")
+            return None, ""
+        # A browser would show the target within seconds: what a visitor reads is there.
+        notes.append(f"followed meta refresh after {delay} from {target} to {nxt}")
+        return nxt, "meta refresh"
+
+    def _final(
+        self,
+        url: str,
+        target: httpx.URL,
+        page: Page,
+        hops: list[Hop],
+        history: list[dict[str, Any]],
+        notes: list[str],
+    ) -> Page:
+        final = Page(
+            url=url,
+            final_url=str(target),
+            status=page.status,
+            headers=page.headers,
+            body=page.body,
+            sha256=page.sha256,
+            fetched_at=page.fetched_at,
+            hops=tuple(hops),
+            attempts=sum(1 for h in history if h["url"] == str(target)),
+            notes=(*notes, *page.notes),
+            history=tuple(history),
+        )
+        who = bot_challenge(final.status, final.body)
+        if who:
+            final = final.with_notes(f"a bot-protection challenge from {who}: not the page itself")
+        declared, sniffed = final.content_type, final.sniffed_type
+        if declared and declared != sniffed and not final.is_html and sniffed != "text/plain":
+            final = final.with_notes(f"declared {declared}, but the bytes are {sniffed}")
+        elif final.is_html and declared != "text/html" and declared != "application/xhtml+xml":
+            final = final.with_notes(f"declared {declared or 'no type'}, but the bytes are HTML")
+        return final
 
     def _checked_url(self, text: str, asked: str) -> httpx.URL:
         try:
             target = httpx.URL(text)
-        except (httpx.InvalidURL, ValueError) as exc:
+            target.host  # noqa: B018 - decodes the IDNA host, which may be malformed
+        except (httpx.InvalidURL, ValueError) as exc:  # UnicodeError (IDNA) is a ValueError
             raise FetchRefused(asked, f"refused: {text!r} is not a valid URL ({exc})") from exc
+        if len(text) > MAX_URL_LENGTH:
+            raise FetchRefused(
+                asked, f"refused: the URL is {len(text)} characters long (limit {MAX_URL_LENGTH})"
+            )
         problem = url_problem(target, self.settings.allowed_ports)
         if problem:
-            where = "" if text == asked else f" (redirect to {text})"
-            raise FetchRefused(asked, f"refused{where}: {problem}")
+            raise FetchRefused(asked, f"refused: {problem}")
         return target
 
-    async def _get_with_retries(self, url: str, asked: str) -> tuple[Page, int]:
+    async def _get_with_retries(
+        self, url: str, history: list[dict[str, Any]], how: _Follow
+    ) -> Page:
         s = self.settings
         attempts = 0
 
-        def wait(state: tenacity.RetryCallState) -> float:
-            exc = state.outcome.exception() if state.outcome else None
-            base = min(s.backoff * (2 ** (state.attempt_number - 1)), 30.0)
-            delay = base * (0.5 + random.random() / 2)  # jitter: several runs do not align
-            if isinstance(exc, _Retryable) and exc.retry_after is not None:
-                delay = max(delay, float(exc.retry_after))
-            return float(delay)
-
-        retrying = tenacity.AsyncRetrying(
-            stop=tenacity.stop_any(
-                tenacity.stop_after_attempt(s.retries + 1), _LongRetryAfter(s.retry_after_cap)
-            ),
-            wait=wait,
-            retry=tenacity.retry_if_exception_type(_Retryable),
-            sleep=self._sleep,  # type: ignore[arg-type]
-            reraise=True,
-        )
+        retrying = retrying_for(s, self._sleep)
         try:
             async for attempt in retrying:
                 with attempt:
                     attempts += 1
-                    return await self._attempt(url), attempts
-        except _Retryable as exc:
-            extra = ""
-            if exc.retry_after is not None and exc.retry_after > s.retry_after_cap:
-                extra = (
-                    f" (Retry-After {exc.retry_after:g}s is over the {s.retry_after_cap:g}s cap)"
-                )
-            noun = "attempt" if attempts == 1 else "attempts"
-            raise FetchFailed(
-                asked, f"gave up after {attempts} {noun}: {exc.reason}{extra}", attempts=attempts
-            ) from exc
-        except FetchError as exc:
-            exc.attempts = attempts
-            raise
+                    record: dict[str, Any] = {"attempt": attempts, "url": url}
+                    history.append(record)
+                    try:
+                        page = await self._attempt(url, how)
+                    except (Retryable, FetchError) as exc:
+                        record["error"] = exc.reason
+                        raise
+                    record["status"] = page.status
+                    return page
+        except Retryable as exc:
+            raise FetchFailed(url, gave_up(exc, attempts, s), attempts=attempts) from exc
         raise AssertionError("unreachable")  # pragma: no cover
 
-    async def _attempt(self, url: str) -> Page:
-        host = httpx.URL(url).host
-        slot = self._host_slots.setdefault(
-            host, asyncio.Semaphore(self.settings.per_host_concurrency)
-        )
-        async with slot:
+    async def _attempt(self, url: str, how: _Follow) -> Page:
+        async with self.gate.slot(httpx.URL(url).host):
             try:
                 async with asyncio.timeout(self.settings.total_timeout):
-                    return await self._request(url)
+                    return await self._request(url, how)
             except TimeoutError as exc:
+                # Not retried: a server that drips or stays silent for the whole deadline
+                # would do it again, and each retry would cost another full deadline.
                 raise FetchTimeout(
-                    url, f"no complete answer within {self.settings.total_timeout:g}s"
+                    url, f"timed out: no complete answer within {self.settings.total_timeout:g}s"
                 ) from exc
             except httpx.TimeoutException as exc:
-                raise _Retryable(f"timed out ({type(exc).__name__})") from exc
+                raise Retryable(f"timed out ({type(exc).__name__})") from exc
+            except httpx.RemoteProtocolError as exc:
+                if "location header" in str(exc):
+                    # httpx parses Location even when not following: a hostile one is a
+                    # refusal of that hop, not a fault worth retrying.
+                    raise FetchRefused(url, f"refused: the redirect Location: {exc}") from exc
+                raise Retryable(transport_reason(exc)) from exc
             except httpx.TransportError as exc:
-                raise _Retryable(f"{type(exc).__name__}: {exc or 'connection failed'}") from exc
+                tls = tls_problem(exc)
+                if tls:
+                    # A bad certificate will be as bad in a second: not retried, and
+                    # verification is never switched off.
+                    raise FetchFailed(url, f"TLS error: {tls}") from exc
+                raise Retryable(transport_reason(exc)) from exc
 
-    async def _request(self, url: str) -> Page:
-        cap = self.settings.max_bytes
+    async def _request(self, url: str, how: _Follow) -> Page:
         async with self._client.stream("GET", url) as response:
             headers = {k: response.headers[k] for k in KEPT_HEADERS if k in response.headers}
             if response.status_code in RETRY_STATUSES:
-                raise _Retryable(
-                    f"HTTP {response.status_code}",
-                    parse_retry_after(response.headers.get("retry-after")),
+                status = response.status_code
+                who = bot_challenge(status, await peek(response, HEAD_SCAN_BYTES))
+                if who:
+                    # A challenge does not go away by asking again.
+                    raise FetchFailed(url, f"blocked by bot protection: HTTP {status} from {who}")
+                raise Retryable(
+                    f"HTTP {status}", parse_retry_after(response.headers.get("retry-after"))
                 )
-            declared = response.headers.get("content-length", "")
-            if (
-                declared.isdigit()
-                and int(declared) > cap
-                and not response.headers.get("content-encoding")
-            ):
-                raise FetchTooLarge(
-                    url, f"refused: Content-Length {int(declared)} is over the {cap}-byte cap"
-                )
-            try:
-                decoder = BoundedDecoder(response.headers.get("content-encoding", ""), cap, url)
-            except UndecodableError as exc:
-                raise FetchRefused(url, f"refused: {exc}") from exc
-            chunks: list[bytes] = []
-            try:
-                async for raw in response.aiter_raw():
-                    chunks.extend(decoder.feed(raw))
-            except UndecodableError as exc:
-                raise FetchRefused(url, f"refused: {exc}") from exc
-            except httpx.RemoteProtocolError as exc:
-                # A body shorter than its Content-Length: never stored as if complete.
-                raise _Retryable(f"incomplete body ({exc})") from exc
-            body = b"".join(chunks)
-            return Page(
-                url=url,
-                final_url=url,
-                status=response.status_code,
-                headers=headers,
-                body=body,
-                sha256=hashlib.sha256(body).hexdigest(),
-                fetched_at=utc_now(),
-            )
+            if response.status_code in REDIRECT_STATUSES and "location" in response.headers:
+                # The body of a redirect is never used: do not read it.
+                return bodiless(url, response.status_code, headers)
+            return await read_body(response, url, headers, cap=how.cap, truncate=how.truncate)
+
+
+@functools.cache
+def _shared_ssl_context() -> ssl.SSLContext:
+    # Building one loads the CA store (about 0.2 s here): do it once per process.
+    return ssl.create_default_context()
+
+
+def _join(base: httpx.URL, ref: str) -> str | None:
+    try:
+        return str(base.join(ref.strip()))
+    except (httpx.InvalidURL, ValueError):
+        return None
+
+
+def _in_context(
+    exc: FetchError,
+    asked: str,
+    current: str,
+    hops: list[Hop],
+    history: list[dict[str, Any]],
+) -> FetchError:
+    """``exc`` restated for the URL the check asked, with the hops and attempts so far."""
+    reason = exc.reason
+    if hops and current != asked and "redirect" not in reason:
+        reason = f"{reason} (at hop {len(hops)}: {current})"
+    exc.url = asked
+    exc.reason = reason
+    exc.args = (f"{asked}: {reason}",)
+    exc.hops = [h.to_json() for h in hops]
+    if history:
+        exc.history = list(history)
+        exc.attempts = len(history)
+    # else the fault came before this URL's first request (robots.txt of its host could
+    # not be read): its own attempts are the ones that tell the story; keep them.
+    return exc

@@ -26,6 +26,10 @@ class UndecodableError(ValueError):
     """The body uses an encoding we cannot decode safely, or is corrupt."""
 
 
+class IncompleteError(ValueError):
+    """The compressed body ended early: a truncated response."""
+
+
 class _Layer:
     """One decoding step with a bounded output per call."""
 
@@ -42,6 +46,14 @@ class _Layer:
         else:
             raise UndecodableError(f"unsupported Content-Encoding {name!r}")
         self._deflate_raw_tried = name != "deflate"
+
+    @property
+    def finished(self) -> bool:
+        """Whether the compressed stream reached its end marker."""
+        if self._zlib is not None:
+            return self._zlib.eof
+        assert self._br is not None
+        return bool(self._br.is_finished())
 
     def feed(self, data: bytes, limit: int) -> Iterator[bytes]:
         """Decode ``data``, yielding pieces of at most ``limit`` bytes each."""
@@ -120,6 +132,13 @@ class BoundedDecoder:
             )
         self.size += total
         return pieces
+
+    def finish(self) -> None:
+        """Raise :class:`IncompleteError` if a compressed stream stopped before its end
+        (a body cut short must not be taken for the whole page)."""
+        for layer in self._layers:
+            if not layer.finished:
+                raise IncompleteError(f"the {layer.name} stream ended before its end marker")
 
 
 def _mib(n: int) -> str:

@@ -7,8 +7,8 @@ from typing import Any, Protocol
 
 from verifier.errors import FetchError, FetchRefused
 from verifier.evidence import EvidenceStore
-from verifier.fetch.client import utc_now
-from verifier.fetch.page import Page
+from verifier.fetch.page import Page, parse_within
+from verifier.fetch.retry import utc_now
 
 
 class PageSource(Protocol):
@@ -54,6 +54,12 @@ class Fetcher:
         except FetchError as exc:
             self._record_error(url, exc)
             raise
+        if page.is_html:
+            # Parse in a worker thread, once, before any check reads it: bs4 takes tens of
+            # milliseconds per page, which on the event loop would delay every other
+            # fetch and make deadlines late (reference/hostile-inputs.md, item 6). The
+            # live source does this itself, within FetchSettings.parse_timeout.
+            await parse_within(page, None)
         if self.store is not None:
             self.store.put(page.sha256, page.body)
             self.store.record(
@@ -72,9 +78,7 @@ class Fetcher:
                 "url": url,
                 "fetched_at": utc_now(),
                 "sha256": None,
-                "error": exc.reason,
-                "error_type": type(exc).__name__,
-                "attempts": exc.attempts,
+                **exc.evidence_data(),
             }
             self.store.record(error)
 

@@ -5,14 +5,19 @@ resolve differently the second time (DNS rebinding). So :class:`GuardedBackend` 
 each name once, classifies every address it got (a mixed answer fails closed), and
 connects to the address it checked. TLS still uses the hostname (httpcore passes it to
 ``start_tls``). ``ipaddress``'s ``is_private``/``is_global`` misclassify CGNAT,
-multicast, IPv4-mapped and NAT64 addresses, so the ranges are explicit, and IPv6 forms
-that embed an IPv4 address are unwrapped and checked as that address.
+multicast, IPv4-mapped and NAT64 addresses, so the ranges are explicit, IPv6 forms
+that embed an IPv4 address (mapped, compatible, SIIT, NAT64, 6to4) are unwrapped and
+checked as that address, Teredo is refused outright, and any IPv6 address outside global
+unicast (2000::/3) is refused. Non-standard spellings of IPv4 addresses in URLs (``127.1``,
+``2130706433``, ``0x7f000001``) are refused before any lookup, since parsers disagree on
+them. The addresses of a name are tried in order, all of them checked first.
 """
 
 from __future__ import annotations
 
 import asyncio
 import ipaddress
+import re
 import socket
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from typing import Any
@@ -48,7 +53,11 @@ _V6: tuple[tuple[str, str], ...] = (
     ("::1/128", "a loopback address"),
     ("100::/64", "a discard-only address"),
     ("2001:db8::/32", "a documentation address"),
+    ("2001:2::/48", "a benchmarking address"),
     ("2001:10::/28", "an ORCHID address"),
+    ("2001:20::/28", "an ORCHIDv2 address"),
+    ("3fff::/20", "a documentation address"),
+    ("5f00::/16", "a segment-routing (SRv6) address"),
     ("fc00::/7", "a unique-local (private) address"),
     ("fe80::/10", "a link-local address"),
     ("fec0::/10", "a site-local address"),
@@ -62,15 +71,25 @@ _NAT64 = ipaddress.IPv6Network("64:ff9b::/96")
 _NAT64_LOCAL = ipaddress.IPv6Network("64:ff9b:1::/48")
 _SIXTOFOUR = ipaddress.IPv6Network("2002::/16")
 _TEREDO = ipaddress.IPv6Network("2001::/32")
+_TRANSLATED = ipaddress.IPv6Network("::ffff:0:0:0/96")
+_GLOBAL_UNICAST = ipaddress.IPv6Network("2000::/3")
+# Hosts made of letters, digits, dots, hyphens and underscores (IDNA already applied).
+_HOST_CHARS = re.compile(r"^[a-z0-9._-]+$")
 
 
 def embedded_ipv4(addr: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
     """The IPv4 address an IPv6 address carries (mapped, compatible, NAT64, 6to4, Teredo)."""
-    if addr in _MAPPED or addr in _NAT64 or (addr in _COMPAT and int(addr) > 1):
+    if (
+        addr in _MAPPED
+        or addr in _TRANSLATED
+        or addr in _NAT64
+        or (addr in _COMPAT and int(addr) > 1)
+    ):
         return ipaddress.IPv4Address(int(addr) & 0xFFFFFFFF)
     if addr in _SIXTOFOUR:
         return ipaddress.IPv4Address((int(addr) >> 80) & 0xFFFFFFFF)
     if addr in _TEREDO:
+        # The client address is stored inverted in the last 32 bits (RFC 4380).
         return ipaddress.IPv4Address(~int(addr) & 0xFFFFFFFF)
     return None
 
@@ -81,15 +100,22 @@ def address_problem(address: str | IPAddress) -> str | None:
     if isinstance(ip, ipaddress.IPv6Address):
         if ip.scope_id:
             return "a scoped IPv6 address"
+        if ip in _TEREDO:
+            # A tunnel endpoint chosen by whoever controls the name: no partner site
+            # lives there, and its relay could reach anything.
+            return "a Teredo tunnel address"
         inner = embedded_ipv4(ip)
         if inner is not None:
             why = address_problem(inner)
-            return f"{why} embedded in an IPv6 address" if why else None
+            return f"{why} embedded in an IPv6 address ({inner})" if why else None
         if ip in _NAT64_LOCAL:
             return "a local-use NAT64 address"
         for net6, why in _NETS_V6:
             if ip in net6:
                 return why
+        if ip not in _GLOBAL_UNICAST:
+            # Everything outside 2000::/3 is reserved, whatever the ipaddress flags say.
+            return "a reserved IPv6 address (not global unicast)"
         return None
     for net4, why in _NETS_V4:
         if ip in net4:
@@ -105,10 +131,38 @@ def url_problem(url: httpx.URL, allowed_ports: Iterable[int]) -> str | None:
         return "the URL carries credentials (user:password@); they are never sent"
     if not url.host:
         return "the URL has no host"
-    port = url.port or (443 if url.scheme == "https" else 80)
+    host = url.raw_host.decode("ascii", "replace").lower()
+    if ":" not in host:  # IPv6 literals were validated by httpx
+        numeric = _numeric_ipv4(host)
+        if numeric is not None:
+            return (
+                f"the host {host!r} is a non-standard spelling of the IP address {numeric}; "
+                "write it as a dotted quad"
+            )
+        if not _HOST_CHARS.match(host):
+            return f"the host {host!r} has characters a host name cannot have"
+    port = url.port if url.port is not None else (443 if url.scheme == "https" else 80)
     if port not in set(allowed_ports):
         return f"port {port} is not allowed (allowed: {', '.join(map(str, allowed_ports))})"
     return None
+
+
+def _numeric_ipv4(host: str) -> str | None:
+    """The address a non-canonical numeric host means to inet_aton (``127.1``,
+    ``2130706433``, ``0x7f000001``, ``0``), or ``None`` for a name or a dotted quad.
+
+    Parsers disagree on these spellings, so they are refused whatever they point at.
+    """
+    try:
+        ipaddress.IPv4Address(host)
+        return None
+    except ValueError:
+        pass
+    try:
+        packed = socket.inet_aton(host)
+    except OSError:
+        return None
+    return str(ipaddress.IPv4Address(packed))
 
 
 async def system_resolver(host: str, port: int) -> list[str]:
@@ -118,6 +172,8 @@ async def system_resolver(host: str, port: int) -> list[str]:
         infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except socket.gaierror as exc:
         raise httpcore.ConnectError(f"cannot resolve {host}: {exc.strerror}") from exc
+    except (UnicodeError, OSError) as exc:  # a label over 63 characters, for one
+        raise httpcore.ConnectError(f"cannot resolve {host}: {exc}") from exc
     return list(dict.fromkeys(str(info[4][0]) for info in infos))
 
 
@@ -132,7 +188,13 @@ def parse_resolve(pairs: Iterable[tuple[str, str]]) -> dict[tuple[str, int], tup
 
 
 class GuardedBackend(httpcore.AsyncNetworkBackend):
-    """An httpcore network backend that checks the address it actually connects to."""
+    """An httpcore network backend that checks the address it actually connects to.
+
+    :param resolver: name to addresses; injectable so tests can play DNS (rebinding).
+    :param resolve: fixed resolutions (``FetchSettings.resolve``); still checked.
+    :param network: the backend that really dials (tests route addresses to a local
+        server with it); anyio by default.
+    """
 
     def __init__(
         self,
@@ -140,8 +202,9 @@ class GuardedBackend(httpcore.AsyncNetworkBackend):
         allow_private: bool,
         resolver: Resolver = system_resolver,
         resolve: Mapping[tuple[str, int], tuple[str, int]] | None = None,
+        network: httpcore.AsyncNetworkBackend | None = None,
     ) -> None:
-        self._inner = httpcore.AnyIOBackend()
+        self._inner = network or httpcore.AnyIOBackend()
         self._allow_private = allow_private
         self._resolver = resolver
         self._resolve = dict(resolve or {})
@@ -159,30 +222,45 @@ class GuardedBackend(httpcore.AsyncNetworkBackend):
         """Resolve once, refuse internal addresses, connect to the checked address."""
         name = host.lower().rstrip(".")
         target, tport = self._resolve.get((name, port), (name, port))
+        literal = True
         try:
             addresses = [str(ipaddress.ip_address(target))]
         except ValueError:
+            literal = False
+            # One resolution per connection: what is checked is what is dialled, so a
+            # name that answers differently the second time (rebinding) gains nothing.
             addresses = await self._resolver(target, tport)
         if not addresses:
             raise httpcore.ConnectError(f"{host} resolved to no address")
         if not self._allow_private:
+            # A mixed answer fails closed: any internal address refuses the name.
             for addr in addresses:
                 why = address_problem(addr)
                 if why:
-                    shown = addr if addr == host else f"{host} resolves to {addr}, which"
-                    raise FetchRefused(
-                        f"http://{host}:{port}/",
-                        f"refused: {shown} is {why}; pass --allow-private-network "
-                        "only for your own test servers",
+                    shown = (
+                        addr if literal and target == name else f"{host} resolves to {addr}, which"
                     )
-        self.connected.append((host, addresses[0], tport))
-        return await self._inner.connect_tcp(
-            addresses[0],
-            tport,
-            timeout=timeout,
-            local_address=local_address,
-            socket_options=socket_options,
-        )
+                    raise FetchRefused(f"http://{host}:{port}/", f"refused: {shown} is {why}")
+        # Every address was checked above; try them in the resolver's order (a name with
+        # an IPv6 address first must still work from a host without IPv6 routes).
+        error: Exception | None = None
+        for addr in addresses:
+            try:
+                stream = await self._inner.connect_tcp(
+                    addr,
+                    tport,
+                    timeout=timeout,
+                    local_address=local_address,
+                    socket_options=socket_options,
+                )
+            except (httpcore.ConnectError, httpcore.ConnectTimeout, OSError) as exc:
+                error = exc
+                continue
+            self.connected.append((host, addr, tport))
+            return stream
+        if isinstance(error, httpcore.ConnectError | httpcore.ConnectTimeout):
+            raise error
+        raise httpcore.ConnectError(f"cannot connect to {host}: {error}") from error
 
     async def connect_unix_socket(
         self,

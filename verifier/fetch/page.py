@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
-import functools
+import asyncio
+import dataclasses
+import json
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from bs4 import BeautifulSoup, Comment, Doctype, ProcessingInstruction, UnicodeDammit
 
+from verifier.errors import FetchTimeout
+from verifier.fetch.content import sniff_type
 from verifier.models import Evidence
 
+T = TypeVar("T")
+
+_TEXTUAL_TYPES = ("text/html", "text/plain", "application/xml", "application/json")
+_GENERIC_TYPES = ("", "text/plain", "application/octet-stream", "binary/octet-stream")
 _HIDDEN = frozenset({"script", "style", "noscript", "template", "head"})
 """Elements whose text a reader never sees (the title is taken apart from ``head``)."""
 
@@ -36,13 +44,15 @@ class Hop:
     url: str
     """URL requested at this hop."""
     status: int
-    """Its status (301, 302, 303, 307, 308)."""
+    """Its status (301, 302, 303, 307, 308; 200 for a meta refresh)."""
     location: str
     """Where it pointed, resolved against ``url``."""
+    via: str = "redirect"
+    """``redirect`` (a 3xx with Location) or ``meta refresh`` (an HTML refresh tag)."""
 
     def to_json(self) -> dict[str, Any]:
         """JSON form."""
-        return {"url": self.url, "status": self.status, "location": self.location}
+        return {"url": self.url, "status": self.status, "location": self.location, "via": self.via}
 
 
 @dataclass(frozen=True, eq=False)
@@ -69,6 +79,9 @@ class Page:
     """Requests made for the final URL, retries included."""
     notes: tuple[str, ...] = field(default_factory=tuple)
     """Things a reviewer should know (a meta refresh, a canonical link, a sniffed type)."""
+    history: tuple[Mapping[str, Any], ...] = ()
+    """Every request made for this fetch, in order (robots.txt, retries, redirect hops):
+    ``{"attempt", "url", "status"}`` or ``{"attempt", "url", "error"}``."""
 
     @property
     def ok(self) -> bool:
@@ -90,38 +103,105 @@ class Page:
         return None
 
     @property
+    def sniffed_type(self) -> str:
+        """The media type the first bytes show (:func:`~verifier.fetch.content.sniff_type`)."""
+        return self._once("_sniffed", lambda: sniff_type(self.body))
+
+    def _once(self, key: str, make: Callable[[], T]) -> T:
+        # A cache in the instance dict. Not functools.cached_property: on Python 3.11 it
+        # holds one lock for every instance, so a check reading one page on the event
+        # loop would wait for another page being parsed in a worker thread.
+        if key not in self.__dict__:
+            self.__dict__[key] = make()
+        value: T = self.__dict__[key]
+        return value
+
+    @property
     def is_html(self) -> bool:
-        """Whether the body is HTML (declared, or sniffed when no type was declared)."""
+        """Whether the body is HTML: declared so and not binary by its bytes (a PDF sent
+        as text/html is a PDF), or undeclared/generic and HTML by its bytes."""
         if self.content_type in ("text/html", "application/xhtml+xml"):
-            return True
-        if self.content_type in ("", "text/plain", "application/octet-stream"):
-            head = self.body[:512].lstrip().lower()
-            return head.startswith((b"<!doctype html", b"<html", b"<head", b"<body"))
+            return self.sniffed_type in _TEXTUAL_TYPES
+        if self.content_type in _GENERIC_TYPES:
+            return self.sniffed_type == "text/html"
         return False
 
-    @functools.cached_property
+    @property
+    def _decoded(self) -> tuple[str, str]:
+        return self._once("_text", self._decode)
+
+    def _decode(self) -> tuple[str, str]:
+        # Header charset first (if Python knows it), then BOM / meta tag, then utf-8 and
+        # windows-1252; never raises on bad bytes.
+        known = [self.declared_charset] if self.declared_charset else []
+        try:
+            dammit = UnicodeDammit(self.body, known_definite_encodings=known, is_html=self.is_html)
+        except (LookupError, ValueError):
+            dammit = UnicodeDammit(self.body, is_html=self.is_html)
+        if dammit.unicode_markup is None:
+            return self.body.decode("utf-8", "replace"), "utf-8 (with replacements)"
+        return dammit.unicode_markup, str(dammit.original_encoding or "ascii")
+
+    @property
     def text(self) -> str:
         """The body as text: header charset, else meta tag or BOM, else detection."""
-        known = [self.declared_charset] if self.declared_charset else []
-        dammit = UnicodeDammit(self.body, known_definite_encodings=known, is_html=self.is_html)
-        if dammit.unicode_markup is None:
-            return self.body.decode("utf-8", "replace")
-        return dammit.unicode_markup
+        return self._decoded[0]
 
-    @functools.cached_property
+    @property
+    def encoding(self) -> str:
+        """The character encoding actually used to decode :attr:`text`."""
+        return self._decoded[1]
+
+    @property
+    def is_json(self) -> bool:
+        """Whether the body is JSON (``application/json``, ``+json``, or sniffed as such
+        when the declared type is generic)."""
+        if self.content_type == "application/json" or self.content_type.endswith("+json"):
+            return True
+        return self.content_type in _GENERIC_TYPES and self.sniffed_type == "application/json"
+
+    def json(self) -> Any:
+        """The body parsed as JSON; ``ValueError`` says why when it is not JSON."""
+        if not self.is_json:
+            raise ValueError(
+                f"{self.final_url} is {self.content_type or self.sniffed_type}, not JSON"
+            )
+        try:
+            return json.loads(self.text)
+        except json.JSONDecodeError as exc:
+            raise ValueError(f"{self.final_url} is not valid JSON: {exc}") from exc
+
+    @property
     def soup(self) -> BeautifulSoup:
         """The page parsed with lxml, once, shared by every check that reads it.
 
         A page that is not HTML parses as an empty document.
         """
+        return self._once("_soup", self._parse)
+
+    def with_notes(self, *notes: str) -> Page:
+        """This page with ``notes`` added, keeping what was already decoded and parsed."""
+        other = dataclasses.replace(self, notes=(*self.notes, *notes))
+        other.__dict__.update({k: v for k, v in self.__dict__.items() if k.startswith("_")})
+        return other
+
+    @property
+    def parsed(self) -> bool:
+        """Whether :attr:`soup` has been built already."""
+        return "_soup" in self.__dict__
+
+    def _parse(self) -> BeautifulSoup:
         if not self.is_html:
             return BeautifulSoup("", "lxml")
         return BeautifulSoup(self.text, "lxml")
 
-    @functools.cached_property
+    @property
     def visible_text(self) -> str:
         """The title and visible text, whitespace collapsed; scripts, styles and comments
         left out. Reads the shared tree without changing it (other checks read it too)."""
+        return self._once("_visible", self._visible_text)
+
+    def _visible_text(self) -> str:
         parts = [
             str(node)
             for node in self.soup.find_all(string=True)
@@ -149,5 +229,32 @@ class Page:
                 "attempts": self.attempts,
                 "size": len(self.body),
                 "notes": list(self.notes),
+                "declared_type": self.content_type or None,
+                "sniffed_type": self.sniffed_type,
+                "encoding": self.encoding if self.is_html else None,
+                "history": [dict(h) for h in self.history],
             },
         )
+
+
+async def parse_within(page: Page, seconds: float | None) -> None:
+    """Build ``page.soup`` in a worker thread, within ``seconds`` (``None``: no limit).
+
+    bs4 takes tens of milliseconds a page, which on the event loop would make every other
+    fetch's deadline late; adversarial HTML can take minutes. Past the budget the fetch
+    is an error (the thread cannot be stopped; it finishes on its own, bounded by the
+    size cap).
+    """
+    if page.parsed:
+        return
+    try:
+        await asyncio.wait_for(asyncio.to_thread(lambda: page.soup), seconds)
+    except TimeoutError:
+        raise FetchTimeout(
+            page.url,
+            f"gave up parsing: the page ({len(page.body)} bytes) took more than "
+            f"{seconds:g}s to parse",
+            attempts=len(page.history),
+            history=page.history,
+            hops=[h.to_json() for h in page.hops],
+        ) from None

@@ -27,17 +27,20 @@ class FetchSettings:
     read_timeout: float = 20.0
     """Seconds between two reads of the socket."""
     total_timeout: float = 30.0
-    """Seconds for one whole request (headers and body), however the server drips."""
+    """Seconds for one whole request (headers and body), however the server drips; a
+    request that reaches it is not retried."""
     max_bytes: int = 5 * 1024 * 1024
     """Largest body accepted, counted after decompression."""
     max_redirects: int = 10
-    """Redirects followed for one URL."""
+    """Redirects (and meta refreshes) followed for one URL; a loop stops at once."""
     retries: int = 3
-    """Further attempts after the first, for transport errors, 429 and 5xx."""
+    """Further attempts after the first, for transport errors, 408, 429 and 5xx."""
     backoff: float = 0.5
     """First back-off delay in seconds; it doubles each attempt, with jitter."""
     retry_after_cap: float = 60.0
     """Longest Retry-After honoured; a longer one gives up at once."""
+    parse_timeout: float = 20.0
+    """Seconds to parse one HTML page (in a worker thread); longer is an error."""
     max_fetches_per_check: int = 200
     """Requests one check may make (pages of a directory, case studies...)."""
     per_host_concurrency: int = 2
@@ -45,7 +48,8 @@ class FetchSettings:
     per_host_delay: float = 0.0
     """Minimum seconds between the starts of two requests to one host."""
     obey_robots: bool = True
-    """Honour robots.txt; off only by the operator's explicit choice (recorded)."""
+    """Honour robots.txt (read once per host; a 5xx or unreachable one disallows all, as
+    RFC 9309 says); off only by the operator's explicit choice (recorded)."""
     allow_private_network: bool = False
     """Allow loopback, private and link-local addresses (the operator's test servers)."""
     allowed_ports: tuple[int, ...] = (80, 443)

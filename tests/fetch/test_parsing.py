@@ -1,0 +1,221 @@
+"""Hostile inputs 42-44 (reference/hostile-inputs.md): parsing what was fetched."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.fetch.conftest import SITE, fast, fetch
+from tests.fetch.hostile_server import Conn, HostileServer, response
+from verifier.errors import FetchRefused, FetchTimeout, FetchTooLarge
+from verifier.evidence import EvidenceStore, dump_json
+from verifier.fetch import CountingFetch, Fetcher, LiveSource, Page
+
+URL = f"http://{SITE}"
+
+
+def test_42_a_link_after_html_end_and_one_nested_300_deep_are_both_found(
+    server: HostileServer,
+) -> None:
+    body = (
+        b"<html><body>"
+        + b"<div>" * 300
+        + b"<a href='/deep'>deep</a>"
+        + b"</div>" * 300
+        + b"</body></html><a href='/after'>after</a>"
+    )
+    server.route("/p", response(200, body))
+    page = fetch(fast(server), f"{URL}/p")
+    assert [a["href"] for a in page.soup.find_all("a")] == ["/deep", "/after"]
+    assert server.paths() == ["/p"]
+
+
+def test_43_a_20_mb_single_line_page_is_stopped_at_the_cap(server: HostileServer) -> None:
+    line = b"<html><body><p>" + b"word " * 4_000_000 + b"</p></body></html>"
+
+    def chunked(c: Conn) -> None:  # no Content-Length: only the cap can stop it
+        c.send(b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nTransfer-Encoding: chunked\r\n\r\n")
+        for i in range(0, len(line), 65536):
+            piece = line[i : i + 65536]
+            if not c.send(f"{len(piece):x}\r\n".encode() + piece + b"\r\n"):
+                return
+        c.send(b"0\r\n\r\n")
+
+    server.route("/declared", response(200, line))
+    server.route("/chunked", chunked)
+    declared, streamed = fetch(
+        fast(server, max_bytes=5 * 1024 * 1024), f"{URL}/declared", f"{URL}/chunked"
+    )
+    assert isinstance(declared, FetchTooLarge)
+    assert declared.reason == (
+        f"refused before reading: Content-Length {len(line)} is over the 5 MiB cap"
+    )
+    assert isinstance(streamed, FetchTooLarge)
+    assert streamed.reason == "stopped after 5 MiB: the body is larger than the cap"
+    assert server.paths() == ["/declared", "/chunked"]
+
+
+def test_43_a_20_mb_single_line_page_under_a_raised_cap_parses_whole(
+    server: HostileServer,
+) -> None:
+    line = b"<html><body><p>" + b"word " * 4_000_000 + b"<a href='/end'>end</a></p></body></html>"
+    server.route("/p", response(200, line))
+    page = fetch(fast(server, max_bytes=32 * 1024 * 1024, total_timeout=10.0), f"{URL}/p")
+    assert len(page.body) == len(line)
+    assert page.soup.find("a")["href"] == "/end"
+
+
+def test_44_nul_bytes_and_invalid_utf8_survive_into_json_evidence(server: HostileServer) -> None:
+    body = b"<html><body>nul\x00here \xed\xa0\x80 lone-surrogate \xff end</body></html>"
+    server.route("/p", response(200, body, {"Content-Type": "text/html; charset=utf-8"}))
+    page = fetch(fast(server), f"{URL}/p")
+    text = page.soup.get_text()
+    assert "end" in text
+    record = {"excerpt": text, **page.evidence().data}
+    out = dump_json(record)
+    assert json.loads(out)["excerpt"] == text
+
+
+def test_the_same_url_asked_by_five_checks_at_once_is_fetched_once(
+    server: HostileServer,
+) -> None:
+    def slow(c: Conn) -> None:
+        c.stopping.wait(0.2)  # keep the request in flight while the others ask
+        c.send(response(200, b"<html><body>shared</body></html>"))
+
+    server.route("/members", slow)
+
+    async def go() -> list[Page]:
+        fetcher = Fetcher(LiveSource(fast(server)), None)
+        checks = [CountingFetch(fetcher, budget=10) for _ in range(5)]  # one per check
+        try:
+            return list(await asyncio.gather(*(fetch(f"{URL}/members") for fetch in checks)))
+        finally:
+            await fetcher.aclose()
+
+    pages = asyncio.run(go())
+    assert len({id(p) for p in pages}) == 1
+    assert pages[0].soup.body.get_text() == "shared"
+    assert server.paths() == ["/members"]
+
+
+def test_47_hostile_paths_never_name_a_file_captures_are_content_addressed(
+    server: HostileServer, tmp_path: Path
+) -> None:
+    server.route("/etc/x", response(200, b"<html>one</html>"))
+    server.route("/..%5Cx", response(200, b"<html>two</html>"))
+    urls = [f"{URL}/../../etc/x", f"{URL}/..%5Cx", f"{URL}/CON", f"{URL}/" + "n" * 300]
+
+    async def go() -> list[Page]:
+        fetcher = Fetcher(LiveSource(fast(server)), EvidenceStore(tmp_path / "report"))
+        try:
+            return [await fetcher.get(url) for url in urls]
+        finally:
+            await fetcher.aclose()
+            assert fetcher.store is not None
+            fetcher.store.write_index()
+
+    pages = asyncio.run(go())
+    files = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*") if p.is_file())
+    assert all(f.startswith("report/captures/") for f in files)
+    names = {f.rsplit("/", 1)[1] for f in files} - {"index.json"}
+    assert names == {p.sha256 for p in pages}
+    assert names == {hashlib.sha256(p.body).hexdigest() for p in pages}
+    # Dot segments are resolved before sending (RFC 3986), never passed to a file name.
+    assert server.paths()[:3] == ["/etc/x", "/..%5Cx", "/CON"]
+
+
+def test_pages_are_parsed_once_off_the_event_loop_before_checks_read_them(
+    server: HostileServer,
+) -> None:
+    server.route("/p", response(200, b"<html><body><a href='/x'>x</a></body></html>"))
+    cached: list[bool] = []
+
+    async def go() -> Page:
+        fetcher = Fetcher(LiveSource(fast(server)), None)
+        try:
+            page = await fetcher.get(f"{URL}/p")
+            cached.append(page.parsed)  # parsed before the check got it
+            return page
+        finally:
+            await fetcher.aclose()
+
+    page = asyncio.run(go())
+    assert cached == [True]
+    assert page.soup.a["href"] == "/x"
+
+
+def test_41_deeply_nested_html_past_the_parse_budget_is_an_error_and_the_run_goes_on(
+    server: HostileServer,
+) -> None:
+    # 20k nested divs take about a second in bs4+lxml: 20 times the budget given here.
+    nested = b"<html><body>" + b"<div>" * 20_000 + b"deep" + b"</div>" * 20_000 + b"</body></html>"
+    server.route("/nested", response(200, nested))
+    server.route("/fine", response(200, b"<html><body><a href='/x'>x</a></body></html>"))
+
+    async def go() -> tuple[object, Page]:
+        hurried = LiveSource(fast(server, parse_timeout=0.05))
+        normal = LiveSource(fast(server))
+        try:
+            try:
+                slow: object = await hurried.get(f"{URL}/nested")
+            except FetchTimeout as exc:
+                slow = exc
+            # The runaway parse is still going in its thread; the run carries on.
+            return slow, await normal.get(f"{URL}/fine")
+        finally:
+            await hurried.aclose()
+            await normal.aclose()
+
+    slow, fine = asyncio.run(go())
+    assert isinstance(slow, FetchTimeout)
+    assert slow.reason == (
+        f"gave up parsing: the page ({len(nested)} bytes) took more than 0.05s to parse"
+    )
+    assert slow.history[0]["status"] == 200
+    assert fine.soup.a["href"] == "/x"
+    assert server.paths() == ["/nested", "/fine"]
+
+
+def test_36_a_javascript_shell_and_a_soft_404_are_flagged_not_taken_as_evidence(
+    server: HostileServer,
+) -> None:
+    shell = b"<html><body><div id='root'></div><script src='/app.js'></script></body></html>"
+    soft = b"<html><head><title>Page not found | Acme</title></head><body>" + b"x " * 200
+    server.route("/app", response(200, shell))
+    server.route("/gone", response(200, soft + b"</body></html>"))
+    app, gone = fetch(fast(server), f"{URL}/app", f"{URL}/gone")
+    assert (
+        "almost no text without JavaScript (0 characters, 1 script(s)): the page may need a "
+        "browser; a person should look" in app.notes
+    )
+    assert "answered 200 but reads like a 'not found' page ('Page not found | Acme')" in gone.notes
+    assert gone.parsed  # the notes kept the parsed tree
+    assert server.paths() == ["/app", "/gone"]
+
+
+def test_a_check_past_its_fetch_budget_is_refused_without_a_request(
+    server: HostileServer,
+) -> None:
+    server.route("/p1", response(200, b"<html>1</html>"))
+    server.route("/p2", response(200, b"<html>2</html>"))
+
+    async def go() -> FetchRefused:
+        fetcher = Fetcher(LiveSource(fast(server)), None)
+        check = CountingFetch(fetcher, budget=2)
+        try:
+            await check(f"{URL}/p1")
+            await check(f"{URL}/p2")
+            with pytest.raises(FetchRefused) as info:
+                await check(f"{URL}/p3")
+            return info.value
+        finally:
+            await fetcher.aclose()
+
+    err = asyncio.run(go())
+    assert err.reason == "refused: this check already made 2 fetches, its limit"
+    assert server.paths() == ["/p1", "/p2"]
