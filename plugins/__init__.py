@@ -11,8 +11,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from plugins.attestation import AttestationCheck
+from plugins.instructors import InstructorsCheck
 from plugins.membership import MembershipCheck
 from plugins.offering import OfferingCheck
+from plugins.practitioners import PractitionersCheck
 from verifier import Check, DemoSpec, hookimpl
 
 _HERE = Path(__file__).resolve().parent
@@ -24,7 +27,13 @@ def data_dir(name: str) -> Path:
     return in_repo if in_repo.is_dir() else _HERE / "_data" / name
 
 
-CHECKS: tuple[type[Check[Any]], ...] = (MembershipCheck, OfferingCheck)
+CHECKS: tuple[type[Check[Any]], ...] = (
+    MembershipCheck,
+    OfferingCheck,
+    PractitionersCheck,
+    InstructorsCheck,
+    AttestationCheck,
+)
 """Every built-in check class."""
 
 
