@@ -58,11 +58,15 @@ class AttestationCheck(Check[AttestationParams]):
         given: list[str] = []
         if statement:
             given.append("statement")
-            ctx.evidence("statement", f"attestations.{req_id}", excerpt=statement)
+            ctx.evidence(
+                "statement", f"the applicant's statement (attestations.{req_id})", excerpt=statement
+            )
             urls += [u.rstrip(".,;:!?)]}") for u in _URL.findall(statement)]
         if "specialization" in ctx.params.fields and sub.specialization:
             given.append("specialization")
-            ctx.evidence("statement", "specialization", excerpt=sub.specialization)
+            ctx.evidence(
+                "statement", "the specialization the applicant names", excerpt=sub.specialization
+            )
         refs = sub.training.references if sub.training else ()
         if "training.references" in ctx.params.fields and refs:
             given.append(f"{len(refs)} reference(s)")
@@ -84,8 +88,8 @@ class AttestationCheck(Check[AttestationParams]):
         if unread:
             cited += f" ({len(unread)} could not be read: {', '.join(unread)})"
         return Outcome.needs_review(
-            f"{' and '.join(given)} provided{cited}; a reviewer must confirm "
-            f"{len(checklist)} item(s): {checklist[0]}{' ...' if len(checklist) > 1 else ''}"
+            f"{' and '.join(given)} provided{cited}; a reviewer must judge them against "
+            f"{len(checklist)} checklist item(s)"
         )
 
 
