@@ -84,9 +84,10 @@ class AttestationCheck(Check[AttestationParams]):
             "for the reviewer to confirm: " + " | ".join(checklist),
             checklist=checklist,
         )
-        cited = f"; {len(set(urls))} cited page(s) captured" if urls else ""
+        n = len(set(urls))
+        cited = f"; {n - len(unread)} of {n} cited page(s) captured" if urls else ""
         if unread:
-            cited += f" ({len(unread)} could not be read: {', '.join(unread)})"
+            cited += f" ({', '.join(unread)} could not be read)"
         return Outcome.needs_review(
             f"{' and '.join(given)} provided{cited}; a reviewer must judge them against "
             f"{len(checklist)} checklist item(s)"
