@@ -82,6 +82,8 @@ class Verdict:
     """One phrase a person reads."""
     credential: Credential | None
     """The record it is based on."""
+    counts_as: str | None = None
+    """For a valid one: the accepted certification it counts as, spelled as accepted."""
 
 
 class Registry:
@@ -202,7 +204,8 @@ def judge(name: str, lookup: Lookup, accepted: Collection[str], as_of: dt.date) 
             rec,
         )
     wanted = {_label(c): c for c in accepted}
-    if _label(rec.certification) not in wanted:
+    counts_as = wanted.get(_label(rec.certification))
+    if counts_as is None:
         return Verdict(
             "invalid",
             f"it certifies {rec.certification!r}, not {' or '.join(map(repr, accepted))}",
@@ -213,7 +216,7 @@ def judge(name: str, lookup: Lookup, accepted: Collection[str], as_of: dt.date) 
     if rec.issued is not None and rec.issued > as_of:
         return Verdict("invalid", f"it is issued on {rec.issued}, after {as_of}", rec)
     until = f"valid until {rec.expires}" if rec.expires else "with no expiry"
-    return Verdict("valid", f"{rec.certification}, {until}", rec)
+    return Verdict("valid", f"{rec.certification}, {until}", rec, counts_as)
 
 
 def record_verdict(

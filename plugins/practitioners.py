@@ -9,21 +9,28 @@ as-of date. A certificate id counts once, and a holder counts once per certifica
 
 - ``pass``: every column reaches its required count (even if some look-ups failed);
 - ``fail``: ``applicant.employees`` not provided (it decides the band, so nothing can be
-  judged without it); or a column stays short even if every look-up that failed had
-  counted;
-- ``error``: a column is short but failed look-ups could still close the gap (registry
-  down), or the registry is unusable (malformed CSV, no such source);
+  judged without it); or the shortfall is more than the failed look-ups could make up
+  (a fail is then not caused by the fault);
+- ``error``: short, but failed look-ups (registry down) could still close the gap; or the
+  registry is unusable (malformed CSV, template without ``{certificate_id}``, no source);
 - the evidence lists every certificate with its verdict and reason.
 
-Params: ``columns`` (list of ``{certification, table: [{min_employees, required, label?}]}``),
-``source`` (default ``credential-registry``).
+Params: ``columns``, a list of ``{certification, table: [{min_employees, required,
+label?}]}`` (one band must start at 0); ``source`` (default ``credential-registry``).
 """
 
 from __future__ import annotations
 
 from pydantic import Field, model_validator
 
-from plugins._credentials import RegistryError, Verdict, judge, open_registry, record_verdict
+from plugins._credentials import (
+    Lookup,
+    RegistryError,
+    Verdict,
+    judge,
+    open_registry,
+    record_verdict,
+)
 from plugins._names import normalize
 from verifier import Check, CheckContext, Outcome, Params
 
@@ -98,58 +105,19 @@ class PractitionersCheck(Check[PractitionersParams]):
                 "not provided: applicant.employees (the parent organisation's headcount) "
                 "decides how many certificates are required"
             )
-        columns = ctx.params.columns
-        bands = [c.band(employees) for c in columns]
-        people = ctx.submission.practitioners
         try:
             registry = await open_registry(ctx, ctx.params.source)
         except RegistryError as exc:
             return Outcome.error(str(exc))
+        people = ctx.submission.practitioners
         lookups = await registry.lookup_all(ctx, (p.certificate_id for p in people))
-        accepted = [c.certification for c in columns]
-        valid = {normalize(c): 0 for c in accepted}
-        faults = 0
-        seen_ids: dict[str, int] = {}
-        seen_holders: dict[tuple[str, str], str] = {}
-        for i, person in enumerate(people, 1):
-            cid = person.certificate_id.strip()
-            if cid in seen_ids:
-                verdict = Verdict(
-                    "invalid",
-                    f"duplicate of entry {seen_ids[cid]}: a certificate counts once",
-                    None,
-                )
-            else:
-                seen_ids[cid] = i
-                verdict = judge(person.name, lookups[cid], accepted, ctx.as_of)
-            rec = verdict.credential
-            if verdict.status == "valid" and rec is not None:
-                holder = (
-                    " ".join(sorted(normalize(rec.name).split())),
-                    normalize(rec.certification),
-                )
-                if holder in seen_holders:
-                    verdict = Verdict(
-                        "invalid",
-                        f"{rec.name} is already counted for {rec.certification} "
-                        f"with {seen_holders[holder]}",
-                        rec,
-                    )
-                else:
-                    seen_holders[holder] = cid
-                    valid[holder[1]] += 1
-            faults += verdict.status == "fault"
-            page = lookups[cid].page if seen_ids[cid] == i else None
-            record_verdict(ctx, i, person.name, cid, verdict, page)
-        short = [
-            (c, b, label, valid[normalize(c.certification)])
-            for c, (b, label) in zip(columns, bands, strict=True)
-            if valid[normalize(c.certification)] < b.required
-        ]
-        summary = _summary(columns, bands, valid, len(people), faults)
-        if not short:
+        need = {c.certification: c.band(employees) for c in ctx.params.columns}
+        valid, faults = _count(ctx, lookups, list(need))
+        summary = _summary(need, valid, len(people), faults)
+        gaps = [band.required - valid[c] for c, (band, _) in need.items()]
+        if all(gap <= 0 for gap in gaps):
             return Outcome.passed(summary)
-        if faults and all(n + faults >= b.required for _, b, _, n in short):
+        if faults and sum(max(gap, 0) for gap in gaps) <= faults:
             return Outcome.error(
                 f"{summary}; {faults} look-up(s) failed and could close the gap, so the "
                 "count cannot be decided"
@@ -157,26 +125,51 @@ class PractitionersCheck(Check[PractitionersParams]):
         return Outcome.failed(summary)
 
 
+def _count(
+    ctx: CheckContext[PractitionersParams], lookups: dict[str, Lookup], accepted: list[str]
+) -> tuple[dict[str, int], int]:
+    """Judge every submitted certificate (recording each); valid ones per certification,
+    and how many could not be looked up."""
+    valid = dict.fromkeys(accepted, 0)
+    faults = 0
+    first_entry: dict[str, int] = {}  # certificate id -> entry that used it first
+    counted: dict[tuple[str, str], str] = {}  # (holder, certification) -> certificate id
+    for i, person in enumerate(ctx.submission.practitioners, 1):
+        cid = person.certificate_id.strip()
+        if cid in first_entry:
+            reason = f"duplicate of entry {first_entry[cid]}: a certificate counts once"
+            verdict = Verdict("invalid", reason, None)
+        else:
+            first_entry[cid] = i
+            verdict = judge(person.name, lookups[cid], accepted, ctx.as_of)
+        rec, cert = verdict.credential, verdict.counts_as
+        if rec is not None and cert is not None:
+            # One person counts once per certification, even with two certificates of it.
+            holder = (" ".join(sorted(normalize(rec.name).split())), cert)
+            if holder in counted:
+                reason = f"{rec.name} is already counted for {cert} with {counted[holder]}"
+                verdict = Verdict("invalid", reason, rec)
+            else:
+                counted[holder] = cid
+                valid[cert] += 1
+        faults += verdict.status == "fault"
+        page = lookups[cid].page if first_entry[cid] == i else None
+        record_verdict(ctx, i, person.name, cid, verdict, page)
+    return valid, faults
+
+
 def _summary(
-    columns: list[Column],
-    bands: list[tuple[Band, str]],
-    valid: dict[str, int],
-    submitted: int,
-    faults: int,
+    need: dict[str, tuple[Band, str]], valid: dict[str, int], submitted: int, faults: int
 ) -> str:
     """ "37 valid of 40 submitted; 35 required for 500-4999 employees" (one column), or
     one clause per column."""
     failed = f" ({faults} could not be looked up)" if faults else ""
-    if len(columns) == 1:
-        (band, label), cert = bands[0], columns[0].certification
-        n = valid[normalize(cert)]
+    if len(need) == 1:
+        ((cert, (band, label)),) = need.items()
         return (
-            f"{n} valid of {submitted} submitted{failed}; "
+            f"{valid[cert]} valid of {submitted} submitted{failed}; "
             f"{band.required} required for {label} employees"
         )
-    parts = [
-        f"{c.certification}: {valid[normalize(c.certification)]} valid, {b.required} required"
-        for c, (b, _) in zip(columns, bands, strict=True)
-    ]
-    labels = sorted({label for _, label in bands})
-    return f"{'; '.join(parts)} ({submitted} submitted{failed}; {', '.join(labels)} employees)"
+    parts = [f"{c}: {valid[c]} valid, {b.required} required" for c, (b, _) in need.items()]
+    labels = ", ".join(sorted({label for _, label in need.values()}))
+    return f"{'; '.join(parts)} ({submitted} submitted{failed}; {labels} employees)"
