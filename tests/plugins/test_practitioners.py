@@ -398,3 +398,37 @@ def test_unusable_registry_is_an_error(source: str | None, message: str) -> None
     )
     assert result.status is Status.ERROR
     assert message in result.summary
+
+
+@pytest.mark.parametrize(
+    ("have", "expected"),
+    [
+        pytest.param(
+            {FOCP: 4, PRO: 1, FOCUS: 2},
+            Status.ERROR,
+            id="2025 one failed look-up could make up one missing practitioner",
+        ),
+        pytest.param(
+            {FOCP: 4, PRO: 0, FOCUS: 2},
+            Status.FAIL,
+            id="2025 one failed look-up cannot make up two missing certificates",
+        ),
+    ],
+)
+def test_2025_fault_decides_only_a_gap_it_could_close(
+    have: dict[str, int], expected: Status
+) -> None:
+    rows = [r for c, n in have.items() for r in people(n, c)]
+    flaky = cert("FLAKY-1", "Flo Flaky")
+    with respx.mock(assert_all_called=True) as router:
+        mock_registry(router, [*rows, flaky], {"FLAKY-1"})
+        applicant = {"name": "Acme", "website": "http://acme.example/", "employees": 50}
+        result = run_check(
+            PractitionersCheck(),
+            make_submission(applicant=applicant, practitioners=submitted([*rows, flaky])),
+            P2025,
+            settings=settings_for(None),
+            sources={"credential-registry": TEMPLATE},
+            as_of=AS_OF,
+        )
+    assert result.status is expected, result.summary
