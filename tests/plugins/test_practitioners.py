@@ -432,3 +432,14 @@ def test_2025_fault_decides_only_a_gap_it_could_close(
             as_of=AS_OF,
         )
     assert result.status is expected, result.summary
+
+
+def test_certificate_id_cannot_leave_its_path_segment() -> None:
+    hostile = "../../admin?x=1#f"
+    with respx.mock(assert_all_called=True) as router:
+        route = router.get(
+            "http://registry.test/certificates/..%2F..%2Fadmin%3Fx%3D1%23f.json", name="quoted id"
+        ).mock(httpx.Response(404))
+        result = verify_url([{"name": "Mallory", "certificate_id": hostile}], 50)
+    assert route.call_count == 1
+    assert result.status is Status.FAIL
