@@ -4,8 +4,9 @@ The ``credential-registry`` source (CONTRACT.md, "Source names") is either a CSV
 export staff hold) or a URL template holding ``{certificate_id}`` that answers one JSON
 record, 404 meaning "no such certificate". Both give records with the fields
 ``certificate_id, name, certification, issued, expires`` (ISO dates; an empty ``expires``
-never expires). Used by the practitioners and instructors checks: :func:`open_registry`,
-:meth:`Registry.lookup_all`, then :func:`judge` for each submitted person.
+never expires); ids compare ignoring case. Used by the practitioners and instructors
+checks: :func:`open_registry`, :meth:`Registry.lookup_all`, then :func:`judge` and
+:func:`record_verdict` for each submitted person.
 
 A malformed CSV is a :class:`RegistryError` naming the file and the line (the whole
 registry is unusable); a URL that cannot be read is a fault of that one look-up
@@ -98,7 +99,7 @@ class Registry:
         """Look one id up; a fetch fault becomes :attr:`Lookup.fault`, not an exception."""
         cid = certificate_id.strip()
         if self._records is not None:
-            return Lookup(cid, self._records.get(cid))
+            return Lookup(cid, self._records.get(cid.casefold()))
         url = self.location.replace(PLACEHOLDER, quote(cid, safe=""))
         try:
             page = await ctx.fetch(url)  # records the fetch (or its failure) as evidence
@@ -148,7 +149,7 @@ async def open_registry(ctx: CheckContext[Any], source_name: str) -> Registry:
 
 
 def read_csv(path: Path) -> tuple[dict[str, Credential], str]:
-    """Every record of a registry CSV export, by id, and the file's SHA-256."""
+    """Every record of a registry CSV export, by case-folded id, and the file's SHA-256."""
     try:
         raw = path.read_bytes()
         text = raw.decode("utf-8-sig")  # a spreadsheet's export often starts with a BOM
@@ -175,12 +176,13 @@ def read_csv(path: Path) -> tuple[dict[str, Credential], str]:
                 record = _credential(row, where)
             except ValueError as exc:
                 raise RegistryError(f"{where}: {exc}") from None
-            if record.certificate_id in out:
-                first = out[record.certificate_id].where
+            key = record.certificate_id.casefold()  # ids compare as the URL registry's do
+            if key in out:
+                first = out[key].where
                 raise RegistryError(
                     f"{where}: certificate {record.certificate_id} is also at {first}"
                 )
-            out[record.certificate_id] = record
+            out[key] = record
     except csv.Error as exc:
         raise RegistryError(f"{path}:{reader.line_num}: not valid CSV ({exc})") from None
     return out, hashlib.sha256(raw).hexdigest()

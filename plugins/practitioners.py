@@ -105,13 +105,16 @@ class PractitionersCheck(Check[PractitionersParams]):
                 "not provided: applicant.employees (the parent organisation's headcount) "
                 "decides how many certificates are required"
             )
+        need = {c.certification: c.band(employees) for c in ctx.params.columns}
+        people = ctx.submission.practitioners
+        if not people and any(band.required for band, _ in need.values()):
+            empty = dict.fromkeys(need, 0)
+            return Outcome.failed(f"not provided: {_summary(need, empty, 0, 0)}")
         try:
             registry = await open_registry(ctx, ctx.params.source)
         except RegistryError as exc:
             return Outcome.error(str(exc))
-        people = ctx.submission.practitioners
         lookups = await registry.lookup_all(ctx, (p.certificate_id for p in people))
-        need = {c.certification: c.band(employees) for c in ctx.params.columns}
         valid, faults = _count(ctx, lookups, list(need))
         summary = _summary(need, valid, len(people), faults)
         gaps = [band.required - valid[c] for c, (band, _) in need.items()]

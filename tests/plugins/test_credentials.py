@@ -65,8 +65,8 @@ def test_csv_with_bom_extra_columns_and_timestamps_reads(tmp_path: Path) -> None
         encoding="utf-8",
     )
     records, digest = read_csv(path)
-    assert records["LF-1"].issued == dt.date(2023, 1, 1)
-    assert records["LF-1"].expires is None
+    assert records["lf-1"].issued == dt.date(2023, 1, 1)
+    assert records["lf-1"].expires is None
     assert len(digest) == 64
 
 

@@ -180,7 +180,7 @@ def test_missing_employees_is_not_provided(tmp_path: Path) -> None:
 def test_no_practitioners_listed_fails(tmp_path: Path) -> None:
     result = verify_csv(tmp_path, THREE, [], 50)
     assert result.status is Status.FAIL
-    assert result.summary.startswith("0 valid of 0 submitted")
+    assert result.summary == "not provided: 0 valid of 0 submitted; 3 required for 0-99 employees"
 
 
 # ---------------------------------------------------------------- 2025: three columns
@@ -443,3 +443,9 @@ def test_certificate_id_cannot_leave_its_path_segment() -> None:
         result = verify_url([{"name": "Mallory", "certificate_id": hostile}], 50)
     assert route.call_count == 1
     assert result.status is Status.FAIL
+
+
+def test_certificate_ids_compare_ignoring_case(tmp_path: Path) -> None:
+    listed = [*submitted(THREE[:2]), {"name": THREE[2]["name"], "certificate_id": "p-prac-2"}]
+    result = verify_csv(tmp_path, THREE, listed, 50)
+    assert result.status is Status.PASS, result.summary
