@@ -73,20 +73,26 @@ def entries_of(page: Page) -> list[Entry]:
             cell = row.find(["td", "th"])
             if isinstance(cell, Tag) and cell.name == "td":
                 add(cell.get_text(" "), cell, "table-row")
-    for tag in soup.find_all(["li", "h2", "h3", "h4", "a"]):
+    for tag in soup.find_all(["li", "a"]):
         if not isinstance(tag, Tag) or _in_chrome(tag):
             continue
         if tag.name == "li" and tag.find(["li", "table"]):
             continue  # a container of other entries, not an entry
         if tag.name == "a" and tag.find("img"):
             continue  # a logo link: its alt text was taken above
-        how = {"li": "list-item", "a": "link"}.get(tag.name or "", "heading")
-        add(tag.get_text(" "), tag, how)
+        add(tag.get_text(" "), tag, "list-item" if tag.name == "li" else "link")
     for card in soup.select("[class*=card], [class*=member], [class*=partner]"):
-        if isinstance(card, Tag) and not _in_chrome(card):
+        # A card holds one organisation; a section holding many (a logo grid) is not one.
+        if isinstance(card, Tag) and not _in_chrome(card) and len(card.find_all("a")) <= 1:
             title = card.find(["h2", "h3", "h4", "h5", "strong", "b"])
             if isinstance(title, Tag):
                 add(title.get_text(" "), title, "card")
+    if not found:
+        # Headings name organisations only on pages that list them as headings; on a logo
+        # grid they title its sections ("Premier Members"), which are not entries.
+        for tag in soup.find_all(["h2", "h3", "h4"]):
+            if isinstance(tag, Tag) and not _in_chrome(tag):
+                add(tag.get_text(" "), tag, "heading")
     return list(found.values())
 
 

@@ -9,8 +9,6 @@ import pytest
 
 from verifier.sites import SiteServer, serve_sites
 
-pytest_plugins = ["verifier.testing"]
-
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures"
 SITES = FIXTURES / "sites"

@@ -128,13 +128,16 @@ class CheckContext(Generic[P]):
     def source(self, name: str) -> Source:
         """The directory or registry called ``name`` in the run's sources.
 
-        Raises ``LookupError`` (an ``error`` outcome) when the run has no such source.
+        Raises :class:`~verifier.errors.SourceMissing` (an ``error`` outcome) when the run
+        has no such source.
         """
+        from verifier.errors import SourceMissing
+
         try:
             return self._sources[name]
         except KeyError:
             known = ", ".join(sorted(self._sources)) or "none"
-            raise LookupError(
+            raise SourceMissing(
                 f"no source named {name!r} is configured (known: {known}); "
                 "add it to sources.yaml or pass --sources"
             ) from None

@@ -100,8 +100,9 @@ def fetch_options(func: Any) -> Any:
             )
         else:
             kind = type(default)
+            # Timeouts must be positive; a delay or a count may be zero.
             ptype: Any = (
-                click.FloatRange(min=0.001)
+                click.FloatRange(min=0.0, min_open=f.name.endswith("timeout"))
                 if kind is float
                 else (click.IntRange(min=0) if kind is int else str)
             )
@@ -349,7 +350,8 @@ def print_summary(report: dict[str, Any], out: Path) -> None:
     console.print(table)
     outcome = report["outcome"]
     console.print(f"Outcome: [bold {STATUS_STYLE.get(outcome, '')}]{outcome}[/]")
-    console.print(f"Report:  {out / 'report.json'}")
+    # soft_wrap: a path folded across lines cannot be copied.
+    console.print(f"Report:  {out / 'report.json'}", soft_wrap=True)
 
 
 @cli.command()

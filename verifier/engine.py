@@ -17,7 +17,7 @@ from typing import Any
 import pydantic
 
 from verifier.checks import CheckContext
-from verifier.errors import FetchError
+from verifier.errors import FetchError, SourceMissing
 from verifier.fetch import CountingFetch, Fetcher
 from verifier.models import Evidence, Outcome, Policy, Requirement, RequirementResult, Status
 from verifier.plugins import CheckRegistry
@@ -118,8 +118,8 @@ async def _run_requirement(
         outcome = Outcome.error(f"the check did not finish within {timeout:g}s")
     except FetchError as exc:
         outcome = Outcome.error(f"could not check {exc.url}: {exc.reason}")
-    except LookupError as exc:
-        outcome = Outcome.error(str(exc.args[0]) if exc.args else repr(exc))
+    except SourceMissing as exc:
+        outcome = Outcome.error(str(exc))
     except Exception as exc:  # a plugin bug: recorded as data, the run goes on
         log.exception("check %s crashed on requirement %s", req.check, req.id)
         outcome = Outcome.error(f"the check crashed: {type(exc).__name__}: {exc}")

@@ -9,6 +9,7 @@ The tree::
     │   ├── SourcesError            sources.yaml or --sources
     │   └── BundleError             a report bundle that cannot be read or was altered
     ├── PluginError                 a plugin could not be loaded or registered
+    ├── SourceMissing               a check asked for a source the run does not define
     └── FetchError                  the fetch layer could not get a usable answer
         ├── FetchRefused            the URL or the address it resolves to is not allowed
         ├── FetchTimeout            connect, read or total deadline reached
@@ -81,6 +82,10 @@ class BundleError(InputError):
 
 class PluginError(VerifierError):
     """A plugin could not be loaded, or registered something invalid."""
+
+
+class SourceMissing(VerifierError):
+    """A check asked ``ctx.source(name)`` for a source that the run does not define."""
 
 
 class FetchError(VerifierError):

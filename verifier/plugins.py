@@ -149,43 +149,43 @@ class PluginHost:
         self.pm.register(plugin, name=name)
         self._info[name] = _PluginInfo(name, dist, version)
 
-    def _each(self, hook: str) -> Iterable[tuple[_PluginInfo, Callable[..., Any]]]:
+    def _call_each(
+        self,
+        hook: str,
+        register: Callable[[_PluginInfo], Callable[[Any], None]],
+        problems: list[LoadProblem],
+    ) -> None:
+        """Call ``hook`` of every plugin on its own, with the callback ``register(info)``
+        makes for it; a plugin whose hook raises is recorded in ``problems``, not fatal."""
         caller = getattr(self.pm.hook, hook)
         for impl in caller.get_hookimpls():
             info = self._info.get(impl.plugin_name, _PluginInfo(impl.plugin_name, None, None))
-            yield info, impl.function
+            try:
+                impl.function(register=register(info))
+            except Exception as exc:  # a plugin's bug is recorded, not fatal
+                log.warning("plugin %s failed in %s: %r", info.name, hook, exc)
+                problems.append(LoadProblem(info.name, info.dist, f"{hook} raised {exc!r}"))
 
     def checks(self) -> CheckRegistry:
         """Call every plugin's ``register_checks`` on its own and collect the checks."""
         registry = CheckRegistry(problems=list(self.load_problems))
-        for info, function in self._each("register_checks"):
-            try:
-                function(register=lambda c, _i=info: registry.add(c, _i))
-            except Exception as exc:  # a plugin's bug is recorded, not fatal
-                log.warning("plugin %s failed in register_checks: %r", info.name, exc)
-                registry.problems.append(
-                    LoadProblem(info.name, info.dist, f"register_checks raised {exc!r}")
-                )
+        self._call_each(
+            "register_checks",
+            lambda info: lambda check: registry.add(check, info),
+            registry.problems,
+        )
         return registry
 
     def policy_dirs(self) -> list[Path]:
         """Directories of bundled policies, from every plugin."""
         found: list[Path] = []
-        for info, function in self._each("register_policy_dirs"):
-            try:
-                function(register=found.append)
-            except Exception as exc:
-                log.warning("plugin %s failed in register_policy_dirs: %r", info.name, exc)
-                self.load_problems.append(
-                    LoadProblem(info.name, info.dist, f"register_policy_dirs raised {exc!r}")
-                )
+        self._call_each("register_policy_dirs", lambda _info: found.append, self.load_problems)
         return found
 
     def demos(self) -> list[Any]:
         """Demos registered by plugins (:class:`verifier.demo.DemoSpec`)."""
         found: list[Any] = []
-        for _info, function in self._each("register_demos"):
-            function(register=found.append)
+        self._call_each("register_demos", lambda _info: found.append, self.load_problems)
         return found
 
 

@@ -36,7 +36,7 @@ __all__ = ["fake_sites", "make_submission", "plugin_host", "run_check", "setting
 def make_submission(**fields: Any) -> Submission:
     """A valid :class:`Submission`; ``fields`` override or add to a minimal one."""
     base: dict[str, Any] = {
-        "tier": "platform",
+        "tier": "example",  # checks do not read the tier; policies select by it
         "applicant": {
             "name": "Acme Cloud Economics, Inc.",
             "website": "http://acme.example/",

@@ -1,0 +1,146 @@
+"""offering: the landing page is public, on the applicant's site, purchasable or open source."""
+
+from __future__ import annotations
+
+import socket
+from typing import Any
+
+import pytest
+
+from plugins.offering import OfferingCheck
+from verifier import Status
+from verifier.sites import SiteServer
+from verifier.testing import make_submission, run_check, settings_for
+
+ACME = {"name": "Acme Cloud Economics, Inc.", "website": "http://acme.example/", "employees": 1200}
+OPENLENS = {"name": "OpenLens Foundation", "website": "http://openlens.example/", "employees": 12}
+
+
+def offering(name: str, url: str) -> dict[str, Any]:
+    return {"name": name, "landing_page": url}
+
+
+CASES = [
+    pytest.param(
+        ACME,
+        offering("Acme Lens", "http://acme.example/lens"),
+        Status.PASS,
+        "Acme Lens is listed at http://acme.example/lens and is purchasable",
+        id="a SaaS page with pricing, a trial and a marketplace listing passes",
+    ),
+    pytest.param(
+        OPENLENS,
+        offering("OpenLens", "http://openlens.example/"),
+        Status.PASS,
+        "OpenLens is listed at http://openlens.example/ and is open source",
+        id="an open-source project page linking its repository passes",
+    ),
+    pytest.param(
+        ACME,
+        offering("Acme Lens", "http://acme.example/lens-retired"),
+        Status.FAIL,
+        "the landing page http://acme.example/lens-retired answered 404",
+        id="a landing page that is gone fails",
+    ),
+    pytest.param(
+        ACME,
+        offering("Acme Vision", "http://acme.example/lens"),
+        Status.FAIL,
+        "the landing page does not name 'Acme Vision'",
+        id="a page that does not name the offering fails",
+    ),
+    pytest.param(
+        ACME,
+        offering("Acme Lens", "http://acme.example/about/"),
+        Status.FAIL,
+        "Acme Lens: the page shows no pricing, plans, trial, marketplace listing "
+        "or public repository",
+        id="a page with no sign of purchase or open source fails",
+    ),
+    pytest.param(
+        {**ACME, "website": "http://acme-corp.example/"},
+        offering("Acme Lens", "http://acme.example/lens"),
+        Status.NEEDS_REVIEW,
+        "Acme Lens is on acme.example, not on the applicant's domain acme-corp.example",
+        id="a page on another domain than the applicant's needs review",
+    ),
+]
+
+
+@pytest.mark.parametrize(("who", "what", "status", "summary"), CASES)
+def test_offering(
+    sites: SiteServer, who: dict[str, Any], what: dict[str, Any], status: Status, summary: str
+) -> None:
+    result = run_check(
+        OfferingCheck(), make_submission(applicant=who, offering=what), settings=settings_for(sites)
+    )
+    assert (result.status, result.summary) == (status, summary)
+
+
+def test_a_pass_records_what_counted_with_the_page_hash(sites: SiteServer) -> None:
+    result = run_check(
+        OfferingCheck(),
+        make_submission(applicant=ACME, offering=offering("Acme Lens", "http://acme.example/lens")),
+        settings=settings_for(sites),
+    )
+    kinds = [e.kind for e in result.evidence]
+    assert kinds[0] == "fetch"
+    assert "purchase" in kinds
+    marketplace = [e for e in result.evidence if "marketplace listing" in e.detail]
+    assert marketplace[0].excerpt == "Acme Lens on AWS Marketplace"
+    page_hash = result.evidence[0].sha256
+    assert all(e.sha256 == page_hash for e in result.evidence)
+
+
+def test_words_inside_scripts_do_not_count_as_signs(sites: SiteServer) -> None:
+    result = run_check(
+        OfferingCheck(),
+        make_submission(applicant=ACME, offering=offering("Acme Lens", "http://acme.example/lens")),
+        settings=settings_for(sites),
+        params={"purchase_terms": ["analytics"]},
+    )
+    # "analytics" only appears in the page's <script>; the marketplace link still counts.
+    assert not any("'analytics'" in e.detail for e in result.evidence)
+
+
+def test_no_offering_in_the_submission_fails_as_not_provided(sites: SiteServer) -> None:
+    result = run_check(
+        OfferingCheck(), make_submission(applicant=ACME), settings=settings_for(sites)
+    )
+    assert (result.status, result.summary) == (
+        Status.FAIL,
+        "not provided: the submission has no 'offering'",
+    )
+
+
+def closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def test_connection_refused_is_an_error_after_retries_with_the_attempts_in_evidence(
+    sites: SiteServer,
+) -> None:
+    port = closed_port()
+    settings = settings_for(
+        sites,
+        retries=2,
+        backoff=0.01,
+        resolve=(*sites.resolve_pairs(), ("down.example:80", f"127.0.0.1:{port}")),
+    )
+    result = run_check(
+        OfferingCheck(),
+        make_submission(
+            applicant={**ACME, "website": "http://down.example/"},
+            offering=offering("Acme Lens", "http://down.example/lens"),
+        ),
+        settings=settings,
+    )
+    assert result.status == Status.ERROR
+    assert result.summary.startswith(
+        "could not check http://down.example/lens: gave up after 3 attempts: ConnectError"
+    )
+    (fetch,) = result.evidence
+    assert fetch.data["attempts"] == 3
+    assert fetch.data["error_type"] == "FetchFailed"

@@ -1,0 +1,364 @@
+"""The command line as scripts use it: exit codes, report.json, help, policies, demo."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.helpers import FIXTURES, offline_args
+from verifier.cli import main
+from verifier.sites import SiteServer
+
+POLICY = """\
+id: two-checks
+program: "2022"
+tier: platform
+requirements:
+  - id: membership
+    text: Be a FinOps Foundation and Linux Foundation member
+    check: membership
+    params: {sources: [finops-members, lf-members]}
+  - id: offering
+    text: Publicly listed offering
+    check: offering
+"""
+
+
+def submission(tmp_path: Path, name: str, website: str, landing: str) -> Path:
+    path = tmp_path / "submission.yaml"
+    path.write_text(
+        textwrap.dedent(f"""\
+        tier: platform
+        applicant: {{name: "{name}", website: "{website}", employees: 40}}
+        offering: {{name: Acme Lens, landing_page: "{landing}"}}
+    """)
+    )
+    return path
+
+
+def run(tmp_path: Path, sites: SiteServer, sub: Path, *extra: str) -> tuple[int, dict[str, Any]]:
+    policy = tmp_path / "policy.yaml"
+    policy.write_text(POLICY)
+    out = tmp_path / "out"
+    code = main(
+        [
+            "verify",
+            str(sub),
+            "--policy",
+            str(policy),
+            "--out",
+            str(out),
+            *offline_args(sites),
+            *extra,
+        ]
+    )
+    report = json.loads((out / "report.json").read_text()) if (out / "report.json").exists() else {}
+    return code, report
+
+
+EXIT_CASES = [
+    pytest.param(
+        "Acme Cloud Economics, Inc.",
+        "http://acme.example/",
+        "http://acme.example/lens",
+        0,
+        "pass",
+        id="everything passes: exit 0",
+    ),
+    pytest.param(
+        "Acme Cloud Economics, Inc.",
+        "http://acme.example/",
+        "http://acme.example/lens-retired",
+        1,
+        "fail",
+        id="a requirement fails: exit 1",
+    ),
+    pytest.param(
+        "Initech Software",
+        "http://acme.example/",
+        "http://acme.example/lens",
+        3,
+        "needs_review",
+        id="a weak match needs review: exit 3",
+    ),
+    pytest.param(
+        "Acme Cloud Economics, Inc.",
+        "http://acme.example/",
+        "http://unserved.example/lens",
+        3,
+        "error",
+        id="a page that cannot be fetched is an error: exit 3",
+    ),
+]
+
+
+@pytest.mark.parametrize(("name", "website", "landing", "code", "outcome"), EXIT_CASES)
+def test_exit_code_follows_the_overall_outcome(
+    tmp_path: Path,
+    sites: SiteServer,
+    capsys: pytest.CaptureFixture[str],
+    name: str,
+    website: str,
+    landing: str,
+    code: int,
+    outcome: str,
+) -> None:
+    extra = ("--resolve", f"unserved.example:80:127.0.0.1:{_closed_port()}")
+    got, report = run(tmp_path, sites, submission(tmp_path, name, website, landing), *extra)
+    assert (got, report["outcome"]) == (code, outcome)
+    out = capsys.readouterr().out
+    assert f"Outcome: {outcome}" in out
+    assert str(tmp_path / "out" / "report.json") in out
+
+
+def test_bad_input_exits_2_and_writes_nothing(tmp_path: Path, sites: SiteServer) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("tier: platform\napplicant: {name: X, website: 'file:///etc/passwd'}\n")
+    code, report = run(tmp_path, sites, bad)
+    assert code == 2
+    assert report == {}
+    assert not (tmp_path / "out").exists()
+
+
+def _closed_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def test_report_json_has_every_contract_field(tmp_path: Path, sites: SiteServer) -> None:
+    _, report = run(
+        tmp_path,
+        sites,
+        submission(
+            tmp_path,
+            "Acme Cloud Economics, Inc.",
+            "http://acme.example/",
+            "http://acme.example/lens",
+        ),
+    )
+    assert report["schema"] == "finops-verifier/report/v1"
+    assert report["tool"]["name"] == "finops-verifier"
+    assert set(report["run"]) >= {"started", "finished", "as_of"}
+    assert report["run"]["as_of"] == "2026-01-31"
+    assert report["applicant"] == {
+        "name": "Acme Cloud Economics, Inc.",
+        "website": "http://acme.example/",
+        "employees": 40,
+    }
+    assert report["tier"] == "platform"
+    assert set(report["policy"]) >= {"id", "program", "version", "sha256"}
+    assert report["policy"]["id"] == "two-checks"
+    for req in report["requirements"]:
+        assert set(req) >= {"id", "text", "check", "plugin", "status", "summary", "evidence"}
+        assert set(req["plugin"]) == {"name", "version"}
+        for ev in req["evidence"]:
+            assert set(ev) >= {"kind", "url", "sha256", "fetched_at", "detail"}
+    assert report["run"]["settings"]["allow_private_network"] is True
+
+
+def test_every_fetched_body_is_stored_once_under_its_hash(
+    tmp_path: Path, sites: SiteServer
+) -> None:
+    import hashlib
+
+    _, report = run(
+        tmp_path,
+        sites,
+        submission(
+            tmp_path,
+            "Acme Cloud Economics, Inc.",
+            "http://acme.example/",
+            "http://acme.example/lens",
+        ),
+    )
+    hashes = {
+        ev["sha256"]
+        for req in report["requirements"]
+        for ev in req["evidence"]
+        if ev["kind"] == "fetch"
+    }
+    assert len(hashes) == 4  # two FinOps directory pages, the LF directory, the landing page
+    for digest in hashes:
+        body = (tmp_path / "out" / "captures" / digest).read_bytes()
+        assert hashlib.sha256(body).hexdigest() == digest
+    index = json.loads((tmp_path / "out" / "captures" / "index.json").read_text())
+    assert {e["sha256"] for e in index["exchanges"]} == hashes
+
+
+def test_json_flag_prints_the_outcome_and_report_path_for_scripts(
+    tmp_path: Path, sites: SiteServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _ = run(
+        tmp_path,
+        sites,
+        submission(
+            tmp_path,
+            "Acme Cloud Economics, Inc.",
+            "http://acme.example/",
+            "http://acme.example/lens",
+        ),
+        "--json",
+    )
+    printed = json.loads(capsys.readouterr().out)
+    assert printed == {
+        "outcome": "pass",
+        "exit_code": 0,
+        "report": str(tmp_path / "out" / "report.json"),
+    }
+    assert code == 0
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["--help"],
+        ["verify", "--help"],
+        ["demo", "--help"],
+        ["plugins", "--help"],
+        ["policies", "--help"],
+        ["policies", "list", "--help"],
+        ["policies", "show", "--help"],
+        ["policies", "lint", "--help"],
+    ],
+)
+def test_every_command_has_help_with_an_example_or_a_description(
+    command: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(command) == 0
+    out = capsys.readouterr().out
+    assert "Usage: finops-verify" in out
+    if command[0] in ("--help", "verify", "demo", "plugins", "policies") and len(command) <= 2:
+        assert "Example" in out
+
+
+def test_verify_help_shows_every_fetch_setting_with_its_default(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    main(["verify", "--help"])
+    out = capsys.readouterr().out
+    for option in (
+        "--connect-timeout",
+        "--read-timeout",
+        "--total-timeout",
+        "--max-bytes",
+        "--max-redirects",
+        "--retries",
+        "--per-host-concurrency",
+        "--allow-private-network",
+        "--ignore-robots",
+        "--allow-port",
+        "--resolve",
+    ):
+        assert option in out
+    assert "[default: 5242880; x>=0]" in out
+
+
+def test_policies_list_shows_the_four_tiers_of_program_2022(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["policies", "list", "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    tiers = {r["tier"] for r in rows if r["program"] == "2022"}
+    assert tiers == {"platform", "solution", "service-provider", "training-partner"}
+    platform = next(r for r in rows if r["id"] == "platform-2022")
+    assert platform["requirements"] == [
+        "membership",
+        "offering",
+        "framework-alignment",
+        "case-studies",
+        "practitioners",
+        "community",
+    ]
+
+
+def test_policies_show_prints_the_published_text_and_params(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["policies", "show", "service-provider-2022"]) == 0
+    out = capsys.readouterr().out
+    assert "FinOps Certified Service Provider" in out
+    assert "Must have a business model to support enterprise end users" in out
+    assert "sources:" in out
+
+
+def test_policies_show_unknown_id_lists_the_known_ones(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["policies", "show", "gold-2022"]) == 2
+    assert "no policy 'gold-2022'; known: " in capsys.readouterr().err
+
+
+def test_policies_lint_reports_every_problem_with_file_line_requirement_and_field(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(
+        textwrap.dedent("""\
+        id: bad
+        program: "2022"
+        tier: platform
+        requirements:
+          - id: membership
+            text: Be a member
+            check: membership
+            params: {sources: finops-members, max_pages: 0}
+          - id: membership
+            text: Twice
+            check: membership-v9
+    """)
+    )
+    assert main(["policies", "lint", str(bad)]) == 2
+    out = capsys.readouterr().out
+    assert f"{bad}:8: requirements[0] (membership).params.sources: " in out
+    assert f"{bad}:8: requirements[0] (membership).params.max_pages: " in out
+    assert "greater than or equal to 1 (check 'membership')" in out
+    assert f"{bad}:9: requirements[1].id: requirement id 'membership' is used twice" in out
+    assert (
+        f"{bad}:11: requirements[1] (membership).check: no plugin provides check "
+        "'membership-v9'" in out
+    )
+
+
+def test_a_policy_with_bad_params_fails_at_load_time_before_any_fetch(
+    tmp_path: Path, sites: SiteServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    policy = tmp_path / "policy.yaml"
+    policy.write_text(
+        POLICY.replace(
+            "params: {sources: [finops-members, lf-members]}", "params: {sourcez: [finops-members]}"
+        )
+    )
+    sub = submission(tmp_path, "Acme", "http://acme.example/", "http://acme.example/lens")
+    before = len(sites.requests)
+    code = main(
+        [
+            "verify",
+            str(sub),
+            "--policy",
+            str(policy),
+            "--out",
+            str(tmp_path / "o"),
+            *offline_args(sites),
+        ]
+    )
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "params.sourcez: unknown field 'sourcez'; did you mean 'sources'?" in err
+    assert len(sites.requests) == before
+
+
+def test_demo_verifies_the_bundled_submissions_and_writes_reports(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["demo", "--out", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    for sub in sorted((FIXTURES / "demo").glob("*.yaml")):
+        report = json.loads((tmp_path / sub.stem / "report.json").read_text())
+        assert report["outcome"] in {"pass", "fail", "needs_review", "error"}
+        assert str(tmp_path / sub.stem / "report.json") in out
+        assert all(r["status"] for r in report["requirements"])

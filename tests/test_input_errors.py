@@ -1,0 +1,175 @@
+"""Bad input gives one clear message naming file, line and field; exit code 2; no traceback."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from verifier.cli import main
+
+GOOD = """\
+tier: platform
+applicant:
+  name: Acme Cloud Economics, Inc.
+  website: https://acme.example/
+  employees: 1200
+offering:
+  name: Acme Lens
+  landing_page: https://acme.example/lens
+"""
+
+
+def write(tmp_path: Path, text: str, name: str = "submission.yaml") -> Path:
+    path = tmp_path / name
+    path.write_text(textwrap.dedent(text), encoding="utf-8")
+    return path
+
+
+def verify(path: Path, capsys: pytest.CaptureFixture[str], *extra: str) -> tuple[int, str]:
+    code = main(["verify", str(path), *extra])
+    captured = capsys.readouterr()
+    assert "Traceback" not in captured.err + captured.out
+    return code, captured.err
+
+
+CASES = [
+    pytest.param(
+        GOOD.replace("  employees: 1200", "  employes: 1200"),
+        ":5: applicant.employes: unknown field 'employes'; did you mean 'employees'?",
+        id="a typo in a field name is named with its line and the likely intended field",
+    ),
+    pytest.param(
+        GOOD.replace("employees: 1200", "employees: lots"),
+        ":5: applicant.employees: must be a whole number, not 'lots'",
+        id="a wrong type names the field, its line and the value",
+    ),
+    pytest.param(
+        GOOD.replace("  name: Acme Cloud Economics, Inc.\n", ""),
+        ":2: applicant.name: required field is missing",
+        id="a missing required field is named with the line of its parent",
+    ),
+    pytest.param(
+        GOOD.replace("https://acme.example/lens", "ftp://acme.example/lens"),
+        ":8: offering.landing_page: must be an http:// or https:// URL, not 'ftp:'",
+        id="a URL that is not http or https is refused with its field and line",
+    ),
+    pytest.param(
+        GOOD.replace("https://acme.example/lens", "javascript:alert(1)"),
+        ":8: offering.landing_page: must be an http:// or https:// URL, not 'javascript:'",
+        id="a javascript URL is refused",
+    ),
+    pytest.param(
+        GOOD + "case_studies:\n  - url: acme.example/customers/globex\n    customer: Globex\n",
+        ":10: case_studies[0].url: must be an http:// or https:// URL",
+        id="a URL without a scheme in a list names the item index",
+    ),
+    pytest.param(
+        GOOD.replace("tier: platform", "tier: [platform"),
+        "is not valid YAML",
+        id="a YAML syntax error names the line",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), CASES)
+def test_bad_submission_is_refused_with_a_message_naming_file_line_and_field(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], text: str, expected: str
+) -> None:
+    path = write(tmp_path, text)
+    code, err = verify(path, capsys)
+    assert code == 2
+    assert str(path) in err
+    assert expected in err
+
+
+def test_yaml_syntax_error_points_at_the_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = write(tmp_path, GOOD.replace("tier: platform", "tier: [platform"))
+    _, err = verify(path, capsys)
+    assert f"{path}:1" in err or f"{path}:2" in err
+
+
+def test_every_problem_of_a_submission_is_listed_at_once(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = GOOD.replace("employees: 1200", "employees: -3").replace("tier: platform\n", "")
+    code, err = verify(write(tmp_path, text), capsys)
+    assert code == 2
+    assert "has 2 problems" in err
+    assert "tier: required field is missing" in err
+    assert "applicant.employees: Input should be greater than or equal to 0" in err
+
+
+def test_missing_submission_file_is_a_usage_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, err = verify(tmp_path / "nope.yaml", capsys)
+    assert code == 2
+    assert "does not exist" in err
+
+
+def test_a_submission_that_is_not_a_mapping_says_what_is_expected(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, err = verify(write(tmp_path, "- just\n- a list\n"), capsys)
+    assert code == 2
+    assert "must be a YAML mapping with 'tier' and 'applicant'" in err
+
+
+def test_unknown_tier_lists_the_tiers_of_the_program(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, err = verify(write(tmp_path, GOOD.replace("tier: platform", "tier: platinum")), capsys)
+    assert code == 2
+    assert "program 2022 has no tier 'platinum'" in err
+    assert "platform" in err
+    assert "training-partner" in err
+
+
+def test_unknown_program_lists_the_programs(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, err = verify(write(tmp_path, GOOD), capsys, "--program", "1999")
+    assert code == 2
+    assert "no policy for program '1999'" in err
+    assert "2022" in err
+
+
+SOURCES_CASES = [
+    pytest.param(
+        "finops-members: ftp://directory.example/\n",
+        ":1: finops-members: must be an http:// or https:// URL, not 'ftp:'",
+        id="a source URL with another scheme is refused",
+    ),
+    pytest.param(
+        "lf-members: http://lf.example/\ncredential-registry: missing-export.csv\n",
+        ":2: credential-registry: file 'missing-export.csv' not found",
+        id="a source file that does not exist is named with its line",
+    ),
+    pytest.param(
+        "finops-members: [a, b]\n",
+        ":1: finops-members: must be a URL or a file path",
+        id="a source that is not text is refused",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), SOURCES_CASES)
+def test_bad_sources_file_is_refused_before_any_fetch(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], text: str, expected: str
+) -> None:
+    sources = write(tmp_path, text, "sources.yaml")
+    code, err = verify(write(tmp_path, GOOD), capsys, "--sources", str(sources))
+    assert code == 2
+    assert f"{sources}{expected}" in err
+
+
+def test_bad_as_of_date_is_a_usage_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, err = verify(write(tmp_path, GOOD), capsys, "--as-of", "31/01/2026")
+    assert code == 2
+    assert "'31/01/2026' is not a date like 2026-01-31" in err

@@ -1,0 +1,233 @@
+"""Plugins are found through entry points, one at a time; a broken one never takes the
+tool down, and `finops-verify plugins` shows what went wrong."""
+
+from __future__ import annotations
+
+import json
+import sys
+import textwrap
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from verifier.cli import main
+from verifier.plugins import build_host
+
+
+def install_fake_distribution(
+    root: Path, dist: str, entry_points: dict[str, str], modules: dict[str, str]
+) -> None:
+    """Write a distribution's metadata and modules the way pip would, into ``root``."""
+    info = root / f"{dist.replace('-', '_')}-1.0.dist-info"
+    info.mkdir(parents=True)
+    (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {dist}\nVersion: 1.0\n")
+    lines = "\n".join(f"{name} = {target}" for name, target in entry_points.items())
+    (info / "entry_points.txt").write_text(f"[finops_verifier]\n{lines}\n")
+    for name, source in modules.items():
+        (root / f"{name}.py").write_text(textwrap.dedent(source))
+
+
+@pytest.fixture
+def site_dir(tmp_path: Path) -> Iterator[Path]:
+    """A directory on sys.path where fake distributions are installed for one test."""
+    root = tmp_path / "site"
+    root.mkdir()
+    sys.path.insert(0, str(root))
+    before = set(sys.modules)
+    try:
+        yield root
+    finally:
+        sys.path.remove(str(root))
+        for name in set(sys.modules) - before:
+            if name.startswith("fake_"):
+                del sys.modules[name]
+
+
+GOOD_PLUGIN = """
+    from verifier import Check, Outcome, hookimpl
+
+    class Hello(Check):
+        name = "{name}"
+        async def verify(self, ctx):
+            return Outcome.passed("hello")
+
+    @hookimpl
+    def register_checks(register):
+        register(Hello())
+"""
+
+
+def test_a_plugin_that_fails_to_import_is_recorded_and_the_others_still_load(
+    site_dir: Path,
+) -> None:
+    install_fake_distribution(
+        site_dir,
+        "fake-broken",
+        {"broken": "fake_broken"},
+        {"fake_broken": "raise ImportError('needs libfoo 2')\n"},
+    )
+    host = build_host()
+    registry = host.checks()
+    assert "membership" in registry.checks  # the built-ins are unaffected
+    (problem,) = [p for p in registry.problems if p.plugin == "broken"]
+    assert problem.distribution == "fake-broken"
+    assert "cannot import fake_broken: ImportError('needs libfoo 2')" in problem.message
+
+
+def test_plugins_command_shows_the_broken_plugin_and_exits_1(
+    site_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    install_fake_distribution(
+        site_dir, "fake-broken", {"broken": "fake_broken"}, {"fake_broken": "1/0\n"}
+    )
+    code = main(["plugins", "--json"])
+    out = json.loads(capsys.readouterr().out)
+    assert code == 1
+    assert {c["check"] for c in out["checks"]} >= {"membership", "offering", "security-txt"}
+    (problem,) = out["problems"]
+    assert problem["plugin"] == "broken"
+    assert "ZeroDivisionError" in problem["message"]
+
+
+def test_two_plugins_claiming_one_check_name_are_both_refused_naming_each_other(
+    site_dir: Path,
+) -> None:
+    install_fake_distribution(
+        site_dir,
+        "fake-twins",
+        {"twin-a": "fake_twin_a", "twin-b": "fake_twin_b"},
+        {
+            "fake_twin_a": GOOD_PLUGIN.format(name="hello"),
+            "fake_twin_b": GOOD_PLUGIN.format(name="hello"),
+        },
+    )
+    registry = build_host().checks()
+    assert "hello" not in registry.checks
+    reason = registry.why_missing("hello")
+    assert "registered by two plugins" in reason
+    assert "'twin-a'" in reason
+    assert "'twin-b'" in reason
+
+
+def test_a_check_claimed_twice_makes_its_requirement_an_error_not_a_crash(
+    site_dir: Path, tmp_path: Path, sites: object, capsys: pytest.CaptureFixture[str]
+) -> None:
+    install_fake_distribution(
+        site_dir,
+        "fake-twins",
+        {"twin-a": "fake_twin_a", "twin-b": "fake_twin_b"},
+        {"fake_twin_a": GOOD_PLUGIN.format(name="offering"), "fake_twin_b": "x = 1\n"},
+    )
+    from tests.helpers import demo_args
+
+    code = main(["verify", *demo_args(sites, tmp_path, "platform")])
+    report = json.loads((tmp_path / "out" / "report.json").read_text())
+    offering = next(r for r in report["requirements"] if r["id"] == "offering")
+    assert offering["status"] == "error"
+    assert "check 'offering' is registered by two plugins:" in offering["summary"]
+    assert "'builtin' (finops-verifier)" in offering["summary"]
+    assert "'twin-a' (fake-twins)" in offering["summary"]
+    assert code == 3 or code == 1
+    membership = next(r for r in report["requirements"] if r["id"] == "membership")
+    assert membership["status"] == "pass"
+
+
+def test_a_plugin_whose_hook_raises_is_recorded_and_the_others_register(
+    site_dir: Path,
+) -> None:
+    install_fake_distribution(
+        site_dir,
+        "fake-raises",
+        {"raises": "fake_raises"},
+        {
+            "fake_raises": """
+            from verifier import hookimpl
+
+            @hookimpl
+            def register_checks(register):
+                raise RuntimeError("config file missing")
+        """
+        },
+    )
+    registry = build_host().checks()
+    assert "offering" in registry.checks
+    (problem,) = [p for p in registry.problems if p.plugin == "raises"]
+    assert problem.message == "register_checks raised RuntimeError('config file missing')"
+
+
+def test_registering_something_that_is_not_a_check_is_refused(site_dir: Path) -> None:
+    install_fake_distribution(
+        site_dir,
+        "fake-odd",
+        {"odd": "fake_odd"},
+        {
+            "fake_odd": """
+            from verifier import hookimpl
+
+            @hookimpl
+            def register_checks(register):
+                register(object())
+        """
+        },
+    )
+    registry = build_host().checks()
+    (problem,) = [p for p in registry.problems if p.plugin == "odd"]
+    assert "which is not a verifier.Check" in problem.message
+
+
+def test_the_example_plugin_is_installed_through_its_entry_point_not_by_path() -> None:
+    import importlib.metadata as md
+
+    (ep,) = [
+        e for e in md.entry_points(group="finops_verifier") if e.name == "example-security-txt"
+    ]
+    assert ep.dist is not None
+    assert ep.dist.name == "finops-verifier-example"
+    registry = build_host().checks()
+    info = registry.checks["security-txt"]
+    assert info.plugin == "example-security-txt"
+    assert info.distribution == "finops-verifier-example"
+
+
+def test_a_policy_using_the_installed_example_plugin_runs_its_check(
+    tmp_path: Path, sites: object, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tests.helpers import demo_args
+
+    policy = tmp_path / "security.yaml"
+    policy.write_text(
+        textwrap.dedent("""\
+        id: security-2022
+        program: "2022"
+        tier: platform
+        requirements:
+          - id: security-contact
+            text: Publishes a security contact
+            check: security-txt
+            params: {require_expires: true}
+    """)
+    )
+    code = main(["verify", *demo_args(sites, tmp_path, "platform"), "--policy", str(policy)])
+    report = json.loads((tmp_path / "out" / "report.json").read_text())
+    (req,) = report["requirements"]
+    assert req["status"] == "pass", req
+    assert req["plugin"] == {"name": "example-security-txt", "version": "1.0"}
+    assert req["summary"] == "security.txt publishes a contact"
+    assert code == 0
+
+
+def test_a_requirement_needing_a_check_from_a_broken_plugin_says_which_plugin_broke(
+    site_dir: Path,
+) -> None:
+    install_fake_distribution(
+        site_dir,
+        "fake-broken",
+        {"broken": "fake_broken"},
+        {"fake_broken": "import no_such_dependency\n"},
+    )
+    reason = build_host().checks().why_missing("sbom-published")
+    assert reason == (
+        "no plugin provides check 'sbom-published' (plugins that failed to "
+        "load: broken; see 'finops-verify plugins')"
+    )
