@@ -7,9 +7,9 @@ from typing import Any
 import httpx
 import pytest
 import respx
-from registry_helpers import policy_params
 
 from plugins.attestation import AttestationCheck
+from tests.plugins.registry_helpers import policy_params
 from verifier import Status
 from verifier.models import RequirementResult
 from verifier.sites import SiteServer

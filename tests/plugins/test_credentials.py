@@ -6,9 +6,9 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from registry_helpers import FIXTURE_CSV
 
 from plugins._credentials import RegistryError, read_csv, same_person
+from tests.plugins.registry_helpers import FIXTURE_CSV
 
 HEADER = "certificate_id,name,certification,issued,expires\n"
 

@@ -9,9 +9,9 @@ from typing import Any
 import httpx
 import pytest
 import respx
-from registry_helpers import FIXTURE_CSV, FIXTURE_TEMPLATE, TTT, policy_params
 
 from plugins.instructors import InstructorsCheck
+from tests.plugins.registry_helpers import FIXTURE_CSV, FIXTURE_TEMPLATE, TTT, policy_params
 from verifier import Status
 from verifier.models import RequirementResult
 from verifier.sites import SiteServer

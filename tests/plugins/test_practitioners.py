@@ -11,7 +11,9 @@ import httpx
 import pytest
 import respx
 import yaml
-from registry_helpers import (
+
+from plugins.practitioners import PractitionersCheck, PractitionersParams
+from tests.plugins.registry_helpers import (
     FIXTURE_CSV,
     FIXTURE_TEMPLATE,
     FOCP,
@@ -24,8 +26,6 @@ from registry_helpers import (
     submitted,
     write_registry,
 )
-
-from plugins.practitioners import PractitionersCheck, PractitionersParams
 from verifier import Status
 from verifier.models import RequirementResult
 from verifier.sites import SiteServer
