@@ -10,7 +10,9 @@ the statement, reference URLs), fetched and stored as evidence.
   ``checklist`` evidence item say what the reviewer must confirm (the ``checklist`` param,
   else the requirement's text). A cited URL that cannot be fetched, or answers an error, is
   recorded and named in the summary: it never makes the result ``pass`` (nothing does);
-- ``fail``: no statement and none of the named fields ("not provided").
+- ``fail``: no statement and none of the named fields ("not provided");
+- ``pass`` and ``error``: never; a statement is for a person to judge, and a cited page
+  that cannot be read is itself shown to the reviewer.
 
 Params: ``checklist`` (items for the reviewer), ``fields`` (submission fields to capture
 with the statement), ``max_urls`` (cited URLs fetched, default 20).

@@ -11,7 +11,8 @@ certification is the one required, not expired on the as-of date.
 - ``fail``: no ``training`` section or no instructors listed ("not provided"), or the
   registry shows an instructor's certificate does not count (even if other look-ups
   failed: that absence is real);
-- ``error``: no instructor fails but some look-up failed, or the registry is unusable.
+- ``error``: no instructor fails but some look-up failed, or the registry is unusable;
+- ``needs_review``: never; each certificate's verdict and reason are in the evidence.
 
 Params: ``certification`` (required), ``source`` (default ``credential-registry``).
 """

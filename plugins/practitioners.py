@@ -13,6 +13,8 @@ as-of date. A certificate id counts once, and a holder counts once per certifica
   (a fail is then not caused by the fault);
 - ``error``: short, but failed look-ups (registry down) could still close the gap; or the
   registry is unusable (malformed CSV, template without ``{certificate_id}``, no source);
+- ``needs_review``: never; a holder's name that only resembles the submitted one does not
+  count (its similarity is shown in the reason);
 - the evidence lists every certificate with its verdict and reason.
 
 Params: ``columns``, a list of ``{certification, table: [{min_employees, required,

@@ -16,10 +16,12 @@ from typing import Any
 import pytest
 import yaml
 
+from tests.helpers import demo_args
 from verifier.cli import main
 from verifier.errors import PolicyError
 from verifier.plugins import CheckRegistry, PluginHost, build_host
 from verifier.policy import bundled_policies, find_policy_files, load_policy, select_policy
+from verifier.sites import SiteServer
 
 ROOT = Path(__file__).resolve().parent.parent
 POLICIES = ROOT / "policies"
@@ -116,3 +118,18 @@ def test_program_2025_has_no_solution_tier() -> None:
     policies = bundled_policies(host.policy_dirs(), host.checks())
     with pytest.raises(PolicyError, match="program 2025 has no tier 'solution'"):
         select_policy(policies, "2025", "solution")
+
+
+def test_program_2025_on_the_command_line_uses_the_three_column_table(
+    sites: SiteServer, tmp_path: Path
+) -> None:
+    # The Stratus demo passes the 2022 table (11 practitioners for 10); the 2025 table also
+    # wants 2 Professionals and 5 FOCUS Analysts for 100-499 employees.
+    code = main(["verify", "--program", "2025", *demo_args(sites, tmp_path, "service-provider")])
+    report = json.loads((tmp_path / "out" / "report.json").read_text())
+    assert report["policy"]["id"] == "service-provider-2025"
+    (result,) = [r for r in report["requirements"] if r["id"] == "practitioners"]
+    assert result["status"] == "fail"
+    assert "FinOps Certified Professional: 1 valid, 2 required" in result["summary"]
+    assert "FOCUS Analyst: 0 valid, 5 required" in result["summary"]
+    assert code == 1
