@@ -449,3 +449,30 @@ def test_certificate_ids_compare_ignoring_case(tmp_path: Path) -> None:
     listed = [*submitted(THREE[:2]), {"name": THREE[2]["name"], "certificate_id": "p-prac-2"}]
     result = verify_csv(tmp_path, THREE, listed, 50)
     assert result.status is Status.PASS, result.summary
+
+
+@pytest.mark.parametrize(
+    ("columns", "message"),
+    [
+        pytest.param(
+            [{"certification": FOCP, "table": [{"min_employees": 100, "required": 10}]}],
+            "one band must start at min_employees 0",
+            id="a table leaving small companies without a band is rejected",
+        ),
+        pytest.param(
+            [{"certification": FOCP, "table": [{"min_employees": 0, "required": 1}] * 2}],
+            "two bands start at the same min_employees",
+            id="two bands with the same minimum are rejected",
+        ),
+        pytest.param(
+            [{"certification": FOCP, "table": [{"min_employees": 0, "required": 1}]}] * 2,
+            "a certification appears in two columns",
+            id="a certification in two columns is rejected",
+        ),
+    ],
+)
+def test_params_that_cannot_be_a_table_are_rejected(
+    columns: list[dict[str, Any]], message: str
+) -> None:
+    with pytest.raises(ValueError, match=message):
+        PractitionersParams.model_validate({"columns": columns})
