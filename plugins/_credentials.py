@@ -109,6 +109,14 @@ class Registry:
             return Lookup(cid, None, page=page)
         if not page.ok:
             return Lookup(cid, None, fault=f"{url} answered {page.status}", page=page)
+        if page.is_html:  # e.g. a human verification page, not a JSON endpoint
+            return Lookup(
+                cid,
+                None,
+                fault=f"{url} answered an HTML page, not a JSON credential record; point "
+                "the source at a JSON endpoint or a CSV export (--sources)",
+                page=page,
+            )
         try:
             data = json.loads(page.body)
             if not isinstance(data, dict):

@@ -360,7 +360,19 @@ def test_registry_answering_something_else_than_a_record_is_a_fault() -> None:
         )
         result = verify_url(submitted(rows), 50)
     assert result.status is Status.ERROR
-    assert "did not answer a credential record" in certificates(result)[-1].detail
+    assert "answered an HTML page, not a JSON credential record" in certificates(result)[-1].detail
+
+
+def test_registry_answering_broken_json_is_a_fault() -> None:
+    rows = people(3)
+    with respx.mock(assert_all_called=True) as router:
+        mock_registry(router, rows[:2], set())
+        router.get(TEMPLATE.format(certificate_id=rows[2]["certificate_id"])).mock(
+            httpx.Response(200, json={"certificate_id": rows[2]["certificate_id"]})
+        )
+        result = verify_url(submitted(rows), 50)
+    assert result.status is Status.ERROR
+    assert "did not answer a credential record: name is missing" in certificates(result)[-1].detail
 
 
 def test_registry_404_means_no_such_certificate() -> None:
