@@ -11,26 +11,26 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from plugins._data import data_dir
 from plugins.attestation import AttestationCheck
+from plugins.case_studies import CaseStudiesCheck
+from plugins.community import CommunityCheck
+from plugins.framework_alignment import FrameworkAlignmentCheck
 from plugins.instructors import InstructorsCheck
+from plugins.landing_page import LandingPageCheck
 from plugins.membership import MembershipCheck
 from plugins.offering import OfferingCheck
 from plugins.practitioners import PractitionersCheck
 from verifier import Check, DemoSpec, hookimpl
 
-_HERE = Path(__file__).resolve().parent
-
-
-def data_dir(name: str) -> Path:
-    """A data folder (``policies``, ``fixtures``): the repository's, else the wheel's copy."""
-    in_repo = _HERE.parent / name
-    return in_repo if in_repo.is_dir() else _HERE / "_data" / name
-
-
 CHECKS: tuple[type[Check[Any]], ...] = (
     MembershipCheck,
     OfferingCheck,
+    FrameworkAlignmentCheck,
+    CaseStudiesCheck,
     PractitionersCheck,
+    CommunityCheck,
+    LandingPageCheck,
     InstructorsCheck,
     AttestationCheck,
 )

@@ -26,8 +26,8 @@ from typing import Literal
 from pydantic import Field
 
 from plugins._names import name_forms, text_mentions
-from plugins.offering import visible_text
-from verifier import Check, CheckContext, FetchError, Outcome, Params
+from plugins._pages import read_page
+from verifier import Check, CheckContext, Outcome, Params
 
 _URL = re.compile(r"https?://[^\s<>\"'`]+", re.IGNORECASE)
 
@@ -97,26 +97,22 @@ class AttestationCheck(Check[AttestationParams]):
 
 
 async def _capture(ctx: CheckContext[AttestationParams], urls: list[str]) -> list[str]:
-    """Fetch each cited URL (each fetch is evidence); return those that gave no page."""
+    """Fetch each cited URL (each fetch is evidence); return those that gave no readable page."""
     unread: list[str] = []
     forms = name_forms(ctx.submission.applicant.name, ctx.submission.applicant.aliases)
     for url in urls[ctx.params.max_urls :]:
         ctx.evidence("cited-url", f"cited but not fetched (over max_urls): {url}", url=url)
     for url in urls[: ctx.params.max_urls]:
-        try:
-            page = await ctx.fetch(url)
-        except FetchError:  # recorded by ctx.fetch; the reviewer sees the reason
+        read = await read_page(ctx, url)
+        if read.page is None or read.state != "ok":
             unread.append(url)
+            ctx.evidence("cited-url", f"{url} {read.reason}", page=read.page, url=url)
             continue
-        if not page.ok:
-            unread.append(url)
-            ctx.evidence("cited-url", f"{url} answered {page.status}", page=page)
-            continue
-        named = text_mentions(visible_text(page), forms) if page.is_html else None
+        named = text_mentions(read.page.visible_text, forms)
         ctx.evidence(
             "cited-url",
             f"{url} captured; it {'names' if named else 'does not name'} the applicant",
-            page=page,
+            page=read.page,
             names_applicant=bool(named),
         )
     return unread

@@ -95,7 +95,7 @@ class OfferingCheck(Check[OfferingParams]):
                 f"the landing page is {page.content_type or 'untyped'}, "
                 "not HTML; a person must read it"
             )
-        text = visible_text(page)
+        text = page.visible_text
         if normalize(offering.name) not in normalize(text):
             ctx.evidence(
                 "search",
@@ -140,14 +140,6 @@ class OfferingCheck(Check[OfferingParams]):
         return Outcome.passed(f"{offering.name} is listed at {page.final_url} and is {how}")
 
 
-def visible_text(page: Page) -> str:
-    """The page's title and visible text, scripts and styles left out."""
-    soup = page.soup
-    for tag in soup(["script", "style", "noscript", "template"]):
-        tag.decompose()
-    return re.sub(r"\s+", " ", soup.get_text(" ")).strip()
-
-
 def excerpt(text: str, needle: str, width: int = 80) -> str:
     """The passage of ``text`` around ``needle`` (case-insensitive)."""
     i = text.lower().find(needle.lower())
@@ -156,7 +148,8 @@ def excerpt(text: str, needle: str, width: int = 80) -> str:
     return text[max(0, i - width) : i + len(needle) + width].strip()
 
 
-def _links(page: Page) -> list[tuple[str, str]]:
+def page_links(page: Page) -> list[tuple[str, str]]:
+    """Every ``(absolute href, link text)`` of the page's ``<a href>`` elements."""
     out = []
     for a in page.soup.find_all("a", href=True):
         if isinstance(a, Tag) and isinstance(a.get("href"), str):
@@ -178,7 +171,7 @@ def purchase_signs(page: Page, text: str, params: OfferingParams) -> list[tuple[
     for term in params.purchase_terms:
         if re.search(rf"\b{re.escape(term)}\b", text, re.IGNORECASE):
             signs.append(("purchase", f"the page says {term!r}", excerpt(text, term, 60)))
-    for href, label in _links(page):
+    for href, label in page_links(page):
         bare = href.split("://", 1)[-1]
         if any(bare.startswith(m) for m in params.marketplace_hosts):
             signs.append(
@@ -192,7 +185,7 @@ def open_source_signs(
 ) -> list[tuple[str, str, str]]:
     """Evidence that the offering is open source: links to a public repository."""
     signs = []
-    for href, label in _links(page):
+    for href, label in page_links(page):
         url = httpx.URL(href)
         is_repo_host = url.host.removeprefix("www.") in params.repository_hosts
         if (declared and href.rstrip("/") == declared.rstrip("/")) or (

@@ -69,3 +69,24 @@ def test_core_modules_use_postponed_annotations(module: Path) -> None:
     if module.name == "__main__.py" or not text.strip():
         return
     assert "from __future__ import annotations" in text
+
+
+def test_reading_visible_text_leaves_the_shared_page_tree_intact() -> None:
+    from verifier.fetch.page import Page
+
+    body = (
+        b"<html><head><title>T</title><script>var pricing=1</script></head><body>"
+        b"<p>Acme <b>Lens</b></p><!-- hidden --><style>p{}</style></body></html>"
+    )
+    page = Page(
+        url="http://x.example/",
+        final_url="http://x.example/",
+        status=200,
+        headers={"content-type": "text/html"},
+        body=body,
+        sha256="0" * 64,
+        fetched_at="2026-01-01T00:00:00Z",
+    )
+    assert page.visible_text == "T Acme Lens"
+    assert page.soup.find("script") is not None  # still there for the next check
+    assert page.soup.find("style") is not None

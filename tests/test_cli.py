@@ -362,3 +362,26 @@ def test_demo_verifies_the_bundled_submissions_and_writes_reports(
         assert report["outcome"] in {"pass", "fail", "needs_review", "error"}
         assert str(tmp_path / sub.stem / "report.json") in out
         assert all(r["status"] for r in report["requirements"])
+
+
+def test_summary_shows_names_with_brackets_as_text_not_markup(
+    tmp_path: Path, sites: SiteServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    sub = submission(
+        tmp_path,
+        "Acme [bold]Cloud[/bold] [link=x]",
+        "http://acme.example/",
+        "http://acme.example/lens",
+    )
+    run(tmp_path, sites, sub)
+    assert "Acme [bold]Cloud[/bold] [link=x]" in capsys.readouterr().out
+
+
+def test_report_json_keeps_lone_surrogates_from_hostile_text_as_json_escapes(
+    tmp_path: Path,
+) -> None:
+    from verifier.evidence import dump_json
+
+    raw = dump_json({"excerpt": "bad \udc80 byte, NUL \x00, é"})
+    raw.decode("utf-8")  # valid UTF-8
+    assert json.loads(raw) == {"excerpt": "bad \udc80 byte, NUL \x00, é"}

@@ -15,10 +15,13 @@ from typing import Any
 
 import click
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 
 from verifier._version import __version__
+from verifier.cli_bundle import COMMANDS as BUNDLE_COMMANDS
 from verifier.errors import InputError
 from verifier.exitcodes import ExitCode
 from verifier.fetch.settings import FIELDS, FetchSettings
@@ -335,8 +338,12 @@ def print_summary(report: dict[str, Any], out: Path) -> None:
     """The one-screen summary: a table of requirement, status, summary; then the paths."""
     console = _console()
     table = Table(
-        title=f"{report['applicant']['name']} — {report['policy']['title']} "
-        f"(program {report['policy']['program']})",
+        # Applicant names and summaries come from submissions and fetched pages: shown
+        # as text, never read as rich markup ("[bold]" in a name stays literal).
+        title=escape(
+            f"{report['applicant']['name']} — {report['policy']['title']} "
+            f"(program {report['policy']['program']})"
+        ),
         title_justify="left",
         expand=False,
         show_lines=False,
@@ -346,12 +353,14 @@ def print_summary(report: dict[str, Any], out: Path) -> None:
     table.add_column("summary", overflow="fold")
     for req in report["requirements"]:
         style = STATUS_STYLE.get(req["status"], "")
-        table.add_row(req["id"], f"[{style}]{req['status']}[/]", req["summary"])
+        table.add_row(Text(req["id"]), Text(req["status"], style=style), Text(req["summary"]))
     console.print(table)
     outcome = report["outcome"]
     console.print(f"Outcome: [bold {STATUS_STYLE.get(outcome, '')}]{outcome}[/]")
     # soft_wrap: a path folded across lines cannot be copied.
-    console.print(f"Report:  {out / 'report.json'}", soft_wrap=True)
+    console.print(f"Report:  {escape(str(out / 'report.json'))}", soft_wrap=True)
+    if (out / "report.html").is_file():
+        console.print(f"HTML:    {escape(str(out / 'report.html'))}", soft_wrap=True)
 
 
 @cli.command()
@@ -382,6 +391,7 @@ def demo(obj: _Obj, out: Path, as_of: dt.date | None) -> None:
     if not specs:
         raise InputError("no plugin registers a demo; is finops-verifier installed?")
     worst = ExitCode.PASS
+    html_reports: list[Path] = []
     for spec in specs:
         with serve_sites(spec.sites) as server:
             settings = FetchSettings(
@@ -401,6 +411,10 @@ def demo(obj: _Obj, out: Path, as_of: dt.date | None) -> None:
                 _console().rule(f"demo {spec.name}: {sub.name}")
                 code = _run_and_print(obj.host, request, as_json=False)
                 worst = max(worst, code)
+                html_reports.append(out / sub.stem / "report.html")
+    # Last, so that `make demo` ends with what to open.
+    for path in html_reports:
+        click.echo(f"HTML report: {path}")
     # The demo shows verdicts; its own success does not depend on them.
     raise SystemExit(0)
 
@@ -437,7 +451,12 @@ def plugins_cmd(obj: _Obj, as_json: bool) -> None:
             table.add_column(col)
         for r in rows:
             dist = f"{r['distribution'] or '-'} {r['distribution_version'] or ''}".strip()
-            table.add_row(r["check"], r["version"], r["plugin"], dist, r["description"])
+            table.add_row(
+                *(
+                    Text(str(x))
+                    for x in (r["check"], r["version"], r["plugin"], dist, r["description"])
+                )
+            )
         console.print(table)
         for p in registry.problems:
             console.print(
@@ -542,6 +561,11 @@ def policies_lint(obj: _Obj, files: tuple[Path, ...]) -> None:
     if total:
         click.echo(f"{total} problem(s) in {len(files)} file(s)", err=True)
         raise SystemExit(int(ExitCode.USAGE))
+
+
+# Bundle commands (bundle check, replay, review) live in their own module.
+for _command in BUNDLE_COMMANDS:
+    cli.add_command(_command)
 
 
 # ---------------------------------------------------------------- entry points

@@ -43,10 +43,14 @@ def atomic_write(path: Path, data: bytes) -> None:
 
 
 def dump_json(data: Any) -> bytes:
-    """Canonical JSON: sorted keys, no NaN, UTF-8, trailing newline."""
-    return (
-        json.dumps(data, sort_keys=True, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
-    ).encode("utf-8")
+    """Canonical JSON: sorted keys, no NaN, UTF-8, trailing newline.
+
+    Text from hostile pages may hold lone surrogates, which UTF-8 cannot encode. They can
+    only stand inside JSON strings, where ``backslashreplace`` writes them as the JSON
+    escape ``\\udXXX``: the file stays valid UTF-8 and valid JSON, and reads back the same.
+    """
+    text = json.dumps(data, sort_keys=True, indent=2, ensure_ascii=False, allow_nan=False)
+    return (text + "\n").encode("utf-8", errors="backslashreplace")
 
 
 class EvidenceStore:

@@ -19,15 +19,16 @@ from pathlib import Path
 from typing import Any
 
 from verifier._version import __version__
+from verifier.bundle import seal
 from verifier.engine import DEFAULT_CHECK_TIMEOUT, run_policy
 from verifier.errors import InputError
-from verifier.evidence import EvidenceStore
+from verifier.evidence import EvidenceStore, atomic_write
 from verifier.fetch import Fetcher, FetchSettings, LiveSource, PageSource
 from verifier.fetch.client import utc_now
 from verifier.models import Policy, RequirementResult, overall_status
 from verifier.plugins import CheckRegistry, PluginHost
 from verifier.policy import bundled_policies, load_policy, select_policy
-from verifier.report import REPORT_SCHEMA, write_all
+from verifier.report import DEFAULT_FORMATS, REPORT_SCHEMA, write_all
 from verifier.sources import Source, merged_sources
 from verifier.submission import Submission, load_submission
 
@@ -35,6 +36,8 @@ DEFAULT_PROGRAM = "2022"
 SUBMISSION_COPY = "submission.yaml"
 POLICY_COPY = "policy.yaml"
 SOURCES_COPY = "sources.json"
+SOURCE_FILES = "sources"
+"""Folder of the bundle holding copies of local-file sources, by content hash."""
 
 
 @dataclass(frozen=True)
@@ -57,8 +60,8 @@ class RunRequest:
     """Fetch settings."""
     check_timeout: float = DEFAULT_CHECK_TIMEOUT
     """Seconds per requirement when its policy sets none."""
-    formats: tuple[str, ...] = ("json",)
-    """Report formats besides report.json."""
+    formats: tuple[str, ...] = DEFAULT_FORMATS
+    """Report formats (report.json is always written)."""
 
 
 @dataclass(frozen=True)
@@ -135,7 +138,9 @@ async def execute(
         store.write_index()
     report = build_report(prep, request, results, started, utc_now())
     _copy_inputs(prep, request)
+    report["source_files"] = _copy_source_files(prep)
     write_all(report, prep.out, request.formats)
+    seal(prep.out)  # last: SHA256SUMS covers everything written before it
     return report
 
 
@@ -143,6 +148,26 @@ def _copy_inputs(prep: Prepared, request: RunRequest) -> None:
     # The bundle keeps the exact inputs, so that a replay needs nothing but the directory.
     shutil.copyfile(request.submission_path, prep.out / SUBMISSION_COPY)
     shutil.copyfile(prep.policy.path, prep.out / POLICY_COPY)
+
+
+def _copy_source_files(prep: Prepared) -> dict[str, dict[str, str]]:
+    # A source that is a local file (a CSV registry export) is evidence as much as a
+    # fetched page: keep it, by content hash, so that replay needs nothing outside.
+    out: dict[str, dict[str, str]] = {}
+    for name, src in sorted(prep.sources.items()):
+        if src.path is None:
+            continue
+        data = src.path.read_bytes()
+        sha = hashlib.sha256(data).hexdigest()
+        suffix = (
+            src.path.suffix.lower()
+            if re.fullmatch(r"\.[a-z0-9]{1,8}", src.path.suffix.lower())
+            else ""
+        )
+        rel = f"{SOURCE_FILES}/{sha}{suffix}"
+        atomic_write(prep.out / rel, data)
+        out[name] = {"file": rel, "sha256": sha, "original": str(src.path)}
+    return out
 
 
 def build_report(

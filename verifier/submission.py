@@ -53,6 +53,8 @@ class CaseStudy(_Model):
     """The page."""
     customer: str = Field(min_length=1)
     """The customer it is about."""
+    customer_aliases: tuple[str, ...] = ()
+    """Other names the page may use for the customer (a brand, a former name)."""
     customer_employees: int | None = Field(default=None, ge=0)
     """The customer's headcount, as the applicant claims it."""
 

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from bs4 import BeautifulSoup, UnicodeDammit
+from bs4 import BeautifulSoup, Comment, Doctype, ProcessingInstruction, UnicodeDammit
 
 from verifier.models import Evidence
+
+_HIDDEN = frozenset({"script", "style", "noscript", "template", "head"})
+"""Elements whose text a reader never sees (the title is taken apart from ``head``)."""
 
 KEPT_HEADERS = (
     "content-type",
@@ -113,6 +117,19 @@ class Page:
         if not self.is_html:
             return BeautifulSoup("", "lxml")
         return BeautifulSoup(self.text, "lxml")
+
+    @functools.cached_property
+    def visible_text(self) -> str:
+        """The title and visible text, whitespace collapsed; scripts, styles and comments
+        left out. Reads the shared tree without changing it (other checks read it too)."""
+        parts = [
+            str(node)
+            for node in self.soup.find_all(string=True)
+            if not isinstance(node, Comment | Doctype | ProcessingInstruction)
+            and not any(parent.name in _HIDDEN for parent in node.parents)
+        ]
+        title = self.soup.title.get_text(" ") if self.soup.title else ""
+        return re.sub(r"\s+", " ", " ".join([title, *parts])).strip()
 
     def evidence(self) -> Evidence:
         """This fetch as a piece of evidence."""

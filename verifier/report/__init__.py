@@ -25,9 +25,19 @@ def write_json(report: dict[str, Any], directory: Path) -> Path:
     return path
 
 
-WRITERS: dict[str, Writer] = {"json": write_json}
+# The human views import this module's helpers, so they come after them.
+from verifier.report.html import write_html  # noqa: E402
+from verifier.report.junit import write_junit  # noqa: E402
+from verifier.report.markdown import write_markdown  # noqa: E402
+
+WRITERS: dict[str, Writer] = {
+    "json": write_json,
+    "html": write_html,
+    "md": write_markdown,
+    "junit": write_junit,
+}
 """Writers by ``--format`` name; ``json`` is always written."""
-DEFAULT_FORMATS: tuple[str, ...] = ("json",)
+DEFAULT_FORMATS: tuple[str, ...] = ("json", "html", "md", "junit")
 """Formats written when ``--format`` is not given."""
 
 

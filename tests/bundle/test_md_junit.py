@@ -1,0 +1,81 @@
+"""report.md (for a ticket) and junit.xml (for CI): same verdicts, content escaped."""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+from pathlib import Path
+from typing import Any
+
+from verifier.report.junit import render_junit
+from verifier.report.markdown import md_text, render_markdown
+
+
+def test_markdown_lists_every_requirement_attention_first(hostile_report: dict[str, Any]) -> None:
+    md = render_markdown(hostile_report)
+    rows = [line for line in md.splitlines() if line.startswith("| ") and "---" not in line][1:]
+    assert [r.split(" | ")[1] for r in rows] == ["membership", "community", "offering"]
+    assert "## 1. offering: ✓ PASS" in md
+    assert "**Outcome: ✗ FAIL**" in md
+
+
+def test_markdown_escapes_markup_and_keeps_only_http_links(hostile_report: dict[str, Any]) -> None:
+    md = render_markdown(hostile_report)
+    assert "<script" not in md
+    assert "<img" not in md
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in md
+    assert "<https://acme.example/a?x=1&y=2>" in md
+    assert "<javascript:" not in md
+    assert "](javascript:" not in md
+    assert "␀" in md
+
+
+def test_markdown_text_cannot_open_a_link_code_or_table_cell() -> None:
+    assert md_text("[x](javascript:alert(1)) `c` a|b *e*\nnext") == (
+        "\\[x\\](javascript:alert(1)) \\`c\\` a\\|b \\*e\\* next"
+    )
+
+
+def test_junit_maps_statuses_to_failure_error_and_skipped() -> None:
+    report = {
+        "policy": {"id": "platform-2022"},
+        "applicant": {"name": "Acme"},
+        "requirements": [
+            {"id": "a", "status": "pass", "summary": "ok"},
+            {"id": "b", "status": "fail", "summary": "not listed"},
+            {"id": "c", "status": "error", "summary": "timed out"},
+            {"id": "d", "status": "needs_review", "summary": "weak match"},
+        ],
+    }
+    suite = ET.fromstring(render_junit(report))
+    assert suite.get("tests") == "4"
+    assert (suite.get("failures"), suite.get("errors"), suite.get("skipped")) == ("1", "1", "1")
+    cases = {c.get("name"): c for c in suite.iter("testcase")}
+    assert list(cases["a"]) == [cases["a"].find("system-out")]
+    assert cases["b"].find("failure").get("message") == "not listed"  # type: ignore[union-attr]
+    assert cases["c"].find("error").get("message") == "timed out"  # type: ignore[union-attr]
+    skipped = cases["d"].find("skipped")
+    assert skipped is not None
+    assert skipped.get("message") == "NEEDS REVIEW: weak match"
+
+
+def test_junit_escapes_content_and_drops_characters_xml_cannot_hold(
+    hostile_report: dict[str, Any],
+) -> None:
+    hostile_report["requirements"][1]["summary"] = "bad \x00\x1b \"><x a='1'> \ud800 \uffff"
+    data = render_junit(hostile_report)
+    suite = ET.fromstring(data)  # well-formed despite everything
+    failure = next(c for c in suite.iter("testcase") if c.get("name") == "membership")
+    message = failure.find("failure").get("message")  # type: ignore[union-attr]
+    assert message == "bad ␀␛ \"><x a='1'> \\ud800 \ufffd"
+
+
+def test_demo_bundle_md_and_junit_agree_with_report_json(demo_bundle: Path) -> None:
+    report = json.loads((demo_bundle / "report.json").read_text())
+    suite = ET.parse(demo_bundle / "junit.xml").getroot()
+    assert [c.get("name") for c in suite.iter("testcase")] == [
+        r["id"] for r in report["requirements"]
+    ]
+    md = (demo_bundle / "report.md").read_text()
+    for r in report["requirements"]:
+        assert md_text(r["id"]) in md

@@ -1,0 +1,213 @@
+"""Review decisions: appended, shown next to the machine's verdict, never overwriting it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+
+from verifier.bundle import check_bundle
+from verifier.cli import main
+from verifier.errors import BundleError, InputError
+from verifier.report.html import write_html
+from verifier.review import REVIEW_FILE, append_decision, load_decisions, report_sha256
+
+NOW = dt.datetime(2026, 1, 2, 9, 30, tzinfo=dt.UTC)
+
+
+def decide(bundle: Path, requirement: str = "case-studies", **over: object) -> list[str]:
+    args = [
+        "review",
+        str(bundle),
+        "--requirement",
+        requirement,
+        "--decision",
+        "pass",
+        "--reviewer",
+        "J. Smith",
+        "--reason",
+        "Globex confirmed by phone",
+    ]
+    for key, value in over.items():
+        args += [f"--{key.replace('_', '-')}", str(value)]
+    return args
+
+
+def test_a_decision_changes_the_effective_outcome_but_not_report_json(
+    review_bundle: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    original = (review_bundle / "report.json").read_bytes()
+    statuses = {r["id"]: r["status"] for r in json.loads(original)["requirements"]}
+    for rid, status in statuses.items():
+        if status != "pass":
+            assert main(decide(review_bundle, rid)) == 0
+    assert (review_bundle / "report.json").read_bytes() == original
+    html = (review_bundle / "report.html").read_text()
+    assert 'id="effective-outcome">✓ PASS' in html
+    assert "Globex confirmed by phone" in html
+    assert "J. Smith" in html
+    assert json.loads(original)["outcome"] == "needs_review"  # the machine's verdict stays
+    assert "effective outcome as of" in capsys.readouterr().out
+
+
+def test_each_decision_records_who_when_why_until_and_the_report_hash(demo_bundle: Path) -> None:
+    made = append_decision(
+        demo_bundle,
+        requirement="community",
+        decision="fail",
+        reviewer="Ann",
+        reason="no contributions found",
+        expires=dt.date(2026, 6, 30),
+        now=NOW,
+    )
+    [line] = (demo_bundle / REVIEW_FILE).read_text().splitlines()
+    data = json.loads(line)
+    assert data["reviewer"] == "Ann"
+    assert data["decision"] == "fail"
+    assert data["decided_at"] == "2026-01-02T09:30:00Z" == made.decided_at
+    assert data["expires"] == "2026-06-30"
+    assert data["report_sha256"] == report_sha256(demo_bundle)
+
+
+def test_decisions_are_appended_and_the_bundle_stays_checkable(demo_bundle: Path) -> None:
+    assert main(decide(demo_bundle)) == 0
+    first = (demo_bundle / REVIEW_FILE).read_bytes()
+    assert main(decide(demo_bundle, "community")) == 0
+    assert (demo_bundle / REVIEW_FILE).read_bytes().startswith(first)
+    assert len(load_decisions(demo_bundle)[0]) == 2
+    assert check_bundle(demo_bundle).ok, check_bundle(demo_bundle).describe()
+
+
+def test_editing_a_recorded_decision_is_caught(demo_bundle: Path) -> None:
+    assert main(decide(demo_bundle)) == 0
+    path = demo_bundle / REVIEW_FILE
+    path.write_text(path.read_text().replace("J. Smith", "Someone Else"))
+    assert check_bundle(demo_bundle).changed == [REVIEW_FILE]
+
+
+def test_an_expired_decision_no_longer_counts_and_shows_as_expired(demo_bundle: Path) -> None:
+    append_decision(
+        demo_bundle,
+        requirement="case-studies",
+        decision="pass",
+        reviewer="Ann",
+        reason="seen",
+        expires=dt.date(2026, 1, 31),
+        now=NOW,
+    )
+    report = json.loads((demo_bundle / "report.json").read_text())
+    write_html(report, demo_bundle, as_of=dt.date(2026, 2, 1))
+    html = (demo_bundle / "report.html").read_text()
+    assert "(expired)" in html
+    assert "effective-outcome" not in html
+    write_html(report, demo_bundle, as_of=dt.date(2026, 1, 31))
+    assert "(active)" in (demo_bundle / "report.html").read_text()
+
+
+def test_a_later_decision_supersedes_an_earlier_one(demo_bundle: Path) -> None:
+    for decision in ("fail", "pass"):
+        append_decision(
+            demo_bundle,
+            requirement="community",
+            decision=decision,
+            reviewer="Ann",
+            reason=f"now {decision}",
+            now=NOW,
+        )
+    html = (demo_bundle / "report.html").read_text()
+    assert "(superseded)" in html
+    assert "(active)" in html
+
+
+@pytest.mark.parametrize(
+    ("requirement", "reason", "message"),
+    [
+        ("no-such-requirement", "why", "has no requirement 'no-such-requirement'"),
+        ("community", "   ", "needs a reason"),
+    ],
+    ids=["an unknown requirement", "an empty reason"],
+)
+def test_a_bad_decision_is_refused(
+    demo_bundle: Path, requirement: str, reason: str, message: str
+) -> None:
+    with pytest.raises(InputError, match=message):
+        append_decision(
+            demo_bundle,
+            requirement=requirement,
+            decision="pass",
+            reviewer="Ann",
+            reason=reason,
+            now=NOW,
+        )
+    assert not (demo_bundle / REVIEW_FILE).exists()
+    args = [
+        "review",
+        str(demo_bundle),
+        "--requirement",
+        requirement,
+        "--decision",
+        "pass",
+        "--reviewer",
+        "Ann",
+        "--reason",
+        reason,
+    ]
+    assert main(args) == 2
+
+
+def test_a_decision_on_a_tampered_bundle_is_refused(
+    demo_bundle: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (demo_bundle / "report.md").write_text("edited")
+    with pytest.raises(BundleError, match="fails its integrity check"):
+        append_decision(
+            demo_bundle,
+            requirement="community",
+            decision="pass",
+            reviewer="Ann",
+            reason="why",
+            now=NOW,
+        )
+    assert main(decide(demo_bundle)) == 2
+    assert "changed: report.md" in capsys.readouterr().err
+    assert not (demo_bundle / REVIEW_FILE).exists()
+
+
+def test_listing_decisions_needs_no_decision_options(
+    demo_bundle: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(decide(demo_bundle)) == 0
+    capsys.readouterr()
+    assert main(["review", str(demo_bundle), "--as-of", "2026-01-05"]) == 0
+    out = capsys.readouterr().out
+    assert "case-studies: pass by J. Smith (active" in out
+
+
+def test_an_expiry_in_the_past_is_refused(demo_bundle: Path) -> None:
+    with pytest.raises(InputError, match="already past"):
+        append_decision(
+            demo_bundle,
+            requirement="community",
+            decision="pass",
+            reviewer="Ann",
+            reason="why",
+            expires=dt.date(2026, 1, 1),
+            now=NOW,
+        )
+
+
+def test_a_reviewer_s_words_are_escaped_in_the_report(demo_bundle: Path) -> None:
+    append_decision(
+        demo_bundle,
+        requirement="community",
+        decision="pass",
+        reviewer="<script>alert(1)</script>",
+        reason='"><img src=x onerror=alert(1)>',
+        now=NOW,
+    )
+    html = (demo_bundle / "report.html").read_text()
+    assert "<script" not in html
+    assert "<img" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html

@@ -1,0 +1,193 @@
+"""case-studies over the fixture sites: distinct customers, sizes, off-site pages, faults."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from plugins.case_studies import CaseStudiesCheck
+from verifier.fetch import FetchSettings
+from verifier.testing import make_submission, run_check
+
+ACME = "http://acme.example/customers"
+DOWN = "down.example"  # refuses connections (tests/plugins/conftest.py)
+PLATFORM = {"min_customers": 2, "min_customer_employees": 500}
+SOLUTION = {"min_customers": 2}
+
+
+def study(path: str, customer: str, employees: int | None = None) -> dict[str, Any]:
+    url = path if path.startswith("http") else f"{ACME}/{path}/"
+    return {"url": url, "customer": customer, "customer_employees": employees}
+
+
+GLOBEX = study("globex", "Globex Corporation", 20000)
+INITECH = study("initech", "Initech", 6500)
+
+
+@pytest.mark.parametrize(
+    ("studies", "params", "status", "says"),
+    [
+        pytest.param(
+            [GLOBEX, INITECH],
+            PLATFORM,
+            "pass",
+            ["2 distinct customer(s) confirmed (Globex Corporation, Initech)", "500+ employees"],
+            id="two large customers named on their pages pass the platform bar",
+        ),
+        pytest.param(
+            [GLOBEX, study("globex-kubernetes", "Globex Corp.", 20000)],
+            PLATFORM,
+            "fail",
+            ["1 distinct customer(s) confirmed (Globex Corporation)"],
+            id="two pages about one customer count once and fail",
+        ),
+        pytest.param(
+            [GLOBEX, study("spendwise", "Spendwise Ltd", 40)],
+            PLATFORM,
+            "fail",
+            ["1 distinct customer(s) confirmed"],
+            id="a customer below the size bar does not count for the platform tier",
+        ),
+        pytest.param(
+            [GLOBEX, study("spendwise", "Spendwise Ltd", 40)],
+            SOLUTION,
+            "pass",
+            ["2 distinct customer(s) confirmed"],
+            id="the solution tier counts customers of any size",
+        ),
+        pytest.param(
+            [GLOBEX, study("umbrella", "Umbrella Corporation")],
+            PLATFORM,
+            "needs_review",
+            ["the size of Umbrella Corporation is not declared"],
+            id="a customer of undeclared size needs review not pass",
+        ),
+        pytest.param(
+            [GLOBEX, study("retail-leader", "Walmart Inc.", 2100000)],
+            PLATFORM,
+            "fail",
+            ["1 distinct customer(s) confirmed"],
+            id="an anonymised page that does not name its customer does not count",
+        ),
+        pytest.param(
+            [
+                GLOBEX,
+                study("http://initech.example/engineering/cutting-cloud-costs/", "Initech", 6500),
+            ],
+            PLATFORM,
+            "pass",
+            ["Initech"],
+            id="a customer's own blog naming the applicant counts",
+        ),
+        pytest.param(
+            [GLOBEX, study("http://www.hooli.example/press/cloud-savings/", "Hooli", 30000)],
+            PLATFORM,
+            "fail",
+            ["1 distinct customer(s) confirmed"],
+            id="an off-site page that never names the applicant does not count",
+        ),
+        pytest.param(
+            [GLOBEX, study("gone-customer", "Massive Dynamic", 9000)],
+            PLATFORM,
+            "fail",
+            ["1 distinct customer(s) confirmed"],
+            id="a case study answering 404 is an absence and fails",
+        ),
+        pytest.param(
+            [GLOBEX, study("massive-dynamic", "Massive Dynamic", 9000)],
+            PLATFORM,
+            "fail",
+            ["1 distinct customer(s) confirmed"],
+            id="a page answering 200 titled page not found is an absence",
+        ),
+        pytest.param(
+            [GLOBEX, study("hooli", "Hooli", 30000)],
+            PLATFORM,
+            "needs_review",
+            ["a person must read the pages about Hooli"],
+            id="a page built by javascript with no text needs review not fail",
+        ),
+        pytest.param(
+            [],
+            PLATFORM,
+            "fail",
+            ["not provided"],
+            id="a submission without case studies fails as not provided",
+        ),
+        pytest.param(
+            [GLOBEX, study(f"http://{DOWN}/stories/initech", "Initech", 6500)],
+            PLATFORM,
+            "error",
+            ["could not be fetched"],
+            id="a case study on a host that is down is an error when it could decide",
+        ),
+        pytest.param(
+            [GLOBEX, INITECH, study(f"http://{DOWN}/stories/hooli", "Hooli", 30000)],
+            PLATFORM,
+            "pass",
+            ["2 distinct customer(s) confirmed"],
+            id="a fault does not matter when enough customers are already confirmed",
+        ),
+    ],
+)
+def test_case_studies(
+    settings: FetchSettings,
+    studies: list[dict[str, Any]],
+    params: dict[str, Any],
+    status: str,
+    says: list[str],
+) -> None:
+    sub = make_submission(case_studies=studies, offering=None)
+    result = run_check(CaseStudiesCheck(), sub, params, settings=settings)
+    assert result.status == status, result.summary
+    for text in says:
+        assert text in result.summary
+
+
+def test_every_page_says_what_counted_and_why_not(settings: FetchSettings) -> None:
+    studies = [
+        GLOBEX,
+        study("retail-leader", "Walmart Inc."),
+        study("spendwise", "Spendwise", 40),
+        study("massive-dynamic", "Massive Dynamic", 9000),
+        study("hooli", "Hooli", 30000),
+    ]
+    result = run_check(
+        CaseStudiesCheck(), make_submission(case_studies=studies), PLATFORM, settings=settings
+    )
+    verdicts = {e.data["customer"]: e for e in result.evidence if e.kind == "case-study"}
+    assert verdicts["Globex Corporation"].data["verdict"] == "counted"
+    assert "20000 employees declared" in verdicts["Globex Corporation"].detail
+    assert "looked for ['walmart']" in verdicts["Walmart Inc."].detail
+    assert "40 employees < 500" in verdicts["Spendwise"].detail
+    assert "with the title 'Page not found – Acme'" in verdicts["Massive Dynamic"].detail
+    assert "a page built by JavaScript?" in verdicts["Hooli"].detail
+    named = next(e for e in result.evidence if e.kind == "text")
+    assert "Globex Corporation cuts cloud waste" in (named.excerpt or "")
+    assert named.sha256
+
+
+def test_a_second_page_about_a_counted_customer_says_it_counts_once(
+    settings: FetchSettings,
+) -> None:
+    again = study("globex-kubernetes", "Globex Corp.", 20000)
+    sub = make_submission(case_studies=[GLOBEX, again])
+    result = run_check(CaseStudiesCheck(), sub, PLATFORM, settings=settings)
+    second = [e for e in result.evidence if e.kind == "case-study"][1]
+    assert "the same customer as an earlier page, counted once" in second.detail
+
+
+@pytest.mark.parametrize(
+    ("aliases", "status"),
+    [
+        pytest.param(["Initech"], "pass", id="a page using the customer's declared alias counts"),
+        pytest.param([], "fail", id="without the alias the same page does not name the customer"),
+    ],
+)
+def test_customer_aliases(settings: FetchSettings, aliases: list[str], status: str) -> None:
+    renamed = {**study("initech", "International Technologies Corp.", 6500)}
+    renamed["customer_aliases"] = aliases
+    sub = make_submission(case_studies=[GLOBEX, renamed])
+    result = run_check(CaseStudiesCheck(), sub, PLATFORM, settings=settings)
+    assert result.status == status, result.summary

@@ -1,0 +1,161 @@
+"""community over the fixture sites: contributors pages confirm, claims need review."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from plugins.community import CommunityCheck
+from verifier.fetch import FetchSettings
+from verifier.testing import make_submission, run_check
+
+WG = "http://www.finops.example/wg"
+DOWN = "down.example"  # refuses connections (tests/plugins/conftest.py)
+SOURCES = {"finops-members": "http://www.finops.example/members/"}
+TRUSTED = {"trusted_sources": ["finops-members"]}
+ACME = {
+    "name": "Acme Cloud Economics, Inc.",
+    "aliases": ["Acme"],
+    "website": "http://acme.example/",
+}
+CONTAINERS = {"group": "FinOps for Containers Working Group", "url": f"{WG}/containers/"}
+
+
+@pytest.mark.parametrize(
+    ("claims", "params", "status", "says"),
+    [
+        pytest.param(
+            [CONTAINERS],
+            TRUSTED,
+            "pass",
+            ["listed as a contributor of FinOps for Containers Working Group"],
+            id="a working group page listing the applicant's company among contributors passes",
+        ),
+        pytest.param(
+            [{"group": "Sustainability WG", "url": f"{WG}/sustainability/"}, CONTAINERS],
+            TRUSTED,
+            "pass",
+            ["only claimed: Sustainability WG"],
+            id="one confirmed group is enough and the others are reported as claimed",
+        ),
+        pytest.param(
+            [{"group": "FOCUS Working Group", "url": f"{WG}/focus/"}],
+            TRUSTED,
+            "pass",
+            ["listed as a contributor of FOCUS Working Group"],
+            id="a contributors heading in a box of its own still finds the list after it",
+        ),
+        pytest.param(
+            [],
+            TRUSTED,
+            "fail",
+            ["not provided"],
+            id="no group claimed fails",
+        ),
+        pytest.param(
+            [{"group": "FOCUS Working Group"}],
+            TRUSTED,
+            "needs_review",
+            ["not confirmed by a contributors page: FOCUS Working Group"],
+            id="a claim without a page needs review",
+        ),
+        pytest.param(
+            [{"group": "Sustainability WG", "url": f"{WG}/sustainability/"}],
+            TRUSTED,
+            "needs_review",
+            ["Sustainability WG"],
+            id="a page naming the applicant outside its contributors needs review",
+        ),
+        pytest.param(
+            [{"group": "FOCUS Working Group", "url": "http://acme.example/community/"}],
+            TRUSTED,
+            "needs_review",
+            ["FOCUS Working Group"],
+            id="the applicant's own page listing itself needs review",
+        ),
+        pytest.param(
+            [{"group": "FOCUS Working Group", "url": "http://acme.example/community/"}],
+            {},
+            "pass",
+            ["FOCUS Working Group"],
+            id="without trusted sources any contributors page confirms",
+        ),
+        pytest.param(
+            [{"group": "Old WG", "url": f"{WG}/retired-group/"}],
+            TRUSTED,
+            "needs_review",
+            ["Old WG"],
+            id="a group page answering 404 leaves only the claim",
+        ),
+        pytest.param(
+            [{"group": "FOCUS Working Group", "url": f"http://{DOWN}/wg/focus/"}],
+            TRUSTED,
+            "error",
+            ["could not be fetched"],
+            id="a group page on a host that is down is an error",
+        ),
+        pytest.param(
+            [CONTAINERS, {"group": "FOCUS Working Group", "url": f"http://{DOWN}/wg/focus/"}],
+            TRUSTED,
+            "pass",
+            ["FinOps for Containers Working Group"],
+            id="a fault does not matter once another group confirms",
+        ),
+    ],
+)
+def test_community(
+    settings: FetchSettings,
+    claims: list[dict[str, Any]],
+    params: dict[str, Any],
+    status: str,
+    says: list[str],
+) -> None:
+    sub = make_submission(applicant=ACME, community=claims)
+    result = run_check(CommunityCheck(), sub, params, settings=settings, sources=SOURCES)
+    assert result.status == status, result.summary
+    for text in says:
+        assert text in result.summary
+
+
+@pytest.mark.parametrize(
+    ("url", "why"),
+    [
+        pytest.param(f"{WG}/containers/", None, id="the contributor card is the evidence"),
+        pytest.param(
+            f"{WG}/sustainability/",
+            "names the applicant, but not among its contributors",
+            id="a mention outside the contributors is said so",
+        ),
+        pytest.param(
+            "http://acme.example/community/",
+            "is not on finops.example",
+            id="an untrusted site is said so",
+        ),
+        pytest.param(f"{WG}/retired-group/", "answered 404", id="a gone page is said so"),
+    ],
+)
+def test_evidence_says_what_confirmed_or_why_not(
+    settings: FetchSettings, url: str, why: str | None
+) -> None:
+    sub = make_submission(applicant=ACME, community=[{"group": "WG", "url": url}])
+    result = run_check(CommunityCheck(), sub, TRUSTED, settings=settings, sources=SOURCES)
+    if why is None:
+        found = next(e for e in result.evidence if e.kind == "contributor")
+        assert "Jane Doe ACME Cloud Economics" in (found.excerpt or "")
+        assert found.sha256
+    else:
+        claim = next(e for e in result.evidence if e.kind == "community-claim")
+        assert why in claim.detail
+
+
+def test_a_sponsor_after_the_contributors_section_is_not_a_contributor(
+    settings: FetchSettings,
+) -> None:
+    hooli = {"name": "Hooli, Inc.", "website": "http://www.hooli.example/"}
+    claim = {"group": "FOCUS Working Group", "url": f"{WG}/focus/"}
+    sub = make_submission(applicant=hooli, community=[claim])
+    result = run_check(CommunityCheck(), sub, TRUSTED, settings=settings, sources=SOURCES)
+    assert result.status == "needs_review", result.summary
+    claimed = next(e for e in result.evidence if e.kind == "community-claim")
+    assert "names the applicant, but not among its contributors" in claimed.detail

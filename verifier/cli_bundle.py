@@ -1,0 +1,230 @@
+"""Commands on an evidence bundle: ``bundle check``, ``replay`` and ``review``.
+
+Attached to the ``finops-verify`` group by :mod:`verifier.cli`. The logic lives in
+:mod:`verifier.bundle`, :mod:`verifier.replay` and :mod:`verifier.review`; these
+functions parse options and print.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import json
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import click
+
+from verifier.bundle import check_bundle, load_report
+from verifier.errors import BundleError
+from verifier.exitcodes import ExitCode
+from verifier.replay import ReplayResult, replay_bundle
+from verifier.review import DECISIONS, append_decision, load_decisions, report_sha256, review_view
+
+
+def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date like 2026-01-31") from None
+
+
+_DIR = click.Path(path_type=Path, file_okay=False)
+
+
+@click.group("bundle")
+def bundle_group() -> None:
+    """Check the integrity of an evidence bundle (a report directory).
+
+    \b
+    Example:
+      finops-verify bundle check finops-verify-report/acme-20260131T101500Z/
+    """
+
+
+@bundle_group.command("check")
+@click.argument("directory", type=_DIR)
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+def bundle_check(directory: Path, as_json: bool) -> None:
+    """Re-hash every file of DIRECTORY against its SHA256SUMS.
+
+    Names each file changed, missing or added. Exit code 0 when intact, 1 when anything
+    differs, 2 when DIRECTORY is not a bundle.
+
+    \b
+    Example:
+      finops-verify bundle check acme-report/
+    """
+    result = check_bundle(directory)
+    if as_json:
+        click.echo(json.dumps(result.to_json(), indent=2))
+    else:
+        click.echo(result.describe(), err=not result.is_bundle)
+    if not result.is_bundle:
+        raise SystemExit(int(ExitCode.USAGE))
+    raise SystemExit(int(ExitCode.PASS if result.ok else ExitCode.FAIL))
+
+
+@click.command("replay")
+@click.argument("directory", type=_DIR)
+@click.option(
+    "--out",
+    type=_DIR,
+    help="Keep the replayed report in this directory (outside the bundle) [default: a "
+    "temporary directory, removed afterwards].",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the differences as JSON.")
+@click.pass_obj
+def replay_cmd(obj: Any, directory: Path, out: Path | None, as_json: bool) -> None:
+    """Re-run the bundle DIRECTORY's policy on its submission from its captures alone.
+
+    Checks the bundle's integrity first (an altered bundle is refused, exit 2), then
+    replays with the recorded as-of date, settings and sources, and no network: a page
+    the bundle never fetched makes its requirement an error. Shows every requirement
+    whose status or summary differs. Exit code 0 when none differs, 1 otherwise.
+
+    \b
+    Example:
+      finops-verify replay acme-report/ --out acme-replay/
+    """
+    if not directory.is_dir():
+        raise BundleError(f"{directory} is not a directory")
+    if out is not None:
+        result = asyncio.run(replay_bundle(directory, out, obj.host))
+    else:
+        with tempfile.TemporaryDirectory(prefix="finops-replay-") as tmp:
+            result = asyncio.run(replay_bundle(directory, Path(tmp) / "replay", obj.host))
+    _print_replay(result, as_json=as_json, kept=out is not None)
+    raise SystemExit(int(ExitCode.FAIL if result.differences else ExitCode.PASS))
+
+
+def _print_replay(result: ReplayResult, *, as_json: bool, kept: bool) -> None:
+    if as_json:
+        click.echo(
+            json.dumps(
+                {
+                    "differences": [
+                        {
+                            "id": d.id,
+                            "before": dict(zip(("status", "summary"), d.before, strict=True))
+                            if d.before
+                            else None,
+                            "after": dict(zip(("status", "summary"), d.after, strict=True))
+                            if d.after
+                            else None,
+                        }
+                        for d in result.differences
+                    ],
+                    "served": result.served,
+                    "missing": result.missing,
+                    "notes": result.notes,
+                    "out": str(result.out) if kept else None,
+                },
+                indent=2,
+            )
+        )
+        return
+    total = len(result.original.get("requirements") or [])
+    click.echo(f"Replayed {total} requirement(s); {result.served} fetch(es) served from captures.")
+    for d in result.differences:
+        before = f"{d.before[0]}: {d.before[1]}" if d.before else "(absent)"
+        after = f"{d.after[0]}: {d.after[1]}" if d.after else "(absent)"
+        click.echo(f"DIFFERS {d.id}\n  recorded: {before}\n  replayed: {after}")
+    for url in result.missing:
+        click.echo(f"not in captures: {url}")
+    for note in result.notes:
+        click.echo(f"note: {note}")
+    click.echo(
+        f"{len(result.differences)} difference(s)"
+        if result.differences
+        else "No difference: the recorded verdicts are reproduced from the captures."
+    )
+    if kept:
+        click.echo(f"Replayed report: {result.out / 'report.json'}")
+
+
+@click.command("review")
+@click.argument("directory", type=_DIR)
+@click.option("--requirement", help="Requirement id the decision is about.")
+@click.option("--decision", type=click.Choice(DECISIONS), help="The reviewer's verdict.")
+@click.option("--reviewer", help="Who decides (name or e-mail).")
+@click.option("--reason", help="Why: what the reviewer saw. Required.")
+@click.option(
+    "--expires",
+    callback=_date,
+    metavar="YYYY-MM-DD",
+    help="Last day the decision counts [default: no expiry].",
+)
+@click.option(
+    "--as-of",
+    callback=_date,
+    metavar="YYYY-MM-DD",
+    help="Date for deciding which decisions have expired [default: today, UTC].",
+)
+def review_cmd(
+    directory: Path,
+    requirement: str | None,
+    decision: str | None,
+    reviewer: str | None,
+    reason: str | None,
+    expires: dt.date | None,
+    as_of: dt.date | None,
+) -> None:
+    """Record a person's decision on one requirement of the bundle DIRECTORY.
+
+    Appends to DIRECTORY/review.jsonl (who, when, why, until when, and the SHA-256 of the
+    report.json it refers to), re-renders report.html and re-seals SHA256SUMS. report.json
+    is never changed. Refused (exit 2) for an unknown requirement, an empty reason, or a
+    bundle failing `bundle check`. Without --requirement, lists the decisions and the
+    effective outcome.
+
+    \b
+    Example:
+      finops-verify review acme-report/ --requirement case-studies --decision pass \\
+          --reviewer "J. Smith" --reason "Globex confirmed by phone" --expires 2026-12-31
+    """
+    if requirement is None and decision is None:
+        _show_review(directory, as_of or dt.datetime.now(dt.UTC).date())
+        return
+    if requirement is None or decision is None or reviewer is None or reason is None:
+        raise click.UsageError("a decision needs --requirement, --decision, --reviewer, --reason")
+    made = append_decision(
+        directory,
+        requirement=requirement,
+        decision=decision,
+        reviewer=reviewer,
+        reason=reason,
+        expires=expires,
+    )
+    click.echo(
+        f"Recorded: {made.requirement} {made.decision} by {made.reviewer} at {made.decided_at}"
+        f"{f', until {made.expires}' if made.expires else ''}."
+    )
+    _show_review(directory, as_of or dt.datetime.now(dt.UTC).date())
+
+
+def _show_review(directory: Path, as_of: dt.date) -> None:
+    result = check_bundle(directory)
+    if not result.is_bundle:
+        raise BundleError(result.describe())
+    report = load_report(directory)
+    decisions, problems = load_decisions(directory)
+    view = review_view(report, decisions, as_of, report_sha256(directory))
+    for rid, items in view["by_requirement"].items():
+        for d, state in items:
+            until = d.expires or "no expiry"
+            click.echo(f"{rid}: {d.decision} by {d.reviewer} ({state}, {until}): {d.reason}")
+    for p in problems:
+        click.echo(f"problem: {p}", err=True)
+    click.echo(
+        f"Machine outcome: {report.get('outcome')}; effective outcome as of {as_of}: "
+        f"{view['outcome']} ({view['active']} active decision(s))"
+    )
+    click.echo(f"Report: {directory / 'report.html'}")
+
+
+COMMANDS: tuple[click.Command, ...] = (bundle_group, replay_cmd, review_cmd)
+"""The commands :mod:`verifier.cli` adds to its group."""

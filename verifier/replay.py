@@ -1,0 +1,230 @@
+"""Offline replay: run a bundle's policy on its submission again, from its captures alone.
+
+``finops-verify replay DIR`` first runs the integrity check (a bundle that fails it is
+refused: replaying altered evidence proves nothing), then re-runs the policy copy
+(``DIR/policy.yaml``) on the submission copy (``DIR/submission.yaml``) with the recorded
+as-of date, fetch settings and sources, through a :class:`ReplaySource`: every fetch is
+answered from ``captures/index.json`` and ``captures/<sha256>`` (the recorded redirect
+hops, status, headers and time; a recorded fetch fault is raised again as the same
+:class:`~verifier.errors.FetchError` subclass with the same reason). A URL the bundle
+never fetched raises :class:`~verifier.errors.FetchRefused`, which makes that requirement
+``error``: replay never opens a socket. Local-file sources are read from the copies the
+run kept under ``sources/``.
+
+The replayed report is written to another directory (never into the bundle, which would
+then fail its check); the differences are the requirements whose status or summary
+changed. For an untouched bundle and unchanged checks there is none.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import hashlib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from verifier import errors
+from verifier.bundle import check_bundle, load_report
+from verifier.errors import BundleError, FetchError, FetchFailed, FetchRefused, InputError
+from verifier.evidence import CAPTURES, read_index
+from verifier.fetch.page import Hop, Page
+from verifier.fetch.settings import FIELDS, FetchSettings
+from verifier.plugins import PluginHost
+from verifier.report import DEFAULT_FORMATS
+from verifier.runner import POLICY_COPY, SUBMISSION_COPY, RunRequest, execute, prepare
+from verifier.sources import Source
+
+_SHA = re.compile(r"^[0-9a-f]{64}$")
+_FETCH_ERRORS: dict[str, type[FetchError]] = {
+    name: cls
+    for name, cls in vars(errors).items()
+    if isinstance(cls, type) and issubclass(cls, FetchError)
+}
+
+
+class ReplaySource:
+    """A :class:`~verifier.fetch.PageSource` answering from a bundle's captures only."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.exchanges: dict[str, dict[str, Any]] = {}
+        for ex in read_index(root):
+            self.exchanges.setdefault(str(ex.get("url", "")).strip(), ex)
+        self.served: list[str] = []
+        """URLs answered from the captures, in order."""
+        self.missing: list[str] = []
+        """URLs asked that the bundle never fetched."""
+
+    async def get(self, url: str) -> Page:
+        """The recorded answer for ``url``; see the module docstring."""
+        ex = self.exchanges.get(url.strip())
+        if ex is None:
+            self.missing.append(url)
+            raise FetchRefused(
+                url, "not in the bundle's captures (replay makes no network request)"
+            )
+        if ex.get("error") is not None:
+            cls = _FETCH_ERRORS.get(str(ex.get("error_type")), FetchError)
+            self.served.append(url)
+            raise cls(url, str(ex["error"]), attempts=int(ex.get("attempts") or 0))
+        sha = str(ex.get("sha256"))
+        if not _SHA.match(sha):
+            # index.json is data from the bundle: never let it name a path.
+            raise FetchFailed(url, f"the bundle's index names no valid capture ({sha[:80]!r})")
+        path = self.root / CAPTURES / sha
+        try:
+            body = path.read_bytes()
+        except OSError as exc:
+            raise FetchFailed(url, f"the bundle lacks the capture {sha}") from exc
+        if hashlib.sha256(body).hexdigest() != sha:
+            raise FetchFailed(url, f"the capture {sha} does not match its hash")
+        self.served.append(url)
+        return Page(
+            url=url,
+            final_url=str(ex.get("final_url") or url),
+            status=int(ex["status"]),
+            headers={str(k): str(v) for k, v in (ex.get("headers") or {}).items()},
+            body=body,
+            sha256=sha,
+            fetched_at=str(ex.get("fetched_at")),
+            hops=tuple(
+                Hop(str(h["url"]), int(h["status"]), str(h["location"]))
+                for h in ex.get("hops") or []
+            ),
+            attempts=int(ex.get("attempts") or 1),
+            notes=tuple(str(n) for n in ex.get("notes") or []),
+        )
+
+    async def aclose(self) -> None:
+        """Nothing to release."""
+
+
+@dataclass(frozen=True)
+class Difference:
+    """One requirement whose replayed verdict differs from the recorded one."""
+
+    id: str
+    """Requirement id."""
+    before: tuple[str, str] | None
+    """Recorded (status, summary); ``None`` when the bundle has no such requirement."""
+    after: tuple[str, str] | None
+    """Replayed (status, summary); ``None`` when the replay has no such requirement."""
+
+
+@dataclass
+class ReplayResult:
+    """What a replay found."""
+
+    original: dict[str, Any]
+    """The bundle's report.json."""
+    replayed: dict[str, Any]
+    """The replayed report."""
+    out: Path
+    """Where the replayed report was written."""
+    differences: list[Difference] = field(default_factory=list)
+    """Requirements whose status or summary changed."""
+    served: int = 0
+    """Fetches answered from the captures."""
+    missing: list[str] = field(default_factory=list)
+    """URLs the replay asked for that the bundle never fetched."""
+    notes: list[str] = field(default_factory=list)
+    """Things that may explain a difference (plugin versions, sources not kept)."""
+
+
+def recorded_settings(report: dict[str, Any]) -> FetchSettings:
+    """The fetch settings a report recorded (unknown or missing keys: defaults)."""
+    raw = (report.get("run") or {}).get("settings") or {}
+    names = {f.name for f in FIELDS}
+    values: dict[str, Any] = {k: v for k, v in raw.items() if k in names}
+    if "allowed_ports" in values:
+        values["allowed_ports"] = tuple(values["allowed_ports"])
+    if "resolve" in values:
+        values["resolve"] = tuple((str(k), str(v)) for k, v in dict(values["resolve"]).items())
+    return FetchSettings(**values)
+
+
+def recorded_sources(root: Path, report: dict[str, Any], notes: list[str]) -> dict[str, Source]:
+    """The sources of the original run: URLs as recorded, local files from the bundle."""
+    copies = report.get("source_files") or {}
+    out: dict[str, Source] = {}
+    for name, location in (report.get("sources") or {}).items():
+        copy = root / str((copies.get(name) or {}).get("file", ""))
+        if name in copies and copy.is_file() and _inside(copy, root):
+            out[name] = Source(name, None, copy, "bundle")
+        elif "://" in str(location):
+            out[name] = Source(name, str(location), None, "bundle")
+        else:
+            notes.append(f"source {name!r} was the local file {location}, not kept in the bundle")
+    return out
+
+
+def _inside(path: Path, root: Path) -> bool:
+    return path.resolve().is_relative_to(root.resolve())
+
+
+async def replay_bundle(root: Path, out: Path, host: PluginHost) -> ReplayResult:
+    """Check, then replay the bundle at ``root`` into ``out``; see the module docstring.
+
+    Raises :class:`BundleError` when the bundle is not one or fails its integrity check.
+    """
+    check = check_bundle(root)
+    if not check.ok:
+        raise BundleError(
+            f"refused: {root} fails its integrity check, so replaying it would prove "
+            f"nothing:\n{check.describe()}"
+        )
+    if _inside(out, root):
+        raise InputError(f"--out {out} is inside the bundle {root}; replay must not alter it")
+    original = load_report(root)
+    notes: list[str] = []
+    run = original.get("run") or {}
+    request = RunRequest(
+        submission_path=root / SUBMISSION_COPY,
+        out=out,
+        policy_path=root / POLICY_COPY,
+        as_of=dt.date.fromisoformat(str(run["as_of"])),
+        settings=recorded_settings(original),
+        check_timeout=float(run.get("check_timeout") or 120.0),
+        formats=DEFAULT_FORMATS,
+    )
+    prep = dataclasses.replace(
+        prepare(request, host), sources=recorded_sources(root, original, notes)
+    )
+    source = ReplaySource(root)
+    replayed = await execute(prep, request, source=source)
+    result = ReplayResult(original, replayed, out, served=len(source.served))
+    result.missing = list(source.missing)
+    result.notes = notes + _plugin_notes(original, replayed)
+    result.differences = diff_reports(original, replayed)
+    return result
+
+
+def _verdicts(report: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {str(r.get("id")): r for r in report.get("requirements") or []}
+
+
+def diff_reports(before: dict[str, Any], after: dict[str, Any]) -> list[Difference]:
+    """Requirements whose status or summary differ between two reports, in policy order."""
+    old, new = _verdicts(before), _verdicts(after)
+    out = []
+    for rid in [*old, *(k for k in new if k not in old)]:
+        a = (str(old[rid]["status"]), str(old[rid]["summary"])) if rid in old else None
+        b = (str(new[rid]["status"]), str(new[rid]["summary"])) if rid in new else None
+        if a != b:
+            out.append(Difference(rid, a, b))
+    return out
+
+
+def _plugin_notes(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
+    old, new = _verdicts(before), _verdicts(after)
+    notes = []
+    for rid, req in old.items():
+        if rid in new and req.get("plugin") != new[rid].get("plugin"):
+            notes.append(
+                f"{rid}: check {req.get('check')} was {req.get('plugin')}, now "
+                f"{new[rid].get('plugin')}"
+            )
+    return notes

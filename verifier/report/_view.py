@@ -1,0 +1,131 @@
+"""What the human reports (HTML, Markdown, JUnit) show, computed once from report.json.
+
+Everything here treats report.json as untrusted text: it holds what fetched pages and a
+submission said. The helpers make any string printable (:func:`visible`), decide which
+URLs may become links (:func:`safe_href`: http and https only), and order requirements so
+that those needing a person come first.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+ATTENTION = ("fail", "error", "needs_review")
+"""Statuses a person must look at, most urgent first."""
+STATUS_ORDER = ("fail", "error", "needs_review", "pass", "not_applicable")
+"""Every status, in the order the summary lists them."""
+STATUS_WORD = {
+    "pass": "PASS",
+    "fail": "FAIL",
+    "needs_review": "NEEDS REVIEW",
+    "error": "ERROR",
+    "not_applicable": "NOT APPLICABLE",
+}
+"""The word shown with each status colour (never colour alone)."""
+STATUS_MARK = {"pass": "✓", "fail": "✗", "needs_review": "?", "error": "!", "not_applicable": "–"}
+"""A symbol shown with each status, for readers who do not see the colour."""
+
+_HREF = re.compile(r"^https?://[^\s\x00-\x1f\x7f<>\"'`\\]+$", re.IGNORECASE)
+_SHA = re.compile(r"^[0-9a-f]{64}$")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+
+def safe_href(url: object) -> str | None:
+    """``url`` if it may be a clickable link (http or https, no spaces or controls)."""
+    if isinstance(url, str) and _HREF.match(url):
+        return url
+    return None
+
+
+def capture_href(sha256: object) -> str | None:
+    """The relative link to an archived body, when ``sha256`` is a real digest."""
+    if isinstance(sha256, str) and _SHA.match(sha256):
+        return f"captures/{sha256}"
+    return None
+
+
+def visible(text: object) -> str:
+    """``text`` as a printable string: control characters become their Unicode pictures
+    (NUL shows as ␀) and lone surrogates their ``\\udXXX`` escape, so that nothing a page
+    held is silently lost or breaks the file's encoding."""
+    if text is None:
+        return ""
+    s = text if isinstance(text, str) else str(text)
+    s = _CONTROL.sub(lambda m: chr(0x2400 + ord(m.group())) if m.group() != "\x7f" else "␡", s)
+    return _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", s)
+
+
+def _fetch_view(ev: dict[str, Any]) -> dict[str, Any]:
+    data = ev.get("data") or {}
+    return {
+        "url": visible(ev.get("url")),
+        "href": safe_href(ev.get("url")),
+        "final_url": visible(data.get("final_url")),
+        "final_href": safe_href(data.get("final_url")),
+        "status": visible(data.get("status")),
+        "error": visible(data.get("error")) if data.get("error") else None,
+        "fetched_at": visible(ev.get("fetched_at")),
+        "sha256": visible(ev.get("sha256")),
+        "capture": capture_href(ev.get("sha256")),
+        "hops": [
+            {"url": visible(h.get("url")), "status": visible(h.get("status"))}
+            for h in data.get("hops") or []
+            if isinstance(h, dict)
+        ],
+        "detail": visible(ev.get("detail")),
+    }
+
+
+def _fact_view(ev: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "kind": visible(ev.get("kind")),
+        "detail": visible(ev.get("detail")),
+        "url": visible(ev.get("url")),
+        "href": safe_href(ev.get("url")),
+        "excerpt": visible(ev.get("excerpt")) if ev.get("excerpt") is not None else None,
+        "sha256": visible(ev.get("sha256")),
+        "capture": capture_href(ev.get("sha256")),
+    }
+
+
+def requirement_views(report: dict[str, Any]) -> list[dict[str, Any]]:
+    """One view per requirement, in policy order, with an anchor that is always safe."""
+    out = []
+    for index, req in enumerate(report.get("requirements") or [], 1):
+        status = str(req.get("status", "error"))
+        evidence = [e for e in req.get("evidence") or [] if isinstance(e, dict)]
+        out.append(
+            {
+                "anchor": f"req-{index}",
+                "index": index,
+                "id": visible(req.get("id")),
+                "raw_id": req.get("id"),
+                "text": visible(req.get("text")),
+                "check": visible(req.get("check")),
+                "status": status if status in STATUS_WORD else "error",
+                "word": STATUS_WORD.get(status, visible(status)),
+                "mark": STATUS_MARK.get(status, "!"),
+                "summary": visible(req.get("summary")),
+                "fetches": [_fetch_view(e) for e in evidence if e.get("kind") == "fetch"],
+                "facts": [_fact_view(e) for e in evidence if e.get("kind") != "fetch"],
+            }
+        )
+    return out
+
+
+def attention_first(views: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The requirements ordered fail, error, needs_review, then the rest (policy order
+    within a status)."""
+    rank = {s: i for i, s in enumerate(STATUS_ORDER)}
+    return sorted(views, key=lambda v: (rank.get(v["status"], 0), v["index"]))
+
+
+def counts(report: dict[str, Any]) -> list[tuple[str, str, int]]:
+    """``(status, word, count)`` for each status present, in :data:`STATUS_ORDER`."""
+    found: dict[str, int] = {}
+    for req in report.get("requirements") or []:
+        s = str(req.get("status", "error"))
+        found[s] = found.get(s, 0) + 1
+    return [(s, STATUS_WORD[s], found[s]) for s in STATUS_ORDER if found.get(s)]

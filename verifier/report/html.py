@@ -1,0 +1,134 @@
+"""``report.html``: the report staff read, one self-contained file.
+
+Inline CSS, no script, readable when opened from disk without a network. Everything in it
+came from report.json, which holds what fetched pages and the submission said, so: Jinja2
+autoescaping is on explicitly (``select_autoescape()`` does not cover a ``.html.j2``
+template); only http(s) URLs become links (a ``javascript:`` href is shown as text); a
+Content-Security-Policy meta tag forbids scripts should anything slip through.
+
+The report shows review decisions (``review.jsonl``, :mod:`verifier.review`) next to the
+machine's verdicts, with the effective outcome; the review command renders it again after
+each decision.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from verifier.evidence import atomic_write
+from verifier.report import _view
+from verifier.review import load_decisions, review_view
+
+HTML_FILE = "report.html"
+CSP = (
+    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
+    "base-uri 'none'; form-action 'none'"
+)
+"""The page's Content-Security-Policy: no script, no fetch, no form, inline style only."""
+
+_ENV = jinja2.Environment(
+    loader=jinja2.PackageLoader("verifier.report", "templates"),
+    # Explicit: select_autoescape() keys on the file extension and misses ".html.j2".
+    autoescape=True,
+    undefined=jinja2.StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+
+
+def render_html(
+    report: dict[str, Any],
+    *,
+    decisions: list[Any] | None = None,
+    decision_problems: list[str] | None = None,
+    report_sha256: str | None = None,
+    as_of: dt.date | None = None,
+) -> str:
+    """The HTML text of ``report`` with ``decisions`` (from :func:`load_decisions`).
+
+    :param report_sha256: SHA-256 of the report.json file; decisions naming another
+        report (or any, when this is not given) are shown but do not count.
+    :param as_of: date deciding which decisions have expired (default: today, UTC).
+    """
+    today = as_of or dt.datetime.now(dt.UTC).date()
+    # Decisions count only for the report.json they name; without its hash, none does.
+    sha = report_sha256 or ""
+    views = _view.requirement_views(report)
+    review = review_view(report, decisions or [], today, sha)
+    for v in views:
+        rid = str(v["raw_id"])
+        v["decisions"] = [
+            {
+                "decision": _view.visible(d.decision),
+                "word": _view.STATUS_WORD.get(d.decision, ""),
+                "reviewer": _view.visible(d.reviewer),
+                "reason": _view.visible(d.reason),
+                "decided_at": _view.visible(d.decided_at),
+                "expires": _view.visible(d.expires or "never"),
+                "state": state,
+            }
+            for d, state in review["by_requirement"].get(rid, [])
+        ]
+        eff = review["effective"].get(rid, v["status"])
+        v["effective"] = eff if eff != v["status"] else None
+        v["effective_word"] = _view.STATUS_WORD.get(eff, "")
+    run = report.get("run") or {}
+    applicant = report.get("applicant") or {}
+    policy = report.get("policy") or {}
+    outcome = str(report.get("outcome", "error"))
+    context = {
+        "csp": CSP,
+        "v": _view.visible,
+        "applicant": {
+            "name": _view.visible(applicant.get("name")),
+            "website": _view.visible(applicant.get("website")),
+            "website_href": _view.safe_href(applicant.get("website")),
+            "employees": _view.visible(applicant.get("employees")),
+        },
+        "tier": _view.visible(report.get("tier")),
+        "policy": {k: _view.visible(policy.get(k)) for k in ("id", "program", "version", "title")},
+        "policy_href": _view.safe_href(policy.get("source")),
+        "policy_source": _view.visible(policy.get("source")),
+        "outcome": outcome if outcome in _view.STATUS_WORD else "error",
+        "outcome_word": _view.STATUS_WORD.get(outcome, _view.visible(outcome)),
+        "effective": review["outcome"] if review["active"] else None,
+        "effective_word": _view.STATUS_WORD.get(review["outcome"], ""),
+        "active_decisions": review["active"],
+        "decision_count": len(decisions or []),
+        "decision_problems": [_view.visible(p) for p in decision_problems or []],
+        "review_as_of": today.isoformat(),
+        "counts": _view.counts(report),
+        "run": {k: _view.visible(run.get(k)) for k in ("started", "finished", "as_of")},
+        "tool": _view.visible((report.get("tool") or {}).get("version")),
+        "requirements": views,
+        "overview": _view.attention_first(views),
+        "attention": [v for v in views if v["status"] in _view.ATTENTION],
+        "attention_statuses": _view.ATTENTION,
+        "marks": _view.STATUS_MARK,
+        "words": _view.STATUS_WORD,
+        "report_sha256": sha,
+    }
+    return _ENV.get_template("report.html.j2").render(context)
+
+
+def write_html(report: dict[str, Any], directory: Path, *, as_of: dt.date | None = None) -> Path:
+    """Write ``report.html``, showing the decisions of ``directory/review.jsonl`` if any."""
+    decisions, problems = load_decisions(directory)
+    sha = None
+    if (directory / "report.json").is_file():
+        sha = hashlib.sha256((directory / "report.json").read_bytes()).hexdigest()
+    text = render_html(
+        report,
+        decisions=decisions,
+        decision_problems=problems,
+        report_sha256=sha,
+        as_of=as_of,
+    )
+    path = directory / HTML_FILE
+    atomic_write(path, text.encode("utf-8"))
+    return path

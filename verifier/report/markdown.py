@@ -1,0 +1,99 @@
+"""``report.md``: the report as Markdown, for pasting into a ticket.
+
+Text from pages and submissions is escaped so that it renders as the characters it is:
+the characters that make emphasis, code, links or tables get a backslash; ``<``, ``>``
+and ``&`` become entities (no raw HTML reaches a renderer that allows it); line breaks
+inside a cell become spaces.
+Only http(s) URLs are written as links (autolinks); others are shown as escaped text.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from verifier.evidence import atomic_write
+from verifier.report import _view
+
+MD_FILE = "report.md"
+_PUNCT = re.compile(r"([\\`*_\[\]|~])")
+
+
+def md_text(value: object) -> str:
+    """``value`` as inert Markdown inline text, on one line."""
+    s = _view.visible(value)
+    s = s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    s = _PUNCT.sub(r"\\\1", s)
+    return re.sub(r"\s*[\r\n]+\s*", " ", s).strip()
+
+
+def md_link(url: object) -> str:
+    """A clickable autolink for an http(s) URL, else the URL as escaped text."""
+    href = _view.safe_href(url)
+    return f"<{href}>" if href else md_text(url)
+
+
+def render_markdown(report: dict[str, Any]) -> str:
+    """The Markdown text of ``report``."""
+    applicant = report.get("applicant") or {}
+    policy = report.get("policy") or {}
+    run = report.get("run") or {}
+    views = _view.requirement_views(report)
+    outcome = str(report.get("outcome", "error"))
+    lines = [
+        f"# {md_text(applicant.get('name'))}: {md_text(policy.get('title'))}",
+        "",
+        f"**Outcome: {_view.STATUS_MARK.get(outcome, '!')} "
+        f"{_view.STATUS_WORD.get(outcome, md_text(outcome))}**",
+        "",
+        f"- Tier: {md_text(report.get('tier'))}; program {md_text(policy.get('program'))}; "
+        f"policy `{md_text(policy.get('id'))}` version {md_text(policy.get('version'))}",
+        f"- Applicant website: {md_link(applicant.get('website'))}; "
+        f"employees: {md_text(applicant.get('employees'))}",
+        f"- As-of date: {md_text(run.get('as_of'))}; run {md_text(run.get('started'))} to "
+        f"{md_text(run.get('finished'))} (UTC)",
+        "- Counts: " + ", ".join(f"{word} {n}" for _, word, n in _view.counts(report)),
+        "",
+        "| # | requirement | status | summary |",
+        "| --- | --- | --- | --- |",
+    ]
+    for v in _view.attention_first(views):
+        lines.append(
+            f"| {v['index']} | {md_text(v['raw_id'])} | {v['mark']} {v['word']} | "
+            f"{md_text(v['summary'])} |"
+        )
+    for v in views:
+        lines += [
+            "",
+            f"## {v['index']}. {md_text(v['raw_id'])}: {v['mark']} {v['word']}",
+            "",
+            f"> {md_text(v['text'])}",
+            "",
+            f"**{md_text(v['summary'])}**",
+            "",
+        ]
+        for f in v["fetches"]:
+            answer = f"failed: {md_text(f['error'])}" if f["error"] else f"HTTP {f['status']}"
+            final = (
+                f" → {md_link(f['final_url'])}"
+                if f["final_url"] and f["final_url"] != f["url"]
+                else ""
+            )
+            sha = f"; sha256 `{f['sha256']}` (captures/{f['sha256']})" if f["capture"] else ""
+            lines.append(
+                f"- fetch {md_link(f['url'])}{final}: {answer} at {md_text(f['fetched_at'])}{sha}"
+            )
+        for e in v["facts"]:
+            where = f" ({md_link(e['url'])})" if e["url"] else ""
+            lines.append(f"- {md_text(e['kind'])}: {md_text(e['detail'])}{where}")
+            if e["excerpt"] is not None:
+                lines.append(f"  > {md_text(e['excerpt'])}")
+    return "\n".join(lines) + "\n"
+
+
+def write_markdown(report: dict[str, Any], directory: Path) -> Path:
+    """Write ``report.md``."""
+    path = directory / MD_FILE
+    atomic_write(path, render_markdown(report).encode("utf-8"))
+    return path

@@ -1,0 +1,223 @@
+"""Review decisions: a person's verdict on one requirement, next to the machine's.
+
+``finops-verify review DIR --requirement ID --decision pass|fail --reviewer NAME --reason
+TEXT [--expires DATE]`` appends one JSON line to ``DIR/review.jsonl``: who decided, when
+(UTC), why, until when, and the SHA-256 of the report.json it refers to. The file is only
+ever appended to; report.json, the machine's verdicts, is never rewritten.
+
+A decision counts while it is *active*: it refers to this bundle's report.json and has not
+expired (``expires`` is the last day it counts, compared with the as-of date). The latest
+active decision on a requirement wins; earlier ones are *superseded*. The *effective*
+outcome is the overall status (:func:`verifier.models.overall_status`) of the requirements
+with active decisions applied.
+
+After appending, ``report.html`` is rendered again (it shows the machine's verdict and
+the decisions side by side) and ``SHA256SUMS`` is rewritten, so that the bundle stays
+checkable: see :mod:`verifier.bundle`. A decision is refused when the bundle does not
+pass ``bundle check`` first.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import fcntl
+import hashlib
+import json
+import os
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from verifier.errors import BundleError, InputError
+from verifier.models import Status, overall_status
+
+REVIEW_FILE = "review.jsonl"
+REVIEW_SCHEMA = "finops-verifier/review/v1"
+DECISIONS = ("pass", "fail")
+"""What a reviewer may decide."""
+
+
+@dataclass(frozen=True)
+class Decision:
+    """One line of review.jsonl."""
+
+    requirement: str
+    """The requirement id it decides."""
+    decision: str
+    """``pass`` or ``fail``."""
+    reviewer: str
+    """Who decided."""
+    reason: str
+    """Why, in the reviewer's words."""
+    decided_at: str
+    """When it was recorded (UTC, ISO 8601)."""
+    expires: str | None
+    """Last day it counts (YYYY-MM-DD); ``None``: it does not expire."""
+    report_sha256: str
+    """SHA-256 of the report.json it refers to."""
+
+    def to_json(self) -> dict[str, Any]:
+        """The JSON line's content."""
+        return {"schema": REVIEW_SCHEMA, **asdict(self)}
+
+    def state(self, as_of: dt.date, report_sha256: str) -> str:
+        """``active``, ``expired`` (after its last day) or ``other-report``."""
+        if self.report_sha256 != report_sha256:
+            return "other-report"
+        if self.expires is not None and as_of > dt.date.fromisoformat(self.expires):
+            return "expired"
+        return "active"
+
+
+def report_sha256(directory: Path) -> str:
+    """SHA-256 of ``directory/report.json``."""
+    return hashlib.sha256((directory / "report.json").read_bytes()).hexdigest()
+
+
+def load_decisions(directory: Path) -> tuple[list[Decision], list[str]]:
+    """The decisions of a bundle, in file order, and a problem per unreadable line."""
+    path = directory / REVIEW_FILE
+    if not path.is_file():
+        return [], []
+    decisions: list[Decision] = []
+    problems: list[str] = []
+    for number, line in enumerate(path.read_bytes().splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            data = json.loads(line)
+            expires = data.get("expires")
+            if expires is not None:
+                dt.date.fromisoformat(expires)
+            decision = Decision(
+                requirement=str(data["requirement"]),
+                decision=str(data["decision"]),
+                reviewer=str(data["reviewer"]),
+                reason=str(data["reason"]),
+                decided_at=str(data["decided_at"]),
+                expires=expires,
+                report_sha256=str(data["report_sha256"]),
+            )
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
+            problems.append(f"{REVIEW_FILE} line {number} is not a decision ({exc})")
+            continue
+        if decision.decision not in DECISIONS:
+            problems.append(f"{REVIEW_FILE} line {number}: unknown decision {decision.decision!r}")
+            continue
+        decisions.append(decision)
+    return decisions, problems
+
+
+def review_view(
+    report: dict[str, Any], decisions: list[Decision], as_of: dt.date, sha256: str
+) -> dict[str, Any]:
+    """Decisions by requirement with their state, effective statuses and outcome.
+
+    Returns ``{"by_requirement": {id: [(decision, state), ...]}, "effective": {id:
+    status}, "outcome": status, "active": n}``.
+    """
+    by_req: dict[str, list[tuple[Decision, str]]] = {}
+    winner: dict[str, Decision] = {}
+    for d in decisions:
+        state = d.state(as_of, sha256)
+        if state == "active":
+            previous = winner.get(d.requirement)
+            if previous is not None:
+                by_req[d.requirement] = [
+                    (p, "superseded" if p is previous else s) for p, s in by_req[d.requirement]
+                ]
+            winner[d.requirement] = d
+        by_req.setdefault(d.requirement, []).append((d, state))
+    effective: dict[str, str] = {}
+    for req in report.get("requirements") or []:
+        rid = str(req.get("id"))
+        chosen = winner.get(rid)
+        effective[rid] = chosen.decision if chosen else str(req.get("status", "error"))
+    known = {s.value for s in Status}
+    statuses = [Status(s) if s in known else Status.ERROR for s in effective.values()]
+    return {
+        "by_requirement": by_req,
+        "effective": effective,
+        "outcome": overall_status(statuses).value,
+        "active": len(winner),
+    }
+
+
+def append_decision(
+    directory: Path,
+    *,
+    requirement: str,
+    decision: str,
+    reviewer: str,
+    reason: str,
+    expires: dt.date | None = None,
+    now: dt.datetime | None = None,
+) -> Decision:
+    """Check the bundle, append one decision, re-render report.html, re-seal the bundle.
+
+    Raises :class:`BundleError` when the bundle fails its check and :class:`InputError`
+    for an unknown requirement, an empty reason or reviewer, or an expiry in the past.
+    """
+    if not directory.is_dir():
+        raise BundleError(f"{directory} is not a directory")
+    # One review at a time per bundle: check, append, render and re-seal belong together.
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        return _append_locked(directory, requirement, decision, reviewer, reason, expires, now)
+    finally:
+        os.close(fd)  # closing releases the lock
+
+
+def _append_locked(
+    directory: Path,
+    requirement: str,
+    decision: str,
+    reviewer: str,
+    reason: str,
+    expires: dt.date | None,
+    now: dt.datetime | None,
+) -> Decision:
+    from verifier.bundle import check_bundle, write_manifest
+    from verifier.report.html import write_html
+
+    result = check_bundle(directory)
+    if not result.ok:
+        raise BundleError(
+            f"{directory} fails its integrity check, so no decision can be recorded on it:\n"
+            + result.describe()
+        )
+    report = json.loads((directory / "report.json").read_text(encoding="utf-8"))
+    known = [str(r.get("id")) for r in report.get("requirements") or []]
+    if requirement not in known:
+        raise InputError(
+            f"{directory} has no requirement {requirement!r}; its requirements are: "
+            + ", ".join(known)
+        )
+    if decision not in DECISIONS:
+        raise InputError(f"decision must be one of {', '.join(DECISIONS)}, not {decision!r}")
+    if not reason.strip():
+        raise InputError("a decision needs a reason (--reason): say why, for the auditor")
+    if not reviewer.strip():
+        raise InputError("a decision needs the reviewer's name (--reviewer)")
+    moment = (now or dt.datetime.now(dt.UTC)).astimezone(dt.UTC).replace(microsecond=0)
+    if expires is not None and expires < moment.date():
+        raise InputError(f"--expires {expires.isoformat()} is already past")
+    made = Decision(
+        requirement=requirement,
+        decision=decision,
+        reviewer=reviewer.strip(),
+        reason=reason.strip(),
+        decided_at=moment.isoformat().replace("+00:00", "Z"),
+        expires=expires.isoformat() if expires else None,
+        report_sha256=report_sha256(directory),
+    )
+    line = json.dumps(made.to_json(), sort_keys=True, ensure_ascii=False) + "\n"
+    # Append, never rewrite: earlier decisions stay byte for byte what they were.
+    with (directory / REVIEW_FILE).open("ab") as fh:
+        fh.write(line.encode("utf-8"))
+        fh.flush()
+        os.fsync(fh.fileno())
+    write_html(report, directory, as_of=moment.date())
+    write_manifest(directory)
+    return made

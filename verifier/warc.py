@@ -1,0 +1,138 @@
+"""The bundle's exchanges as a WARC file, so that web-archive tools (pywb, ReplayWeb.page)
+open them: ``captures/exchanges.warc.gz``.
+
+Written from ``captures/index.json`` and the bodies in ``captures/``, after the run:
+
+- one ``warcinfo`` record naming the tool;
+- per redirect hop, a ``response`` record with the hop's status and ``Location`` (no body);
+- per final answer, a ``response`` record whose payload is the captured body and whose
+  HTTP headers are the recorded ones. The body is stored decoded, so ``Content-Encoding``
+  and ``Transfer-Encoding`` are dropped (kept as ``X-Archive-Orig-*``) and
+  ``Content-Length`` is the stored length.
+
+Each record has WARC-Target-URI, WARC-Date (the fetch time), a WARC-Payload-Digest
+(warcio's SHA-1, the form archive tools index) and a record id derived from the exchange,
+so the same exchanges give the same ids. A fetch that got no answer has no record.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import uuid
+from pathlib import Path
+from typing import Any
+
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
+
+from verifier._version import __version__
+from verifier.evidence import CAPTURES, atomic_write, read_index
+
+WARC_FILE = f"{CAPTURES}/exchanges.warc.gz"
+_NS = uuid.UUID("6f1c1d1e-3c59-4f3e-9a57-0f1a2b3c4d5e")
+_REASONS = {200: "OK", 301: "Moved Permanently", 302: "Found", 303: "See Other", 404: "Not Found"}
+_DROPPED = ("content-encoding", "transfer-encoding", "content-length")
+
+
+def _warc_date(text: object) -> str:
+    if isinstance(text, str) and text:
+        try:
+            when = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+            return when.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        except ValueError:
+            pass
+    return "1970-01-01T00:00:00Z"
+
+
+def _record_id(*parts: object) -> str:
+    return f"<urn:uuid:{uuid.uuid5(_NS, '|'.join(str(p) for p in parts))}>"
+
+
+def _status_line(status: int) -> str:
+    return f"{status} {_REASONS.get(status, 'Status')}"
+
+
+def _response(
+    writer: WARCWriter,
+    uri: str,
+    date: str,
+    status: int,
+    headers: list[tuple[str, str]],
+    body: bytes,
+    rid: str,
+) -> Any:
+    http = StatusAndHeaders(_status_line(status), headers, protocol="HTTP/1.1")
+    return writer.create_warc_record(
+        uri,
+        "response",
+        payload=io.BytesIO(body),
+        length=len(body),
+        http_headers=http,
+        warc_headers_dict={"WARC-Date": date, "WARC-Record-ID": rid},
+    )
+
+
+def write_warc(root: Path) -> Path | None:
+    """Write the WARC of the bundle at ``root``; ``None`` when nothing was fetched."""
+    exchanges = read_index(root)
+    answered = [e for e in exchanges if e.get("sha256") and e.get("status") is not None]
+    if not answered:
+        return None
+    buffer = io.BytesIO()
+    writer = WARCWriter(buffer, gzip=True)
+    first = _warc_date(answered[0].get("fetched_at"))
+    info = writer.create_warc_record(
+        "",
+        "warcinfo",
+        payload=io.BytesIO(
+            f"software: finops-verifier/{__version__}\r\nformat: WARC File Format 1.0\r\n".encode()
+        ),
+        warc_headers_dict={
+            "WARC-Date": first,
+            "WARC-Record-ID": _record_id("warcinfo", first),
+            "WARC-Filename": Path(WARC_FILE).name,
+            "Content-Type": "application/warc-fields",
+        },
+    )
+    writer.write_record(info)
+    for ex in answered:
+        date = _warc_date(ex.get("fetched_at"))
+        for n, hop in enumerate(ex.get("hops") or []):
+            location = str(hop.get("location", ""))
+            rec = _response(
+                writer,
+                str(hop.get("url")),
+                date,
+                int(hop.get("status", 302)),
+                [("Location", location), ("Content-Length", "0")],
+                b"",
+                _record_id("hop", ex.get("url"), n, date),
+            )
+            writer.write_record(rec)
+        body = (root / CAPTURES / str(ex["sha256"])).read_bytes()
+        headers = [
+            (k.title(), str(v))
+            for k, v in sorted((ex.get("headers") or {}).items())
+            if k.lower() not in _DROPPED
+        ]
+        headers += [
+            (f"X-Archive-Orig-{k.title()}", str(v))
+            for k, v in sorted((ex.get("headers") or {}).items())
+            if k.lower() in _DROPPED
+        ]
+        headers.append(("Content-Length", str(len(body))))
+        final = str(ex.get("final_url") or ex.get("url"))
+        rec = _response(
+            writer,
+            final,
+            date,
+            int(ex["status"]),
+            headers,
+            body,
+            _record_id("response", final, ex["sha256"], date),
+        )
+        writer.write_record(rec)
+    path = root / WARC_FILE
+    atomic_write(path, buffer.getvalue())
+    return path
