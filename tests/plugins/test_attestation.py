@@ -9,8 +9,10 @@ import pytest
 import respx
 
 from plugins.attestation import AttestationCheck
+from tests.plugins.conftest import DOWN
 from tests.plugins.registry_helpers import policy_params
 from verifier import Status
+from verifier.fetch import FetchSettings
 from verifier.models import RequirementResult
 from verifier.sites import SiteServer
 from verifier.testing import make_submission, run_check, settings_for
@@ -171,3 +173,18 @@ def test_urls_over_the_limit_are_listed_not_fetched() -> None:
         )
     assert result.status is Status.NEEDS_REVIEW
     assert sum("not fetched" in e.detail for e in result.evidence) == 2
+
+
+def test_cited_host_that_refuses_connections_is_recorded(settings: FetchSettings) -> None:
+    url = f"http://{DOWN}/agreement"
+    result = run_check(
+        AttestationCheck(),
+        make_submission(attestations={"exam-reseller": f"Agreement: {url}"}),
+        {},
+        settings=settings,
+        requirement_id="exam-reseller",
+    )
+    assert result.status is Status.NEEDS_REVIEW
+    assert f"{url} could not be read" in result.summary
+    cited = [e for e in result.evidence if e.kind == "cited-url"]
+    assert "could not be fetched" in cited[0].detail

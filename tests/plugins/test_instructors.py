@@ -11,8 +11,10 @@ import pytest
 import respx
 
 from plugins.instructors import InstructorsCheck
+from tests.plugins.conftest import DOWN
 from tests.plugins.registry_helpers import FIXTURE_CSV, FIXTURE_TEMPLATE, TTT, policy_params
 from verifier import Status
+from verifier.fetch import FetchSettings
 from verifier.models import RequirementResult
 from verifier.sites import SiteServer
 from verifier.testing import make_submission, run_check, settings_for
@@ -145,3 +147,15 @@ def test_registry_faults(second: httpx.Response, expected: Status) -> None:
         result = verify({"instructors": [GRACE, TOMAS]}, TEMPLATE, None)
     assert result.status is expected, result.summary
     assert any(e.data.get("verdict") == "fault" for e in result.evidence)
+
+
+def test_registry_host_that_refuses_connections_is_an_error(settings: FetchSettings) -> None:
+    result = run_check(
+        InstructorsCheck(),
+        make_submission(training={"instructors": [GRACE]}),
+        PARAMS,
+        settings=settings,
+        sources={"credential-registry": f"http://{DOWN}/{{certificate_id}}.json"},
+    )
+    assert result.status is Status.ERROR
+    assert "could not be read for 1 of 1 instructor(s)" in result.summary

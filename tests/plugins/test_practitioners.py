@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import socket
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +12,7 @@ import respx
 import yaml
 
 from plugins.practitioners import PractitionersCheck, PractitionersParams
+from tests.plugins.conftest import DOWN
 from tests.plugins.registry_helpers import (
     FIXTURE_CSV,
     FIXTURE_TEMPLATE,
@@ -27,6 +27,7 @@ from tests.plugins.registry_helpers import (
     write_registry,
 )
 from verifier import Status
+from verifier.fetch import FetchSettings
 from verifier.models import RequirementResult
 from verifier.sites import SiteServer
 from verifier.testing import make_submission, run_check, settings_for
@@ -332,19 +333,13 @@ def test_registry_faults(n: int, down: set[int], expected: Status) -> None:
     assert all("503" in e.detail for e in faulty)
 
 
-def test_registry_host_that_refuses_connections_is_an_error(sites: SiteServer) -> None:
-    with socket.socket() as s:  # a port nothing listens on: connections are refused
-        s.bind(("127.0.0.1", 0))
-        closed = s.getsockname()[1]
-    settings = settings_for(
-        sites, resolve=(*sites.resolve_pairs(), ("down.example:80", f"127.0.0.1:{closed}"))
-    )
+def test_registry_host_that_refuses_connections_is_an_error(settings: FetchSettings) -> None:
     result = run_check(
         PractitionersCheck(),
         make_submission(practitioners=submitted(THREE)),
         P2022,
         settings=settings,
-        sources={"credential-registry": "http://down.example/{certificate_id}"},
+        sources={"credential-registry": f"http://{DOWN}/{{certificate_id}}"},
         as_of=AS_OF,
     )
     assert result.status is Status.ERROR
