@@ -12,12 +12,15 @@ from pathlib import Path
 from typing import Any
 
 from plugins._data import data_dir
+from plugins.attestation import AttestationCheck
 from plugins.case_studies import CaseStudiesCheck
 from plugins.community import CommunityCheck
 from plugins.framework_alignment import FrameworkAlignmentCheck
+from plugins.instructors import InstructorsCheck
 from plugins.landing_page import LandingPageCheck
 from plugins.membership import MembershipCheck
 from plugins.offering import OfferingCheck
+from plugins.practitioners import PractitionersCheck
 from verifier import Check, DemoSpec, hookimpl
 
 CHECKS: tuple[type[Check[Any]], ...] = (
@@ -25,8 +28,11 @@ CHECKS: tuple[type[Check[Any]], ...] = (
     OfferingCheck,
     FrameworkAlignmentCheck,
     CaseStudiesCheck,
+    PractitionersCheck,
     CommunityCheck,
     LandingPageCheck,
+    InstructorsCheck,
+    AttestationCheck,
 )
 """Every built-in check class."""
 

@@ -168,6 +168,12 @@ def demo_bundle(demo_master: Path, copy_bundle: Callable[[Path], Path]) -> Path:
 
 
 @pytest.fixture
+def review_bundle(demo_master: Path, copy_bundle: Callable[[Path], Path]) -> Path:
+    """A private copy of a demo bundle that needs review (the service provider's)."""
+    return copy_bundle(demo_master.parent / "service-provider")
+
+
+@pytest.fixture
 def hostile_bundle(hostile_master: Path, copy_bundle: Callable[[Path], Path]) -> Path:
     """A private copy of the hostile bundle."""
     return copy_bundle(hostile_master)

@@ -77,7 +77,11 @@ def test_replay_leaves_the_bundle_intact(demo_bundle: Path, no_network: list[str
 def test_a_tampered_bundle_is_refused_before_any_replay(
     demo_bundle: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    capture = next(p for p in (demo_bundle / "captures").iterdir() if len(p.name) == 64)
+    capture = next(
+        p
+        for p in sorted((demo_bundle / "captures").iterdir())
+        if len(p.name) == 64 and b"Acme" in p.read_bytes()  # not, say, a registry record
+    )
     capture.write_bytes(capture.read_bytes().replace(b"Acme", b"Acne", 1))
 
     def never(*args: Any) -> None:

@@ -36,19 +36,19 @@ def decide(bundle: Path, requirement: str = "case-studies", **over: object) -> l
 
 
 def test_a_decision_changes_the_effective_outcome_but_not_report_json(
-    demo_bundle: Path, capsys: pytest.CaptureFixture[str]
+    review_bundle: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    original = (demo_bundle / "report.json").read_bytes()
+    original = (review_bundle / "report.json").read_bytes()
     statuses = {r["id"]: r["status"] for r in json.loads(original)["requirements"]}
     for rid, status in statuses.items():
         if status != "pass":
-            assert main(decide(demo_bundle, rid)) == 0
-    assert (demo_bundle / "report.json").read_bytes() == original
-    html = (demo_bundle / "report.html").read_text()
+            assert main(decide(review_bundle, rid)) == 0
+    assert (review_bundle / "report.json").read_bytes() == original
+    html = (review_bundle / "report.html").read_text()
     assert 'id="effective-outcome">✓ PASS' in html
     assert "Globex confirmed by phone" in html
     assert "J. Smith" in html
-    assert json.loads(original)["outcome"] == "error"  # the machine's verdict stays
+    assert json.loads(original)["outcome"] == "needs_review"  # the machine's verdict stays
     assert "effective outcome as of" in capsys.readouterr().out
 
 

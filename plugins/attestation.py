@@ -1,0 +1,118 @@
+"""attestation: the applicant's statement, and every page it cites, captured for a person.
+
+Some requirements ("a business model to support enterprise end users", "reseller of the
+exam") cannot be verified from public pages: only judged. This check gathers what the
+reviewer needs: the statement ``attestations[<requirement id>]``, the submission fields the
+policy names (``specialization``, ``training.references``), and each URL they cite (URLs in
+the statement, reference URLs), fetched and stored as evidence.
+
+- ``needs_review``: a statement or a named field is provided; the summary and a
+  ``checklist`` evidence item say what the reviewer must confirm (the ``checklist`` param,
+  else the requirement's text). A cited URL that cannot be fetched, or answers an error, is
+  recorded and named in the summary: it never makes the result ``pass`` (nothing does);
+- ``fail``: no statement and none of the named fields ("not provided");
+- ``pass`` and ``error``: never; a statement is for a person to judge, and a cited page
+  that cannot be read is itself shown to the reviewer.
+
+Params: ``checklist`` (items for the reviewer), ``fields`` (submission fields to capture
+with the statement), ``max_urls`` (cited URLs fetched, default 20).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+from pydantic import Field
+
+from plugins._names import name_forms, text_mentions
+from plugins._pages import read_page
+from verifier import Check, CheckContext, Outcome, Params
+
+_URL = re.compile(r"https?://[^\s<>\"'`]+", re.IGNORECASE)
+
+
+class AttestationParams(Params):
+    """Params of the ``attestation`` check."""
+
+    checklist: list[str] = Field(default_factory=list)
+    """What the reviewer must confirm; empty: the requirement's published text."""
+    fields: list[Literal["specialization", "training.references"]] = Field(default_factory=list)
+    """Submission fields captured with the statement (they can stand in for it)."""
+    max_urls: int = Field(default=20, ge=0, le=100)
+    """Cited URLs fetched at most; the rest are listed unfetched."""
+
+
+class AttestationCheck(Check[AttestationParams]):
+    """Captures a statement and its cited pages for a reviewer."""
+
+    name = "attestation"
+    version = "1.0"
+    Params = AttestationParams
+    description = "Applicant's statement and cited pages captured for a reviewer"
+
+    async def verify(self, ctx: CheckContext[AttestationParams]) -> Outcome:
+        """See the module docstring."""
+        req_id = ctx.requirement.id
+        sub = ctx.submission
+        statement = (sub.attestations.get(req_id) or "").strip()
+        urls: list[str] = []
+        given: list[str] = []
+        if statement:
+            given.append("statement")
+            ctx.evidence(
+                "statement", f"the applicant's statement (attestations.{req_id})", excerpt=statement
+            )
+            urls += [u.rstrip(".,;:!?)]}") for u in _URL.findall(statement)]
+        if "specialization" in ctx.params.fields and sub.specialization:
+            given.append("specialization")
+            ctx.evidence(
+                "statement", "the specialization the applicant names", excerpt=sub.specialization
+            )
+        refs = sub.training.references if sub.training else ()
+        if "training.references" in ctx.params.fields and refs:
+            given.append(f"{len(refs)} reference(s)")
+            for ref in refs:
+                who = f"{ref.name} ({ref.organization})" if ref.organization else ref.name
+                ctx.evidence("reference", f"reference from {who}", url=ref.url, excerpt=who)
+                urls += [ref.url] if ref.url else []
+        if not given:
+            wanted = ", ".join([f"attestations.{req_id}", *ctx.params.fields])
+            return Outcome.failed(f"not provided: the submission has no {wanted}")
+        unread = await _capture(ctx, list(dict.fromkeys(urls)))
+        checklist = ctx.params.checklist or [f"The evidence shows: {ctx.requirement.text}"]
+        ctx.evidence(
+            "checklist",
+            "for the reviewer to confirm: " + " | ".join(checklist),
+            checklist=checklist,
+        )
+        n = len(set(urls))
+        cited = f"; {n - len(unread)} of {n} cited page(s) captured" if urls else ""
+        if unread:
+            cited += f" ({', '.join(unread)} could not be read)"
+        return Outcome.needs_review(
+            f"{' and '.join(given)} provided{cited}; a reviewer must judge them against "
+            f"{len(checklist)} checklist item(s)"
+        )
+
+
+async def _capture(ctx: CheckContext[AttestationParams], urls: list[str]) -> list[str]:
+    """Fetch each cited URL (each fetch is evidence); return those that gave no readable page."""
+    unread: list[str] = []
+    forms = name_forms(ctx.submission.applicant.name, ctx.submission.applicant.aliases)
+    for url in urls[ctx.params.max_urls :]:
+        ctx.evidence("cited-url", f"cited but not fetched (over max_urls): {url}", url=url)
+    for url in urls[: ctx.params.max_urls]:
+        read = await read_page(ctx, url)
+        if read.page is None or read.state != "ok":
+            unread.append(url)
+            ctx.evidence("cited-url", f"{url} {read.reason}", page=read.page, url=url)
+            continue
+        named = text_mentions(read.page.visible_text, forms)
+        ctx.evidence(
+            "cited-url",
+            f"{url} captured; it {'names' if named else 'does not name'} the applicant",
+            page=read.page,
+            names_applicant=bool(named),
+        )
+    return unread

@@ -1,0 +1,143 @@
+"""practitioners: enough valid certificates for the applicant's company size.
+
+The policy gives one or more *columns*, each a certification with its table of company-size
+bands (program 2022: one column, FinOps Certified Practitioner; program 2025: three that do
+not substitute for each other). Each submitted certificate is looked up in the credential
+registry (:mod:`plugins._credentials`) and counts toward the column of its certification
+only if the registry knows it, the holder's name matches, and it is not expired on the
+as-of date. A certificate id counts once, and a holder counts once per certification.
+
+- ``pass``: every column reaches its required count (even if some look-ups failed);
+- ``fail``: ``applicant.employees`` not provided (it decides the band, so nothing can be
+  judged without it); or the shortfall is more than the failed look-ups could make up
+  (a fail is then not caused by the fault);
+- ``error``: short, but failed look-ups (registry down) could still close the gap; or the
+  registry is unusable (malformed CSV, template without ``{certificate_id}``, no source);
+- ``needs_review``: never; a holder's name that only resembles the submitted one does not
+  count (its similarity is shown in the reason);
+- the evidence lists every certificate with its verdict and reason.
+
+Params: ``columns``, a list of ``{certification, table: [{min_employees, required,
+label?}]}`` (one band must start at 0); ``source`` (default ``credential-registry``).
+"""
+
+from __future__ import annotations
+
+from pydantic import Field, model_validator
+
+from plugins._credentials import (
+    Lookup,
+    RegistryError,
+    Verdict,
+    judge,
+    open_registry,
+    record_verdict,
+)
+from plugins._names import normalize
+from plugins._sizes import Band, Column
+from verifier import Check, CheckContext, Outcome, Params
+
+
+class PractitionersParams(Params):
+    """Params of the ``practitioners`` check."""
+
+    columns: list[Column] = Field(min_length=1)
+    """Certifications required, each with its company-size table; none substitutes."""
+    source: str = "credential-registry"
+    """The credential registry source."""
+
+    @model_validator(mode="after")
+    def _distinct(self) -> PractitionersParams:
+        names = [normalize(c.certification) for c in self.columns]
+        if len(set(names)) != len(names):
+            raise ValueError("a certification appears in two columns")
+        return self
+
+
+class PractitionersCheck(Check[PractitionersParams]):
+    """Counts valid certificates against the company-size table."""
+
+    name = "practitioners"
+    version = "1.0"
+    Params = PractitionersParams
+    description = "Valid certificates in the credential registry, by company size"
+
+    async def verify(self, ctx: CheckContext[PractitionersParams]) -> Outcome:
+        """See the module docstring."""
+        employees = ctx.submission.applicant.employees
+        if employees is None:
+            return Outcome.failed(
+                "not provided: applicant.employees (the parent organisation's headcount) "
+                "decides how many certificates are required"
+            )
+        need = {c.certification: c.band(employees) for c in ctx.params.columns}
+        people = ctx.submission.practitioners
+        if not people and any(band.required for band, _ in need.values()):
+            empty = dict.fromkeys(need, 0)
+            return Outcome.failed(f"not provided: {_summary(need, empty, 0, 0)}")
+        try:
+            registry = await open_registry(ctx, ctx.params.source)
+        except RegistryError as exc:
+            return Outcome.error(str(exc))
+        lookups = await registry.lookup_all(ctx, (p.certificate_id for p in people))
+        valid, faults = _count(ctx, lookups, list(need))
+        summary = _summary(need, valid, len(people), faults)
+        gaps = [band.required - valid[c] for c, (band, _) in need.items()]
+        if all(gap <= 0 for gap in gaps):
+            return Outcome.passed(summary)
+        if faults and sum(max(gap, 0) for gap in gaps) <= faults:
+            return Outcome.error(
+                f"{summary}; {faults} look-up(s) failed and could close the gap, so the "
+                "count cannot be decided"
+            )
+        return Outcome.failed(summary)
+
+
+def _count(
+    ctx: CheckContext[PractitionersParams], lookups: dict[str, Lookup], accepted: list[str]
+) -> tuple[dict[str, int], int]:
+    """Judge every submitted certificate (recording each); valid ones per certification,
+    and how many could not be looked up."""
+    valid = dict.fromkeys(accepted, 0)
+    faults = 0
+    first_entry: dict[str, int] = {}  # certificate id -> entry that used it first
+    counted: dict[tuple[str, str], str] = {}  # (holder, certification) -> certificate id
+    for i, person in enumerate(ctx.submission.practitioners, 1):
+        cid = person.certificate_id.strip()
+        if cid in first_entry:
+            reason = f"duplicate of entry {first_entry[cid]}: a certificate counts once"
+            verdict = Verdict("invalid", reason, None)
+        else:
+            first_entry[cid] = i
+            verdict = judge(person.name, lookups[cid], accepted, ctx.as_of)
+        rec, cert = verdict.credential, verdict.counts_as
+        if rec is not None and cert is not None:
+            # One person counts once per certification, even with two certificates of it.
+            holder = (" ".join(sorted(normalize(rec.name).split())), cert)
+            if holder in counted:
+                reason = f"{rec.name} is already counted for {cert} with {counted[holder]}"
+                verdict = Verdict("invalid", reason, rec)
+            else:
+                counted[holder] = cid
+                valid[cert] += 1
+        faults += verdict.status == "fault"
+        page = lookups[cid].page if first_entry[cid] == i else None
+        record_verdict(ctx, i, person.name, cid, verdict, page)
+    return valid, faults
+
+
+def _summary(
+    need: dict[str, tuple[Band, str]], valid: dict[str, int], submitted: int, faults: int
+) -> str:
+    """ "37 valid of 40 submitted; 35 required for 500-4999 employees" (one column), or
+    one clause per column."""
+    failed = f" ({faults} could not be looked up)" if faults else ""
+    if len(need) == 1:
+        ((cert, (band, label)),) = need.items()
+        return (
+            f"{valid[cert]} valid of {submitted} submitted{failed}; "
+            f"{band.required} required for {label} employees"
+        )
+    parts = [f"{c}: {valid[c]} valid, {b.required} required" for c, (b, _) in need.items()]
+    labels = ", ".join(sorted({label for _, label in need.values()}))
+    return f"{'; '.join(parts)} ({submitted} submitted{failed}; {labels} employees)"

@@ -1,0 +1,88 @@
+"""The credential registry reader: a malformed CSV names its file and line."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from plugins._credentials import RegistryError, read_csv, same_person
+from tests.plugins.registry_helpers import FIXTURE_CSV
+
+HEADER = "certificate_id,name,certification,issued,expires\n"
+
+MALFORMED = [
+    pytest.param(
+        "id,name\nLF-1,Jane\n",
+        ":1: the header lacks certificate_id",
+        id="a header without the fields",
+    ),
+    pytest.param(
+        HEADER + "LF-1,Jane Doe,FinOps Certified Practitioner,2023-01-01\n",
+        ":2: expected 5 fields",
+        id="a row with too few fields",
+    ),
+    pytest.param(
+        HEADER + "LF-1,Jane Doe,FOCP,2023-01-01,,extra\n",
+        ":2: expected 5 fields",
+        id="a row with too many fields",
+    ),
+    pytest.param(
+        HEADER + "LF-1,Jane Doe,FOCP,2023-01-01,\nLF-2,Jo Roe,FOCP,01/02/2023,\n",
+        ":3: issued '01/02/2023' is not an ISO date",
+        id="a date that is not ISO",
+    ),
+    pytest.param(
+        HEADER + "LF-1,,FOCP,2023-01-01,\n", ":2: name is missing", id="a row without a name"
+    ),
+    pytest.param(
+        HEADER + "LF-1,Jane Doe,FOCP,2023-01-01,\nLF-1,Jo Roe,FOCP,2023-01-01,\n",
+        ":3: certificate LF-1 is also at",
+        id="a certificate id twice",
+    ),
+    pytest.param(
+        HEADER + 'LF-1,"Jane Doe,FOCP,2023-01-01,\n', "not valid CSV", id="an unterminated quote"
+    ),
+]
+
+
+@pytest.mark.parametrize(("content", "message"), MALFORMED)
+def test_malformed_csv_names_file_and_line(tmp_path: Path, content: str, message: str) -> None:
+    path = tmp_path / "export.csv"
+    path.write_text(content)
+    with pytest.raises(RegistryError) as info:
+        read_csv(path)
+    assert str(path) in str(info.value)
+    assert message in str(info.value)
+
+
+def test_csv_with_bom_extra_columns_and_timestamps_reads(tmp_path: Path) -> None:
+    path = tmp_path / "export.csv"
+    path.write_text(
+        "\ufeffCertificate_ID,Name,Certification,Issued,Expires,Country\n"
+        "LF-1,Jane Doe,FOCP,2023-01-01T10:00:00Z,,US\n",
+        encoding="utf-8",
+    )
+    records, digest = read_csv(path)
+    assert records["lf-1"].issued == dt.date(2023, 1, 1)
+    assert records["lf-1"].expires is None
+    assert len(digest) == 64
+
+
+def test_fixture_registry_reads() -> None:
+    records, _ = read_csv(FIXTURE_CSV)
+    assert len(records) > 50
+
+
+@pytest.mark.parametrize(
+    ("recorded", "submitted", "same"),
+    [
+        pytest.param("Jane Doe", "jane  doe", True, id="case and spaces do not matter"),
+        pytest.param("Doe, Jane", "Jane Doe", True, id="word order does not matter"),
+        pytest.param("Jane Q. Doe", "Jane Doe", False, id="a middle initial makes another name"),
+        pytest.param("Samantha Reid", "Sam Taylor", False, id="another person differs"),
+    ],
+)
+def test_same_person(recorded: str, submitted: str, same: bool) -> None:
+    assert same_person(recorded, submitted) is same

@@ -1,0 +1,161 @@
+"""The instructors check, over the fixture registry (CSV and URL template) and faults."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import respx
+
+from plugins.instructors import InstructorsCheck
+from tests.plugins.conftest import DOWN
+from tests.plugins.registry_helpers import FIXTURE_CSV, FIXTURE_TEMPLATE, TTT, policy_params
+from verifier import Status
+from verifier.fetch import FetchSettings
+from verifier.models import RequirementResult
+from verifier.sites import SiteServer
+from verifier.testing import make_submission, run_check, settings_for
+
+PARAMS = policy_params("2022/training-partner.yaml", "instructors")
+GRACE = {"name": "Grace Hopkins", "certificate_id": "LF-3001"}
+TOMAS = {"name": "Tomas Lindgren", "certificate_id": "LF-3002"}
+LAPSED = {"name": "Old Trainer", "certificate_id": "LF-9003"}  # expired 2023-01-01
+PRACTITIONER = {"name": "Jane Doe", "certificate_id": "LF-0001"}  # not a trainer
+UNKNOWN = {"name": "Ghost Teacher", "certificate_id": "LF-0000"}
+
+
+def verify(
+    training: dict[str, Any] | None, registry: str | Path, server: SiteServer | None
+) -> RequirementResult:
+    fields = {"tier": "training-partner"} | ({"training": training} if training else {})
+    return run_check(
+        InstructorsCheck(),
+        make_submission(**fields),
+        PARAMS,
+        settings=settings_for(server),
+        sources={"credential-registry": registry},
+        as_of=dt.date(2026, 1, 1),
+    )
+
+
+CASES = [
+    pytest.param(
+        {"instructors": [GRACE, TOMAS]},
+        Status.PASS,
+        "all 2 instructor(s) hold a valid",
+        id="trainers with valid certificates pass",
+    ),
+    pytest.param(
+        {"instructors": [GRACE, LAPSED]},
+        Status.FAIL,
+        "expired on 2023-01-01",
+        id="a lapsed trainer certificate fails",
+    ),
+    pytest.param(
+        {"instructors": [GRACE, PRACTITIONER]},
+        Status.FAIL,
+        "certifies 'FinOps Certified Practitioner'",
+        id="a practitioner certificate is not train-the-trainer",
+    ),
+    pytest.param(
+        {"instructors": [UNKNOWN]},
+        Status.FAIL,
+        "knows no certificate LF-0000",
+        id="an unknown certificate fails",
+    ),
+    pytest.param(
+        {"instructors": [{"name": "Tom Lind", "certificate_id": "LF-3002"}]},
+        Status.FAIL,
+        "names the holder 'Tomas Lindgren'",
+        id="someone else's certificate fails",
+    ),
+    pytest.param(
+        {"instructors": []},
+        Status.FAIL,
+        "not provided: instructor-led courses are taught",
+        id="no instructors while instructor-led is not provided",
+    ),
+    pytest.param(
+        None,
+        Status.FAIL,
+        "not provided: the submission has no 'training'",
+        id="no training section is not provided",
+    ),
+    pytest.param(
+        {"instructor_led": False, "instructors": [LAPSED]},
+        Status.NOT_APPLICABLE,
+        "no instructor-led courses",
+        id="no instructor-led courses is not applicable",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    "registry",
+    [
+        pytest.param(FIXTURE_TEMPLATE, id="URL registry"),
+        pytest.param(FIXTURE_CSV, id="CSV registry"),
+    ],
+)
+@pytest.mark.parametrize(("training", "expected", "phrase"), CASES)
+def test_instructors(
+    sites: SiteServer,
+    registry: str | Path,
+    training: dict[str, Any] | None,
+    expected: Status,
+    phrase: str,
+) -> None:
+    result = verify(training, registry, sites)
+    assert result.status is expected, result.summary
+    assert phrase in result.summary
+
+
+TEMPLATE = "http://registry.test/{certificate_id}.json"
+RECORD = {
+    "certificate_id": "LF-3001",
+    "name": "Grace Hopkins",
+    "certification": TTT,
+    "issued": "2022-11-01",
+    "expires": "",
+}
+
+
+@pytest.mark.parametrize(
+    ("second", "expected"),
+    [
+        pytest.param(httpx.Response(503), Status.ERROR, id="a registry answering 503 is an error"),
+        pytest.param(
+            httpx.Response(
+                200,
+                json=RECORD
+                | {"certificate_id": "LF-3002", "name": "Tomas Lindgren", "expires": "2024-01-01"},
+            ),
+            Status.FAIL,
+            id="an expired trainer fails even when the registry is flaky",
+        ),
+    ],
+)
+def test_registry_faults(second: httpx.Response, expected: Status) -> None:
+    with respx.mock(assert_all_called=True) as router:
+        router.get(TEMPLATE.format(certificate_id="LF-3001"), name="grace").mock(
+            httpx.Response(503)
+        )
+        router.get(TEMPLATE.format(certificate_id="LF-3002"), name="tomas").mock(second)
+        result = verify({"instructors": [GRACE, TOMAS]}, TEMPLATE, None)
+    assert result.status is expected, result.summary
+    assert any(e.data.get("verdict") == "fault" for e in result.evidence)
+
+
+def test_registry_host_that_refuses_connections_is_an_error(settings: FetchSettings) -> None:
+    result = run_check(
+        InstructorsCheck(),
+        make_submission(training={"instructors": [GRACE]}),
+        PARAMS,
+        settings=settings,
+        sources={"credential-registry": f"http://{DOWN}/{{certificate_id}}.json"},
+    )
+    assert result.status is Status.ERROR
+    assert "could not be read for 1 of 1 instructor(s)" in result.summary
