@@ -48,12 +48,19 @@ def make_submission(**fields: Any) -> Submission:
 
 
 def settings_for(server: SiteServer | None, **overrides: Any) -> FetchSettings:
-    """Fetch settings that send the sites of ``server`` to it (loopback allowed)."""
+    """Fetch settings for a test: loopback allowed, one quick retry.
+
+    With a ``server``, its sites resolve to it and robots.txt is obeyed as in a real run.
+    Without one (a respx unit test of a check's own logic), robots.txt is not asked for,
+    so the mocks need only the pages the check reads; robots.txt handling is the fetch
+    layer's, tested there. Pass ``obey_robots=True`` to mock it yourself.
+    """
     values: dict[str, Any] = {
         "allow_private_network": True,
         "retries": 1,
         "backoff": 0.01,
         "total_timeout": 10.0,
+        "obey_robots": server is not None,
     }
     if server is not None:
         values["resolve"] = server.resolve_pairs()
