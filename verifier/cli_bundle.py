@@ -17,20 +17,11 @@ from typing import Any
 import click
 
 from verifier.bundle import check_bundle, load_report
+from verifier.cli_options import parse_date
 from verifier.errors import BundleError
 from verifier.exitcodes import ExitCode
 from verifier.replay import ReplayResult, replay_bundle
 from verifier.review import DECISIONS, append_decision, load_decisions, report_sha256, review_view
-
-
-def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.date | None:
-    if value is None:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"{value!r} is not a date like 2026-01-31") from None
-
 
 _DIR = click.Path(path_type=Path, file_okay=False)
 
@@ -154,13 +145,13 @@ def _print_replay(result: ReplayResult, *, as_json: bool, kept: bool) -> None:
 @click.option("--reason", help="Why: what the reviewer saw. Required.")
 @click.option(
     "--expires",
-    callback=_date,
+    callback=parse_date,
     metavar="YYYY-MM-DD",
     help="Last day the decision counts [default: no expiry].",
 )
 @click.option(
     "--as-of",
-    callback=_date,
+    callback=parse_date,
     metavar="YYYY-MM-DD",
     help="Date for deciding which decisions have expired [default: today, UTC].",
 )

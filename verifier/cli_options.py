@@ -1,0 +1,166 @@
+"""Plumbing shared by the command modules: invocation state, consoles, option types,
+and the ``verify`` options built from :class:`~verifier.fetch.settings.FetchSettings`."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import itertools
+from typing import Any
+
+import click
+from rich.console import Console
+
+from verifier.fetch.settings import FIELDS, FetchSettings
+from verifier.plugins import PluginHost, build_host
+
+STATUS_STYLE = {
+    "pass": "green",
+    "fail": "red",
+    "needs_review": "yellow",
+    "error": "magenta",
+    "not_applicable": "dim",
+}
+
+
+def make_console(err: bool = False) -> Console:
+    """A rich console on stdout (or stderr); no automatic highlighting of our output."""
+    return Console(stderr=err, highlight=False, soft_wrap=False)
+
+
+class Obj:
+    """State shared by the commands of one invocation."""
+
+    def __init__(self, host: PluginHost | None) -> None:
+        self._host = host
+
+    @property
+    def host(self) -> PluginHost:
+        if self._host is None:
+            self._host = build_host()
+        return self._host
+
+
+# ---------------------------------------------------------------- fetch settings options
+def parse_date(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.date | None:
+    """Click callback: an ISO date (``2026-01-31``), or a usage error saying so."""
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date like 2026-01-31") from None
+
+
+_AT_LEAST_ONE = frozenset({"max_bytes", "per_host_concurrency", "max_fetches_per_check"})
+
+
+def _option_name(name: str) -> str:
+    return "--" + name.replace("_", "-")
+
+
+def fetch_options(func: Any) -> Any:
+    """Add one option per :class:`FetchSettings` field, with its default and doc."""
+    docs = _field_docs()
+    for f in reversed(FIELDS):
+        default = f.default if f.default is not dataclasses.MISSING else None
+        help_text = f"{docs.get(f.name, '')}"
+        if f.name == "allow_private_network":
+            opt = click.option(
+                "--allow-private-network",
+                is_flag=True,
+                default=False,
+                help=help_text + " Recorded in the report.",
+            )
+        elif f.name == "obey_robots":
+            opt = click.option(
+                "--obey-robots/--ignore-robots",
+                default=True,
+                help=help_text + " [default: obey] Recorded in the report.",
+            )
+        elif f.name == "allowed_ports":
+            opt = click.option(
+                "--allow-port",
+                "allowed_ports",
+                type=click.IntRange(1, 65535),
+                multiple=True,
+                help="Allow a port besides 80 and 443 (repeatable).",
+            )
+        elif f.name == "resolve":
+            opt = click.option(
+                "--resolve",
+                "resolve",
+                multiple=True,
+                metavar="HOST:PORT:ADDR:PORT",
+                help="Connect to ADDR:PORT for HOST:PORT, like curl "
+                "--resolve (repeatable). The address check still applies.",
+            )
+        else:
+            kind = type(default)
+            # A delay may be 0 (its default); timeouts may not; a cap or a limit of
+            # concurrency of 0 would make every fetch fail or wait forever.
+            ptype: Any = (
+                click.FloatRange(min=0.0 if default == 0 else 0.001)
+                if kind is float
+                else (
+                    click.IntRange(min=1 if f.name in _AT_LEAST_ONE else 0) if kind is int else str
+                )
+            )
+            opt = click.option(
+                _option_name(f.name),
+                f.name,
+                type=ptype,
+                default=default,
+                show_default=f.name != "user_agent",
+                help=help_text,
+            )
+        func = opt(func)
+    return func
+
+
+def _field_docs() -> dict[str, str]:
+    """Each FetchSettings field's docstring (the line under it in settings.py)."""
+    import ast
+    import inspect
+
+    from verifier.fetch import settings as mod
+
+    tree = ast.parse(inspect.getsource(mod))
+    docs: dict[str, str] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ClassDef) and node.name == "FetchSettings":
+            body = node.body
+            for a, b in itertools.pairwise(body):
+                if (
+                    isinstance(a, ast.AnnAssign)
+                    and isinstance(a.target, ast.Name)
+                    and isinstance(b, ast.Expr)
+                    and isinstance(b.value, ast.Constant)
+                ):
+                    docs[a.target.id] = str(b.value.value)
+    return docs
+
+
+def settings_from(kwargs: dict[str, Any]) -> FetchSettings:
+    """Build :class:`FetchSettings` from the options of :func:`fetch_options`."""
+    values: dict[str, Any] = {}
+    for f in FIELDS:
+        if f.name not in kwargs:
+            continue
+        value = kwargs.pop(f.name)
+        if f.name == "allowed_ports":
+            value = tuple(dict.fromkeys((*FetchSettings.allowed_ports, *value)))
+        elif f.name == "resolve":
+            value = tuple(_parse_resolve(v) for v in value)
+        values[f.name] = value
+    return FetchSettings(**values)
+
+
+def _parse_resolve(text: str) -> tuple[str, str]:
+    parts = text.rsplit(":", 3) if text.count(":") == 3 else None
+    if not parts or not parts[1].isdigit() or not parts[3].isdigit():
+        raise click.BadParameter(f"{text!r} is not HOST:PORT:ADDR:PORT", param_hint="--resolve")
+    return f"{parts[0]}:{parts[1]}", f"{parts[2]}:{parts[3]}"
+
+
+# ---------------------------------------------------------------- commands
