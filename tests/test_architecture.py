@@ -90,3 +90,54 @@ def test_reading_visible_text_leaves_the_shared_page_tree_intact() -> None:
     assert page.visible_text == "T Acme Lens"
     assert page.soup.find("script") is not None  # still there for the next check
     assert page.soup.find("style") is not None
+
+
+SITES = ROOT / "fixtures" / "sites"
+_USERS = [
+    ROOT / "tests",
+    ROOT / "fixtures" / "demo",
+    ROOT / "fixtures" / "registry",
+    ROOT / "fixtures" / "sources.yaml",
+    ROOT / "examples",
+    ROOT / "plugins",
+]
+
+
+def _texts() -> dict[Path, str]:
+    files: list[Path] = []
+    for base in _USERS:
+        files += [base] if base.is_file() else list(base.rglob("*"))
+    # Pages reached by following links from other fixture pages count as used too.
+    files += list(SITES.rglob("*.html"))
+    return {
+        f: f.read_text(errors="replace")
+        for f in files
+        if f.is_file() and f.suffix in (".py", ".yaml", ".csv", ".html")
+    }
+
+
+_TEXTS = _texts()
+_FIXTURE_FILES = sorted(p for p in SITES.rglob("*") if p.is_file() and p.name != "robots.txt")
+
+
+@pytest.mark.parametrize("fixture", _FIXTURE_FILES, ids=lambda p: str(p.relative_to(SITES)))
+def test_no_orphan_fixture_page(fixture: Path) -> None:
+    rel = fixture.relative_to(SITES)
+    host, parts = rel.parts[0], rel.parts[1:]
+    segments = [p for p in parts if p != "index.html"]
+    last = segments[-1].removesuffix(".redirect").removesuffix(".json") if segments else ""
+    others = "\n".join(text for path, text in _TEXTS.items() if path != fixture)
+    why = f"fixtures/sites/{rel} is used by no test, demo or other page: remove it or use it"
+    assert host in others, why
+    assert not last or last in others, why
+
+
+@pytest.mark.parametrize(
+    "module",
+    sorted(p for p in (ROOT / "plugins").glob("*.py") if not p.name.startswith("_")),
+    ids=lambda p: p.name,
+)
+def test_every_builtin_check_module_has_its_own_tests(module: Path) -> None:
+    tests = ROOT / "tests" / "plugins" / f"test_{module.stem}.py"
+    assert tests.is_file(), f"plugins/{module.name} needs tests/plugins/{tests.name}"
+    assert f"plugins.{module.stem} import" in tests.read_text()
