@@ -189,7 +189,8 @@ def test_every_fetched_body_is_stored_once_under_its_hash(
         body = (tmp_path / "out" / "captures" / digest).read_bytes()
         assert hashlib.sha256(body).hexdigest() == digest
     index = json.loads((tmp_path / "out" / "captures" / "index.json").read_text())
-    assert {e["sha256"] for e in index["exchanges"]} == hashes
+    checks_fetched = {e["sha256"] for e in index["exchanges"] if "purpose" not in e}
+    assert checks_fetched == hashes
 
 
 def test_json_flag_prints_the_outcome_and_report_path_for_scripts(
@@ -385,3 +386,30 @@ def test_report_json_keeps_lone_surrogates_from_hostile_text_as_json_escapes(
     raw = dump_json({"excerpt": "bad \udc80 byte, NUL \x00, é"})
     raw.decode("utf-8")  # valid UTF-8
     assert json.loads(raw) == {"excerpt": "bad \udc80 byte, NUL \x00, é"}
+
+
+def test_robots_txt_read_during_a_run_is_captured_as_evidence(
+    tmp_path: Path, sites: SiteServer
+) -> None:
+    run(
+        tmp_path,
+        sites,
+        submission(
+            tmp_path,
+            "Acme Cloud Economics, Inc.",
+            "http://acme.example/",
+            "http://acme.example/lens",
+        ),
+    )
+    index = json.loads((tmp_path / "out" / "captures" / "index.json").read_text())
+    robots = [e for e in index["exchanges"] if e.get("purpose") == "robots.txt"]
+    by_url = {e["url"]: e for e in robots}
+    assert set(by_url) == {
+        "http://www.finops.example/robots.txt",
+        "http://www.linuxfoundation.example/robots.txt",
+        "http://acme.example/robots.txt",
+    }
+    finops = by_url["http://www.finops.example/robots.txt"]
+    assert finops["status"] == 200
+    assert "Disallow: /wp-admin/" in (tmp_path / "out" / "captures" / finops["sha256"]).read_text()
+    assert by_url["http://acme.example/robots.txt"]["status"] == 404  # no rules: allowed

@@ -115,6 +115,9 @@ class LiveSource:
         self._client = self._build_client()
         self.gate = HostGate(settings.per_host_concurrency, settings.per_host_delay)
         self.robots = RobotsRules(self._fetch_robots) if settings.obey_robots else None
+        self.side_pages: list[tuple[str, Page]] = []
+        """(purpose, page) of fetches made for the fetch layer itself (robots.txt): the
+        fetcher stores them with the run's other captures, as evidence of the rules read."""
 
     def _build_client(self) -> httpx.AsyncClient:
         s = self.settings
@@ -166,12 +169,14 @@ class LiveSource:
         return page
 
     async def _fetch_robots(self, url: str) -> Page:
-        return await self._follow(
+        page = await self._follow(
             url,
             _Follow(
                 max_redirects=5, cap=ROBOTS_MAX_BYTES, truncate=True, robots=False, refresh=False
             ),
         )
+        self.side_pages.append(("robots.txt", page))
+        return page
 
     async def _follow(self, url: str, how: _Follow) -> Page:
         hops: list[Hop] = []

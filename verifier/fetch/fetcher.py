@@ -60,17 +60,23 @@ class Fetcher:
             # fetch and make deadlines late (reference/hostile-inputs.md, item 6). The
             # live source does this itself, within FetchSettings.parse_timeout.
             await parse_within(page, None)
-        if self.store is not None:
-            self.store.put(page.sha256, page.body)
-            self.store.record(
-                {
-                    "url": url,
-                    "sha256": page.sha256,
-                    "fetched_at": page.fetched_at,
-                    **page.evidence().data,
-                }
-            )
+        self._store(url, page)
         return page
+
+    def _store(self, url: str, page: Page, purpose: str | None = None) -> None:
+        if self.store is None:
+            return
+        self.store.put(page.sha256, page.body)
+        extra = {"purpose": purpose} if purpose else {}
+        self.store.record(
+            {
+                "url": url,
+                "sha256": page.sha256,
+                "fetched_at": page.fetched_at,
+                **page.evidence().data,
+                **extra,
+            }
+        )
 
     def _record_error(self, url: str, exc: FetchError) -> None:
         if self.store is not None:
@@ -88,6 +94,10 @@ class Fetcher:
             if not task.done():
                 task.cancel()
         await asyncio.gather(*self._tasks.values(), return_exceptions=True)
+        # Fetches the source made for itself (robots.txt) are evidence of the rules that
+        # applied; a source without any (replay) simply has no such attribute.
+        for purpose, page in getattr(self.source, "side_pages", ()):
+            self._store(page.url, page, purpose)
         await self.source.aclose()
 
 
