@@ -317,7 +317,7 @@ def test_policies_lint_reports_every_problem_with_file_line_requirement_and_fiel
     out = capsys.readouterr().out
     assert f"{bad}:8: requirements[0] (membership).params.sources: " in out
     assert f"{bad}:8: requirements[0] (membership).params.max_pages: " in out
-    assert "greater than or equal to 1 (check 'membership')" in out
+    assert "must be at least 1, not 0 (check 'membership')" in out
     assert f"{bad}:9: requirements[1].id: requirement id 'membership' is used twice" in out
     assert (
         f"{bad}:11: requirements[1] (membership).check: no plugin provides check "
@@ -413,3 +413,51 @@ def test_robots_txt_read_during_a_run_is_captured_as_evidence(
     assert finops["status"] == 200
     assert "Disallow: /wp-admin/" in (tmp_path / "out" / "captures" / finops["sha256"]).read_text()
     assert by_url["http://acme.example/robots.txt"]["status"] == 404  # no rules: allowed
+
+
+def test_policies_lint_goes_on_after_a_structural_error_and_checks_source_names(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(
+        textwrap.dedent("""\
+        id: bad
+        program: "2022"
+        tier: platform
+        requirements:
+          - id: offering
+            text: Publicly listed offering
+            check: offering
+            timeout: -5
+          - id: membership
+            text: Be a member
+            check: membership
+            params: {sources: [finops-membrs]}
+          - id: case-studies
+            text: Case studies
+            check: case-studies
+            prams: {min_customers: 2}
+    """)
+    )
+    assert main(["policies", "lint", str(bad)]) == 2
+    out = capsys.readouterr().out
+    assert f"{bad}:8: requirements[0].timeout: must be more than 0, not -5" in out
+    assert (
+        f"{bad}:9: requirements[1] (membership).params: names source 'finops-membrs', "
+        "which no sources.yaml defines; did you mean 'finops-members'?"
+    ) in out
+    assert f"{bad}:16: requirements[2].prams: unknown field 'prams'; did you mean 'params'?" in out
+
+
+def test_policies_without_a_subcommand_lists_them(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["policies"]) == 0
+    out = capsys.readouterr().out
+    assert "platform-2022" in out
+    assert "platform-2025" in out
+
+
+def test_policies_show_prints_tables_one_band_a_line(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["policies", "show", "platform-2022"]) == 0
+    out = capsys.readouterr().out
+    assert "- {min_employees: 5000, required: 50}" in out
+    assert "null" not in out

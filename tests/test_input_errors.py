@@ -100,7 +100,7 @@ def test_every_problem_of_a_submission_is_listed_at_once(
     assert code == 2
     assert "has 2 problems" in err
     assert "tier: required field is missing" in err
-    assert "applicant.employees: Input should be greater than or equal to 0" in err
+    assert "applicant.employees: must be at least 0, not -3" in err
 
 
 def test_missing_submission_file_is_a_usage_error(
@@ -173,3 +173,100 @@ def test_bad_as_of_date_is_a_usage_error(
     code, err = verify(write(tmp_path, GOOD), capsys, "--as-of", "31/01/2026")
     assert code == 2
     assert "'31/01/2026' is not a date like 2026-01-31" in err
+
+
+MORE_CASES = [
+    pytest.param(
+        GOOD + "practitioners: []\npractitioners:\n  - {name: Jane Doe, certificate_id: LF-1}\n",
+        ":10: practitioners: given twice (first on line 9); keep one",
+        id="a key given twice is refused rather than silently dropping the first",
+    ),
+    pytest.param(
+        GOOD.replace("employees: 1200", "employees: true"),
+        ":5: applicant.employees: must be a whole number, not True",
+        id="a boolean where a count belongs is refused, not read as 1",
+    ),
+    pytest.param(
+        GOOD + "training: {instructor_led: 'yes'}\n",
+        ":9: training.instructor_led: must be true or false, not 'yes'",
+        id="text where true or false belongs is refused",
+    ),
+    pytest.param(
+        GOOD.replace("tier: platform", "tier: platfrom"),
+        ":1: tier: program 2022 has no tier 'platfrom'",
+        id="a misspelt tier points at the submission's line",
+    ),
+    pytest.param(
+        'program: "2099"\n' + GOOD,
+        ":1: program: no policy for program '2099'",
+        id="an unknown program in the submission points at its line",
+    ),
+    pytest.param(
+        GOOD + "attestations:\n  enterprise-modle: We run 24x7 support\n",
+        ":10: attestations.enterprise-modle: policy platform-2022 has no requirement "
+        "'enterprise-modle'; did you mean 'enterprise-model'? (a requirement of another "
+        "policy: the tier applied for has no such requirement)",
+        id="a statement filed under a misspelt requirement id is refused",
+    ),
+    pytest.param(
+        GOOD.replace(
+            "  website: https://acme.example/\n",
+            "  website: https://acme.example/\n  aliases: Acme\n",
+        ),
+        ":5: applicant.aliases: must be a list, not 'Acme'",
+        id="a single value where a list belongs says a list is needed",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), MORE_CASES)
+def test_more_bad_submissions_are_refused_naming_file_line_and_field(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], text: str, expected: str
+) -> None:
+    path = write(tmp_path, text)
+    code, err = verify(path, capsys)
+    assert code == 2
+    assert f"{path}{expected}" in err
+
+
+def test_a_statement_for_a_requirement_of_another_program_is_kept_for_renewals(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from verifier.plugins import build_host
+    from verifier.runner import RunRequest, prepare
+
+    text = GOOD.replace("tier: platform", "tier: service-provider")
+    path = write(tmp_path, text + "attestations:\n  enterprise-model: 24x7 support\n")
+    prep = prepare(RunRequest(path, out=tmp_path / "out", program="2025"), build_host())
+    assert prep.policy.id == "service-provider-2025"
+    assert prep.submission.attestations == {"enterprise-model": "24x7 support"}
+
+
+def test_a_misspelt_source_name_in_a_sources_file_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    sources = write(tmp_path, "finops-member: http://directory.example/\n", "sources.yaml")
+    code, err = verify(write(tmp_path, GOOD), capsys, "--sources", str(sources))
+    assert code == 2
+    assert f"{sources}:1: finops-member: unknown source name; did you mean 'finops-members'?" in err
+
+
+def test_an_out_directory_holding_files_is_refused_before_any_fetch(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "report.json").write_text("{}")
+    code, err = verify(write(tmp_path, GOOD), capsys, "--out", str(out))
+    assert code == 2
+    assert f"--out {out} is not empty (a previous report?)" in err
+
+
+def test_an_unwritable_out_directory_is_a_usage_error_not_a_traceback(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    code, err = verify(write(tmp_path, GOOD), capsys, "--out", str(blocker / "report"))
+    assert code == 2
+    assert f"cannot write the report to --out {blocker / 'report'}" in err

@@ -6,6 +6,7 @@ import asyncio
 import datetime as dt
 import json
 import logging
+import shutil
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -235,13 +236,15 @@ def print_summary(report: dict[str, Any], out: Path) -> None:
     "--as-of",
     callback=parse_date,
     metavar="YYYY-MM-DD",
-    help="Date for expiry decisions [default: today, UTC].",
+    help="Date for expiry decisions [default: the demo's own date, so its verdicts do not "
+    "change as its fixture certificates age].",
 )
 @click.pass_obj
 def demo(obj: Obj, out: Path, as_of: dt.date | None) -> None:
     """Verify the bundled demo submissions against offline fixture sites on 127.0.0.1.
 
     Nothing leaves the machine: every host name of the demo resolves to a local server.
+    Each run replaces the demo's own previous report folders under --out.
 
     \b
     Example:
@@ -256,11 +259,12 @@ def demo(obj: Obj, out: Path, as_of: dt.date | None) -> None:
             # Fixture URLs name port 80; --resolve sends them to the server's own port.
             settings = FetchSettings(allow_private_network=True, resolve=server.resolve_pairs())
             for sub in spec.submissions:
+                _clear_previous_demo(out / sub.stem)
                 request = RunRequest(
                     submission_path=sub,
                     out=out / sub.stem,
                     sources_path=spec.sources,
-                    as_of=as_of,
+                    as_of=as_of or spec.as_of,
                     settings=settings,
                     formats=tuple(WRITERS),
                 )
@@ -272,6 +276,13 @@ def demo(obj: Obj, out: Path, as_of: dt.date | None) -> None:
         click.echo(f"HTML report: {path}")
     # The demo shows verdicts; its own success does not depend on them.
     raise SystemExit(0)
+
+
+def _clear_previous_demo(folder: Path) -> None:
+    """Remove a report folder a previous demo wrote (one holding a report.json), so that
+    `make demo` can run again; anything else is left for the run to refuse."""
+    if (folder / "report.json").is_file():
+        shutil.rmtree(folder)
 
 
 for _command in (*CATALOG_COMMANDS, *BUNDLE_COMMANDS):

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import click
+import yaml
 from rich.table import Table
 from rich.text import Text
 
@@ -18,6 +19,7 @@ from verifier.cli_options import Obj, make_console
 from verifier.errors import InputError
 from verifier.exitcodes import ExitCode
 from verifier.policy import find_policy_files, lint_policy, load_policy
+from verifier.sources import merged_sources
 
 
 @click.command("plugins")
@@ -66,9 +68,10 @@ def plugins_cmd(obj: Obj, as_json: bool) -> None:
     raise SystemExit(1 if registry.problems else 0)
 
 
-@click.group()
-def policies() -> None:
-    """List, show and lint policy files.
+@click.group(invoke_without_command=True)
+@click.pass_context
+def policies(ctx: click.Context) -> None:
+    """List, show and lint policy files (with no subcommand: list).
 
     \b
     Example:
@@ -76,6 +79,8 @@ def policies() -> None:
       finops-verify policies show platform-2022
       finops-verify policies lint my-policy.yaml
     """
+    if ctx.invoked_subcommand is None:
+        ctx.invoke(policies_list, as_json=False)
 
 
 @policies.command("list")
@@ -127,19 +132,40 @@ def policies_show(obj: Obj, policy_id: str) -> None:
         known = ", ".join(load_policy(f, registry).id for f in files)
         raise InputError(f"no policy {policy_id!r}; known: {known}")
     console = make_console()
+    # Policy files are data a person wrote: shown as text, never read as rich markup.
     console.print(
-        f"[bold]{policy.title}[/]  id={policy.id} program={policy.program} "
-        f"tier={policy.tier} version={policy.version}"
+        Text(policy.title, style="bold"),
+        Text(
+            f" id={policy.id} program={policy.program} tier={policy.tier} version={policy.version}"
+        ),
     )
     if policy.source:
-        console.print(f"published at {policy.source}")
-    console.print(f"file {policy.path} (sha256 {policy.sha256[:16]}…)\n")
+        console.print(Text(f"published at {policy.source}"), soft_wrap=True)
+    console.print(Text(f"file {policy.path} (sha256 {policy.sha256[:16]}…)\n"), soft_wrap=True)
     for i, req in enumerate(policy.requirements, 1):
-        console.print(f"[bold]{i}. {req.id}[/]  check={req.check}")
-        console.print(f"   “{req.text}”", soft_wrap=True)
-        for key, value in req.params.items():
-            console.print(f"   {key}: {json.dumps(value)}", soft_wrap=True)
+        console.print(Text(f"{i}. {req.id}", style="bold"), Text(f" check={req.check}"))
+        console.print(Text(f"   “{req.text}”"), soft_wrap=True)
+        if req.params:
+            # Tables (bands, columns) read best one row a line: YAML flow style for leaves.
+            shown = yaml.safe_dump(
+                _without_nulls(dict(req.params)),
+                sort_keys=False,
+                default_flow_style=None,
+                allow_unicode=True,
+                width=96,
+            )
+            indented = "\n".join(f"   {line}" for line in shown.splitlines())
+            console.print(Text(indented), soft_wrap=True)
         console.print()
+
+
+def _without_nulls(value: Any) -> Any:
+    """Params as a person reads them: unset optional values (``label: null``) left out."""
+    if isinstance(value, dict):
+        return {k: _without_nulls(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_without_nulls(v) for v in value]
+    return value
 
 
 @policies.command("lint")
@@ -151,20 +177,20 @@ def policies_lint(obj: Obj, files: tuple[Path, ...]) -> None:
     Exit code 0 when all are clean, 2 otherwise.
     """
     registry = obj.host.checks()
+    known = set(merged_sources(obj.host.policy_dirs(), None))
     total = 0
     for path in files:
-        problems = lint_policy(path, registry)
+        problems = lint_policy(path, registry, known or None)
         total += len(problems)
         for p in problems:
             click.echo(str(p), err=False)
         if not problems:
             click.echo(f"{path}: ok")
     if total:
-        click.echo(f"{total} problem(s) in {len(files)} file(s)", err=True)
+        noun = "problem" if total == 1 else "problems"
+        click.echo(f"{total} {noun} in {len(files)} file(s)", err=True)
         raise SystemExit(int(ExitCode.USAGE))
 
-
-# Bundle commands (bundle check, replay, review) live in their own module.
 
 COMMANDS: tuple[click.Command, ...] = (plugins_cmd, policies)
 """The commands :mod:`verifier.cli` adds to its group."""

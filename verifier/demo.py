@@ -7,6 +7,7 @@ with the fetch layer resolving the sites' host names to that server.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,3 +24,6 @@ class DemoSpec:
     """Submission files to verify, in order."""
     sources: Path
     """A sources file pointing every source at the offline sites."""
+    as_of: dt.date | None = None
+    """The date the demo is judged on (its fixtures' certificates expire one day); ``None``:
+    today. ``demo --as-of`` overrides it."""

@@ -20,6 +20,7 @@ Every problem is reported with the file, the line, the requirement and the field
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 from collections.abc import Iterable
 from pathlib import Path
@@ -51,7 +52,8 @@ class _PolicyFile(BaseModel):
     version: str = "1"
     title: str = ""
     source: str | None = None
-    requirements: list[_RequirementFile] = Field(min_length=1)
+    # Validated one by one below, so that one bad requirement hides no other problem.
+    requirements: list[Any] = Field(min_length=1)
 
     @pydantic.field_validator("program", "version", mode="before")
     @classmethod
@@ -60,7 +62,10 @@ class _PolicyFile(BaseModel):
 
 
 def _parse(
-    path: Path, registry: CheckRegistry | None, strict: bool
+    path: Path,
+    registry: CheckRegistry | None,
+    strict: bool,
+    known_sources: set[str] | None = None,
 ) -> tuple[Policy, list[Problem]]:
     """Parse one policy file; return it with its problems (raises if unusable)."""
     raw = _read(path)
@@ -70,17 +75,23 @@ def _parse(
         raise PolicyError(
             f"{name} must be a YAML mapping with 'id', 'program', 'tier' and 'requirements'"
         )
+    problems: list[Problem] = []
+    spec: _PolicyFile | None = None
     try:
         spec = _PolicyFile.model_validate(data)
     except pydantic.ValidationError as exc:
-        probs = yamlfile.problems(exc, name, lines, _PolicyFile)
-        raise PolicyError(f"{name} is not a valid policy", probs) from exc
-    problems: list[Problem] = []
+        problems += yamlfile.problems(exc, name, lines, _PolicyFile)
+    raw_reqs = data.get("requirements")
     seen: set[str] = set()
     reqs: list[Requirement] = []
-    for i, req in enumerate(spec.requirements):
+    for i, raw_req in enumerate(raw_reqs if isinstance(raw_reqs, list) else []):
         where = ("requirements", i)
         line = lines.line(where)
+        try:
+            req = _RequirementFile.model_validate(raw_req)
+        except pydantic.ValidationError as exc:
+            problems += yamlfile.problems(exc, name, lines.sub(where), _RequirementFile, where)
+            continue
         if req.id in seen:
             problems.append(
                 Problem(
@@ -114,7 +125,13 @@ def _parse(
                             f"{p.message} (check {req.check!r})",
                         )
                     )
-        reqs.append(Requirement(req.id, req.text.strip(), req.check, params, req.timeout, line))
+        requirement = Requirement(req.id, req.text.strip(), req.check, params, req.timeout, line)
+        if known_sources is not None:
+            problems += _unknown_sources(requirement, i, name, known_sources)
+        reqs.append(requirement)
+    problems.sort(key=lambda p: p.line or 0)
+    if spec is None or len(reqs) < len(raw_reqs or []):
+        raise PolicyError(f"{name} is not a valid policy", tuple(problems))
     policy = Policy(
         id=spec.id,
         program=spec.program,
@@ -150,13 +167,39 @@ def load_policy(path: Path, registry: CheckRegistry | None) -> Policy:
     return policy
 
 
-def lint_policy(path: Path, registry: CheckRegistry) -> list[Problem]:
-    """Every problem of one policy file, including checks no plugin provides."""
+def lint_policy(
+    path: Path, registry: CheckRegistry, known_sources: set[str] | None = None
+) -> list[Problem]:
+    """Every problem of one policy file, including checks no plugin provides.
+
+    :param known_sources: source names the run would define; a ``source`` or ``sources``
+        param naming another is reported (by convention, that is how checks name the
+        directories they consult).
+    """
     try:
-        _policy, problems = _parse(path, registry, strict=True)
+        _policy, problems = _parse(path, registry, strict=True, known_sources=known_sources)
     except PolicyError as exc:
         return list(exc.problems) or [Problem(str(path), None, "", str(exc))]
     return problems
+
+
+def _unknown_sources(req: Requirement, i: int, name: str, known: set[str]) -> list[Problem]:
+    named = req.params.get("sources", req.params.get("source"))
+    names = [named] if isinstance(named, str) else named if isinstance(named, list) else []
+    out: list[Problem] = []
+    for source in names:
+        if isinstance(source, str) and source not in known:
+            close = difflib.get_close_matches(source, sorted(known), n=1)
+            hint = f"did you mean '{close[0]}'?" if close else f"known: {sorted(known)}"
+            out.append(
+                Problem(
+                    name,
+                    req.line,
+                    f"requirements[{i}] ({req.id}).params",
+                    f"names source {source!r}, which no sources.yaml defines; {hint}",
+                )
+            )
+    return out
 
 
 def is_policy_file(path: Path) -> bool:

@@ -8,6 +8,7 @@ prevents the report: every other requirement's verdict is written.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import hashlib
 import re
 import shutil
@@ -21,7 +22,7 @@ from typing import Any
 from verifier._version import __version__
 from verifier.bundle import seal
 from verifier.engine import DEFAULT_CHECK_TIMEOUT, run_policy
-from verifier.errors import InputError
+from verifier.errors import InputError, PolicyError, Problem, SubmissionError
 from verifier.evidence import EvidenceStore, atomic_write
 from verifier.fetch import Fetcher, FetchSettings, LiveSource, PageSource
 from verifier.fetch.client import utc_now
@@ -30,7 +31,8 @@ from verifier.plugins import CheckRegistry, PluginHost
 from verifier.policy import bundled_policies, load_policy, select_policy
 from verifier.report import DEFAULT_FORMATS, REPORT_SCHEMA, write_all
 from verifier.sources import Source, merged_sources
-from verifier.submission import Submission, load_submission
+from verifier.submission import Submission, read_submission
+from verifier.yamlfile import LineMap
 
 DEFAULT_PROGRAM = "2022"
 SUBMISSION_COPY = "submission.yaml"
@@ -84,8 +86,12 @@ def slugify(text: str, limit: int = 60) -> str:
 
 
 def prepare(request: RunRequest, host: PluginHost) -> Prepared:
-    """Load and validate every input; raises :class:`InputError` on the first bad file."""
-    submission = load_submission(request.submission_path)
+    """Load and validate every input; raises :class:`InputError` on the first bad file.
+
+    Creates the report directory last, once every input is known to be good.
+    """
+    submission, lines = read_submission(request.submission_path)
+    name = str(request.submission_path)
     registry = host.checks()
     dirs = host.policy_dirs()
     program = request.program or submission.program or DEFAULT_PROGRAM
@@ -96,16 +102,84 @@ def prepare(request: RunRequest, host: PluginHost) -> Prepared:
                 f"policy {request.policy_path} is for tier {policy.tier!r} but "
                 f"{request.submission_path} applies for {submission.tier!r}"
             )
+        bundled = bundled_policies(dirs, registry)
     else:
-        policy = select_policy(bundled_policies(dirs, registry), program, submission.tier)
+        bundled = bundled_policies(dirs, registry)
+        try:
+            policy = select_policy(bundled, program, submission.tier)
+        except PolicyError as exc:
+            # The value came from the submission (unless --program chose it): point there.
+            field = "program" if str(exc).startswith("no policy for program") else "tier"
+            if field == "program" and (request.program or submission.program is None):
+                raise
+            raise SubmissionError(
+                f"{name} asks for a policy that does not exist",
+                (Problem(name, lines.line((field,)), field, str(exc)),),
+            ) from exc
+    _check_attestation_ids(submission, policy, bundled, name, lines)
     sources = merged_sources(dirs, request.sources_path)
     as_of = request.as_of or dt.datetime.now(dt.UTC).date()
     out = request.out or Path("finops-verify-report") / (
         f"{slugify(submission.applicant.name)}-{dt.datetime.now(dt.UTC).strftime('%Y%m%dT%H%M%SZ')}"
     )
+    _make_out(out)
+    return Prepared(submission, policy, registry, sources, as_of, out)
+
+
+def _check_attestation_ids(
+    submission: Submission, policy: Policy, bundled: list[Policy], name: str, lines: LineMap
+) -> None:
+    """A statement filed under a misspelt requirement id would be silently dropped and
+    its requirement reported as "not provided": refuse it, naming the line. An id of
+    another program's policy is no typo (a submission re-verified under a newer program
+    at renewal): it is kept, and simply not used."""
+    ids = [r.id for r in policy.requirements]
+    anywhere = set(ids) | {r.id for p in bundled for r in p.requirements}
+    problems = []
+    for key in submission.attestations:
+        if key not in anywhere:
+            close = difflib.get_close_matches(key, ids, n=1)
+            elsewhere = difflib.get_close_matches(key, sorted(anywhere - set(ids)), n=1)
+            if close:
+                hint = f"did you mean '{close[0]}'?"
+            elif elsewhere:
+                hint = (
+                    f"did you mean '{elsewhere[0]}'? (a requirement of another policy: "
+                    "the tier applied for has no such requirement)"
+                )
+            else:
+                hint = f"its ids: {', '.join(ids)}"
+            problems.append(
+                Problem(
+                    name,
+                    lines.line(("attestations", key)),
+                    f"attestations.{key}",
+                    f"policy {policy.id} has no requirement {key!r}; {hint}",
+                )
+            )
+    if problems:
+        raise SubmissionError(
+            f"{name} files statements under unknown requirements", tuple(problems)
+        )
+
+
+def _make_out(out: Path) -> None:
+    """Create the report directory; refuse one that holds files already, whose captures
+    would mix with this run's under one SHA256SUMS."""
     if out.exists() and not out.is_dir():
         raise InputError(f"--out {out} exists and is not a directory")
-    return Prepared(submission, policy, registry, sources, as_of, out)
+    if out.is_dir() and any(out.iterdir()):
+        raise InputError(
+            f"--out {out} is not empty (a previous report?); choose a new directory or "
+            "remove it: a report directory holds one run"
+        )
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        probe = out / ".write-test"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as exc:
+        raise InputError(f"cannot write the report to --out {out}: {exc.strerror}") from exc
 
 
 async def execute(

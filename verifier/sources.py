@@ -8,6 +8,7 @@ which is how staff point ``credential-registry`` at a CSV export.
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -69,14 +70,35 @@ def parse_sources(data: Any, name: str, lines: yamlfile.LineMap, base: Path) -> 
                 continue
             out[str(key)] = Source(str(key), None, path, name)
     if problems:
-        raise SourcesError(f"{name} has {len(problems)} problem(s)", tuple(problems))
+        noun = "problem" if len(problems) == 1 else "problems"
+        raise SourcesError(f"{name} has {len(problems)} {noun}", tuple(problems))
     return out
 
 
-def load_sources(path: Path) -> dict[str, Source]:
-    """Read a sources file; raises :class:`SourcesError` naming file, line and entry."""
+def load_sources(path: Path, known: set[str] | None = None) -> dict[str, Source]:
+    """Read a sources file; raises :class:`SourcesError` naming file, line and entry.
+
+    :param known: when given, the names a source may have (those the bundled policies
+        define): a misspelt name would otherwise be ignored and the run would silently
+        consult the real default instead of the file the operator meant.
+    """
     data, lines = yamlfile.load(path, SourcesError, "sources file")
-    return parse_sources(data, str(path), lines, path.resolve().parent)
+    sources = parse_sources(data, str(path), lines, path.resolve().parent)
+    if known is not None:
+        unknown = [
+            Problem(str(path), lines.line((name,)), name, _unknown(name, known))
+            for name in sources
+            if name not in known
+        ]
+        if unknown:
+            raise SourcesError(f"{path} names sources no policy uses", tuple(unknown))
+    return sources
+
+
+def _unknown(name: str, known: set[str]) -> str:
+    close = difflib.get_close_matches(name, sorted(known), n=1)
+    hint = f"did you mean '{close[0]}'?" if close else f"known: {', '.join(sorted(known))}"
+    return f"unknown source name; {hint}"
 
 
 def merged_sources(defaults: list[Path], override: Path | None) -> dict[str, Source]:
@@ -87,5 +109,5 @@ def merged_sources(defaults: list[Path], override: Path | None) -> dict[str, Sou
         if file.is_file():
             out.update(load_sources(file))
     if override is not None:
-        out.update(load_sources(override))
+        out.update(load_sources(override, known=set(out) if out else None))
     return out

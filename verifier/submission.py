@@ -11,13 +11,15 @@ from pathlib import Path
 from typing import Any
 
 import pydantic
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt
 
 from verifier import yamlfile
 from verifier.errors import SubmissionError
 from verifier.urls import HttpUrl
 
 
+# Counts and flags are strict: YAML reads `employees: true` as a boolean and pydantic would
+# take it for 1, so a slip would silently change the required practitioner band.
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, strict=False)
 
@@ -31,7 +33,7 @@ class Applicant(_Model):
     """Other names it is listed under."""
     website: HttpUrl
     """Its main website; its registrable domain is the applicant's domain."""
-    employees: int | None = Field(default=None, ge=0)
+    employees: StrictInt | None = Field(default=None, ge=0)
     """Parent-organisation headcount."""
 
 
@@ -55,7 +57,7 @@ class CaseStudy(_Model):
     """The customer it is about."""
     customer_aliases: tuple[str, ...] = ()
     """Other names the page may use for the customer (a brand, a former name)."""
-    customer_employees: int | None = Field(default=None, ge=0)
+    customer_employees: StrictInt | None = Field(default=None, ge=0)
     """The customer's headcount, as the applicant claims it."""
 
 
@@ -93,7 +95,7 @@ class Training(_Model):
 
     landing_page: HttpUrl | None = None
     """Public page of the training offering."""
-    instructor_led: bool = True
+    instructor_led: StrictBool = True
     """False: the instructors requirement does not apply."""
     references: tuple[TrainingReference, ...] = ()
     """References from students and organisations."""
@@ -148,7 +150,13 @@ def parse_submission(data: Any, name: str, lines: yamlfile.LineMap) -> Submissio
         raise SubmissionError(f"{name} has {len(probs)} {noun}", probs) from exc
 
 
+def read_submission(path: Path) -> tuple[Submission, yamlfile.LineMap]:
+    """Read and validate a submission file, keeping the line of every value (for messages
+    about values that are valid alone but wrong with the chosen policy)."""
+    data, lines = yamlfile.load(path, SubmissionError, "submission file")
+    return parse_submission(data, str(path), lines), lines
+
+
 def load_submission(path: Path) -> Submission:
     """Read and validate a submission file; raises :class:`SubmissionError`."""
-    data, lines = yamlfile.load(path, SubmissionError, "submission file")
-    return parse_submission(data, str(path), lines)
+    return read_submission(path)[0]

@@ -89,7 +89,38 @@ def load_text(text: str, name: str, error: type[InputError]) -> tuple[Any, LineM
         raise error(f"{name} is not valid YAML: {exc}") from exc
     if node is not None:
         _walk(node, (), lines)
+        duplicates = _duplicate_keys(node, (), name)
+        if duplicates:
+            raise error(
+                f"{name} names a key twice; YAML would keep only the last one", tuple(duplicates)
+            )
     return data, lines
+
+
+def _duplicate_keys(node: yaml.Node, loc: Loc, name: str) -> list[Problem]:
+    """Every key given twice in one mapping: YAML keeps the last silently, which would
+    drop what the person wrote first (a second ``practitioners:`` list, say)."""
+    found: list[Problem] = []
+    if isinstance(node, yaml.MappingNode):
+        first: dict[str, int] = {}
+        for key_node, value_node in node.value:
+            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else str(key_node)
+            line = key_node.start_mark.line + 1
+            if key in first:
+                found.append(
+                    Problem(
+                        name,
+                        line,
+                        field_name((*loc, key)),
+                        f"given twice (first on line {first[key]}); keep one",
+                    )
+                )
+            first.setdefault(key, line)
+            found += _duplicate_keys(value_node, (*loc, key), name)
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            found += _duplicate_keys(item, (*loc, i), name)
+    return found
 
 
 def load(path: Path, error: type[InputError], what: str) -> tuple[Any, LineMap]:
@@ -162,6 +193,7 @@ def _message(err: Any, known: list[str]) -> str:
         "int_parsing",
         "bool_type",
         "list_type",
+        "tuple_type",
         "dict_type",
         "model_type",
         "float_type",
@@ -175,6 +207,7 @@ def _message(err: Any, known: list[str]) -> str:
             "bool_type": "true or false",
             "bool_parsing": "true or false",
             "list_type": "a list",
+            "tuple_type": "a list",
             "dict_type": "a mapping",
             "model_type": "a mapping",
             "float_type": "a number",
@@ -183,6 +216,24 @@ def _message(err: Any, known: list[str]) -> str:
         got = err.get("input")
         shown = repr(got) if not isinstance(got, dict | list) else type(got).__name__
         return f"must be {expected}, not {shown}"
+    ctx = err.get("ctx") or {}
+    bounds = {
+        "greater_than_equal": ("at least", "ge"),
+        "greater_than": ("more than", "gt"),
+        "less_than_equal": ("at most", "le"),
+        "less_than": ("less than", "lt"),
+    }
+    if kind in bounds:
+        words, key = bounds[kind]
+        limit = ctx.get(key)
+        if isinstance(limit, float) and limit.is_integer():
+            limit = int(limit)  # "more than 0", not "more than 0.0"
+        return f"must be {words} {limit}, not {err.get('input')!r}"
+    if kind == "string_too_short":
+        return "must not be empty"
+    if kind == "too_short":
+        n = ctx.get("min_length", 1)
+        return f"needs at least {n} item{'s' if n != 1 else ''}"
     msg = str(err["msg"])
     for prefix in ("Value error, ", "Assertion failed, "):
         if msg.startswith(prefix):
@@ -205,4 +256,5 @@ def problems(
         known = _known_fields(model, loc) if model is not None else []
         full = (*prefix, *loc)
         out.append(Problem(file, lines.line(loc), field_name(full), _message(err, known)))
-    return tuple(out)
+    # In file order, so a person fixes them top to bottom.
+    return tuple(sorted(out, key=lambda p: p.line or 0))
