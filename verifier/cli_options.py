@@ -52,7 +52,9 @@ def parse_date(ctx: click.Context, param: click.Parameter, value: str | None) ->
         raise click.BadParameter(f"{value!r} is not a date like 2026-01-31") from None
 
 
-_AT_LEAST_ONE = frozenset({"max_bytes", "per_host_concurrency", "max_fetches_per_check"})
+_AT_LEAST_ONE = frozenset(
+    {"max_bytes", "per_host_concurrency", "max_fetches_per_check", "max_tags"}
+)
 
 
 def _option_name(name: str) -> str:

@@ -193,7 +193,7 @@ async def execute(
     prep.out.mkdir(parents=True, exist_ok=True)
     store = EvidenceStore(prep.out)
     live = source or LiveSource(request.settings)
-    fetcher = Fetcher(live, store)
+    fetcher = Fetcher(live, store, max_tags=request.settings.max_tags)
     started = utc_now()
     try:
         results = await run_policy(

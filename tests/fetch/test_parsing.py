@@ -181,6 +181,39 @@ def test_41_deeply_nested_html_past_the_parse_budget_is_an_error_and_the_run_goe
     assert server.paths() == ["/nested", "/fine"]
 
 
+def test_41_a_tag_bomb_under_the_size_cap_is_refused_before_parsing(
+    server: HostileServer,
+) -> None:
+    # 1.7 million <b> fit in 5 MiB and took bs4 a minute and 900 MB in a thread that
+    # cannot be stopped: the tag cap refuses such a page before parsing begins.
+    bomb = b"<html><body>" + b"<b>" * 1_700_000 + b"</body></html>"
+    server.route("/bomb", response(200, bomb))
+
+    async def go() -> FetchTooLarge:
+        source = LiveSource(fast(server, max_bytes=5 * 1024 * 1024 + 1024))
+        try:
+            await source.get(f"{URL}/bomb")
+        except FetchTooLarge as exc:
+            return exc
+        finally:
+            await source.aclose()
+        raise AssertionError("the tag bomb was parsed")
+
+    refused = asyncio.run(go())
+    assert refused.reason == (
+        "too complex to parse: about 1700004 tags, over the cap of 50000 (--max-tags)"
+    )  # 1.7 million <b>, plus <html>, <body> and their end tags
+    assert refused.history[0]["status"] == 200
+    assert server.paths() == ["/bomb"]
+
+
+def test_41_a_page_just_under_the_tag_cap_parses(server: HostileServer) -> None:
+    page_body = b"<html><body>" + b"<i>x</i>" * 1000 + b"</body></html>"
+    server.route("/many", response(200, page_body))
+    page = fetch(fast(server, max_tags=2004), f"{URL}/many")
+    assert len(page.soup.find_all("i")) == 1000
+
+
 def test_36_a_javascript_shell_and_a_soft_404_are_flagged_not_taken_as_evidence(
     server: HostileServer,
 ) -> None:

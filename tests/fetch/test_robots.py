@@ -5,10 +5,12 @@ from __future__ import annotations
 import asyncio
 import itertools
 import socket
+from typing import Any
 
+import httpcore
 import pytest
 
-from tests.fetch.conftest import SITE, fast, fetch
+from tests.fetch.conftest import SITE, RoutedNetwork, fast, fetch
 from tests.fetch.hostile_server import HostileServer, response
 from verifier.errors import FetchFailed, FetchRefused, RobotsDisallowed
 from verifier.fetch import Page
@@ -79,6 +81,26 @@ def test_38_robots_unreachable_disallows_everything(server: HostileServer) -> No
     assert isinstance(err, RobotsDisallowed)
     assert "could not be read (timed out: no complete answer within 0.3s)" in err.reason
     assert server.paths() == ["/robots.txt"]
+
+
+class _Firewalled(RoutedNetwork):
+    """A network where every connection attempt times out (a firewall dropping SYNs)."""
+
+    async def connect_tcp(self, host: str, port: int, *args: Any, **kwargs: Any) -> Any:
+        self.dialled.append((host, port))
+        raise httpcore.ConnectTimeout(f"test network: {host} does not answer")
+
+
+def test_24_a_host_timing_out_on_connect_is_unreachable_not_a_robots_txt_problem(
+    server: HostileServer,
+) -> None:
+    network = _Firewalled(server.port)
+    err = fetch(fast(server, obey_robots=True, retries=1), f"{URL}/lens", network=network)
+    assert isinstance(err, FetchFailed)
+    assert err.reason == "gave up after 2 attempts: timed out (ConnectTimeout)"
+    assert "robots" not in err.reason
+    assert len(network.dialled) == 2  # robots.txt tried twice; the page never dialled
+    assert server.paths() == []
 
 
 def test_38_robots_redirects_are_followed_through_the_guard(server: HostileServer) -> None:

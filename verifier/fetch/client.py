@@ -162,7 +162,7 @@ class LiveSource:
             url, _Follow(max_redirects=s.max_redirects, cap=s.max_bytes, robots=True)
         )
         if page.is_html:
-            await parse_within(page, s.parse_timeout)
+            await parse_within(page, s.parse_timeout, s.max_tags)
             if page.ok:
                 shape = await asyncio.to_thread(shape_notes, page.soup)
                 page = page.with_notes(*shape) if shape else page
@@ -319,6 +319,8 @@ class LiveSource:
                         page = await self._attempt(url, how)
                     except (Retryable, FetchError) as exc:
                         record["error"] = exc.reason
+                        if isinstance(exc, Retryable) and exc.unreachable:
+                            record["unreachable"] = True
                         raise
                     record["status"] = page.status
                     return page
@@ -338,7 +340,8 @@ class LiveSource:
                     url, f"timed out: no complete answer within {self.settings.total_timeout:g}s"
                 ) from exc
             except httpx.TimeoutException as exc:
-                raise Retryable(f"timed out ({type(exc).__name__})") from exc
+                connect = isinstance(exc, httpx.ConnectTimeout)
+                raise Retryable(f"timed out ({type(exc).__name__})", unreachable=connect) from exc
             except httpx.RemoteProtocolError as exc:
                 if "location header" in str(exc):
                     # httpx parses Location even when not following: a hostile one is a
@@ -351,7 +354,8 @@ class LiveSource:
                     # A bad certificate will be as bad in a second: not retried, and
                     # verification is never switched off.
                     raise FetchFailed(url, f"TLS error: {tls}") from exc
-                raise Retryable(transport_reason(exc)) from exc
+                connect = isinstance(exc, httpx.ConnectError)
+                raise Retryable(transport_reason(exc), unreachable=connect) from exc
 
     async def _request(self, url: str, how: _Follow) -> Page:
         async with self._client.stream("GET", url) as response:

@@ -7,7 +7,7 @@ from typing import Any, Protocol
 
 from verifier.errors import FetchError, FetchRefused
 from verifier.evidence import EvidenceStore
-from verifier.fetch.page import Page, parse_within
+from verifier.fetch.page import DEFAULT_MAX_TAGS, Page, parse_within
 from verifier.fetch.retry import utc_now
 
 
@@ -30,9 +30,13 @@ class Fetcher:
     await one task. The cache lives as long as the fetcher, that is, one run.
     """
 
-    def __init__(self, source: PageSource, store: EvidenceStore | None) -> None:
+    def __init__(
+        self, source: PageSource, store: EvidenceStore | None, *, max_tags: int = DEFAULT_MAX_TAGS
+    ) -> None:
         self.source = source
         self.store = store
+        self.max_tags = max_tags
+        """Tag cap for pages the source did not parse itself (replay)."""
         self._tasks: dict[str, asyncio.Task[Page]] = {}
         self.requests = 0
         """URLs actually handed to the source (cache misses)."""
@@ -59,7 +63,7 @@ class Fetcher:
             # milliseconds per page, which on the event loop would delay every other
             # fetch and make deadlines late (reference/hostile-inputs.md, item 6). The
             # live source does this itself, within FetchSettings.parse_timeout.
-            await parse_within(page, None)
+            await parse_within(page, None, self.max_tags)
         self._store(url, page)
         return page
 

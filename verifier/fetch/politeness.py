@@ -114,9 +114,7 @@ class RobotsRules:
         except FetchRefused:
             raise  # the host itself is refused: that is the reason, not robots
         except FetchFailed as exc:
-            if exc.history and all(
-                str(h.get("error", "")).startswith("could not connect") for h in exc.history
-            ):
+            if exc.history and all(h.get("unreachable") for h in exc.history):
                 raise  # the host cannot be reached at all: say that, not "robots.txt"
             return RobotsFile(robots_url, None, disallow_all=f"could not be read ({exc.reason})")
         except TooManyRedirects as exc:

@@ -39,6 +39,8 @@ class Retryable(Exception):
 
     reason: str
     retry_after: float | None = None
+    unreachable: bool = False
+    """No connection could be made at all (refused, no route, connect timeout)."""
 
 
 class LongRetryAfter(tenacity.stop.stop_base):

@@ -41,6 +41,8 @@ class FetchSettings:
     """Longest Retry-After honoured; a longer one gives up at once."""
     parse_timeout: float = 20.0
     """Seconds to parse one HTML page (in a worker thread); longer is an error."""
+    max_tags: int = 50_000
+    """Most tags an HTML page may have to be parsed; more is an error, before parsing."""
     max_fetches_per_check: int = 200
     """Requests one check may make (pages of a directory, case studies...)."""
     per_host_concurrency: int = 2
