@@ -18,6 +18,8 @@ def offline_args(server: SiteServer) -> list[str]:
         "--allow-private-network",
         "--retries",
         "0",
+        "--per-host-delay",
+        "0",
         "--as-of",
         "2026-01-31",
     ]

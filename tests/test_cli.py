@@ -461,3 +461,45 @@ def test_policies_show_prints_tables_one_band_a_line(capsys: pytest.CaptureFixtu
     out = capsys.readouterr().out
     assert "- {min_employees: 5000, required: 50}" in out
     assert "null" not in out
+
+
+@pytest.mark.parametrize(
+    ("given", "pair"),
+    [
+        ("acme.example:80:127.0.0.1:8080", ("acme.example:80", "127.0.0.1:8080")),
+        ("acme.example:443:[::1]:8443", ("acme.example:443", "[::1]:8443")),
+    ],
+    ids=["an IPv4 target", "an IPv6 target in brackets"],
+)
+def test_resolve_option_takes_ipv4_and_ipv6_targets(given: str, pair: tuple[str, str]) -> None:
+    from verifier.cli_options import _parse_resolve
+
+    assert _parse_resolve(given) == pair
+
+
+def test_a_malformed_resolve_option_is_a_usage_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    sub = submission(tmp_path, "Acme", "http://acme.example/", "http://acme.example/lens")
+    assert main(["verify", str(sub), "--resolve", "acme.example:127.0.0.1"]) == 2
+    assert "is not HOST:PORT:ADDR:PORT" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "accepted"),
+    [
+        ("--per-host-delay", "0", True),
+        ("--total-timeout", "0", False),
+        ("--max-bytes", "0", False),
+        ("--retries", "0", True),
+    ],
+    ids=["a delay may be zero", "a timeout may not", "a size cap may not", "retries may be 0"],
+)
+def test_fetch_option_ranges(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], option: str, value: str, accepted: bool
+) -> None:
+    code = main(["verify", str(tmp_path / "missing.yaml"), option, value])
+    err = capsys.readouterr().err
+    # Accepted options get as far as reading the (missing) submission.
+    assert ("does not exist" in err) is accepted
+    assert code == 2

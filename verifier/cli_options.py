@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import itertools
+import re
 from typing import Any
 
 import click
@@ -99,10 +100,10 @@ def fetch_options(func: Any) -> Any:
             )
         else:
             kind = type(default)
-            # A delay may be 0 (its default); timeouts may not; a cap or a limit of
-            # concurrency of 0 would make every fetch fail or wait forever.
+            # A delay may be 0; a timeout may not; a cap or a limit of concurrency of 0
+            # would make every fetch fail or wait forever.
             ptype: Any = (
-                click.FloatRange(min=0.0 if default == 0 else 0.001)
+                click.FloatRange(min=0.0, min_open=f.name.endswith("timeout"))
                 if kind is float
                 else (
                     click.IntRange(min=1 if f.name in _AT_LEAST_ONE else 0) if kind is int else str
@@ -158,11 +159,19 @@ def settings_from(kwargs: dict[str, Any]) -> FetchSettings:
     return FetchSettings(**values)
 
 
+_RESOLVE = re.compile(r"^([^:\[\]]+):(\d+):(\[[0-9A-Fa-f:.]+\]|[^:\[\]]+):(\d+)$")
+
+
 def _parse_resolve(text: str) -> tuple[str, str]:
-    parts = text.rsplit(":", 3) if text.count(":") == 3 else None
-    if not parts or not parts[1].isdigit() or not parts[3].isdigit():
-        raise click.BadParameter(f"{text!r} is not HOST:PORT:ADDR:PORT", param_hint="--resolve")
-    return f"{parts[0]}:{parts[1]}", f"{parts[2]}:{parts[3]}"
+    # HOST:PORT:ADDR:PORT, where ADDR may be an IPv6 address in brackets, as for curl.
+    m = _RESOLVE.match(text.strip())
+    if not m:
+        raise click.BadParameter(
+            f"{text!r} is not HOST:PORT:ADDR:PORT (an IPv6 ADDR in brackets)",
+            param_hint="--resolve",
+        )
+    host, port, addr, tport = m.groups()
+    return f"{host}:{port}", f"{addr}:{tport}"
 
 
 # ---------------------------------------------------------------- commands

@@ -61,6 +61,7 @@ def settings_for(server: SiteServer | None, **overrides: Any) -> FetchSettings:
         "backoff": 0.01,
         "total_timeout": 10.0,
         "obey_robots": server is not None,
+        "per_host_delay": 0.0,  # local fixture servers: no need to be polite
     }
     if server is not None:
         values["resolve"] = server.resolve_pairs()

@@ -92,6 +92,7 @@ def fast(server: HostileServer | None = None, **overrides: Any) -> FetchSettings
         "retries": 3,
         "backoff": 0.01,
         "retry_after_cap": 5.0,
+        "per_host_delay": 0.0,
         "max_bytes": 1024 * 1024,
         "obey_robots": False,
         "allow_private_network": True,

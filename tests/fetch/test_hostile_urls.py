@@ -6,6 +6,7 @@ server saw (usually nothing) and what the network dialled (usually nothing).
 
 from __future__ import annotations
 
+import asyncio
 import ipaddress
 
 import httpx
@@ -421,3 +422,26 @@ def test_14_any_url_string_is_a_fetch_error_never_a_crash(server: HostileServer)
         "FetchFailed" if r.reason.startswith("gave up") else "FetchRefused" for r in results
     ]
     assert server.requests == []
+
+
+@pytest.mark.parametrize(
+    "address",
+    ["169.254.169.254", "169.254.0.1", "fe80::1", "::ffff:169.254.169.254"],
+    ids=["cloud metadata", "link-local v4", "link-local v6", "metadata mapped into v6"],
+)
+def test_03_link_local_stays_refused_even_when_the_operator_allows_private_networks(
+    address: str,
+) -> None:
+    from verifier.fetch.guard import GuardedBackend
+
+    async def dial() -> FetchRefused:
+        backend = GuardedBackend(allow_private=True)
+        try:
+            await backend.connect_tcp(address, 80)
+        except FetchRefused as exc:
+            return exc
+        raise AssertionError("dialled a link-local address")
+
+    refused = asyncio.run(dial())
+    assert "link-local" in refused.reason
+    assert refused.reason.endswith("(even with --allow-private-network)")

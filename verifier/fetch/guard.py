@@ -94,6 +94,17 @@ def embedded_ipv4(addr: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
     return None
 
 
+def is_link_local(address: str | IPAddress) -> bool:
+    """Whether ``address`` (or the IPv4 address it embeds) is link-local: never allowed,
+    whatever the operator lifts."""
+    ip = ipaddress.ip_address(address) if isinstance(address, str) else address
+    if isinstance(ip, ipaddress.IPv6Address):
+        inner = embedded_ipv4(ip)
+        if inner is not None:
+            return inner.is_link_local
+    return ip.is_link_local
+
+
 def address_problem(address: str | IPAddress) -> str | None:
     """Why ``address`` must not be connected to, or ``None`` when it is public."""
     ip = ipaddress.ip_address(address) if isinstance(address, str) else address
@@ -183,7 +194,8 @@ def parse_resolve(pairs: Iterable[tuple[str, str]]) -> dict[tuple[str, int], tup
     for name, target in pairs:
         host, _, port = name.rpartition(":")
         addr, _, tport = target.rpartition(":")
-        table[(host.lower(), int(port))] = (addr.strip("[]"), int(tport))
+        # "acme.example." and "acme.example" are one host, as the backend sees them.
+        table[(host.lower().rstrip("."), int(port))] = (addr.strip("[]"), int(tport))
     return table
 
 
@@ -232,15 +244,16 @@ class GuardedBackend(httpcore.AsyncNetworkBackend):
             addresses = await self._resolver(target, tport)
         if not addresses:
             raise httpcore.ConnectError(f"{host} resolved to no address")
-        if not self._allow_private:
-            # A mixed answer fails closed: any internal address refuses the name.
-            for addr in addresses:
-                why = address_problem(addr)
-                if why:
-                    shown = (
-                        addr if literal and target == name else f"{host} resolves to {addr}, which"
-                    )
-                    raise FetchRefused(f"http://{host}:{port}/", f"refused: {shown} is {why}")
+        # A mixed answer fails closed: any internal address refuses the name. The
+        # operator's --allow-private-network is for test servers on loopback or a private
+        # network; link-local stays refused (169.254.169.254 is the cloud metadata service,
+        # the first thing a hostile redirect aims at).
+        for addr in addresses:
+            why = address_problem(addr)
+            if why and (not self._allow_private or is_link_local(addr)):
+                shown = addr if literal and target == name else f"{host} resolves to {addr}, which"
+                lifted = " (even with --allow-private-network)" if self._allow_private else ""
+                raise FetchRefused(f"http://{host}:{port}/", f"refused: {shown} is {why}{lifted}")
         # Every address was checked above; try them in the resolver's order (a name with
         # an IPv6 address first must still work from a host without IPv6 routes).
         error: Exception | None = None

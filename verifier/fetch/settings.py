@@ -37,8 +37,9 @@ class FetchSettings:
     """Further attempts after the first, for transport errors, 408, 429 and 5xx."""
     backoff: float = 0.5
     """First back-off delay in seconds; it doubles each attempt, with jitter."""
-    retry_after_cap: float = 60.0
-    """Longest Retry-After honoured; a longer one gives up at once."""
+    retry_after_cap: float = 30.0
+    """Longest Retry-After honoured; a longer one gives up at once (three waits of 30 s
+    stay within a check's 120 s, so the report says "gave up: 429", not "timed out")."""
     parse_timeout: float = 20.0
     """Seconds to parse one HTML page (in a worker thread); longer is an error."""
     max_tags: int = 50_000
@@ -47,8 +48,9 @@ class FetchSettings:
     """Requests one check may make (pages of a directory, case studies...)."""
     per_host_concurrency: int = 2
     """Requests in flight to one host at a time."""
-    per_host_delay: float = 0.0
-    """Minimum seconds between the starts of two requests to one host."""
+    per_host_delay: float = 0.25
+    """Minimum seconds between the starts of two requests to one host (partners' sites are
+    production sites: a run stays polite)."""
     obey_robots: bool = True
     """Honour robots.txt (read once per host; a 5xx or unreachable one disallows all, as
     RFC 9309 says); off only by the operator's explicit choice (recorded)."""
