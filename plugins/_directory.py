@@ -164,9 +164,8 @@ async def read_directory(ctx: CheckContext[Any], url: str, max_pages: int) -> Di
         if read.page is None or read.state != "ok":
             return Directory(pages, entries, f"{current} {read.reason}", None)
         found = entries_of(read.page)
-        shell = [n for n in read.page.notes if "JavaScript" in n]  # the fetch layer's flag
-        if shell or not found:
-            why = shell[0] if shell else "it lists no organisation (a page built by JavaScript?)"
+        if not found:
+            why = "it lists no organisation (a page built by JavaScript?)"
             return Directory(pages, entries, f"{current} could not be read: {why}", None)
         entries.extend(found)
         current = next_page(read.page)

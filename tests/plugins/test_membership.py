@@ -210,8 +210,8 @@ def mocked(pages: dict[str, httpx.Response], params: dict[str, Any]) -> Requirem
         pytest.param(
             {DIRECTORY: directory_page("<p>" + "Members listed below. " * 5 + f"</p>{SCRIPTS}")},
             {},
-            "could not read the directory: http://members.test/ could not be read: almost no "
-            "text without JavaScript",
+            "could not read the directory: http://members.test/ has almost no text and runs "
+            "scripts",
             id="a directory the fetch layer flags as needing JavaScript is an error",
         ),
         pytest.param(
