@@ -135,7 +135,10 @@ def test_a_miss_records_the_pages_read_the_entries_and_the_name_forms_tried(
 def test_navigation_and_footer_links_are_not_taken_for_members(sites: SiteServer) -> None:
     who = applicant("Join the FinOps Foundation", "https://join.example/")
     result = check(sites, who, ["finops-members"])
-    assert result.status == Status.FAIL
+    assert (result.status, result.summary) == (
+        Status.FAIL,
+        "not listed in finops-members (11 entries searched)",
+    )
 
 
 def test_a_weak_match_shows_the_candidates_with_their_similarity(sites: SiteServer) -> None:
@@ -310,3 +313,12 @@ def test_pagination_outside_nav_is_not_taken_for_members(pagination: str) -> Non
         fetched_at="2026-01-01T00:00:00Z",
     )
     assert [e.name for e in entries_of(page)] == ["Acme Cloud"]
+
+
+def test_a_search_cut_at_max_pages_records_the_pages_read_and_the_first_unread() -> None:
+    first = directory_page(f"<ul>{LISTED}</ul><a href='/page/2/'>Next</a>")
+    result = mocked({DIRECTORY: first}, {"max_pages": 1})
+    (search,) = [e for e in result.evidence if e.kind == "search"]
+    assert search.data["pages"] == [DIRECTORY]
+    assert search.data["unread"] == f"{DIRECTORY}page/2/"
+    assert "max_pages 1" in search.detail

@@ -104,6 +104,10 @@ def test_words_inside_scripts_do_not_count_as_signs(sites: SiteServer) -> None:
     )
     # "analytics" only appears in the page's <script>; the marketplace link still counts.
     assert not any("'analytics'" in e.detail for e in result.evidence)
+    assert result.status == Status.PASS
+    assert [e.excerpt for e in result.evidence if e.kind == "purchase"] == [
+        "Acme Lens on AWS Marketplace"
+    ]
 
 
 def test_no_offering_in_the_submission_fails_as_not_provided(sites: SiteServer) -> None:
