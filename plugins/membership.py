@@ -4,8 +4,8 @@ Verdicts, per source and then combined:
 
 - ``pass``: every source lists the applicant (its name or an alias, ignoring case,
   punctuation and legal suffixes; or an entry linking to the applicant's website domain);
-- ``fail``: a source does not list it; the evidence says what was searched (the pages
-  read, how many entries they held, the name forms tried);
+- ``fail``: a source read in full does not list it; the evidence says what was searched
+  (the pages read, how many entries they held, the name forms tried);
 - ``needs_review``: no source fails, but one only lists a similar name (the candidates
   are shown for a person to judge);
 - ``error``: a directory could not be read: a page could not be fetched, answered
@@ -43,7 +43,7 @@ class MembershipCheck(Check[MembershipParams]):
     """Looks the applicant up in directory sources."""
 
     name = "membership"
-    version = "1.0"
+    version = "1.1"
     Params = MembershipParams
     description = "Applicant listed in every named member directory"
 
