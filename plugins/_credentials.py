@@ -23,11 +23,12 @@ import io
 import json
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
+from difflib import SequenceMatcher
 from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import quote
 
-from plugins._names import match_name, name_forms, normalize
+from plugins._names import person_key
 from verifier import CheckContext, FetchError, Page
 
 FIELDS = ("certificate_id", "name", "certification", "issued", "expires")
@@ -207,7 +208,7 @@ def judge(name: str, lookup: Lookup, accepted: Collection[str], as_of: dt.date) 
             "invalid", f"the registry knows no certificate {lookup.certificate_id}", None
         )
     if not same_person(rec.name, name):
-        score = match_name(rec.name, name_forms(name)).score
+        score = SequenceMatcher(None, person_key(rec.name), person_key(name)).ratio()
         return Verdict(
             "invalid",
             f"the registry names the holder {rec.name!r}, not {name!r} (similarity {score:.2f})",
@@ -259,8 +260,8 @@ def record_verdict(
 def same_person(recorded: str, submitted: str) -> bool:
     """Whether two person names are the same, ignoring case, accents, punctuation and word
     order ("Doe, Jane" is "Jane Doe"); a middle name or initial makes them differ."""
-    a, b = normalize(recorded), normalize(submitted)
-    return bool(a) and (a == b or sorted(a.split()) == sorted(b.split()))
+    key = person_key(recorded)
+    return bool(key) and key == person_key(submitted)
 
 
 def _label(certification: str) -> str:

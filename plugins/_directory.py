@@ -4,6 +4,12 @@ CONTRACT.md: a directory page lists organisations "as links, logo images (the na
 ``alt``), list items, table rows, cards or headings", and may span pages (``rel="next"``
 or a "Next" link). :func:`read_directory` follows the pages, records each fetch, and
 returns every entry with where it was found; matching is done by the caller.
+
+Each page is read with :func:`plugins._pages.read_page`: a page that is gone, faulty or
+unreadable (not HTML, a JavaScript shell), or one that lists no organisation at all, makes
+the directory unreadable (:attr:`Directory.problem`), since an absence from a directory we
+could not read proves nothing. Stopping at ``max_pages`` while a next page exists is
+reported too (:attr:`Directory.unread`): the caller must not read it as a full search.
 """
 
 from __future__ import annotations
@@ -15,10 +21,16 @@ from typing import Any
 import httpx
 from bs4 import BeautifulSoup, Tag
 
+from plugins._pages import read_page
 from verifier import CheckContext, Page, same_site
 
 _SKIP_ANCESTORS = ("nav", "header", "footer", "script", "style", "noscript", "template")
 _NEXT_TEXT = re.compile(r"^\s*(next|next page|older|›|»|→)\s*[›»→]?\s*$", re.IGNORECASE)
+_PREV_TEXT = re.compile(
+    r"^\s*[‹«←]?\s*(prev|previous|previous page|newer|first|last|‹|«|←)\s*[‹«←]?\s*$",
+    re.IGNORECASE,
+)
+_PAGE_NUMBER = re.compile(r"^\s*(page\s*)?\d+\s*$", re.IGNORECASE)
 _LOGO_WORDS = re.compile(r"\b(logo|icon)\b", re.IGNORECASE)
 
 
@@ -55,6 +67,10 @@ def _href(tag: Tag, page: Page) -> str | None:
         return None
 
 
+def _is_pagination(text: str) -> bool:
+    return any(rx.match(text) for rx in (_NEXT_TEXT, _PREV_TEXT, _PAGE_NUMBER))
+
+
 def entries_of(page: Page) -> list[Entry]:
     """Every organisation-like entry of one directory page, de-duplicated by name."""
     soup: BeautifulSoup = page.soup
@@ -62,6 +78,8 @@ def entries_of(page: Page) -> list[Entry]:
 
     def add(name: str, tag: Tag, how: str) -> None:
         name = _LOGO_WORDS.sub("", _clean(name)).strip(" -|")
+        if _is_pagination(name):
+            return  # "Next", "« Previous", "2": the directory's own page links
         if 1 < len(name) <= 120 and name.lower() not in found:
             found[name.lower()] = Entry(name, _href(tag, page), how, page)
 
@@ -116,23 +134,39 @@ def next_page(page: Page) -> str | None:
     return None
 
 
-async def read_directory(
-    ctx: CheckContext[Any], url: str, max_pages: int
-) -> tuple[list[Page], list[Entry]]:
-    """Fetch a directory from ``url``, following its next pages up to ``max_pages``.
+@dataclass(frozen=True)
+class Directory:
+    """What was read of one directory."""
 
-    Raises :class:`verifier.FetchError` when a page cannot be fetched.
-    """
+    pages: list[Page]
+    """The pages read, in order."""
+    entries: list[Entry]
+    """Every entry of those pages."""
+    problem: str | None
+    """Why the directory could not be read (a sentence naming the page); ``None`` if it was."""
+    unread: str | None
+    """The next page not read because ``max_pages`` were read; ``None`` if none is left."""
+
+
+async def read_directory(ctx: CheckContext[Any], url: str, max_pages: int) -> Directory:
+    """Fetch a directory from ``url``, following its next pages up to ``max_pages``."""
     pages: list[Page] = []
     entries: list[Entry] = []
     seen: set[str] = set()
     current: str | None = url
-    while current and current not in seen and len(pages) < max_pages:
+    while current and current not in seen:
+        if len(pages) >= max_pages:
+            return Directory(pages, entries, None, current)
         seen.add(current)
-        page = await ctx.fetch(current)
-        pages.append(page)
-        if not page.ok or not page.is_html:
-            break
-        entries.extend(entries_of(page))
-        current = next_page(page)
-    return pages, entries
+        read = await read_page(ctx, current)
+        if read.page is not None:
+            pages.append(read.page)
+        if read.page is None or read.state != "ok":
+            return Directory(pages, entries, f"{current} {read.reason}", None)
+        found = entries_of(read.page)
+        if not found:
+            why = "it lists no organisation (a page built by JavaScript?)"
+            return Directory(pages, entries, f"{current} could not be read: {why}", None)
+        entries.extend(found)
+        current = next_page(read.page)
+    return Directory(pages, entries, None, None)

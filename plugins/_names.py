@@ -1,5 +1,9 @@
 """Organisation-name matching: case, punctuation and legal suffixes do not count.
 
+Person names (certificate holders) are compared with :func:`person_key` instead: case,
+accents, punctuation, spacing and word order do not count, but no word is ever dropped
+("Ana Sá" is not "Ana", although "sa" is a legal suffix for companies).
+
 CONTRACT.md: "Matching is on the applicant's name and aliases, ignoring case, punctuation
 and legal suffixes (Inc., LLC, Ltd, GmbH, Corp., S.A., ...)". Used by every check that
 looks for a company by name (membership, case studies, community, certified listings).
@@ -55,11 +59,21 @@ LEGAL_SUFFIXES = frozenset(
 )
 
 
+def _plain(name: str) -> str:
+    """Lower case, accents removed: ``"Ana Sá"`` -> ``"ana sa"``."""
+    text = unicodedata.normalize("NFKD", name)
+    return "".join(c for c in text if not unicodedata.combining(c)).lower()
+
+
+def person_key(name: str) -> str:
+    """Comparable form of a person's name, word order ignored: ``"Doe, Jane"`` and
+    ``"jane  DOE"`` -> ``"doe jane"``. Unlike :func:`normalize`, no word is dropped."""
+    return " ".join(sorted(re.sub(r"[^\w]+", " ", _plain(name)).split()))
+
+
 def normalize(name: str) -> str:
     """Comparable form: ``"Acme Cloud Economics, Inc."`` -> ``"acme cloud economics"``."""
-    text = unicodedata.normalize("NFKD", name)
-    text = "".join(c for c in text if not unicodedata.combining(c)).lower()
-    text = text.replace("&", " and ")
+    text = _plain(name).replace("&", " and ")
     # "S.A." and "S. A." collapse to "sa" before the suffix is stripped.
     text = re.sub(r"\b([a-z])\.\s?([a-z])\.", r"\1\2", text)
     words = re.sub(r"[^\w]+", " ", text).split()

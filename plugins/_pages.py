@@ -5,8 +5,9 @@ stop at the first fault: :func:`read_page` turns each answer into a :class:`Read
 ``state`` says whether the page can be judged (``ok``), is evidence of absence (``gone``:
 404, 410, or a "page not found" page answering 200), could not be had (``fault``: the
 check decides whether that changes its verdict), or cannot be read by a program
-(``unreadable``: not HTML, or an empty shell that JavaScript fills in; a person must read
-it). A page we cannot read is never taken as a page that says nothing.
+(``unreadable``: not HTML, or an empty shell that JavaScript fills in, by our own measure
+or the fetch layer's note; a person must read it). A page we cannot read is never taken
+as a page that says nothing.
 """
 
 from __future__ import annotations
@@ -39,6 +40,15 @@ class Read:
     """Why it is not ``ok``, as a phrase ("answered 404"); empty when ``ok``."""
 
 
+def built_by_javascript(page: Page) -> bool:
+    """Whether a 2xx HTML page is an empty shell that scripts fill in: it runs scripts and
+    shows almost no text, or the fetch layer noted it needs JavaScript."""
+    if any("without JavaScript" in note for note in page.notes):
+        return True  # verifier.fetch.content.shape_notes' wording
+    runs_scripts = page.soup.find("script") is not None
+    return runs_scripts and len(page.visible_text) < MIN_TEXT
+
+
 async def read_page(ctx: CheckContext[Any], url: str) -> Read:
     """Fetch ``url`` (recorded as evidence by ``ctx.fetch``) and classify the answer."""
     try:
@@ -55,8 +65,7 @@ async def read_page(ctx: CheckContext[Any], url: str) -> Read:
     title = page.soup.title.get_text(" ", strip=True) if page.soup.title else ""
     if _SOFT_404.search(title):
         return Read(url, page, "gone", f"answered {page.status} with the title {title!r}")
-    runs_scripts = page.soup.find("script") is not None
-    if runs_scripts and len(page.visible_text) < MIN_TEXT:
+    if built_by_javascript(page):
         return Read(
             url,
             page,

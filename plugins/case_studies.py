@@ -25,7 +25,7 @@ from pydantic import Field
 
 from plugins._names import name_forms, normalize, text_mentions
 from plugins._pages import read_page
-from plugins.offering import excerpt
+from plugins._text import excerpt
 from verifier import Check, CheckContext, Outcome, Params, same_site
 
 

@@ -25,7 +25,7 @@ from pydantic import Field, field_validator
 
 from plugins._pages import read_page
 from plugins._taxonomy import Item, load_taxonomy
-from plugins.offering import page_links
+from plugins._text import page_links
 from verifier import Check, CheckContext, Outcome, Page, Params
 
 

@@ -25,7 +25,7 @@ import re
 from pydantic import Field
 
 from plugins._pages import read_page
-from plugins.offering import excerpt
+from plugins._text import excerpt
 from verifier import Check, CheckContext, Outcome, Page, Params, registrable_domain, same_site
 
 

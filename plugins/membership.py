@@ -4,11 +4,16 @@ Verdicts, per source and then combined:
 
 - ``pass``: every source lists the applicant (its name or an alias, ignoring case,
   punctuation and legal suffixes; or an entry linking to the applicant's website domain);
-- ``fail``: a source does not list it; the evidence says what was searched (the pages
-  read, how many entries they held, the name forms tried);
+- ``fail``: a source read in full does not list it; the evidence says what was searched
+  (the pages read, how many entries they held, the name forms tried);
 - ``needs_review``: no source fails, but one only lists a similar name (the candidates
   are shown for a person to judge);
-- ``error``: a directory page could not be fetched or did not answer 2xx HTML.
+- ``error``: a directory could not be read: a page could not be fetched, answered
+  another status than 2xx (404 included: the source is configured, so its absence is a
+  fault), is not HTML, needs JavaScript, or lists no organisation at all; or the directory
+  has more than ``max_pages`` pages and the applicant is not on those read (a search we
+  could not finish is not an absence: raise ``max_pages``). Each source is judged on its
+  own, so a real absence from one source still fails when another cannot be read.
 
 Params: ``sources`` (source names, all required), ``max_pages`` (pages followed per
 directory), ``weak_threshold`` (similarity from which a name is a candidate).
@@ -38,7 +43,7 @@ class MembershipCheck(Check[MembershipParams]):
     """Looks the applicant up in directory sources."""
 
     name = "membership"
-    version = "1.0"
+    version = "1.1"
     Params = MembershipParams
     description = "Applicant listed in every named member directory"
 
@@ -54,14 +59,10 @@ async def find_in_directory(ctx: CheckContext[MembershipParams], source_name: st
     source = ctx.source(source_name)
     if source.url is None:
         return Outcome.error(f"source {source_name} must be a URL, not a file")
-    pages, entries = await read_directory(ctx, source.url, ctx.params.max_pages)
-    bad = [p for p in pages if not p.ok or not p.is_html]
-    if bad:
-        p = bad[0]
-        return Outcome.error(
-            f"{source_name}: {p.url} answered {p.status} "
-            f"({p.content_type or 'no type'}), not a directory page"
-        )
+    directory = await read_directory(ctx, source.url, ctx.params.max_pages)
+    pages, entries = directory.pages, directory.entries
+    if directory.problem is not None:
+        return Outcome.error(f"{source_name}: could not read the directory: {directory.problem}")
     forms = name_forms(applicant.name, applicant.aliases)
     domain = registrable_domain(applicant.website)
     exact: list[tuple[Entry, str]] = []
@@ -86,6 +87,20 @@ async def find_in_directory(ctx: CheckContext[MembershipParams], source_name: st
             link=entry.href,
         )
         return Outcome.passed(f"listed in {source_name} as {entry.name!r}")
+    if directory.unread is not None:
+        ctx.evidence(
+            "search",
+            f"{source_name}: not found on the first {len(pages)} page(s); the directory goes "
+            f"on at {directory.unread}, not read (max_pages {ctx.params.max_pages})",
+            url=source.url,
+            source=source_name,
+            pages=[p.url for p in pages],
+            unread=directory.unread,
+        )
+        return Outcome.error(
+            f"{source_name}: the directory is longer than the {ctx.params.max_pages} page(s) "
+            f"searched and does not list the applicant on them; raise max_pages"
+        )
     if weak:
         weak.sort(key=lambda em: -em[1].score)
         for entry, m in weak[:5]:

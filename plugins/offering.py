@@ -1,13 +1,18 @@
 """offering: the offering's landing page is public, on the applicant's site, and for sale
 or open source.
 
+The page is read with :func:`plugins._pages.read_page`, like every submitted page.
+
 - ``pass``: the page answers 2xx HTML on the applicant's registrable domain, names the
   offering, and shows it is purchasable (a ``purchase_terms`` phrase, or a link to a
-  cloud marketplace) or open source (a link to a public repository);
-- ``fail``: not provided; the page is gone (404, 410); it does not name the offering; it
-  shows neither purchase nor open source (the evidence lists what was searched);
-- ``needs_review``: the page is on another domain than the applicant's website, or is
-  not HTML;
+  cloud marketplace) or open source (a link to the declared ``open_source_repository``,
+  or to a repository on a ``repository_hosts`` host whose path names the offering: any
+  GitHub link is not enough);
+- ``fail``: not provided; the page is gone (404, 410, a "not found" page); it does not
+  name the offering; it shows neither purchase nor open source (the evidence lists what
+  was searched);
+- ``needs_review``: the page is on another domain than the applicant's website, or cannot
+  be read by a program (not HTML, or a shell that JavaScript fills in);
 - ``error``: the page could not be fetched, or answered another status.
 
 Params: ``purchase_terms``, ``marketplace_hosts``, ``repository_hosts``.
@@ -18,55 +23,39 @@ from __future__ import annotations
 import re
 
 import httpx
-from bs4 import Tag
 from pydantic import Field
 
 from plugins._names import normalize
+from plugins._pages import read_page
+from plugins._text import excerpt, page_links
 from verifier import Check, CheckContext, Outcome, Page, Params, registrable_domain, same_site
 
-_GONE = (404, 410)
+# Defaults as "|"-separated listings, to keep the module short; each param is a list.
+_PURCHASE_TERMS = """pricing | pricing plans | plans & pricing | plans and pricing
+    | subscription | subscribe | free trial | start trial | buy now | contact sales
+    | talk to sales | request a quote | per month | per year | per seat | per user"""
+
+_MARKETPLACE_HOSTS = """aws.amazon.com/marketplace | azuremarketplace.microsoft.com
+    | console.cloud.google.com/marketplace | cloud.google.com/marketplace
+    | marketplace.oracle.com"""
+
+_REPOSITORY_HOSTS = """github.com | gitlab.com | bitbucket.org | codeberg.org | sourceforge.net"""
+
+
+def _words(listing: str) -> list[str]:
+    return [w.strip() for w in listing.split("|")]
 
 
 class OfferingParams(Params):
     """Params of the ``offering`` check."""
 
-    purchase_terms: list[str] = Field(
-        default_factory=lambda: [
-            "pricing",
-            "plans",
-            "subscription",
-            "subscribe",
-            "free trial",
-            "start trial",
-            "buy now",
-            "contact sales",
-            "talk to sales",
-            "request a quote",
-            "per month",
-            "per year",
-            "license",
-        ]
-    )
-    """Phrases showing the offering can be bought (matched case-insensitively, whole words)."""
-    marketplace_hosts: list[str] = Field(
-        default_factory=lambda: [
-            "aws.amazon.com/marketplace",
-            "azuremarketplace.microsoft.com",
-            "console.cloud.google.com/marketplace",
-            "cloud.google.com/marketplace",
-            "marketplace.oracle.com",
-        ]
-    )
+    purchase_terms: list[str] = Field(default_factory=lambda: _words(_PURCHASE_TERMS))
+    """Phrases showing the offering can be bought (matched case-insensitively, whole words).
+    Bare "plans" or "license" are not among them: "big plans" and "MIT License" sell
+    nothing."""
+    marketplace_hosts: list[str] = Field(default_factory=lambda: _words(_MARKETPLACE_HOSTS))
     """Link prefixes (host and path) of cloud marketplaces."""
-    repository_hosts: list[str] = Field(
-        default_factory=lambda: [
-            "github.com",
-            "gitlab.com",
-            "bitbucket.org",
-            "codeberg.org",
-            "sourceforge.net",
-        ]
-    )
+    repository_hosts: list[str] = Field(default_factory=lambda: _words(_REPOSITORY_HOSTS))
     """Hosts of public source repositories."""
 
 
@@ -74,7 +63,7 @@ class OfferingCheck(Check[OfferingParams]):
     """Verifies the public landing page of the offering."""
 
     name = "offering"
-    version = "1.0"
+    version = "1.1"
     Params = OfferingParams
     description = "Public landing page naming a purchasable or open-source offering"
 
@@ -83,19 +72,13 @@ class OfferingCheck(Check[OfferingParams]):
         offering = ctx.submission.offering
         if offering is None:
             return Outcome.failed("not provided: the submission has no 'offering'")
-        page = await ctx.fetch(offering.landing_page)
-        if page.status in _GONE:
-            return Outcome.failed(f"the landing page {page.final_url} answered {page.status}")
-        if not page.ok:
-            return Outcome.error(
-                f"the landing page {page.final_url} answered {page.status}; cannot judge it"
-            )
-        if not page.is_html:
-            return Outcome.needs_review(
-                f"the landing page is {page.content_type or 'untyped'}, "
-                "not HTML; a person must read it"
-            )
-        text = page.visible_text
+        read = await read_page(ctx, offering.landing_page)
+        verdict = {"gone": Outcome.failed, "fault": Outcome.error}.get(read.state)
+        if verdict is not None or read.page is None:
+            return (verdict or Outcome.error)(f"the landing page {read.url} {read.reason}")
+        if read.state == "unreadable":
+            return Outcome.needs_review(f"the landing page {read.url} {read.reason}")
+        page, text = read.page, read.page.visible_text
         if normalize(offering.name) not in normalize(text):
             ctx.evidence(
                 "search",
@@ -104,14 +87,10 @@ class OfferingCheck(Check[OfferingParams]):
                 looked_for=[offering.name, normalize(offering.name)],
             )
             return Outcome.failed(f"the landing page does not name {offering.name!r}")
-        ctx.evidence(
-            "text",
-            f"the page names the offering {offering.name!r}",
-            page=page,
-            excerpt=excerpt(text, offering.name),
-        )
+        found = excerpt(text, offering.name)
+        ctx.evidence("text", f"the page names {offering.name!r}", page=page, excerpt=found)
         signs = purchase_signs(page, text, ctx.params) + open_source_signs(
-            page, ctx.params, offering.open_source_repository
+            page, ctx.params, offering.name, offering.open_source_repository
         )
         for kind, what, shown in signs:
             ctx.evidence(kind, what, page=page, excerpt=shown)
@@ -140,36 +119,11 @@ class OfferingCheck(Check[OfferingParams]):
         return Outcome.passed(f"{offering.name} is listed at {page.final_url} and is {how}")
 
 
-def excerpt(text: str, needle: str, width: int = 80) -> str:
-    """The passage of ``text`` around ``needle`` (case-insensitive)."""
-    i = text.lower().find(needle.lower())
-    if i < 0:
-        return text[: width * 2]
-    return text[max(0, i - width) : i + len(needle) + width].strip()
-
-
-def page_links(page: Page) -> list[tuple[str, str]]:
-    """Every ``(absolute href, link text)`` of the page's ``<a href>`` elements."""
-    out = []
-    for a in page.soup.find_all("a", href=True):
-        if isinstance(a, Tag) and isinstance(a.get("href"), str):
-            try:
-                out.append(
-                    (
-                        str(httpx.URL(page.final_url).join(str(a["href"]))),
-                        a.get_text(" ", strip=True),
-                    )
-                )
-            except (httpx.InvalidURL, ValueError):
-                continue
-    return out
-
-
 def purchase_signs(page: Page, text: str, params: OfferingParams) -> list[tuple[str, str, str]]:
     """Evidence that the offering can be bought: phrases and marketplace links."""
     signs = []
     for term in params.purchase_terms:
-        if re.search(rf"\b{re.escape(term)}\b", text, re.IGNORECASE):
+        if re.search(rf"(?<!\w){re.escape(term)}(?!\w)", text, re.IGNORECASE):
             signs.append(("purchase", f"the page says {term!r}", excerpt(text, term, 60)))
     for href, label in page_links(page):
         bare = href.split("://", 1)[-1]
@@ -180,16 +134,21 @@ def purchase_signs(page: Page, text: str, params: OfferingParams) -> list[tuple[
     return signs
 
 
+def _compact(text: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", normalize(text))
+
+
 def open_source_signs(
-    page: Page, params: OfferingParams, declared: str | None
+    page: Page, params: OfferingParams, name: str, declared: str | None
 ) -> list[tuple[str, str, str]]:
-    """Evidence that the offering is open source: links to a public repository."""
+    """Evidence that the offering is open source: a link to its declared repository, or to
+    a repository whose owner or name is the offering's (``github.com/openlens/openlens``)."""
     signs = []
     for href, label in page_links(page):
         url = httpx.URL(href)
-        is_repo_host = url.host.removeprefix("www.") in params.repository_hosts
-        if (declared and href.rstrip("/") == declared.rstrip("/")) or (
-            is_repo_host and url.path.count("/") >= 2
-        ):
+        segments = [s for s in url.path.split("/") if s][:2]
+        names_it = len(segments) == 2 and _compact(name) in map(_compact, segments)
+        on_host = url.host.removeprefix("www.") in params.repository_hosts
+        if (declared and href.rstrip("/") == declared.rstrip("/")) or (on_host and names_it):
             signs.append(("open-source", f"links to a public repository: {href}", label or href))
     return signs

@@ -33,7 +33,7 @@ from plugins._credentials import (
     open_registry,
     record_verdict,
 )
-from plugins._names import normalize
+from plugins._names import normalize, person_key
 from plugins._sizes import Band, Column
 from verifier import Check, CheckContext, Outcome, Params
 
@@ -113,7 +113,7 @@ def _count(
         rec, cert = verdict.credential, verdict.counts_as
         if rec is not None and cert is not None:
             # One person counts once per certification, even with two certificates of it.
-            holder = (" ".join(sorted(normalize(rec.name).split())), cert)
+            holder = (person_key(rec.name), cert)
             if holder in counted:
                 reason = f"{rec.name} is already counted for {cert} with {counted[holder]}"
                 verdict = Verdict("invalid", reason, rec)

@@ -12,6 +12,38 @@ from pydantic import AfterValidator
 # errs towards "different site", which a check reports rather than passes.
 _SECOND_LEVEL = frozenset({"co", "com", "net", "org", "gov", "edu", "ac", "ne", "or", "go"})
 
+SHARED_HOSTING = frozenset(
+    {
+        "github.io",
+        "gitlab.io",
+        "herokuapp.com",
+        "netlify.app",
+        "netlify.com",
+        "vercel.app",
+        "pages.dev",
+        "workers.dev",
+        "azurewebsites.net",
+        "azurestaticapps.net",
+        "cloudfront.net",
+        "appspot.com",
+        "blogspot.com",
+        "wordpress.com",
+        "wixsite.com",
+        "squarespace.com",
+        "web.app",
+        "firebaseapp.com",
+        "s3.amazonaws.com",
+        "readthedocs.io",
+        "notion.site",
+        "fly.dev",
+        "onrender.com",
+    }
+)
+"""Hosting domains under which each customer has their own subdomain (``acme.github.io``).
+They count as public suffixes, as in the Public Suffix List's private section: a site
+there is ``acme.github.io``, never ``github.io``, so another customer's site is not the
+applicant's own."""
+
 
 def check_http_url(value: str) -> str:
     """Validate that ``value`` is an absolute http(s) URL with a host; return it stripped.
@@ -52,6 +84,9 @@ def registrable_domain(url_or_host: str) -> str:
     labels = host.split(".")
     if all(p.isdigit() for p in labels) or ":" in host or len(labels) <= 2:
         return host
+    for n in range(len(labels) - 1, 1, -1):  # longest shared-hosting suffix first
+        if ".".join(labels[-n:]) in SHARED_HOSTING:
+            return ".".join(labels[-n - 1 :]) if n < len(labels) else host
     if labels[-2] in _SECOND_LEVEL and len(labels[-1]) == 2:
         return ".".join(labels[-3:])
     return ".".join(labels[-2:])

@@ -79,7 +79,8 @@ def test_a_fault_becomes_error_with_its_reason_and_the_report_is_still_written(
     offering = by_id["offering"]
     assert offering["status"] == "error"
     assert offering["summary"] == (
-        "could not check http://acme.example/lens: gave up after 3 attempts: HTTP 503"
+        "the landing page http://acme.example/lens could not be fetched "
+        "(gave up after 3 attempts: HTTP 503)"
     )
     (fault,) = [e for e in offering["evidence"] if e["kind"] == "fetch"]
     assert [h["error"] for h in fault["data"]["history"]] == ["HTTP 503"] * 3

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from plugins.community import CommunityCheck
 from verifier.fetch import FetchSettings
@@ -159,3 +161,21 @@ def test_a_sponsor_after_the_contributors_section_is_not_a_contributor(
     assert result.status == "needs_review", result.summary
     claimed = next(e for e in result.evidence if e.kind == "community-claim")
     assert "names the applicant, but not among its contributors" in claimed.detail
+
+
+def _community_requirements() -> list[Any]:
+    root = Path(__file__).resolve().parents[2] / "policies"
+    found = []
+    for path in sorted(root.glob("*/*.yaml")):
+        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+        for req in doc.get("requirements", []):
+            if req.get("check") == "community":
+                found.append(pytest.param(req, id=f"{path.parent.name}/{path.name}"))
+    return found
+
+
+@pytest.mark.parametrize("requirement", _community_requirements())
+def test_every_shipped_policy_trusts_only_the_foundation_site_for_group_pages(
+    requirement: dict[str, Any],
+) -> None:
+    assert requirement.get("params", {}).get("trusted_sources") == ["finops-members"]

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from plugins._credentials import RegistryError, read_csv, same_person
+from plugins._credentials import Credential, Lookup, RegistryError, judge, read_csv, same_person
 from tests.plugins.registry_helpers import FIXTURE_CSV
 
 HEADER = "certificate_id,name,certification,issued,expires\n"
@@ -82,7 +82,20 @@ def test_fixture_registry_reads() -> None:
         pytest.param("Doe, Jane", "Jane Doe", True, id="word order does not matter"),
         pytest.param("Jane Q. Doe", "Jane Doe", False, id="a middle initial makes another name"),
         pytest.param("Samantha Reid", "Sam Taylor", False, id="another person differs"),
+        pytest.param("José Núñez", "Jose NUNEZ", True, id="accents do not matter"),
+        pytest.param("Mary-Ann O'Neil", "Mary Ann O Neil", True, id="punctuation does not matter"),
+        pytest.param("Ana Sá", "Ana", False, id="a surname that is a legal suffix is kept"),
+        pytest.param("Kim Co", "Kim", False, id="a surname Co is not stripped as a company suffix"),
+        pytest.param("Lee Inc", "Lee", False, id="no company suffix is stripped from a person"),
+        pytest.param("", "", False, id="an empty name is nobody"),
     ],
 )
 def test_same_person(recorded: str, submitted: str, same: bool) -> None:
     assert same_person(recorded, submitted) is same
+
+
+def test_a_holder_whose_surname_looks_like_a_legal_suffix_is_not_the_shorter_name() -> None:
+    record = Credential("LF-9", "Ana Sá", "FOCP", None, None, "test.csv:2")
+    verdict = judge("Ana", Lookup("LF-9", record), ["FOCP"], dt.date(2026, 1, 1))
+    assert verdict.status == "invalid"
+    assert verdict.reason == "the registry names the holder 'Ana Sá', not 'Ana' (similarity 0.67)"

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
+import httpx
 import pytest
+import respx
 
+from plugins._directory import entries_of
 from plugins.membership import MembershipCheck
-from verifier import Status
+from tests.plugins.conftest import DOWN
+from verifier import Page, Status
+from verifier.fetch import FetchSettings
 from verifier.models import RequirementResult
 from verifier.sites import SiteServer
 from verifier.testing import make_submission, run_check, settings_for
@@ -129,7 +135,10 @@ def test_a_miss_records_the_pages_read_the_entries_and_the_name_forms_tried(
 def test_navigation_and_footer_links_are_not_taken_for_members(sites: SiteServer) -> None:
     who = applicant("Join the FinOps Foundation", "https://join.example/")
     result = check(sites, who, ["finops-members"])
-    assert result.status == Status.FAIL
+    assert (result.status, result.summary) == (
+        Status.FAIL,
+        "not listed in finops-members (11 entries searched)",
+    )
 
 
 def test_a_weak_match_shows_the_candidates_with_their_similarity(sites: SiteServer) -> None:
@@ -151,8 +160,8 @@ def test_a_directory_that_answers_404_is_an_error_not_a_fail(sites: SiteServer) 
     )
     assert result.status == Status.ERROR
     assert result.summary == (
-        "finops-members: http://www.finops.example/no-such-list/ "
-        "answered 404 (text/html), not a directory page"
+        "finops-members: could not read the directory: http://www.finops.example/no-such-list/ "
+        "answered 404: the page does not exist"
     )
 
 
@@ -160,3 +169,156 @@ def test_a_source_the_run_does_not_define_is_an_error_naming_it(sites: SiteServe
     result = check(sites, make_submission().applicant.model_dump(), ["finops-members"], {})
     assert result.status == Status.ERROR
     assert "no source named 'finops-members' is configured" in result.summary
+
+
+DIRECTORY = "http://members.test/"
+LISTED = "".join(f"<li><a href='https://org{i}.test/'>Org Number {i}</a></li>" for i in range(9))
+SCRIPTS = "<script src='/app.js'></script>"
+
+
+def directory_page(body: str, *, head: str = "") -> httpx.Response:
+    return httpx.Response(200, html=f"<html><head>{head}</head><body>{body}</body></html>")
+
+
+def mocked(pages: dict[str, httpx.Response], params: dict[str, Any]) -> RequirementResult:
+    with respx.mock(assert_all_called=True) as router:
+        for url, answer in pages.items():
+            router.get(url).mock(answer)
+        return run_check(
+            MembershipCheck(),
+            make_submission(applicant=applicant("Umbrella Analytics", "https://umbrella.test/")),
+            {"sources": ["finops-members"], **params},
+            settings=settings_for(None),
+            sources={"finops-members": DIRECTORY},
+        )
+
+
+@pytest.mark.parametrize(
+    ("pages", "params", "reason"),
+    [
+        pytest.param(
+            {DIRECTORY: directory_page(f"<div id='app'></div>{SCRIPTS}")},
+            {},
+            "could not read the directory: http://members.test/ has almost no text and runs "
+            "scripts (a page built by JavaScript?); a person must read it",
+            id="a directory built by JavaScript is an error, not an absence",
+        ),
+        pytest.param(
+            {DIRECTORY: directory_page("<p>" + "Our members are shown below. " * 9 + "</p>")},
+            {},
+            "could not read the directory: http://members.test/ could not be read: it lists "
+            "no organisation (a page built by JavaScript?)",
+            id="a directory page holding no entries is an error, not an absence",
+        ),
+        pytest.param(
+            {DIRECTORY: directory_page("<p>" + "Members listed below. " * 5 + f"</p>{SCRIPTS}")},
+            {},
+            "could not read the directory: http://members.test/ has almost no text and runs "
+            "scripts",
+            id="a directory the fetch layer flags as needing JavaScript is an error",
+        ),
+        pytest.param(
+            {DIRECTORY: httpx.Response(200, json={"members": []})},
+            {},
+            "could not read the directory: http://members.test/ is application/json, not HTML",
+            id="a directory that is not HTML is an error",
+        ),
+        pytest.param(
+            {
+                DIRECTORY: directory_page(f"<ul>{LISTED}</ul><a href='/page/2/'>Next</a>"),
+                f"{DIRECTORY}page/2/": directory_page(
+                    f"<ul>{LISTED}</ul><a href='/page/3/'>Next</a>"
+                ),
+            },
+            {"max_pages": 2},
+            "finops-members: the directory is longer than the 2 page(s) searched and does not "
+            "list the applicant on them; raise max_pages",
+            id="stopping at max_pages with a next page left is an error, not an absence",
+        ),
+    ],
+)
+def test_a_directory_that_could_not_be_read_in_full_is_an_error(
+    pages: dict[str, httpx.Response], params: dict[str, Any], reason: str
+) -> None:
+    result = mocked(pages, params)
+    assert result.status == Status.ERROR
+    assert reason in result.summary
+
+
+def test_the_last_page_of_a_directory_read_in_full_is_an_absence() -> None:
+    result = mocked({DIRECTORY: directory_page(f"<ul>{LISTED}</ul>")}, {"max_pages": 1})
+    assert (result.status, result.summary) == (
+        Status.FAIL,
+        "not listed in finops-members (9 entries searched)",
+    )
+
+
+def test_a_directory_whose_host_is_down_is_an_error_naming_the_source(
+    sites: SiteServer, settings: FetchSettings
+) -> None:
+    who = applicant("Acme Cloud Economics, Inc.", "https://acme.example/")
+    result = run_check(
+        MembershipCheck(),
+        make_submission(applicant=who),
+        {"sources": ["finops-members"]},
+        settings=settings,
+        sources={"finops-members": f"http://{DOWN}/members/"},
+    )
+    assert result.status == Status.ERROR
+    assert result.summary.startswith(
+        f"finops-members: could not read the directory: http://{DOWN}/members/ could not be fetched"
+    )
+    (fetch,) = [e for e in result.evidence if e.kind == "fetch"]
+    assert fetch.data["error_type"] == "FetchFailed"
+
+
+def test_an_absence_from_one_directory_fails_although_another_is_down(
+    sites: SiteServer, settings: FetchSettings
+) -> None:
+    who = applicant("Umbrella Analytics GmbH", "https://umbrella.example/")
+    result = run_check(
+        MembershipCheck(),
+        make_submission(applicant=who),
+        {"sources": ["finops-members", "lf-members"]},
+        settings=settings,
+        sources={**SOURCES, "lf-members": f"http://{DOWN}/about/members"},
+    )
+    assert result.status == Status.FAIL
+    assert result.summary.startswith(
+        "not listed in finops-members (11 entries searched); lf-members: could not read"
+    )
+
+
+@pytest.mark.parametrize(
+    "pagination",
+    [
+        pytest.param("<a href='/p/2'>Next</a>", id="a Next link is not a member"),
+        pytest.param("<a href='/p/0'>« Previous</a>", id="a Previous link is not a member"),
+        pytest.param(
+            "<a href='/p/11'>11</a> <a href='/p/12'>12</a>", id="page numbers are not members"
+        ),
+        pytest.param("<a href='/p/2'>Next page ›</a>", id="a Next page link is not a member"),
+    ],
+)
+def test_pagination_outside_nav_is_not_taken_for_members(pagination: str) -> None:
+    html = f"<html><body><ul><li>Acme Cloud</li></ul><p>{pagination}</p></body></html>"
+    body = html.encode()
+    page = Page(
+        url=DIRECTORY,
+        final_url=DIRECTORY,
+        status=200,
+        headers={"content-type": "text/html"},
+        body=body,
+        sha256=hashlib.sha256(body).hexdigest(),
+        fetched_at="2026-01-01T00:00:00Z",
+    )
+    assert [e.name for e in entries_of(page)] == ["Acme Cloud"]
+
+
+def test_a_search_cut_at_max_pages_records_the_pages_read_and_the_first_unread() -> None:
+    first = directory_page(f"<ul>{LISTED}</ul><a href='/page/2/'>Next</a>")
+    result = mocked({DIRECTORY: first}, {"max_pages": 1})
+    (search,) = [e for e in result.evidence if e.kind == "search"]
+    assert search.data["pages"] == [DIRECTORY]
+    assert search.data["unread"] == f"{DIRECTORY}page/2/"
+    assert "max_pages 1" in search.detail

@@ -5,10 +5,13 @@ from __future__ import annotations
 import socket
 from typing import Any
 
+import httpx
 import pytest
+import respx
 
 from plugins.offering import OfferingCheck
 from verifier import Status
+from verifier.models import RequirementResult
 from verifier.sites import SiteServer
 from verifier.testing import make_submission, run_check, settings_for
 
@@ -39,7 +42,7 @@ CASES = [
         ACME,
         offering("Acme Lens", "http://acme.example/lens-retired"),
         Status.FAIL,
-        "the landing page http://acme.example/lens-retired answered 404",
+        "the landing page http://acme.example/lens-retired answered 404: the page does not exist",
         id="a landing page that is gone fails",
     ),
     pytest.param(
@@ -101,6 +104,10 @@ def test_words_inside_scripts_do_not_count_as_signs(sites: SiteServer) -> None:
     )
     # "analytics" only appears in the page's <script>; the marketplace link still counts.
     assert not any("'analytics'" in e.detail for e in result.evidence)
+    assert result.status == Status.PASS
+    assert [e.excerpt for e in result.evidence if e.kind == "purchase"] == [
+        "Acme Lens on AWS Marketplace"
+    ]
 
 
 def test_no_offering_in_the_submission_fails_as_not_provided(sites: SiteServer) -> None:
@@ -139,8 +146,92 @@ def test_connection_refused_is_an_error_after_retries_with_the_attempts_in_evide
     )
     assert result.status == Status.ERROR
     assert result.summary.startswith(
-        "could not check http://down.example/lens: gave up after 3 attempts: could not connect"
+        "the landing page http://down.example/lens could not be fetched (gave up after 3 "
+        "attempts: could not connect"
     )
     (fetch,) = result.evidence
     assert fetch.data["attempts"] == 3
     assert fetch.data["error_type"] == "FetchFailed"
+
+
+LANDING = "http://lens.test/product"
+LENS_CO = {"name": "Lens Co", "website": "http://lens.test/", "employees": 40}
+PROSE = "<p>Acme Lens shows where the cloud money goes, team by team, every day.</p>"
+
+
+def landing(body: str, **declared: str) -> RequirementResult:
+    html = f"<html><head><title>Acme Lens</title></head><body>{body}</body></html>"
+    with respx.mock(assert_all_called=True) as router:
+        router.get(LANDING).mock(httpx.Response(200, html=html))
+        return run_check(
+            OfferingCheck(),
+            make_submission(
+                applicant=LENS_CO, offering={**offering("Acme Lens", LANDING), **declared}
+            ),
+            settings=settings_for(None),
+        )
+
+
+NO_SIGN = (
+    "Acme Lens: the page shows no pricing, plans, trial, marketplace listing or public repository"
+)
+OPEN = f"Acme Lens is listed at {LANDING} and is open source"
+SOLD = f"Acme Lens is listed at {LANDING} and is purchasable"
+
+
+@pytest.mark.parametrize(
+    ("body", "declared", "status", "summary"),
+    [
+        pytest.param(
+            f"{PROSE}<p>Released under the MIT License. We have big plans.</p>",
+            {},
+            Status.FAIL,
+            NO_SIGN,
+            id="a licence and big plans are no sign of sale",
+        ),
+        pytest.param(
+            f"{PROSE}<a href='https://github.com/someone/dotfiles'>our dotfiles</a>",
+            {},
+            Status.FAIL,
+            NO_SIGN,
+            id="a link to an unrelated repository is no sign of open source",
+        ),
+        pytest.param(
+            f"{PROSE}<a href='https://github.com/lensco/acme-lens'>source</a>",
+            {},
+            Status.PASS,
+            OPEN,
+            id="a repository whose name is the offering's is open source",
+        ),
+        pytest.param(
+            f"{PROSE}<a href='https://git.lens.test/src/lens'>source</a>",
+            {"open_source_repository": "https://git.lens.test/src/lens"},
+            Status.PASS,
+            OPEN,
+            id="a link to the declared repository is open source on any host",
+        ),
+        pytest.param(
+            f"{PROSE}<a href='/buy'>Plans &amp; Pricing</a>",
+            {},
+            Status.PASS,
+            SOLD,
+            id="plans and pricing is a sign of sale",
+        ),
+        pytest.param(
+            f"{PROSE}<p>From $9 per seat.</p>", {}, Status.PASS, SOLD, id="a per-seat price"
+        ),
+        pytest.param(
+            "<div id='root'></div><script src='/app.js'></script>",
+            {},
+            Status.NEEDS_REVIEW,
+            f"the landing page {LANDING} has almost no text and runs scripts (a page built "
+            "by JavaScript?); a person must read it",
+            id="a page built by JavaScript needs a person, it is no absence of signs",
+        ),
+    ],
+)
+def test_signs_of_sale_and_open_source(
+    body: str, declared: dict[str, str], status: Status, summary: str
+) -> None:
+    result = landing(body, **declared)
+    assert (result.status, result.summary) == (status, summary)

@@ -1,0 +1,51 @@
+"""registrable_domain and same_site: which hosts belong to one site."""
+
+from __future__ import annotations
+
+import pytest
+
+from verifier.urls import registrable_domain, same_site
+
+
+@pytest.mark.parametrize(
+    ("url", "domain"),
+    [
+        pytest.param("https://docs.acme.example/x", "acme.example", id="a subdomain is its site"),
+        pytest.param("https://www.acme.example/", "acme.example", id="www does not count"),
+        pytest.param("https://shop.acme.co.uk/", "acme.co.uk", id="a second-level suffix is kept"),
+        pytest.param("http://127.0.0.1:8080/", "127.0.0.1", id="an IP address is whole"),
+        pytest.param("https://acme.github.io/lens", "acme.github.io", id="a GitHub Pages site"),
+        pytest.param(
+            "https://docs.acme.github.io/", "acme.github.io", id="a subdomain of a Pages site"
+        ),
+        pytest.param("https://acme.herokuapp.com/", "acme.herokuapp.com", id="a Heroku app"),
+        pytest.param(
+            "https://acme.s3.amazonaws.com/page.html",
+            "acme.s3.amazonaws.com",
+            id="an S3 bucket, a suffix of three labels",
+        ),
+        pytest.param("github.io", "github.io", id="the hosting domain itself, as a bare host"),
+        pytest.param("https://www.github.io/", "github.io", id="the hosting domain with www"),
+    ],
+)
+def test_registrable_domain(url: str, domain: str) -> None:
+    assert registrable_domain(url) == domain
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "same"),
+    [
+        pytest.param("https://acme.example/", "https://docs.acme.example/", True, id="subdomain"),
+        pytest.param(
+            "https://acme.github.io/", "https://evil.github.io/", False, id="two Pages sites differ"
+        ),
+        pytest.param(
+            "https://acme.netlify.app/", "https://other.netlify.app/", False, id="two Netlify sites"
+        ),
+        pytest.param(
+            "https://acme.github.io/a", "https://acme.github.io/b", True, id="one Pages site"
+        ),
+    ],
+)
+def test_same_site(a: str, b: str, same: bool) -> None:
+    assert same_site(a, b) is same
