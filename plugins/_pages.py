@@ -43,8 +43,8 @@ class Read:
 def built_by_javascript(page: Page) -> bool:
     """Whether a 2xx HTML page is an empty shell that scripts fill in: it runs scripts and
     shows almost no text, or the fetch layer noted it needs JavaScript."""
-    if any("without JavaScript" in note for note in page.notes):
-        return True  # verifier.fetch.content.shape_notes' wording
+    if page.needs_javascript:
+        return True
     runs_scripts = page.soup.find("script") is not None
     return runs_scripts and len(page.visible_text) < MIN_TEXT
 

@@ -181,6 +181,10 @@ _NOT_FOUND = re.compile(
 )
 
 
+JS_SHELL_NOTE = "almost no text without JavaScript"
+"""How a note flagging a page built by scripts begins (see :attr:`Page.needs_javascript`)."""
+
+
 def shape_notes(soup: BeautifulSoup) -> list[str]:
     """What a reviewer should know about a 2xx HTML page that may not be what it seems:
     a shell that needs JavaScript to show anything, or a "not found" page served as 200.
@@ -190,7 +194,7 @@ def shape_notes(soup: BeautifulSoup) -> list[str]:
     scripts = len(soup.find_all("script"))
     if len(text) < SHELL_TEXT_CHARS and scripts:
         notes.append(
-            f"almost no text without JavaScript ({len(text)} characters, {scripts} "
+            f"{JS_SHELL_NOTE} ({len(text)} characters, {scripts} "
             "script(s)): the page may need a browser; a person should look"
         )
     heads = [t.get_text(" ", strip=True) for t in soup.find_all(["title", "h1"], limit=3)]

@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 from bs4 import BeautifulSoup, Comment, Doctype, ProcessingInstruction, UnicodeDammit
 
 from verifier.errors import FetchTimeout, FetchTooLarge
-from verifier.fetch.content import sniff_type
+from verifier.fetch.content import JS_SHELL_NOTE, sniff_type
 from verifier.models import Evidence
 
 T = TypeVar("T")
@@ -194,6 +194,12 @@ class Page:
         if not self.is_html:
             return BeautifulSoup("", "lxml")
         return BeautifulSoup(self.text, "lxml")
+
+    @property
+    def needs_javascript(self) -> bool:
+        """Whether the fetch layer found a shell that scripts fill in: almost no text
+        without JavaScript, so what it lacks is not evidence of absence."""
+        return any(note.startswith(JS_SHELL_NOTE) for note in self.notes)
 
     @property
     def visible_text(self) -> str:
