@@ -128,7 +128,8 @@ def test_a_check_claimed_twice_makes_its_requirement_an_error_not_a_crash(
     assert "check 'offering' is registered by two plugins:" in offering["summary"]
     assert "'builtin' (finops-verifier)" in offering["summary"]
     assert "'twin-a' (fake-twins)" in offering["summary"]
-    assert code == 3 or code == 1
+    # The other requirements of the platform demo pass; the conflict alone makes it an error.
+    assert code == 3
     membership = next(r for r in report["requirements"] if r["id"] == "membership")
     assert membership["status"] == "pass"
 

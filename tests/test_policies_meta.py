@@ -65,7 +65,11 @@ def _published_text(markdown: str) -> str:
     return " ".join(without_links.split())
 
 
-PUBLISHED = _published_text((POLICIES / "2022" / "published-page.md").read_text())
+PUBLISHED_PAGE = (POLICIES / "2022" / "published-page.md").read_text()
+PUBLISHED = _published_text(PUBLISHED_PAGE)
+BULLETS = {
+    _published_text(line[2:]) for line in PUBLISHED_PAGE.splitlines() if line.startswith("- ")
+}
 TEXTS_2022 = [
     pytest.param(req["text"], id=f"{path.stem} {req['id']} is quoted from the published page")
     for path in FILES
@@ -76,7 +80,45 @@ TEXTS_2022 = [
 
 @pytest.mark.parametrize("text", TEXTS_2022)
 def test_2022_requirement_text_is_published_word_for_word(text: str) -> None:
-    assert " ".join(text.split()) in PUBLISHED
+    # A whole published bullet, not a part of one: a quote cut short would change its sense.
+    assert " ".join(text.split()) in BULLETS
+
+
+CONTRACT_IDS_2022 = {
+    "platform": [
+        "membership",
+        "offering",
+        "framework-alignment",
+        "case-studies",
+        "practitioners",
+        "community",
+    ],
+    "solution": [
+        "membership",
+        "offering",
+        "specialization",
+        "framework-alignment",
+        "case-studies",
+        "practitioners",
+        "community",
+    ],
+    "service-provider": ["membership", "offering", "practitioners", "enterprise-model"],
+    "training-partner": [
+        "membership",
+        "training-capability",
+        "service-provider",
+        "exam-reseller",
+        "landing-page",
+        "instructors",
+    ],
+}
+
+
+@pytest.mark.parametrize("tier", sorted(CONTRACT_IDS_2022))
+def test_2022_requirement_ids_are_those_of_the_contract_in_published_order(tier: str) -> None:
+    host: PluginHost = build_host()
+    policy = select_policy(bundled_policies(host.policy_dirs(), host.checks()), "2022", tier)
+    assert [r.id for r in policy.requirements] == CONTRACT_IDS_2022[tier]
 
 
 def test_policies_list_shows_both_program_versions(capsys: pytest.CaptureFixture[str]) -> None:
