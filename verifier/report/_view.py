@@ -29,7 +29,15 @@ STATUS_MARK = {"pass": "✓", "fail": "✗", "needs_review": "?", "error": "!", 
 _HREF = re.compile(r"^https?://[^\s\x00-\x1f\x7f<>\"'`\\]+$", re.IGNORECASE)
 _SHA = re.compile(r"^[0-9a-f]{64}$")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_SURROGATE = re.compile(r"[\ud800-\udfff]")
+# Lone surrogates cannot be encoded; bidirectional overrides, embeddings, isolates and
+# marks are invisible yet reorder the text around them (a URL or name shown reversed).
+_ESCAPED = re.compile("[\ud800-\udfff\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
+
+
+def status_of(value: object) -> str:
+    """``value`` if it is a status this version knows, else ``error`` (a report.json from
+    a newer version may hold one we do not)."""
+    return value if isinstance(value, str) and value in STATUS_WORD else "error"
 
 
 def safe_href(url: object) -> str | None:
@@ -48,13 +56,14 @@ def capture_href(sha256: object) -> str | None:
 
 def visible(text: object) -> str:
     """``text`` as a printable string: control characters become their Unicode pictures
-    (NUL shows as ␀) and lone surrogates their ``\\udXXX`` escape, so that nothing a page
-    held is silently lost or breaks the file's encoding."""
+    (NUL shows as ␀); lone surrogates and bidirectional formatting characters (U+202A-E,
+    U+2066-9, U+200E/F, U+061C) their ``\\uXXXX`` escape, so that nothing a page held is
+    silently lost, breaks the file's encoding, or visibly reorders the text."""
     if text is None:
         return ""
     s = text if isinstance(text, str) else str(text)
     s = _CONTROL.sub(lambda m: chr(0x2400 + ord(m.group())) if m.group() != "\x7f" else "␡", s)
-    return _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", s)
+    return _ESCAPED.sub(lambda m: f"\\u{ord(m.group()):04x}", s)
 
 
 def _fetch_view(ev: dict[str, Any]) -> dict[str, Any]:
@@ -94,7 +103,8 @@ def requirement_views(report: dict[str, Any]) -> list[dict[str, Any]]:
     """One view per requirement, in policy order, with an anchor that is always safe."""
     out = []
     for index, req in enumerate(report.get("requirements") or [], 1):
-        status = str(req.get("status", "error"))
+        raw = req.get("status", "error")
+        status = status_of(raw)
         evidence = [e for e in req.get("evidence") or [] if isinstance(e, dict)]
         out.append(
             {
@@ -104,9 +114,9 @@ def requirement_views(report: dict[str, Any]) -> list[dict[str, Any]]:
                 "raw_id": req.get("id"),
                 "text": visible(req.get("text")),
                 "check": visible(req.get("check")),
-                "status": status if status in STATUS_WORD else "error",
-                "word": STATUS_WORD.get(status, visible(status)),
-                "mark": STATUS_MARK.get(status, "!"),
+                "status": status,
+                "word": STATUS_WORD[status] if status == raw else f"UNKNOWN: {visible(raw)}",
+                "mark": STATUS_MARK[status],
                 "summary": visible(req.get("summary")),
                 "fetches": [_fetch_view(e) for e in evidence if e.get("kind") == "fetch"],
                 "facts": [_fact_view(e) for e in evidence if e.get("kind") != "fetch"],
@@ -126,6 +136,6 @@ def counts(report: dict[str, Any]) -> list[tuple[str, str, int]]:
     """``(status, word, count)`` for each status present, in :data:`STATUS_ORDER`."""
     found: dict[str, int] = {}
     for req in report.get("requirements") or []:
-        s = str(req.get("status", "error"))
+        s = status_of(req.get("status", "error"))
         found[s] = found.get(s, 0) + 1
     return [(s, STATUS_WORD[s], found[s]) for s in STATUS_ORDER if found.get(s)]
