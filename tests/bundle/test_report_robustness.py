@@ -8,7 +8,9 @@ import xml.etree.ElementTree as ET
 from typing import Any
 
 import pytest
+from bs4 import BeautifulSoup
 
+from verifier.fetch.settings import FetchSettings
 from verifier.report._view import visible
 from verifier.report.html import render_html
 from verifier.report.junit import render_junit
@@ -16,6 +18,7 @@ from verifier.report.markdown import render_markdown
 from verifier.review import Decision
 
 AS_OF = dt.date(2026, 1, 1)
+SCRIPT = "<script>alert(1)</script>"
 BIDI = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f"
 
 
@@ -69,3 +72,68 @@ def test_bidi_controls_from_a_page_never_reach_a_report(hostile_report: dict[str
     for text in outputs:
         assert not set(BIDI) & set(text)
         assert "\\u202e" in text
+
+
+def with_settings(report: dict[str, Any], **changes: Any) -> dict[str, Any]:
+    out = copy.deepcopy(report)
+    out["run"]["settings"] = {**FetchSettings().to_json(), **changes}
+    return out
+
+
+def test_default_settings_show_no_warning(hostile_report: dict[str, Any]) -> None:
+    report = with_settings(hostile_report)
+    html = render_html(report, as_of=AS_OF)
+    assert "Run settings" in html
+    assert "all at their default" in html
+    assert "Warning" not in html
+    assert "- Run settings: all at their default" in render_markdown(report)
+
+
+@pytest.mark.parametrize(
+    ("changes", "warning"),
+    [
+        ({"allow_private_network": True}, "the address guard was lifted for this run"),
+        ({"obey_robots": False}, "robots.txt was ignored for this run"),
+        ({"resolve": {"a.example:80": "127.0.0.1:8080"}}, "host names were resolved to fixed"),
+    ],
+    ids=["private network", "robots", "resolve"],
+)
+def test_a_lifted_safeguard_is_a_visible_warning(
+    hostile_report: dict[str, Any], changes: dict[str, Any], warning: str
+) -> None:
+    report = with_settings(hostile_report, **changes)
+    soup = BeautifulSoup(render_html(report, as_of=AS_OF), "lxml")
+    banners = [p.get_text() for p in soup.select("header p.warning")]
+    assert len(banners) == 1
+    assert warning in banners[0]
+    name = next(iter(changes))
+    cells = [
+        [td.get_text() for td in tr.select("td")]
+        for tr in soup.select("#run-settings > table tbody tr")
+    ]
+    assert [c[0] for c in cells] == [name]
+    md = render_markdown(report)
+    assert f"> **⚠ Warning:** {warning}" in md
+    assert "- Run settings not at their default: " in md
+
+
+def test_non_default_values_show_with_their_default(hostile_report: dict[str, Any]) -> None:
+    report = with_settings(hostile_report, max_bytes=1024, retries=0, user_agent=SCRIPT)
+    soup = BeautifulSoup(render_html(report, as_of=AS_OF), "lxml")
+    rows = {
+        tr.select("td")[0].get_text(): (
+            tr.select("td")[1].get_text(),
+            tr.select("td")[2].get_text(),
+        )
+        for tr in soup.select("#run-settings > table tbody tr")
+    }
+    assert rows["max_bytes"] == ("1024", str(FetchSettings().max_bytes))
+    assert rows["retries"] == ("0", "3")
+    assert rows["user_agent"][0] == SCRIPT  # shown as text: the page holds no script element
+    assert not soup.select("script")
+    assert "max\\_bytes = 1024 (default 5242880)" in render_markdown(report)
+
+
+def test_a_report_without_settings_says_so(hostile_report: dict[str, Any]) -> None:
+    assert "not recorded in report.json" in render_html(hostile_report, as_of=AS_OF)
+    assert "- Run settings: not recorded in report.json" in render_markdown(hostile_report)

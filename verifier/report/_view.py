@@ -8,8 +8,11 @@ that those needing a person come first.
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
+
+from verifier.fetch.settings import FetchSettings
 
 ATTENTION = ("fail", "error", "needs_review")
 """Statuses a person must look at, most urgent first."""
@@ -139,3 +142,64 @@ def counts(report: dict[str, Any]) -> list[tuple[str, str, int]]:
         s = status_of(req.get("status", "error"))
         found[s] = found.get(s, 0) + 1
     return [(s, STATUS_WORD[s], found[s]) for s in STATUS_ORDER if found.get(s)]
+
+
+def _shown_setting(value: object) -> str:
+    if isinstance(value, dict):
+        return ", ".join(f"{k} → {v}" for k, v in value.items()) or "none"
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
+SETTING_WARNINGS = (
+    (
+        "allow_private_network",
+        False,
+        "the address guard was lifted for this run "
+        "(allow_private_network): pages may come from loopback or private addresses",
+    ),
+    ("obey_robots", True, "robots.txt was ignored for this run (obey_robots is off)"),
+)
+"""``(setting, safe value, warning)``: a run whose setting differs gets the warning."""
+
+
+def settings_view(report: dict[str, Any]) -> dict[str, Any]:
+    """The fetch settings a run used (report.json ``run.settings``), for the header.
+
+    Returns ``{"recorded": bool, "rows": [{"name", "value", "default", "changed"}],
+    "changed": [rows not at their default], "warnings": [text]}``: every setting, in the
+    order report.json lists them, compared with this version's defaults; a warning for
+    each safeguard the run lifted, and when host names were resolved to fixed addresses.
+    """
+    run = report.get("run")
+    raw = run.get("settings") if isinstance(run, dict) else None
+    settings: dict[str, Any] = raw if isinstance(raw, dict) else {}
+    defaults = FetchSettings().to_json()
+    rows = []
+    for name, value in sorted(settings.items(), key=lambda kv: str(kv[0])):
+        known = name in defaults
+        rows.append(
+            {
+                "name": visible(name),
+                "value": visible(_shown_setting(value)),
+                "default": visible(_shown_setting(defaults[name])) if known else "–",
+                "changed": not known or value != defaults[name],
+            }
+        )
+    warnings = [
+        text
+        for name, safe, text in SETTING_WARNINGS
+        if name in settings and settings[name] is not safe
+    ]
+    if settings.get("resolve"):
+        warnings.append(
+            "host names were resolved to fixed addresses for this run (resolve): the pages "
+            "may not come from the sites' real servers"
+        )
+    return {
+        "recorded": bool(settings),
+        "rows": rows,
+        "changed": [r for r in rows if r["changed"]],
+        "warnings": warnings,
+    }

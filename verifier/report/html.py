@@ -106,6 +106,7 @@ def render_html(
         "counts": _view.counts(report),
         "run": {k: _view.visible(run.get(k)) for k in ("started", "finished", "as_of")},
         "tool": _view.visible((report.get("tool") or {}).get("version")),
+        "settings": _view.settings_view(report),
         "requirements": views,
         "overview": _view.attention_first(views),
         "attention": [v for v in views if v["status"] in _view.ATTENTION],
