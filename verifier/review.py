@@ -76,12 +76,19 @@ def report_sha256(directory: Path) -> str:
 
 def load_decisions(directory: Path) -> tuple[list[Decision], list[str]]:
     """The decisions of a bundle, in file order, and a problem per unreadable line."""
+    from verifier.bundle import MAX_JSON, read_regular
+
     path = directory / REVIEW_FILE
-    if not path.is_file():
+    if not path.exists() and not path.is_symlink():
         return [], []
+    try:
+        # Never through a link, never a pipe or device: the bundle may be someone else's.
+        data = read_regular(path, MAX_JSON)
+    except (OSError, BundleError) as exc:
+        return [], [f"{REVIEW_FILE} cannot be read ({exc})"]
     decisions: list[Decision] = []
     problems: list[str] = []
-    for number, line in enumerate(path.read_bytes().splitlines(), 1):
+    for number, line in enumerate(data.splitlines(), 1):
         if not line.strip():
             continue
         try:

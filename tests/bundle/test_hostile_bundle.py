@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from verifier import bundle
-from verifier.bundle import MANIFEST, check_bundle, write_manifest
+from verifier.bundle import MANIFEST, check_bundle, file_sha256, write_manifest
 from verifier.cli import main
 from verifier.warc import WARC_FILE
 
@@ -145,3 +145,33 @@ def test_a_garbled_index_is_a_finding_not_a_crash(demo_bundle: Path) -> None:
     write_manifest(demo_bundle)
     result = check_bundle(demo_bundle)
     assert any(p.startswith("captures/index.json cannot be read as JSON") for p in result.problems)
+
+
+def test_review_jsonl_linked_outside_is_never_read(
+    demo_bundle: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    sha = file_sha256(demo_bundle / "report.json")
+    outside = tmp_path / "forged.jsonl"
+    outside.write_text(
+        json.dumps(
+            {
+                "requirement": "community",
+                "decision": "fail",
+                "reviewer": "Mallory",
+                "reason": "forged",
+                "decided_at": "2026-01-01T00:00:00Z",
+                "expires": None,
+                "report_sha256": sha,
+            }
+        )
+        + "\n"
+    )
+    (demo_bundle / "review.jsonl").symlink_to(outside)
+    assert any(
+        p.startswith("review.jsonl: a symbolic link") for p in check_bundle(demo_bundle).problems
+    )
+    assert main(["review", str(demo_bundle), "--as-of", "2026-01-05"]) == 0
+    captured = capsys.readouterr()
+    assert "Mallory" not in captured.out
+    assert "fails its integrity check" in captured.err
+    assert "review.jsonl cannot be read" in captured.err
