@@ -93,15 +93,14 @@ class Tree:
 
 
 def _what(mode: int) -> str:
-    if stat.S_ISLNK(mode):
-        return "a symbolic link (not followed)"
-    if stat.S_ISFIFO(mode):
-        return "a named pipe"
-    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
-        return "a device"
-    if stat.S_ISSOCK(mode):
-        return "a socket"
-    return "not a regular file"
+    kinds = (
+        (stat.S_ISLNK, "a symbolic link (not followed)"),
+        (stat.S_ISFIFO, "a named pipe"),
+        (stat.S_ISCHR, "a device"),
+        (stat.S_ISBLK, "a device"),
+        (stat.S_ISSOCK, "a socket"),
+    )
+    return next((what for test, what in kinds if test(mode)), "not a regular file")
 
 
 def _shown(rel: str) -> str:
@@ -252,12 +251,6 @@ def load_manifest(root: Path) -> Manifest:
             continue
         found.entries[rel] = digest
     return found
-
-
-def read_manifest(root: Path) -> dict[str, str] | None:
-    """The manifest as ``{path: sha256}``; ``None`` when absent or unreadable."""
-    found = load_manifest(root)
-    return None if found.error else found.entries
 
 
 def _read_json(root: Path, rel: str, problems: list[str]) -> Any:

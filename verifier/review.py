@@ -123,6 +123,8 @@ def review_view(
     Returns ``{"by_requirement": {id: [(decision, state), ...]}, "effective": {id:
     status}, "outcome": status, "active": n}``.
     """
+    from verifier.report._view import requirements
+
     by_req: dict[str, list[tuple[Decision, str]]] = {}
     winner: dict[str, Decision] = {}
     for d in decisions:
@@ -136,7 +138,7 @@ def review_view(
             winner[d.requirement] = d
         by_req.setdefault(d.requirement, []).append((d, state))
     effective: dict[str, str] = {}
-    for req in report.get("requirements") or []:
+    for req in requirements(report):
         rid = str(req.get("id"))
         chosen = winner.get(rid)
         effective[rid] = chosen.decision if chosen else str(req.get("status", "error"))
@@ -200,6 +202,7 @@ def _append_locked(
     now: dt.datetime | None,
 ) -> Decision:
     from verifier.bundle import check_bundle, load_report
+    from verifier.report._view import requirements
 
     result = check_bundle(directory)
     if not result.ok:
@@ -208,7 +211,7 @@ def _append_locked(
             + result.describe()
         )
     report = load_report(directory)
-    known = [str(r.get("id")) for r in report.get("requirements") or []]
+    known = [str(r.get("id")) for r in requirements(report)]
     if requirement not in known:
         raise InputError(
             f"{directory} has no requirement {requirement!r}; its requirements are: "

@@ -137,3 +137,18 @@ def test_non_default_values_show_with_their_default(hostile_report: dict[str, An
 def test_a_report_without_settings_says_so(hostile_report: dict[str, Any]) -> None:
     assert "not recorded in report.json" in render_html(hostile_report, as_of=AS_OF)
     assert "- Run settings: not recorded in report.json" in render_markdown(hostile_report)
+
+
+def test_a_malformed_report_json_renders_what_it_can(hostile_report: dict[str, Any]) -> None:
+    report = copy.deepcopy(hostile_report)
+    report["run"] = "yesterday"
+    report["applicant"] = ["not", "an", "object"]
+    report["tool"] = None
+    report["requirements"][0]["evidence"][0]["data"] = "not an object"
+    report["requirements"][1]["evidence"] = "none"
+    report["requirements"].append("not a requirement")
+    html = render_html(report, as_of=AS_OF)
+    assert html.count('class="req b-') == 3
+    assert "not recorded in report.json" in html
+    assert "## 3. community" in render_markdown(report)
+    assert ET.fromstring(render_junit(report)).get("tests") == "3"

@@ -43,6 +43,18 @@ def status_of(value: object) -> str:
     return value if isinstance(value, str) and value in STATUS_WORD else "error"
 
 
+def part(report: dict[str, Any], key: str) -> dict[str, Any]:
+    """``report[key]`` when it is an object, else ``{}`` (report.json is untrusted)."""
+    value = report.get(key)
+    return value if isinstance(value, dict) else {}
+
+
+def requirements(report: dict[str, Any]) -> list[dict[str, Any]]:
+    """The requirement objects of ``report``, skipping anything that is not one."""
+    reqs = report.get("requirements")
+    return [r for r in reqs if isinstance(r, dict)] if isinstance(reqs, list) else []
+
+
 def safe_href(url: object) -> str | None:
     """``url`` if it may be a clickable link (http or https, no spaces or controls)."""
     if isinstance(url, str) and _HREF.match(url):
@@ -70,7 +82,7 @@ def visible(text: object) -> str:
 
 
 def _fetch_view(ev: dict[str, Any]) -> dict[str, Any]:
-    data = ev.get("data") or {}
+    data = part(ev, "data")
     return {
         "url": visible(ev.get("url")),
         "href": safe_href(ev.get("url")),
@@ -105,10 +117,15 @@ def _fact_view(ev: dict[str, Any]) -> dict[str, Any]:
 def requirement_views(report: dict[str, Any]) -> list[dict[str, Any]]:
     """One view per requirement, in policy order, with an anchor that is always safe."""
     out = []
-    for index, req in enumerate(report.get("requirements") or [], 1):
+    for index, req in enumerate(requirements(report), 1):
         raw = req.get("status", "error")
         status = status_of(raw)
-        evidence = [e for e in req.get("evidence") or [] if isinstance(e, dict)]
+        raw_evidence = req.get("evidence")
+        evidence = (
+            [e for e in raw_evidence if isinstance(e, dict)]
+            if isinstance(raw_evidence, list)
+            else []
+        )
         out.append(
             {
                 "anchor": f"req-{index}",
@@ -138,7 +155,7 @@ def attention_first(views: list[dict[str, Any]]) -> list[dict[str, Any]]:
 def counts(report: dict[str, Any]) -> list[tuple[str, str, int]]:
     """``(status, word, count)`` for each status present, in :data:`STATUS_ORDER`."""
     found: dict[str, int] = {}
-    for req in report.get("requirements") or []:
+    for req in requirements(report):
         s = status_of(req.get("status", "error"))
         found[s] = found.get(s, 0) + 1
     return [(s, STATUS_WORD[s], found[s]) for s in STATUS_ORDER if found.get(s)]

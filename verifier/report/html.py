@@ -78,9 +78,9 @@ def render_html(
         eff = _view.status_of(review["effective"].get(rid, v["status"]))
         v["effective"] = eff if eff != v["status"] else None
         v["effective_word"] = _view.STATUS_WORD[eff]
-    run = report.get("run") or {}
-    applicant = report.get("applicant") or {}
-    policy = report.get("policy") or {}
+    run = _view.part(report, "run")
+    applicant = _view.part(report, "applicant")
+    policy = _view.part(report, "policy")
     outcome = report.get("outcome", "error")
     context = {
         "csp": CSP,
@@ -105,7 +105,7 @@ def render_html(
         "review_as_of": today.isoformat(),
         "counts": _view.counts(report),
         "run": {k: _view.visible(run.get(k)) for k in ("started", "finished", "as_of")},
-        "tool": _view.visible((report.get("tool") or {}).get("version")),
+        "tool": _view.visible(_view.part(report, "tool").get("version")),
         "settings": _view.settings_view(report),
         "requirements": views,
         "overview": _view.attention_first(views),

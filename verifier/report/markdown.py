@@ -36,9 +36,9 @@ def md_link(url: object) -> str:
 
 def render_markdown(report: dict[str, Any]) -> str:
     """The Markdown text of ``report``."""
-    applicant = report.get("applicant") or {}
-    policy = report.get("policy") or {}
-    run = report.get("run") or {}
+    applicant = _view.part(report, "applicant")
+    policy = _view.part(report, "policy")
+    run = _view.part(report, "run")
     views = _view.requirement_views(report)
     outcome = str(report.get("outcome", "error"))
     settings = _view.settings_view(report)
