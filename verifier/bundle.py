@@ -25,6 +25,7 @@ directory can rewrite SHA256SUMS). Keep a copy of its hash elsewhere to prove mo
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
@@ -51,7 +52,12 @@ _FORMAT_FILES = {"json": REPORT, "html": "report.html", "md": "report.md", "juni
 
 def _open_regular(path: Path) -> int:
     # O_NOFOLLOW: a link is refused, not followed; O_NONBLOCK: opening a FIFO cannot hang.
-    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise BundleError(f"{path} is a symbolic link (not followed)") from None
+        raise
     if not stat.S_ISREG(os.fstat(fd).st_mode):
         os.close(fd)
         raise BundleError(f"{path} is not a regular file")

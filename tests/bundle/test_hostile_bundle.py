@@ -59,7 +59,9 @@ def test_a_manifest_linked_to_dev_zero_is_not_a_bundle(
     (demo_bundle / MANIFEST).symlink_to("/dev/zero")
     assert not check_bundle(demo_bundle).is_bundle
     assert main(["bundle", "check", str(demo_bundle)]) == 2
-    assert "is not an evidence bundle" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "is not an evidence bundle" in err
+    assert "SHA256SUMS is a symbolic link (not followed)" in err
 
 
 def test_an_oversized_manifest_is_not_read(
@@ -175,3 +177,17 @@ def test_review_jsonl_linked_outside_is_never_read(
     assert "Mallory" not in captured.out
     assert "fails its integrity check" in captured.err
     assert "review.jsonl cannot be read" in captured.err
+
+
+@pytest.mark.parametrize("name", ["line\nbreak", "back\\slash"])
+def test_a_name_that_sha256sums_cannot_list_is_reported_escaped(
+    demo_bundle: Path, name: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (demo_bundle / "captures" / name).write_text("planted")
+    shown = name.encode("unicode_escape").decode("ascii")
+    problem = (
+        f"captures/{shown}: a name that SHA256SUMS cannot list; a bundle holds regular files only"
+    )
+    assert problem in check_bundle(demo_bundle).problems
+    assert main(["bundle", "check", str(demo_bundle)]) == 1
+    assert "line\nbreak" not in capsys.readouterr().out
