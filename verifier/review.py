@@ -239,7 +239,13 @@ def _append_locked(
     # new report.html. Only then is the bundle touched, and undone if a write fails.
     line = (json.dumps(made.to_json(), sort_keys=True, ensure_ascii=False) + "\n").encode()
     html = _render_with(report, directory, made, moment.date())
-    _commit(directory, line, html)
+    try:
+        _commit(directory, line, html)
+    except OSError as exc:
+        raise BundleError(
+            f"cannot record the decision in {directory}: {exc.strerror or exc}; the bundle "
+            "was left as it was"
+        ) from exc
     return made
 
 
