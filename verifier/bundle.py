@@ -11,49 +11,150 @@ intact, so the manifest then covers the decisions too. :func:`check_bundle` re-h
 every file and names each one changed, missing or added; it also checks that every review
 decision refers to this report.json.
 
+A bundle may come from anyone, so checking one never follows a symbolic link and never
+reads anything but a regular file: a link, a pipe or a device inside the bundle is
+reported, not opened, and the manifest is read only up to :data:`MAX_MANIFEST` bytes.
+A bundle must also hold the files every bundle has (report.json, captures/index.json, the
+WARC when anything was answered, the input copies report.json names), list each file once,
+and hold every capture that report.json or captures/index.json cites: removing a file
+together with its SHA256SUMS line is caught.
+
 The seal shows accidental or naive change; it is not a signature (whoever can write the
 directory can rewrite SHA256SUMS). Keep a copy of its hash elsewhere to prove more.
 """
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
+import os
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from verifier.evidence import CAPTURES, atomic_write, read_index
+from verifier.errors import BundleError
+from verifier.evidence import CAPTURES, INDEX, atomic_write
 
 MANIFEST = "SHA256SUMS"
-_SHA = re.compile(r"^[0-9a-f]{64}$")
 REPORT = "report.json"
+INDEX_FILE = f"{CAPTURES}/{INDEX}"
+MAX_MANIFEST = 16 * 1024 * 1024
+"""Largest SHA256SUMS read (bytes); a bigger one is not a bundle's."""
+MAX_JSON = 256 * 1024 * 1024
+"""Largest report.json or captures/index.json read (bytes)."""
+_SHA = re.compile(r"^[0-9a-f]{64}$")
+_UNLISTABLE = re.compile(r"[\x00-\x1f\x7f\ud800-\udfff\\]")
+_FORMAT_FILES = {"json": REPORT, "html": "report.html", "md": "report.md", "junit": "junit.xml"}
+
+
+def _open_regular(path: Path) -> int:
+    # O_NOFOLLOW: a link is refused, not followed; O_NONBLOCK: opening a FIFO cannot hang.
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise BundleError(f"{path} is a symbolic link (not followed)") from None
+        raise
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise BundleError(f"{path} is not a regular file")
+    return fd
+
+
+def read_regular(path: Path, limit: int) -> bytes:
+    """The bytes of ``path``, a regular file (not a link) of at most ``limit`` bytes.
+
+    Raises :class:`BundleError` otherwise, and :class:`OSError` when it cannot be read.
+    """
+    with os.fdopen(_open_regular(path), "rb") as fh:
+        data = fh.read(limit + 1)
+    if len(data) > limit:
+        raise BundleError(f"{path} is larger than {limit} bytes")
+    return data
 
 
 def file_sha256(path: Path) -> str:
-    """SHA-256 of a file's bytes, read in blocks."""
+    """SHA-256 of a regular file's bytes, read in blocks (a link or device is refused)."""
     digest = hashlib.sha256()
-    with path.open("rb") as fh:
+    with os.fdopen(_open_regular(path), "rb") as fh:
         for block in iter(lambda: fh.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
 
 
+@dataclass
+class Tree:
+    """What a bundle directory holds, found without following any link."""
+
+    files: list[str] = field(default_factory=list)
+    """Regular files, except the manifest, as sorted POSIX paths."""
+    odd: dict[str, str] = field(default_factory=dict)
+    """Entries that are not regular files or directories (or have unlistable names),
+    with what they are."""
+    empty_dirs: list[str] = field(default_factory=list)
+    """Directories holding nothing."""
+
+
+def _what(mode: int) -> str:
+    kinds = (
+        (stat.S_ISLNK, "a symbolic link (not followed)"),
+        (stat.S_ISFIFO, "a named pipe"),
+        (stat.S_ISCHR, "a device"),
+        (stat.S_ISBLK, "a device"),
+        (stat.S_ISSOCK, "a socket"),
+    )
+    return next((what for test, what in kinds if test(mode)), "not a regular file")
+
+
+def _shown(rel: str) -> str:
+    # A name that cannot be a manifest line is shown escaped, never printed raw.
+    return rel.encode("unicode_escape").decode("ascii") if _UNLISTABLE.search(rel) else rel
+
+
+def scan(root: Path) -> Tree:
+    """Every entry under ``root``, by kind; see :class:`Tree`. Iterative (no recursion
+    limit to reach) and never following a link."""
+    tree = Tree()
+    pending = [(root, "")]
+    while pending:
+        directory, prefix = pending.pop()
+        try:
+            with os.scandir(directory) as it:
+                entries = list(it)
+        except OSError as exc:
+            tree.odd[prefix.rstrip("/") or "."] = f"a directory that cannot be read ({exc})"
+            continue
+        if not entries and prefix:
+            tree.empty_dirs.append(prefix)
+        for entry in entries:
+            rel = prefix + entry.name
+            try:
+                mode = entry.stat(follow_symlinks=False).st_mode
+            except OSError as exc:
+                tree.odd[_shown(rel)] = f"cannot be examined ({exc.strerror})"
+                continue
+            if _UNLISTABLE.search(entry.name):
+                tree.odd[_shown(rel)] = "a name that SHA256SUMS cannot list"
+            elif stat.S_ISDIR(mode):
+                pending.append((Path(entry.path), rel + "/"))
+            elif not stat.S_ISREG(mode):
+                tree.odd[rel] = _what(mode)
+            elif rel != MANIFEST:
+                tree.files.append(rel)
+    tree.files.sort()
+    tree.empty_dirs.sort()
+    return tree
+
+
 def bundle_files(root: Path) -> list[str]:
     """Every regular file under ``root`` except the manifest, as sorted POSIX paths.
 
-    Symbolic links are listed too (and hashed through): a link swapped in for a capture
-    must not escape the check.
+    Links, pipes and devices are not listed (:func:`check_bundle` reports them).
     """
-    out = []
-    for path in root.rglob("*"):
-        if path.is_dir() and not path.is_symlink():
-            continue
-        rel = path.relative_to(root).as_posix()
-        if rel != MANIFEST:
-            out.append(rel)
-    return sorted(out)
+    return scan(root).files
 
 
 def write_manifest(root: Path) -> Path:
@@ -83,11 +184,12 @@ class CheckResult:
     changed: list[str] = field(default_factory=list)
     """Files whose bytes differ from the manifest."""
     missing: list[str] = field(default_factory=list)
-    """Files in the manifest that are gone."""
+    """Files in the manifest, or that every bundle has, that are gone."""
     added: list[str] = field(default_factory=list)
-    """Files present but not in the manifest."""
+    """Files (and empty directories, ending in ``/``) present but not in the manifest."""
     problems: list[str] = field(default_factory=list)
-    """Other faults: a malformed manifest line, a decision on another report."""
+    """Other faults: a link or device, a duplicate manifest line, a capture cited but
+    absent, a decision on another report."""
     checked: int = 0
     """Files re-hashed."""
 
@@ -125,20 +227,44 @@ def _safe_rel(text: str) -> bool:
     return bool(parts) and not text.startswith("/") and ".." not in parts and "\\" not in text
 
 
-def read_manifest(root: Path) -> dict[str, str] | None:
-    """The manifest as ``{path: sha256}``; ``None`` when absent or unreadable."""
-    path = root / MANIFEST
+@dataclass
+class Manifest:
+    """SHA256SUMS as read: its entries, or why it is not a manifest."""
+
+    entries: dict[str, str] = field(default_factory=dict)
+    """``{path: sha256}``, first line wins."""
+    duplicates: list[str] = field(default_factory=list)
+    """Paths listed more than once."""
+    error: str | None = None
+    """Why the file is not a usable manifest (absent, a link, too large, malformed)."""
+
+
+def load_manifest(root: Path) -> Manifest:
+    """Read ``root/SHA256SUMS`` without following a link, up to :data:`MAX_MANIFEST`."""
+    found = Manifest()
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
-        return None
-    entries: dict[str, str] = {}
-    for line in text.splitlines():
+        text = read_regular(root / MANIFEST, MAX_MANIFEST).decode("utf-8")
+    except (OSError, BundleError, UnicodeDecodeError) as exc:
+        found.error = f"{MANIFEST} is missing, unreadable or not a regular file ({exc})"
+        return found
+    for number, line in enumerate(text.splitlines(), 1):
         digest, sep, rel = line.partition("  ")
-        if not sep or len(digest) != 64 or not _safe_rel(rel):
-            return None
-        entries[rel] = digest
-    return entries
+        if not sep or not _SHA.match(digest) or not _safe_rel(rel):
+            found.error = f"{MANIFEST} line {number} is not `<sha256>  <relative path>`"
+            return found
+        if rel in found.entries:
+            found.duplicates.append(rel)
+            continue
+        found.entries[rel] = digest
+    return found
+
+
+def _read_json(root: Path, rel: str, problems: list[str]) -> Any:
+    try:
+        return json.loads(read_regular(root / rel, MAX_JSON))
+    except (OSError, BundleError, ValueError) as exc:
+        problems.append(f"{rel} cannot be read as JSON ({exc})")
+        return None
 
 
 def check_bundle(root: Path) -> CheckResult:
@@ -148,44 +274,126 @@ def check_bundle(root: Path) -> CheckResult:
         result.is_bundle = False
         result.problems.append(f"{root} is not a directory")
         return result
-    entries = read_manifest(root)
-    if entries is None or REPORT not in entries:
+    manifest = load_manifest(root)
+    if manifest.error or REPORT not in manifest.entries:
         result.is_bundle = False
         result.problems.append(
-            f"{root} is not an evidence bundle: {MANIFEST} is missing, unreadable or does "
-            f"not list {REPORT}"
+            f"{root} is not an evidence bundle: "
+            + (manifest.error or f"{MANIFEST} does not list {REPORT}")
         )
         return result
-    present = set(bundle_files(root))
+    entries = manifest.entries
+    tree = scan(root)
+    present = set(tree.files)
     for rel, digest in sorted(entries.items()):
+        if rel in tree.odd:
+            continue  # reported below, never opened
         if rel not in present:
             result.missing.append(rel)
             continue
         result.checked += 1
-        target = root / rel
-        if not target.is_file() or file_sha256(target) != digest:
+        try:
+            if file_sha256(root / rel) != digest:
+                result.changed.append(rel)
+        except (OSError, BundleError):
             result.changed.append(rel)
-    result.added = sorted(present - set(entries))
-    result.problems += _capture_problems(root, entries, set(result.changed))
-    if REPORT not in result.missing:
+    result.added = sorted(present - set(entries)) + tree.empty_dirs
+    result.problems += [
+        f"{rel}: {what}; a bundle holds regular files only"
+        for rel, what in sorted(tree.odd.items())
+    ]
+    result.problems += [f"{MANIFEST} lists {rel} more than once" for rel in manifest.duplicates]
+    report = _read_json(root, REPORT, result.problems) if REPORT in present else None
+    index = _read_json(root, INDEX_FILE, result.problems) if INDEX_FILE in present else None
+    exchanges = _exchanges(index, result.problems)
+    result.missing += _required_missing(report, exchanges, entries, present)
+    result.problems += _capture_problems(report, exchanges, entries, present, set(result.changed))
+    if REPORT in present and "review.jsonl" not in tree.odd:
         result.problems += _review_problems(root)
     return result
 
 
-def _capture_problems(root: Path, entries: dict[str, str], changed: set[str]) -> list[str]:
+def _exchanges(index: Any, problems: list[str]) -> list[dict[str, Any]]:
+    if index is None:
+        return []
+    raw = index.get("exchanges") if isinstance(index, dict) else None
+    if not isinstance(raw, list) or not all(isinstance(e, dict) for e in raw):
+        problems.append(f"{INDEX_FILE} holds no list of exchanges")
+        return []
+    return raw
+
+
+def _named_files(report: Any) -> set[str]:
+    # The files report.json itself says the bundle holds.
+    if not isinstance(report, dict):
+        return set()
+    named: set[str] = set()
+    for key in ("policy", "submission"):
+        part = report.get(key)
+        if isinstance(part, dict) and isinstance(part.get("file"), str):
+            named.add(part["file"])
+    for copy in (report.get("source_files") or {}).values():
+        if isinstance(copy, dict) and isinstance(copy.get("file"), str):
+            named.add(copy["file"])
+    run = report.get("run")
+    formats = run.get("formats") if isinstance(run, dict) else None
+    for name in formats if isinstance(formats, list) else []:
+        if isinstance(name, str) and name in _FORMAT_FILES:
+            named.add(_FORMAT_FILES[name])
+    return {n for n in named if _safe_rel(n)}
+
+
+def _required_missing(
+    report: Any, exchanges: list[dict[str, Any]], entries: dict[str, str], present: set[str]
+) -> list[str]:
+    # A file every bundle has, gone together with its manifest line, is still missing.
+    from verifier.warc import WARC_FILE, answered
+
+    required = {REPORT, INDEX_FILE} | _named_files(report)
+    if answered(exchanges):
+        required.add(WARC_FILE)
+    return sorted(rel for rel in required if rel not in entries and rel not in present)
+
+
+def _capture_problems(
+    report: Any,
+    exchanges: list[dict[str, Any]],
+    entries: dict[str, str],
+    present: set[str],
+    changed: set[str],
+) -> list[str]:
     # Captures are named by their hash: a body that does not match its own name was
     # altered, even when SHA256SUMS was naively regenerated afterwards.
     problems = []
     for rel, digest in sorted(entries.items()):
         name = PurePosixPath(rel).name
         in_captures = rel.startswith(f"{CAPTURES}/") and _SHA.match(name)
-        if in_captures and rel not in changed and (root / rel).is_file() and digest != name:
+        if in_captures and rel not in changed and rel in present and digest != name:
             problems.append(f"{rel}: its content does not match its name (sha256 {digest})")
-    referenced = {str(ex["sha256"]) for ex in read_index(root) if isinstance(ex.get("sha256"), str)}
-    for sha in sorted(referenced):
-        if not _SHA.match(sha) or not (root / CAPTURES / sha).is_file():
-            problems.append(f"{CAPTURES}/index.json names a capture that is not there: {sha}")
+
+    def held(sha: object) -> bool:
+        rel = f"{CAPTURES}/{sha}"
+        return isinstance(sha, str) and bool(_SHA.match(sha)) and rel in entries and rel in present
+
+    cited = {str(e["sha256"]) for e in exchanges if e.get("sha256") is not None}
+    for sha in sorted(s for s in cited if not held(s)):
+        problems.append(f"{INDEX_FILE} names a capture that is not there: {sha[:80]}")
+    for rid, sha in _report_citations(report):
+        if not held(sha):
+            problems.append(f"{REPORT}: requirement {rid} cites a capture that is not there: {sha}")
     return problems
+
+
+def _report_citations(report: Any) -> list[tuple[str, str]]:
+    out: set[tuple[str, str]] = set()
+    reqs = report.get("requirements") if isinstance(report, dict) else None
+    for req in reqs if isinstance(reqs, list) else []:
+        if not isinstance(req, dict) or not isinstance(req.get("evidence"), list):
+            continue
+        for ev in req["evidence"]:
+            if isinstance(ev, dict) and ev.get("sha256") is not None:
+                out.add((str(req.get("id"))[:80], str(ev["sha256"])[:80]))
+    return sorted(out)
 
 
 def _review_problems(root: Path) -> list[str]:
@@ -203,6 +411,12 @@ def _review_problems(root: Path) -> list[str]:
 
 
 def load_report(root: Path) -> dict[str, Any]:
-    """report.json of a bundle (after :func:`check_bundle`)."""
-    data: dict[str, Any] = json.loads((root / REPORT).read_text(encoding="utf-8"))
+    """report.json of a bundle (after :func:`check_bundle`); :class:`BundleError` when it
+    is not a regular file holding a JSON object."""
+    try:
+        data = json.loads(read_regular(root / REPORT, MAX_JSON))
+    except (OSError, ValueError) as exc:
+        raise BundleError(f"{root / REPORT} cannot be read as JSON ({exc})") from exc
+    if not isinstance(data, dict):
+        raise BundleError(f"{root / REPORT} does not hold a JSON object")
     return data

@@ -201,6 +201,10 @@ def _show_review(directory: Path, as_of: dt.date) -> None:
     result = check_bundle(directory)
     if not result.is_bundle:
         raise BundleError(result.describe())
+    if not result.ok:
+        click.echo(
+            f"warning: {directory} fails its integrity check:\n{result.describe()}", err=True
+        )
     report = load_report(directory)
     decisions, problems = load_decisions(directory)
     view = review_view(report, decisions, as_of, report_sha256(directory))

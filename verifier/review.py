@@ -76,12 +76,19 @@ def report_sha256(directory: Path) -> str:
 
 def load_decisions(directory: Path) -> tuple[list[Decision], list[str]]:
     """The decisions of a bundle, in file order, and a problem per unreadable line."""
+    from verifier.bundle import MAX_JSON, read_regular
+
     path = directory / REVIEW_FILE
-    if not path.is_file():
+    if not path.exists() and not path.is_symlink():
         return [], []
+    try:
+        # Never through a link, never a pipe or device: the bundle may be someone else's.
+        data = read_regular(path, MAX_JSON)
+    except (OSError, BundleError) as exc:
+        return [], [f"{REVIEW_FILE} cannot be read ({exc})"]
     decisions: list[Decision] = []
     problems: list[str] = []
-    for number, line in enumerate(path.read_bytes().splitlines(), 1):
+    for number, line in enumerate(data.splitlines(), 1):
         if not line.strip():
             continue
         try:
@@ -116,6 +123,8 @@ def review_view(
     Returns ``{"by_requirement": {id: [(decision, state), ...]}, "effective": {id:
     status}, "outcome": status, "active": n}``.
     """
+    from verifier.report._view import requirements
+
     by_req: dict[str, list[tuple[Decision, str]]] = {}
     winner: dict[str, Decision] = {}
     for d in decisions:
@@ -129,7 +138,7 @@ def review_view(
             winner[d.requirement] = d
         by_req.setdefault(d.requirement, []).append((d, state))
     effective: dict[str, str] = {}
-    for req in report.get("requirements") or []:
+    for req in requirements(report):
         rid = str(req.get("id"))
         chosen = winner.get(rid)
         effective[rid] = chosen.decision if chosen else str(req.get("status", "error"))
@@ -169,6 +178,20 @@ def append_decision(
         os.close(fd)  # closing releases the lock
 
 
+def _utf8(option: str, value: str) -> str:
+    # A shell passes argument bytes that are not UTF-8 through as lone surrogates; they
+    # cannot be written to review.jsonl, so refuse them before anything is written.
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        bad = value[exc.start].encode("utf-8", "surrogateescape")
+        raise InputError(
+            f"{option} holds bytes that are not UTF-8 text (byte 0x{bad.hex()} at character "
+            f"{exc.start + 1}): write it again as UTF-8"
+        ) from None
+    return value
+
+
 def _append_locked(
     directory: Path,
     requirement: str,
@@ -178,8 +201,8 @@ def _append_locked(
     expires: dt.date | None,
     now: dt.datetime | None,
 ) -> Decision:
-    from verifier.bundle import check_bundle, write_manifest
-    from verifier.report.html import write_html
+    from verifier.bundle import check_bundle, load_report
+    from verifier.report._view import requirements
 
     result = check_bundle(directory)
     if not result.ok:
@@ -187,8 +210,8 @@ def _append_locked(
             f"{directory} fails its integrity check, so no decision can be recorded on it:\n"
             + result.describe()
         )
-    report = json.loads((directory / "report.json").read_text(encoding="utf-8"))
-    known = [str(r.get("id")) for r in report.get("requirements") or []]
+    report = load_report(directory)
+    known = [str(r.get("id")) for r in requirements(report)]
     if requirement not in known:
         raise InputError(
             f"{directory} has no requirement {requirement!r}; its requirements are: "
@@ -196,9 +219,9 @@ def _append_locked(
         )
     if decision not in DECISIONS:
         raise InputError(f"decision must be one of {', '.join(DECISIONS)}, not {decision!r}")
-    if not reason.strip():
+    if not _utf8("--reason", reason).strip():
         raise InputError("a decision needs a reason (--reason): say why, for the auditor")
-    if not reviewer.strip():
+    if not _utf8("--reviewer", reviewer).strip():
         raise InputError("a decision needs the reviewer's name (--reviewer)")
     moment = (now or dt.datetime.now(dt.UTC)).astimezone(dt.UTC).replace(microsecond=0)
     if expires is not None and expires < moment.date():
@@ -212,12 +235,58 @@ def _append_locked(
         expires=expires.isoformat() if expires else None,
         report_sha256=report_sha256(directory),
     )
-    line = json.dumps(made.to_json(), sort_keys=True, ensure_ascii=False) + "\n"
-    # Append, never rewrite: earlier decisions stay byte for byte what they were.
-    with (directory / REVIEW_FILE).open("ab") as fh:
-        fh.write(line.encode("utf-8"))
-        fh.flush()
-        os.fsync(fh.fileno())
-    write_html(report, directory, as_of=moment.date())
-    write_manifest(directory)
+    # Everything that can fail on the input is done in memory first: the line and the
+    # new report.html. Only then is the bundle touched, and undone if a write fails.
+    line = (json.dumps(made.to_json(), sort_keys=True, ensure_ascii=False) + "\n").encode()
+    html = _render_with(report, directory, made, moment.date())
+    try:
+        _commit(directory, line, html)
+    except OSError as exc:
+        raise BundleError(
+            f"cannot record the decision in {directory}: {exc.strerror or exc}; the bundle "
+            "was left as it was"
+        ) from exc
     return made
+
+
+def _render_with(report: dict[str, Any], directory: Path, made: Decision, as_of: dt.date) -> bytes:
+    from verifier.report.html import render_html
+
+    decisions, problems = load_decisions(directory)
+    text = render_html(
+        report,
+        decisions=[*decisions, made],
+        decision_problems=problems,
+        report_sha256=made.report_sha256,
+        as_of=as_of,
+    )
+    return text.encode("utf-8")
+
+
+def _commit(directory: Path, line: bytes, html: bytes) -> None:
+    from verifier.bundle import write_manifest
+    from verifier.evidence import atomic_write
+    from verifier.report.html import HTML_FILE
+
+    review, page = directory / REVIEW_FILE, directory / HTML_FILE
+    size = review.stat().st_size if review.exists() else None
+    old_page = page.read_bytes() if page.is_file() else None
+    try:
+        # Append, never rewrite: earlier decisions stay byte for byte what they were.
+        with review.open("ab") as fh:
+            fh.write(line)
+            fh.flush()
+            os.fsync(fh.fileno())
+        atomic_write(page, html)
+        write_manifest(directory)  # atomic: the old seal or the new one, never half
+    except BaseException:
+        # Put the bundle back as it was, so that it still passes its check.
+        if size is None:
+            review.unlink(missing_ok=True)
+        else:
+            os.truncate(review, size)
+        if old_page is None:
+            page.unlink(missing_ok=True)
+        else:
+            atomic_write(page, old_page)
+        raise

@@ -73,15 +73,19 @@ def _response(
     )
 
 
+def answered(exchanges: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The exchanges that got an answer, each of which has records in the WARC."""
+    return [e for e in exchanges if e.get("sha256") and e.get("status") is not None]
+
+
 def write_warc(root: Path) -> Path | None:
     """Write the WARC of the bundle at ``root``; ``None`` when nothing was fetched."""
-    exchanges = read_index(root)
-    answered = [e for e in exchanges if e.get("sha256") and e.get("status") is not None]
-    if not answered:
+    exchanges = answered(read_index(root))
+    if not exchanges:
         return None
     buffer = io.BytesIO()
     writer = WARCWriter(buffer, gzip=True)
-    first = _warc_date(answered[0].get("fetched_at"))
+    first = _warc_date(exchanges[0].get("fetched_at"))
     info = writer.create_warc_record(
         "",
         "warcinfo",
@@ -96,7 +100,7 @@ def write_warc(root: Path) -> Path | None:
         },
     )
     writer.write_record(info)
-    for ex in answered:
+    for ex in exchanges:
         date = _warc_date(ex.get("fetched_at"))
         for n, hop in enumerate(ex.get("hops") or []):
             location = str(hop.get("location", ""))

@@ -211,3 +211,46 @@ def test_a_reviewer_s_words_are_escaped_in_the_report(demo_bundle: Path) -> None
     assert "<script" not in html
     assert "<img" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+def snapshot(bundle: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(bundle)): p.read_bytes() for p in bundle.rglob("*") if p.is_file()}
+
+
+@pytest.mark.parametrize("option", ["reason", "reviewer"])
+def test_text_that_is_not_utf8_is_refused_and_changes_nothing(
+    demo_bundle: Path, option: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before = snapshot(demo_bundle)
+    # What a shell passes for `--reason "$(printf 'bad \xff')"`: a lone surrogate.
+    assert main(decide(demo_bundle, **{option: "bad \udcff"})) == 2
+    err = capsys.readouterr().err
+    assert f"--{option} holds bytes that are not UTF-8 text (byte 0xff at character 5)" in err
+    assert "Traceback" not in err
+    assert snapshot(demo_bundle) == before
+    assert check_bundle(demo_bundle).ok
+
+
+@pytest.mark.parametrize("step", ["render_html", "write_manifest"])
+def test_a_review_that_fails_midway_leaves_the_bundle_as_it_was(
+    demo_bundle: Path, monkeypatch: pytest.MonkeyPatch, step: str
+) -> None:
+    append_decision(
+        demo_bundle, requirement="community", decision="pass", reviewer="A", reason="r", now=NOW
+    )
+    before = snapshot(demo_bundle)
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    module = "verifier.report.html" if step == "render_html" else "verifier.bundle"
+    monkeypatch.setattr(f"{module}.{step}", broken)
+    error = OSError if step == "render_html" else BundleError
+    with pytest.raises(error, match="No space left"):
+        append_decision(
+            demo_bundle, requirement="community", decision="fail", reviewer="B", reason="s", now=NOW
+        )
+    if step == "write_manifest":  # a disk fault reaches the person as a message
+        assert main(decide(demo_bundle, "community")) == 2
+    assert snapshot(demo_bundle) == before
+    assert check_bundle(demo_bundle).ok

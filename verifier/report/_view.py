@@ -8,8 +8,11 @@ that those needing a person come first.
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
+
+from verifier.fetch.settings import FetchSettings
 
 ATTENTION = ("fail", "error", "needs_review")
 """Statuses a person must look at, most urgent first."""
@@ -29,7 +32,27 @@ STATUS_MARK = {"pass": "✓", "fail": "✗", "needs_review": "?", "error": "!", 
 _HREF = re.compile(r"^https?://[^\s\x00-\x1f\x7f<>\"'`\\]+$", re.IGNORECASE)
 _SHA = re.compile(r"^[0-9a-f]{64}$")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_SURROGATE = re.compile(r"[\ud800-\udfff]")
+# Lone surrogates cannot be encoded; bidirectional overrides, embeddings, isolates and
+# marks are invisible yet reorder the text around them (a URL or name shown reversed).
+_ESCAPED = re.compile("[\ud800-\udfff\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
+
+
+def status_of(value: object) -> str:
+    """``value`` if it is a status this version knows, else ``error`` (a report.json from
+    a newer version may hold one we do not)."""
+    return value if isinstance(value, str) and value in STATUS_WORD else "error"
+
+
+def part(report: dict[str, Any], key: str) -> dict[str, Any]:
+    """``report[key]`` when it is an object, else ``{}`` (report.json is untrusted)."""
+    value = report.get(key)
+    return value if isinstance(value, dict) else {}
+
+
+def requirements(report: dict[str, Any]) -> list[dict[str, Any]]:
+    """The requirement objects of ``report``, skipping anything that is not one."""
+    reqs = report.get("requirements")
+    return [r for r in reqs if isinstance(r, dict)] if isinstance(reqs, list) else []
 
 
 def safe_href(url: object) -> str | None:
@@ -48,17 +71,18 @@ def capture_href(sha256: object) -> str | None:
 
 def visible(text: object) -> str:
     """``text`` as a printable string: control characters become their Unicode pictures
-    (NUL shows as ␀) and lone surrogates their ``\\udXXX`` escape, so that nothing a page
-    held is silently lost or breaks the file's encoding."""
+    (NUL shows as ␀); lone surrogates and bidirectional formatting characters (U+202A-E,
+    U+2066-9, U+200E/F, U+061C) their ``\\uXXXX`` escape, so that nothing a page held is
+    silently lost, breaks the file's encoding, or visibly reorders the text."""
     if text is None:
         return ""
     s = text if isinstance(text, str) else str(text)
     s = _CONTROL.sub(lambda m: chr(0x2400 + ord(m.group())) if m.group() != "\x7f" else "␡", s)
-    return _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", s)
+    return _ESCAPED.sub(lambda m: f"\\u{ord(m.group()):04x}", s)
 
 
 def _fetch_view(ev: dict[str, Any]) -> dict[str, Any]:
-    data = ev.get("data") or {}
+    data = part(ev, "data")
     return {
         "url": visible(ev.get("url")),
         "href": safe_href(ev.get("url")),
@@ -93,9 +117,15 @@ def _fact_view(ev: dict[str, Any]) -> dict[str, Any]:
 def requirement_views(report: dict[str, Any]) -> list[dict[str, Any]]:
     """One view per requirement, in policy order, with an anchor that is always safe."""
     out = []
-    for index, req in enumerate(report.get("requirements") or [], 1):
-        status = str(req.get("status", "error"))
-        evidence = [e for e in req.get("evidence") or [] if isinstance(e, dict)]
+    for index, req in enumerate(requirements(report), 1):
+        raw = req.get("status", "error")
+        status = status_of(raw)
+        raw_evidence = req.get("evidence")
+        evidence = (
+            [e for e in raw_evidence if isinstance(e, dict)]
+            if isinstance(raw_evidence, list)
+            else []
+        )
         out.append(
             {
                 "anchor": f"req-{index}",
@@ -104,9 +134,9 @@ def requirement_views(report: dict[str, Any]) -> list[dict[str, Any]]:
                 "raw_id": req.get("id"),
                 "text": visible(req.get("text")),
                 "check": visible(req.get("check")),
-                "status": status if status in STATUS_WORD else "error",
-                "word": STATUS_WORD.get(status, visible(status)),
-                "mark": STATUS_MARK.get(status, "!"),
+                "status": status,
+                "word": STATUS_WORD[status] if status == raw else f"UNKNOWN: {visible(raw)}",
+                "mark": STATUS_MARK[status],
                 "summary": visible(req.get("summary")),
                 "fetches": [_fetch_view(e) for e in evidence if e.get("kind") == "fetch"],
                 "facts": [_fact_view(e) for e in evidence if e.get("kind") != "fetch"],
@@ -125,7 +155,68 @@ def attention_first(views: list[dict[str, Any]]) -> list[dict[str, Any]]:
 def counts(report: dict[str, Any]) -> list[tuple[str, str, int]]:
     """``(status, word, count)`` for each status present, in :data:`STATUS_ORDER`."""
     found: dict[str, int] = {}
-    for req in report.get("requirements") or []:
-        s = str(req.get("status", "error"))
+    for req in requirements(report):
+        s = status_of(req.get("status", "error"))
         found[s] = found.get(s, 0) + 1
     return [(s, STATUS_WORD[s], found[s]) for s in STATUS_ORDER if found.get(s)]
+
+
+def _shown_setting(value: object) -> str:
+    if isinstance(value, dict):
+        return ", ".join(f"{k} → {v}" for k, v in value.items()) or "none"
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
+SETTING_WARNINGS = (
+    (
+        "allow_private_network",
+        False,
+        "the address guard was lifted for this run "
+        "(allow_private_network): pages may come from loopback or private addresses",
+    ),
+    ("obey_robots", True, "robots.txt was ignored for this run (obey_robots is off)"),
+)
+"""``(setting, safe value, warning)``: a run whose setting differs gets the warning."""
+
+
+def settings_view(report: dict[str, Any]) -> dict[str, Any]:
+    """The fetch settings a run used (report.json ``run.settings``), for the header.
+
+    Returns ``{"recorded": bool, "rows": [{"name", "value", "default", "changed"}],
+    "changed": [rows not at their default], "warnings": [text]}``: every setting, in the
+    order report.json lists them, compared with this version's defaults; a warning for
+    each safeguard the run lifted, and when host names were resolved to fixed addresses.
+    """
+    run = report.get("run")
+    raw = run.get("settings") if isinstance(run, dict) else None
+    settings: dict[str, Any] = raw if isinstance(raw, dict) else {}
+    defaults = FetchSettings().to_json()
+    rows = []
+    for name, value in sorted(settings.items(), key=lambda kv: str(kv[0])):
+        known = name in defaults
+        rows.append(
+            {
+                "name": visible(name),
+                "value": visible(_shown_setting(value)),
+                "default": visible(_shown_setting(defaults[name])) if known else "–",
+                "changed": not known or value != defaults[name],
+            }
+        )
+    warnings = [
+        text
+        for name, safe, text in SETTING_WARNINGS
+        if name in settings and settings[name] is not safe
+    ]
+    if settings.get("resolve"):
+        warnings.append(
+            "host names were resolved to fixed addresses for this run (resolve): the pages "
+            "may not come from the sites' real servers"
+        )
+    return {
+        "recorded": bool(settings),
+        "rows": rows,
+        "changed": [r for r in rows if r["changed"]],
+        "warnings": warnings,
+    }

@@ -74,13 +74,14 @@ def render_html(
             }
             for d, state in review["by_requirement"].get(rid, [])
         ]
-        eff = review["effective"].get(rid, v["status"])
+        # A status this version does not know (a newer report.json) shows as error.
+        eff = _view.status_of(review["effective"].get(rid, v["status"]))
         v["effective"] = eff if eff != v["status"] else None
-        v["effective_word"] = _view.STATUS_WORD.get(eff, "")
-    run = report.get("run") or {}
-    applicant = report.get("applicant") or {}
-    policy = report.get("policy") or {}
-    outcome = str(report.get("outcome", "error"))
+        v["effective_word"] = _view.STATUS_WORD[eff]
+    run = _view.part(report, "run")
+    applicant = _view.part(report, "applicant")
+    policy = _view.part(report, "policy")
+    outcome = report.get("outcome", "error")
     context = {
         "csp": CSP,
         "v": _view.visible,
@@ -94,17 +95,18 @@ def render_html(
         "policy": {k: _view.visible(policy.get(k)) for k in ("id", "program", "version", "title")},
         "policy_href": _view.safe_href(policy.get("source")),
         "policy_source": _view.visible(policy.get("source")),
-        "outcome": outcome if outcome in _view.STATUS_WORD else "error",
-        "outcome_word": _view.STATUS_WORD.get(outcome, _view.visible(outcome)),
-        "effective": review["outcome"] if review["active"] else None,
-        "effective_word": _view.STATUS_WORD.get(review["outcome"], ""),
+        "outcome": _view.status_of(outcome),
+        "outcome_word": _view.STATUS_WORD.get(str(outcome), f"UNKNOWN: {_view.visible(outcome)}"),
+        "effective": _view.status_of(review["outcome"]) if review["active"] else None,
+        "effective_word": _view.STATUS_WORD[_view.status_of(review["outcome"])],
         "active_decisions": review["active"],
         "decision_count": len(decisions or []),
         "decision_problems": [_view.visible(p) for p in decision_problems or []],
         "review_as_of": today.isoformat(),
         "counts": _view.counts(report),
         "run": {k: _view.visible(run.get(k)) for k in ("started", "finished", "as_of")},
-        "tool": _view.visible((report.get("tool") or {}).get("version")),
+        "tool": _view.visible(_view.part(report, "tool").get("version")),
+        "settings": _view.settings_view(report),
         "requirements": views,
         "overview": _view.attention_first(views),
         "attention": [v for v in views if v["status"] in _view.ATTENTION],

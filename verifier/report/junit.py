@@ -29,8 +29,8 @@ def xml_text(value: object) -> str:
 def render_junit(report: dict[str, Any]) -> bytes:
     """The JUnit XML of ``report``."""
     views = _view.requirement_views(report)
-    applicant = report.get("applicant") or {}
-    policy = report.get("policy") or {}
+    applicant = _view.part(report, "applicant")
+    policy = _view.part(report, "policy")
     suite_name = xml_text(f"{applicant.get('name')} / {policy.get('id')}")
     totals = {s: sum(1 for v in views if v["status"] == s) for s in _view.STATUS_WORD}
     suite = ET.Element(
@@ -41,17 +41,17 @@ def render_junit(report: dict[str, Any]) -> bytes:
             "failures": str(totals["fail"]),
             "errors": str(totals["error"]),
             "skipped": str(totals["needs_review"] + totals["not_applicable"]),
-            "timestamp": xml_text((report.get("run") or {}).get("started")),
+            "timestamp": xml_text(_view.part(report, "run").get("started")),
         },
     )
     props = ET.SubElement(suite, "properties")
     for name, value in (
         ("outcome", report.get("outcome")),
-        ("as_of", (report.get("run") or {}).get("as_of")),
+        ("as_of", _view.part(report, "run").get("as_of")),
         ("tier", report.get("tier")),
     ):
         ET.SubElement(props, "property", {"name": name, "value": xml_text(value)})
-    for v, req in zip(views, report.get("requirements") or [], strict=False):
+    for v, req in zip(views, _view.requirements(report), strict=False):
         case = ET.SubElement(
             suite,
             "testcase",

@@ -36,17 +36,19 @@ def md_link(url: object) -> str:
 
 def render_markdown(report: dict[str, Any]) -> str:
     """The Markdown text of ``report``."""
-    applicant = report.get("applicant") or {}
-    policy = report.get("policy") or {}
-    run = report.get("run") or {}
+    applicant = _view.part(report, "applicant")
+    policy = _view.part(report, "policy")
+    run = _view.part(report, "run")
     views = _view.requirement_views(report)
     outcome = str(report.get("outcome", "error"))
+    settings = _view.settings_view(report)
     lines = [
         f"# {md_text(applicant.get('name'))}: {md_text(policy.get('title'))}",
         "",
         f"**Outcome: {_view.STATUS_MARK.get(outcome, '!')} "
         f"{_view.STATUS_WORD.get(outcome, md_text(outcome))}**",
         "",
+        *(f"> **⚠ Warning:** {md_text(w)}.\n" for w in settings["warnings"]),
         f"- Tier: {md_text(report.get('tier'))}; program {md_text(policy.get('program'))}; "
         f"policy `{md_text(policy.get('id'))}` version {md_text(policy.get('version'))}",
         f"- Applicant website: {md_link(applicant.get('website'))}; "
@@ -54,6 +56,7 @@ def render_markdown(report: dict[str, Any]) -> str:
         f"- As-of date: {md_text(run.get('as_of'))}; run {md_text(run.get('started'))} to "
         f"{md_text(run.get('finished'))} (UTC)",
         "- Counts: " + ", ".join(f"{word} {n}" for _, word, n in _view.counts(report)),
+        _settings_line(settings),
         "",
         "| # | requirement | status | summary |",
         "| --- | --- | --- | --- |",
@@ -90,6 +93,17 @@ def render_markdown(report: dict[str, Any]) -> str:
             if e["excerpt"] is not None:
                 lines.append(f"  > {md_text(e['excerpt'])}")
     return "\n".join(lines) + "\n"
+
+
+def _settings_line(settings: dict[str, Any]) -> str:
+    if not settings["recorded"]:
+        return "- Run settings: not recorded in report.json"
+    if not settings["changed"]:
+        return "- Run settings: all at their default"
+    return "- Run settings not at their default: " + "; ".join(
+        f"{md_text(r['name'])} = {md_text(r['value'])} (default {md_text(r['default'])})"
+        for r in settings["changed"]
+    )
 
 
 def write_markdown(report: dict[str, Any], directory: Path) -> Path:
