@@ -264,6 +264,8 @@ def build_report(
             "as_of": prep.as_of.isoformat(),
             "settings": request.settings.to_json(),
             "check_timeout": request.check_timeout,
+            # The human reports written: bundle check requires each of them.
+            "formats": sorted({"json", *request.formats}),
         },
         "applicant": {
             "name": sub.applicant.name,

@@ -149,3 +149,18 @@ def test_an_index_naming_a_missing_capture_is_caught(demo_bundle: Path) -> None:
     capture.unlink()
     write_manifest(demo_bundle)
     assert any("names a capture that is not there" in p for p in check_bundle(demo_bundle).problems)
+
+
+def test_a_human_report_deleted_with_its_manifest_line_is_missing(
+    demo_bundle: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # report.json records the formats written (run.formats), so their absence shows even
+    # when whoever deleted one also edited SHA256SUMS.
+    (demo_bundle / "report.md").unlink()
+    sums = demo_bundle / MANIFEST
+    kept = [
+        ln for ln in sums.read_text().splitlines(keepends=True) if not ln.endswith(" report.md\n")
+    ]
+    sums.write_text("".join(kept))
+    assert main(["bundle", "check", str(demo_bundle)]) == 1
+    assert "missing: report.md" in capsys.readouterr().out
