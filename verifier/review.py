@@ -76,7 +76,8 @@ def report_sha256(directory: Path) -> str:
 
 def load_decisions(directory: Path) -> tuple[list[Decision], list[str]]:
     """The decisions of a bundle, in file order, and a problem per unreadable line."""
-    from verifier.bundle import MAX_JSON, read_regular
+    from verifier.bundle import MAX_JSON
+    from verifier.bundle_files import read_regular
 
     path = directory / REVIEW_FILE
     if not path.exists() and not path.is_symlink():

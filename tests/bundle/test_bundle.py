@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
-from verifier.bundle import MANIFEST, check_bundle, file_sha256, write_manifest
+from verifier.bundle import check_bundle, write_manifest
+from verifier.bundle_files import MANIFEST, file_sha256
 from verifier.cli import main
 from verifier.evidence import read_index
 from verifier.warc import WARC_FILE

@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 from verifier import bundle
-from verifier.bundle import MANIFEST, check_bundle, file_sha256, write_manifest
+from verifier.bundle import check_bundle, write_manifest
+from verifier.bundle_files import MANIFEST, file_sha256
 from verifier.cli import main
 from verifier.warc import WARC_FILE
 
