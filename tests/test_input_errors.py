@@ -270,3 +270,64 @@ def test_an_unwritable_out_directory_is_a_usage_error_not_a_traceback(
     code, err = verify(write(tmp_path, GOOD), capsys, "--out", str(blocker / "report"))
     assert code == 2
     assert f"cannot write the report to --out {blocker / 'report'}" in err
+
+
+def test_yaml_aliases_are_refused_not_expanded(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A self-referencing alias would recurse forever; nested ones expand to billions.
+    path = write(tmp_path, "tier: platform\napplicant: &loop [*loop]\n")
+    code, err = verify(path, capsys)
+    assert code == 2
+    assert f"{path}:2: aliases (*name) are not accepted; write the value out" in err
+
+
+def test_a_custom_policy_may_use_a_source_that_its_sources_file_defines(
+    tmp_path: Path, sites: object, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tests.helpers import FIXTURES, demo_args
+
+    policy = write(
+        tmp_path,
+        """\
+        id: own-directory
+        program: "2022"
+        tier: platform
+        requirements:
+          - id: membership
+            text: Listed in our partner directory
+            check: membership
+            params: {sources: [partner-directory]}
+    """,
+        "policy.yaml",
+    )
+    sources = write(
+        tmp_path,
+        (FIXTURES / "sources.yaml").read_text()
+        + "partner-directory: http://www.linuxfoundation.example/about/members\n",
+        "sources.yaml",
+    )
+    args = demo_args(sites, tmp_path, "platform")
+    args[args.index("--sources") + 1] = str(sources)
+    assert main(["verify", *args, "--policy", str(policy)]) == 0
+    assert main(["policies", "lint", str(policy), "--sources", str(sources)]) == 0
+    capsys.readouterr()
+    assert main(["policies", "lint", str(policy)]) == 2
+    assert "names source 'partner-directory', which no sources.yaml defines" in (
+        capsys.readouterr().out
+    )
+
+
+def test_a_bug_exits_3_with_its_traceback_never_1(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import verifier.cli_catalog
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(verifier.cli_catalog, "find_policy_files", broken)
+    assert main(["policies", "list"]) == 3
+    err = capsys.readouterr().err
+    assert "RuntimeError: a bug" in err
+    assert "internal error: finops-verifier hit a bug" in err

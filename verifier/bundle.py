@@ -227,7 +227,8 @@ def _named_files(report: Any) -> set[str]:
         part = report.get(key)
         if isinstance(part, dict) and isinstance(part.get("file"), str):
             named.add(part["file"])
-    for copy in (report.get("source_files") or {}).values():
+    copies = report.get("source_files")
+    for copy in copies.values() if isinstance(copies, dict) else ():
         if isinstance(copy, dict) and isinstance(copy.get("file"), str):
             named.add(copy["file"])
     run = report.get("run")

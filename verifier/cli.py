@@ -8,6 +8,7 @@ import json
 import logging
 import shutil
 import sys
+import traceback
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -282,9 +283,10 @@ def demo(obj: Obj, out: Path, as_of: dt.date | None) -> None:
 
 
 def _clear_previous_demo(folder: Path) -> None:
-    """Remove a report folder a previous demo wrote (one holding a report.json), so that
-    `make demo` can run again; anything else is left for the run to refuse."""
-    if (folder / "report.json").is_file():
+    """Remove a report folder a previous demo wrote (it holds report.json, or captures/ when
+    that run was interrupted), so `make demo` can run again; anything else is left for the
+    run to refuse."""
+    if (folder / "report.json").is_file() or (folder / "captures").is_dir():
         shutil.rmtree(folder)
 
 
@@ -318,6 +320,14 @@ def main(argv: Sequence[str] | None = None, *, host: PluginHost | None = None) -
     except InputError as exc:
         click.echo(f"error: {exc}", err=True)
         return int(ExitCode.USAGE)
+    except Exception:  # a bug: its traceback is for us, its exit code must not say "fail"
+        click.echo(traceback.format_exc(), err=True)
+        click.echo(
+            "internal error: finops-verifier hit a bug (traceback above); nothing was "
+            "judged. Please report it with the command you ran.",
+            err=True,
+        )
+        return int(ExitCode.REVIEW_OR_ERROR)
     return 0
 
 

@@ -20,7 +20,7 @@ from verifier.bundle import check_bundle, load_report
 from verifier.cli_options import parse_date
 from verifier.errors import BundleError
 from verifier.exitcodes import ExitCode
-from verifier.replay import ReplayResult, replay_bundle
+from verifier.replay import ReplayImpossible, ReplayResult, replay_bundle
 from verifier.review import DECISIONS, append_decision, load_decisions, report_sha256, review_view
 
 _DIR = click.Path(path_type=Path, file_okay=False)
@@ -75,7 +75,8 @@ def replay_cmd(obj: Any, directory: Path, out: Path | None, as_json: bool) -> No
     Checks the bundle's integrity first (an altered bundle is refused, exit 2), then
     replays with the recorded as-of date, settings and sources, and no network: a page
     the bundle never fetched makes its requirement an error. Shows every requirement
-    whose status or summary differs. Exit code 0 when none differs, 1 otherwise.
+    whose status or summary differs. Exit code 0 when none differs, 1 otherwise, 3 when
+    an intact bundle cannot be replayed by this version (its inputs no longer validate).
 
     \b
     Example:
@@ -83,11 +84,15 @@ def replay_cmd(obj: Any, directory: Path, out: Path | None, as_json: bool) -> No
     """
     if not directory.is_dir():
         raise BundleError(f"{directory} is not a directory")
-    if out is not None:
-        result = asyncio.run(replay_bundle(directory, out, obj.host))
-    else:
-        with tempfile.TemporaryDirectory(prefix="finops-replay-") as tmp:
-            result = asyncio.run(replay_bundle(directory, Path(tmp) / "replay", obj.host))
+    try:
+        if out is not None:
+            result = asyncio.run(replay_bundle(directory, out, obj.host))
+        else:
+            with tempfile.TemporaryDirectory(prefix="finops-replay-") as tmp:
+                result = asyncio.run(replay_bundle(directory, Path(tmp) / "replay", obj.host))
+    except ReplayImpossible as exc:
+        click.echo(f"cannot replay: {exc}", err=True)
+        raise SystemExit(int(ExitCode.REVIEW_OR_ERROR)) from exc
     _print_replay(result, as_json=as_json, kept=out is not None)
     raise SystemExit(int(ExitCode.FAIL if result.differences else ExitCode.PASS))
 

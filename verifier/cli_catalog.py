@@ -19,7 +19,7 @@ from verifier.cli_options import Obj, make_console
 from verifier.errors import InputError
 from verifier.exitcodes import ExitCode
 from verifier.policy import find_policy_files, lint_policy, load_policy
-from verifier.sources import merged_sources
+from verifier.sources import load_sources, merged_sources
 
 
 @click.command("plugins")
@@ -170,14 +170,26 @@ def _without_nulls(value: Any) -> Any:
 
 @policies.command("lint")
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=False))
+@click.option(
+    "--sources",
+    "sources_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="A sources file the policy will run with: its names count as defined.",
+)
 @click.pass_obj
-def policies_lint(obj: Obj, files: tuple[Path, ...]) -> None:
+def policies_lint(obj: Obj, files: tuple[Path, ...], sources_path: Path | None) -> None:
     """Report every problem of each policy FILE: file, line, requirement and field.
 
     Exit code 0 when all are clean, 2 otherwise.
+
+    \b
+    Example:
+      finops-verify policies lint my-policy.yaml --sources my-sources.yaml
     """
     registry = obj.host.checks()
     known = set(merged_sources(obj.host.policy_dirs(), None))
+    if sources_path is not None:
+        known |= set(load_sources(sources_path))
     total = 0
     for path in files:
         problems = lint_policy(path, registry, known or None)

@@ -183,12 +183,22 @@ def lint_policy(
     return problems
 
 
-def _unknown_sources(req: Requirement, i: int, name: str, known: set[str]) -> list[Problem]:
+def source_names(requirements: Iterable[Requirement]) -> set[str]:
+    """The sources the requirements' params name (by convention, a check names the
+    directories it consults in a ``source`` or ``sources`` param)."""
+    return {name for req in requirements for name in _named(req)}
+
+
+def _named(req: Requirement) -> list[str]:
     named = req.params.get("sources", req.params.get("source"))
     names = [named] if isinstance(named, str) else named if isinstance(named, list) else []
+    return [n for n in names if isinstance(n, str)]
+
+
+def _unknown_sources(req: Requirement, i: int, name: str, known: set[str]) -> list[Problem]:
     out: list[Problem] = []
-    for source in names:
-        if isinstance(source, str) and source not in known:
+    for source in _named(req):
+        if source not in known:
             close = difflib.get_close_matches(source, sorted(known), n=1)
             hint = f"did you mean '{close[0]}'?" if close else f"known: {sorted(known)}"
             out.append(

@@ -27,8 +27,16 @@ from pathlib import Path
 from typing import Any
 
 from verifier import errors
+from verifier._version import __version__
 from verifier.bundle import check_bundle, load_report
-from verifier.errors import BundleError, FetchError, FetchFailed, FetchRefused, InputError
+from verifier.errors import (
+    BundleError,
+    FetchError,
+    FetchFailed,
+    FetchRefused,
+    InputError,
+    VerifierError,
+)
 from verifier.evidence import CAPTURES, read_index
 from verifier.fetch.page import Hop, Page
 from verifier.fetch.settings import FIELDS, FetchSettings
@@ -43,6 +51,10 @@ _FETCH_ERRORS: dict[str, type[FetchError]] = {
     for name, cls in vars(errors).items()
     if isinstance(cls, type) and issubclass(cls, FetchError)
 }
+
+
+class ReplayImpossible(VerifierError):
+    """An intact bundle this version cannot re-run; replay exits 3 (nothing was judged)."""
 
 
 class ReplaySource:
@@ -148,10 +160,14 @@ def recorded_settings(report: dict[str, Any]) -> FetchSettings:
 
 def recorded_sources(root: Path, report: dict[str, Any], notes: list[str]) -> dict[str, Source]:
     """The sources of the original run: URLs as recorded, local files from the bundle."""
-    copies = report.get("source_files") or {}
+    # report.json comes with the bundle: read each part only if it has the expected shape.
+    copies = report.get("source_files")
+    copies = copies if isinstance(copies, dict) else {}
+    recorded = report.get("sources")
     out: dict[str, Source] = {}
-    for name, location in (report.get("sources") or {}).items():
-        copy = root / str((copies.get(name) or {}).get("file", ""))
+    for name, location in (recorded if isinstance(recorded, dict) else {}).items():
+        entry = copies.get(name)
+        copy = root / str(entry.get("file", "") if isinstance(entry, dict) else "")
         if name in copies and copy.is_file() and _inside(copy, root):
             out[name] = Source(name, None, copy, "bundle")
         elif "://" in str(location):
@@ -180,19 +196,29 @@ async def replay_bundle(root: Path, out: Path, host: PluginHost) -> ReplayResult
         raise InputError(f"--out {out} is inside the bundle {root}; replay must not alter it")
     original = load_report(root)
     notes: list[str] = []
-    run = original.get("run") or {}
-    request = RunRequest(
-        submission_path=root / SUBMISSION_COPY,
-        out=out,
-        policy_path=root / POLICY_COPY,
-        as_of=dt.date.fromisoformat(str(run["as_of"])),
-        settings=recorded_settings(original),
-        check_timeout=float(run.get("check_timeout") or 120.0),
-        formats=DEFAULT_FORMATS,
-    )
-    prep = dataclasses.replace(
-        prepare(request, host), sources=recorded_sources(root, original, notes)
-    )
+    try:
+        run = original.get("run") or {}
+        request = RunRequest(
+            submission_path=root / SUBMISSION_COPY,
+            out=out,
+            policy_path=root / POLICY_COPY,
+            as_of=dt.date.fromisoformat(str(run["as_of"])),
+            settings=recorded_settings(original),
+            check_timeout=float(run.get("check_timeout") or 120.0),
+            formats=DEFAULT_FORMATS,
+        )
+        prep = dataclasses.replace(
+            prepare(request, host), sources=recorded_sources(root, original, notes)
+        )
+    except (InputError, KeyError, TypeError, ValueError, AttributeError) as exc:
+        # The bundle is intact but this version cannot re-run it: inputs written by another
+        # version that no longer validate, or a report.json of another shape. Nothing
+        # is judged either way.
+        version = (original.get("tool") or {}).get("version", "unknown")
+        raise ReplayImpossible(
+            f"{root} is intact, but finops-verifier {__version__} cannot replay it "
+            f"(it was written by version {version}): {exc}"
+        ) from exc
     source = ReplaySource(root)
     replayed = await execute(prep, request, source=source)
     result = ReplayResult(original, replayed, out, served=len(source.served))

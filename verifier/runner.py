@@ -28,7 +28,7 @@ from verifier.fetch import Fetcher, FetchSettings, LiveSource, PageSource
 from verifier.fetch.client import utc_now
 from verifier.models import Policy, RequirementResult, overall_status
 from verifier.plugins import CheckRegistry, PluginHost
-from verifier.policy import bundled_policies, load_policy, select_policy
+from verifier.policy import bundled_policies, load_policy, select_policy, source_names
 from verifier.report import DEFAULT_FORMATS, REPORT_SCHEMA, write_all
 from verifier.sources import Source, merged_sources
 from verifier.submission import Submission, read_submission
@@ -117,7 +117,7 @@ def prepare(request: RunRequest, host: PluginHost) -> Prepared:
                 (Problem(name, lines.line((field,)), field, str(exc)),),
             ) from exc
     _check_attestation_ids(submission, policy, bundled, name, lines)
-    sources = merged_sources(dirs, request.sources_path)
+    sources = merged_sources(dirs, request.sources_path, source_names(policy.requirements))
     as_of = request.as_of or dt.datetime.now(dt.UTC).date()
     out = request.out or Path("finops-verify-report") / (
         f"{slugify(submission.applicant.name)}-{dt.datetime.now(dt.UTC).strftime('%Y%m%dT%H%M%SZ')}"

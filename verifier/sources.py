@@ -9,6 +9,7 @@ which is how staff point ``credential-registry`` at a CSV export.
 from __future__ import annotations
 
 import difflib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -91,7 +92,10 @@ def load_sources(path: Path, known: set[str] | None = None) -> dict[str, Source]
             if name not in known
         ]
         if unknown:
-            raise SourcesError(f"{path} names sources no policy uses", tuple(unknown))
+            raise SourcesError(
+                f"{path} names sources that neither the bundled sources nor the policy in use name",
+                tuple(unknown),
+            )
     return sources
 
 
@@ -101,13 +105,20 @@ def _unknown(name: str, known: set[str]) -> str:
     return f"unknown source name; {hint}"
 
 
-def merged_sources(defaults: list[Path], override: Path | None) -> dict[str, Source]:
-    """Defaults from each policy directory's sources.yaml, then the override file."""
+def merged_sources(
+    defaults: list[Path], override: Path | None, used: Iterable[str] = ()
+) -> dict[str, Source]:
+    """Defaults from each policy directory's sources.yaml, then the override file.
+
+    :param used: source names the policy in use asks for; the override may define those
+        too (a custom policy or a third party's check consulting its own directory).
+    """
     out: dict[str, Source] = {}
     for directory in defaults:
         file = directory / "sources.yaml"
         if file.is_file():
             out.update(load_sources(file))
     if override is not None:
-        out.update(load_sources(override, known=set(out) if out else None))
+        known = set(out) | set(used)
+        out.update(load_sources(override, known=known or None))
     return out

@@ -51,7 +51,20 @@ class LineMap:
 
 
 class _Loader(yaml.SafeLoader):
-    """SafeLoader; plain ``yaml.safe_load`` would lose the line numbers."""
+    """SafeLoader without anchors and aliases; plain ``yaml.safe_load`` would lose the
+    line numbers. Files people write here never need an alias, and aliases let a few lines
+    expand to billions of nodes or loop (``a: &x [*x]``)."""
+
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()  # type: ignore[no-untyped-call]
+            raise yaml.composer.ComposerError(
+                None,
+                None,
+                "aliases (*name) are not accepted; write the value out",
+                event.start_mark,
+            )
+        return super().compose_node(parent, index)
 
 
 def _walk(node: yaml.Node, loc: Loc, lines: LineMap) -> None:
@@ -83,7 +96,14 @@ def load_text(text: str, name: str, error: type[InputError]) -> tuple[Any, LineM
         what = exc.problem or str(exc)
         raise error(
             f"{name} is not valid YAML",
-            (Problem(name, line, "", f"{what}; fix the YAML syntax there"),),
+            (
+                Problem(
+                    name,
+                    line,
+                    "",
+                    what if "aliases" in what else f"{what}; fix the YAML syntax there",
+                ),
+            ),
         ) from exc
     except yaml.YAMLError as exc:
         raise error(f"{name} is not valid YAML: {exc}") from exc

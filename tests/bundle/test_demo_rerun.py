@@ -21,3 +21,13 @@ def test_demo_runs_again_into_the_same_out(demo_master: Path, tmp_path: Path) ->
     assert not (out / "platform" / "stale.txt").exists()  # the folder was replaced
     for folder in demo_master.parent.iterdir():
         assert check_bundle(out / folder.name).ok, folder.name
+
+
+def test_demo_clears_a_folder_left_by_an_interrupted_demo(tmp_path: Path) -> None:
+    from verifier.cli import main
+
+    interrupted = tmp_path / "platform" / "captures"
+    interrupted.mkdir(parents=True)
+    (interrupted / "index.json").write_text("{}")  # no report.json: stopped half-way
+    assert main(["demo", "--out", str(tmp_path)]) == 0
+    assert (tmp_path / "platform" / "report.json").is_file()

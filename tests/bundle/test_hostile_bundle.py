@@ -192,3 +192,12 @@ def test_a_name_that_sha256sums_cannot_list_is_reported_escaped(
     assert problem in check_bundle(demo_bundle).problems
     assert main(["bundle", "check", str(demo_bundle)]) == 1
     assert "line\nbreak" not in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("value", ["x", ["x"], 3], ids=["text", "a list", "a number"])
+def test_source_files_of_the_wrong_shape_is_no_crash(demo_bundle: Path, value: object) -> None:
+    report = json.loads((demo_bundle / "report.json").read_text())
+    report["source_files"] = value
+    (demo_bundle / "report.json").write_text(json.dumps(report))
+    write_manifest(demo_bundle)
+    assert check_bundle(demo_bundle).ok

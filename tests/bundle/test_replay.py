@@ -146,3 +146,18 @@ def test_an_index_entry_cannot_make_replay_read_outside_the_bundle(demo_bundle: 
     source.exchanges[url] = {**source.exchanges[url], "sha256": "../../../etc/passwd"}
     with pytest.raises(FetchError, match="no valid capture"):
         asyncio.run(source.get(url))
+
+
+def test_an_intact_bundle_whose_inputs_no_longer_validate_exits_3_not_2(
+    demo_bundle: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from verifier.bundle import seal
+    from verifier.cli import main
+
+    sub = demo_bundle / "submission.yaml"
+    sub.write_text(sub.read_text().replace("employees: 1200", 'employees: "1200"'))
+    seal(demo_bundle)  # an intact bundle, as an older version might have written it
+    assert main(["replay", str(demo_bundle)]) == 3
+    err = capsys.readouterr().err
+    assert f"cannot replay: {demo_bundle} is intact, but finops-verifier" in err
+    assert "must be a whole number" in err
