@@ -79,17 +79,22 @@ class AttestationCheck(Check[AttestationParams]):
         if not given:
             wanted = ", ".join([f"attestations.{req_id}", *ctx.params.fields])
             return Outcome.failed(f"not provided: the submission has no {wanted}")
-        unread = await _capture(ctx, list(dict.fromkeys(urls)))
+        cited_urls = list(dict.fromkeys(urls))
+        unread = await _capture(ctx, cited_urls)
         checklist = ctx.params.checklist or [f"The evidence shows: {ctx.requirement.text}"]
         ctx.evidence(
             "checklist",
             "for the reviewer to confirm: " + " | ".join(checklist),
             checklist=checklist,
         )
-        n = len(set(urls))
-        cited = f"; {n - len(unread)} of {n} cited page(s) captured" if urls else ""
+        fetched = cited_urls[: ctx.params.max_urls]
+        skipped = len(cited_urls) - len(fetched)
+        cited = f"; {len(fetched) - len(unread)} of {len(cited_urls)} cited page(s) captured"
+        cited = cited if cited_urls else ""
         if unread:
             cited += f" ({', '.join(unread)} could not be read)"
+        if skipped:
+            cited += f" ({skipped} not fetched: over max_urls {ctx.params.max_urls})"
         return Outcome.needs_review(
             f"{' and '.join(given)} provided{cited}; a reviewer must judge them against "
             f"{len(checklist)} checklist item(s)"

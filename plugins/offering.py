@@ -11,11 +11,13 @@ The page is read with :func:`plugins._pages.read_page`, like every submitted pag
 - ``fail``: not provided; the page is gone (404, 410, a "not found" page); it does not
   name the offering; it shows neither purchase nor open source (the evidence lists what
   was searched);
-- ``needs_review``: the page is on another domain than the applicant's website, or cannot
-  be read by a program (not HTML, or a shell that JavaScript fills in);
+- ``needs_review``: the page is on another domain than the applicant's website, cannot
+  be read by a program (not HTML, or a shell that JavaScript fills in), or shows only
+  weak signs (a ``weak_terms`` word such as "plans" or "license", a repository link that
+  does not name the offering): a person judges those;
 - ``error``: the page could not be fetched, or answered another status.
 
-Params: ``purchase_terms``, ``marketplace_hosts``, ``repository_hosts``.
+Params: ``purchase_terms``, ``weak_terms``, ``marketplace_hosts``, ``repository_hosts``.
 """
 
 from __future__ import annotations
@@ -53,6 +55,9 @@ class OfferingParams(Params):
     """Phrases showing the offering can be bought (matched case-insensitively, whole words).
     Bare "plans" or "license" are not among them: "big plans" and "MIT License" sell
     nothing."""
+    weak_terms: list[str] = Field(default_factory=lambda: ["plans", "license", "licensing"])
+    """Words that may mean the offering is sold, or may not ("big plans", "MIT License"):
+    alone, they send the requirement to a person instead of failing it."""
     marketplace_hosts: list[str] = Field(default_factory=lambda: _words(_MARKETPLACE_HOSTS))
     """Link prefixes (host and path) of cloud marketplaces."""
     repository_hosts: list[str] = Field(default_factory=lambda: _words(_REPOSITORY_HOSTS))
@@ -95,17 +100,25 @@ class OfferingCheck(Check[OfferingParams]):
         for kind, what, shown in signs:
             ctx.evidence(kind, what, page=page, excerpt=shown)
         if not signs:
+            weak = weak_signs(page, text, ctx.params)
+            for kind, what, shown in weak:
+                ctx.evidence(kind, what, page=page, excerpt=shown)
             ctx.evidence(
                 "search",
-                "no sign of purchase or open source on the page",
+                "no clear sign of purchase or open source on the page",
                 page=page,
                 terms=ctx.params.purchase_terms,
                 marketplaces=ctx.params.marketplace_hosts,
                 repository_hosts=ctx.params.repository_hosts,
             )
+            if weak:
+                return Outcome.needs_review(
+                    f"{offering.name}: only weak signs that it is sold or open source "
+                    f"({'; '.join(w for _, w, _ in weak[:3])}); a person must judge"
+                )
             return Outcome.failed(
-                f"{offering.name}: the page shows no pricing, plans, trial, "
-                "marketplace listing or public repository"
+                f"{offering.name}: the page shows no pricing, trial, marketplace listing "
+                "or public repository"
             )
         if not same_site(page.final_url, ctx.submission.applicant.website):
             return Outcome.needs_review(
@@ -131,6 +144,20 @@ def purchase_signs(page: Page, text: str, params: OfferingParams) -> list[tuple[
             signs.append(
                 ("purchase", f"links to a cloud marketplace listing: {href}", label or href)
             )
+    return signs
+
+
+def weak_signs(page: Page, text: str, params: OfferingParams) -> list[tuple[str, str, str]]:
+    """Signs a person must weigh: a ``weak_terms`` word, or a link to some repository."""
+    signs = [
+        ("weak-sign", f"the page says {term!r}", excerpt(text, term, 60))
+        for term in params.weak_terms
+        if re.search(rf"(?<!\w){re.escape(term)}(?!\w)", text, re.IGNORECASE)
+    ]
+    for href, label in page_links(page):
+        url = httpx.URL(href)
+        if url.host.removeprefix("www.") in params.repository_hosts and url.path.count("/") >= 2:
+            signs.append(("weak-sign", f"links to a repository: {href}", label or href))
     return signs
 
 

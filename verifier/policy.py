@@ -20,7 +20,6 @@ Every problem is reported with the file, the line, the requirement and the field
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 from collections.abc import Iterable
 from pathlib import Path
@@ -199,8 +198,7 @@ def _unknown_sources(req: Requirement, i: int, name: str, known: set[str]) -> li
     out: list[Problem] = []
     for source in _named(req):
         if source not in known:
-            close = difflib.get_close_matches(source, sorted(known), n=1)
-            hint = f"did you mean '{close[0]}'?" if close else f"known: {sorted(known)}"
+            hint = yamlfile.did_you_mean(source, known)
             out.append(
                 Problem(
                     name,

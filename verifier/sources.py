@@ -8,7 +8,6 @@ which is how staff point ``credential-registry`` at a CSV export.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -100,9 +99,7 @@ def load_sources(path: Path, known: set[str] | None = None) -> dict[str, Source]
 
 
 def _unknown(name: str, known: set[str]) -> str:
-    close = difflib.get_close_matches(name, sorted(known), n=1)
-    hint = f"did you mean '{close[0]}'?" if close else f"known: {', '.join(sorted(known))}"
-    return f"unknown source name; {hint}"
+    return f"unknown source name; {yamlfile.did_you_mean(name, known)}"
 
 
 def merged_sources(

@@ -160,6 +160,13 @@ def load(path: Path, error: type[InputError], what: str) -> tuple[Any, LineMap]:
     return load_text(text, str(path), error)
 
 
+def did_you_mean(name: str, known: Iterable[str]) -> str:
+    """The hint after an unknown name: the closest known one, or the list of them."""
+    choices = sorted(known)
+    close = difflib.get_close_matches(name, choices, n=1)
+    return f"did you mean '{close[0]}'?" if close else f"known: {', '.join(choices) or 'none'}"
+
+
 def field_name(loc: Iterable[str | int]) -> str:
     """``("case_studies", 0, "url")`` -> ``case_studies[0].url``."""
     out = ""

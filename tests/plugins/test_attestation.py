@@ -173,6 +173,8 @@ def test_urls_over_the_limit_are_listed_not_fetched() -> None:
         )
     assert result.status is Status.NEEDS_REVIEW
     assert sum("not fetched" in e.detail for e in result.evidence) == 2
+    # The summary counts only what was fetched: 1 of 3, and says why the rest were not.
+    assert "; 1 of 3 cited page(s) captured (2 not fetched: over max_urls 1);" in result.summary
 
 
 def test_cited_host_that_refuses_connections_is_recorded(settings: FetchSettings) -> None:
