@@ -61,8 +61,6 @@ async def find_in_directory(ctx: CheckContext[MembershipParams], source_name: st
         return Outcome.error(f"source {source_name} must be a URL, not a file")
     directory = await read_directory(ctx, source.url, ctx.params.max_pages)
     pages, entries = directory.pages, directory.entries
-    if directory.problem is not None:
-        return Outcome.error(f"{source_name}: could not read the directory: {directory.problem}")
     forms = name_forms(applicant.name, applicant.aliases)
     domain = registrable_domain(applicant.website)
     exact: list[tuple[Entry, str]] = []
@@ -87,6 +85,10 @@ async def find_in_directory(ctx: CheckContext[MembershipParams], source_name: st
             link=entry.href,
         )
         return Outcome.passed(f"listed in {source_name} as {entry.name!r}")
+    # Found on a page read before a later one failed: that listing is proof enough. Not
+    # found: the unread part may hold it, so the search could not decide.
+    if directory.problem is not None:
+        return Outcome.error(f"{source_name}: could not read the directory: {directory.problem}")
     if directory.unread is not None:
         ctx.evidence(
             "search",

@@ -242,12 +242,18 @@ def _append_locked(
     html = _render_with(report, directory, made, moment.date())
     try:
         _commit(directory, line, html)
+    except RollbackFailed:
+        raise
     except OSError as exc:
         raise BundleError(
             f"cannot record the decision in {directory}: {exc.strerror or exc}; the bundle "
             "was left as it was"
         ) from exc
     return made
+
+
+class RollbackFailed(BundleError):
+    """A failed review could not be undone; the bundle may no longer pass its check."""
 
 
 def _render_with(report: dict[str, Any], directory: Path, made: Decision, as_of: dt.date) -> bytes:
@@ -280,14 +286,22 @@ def _commit(directory: Path, line: bytes, html: bytes) -> None:
             os.fsync(fh.fileno())
         atomic_write(page, html)
         write_manifest(directory)  # atomic: the old seal or the new one, never half
-    except BaseException:
+    except BaseException as failure:
         # Put the bundle back as it was, so that it still passes its check.
-        if size is None:
-            review.unlink(missing_ok=True)
-        else:
-            os.truncate(review, size)
-        if old_page is None:
-            page.unlink(missing_ok=True)
-        else:
-            atomic_write(page, old_page)
+        try:
+            if size is None:
+                review.unlink(missing_ok=True)
+            else:
+                os.truncate(review, size)
+            if old_page is None:
+                page.unlink(missing_ok=True)
+            else:
+                atomic_write(page, old_page)
+        except OSError as undo:
+            # The undo failed too (a read-only disk, say): say so, never claim it worked.
+            raise RollbackFailed(
+                f"cannot record the decision in {directory} ({failure}), and putting the "
+                f"bundle back failed too ({undo.strerror or undo}): it may now fail "
+                "'finops-verify bundle check'; restore it from a copy"
+            ) from failure
         raise

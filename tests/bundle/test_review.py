@@ -254,3 +254,22 @@ def test_a_review_that_fails_midway_leaves_the_bundle_as_it_was(
         assert main(decide(demo_bundle, "community")) == 2
     assert snapshot(demo_bundle) == before
     assert check_bundle(demo_bundle).ok
+
+
+def test_a_review_whose_undo_fails_too_says_the_bundle_may_be_broken(
+    demo_bundle: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def no_space(*args: object, **kwargs: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    def read_only(*args: object, **kwargs: object) -> None:
+        raise OSError(30, "Read-only file system")
+
+    monkeypatch.setattr("verifier.bundle.write_manifest", no_space)
+    monkeypatch.setattr("verifier.review.os.truncate", read_only)
+    monkeypatch.setattr("pathlib.Path.unlink", read_only)
+    with pytest.raises(BundleError, match="putting the bundle back failed too") as raised:
+        append_decision(
+            demo_bundle, requirement="community", decision="fail", reviewer="B", reason="s", now=NOW
+        )
+    assert "left as it was" not in str(raised.value)

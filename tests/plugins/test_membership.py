@@ -92,7 +92,7 @@ CASES = [
 
 
 def check(
-    sites: SiteServer,
+    sites: SiteServer | None,
     who: dict[str, Any],
     sources: list[str],
     where: dict[str, str] = SOURCES,
@@ -322,3 +322,32 @@ def test_a_search_cut_at_max_pages_records_the_pages_read_and_the_first_unread()
     assert search.data["pages"] == [DIRECTORY]
     assert search.data["unread"] == f"{DIRECTORY}page/2/"
     assert "max_pages 1" in search.detail
+
+
+def test_found_on_a_page_read_before_a_later_one_failed_still_passes() -> None:
+    first = (
+        "<html><body><ul><li><a href='https://acme.example/'>Acme Cloud Economics</a></li>"
+        "<li>Globex</li></ul><a rel='next' href='/members/2/'>Next</a></body></html>"
+    )
+    with respx.mock(assert_all_called=True) as router:
+        router.get("http://dir.test/members/", name="page 1").mock(httpx.Response(200, html=first))
+        router.get("http://dir.test/members/2/", name="page 2, down").mock(httpx.Response(503))
+        found = check(
+            None,
+            applicant("Acme Cloud Economics, Inc.", "https://acme.example/"),
+            ["finops-members"],
+            {"finops-members": "http://dir.test/members/"},
+        )
+        missing = check(
+            None,
+            applicant("Umbrella Analytics", "https://umbrella.example/"),
+            ["finops-members"],
+            {"finops-members": "http://dir.test/members/"},
+        )
+    assert (found.status, found.summary) == (
+        Status.PASS,
+        "listed in finops-members as 'Acme Cloud Economics'",
+    )
+    # Not on the pages read, and a page could not be read: that is no proof of absence.
+    assert missing.status == Status.ERROR
+    assert "could not read the directory" in missing.summary
