@@ -78,8 +78,10 @@ class Lookup:
 class Verdict:
     """Whether one submitted certificate counts, and why."""
 
-    status: Literal["valid", "invalid", "fault"]
-    """``valid``: counts; ``invalid``: the registry shows it does not; ``fault``: unknown."""
+    status: Literal["valid", "invalid", "fault", "review"]
+    """``valid``: counts; ``invalid``: the registry shows it does not; ``fault``: unknown;
+    ``review``: would count, but the holder's name differs by added words (a middle name
+    or an initial), which a person must confirm."""
     reason: str
     """One phrase a person reads."""
     credential: Credential | None
@@ -207,7 +209,8 @@ def judge(name: str, lookup: Lookup, accepted: Collection[str], as_of: dt.date) 
         return Verdict(
             "invalid", f"the registry knows no certificate {lookup.certificate_id}", None
         )
-    if not same_person(rec.name, name):
+    close = not same_person(rec.name, name) and close_person(rec.name, name)
+    if not same_person(rec.name, name) and not close:
         score = SequenceMatcher(None, person_key(rec.name), person_key(name)).ratio()
         return Verdict(
             "invalid",
@@ -227,6 +230,14 @@ def judge(name: str, lookup: Lookup, accepted: Collection[str], as_of: dt.date) 
     if rec.issued is not None and rec.issued > as_of:
         return Verdict("invalid", f"it is issued on {rec.issued}, after {as_of}", rec)
     until = f"valid until {rec.expires}" if rec.expires else "with no expiry"
+    if close:
+        return Verdict(
+            "review",
+            f"{rec.certification}, {until}, but the registry names the holder {rec.name!r}, "
+            f"not {name!r}: a person must confirm they are the same person",
+            rec,
+            counts_as,
+        )
     return Verdict("valid", f"{rec.certification}, {until}", rec, counts_as)
 
 
@@ -234,7 +245,12 @@ def record_verdict(
     ctx: CheckContext[Any], entry: int, name: str, cid: str, verdict: Verdict, page: Page | None
 ) -> None:
     """Record one submitted certificate, its verdict and the registry's record as evidence."""
-    word = {"valid": "counts", "invalid": "does not count", "fault": "could not be verified"}
+    word = {
+        "valid": "counts",
+        "invalid": "does not count",
+        "fault": "could not be verified",
+        "review": "needs a person",
+    }
     rec = verdict.credential
     ctx.evidence(
         "certificate",
@@ -262,6 +278,15 @@ def same_person(recorded: str, submitted: str) -> bool:
     order ("Doe, Jane" is "Jane Doe"); a middle name or initial makes them differ."""
     key = person_key(recorded)
     return bool(key) and key == person_key(submitted)
+
+
+def close_person(recorded: str, submitted: str) -> bool:
+    """Whether one name is the other with words added ("Jane A. Doe" for "Jane Doe"): no
+    proof of a different person, no proof of the same one. Both need two words at least;
+    a resemblance ("Ana Sá", "Ana Se") is not closeness."""
+    a, b = set(person_key(recorded).split()), set(person_key(submitted).split())
+    small, large = (a, b) if len(a) <= len(b) else (b, a)
+    return len(small) >= 2 and small < large
 
 
 def _label(certification: str) -> str:

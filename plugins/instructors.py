@@ -64,6 +64,7 @@ class InstructorsCheck(Check[InstructorsParams]):
         lookups = await registry.lookup_all(ctx, (p.certificate_id for p in people))
         invalid: list[str] = []
         faults: list[str] = []
+        doubtful: list[str] = []
         for i, person in enumerate(people, 1):
             lookup = lookups[person.certificate_id.strip()]
             verdict = judge(person.name, lookup, [cert], ctx.as_of)
@@ -72,6 +73,8 @@ class InstructorsCheck(Check[InstructorsParams]):
                 invalid.append(f"{person.name} ({verdict.reason})")
             elif verdict.status == "fault":
                 faults.append(person.name)
+            elif verdict.status == "review":
+                doubtful.append(person.name)
         total = len(people)
         if invalid:
             return Outcome.failed(
@@ -82,5 +85,10 @@ class InstructorsCheck(Check[InstructorsParams]):
             return Outcome.error(
                 f"the registry could not be read for {len(faults)} of {total} instructor(s) "
                 f"({', '.join(faults)}); the others hold a valid {cert}"
+            )
+        if doubtful:
+            return Outcome.needs_review(
+                f"{len(doubtful)} of {total} instructor(s) ({', '.join(doubtful)}) hold a valid "
+                f"{cert} under a name with added words: a person must confirm who they are"
             )
         return Outcome.passed(f"all {total} instructor(s) hold a valid {cert}")

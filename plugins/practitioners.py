@@ -80,12 +80,20 @@ class PractitionersCheck(Check[PractitionersParams]):
         except RegistryError as exc:
             return Outcome.error(str(exc))
         lookups = await registry.lookup_all(ctx, (p.certificate_id for p in people))
-        valid, faults = _count(ctx, lookups, list(need))
+        valid, faults, doubtful = _count(ctx, lookups, list(need))
         summary = _summary(need, valid, len(people), faults)
         gaps = [band.required - valid[c] for c, (band, _) in need.items()]
         if all(gap <= 0 for gap in gaps):
             return Outcome.passed(summary)
-        if faults and sum(max(gap, 0) for gap in gaps) <= faults:
+        # Certificates under a name with added words count if a person confirms them.
+        left = [band.required - valid[c] - doubtful[c] for c, (band, _) in need.items()]
+        if all(gap <= 0 for gap in left):
+            n = sum(doubtful.values())
+            return Outcome.needs_review(
+                f"{summary}; {n} more certificate(s) name their holder with added words (a "
+                "middle name or initial): met if a person confirms them"
+            )
+        if faults and sum(max(gap, 0) for gap in left) <= faults:
             return Outcome.error(
                 f"{summary}; {faults} look-up(s) failed and could close the gap, so the "
                 "count cannot be decided"
@@ -95,10 +103,12 @@ class PractitionersCheck(Check[PractitionersParams]):
 
 def _count(
     ctx: CheckContext[PractitionersParams], lookups: dict[str, Lookup], accepted: list[str]
-) -> tuple[dict[str, int], int]:
+) -> tuple[dict[str, int], int, dict[str, int]]:
     """Judge every submitted certificate (recording each); valid ones per certification,
-    and how many could not be looked up."""
+    how many could not be looked up, and per certification those whose holder is named
+    with added words (for a person to confirm)."""
     valid = dict.fromkeys(accepted, 0)
+    doubtful = dict.fromkeys(accepted, 0)
     faults = 0
     first_entry: dict[str, int] = {}  # certificate id -> entry that used it first
     counted: dict[tuple[str, str], str] = {}  # (holder, certification) -> certificate id
@@ -111,7 +121,9 @@ def _count(
             first_entry[cid] = i
             verdict = judge(person.name, lookups[cid], accepted, ctx.as_of)
         rec, cert = verdict.credential, verdict.counts_as
-        if rec is not None and cert is not None:
+        if verdict.status == "review" and cert is not None:
+            doubtful[cert] += 1
+        elif rec is not None and cert is not None:
             # One person counts once per certification, even with two certificates of it.
             holder = (person_key(rec.name), cert)
             if holder in counted:
@@ -123,7 +135,7 @@ def _count(
         faults += verdict.status == "fault"
         page = lookups[cid].page if first_entry[cid] == i else None
         record_verdict(ctx, i, person.name, cid, verdict, page)
-    return valid, faults
+    return valid, faults, doubtful
 
 
 def _summary(

@@ -7,7 +7,15 @@ from pathlib import Path
 
 import pytest
 
-from plugins._credentials import Credential, Lookup, RegistryError, judge, read_csv, same_person
+from plugins._credentials import (
+    Credential,
+    Lookup,
+    RegistryError,
+    close_person,
+    judge,
+    read_csv,
+    same_person,
+)
 from tests.plugins.registry_helpers import FIXTURE_CSV
 
 HEADER = "certificate_id,name,certification,issued,expires\n"
@@ -99,3 +107,24 @@ def test_a_holder_whose_surname_looks_like_a_legal_suffix_is_not_the_shorter_nam
     verdict = judge("Ana", Lookup("LF-9", record), ["FOCP"], dt.date(2026, 1, 1))
     assert verdict.status == "invalid"
     assert verdict.reason == "the registry names the holder 'Ana Sá', not 'Ana' (similarity 0.67)"
+
+
+@pytest.mark.parametrize(
+    ("recorded", "submitted", "close"),
+    [
+        pytest.param("Jane Q. Doe", "Jane Doe", True, id="an added middle initial is close"),
+        pytest.param("Jane Doe", "Jane Marie Doe", True, id="an added middle name is close"),
+        pytest.param("Ana Sá", "Ana", False, id="one word is too little to be close"),
+        pytest.param("Ana Sá", "Ana Se", False, id="a resemblance is not closeness"),
+        pytest.param("Jane Doe", "Jane Doe", False, id="the same name is same, not close"),
+    ],
+)
+def test_close_person(recorded: str, submitted: str, close: bool) -> None:
+    assert close_person(recorded, submitted) is close
+
+
+def test_a_certificate_under_a_name_with_a_middle_initial_needs_a_person() -> None:
+    record = Credential("LF-9", "Jane Q. Doe", "FOCP", None, None, "test.csv:2")
+    verdict = judge("Jane Doe", Lookup("LF-9", record), ["FOCP"], dt.date(2026, 1, 1))
+    assert verdict.status == "review"
+    assert "a person must confirm they are the same person" in verdict.reason

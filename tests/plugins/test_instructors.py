@@ -159,3 +159,19 @@ def test_registry_host_that_refuses_connections_is_an_error(settings: FetchSetti
     )
     assert result.status is Status.ERROR
     assert "could not be read for 1 of 1 instructor(s)" in result.summary
+
+
+def test_a_trainer_named_with_a_middle_initial_needs_a_person(tmp_path: Path) -> None:
+    from tests.plugins.registry_helpers import cert, write_registry
+
+    trainer = str(PARAMS["certification"])
+    registry = write_registry(
+        tmp_path / "registry.csv",
+        [
+            cert("LF-3001", "Grace M. Hopkins", trainer),
+            cert("LF-3002", "Tomas Lindgren", trainer),
+        ],
+    )
+    result = verify({"instructors": [GRACE, TOMAS]}, registry, None)
+    assert result.status == Status.NEEDS_REVIEW
+    assert result.summary.startswith("1 of 2 instructor(s) (Grace Hopkins) hold a valid")

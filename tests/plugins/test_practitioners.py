@@ -483,3 +483,20 @@ def test_params_that_cannot_be_a_table_are_rejected(
 ) -> None:
     with pytest.raises(ValueError, match=message):
         PractitionersParams.model_validate({"columns": columns})
+
+
+def test_certificates_under_names_with_added_words_make_it_a_question_not_a_fail(
+    tmp_path: Path,
+) -> None:
+    # 0-99 employees: 3 required. Two match exactly, one is "Holder X Middle" for "Holder X".
+    rows = people(3)
+    listed = submitted(rows)
+    rows[2] = {**rows[2], "name": rows[2]["name"].replace("Holder", "Holder Middle")}
+    result = verify_csv(tmp_path, rows, listed, employees=50)
+    assert result.status == Status.NEEDS_REVIEW
+    assert result.summary == (
+        "2 valid of 3 submitted; 3 required for 0-99 employees; 1 more certificate(s) name "
+        "their holder with added words (a middle name or initial): met if a person confirms them"
+    )
+    # Two short even with it: a fail, whatever a person would say of the one.
+    assert verify_csv(tmp_path, rows[1:], listed[1:], employees=50).status == Status.FAIL
