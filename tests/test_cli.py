@@ -493,12 +493,21 @@ def test_resolve_option_takes_ipv4_and_ipv6_targets(given: str, pair: tuple[str,
     assert _parse_resolve(given) == pair
 
 
+@pytest.mark.parametrize(
+    ("given", "message"),
+    [
+        ("acme.example:127.0.0.1", "is not HOST:PORT:ADDR:PORT"),
+        ("acme.example:80:notanip:8080", "is not an IP address"),
+        ("acme.example:80:127.0.0.1:99999", "is not 1-65535"),
+    ],
+    ids=["missing parts", "a name as the target", "a port out of range"],
+)
 def test_a_malformed_resolve_option_is_a_usage_error(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], given: str, message: str
 ) -> None:
     sub = submission(tmp_path, "Acme", "http://acme.example/", "http://acme.example/lens")
-    assert main(["verify", str(sub), "--resolve", "acme.example:127.0.0.1"]) == 2
-    assert "is not HOST:PORT:ADDR:PORT" in capsys.readouterr().err
+    assert main(["verify", str(sub), "--resolve", given]) == 2
+    assert message in capsys.readouterr().err
 
 
 @pytest.mark.parametrize(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import ipaddress
 import itertools
 import re
 from typing import Any
@@ -171,7 +172,17 @@ def _parse_resolve(text: str) -> tuple[str, str]:
             param_hint="--resolve",
         )
     host, port, addr, tport = m.groups()
-    return f"{host}:{port}", f"{addr}:{tport}"
+    try:
+        ipaddress.ip_address(addr.strip("[]"))
+    except ValueError:
+        raise click.BadParameter(
+            f"{addr!r} in {text!r} is not an IP address: --resolve connects to an address, "
+            "not a name",
+            param_hint="--resolve",
+        ) from None
+    if not (0 < int(port) < 65536 and 0 < int(tport) < 65536):
+        raise click.BadParameter(f"a port in {text!r} is not 1-65535", param_hint="--resolve")
+    return f"{host.rstrip('.')}:{port}", f"{addr}:{tport}"
 
 
 # ---------------------------------------------------------------- commands
