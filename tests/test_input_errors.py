@@ -326,7 +326,7 @@ def test_a_bug_exits_3_with_its_traceback_never_1(
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("a bug")
 
-    monkeypatch.setattr(verifier.cli_catalog, "find_policy_files", broken)
+    monkeypatch.setattr(verifier.cli_catalog, "bundled_policies", broken)
     assert main(["policies", "list"]) == 3
     err = capsys.readouterr().err
     assert "RuntimeError: a bug" in err

@@ -27,7 +27,6 @@ directory can rewrite SHA256SUMS). Keep a copy of its hash elsewhere to prove mo
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -40,7 +39,7 @@ from verifier.bundle_files import (
     scan,
 )
 from verifier.errors import BundleError
-from verifier.evidence import CAPTURES, INDEX, atomic_write
+from verifier.evidence import CAPTURES, INDEX, atomic_write, is_sha256
 
 REPORT = "report.json"
 INDEX_FILE = f"{CAPTURES}/{INDEX}"
@@ -48,7 +47,6 @@ MAX_MANIFEST = 16 * 1024 * 1024
 """Largest SHA256SUMS read (bytes); a bigger one is not a bundle's."""
 MAX_JSON = 256 * 1024 * 1024
 """Largest report.json or captures/index.json read (bytes)."""
-_SHA = re.compile(r"^[0-9a-f]{64}$")
 _FORMAT_FILES = {"json": REPORT, "html": "report.html", "md": "report.md", "junit": "junit.xml"}
 
 
@@ -144,7 +142,7 @@ def load_manifest(root: Path) -> Manifest:
         return found
     for number, line in enumerate(text.splitlines(), 1):
         digest, sep, rel = line.partition("  ")
-        if not sep or not _SHA.match(digest) or not _safe_rel(rel):
+        if not sep or not is_sha256(digest) or not _safe_rel(rel):
             found.error = f"{MANIFEST} line {number} is not `<sha256>  <relative path>`"
             return found
         if rel in found.entries:
@@ -263,13 +261,13 @@ def _capture_problems(
     problems = []
     for rel, digest in sorted(entries.items()):
         name = PurePosixPath(rel).name
-        in_captures = rel.startswith(f"{CAPTURES}/") and _SHA.match(name)
+        in_captures = rel.startswith(f"{CAPTURES}/") and is_sha256(name)
         if in_captures and rel not in changed and rel in present and digest != name:
             problems.append(f"{rel}: its content does not match its name (sha256 {digest})")
 
     def held(sha: object) -> bool:
         rel = f"{CAPTURES}/{sha}"
-        return isinstance(sha, str) and bool(_SHA.match(sha)) and rel in entries and rel in present
+        return isinstance(sha, str) and is_sha256(sha) and rel in entries and rel in present
 
     cited = {str(e["sha256"]) for e in exchanges if e.get("sha256") is not None}
     for sha in sorted(s for s in cited if not held(s)):

@@ -25,9 +25,9 @@ from verifier.cli_catalog import COMMANDS as CATALOG_COMMANDS
 from verifier.cli_options import (
     STATUS_STYLE,
     Obj,
+    as_of_option,
     fetch_options,
     make_console,
-    parse_date,
     settings_from,
 )
 from verifier.errors import InputError
@@ -84,12 +84,7 @@ def cli(ctx: click.Context, verbose: int) -> None:
     type=click.Path(path_type=Path, dir_okay=False),
     help="YAML mapping of source names to URLs (or a CSV file) overriding the bundled sources.",
 )
-@click.option(
-    "--as-of",
-    callback=parse_date,
-    metavar="YYYY-MM-DD",
-    help="Date for expiry decisions [default: today, UTC].",
-)
+@as_of_option("today, UTC")
 @click.option(
     "--check-timeout",
     type=click.FloatRange(min=0.001),
@@ -233,13 +228,7 @@ def print_summary(report: dict[str, Any], out: Path) -> None:
     show_default=True,
     help="Directory receiving one report folder per submission.",
 )
-@click.option(
-    "--as-of",
-    callback=parse_date,
-    metavar="YYYY-MM-DD",
-    help="Date for expiry decisions [default: the demo's own date, so its verdicts do not "
-    "change as its fixture certificates age].",
-)
+@as_of_option("the demo's own date, so its verdicts do not change as its fixture certificates age")
 @click.pass_obj
 def demo(obj: Obj, out: Path, as_of: dt.date | None) -> None:
     """Verify the bundled demo submissions against offline fixture sites on 127.0.0.1.

@@ -17,7 +17,7 @@ from typing import Any
 import click
 
 from verifier.bundle import check_bundle, load_report
-from verifier.cli_options import parse_date
+from verifier.cli_options import as_of_option, parse_date
 from verifier.errors import BundleError
 from verifier.exitcodes import ExitCode
 from verifier.replay import ReplayImpossible, ReplayResult, replay_bundle
@@ -154,12 +154,7 @@ def _print_replay(result: ReplayResult, *, as_json: bool, kept: bool) -> None:
     metavar="YYYY-MM-DD",
     help="Last day the decision counts [default: no expiry].",
 )
-@click.option(
-    "--as-of",
-    callback=parse_date,
-    metavar="YYYY-MM-DD",
-    help="Date for deciding which decisions have expired [default: today, UTC].",
-)
+@as_of_option("today, UTC; it decides which review decisions have expired")
 def review_cmd(
     directory: Path,
     requirement: str | None,

@@ -18,7 +18,7 @@ from rich.text import Text
 from verifier.cli_options import Obj, make_console
 from verifier.errors import InputError
 from verifier.exitcodes import ExitCode
-from verifier.policy import find_policy_files, lint_policy, load_policy
+from verifier.policy import bundled_policies, lint_policy, load_policy
 from verifier.sources import load_sources, merged_sources
 
 
@@ -89,7 +89,7 @@ def policies(ctx: click.Context) -> None:
 def policies_list(obj: Obj, as_json: bool) -> None:
     """List bundled policies: id, program, tier, requirements."""
     registry = obj.host.checks()
-    items = [load_policy(p, registry) for p in find_policy_files(obj.host.policy_dirs())]
+    items = bundled_policies(obj.host.policy_dirs(), registry)
     rows: list[dict[str, Any]] = [
         {
             "id": p.id,
@@ -118,19 +118,13 @@ def policies_list(obj: Obj, as_json: bool) -> None:
 def policies_show(obj: Obj, policy_id: str) -> None:
     """Print the policy POLICY_ID (or a policy file path) readably."""
     registry = obj.host.checks()
-    files = find_policy_files(obj.host.policy_dirs())
-    policy = None
     if Path(policy_id).is_file():
         policy = load_policy(Path(policy_id), registry)
     else:
-        for f in files:
-            candidate = load_policy(f, registry)
-            if candidate.id == policy_id:
-                policy = candidate
-                break
-    if policy is None:
-        known = ", ".join(load_policy(f, registry).id for f in files)
-        raise InputError(f"no policy {policy_id!r}; known: {known}")
+        bundled = {p.id: p for p in bundled_policies(obj.host.policy_dirs(), registry)}
+        if policy_id not in bundled:
+            raise InputError(f"no policy {policy_id!r}; known: {', '.join(bundled)}")
+        policy = bundled[policy_id]
     console = make_console()
     # Policy files are data a person wrote: shown as text, never read as rich markup.
     console.print(

@@ -8,7 +8,8 @@ import datetime as dt
 import ipaddress
 import itertools
 import re
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import click
 from rich.console import Console
@@ -52,6 +53,20 @@ def parse_date(ctx: click.Context, param: click.Parameter, value: str | None) ->
         return dt.date.fromisoformat(value)
     except ValueError:
         raise click.BadParameter(f"{value!r} is not a date like 2026-01-31") from None
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def as_of_option(default_help: str) -> Callable[[F], F]:
+    """The ``--as-of YYYY-MM-DD`` option every dated command takes; ``default_help`` says
+    what date is used without it."""
+    return click.option(
+        "--as-of",
+        callback=parse_date,
+        metavar="YYYY-MM-DD",
+        help=f"Date for expiry decisions [default: {default_help}].",
+    )
 
 
 _AT_LEAST_ONE = frozenset(

@@ -8,7 +8,6 @@ The tree::
     │   ├── PolicyError             a policy file (may carry several problems)
     │   ├── SourcesError            sources.yaml or --sources
     │   └── BundleError             a report bundle that cannot be read or was altered
-    ├── PluginError                 a plugin could not be loaded or registered
     ├── SourceMissing               a check asked for a source the run does not define
     └── FetchError                  the fetch layer could not get a usable answer
         ├── FetchRefused            the URL or the address it resolves to is not allowed
@@ -80,10 +79,6 @@ class SourcesError(InputError):
 
 class BundleError(InputError):
     """A report bundle is missing, unreadable or fails its integrity check."""
-
-
-class PluginError(VerifierError):
-    """A plugin could not be loaded, or registered something invalid."""
 
 
 class SourceMissing(VerifierError):

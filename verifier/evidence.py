@@ -26,6 +26,12 @@ INDEX_SCHEMA = "finops-verifier/captures/v1"
 _SHA = re.compile(r"^[0-9a-f]{64}$")
 
 
+def is_sha256(text: str) -> bool:
+    """Whether ``text`` is a SHA-256 hex digest: the only names a capture may have (data
+    from a bundle or the web never becomes a path unless it is one)."""
+    return bool(_SHA.match(text))
+
+
 def atomic_write(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` so that readers see the old file or the whole new one."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -65,7 +71,7 @@ class EvidenceStore:
 
     def put(self, sha256: str, body: bytes) -> Path:
         """Store ``body`` under its hash (once) and return its path."""
-        if not _SHA.match(sha256):
+        if not is_sha256(sha256):
             raise ValueError(f"not a SHA-256 hex digest: {sha256!r}")
         path = self.dir / sha256
         if sha256 not in self._stored and not path.exists():

@@ -21,7 +21,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import hashlib
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -37,7 +36,7 @@ from verifier.errors import (
     InputError,
     VerifierError,
 )
-from verifier.evidence import CAPTURES, read_index
+from verifier.evidence import CAPTURES, is_sha256, read_index
 from verifier.fetch.page import Hop, Page
 from verifier.fetch.settings import FIELDS, FetchSettings
 from verifier.plugins import PluginHost
@@ -45,7 +44,6 @@ from verifier.report import DEFAULT_FORMATS
 from verifier.runner import POLICY_COPY, SUBMISSION_COPY, RunRequest, execute, prepare
 from verifier.sources import Source
 
-_SHA = re.compile(r"^[0-9a-f]{64}$")
 _FETCH_ERRORS: dict[str, type[FetchError]] = {
     name: cls
     for name, cls in vars(errors).items()
@@ -83,7 +81,7 @@ class ReplaySource:
             self.served.append(url)
             raise cls(url, str(ex["error"]), attempts=int(ex.get("attempts") or 0))
         sha = str(ex.get("sha256"))
-        if not _SHA.match(sha):
+        if not is_sha256(sha):
             # index.json is data from the bundle: never let it name a path.
             raise FetchFailed(url, f"the bundle's index names no valid capture ({sha[:80]!r})")
         path = self.root / CAPTURES / sha

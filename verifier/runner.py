@@ -37,7 +37,6 @@ from verifier.yamlfile import LineMap
 DEFAULT_PROGRAM = "2022"
 SUBMISSION_COPY = "submission.yaml"
 POLICY_COPY = "policy.yaml"
-SOURCES_COPY = "sources.json"
 SOURCE_FILES = "sources"
 """Folder of the bundle holding copies of local-file sources, by content hash."""
 

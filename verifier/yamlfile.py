@@ -67,17 +67,25 @@ class _Loader(yaml.SafeLoader):
         return super().compose_node(parent, index)
 
 
-def _walk(node: yaml.Node, loc: Loc, lines: LineMap) -> None:
+def _walk(node: yaml.Node, loc: Loc, lines: LineMap, twice: list[tuple[Loc, int, int]]) -> None:
+    """Record the line of every value, and every key given twice in one mapping (YAML keeps
+    the last silently, which would drop what the person wrote first) as (path, line, first
+    line), in one pass over the tree."""
     lines.add(loc, node.start_mark.line + 1)
     if isinstance(node, yaml.MappingNode):
+        first: dict[str, int] = {}
         for key_node, value_node in node.value:
             key = key_node.value if isinstance(key_node, yaml.ScalarNode) else str(key_node)
+            line = key_node.start_mark.line + 1
+            if key in first:
+                twice.append(((*loc, key), line, first[key]))
+            first.setdefault(key, line)
             # The key's own line: an unknown or misspelt key is reported where it stands.
-            lines.add((*loc, key), key_node.start_mark.line + 1)
-            _walk(value_node, (*loc, key), lines)
+            lines.add((*loc, key), line)
+            _walk(value_node, (*loc, key), lines, twice)
     elif isinstance(node, yaml.SequenceNode):
         for i, item in enumerate(node.value):
-            _walk(item, (*loc, i), lines)
+            _walk(item, (*loc, i), lines, twice)
 
 
 def load_text(text: str, name: str, error: type[InputError]) -> tuple[Any, LineMap]:
@@ -108,39 +116,22 @@ def load_text(text: str, name: str, error: type[InputError]) -> tuple[Any, LineM
     except yaml.YAMLError as exc:
         raise error(f"{name} is not valid YAML: {exc}") from exc
     if node is not None:
-        _walk(node, (), lines)
-        duplicates = _duplicate_keys(node, (), name)
-        if duplicates:
+        twice: list[tuple[Loc, int, int]] = []
+        _walk(node, (), lines, twice)
+        if twice:
             raise error(
-                f"{name} names a key twice; YAML would keep only the last one", tuple(duplicates)
-            )
-    return data, lines
-
-
-def _duplicate_keys(node: yaml.Node, loc: Loc, name: str) -> list[Problem]:
-    """Every key given twice in one mapping: YAML keeps the last silently, which would
-    drop what the person wrote first (a second ``practitioners:`` list, say)."""
-    found: list[Problem] = []
-    if isinstance(node, yaml.MappingNode):
-        first: dict[str, int] = {}
-        for key_node, value_node in node.value:
-            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else str(key_node)
-            line = key_node.start_mark.line + 1
-            if key in first:
-                found.append(
+                f"{name} names a key twice; YAML would keep only the last one",
+                tuple(
                     Problem(
                         name,
                         line,
-                        field_name((*loc, key)),
-                        f"given twice (first on line {first[key]}); keep one",
+                        field_name(loc),
+                        f"given twice (first on line {first}); keep one",
                     )
-                )
-            first.setdefault(key, line)
-            found += _duplicate_keys(value_node, (*loc, key), name)
-    elif isinstance(node, yaml.SequenceNode):
-        for i, item in enumerate(node.value):
-            found += _duplicate_keys(item, (*loc, i), name)
-    return found
+                    for loc, line, first in twice
+                ),
+            )
+    return data, lines
 
 
 def load(path: Path, error: type[InputError], what: str) -> tuple[Any, LineMap]:

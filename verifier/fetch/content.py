@@ -54,7 +54,6 @@ _HTML_MARKERS = (
     b"<!--",
 )
 _BOMS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")
-BINARY_TYPES_PREFIXES = ("image/", "audio/", "video/", "font/")
 
 
 def sniff_type(body: bytes) -> str:

@@ -17,7 +17,6 @@ from verifier.errors import FetchTooLarge
 MAX_LAYERS = 2
 """Stacked encodings accepted (``gzip, gzip`` is legal but rare; more is an attack)."""
 
-SUPPORTED = ("gzip", "x-gzip", "deflate", "br", "identity")
 ACCEPT_ENCODING = "gzip, deflate, br"
 """What we ask for: only encodings we can decode with a bound (no zstd)."""
 

@@ -12,6 +12,7 @@ import json
 import re
 from typing import Any
 
+from verifier.evidence import is_sha256
 from verifier.fetch.settings import FetchSettings
 
 ATTENTION = ("fail", "error", "needs_review")
@@ -30,7 +31,6 @@ STATUS_MARK = {"pass": "✓", "fail": "✗", "needs_review": "?", "error": "!", 
 """A symbol shown with each status, for readers who do not see the colour."""
 
 _HREF = re.compile(r"^https?://[^\s\x00-\x1f\x7f<>\"'`\\]+$", re.IGNORECASE)
-_SHA = re.compile(r"^[0-9a-f]{64}$")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # Lone surrogates cannot be encoded; bidirectional overrides, embeddings, isolates and
 # marks are invisible yet reorder the text around them (a URL or name shown reversed).
@@ -64,7 +64,7 @@ def safe_href(url: object) -> str | None:
 
 def capture_href(sha256: object) -> str | None:
     """The relative link to an archived body, when ``sha256`` is a real digest."""
-    if isinstance(sha256, str) and _SHA.match(sha256):
+    if isinstance(sha256, str) and is_sha256(sha256):
         return f"captures/{sha256}"
     return None
 
