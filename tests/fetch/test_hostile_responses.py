@@ -121,13 +121,12 @@ def test_21_stacked_or_unknown_encodings_are_refused_not_parsed(server: HostileS
 
 
 def test_22_a_body_drip_is_stopped_by_the_total_deadline(server: HostileServer) -> None:
-    started = time.monotonic()
+    # How close to the deadline it stops is measured by `make bench`, not asserted here.
     err = fetch(fast(server), f"{URL}/drip-body")
     assert isinstance(err, FetchTimeout)
     assert err.reason == "timed out: no complete answer within 1s"
     assert err.attempts == 1  # a full deadline is not spent again on a retry
     assert server.paths() == ["/drip-body"]
-    assert time.monotonic() - started < 30  # sanity only: the read timeout never fired
 
 
 def test_23_a_header_drip_is_stopped_by_the_total_deadline(server: HostileServer) -> None:
