@@ -15,10 +15,19 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import pydantic
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, StrictBool, StrictInt
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    StrictBool,
+    StrictInt,
+)
 
 from verifier import yamlfile
 from verifier.errors import SubmissionError
+from verifier.names import company_name_problem, person_name_problem
 from verifier.urls import HttpUrl
 
 MAX_NAME_CHARS = 200
@@ -41,6 +50,29 @@ Headcount = Annotated[StrictInt, Field(ge=0, le=MAX_HEADCOUNT)]
 """A number of employees."""
 
 
+def _company_name(value: str) -> str:
+    problem = company_name_problem(value)
+    if problem:
+        raise ValueError(f"{yamlfile.shown(value)} {problem}; give the name the pages use")
+    return value
+
+
+def _person_name(value: str) -> str:
+    problem = person_name_problem(value)
+    if problem:
+        raise ValueError(f"{yamlfile.shown(value)} {problem}; give the name on the certificate")
+    return value
+
+
+# The names the checks look for in fetched text or compare with a registry's records. One
+# that normalises to nothing, or to common words only, would be found anywhere: refused
+# here, naming the field, rather than turned into a pass.
+CompanyName = Annotated[Label, AfterValidator(_company_name)]
+"""A company's or a product's name, as checks look for it in pages."""
+PersonName = Annotated[Label, AfterValidator(_person_name)]
+"""A person's name, as checks compare it with a certificate holder's."""
+
+
 # Counts and flags are strict: YAML reads `employees: true` as a boolean and pydantic would
 # take it for 1, so a slip would silently change the required practitioner band.
 class _Model(BaseModel):
@@ -50,9 +82,9 @@ class _Model(BaseModel):
 class Applicant(_Model):
     """The company applying."""
 
-    name: Label
+    name: CompanyName
     """Legal or trading name."""
-    aliases: tuple[Label, ...] = Field(default=(), max_length=MAX_ALIASES)
+    aliases: tuple[CompanyName, ...] = Field(default=(), max_length=MAX_ALIASES)
     """Other names it is listed under."""
     website: HttpUrl
     """Its main website; its registrable domain is the applicant's domain."""
@@ -63,7 +95,7 @@ class Applicant(_Model):
 class Offering(_Model):
     """The product or service offering."""
 
-    name: Label
+    name: CompanyName
     """Product or service name."""
     landing_page: HttpUrl
     """Its public landing page."""
@@ -76,9 +108,9 @@ class CaseStudy(_Model):
 
     url: HttpUrl
     """The page."""
-    customer: Label
+    customer: CompanyName
     """The customer it is about."""
-    customer_aliases: tuple[Label, ...] = Field(default=(), max_length=MAX_ALIASES)
+    customer_aliases: tuple[CompanyName, ...] = Field(default=(), max_length=MAX_ALIASES)
     """Other names the page may use for the customer (a brand, a former name)."""
     customer_employees: Headcount | None = None
     """The customer's headcount, as the applicant claims it."""
@@ -87,7 +119,7 @@ class CaseStudy(_Model):
 class Person(_Model):
     """A person holding a certificate."""
 
-    name: Label
+    name: PersonName
     """Name as on the certificate."""
     certificate_id: Label
     """Certificate id in the credential registry."""
