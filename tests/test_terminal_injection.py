@@ -105,6 +105,14 @@ def bundle(sites: SiteServer, tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
+@pytest.fixture
+def own_bundle(bundle: Path, tmp_path: Path) -> Path:
+    """A copy of :func:`bundle` that a test may alter."""
+    copy = tmp_path / "bundle"
+    shutil.copytree(bundle, copy)
+    return copy
+
+
 def test_verify_summary_shows_a_hostile_name_and_group_escaped_never_as_codes_or_markup(
     bundle: Path,
 ) -> None:
@@ -137,10 +145,9 @@ def test_verify_error_messages_show_a_hostile_field_and_value_escaped(tmp_path: 
 
 
 def test_review_with_an_osc_title_sequence_as_reviewer_is_shown_escaped(
-    bundle: Path, tmp_path: Path
+    own_bundle: Path,
 ) -> None:
-    copy = tmp_path / "bundle"
-    shutil.copytree(bundle, copy)
+    copy = own_bundle
     code, raw = run_cli(
         "review",
         str(copy),
@@ -240,9 +247,8 @@ LISTABLE_FILE = "[link=x]click\x9b2J\u202elmth.html"
 """One without C0 controls, which a manifest could list: reported as added, as it is."""
 
 
-def test_bundle_check_shows_a_hostile_file_name_escaped(bundle: Path, tmp_path: Path) -> None:
-    copy = tmp_path / "bundle"
-    shutil.copytree(bundle, copy)
+def test_bundle_check_shows_a_hostile_file_name_escaped(own_bundle: Path) -> None:
+    copy = own_bundle
     (copy / HOSTILE_FILE).write_text("x")
     (copy / LISTABLE_FILE).write_text("x")
     code, raw = run_cli("bundle", "check", str(copy))
@@ -253,13 +259,10 @@ def test_bundle_check_shows_a_hostile_file_name_escaped(bundle: Path, tmp_path: 
     assert "\\x1b]52;c;aGFja2Vk\\x07[link=x]click\\x9b2J: a name that SHA256SUMS cannot" in text
 
 
-def test_replay_shows_hostile_summaries_and_file_names_escaped(
-    bundle: Path, tmp_path: Path
-) -> None:
+def test_replay_shows_hostile_summaries_and_file_names_escaped(own_bundle: Path) -> None:
     # A recorded summary that the replay does not reproduce is printed: make one hostile
     # and re-seal, so that the bundle is intact and the replay runs.
-    copy = tmp_path / "bundle"
-    shutil.copytree(bundle, copy)
+    copy = own_bundle
     report = json.loads((copy / "report.json").read_text())
     report["requirements"][0]["summary"] = f"{PAYLOAD} {MARKUP}"
     (copy / "report.json").write_text(json.dumps(report))
