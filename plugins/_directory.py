@@ -57,7 +57,12 @@ def _in_chrome(tag: Tag) -> bool:
 
 
 def _href(tag: Tag, page: Page) -> str | None:
+    """The link an entry carries: its own, its enclosing link's, or the one link it holds
+    (``<li><a href=...>Name</a></li>``: the list item is the entry, the link its target)."""
     link = tag if tag.name == "a" else tag.find_parent("a")
+    if link is None:
+        inner = tag.find_all("a", href=True, limit=2)
+        link = inner[0] if len(inner) == 1 else None
     raw = link.get("href") if isinstance(link, Tag) else None
     if not isinstance(raw, str) or raw.startswith(("#", "javascript:", "mailto:")):
         return None

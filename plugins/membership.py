@@ -2,12 +2,15 @@
 
 Verdicts, per source and then combined:
 
-- ``pass``: every source lists the applicant (its name or an alias, ignoring case,
-  punctuation and legal suffixes; or an entry linking to the applicant's website domain);
+- ``pass``: every source lists the applicant: an entry with its name (ignoring case,
+  punctuation and legal suffixes), or an entry linking to the applicant's website domain
+  (a link within the directory's own site ties an entry to nobody);
 - ``fail``: a source read in full does not list it; the evidence says what was searched
   (the pages read, how many entries they held, the name forms tried);
-- ``needs_review``: no source fails, but one only lists a similar name (the candidates
-  are shown for a person to judge);
+- ``needs_review``: no source fails, but one lists the applicant only through an alias the
+  submission gives, on an entry that does not link to the applicant's domain (anyone can
+  write another member's name as an alias: the entry, the alias and its link are shown),
+  or only a similar name (the candidates are shown for a person to judge);
 - ``error``: a directory could not be read: a page could not be fetched, answered
   another status than 2xx (404 included: the source is configured, so its absence is a
   fault), is not HTML, needs JavaScript, or lists no organisation at all; or the directory
@@ -24,8 +27,8 @@ from __future__ import annotations
 from pydantic import Field
 
 from plugins._directory import Entry, read_directory
-from plugins._names import Match, match_name, name_forms
-from verifier import Check, CheckContext, Outcome, Params, registrable_domain
+from plugins._names import Match, match_name, name_forms, normalize, some
+from verifier import Check, CheckContext, Outcome, Params, registrable_domain, same_site
 
 
 class MembershipParams(Params):
@@ -62,19 +65,25 @@ async def find_in_directory(ctx: CheckContext[MembershipParams], source_name: st
     directory = await read_directory(ctx, source.url, ctx.params.max_pages)
     pages, entries = directory.pages, directory.entries
     forms = name_forms(applicant.name, applicant.aliases)
+    # The forms only an alias gives (an alias that normalises to the name is the name).
+    own = normalize(applicant.name)
+    aliases = {form: a for a in applicant.aliases if (form := normalize(a)) != own}
     domain = registrable_domain(applicant.website)
-    exact: list[tuple[Entry, str]] = []
+    confirmed: list[tuple[Entry, str]] = []
+    by_alias: list[tuple[Entry, str]] = []
     weak: list[tuple[Entry, Match]] = []
     for entry in entries:
         m = match_name(entry.name, forms, ctx.params.weak_threshold)
-        if m.strength == "exact":
-            exact.append((entry, f"name {entry.name!r} matches {m.form!r}"))
-        elif entry.href and registrable_domain(entry.href) == domain:
-            exact.append((entry, f"entry {entry.name!r} links to {entry.href}, on {domain}"))
+        if m.strength == "exact" and m.form not in aliases:
+            confirmed.append((entry, f"name {entry.name!r} matches {m.form!r}"))
+        elif _links_to(entry, domain):
+            confirmed.append((entry, f"entry {entry.name!r} links to {entry.href}, on {domain}"))
+        elif m.strength == "exact":
+            by_alias.append((entry, aliases[m.form]))
         elif m.strength == "weak":
             weak.append((entry, m))
-    if exact:
-        entry, why = exact[0]
+    if confirmed:
+        entry, why = confirmed[0]
         ctx.evidence(
             "directory-entry",
             f"{source_name}: listed ({why})",
@@ -103,6 +112,8 @@ async def find_in_directory(ctx: CheckContext[MembershipParams], source_name: st
             f"{source_name}: the directory is longer than the {ctx.params.max_pages} page(s) "
             f"searched and does not list the applicant on them; raise max_pages"
         )
+    if by_alias:
+        return _alias_only(ctx, source_name, by_alias, domain)
     if weak:
         weak.sort(key=lambda em: -em[1].score)
         for entry, m in weak[:5]:
@@ -116,12 +127,12 @@ async def find_in_directory(ctx: CheckContext[MembershipParams], source_name: st
                 score=round(m.score, 3),
                 link=entry.href,
             )
-        names = ", ".join(repr(e.name) for e, _ in weak[:3])
+        names = some([repr(e.name) for e, _ in weak], 3)
         return Outcome.needs_review(f"{source_name}: only similar names listed ({names})")
     ctx.evidence(
         "search",
         f"{source_name}: not listed; read {len(pages)} page(s) holding {len(entries)} "
-        f"entries; looked for {', '.join(repr(f) for f in forms)} and links to {domain}",
+        f"entries; looked for {some([repr(f) for f in forms])} and links to {domain}",
         url=source.url,
         source=source_name,
         pages=[p.url for p in pages],
@@ -130,6 +141,47 @@ async def find_in_directory(ctx: CheckContext[MembershipParams], source_name: st
         domain=domain,
     )
     return Outcome.failed(f"not listed in {source_name} ({len(entries)} entries searched)")
+
+
+def _links_to(entry: Entry, domain: str) -> bool:
+    """Whether the entry links to the applicant's registrable ``domain``: the directory's
+    own tie between the entry and the applicant. A link within the directory's own site (a
+    profile page) ties it to nobody, whatever website the submission gives."""
+    return (
+        entry.href is not None
+        and registrable_domain(entry.href) == domain
+        and not same_site(entry.href, entry.page.final_url)
+    )
+
+
+def _alias_only(
+    ctx: CheckContext[MembershipParams],
+    source_name: str,
+    found: list[tuple[Entry, str]],
+    domain: str,
+) -> Outcome:
+    """Entries that match only an alias the applicant wrote, and do not link to its
+    domain: anyone can write another member's name as an alias, so a person must judge."""
+    for entry, alias in found[:5]:
+        tie = f"has no link to {domain}"
+        if entry.href:
+            tie = f"links to {entry.href}, not to {domain}"
+        ctx.evidence(
+            "directory-alias",
+            f"{source_name}: {entry.name!r} matches only the alias {alias!r} and the entry "
+            f"{tie}: a person must confirm the alias is the applicant",
+            page=entry.page,
+            excerpt=entry.name,
+            source=source_name,
+            alias=alias,
+            link=entry.href,
+        )
+    entry, alias = found[0]
+    return Outcome.needs_review(
+        f"{source_name}: listed only through the alias {alias!r} (as {entry.name!r}), which "
+        f"the directory does not tie to {domain}; a person must confirm the alias is the "
+        "applicant"
+    )
 
 
 def combine(verdicts: list[Outcome]) -> Outcome:

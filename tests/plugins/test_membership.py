@@ -54,10 +54,11 @@ CASES = [
     pytest.param(
         applicant("Northwind", "https://northwind.example/", ("Northwind Traders",)),
         ["finops-members", "lf-members"],
-        Status.PASS,
-        "listed in finops-members as 'Northwind Traders'; listed in lf-members as "
-        "'Northwind Traders S.A.'",
-        id="an alias matches in both directories",
+        Status.NEEDS_REVIEW,
+        "listed in finops-members as 'Northwind Traders'; lf-members: listed only through the "
+        "alias 'Northwind Traders' (as 'Northwind Traders S.A.'), which the directory does not "
+        "tie to northwind.example; a person must confirm the alias is the applicant",
+        id="an alias counts where its entry links to the applicant's domain, else needs review",
     ),
     pytest.param(
         applicant("Hyperscale", "https://hyperscale.example/"),
@@ -351,3 +352,13 @@ def test_found_on_a_page_read_before_a_later_one_failed_still_passes() -> None:
     # Not on the pages read, and a page could not be read: that is no proof of absence.
     assert missing.status == Status.ERROR
     assert "could not read the directory" in missing.summary
+
+
+def test_ten_thousand_near_misses_give_a_one_sentence_summary_that_states_the_count() -> None:
+    near = "".join(f"<li>Umbrella Analytics {i} Group</li>" for i in range(10_000))
+    result = mocked({DIRECTORY: directory_page(f"<ul>{near}</ul>")}, {})
+    assert result.status == Status.NEEDS_REVIEW
+    assert result.summary.startswith("finops-members: only similar names listed ('Umbrella")
+    assert result.summary.endswith(" and 9,997 more)")
+    assert len(result.summary) < 200
+    assert sum(e.kind == "directory-candidate" for e in result.evidence) == 5
