@@ -2,15 +2,18 @@
 
 Verdicts, per source and then combined:
 
-- ``pass``: every source lists the applicant: an entry with its name (ignoring case,
-  punctuation and legal suffixes), or an entry linking to the applicant's website domain
-  (a link within the directory's own site ties an entry to nobody);
+- ``pass``: every source lists the applicant: an entry a visitor sees with its name
+  (ignoring case, punctuation and legal suffixes), or one linking to the applicant's
+  website domain (a link within the directory's own site ties an entry to nobody). An
+  entry hidden from visitors (``display:none``, ``aria-hidden``, a class the page's
+  ``<style>`` hides...), a hidden part of a name, or a hidden link lists nobody;
 - ``fail``: a source read in full does not list it; the evidence says what was searched
   (the pages read, how many entries they held, the name forms tried);
-- ``needs_review``: no source fails, but one lists the applicant only through an alias the
-  submission gives, on an entry that does not link to the applicant's domain (anyone can
-  write another member's name as an alias: the entry, the alias and its link are shown),
-  or only a similar name (the candidates are shown for a person to judge);
+- ``needs_review``: no source fails, but one lists the applicant only in content hidden
+  from visitors (``hidden`` evidence quotes the entry and why it was set aside); or only
+  through an alias the submission gives, on an entry that does not link to the
+  applicant's domain (anyone can write another member's name as an alias: the entry, the
+  alias and its link are shown); or only under a similar name (candidates shown);
 - ``error``: a directory could not be read: a page could not be fetched, answered
   another status than 2xx (404 included: the source is configured, so its absence is a
   fault), is not HTML, needs JavaScript, or lists no organisation at all; or the directory
@@ -28,7 +31,17 @@ from pydantic import Field
 
 from plugins._directory import Entry, read_directory
 from plugins._names import Match, match_name, name_forms, normalize, some
-from verifier import Check, CheckContext, Outcome, Params, registrable_domain, same_site
+from plugins._text import record_hidden
+from verifier import (
+    Check,
+    CheckContext,
+    Hidden,
+    Link,
+    Outcome,
+    Params,
+    registrable_domain,
+    same_site,
+)
 
 
 class MembershipParams(Params):
@@ -74,10 +87,8 @@ async def find_in_directory(ctx: CheckContext[MembershipParams], source_name: st
     weak: list[tuple[Entry, Match]] = []
     for entry in entries:
         m = match_name(entry.name, forms, ctx.params.weak_threshold)
-        if m.strength == "exact" and m.form not in aliases:
-            confirmed.append((entry, f"name {entry.name!r} matches {m.form!r}"))
-        elif _links_to(entry, domain):
-            confirmed.append((entry, f"entry {entry.name!r} links to {entry.href}, on {domain}"))
+        if why := _confirms(entry, m, aliases, domain):
+            confirmed.append((entry, why))
         elif m.strength == "exact":
             by_alias.append((entry, aliases[m.form]))
         elif m.strength == "weak":
@@ -112,6 +123,15 @@ async def find_in_directory(ctx: CheckContext[MembershipParams], source_name: st
             f"{source_name}: the directory is longer than the {ctx.params.max_pages} page(s) "
             f"searched and does not list the applicant on them; raise max_pages"
         )
+    # Hidden from visitors, an entry is no listing; one that would have listed the
+    # applicant is set aside for a person, quoted with why (issue 8: hidden content).
+    unseen = [
+        e
+        for e in directory.hidden
+        if _confirms(e, match_name(e.name, forms, ctx.params.weak_threshold), aliases, domain)
+    ]
+    if unseen:
+        return _hidden_only(ctx, source_name, unseen)
     if by_alias:
         return _alias_only(ctx, source_name, by_alias, domain)
     if weak:
@@ -141,6 +161,17 @@ async def find_in_directory(ctx: CheckContext[MembershipParams], source_name: st
         domain=domain,
     )
     return Outcome.failed(f"not listed in {source_name} ({len(entries)} entries searched)")
+
+
+def _confirms(entry: Entry, m: Match, aliases: dict[str, str], domain: str) -> str:
+    """Why ``entry`` lists the applicant (``m``: how its name matched), or ``""``: its
+    name is the applicant's own (an alias alone is the applicant's word), or it links to
+    the applicant's domain."""
+    if m.strength == "exact" and m.form not in aliases:
+        return f"name {entry.name!r} matches {m.form!r}"
+    if _links_to(entry, domain):
+        return f"entry {entry.name!r} links to {entry.href}, on {domain}"
+    return ""
 
 
 def _links_to(entry: Entry, domain: str) -> bool:
@@ -181,6 +212,25 @@ def _alias_only(
         f"{source_name}: listed only through the alias {alias!r} (as {entry.name!r}), which "
         f"the directory does not tie to {domain}; a person must confirm the alias is the "
         "applicant"
+    )
+
+
+def _hidden_only(
+    ctx: CheckContext[MembershipParams], source_name: str, unseen: list[Entry]
+) -> Outcome:
+    """Entries that would list the applicant, but that visitors do not see."""
+    for page in dict.fromkeys(e.page for e in unseen):
+        # The entry quoted with its link, if any: the link may be what would have counted.
+        passages = [
+            Link(e.href, e.name, e.hidden) if e.href else Hidden(e.name, e.hidden or "")
+            for e in unseen
+            if e.page is page
+        ]
+        record_hidden(ctx, page, passages, f"the applicant listed in {source_name}")
+    entry = unseen[0]
+    return Outcome.needs_review(
+        f"{source_name}: lists the applicant only in content hidden from visitors "
+        f"({entry.name!r}: {entry.hidden}); a person must judge"
     )
 
 
