@@ -29,7 +29,7 @@ from bs4 import BeautifulSoup, Tag
 from bs4.element import NavigableString
 
 from plugins._pages import read_page
-from verifier import CheckContext, Page, same_site
+from verifier import CheckContext, Page, registrable_domain, same_site
 
 _NOT_TEXT = ("script", "style", "noscript", "template", "head")
 _SKIP_ANCESTORS = ("nav", "header", "footer", *_NOT_TEXT)
@@ -67,6 +67,17 @@ def _in_chrome(tag: Tag) -> bool:
     return any(parent.name in _SKIP_ANCESTORS for parent in tag.parents)
 
 
+def _absolute(page: Page, raw: object) -> str | None:
+    """``raw`` (an ``href`` value) made absolute against the page; ``None`` when it is no
+    link to another page (missing, malformed, a fragment, ``javascript:``, ``mailto:``)."""
+    if not isinstance(raw, str) or raw.startswith(("#", "javascript:", "mailto:")):
+        return None
+    try:
+        return str(httpx.URL(page.final_url).join(raw))
+    except (httpx.InvalidURL, ValueError):
+        return None
+
+
 def _href(tag: Tag, page: Page) -> tuple[str | None, str | None]:
     """The link an entry carries (its own, its enclosing link's, or the one link it holds:
     ``<li><a href=...>Name</a></li>``), and why that link is hidden (``None``: seen)."""
@@ -74,15 +85,31 @@ def _href(tag: Tag, page: Page) -> tuple[str | None, str | None]:
     if link is None:
         inner = tag.find_all("a", href=True, limit=2)
         link = inner[0] if len(inner) == 1 else None
-    raw = link.get("href") if isinstance(link, Tag) else None
-    if not isinstance(link, Tag) or not isinstance(raw, str):
+    if not isinstance(link, Tag):
         return None, None
-    if raw.startswith(("#", "javascript:", "mailto:")):
-        return None, None
-    try:
-        return str(httpx.URL(page.final_url).join(raw)), page.hidden_reason(link)
-    except (httpx.InvalidURL, ValueError):
-        return None, None
+    href = _absolute(page, link.get("href"))
+    return href, (page.hidden_reason(link) if href else None)
+
+
+def links_in(page: Page, tag: Tag) -> list[tuple[str, str | None]]:
+    """Every link of ``tag`` (itself included), absolute, with why it is hidden (``None``:
+    a visitor sees it)."""
+    anchors = [tag] if tag.name == "a" else []
+    anchors += [a for a in tag.find_all("a", href=True) if isinstance(a, Tag)]
+    found = [(_absolute(page, a.get("href")), page.hidden_reason(a)) for a in anchors]
+    return [(href, why) for href, why in found if href is not None]
+
+
+def leads_to(href: str | None, domain: str, page: Page) -> bool:
+    """Whether ``href``, a link of ``page``, leads to the registrable ``domain`` (the
+    applicant's): the page's own tie between what it lists and the applicant. A link
+    within the page's own site (a profile page) ties it to nobody, whatever website the
+    submission gives."""
+    return (
+        href is not None
+        and registrable_domain(href) == domain
+        and not same_site(href, page.final_url)
+    )
 
 
 def shown_text(page: Page, tag: Tag) -> tuple[str, str | None]:

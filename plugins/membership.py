@@ -29,7 +29,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from plugins._directory import Entry, read_directory
+from plugins._directory import Entry, leads_to, read_directory
 from plugins._names import Match, match_name, name_forms, normalize, some
 from plugins._text import record_hidden
 from verifier import (
@@ -40,7 +40,6 @@ from verifier import (
     Outcome,
     Params,
     registrable_domain,
-    same_site,
 )
 
 
@@ -169,20 +168,9 @@ def _confirms(entry: Entry, m: Match, aliases: dict[str, str], domain: str) -> s
     the applicant's domain."""
     if m.strength == "exact" and m.form not in aliases:
         return f"name {entry.name!r} matches {m.form!r}"
-    if _links_to(entry, domain):
+    if leads_to(entry.href, domain, entry.page):
         return f"entry {entry.name!r} links to {entry.href}, on {domain}"
     return ""
-
-
-def _links_to(entry: Entry, domain: str) -> bool:
-    """Whether the entry links to the applicant's registrable ``domain``: the directory's
-    own tie between the entry and the applicant. A link within the directory's own site (a
-    profile page) ties it to nobody, whatever website the submission gives."""
-    return (
-        entry.href is not None
-        and registrable_domain(entry.href) == domain
-        and not same_site(entry.href, entry.page.final_url)
-    )
 
 
 def _alias_only(

@@ -13,7 +13,9 @@ from typing import Any
 
 import pytest
 
+from plugins.community import CommunityCheck
 from plugins.membership import MembershipCheck
+from tests.plugins.registry_helpers import policy_params
 from verifier import Status
 from verifier.fetch import FetchSettings
 from verifier.models import RequirementResult
@@ -128,5 +130,66 @@ def test_control_a_visible_entry_passes_beside_the_hidden_ones(
     assert (result.status, result.summary) == (
         Status.PASS,
         f"listed in finops-members as {listed!r}",
+    )
+    assert not hidden_evidence(result)
+
+
+GROUP_PAGE = "http://c2-finops.example/wg/containers/"
+COMMUNITY = policy_params("2022/platform.yaml", "community")
+
+
+def community(settings: FetchSettings, name: str) -> RequirementResult:
+    claim = {"group": "FinOps for Containers Working Group", "url": GROUP_PAGE}
+    sub = make_submission(
+        applicant={"name": name, "website": "https://c2-hidden.example/"}, community=[claim]
+    )
+    sources = {"finops-members": "http://c2-finops.example/members/"}
+    return run_check(CommunityCheck(), sub, COMMUNITY, settings=settings, sources=sources)
+
+
+@pytest.mark.parametrize(
+    ("name", "card", "reason"),
+    [
+        pytest.param(
+            "Dunmore Analytics",
+            "Dev Rao Dunmore Analytics",
+            "display:none in its style attribute",
+            id="a contributor card hidden by display none is no participation",
+        ),
+        pytest.param(
+            "Elmstead Cost Partners",
+            "Eve Stone Elmstead Cost Partners",
+            'aria-hidden="true"',
+            id="an aria-hidden contributor card is no participation",
+        ),
+        pytest.param(
+            "Fairlight FinOps",
+            "Finn Hale Fairlight FinOps",
+            "the rule .alumni {display:none} of the page's <style>",
+            id="a contributor card of a class the page's own style hides is no participation",
+        ),
+    ],
+)
+def test_a_contributor_hidden_from_visitors_is_no_participation(
+    gaming_settings: FetchSettings, name: str, card: str, reason: str
+) -> None:
+    result = community(gaming_settings, name)
+    assert result.status == Status.NEEDS_REVIEW, result.summary
+    (claim,) = [e for e in result.evidence if e.kind == "community-claim"]
+    assert claim.detail.endswith(
+        "not confirmed (the page lists the applicant among its contributors only in hidden content)"
+    )
+    (hidden,) = hidden_evidence(result)
+    assert hidden.excerpt == card
+    assert hidden.data["reason"] == reason
+    assert "would have shown the applicant among the contributors of FinOps for " in (hidden.detail)
+    assert not [e for e in result.evidence if e.kind == "contributor"]
+
+
+def test_control_a_contributor_card_a_visitor_sees_passes(gaming_settings: FetchSettings) -> None:
+    result = community(gaming_settings, "Tallyworks")
+    assert (result.status, result.summary) == (
+        Status.PASS,
+        "listed as a contributor of FinOps for Containers Working Group",
     )
     assert not hidden_evidence(result)

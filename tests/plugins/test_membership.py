@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from typing import Any
 
 import httpx
@@ -11,8 +10,9 @@ import respx
 
 from plugins._directory import entries_of
 from plugins.membership import MembershipCheck
+from tests.helpers import html_page
 from tests.plugins.conftest import DOWN
-from verifier import Page, Status
+from verifier import Status
 from verifier.fetch import FetchSettings
 from verifier.models import RequirementResult
 from verifier.sites import SiteServer
@@ -303,16 +303,7 @@ def test_an_absence_from_one_directory_fails_although_another_is_down(
 )
 def test_pagination_outside_nav_is_not_taken_for_members(pagination: str) -> None:
     html = f"<html><body><ul><li>Acme Cloud</li></ul><p>{pagination}</p></body></html>"
-    body = html.encode()
-    page = Page(
-        url=DIRECTORY,
-        final_url=DIRECTORY,
-        status=200,
-        headers={"content-type": "text/html"},
-        body=body,
-        sha256=hashlib.sha256(body).hexdigest(),
-        fetched_at="2026-01-01T00:00:00Z",
-    )
+    page = html_page(html, DIRECTORY)
     assert [e.name for e in entries_of(page)] == ["Acme Cloud"]
 
 
