@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from verifier import Hidden, Link, Page
+from verifier.fetch.visibility import Overtime
 
 
 def _page(body: str, head: str = "") -> Page:
@@ -159,3 +162,18 @@ def test_many_hiding_rules_on_one_class_still_hide_it() -> None:
     page = _page('<p class="k v99">SECRET</p><p class="z">SEEN</p>', f"<style>{rules}</style>")
     assert "SECRET" not in page.visible_text
     assert "SEEN" in page.visible_text
+
+
+def test_reading_a_page_gives_up_by_itself_at_its_deadline() -> None:
+    # A thread cannot be killed, so the parse and the walk check the deadline themselves:
+    # past it, the worker stops instead of running on after the fetch gave up.
+    big = _page("<p>x" * 2_000)
+    with pytest.raises(Overtime):
+        big.read_by(time.monotonic() - 1)  # in the parse
+    assert not big.parsed
+    big.read_by(None)
+    walked = _page("<p>x" * 2_000)
+    walked.__dict__["_soup"] = big.soup  # parsed already: the walk itself gives up
+    with pytest.raises(Overtime):
+        walked.read_by(time.monotonic() - 1)
+    assert "_view" not in walked.__dict__

@@ -5,15 +5,17 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import json
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from bs4 import BeautifulSoup, Tag, UnicodeDammit
+from bs4.builder._lxml import LXMLTreeBuilder
 
 from verifier.errors import FetchTimeout, FetchTooLarge
 from verifier.fetch.content import JS_SHELL_NOTE, sniff_type
-from verifier.fetch.visibility import Hidden, Link, PageView, view_of
+from verifier.fetch.visibility import Hidden, Link, Overtime, PageView, view_of
 from verifier.models import Evidence
 
 T = TypeVar("T")
@@ -188,10 +190,18 @@ class Page:
         """Whether :attr:`soup` has been built already."""
         return "_soup" in self.__dict__
 
-    def _parse(self) -> BeautifulSoup:
+    def _parse(self, deadline: float | None = None) -> BeautifulSoup:
         if not self.is_html:
             return BeautifulSoup("", "lxml")
-        return BeautifulSoup(self.text, "lxml")
+        return BeautifulSoup(self.text, builder=_Builder(deadline))
+
+    def read_by(self, deadline: float | None) -> None:
+        """Build :attr:`soup` and :attr:`view` now, giving up with :class:`Overtime` once
+        ``time.monotonic()`` passes ``deadline``; meant for a worker thread."""
+        if "_soup" not in self.__dict__:
+            self.__dict__["_soup"] = self._parse(deadline)
+        if "_view" not in self.__dict__:
+            self.__dict__["_view"] = view_of(self.soup, self.final_url, deadline)
 
     @property
     def needs_javascript(self) -> bool:
@@ -254,13 +264,33 @@ class Page:
         )
 
 
+class _Builder(LXMLTreeBuilder):
+    """bs4's lxml tree builder, stopping with :class:`Overtime` past a deadline.
+
+    lxml calls back into Python for every tag, so the parse can be stopped there: a
+    parse in a thread cannot be killed, but it can be made to give up by itself.
+    """
+
+    def __init__(self, deadline: float | None) -> None:
+        super().__init__()
+        self._deadline = deadline
+        self._calls = 0
+
+    def start(self, *args: Any, **kwargs: Any) -> None:
+        self._calls += 1
+        late = self._deadline is not None and time.monotonic() > self._deadline
+        if not self._calls % 256 and late:
+            raise Overtime("the parse went past its deadline")
+        super().start(*args, **kwargs)
+
+
 DEFAULT_MAX_TAGS = 50_000
 """Default of ``FetchSettings.max_tags``: bs4 needs about 60 µs and 1 KB a tag here."""
 
 
 async def parse_within(page: Page, seconds: float | None, max_tags: int = DEFAULT_MAX_TAGS) -> None:
     """Build ``page.soup`` and ``page.view`` in a worker thread, within ``seconds``
-    (``None``: no limit).
+    (``None``: no limit); the thread itself stops at the deadline (:class:`Overtime`).
 
     bs4 takes tens of milliseconds a page, which on the event loop would make every other
     fetch's deadline late; adversarial HTML can take minutes. A thread cannot be stopped,
@@ -280,8 +310,12 @@ async def parse_within(page: Page, seconds: float | None, max_tags: int = DEFAUL
             hops=[h.to_json() for h in page.hops],
         )
     try:
-        await asyncio.wait_for(asyncio.to_thread(lambda: page.view), seconds)
-    except TimeoutError:
+        deadline = None if seconds is None else time.monotonic() + seconds
+        # The parse and the walk check the deadline themselves, so the thread ends with
+        # the wait; the wait's own limit is a backstop with a little slack.
+        backstop = None if seconds is None else seconds + 0.5
+        await asyncio.wait_for(asyncio.to_thread(page.read_by, deadline), backstop)
+    except (TimeoutError, Overtime):
         raise FetchTimeout(
             page.url,
             f"gave up parsing: the page ({len(page.body)} bytes) took more than "

@@ -28,6 +28,7 @@ quadratic, and 45,000 nested ``<div>`` took 80 s that way).
 from __future__ import annotations
 
 import re
+import time
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -35,6 +36,11 @@ from dataclasses import dataclass, field
 import httpx
 from bs4 import BeautifulSoup, Tag
 from bs4.element import NavigableString, PreformattedString
+
+
+class Overtime(Exception):
+    """Reading a page went past its deadline (raised in the worker thread)."""
+
 
 IGNORED = frozenset({"script", "style", "noscript", "head"})
 """Elements whose content is not text a reader sees, hidden or not (title taken apart)."""
@@ -318,8 +324,9 @@ def _collapse(parts: list[str]) -> str:
     return " ".join(" ".join(parts).split())
 
 
-def view_of(soup: BeautifulSoup, base_url: str) -> PageView:
-    """Sort ``soup``'s text and links into visible and hidden (module docstring)."""
+def view_of(soup: BeautifulSoup, base_url: str, deadline: float | None = None) -> PageView:
+    """Sort ``soup``'s text and links into visible and hidden (module docstring); raise
+    :class:`Overtime` once ``time.monotonic()`` passes ``deadline``."""
     rules = StyleRules(s.get_text() for s in soup.find_all("style"))
     reasons: dict[int, str] = {}
     ignored: set[int] = set()
@@ -330,7 +337,9 @@ def view_of(soup: BeautifulSoup, base_url: str) -> PageView:
     link_parts: dict[int, list[str]] = {}
     anchors: list[Tag] = []
     visible: list[str] = []
-    for node in soup.descendants:
+    for count, node in enumerate(soup.descendants):
+        if deadline is not None and not count % 1024 and time.monotonic() > deadline:
+            raise Overtime("reading the page went past its deadline")
         parent = node.parent
         pid = id(parent)
         if isinstance(node, Tag):
@@ -378,16 +387,22 @@ def view_of(soup: BeautifulSoup, base_url: str) -> PageView:
     return PageView(
         visible_text=_collapse([title, *visible]),
         hidden=hidden,
-        links=tuple(_links(anchors, link_parts, reasons, base_url)),
+        links=tuple(_links(anchors, link_parts, reasons, base_url, deadline)),
         reasons=reasons,
     )
 
 
 def _links(
-    anchors: list[Tag], parts: dict[int, list[str]], reasons: dict[int, str], base_url: str
+    anchors: list[Tag],
+    parts: dict[int, list[str]],
+    reasons: dict[int, str],
+    base_url: str,
+    deadline: float | None,
 ) -> Iterable[Link]:
     base = httpx.URL(base_url)
-    for a in anchors:
+    for count, a in enumerate(anchors):
+        if deadline is not None and not count % 256 and time.monotonic() > deadline:
+            raise Overtime("reading the page's links went past its deadline")
         try:
             href = str(base.join(str(a["href"])))
         except (httpx.InvalidURL, ValueError):
