@@ -193,3 +193,21 @@ def test_control_a_contributor_card_a_visitor_sees_passes(gaming_settings: Fetch
         "listed as a contributor of FinOps for Containers Working Group",
     )
     assert not hidden_evidence(result)
+
+
+def test_a_group_heading_hidden_from_visitors_names_no_group(
+    gaming_settings: FetchSettings,
+) -> None:
+    claim = {"group": "FinOps for Data Working Group", "url": "http://c2-finops.example/wg/data/"}
+    tally = {"name": "Tallyworks", "website": "https://c2-tallyworks.example/"}
+    sub = make_submission(applicant=tally, community=[claim])
+    sources = {"finops-members": "http://c2-finops.example/members/"}
+    result = run_check(CommunityCheck(), sub, COMMUNITY, settings=gaming_settings, sources=sources)
+    assert result.status == Status.NEEDS_REVIEW, result.summary
+    (claimed,) = [e for e in result.evidence if e.kind == "community-claim"]
+    assert "the page names FinOps for Data Working Group only in a heading hidden from " in (
+        claimed.detail
+    )
+    (hidden,) = hidden_evidence(result)
+    assert hidden.excerpt == "FinOps for Data"
+    assert hidden.data["reason"] == "display:none in its style attribute"
