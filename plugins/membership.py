@@ -58,7 +58,7 @@ class MembershipCheck(Check[MembershipParams]):
     """Looks the applicant up in directory sources."""
 
     name = "membership"
-    version = "1.1"
+    version = "1.2"
     Params = MembershipParams
     description = "Applicant listed in every named member directory"
 
