@@ -14,7 +14,7 @@ from __future__ import annotations
 import difflib
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 # Legal-form words, after punctuation is removed ("S.A." -> "s a" -> handled as "sa").
@@ -71,15 +71,21 @@ def person_key(name: str) -> str:
     return " ".join(sorted(re.sub(r"[^\w]+", " ", _plain(name)).split()))
 
 
+def words(text: str) -> list[str]:
+    """The words of a name, compared: lower case, accents and punctuation removed, ``&``
+    read as "and", initials joined: ``"S.A. & Co"`` -> ``["sa", "and", "co"]``."""
+    text = _plain(text).replace("&", " and ")
+    # "S.A." and "S. A." collapse to "sa" (then a legal suffix like any other).
+    text = re.sub(r"\b([a-z])\.\s?([a-z])\.", r"\1\2", text)
+    return re.sub(r"[^\w]+", " ", text).split()
+
+
 def normalize(name: str) -> str:
     """Comparable form: ``"Acme Cloud Economics, Inc."`` -> ``"acme cloud economics"``."""
-    text = _plain(name).replace("&", " and ")
-    # "S.A." and "S. A." collapse to "sa" before the suffix is stripped.
-    text = re.sub(r"\b([a-z])\.\s?([a-z])\.", r"\1\2", text)
-    words = re.sub(r"[^\w]+", " ", text).split()
-    while len(words) > 1 and words[-1] in LEGAL_SUFFIXES:
-        words.pop()
-    return " ".join(words)
+    kept = words(name)
+    while len(kept) > 1 and kept[-1] in LEGAL_SUFFIXES:
+        kept.pop()
+    return " ".join(kept)
 
 
 def name_forms(name: str, aliases: Iterable[str] = ()) -> list[str]:
@@ -129,3 +135,12 @@ def text_mentions(text: str, forms: list[str]) -> str | None:
         if f" {form} " in haystack:
             return form
     return None
+
+
+def some(names: Sequence[str], limit: int = 5) -> str:
+    """The first ``limit`` of ``names`` and how many more, for a summary that must stay one
+    sentence however long the list: ``"A, B, C, D, E and 9,995 more"``; all of them, comma
+    separated, when there are ``limit`` or fewer."""
+    shown = ", ".join(names[:limit])
+    rest = len(names) - limit
+    return f"{shown} and {rest:,} more" if rest > 0 else shown

@@ -500,3 +500,15 @@ def test_certificates_under_names_with_added_words_make_it_a_question_not_a_fail
     )
     # Two short even with it: a fail, whatever a person would say of the one.
     assert verify_csv(tmp_path, rows[1:], listed[1:], employees=50).status == Status.FAIL
+
+
+def test_ten_thousand_practitioners_give_a_one_sentence_summary_that_states_the_count(
+    tmp_path: Path,
+) -> None:
+    rows = people(10_000)
+    result = verify_csv(tmp_path, rows, submitted(rows), employees=6000)
+    assert (result.status, result.summary) == (
+        Status.PASS,
+        "10,000 valid of 10,000 submitted; 50 required for 5000+ employees",
+    )
+    assert len(certificates(result)) == 10_000  # the detail stays in the evidence
