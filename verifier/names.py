@@ -87,15 +87,21 @@ def person_key(name: str) -> str:
     return " ".join(sorted(re.sub(r"[^\w]+", " ", _plain(name)).split()))
 
 
+def words(text: str) -> list[str]:
+    """The words of a name, compared: lower case, accents and punctuation removed, ``&``
+    read as "and", initials joined: ``"S.A. & Co"`` -> ``["sa", "and", "co"]``."""
+    text = _plain(text).replace("&", " and ")
+    # "S.A." and "S. A." collapse to "sa" (then a legal suffix like any other).
+    text = re.sub(r"\b([a-z])\.\s?([a-z])\.", r"\1\2", text)
+    return re.sub(r"[^\w]+", " ", text).split()
+
+
 def normalize(name: str) -> str:
     """Comparable form: ``"Acme Cloud Economics, Inc."`` -> ``"acme cloud economics"``."""
-    text = _plain(name).replace("&", " and ")
-    # "S.A." and "S. A." collapse to "sa" before the suffix is stripped.
-    text = re.sub(r"\b([a-z])\.\s?([a-z])\.", r"\1\2", text)
-    words = re.sub(r"[^\w]+", " ", text).split()
-    while len(words) > 1 and words[-1] in LEGAL_SUFFIXES:
-        words.pop()
-    return " ".join(words)
+    kept = words(name)
+    while len(kept) > 1 and kept[-1] in LEGAL_SUFFIXES:
+        kept.pop()
+    return " ".join(kept)
 
 
 def company_name_problem(name: str) -> str | None:
