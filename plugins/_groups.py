@@ -134,7 +134,7 @@ async def group_page(
 ) -> str:
     """``""`` if ``page`` is ``group``'s page, or sits under it (at most ``levels`` up its
     path); else why not. Records what it relied on: ``group-page`` or ``hidden``."""
-    seen, unseen = names_group(page, group, names)
+    seen, unseen = await ctx.read(names_group, page, group, names)
     if seen is not None:
         ctx.evidence(
             "group-page",
@@ -149,7 +149,7 @@ async def group_page(
         hidden = [Hidden(n.text, n.hidden or "") for n in unseen]
         record_hidden(ctx, page, hidden, f"the page as the page of {group}")
         return f"the page names {group} only in a heading hidden from visitors"
-    shown = some([repr(n.text) for n in namings(page) if n.hidden is None], 3)
+    shown = some([repr(n.text) for n in await ctx.read(namings, page) if n.hidden is None], 3)
     return (
         f"{page.final_url} is not the page of {group}: neither its title nor its top heading "
         f"({shown}) names the group, nor does a page above it that links to it"
@@ -169,7 +169,7 @@ async def _under_group_page(
         read = await read_page(ctx, above)
         if read.page is None or read.state != "ok" or not same_site(read.page.final_url, above):
             continue  # gone, unreadable, or redirected off the site: no group page above
-        seen, _ = names_group(read.page, group, names)
+        seen, _ = await ctx.read(names_group, read.page, group, names)
         if seen is not None and any(_plain_url(h) in here for h, _ in page_links(read.page)):
             ctx.evidence(
                 "group-page",

@@ -112,7 +112,7 @@ class CommunityCheck(Check[CommunityParams]):
                     names = GroupNames(p.group_abbreviations, p.group_kinds, p.group_prefixes)
                     levels = p.parent_levels
                     whys = [await group_page(ctx, read.page, claim.group, names, levels)]
-                    whys.append(_find(ctx, read.page, claim.group))
+                    whys.append(await ctx.read(_find, read.page, ctx, claim.group))
                     why = "; ".join(w for w in whys if w)
             if not why:
                 confirmed.append(claim.group)
@@ -163,7 +163,7 @@ class _Applicant:
         return any(leads_to(h, self.domain, page) for h, why in links if hidden_too or not why)
 
 
-def _find(ctx: CheckContext[CommunityParams], page: Page, group: str) -> str:
+def _find(page: Page, ctx: CheckContext[CommunityParams], group: str) -> str:
     """``""`` if the page's listing names the applicant as the module docstring says,
     else why not (recording the evidence either way)."""
     who = _Applicant.of(ctx)

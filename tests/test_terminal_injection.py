@@ -120,7 +120,7 @@ def test_verify_summary_shows_a_hostile_name_and_group_escaped_never_as_codes_or
     text = assert_no_control_from_input(raw)
     assert_payload_visible(text)
     assert_markup_shown_as_text(text)
-    assert "only claimed: FOCUS ␛]52;c;aGFja2Vk␇" in text  # the community group's summary
+    assert "FOCUS ␛]52;c;aGFja2Vk␇" in text  # the community summary names the group
     assert "Verifying Acme [link=https://phish.example/]" in text  # the progress bar
 
 

@@ -11,13 +11,17 @@ becomes an ``error`` outcome with the fetch's reason: a fault is never a fail.
 from __future__ import annotations
 
 import abc
+import asyncio
 import datetime as dt
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
+from verifier.errors import FetchError, FetchTimeout, SourceMissing
+from verifier.fetch.bounded import Overtime, reading_until
 from verifier.models import Evidence, Outcome, Requirement
 
 if TYPE_CHECKING:
@@ -37,6 +41,7 @@ class NoParams(Params):
 
 
 P = TypeVar("P", bound=Params)
+R = TypeVar("R")
 
 
 class CheckContext(Generic[P]):
@@ -51,6 +56,7 @@ class CheckContext(Generic[P]):
         as_of: dt.date,
         fetch: Callable[[str], Awaitable[Page]],
         sources: dict[str, Source],
+        read_timeout: float | None = None,
     ) -> None:
         self.requirement = requirement
         """The requirement being verified (id, published text, raw params)."""
@@ -64,6 +70,7 @@ class CheckContext(Generic[P]):
         """A logger for diagnostics; what a person must see goes into evidence instead."""
         self._fetch = fetch
         self._sources = sources
+        self._read_timeout = read_timeout
         self._evidence: list[Evidence] = []
 
     async def fetch(self, url: str) -> Page:
@@ -73,8 +80,6 @@ class CheckContext(Generic[P]):
         :class:`~verifier.fetch.Page` whatever its HTTP status (a 404 is an answer);
         raises :class:`~verifier.errors.FetchError` when no answer could be had.
         """
-        from verifier.errors import FetchError
-
         try:
             page = await self._fetch(url)
         except FetchError as exc:
@@ -89,6 +94,33 @@ class CheckContext(Generic[P]):
             raise
         self._evidence.append(page.evidence())
         return page
+
+    async def read(self, fn: Callable[..., R], page: Page, *args: Any) -> R:
+        """Run ``fn(page, *args)``, code that walks a fetched page's tree (``page.soup``:
+        ``find_all``, ``get_text``, ``parents``...), in a worker thread, within the run's
+        ``--parse-timeout``.
+
+        A page is hostile input: a walk that is cheap on a real page can be quadratic on
+        one built for it (12,000 nested lists), and code that never awaits cannot be
+        stopped by the check's time limit. Every walk of ``page.soup`` checks the
+        thread's deadline; past it, this raises :class:`~verifier.errors.FetchTimeout`
+        naming the page (the requirement is ``error``, never ``fail``). ``page.visible_text``,
+        ``page.links`` and ``page.hidden_passages`` are built already and need no ``read``.
+        """
+        limit = self._read_timeout
+        deadline = None if limit is None else time.monotonic() + limit
+
+        def run() -> R:
+            with reading_until(deadline):
+                return fn(page, *args)
+
+        try:
+            return await asyncio.to_thread(run)
+        except Overtime:
+            raise FetchTimeout(
+                page.url,
+                f"gave up reading the page: it took more than {limit:g}s to read (--parse-timeout)",
+            ) from None
 
     def evidence(
         self,
@@ -127,8 +159,6 @@ class CheckContext(Generic[P]):
         Raises :class:`~verifier.errors.SourceMissing` (an ``error`` outcome) when the run
         has no such source.
         """
-        from verifier.errors import SourceMissing
-
         try:
             return self._sources[name]
         except KeyError:

@@ -104,6 +104,7 @@ async def _run_requirement(
         as_of=as_of,
         fetch=CountingFetch(fetcher, budget),
         sources=sources,
+        read_timeout=fetcher.read_timeout,
     )
     extra: tuple[Evidence, ...] = ()
     try:

@@ -96,7 +96,10 @@ def run_check(
     }
 
     async def go() -> RequirementResult:
-        fetcher = Fetcher(LiveSource(settings or FetchSettings()), None)
+        fetch_settings = settings or FetchSettings()
+        fetcher = Fetcher(
+            LiveSource(fetch_settings), None, read_timeout=fetch_settings.parse_timeout
+        )
         try:
             return await _run_requirement(
                 req,

@@ -9,6 +9,7 @@ from verifier.errors import FetchError, FetchRefused
 from verifier.evidence import EvidenceStore
 from verifier.fetch.page import DEFAULT_MAX_TAGS, Page, parse_within
 from verifier.fetch.retry import utc_now
+from verifier.fetch.settings import FetchSettings
 
 
 class PageSource(Protocol):
@@ -23,6 +24,10 @@ class PageSource(Protocol):
         ...
 
 
+DEFAULT_READ_TIMEOUT = FetchSettings().parse_timeout
+"""Seconds a check may walk one page's tree unless told (``--parse-timeout``)."""
+
+
 class Fetcher:
     """Shares fetches within a run and writes every exchange to the evidence store.
 
@@ -31,12 +36,19 @@ class Fetcher:
     """
 
     def __init__(
-        self, source: PageSource, store: EvidenceStore | None, *, max_tags: int = DEFAULT_MAX_TAGS
+        self,
+        source: PageSource,
+        store: EvidenceStore | None,
+        *,
+        max_tags: int = DEFAULT_MAX_TAGS,
+        read_timeout: float | None = DEFAULT_READ_TIMEOUT,
     ) -> None:
         self.source = source
         self.store = store
         self.max_tags = max_tags
         """Tag cap for pages the source did not parse itself (replay)."""
+        self.read_timeout = read_timeout
+        """Seconds a check may spend walking one page's tree (``CheckContext.read``)."""
         self._tasks: dict[str, asyncio.Task[Page]] = {}
         self.requests = 0
         """URLs actually handed to the source (cache misses)."""

@@ -14,8 +14,9 @@ from bs4 import BeautifulSoup, Tag, UnicodeDammit
 from bs4.builder._lxml import LXMLTreeBuilder
 
 from verifier.errors import FetchTimeout, FetchTooLarge
+from verifier.fetch.bounded import Overtime, parse
 from verifier.fetch.content import JS_SHELL_NOTE, sniff_type
-from verifier.fetch.visibility import Hidden, Link, Overtime, PageView, view_of
+from verifier.fetch.visibility import Hidden, Link, PageView, view_of
 from verifier.models import Evidence
 
 T = TypeVar("T")
@@ -193,7 +194,7 @@ class Page:
     def _parse(self, deadline: float | None = None) -> BeautifulSoup:
         if not self.is_html:
             return BeautifulSoup("", "lxml")
-        return BeautifulSoup(self.text, builder=_Builder(deadline))
+        return parse(self.text, builder=_Builder(deadline))
 
     def read_by(self, deadline: float | None) -> None:
         """Build :attr:`soup` and :attr:`view` now, giving up with :class:`Overtime` once

@@ -37,10 +37,7 @@ import httpx
 from bs4 import BeautifulSoup, Tag
 from bs4.element import NavigableString, PreformattedString
 
-
-class Overtime(Exception):
-    """Reading a page went past its deadline (raised in the worker thread)."""
-
+from verifier.fetch.bounded import Overtime
 
 IGNORED = frozenset({"script", "style", "noscript", "head"})
 """Elements whose content is not text a reader sees, hidden or not (title taken apart)."""

@@ -1,0 +1,124 @@
+"""Reading a page's tree within --parse-timeout, whatever code reads it (issue 8, class 8)."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from bs4 import BeautifulSoup
+
+from plugins.membership import MembershipCheck
+from verifier import CheckContext, FetchError, NoParams, Page, Requirement
+from verifier.fetch.bounded import Overtime, parse, reading_until
+from verifier.sites import SiteServer
+from verifier.testing import make_submission, run_check, settings_for
+
+ROOT = Path(__file__).resolve().parents[2]
+PAGES = sorted((ROOT / "fixtures").rglob("*.html"))
+
+
+def _reads(soup: BeautifulSoup) -> list[Any]:
+    return [
+        soup.get_text(" "),
+        [str(s) for s in soup.find_all(string=True)],
+        [t.get_text(" ") for t in soup.select("li, a, [class*=card], h1, h2")],
+        [t.string for t in soup.find_all(True)],
+        [[p.name for p in t.parents] for t in soup.find_all("a")],
+        str(soup),
+    ]
+
+
+@pytest.mark.parametrize("path", PAGES, ids=lambda p: str(p.relative_to(ROOT / "fixtures")))
+def test_the_bounded_tree_reads_exactly_as_bs4s_own(path: Path) -> None:
+    html = path.read_text(encoding="utf-8", errors="replace")
+    assert _reads(parse(html, features="lxml")) == _reads(BeautifulSoup(html, "lxml"))
+
+
+def _nested_lists(depth: int) -> str:
+    return "<html><body><ul>" + "<li><a href='https://x.example/'>Member</a><ul>" * depth
+
+
+def test_a_walk_past_the_threads_deadline_stops_and_none_is_set_outside() -> None:
+    soup = parse(_nested_lists(2_000), features="lxml")
+    with reading_until(time.monotonic() - 1), pytest.raises(Overtime):
+        soup.find_all("li")
+    with reading_until(time.monotonic() - 1), pytest.raises(Overtime):
+        list(soup.find_all("a")[-1].parents)
+    # No deadline on this thread any more: the same walks read the whole tree.
+    assert len(soup.find_all("li")) == 2_000
+    assert len(list(soup.find_all("a")[-1].parents)) > 2_000
+
+
+def _ctx(read_timeout: float) -> CheckContext[NoParams]:
+    async def no_fetch(url: str) -> Page:
+        raise AssertionError("no fetch expected")
+
+    return CheckContext(
+        requirement=Requirement("r", "text", "c", {}),
+        submission=make_submission(),
+        params=NoParams(),
+        as_of=dt.date(2026, 1, 1),
+        fetch=no_fetch,
+        sources={},
+        read_timeout=read_timeout,
+    )
+
+
+def _page(html: str) -> Page:
+    return Page(
+        url="http://a.example/dir",
+        final_url="http://a.example/dir",
+        status=200,
+        headers={"content-type": "text/html"},
+        body=html.encode(),
+        sha256="0" * 64,
+        fetched_at="2026-01-01T00:00:00Z",
+    )
+
+
+def test_ctx_read_gives_up_past_the_parse_timeout_with_a_fetch_error_naming_the_page() -> None:
+    page = _page(_nested_lists(3_000))
+    page.read_by(None)
+
+    def quadratic(p: Page) -> int:  # what a careless directory reader does
+        return sum(len(list(li.parents)) for li in p.soup.find_all("li") for _ in range(100))
+
+    with pytest.raises(FetchError) as caught:
+        asyncio.run(_ctx(0.2).read(quadratic, page))
+    assert caught.value.url == "http://a.example/dir"
+    assert caught.value.reason == (
+        "gave up reading the page: it took more than 0.2s to read (--parse-timeout)"
+    )
+
+
+def test_ctx_read_returns_what_the_reader_returns_within_the_timeout() -> None:
+    def reader(p: Page, name: str) -> list[str]:
+        return [t.get_text() for t in p.soup.find_all(name)]
+
+    page = _page("<html><body><li>One</li><li>Two</li></body></html>")
+    assert asyncio.run(_ctx(5).read(reader, page, "li")) == ["One", "Two"]
+
+
+def test_a_directory_built_to_be_slow_to_read_is_an_error_not_a_stalled_run(
+    fake_sites: Callable[[Path], SiteServer], tmp_path: Path
+) -> None:
+    # 12,000 nested lists: 223 s on the event loop before; now cut at --parse-timeout.
+    page = tmp_path / "dir.example" / "members" / "index.html"
+    page.parent.mkdir(parents=True)
+    page.write_text(_nested_lists(12_000))
+    server = fake_sites(tmp_path)
+    result = run_check(
+        MembershipCheck(),
+        make_submission(applicant={"name": "Acme", "website": "http://acme.example/"}),
+        {"sources": ["finops-members"]},
+        settings=settings_for(server, parse_timeout=1.0),
+        sources={"finops-members": "http://dir.example/members/"},
+    )
+    assert result.status == "error"
+    assert "gave up" in result.summary
+    assert "http://dir.example/members/" in result.summary
