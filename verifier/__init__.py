@@ -36,7 +36,7 @@ from verifier.fetch.page import Hop, Page
 from verifier.models import Evidence, Outcome, Requirement, Status
 from verifier.sources import Source
 from verifier.submission import Submission
-from verifier.urls import registrable_domain, same_site
+from verifier.urls import normalize_url, registrable_domain, same_site
 
 hookimpl = pluggy.HookimplMarker("finops_verifier")
 """Decorator marking a plugin's hook implementations (see :mod:`verifier.hookspecs`)."""
@@ -59,6 +59,7 @@ __all__ = [
     "VerifierError",
     "__version__",
     "hookimpl",
+    "normalize_url",
     "registrable_domain",
     "same_site",
 ]
