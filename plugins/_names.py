@@ -14,7 +14,7 @@ from __future__ import annotations
 import difflib
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 # Legal-form words, after punctuation is removed ("S.A." -> "s a" -> handled as "sa").
@@ -129,3 +129,12 @@ def text_mentions(text: str, forms: list[str]) -> str | None:
         if f" {form} " in haystack:
             return form
     return None
+
+
+def some(names: Sequence[str], limit: int = 5) -> str:
+    """The first ``limit`` of ``names`` and how many more, for a summary that must stay one
+    sentence however long the list: ``"A, B, C, D, E and 9,995 more"``; all of them, comma
+    separated, when there are ``limit`` or fewer."""
+    shown = ", ".join(names[:limit])
+    rest = len(names) - limit
+    return f"{shown} and {rest:,} more" if rest > 0 else shown
