@@ -1,12 +1,23 @@
-"""Text helpers shared by the checks that read a page: the passage around a word, and the
-page's links made absolute."""
+"""Text helpers shared by the checks that read a page: the passage around a word, the
+page's links, and the record of what a page hides from its visitors.
+
+What counts is what a visitor sees (:mod:`verifier.fetch.visibility`): a check decides on
+:attr:`Page.visible_text` and :func:`page_links`; when only hidden content would have
+decided it, the requirement needs a person, and :func:`record_hidden` quotes what was set
+aside and why.
+"""
 
 from __future__ import annotations
 
-import httpx
-from bs4 import Tag
+from collections.abc import Sequence
+from typing import Any
 
-from verifier import Page
+from verifier import CheckContext, Hidden, Link, Page
+
+QUOTE = 200
+"""Characters of a hidden passage quoted in evidence."""
+MAX_RECORDED = 5
+"""Hidden passages recorded per page and purpose; the rest are counted."""
 
 
 def excerpt(text: str, needle: str, width: int = 80) -> str:
@@ -18,13 +29,48 @@ def excerpt(text: str, needle: str, width: int = 80) -> str:
 
 
 def page_links(page: Page) -> list[tuple[str, str]]:
-    """Every ``(absolute href, link text)`` of the page's ``<a href>`` elements."""
-    out = []
-    for a in page.soup.find_all("a", href=True):
-        if isinstance(a, Tag) and isinstance(a.get("href"), str):
-            try:
-                href = str(httpx.URL(page.final_url).join(str(a["href"])))
-            except (httpx.InvalidURL, ValueError):
-                continue  # a malformed href is no link to follow or count
-            out.append((href, a.get_text(" ", strip=True)))
-    return out
+    """Every ``(absolute href, link text)`` of the page's ``<a href>`` a visitor sees."""
+    return [(link.href, link.text) for link in page.links if link.hidden is None]
+
+
+def hidden_links(page: Page) -> list[Link]:
+    """The page's ``<a href>`` a visitor does not see, each with why (``link.hidden``)."""
+    return [link for link in page.links if link.hidden is not None]
+
+
+def hidden_text(page: Page) -> str:
+    """The page's hidden passages joined, to ask "would hidden text have decided it?"."""
+    return " ".join(h.text for h in page.hidden_passages)
+
+
+def record_hidden(
+    ctx: CheckContext[Any], page: Page, found: Sequence[Hidden | Link], what: str
+) -> None:
+    """Record, as ``hidden`` evidence, content a visitor does not see that would have
+    counted: each passage (or link) quoted with why it was set aside.
+
+    :param found: the hidden passages or links that would have counted.
+    :param what: what they would have shown, as a phrase ("the offering for sale").
+    """
+    for item in found[:MAX_RECORDED]:
+        if isinstance(item, Link):
+            quote, reason, url = f"{item.text} -> {item.href}".strip(), item.hidden, item.href
+        else:
+            quote, reason, url = item.text, item.reason, None
+        short = quote if len(quote) <= QUOTE else quote[:QUOTE].rsplit(" ", 1)[0] + "…"
+        ctx.evidence(
+            "hidden",
+            f"set aside: {short!r} is hidden from visitors ({reason}); it would have "
+            f"shown {what}, so a person must judge",
+            page=page,
+            excerpt=short,
+            reason=reason,
+            link=url,
+        )
+    if len(found) > MAX_RECORDED:
+        ctx.evidence(
+            "hidden",
+            f"{len(found) - MAX_RECORDED} more hidden passage(s) or link(s) of this page "
+            f"would have shown {what}",
+            page=page,
+        )

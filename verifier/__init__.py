@@ -33,6 +33,7 @@ from verifier.checks import Check, CheckContext, NoParams, Params
 from verifier.demo import DemoSpec
 from verifier.errors import FetchError, VerifierError
 from verifier.fetch.page import Hop, Page
+from verifier.fetch.visibility import Hidden, Link
 from verifier.models import Evidence, Outcome, Requirement, Status
 from verifier.sources import Source
 from verifier.submission import Submission
@@ -47,7 +48,9 @@ __all__ = [
     "DemoSpec",
     "Evidence",
     "FetchError",
+    "Hidden",
     "Hop",
+    "Link",
     "NoParams",
     "Outcome",
     "Page",

@@ -5,23 +5,23 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import json
-import re
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from bs4 import BeautifulSoup, Comment, Doctype, ProcessingInstruction, UnicodeDammit
+from bs4 import BeautifulSoup, Tag, UnicodeDammit
+from bs4.builder._lxml import LXMLTreeBuilder
 
 from verifier.errors import FetchTimeout, FetchTooLarge
 from verifier.fetch.content import JS_SHELL_NOTE, sniff_type
+from verifier.fetch.visibility import Hidden, Link, Overtime, PageView, view_of
 from verifier.models import Evidence
 
 T = TypeVar("T")
 
 _TEXTUAL_TYPES = ("text/html", "text/plain", "application/xml", "application/json")
 _GENERIC_TYPES = ("", "text/plain", "application/octet-stream", "binary/octet-stream")
-_HIDDEN = frozenset({"script", "style", "noscript", "template", "head"})
-"""Elements whose text a reader never sees (the title is taken apart from ``head``)."""
 
 KEPT_HEADERS = (
     "content-type",
@@ -190,10 +190,18 @@ class Page:
         """Whether :attr:`soup` has been built already."""
         return "_soup" in self.__dict__
 
-    def _parse(self) -> BeautifulSoup:
+    def _parse(self, deadline: float | None = None) -> BeautifulSoup:
         if not self.is_html:
             return BeautifulSoup("", "lxml")
-        return BeautifulSoup(self.text, "lxml")
+        return BeautifulSoup(self.text, builder=_Builder(deadline))
+
+    def read_by(self, deadline: float | None) -> None:
+        """Build :attr:`soup` and :attr:`view` now, giving up with :class:`Overtime` once
+        ``time.monotonic()`` passes ``deadline``; meant for a worker thread."""
+        if "_soup" not in self.__dict__:
+            self.__dict__["_soup"] = self._parse(deadline)
+        if "_view" not in self.__dict__:
+            self.__dict__["_view"] = view_of(self.soup, self.final_url, deadline)
 
     @property
     def needs_javascript(self) -> bool:
@@ -202,20 +210,33 @@ class Page:
         return any(note.startswith(JS_SHELL_NOTE) for note in self.notes)
 
     @property
-    def visible_text(self) -> str:
-        """The title and visible text, whitespace collapsed; scripts, styles and comments
-        left out. Reads the shared tree without changing it (other checks read it too)."""
-        return self._once("_visible", self._visible_text)
+    def view(self) -> PageView:
+        """The page as a visitor sees it (:mod:`verifier.fetch.visibility`), built once in
+        one linear walk of :attr:`soup`; the fetch layer builds it off the event loop."""
+        return self._once("_view", lambda: view_of(self.soup, self.final_url))
 
-    def _visible_text(self) -> str:
-        parts = [
-            str(node)
-            for node in self.soup.find_all(string=True)
-            if not isinstance(node, Comment | Doctype | ProcessingInstruction)
-            and not any(parent.name in _HIDDEN for parent in node.parents)
-        ]
-        title = self.soup.title.get_text(" ") if self.soup.title else ""
-        return re.sub(r"\s+", " ", " ".join([title, *parts])).strip()
+    @property
+    def visible_text(self) -> str:
+        """The title and the text a visitor sees, whitespace collapsed. Scripts, styles,
+        comments and hidden elements (``display:none``, ``hidden``, ``aria-hidden``, a
+        ``<template>``, a class the page's ``<style>`` hides...) are left out: see
+        :attr:`hidden_passages`. Reads the shared tree without changing it."""
+        return self.view.visible_text
+
+    @property
+    def hidden_passages(self) -> tuple[Hidden, ...]:
+        """The text a visitor does not see, one passage per hidden element, with why."""
+        return self.view.hidden
+
+    @property
+    def links(self) -> tuple[Link, ...]:
+        """Every ``<a href>`` made absolute, in order, each saying whether it is hidden."""
+        return self.view.links
+
+    def hidden_reason(self, tag: Tag) -> str | None:
+        """Why ``tag`` of :attr:`soup` (or an element around it) is hidden from visitors;
+        ``None`` when a visitor sees it."""
+        return self.view.hidden_reason(tag)
 
     def evidence(self) -> Evidence:
         """This fetch as a piece of evidence."""
@@ -243,12 +264,33 @@ class Page:
         )
 
 
+class _Builder(LXMLTreeBuilder):
+    """bs4's lxml tree builder, stopping with :class:`Overtime` past a deadline.
+
+    lxml calls back into Python for every tag, so the parse can be stopped there: a
+    parse in a thread cannot be killed, but it can be made to give up by itself.
+    """
+
+    def __init__(self, deadline: float | None) -> None:
+        super().__init__()
+        self._deadline = deadline
+        self._calls = 0
+
+    def start(self, *args: Any, **kwargs: Any) -> None:
+        self._calls += 1
+        late = self._deadline is not None and time.monotonic() > self._deadline
+        if not self._calls % 256 and late:
+            raise Overtime("the parse went past its deadline")
+        super().start(*args, **kwargs)
+
+
 DEFAULT_MAX_TAGS = 50_000
 """Default of ``FetchSettings.max_tags``: bs4 needs about 60 µs and 1 KB a tag here."""
 
 
 async def parse_within(page: Page, seconds: float | None, max_tags: int = DEFAULT_MAX_TAGS) -> None:
-    """Build ``page.soup`` in a worker thread, within ``seconds`` (``None``: no limit).
+    """Build ``page.soup`` and ``page.view`` in a worker thread, within ``seconds``
+    (``None``: no limit); the thread itself stops at the deadline (:class:`Overtime`).
 
     bs4 takes tens of milliseconds a page, which on the event loop would make every other
     fetch's deadline late; adversarial HTML can take minutes. A thread cannot be stopped,
@@ -268,8 +310,12 @@ async def parse_within(page: Page, seconds: float | None, max_tags: int = DEFAUL
             hops=[h.to_json() for h in page.hops],
         )
     try:
-        await asyncio.wait_for(asyncio.to_thread(lambda: page.soup), seconds)
-    except TimeoutError:
+        deadline = None if seconds is None else time.monotonic() + seconds
+        # The parse and the walk check the deadline themselves, so the thread ends with
+        # the wait; the wait's own limit is a backstop with a little slack.
+        backstop = None if seconds is None else seconds + 0.5
+        await asyncio.wait_for(asyncio.to_thread(page.read_by, deadline), backstop)
+    except (TimeoutError, Overtime):
         raise FetchTimeout(
             page.url,
             f"gave up parsing: the page ({len(page.body)} bytes) took more than "
