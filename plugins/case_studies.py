@@ -34,7 +34,7 @@ from pydantic import Field
 from plugins._names import name_forms, normalize, some, text_mentions
 from plugins._pages import Read, read_page
 from plugins._sites import SiteParams, Sites, sites_of
-from plugins._text import excerpt
+from plugins._text import excerpt, record_hidden
 from verifier import Check, CheckContext, Outcome, normalize_url
 
 # Why a customer is not counted yet a person may count it, in the order a summary says it.
@@ -149,6 +149,13 @@ def _judge(
         found = text_mentions(text, [f for f in forms if f not in own])
         verdict = "alias"
     if found is None:
+        hidden = [h for h in page.hidden_passages if text_mentions(h.text, forms)]
+        if hidden:  # named where no visitor reads it: a person judges the page
+            record_hidden(ctx, page, hidden, f"the customer {customer!r}")
+            return (
+                "hidden",
+                f"{page.final_url} names the customer only in text hidden from visitors",
+            )
         ctx.evidence(
             "search", f"{page.final_url} does not name {customer!r}", page=page, looked_for=forms
         )

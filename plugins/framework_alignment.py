@@ -1,7 +1,8 @@
 """framework-alignment: the applicant's alignment pages link to enough Framework Domains and
 Capabilities.
 
-Each page in the submission's ``alignment_pages`` is read and its links classified with a
+Each page in the submission's ``alignment_pages`` is read and the links a visitor sees
+classified with a
 taxonomy file (see :mod:`plugins._taxonomy`): a link counts whatever version's slug it
 uses, with or without ``www.``, over http or https, with or without a trailing slash, a
 query or a fragment. A link to the home page or an index page names no item and does not
@@ -18,8 +19,9 @@ another site than the applicant's counts only for a person to confirm.
   text would make up the difference (the evidence says what was read, which links did not
   count, and which pages were set aside as the Foundation's);
 - ``needs_review``: enough only when links on pages elsewhere than the applicant's site,
-  or titles named without a link (weaker evidence), are counted; or a page cannot be read
-  by a program (not HTML, built by JavaScript);
+  links hidden from visitors (each quoted as ``hidden`` evidence with why it was set
+  aside), or titles named without a link (weaker evidence) are counted; or a page cannot
+  be read by a program (not HTML, built by JavaScript);
 - ``error``: too few links were found and a page could not be read (a fault).
 
 Params: ``taxonomy`` (file under ``policies/``), ``min_domains``, ``min_capabilities``,
@@ -36,8 +38,8 @@ from plugins._names import some
 from plugins._pages import read_page
 from plugins._sites import SiteParams, sites_of
 from plugins._taxonomy import Item, Taxonomy, load_taxonomy
-from plugins._text import page_links
-from verifier import Check, CheckContext, Outcome, Page
+from plugins._text import hidden_links, page_links, record_hidden
+from verifier import Check, CheckContext, Link, Outcome, Page
 
 TITLES = 30
 """Taxonomy titles a summary names before it counts the rest (the 2026 Framework has 22
@@ -50,6 +52,7 @@ Pool = dict[str, dict[str, Item]]
 _WEAKER = {
     "linked": "links on the applicant's own pages ({})",
     "elsewhere": "links on pages not on the applicant's site ({})",
+    "hidden": "links hidden from visitors ({})",
     "named": "titles named without a link (weaker evidence: {})",
 }
 
@@ -109,6 +112,7 @@ class FrameworkAlignmentCheck(Check[FrameworkAlignmentParams]):
                 ctx.evidence("page", f"{sites.describe(page.final_url)}", page=page)
             pool = "linked" if owner == "applicant" else "elsewhere"
             found.add_links(ctx, page, pool, page_links(page))
+            found.add_hidden(page, hidden_links(page))
             found.add_mentions(page)
         return found.verdict(ctx)
 
@@ -125,6 +129,7 @@ class _Found:
         self.elsewhere: list[str] = []  # pages on another site than the applicant's
         self.not_counted: list[str] = []  # links to taxonomy pages that name no item
         self.mentions: list[tuple[str, Page, str, Item]] = []  # recorded if the verdict needs them
+        self.hidden: list[tuple[Page, Link, Item]] = []  # likewise: links no visitor sees
 
     def add_links(
         self,
@@ -153,6 +158,16 @@ class _Found:
                     link=href,
                     slug=link.slug,
                 )
+
+    def add_hidden(self, page: Page, links: Iterable[Link]) -> None:
+        """Note the items that links of ``page`` hidden from visitors point to (set aside,
+        and quoted only if they would have decided the verdict)."""
+        for link in links:
+            classified = self.tax.classify(link.href)
+            if classified is not None and classified.item is not None:
+                item = classified.item
+                self.pools["hidden"][classified.kind].setdefault(item.title, item)
+                self.hidden.append((page, link, item))
 
     def add_mentions(self, page: Page) -> None:
         """Note the titles ``page`` names in its visible text (recorded if they decide)."""
@@ -208,12 +223,10 @@ class _Found:
             if name == "named":
                 for detail, page, title, item in self.mentions:  # the verdict depends on them
                     if item.title in added:
-                        ctx.evidence(
-                            "framework-mention",
-                            f"{detail} without a link",
-                            page=page,
-                            excerpt=title,
-                        )
+                        detail = f"{detail} without a link"
+                        ctx.evidence("framework-mention", detail, page=page, excerpt=title)
+            if name == "hidden":
+                self._record_hidden(ctx, added)
             shown = some(self.elsewhere, 2) if name == "elsewhere" else some(added)
             return Outcome.needs_review(
                 f"{covered}; only with {what.format(shown)} do they reach {wd} domain(s) and "
@@ -230,6 +243,18 @@ class _Found:
             hosts=list(tax.hosts),
         )
         return Outcome.failed(f"only {covered}; {need}")
+
+    def _record_hidden(self, ctx: CheckContext[FrameworkAlignmentParams], added: list[str]) -> None:
+        """Quote the hidden links that would have covered ``added`` items, page by page."""
+        by_page: dict[str, tuple[Page, list[Link], list[str]]] = {}
+        for page, link, item in self.hidden:
+            if item.title in added:
+                _, links, titles = by_page.setdefault(page.sha256, (page, [], []))
+                links.append(link)
+                titles.append(item.label)
+        for page, links, titles in by_page.values():
+            shown = some(list(dict.fromkeys(titles)), TITLES)
+            record_hidden(ctx, page, links, f"links to {self.tax.name} items ({shown})")
 
 
 def _titles(items: dict[str, Item]) -> str:

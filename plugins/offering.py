@@ -13,7 +13,12 @@ The page is read with :func:`plugins._pages.read_page`, like every submitted pag
 - ``fail``: not provided; the page is gone (404, 410, a "not found" page); it does not
   name the offering; it shows neither purchase, open source nor services (the evidence
   lists what was searched);
-- ``needs_review``: the page is on another domain than the applicant's website, cannot
+What counts is what a visitor sees: text and links hidden from visitors (see
+:mod:`verifier.fetch.visibility`) are no sign, and headings hidden are no topic.
+
+- ``needs_review``: only content hidden from visitors would pass the page (its name,
+  topic or signs; each hidden passage or link is quoted as ``hidden`` evidence with why
+  it was set aside); the page is on another domain than the applicant's website, cannot
   be read by a program (not HTML, or a shell that JavaScript fills in), shows only weak
   signs (a ``weak_terms`` word such as "plans" or "license", a repository link that does
   not name the offering), or, with ``topic_terms`` set, names no topic in its title or
@@ -26,14 +31,26 @@ Params: ``purchase_terms``, ``weak_terms``, ``marketplace_hosts``, ``repository_
 
 from __future__ import annotations
 
-import re
+from dataclasses import dataclass
 
-import httpx
 from pydantic import Field
 
 from plugins._names import normalize
 from plugins._pages import read_page
-from plugins._text import excerpt, page_links
+from plugins._signs import (
+    Content,
+    Sign,
+    everything,
+    hidden_holding,
+    names,
+    open_source_signs,
+    purchase_signs,
+    service_signs,
+    topic_sign,
+    visible,
+    weak_signs,
+)
+from plugins._text import excerpt, hidden_links, record_hidden
 from verifier import Check, CheckContext, Outcome, Page, Params, registrable_domain, same_site
 
 # Defaults as "|"-separated listings, to keep the module short; each param is a list.
@@ -86,7 +103,7 @@ class OfferingCheck(Check[OfferingParams]):
     """Verifies the public landing page of the offering."""
 
     name = "offering"
-    version = "1.2"
+    version = "2.0"
     Params = OfferingParams
     description = "Public landing page naming a purchasable or open-source offering"
 
@@ -101,8 +118,16 @@ class OfferingCheck(Check[OfferingParams]):
             return (verdict or Outcome.error)(f"the landing page {read.url} {read.reason}")
         if read.state == "unreadable":
             return Outcome.needs_review(f"the landing page {read.url} {read.reason}")
-        page, text = read.page, read.page.visible_text
-        if normalize(offering.name) not in normalize(text):
+        page, p = read.page, ctx.params
+        repo = offering.open_source_repository
+        seen = visible(page)
+        shown = _Judgement.of(seen, p, offering.name, repo)
+        if not shown.passes:  # would what the page hides have passed it? Then a person judges
+            hidden = _Judgement.of(everything(page), p, offering.name, repo)
+            if hidden.passes:
+                return _set_aside(ctx, page, offering.name, shown, hidden)
+        text = page.visible_text
+        if not shown.named:
             ctx.evidence(
                 "search",
                 f"the offering name {offering.name!r} does not appear on the page",
@@ -112,33 +137,27 @@ class OfferingCheck(Check[OfferingParams]):
             return Outcome.failed(f"the landing page does not name {offering.name!r}")
         found = excerpt(text, offering.name)
         ctx.evidence("text", f"the page names {offering.name!r}", page=page, excerpt=found)
-        topic = topic_sign(page, ctx.params)
-        signs = purchase_signs(page, text, ctx.params) + open_source_signs(
-            page, ctx.params, offering.name, offering.open_source_repository
-        )
-        if topic is not None:
-            signs += service_signs(text, ctx.params)
-        for kind, what, shown in [*signs, *([topic] if topic else [])]:
-            ctx.evidence(kind, what, page=page, excerpt=shown)
-        if not signs:
-            weak = weak_signs(page, text, ctx.params)
-            for kind, what, shown in weak:
-                ctx.evidence(kind, what, page=page, excerpt=shown)
+        for sign in [*shown.signs, *([shown.topic] if shown.topic else [])]:
+            ctx.evidence(sign.kind, sign.what, page=page, excerpt=sign.shown)
+        if not shown.signs:
+            weak = weak_signs(seen, p)
+            for sign in weak:
+                ctx.evidence(sign.kind, sign.what, page=page, excerpt=sign.shown)
             ctx.evidence(
                 "search",
                 "no clear sign of purchase, open source or services on the page",
                 page=page,
-                terms=ctx.params.purchase_terms,
-                marketplaces=ctx.params.marketplace_hosts,
-                repository_hosts=ctx.params.repository_hosts,
-                service_terms=ctx.params.service_terms,
+                terms=p.purchase_terms,
+                marketplaces=p.marketplace_hosts,
+                repository_hosts=p.repository_hosts,
+                service_terms=p.service_terms,
             )
             if weak:
                 return Outcome.needs_review(
                     f"{offering.name}: only weak signs that it is sold or open source "
-                    f"({'; '.join(w for _, w, _ in weak[:3])}); a person must judge"
+                    f"({'; '.join(w.what for w in weak[:3])}); a person must judge"
                 )
-            services = " nor a description of services" if ctx.params.service_terms else ""
+            services = " nor a description of services" if p.service_terms else ""
             return Outcome.failed(
                 f"{offering.name}: the page shows no pricing, trial, marketplace listing "
                 f"or public repository{services}"
@@ -148,87 +167,68 @@ class OfferingCheck(Check[OfferingParams]):
                 f"{offering.name} is on {registrable_domain(page.final_url)}, not on the "
                 f"applicant's domain {registrable_domain(ctx.submission.applicant.website)}"
             )
-        kinds = sorted({k for k, _, _ in signs})
-        how = " and ".join(_HOW[k] for k in kinds)
-        if ctx.params.topic_terms and topic is None:
+        how = " and ".join(_HOW[k] for k in sorted({s.kind for s in shown.signs}))
+        if not shown.dedicated:
             return Outcome.needs_review(
                 f"{offering.name} is listed at {page.final_url} and is {how}, but its title and "
-                f"headings name none of {', '.join(ctx.params.topic_terms)}: a person must "
+                f"headings name none of {', '.join(p.topic_terms)}: a person must "
                 "judge whether it is a dedicated offering"
             )
         return Outcome.passed(f"{offering.name} is listed at {page.final_url} and is {how}")
 
 
-def purchase_signs(page: Page, text: str, params: OfferingParams) -> list[tuple[str, str, str]]:
-    """Evidence that the offering can be bought: phrases and marketplace links."""
-    signs = []
-    for term in params.purchase_terms:
-        if _says(text, term):
-            signs.append(("purchase", f"the page says {term!r}", excerpt(text, term, 60)))
-    for href, label in page_links(page):
-        bare = href.split("://", 1)[-1]
-        if any(bare.startswith(m) for m in params.marketplace_hosts):
-            signs.append(
-                ("purchase", f"links to a cloud marketplace listing: {href}", label or href)
-            )
-    return signs
+@dataclass(frozen=True)
+class _Judgement:
+    """What one reading of the page (visible, or with hidden content) shows."""
+
+    named: bool
+    """It names the offering."""
+    topic: Sign | None
+    """Its title or a main heading names a ``topic_terms`` topic."""
+    dedicated: bool
+    """It names a topic, or the policy asks for none."""
+    signs: list[Sign]
+    """Signs of sale, open source, or (with a topic) services."""
+
+    @property
+    def passes(self) -> bool:
+        """Whether this reading alone would pass (the site aside)."""
+        return self.named and self.dedicated and bool(self.signs)
+
+    @classmethod
+    def of(cls, content: Content, p: OfferingParams, name: str, repo: str | None) -> _Judgement:
+        """Judge ``content`` for the offering ``name`` (with its declared ``repo``)."""
+        topic = topic_sign(content, p)
+        signs = purchase_signs(content, p) + open_source_signs(content, p, name, repo)
+        if topic is not None:
+            signs += service_signs(content, p)
+        dedicated = topic is not None or not p.topic_terms
+        return cls(names(content, name), topic, dedicated, signs)
 
 
-def topic_sign(page: Page, params: OfferingParams) -> tuple[str, str, str] | None:
-    """The page's title or main heading naming a ``topic_terms`` topic, if one does."""
-    for tag in page.soup.find_all(["title", "h1", "h2", "h3"]):
-        heading = tag.get_text(" ", strip=True)
-        for term in params.topic_terms:
-            if _says(heading, term):
-                return ("topic", f"its {tag.name} names the topic {term!r}", heading)
-    return None
-
-
-def service_signs(text: str, params: OfferingParams) -> list[tuple[str, str, str]]:
-    """A description of services: ``min_service_terms`` distinct ``service_terms`` phrases."""
-    found = [term for term in params.service_terms if _says(text, term)]
-    if len(found) < params.min_service_terms:
-        return []
-    return [
-        ("service", f"the page describes services: {term!r}", excerpt(text, term, 60))
-        for term in found
-    ]
-
-
-def _says(text: str, term: str) -> bool:
-    """Whether ``term`` occurs in ``text`` as whole words, ignoring case."""
-    return re.search(rf"(?<!\w){re.escape(term)}(?!\w)", text, re.IGNORECASE) is not None
-
-
-def weak_signs(page: Page, text: str, params: OfferingParams) -> list[tuple[str, str, str]]:
-    """Signs a person must weigh: a ``weak_terms`` word, or a link to some repository."""
-    signs = [
-        ("weak-sign", f"the page says {term!r}", excerpt(text, term, 60))
-        for term in params.weak_terms
-        if _says(text, term)
-    ]
-    for href, label in page_links(page):
-        url = httpx.URL(href)
-        if url.host.removeprefix("www.") in params.repository_hosts and url.path.count("/") >= 2:
-            signs.append(("weak-sign", f"links to a repository: {href}", label or href))
-    return signs
-
-
-def _compact(text: str) -> str:
-    return re.sub(r"[^a-z0-9]", "", normalize(text))
-
-
-def open_source_signs(
-    page: Page, params: OfferingParams, name: str, declared: str | None
-) -> list[tuple[str, str, str]]:
-    """Evidence that the offering is open source: a link to its declared repository, or to
-    a repository whose owner or name is the offering's (``github.com/openlens/openlens``)."""
-    signs = []
-    for href, label in page_links(page):
-        url = httpx.URL(href)
-        segments = [s for s in url.path.split("/") if s][:2]
-        names_it = len(segments) == 2 and _compact(name) in map(_compact, segments)
-        on_host = url.host.removeprefix("www.") in params.repository_hosts
-        if (declared and href.rstrip("/") == declared.rstrip("/")) or (on_host and names_it):
-            signs.append(("open-source", f"links to a public repository: {href}", label or href))
-    return signs
+def _set_aside(
+    ctx: CheckContext[OfferingParams], page: Page, name: str, shown: _Judgement, hidden: _Judgement
+) -> Outcome:
+    """Only hidden content would pass the page: quote it, and send it to a person."""
+    parts, needles = [], []
+    if not shown.named:
+        parts.append(f"the name {name!r}")
+        needles.append(name)
+    if not shown.dedicated and hidden.topic is not None:
+        parts.append(f"the topic {hidden.topic.needle!r} in a heading")
+        needles.append(hidden.topic.needle)
+    had = {s.needle for s in shown.signs}
+    extra = [s for s in hidden.signs if s.needle not in had]
+    how = sorted({_HOW[s.kind] for s in extra}, key=list(_HOW.values()).index)
+    parts += [f"that {name} is {' and '.join(how)}"] if how else []
+    needles += [s.needle for s in extra]
+    # A name matched only once normalised ("Acme Lens™") may be in no passage word for
+    # word: then every hidden passage is shown, so the person sees what was set aside.
+    quoted = hidden_holding(page, needles) or [*page.hidden_passages, *hidden_links(page)]
+    record_hidden(ctx, page, quoted, " and ".join(parts))
+    first = quoted[0].text if quoted else ""
+    first = first if len(first) <= 80 else first[:80].rsplit(" ", 1)[0] + "…"
+    return Outcome.needs_review(
+        f"only content hidden from visitors shows {' and '.join(parts)} "
+        f"({first!r}, set aside); a person must judge"
+    )

@@ -4,16 +4,13 @@ against the gaming sites."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
+from tests.plugins.registry_helpers import policy_params as _params
 from verifier import Check, Evidence
 from verifier.fetch import FetchSettings
 from verifier.models import RequirementResult
-from verifier.policy import load_policy
 from verifier.testing import make_submission, run_check
-
-POLICIES = Path(__file__).resolve().parents[2] / "policies"
 
 FOUNDATION = {"finops-members": "http://c1-foundation.example/members/"}
 """The gaming Foundation: its member directory, like finops.org's, makes its site the
@@ -22,9 +19,7 @@ Foundation's own."""
 
 def policy_params(program: str, tier: str, requirement: str) -> dict[str, Any]:
     """The params the bundled policy ``<program>/<tier>.yaml`` gives ``requirement``."""
-    policy = load_policy(POLICIES / program / f"{tier}.yaml", None)
-    (req,) = [r for r in policy.requirements if r.id == requirement]
-    return dict(req.params)
+    return _params(f"{program}/{tier}.yaml", requirement)
 
 
 def judge(
