@@ -3,11 +3,12 @@
 Each submitted case study is its own page: it must answer 2xx HTML on the applicant's site
 (see :mod:`plugins._sites`) and name its customer in text a visitor sees (ignoring case,
 punctuation and legal suffixes). Pages are compared after redirects and after
-normalising the URL (:func:`verifier.normalize_url`: fragment, trailing slash, ``utm_*``):
-a page submitted twice counts once, for the first case study that gives it, and the
-summary names it. Customers are counted once each, however many pages are about them.
-With ``min_customer_employees`` set, only customers declared at least that large count;
-an undeclared size is unknown.
+normalising the URL (:func:`verifier.normalize_url`: fragment, trailing slash, ``utm_*``),
+and by their bytes (the same body under two addresses is one page): a page submitted
+twice counts once, for the first case study that gives it, and the summary names it.
+Customers are counted once each, however many pages are about them. With
+``min_customer_employees`` set, only customers declared at least that large count; an
+undeclared size is unknown.
 
 - ``pass``: ``min_customers`` distinct customers count (a fault on another page does not
   matter then);
@@ -74,17 +75,19 @@ class CaseStudiesCheck(Check[CaseStudiesParams]):
         # normalised customer -> customer as submitted, by verdict
         found: dict[str, dict[str, str]] = {v: {} for v in ("counted", *_REVIEW)}
         faults: list[str] = []
-        seen: dict[str, str] = {}  # normalised page URL -> the case study that gave it
+        # normalised page URL (asked and final), or the body's hash -> the study that gave it
+        seen: dict[str, str] = {}
         repeated: list[str] = []
         for number, study in enumerate(studies, 1):
             url = str(study.url)
             first, read = seen.get(normalize_url(url)), None
             if first is None:  # not given already: read it, then compare where it led
                 read = await read_page(ctx, url)
-                keys = {
-                    normalize_url(url),
-                    normalize_url(read.page.final_url if read.page else url),
-                }
+                keys = {normalize_url(url)}
+                if read.page is not None and read.state == "ok":
+                    # The same bytes under another address (?id=2 on a server that ignores
+                    # the query) are the same page too.
+                    keys |= {normalize_url(read.page.final_url), read.page.sha256}
                 first = next((seen[k] for k in keys if k in seen), None)
             if first is None and read is not None:
                 seen.update(dict.fromkeys(keys, f"#{number} ({url})"))

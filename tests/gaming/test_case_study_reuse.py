@@ -1,9 +1,10 @@
 """Issue 8, class 2: one page does not count as several case studies.
 
 Each case study is its own page. Pages are compared after redirects and after normalising
-the URL (fragment, trailing slash, ``utm_*``): a page given twice counts once, for the
-first case study that gives it, and the summary names the repeated URL. The applicant's
-site is ``fixtures/gaming/c1-cases.example``; its "highlights" page names two customers.
+the URL (fragment, trailing slash, ``utm_*``), and by their bytes: a page given twice
+counts once, for the first case study that gives it, and the summary names the repeated
+URL. The applicant's site is ``fixtures/gaming/c1-cases.example``; its "highlights" page
+names two customers.
 """
 
 from __future__ import annotations
@@ -56,6 +57,9 @@ def test_control_two_pages_each_naming_its_customer_pass(gaming_settings: FetchS
             id="the same URL in capitals, with the default port and a click id",
         ),
         pytest.param(f"{SITE}/initech-story", id="another URL that redirects to the page"),
+        pytest.param(
+            f"{HIGHLIGHTS}?story=initech", id="the same page under a query its server ignores"
+        ),
     ],
 )
 def test_one_page_naming_two_customers_counts_once(
@@ -97,3 +101,13 @@ def test_a_repeated_page_is_named_even_when_enough_customers_pass(
     assert result.status == Status.PASS, result.summary
     assert "a page given again counts once" in result.summary
     assert f"{SITE}/initech/?utm_campaign=renewal" in result.summary
+
+
+def test_ten_thousand_entries_give_a_one_sentence_summary(gaming_settings: FetchSettings) -> None:
+    # One page given 10,000 times under as many tracking links (issue 8, class 13).
+    pairs = [(f"{HIGHLIGHTS}?utm_content={n}", f"Customer {n}") for n in range(10_000)]
+    result = studies(gaming_settings, *pairs)
+    assert result.status == Status.FAIL, result.summary[:300]
+    assert len(result.summary) < 500
+    assert result.summary.endswith("and 9,996 more); 2 required")
+    assert len(kinds(result, "case-study")) == 10_000  # the evidence keeps every entry
