@@ -5,6 +5,12 @@ CONTRACT.md: a directory page lists organisations "as links, logo images (the na
 or a "Next" link). :func:`read_directory` follows the pages, records each fetch, and
 returns every entry with where it was found; matching is done by the caller.
 
+What counts is what a visitor sees (:mod:`verifier.fetch.visibility`): an entry whose
+element is hidden (``display:none``, ``aria-hidden``, a class the page's ``<style>``
+hides...) is no listing, and neither is the hidden part of a name or a hidden link.
+:func:`read_entries` keeps those apart (:attr:`Directory.hidden`) so that a check can tell
+a person "listed only where visitors cannot see it" rather than "not listed".
+
 Each page is read with :func:`plugins._pages.read_page`: a page that is gone, faulty or
 unreadable (not HTML, a JavaScript shell), or one that lists no organisation at all, makes
 the directory unreadable (:attr:`Directory.problem`), since an absence from a directory we
@@ -20,11 +26,13 @@ from typing import Any
 
 import httpx
 from bs4 import BeautifulSoup, Tag
+from bs4.element import NavigableString
 
 from plugins._pages import read_page
-from verifier import CheckContext, Page, same_site
+from verifier import CheckContext, Page, registrable_domain, same_site
 
-_SKIP_ANCESTORS = ("nav", "header", "footer", "script", "style", "noscript", "template")
+_NOT_TEXT = ("script", "style", "noscript", "template", "head")
+_SKIP_ANCESTORS = ("nav", "header", "footer", *_NOT_TEXT)
 _NEXT_TEXT = re.compile(r"^\s*(next|next page|older|›|»|→)\s*[›»→]?\s*$", re.IGNORECASE)
 _PREV_TEXT = re.compile(
     r"^\s*[‹«←]?\s*(prev|previous|previous page|newer|first|last|‹|«|←)\s*[‹«←]?\s*$",
@@ -46,6 +54,9 @@ class Entry:
     """Where the name came from: ``img-alt``, ``link``, ``list-item``, ``table-row``..."""
     page: Page
     """The directory page it is on."""
+    hidden: str | None = None
+    """``None`` for an entry a visitor sees; else why it (its element, a hidden part of
+    its name, or its link) is hidden from visitors. A hidden entry is no listing."""
 
 
 def _clean(text: str) -> str:
@@ -56,9 +67,9 @@ def _in_chrome(tag: Tag) -> bool:
     return any(parent.name in _SKIP_ANCESTORS for parent in tag.parents)
 
 
-def _href(tag: Tag, page: Page) -> str | None:
-    link = tag if tag.name == "a" else tag.find_parent("a")
-    raw = link.get("href") if isinstance(link, Tag) else None
+def _absolute(page: Page, raw: object) -> str | None:
+    """``raw`` (an ``href`` value) made absolute against the page; ``None`` when it is no
+    link to another page (missing, malformed, a fragment, ``javascript:``, ``mailto:``)."""
     if not isinstance(raw, str) or raw.startswith(("#", "javascript:", "mailto:")):
         return None
     try:
@@ -67,30 +78,111 @@ def _href(tag: Tag, page: Page) -> str | None:
         return None
 
 
+def _href(tag: Tag, page: Page) -> tuple[str | None, str | None]:
+    """The link an entry carries (its own, its enclosing link's, or the one link it holds:
+    ``<li><a href=...>Name</a></li>``), and why that link is hidden (``None``: seen)."""
+    link = tag if tag.name == "a" else tag.find_parent("a")
+    if link is None:
+        inner = tag.find_all("a", href=True, limit=2)
+        link = inner[0] if len(inner) == 1 else None
+    if not isinstance(link, Tag):
+        return None, None
+    href = _absolute(page, link.get("href"))
+    return href, (page.hidden_reason(link) if href else None)
+
+
+def links_in(page: Page, tag: Tag) -> list[tuple[str, str | None]]:
+    """Every link of ``tag`` (itself included), absolute, with why it is hidden (``None``:
+    a visitor sees it)."""
+    anchors = [tag] if tag.name == "a" else []
+    anchors += [a for a in tag.find_all("a", href=True) if isinstance(a, Tag)]
+    found = [(_absolute(page, a.get("href")), page.hidden_reason(a)) for a in anchors]
+    return [(href, why) for href, why in found if href is not None]
+
+
+def leads_to(href: str | None, domain: str, page: Page) -> bool:
+    """Whether ``href``, a link of ``page``, leads to the registrable ``domain`` (the
+    applicant's): the page's own tie between what it lists and the applicant. A link
+    within the page's own site (a profile page) ties it to nobody, whatever website the
+    submission gives."""
+    return (
+        href is not None
+        and registrable_domain(href) == domain
+        and not same_site(href, page.final_url)
+    )
+
+
+def shown_text(page: Page, tag: Tag) -> tuple[str, str | None]:
+    """The text of ``tag`` a visitor sees (whitespace collapsed), and why some of its
+    text is hidden (the first reason met; ``None`` when none is). One pass over its
+    descendants; :meth:`Page.hidden_reason` answers each in constant time."""
+    shown: list[str] = []
+    hidden: str | None = None
+    skipped: set[int] = set()  # elements whose content is no text (scripts, styles...)
+    for node in tag.descendants:
+        if isinstance(node, Tag):
+            if node.name in _NOT_TEXT or id(node.parent) in skipped:
+                skipped.add(id(node))
+            continue
+        # Only plain strings are text: not comments, CDATA, or a script's source.
+        if type(node) is not NavigableString or id(node.parent) in skipped:
+            continue
+        why = page.hidden_reason(node.parent) if node.parent is not None else None
+        if why is None:
+            shown.append(node)
+        elif hidden is None:
+            hidden = why
+    return _clean(" ".join(shown)), hidden
+
+
 def _is_pagination(text: str) -> bool:
     return any(rx.match(text) for rx in (_NEXT_TEXT, _PREV_TEXT, _PAGE_NUMBER))
 
 
 def entries_of(page: Page) -> list[Entry]:
-    """Every organisation-like entry of one directory page, de-duplicated by name."""
-    soup: BeautifulSoup = page.soup
-    found: dict[str, Entry] = {}
+    """Every organisation-like entry of one directory page a visitor sees."""
+    return read_entries(page)[0]
 
-    def add(name: str, tag: Tag, how: str) -> None:
+
+def read_entries(page: Page) -> tuple[list[Entry], list[Entry]]:
+    """The entries of one directory page a visitor sees, and those hidden from visitors
+    (:attr:`Entry.hidden` says why), each list de-duplicated by name.
+
+    An entry whose element is hidden is only in the second list. A visible entry with a
+    hidden part (``Acme<span hidden> Cloud Economics</span>``, or a hidden link) is in the
+    first with what shows, and in the second with the hidden words or link as well.
+    """
+    soup: BeautifulSoup = page.soup
+    seen: dict[str, Entry] = {}
+    unseen: dict[str, Entry] = {}
+
+    def put(into: dict[str, Entry], name: str, href: str | None, how: str, why: str | None) -> None:
         name = _LOGO_WORDS.sub("", _clean(name)).strip(" -|")
         if _is_pagination(name):
             return  # "Next", "« Previous", "2": the directory's own page links
-        if 1 < len(name) <= 120 and name.lower() not in found:
-            found[name.lower()] = Entry(name, _href(tag, page), how, page)
+        if 1 < len(name) <= 120 and name.lower() not in into:
+            into[name.lower()] = Entry(name, href, how, page, why)
+
+    def add(tag: Tag, how: str, alt: str | None = None) -> None:
+        href, link_hidden = _href(tag, page)
+        full = alt if alt is not None else tag.get_text(" ")
+        own = page.hidden_reason(tag)
+        if own is not None:
+            put(unseen, full, href, how, own)
+            return
+        shown, part = (alt, None) if alt is not None else shown_text(page, tag)
+        put(seen, shown, None if link_hidden else href, how, None)
+        if part or link_hidden:
+            put(unseen, full, href, how, part or link_hidden)
 
     for img in soup.find_all("img"):
         if isinstance(img, Tag) and not _in_chrome(img) and isinstance(img.get("alt"), str):
-            add(str(img["alt"]), img, "img-alt")
+            add(img, "img-alt", str(img["alt"]))
     for row in soup.find_all("tr"):
         if isinstance(row, Tag) and not _in_chrome(row):
             cell = row.find(["td", "th"])
             if isinstance(cell, Tag) and cell.name == "td":
-                add(cell.get_text(" "), cell, "table-row")
+                add(cell, "table-row")
     for tag in soup.find_all(["li", "a"]):
         if not isinstance(tag, Tag) or _in_chrome(tag):
             continue
@@ -98,20 +190,20 @@ def entries_of(page: Page) -> list[Entry]:
             continue  # a container of other entries, not an entry
         if tag.name == "a" and tag.find("img"):
             continue  # a logo link: its alt text was taken above
-        add(tag.get_text(" "), tag, "list-item" if tag.name == "li" else "link")
+        add(tag, "list-item" if tag.name == "li" else "link")
     for card in soup.select("[class*=card], [class*=member], [class*=partner]"):
         # A card holds one organisation; a section holding many (a logo grid) is not one.
         if isinstance(card, Tag) and not _in_chrome(card) and len(card.find_all("a")) <= 1:
             title = card.find(["h2", "h3", "h4", "h5", "strong", "b"])
             if isinstance(title, Tag):
-                add(title.get_text(" "), title, "card")
-    if not found:
+                add(title, "card")
+    if not seen:
         # Headings name organisations only on pages that list them as headings; on a logo
         # grid they title its sections ("Premier Members"), which are not entries.
         for tag in soup.find_all(["h2", "h3", "h4"]):
             if isinstance(tag, Tag) and not _in_chrome(tag):
-                add(tag.get_text(" "), tag, "heading")
-    return list(found.values())
+                add(tag, "heading")
+    return list(seen.values()), list(unseen.values())
 
 
 def next_page(page: Page) -> str | None:
@@ -128,7 +220,7 @@ def next_page(page: Page) -> str | None:
         if isinstance(a, Tag) and _NEXT_TEXT.match(a.get_text(" "))
     ]
     for tag in candidates:
-        href = _href(tag, page)
+        href = _href(tag, page)[0]
         if href and same_site(href, page.final_url) and href != page.final_url:
             return href
     return None
@@ -141,7 +233,10 @@ class Directory:
     pages: list[Page]
     """The pages read, in order."""
     entries: list[Entry]
-    """Every entry of those pages."""
+    """Every entry of those pages that a visitor sees: the listings."""
+    hidden: list[Entry]
+    """The entries of those pages hidden from visitors: no listing, but a person should
+    see one that names the applicant (:attr:`Entry.hidden` says why it is set aside)."""
     problem: str | None
     """Why the directory could not be read (a sentence naming the page); ``None`` if it was."""
     unread: str | None
@@ -152,21 +247,23 @@ async def read_directory(ctx: CheckContext[Any], url: str, max_pages: int) -> Di
     """Fetch a directory from ``url``, following its next pages up to ``max_pages``."""
     pages: list[Page] = []
     entries: list[Entry] = []
+    hidden: list[Entry] = []
     seen: set[str] = set()
     current: str | None = url
     while current and current not in seen:
         if len(pages) >= max_pages:
-            return Directory(pages, entries, None, current)
+            return Directory(pages, entries, hidden, None, current)
         seen.add(current)
         read = await read_page(ctx, current)
         if read.page is not None:
             pages.append(read.page)
         if read.page is None or read.state != "ok":
-            return Directory(pages, entries, f"{current} {read.reason}", None)
-        found = entries_of(read.page)
-        if not found:
+            return Directory(pages, entries, hidden, f"{current} {read.reason}", None)
+        shown, unseen = read_entries(read.page)
+        if not shown and not unseen:
             why = "it lists no organisation (a page built by JavaScript?)"
-            return Directory(pages, entries, f"{current} could not be read: {why}", None)
-        entries.extend(found)
+            return Directory(pages, entries, hidden, f"{current} could not be read: {why}", None)
+        entries.extend(shown)
+        hidden.extend(unseen)
         current = next_page(read.page)
-    return Directory(pages, entries, None, None)
+    return Directory(pages, entries, hidden, None, None)

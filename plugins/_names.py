@@ -12,74 +12,15 @@ looks for a company by name (membership, case studies, community, certified list
 from __future__ import annotations
 
 import difflib
-import re
-import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-# Legal-form words, after punctuation is removed ("S.A." -> "s a" -> handled as "sa").
-LEGAL_SUFFIXES = frozenset(
-    {
-        "inc",
-        "incorporated",
-        "llc",
-        "llp",
-        "lp",
-        "ltd",
-        "limited",
-        "gmbh",
-        "mbh",
-        "ag",
-        "kg",
-        "corp",
-        "corporation",
-        "co",
-        "company",
-        "sa",
-        "sas",
-        "sarl",
-        "srl",
-        "spa",
-        "bv",
-        "nv",
-        "plc",
-        "pty",
-        "pte",
-        "oy",
-        "oyj",
-        "ab",
-        "as",
-        "kk",
-        "se",
-        "sl",
-        "ug",
-        "lda",
-        "ltda",
-    }
-)
-
-
-def _plain(name: str) -> str:
-    """Lower case, accents removed: ``"Ana Sá"`` -> ``"ana sa"``."""
-    text = unicodedata.normalize("NFKD", name)
-    return "".join(c for c in text if not unicodedata.combining(c)).lower()
-
-
-def person_key(name: str) -> str:
-    """Comparable form of a person's name, word order ignored: ``"Doe, Jane"`` and
-    ``"jane  DOE"`` -> ``"doe jane"``. Unlike :func:`normalize`, no word is dropped."""
-    return " ".join(sorted(re.sub(r"[^\w]+", " ", _plain(name)).split()))
-
-
-def normalize(name: str) -> str:
-    """Comparable form: ``"Acme Cloud Economics, Inc."`` -> ``"acme cloud economics"``."""
-    text = _plain(name).replace("&", " and ")
-    # "S.A." and "S. A." collapse to "sa" before the suffix is stripped.
-    text = re.sub(r"\b([a-z])\.\s?([a-z])\.", r"\1\2", text)
-    words = re.sub(r"[^\w]+", " ", text).split()
-    while len(words) > 1 and words[-1] in LEGAL_SUFFIXES:
-        words.pop()
-    return " ".join(words)
+# One normalisation for the checks and for the submission's validation, which refuses a
+# name that would normalise to nothing or to a common word.
+from verifier.names import LEGAL_SUFFIXES as LEGAL_SUFFIXES
+from verifier.names import normalize as normalize
+from verifier.names import person_key as person_key
+from verifier.names import words as words
 
 
 def name_forms(name: str, aliases: Iterable[str] = ()) -> list[str]:

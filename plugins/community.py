@@ -1,35 +1,53 @@
 """community: the applicant takes part in a Special Interest Group or Working Group.
 
-Each claimed group's page is read and the applicant (name or alias, ignoring case,
-punctuation and legal suffixes) is looked for among its contributors: the text under a
-heading such as "Contributors", and elements whose class names a contributor or author
-(real finops.org working-group pages list each contributor as a name and a company).
+Each claimed group's page is read. It confirms the claim when all of this holds:
 
-- ``pass``: at least one group's page lists the applicant as a contributor;
+1. it is the group's page (:mod:`plugins._groups`): its title or top heading names the
+   claimed group ("FinOps for Containers" for "FinOps for Containers Working Group" or
+   "Containers WG"), or it sits under the group's page: a page up its URL path on the same
+   site (at most ``parent_levels`` up, never the site's root page) whose title or top
+   heading names the group and which shows a link to it. A blog post on the Foundation's
+   site, or another group's page, is not;
+2. the applicant is in the page's contributor or member listing: elements whose class
+   has a ``listing_classes`` word (``contributor-card``, ``wg-members``), and what follows
+   a heading with a ``section_terms`` word. An author byline (a class with a
+   ``byline_classes`` word, ``rel="author"``) is never a listing, and a mention elsewhere
+   on the page is not participation;
+3. the listing names the applicant (case, punctuation and legal suffixes ignored); an
+   alias the submission gives counts only on an item that links to the applicant's domain
+   (an alias alone is the applicant's word: another member's name is easy to write);
+4. a visitor sees it: a listing item, a heading or a link hidden from visitors
+   (``display:none``, ``aria-hidden``, the page's own ``<style>``...) counts for nothing;
+5. the page's byline does not name the applicant (a page it wrote lists whom it likes).
+
+- ``pass``: at least one group's page confirms;
 - ``fail``: no participation claimed;
-- ``needs_review``: participation only claimed: no page given, the page does not list the
-  applicant among contributors (or names it elsewhere), the page is gone or unreadable, or
-  it is not on the site of a ``trusted_sources`` directory (a page the applicant wrote);
+- ``needs_review``: participation only claimed: no page given, the page is gone or
+  unreadable, not on the site of a ``trusted_sources`` directory (a page the applicant
+  wrote), not the group's page, or does not list the applicant as point 2-5 require (named
+  elsewhere or as an author, only through an unconfirmed alias, only in hidden content:
+  ``hidden`` evidence quotes it with why it was set aside). The evidence says which;
 - ``error``: no group confirmed and a group page could not be fetched.
 
 Params: ``trusted_sources`` (source names whose site is authoritative for group pages;
-empty: any site), ``section_terms`` (headings that introduce the contributors).
+empty: any site), ``section_terms``, ``listing_classes``, ``byline_classes``, and how group
+names compare: ``group_abbreviations``, ``group_kinds``, ``group_prefixes`` (the policies
+give "FinOps for" and "FinOps"), ``parent_levels``.
 """
 
 from __future__ import annotations
 
-import re
+from dataclasses import dataclass
 
 from bs4 import Tag
 from pydantic import Field
 
-from plugins._names import name_forms, text_mentions
+from plugins._directory import leads_to, links_in, shown_text
+from plugins._groups import GroupNames, Item, bylines, group_page, listing
+from plugins._names import normalize, some, text_mentions
 from plugins._pages import read_page
-from plugins._text import excerpt
-from verifier import Check, CheckContext, Outcome, Page, Params, registrable_domain
-
-_PEOPLE_CLASS = re.compile(r"contributor|author|participant|member-card|person", re.IGNORECASE)
-_HEADINGS = ["h1", "h2", "h3", "h4", "h5", "h6"]
+from plugins._text import excerpt, record_hidden
+from verifier import Check, CheckContext, Hidden, Outcome, Page, Params, registrable_domain
 
 
 class CommunityParams(Params):
@@ -38,27 +56,44 @@ class CommunityParams(Params):
     trusted_sources: list[str] = Field(default_factory=list)
     """Sources (e.g. finops-members) whose site's pages may confirm participation."""
     section_terms: list[str] = Field(
-        default_factory=lambda: ["contributors", "contributor", "participants", "authors"]
+        default_factory=lambda: ["contributor", "participant", "member", "lead", "chair"]
     )
-    """Words of a heading that introduces the contributors (case-insensitive)."""
+    """Words of a heading that introduces the group's contributors, members or leads (case
+    and a plural "s" do not count): "Contributors", "Members", "Working Group Lead"."""
+    listing_classes: list[str] = Field(
+        default_factory=lambda: ["contributor", "participant", "member"]
+    )
+    """Words that, in an element's class (``contributor-card``), mark a listing of people."""
+    byline_classes: list[str] = Field(default_factory=lambda: ["author", "byline"])
+    """Words that, in an element's class (``post-author``), mark an author byline."""
+    group_abbreviations: dict[str, str] = Field(
+        default_factory=lambda: {"WG": "Working Group", "SIG": "Special Interest Group"}
+    )
+    """Short forms in group names and what they stand for."""
+    group_kinds: list[str] = Field(
+        default_factory=lambda: ["Working Group", "Special Interest Group"]
+    )
+    """Kinds of group a name may end with; a page titled without it still names it."""
+    group_prefixes: list[str] = Field(default_factory=list)
+    """Words one of which a group's name may start with or not ("FinOps for")."""
+    parent_levels: int = Field(default=2, ge=0, le=5)
+    """How many pages up its path a cited page may sit under its group's page."""
 
 
 class CommunityCheck(Check[CommunityParams]):
     """Looks the applicant up among each claimed group's contributors."""
 
     name = "community"
-    version = "1.0"
+    version = "2.0"
     Params = CommunityParams
     description = "Applicant listed among the contributors of a claimed SIG or Working Group"
 
     async def verify(self, ctx: CheckContext[CommunityParams]) -> Outcome:
         """See the module docstring."""
-        claims = ctx.submission.community
+        claims, p = ctx.submission.community, ctx.params
         if not claims:
             return Outcome.failed("not provided: the submission claims no SIG or Working Group")
-        applicant = ctx.submission.applicant
-        forms = name_forms(applicant.name, applicant.aliases)
-        urls = [ctx.source(name).url for name in ctx.params.trusted_sources]
+        urls = [ctx.source(name).url for name in p.trusted_sources]
         trusted = {registrable_domain(url) for url in urls if url}
         confirmed: list[str] = []
         claimed: list[str] = []
@@ -74,82 +109,124 @@ class CommunityCheck(Check[CommunityParams]):
                 elif trusted and registrable_domain(read.page.final_url) not in trusted:
                     why = f"{read.page.final_url} is not on {', '.join(sorted(trusted))}"
                 else:
-                    why = _find(ctx, read.page, forms, claim.group)
+                    names = GroupNames(p.group_abbreviations, p.group_kinds, p.group_prefixes)
+                    levels = p.parent_levels
+                    whys = [await group_page(ctx, read.page, claim.group, names, levels)]
+                    whys.append(_find(ctx, read.page, claim.group))
+                    why = "; ".join(w for w in whys if w)
             if not why:
                 confirmed.append(claim.group)
                 continue
             claimed.append(claim.group)
             ctx.evidence("community-claim", f"{claim.group}: not confirmed ({why})", url=claim.url)
         if confirmed:
-            rest = f"; only claimed: {', '.join(claimed)}" if claimed else ""
-            return Outcome.passed(f"listed as a contributor of {', '.join(confirmed)}{rest}")
+            rest = f"; only claimed: {some(claimed)}" if claimed else ""
+            return Outcome.passed(f"listed as a contributor of {some(confirmed)}{rest}")
         if faults:
-            return Outcome.error(f"no group confirmed, and {'; '.join(faults)}")
+            return Outcome.error(f"no group confirmed, and {some(faults, 3)}")
         return Outcome.needs_review(
-            f"participation claimed but not confirmed by a contributors page: {', '.join(claimed)}"
+            f"participation claimed but not confirmed by a contributors page: {some(claimed)}"
         )
 
 
-def _find(ctx: CheckContext[CommunityParams], page: Page, forms: list[str], group: str) -> str:
-    """Look for ``forms`` among the page's contributors: ``""`` if found, else why not."""
-    sections = _contributor_texts(page, ctx.params.section_terms)
+@dataclass(frozen=True)
+class _Applicant:
+    """The names and domain the applicant is looked for by."""
+
+    own: list[str]
+    """The normalised form of its name."""
+    aliases: dict[str, str]
+    """Normalised forms only an alias gives -> the alias as written."""
+    domain: str
+    """The registrable domain of its website."""
+
+    @classmethod
+    def of(cls, ctx: CheckContext[CommunityParams]) -> _Applicant:
+        applicant = ctx.submission.applicant
+        own = [normalize(applicant.name)]
+        aliases = {f: a for a in applicant.aliases if (f := normalize(a)) not in own}
+        return cls(own, aliases, registrable_domain(applicant.website))
+
+    @property
+    def forms(self) -> list[str]:
+        """Every form: the name's, then the aliases'."""
+        return [*self.own, *self.aliases]
+
+    def named(self, text: str) -> str | None:
+        """The form ``text`` names the applicant by, its own name first; ``None``."""
+        return text_mentions(text, self.own) or text_mentions(text, list(self.aliases))
+
+    def tied(self, page: Page, tag: Tag, hidden_too: bool = False) -> bool:
+        """Whether ``tag`` holds a link to the applicant's domain (one a visitor sees,
+        unless ``hidden_too``)."""
+        links = links_in(page, tag)
+        return any(leads_to(h, self.domain, page) for h, why in links if hidden_too or not why)
+
+
+def _find(ctx: CheckContext[CommunityParams], page: Page, group: str) -> str:
+    """``""`` if the page's listing names the applicant as the module docstring says,
+    else why not (recording the evidence either way)."""
+    who = _Applicant.of(ctx)
+    authored = [b for b in bylines(page, ctx.params.byline_classes) if not page.hidden_reason(b)]
+    items = listing(page, ctx.params.section_terms, ctx.params.listing_classes, authored)
     # The smallest text first: the contributor's own card, not the grid around it.
-    for text in sorted(sections, key=len):
-        form = text_mentions(text, forms)
-        if form is not None:
-            ctx.evidence(
-                "contributor",
-                f"{group}: {page.final_url} lists the applicant among its contributors",
-                page=page,
-                excerpt=excerpt(text, form, 60),
-                matched=form,
-            )
-            return ""
+    texts = sorted(((i, *shown_text(page, i.tag)) for i in items), key=lambda t: len(t[1]))
+    by_alias: tuple[Item, str] | None = None
+    for item, text, _ in texts:
+        form = who.named(text) if item.hidden is None else None
+        if form is None:
+            continue
+        if form in who.aliases and not who.tied(page, item.tag):
+            by_alias = by_alias or (item, who.aliases[form])
+            continue
+        if any(text_mentions(shown_text(page, b)[0], who.forms) for b in authored):
+            return "the page's byline names the applicant: a page it wrote is its own word"
+        alias = "" if form in who.own else f" as {who.aliases[form]!r}, linking to {who.domain}"
+        ctx.evidence(
+            "contributor",
+            f"{group}: {page.final_url} lists the applicant among its contributors{alias}",
+            page=page,
+            excerpt=excerpt(text, form, 60),
+            matched=form,
+        )
+        return ""
     ctx.evidence(
         "search",
-        f"{group}: looked for {forms} in {len(sections)} contributor section(s) of "
-        f"{page.final_url}",
+        f"{group}: looked for {some([repr(f) for f in who.forms])} in {len(items)} item(s) "
+        f"of the contributor listings of {page.final_url}",
         page=page,
-        forms=forms,
-        sections=len(sections),
+        forms=who.forms,
+        sections=len(items),
     )
-    if text_mentions(page.visible_text, forms):
+    # What hidden items, or hidden words or links of seen ones, would have confirmed: the
+    # smallest of each (the card, not the grid that holds it).
+    unseen: list[Hidden] = []
+    holders: set[int] = set()
+    for item, _, part in texts:
+        hidden, full = item.hidden or part, item.tag.get_text(" ", strip=True)
+        if hidden is None or id(item.tag) in holders or (form := who.named(full)) is None:
+            continue
+        if form in who.own or who.tied(page, item.tag, hidden_too=True):
+            unseen.append(Hidden(full, hidden))
+            holders.update(id(t) for t in item.tag.parents)
+    if unseen:
+        record_hidden(ctx, page, unseen, f"the applicant among the contributors of {group}")
+        return "the page lists the applicant among its contributors only in hidden content"
+    if by_alias is not None:
+        item, alias = by_alias
+        ctx.evidence(
+            "contributor-alias",
+            f"{group}: the listing names {alias!r}, an alias the submission gives, on an item "
+            f"that does not link to {who.domain}: a person must confirm it is the applicant",
+            page=page,
+            excerpt=item.tag.get_text(" ", strip=True)[:200],
+            alias=alias,
+        )
+        return f"the page lists only the alias {alias!r}, which it does not tie to {who.domain}"
+    if any(text_mentions(shown_text(page, b)[0], who.forms) for b in authored):
+        return "the page names the applicant only as an author (a byline is not participation)"
+    if text_mentions(page.visible_text, who.forms):
         return "the page names the applicant, but not among its contributors"
-    if not sections:
+    if not items:
         return "the page has no contributors section"
     return "the applicant is not among the contributors listed"
-
-
-def _contributor_texts(page: Page, terms: list[str]) -> list[str]:
-    """Texts of the contributor cards, and of what follows a contributors heading."""
-    soup = page.soup
-    texts = [
-        tag.get_text(" ", strip=True)
-        for tag in soup.find_all(class_=_PEOPLE_CLASS)
-        if isinstance(tag, Tag)
-    ]
-    wanted = re.compile(rf"\b({'|'.join(map(re.escape, terms))})\b", re.IGNORECASE)
-    for heading in soup.find_all(_HEADINGS):
-        if not isinstance(heading, Tag) or not wanted.search(heading.get_text(" ")):
-            continue
-        level = str(heading.name)
-        anchor = heading
-        # A heading in a box of its own (<div class="title"><h2>...</h2></div>, see
-        # fixtures www.finops.example/wg/focus/): the section follows the box.
-        while anchor.find_next_sibling() is None and isinstance(anchor.parent, Tag):
-            anchor = anchor.parent
-        parts = []
-        # The section runs to the next heading of the same or a higher level.
-        for sib in anchor.find_next_siblings():
-            if _opens_section(sib, level):
-                break
-            parts.append(sib.get_text(" ", strip=True))
-        texts.append(" ".join(parts))
-    return [t for t in texts if t]
-
-
-def _opens_section(tag: Tag, level: str) -> bool:
-    """Whether ``tag`` is, or holds, a heading of ``level`` or higher (h2 is above h3)."""
-    if tag.name in _HEADINGS:
-        return str(tag.name) <= level
-    return tag.find(lambda t: t.name in _HEADINGS and t.name <= level) is not None

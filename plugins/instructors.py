@@ -22,6 +22,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from plugins._credentials import RegistryError, judge, open_registry, record_verdict
+from plugins._names import some
 from verifier import Check, CheckContext, Outcome, Params
 
 
@@ -78,17 +79,17 @@ class InstructorsCheck(Check[InstructorsParams]):
         total = len(people)
         if invalid:
             return Outcome.failed(
-                f"{len(invalid)} of {total} instructor(s) do not hold a valid {cert}: "
-                + "; ".join(invalid)
+                f"{len(invalid):,} of {total:,} instructor(s) do not hold a valid {cert}: "
+                + some(invalid, 3)  # each with its reason: three make a sentence
             )
         if faults:
             return Outcome.error(
-                f"the registry could not be read for {len(faults)} of {total} instructor(s) "
-                f"({', '.join(faults)}); the others hold a valid {cert}"
+                f"the registry could not be read for {len(faults):,} of {total:,} instructor(s) "
+                f"({some(faults)}); the others hold a valid {cert}"
             )
         if doubtful:
             return Outcome.needs_review(
-                f"{len(doubtful)} of {total} instructor(s) ({', '.join(doubtful)}) hold a valid "
+                f"{len(doubtful):,} of {total:,} instructor(s) ({some(doubtful)}) hold a valid "
                 f"{cert} under a name with added words: a person must confirm who they are"
             )
-        return Outcome.passed(f"all {total} instructor(s) hold a valid {cert}")
+        return Outcome.passed(f"all {total:,} instructor(s) hold a valid {cert}")

@@ -2,12 +2,18 @@
 
 Verdicts, per source and then combined:
 
-- ``pass``: every source lists the applicant (its name or an alias, ignoring case,
-  punctuation and legal suffixes; or an entry linking to the applicant's website domain);
+- ``pass``: every source lists the applicant: an entry a visitor sees with its name
+  (ignoring case, punctuation and legal suffixes), or one linking to the applicant's
+  website domain (a link within the directory's own site ties an entry to nobody). An
+  entry hidden from visitors (``display:none``, ``aria-hidden``, a class the page's
+  ``<style>`` hides...), a hidden part of a name, or a hidden link lists nobody;
 - ``fail``: a source read in full does not list it; the evidence says what was searched
   (the pages read, how many entries they held, the name forms tried);
-- ``needs_review``: no source fails, but one only lists a similar name (the candidates
-  are shown for a person to judge);
+- ``needs_review``: no source fails, but one lists the applicant only in content hidden
+  from visitors (``hidden`` evidence quotes the entry and why it was set aside); or only
+  through an alias the submission gives, on an entry that does not link to the
+  applicant's domain (anyone can write another member's name as an alias: the entry, the
+  alias and its link are shown); or only under a similar name (candidates shown);
 - ``error``: a directory could not be read: a page could not be fetched, answered
   another status than 2xx (404 included: the source is configured, so its absence is a
   fault), is not HTML, needs JavaScript, or lists no organisation at all; or the directory
@@ -23,9 +29,18 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from plugins._directory import Entry, read_directory
-from plugins._names import Match, match_name, name_forms
-from verifier import Check, CheckContext, Outcome, Params, registrable_domain
+from plugins._directory import Entry, leads_to, read_directory
+from plugins._names import Match, match_name, name_forms, normalize, some
+from plugins._text import record_hidden
+from verifier import (
+    Check,
+    CheckContext,
+    Hidden,
+    Link,
+    Outcome,
+    Params,
+    registrable_domain,
+)
 
 
 class MembershipParams(Params):
@@ -43,7 +58,7 @@ class MembershipCheck(Check[MembershipParams]):
     """Looks the applicant up in directory sources."""
 
     name = "membership"
-    version = "1.1"
+    version = "1.2"
     Params = MembershipParams
     description = "Applicant listed in every named member directory"
 
@@ -62,19 +77,23 @@ async def find_in_directory(ctx: CheckContext[MembershipParams], source_name: st
     directory = await read_directory(ctx, source.url, ctx.params.max_pages)
     pages, entries = directory.pages, directory.entries
     forms = name_forms(applicant.name, applicant.aliases)
+    # The forms only an alias gives (an alias that normalises to the name is the name).
+    own = normalize(applicant.name)
+    aliases = {form: a for a in applicant.aliases if (form := normalize(a)) != own}
     domain = registrable_domain(applicant.website)
-    exact: list[tuple[Entry, str]] = []
+    confirmed: list[tuple[Entry, str]] = []
+    by_alias: list[tuple[Entry, str]] = []
     weak: list[tuple[Entry, Match]] = []
     for entry in entries:
         m = match_name(entry.name, forms, ctx.params.weak_threshold)
-        if m.strength == "exact":
-            exact.append((entry, f"name {entry.name!r} matches {m.form!r}"))
-        elif entry.href and registrable_domain(entry.href) == domain:
-            exact.append((entry, f"entry {entry.name!r} links to {entry.href}, on {domain}"))
+        if why := _confirms(entry, m, aliases, domain):
+            confirmed.append((entry, why))
+        elif m.strength == "exact":
+            by_alias.append((entry, aliases[m.form]))
         elif m.strength == "weak":
             weak.append((entry, m))
-    if exact:
-        entry, why = exact[0]
+    if confirmed:
+        entry, why = confirmed[0]
         ctx.evidence(
             "directory-entry",
             f"{source_name}: listed ({why})",
@@ -103,6 +122,17 @@ async def find_in_directory(ctx: CheckContext[MembershipParams], source_name: st
             f"{source_name}: the directory is longer than the {ctx.params.max_pages} page(s) "
             f"searched and does not list the applicant on them; raise max_pages"
         )
+    # Hidden from visitors, an entry is no listing; one that would have listed the
+    # applicant is set aside for a person, quoted with why (issue 8: hidden content).
+    unseen = [
+        e
+        for e in directory.hidden
+        if _confirms(e, match_name(e.name, forms, ctx.params.weak_threshold), aliases, domain)
+    ]
+    if unseen:
+        return _hidden_only(ctx, source_name, unseen)
+    if by_alias:
+        return _alias_only(ctx, source_name, by_alias, domain)
     if weak:
         weak.sort(key=lambda em: -em[1].score)
         for entry, m in weak[:5]:
@@ -116,12 +146,12 @@ async def find_in_directory(ctx: CheckContext[MembershipParams], source_name: st
                 score=round(m.score, 3),
                 link=entry.href,
             )
-        names = ", ".join(repr(e.name) for e, _ in weak[:3])
+        names = some([repr(e.name) for e, _ in weak], 3)
         return Outcome.needs_review(f"{source_name}: only similar names listed ({names})")
     ctx.evidence(
         "search",
         f"{source_name}: not listed; read {len(pages)} page(s) holding {len(entries)} "
-        f"entries; looked for {', '.join(repr(f) for f in forms)} and links to {domain}",
+        f"entries; looked for {some([repr(f) for f in forms])} and links to {domain}",
         url=source.url,
         source=source_name,
         pages=[p.url for p in pages],
@@ -130,6 +160,66 @@ async def find_in_directory(ctx: CheckContext[MembershipParams], source_name: st
         domain=domain,
     )
     return Outcome.failed(f"not listed in {source_name} ({len(entries)} entries searched)")
+
+
+def _confirms(entry: Entry, m: Match, aliases: dict[str, str], domain: str) -> str:
+    """Why ``entry`` lists the applicant (``m``: how its name matched), or ``""``: its
+    name is the applicant's own (an alias alone is the applicant's word), or it links to
+    the applicant's domain."""
+    if m.strength == "exact" and m.form not in aliases:
+        return f"name {entry.name!r} matches {m.form!r}"
+    if leads_to(entry.href, domain, entry.page):
+        return f"entry {entry.name!r} links to {entry.href}, on {domain}"
+    return ""
+
+
+def _alias_only(
+    ctx: CheckContext[MembershipParams],
+    source_name: str,
+    found: list[tuple[Entry, str]],
+    domain: str,
+) -> Outcome:
+    """Entries that match only an alias the applicant wrote, and do not link to its
+    domain: anyone can write another member's name as an alias, so a person must judge."""
+    for entry, alias in found[:5]:
+        tie = f"has no link to {domain}"
+        if entry.href:
+            tie = f"links to {entry.href}, not to {domain}"
+        ctx.evidence(
+            "directory-alias",
+            f"{source_name}: {entry.name!r} matches only the alias {alias!r} and the entry "
+            f"{tie}: a person must confirm the alias is the applicant",
+            page=entry.page,
+            excerpt=entry.name,
+            source=source_name,
+            alias=alias,
+            link=entry.href,
+        )
+    entry, alias = found[0]
+    return Outcome.needs_review(
+        f"{source_name}: listed only through the alias {alias!r} (as {entry.name!r}), which "
+        f"the directory does not tie to {domain}; a person must confirm the alias is the "
+        "applicant"
+    )
+
+
+def _hidden_only(
+    ctx: CheckContext[MembershipParams], source_name: str, unseen: list[Entry]
+) -> Outcome:
+    """Entries that would list the applicant, but that visitors do not see."""
+    for page in dict.fromkeys(e.page for e in unseen):
+        # The entry quoted with its link, if any: the link may be what would have counted.
+        passages = [
+            Link(e.href, e.name, e.hidden) if e.href else Hidden(e.name, e.hidden or "")
+            for e in unseen
+            if e.page is page
+        ]
+        record_hidden(ctx, page, passages, f"the applicant listed in {source_name}")
+    entry = unseen[0]
+    return Outcome.needs_review(
+        f"{source_name}: lists the applicant only in content hidden from visitors "
+        f"({entry.name!r}: {entry.hidden}); a person must judge"
+    )
 
 
 def combine(verdicts: list[Outcome]) -> Outcome:

@@ -143,13 +143,13 @@ def _summary(
 ) -> str:
     """ "37 valid of 40 submitted; 35 required for 500-4999 employees" (one column), or
     one clause per column."""
-    failed = f" ({faults} could not be looked up)" if faults else ""
+    failed = f" ({faults:,} could not be looked up)" if faults else ""
     if len(need) == 1:
         ((cert, (band, label)),) = need.items()
         return (
-            f"{valid[cert]} valid of {submitted} submitted{failed}; "
-            f"{band.required} required for {label} employees"
+            f"{valid[cert]:,} valid of {submitted:,} submitted{failed}; "
+            f"{band.required:,} required for {label} employees"
         )
-    parts = [f"{c}: {valid[c]} valid, {b.required} required" for c, (b, _) in need.items()]
+    parts = [f"{c}: {valid[c]:,} valid, {b.required:,} required" for c, (b, _) in need.items()]
     labels = ", ".join(sorted({label for _, label in need.values()}))
-    return f"{'; '.join(parts)} ({submitted} submitted{failed}; {labels} employees)"
+    return f"{'; '.join(parts)} ({submitted:,} submitted{failed}; {labels} employees)"

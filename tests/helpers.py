@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
+from verifier import Page
 from verifier.sites import SiteServer
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -37,3 +39,17 @@ def demo_args(server: object, tmp_path: Path, tier: str) -> list[str]:
         str(tmp_path / "out"),
         *offline_args(server),
     ]
+
+
+def html_page(html: str, url: str = "http://page.test/") -> Page:
+    """A fetched HTML page answering 200 at ``url``, for a check's page reader alone."""
+    body = html.encode()
+    return Page(
+        url=url,
+        final_url=url,
+        status=200,
+        headers={"content-type": "text/html"},
+        body=body,
+        sha256=hashlib.sha256(body).hexdigest(),
+        fetched_at="2026-01-01T00:00:00Z",
+    )

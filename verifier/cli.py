@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import io
 import json
 import logging
 import shutil
@@ -26,6 +27,7 @@ from verifier.cli_options import (
     STATUS_STYLE,
     Obj,
     as_of_option,
+    error_text,
     fetch_options,
     make_console,
     settings_from,
@@ -37,7 +39,16 @@ from verifier.models import RequirementResult
 from verifier.plugins import PluginHost
 from verifier.report import DEFAULT_FORMATS, WRITERS
 from verifier.runner import DEFAULT_PROGRAM, RunRequest, execute, prepare
+from verifier.safetext import safe_text
 from verifier.sites import serve_sites
+
+
+class _SafeFormatter(logging.Formatter):
+    """Log records quote URLs, page text and exceptions: their control characters are
+    made visible, as everywhere else on the terminal."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return safe_text(super().format(record), keep="\n")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -53,9 +64,9 @@ def cli(ctx: click.Context, verbose: int) -> None:
       finops-verify verify submission.yaml --out report/
       finops-verify demo
     """
-    logging.basicConfig(
-        level=logging.WARNING - 10 * min(verbose, 2), format="%(levelname)s %(name)s: %(message)s"
-    )
+    handler = logging.StreamHandler()
+    handler.setFormatter(_SafeFormatter("%(levelname)s %(name)s: %(message)s"))
+    logging.basicConfig(level=logging.WARNING - 10 * min(verbose, 2), handlers=[handler])
     if ctx.obj is None:
         ctx.obj = Obj(None)
 
@@ -129,6 +140,8 @@ def verify(
     Example:
       finops-verify verify acme.yaml --out acme-report/ --as-of 2026-01-31
     """
+    _refuse_stream(submission, "submission file")
+    _refuse_stream(policy_path, "policy file")
     request = RunRequest(
         submission_path=submission,
         out=out,
@@ -142,6 +155,19 @@ def verify(
     )
     code = _run_and_print(obj.host, request, as_json=as_json)
     raise SystemExit(int(code))
+
+
+def _refuse_stream(path: Path | None, what: str) -> None:
+    """Refuse a pipe or a device (``cat s.yaml | finops-verify verify /dev/stdin``) before
+    anything is read or fetched: the report directory keeps a copy of the file, and the
+    runner makes that copy from the path, which a pipe cannot give twice. (Once the runner
+    copies ``Submission.source_bytes`` and ``Policy.source_bytes`` instead, this goes.)"""
+    if path is not None and path.exists() and not path.is_file() and not path.is_dir():
+        raise InputError(
+            f"{what} {path} is a pipe or a device, not a file: the report keeps a copy of "
+            f"the {what}, which needs a file it can read again; save it to a file first "
+            f"(e.g. `cat > input.yaml`) and give that path"
+        )
 
 
 def _formats(given: tuple[str, ...]) -> tuple[str, ...]:
@@ -167,9 +193,9 @@ def _run_and_print(host: PluginHost, request: RunRequest, *, as_json: bool) -> E
         transient=True,
         disable=not console.is_terminal,
     ) as progress:
-        task = progress.add_task(
-            f"Verifying {prep.submission.applicant.name}", total=len(prep.policy.requirements)
-        )
+        # The description is rich markup (TextColumn): the name goes in escaped.
+        name = escape(safe_text(prep.submission.applicant.name))
+        task = progress.add_task(f"Verifying {name}", total=len(prep.policy.requirements))
 
         def done(result: RequirementResult) -> None:
             progress.advance(task)
@@ -196,10 +222,13 @@ def print_summary(report: dict[str, Any], out: Path) -> None:
     console = make_console()
     table = Table(
         # Applicant names and summaries come from submissions and fetched pages: shown
-        # as text, never read as rich markup ("[bold]" in a name stays literal).
-        title=escape(
-            f"{report['applicant']['name']} — {report['policy']['title']} "
-            f"(program {report['policy']['program']})"
+        # as text, never read as rich markup ("[bold]" in a name stays literal), their
+        # control characters made visible.
+        title=Text(
+            safe_text(
+                f"{report['applicant']['name']} — {report['policy']['title']} "
+                f"(program {report['policy']['program']})"
+            )
         ),
         title_justify="left",
         expand=False,
@@ -210,14 +239,19 @@ def print_summary(report: dict[str, Any], out: Path) -> None:
     table.add_column("summary", overflow="fold")
     for req in report["requirements"]:
         style = STATUS_STYLE.get(req["status"], "")
-        table.add_row(Text(req["id"]), Text(req["status"], style=style), Text(req["summary"]))
+        table.add_row(
+            Text(safe_text(req["id"])),
+            Text(safe_text(req["status"]), style=style),
+            Text(safe_text(req["summary"])),
+        )
     console.print(table)
     outcome = report["outcome"]
-    console.print(f"Outcome: [bold {STATUS_STYLE.get(outcome, '')}]{outcome}[/]")
+    style = f"bold {STATUS_STYLE.get(outcome, '')}"
+    console.print(Text.assemble("Outcome: ", (safe_text(outcome), style)))
     # soft_wrap: a path folded across lines cannot be copied.
-    console.print(f"Report:  {escape(str(out / 'report.json'))}", soft_wrap=True)
+    console.print(Text(f"Report:  {safe_text(out / 'report.json')}"), soft_wrap=True)
     if (out / "report.html").is_file():
-        console.print(f"HTML:    {escape(str(out / 'report.html'))}", soft_wrap=True)
+        console.print(Text(f"HTML:    {safe_text(out / 'report.html')}"), soft_wrap=True)
 
 
 @cli.command()
@@ -261,12 +295,12 @@ def demo(obj: Obj, out: Path, as_of: dt.date | None) -> None:
                     settings=settings,
                     formats=tuple(WRITERS),
                 )
-                make_console().rule(f"demo {spec.name}: {sub.name}")
+                make_console().rule(Text(safe_text(f"demo {spec.name}: {sub.name}")))
                 _run_and_print(obj.host, request, as_json=False)
                 html_reports.append(out / sub.stem / "report.html")
     # Last, so that `make demo` ends with what to open.
     for path in html_reports:
-        click.echo(f"HTML report: {path}")
+        click.echo(f"HTML report: {safe_text(path)}")
     # The demo shows verdicts; its own success does not depend on them.
     raise SystemExit(0)
 
@@ -304,13 +338,16 @@ def main(argv: Sequence[str] | None = None, *, host: PluginHost | None = None) -
         click.echo("Aborted.", err=True)
         return 130
     except click.ClickException as exc:
-        exc.show()
+        # Click quotes the arguments it refuses (`--reviewer $'\e]0;x\a'`): shown safe.
+        shown = io.StringIO()
+        exc.show(file=shown)
+        click.echo(safe_text(shown.getvalue(), keep="\n"), err=True, nl=False)
         return int(ExitCode.USAGE)
     except InputError as exc:
-        click.echo(f"error: {exc}", err=True)
+        click.echo(f"error: {error_text(exc)}", err=True)
         return int(ExitCode.USAGE)
     except Exception:  # a bug: its traceback is for us, its exit code must not say "fail"
-        click.echo(traceback.format_exc(), err=True)
+        click.echo(safe_text(traceback.format_exc(), keep="\n"), err=True)
         click.echo(
             "internal error: finops-verifier hit a bug (traceback above); nothing was "
             "judged. Please report it with the command you ran.",

@@ -22,6 +22,7 @@ from verifier.errors import BundleError
 from verifier.exitcodes import ExitCode
 from verifier.replay import ReplayImpossible, ReplayResult, replay_bundle
 from verifier.review import DECISIONS, append_decision, load_decisions, report_sha256, review_view
+from verifier.safetext import safe_text
 
 _DIR = click.Path(path_type=Path, file_okay=False)
 
@@ -53,7 +54,8 @@ def bundle_check(directory: Path, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(result.to_json(), indent=2))
     else:
-        click.echo(result.describe(), err=not result.is_bundle)
+        # File names come from the bundle, which may be hostile: shown safe.
+        click.echo(safe_text(result.describe(), keep="\n"), err=not result.is_bundle)
     if not result.is_bundle:
         raise SystemExit(int(ExitCode.USAGE))
     raise SystemExit(int(ExitCode.PASS if result.ok else ExitCode.FAIL))
@@ -91,7 +93,7 @@ def replay_cmd(obj: Any, directory: Path, out: Path | None, as_json: bool) -> No
             with tempfile.TemporaryDirectory(prefix="finops-replay-") as tmp:
                 result = asyncio.run(replay_bundle(directory, Path(tmp) / "replay", obj.host))
     except ReplayImpossible as exc:
-        click.echo(f"cannot replay: {exc}", err=True)
+        click.echo("cannot replay: " + safe_text(exc, keep="\n"), err=True)
         raise SystemExit(int(ExitCode.REVIEW_OR_ERROR)) from exc
     _print_replay(result, as_json=as_json, kept=out is not None)
     raise SystemExit(int(ExitCode.FAIL if result.differences else ExitCode.PASS))
@@ -125,21 +127,22 @@ def _print_replay(result: ReplayResult, *, as_json: bool, kept: bool) -> None:
         return
     total = len(result.original.get("requirements") or [])
     click.echo(f"Replayed {total} requirement(s); {result.served} fetch(es) served from captures.")
+    # Requirement ids, summaries, URLs and notes come from the bundle and its pages.
     for d in result.differences:
-        before = f"{d.before[0]}: {d.before[1]}" if d.before else "(absent)"
-        after = f"{d.after[0]}: {d.after[1]}" if d.after else "(absent)"
-        click.echo(f"DIFFERS {d.id}\n  recorded: {before}\n  replayed: {after}")
+        before = safe_text(f"{d.before[0]}: {d.before[1]}") if d.before else "(absent)"
+        after = safe_text(f"{d.after[0]}: {d.after[1]}") if d.after else "(absent)"
+        click.echo(f"DIFFERS {safe_text(d.id)}\n  recorded: {before}\n  replayed: {after}")
     for url in result.missing:
-        click.echo(f"not in captures: {url}")
+        click.echo(f"not in captures: {safe_text(url)}")
     for note in result.notes:
-        click.echo(f"note: {note}")
+        click.echo(f"note: {safe_text(note)}")
     click.echo(
         f"{len(result.differences)} difference(s)"
         if result.differences
         else "No difference: the recorded verdicts are reproduced from the captures."
     )
     if kept:
-        click.echo(f"Replayed report: {result.out / 'report.json'}")
+        click.echo(f"Replayed report: {safe_text(result.out / 'report.json')}")
 
 
 @click.command("review")
@@ -190,9 +193,12 @@ def review_cmd(
         reason=reason,
         expires=expires,
     )
+    until = f", until {made.expires}" if made.expires else ""
     click.echo(
-        f"Recorded: {made.requirement} {made.decision} by {made.reviewer} at {made.decided_at}"
-        f"{f', until {made.expires}' if made.expires else ''}."
+        safe_text(
+            f"Recorded: {made.requirement} {made.decision} by {made.reviewer} at "
+            f"{made.decided_at}{until}."
+        )
     )
     _show_review(directory, as_of or dt.datetime.now(dt.UTC).date())
 
@@ -203,7 +209,10 @@ def _show_review(directory: Path, as_of: dt.date) -> None:
         raise BundleError(result.describe())
     if not result.ok:
         click.echo(
-            f"warning: {directory} fails its integrity check:\n{result.describe()}", err=True
+            safe_text(
+                f"warning: {directory} fails its integrity check:\n{result.describe()}", keep="\n"
+            ),
+            err=True,
         )
     report = load_report(directory)
     decisions, problems = load_decisions(directory)
@@ -211,14 +220,19 @@ def _show_review(directory: Path, as_of: dt.date) -> None:
     for rid, items in view["by_requirement"].items():
         for d, state in items:
             until = d.expires or "no expiry"
-            click.echo(f"{rid}: {d.decision} by {d.reviewer} ({state}, {until}): {d.reason}")
+            # Decisions come from review.jsonl, which anyone with the folder can edit.
+            click.echo(
+                safe_text(f"{rid}: {d.decision} by {d.reviewer} ({state}, {until}): {d.reason}")
+            )
     for p in problems:
-        click.echo(f"problem: {p}", err=True)
+        click.echo(f"problem: {safe_text(p)}", err=True)
     click.echo(
-        f"Machine outcome: {report.get('outcome')}; effective outcome as of {as_of}: "
-        f"{view['outcome']} ({view['active']} active decision(s))"
+        safe_text(
+            f"Machine outcome: {report.get('outcome')}; effective outcome as of {as_of}: "
+            f"{view['outcome']} ({view['active']} active decision(s))"
+        )
     )
-    click.echo(f"Report: {directory / 'report.html'}")
+    click.echo(f"Report: {safe_text(directory / 'report.html')}")
 
 
 COMMANDS: tuple[click.Command, ...] = (bundle_group, replay_cmd, review_cmd)

@@ -19,6 +19,7 @@ from verifier.cli_options import Obj, make_console
 from verifier.errors import InputError
 from verifier.exitcodes import ExitCode
 from verifier.policy import bundled_policies, lint_policy, load_policy
+from verifier.safetext import safe_text
 from verifier.sources import load_sources, merged_sources
 
 
@@ -56,14 +57,19 @@ def plugins_cmd(obj: Obj, as_json: bool) -> None:
             dist = f"{r['distribution'] or '-'} {r['distribution_version'] or ''}".strip()
             table.add_row(
                 *(
-                    Text(str(x))
+                    Text(safe_text(x))
                     for x in (r["check"], r["version"], r["plugin"], dist, r["description"])
                 )
             )
         console.print(table)
+        # Plugin names and messages come from installed code and its exceptions: text,
+        # never markup.
         for p in registry.problems:
             console.print(
-                f"[red]problem[/] plugin {p.plugin} ({p.distribution or 'unknown'}): {p.message}"
+                Text.assemble(
+                    ("problem", "red"),
+                    safe_text(f" plugin {p.plugin} ({p.distribution or 'unknown'}): {p.message}"),
+                )
             )
     raise SystemExit(1 if registry.problems else 0)
 
@@ -108,7 +114,8 @@ def policies_list(obj: Obj, as_json: bool) -> None:
     for col in ("id", "program", "tier", "title", "requirements"):
         table.add_column(col)
     for r in rows:
-        table.add_row(r["id"], r["program"], r["tier"], r["title"], ", ".join(r["requirements"]))
+        cells = (r["id"], r["program"], r["tier"], r["title"], ", ".join(r["requirements"]))
+        table.add_row(*(Text(safe_text(c)) for c in cells))
     make_console().print(table)
 
 
@@ -126,19 +133,28 @@ def policies_show(obj: Obj, policy_id: str) -> None:
             raise InputError(f"no policy {policy_id!r}; known: {', '.join(bundled)}")
         policy = bundled[policy_id]
     console = make_console()
-    # Policy files are data a person wrote: shown as text, never read as rich markup.
+    # Policy files are data a person wrote: shown as text, never read as rich markup,
+    # their control characters made visible.
     console.print(
-        Text(policy.title, style="bold"),
+        Text(safe_text(policy.title), style="bold"),
         Text(
-            f" id={policy.id} program={policy.program} tier={policy.tier} version={policy.version}"
+            safe_text(
+                f" id={policy.id} program={policy.program} tier={policy.tier} "
+                f"version={policy.version}"
+            )
         ),
     )
     if policy.source:
-        console.print(Text(f"published at {policy.source}"), soft_wrap=True)
-    console.print(Text(f"file {policy.path} (sha256 {policy.sha256[:16]}…)\n"), soft_wrap=True)
+        console.print(Text(safe_text(f"published at {policy.source}")), soft_wrap=True)
+    console.print(
+        Text(safe_text(f"file {policy.path} (sha256 {policy.sha256[:16]}…)") + "\n"),
+        soft_wrap=True,
+    )
     for i, req in enumerate(policy.requirements, 1):
-        console.print(Text(f"{i}. {req.id}", style="bold"), Text(f" check={req.check}"))
-        console.print(Text(f"   “{req.text}”"), soft_wrap=True)
+        console.print(
+            Text(safe_text(f"{i}. {req.id}"), style="bold"), Text(safe_text(f" check={req.check}"))
+        )
+        console.print(Text(safe_text(f"   “{req.text}”", keep="\n")), soft_wrap=True)
         if req.params:
             # Tables (bands, columns) read best one row a line: YAML flow style for leaves.
             shown = yaml.safe_dump(
@@ -148,7 +164,8 @@ def policies_show(obj: Obj, policy_id: str) -> None:
                 allow_unicode=True,
                 width=96,
             )
-            indented = "\n".join(f"   {line}" for line in shown.splitlines())
+            # YAML escapes C0 controls itself, but not C1 or bidirectional ones.
+            indented = "\n".join(f"   {safe_text(line)}" for line in shown.splitlines())
             console.print(Text(indented), soft_wrap=True)
         console.print()
 
@@ -189,9 +206,9 @@ def policies_lint(obj: Obj, files: tuple[Path, ...], sources_path: Path | None) 
         problems = lint_policy(path, registry, known or None)
         total += len(problems)
         for p in problems:
-            click.echo(str(p), err=False)
+            click.echo(safe_text(p), err=False)
         if not problems:
-            click.echo(f"{path}: ok")
+            click.echo(f"{safe_text(path)}: ok")
     if total:
         noun = "problem" if total == 1 else "problems"
         click.echo(f"{total} {noun} in {len(files)} file(s)", err=True)

@@ -14,8 +14,10 @@ from typing import Any, TypeVar
 import click
 from rich.console import Console
 
+from verifier.errors import InputError
 from verifier.fetch.settings import FIELDS, FetchSettings
 from verifier.plugins import PluginHost, build_host
+from verifier.safetext import safe_text
 
 STATUS_STYLE = {
     "pass": "green",
@@ -29,6 +31,13 @@ STATUS_STYLE = {
 def make_console(err: bool = False) -> Console:
     """A rich console on stdout (or stderr); no automatic highlighting of our output."""
     return Console(stderr=err, highlight=False, soft_wrap=False)
+
+
+def error_text(exc: InputError) -> str:
+    """The message of a bad-input error as the terminal shows it: its line breaks kept,
+    each problem (which quotes the file) on one line, every control character visible."""
+    head = safe_text(exc.args[0] if exc.args else "", keep="\n")
+    return "\n".join([head, *(f"  {safe_text(p)}" for p in exc.problems)])
 
 
 class Obj:

@@ -160,6 +160,9 @@ class Policy:
     """The file it was loaded from."""
     sha256: str
     """SHA-256 of that file's bytes."""
+    source_bytes: bytes = field(default=b"", repr=False, compare=False)
+    """Those bytes, read once: a copy of the policy must use them, never read ``path``
+    again (``/dev/stdin`` has no second reading)."""
 
 
 @dataclass(frozen=True)

@@ -67,8 +67,8 @@ def _parse(
     known_sources: set[str] | None = None,
 ) -> tuple[Policy, list[Problem]]:
     """Parse one policy file; return it with its problems (raises if unusable)."""
-    raw = _read(path)
-    data, lines = yamlfile.load_text(raw.decode("utf-8", "replace"), str(path), PolicyError)
+    raw = yamlfile.read(path, PolicyError, "policy file")
+    data, lines = yamlfile.parse(raw, str(path), PolicyError, "policy file")
     name = str(path)
     if not isinstance(data, dict):
         raise PolicyError(
@@ -141,17 +141,9 @@ def _parse(
         requirements=tuple(reqs),
         path=name,
         sha256=hashlib.sha256(raw).hexdigest(),
+        source_bytes=raw,
     )
     return policy, problems
-
-
-def _read(path: Path) -> bytes:
-    try:
-        return path.read_bytes()
-    except FileNotFoundError as exc:
-        raise PolicyError(f"policy file {path} does not exist; check the path") from exc
-    except OSError as exc:
-        raise PolicyError(f"cannot read policy file {path}: {exc.strerror}") from exc
 
 
 def load_policy(path: Path, registry: CheckRegistry | None) -> Policy:

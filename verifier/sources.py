@@ -62,10 +62,16 @@ def parse_sources(data: Any, name: str, lines: yamlfile.LineMap, base: Path) -> 
                 continue
             out[str(key)] = Source(str(key), text, None, name)
         else:
-            path = (base / text).resolve()
-            if not path.is_file():
+            try:
+                path = (base / text).resolve()
+                found = path.is_file()
+            except OSError as exc:  # a name too long for the file system, for one
+                problems.append(Problem(name, line, str(key), f"not a usable path: {exc.strerror}"))
+                continue
+            if not found:
+                shown = yamlfile.shown(text)
                 problems.append(
-                    Problem(name, line, str(key), f"file {text!r} not found (looked at {path})")
+                    Problem(name, line, str(key), f"file {shown} not found (looked at {path})")
                 )
                 continue
             out[str(key)] = Source(str(key), None, path, name)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ipaddress
+import re
 from typing import Annotated
 from urllib.parse import parse_qsl, urlencode
 
@@ -46,25 +48,63 @@ there is ``acme.github.io``, never ``github.io``, so another customer's site is 
 applicant's own."""
 
 
-def check_http_url(value: str) -> str:
-    """Validate that ``value`` is an absolute http(s) URL with a host; return it stripped.
+MAX_URL_LENGTH = 2083
+"""Longest URL a person may write in a file we read (the longest every browser opens).
+The fetch layer has its own, larger cap for URLs that pages redirect to."""
 
-    Raises ``ValueError`` with a sentence a person understands.
+# A host name as DNS has it once IDNA-encoded: labels of letters, digits, hyphens (not at
+# either end) and underscores (some real subdomains have them), 1-63 characters each.
+_LABEL = re.compile(r"^(?!-)[a-z0-9_-]{1,63}(?<!-)$")
+
+
+def check_http_url(value: str) -> str:
+    """Validate that ``value`` is an absolute http(s) URL with a valid host, a port in
+    1-65535 if any, and at most :data:`MAX_URL_LENGTH` characters; return it stripped.
+
+    Raises ``ValueError`` with a sentence a person understands. Whatever passes here can
+    still be refused at fetch time by the operator's settings (a port not allowed, an
+    address that is internal), but never for its syntax.
     """
     text = value.strip()
-    if any(ord(c) < 0x20 or c == "\x7f" for c in text):
+    if len(text) > MAX_URL_LENGTH:
+        raise ValueError(f"is a URL of {len(text):,} characters; the limit is {MAX_URL_LENGTH:,}")
+    if any(ord(c) < 0x20 or 0x7F <= ord(c) <= 0x9F for c in text):
         raise ValueError("must be an http(s) URL without control characters")
     scheme = text.split(":", 1)[0].lower() if ":" in text else ""
     if scheme not in ("http", "https"):
         shown = f"'{scheme}:' " if scheme else ""
-        raise ValueError(f"must be an http:// or https:// URL, not {shown}{text!r}")
+        raise ValueError(f"must be an http:// or https:// URL, not {shown}{text[:80]!r}")
     try:
         url = httpx.URL(text)
-    except (httpx.InvalidURL, ValueError) as exc:
+        url.host  # noqa: B018 - decodes the IDNA host, which may be malformed
+    except (httpx.InvalidURL, ValueError) as exc:  # UnicodeError (IDNA) is a ValueError
         raise ValueError(f"is not a valid URL: {exc}") from exc
     if not url.host:
         raise ValueError(f"must name a host: {text!r}")
+    problem = _host_problem(url.raw_host.decode("ascii", "replace"))
+    if problem:
+        raise ValueError(problem)
+    if url.port is not None and not 0 < url.port < 65536:
+        raise ValueError(f"names port {url.port}; a port is a number from 1 to 65535")
     return text
+
+
+def _host_problem(host: str) -> str | None:
+    """Why ``host`` (IDNA-encoded, as httpx holds it) cannot be a web host, or ``None``."""
+    if ":" in host:  # an IPv6 literal, brackets removed
+        try:
+            ipaddress.IPv6Address(host)
+        except ValueError:
+            return f"has an invalid IPv6 address {host!r}"
+        return None
+    name = host.lower().removesuffix(".")  # "acme.example." is a fully qualified name
+    if len(name) > 253 or not all(_LABEL.match(label) for label in name.split(".")):
+        shown = name.replace("%20", " ")
+        return (
+            f"has an invalid host {shown[:80]!r}: a host is an IP address or a name of "
+            "dot-separated labels of letters, digits and hyphens, without spaces"
+        )
+    return None
 
 
 HttpUrl = Annotated[str, AfterValidator(check_http_url)]

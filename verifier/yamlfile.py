@@ -4,6 +4,12 @@ One helper serves every file we read from people (submissions, policies, sources
 rosters): :func:`load` gives the data and a :class:`LineMap`, and :func:`problems` turns a
 pydantic ``ValidationError`` into :class:`~verifier.errors.Problem` objects that name the
 file, the line and the field, in words rather than pydantic's codes.
+
+Every file is read once (:func:`read`: a pipe such as ``/dev/stdin`` has no second
+reading) and bounded before it is parsed: :data:`MAX_FILE_BYTES`, :data:`MAX_DEPTH`,
+:data:`MAX_INTEGER_CHARS`. What is over a bound is bad input with its file, line and
+field, never a traceback (PyYAML composes recursively and Python refuses to convert an
+integer of more than 4,300 digits).
 """
 
 from __future__ import annotations
@@ -19,6 +25,18 @@ import yaml
 from verifier.errors import InputError, Problem
 
 Loc = tuple[str | int, ...]
+
+MAX_FILE_BYTES = 1024 * 1024
+"""Largest file read from a person: 1 MiB. The bundled policies and demo submissions are
+under 8 KiB; a submission listing a thousand practitioners is about 60 KiB."""
+
+MAX_DEPTH = 32
+"""Deepest nesting of mappings and lists (a scalar at the top is depth 1). The bundled
+policies nest 9 deep; a few hundred levels would exhaust Python's stack in PyYAML."""
+
+MAX_INTEGER_CHARS = 20
+"""Longest integer, in characters: no count here needs more, and a 5,000-digit one is
+more than Python converts."""
 
 
 class LineMap:
@@ -50,10 +68,25 @@ class LineMap:
         return out
 
 
+class _Located(yaml.MarkedYAMLError):
+    """A bound passed while composing, with the field where it happened."""
+
+    def __init__(self, problem: str, mark: yaml.Mark, loc: Loc) -> None:
+        super().__init__(None, None, problem, mark)
+        self.loc = loc
+
+
 class _Loader(yaml.SafeLoader):
-    """SafeLoader without anchors and aliases; plain ``yaml.safe_load`` would lose the
-    line numbers. Files people write here never need an alias, and aliases let a few lines
-    expand to billions of nodes or loop (``a: &x [*x]``)."""
+    """SafeLoader without anchors and aliases, and no deeper than :data:`MAX_DEPTH`; plain
+    ``yaml.safe_load`` would lose the line numbers. Files people write here never need an
+    alias, and aliases let a few lines expand to billions of nodes or loop
+    (``a: &x [*x]``)."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        # The keys and indexes down to the node being composed (None: the document, or a
+        # key), for the field of a message.
+        self._path: list[str | int | None] = []
 
     def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
         if self.check_event(yaml.AliasEvent):
@@ -64,15 +97,46 @@ class _Loader(yaml.SafeLoader):
                 "aliases (*name) are not accepted; write the value out",
                 event.start_mark,
             )
-        return super().compose_node(parent, index)
+        part = index.value if isinstance(index, yaml.ScalarNode) else index
+        self._path.append(part if isinstance(part, str | int) else None)
+        try:
+            # Refused on the way down, before the recursion goes any deeper.
+            if len(self._path) > MAX_DEPTH:
+                event = self.peek_event()  # type: ignore[no-untyped-call]
+                raise _Located(
+                    f"nested more than {MAX_DEPTH} levels deep, the limit for an input file",
+                    event.start_mark,
+                    tuple(p for p in self._path if p is not None),
+                )
+            return super().compose_node(parent, index)
+        finally:
+            self._path.pop()
+
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        try:
+            return super().construct_object(node, deep)
+        except (ValueError, OverflowError) as exc:  # a date like 2026-13-45
+            raise yaml.constructor.ConstructorError(
+                None, None, f"cannot read {node.value!r}: {exc}", node.start_mark
+            ) from exc
 
 
-def _walk(node: yaml.Node, loc: Loc, lines: LineMap, twice: list[tuple[Loc, int, int]]) -> None:
-    """Record the line of every value, and every key given twice in one mapping (YAML keeps
+def _walk(
+    node: yaml.Node,
+    loc: Loc,
+    lines: LineMap,
+    twice: list[tuple[Loc, int, int]],
+    too_long: list[tuple[Loc, int, int]],
+) -> None:
+    """Record the line of every value, every key given twice in one mapping (YAML keeps
     the last silently, which would drop what the person wrote first) as (path, line, first
-    line), in one pass over the tree."""
+    line), and every integer over :data:`MAX_INTEGER_CHARS` as (path, line, length), in
+    one pass over the tree (composed, not yet constructed)."""
     lines.add(loc, node.start_mark.line + 1)
-    if isinstance(node, yaml.MappingNode):
+    if isinstance(node, yaml.ScalarNode):
+        if node.tag == "tag:yaml.org,2002:int" and len(node.value) > MAX_INTEGER_CHARS:
+            too_long.append((loc, node.start_mark.line + 1, len(node.value)))
+    elif isinstance(node, yaml.MappingNode):
         first: dict[str, int] = {}
         for key_node, value_node in node.value:
             key = key_node.value if isinstance(key_node, yaml.ScalarNode) else str(key_node)
@@ -82,10 +146,10 @@ def _walk(node: yaml.Node, loc: Loc, lines: LineMap, twice: list[tuple[Loc, int,
             first.setdefault(key, line)
             # The key's own line: an unknown or misspelt key is reported where it stands.
             lines.add((*loc, key), line)
-            _walk(value_node, (*loc, key), lines, twice)
+            _walk(value_node, (*loc, key), lines, twice, too_long)
     elif isinstance(node, yaml.SequenceNode):
         for i, item in enumerate(node.value):
-            _walk(item, (*loc, i), lines, twice)
+            _walk(item, (*loc, i), lines, twice, too_long)
 
 
 def load_text(text: str, name: str, error: type[InputError]) -> tuple[Any, LineMap]:
@@ -95,6 +159,8 @@ def load_text(text: str, name: str, error: type[InputError]) -> tuple[Any, LineM
         loader = _Loader(text)
         try:
             node = loader.get_single_node()
+            if node is not None:
+                _check_tree(node, name, lines, error)
             data = loader.construct_document(node) if node is not None else None
         finally:
             loader.dispose()
@@ -102,6 +168,10 @@ def load_text(text: str, name: str, error: type[InputError]) -> tuple[Any, LineM
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
         what = exc.problem or str(exc)
+        if isinstance(exc, _Located):
+            raise error(
+                f"{name} is nested too deep", (Problem(name, line, field_name(exc.loc), what),)
+            ) from exc
         raise error(
             f"{name} is not valid YAML",
             (
@@ -115,40 +185,74 @@ def load_text(text: str, name: str, error: type[InputError]) -> tuple[Any, LineM
         ) from exc
     except yaml.YAMLError as exc:
         raise error(f"{name} is not valid YAML: {exc}") from exc
-    if node is not None:
-        twice: list[tuple[Loc, int, int]] = []
-        _walk(node, (), lines, twice)
-        if twice:
-            raise error(
-                f"{name} names a key twice; YAML would keep only the last one",
-                tuple(
-                    Problem(
-                        name,
-                        line,
-                        field_name(loc),
-                        f"given twice (first on line {first}); keep one",
-                    )
-                    for loc, line, first in twice
-                ),
-            )
     return data, lines
 
 
-def load(path: Path, error: type[InputError], what: str) -> tuple[Any, LineMap]:
-    """Read and parse the YAML file at ``path``; ``what`` names it in messages."""
+def _check_tree(node: yaml.Node, name: str, lines: LineMap, error: type[InputError]) -> None:
+    """Fill ``lines``; refuse a key given twice or an integer too long to be one."""
+    twice: list[tuple[Loc, int, int]] = []
+    too_long: list[tuple[Loc, int, int]] = []
+    _walk(node, (), lines, twice, too_long)
+    if twice:
+        raise error(
+            f"{name} names a key twice; YAML would keep only the last one",
+            tuple(
+                Problem(
+                    name, line, field_name(loc), f"given twice (first on line {first}); keep one"
+                )
+                for loc, line, first in twice
+            ),
+        )
+    if too_long:
+        raise error(
+            f"{name} holds a number too long to be one",
+            tuple(
+                Problem(
+                    name,
+                    line,
+                    field_name(loc),
+                    f"a number of {n:,} characters; the limit is {MAX_INTEGER_CHARS}",
+                )
+                for loc, line, n in too_long
+            ),
+        )
+
+
+def read(path: Path, error: type[InputError], what: str) -> bytes:
+    """The bytes of the file at ``path``, read once and at most :data:`MAX_FILE_BYTES`;
+    ``what`` names the file in messages. Everything after works on these bytes: a pipe
+    (``/dev/stdin``) cannot be read a second time, and a file may change meanwhile."""
     try:
-        text = path.read_text(encoding="utf-8")
+        with path.open("rb") as stream:
+            raw = stream.read(MAX_FILE_BYTES + 1)
     except FileNotFoundError as exc:
         raise error(f"{what} {path} does not exist; check the path") from exc
     except IsADirectoryError as exc:
         raise error(f"{what} {path} is a directory; give the path of a YAML file") from exc
-    except UnicodeDecodeError as exc:
-        raise error(
-            f"{what} {path} is not UTF-8 text (byte {exc.start}); save it as UTF-8"
-        ) from exc
     except OSError as exc:
         raise error(f"cannot read {what} {path}: {exc.strerror}") from exc
-    return load_text(text, str(path), error)
+    if len(raw) > MAX_FILE_BYTES:
+        raise error(
+            f"{what} {path} is larger than {MAX_FILE_BYTES:,} bytes (1 MiB), the limit for "
+            "an input file; no valid one comes near it"
+        )
+    return raw
+
+
+def parse(raw: bytes, name: str, error: type[InputError], what: str) -> tuple[Any, LineMap]:
+    """Parse the bytes :func:`read` returned for file ``name``."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise error(
+            f"{what} {name} is not UTF-8 text (byte {exc.start}); save it as UTF-8"
+        ) from exc
+    return load_text(text, name, error)
+
+
+def load(path: Path, error: type[InputError], what: str) -> tuple[Any, LineMap]:
+    """Read and parse the YAML file at ``path``; ``what`` names it in messages."""
+    return parse(read(path, error, what), str(path), error, what)
 
 
 def did_you_mean(name: str, known: Iterable[str]) -> str:
@@ -232,8 +336,7 @@ def _message(err: Any, known: list[str]) -> str:
             "float_parsing": "a number",
         }[kind]
         got = err.get("input")
-        shown = repr(got) if not isinstance(got, dict | list) else type(got).__name__
-        return f"must be {expected}, not {shown}"
+        return f"must be {expected}, not {shown(got)}"
     ctx = err.get("ctx") or {}
     bounds = {
         "greater_than_equal": ("at least", "ge"),
@@ -246,17 +349,35 @@ def _message(err: Any, known: list[str]) -> str:
         limit = ctx.get(key)
         if isinstance(limit, float) and limit.is_integer():
             limit = int(limit)  # "more than 0", not "more than 0.0"
-        return f"must be {words} {limit}, not {err.get('input')!r}"
+        # 10,000,000 reads better than 10000000; a bound may also be a date or a float.
+        limit = f"{limit:,}" if isinstance(limit, int) and not isinstance(limit, bool) else limit
+        return f"must be {words} {limit}, not {shown(err.get('input'))}"
     if kind == "string_too_short":
         return "must not be empty"
     if kind == "too_short":
         n = ctx.get("min_length", 1)
         return f"needs at least {n} item{'s' if n != 1 else ''}"
+    if kind == "string_too_long":
+        size = len(err.get("input") or "")
+        return f"is {size:,} characters long; the limit is {ctx.get('max_length', 0):,}"
+    if kind == "too_long":
+        actual = ctx.get("actual_length")
+        given = f"has {actual:,} items" if actual else "has too many items"
+        return f"{given}; the limit is {ctx.get('max_length', 0):,}"
     msg = str(err["msg"])
     for prefix in ("Value error, ", "Assertion failed, "):
         if msg.startswith(prefix):
             msg = msg[len(prefix) :]
     return msg
+
+
+def shown(value: Any, limit: int = 60) -> str:
+    """``value`` as a message quotes it: its ``repr``, cut to about ``limit`` characters (a
+    50 MB value must not become a 50 MB message); a mapping or list by its type."""
+    if isinstance(value, dict | list | tuple):
+        return type(value).__name__
+    text = repr(value)
+    return text if len(text) <= limit else f"{text[:limit]}… ({len(text):,} characters)"
 
 
 def problems(

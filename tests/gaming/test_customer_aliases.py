@@ -1,7 +1,7 @@
 """Issue 8, class 4 (customers): an alias the applicant writes must not decide a case study.
 
 ``customer_aliases`` are the applicant's words. A page that names its customer only through
-one of them ("we", "enterprise", a brand) needs a person, who sees the alias and the entry
+one of them ("enterprise", "retail", a brand) needs a person, who sees the alias and the entry
 and confirms the alias is really the customer. The pages are on the applicant's own site,
 ``fixtures/gaming/c1-cases.example``.
 """
@@ -33,10 +33,12 @@ def with_globex(settings: FetchSettings, study: dict[str, Any]) -> RequirementRe
 @pytest.mark.parametrize(
     ("page", "customer", "alias"),
     [
-        pytest.param("anonymous", "Walmart Inc.", "we", id="the alias 'we' names anyone"),
+        # "we" itself is refused when the submission is read (verifier/names.py); words a
+        # little less common pass that check and still name anyone.
         pytest.param(
-            "anonymous", "Walmart Inc.", "Enterprise", id="a common word as alias names anyone"
+            "anonymous", "Walmart Inc.", "Enterprise", id="the alias 'Enterprise' names anyone"
         ),
+        pytest.param("anonymous", "Walmart Inc.", "Retail", id="the alias 'Retail' names anyone"),
         pytest.param(
             "umbrella-health",
             "Tricell Holdings",

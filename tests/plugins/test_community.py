@@ -8,8 +8,11 @@ from typing import Any
 import pytest
 import yaml
 
+from plugins._groups import GroupNames, bylines, listing
 from plugins.community import CommunityCheck
+from tests.helpers import html_page
 from verifier.fetch import FetchSettings
+from verifier.submission import MAX_ITEMS
 from verifier.testing import make_submission, run_check
 
 WG = "http://www.finops.example/wg"
@@ -79,9 +82,11 @@ CONTAINERS = {"group": "FinOps for Containers Working Group", "url": f"{WG}/cont
         pytest.param(
             [{"group": "FOCUS Working Group", "url": "http://acme.example/community/"}],
             {},
-            "pass",
+            "needs_review",
             ["FOCUS Working Group"],
-            id="without trusted sources any contributors page confirms",
+            # Issue 8: the applicant's page about the group is not the group's page (any
+            # site confirms only a page that is the group's: tests/gaming).
+            id="without trusted sources a page must still be the group's own",
         ),
         pytest.param(
             [{"group": "Old WG", "url": f"{WG}/retired-group/"}],
@@ -179,3 +184,81 @@ def test_every_shipped_policy_trusts_only_the_foundation_site_for_group_pages(
     requirement: dict[str, Any],
 ) -> None:
     assert requirement.get("params", {}).get("trusted_sources") == ["finops-members"]
+
+
+NAMES = GroupNames(
+    {"WG": "Working Group", "SIG": "Special Interest Group"},
+    ["Working Group", "Special Interest Group"],
+    ["FinOps for", "FinOps"],
+)
+
+
+@pytest.mark.parametrize(
+    ("claimed", "page", "same"),
+    [
+        pytest.param(
+            "FinOps for Containers Working Group",
+            "FinOps for Containers",
+            True,
+            id="the kind may be left out",
+        ),
+        pytest.param(
+            "Containers WG",
+            "FinOps for Containers Working Group",
+            True,
+            id="an abbreviated kind and no prefix name the same group",
+        ),
+        pytest.param(
+            "FinOps for AI SIG",
+            "finops-for-ai special interest group",
+            True,
+            id="case and punctuation do not count",
+        ),
+        pytest.param(
+            "Containers SIG", "Containers Working Group", False, id="two kinds named must agree"
+        ),
+        pytest.param(
+            "FinOps for Containers Working Group",
+            "Cloud Sustainability",
+            False,
+            id="another group's name is not the group's",
+        ),
+        pytest.param(
+            "WG", "FinOps for Containers Working Group", False, id="a kind alone names no group"
+        ),
+        pytest.param(
+            "FinOps", "FinOps Foundation", False, id="a prefix is never dropped to nothing"
+        ),
+    ],
+)
+def test_group_names_compare_as_the_policy_says(claimed: str, page: str, same: bool) -> None:
+    assert NAMES.same(claimed, page) is same
+
+
+def test_a_byline_is_no_listing_even_under_a_contributors_heading() -> None:
+    html = (
+        "<html><head><title>FinOps for AI</title></head><body><h1>FinOps for AI</h1>"
+        "<h2>Contributors</h2><p class='post-author'>By Kim, Acme</p>"
+        "<div class='contributor-card'><h4>Lee</h4><p>Globex</p></div></body></html>"
+    )
+    page = html_page(html, "http://wg.test/ai/")
+    authored = bylines(page, ["author", "byline"])
+    items = listing(page, ["contributors"], ["contributor"], authored)
+    texts = [i.tag.get_text(" ", strip=True) for i in items]
+    assert [t.get_text(" ", strip=True) for t in authored] == ["By Kim, Acme"]
+    assert not any("Acme" in t for t in texts)
+    assert "Lee Globex" in texts
+
+
+def test_the_most_claimed_groups_a_submission_holds_give_a_one_sentence_summary(
+    settings: FetchSettings,
+) -> None:
+    claims = [{"group": f"Group {i}"} for i in range(MAX_ITEMS)]  # 1,000: the list limit
+    sub = make_submission(applicant=ACME, community=claims)
+    result = run_check(CommunityCheck(), sub, TRUSTED, settings=settings, sources=SOURCES)
+    assert (result.status, result.summary) == (
+        "needs_review",
+        "participation claimed but not confirmed by a contributors page: Group 0, Group 1, "
+        "Group 2, Group 3, Group 4 and 995 more",
+    )
+    assert sum(e.kind == "community-claim" for e in result.evidence) == MAX_ITEMS

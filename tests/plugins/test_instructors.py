@@ -12,11 +12,20 @@ import respx
 
 from plugins.instructors import InstructorsCheck
 from tests.plugins.conftest import DOWN
-from tests.plugins.registry_helpers import FIXTURE_CSV, FIXTURE_TEMPLATE, TTT, policy_params
+from tests.plugins.registry_helpers import (
+    FIXTURE_CSV,
+    FIXTURE_TEMPLATE,
+    TTT,
+    people,
+    policy_params,
+    submitted,
+    write_registry,
+)
 from verifier import Status
 from verifier.fetch import FetchSettings
 from verifier.models import RequirementResult
 from verifier.sites import SiteServer
+from verifier.submission import MAX_ITEMS
 from verifier.testing import make_submission, run_check, settings_for
 
 PARAMS = policy_params("2022/training-partner.yaml", "instructors")
@@ -175,3 +184,21 @@ def test_a_trainer_named_with_a_middle_initial_needs_a_person(tmp_path: Path) ->
     result = verify({"instructors": [GRACE, TOMAS]}, registry, None)
     assert result.status == Status.NEEDS_REVIEW
     assert result.summary.startswith("1 of 2 instructor(s) (Grace Hopkins) hold a valid")
+
+
+def test_the_most_instructors_a_submission_holds_failing_give_a_one_sentence_summary(
+    tmp_path: Path,
+) -> None:
+    # A practitioner certificate is not the trainer certification: every instructor fails.
+    rows = people(MAX_ITEMS)  # 1,000: the list limit
+    registry = write_registry(tmp_path / "registry.csv", rows)
+    result = verify({"instructors": submitted(rows)}, registry, None)
+    assert result.status is Status.FAIL
+    assert result.summary.startswith(
+        "1,000 of 1,000 instructor(s) do not hold a valid FinOps Certified Practitioner "
+        "Train-the-Trainer: Holder PRAC 000 (it certifies 'FinOps Certified Practitioner'"
+    )
+    assert result.summary.endswith(" and 997 more")
+    assert len(result.summary) < 500
+    # Each certificate's verdict is still in the evidence, one item each.
+    assert sum(e.kind == "certificate" for e in result.evidence) == MAX_ITEMS

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from typing import Any
 
 import httpx
@@ -11,8 +10,9 @@ import respx
 
 from plugins._directory import entries_of
 from plugins.membership import MembershipCheck
+from tests.helpers import html_page
 from tests.plugins.conftest import DOWN
-from verifier import Page, Status
+from verifier import Status
 from verifier.fetch import FetchSettings
 from verifier.models import RequirementResult
 from verifier.sites import SiteServer
@@ -54,10 +54,11 @@ CASES = [
     pytest.param(
         applicant("Northwind", "https://northwind.example/", ("Northwind Traders",)),
         ["finops-members", "lf-members"],
-        Status.PASS,
-        "listed in finops-members as 'Northwind Traders'; listed in lf-members as "
-        "'Northwind Traders S.A.'",
-        id="an alias matches in both directories",
+        Status.NEEDS_REVIEW,
+        "listed in finops-members as 'Northwind Traders'; lf-members: listed only through the "
+        "alias 'Northwind Traders' (as 'Northwind Traders S.A.'), which the directory does not "
+        "tie to northwind.example; a person must confirm the alias is the applicant",
+        id="an alias counts where its entry links to the applicant's domain, else needs review",
     ),
     pytest.param(
         applicant("Hyperscale", "https://hyperscale.example/"),
@@ -302,16 +303,7 @@ def test_an_absence_from_one_directory_fails_although_another_is_down(
 )
 def test_pagination_outside_nav_is_not_taken_for_members(pagination: str) -> None:
     html = f"<html><body><ul><li>Acme Cloud</li></ul><p>{pagination}</p></body></html>"
-    body = html.encode()
-    page = Page(
-        url=DIRECTORY,
-        final_url=DIRECTORY,
-        status=200,
-        headers={"content-type": "text/html"},
-        body=body,
-        sha256=hashlib.sha256(body).hexdigest(),
-        fetched_at="2026-01-01T00:00:00Z",
-    )
+    page = html_page(html, DIRECTORY)
     assert [e.name for e in entries_of(page)] == ["Acme Cloud"]
 
 
@@ -351,3 +343,13 @@ def test_found_on_a_page_read_before_a_later_one_failed_still_passes() -> None:
     # Not on the pages read, and a page could not be read: that is no proof of absence.
     assert missing.status == Status.ERROR
     assert "could not read the directory" in missing.summary
+
+
+def test_ten_thousand_near_misses_give_a_one_sentence_summary_that_states_the_count() -> None:
+    near = "".join(f"<li>Umbrella Analytics {i} Group</li>" for i in range(10_000))
+    result = mocked({DIRECTORY: directory_page(f"<ul>{near}</ul>")}, {})
+    assert result.status == Status.NEEDS_REVIEW
+    assert result.summary.startswith("finops-members: only similar names listed ('Umbrella")
+    assert result.summary.endswith(" and 9,997 more)")
+    assert len(result.summary) < 200
+    assert sum(e.kind == "directory-candidate" for e in result.evidence) == 5

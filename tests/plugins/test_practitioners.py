@@ -30,6 +30,7 @@ from verifier import Status
 from verifier.fetch import FetchSettings
 from verifier.models import RequirementResult
 from verifier.sites import SiteServer
+from verifier.submission import MAX_ITEMS
 from verifier.testing import make_submission, run_check, settings_for
 
 P2022 = policy_params("2022/platform.yaml", "practitioners")
@@ -500,3 +501,15 @@ def test_certificates_under_names_with_added_words_make_it_a_question_not_a_fail
     )
     # Two short even with it: a fail, whatever a person would say of the one.
     assert verify_csv(tmp_path, rows[1:], listed[1:], employees=50).status == Status.FAIL
+
+
+def test_the_most_practitioners_a_submission_holds_give_a_one_sentence_summary(
+    tmp_path: Path,
+) -> None:
+    rows = people(MAX_ITEMS)  # 1,000: the list limit
+    result = verify_csv(tmp_path, rows, submitted(rows), employees=6000)
+    assert (result.status, result.summary) == (
+        Status.PASS,
+        "1,000 valid of 1,000 submitted; 50 required for 5000+ employees",
+    )
+    assert len(certificates(result)) == MAX_ITEMS  # the detail stays in the evidence

@@ -176,13 +176,24 @@ def _numeric_ipv4(host: str) -> str | None:
     return str(ipaddress.IPv4Address(packed))
 
 
+class NoSuchHost(httpcore.ConnectError):
+    """The name does not exist (NXDOMAIN) or has no address: asking again in a second will
+    not change that, so it is not retried. A temporary failure (EAI_AGAIN) is not this."""
+
+
+# getaddrinfo's answers for "this name has no address": EAI_NONAME is NXDOMAIN, EAI_NODATA
+# a name without A or AAAA records. EAI_AGAIN (a resolver time-out) stays retryable.
+_NO_SUCH_HOST = frozenset({socket.EAI_NONAME, getattr(socket, "EAI_NODATA", socket.EAI_NONAME)})
+
+
 async def system_resolver(host: str, port: int) -> list[str]:
     """Resolve ``host`` with the system resolver; every address, in its order."""
     loop = asyncio.get_running_loop()
     try:
         infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except socket.gaierror as exc:
-        raise httpcore.ConnectError(f"cannot resolve {host}: {exc.strerror}") from exc
+        kind = NoSuchHost if exc.errno in _NO_SUCH_HOST else httpcore.ConnectError
+        raise kind(f"cannot resolve {host}: {exc.strerror}") from exc
     except (UnicodeError, OSError) as exc:  # a label over 63 characters, for one
         raise httpcore.ConnectError(f"cannot resolve {host}: {exc}") from exc
     return list(dict.fromkeys(str(info[4][0]) for info in infos))

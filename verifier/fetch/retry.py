@@ -4,7 +4,8 @@ Tenacity always with a stop: the attempts of :attr:`FetchSettings.retries`, or a
 when the server asks (Retry-After) for longer than :attr:`FetchSettings.retry_after_cap`
 (it would stall the run). Back-off is exponential with jitter, so that several runs do not
 hammer a recovering server in step; a Retry-After within the cap is honoured. 4xx other
-than 408 and 429 are answers, never retried.
+than 408 and 429 are answers, never retried; nor is a name that does not exist (NXDOMAIN),
+while a temporary DNS failure is.
 """
 
 from __future__ import annotations
@@ -13,12 +14,13 @@ import datetime as dt
 import email.utils
 import random
 import ssl
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
 
 import httpx
 import tenacity
 
+from verifier.fetch.guard import NoSuchHost
 from verifier.fetch.settings import FetchSettings
 
 RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504, 522, 524})
@@ -94,7 +96,9 @@ def retrying_for(
             LongRetryAfter(settings.retry_after_cap),
         ),
         wait=wait,
-        retry=tenacity.retry_if_exception_type(Retryable),
+        retry=tenacity.retry_if_exception(
+            lambda exc: isinstance(exc, Retryable) and not no_such_host(exc)
+        ),
         sleep=sleep,  # type: ignore[arg-type]
         reraise=True,
     )
@@ -102,6 +106,8 @@ def retrying_for(
 
 def gave_up(exc: Retryable, attempts: int, settings: FetchSettings) -> str:
     """The reason a person reads when the last attempt failed too."""
+    if no_such_host(exc):
+        return f"{exc.reason}; not retried: a name that does not exist will not exist in a second"
     extra = ""
     if exc.retry_after is not None and exc.retry_after > settings.retry_after_cap:
         extra = f" (Retry-After {exc.retry_after:g}s is over the {settings.retry_after_cap:g}s cap)"
@@ -112,21 +118,35 @@ def gave_up(exc: Retryable, attempts: int, settings: FetchSettings) -> str:
 def tls_problem(exc: BaseException) -> str | None:
     """What went wrong in the TLS handshake behind ``exc`` (expired, self-signed, wrong
     host...), or ``None`` when it is not a TLS failure."""
-    seen: set[int] = set()
-    cur: BaseException | None = exc
-    while cur is not None and id(cur) not in seen:
-        seen.add(id(cur))
+    for cur in _causes(exc):
         if isinstance(cur, ssl.SSLCertVerificationError):
             return str(cur.verify_message or cur.reason or cur)
         if isinstance(cur, ssl.SSLError):
             return str(cur.reason or cur)
-        cur = cur.__cause__ or cur.__context__
     return None
+
+
+def no_such_host(exc: BaseException) -> bool:
+    """Whether ``exc`` comes from a name that does not resolve at all (NXDOMAIN), which
+    no retry can mend, as opposed to a temporary DNS failure."""
+    return any(isinstance(cur, NoSuchHost) for cur in _causes(exc))
+
+
+def _causes(exc: BaseException) -> Iterator[BaseException]:
+    """``exc`` and the exceptions behind it (httpx wraps httpcore's, which wrap the OS's)."""
+    seen: set[int] = set()
+    cur: BaseException | None = exc
+    while cur is not None and id(cur) not in seen:
+        seen.add(id(cur))
+        yield cur
+        cur = cur.__cause__ or cur.__context__
 
 
 def transport_reason(exc: httpx.TransportError) -> str:
     """A transport failure in words."""
     text = str(exc) or "no detail"
+    if no_such_host(exc):
+        return f"no such host ({text})"
     if isinstance(exc, httpx.ConnectError):
         return f"could not connect ({text})"
     if isinstance(exc, httpx.ReadError | httpx.WriteError):

@@ -1,0 +1,130 @@
+"""Comparable forms of names, and the names too empty or too common to look for.
+
+Company names compare with :func:`normalize`: case, accents, punctuation and legal forms
+("Inc.", "GmbH", "S.A."...) do not count, as CONTRACT.md says ("Source names"). Person
+names compare with :func:`person_key`: case, accents, punctuation, spacing and word order
+do not count, but no word is dropped ("Ana Sá" is not "Ana", although "sa" is a legal form
+for a company). Nothing here is FinOps knowledge: it is how company and person names are
+written anywhere, which is why the core holds it and the built-in checks use it.
+
+A submission names what the checks look for in fetched text, so a name that normalises to
+nothing would be "found" in any text, and one made only of common words ("we", "our",
+"the") on almost any page. :func:`company_name_problem` and :func:`person_name_problem`
+say why such a name is refused when the submission is read (exit 2, before any fetch).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+LEGAL_SUFFIXES = frozenset(
+    {
+        "inc",
+        "incorporated",
+        "llc",
+        "llp",
+        "lp",
+        "ltd",
+        "limited",
+        "gmbh",
+        "mbh",
+        "ag",
+        "kg",
+        "corp",
+        "corporation",
+        "co",
+        "company",
+        "sa",
+        "sas",
+        "sarl",
+        "srl",
+        "spa",
+        "bv",
+        "nv",
+        "plc",
+        "pty",
+        "pte",
+        "oy",
+        "oyj",
+        "ab",
+        "as",
+        "kk",
+        "se",
+        "sl",
+        "ug",
+        "lda",
+        "ltda",
+    }
+)
+"""Legal-form words, after punctuation is removed ("S.A." -> "s a" -> handled as "sa")."""
+
+COMMON_WORDS = frozenset(
+    {
+        # How a page speaks of a company without naming it ("we", "our platform").
+        *("we", "us", "our", "ours", "you", "your", "they", "them", "their", "it", "its"),
+        *("i", "me", "my", "he", "him", "his", "she", "her"),
+        # Articles and demonstratives ("the", "this").
+        *("a", "an", "the", "this", "that", "these", "those"),
+        # Joining words, which normalisation keeps ("&" becomes "and").
+        *("and", "or", "of", "for", "to", "in", "on", "at", "by", "with", "from"),
+    }
+)
+"""Words that occur on almost every English page. A name made only of these (and of legal
+forms, for a company) would match any page, so it is refused. Kept small on purpose: a
+real name that happens to be a common word elsewhere ("Apple", "Target") is a name."""
+
+
+def _plain(name: str) -> str:
+    """Lower case, accents removed: ``"Ana Sá"`` -> ``"ana sa"``."""
+    text = unicodedata.normalize("NFKD", name)
+    return "".join(c for c in text if not unicodedata.combining(c)).lower()
+
+
+def person_key(name: str) -> str:
+    """Comparable form of a person's name, word order ignored: ``"Doe, Jane"`` and
+    ``"jane  DOE"`` -> ``"doe jane"``. Unlike :func:`normalize`, no word is dropped."""
+    return " ".join(sorted(re.sub(r"[^\w]+", " ", _plain(name)).split()))
+
+
+def words(text: str) -> list[str]:
+    """The words of a name, compared: lower case, accents and punctuation removed, ``&``
+    read as "and", initials joined: ``"S.A. & Co"`` -> ``["sa", "and", "co"]``."""
+    text = _plain(text).replace("&", " and ")
+    # "S.A." and "S. A." collapse to "sa" (then a legal suffix like any other).
+    text = re.sub(r"\b([a-z])\.\s?([a-z])\.", r"\1\2", text)
+    return re.sub(r"[^\w]+", " ", text).split()
+
+
+def normalize(name: str) -> str:
+    """Comparable form: ``"Acme Cloud Economics, Inc."`` -> ``"acme cloud economics"``."""
+    kept = words(name)
+    while len(kept) > 1 and kept[-1] in LEGAL_SUFFIXES:
+        kept.pop()
+    return " ".join(kept)
+
+
+def company_name_problem(name: str) -> str | None:
+    """Why the company or product ``name`` cannot be looked for in text, or ``None``."""
+    form = normalize(name)
+    if not form:
+        return (
+            "normalises to nothing (matching ignores case, accents, punctuation, symbols and "
+            "legal forms such as Inc.), so it would be found in any text"
+        )
+    if all(w in COMMON_WORDS or w in LEGAL_SUFFIXES for w in form.split()):
+        return f"is a common word that would match any page (matching reads it as {form!r})"
+    return None
+
+
+def person_name_problem(name: str) -> str | None:
+    """Why the person's ``name`` cannot be compared with a certificate holder's, or ``None``."""
+    key = person_key(name)
+    if not key:
+        return (
+            "normalises to nothing (matching ignores case, accents, punctuation and "
+            "symbols), so it names no one"
+        )
+    if all(w in COMMON_WORDS for w in key.split()):
+        return f"is a common word, not a person's name (matching reads it as {key!r})"
+    return None
