@@ -9,7 +9,9 @@ the statement, reference URLs), fetched and stored as evidence.
 - ``needs_review``: a statement or a named field is provided; the summary and a
   ``checklist`` evidence item say what the reviewer must confirm (the ``checklist`` param,
   else the requirement's text). A cited URL that cannot be fetched, or answers an error, is
-  recorded and named in the summary: it never makes the result ``pass`` (nothing does);
+  recorded and named in the summary: it never makes the result ``pass`` (nothing does).
+  A cited page that names the applicant only in text hidden from visitors says so, and
+  the passage is quoted as ``hidden`` evidence;
 - ``fail``: no statement and none of the named fields ("not provided");
 - ``pass`` and ``error``: never; a statement is for a person to judge, and a cited page
   that cannot be read is itself shown to the reviewer.
@@ -27,6 +29,7 @@ from pydantic import Field
 
 from plugins._names import name_forms, text_mentions
 from plugins._pages import read_page
+from plugins._text import record_hidden
 from verifier import Check, CheckContext, Outcome, Params
 
 _URL = re.compile(r"https?://[^\s<>\"'`]+", re.IGNORECASE)
@@ -47,7 +50,7 @@ class AttestationCheck(Check[AttestationParams]):
     """Captures a statement and its cited pages for a reviewer."""
 
     name = "attestation"
-    version = "1.0"
+    version = "1.1"
     Params = AttestationParams
     description = "Applicant's statement and cited pages captured for a reviewer"
 
@@ -114,10 +117,17 @@ async def _capture(ctx: CheckContext[AttestationParams], urls: list[str]) -> lis
             ctx.evidence("cited-url", f"{url} {read.reason}", page=read.page, url=url)
             continue
         named = text_mentions(read.page.visible_text, forms)
+        hidden = (
+            [] if named else [h for h in read.page.hidden_passages if text_mentions(h.text, forms)]
+        )
+        says = "names the applicant" if named else "does not name the applicant"
+        says = "names the applicant only in text hidden from visitors" if hidden else says
         ctx.evidence(
             "cited-url",
-            f"{url} captured; it {'names' if named else 'does not name'} the applicant",
+            f"{url} captured; it {says}",
             page=read.page,
             names_applicant=bool(named),
         )
+        if hidden:  # the reviewer must not take a name no visitor sees for a citation
+            record_hidden(ctx, read.page, hidden, "the applicant's name")
     return unread

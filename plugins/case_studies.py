@@ -1,35 +1,54 @@
-"""case-studies: enough distinct customers are named on reachable case-study pages.
+"""case-studies: enough distinct customers are named on the applicant's own case-study pages.
 
-Each submitted case study's page must answer 2xx HTML naming its customer (the name or
-one of its ``customer_aliases`` as submitted, ignoring case, punctuation and legal
-suffixes). A page on another site than
-the applicant's (a customer's blog, a press release) must also name the applicant (name
-or alias) or its offering: otherwise it is not a reference to the applicant. Customers are
-counted once each, however many pages are about them. With ``min_customer_employees``
-set, only customers declared at least that large count; an undeclared size is unknown.
+Each submitted case study is its own page: it must answer 2xx HTML on the applicant's site
+(see :mod:`plugins._sites`) and name its customer in text a visitor sees (ignoring case,
+punctuation and legal suffixes). Pages are compared after redirects and after
+normalising the URL (:func:`verifier.normalize_url`: fragment, trailing slash, ``utm_*``),
+and by their bytes (the same body under two addresses is one page): a page submitted
+twice counts once, for the first case study that gives it, and the summary names it.
+Customers are counted once each, however many pages are about them. With
+``min_customer_employees`` set, only customers declared at least that large count; an
+undeclared size is unknown.
 
 - ``pass``: ``min_customers`` distinct customers count (a fault on another page does not
   matter then);
 - ``fail``: not provided, or too few count; per page, the evidence says why (gone, the
-  customer not named and the name forms looked for, too small);
-- ``needs_review``: enough only when customers of undeclared size, or pages a program cannot
-  read (not HTML, or built by JavaScript), are counted;
+  customer not named and the name forms looked for, too small, the same page as an
+  earlier case study, a page on the Foundation's own site, a page elsewhere that does not
+  name the applicant);
+- ``needs_review``: enough only when a person confirms some: a customer of undeclared
+  size; a page a program cannot read (not HTML, built by JavaScript); a customer named
+  only through one of its ``customer_aliases`` (the alias and the entry are shown: an
+  alias such as "we" names anyone); a customer named only in text hidden from visitors
+  (the hidden passage is quoted); a page on another site than the applicant's (a
+  customer's blog, a press release) that names the applicant or its offering;
 - ``error``: too few count and a page could not be fetched (or answered 5xx...).
 
-Params: ``min_customers`` ("multiple" = 2), ``min_customer_employees`` (``null``: any size).
+Params: ``min_customers`` ("multiple" = 2), ``min_customer_employees`` (``null``: any size),
+``foundation_sources``, ``foundation_domains`` (see :class:`plugins._sites.SiteParams`).
 """
 
 from __future__ import annotations
 
 from pydantic import Field
 
-from plugins._names import name_forms, normalize, text_mentions
-from plugins._pages import read_page
-from plugins._text import excerpt
-from verifier import Check, CheckContext, Outcome, Params, same_site
+from plugins._names import name_forms, normalize, some, text_mentions
+from plugins._pages import Read, read_page
+from plugins._sites import SiteParams, Sites, sites_of
+from plugins._text import excerpt, record_hidden
+from verifier import Check, CheckContext, Outcome, normalize_url
+
+# Why a customer is not counted yet a person may count it, in the order a summary says it.
+_REVIEW = {
+    "unsized": "the size of {} is not declared",
+    "unreadable": "a person must read the pages about {}",
+    "alias": "{} named only through an alias a person must confirm",
+    "hidden": "{} named only in text hidden from visitors",
+    "elsewhere": "the pages about {} are not on the applicant's site",
+}
 
 
-class CaseStudiesParams(Params):
+class CaseStudiesParams(SiteParams):
     """Params of the ``case-studies`` check."""
 
     min_customers: int = Field(default=2, ge=1)
@@ -42,7 +61,7 @@ class CaseStudiesCheck(Check[CaseStudiesParams]):
     """Reads each case-study page for its customer."""
 
     name = "case-studies"
-    version = "1.0"
+    version = "2.0"
     Params = CaseStudiesParams
     description = "Case-study pages naming enough distinct (large enough) customers"
 
@@ -52,21 +71,32 @@ class CaseStudiesCheck(Check[CaseStudiesParams]):
         studies = ctx.submission.case_studies
         if not studies:
             return Outcome.failed("not provided: the submission has no 'case_studies'")
-        # normalised customer -> customer as submitted, by how far its pages got
-        found: dict[str, dict[str, str]] = {"counted": {}, "unsized": {}, "unreadable": {}}
+        sites = sites_of(ctx)
+        # normalised customer -> customer as submitted, by verdict
+        found: dict[str, dict[str, str]] = {v: {} for v in ("counted", *_REVIEW)}
         faults: list[str] = []
-        for study in studies:
-            names = (study.customer, *study.customer_aliases)
-            verdict, why = await _judge(ctx, str(study.url), names)
-            if verdict == "counted" and p.min_customer_employees is not None:
-                declared = study.customer_employees
-                if declared is None:
-                    verdict, why = "unsized", f"{why}; its size is not declared"
-                elif declared < p.min_customer_employees:
-                    verdict = "too-small"
-                    why = f"{why}, but {declared} employees < {p.min_customer_employees}"
-                else:
-                    why = f"{why}; {declared} employees declared"
+        # normalised page URL (asked and final), or the body's hash -> the study that gave it
+        seen: dict[str, str] = {}
+        repeated: list[str] = []
+        for number, study in enumerate(studies, 1):
+            url = str(study.url)
+            first, read = seen.get(normalize_url(url)), None
+            if first is None:  # not given already: read it, then compare where it led
+                read = await read_page(ctx, url)
+                keys = {normalize_url(url)}
+                if read.page is not None and read.state == "ok":
+                    # The same bytes under another address (?id=2 on a server that ignores
+                    # the query) are the same page too.
+                    keys |= {normalize_url(read.page.final_url), read.page.sha256}
+                first = next((seen[k] for k in keys if k in seen), None)
+            if first is None and read is not None:
+                seen.update(dict.fromkeys(keys, f"#{number} ({url})"))
+                names = (study.customer, *study.customer_aliases)
+                verdict, why = _judge(ctx, sites, read, names)
+                verdict, why = _sized(p, study.customer_employees, verdict, why)
+            else:
+                repeated.append(url)
+                verdict, why = "duplicate", f"the same page as case study {first}, counted once"
             key = normalize(study.customer)
             if verdict == "counted" and key in found["counted"]:
                 why = f"{why}; the same customer as an earlier page, counted once"
@@ -77,57 +107,96 @@ class CaseStudiesCheck(Check[CaseStudiesParams]):
             ctx.evidence(
                 "case-study",
                 f"{study.customer}: {'counted' if verdict == 'counted' else 'not counted'} ({why})",
-                url=str(study.url),
+                url=url,
                 customer=study.customer,
                 verdict=verdict,
             )
-        counted, unsized, unread = found["counted"], found["unsized"], found["unreadable"]
+        counted = found["counted"]
         large = p.min_customer_employees
         need = f"{p.min_customers} required" + (f", each of {large}+ employees" if large else "")
-        listed = ", ".join(counted.values()) or "none"
+        listed = some(list(counted.values())) or "none"
         have = f"{len(counted)} distinct customer(s) confirmed ({listed})"
+        if repeated:
+            have += f"; a page given again counts once ({some(repeated, 3)})"
         if len(counted) >= p.min_customers:
             return Outcome.passed(f"{have}; {need}")
         if faults:
-            return Outcome.error(f"{have}, but {'; '.join(faults)}; {need}")
-        if len(counted | unsized) >= p.min_customers and unsized:
-            return Outcome.needs_review(
-                f"{have}; the size of {', '.join(unsized.values())} is not declared; {need}"
-            )
-        if len(counted | unsized | unread) >= p.min_customers:
-            return Outcome.needs_review(
-                f"{have}; a person must read the pages about {', '.join(unread.values())}; {need}"
-            )
+            return Outcome.error(f"{have}, but {some(faults, 3)}; {need}")
+        doubts, maybe = [], set(counted)
+        for verdict, phrase in _REVIEW.items():
+            more = {k: v for k, v in found[verdict].items() if k not in maybe}
+            maybe |= more.keys()
+            if more:
+                doubts.append(phrase.format(some(list(more.values()))))
+        if len(maybe) >= p.min_customers:
+            return Outcome.needs_review(f"{have}; {'; '.join(doubts)}; {need}")
         return Outcome.failed(f"{have}; {need}")
 
 
-async def _judge(
-    ctx: CheckContext[CaseStudiesParams], url: str, names: tuple[str, ...]
+def _judge(
+    ctx: CheckContext[CaseStudiesParams], sites: Sites, read: Read, names: tuple[str, ...]
 ) -> tuple[str, str]:
-    """``(verdict, why)`` for one page; verdict is ``counted`` or why it does not count."""
-    read = await read_page(ctx, url)
+    """``(verdict, why)`` for one page about the customer ``names[0]`` (the rest are its
+    aliases): ``counted``, a :data:`_REVIEW` key, or why it does not count."""
     if read.page is None or read.state != "ok":
-        return read.state, f"{url} {read.reason}"
+        return read.state, f"{read.url} {read.reason}"
     page, text = read.page, read.page.visible_text
+    owner = sites.whose(page.final_url)
+    if owner == "foundation":
+        return "foundation", f"{sites.describe(page.final_url)}: no case study of the applicant's"
     customer = names[0]
+    own = name_forms(customer)
     forms = name_forms(customer, names[1:])
-    found = text_mentions(text, forms)
+    verdict, found = "counted", text_mentions(text, own)
     if found is None:
+        found = text_mentions(text, [f for f in forms if f not in own])
+        verdict = "alias"
+    if found is None:
+        hidden = [h for h in page.hidden_passages if text_mentions(h.text, forms)]
+        if hidden:  # named where no visitor reads it: a person judges the page
+            record_hidden(ctx, page, hidden, f"the customer {customer!r}")
+            return (
+                "hidden",
+                f"{page.final_url} names the customer only in text hidden from visitors",
+            )
         ctx.evidence(
-            "search",
-            f"{page.final_url} does not name {customer!r}",
-            page=page,
-            looked_for=forms,
+            "search", f"{page.final_url} does not name {customer!r}", page=page, looked_for=forms
         )
         return "no-customer", f"the page does not name the customer (looked for {forms})"
-    applicant = ctx.submission.applicant
-    if not same_site(page.final_url, applicant.website):
-        own = name_forms(applicant.name, applicant.aliases)
+    why = f"{page.final_url} names the customer"
+    if verdict == "alias":
+        ctx.evidence(
+            "alias",
+            f"the page names {customer!r} only through the alias {found!r}; a person must "
+            "confirm the alias is this customer",
+            page=page,
+            excerpt=excerpt(text, found),
+            alias=found,
+            entry={"customer": customer, "customer_aliases": list(names[1:])},
+        )
+        why = f"{page.final_url} names the customer only through the alias {found!r}"
+    if owner == "elsewhere":
+        applicant = ctx.submission.applicant
+        theirs = name_forms(applicant.name, applicant.aliases)
         if ctx.submission.offering:
-            own += name_forms(ctx.submission.offering.name)
-        if text_mentions(text, own) is None:
+            theirs += name_forms(ctx.submission.offering.name)
+        if text_mentions(text, theirs) is None:
             return "off-site", (
-                f"the page is on another site and does not name the applicant (looked for {own})"
+                f"{sites.describe(page.final_url)}, and does not name the applicant "
+                f"(looked for {theirs})"
             )
+        verdict = "elsewhere"
+        why = f"{why}, but {sites.describe(page.final_url)}; a person must confirm it"
     ctx.evidence("text", f"the page names {customer!r}", page=page, excerpt=excerpt(text, found))
-    return "counted", f"{page.final_url} names the customer"
+    return verdict, why
+
+
+def _sized(p: CaseStudiesParams, declared: int | None, verdict: str, why: str) -> tuple[str, str]:
+    """The verdict once the customer's ``declared`` size is weighed against the bar."""
+    if p.min_customer_employees is None or (verdict != "counted" and verdict not in _REVIEW):
+        return verdict, why
+    if declared is None:
+        return ("unsized" if verdict == "counted" else verdict), f"{why}; its size is not declared"
+    if declared < p.min_customer_employees:
+        return "too-small", f"{why}, but {declared} employees < {p.min_customer_employees}"
+    return verdict, f"{why}; {declared} employees declared"

@@ -1,7 +1,7 @@
 """landing-page: a public page on the applicant's site describes its FinOps training offering.
 
-The submission's ``training.landing_page`` is read; its visible text must name the subject
-(an ``offering_terms`` phrase: FinOps, cloud financial management...) and describe
+The submission's ``training.landing_page`` is read; the text a visitor sees must name the
+subject (an ``offering_terms`` phrase: FinOps, cloud financial management...) and describe
 training (``training_terms`` phrases: courses, certification prep, instructor-led,
 self-paced...). Phrases match case-insensitively as whole words; each one found is
 recorded with the passage around it.
@@ -10,9 +10,11 @@ recorded with the passage around it.
   subject and at least ``min_training_terms`` distinct training phrases;
 - ``fail``: not provided; the page is gone (404, 410); it names neither the subject nor
   any training phrase (the evidence lists the phrases searched);
-- ``needs_review``: the page is on another domain than the applicant's website, cannot be
-  read by a program (not HTML, built by JavaScript), or shows some training phrases but
-  fewer than required;
+- ``needs_review``: only with text hidden from visitors would the page name the subject
+  and enough training phrases (each hidden passage quoted as ``hidden`` evidence, with
+  why it was set aside); the page is on another domain than the applicant's website,
+  cannot be read by a program (not HTML, built by JavaScript), or shows some training
+  phrases but fewer than required;
 - ``error``: the page could not be fetched, or answered another status.
 
 Params: ``offering_terms``, ``training_terms``, ``min_training_terms``.
@@ -20,12 +22,11 @@ Params: ``offering_terms``, ``training_terms``, ``min_training_terms``.
 
 from __future__ import annotations
 
-import re
-
 from pydantic import Field
 
 from plugins._pages import read_page
-from plugins._text import excerpt
+from plugins._signs import says
+from plugins._text import excerpt, hidden_text, record_hidden
 from verifier import Check, CheckContext, Outcome, Page, Params, registrable_domain, same_site
 
 
@@ -49,7 +50,7 @@ class LandingPageCheck(Check[LandingPageParams]):
     """Reads the training landing page."""
 
     name = "landing-page"
-    version = "1.0"
+    version = "1.1"
     Params = LandingPageParams
     description = "Public landing page on the applicant's site describing its training offering"
 
@@ -70,6 +71,13 @@ class LandingPageCheck(Check[LandingPageParams]):
         text = page.visible_text
         subject = _found(ctx, page, text, p.offering_terms, "subject")
         kinds = _found(ctx, page, text, p.training_terms, "training")
+        if not subject or len(kinds) < p.min_training_terms:
+            hidden = _only_hidden(ctx, page, subject + kinds)
+            if hidden:
+                return Outcome.needs_review(
+                    f"the training page shows {hidden} only in content hidden from visitors "
+                    "(set aside); a person must judge"
+                )
         if not subject or not kinds:
             ctx.evidence(
                 "search",
@@ -104,7 +112,7 @@ def _found(
     """The ``terms`` that occur in ``text`` as whole words, each recorded as evidence."""
     hits = []
     for term in terms:
-        if re.search(rf"(?<!\w){re.escape(term)}(?!\w)", text, re.IGNORECASE):
+        if says(text, term):
             hits.append(term)
             ctx.evidence(
                 "text",
@@ -113,3 +121,18 @@ def _found(
                 excerpt=excerpt(text, term, 60),
             )
     return hits
+
+
+def _only_hidden(ctx: CheckContext[LandingPageParams], page: Page, seen: list[str]) -> str:
+    """When the page's hidden content would have passed it, quote that content as
+    evidence and return the phrases only it shows; else ``""``."""
+    p = ctx.params
+    text = f"{page.visible_text} {hidden_text(page)}"
+    subject = [t for t in p.offering_terms if says(text, t)]
+    kinds = [t for t in p.training_terms if says(text, t)]
+    if not subject or len(kinds) < p.min_training_terms:
+        return ""
+    extra = [t for t in subject + kinds if t not in seen]
+    passages = [h for h in page.hidden_passages if any(says(h.text, t) for t in extra)]
+    record_hidden(ctx, page, passages, f"a training offering ({', '.join(extra)})")
+    return ", ".join(extra)

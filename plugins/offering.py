@@ -1,35 +1,56 @@
-"""offering: the offering's landing page is public, on the applicant's site, and for sale
-or open source.
+"""offering: the offering's landing page is public, on the applicant's site, and for sale,
+open source, or (for a service provider's policy) a dedicated offering of services.
 
 The page is read with :func:`plugins._pages.read_page`, like every submitted page.
 
 - ``pass``: the page answers 2xx HTML on the applicant's registrable domain, names the
   offering, and shows it is purchasable (a ``purchase_terms`` phrase, or a link to a
-  cloud marketplace) or open source (a link to the declared ``open_source_repository``,
+  cloud marketplace), open source (a link to the declared ``open_source_repository``,
   or to a repository on a ``repository_hosts`` host whose path names the offering: any
-  GitHub link is not enough);
+  GitHub link is not enough), or offered as a service (its title or a main heading names
+  a ``topic_terms`` topic and its text says ``min_service_terms`` ``service_terms``
+  phrases); with ``topic_terms`` set, the title or a main heading must name a topic;
 - ``fail``: not provided; the page is gone (404, 410, a "not found" page); it does not
-  name the offering; it shows neither purchase nor open source (the evidence lists what
-  was searched);
-- ``needs_review``: the page is on another domain than the applicant's website, cannot
-  be read by a program (not HTML, or a shell that JavaScript fills in), or shows only
-  weak signs (a ``weak_terms`` word such as "plans" or "license", a repository link that
-  does not name the offering): a person judges those;
+  name the offering; it shows neither purchase, open source nor services (the evidence
+  lists what was searched);
+What counts is what a visitor sees: text and links hidden from visitors (see
+:mod:`verifier.fetch.visibility`) are no sign, and headings hidden are no topic.
+
+- ``needs_review``: only content hidden from visitors would pass the page (its name,
+  topic or signs; each hidden passage or link is quoted as ``hidden`` evidence with why
+  it was set aside); the page is on another domain than the applicant's website, cannot
+  be read by a program (not HTML, or a shell that JavaScript fills in), shows only weak
+  signs (a ``weak_terms`` word such as "plans" or "license", a repository link that does
+  not name the offering), or, with ``topic_terms`` set, names no topic in its title or
+  main headings: a person judges those;
 - ``error``: the page could not be fetched, or answered another status.
 
-Params: ``purchase_terms``, ``weak_terms``, ``marketplace_hosts``, ``repository_hosts``.
+Params: ``purchase_terms``, ``weak_terms``, ``marketplace_hosts``, ``repository_hosts``,
+``topic_terms``, ``service_terms``, ``min_service_terms``.
 """
 
 from __future__ import annotations
 
-import re
+from dataclasses import dataclass
 
-import httpx
 from pydantic import Field
 
 from plugins._names import normalize
 from plugins._pages import read_page
-from plugins._text import excerpt, page_links
+from plugins._signs import (
+    Content,
+    Sign,
+    everything,
+    hidden_holding,
+    names,
+    open_source_signs,
+    purchase_signs,
+    service_signs,
+    topic_sign,
+    visible,
+    weak_signs,
+)
+from plugins._text import excerpt, hidden_links, record_hidden
 from verifier import Check, CheckContext, Outcome, Page, Params, registrable_domain, same_site
 
 # Defaults as "|"-separated listings, to keep the module short; each param is a list.
@@ -42,6 +63,10 @@ _MARKETPLACE_HOSTS = """aws.amazon.com/marketplace | azuremarketplace.microsoft.
     | marketplace.oracle.com"""
 
 _REPOSITORY_HOSTS = """github.com | gitlab.com | bitbucket.org | codeberg.org | sourceforge.net"""
+
+
+_HOW = {"purchase": "purchasable", "open-source": "open source", "service": "offered as a service"}
+"""How a pass summary says what each kind of sign shows."""
 
 
 def _words(listing: str) -> list[str]:
@@ -62,13 +87,23 @@ class OfferingParams(Params):
     """Link prefixes (host and path) of cloud marketplaces."""
     repository_hosts: list[str] = Field(default_factory=lambda: _words(_REPOSITORY_HOSTS))
     """Hosts of public source repositories."""
+    topic_terms: list[str] = Field(default_factory=list)
+    """Topics an offering must be dedicated to, one named in the page's title or a main
+    heading (``h1``-``h3``); empty: no topic is asked for. A page that does not show one
+    there but otherwise passes needs a person."""
+    service_terms: list[str] = Field(default_factory=list)
+    """Phrases describing services (consulting, assessment, managed service...). A page
+    dedicated to a ``topic_terms`` topic that says ``min_service_terms`` of them offers
+    services: no purchase terms are needed. Empty: services are no sign."""
+    min_service_terms: int = Field(default=2, ge=1)
+    """Distinct ``service_terms`` phrases that make a description of services."""
 
 
 class OfferingCheck(Check[OfferingParams]):
     """Verifies the public landing page of the offering."""
 
     name = "offering"
-    version = "1.1"
+    version = "2.0"
     Params = OfferingParams
     description = "Public landing page naming a purchasable or open-source offering"
 
@@ -83,8 +118,16 @@ class OfferingCheck(Check[OfferingParams]):
             return (verdict or Outcome.error)(f"the landing page {read.url} {read.reason}")
         if read.state == "unreadable":
             return Outcome.needs_review(f"the landing page {read.url} {read.reason}")
-        page, text = read.page, read.page.visible_text
-        if normalize(offering.name) not in normalize(text):
+        page, p = read.page, ctx.params
+        repo = offering.open_source_repository
+        seen = visible(page)
+        shown = _Judgement.of(seen, p, offering.name, repo)
+        if not shown.passes:  # would what the page hides have passed it? Then a person judges
+            hidden = _Judgement.of(everything(page), p, offering.name, repo)
+            if hidden.passes:
+                return _set_aside(ctx, page, offering.name, shown, hidden)
+        text = page.visible_text
+        if not shown.named:
             ctx.evidence(
                 "search",
                 f"the offering name {offering.name!r} does not appear on the page",
@@ -94,88 +137,98 @@ class OfferingCheck(Check[OfferingParams]):
             return Outcome.failed(f"the landing page does not name {offering.name!r}")
         found = excerpt(text, offering.name)
         ctx.evidence("text", f"the page names {offering.name!r}", page=page, excerpt=found)
-        signs = purchase_signs(page, text, ctx.params) + open_source_signs(
-            page, ctx.params, offering.name, offering.open_source_repository
-        )
-        for kind, what, shown in signs:
-            ctx.evidence(kind, what, page=page, excerpt=shown)
-        if not signs:
-            weak = weak_signs(page, text, ctx.params)
-            for kind, what, shown in weak:
-                ctx.evidence(kind, what, page=page, excerpt=shown)
+        for sign in [*shown.signs, *([shown.topic] if shown.topic else [])]:
+            ctx.evidence(sign.kind, sign.what, page=page, excerpt=sign.shown)
+        if not shown.signs:
+            weak = weak_signs(seen, p)
+            for sign in weak:
+                ctx.evidence(sign.kind, sign.what, page=page, excerpt=sign.shown)
             ctx.evidence(
                 "search",
-                "no clear sign of purchase or open source on the page",
+                "no clear sign of purchase, open source or services on the page",
                 page=page,
-                terms=ctx.params.purchase_terms,
-                marketplaces=ctx.params.marketplace_hosts,
-                repository_hosts=ctx.params.repository_hosts,
+                terms=p.purchase_terms,
+                marketplaces=p.marketplace_hosts,
+                repository_hosts=p.repository_hosts,
+                service_terms=p.service_terms,
             )
             if weak:
                 return Outcome.needs_review(
                     f"{offering.name}: only weak signs that it is sold or open source "
-                    f"({'; '.join(w for _, w, _ in weak[:3])}); a person must judge"
+                    f"({'; '.join(w.what for w in weak[:3])}); a person must judge"
                 )
+            services = " nor a description of services" if p.service_terms else ""
             return Outcome.failed(
                 f"{offering.name}: the page shows no pricing, trial, marketplace listing "
-                "or public repository"
+                f"or public repository{services}"
             )
         if not same_site(page.final_url, ctx.submission.applicant.website):
             return Outcome.needs_review(
                 f"{offering.name} is on {registrable_domain(page.final_url)}, not on the "
                 f"applicant's domain {registrable_domain(ctx.submission.applicant.website)}"
             )
-        kinds = sorted({k for k, _, _ in signs})
-        how = " and ".join(
-            {"purchase": "purchasable", "open-source": "open source"}[k] for k in kinds
-        )
+        how = " and ".join(_HOW[k] for k in sorted({s.kind for s in shown.signs}))
+        if not shown.dedicated:
+            return Outcome.needs_review(
+                f"{offering.name} is listed at {page.final_url} and is {how}, but its title and "
+                f"headings name none of {', '.join(p.topic_terms)}: a person must "
+                "judge whether it is a dedicated offering"
+            )
         return Outcome.passed(f"{offering.name} is listed at {page.final_url} and is {how}")
 
 
-def purchase_signs(page: Page, text: str, params: OfferingParams) -> list[tuple[str, str, str]]:
-    """Evidence that the offering can be bought: phrases and marketplace links."""
-    signs = []
-    for term in params.purchase_terms:
-        if re.search(rf"(?<!\w){re.escape(term)}(?!\w)", text, re.IGNORECASE):
-            signs.append(("purchase", f"the page says {term!r}", excerpt(text, term, 60)))
-    for href, label in page_links(page):
-        bare = href.split("://", 1)[-1]
-        if any(bare.startswith(m) for m in params.marketplace_hosts):
-            signs.append(
-                ("purchase", f"links to a cloud marketplace listing: {href}", label or href)
-            )
-    return signs
+@dataclass(frozen=True)
+class _Judgement:
+    """What one reading of the page (visible, or with hidden content) shows."""
+
+    named: bool
+    """It names the offering."""
+    topic: Sign | None
+    """Its title or a main heading names a ``topic_terms`` topic."""
+    dedicated: bool
+    """It names a topic, or the policy asks for none."""
+    signs: list[Sign]
+    """Signs of sale, open source, or (with a topic) services."""
+
+    @property
+    def passes(self) -> bool:
+        """Whether this reading alone would pass (the site aside)."""
+        return self.named and self.dedicated and bool(self.signs)
+
+    @classmethod
+    def of(cls, content: Content, p: OfferingParams, name: str, repo: str | None) -> _Judgement:
+        """Judge ``content`` for the offering ``name`` (with its declared ``repo``)."""
+        topic = topic_sign(content, p)
+        signs = purchase_signs(content, p) + open_source_signs(content, p, name, repo)
+        if topic is not None:
+            signs += service_signs(content, p)
+        dedicated = topic is not None or not p.topic_terms
+        return cls(names(content, name), topic, dedicated, signs)
 
 
-def weak_signs(page: Page, text: str, params: OfferingParams) -> list[tuple[str, str, str]]:
-    """Signs a person must weigh: a ``weak_terms`` word, or a link to some repository."""
-    signs = [
-        ("weak-sign", f"the page says {term!r}", excerpt(text, term, 60))
-        for term in params.weak_terms
-        if re.search(rf"(?<!\w){re.escape(term)}(?!\w)", text, re.IGNORECASE)
-    ]
-    for href, label in page_links(page):
-        url = httpx.URL(href)
-        if url.host.removeprefix("www.") in params.repository_hosts and url.path.count("/") >= 2:
-            signs.append(("weak-sign", f"links to a repository: {href}", label or href))
-    return signs
-
-
-def _compact(text: str) -> str:
-    return re.sub(r"[^a-z0-9]", "", normalize(text))
-
-
-def open_source_signs(
-    page: Page, params: OfferingParams, name: str, declared: str | None
-) -> list[tuple[str, str, str]]:
-    """Evidence that the offering is open source: a link to its declared repository, or to
-    a repository whose owner or name is the offering's (``github.com/openlens/openlens``)."""
-    signs = []
-    for href, label in page_links(page):
-        url = httpx.URL(href)
-        segments = [s for s in url.path.split("/") if s][:2]
-        names_it = len(segments) == 2 and _compact(name) in map(_compact, segments)
-        on_host = url.host.removeprefix("www.") in params.repository_hosts
-        if (declared and href.rstrip("/") == declared.rstrip("/")) or (on_host and names_it):
-            signs.append(("open-source", f"links to a public repository: {href}", label or href))
-    return signs
+def _set_aside(
+    ctx: CheckContext[OfferingParams], page: Page, name: str, shown: _Judgement, hidden: _Judgement
+) -> Outcome:
+    """Only hidden content would pass the page: quote it, and send it to a person."""
+    parts, needles = [], []
+    if not shown.named:
+        parts.append(f"the name {name!r}")
+        needles.append(name)
+    if not shown.dedicated and hidden.topic is not None:
+        parts.append(f"the topic {hidden.topic.needle!r} in a heading")
+        needles.append(hidden.topic.needle)
+    had = {s.needle for s in shown.signs}
+    extra = [s for s in hidden.signs if s.needle not in had]
+    how = sorted({_HOW[s.kind] for s in extra}, key=list(_HOW.values()).index)
+    parts += [f"that {name} is {' and '.join(how)}"] if how else []
+    needles += [s.needle for s in extra]
+    # A name matched only once normalised ("Acme Lens™") may be in no passage word for
+    # word: then every hidden passage is shown, so the person sees what was set aside.
+    quoted = hidden_holding(page, needles) or [*page.hidden_passages, *hidden_links(page)]
+    record_hidden(ctx, page, quoted, " and ".join(parts))
+    first = quoted[0].text if quoted else ""
+    first = first if len(first) <= 80 else first[:80].rsplit(" ", 1)[0] + "…"
+    return Outcome.needs_review(
+        f"only content hidden from visitors shows {' and '.join(parts)} "
+        f"({first!r}, set aside); a person must judge"
+    )

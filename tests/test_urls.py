@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from verifier.urls import registrable_domain, same_site
+from verifier.urls import normalize_url, registrable_domain, same_site
 
 
 @pytest.mark.parametrize(
@@ -49,3 +49,42 @@ def test_registrable_domain(url: str, domain: str) -> None:
 )
 def test_same_site(a: str, b: str, same: bool) -> None:
     assert same_site(a, b) is same
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        pytest.param("https://acme.example/x#top", "https://acme.example/x", id="fragment"),
+        pytest.param("https://acme.example/x/", "https://acme.example/x", id="trailing slash"),
+        pytest.param(
+            "https://acme.example/x?utm_source=mail&utm_campaign=q3",
+            "https://acme.example/x",
+            id="utm parameters",
+        ),
+        pytest.param(
+            "https://acme.example/x?gclid=1&fbclid=2&id=7",
+            "https://acme.example/x?id=7",
+            id="click ids, other parameters kept",
+        ),
+        pytest.param("HTTPS://ACME.Example:443/x", "https://acme.example/x", id="case, port"),
+        pytest.param("http://acme.example:80", "http://acme.example/", id="the root"),
+        pytest.param(
+            "https://acme.example/x?b=2&a=1", "https://acme.example/x?a=1&b=2", id="order"
+        ),
+    ],
+)
+def test_spellings_of_one_page_normalise_alike(a: str, b: str) -> None:
+    assert normalize_url(a) == normalize_url(b)
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        pytest.param("https://acme.example/A", "https://acme.example/a", id="path case"),
+        pytest.param("https://acme.example/x?id=1", "https://acme.example/x?id=2", id="query"),
+        pytest.param("https://acme.example:8443/x", "https://acme.example/x", id="another port"),
+        pytest.param("http://acme.example/x", "https://acme.example/x", id="scheme"),
+    ],
+)
+def test_different_pages_stay_apart(a: str, b: str) -> None:
+    assert normalize_url(a) != normalize_url(b)

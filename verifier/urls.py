@@ -5,6 +5,7 @@ from __future__ import annotations
 import ipaddress
 import re
 from typing import Annotated
+from urllib.parse import parse_qsl, urlencode
 
 import httpx
 from pydantic import AfterValidator
@@ -135,3 +136,35 @@ def registrable_domain(url_or_host: str) -> str:
 def same_site(a: str, b: str) -> bool:
     """Whether two URLs (or hosts) share a registrable domain."""
     return registrable_domain(a) == registrable_domain(b)
+
+
+TRACKING_PARAMS = frozenset(
+    {"gclid", "gbraid", "wbraid", "dclid", "fbclid", "msclkid", "yclid", "igshid", "mc_cid"}
+    | {"mc_eid", "_ga", "_gl", "_hsenc", "_hsmi", "mkt_tok", "oly_anon_id", "oly_enc_id"}
+)
+"""Query parameters that say where a visitor came from, not which page they asked for
+(besides every ``utm_*`` one): dropped by :func:`normalize_url`."""
+
+
+def normalize_url(url: str) -> str:
+    """The form under which two spellings of one page compare equal.
+
+    Scheme and host lower-case, the default port dropped, the fragment dropped, a trailing
+    slash dropped (``/a/`` is ``/a``; the root stays ``/``), ``utm_*`` and the other
+    :data:`TRACKING_PARAMS` dropped, the remaining query sorted. The path keeps its case
+    (servers may tell ``/A`` from ``/a``). A string httpx cannot parse is returned stripped.
+    """
+    try:
+        parsed = httpx.URL(url.strip())
+    except (httpx.InvalidURL, ValueError):
+        return url.strip()
+    pairs = sorted(
+        (key, value)
+        for key, value in parse_qsl(parsed.query.decode("ascii", "replace"), keep_blank_values=True)
+        if not key.lower().startswith("utm_") and key.lower() not in TRACKING_PARAMS
+    )
+    path = parsed.raw_path.decode("ascii", "replace").split("?", 1)[0].rstrip("/") or "/"
+    default = {"http": 80, "https": 443}.get(parsed.scheme)
+    port = f":{parsed.port}" if parsed.port not in (None, default) else ""
+    query = f"?{urlencode(pairs)}" if pairs else ""
+    return f"{parsed.scheme}://{parsed.host.rstrip('.')}{port}{path}{query}"

@@ -190,3 +190,29 @@ def test_cited_host_that_refuses_connections_is_recorded(settings: FetchSettings
     assert f"{url} could not be read" in result.summary
     cited = [e for e in result.evidence if e.kind == "cited-url"]
     assert "could not be fetched" in cited[0].detail
+
+
+def test_a_cited_page_naming_the_applicant_only_in_hidden_text_says_so() -> None:
+    url = "http://reference.test/story"
+    html = (
+        "<html><body><p>Our engineers took a FinOps course last spring.</p>"
+        '<p style="display:none">Trained by LearnFinOps Academy</p></body></html>'
+    )
+    with respx.mock(assert_all_called=True) as router:
+        router.get(url, name="reference page").mock(httpx.Response(200, html=html))
+        result = verify(
+            "training-capability",
+            CAPABILITY,
+            None,
+            applicant=LEARN,
+            attestations={"training-capability": f"See {url}"},
+        )
+    assert result.status is Status.NEEDS_REVIEW  # as ever: a person judges
+    cited = next(e for e in result.evidence if e.kind == "cited-url")
+    assert cited.detail == (
+        f"{url} captured; it names the applicant only in text hidden from visitors"
+    )
+    assert cited.data["names_applicant"] is False
+    (hidden,) = [e for e in result.evidence if e.kind == "hidden"]
+    assert hidden.excerpt == "Trained by LearnFinOps Academy"
+    assert hidden.data["reason"] == "display:none in its style attribute"

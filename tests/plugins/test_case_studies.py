@@ -76,9 +76,11 @@ INITECH = study("initech", "Initech", 6500)
                 study("http://initech.example/engineering/cutting-cloud-costs/", "Initech", 6500),
             ],
             PLATFORM,
-            "pass",
-            ["Initech"],
-            id="a customer's own blog naming the applicant counts",
+            "needs_review",
+            ["the pages about Initech are not on the applicant's site"],
+            # Issue 8: the applicant writes the submission, so a page elsewhere may be its
+            # own on another domain; a person confirms it is the customer's (was "pass").
+            id="a customer's own blog naming the applicant needs a person to confirm it",
         ),
         pytest.param(
             [GLOBEX, study("http://www.hooli.example/press/cloud-savings/", "Hooli", 30000)],
@@ -181,7 +183,11 @@ def test_a_second_page_about_a_counted_customer_says_it_counts_once(
 @pytest.mark.parametrize(
     ("aliases", "status"),
     [
-        pytest.param(["Initech"], "pass", id="a page using the customer's declared alias counts"),
+        # Issue 8: a match only through an alias needs a person (was "pass"): "we" is an
+        # alias too.
+        pytest.param(
+            ["Initech"], "needs_review", id="a page using only the customer's alias needs a person"
+        ),
         pytest.param([], "fail", id="without the alias the same page does not name the customer"),
     ],
 )

@@ -39,9 +39,15 @@ def _run(settings: FetchSettings, pages: list[str], params: dict[str, Any]) -> A
         pytest.param(
             ["http://www.finops.org/landscape/acme-lens/"],
             SOLUTION,
-            "pass",
-            ["Allocation", "Anomaly Management", "Rate Optimization", "3 capability(ies)"],
-            id="relative links on a finops.org page count",
+            "fail",
+            [
+                "set aside, never the applicant's documentation: http://www.finops.org/landscape/"
+                "acme-lens/ is on the Foundation's own site finops.org",
+                "only links to 0",
+            ],
+            # Issue 8: the Foundation's pages are never the applicant's documentation (it
+            # passed before, its relative links counted as Framework links).
+            id="a page on the Foundation's own site is set aside and does not count",
         ),
         pytest.param(
             [f"{ACME}/blog/why-finops/"],

@@ -1,0 +1,161 @@
+"""What an offering's landing page shows: signs of sale, open source and services.
+
+The sign finders read a :class:`Content`, the page as a visitor sees it
+(:func:`visible`) or with its hidden parts too (:func:`everything`), so the ``offering``
+check can tell "the page shows it" from "only hidden content shows it" (issue 8: what
+counts is what a visitor sees). They take their phrases and hosts from the check's params.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, NamedTuple
+
+import httpx
+
+from plugins._names import normalize
+from plugins._text import excerpt, hidden_text, page_links
+from verifier import Hidden, Link, Page
+
+if TYPE_CHECKING:
+    from plugins.offering import OfferingParams
+
+HEADINGS = ("title", "h1", "h2", "h3")
+"""Where a page says what it is dedicated to: its title and main headings."""
+
+
+class Sign(NamedTuple):
+    """One thing the page shows."""
+
+    kind: str
+    """``purchase``, ``open-source``, ``service``, ``topic`` or ``weak-sign``."""
+    what: str
+    """What it shows, as a sentence for the evidence."""
+    shown: str
+    """The passage, link text or heading it was found in."""
+    needle: str
+    """The phrase or link target it was found by (to find the hidden element that holds
+    it)."""
+
+
+@dataclass(frozen=True)
+class Content:
+    """The parts of a page the signs are read from."""
+
+    text: str
+    """Its text."""
+    links: list[tuple[str, str]]
+    """Its ``(absolute href, link text)`` links."""
+    headings: list[tuple[str, str]]
+    """Its ``(tag name, text)`` title and main headings."""
+
+
+def visible(page: Page) -> Content:
+    """``page`` as a visitor sees it."""
+    heads = [t for t in page.soup.find_all(HEADINGS) if page.hidden_reason(t) is None]
+    return Content(
+        page.visible_text, page_links(page), [(t.name, t.get_text(" ", strip=True)) for t in heads]
+    )
+
+
+def everything(page: Page) -> Content:
+    """``page`` with what it hides from visitors, to ask whether that would have counted."""
+    heads = page.soup.find_all(HEADINGS)
+    return Content(
+        f"{page.visible_text} {hidden_text(page)}",
+        [(link.href, link.text) for link in page.links],
+        [(t.name, t.get_text(" ", strip=True)) for t in heads],
+    )
+
+
+def says(text: str, term: str) -> bool:
+    """Whether ``term`` occurs in ``text`` as whole words, ignoring case."""
+    return re.search(rf"(?<!\w){re.escape(term)}(?!\w)", text, re.IGNORECASE) is not None
+
+
+def names(content: Content, name: str) -> bool:
+    """Whether the content names ``name`` (case, punctuation, legal suffixes aside)."""
+    return normalize(name) in normalize(content.text)
+
+
+def _phrases(kind: str, text: str, terms: list[str]) -> list[Sign]:
+    """A ``kind`` sign for each of ``terms`` that ``text`` says."""
+    return [
+        Sign(kind, f"the page says {term!r}", excerpt(text, term, 60), term)
+        for term in terms
+        if says(text, term)
+    ]
+
+
+def purchase_signs(content: Content, params: OfferingParams) -> list[Sign]:
+    """Evidence that the offering can be bought: phrases and marketplace links."""
+    signs = _phrases("purchase", content.text, params.purchase_terms)
+    for href, label in content.links:
+        bare = href.split("://", 1)[-1]
+        if any(bare.startswith(m) for m in params.marketplace_hosts):
+            what = f"links to a cloud marketplace listing: {href}"
+            signs.append(Sign("purchase", what, label or href, href))
+    return signs
+
+
+def topic_sign(content: Content, params: OfferingParams) -> Sign | None:
+    """The page's title or a main heading naming a ``topic_terms`` topic, if one does."""
+    for tag, heading in content.headings:
+        for term in params.topic_terms:
+            if says(heading, term):
+                return Sign("topic", f"its {tag} names the topic {term!r}", heading, term)
+    return None
+
+
+def service_signs(content: Content, params: OfferingParams) -> list[Sign]:
+    """A description of services: ``min_service_terms`` distinct ``service_terms`` phrases."""
+    text = content.text
+    found = [term for term in params.service_terms if says(text, term)]
+    if len(found) < params.min_service_terms:
+        return []
+    return [
+        Sign("service", f"the page describes services: {t!r}", excerpt(text, t, 60), t)
+        for t in found
+    ]
+
+
+def weak_signs(content: Content, params: OfferingParams) -> list[Sign]:
+    """Signs a person must weigh: a ``weak_terms`` word, or a link to some repository."""
+    signs = _phrases("weak-sign", content.text, params.weak_terms)
+    for href, label in content.links:
+        url = httpx.URL(href)
+        if url.host.removeprefix("www.") in params.repository_hosts and url.path.count("/") >= 2:
+            signs.append(Sign("weak-sign", f"links to a repository: {href}", label or href, href))
+    return signs
+
+
+def _compact(text: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", normalize(text))
+
+
+def open_source_signs(
+    content: Content, params: OfferingParams, name: str, declared: str | None
+) -> list[Sign]:
+    """Evidence that the offering is open source: a link to its declared repository, or to
+    a repository whose owner or name is the offering's (``github.com/openlens/openlens``)."""
+    signs = []
+    for href, label in content.links:
+        url = httpx.URL(href)
+        segments = [s for s in url.path.split("/") if s][:2]
+        names_it = len(segments) == 2 and _compact(name) in map(_compact, segments)
+        on_host = url.host.removeprefix("www.") in params.repository_hosts
+        if (declared and href.rstrip("/") == declared.rstrip("/")) or (on_host and names_it):
+            what = f"links to a public repository: {href}"
+            signs.append(Sign("open-source", what, label or href, href))
+    return signs
+
+
+def hidden_holding(page: Page, needles: list[str]) -> list[Hidden | Link]:
+    """The hidden passages and links of ``page`` that hold one of ``needles`` (a phrase
+    in a passage, or a link's target): what a ``hidden`` evidence item must quote."""
+    found: list[Hidden | Link] = [
+        h for h in page.hidden_passages if any(says(h.text, n) for n in needles)
+    ]
+    found += [link for link in page.links if link.hidden is not None and link.href in needles]
+    return found
