@@ -1,10 +1,23 @@
-"""``python -m bench`` (``make bench``): run the benchmarks and print their figures."""
+"""``python -m bench`` (``make bench``): run the benchmarks and print their figures.
+
+``python -m bench fetch`` or ``python -m bench parse`` runs one of them.
+"""
 
 from __future__ import annotations
 
 import sys
 
-from bench import fetch_limits
+from bench import fetch_limits, parse_bounds
+
+BENCHES = {"fetch": fetch_limits.run, "parse": parse_bounds.run}
 
 if __name__ == "__main__":
-    sys.exit(fetch_limits.run())
+    chosen = sys.argv[1:] or list(BENCHES)
+    unknown = [name for name in chosen if name not in BENCHES]
+    if unknown:
+        sys.exit(f"unknown benchmark {unknown[0]!r}; choose from {', '.join(BENCHES)}")
+    codes = []
+    for name in chosen:
+        codes.append(BENCHES[name]())
+        print()
+    sys.exit(max(codes))
