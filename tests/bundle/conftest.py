@@ -129,12 +129,10 @@ def demo_master(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out / "platform"
 
 
-@pytest.fixture(scope="session")
-def hostile_master(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A bundle of the hostile submission against tests/bundle/sites (never modified)."""
-    out = tmp_path_factory.mktemp("hostile") / "bundle"
+def verify_hostile(out: Path, *extra: str) -> int:
+    """Verify the hostile submission against tests/bundle/sites into ``out``."""
     with serve_sites(HERE / "sites") as server:
-        code = main(
+        return main(
             [
                 "verify",
                 str(DATA / "hostile.yaml"),
@@ -143,8 +141,16 @@ def hostile_master(tmp_path_factory: pytest.TempPathFactory) -> Path:
                 "--sources",
                 str(DATA / "sources.yaml"),
                 *verify_args(server.port, server.resolve_pairs()),
+                *extra,
             ]
         )
+
+
+@pytest.fixture(scope="session")
+def hostile_master(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A bundle of the hostile submission against tests/bundle/sites (never modified)."""
+    out = tmp_path_factory.mktemp("hostile") / "bundle"
+    code = verify_hostile(out)
     assert code in (1, 3), code
     return out
 
