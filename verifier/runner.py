@@ -3,15 +3,21 @@
 Order of work: validate every input (submission, policy, sources) before any fetch; run
 the engine; write captures, report.json and the other formats. A fault in a check never
 prevents the report: every other requirement's verdict is written.
+
+Each input file is read once, in :func:`prepare`: the bytes parsed are the bytes hashed
+into report.json and copied into the bundle, so a file edited on disk during a slow run
+cannot put other text in the bundle than the one verified. Local-file sources (a CSV
+registry) are copied into the bundle before the checks start, and the checks read the
+copy.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import difflib
 import hashlib
 import re
-import shutil
 import unicodedata
 from collections import Counter
 from collections.abc import Callable
@@ -22,7 +28,7 @@ from typing import Any
 from verifier._version import __version__
 from verifier.bundle import seal
 from verifier.engine import DEFAULT_CHECK_TIMEOUT, run_policy
-from verifier.errors import InputError, PolicyError, Problem, SubmissionError
+from verifier.errors import InputError, PolicyError, Problem, SourcesError, SubmissionError
 from verifier.evidence import EvidenceStore, atomic_write
 from verifier.fetch import Fetcher, FetchSettings, LiveSource, PageSource
 from verifier.fetch.client import utc_now
@@ -31,8 +37,8 @@ from verifier.plugins import CheckRegistry, PluginHost
 from verifier.policy import bundled_policies, load_policy, select_policy, source_names
 from verifier.report import DEFAULT_FORMATS, REPORT_SCHEMA, write_all
 from verifier.sources import Source, merged_sources
-from verifier.submission import Submission, read_submission
-from verifier.yamlfile import LineMap
+from verifier.submission import Submission, parse_submission
+from verifier.yamlfile import LineMap, load_text
 
 DEFAULT_PROGRAM = "2022"
 SUBMISSION_COPY = "submission.yaml"
@@ -75,6 +81,12 @@ class Prepared:
     sources: dict[str, Source]
     as_of: dt.date
     out: Path
+    submission_bytes: bytes
+    """The submission file as read, once: parsed, hashed and copied from these bytes."""
+    policy_bytes: bytes
+    """The policy file's bytes, those whose SHA-256 the parsed policy records."""
+    source_bytes: dict[str, bytes]
+    """The bytes of each local-file source, by source name, read once."""
 
 
 def slugify(text: str, limit: int = 60) -> str:
@@ -89,8 +101,11 @@ def prepare(request: RunRequest, host: PluginHost) -> Prepared:
 
     Creates the report directory last, once every input is known to be good.
     """
-    submission, lines = read_submission(request.submission_path)
     name = str(request.submission_path)
+    submission_bytes = read_once(request.submission_path, SubmissionError, "submission file")
+    text = _utf8(submission_bytes, name, SubmissionError, "submission file")
+    data, lines = load_text(text, name, SubmissionError)
+    submission = parse_submission(data, name, lines)
     registry = host.checks()
     dirs = host.policy_dirs()
     program = request.program or submission.program or DEFAULT_PROGRAM
@@ -121,8 +136,66 @@ def prepare(request: RunRequest, host: PluginHost) -> Prepared:
     out = request.out or Path("finops-verify-report") / (
         f"{slugify(submission.applicant.name)}-{dt.datetime.now(dt.UTC).strftime('%Y%m%dT%H%M%SZ')}"
     )
+    policy_bytes = read_once(Path(policy.path), PolicyError, "policy file")
+    if hashlib.sha256(policy_bytes).hexdigest() != policy.sha256:
+        raise PolicyError(
+            f"policy file {policy.path} changed while it was being read; run again once "
+            "nothing is editing it"
+        )
     _make_out(out)
-    return Prepared(submission, policy, registry, sources, as_of, out)
+    return Prepared(
+        submission,
+        policy,
+        registry,
+        sources,
+        as_of,
+        out,
+        submission_bytes,
+        policy_bytes,
+        _read_source_files(sources),
+    )
+
+
+def read_once(path: Path, error: type[InputError], what: str) -> bytes:
+    """The bytes of an input file, for the run to parse, hash and keep; a file that cannot
+    be read raises ``error`` saying why (the messages of :func:`verifier.yamlfile.load`)."""
+    try:
+        return path.read_bytes()
+    except FileNotFoundError as exc:
+        raise error(f"{what} {path} does not exist; check the path") from exc
+    except IsADirectoryError as exc:
+        raise error(f"{what} {path} is a directory; give the path of a YAML file") from exc
+    except OSError as exc:
+        raise error(f"cannot read {what} {path}: {exc.strerror}") from exc
+
+
+def _utf8(data: bytes, name: str, error: type[InputError], what: str) -> str:
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise error(
+            f"{what} {name} is not UTF-8 text (byte {exc.start}); save it as UTF-8"
+        ) from exc
+
+
+def _read_source_files(sources: dict[str, Source]) -> dict[str, bytes]:
+    out: dict[str, bytes] = {}
+    for name, src in sources.items():
+        if src.path is not None:
+            try:
+                out[name] = src.path.read_bytes()
+            except OSError as exc:
+                raise SourcesError(
+                    f"cannot read source {name!r}, the file {src.path} ({src.origin}): "
+                    f"{exc.strerror}"
+                ) from exc
+    return out
+
+
+def with_sources(prep: Prepared, sources: dict[str, Source]) -> Prepared:
+    """``prep`` consulting ``sources`` instead of its own (replay: the bundle's copies);
+    local files among them are read now, once."""
+    return dataclasses.replace(prep, sources=sources, source_bytes=_read_source_files(sources))
 
 
 def _check_attestation_ids(
@@ -190,6 +263,8 @@ async def execute(
 ) -> dict[str, Any]:
     """Run the checks and write the report directory; returns the report dict."""
     prep.out.mkdir(parents=True, exist_ok=True)
+    _write_inputs(prep)
+    kept, consulted = _keep_source_files(prep)
     store = EvidenceStore(prep.out)
     live = source or LiveSource(request.settings)
     fetcher = Fetcher(live, store, max_tags=request.settings.max_tags)
@@ -200,7 +275,7 @@ async def execute(
             prep.submission,
             prep.registry,
             fetcher,
-            sources=prep.sources,
+            sources=consulted,
             as_of=prep.as_of,
             check_timeout=request.check_timeout,
             max_fetches_per_check=request.settings.max_fetches_per_check,
@@ -210,27 +285,31 @@ async def execute(
         await fetcher.aclose()
         store.write_index()
     report = build_report(prep, request, results, started, utc_now())
-    _copy_inputs(prep, request)
-    report["source_files"] = _copy_source_files(prep)
+    report["source_files"] = kept
     write_all(report, prep.out, request.formats)
     seal(prep.out)  # last: SHA256SUMS covers everything written before it
     return report
 
 
-def _copy_inputs(prep: Prepared, request: RunRequest) -> None:
+def _write_inputs(prep: Prepared) -> None:
     # The bundle keeps the exact inputs, so that a replay needs nothing but the directory.
-    shutil.copyfile(request.submission_path, prep.out / SUBMISSION_COPY)
-    shutil.copyfile(prep.policy.path, prep.out / POLICY_COPY)
+    atomic_write(prep.out / SUBMISSION_COPY, prep.submission_bytes)
+    atomic_write(prep.out / POLICY_COPY, prep.policy_bytes)
 
 
-def _copy_source_files(prep: Prepared) -> dict[str, dict[str, str]]:
-    # A source that is a local file (a CSV registry export) is evidence as much as a
-    # fetched page: keep it, by content hash, so that replay needs nothing outside.
-    out: dict[str, dict[str, str]] = {}
+def _keep_source_files(prep: Prepared) -> tuple[dict[str, dict[str, str]], dict[str, Source]]:
+    """Copy each local-file source into the bundle by content hash; return what
+    report.json records of them, and the sources with the checks pointed at the copies.
+
+    A local source (a CSV registry export) is evidence as much as a fetched page: the
+    checks read the copy, so the bundle holds the bytes they read even if the original
+    changes during the run, and a replay needs nothing outside the bundle."""
+    kept: dict[str, dict[str, str]] = {}
+    consulted = dict(prep.sources)
     for name, src in sorted(prep.sources.items()):
-        if src.path is None:
+        data = prep.source_bytes.get(name)
+        if src.path is None or data is None:
             continue
-        data = src.path.read_bytes()
         sha = hashlib.sha256(data).hexdigest()
         suffix = (
             src.path.suffix.lower()
@@ -239,8 +318,9 @@ def _copy_source_files(prep: Prepared) -> dict[str, dict[str, str]]:
         )
         rel = f"{SOURCE_FILES}/{sha}{suffix}"
         atomic_write(prep.out / rel, data)
-        out[name] = {"file": rel, "sha256": sha, "original": str(src.path)}
-    return out
+        kept[name] = {"file": rel, "sha256": sha, "original": str(src.path)}
+        consulted[name] = Source(name, None, (prep.out / rel).resolve(), src.origin)
+    return kept, consulted
 
 
 def build_report(
@@ -283,7 +363,7 @@ def build_report(
         },
         "submission": {
             "file": SUBMISSION_COPY,
-            "sha256": hashlib.sha256(request.submission_path.read_bytes()).hexdigest(),
+            "sha256": hashlib.sha256(prep.submission_bytes).hexdigest(),
         },
         "sources": {name: s.location for name, s in sorted(prep.sources.items())},
         "outcome": overall_status(statuses).value,

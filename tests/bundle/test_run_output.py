@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import stat
 from pathlib import Path
 
 import pytest
 
-from tests.bundle.conftest import verify_hostile
+from tests.bundle.conftest import DATA, verify_args, verify_hostile
+from tests.fetch.hostile_server import Conn, hostile_server, response
 from verifier.bundle import check_bundle
+from verifier.cli import main
 from verifier.review import append_decision
 from verifier.warc import WARC_FILE
 
@@ -51,4 +55,90 @@ def test_report_files_respect_the_umask_as_other_tools_do(
         if mode != (dir_mode if is_dir else file_mode)
     }
     assert wrong == {}
+    assert check_bundle(out).ok
+
+
+SUBMISSION = """\
+tier: platform
+applicant:
+  name: Acme Cloud Economics, Inc.
+  website: http://site.example/
+  employees: 50
+offering:
+  name: Acme Lens
+  landing_page: http://site.example/lens
+practitioners:
+  - {name: Jane Doe, certificate_id: LF-0001}
+"""
+POLICY = """\
+id: exact-inputs
+program: "2022"
+tier: platform
+version: "1"
+title: Exact inputs
+requirements:
+  - id: offering
+    text: Publicly listed offering
+    check: offering
+  - id: practitioners
+    text: Certified practitioners
+    check: practitioners
+    params:
+      columns:
+        - certification: FinOps Certified Practitioner
+          table: [{min_employees: 0, required: 1}]
+"""
+LENS = b"<html><head><title>Acme Lens</title></head><body>Pricing: subscribe per month</body>"
+
+
+def test_a_submission_edited_during_the_run_is_not_what_the_bundle_keeps(tmp_path: Path) -> None:
+    # Each input is edited on disk while the run is in progress (when the offering page is
+    # fetched): the bundle must hold the bytes that were parsed and verified, and
+    # report.json the hash of those bytes.
+    submission, policy = tmp_path / "acme.yaml", tmp_path / "policy.yaml"
+    registry, sources = tmp_path / "registry.csv", tmp_path / "sources.yaml"
+    submission.write_text(SUBMISSION)
+    policy.write_text(POLICY)
+    registry.write_bytes((DATA / "registry.csv").read_bytes())
+    sources.write_text("credential-registry: registry.csv\n")
+    verified = {p: p.read_bytes() for p in (submission, policy, registry)}
+    edits: list[str] = []
+
+    def edit_then_answer(conn: Conn) -> None:
+        submission.write_text(SUBMISSION.replace("Acme Cloud", "Edited Cloud"))
+        policy.write_text(POLICY.replace("required: 1", "required: 0"))
+        registry.write_text(registry.read_text().replace("Jane Doe", "Someone Else"))
+        edits.append(conn.request.path)
+        conn.send(response(200, LENS))
+
+    out = tmp_path / "bundle"
+    with hostile_server() as server:
+        server.route("/lens", edit_then_answer)
+        code = main(
+            [
+                "verify",
+                str(submission),
+                "--policy",
+                str(policy),
+                "--sources",
+                str(sources),
+                "--out",
+                str(out),
+                "--ignore-robots",
+                *verify_args(server.port, (("site.example:80", f"127.0.0.1:{server.port}"),)),
+            ]
+        )
+    assert edits == ["/lens"]
+    assert code == 0
+    report = json.loads((out / "report.json").read_text())
+    assert (out / "submission.yaml").read_bytes() == verified[submission]
+    assert report["submission"]["sha256"] == hashlib.sha256(verified[submission]).hexdigest()
+    assert report["applicant"]["name"] == "Acme Cloud Economics, Inc."
+    assert (out / "policy.yaml").read_bytes() == verified[policy]
+    assert report["policy"]["sha256"] == hashlib.sha256(verified[policy]).hexdigest()
+    kept = report["source_files"]["credential-registry"]
+    assert (out / kept["file"]).read_bytes() == verified[registry]
+    assert kept["sha256"] == hashlib.sha256(verified[registry]).hexdigest()
+    [read] = [e for r in report["requirements"] for e in r["evidence"] if e["kind"] == "registry"]
+    assert read["data"]["file_sha256"] == kept["sha256"]  # what the check read
     assert check_bundle(out).ok
