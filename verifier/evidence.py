@@ -89,6 +89,8 @@ class EvidenceStore:
         self.exchanges: list[dict[str, Any]] = []
         """Every exchange of the run, in the order they ended."""
         self._stored: set[str] = set()
+        self.failure: OSError | None = None
+        """The first capture that could not be written (a full disk), if any."""
 
     def put(self, sha256: str, body: bytes) -> Path:
         """Store ``body`` under its hash (once) and return its path."""
@@ -96,7 +98,13 @@ class EvidenceStore:
             raise ValueError(f"not a SHA-256 hex digest: {sha256!r}")
         path = self.dir / sha256
         if sha256 not in self._stored and not path.exists():
-            atomic_write(path, body)
+            try:
+                atomic_write(path, body)
+            except OSError as exc:
+                # The check that fetched turns this into an `error` and the run goes on;
+                # but evidence that cannot be kept makes no bundle: the runner stops on it.
+                self.failure = self.failure or exc
+                raise
         self._stored.add(sha256)
         return path
 

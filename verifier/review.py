@@ -245,9 +245,10 @@ def _append_locked(
     except RollbackFailed:
         raise
     except OSError as exc:
+        where = f" while writing {exc.filename}" if exc.filename else ""
         raise BundleError(
-            f"cannot record the decision in {directory}: {exc.strerror or exc}; the bundle "
-            "was left as it was"
+            f"cannot record the decision in {directory}: {exc.strerror or exc}{where}; the "
+            "bundle was left as it was"
         ) from exc
     return made
 
@@ -280,10 +281,14 @@ def _commit(directory: Path, line: bytes, html: bytes) -> None:
     old_page = page.read_bytes() if page.is_file() else None
     try:
         # Append, never rewrite: earlier decisions stay byte for byte what they were.
-        with review.open("ab") as fh:
-            fh.write(line)
-            fh.flush()
-            os.fsync(fh.fileno())
+        try:
+            with review.open("ab") as fh:
+                fh.write(line)
+                fh.flush()
+                os.fsync(fh.fileno())
+        except OSError as exc:
+            exc.filename = exc.filename or str(review)
+            raise
         atomic_write(page, html)
         write_manifest(directory)  # atomic: the old seal or the new one, never half
     except BaseException as failure:

@@ -4,6 +4,10 @@ Order of work: validate every input (submission, policy, sources) before any fet
 the engine; write captures, report.json and the other formats. A fault in a check never
 prevents the report: every other requirement's verdict is written.
 
+A report folder is whole or absent: when the disk fills (or any write fails) the folder
+is removed and :func:`execute` raises :class:`InputError` saying what happened, so that
+nothing which looks like a finished bundle is left behind.
+
 Each input file is read once, in :func:`prepare`: the bytes parsed are the bytes hashed
 into report.json and copied into the bundle, so a file edited on disk during a slow run
 cannot put other text in the bundle than the one verified. Local-file sources (a CSV
@@ -16,8 +20,10 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import difflib
+import errno
 import hashlib
 import re
+import shutil
 import unicodedata
 from collections import Counter
 from collections.abc import Callable
@@ -87,6 +93,9 @@ class Prepared:
     """The policy file's bytes, those whose SHA-256 the parsed policy records."""
     source_bytes: dict[str, bytes]
     """The bytes of each local-file source, by source name, read once."""
+    out_created: bool
+    """Whether this run created ``out`` (a run that fails to write removes it; an empty
+    folder given by ``--out`` is emptied and kept)."""
 
 
 def slugify(text: str, limit: int = 60) -> str:
@@ -142,7 +151,7 @@ def prepare(request: RunRequest, host: PluginHost) -> Prepared:
             f"policy file {policy.path} changed while it was being read; run again once "
             "nothing is editing it"
         )
-    _make_out(out)
+    out_created = _make_out(out)
     return Prepared(
         submission,
         policy,
@@ -153,6 +162,7 @@ def prepare(request: RunRequest, host: PluginHost) -> Prepared:
         submission_bytes,
         policy_bytes,
         _read_source_files(sources),
+        out_created,
     )
 
 
@@ -235,9 +245,9 @@ def _check_attestation_ids(
         )
 
 
-def _make_out(out: Path) -> None:
+def _make_out(out: Path) -> bool:
     """Create the report directory; refuse one that holds files already, whose captures
-    would mix with this run's under one SHA256SUMS."""
+    would mix with this run's under one SHA256SUMS. Returns whether it was created."""
     if out.exists() and not out.is_dir():
         raise InputError(f"--out {out} exists and is not a directory")
     if out.is_dir() and any(out.iterdir()):
@@ -245,6 +255,7 @@ def _make_out(out: Path) -> None:
             f"--out {out} is not empty (a previous report?); choose a new directory or "
             "remove it: a report directory holds one run"
         )
+    created = not out.is_dir()
     try:
         out.mkdir(parents=True, exist_ok=True)
         probe = out / ".write-test"
@@ -252,6 +263,7 @@ def _make_out(out: Path) -> None:
         probe.unlink()
     except OSError as exc:
         raise InputError(f"cannot write the report to --out {out}: {exc.strerror}") from exc
+    return created
 
 
 async def execute(
@@ -261,7 +273,51 @@ async def execute(
     source: PageSource | None = None,
     on_done: Callable[[RequirementResult], None] | None = None,
 ) -> dict[str, Any]:
-    """Run the checks and write the report directory; returns the report dict."""
+    """Run the checks and write the report directory; returns the report dict.
+
+    Raises :class:`InputError` when the report cannot be written (a full disk), after
+    removing what the run had written: see the module docstring.
+    """
+    try:
+        return await _execute(prep, request, source, on_done)
+    except OSError as exc:
+        raise _discard(prep, exc) from exc
+
+
+def _discard(prep: Prepared, failure: OSError) -> InputError:
+    """Remove the unfinished report folder; the error that says what happened."""
+    out = prep.out
+    where = f" while writing {failure.filename}" if failure.filename else ""
+    head = f"cannot write the report to {out}: {failure.strerror or failure}{where}"
+    try:
+        if prep.out_created:
+            shutil.rmtree(out)
+            removed = f"the unfinished folder {out} was removed"
+        else:
+            for entry in out.iterdir():
+                if entry.is_dir() and not entry.is_symlink():
+                    shutil.rmtree(entry)
+                else:
+                    entry.unlink()
+            removed = f"what the run had written in {out} was removed"
+    except OSError as undo:
+        return InputError(
+            f"{head}; removing the unfinished folder failed too ({undo.strerror or undo}): "
+            f"delete {out} by hand, it is not a complete report"
+        )
+    full = failure.errno in (errno.ENOSPC, errno.EDQUOT)
+    remedy = "free some space" if full else "fix that"
+    return InputError(
+        f"{head}; {removed}, nothing was kept: {remedy} (or choose another --out) and run again"
+    )
+
+
+async def _execute(
+    prep: Prepared,
+    request: RunRequest,
+    source: PageSource | None,
+    on_done: Callable[[RequirementResult], None] | None,
+) -> dict[str, Any]:
     prep.out.mkdir(parents=True, exist_ok=True)
     _write_inputs(prep)
     kept, consulted = _keep_source_files(prep)
@@ -284,6 +340,8 @@ async def execute(
     finally:
         await fetcher.aclose()
         store.write_index()
+    if store.failure is not None:
+        raise store.failure
     report = build_report(prep, request, results, started, utc_now())
     report["source_files"] = kept
     write_all(report, prep.out, request.formats)

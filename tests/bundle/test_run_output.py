@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
+import re
 import stat
 from pathlib import Path
 
@@ -142,3 +144,81 @@ def test_a_submission_edited_during_the_run_is_not_what_the_bundle_keeps(tmp_pat
     [read] = [e for r in report["requirements"] for e in r["evidence"] if e["kind"] == "registry"]
     assert read["data"]["file_sha256"] == kept["sha256"]  # what the check read
     assert check_bundle(out).ok
+
+
+def disk_full_on(monkeypatch: pytest.MonkeyPatch, pattern: str) -> list[str]:
+    """Make fsync fail with ENOSPC for files whose name matches ``pattern`` (a full disk
+    reports itself at write or at fsync); returns the files it failed."""
+    real = os.fsync
+    failed: list[str] = []
+
+    def fsync(fd: int) -> None:
+        name = os.readlink(f"/proc/self/fd/{fd}")
+        if re.search(pattern, name):
+            failed.append(name)
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        real(fd)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    return failed
+
+
+@pytest.mark.parametrize(
+    ("pattern", "written"),
+    [
+        (r"/captures/\.[0-9a-f]{64}\.", "captures/"),
+        (r"/\.report\.html\.", "report.html"),
+        (r"/\.SHA256SUMS\.", "SHA256SUMS"),
+    ],
+    ids=["a capture during the run", "report.html", "SHA256SUMS, the last file"],
+)
+@pytest.mark.parametrize("existed", [False, True], ids=["new --out", "empty --out given"])
+def test_a_full_disk_leaves_no_bundle_and_says_so(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    pattern: str,
+    written: str,
+    existed: bool,
+) -> None:
+    out = tmp_path / "bundle"
+    if existed:
+        out.mkdir()
+    failed = disk_full_on(monkeypatch, pattern)
+    assert verify_hostile(out) == 2
+    err = capsys.readouterr().err
+    assert failed, "the fault was never injected"
+    assert "Traceback" not in err
+    assert "hit a bug" not in err
+    assert f"cannot write the report to {out}: No space left on device while writing" in err
+    assert f"{out}/{written}" in err
+    assert "was removed, nothing was kept: free some space" in err
+    if existed:
+        assert list(out.iterdir()) == []
+    else:
+        assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    ("pattern", "written"),
+    [(r"/review\.jsonl$", "review.jsonl"), (r"/\.SHA256SUMS\.", "SHA256SUMS")],
+    ids=["review.jsonl", "SHA256SUMS"],
+)
+def test_a_full_disk_during_review_leaves_the_bundle_as_it_was(
+    hostile_bundle: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    pattern: str,
+    written: str,
+) -> None:
+    before = {p: p.read_bytes() for p in hostile_bundle.rglob("*") if p.is_file()}
+    disk_full_on(monkeypatch, pattern)
+    args = ["--requirement", "offering", "--decision", "pass", "--reviewer", "A", "--reason", "r"]
+    assert main(["review", str(hostile_bundle), *args]) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    assert f"cannot record the decision in {hostile_bundle}: No space left on device" in err
+    assert f"while writing {hostile_bundle}/{written}" in err
+    assert "the bundle was left as it was" in err
+    assert {p: p.read_bytes() for p in hostile_bundle.rglob("*") if p.is_file()} == before
+    assert check_bundle(hostile_bundle).ok
