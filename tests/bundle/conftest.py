@@ -9,7 +9,9 @@ from typing import Any
 
 import pytest
 
+from verifier.bundle import write_manifest
 from verifier.cli import main
+from verifier.report import DEFAULT_FORMATS, write_all
 from verifier.sites import serve_sites
 
 HERE = Path(__file__).resolve().parent
@@ -111,6 +113,13 @@ def hostile_report() -> dict[str, Any]:
         ],
     }
     return report
+
+
+def rewrite_report(bundle: Path, report: dict[str, Any]) -> None:
+    """Give ``bundle`` another report.json as its writer would: the human reports derived
+    from it again and SHA256SUMS rewritten (a bundle consistent with other data)."""
+    write_all(report, bundle, DEFAULT_FORMATS)
+    write_manifest(bundle)
 
 
 def verify_args(server_port: int, pairs: tuple[tuple[str, str], ...]) -> list[str]:

@@ -11,7 +11,7 @@ import pytest
 from verifier.bundle import check_bundle
 from verifier.cli import main
 from verifier.errors import BundleError, InputError
-from verifier.report.html import write_html
+from verifier.report.html import render_html
 from verifier.review import REVIEW_FILE, append_decision, load_decisions, report_sha256
 
 NOW = dt.datetime(2026, 1, 2, 9, 30, tzinfo=dt.UTC)
@@ -98,12 +98,16 @@ def test_an_expired_decision_no_longer_counts_and_shows_as_expired(demo_bundle: 
         now=NOW,
     )
     report = json.loads((demo_bundle / "report.json").read_text())
-    write_html(report, demo_bundle, as_of=dt.date(2026, 2, 1))
-    html = (demo_bundle / "report.html").read_text()
+    decisions, _ = load_decisions(demo_bundle)
+
+    def as_of(day: dt.date) -> str:
+        sha = report_sha256(demo_bundle)
+        return render_html(report, decisions=decisions, report_sha256=sha, as_of=day)
+
+    html = as_of(dt.date(2026, 2, 1))
     assert "(expired)" in html
     assert "effective-outcome" not in html
-    write_html(report, demo_bundle, as_of=dt.date(2026, 1, 31))
-    assert "(active)" in (demo_bundle / "report.html").read_text()
+    assert "(active)" in as_of(dt.date(2026, 1, 31))
 
 
 def test_a_later_decision_supersedes_an_earlier_one(demo_bundle: Path) -> None:
@@ -252,6 +256,7 @@ def test_a_review_that_fails_midway_leaves_the_bundle_as_it_was(
         )
     if step == "write_manifest":  # a disk fault reaches the person as a message
         assert main(decide(demo_bundle, "community")) == 2
+    monkeypatch.undo()  # the fault was the review's; bundle check renders report.html too
     assert snapshot(demo_bundle) == before
     assert check_bundle(demo_bundle).ok
 

@@ -10,11 +10,12 @@ Only http(s) URLs are written as links (autolinks); others are shown as escaped 
 from __future__ import annotations
 
 import re
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from verifier.evidence import atomic_write
 from verifier.report import _view
+
+if TYPE_CHECKING:
+    from verifier.report import Basis
 
 MD_FILE = "report.md"
 _PUNCT = re.compile(r"([\\`*_\[\]|~])")
@@ -106,8 +107,6 @@ def _settings_line(settings: dict[str, Any]) -> str:
     )
 
 
-def write_markdown(report: dict[str, Any], directory: Path) -> Path:
-    """Write ``report.md``."""
-    path = directory / MD_FILE
-    atomic_write(path, render_markdown(report).encode("utf-8"))
-    return path
+def markdown_of(basis: Basis) -> bytes:
+    """report.md of ``basis`` (the machine's view: review decisions are not shown)."""
+    return render_markdown(basis.report).encode("utf-8")
