@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import sys
 
-from bench import fetch_limits
+from bench import fetch_limits, review_scale
 
 if __name__ == "__main__":
-    sys.exit(fetch_limits.run())
+    codes = [fetch_limits.run()]
+    print()
+    codes.append(review_scale.run())
+    sys.exit(max(codes))

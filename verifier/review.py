@@ -164,16 +164,20 @@ def review_view(
 
     by_req: dict[str, list[tuple[Decision, str]]] = {}
     winner: dict[str, Decision] = {}
+    # Where each requirement's winner sits in its list, so that a later active decision
+    # marks it superseded in one step: one pass over the decisions, however many (a
+    # review.jsonl may hold tens of thousands, all on one requirement).
+    winner_at: dict[str, int] = {}
     for d in decisions:
         state = d.state(as_of, sha256)
+        items = by_req.setdefault(d.requirement, [])
         if state == "active":
-            previous = winner.get(d.requirement)
-            if previous is not None:
-                by_req[d.requirement] = [
-                    (p, "superseded" if p is previous else s) for p, s in by_req[d.requirement]
-                ]
+            at = winner_at.get(d.requirement)
+            if at is not None:
+                items[at] = (items[at][0], "superseded")
+            winner_at[d.requirement] = len(items)
             winner[d.requirement] = d
-        by_req.setdefault(d.requirement, []).append((d, state))
+        items.append((d, state))
     effective: dict[str, str] = {}
     for req in requirements(report):
         rid = str(req.get("id"))
