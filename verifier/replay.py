@@ -38,16 +38,10 @@ from verifier.errors import (
 from verifier.evidence import CAPTURES, is_sha256, read_index
 from verifier.fetch.page import Hop, Page
 from verifier.fetch.settings import FIELDS, FetchSettings
+from verifier.inputs import POLICY_COPY, SUBMISSION_COPY
 from verifier.plugins import PluginHost
 from verifier.report import DEFAULT_FORMATS
-from verifier.runner import (
-    POLICY_COPY,
-    SUBMISSION_COPY,
-    RunRequest,
-    execute,
-    prepare,
-    with_sources,
-)
+from verifier.runner import RunRequest, execute, prepare, with_sources
 from verifier.sources import Source
 
 _FETCH_ERRORS: dict[str, type[FetchError]] = {

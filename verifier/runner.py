@@ -8,11 +8,8 @@ A report folder is whole or absent: when the disk fills (or any write fails) the
 is removed and :func:`execute` raises :class:`InputError` saying what happened, so that
 nothing which looks like a finished bundle is left behind.
 
-Each input file is read once, in :func:`prepare`: the bytes parsed are the bytes hashed
-into report.json and copied into the bundle, so a file edited on disk during a slow run
-cannot put other text in the bundle than the one verified. Local-file sources (a CSV
-registry) are copied into the bundle before the checks start, and the checks read the
-copy.
+Each input file is read once, in :func:`prepare` (:mod:`verifier.inputs`): the bytes
+parsed are the bytes hashed into report.json and copied into the bundle.
 """
 
 from __future__ import annotations
@@ -34,23 +31,28 @@ from typing import Any
 from verifier._version import __version__
 from verifier.bundle import seal
 from verifier.engine import DEFAULT_CHECK_TIMEOUT, run_policy
-from verifier.errors import InputError, PolicyError, Problem, SourcesError, SubmissionError
-from verifier.evidence import EvidenceStore, atomic_write
+from verifier.errors import InputError, PolicyError, Problem, SubmissionError
+from verifier.evidence import EvidenceStore
 from verifier.fetch import Fetcher, FetchSettings, LiveSource, PageSource
 from verifier.fetch.client import utc_now
+from verifier.inputs import (
+    POLICY_COPY,
+    SUBMISSION_COPY,
+    keep_source_files,
+    policy_bytes,
+    read_source_files,
+    read_submission_once,
+    write_inputs,
+)
 from verifier.models import Policy, RequirementResult, overall_status
 from verifier.plugins import CheckRegistry, PluginHost
 from verifier.policy import bundled_policies, load_policy, select_policy, source_names
 from verifier.report import DEFAULT_FORMATS, REPORT_SCHEMA, write_all
 from verifier.sources import Source, merged_sources
-from verifier.submission import Submission, parse_submission
-from verifier.yamlfile import LineMap, load_text
+from verifier.submission import Submission
+from verifier.yamlfile import LineMap
 
 DEFAULT_PROGRAM = "2022"
-SUBMISSION_COPY = "submission.yaml"
-POLICY_COPY = "policy.yaml"
-SOURCE_FILES = "sources"
-"""Folder of the bundle holding copies of local-file sources, by content hash."""
 
 
 @dataclass(frozen=True)
@@ -111,10 +113,7 @@ def prepare(request: RunRequest, host: PluginHost) -> Prepared:
     Creates the report directory last, once every input is known to be good.
     """
     name = str(request.submission_path)
-    submission_bytes = read_once(request.submission_path, SubmissionError, "submission file")
-    text = _utf8(submission_bytes, name, SubmissionError, "submission file")
-    data, lines = load_text(text, name, SubmissionError)
-    submission = parse_submission(data, name, lines)
+    submission, lines, submission_bytes = read_submission_once(request.submission_path)
     registry = host.checks()
     dirs = host.policy_dirs()
     program = request.program or submission.program or DEFAULT_PROGRAM
@@ -145,12 +144,7 @@ def prepare(request: RunRequest, host: PluginHost) -> Prepared:
     out = request.out or Path("finops-verify-report") / (
         f"{slugify(submission.applicant.name)}-{dt.datetime.now(dt.UTC).strftime('%Y%m%dT%H%M%SZ')}"
     )
-    policy_bytes = read_once(Path(policy.path), PolicyError, "policy file")
-    if hashlib.sha256(policy_bytes).hexdigest() != policy.sha256:
-        raise PolicyError(
-            f"policy file {policy.path} changed while it was being read; run again once "
-            "nothing is editing it"
-        )
+    kept_policy = policy_bytes(policy)
     out_created = _make_out(out)
     return Prepared(
         submission,
@@ -159,53 +153,17 @@ def prepare(request: RunRequest, host: PluginHost) -> Prepared:
         sources,
         as_of,
         out,
-        submission_bytes,
-        policy_bytes,
-        _read_source_files(sources),
-        out_created,
+        submission_bytes=submission_bytes,
+        policy_bytes=kept_policy,
+        source_bytes=read_source_files(sources),
+        out_created=out_created,
     )
-
-
-def read_once(path: Path, error: type[InputError], what: str) -> bytes:
-    """The bytes of an input file, for the run to parse, hash and keep; a file that cannot
-    be read raises ``error`` saying why (the messages of :func:`verifier.yamlfile.load`)."""
-    try:
-        return path.read_bytes()
-    except FileNotFoundError as exc:
-        raise error(f"{what} {path} does not exist; check the path") from exc
-    except IsADirectoryError as exc:
-        raise error(f"{what} {path} is a directory; give the path of a YAML file") from exc
-    except OSError as exc:
-        raise error(f"cannot read {what} {path}: {exc.strerror}") from exc
-
-
-def _utf8(data: bytes, name: str, error: type[InputError], what: str) -> str:
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise error(
-            f"{what} {name} is not UTF-8 text (byte {exc.start}); save it as UTF-8"
-        ) from exc
-
-
-def _read_source_files(sources: dict[str, Source]) -> dict[str, bytes]:
-    out: dict[str, bytes] = {}
-    for name, src in sources.items():
-        if src.path is not None:
-            try:
-                out[name] = src.path.read_bytes()
-            except OSError as exc:
-                raise SourcesError(
-                    f"cannot read source {name!r}, the file {src.path} ({src.origin}): "
-                    f"{exc.strerror}"
-                ) from exc
-    return out
 
 
 def with_sources(prep: Prepared, sources: dict[str, Source]) -> Prepared:
     """``prep`` consulting ``sources`` instead of its own (replay: the bundle's copies);
     local files among them are read now, once."""
-    return dataclasses.replace(prep, sources=sources, source_bytes=_read_source_files(sources))
+    return dataclasses.replace(prep, sources=sources, source_bytes=read_source_files(sources))
 
 
 def _check_attestation_ids(
@@ -319,8 +277,8 @@ async def _execute(
     on_done: Callable[[RequirementResult], None] | None,
 ) -> dict[str, Any]:
     prep.out.mkdir(parents=True, exist_ok=True)
-    _write_inputs(prep)
-    kept, consulted = _keep_source_files(prep)
+    write_inputs(prep.out, prep.submission_bytes, prep.policy_bytes)
+    kept, consulted = keep_source_files(prep.out, prep.sources, prep.source_bytes)
     store = EvidenceStore(prep.out)
     live = source or LiveSource(request.settings)
     fetcher = Fetcher(live, store, max_tags=request.settings.max_tags)
@@ -347,38 +305,6 @@ async def _execute(
     write_all(report, prep.out, request.formats)
     seal(prep.out)  # last: SHA256SUMS covers everything written before it
     return report
-
-
-def _write_inputs(prep: Prepared) -> None:
-    # The bundle keeps the exact inputs, so that a replay needs nothing but the directory.
-    atomic_write(prep.out / SUBMISSION_COPY, prep.submission_bytes)
-    atomic_write(prep.out / POLICY_COPY, prep.policy_bytes)
-
-
-def _keep_source_files(prep: Prepared) -> tuple[dict[str, dict[str, str]], dict[str, Source]]:
-    """Copy each local-file source into the bundle by content hash; return what
-    report.json records of them, and the sources with the checks pointed at the copies.
-
-    A local source (a CSV registry export) is evidence as much as a fetched page: the
-    checks read the copy, so the bundle holds the bytes they read even if the original
-    changes during the run, and a replay needs nothing outside the bundle."""
-    kept: dict[str, dict[str, str]] = {}
-    consulted = dict(prep.sources)
-    for name, src in sorted(prep.sources.items()):
-        data = prep.source_bytes.get(name)
-        if src.path is None or data is None:
-            continue
-        sha = hashlib.sha256(data).hexdigest()
-        suffix = (
-            src.path.suffix.lower()
-            if re.fullmatch(r"\.[a-z0-9]{1,8}", src.path.suffix.lower())
-            else ""
-        )
-        rel = f"{SOURCE_FILES}/{sha}{suffix}"
-        atomic_write(prep.out / rel, data)
-        kept[name] = {"file": rel, "sha256": sha, "original": str(src.path)}
-        consulted[name] = Source(name, None, (prep.out / rel).resolve(), src.origin)
-    return kept, consulted
 
 
 def build_report(
