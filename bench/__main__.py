@@ -1,15 +1,15 @@
 """``python -m bench`` (``make bench``): run the benchmarks and print their figures.
 
-``python -m bench fetch`` or ``python -m bench parse`` runs one of them.
+``python -m bench fetch``, ``parse`` or ``review`` runs one of them.
 """
 
 from __future__ import annotations
 
 import sys
 
-from bench import fetch_limits, parse_bounds
+from bench import fetch_limits, parse_bounds, review_scale
 
-BENCHES = {"fetch": fetch_limits.run, "parse": parse_bounds.run}
+BENCHES = {"fetch": fetch_limits.run, "parse": parse_bounds.run, "review": review_scale.run}
 
 if __name__ == "__main__":
     chosen = sys.argv[1:] or list(BENCHES)

@@ -9,7 +9,10 @@ line per file (the format ``sha256sum -c`` reads), sorted by path, written last.
 re-renders report.html and re-seals the bundle (rewrites SHA256SUMS) after checking it was
 intact, so the manifest then covers the decisions too. :func:`check_bundle` re-hashes
 every file and names each one changed, missing or added; it also checks that every review
-decision refers to this report.json.
+decision refers to this report.json, and renders each human report (report.html,
+report.md, junit.xml) again from report.json and review.jsonl: one that differs from its
+re-derived copy no longer says what the data says (an edited verdict under a regenerated
+SHA256SUMS), and is reported with the first line that differs.
 
 A bundle may come from anyone, so checking one never follows a symbolic link and never
 reads anything but a regular file (:mod:`verifier.bundle_files`): a link, a pipe or a
@@ -31,6 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from verifier._version import __version__
 from verifier.bundle_files import (
     MANIFEST,
     bundle_files,
@@ -40,6 +44,7 @@ from verifier.bundle_files import (
 )
 from verifier.errors import BundleError
 from verifier.evidence import CAPTURES, INDEX, atomic_write, is_sha256
+from verifier.report import RENDERERS, WRITERS, Basis
 
 REPORT = "report.json"
 INDEX_FILE = f"{CAPTURES}/{INDEX}"
@@ -47,7 +52,6 @@ MAX_MANIFEST = 16 * 1024 * 1024
 """Largest SHA256SUMS read (bytes); a bigger one is not a bundle's."""
 MAX_JSON = 256 * 1024 * 1024
 """Largest report.json or captures/index.json read (bytes)."""
-_FORMAT_FILES = {"json": REPORT, "html": "report.html", "md": "report.md", "junit": "junit.xml"}
 
 
 def write_manifest(root: Path) -> Path:
@@ -152,12 +156,14 @@ def load_manifest(root: Path) -> Manifest:
     return found
 
 
-def _read_json(root: Path, rel: str, problems: list[str]) -> Any:
+def _read_json(root: Path, rel: str, problems: list[str]) -> tuple[bytes | None, Any]:
+    # The bytes and what they parse to; (None, None) and a problem when unreadable.
     try:
-        return json.loads(read_regular(root / rel, MAX_JSON))
+        data = read_regular(root / rel, MAX_JSON)
+        return data, json.loads(data)
     except (OSError, BundleError, ValueError) as exc:
         problems.append(f"{rel} cannot be read as JSON ({exc})")
-        return None
+        return _NONE
 
 
 def check_bundle(root: Path) -> CheckResult:
@@ -196,14 +202,22 @@ def check_bundle(root: Path) -> CheckResult:
         for rel, what in sorted(tree.odd.items())
     ]
     result.problems += [f"{MANIFEST} lists {rel} more than once" for rel in manifest.duplicates]
-    report = _read_json(root, REPORT, result.problems) if REPORT in present else None
-    index = _read_json(root, INDEX_FILE, result.problems) if INDEX_FILE in present else None
+    report_json, report = _read_json(root, REPORT, result.problems) if REPORT in present else _NONE
+    _, index = _read_json(root, INDEX_FILE, result.problems) if INDEX_FILE in present else _NONE
     exchanges = _exchanges(index, result.problems)
     result.missing += _required_missing(report, exchanges, entries, present)
     result.problems += _capture_problems(report, exchanges, entries, present, set(result.changed))
-    if REPORT in present and "review.jsonl" not in tree.odd:
-        result.problems += _review_problems(root)
+    if report_json is not None and not isinstance(report, dict):
+        result.problems.append(f"{REPORT} does not hold a JSON object")
+    elif report_json is not None and "review.jsonl" not in tree.odd:
+        basis = Basis.read(report_json, root)
+        result.problems += _review_problems(basis)
+        unchecked = set(result.changed) | set(tree.odd)
+        result.problems += _derived_problems(root, basis, present - unchecked)
     return result
+
+
+_NONE: tuple[None, None] = (None, None)
 
 
 def _exchanges(index: Any, problems: list[str]) -> list[dict[str, Any]]:
@@ -232,8 +246,8 @@ def _named_files(report: Any) -> set[str]:
     run = report.get("run")
     formats = run.get("formats") if isinstance(run, dict) else None
     for name in formats if isinstance(formats, list) else []:
-        if isinstance(name, str) and name in _FORMAT_FILES:
-            named.add(_FORMAT_FILES[name])
+        if isinstance(name, str) and name in WRITERS:
+            named.add(WRITERS[name])
     return {n for n in named if _safe_rel(n)}
 
 
@@ -290,18 +304,57 @@ def _report_citations(report: Any) -> list[tuple[str, str]]:
     return sorted(out)
 
 
-def _review_problems(root: Path) -> list[str]:
-    from verifier.review import REVIEW_FILE, load_decisions
+def _review_problems(basis: Basis) -> list[str]:
+    from verifier.review import REVIEW_FILE
 
-    decisions, problems = load_decisions(root)
-    sha = file_sha256(root / REPORT)
-    for i, d in enumerate(decisions, 1):
-        if d.report_sha256 != sha:
+    problems = list(basis.decision_problems)
+    for i, d in enumerate(basis.decisions, 1):
+        if d.report_sha256 != basis.report_sha256:
             problems.append(
                 f"{REVIEW_FILE}: decision {i} ({d.requirement}) refers to another report.json "
                 f"(sha256 {d.report_sha256[:16]}…)"
             )
     return problems
+
+
+def _derived_problems(root: Path, basis: Basis, present: set[str]) -> list[str]:
+    # What staff read must be what the data says: render each human report again and
+    # compare, byte for byte (the renderers depend on report.json and review.jsonl alone).
+    problems = []
+    for fmt, render in RENDERERS.items():
+        rel = WRITERS[fmt]
+        if rel not in present:
+            continue
+        try:
+            held = read_regular(root / rel, MAX_JSON)
+        except (OSError, BundleError) as exc:
+            problems.append(f"{rel} cannot be read ({exc})")
+            continue
+        derived = render(basis)
+        if held == derived:
+            continue
+        tool = basis.report.get("tool")
+        version = tool.get("version") if isinstance(tool, dict) else None
+        other = (
+            f" (report.json was written by finops-verifier {str(version)[:40]}, this is "
+            f"{__version__}: check it with that version too)"
+            if version != __version__
+            else ""
+        )
+        problems.append(
+            f"{rel} does not match report.json/review.jsonl (re-derived copy differs at "
+            f"line {_first_difference(held, derived)}){other}"
+        )
+    return problems
+
+
+def _first_difference(a: bytes, b: bytes) -> int:
+    """The 1-based number of the first line where ``a`` and ``b`` differ."""
+    lines_a, lines_b = a.splitlines(keepends=True), b.splitlines(keepends=True)
+    for number, (x, y) in enumerate(zip(lines_a, lines_b, strict=False), 1):
+        if x != y:
+            return number
+    return min(len(lines_a), len(lines_b)) + 1
 
 
 def load_report(root: Path) -> dict[str, Any]:

@@ -13,10 +13,11 @@ half-written capture or index behind.
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import re
-import tempfile
+import secrets
 from pathlib import Path
 from typing import Any
 
@@ -33,19 +34,39 @@ def is_sha256(text: str) -> bool:
 
 
 def atomic_write(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` so that readers see the old file or the whole new one."""
+    """Write ``data`` to ``path`` so that readers see the old file or the whole new one.
+
+    The file gets the mode any tool gives a new file, ``0o666`` less the umask (``0o644``
+    under the usual ``022``): ``mkstemp`` would make it ``0o600``, readable by its owner
+    alone, which a shared report folder must not be. An :class:`OSError` names ``path``.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    fd, tmp = _create_beside(path)
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)
-    except BaseException:
-        # Clean the temporary file whatever interrupted us, then let it propagate.
-        Path(tmp).unlink(missing_ok=True)
+    except BaseException as failure:
+        # Clean the temporary file whatever interrupted us, then let it propagate, naming
+        # the file meant (a full disk's ENOSPC from write() names none).
+        tmp.unlink(missing_ok=True)
+        if isinstance(failure, OSError):
+            failure.filename = str(path)
         raise
+
+
+def _create_beside(path: Path) -> tuple[int, Path]:
+    # O_EXCL on a random name, as mkstemp does, but with mode 0o666 so that the kernel
+    # applies the umask (reading the umask would mean setting it, racing other threads).
+    for _ in range(100):
+        tmp = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
+        try:
+            return os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o666), tmp
+        except FileExistsError:
+            continue
+    raise FileExistsError(errno.EEXIST, "no free temporary name", str(path))
 
 
 def dump_json(data: Any) -> bytes:
@@ -68,6 +89,8 @@ class EvidenceStore:
         self.exchanges: list[dict[str, Any]] = []
         """Every exchange of the run, in the order they ended."""
         self._stored: set[str] = set()
+        self.failure: OSError | None = None
+        """The first capture that could not be written (a full disk), if any."""
 
     def put(self, sha256: str, body: bytes) -> Path:
         """Store ``body`` under its hash (once) and return its path."""
@@ -75,7 +98,13 @@ class EvidenceStore:
             raise ValueError(f"not a SHA-256 hex digest: {sha256!r}")
         path = self.dir / sha256
         if sha256 not in self._stored and not path.exists():
-            atomic_write(path, body)
+            try:
+                atomic_write(path, body)
+            except OSError as exc:
+                # The check that fetched turns this into an `error` and the run goes on;
+                # but evidence that cannot be kept makes no bundle: the runner stops on it.
+                self.failure = self.failure or exc
+                raise
         self._stored.add(sha256)
         return path
 

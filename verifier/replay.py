@@ -18,7 +18,6 @@ changed. For an untouched bundle and unchanged checks there is none.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import hashlib
 from dataclasses import dataclass, field
@@ -39,9 +38,10 @@ from verifier.errors import (
 from verifier.evidence import CAPTURES, is_sha256, read_index
 from verifier.fetch.page import Hop, Page
 from verifier.fetch.settings import FIELDS, FetchSettings
+from verifier.inputs import POLICY_COPY, SUBMISSION_COPY
 from verifier.plugins import PluginHost
 from verifier.report import DEFAULT_FORMATS
-from verifier.runner import POLICY_COPY, SUBMISSION_COPY, RunRequest, execute, prepare
+from verifier.runner import RunRequest, execute, prepare, with_sources
 from verifier.sources import Source
 
 _FETCH_ERRORS: dict[str, type[FetchError]] = {
@@ -205,9 +205,7 @@ async def replay_bundle(root: Path, out: Path, host: PluginHost) -> ReplayResult
             check_timeout=float(run.get("check_timeout") or 120.0),
             formats=DEFAULT_FORMATS,
         )
-        prep = dataclasses.replace(
-            prepare(request, host), sources=recorded_sources(root, original, notes)
-        )
+        prep = with_sources(prepare(request, host), recorded_sources(root, original, notes))
     except (InputError, KeyError, TypeError, ValueError, AttributeError) as exc:
         # The bundle is intact but this version cannot re-run it: inputs written by another
         # version that no longer validate, or a report.json of another shape. Nothing

@@ -24,7 +24,7 @@ import fcntl
 import hashlib
 import json
 import os
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -76,35 +76,49 @@ def report_sha256(directory: Path) -> str:
 
 def load_decisions(directory: Path) -> tuple[list[Decision], list[str]]:
     """The decisions of a bundle, in file order, and a problem per unreadable line."""
+    data, problems = read_review(directory)
+    if data is None:
+        return [], problems
+    return parse_decisions(data)
+
+
+def read_review(directory: Path) -> tuple[bytes | None, list[str]]:
+    """The bytes of ``directory/review.jsonl`` (``None`` when absent or unreadable, with
+    the problem)."""
     from verifier.bundle import MAX_JSON
     from verifier.bundle_files import read_regular
 
     path = directory / REVIEW_FILE
     if not path.exists() and not path.is_symlink():
-        return [], []
+        return None, []
     try:
         # Never through a link, never a pipe or device: the bundle may be someone else's.
-        data = read_regular(path, MAX_JSON)
+        return read_regular(path, MAX_JSON), []
     except (OSError, BundleError) as exc:
-        return [], [f"{REVIEW_FILE} cannot be read ({exc})"]
+        return None, [f"{REVIEW_FILE} cannot be read ({exc})"]
+
+
+def parse_decisions(data: bytes) -> tuple[list[Decision], list[str]]:
+    """The decisions in review.jsonl's bytes ``data``, and a problem per line that is not
+    one."""
     decisions: list[Decision] = []
     problems: list[str] = []
     for number, line in enumerate(data.splitlines(), 1):
         if not line.strip():
             continue
         try:
-            data = json.loads(line)
-            expires = data.get("expires")
+            fields = json.loads(line)
+            expires = fields.get("expires")
             if expires is not None:
                 dt.date.fromisoformat(expires)
             decision = Decision(
-                requirement=str(data["requirement"]),
-                decision=str(data["decision"]),
-                reviewer=str(data["reviewer"]),
-                reason=str(data["reason"]),
-                decided_at=str(data["decided_at"]),
+                requirement=str(fields["requirement"]),
+                decision=str(fields["decision"]),
+                reviewer=str(fields["reviewer"]),
+                reason=str(fields["reason"]),
+                decided_at=str(fields["decided_at"]),
                 expires=expires,
-                report_sha256=str(data["report_sha256"]),
+                report_sha256=str(fields["report_sha256"]),
             )
         except (ValueError, KeyError, TypeError, AttributeError) as exc:
             problems.append(f"{REVIEW_FILE} line {number} is not a decision ({exc})")
@@ -114,6 +128,28 @@ def load_decisions(directory: Path) -> tuple[list[Decision], list[str]]:
             continue
         decisions.append(decision)
     return decisions, problems
+
+
+def review_date(report: dict[str, Any], decisions: list[Decision]) -> dt.date:
+    """The day report.html judges decisions on: that of the latest decision recorded
+    (the day the page was last rendered by ``review``), else the report's as-of date.
+
+    A function of report.json and review.jsonl alone, never of the clock, so that the
+    page rendered again by ``bundle check`` is the page ``review`` wrote. Whether a
+    decision has expired since is what ``review DIR --as-of DATE`` shows.
+    """
+    days = [day for day in (_day(d.decided_at) for d in decisions) if day is not None]
+    if days:
+        return max(days)
+    run = report.get("run")
+    return (_day(run.get("as_of")) if isinstance(run, dict) else None) or dt.date.min
+
+
+def _day(text: object) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(str(text)[:10])
+    except ValueError:
+        return None
 
 
 def review_view(
@@ -128,16 +164,20 @@ def review_view(
 
     by_req: dict[str, list[tuple[Decision, str]]] = {}
     winner: dict[str, Decision] = {}
+    # Where each requirement's winner sits in its list, so that a later active decision
+    # marks it superseded in one step: one pass over the decisions, however many (a
+    # review.jsonl may hold tens of thousands, all on one requirement).
+    winner_at: dict[str, int] = {}
     for d in decisions:
         state = d.state(as_of, sha256)
+        items = by_req.setdefault(d.requirement, [])
         if state == "active":
-            previous = winner.get(d.requirement)
-            if previous is not None:
-                by_req[d.requirement] = [
-                    (p, "superseded" if p is previous else s) for p, s in by_req[d.requirement]
-                ]
+            at = winner_at.get(d.requirement)
+            if at is not None:
+                items[at] = (items[at][0], "superseded")
+            winner_at[d.requirement] = len(items)
             winner[d.requirement] = d
-        by_req.setdefault(d.requirement, []).append((d, state))
+        items.append((d, state))
     effective: dict[str, str] = {}
     for req in requirements(report):
         rid = str(req.get("id"))
@@ -202,8 +242,11 @@ def _append_locked(
     expires: dt.date | None,
     now: dt.datetime | None,
 ) -> Decision:
-    from verifier.bundle import check_bundle, load_report
+    from verifier.bundle import MAX_JSON, check_bundle
+    from verifier.bundle_files import read_regular
+    from verifier.report import Basis
     from verifier.report._view import requirements
+    from verifier.report.html import html_of
 
     result = check_bundle(directory)
     if not result.ok:
@@ -211,7 +254,14 @@ def _append_locked(
             f"{directory} fails its integrity check, so no decision can be recorded on it:\n"
             + result.describe()
         )
-    report = load_report(directory)
+    # Each file read once: the decision names, and report.html is rendered from, these.
+    report_json = read_regular(directory / "report.json", MAX_JSON)
+    old, _ = read_review(directory)
+    try:
+        basis = Basis.of(report_json, None)
+    except ValueError as exc:
+        raise BundleError(f"{directory / 'report.json'} cannot be read as JSON ({exc})") from exc
+    report = basis.report
     known = [str(r.get("id")) for r in requirements(report)]
     if requirement not in known:
         raise InputError(
@@ -234,40 +284,31 @@ def _append_locked(
         reason=reason.strip(),
         decided_at=moment.isoformat().replace("+00:00", "Z"),
         expires=expires.isoformat() if expires else None,
-        report_sha256=report_sha256(directory),
+        report_sha256=basis.report_sha256,
     )
     # Everything that can fail on the input is done in memory first: the line and the
-    # new report.html. Only then is the bundle touched, and undone if a write fails.
+    # new report.html, rendered from the bytes review.jsonl will hold (as bundle check
+    # renders it). Only then is the bundle touched, and undone if a write fails.
     line = (json.dumps(made.to_json(), sort_keys=True, ensure_ascii=False) + "\n").encode()
-    html = _render_with(report, directory, made, moment.date())
+    if old and not old.endswith(b"\n"):
+        line = b"\n" + line  # a last line without its newline must not swallow this one
+    decisions, problems = parse_decisions((old or b"") + line)
+    html = html_of(replace(basis, decisions=tuple(decisions), decision_problems=tuple(problems)))
     try:
         _commit(directory, line, html)
     except RollbackFailed:
         raise
     except OSError as exc:
+        where = f" while writing {exc.filename}" if exc.filename else ""
         raise BundleError(
-            f"cannot record the decision in {directory}: {exc.strerror or exc}; the bundle "
-            "was left as it was"
+            f"cannot record the decision in {directory}: {exc.strerror or exc}{where}; the "
+            "bundle was left as it was"
         ) from exc
     return made
 
 
 class RollbackFailed(BundleError):
     """A failed review could not be undone; the bundle may no longer pass its check."""
-
-
-def _render_with(report: dict[str, Any], directory: Path, made: Decision, as_of: dt.date) -> bytes:
-    from verifier.report.html import render_html
-
-    decisions, problems = load_decisions(directory)
-    text = render_html(
-        report,
-        decisions=[*decisions, made],
-        decision_problems=problems,
-        report_sha256=made.report_sha256,
-        as_of=as_of,
-    )
-    return text.encode("utf-8")
 
 
 def _commit(directory: Path, line: bytes, html: bytes) -> None:
@@ -280,10 +321,14 @@ def _commit(directory: Path, line: bytes, html: bytes) -> None:
     old_page = page.read_bytes() if page.is_file() else None
     try:
         # Append, never rewrite: earlier decisions stay byte for byte what they were.
-        with review.open("ab") as fh:
-            fh.write(line)
-            fh.flush()
-            os.fsync(fh.fileno())
+        try:
+            with review.open("ab") as fh:
+                fh.write(line)
+                fh.flush()
+                os.fsync(fh.fileno())
+        except OSError as exc:
+            exc.filename = exc.filename or str(review)
+            raise
         atomic_write(page, html)
         write_manifest(directory)  # atomic: the old seal or the new one, never half
     except BaseException as failure:

@@ -3,12 +3,21 @@
 Order of work: validate every input (submission, policy, sources) before any fetch; run
 the engine; write captures, report.json and the other formats. A fault in a check never
 prevents the report: every other requirement's verdict is written.
+
+A report folder is whole or absent: when the disk fills (or any write fails) the folder
+is removed and :func:`execute` raises :class:`InputError` saying what happened, so that
+nothing which looks like a finished bundle is left behind.
+
+Each input file is read once, in :func:`prepare` (:mod:`verifier.inputs`): the bytes
+parsed are the bytes hashed into report.json and copied into the bundle.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import difflib
+import errno
 import hashlib
 import re
 import shutil
@@ -23,22 +32,27 @@ from verifier._version import __version__
 from verifier.bundle import seal
 from verifier.engine import DEFAULT_CHECK_TIMEOUT, run_policy
 from verifier.errors import InputError, PolicyError, Problem, SubmissionError
-from verifier.evidence import EvidenceStore, atomic_write
+from verifier.evidence import EvidenceStore
 from verifier.fetch import Fetcher, FetchSettings, LiveSource, PageSource
 from verifier.fetch.client import utc_now
+from verifier.inputs import (
+    POLICY_COPY,
+    SUBMISSION_COPY,
+    keep_source_files,
+    policy_bytes,
+    read_source_files,
+    read_submission_once,
+    write_inputs,
+)
 from verifier.models import Policy, RequirementResult, overall_status
 from verifier.plugins import CheckRegistry, PluginHost
 from verifier.policy import bundled_policies, load_policy, select_policy, source_names
 from verifier.report import DEFAULT_FORMATS, REPORT_SCHEMA, write_all
 from verifier.sources import Source, merged_sources
-from verifier.submission import Submission, read_submission
+from verifier.submission import Submission
 from verifier.yamlfile import LineMap
 
 DEFAULT_PROGRAM = "2022"
-SUBMISSION_COPY = "submission.yaml"
-POLICY_COPY = "policy.yaml"
-SOURCE_FILES = "sources"
-"""Folder of the bundle holding copies of local-file sources, by content hash."""
 
 
 @dataclass(frozen=True)
@@ -75,6 +89,15 @@ class Prepared:
     sources: dict[str, Source]
     as_of: dt.date
     out: Path
+    submission_bytes: bytes
+    """The submission file as read, once: parsed, hashed and copied from these bytes."""
+    policy_bytes: bytes
+    """The policy file's bytes, those whose SHA-256 the parsed policy records."""
+    source_bytes: dict[str, bytes]
+    """The bytes of each local-file source, by source name, read once."""
+    out_created: bool
+    """Whether this run created ``out`` (a run that fails to write removes it; an empty
+    folder given by ``--out`` is emptied and kept)."""
 
 
 def slugify(text: str, limit: int = 60) -> str:
@@ -89,8 +112,8 @@ def prepare(request: RunRequest, host: PluginHost) -> Prepared:
 
     Creates the report directory last, once every input is known to be good.
     """
-    submission, lines = read_submission(request.submission_path)
     name = str(request.submission_path)
+    submission, lines, submission_bytes = read_submission_once(request.submission_path)
     registry = host.checks()
     dirs = host.policy_dirs()
     program = request.program or submission.program or DEFAULT_PROGRAM
@@ -121,8 +144,26 @@ def prepare(request: RunRequest, host: PluginHost) -> Prepared:
     out = request.out or Path("finops-verify-report") / (
         f"{slugify(submission.applicant.name)}-{dt.datetime.now(dt.UTC).strftime('%Y%m%dT%H%M%SZ')}"
     )
-    _make_out(out)
-    return Prepared(submission, policy, registry, sources, as_of, out)
+    kept_policy = policy_bytes(policy)
+    out_created = _make_out(out)
+    return Prepared(
+        submission,
+        policy,
+        registry,
+        sources,
+        as_of,
+        out,
+        submission_bytes=submission_bytes,
+        policy_bytes=kept_policy,
+        source_bytes=read_source_files(sources),
+        out_created=out_created,
+    )
+
+
+def with_sources(prep: Prepared, sources: dict[str, Source]) -> Prepared:
+    """``prep`` consulting ``sources`` instead of its own (replay: the bundle's copies);
+    local files among them are read now, once."""
+    return dataclasses.replace(prep, sources=sources, source_bytes=read_source_files(sources))
 
 
 def _check_attestation_ids(
@@ -162,9 +203,9 @@ def _check_attestation_ids(
         )
 
 
-def _make_out(out: Path) -> None:
+def _make_out(out: Path) -> bool:
     """Create the report directory; refuse one that holds files already, whose captures
-    would mix with this run's under one SHA256SUMS."""
+    would mix with this run's under one SHA256SUMS. Returns whether it was created."""
     if out.exists() and not out.is_dir():
         raise InputError(f"--out {out} exists and is not a directory")
     if out.is_dir() and any(out.iterdir()):
@@ -172,6 +213,7 @@ def _make_out(out: Path) -> None:
             f"--out {out} is not empty (a previous report?); choose a new directory or "
             "remove it: a report directory holds one run"
         )
+    created = not out.is_dir()
     try:
         out.mkdir(parents=True, exist_ok=True)
         probe = out / ".write-test"
@@ -179,6 +221,7 @@ def _make_out(out: Path) -> None:
         probe.unlink()
     except OSError as exc:
         raise InputError(f"cannot write the report to --out {out}: {exc.strerror}") from exc
+    return created
 
 
 async def execute(
@@ -188,8 +231,54 @@ async def execute(
     source: PageSource | None = None,
     on_done: Callable[[RequirementResult], None] | None = None,
 ) -> dict[str, Any]:
-    """Run the checks and write the report directory; returns the report dict."""
+    """Run the checks and write the report directory; returns the report dict.
+
+    Raises :class:`InputError` when the report cannot be written (a full disk), after
+    removing what the run had written: see the module docstring.
+    """
+    try:
+        return await _execute(prep, request, source, on_done)
+    except OSError as exc:
+        raise _discard(prep, exc) from exc
+
+
+def _discard(prep: Prepared, failure: OSError) -> InputError:
+    """Remove the unfinished report folder; the error that says what happened."""
+    out = prep.out
+    where = f" while writing {failure.filename}" if failure.filename else ""
+    head = f"cannot write the report to {out}: {failure.strerror or failure}{where}"
+    try:
+        if prep.out_created:
+            shutil.rmtree(out)
+            removed = f"the unfinished folder {out} was removed"
+        else:
+            for entry in out.iterdir():
+                if entry.is_dir() and not entry.is_symlink():
+                    shutil.rmtree(entry)
+                else:
+                    entry.unlink()
+            removed = f"what the run had written in {out} was removed"
+    except OSError as undo:
+        return InputError(
+            f"{head}; removing the unfinished folder failed too ({undo.strerror or undo}): "
+            f"delete {out} by hand, it is not a complete report"
+        )
+    full = failure.errno in (errno.ENOSPC, errno.EDQUOT)
+    remedy = "free some space" if full else "fix that"
+    return InputError(
+        f"{head}; {removed}, nothing was kept: {remedy} (or choose another --out) and run again"
+    )
+
+
+async def _execute(
+    prep: Prepared,
+    request: RunRequest,
+    source: PageSource | None,
+    on_done: Callable[[RequirementResult], None] | None,
+) -> dict[str, Any]:
     prep.out.mkdir(parents=True, exist_ok=True)
+    write_inputs(prep.out, prep.submission_bytes, prep.policy_bytes)
+    kept, consulted = keep_source_files(prep.out, prep.sources, prep.source_bytes)
     store = EvidenceStore(prep.out)
     live = source or LiveSource(request.settings)
     fetcher = Fetcher(live, store, max_tags=request.settings.max_tags)
@@ -200,7 +289,7 @@ async def execute(
             prep.submission,
             prep.registry,
             fetcher,
-            sources=prep.sources,
+            sources=consulted,
             as_of=prep.as_of,
             check_timeout=request.check_timeout,
             max_fetches_per_check=request.settings.max_fetches_per_check,
@@ -209,38 +298,13 @@ async def execute(
     finally:
         await fetcher.aclose()
         store.write_index()
+    if store.failure is not None:
+        raise store.failure
     report = build_report(prep, request, results, started, utc_now())
-    _copy_inputs(prep, request)
-    report["source_files"] = _copy_source_files(prep)
+    report["source_files"] = kept
     write_all(report, prep.out, request.formats)
     seal(prep.out)  # last: SHA256SUMS covers everything written before it
     return report
-
-
-def _copy_inputs(prep: Prepared, request: RunRequest) -> None:
-    # The bundle keeps the exact inputs, so that a replay needs nothing but the directory.
-    shutil.copyfile(request.submission_path, prep.out / SUBMISSION_COPY)
-    shutil.copyfile(prep.policy.path, prep.out / POLICY_COPY)
-
-
-def _copy_source_files(prep: Prepared) -> dict[str, dict[str, str]]:
-    # A source that is a local file (a CSV registry export) is evidence as much as a
-    # fetched page: keep it, by content hash, so that replay needs nothing outside.
-    out: dict[str, dict[str, str]] = {}
-    for name, src in sorted(prep.sources.items()):
-        if src.path is None:
-            continue
-        data = src.path.read_bytes()
-        sha = hashlib.sha256(data).hexdigest()
-        suffix = (
-            src.path.suffix.lower()
-            if re.fullmatch(r"\.[a-z0-9]{1,8}", src.path.suffix.lower())
-            else ""
-        )
-        rel = f"{SOURCE_FILES}/{sha}{suffix}"
-        atomic_write(prep.out / rel, data)
-        out[name] = {"file": rel, "sha256": sha, "original": str(src.path)}
-    return out
 
 
 def build_report(
@@ -283,7 +347,7 @@ def build_report(
         },
         "submission": {
             "file": SUBMISSION_COPY,
-            "sha256": hashlib.sha256(request.submission_path.read_bytes()).hexdigest(),
+            "sha256": hashlib.sha256(prep.submission_bytes).hexdigest(),
         },
         "sources": {name: s.location for name, s in sorted(prep.sources.items())},
         "outcome": overall_status(statuses).value,

@@ -9,7 +9,9 @@ from typing import Any
 
 import pytest
 
+from verifier.bundle import write_manifest
 from verifier.cli import main
+from verifier.report import DEFAULT_FORMATS, write_all
 from verifier.sites import serve_sites
 
 HERE = Path(__file__).resolve().parent
@@ -113,6 +115,13 @@ def hostile_report() -> dict[str, Any]:
     return report
 
 
+def rewrite_report(bundle: Path, report: dict[str, Any]) -> None:
+    """Give ``bundle`` another report.json as its writer would: the human reports derived
+    from it again and SHA256SUMS rewritten (a bundle consistent with other data)."""
+    write_all(report, bundle, DEFAULT_FORMATS)
+    write_manifest(bundle)
+
+
 def verify_args(server_port: int, pairs: tuple[tuple[str, str], ...]) -> list[str]:
     """Options that send the test sites' hosts to the local server."""
     args = ["--allow-private-network", "--allow-port", str(server_port), "--as-of", AS_OF]
@@ -129,12 +138,10 @@ def demo_master(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out / "platform"
 
 
-@pytest.fixture(scope="session")
-def hostile_master(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A bundle of the hostile submission against tests/bundle/sites (never modified)."""
-    out = tmp_path_factory.mktemp("hostile") / "bundle"
+def verify_hostile(out: Path, *extra: str) -> int:
+    """Verify the hostile submission against tests/bundle/sites into ``out``."""
     with serve_sites(HERE / "sites") as server:
-        code = main(
+        return main(
             [
                 "verify",
                 str(DATA / "hostile.yaml"),
@@ -143,8 +150,16 @@ def hostile_master(tmp_path_factory: pytest.TempPathFactory) -> Path:
                 "--sources",
                 str(DATA / "sources.yaml"),
                 *verify_args(server.port, server.resolve_pairs()),
+                *extra,
             ]
         )
+
+
+@pytest.fixture(scope="session")
+def hostile_master(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A bundle of the hostile submission against tests/bundle/sites (never modified)."""
+    out = tmp_path_factory.mktemp("hostile") / "bundle"
+    code = verify_hostile(out)
     assert code in (1, 3), code
     return out
 

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.bundle.conftest import rewrite_report
 from verifier import bundle
 from verifier.bundle import check_bundle, write_manifest
 from verifier.bundle_files import MANIFEST, file_sha256
@@ -116,8 +117,7 @@ def test_a_required_file_removed_with_its_manifest_line_is_missing(
 def test_a_report_format_recorded_in_report_json_is_required(demo_bundle: Path) -> None:
     report = json.loads((demo_bundle / "report.json").read_text())
     report["run"]["formats"] = ["json", "html", "md", "junit"]
-    (demo_bundle / "report.json").write_text(json.dumps(report))
-    write_manifest(demo_bundle)
+    rewrite_report(demo_bundle, report)
     assert check_bundle(demo_bundle).ok
     drop(demo_bundle, "report.md")
     assert check_bundle(demo_bundle).missing == ["report.md"]
@@ -135,8 +135,7 @@ def test_a_capture_cited_by_report_json_must_be_in_the_bundle(demo_bundle: Path)
     report = json.loads((demo_bundle / "report.json").read_text())
     req = report["requirements"][0]
     req["evidence"].append({"kind": "fact", "detail": "x", "sha256": "f" * 64})
-    (demo_bundle / "report.json").write_text(json.dumps(report))
-    write_manifest(demo_bundle)
+    rewrite_report(demo_bundle, report)
     result = check_bundle(demo_bundle)
     assert result.problems == [
         f"report.json: requirement {req['id']} cites a capture that is not there: {'f' * 64}"
@@ -198,6 +197,5 @@ def test_a_name_that_sha256sums_cannot_list_is_reported_escaped(
 def test_source_files_of_the_wrong_shape_is_no_crash(demo_bundle: Path, value: object) -> None:
     report = json.loads((demo_bundle / "report.json").read_text())
     report["source_files"] = value
-    (demo_bundle / "report.json").write_text(json.dumps(report))
-    write_manifest(demo_bundle)
+    rewrite_report(demo_bundle, report)
     assert check_bundle(demo_bundle).ok

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
@@ -19,12 +20,16 @@ def test_markdown_lists_every_requirement_attention_first(hostile_report: dict[s
     assert "**Outcome: ✗ FAIL**" in md
 
 
-def test_markdown_escapes_markup_and_keeps_only_http_links(hostile_report: dict[str, Any]) -> None:
+def test_markdown_escapes_markup_and_makes_no_link_from_input(
+    hostile_report: dict[str, Any],
+) -> None:
     md = render_markdown(hostile_report)
     assert "<script" not in md
     assert "<img" not in md
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in md
-    assert "<https://acme.example/a?x=1&y=2>" in md
+    # An http(s) URL from the evidence is shown (GitHub renders &#58; as ":"), not linked.
+    assert "https&#58;//acme.example/a?x=1&amp;y=2" in md
+    assert "<https://" not in md
     assert "<javascript:" not in md
     assert "](javascript:" not in md
     assert "␀" in md
@@ -79,3 +84,37 @@ def test_demo_bundle_md_and_junit_agree_with_report_json(demo_bundle: Path) -> N
     md = (demo_bundle / "report.md").read_text()
     for r in report["requirements"]:
         assert md_text(r["id"]) in md
+
+
+# What GitHub Flavored Markdown turns into a link by itself (spec 0.29-gfm, 6.9 and 6.5):
+# a scheme's "://", "www." after a line start, space or one of *_~(, an e-mail address,
+# and the link and autolink constructs of CommonMark.
+GFM_LINKS = {
+    "URL": re.compile(r"[a-z][a-z0-9+.-]*://", re.IGNORECASE),
+    "www.": re.compile(r"(?:^|[\s*_~(])www\.", re.IGNORECASE | re.MULTILINE),
+    "e-mail": re.compile(r"[a-z0-9._+-]+@[a-z0-9_-]+\.", re.IGNORECASE),
+    "[text](url)": re.compile(r"(?<!\\)\]\("),
+    "<autolink>": re.compile(r"<[a-z][a-z0-9+.-]*:", re.IGNORECASE),
+}
+
+
+def test_report_md_turns_no_url_from_a_page_into_a_link(hostile_report: dict[str, Any]) -> None:
+    # A page, the submission and the evidence all hold URLs, www. names and addresses.
+    urls = "see https://evil.example/a, WWW.evil.example, (www.x.example) ftp://f.example"
+    mails = "write to a.b+c@evil.example or mailto:x@evil.example, @security-team"
+    report = hostile_report
+    report["applicant"]["website"] = "https://acme.example/"
+    report["applicant"]["name"] = "Acme www.acme.example"
+    req = report["requirements"][0]
+    req["summary"] = f"{urls}; {mails}"
+    req["text"] = "*www.published.example* _https://published.example_"
+    req["evidence"][1]["excerpt"] = f"<{urls}> [click](https://evil.example/x) {mails}"
+    req["evidence"][1]["detail"] = "~www.detail.example~"
+    md = render_markdown(report)
+    found = {name: pattern.findall(md) for name, pattern in GFM_LINKS.items()}
+    assert {name: hits for name, hits in found.items() if hits} == {}
+    # Still readable: GitHub shows each reference as the character it stands for.
+    assert "Applicant website: https&#58;//acme.example/" in md
+    assert "see https&#58;//evil.example/a, WWW&#46;evil.example, (www&#46;x.example)" in md
+    assert "write to a.b+c@&#8203;evil.example" in md
+    assert "fetch https&#58;//acme.example/a?x=1&amp;y=2 → https&#58;//acme.example/b" in md

@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import shutil
+import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+import verifier.report
+import verifier.review
 from verifier.bundle import check_bundle
 from verifier.cli import main
 from verifier.errors import BundleError, InputError
-from verifier.report.html import write_html
+from verifier.report.html import render_html
 from verifier.review import REVIEW_FILE, append_decision, load_decisions, report_sha256
 
 NOW = dt.datetime(2026, 1, 2, 9, 30, tzinfo=dt.UTC)
@@ -98,12 +103,16 @@ def test_an_expired_decision_no_longer_counts_and_shows_as_expired(demo_bundle: 
         now=NOW,
     )
     report = json.loads((demo_bundle / "report.json").read_text())
-    write_html(report, demo_bundle, as_of=dt.date(2026, 2, 1))
-    html = (demo_bundle / "report.html").read_text()
+    decisions, _ = load_decisions(demo_bundle)
+
+    def as_of(day: dt.date) -> str:
+        sha = report_sha256(demo_bundle)
+        return render_html(report, decisions=decisions, report_sha256=sha, as_of=day)
+
+    html = as_of(dt.date(2026, 2, 1))
     assert "(expired)" in html
     assert "effective-outcome" not in html
-    write_html(report, demo_bundle, as_of=dt.date(2026, 1, 31))
-    assert "(active)" in (demo_bundle / "report.html").read_text()
+    assert "(active)" in as_of(dt.date(2026, 1, 31))
 
 
 def test_a_later_decision_supersedes_an_earlier_one(demo_bundle: Path) -> None:
@@ -252,6 +261,7 @@ def test_a_review_that_fails_midway_leaves_the_bundle_as_it_was(
         )
     if step == "write_manifest":  # a disk fault reaches the person as a message
         assert main(decide(demo_bundle, "community")) == 2
+    monkeypatch.undo()  # the fault was the review's; bundle check renders report.html too
     assert snapshot(demo_bundle) == before
     assert check_bundle(demo_bundle).ok
 
@@ -273,3 +283,84 @@ def test_a_review_whose_undo_fails_too_says_the_bundle_may_be_broken(
             demo_bundle, requirement="community", decision="fail", reviewer="B", reason="s", now=NOW
         )
     assert "left as it was" not in str(raised.value)
+
+
+def holding(bundle: Path, count: int) -> Path:
+    """``bundle`` with ``count`` decisions on one requirement (each supersedes the last),
+    its report.html and SHA256SUMS written as review would have left them."""
+    from verifier.bundle import write_manifest
+    from verifier.report import Basis
+    from verifier.report.html import html_of
+
+    sha = report_sha256(bundle)
+    with (bundle / REVIEW_FILE).open("w") as fh:
+        for i in range(count):
+            decided = (NOW - dt.timedelta(minutes=count - i)).isoformat().replace("+00:00", "Z")
+            line = {
+                "requirement": "community",
+                "decision": ("pass", "fail")[i % 2],
+                "reviewer": "Ann",
+                "reason": f"look {i}",
+                "decided_at": decided,
+                "expires": None,
+                "report_sha256": sha,
+            }
+            fh.write(json.dumps(line) + "\n")
+    basis = Basis.read((bundle / "report.json").read_bytes(), bundle)
+    (bundle / "report.html").write_bytes(html_of(basis))
+    write_manifest(bundle)
+    assert check_bundle(bundle).ok
+    return bundle
+
+
+def review_steps(bundle: Path) -> int:
+    """Python lines run in verifier/review.py while one decision is appended: a count of
+    work that does not depend on the machine's speed."""
+    target = verifier.review.__file__
+    lines = 0
+
+    def local(frame: Any, event: str, arg: Any) -> Any:
+        nonlocal lines
+        lines += event == "line"
+        return local
+
+    def tracer(frame: Any, event: str, arg: Any) -> Any:
+        return local if frame.f_code.co_filename == target else None
+
+    sys.settrace(tracer)
+    try:
+        append_decision(
+            bundle, requirement="community", decision="pass", reviewer="B", reason="r", now=NOW
+        )
+    finally:
+        sys.settrace(None)
+    return lines
+
+
+def test_review_is_linear_in_the_decisions_a_bundle_holds(
+    demo_master: Path, copy_bundle: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A hostile (or long-lived) review.jsonl of thousands of decisions on one requirement
+    # must not stall `review`: twice the decisions, about twice the work (a quadratic
+    # pass made it four times), and review.jsonl parsed a fixed number of times.
+    small = copy_bundle(demo_master)
+    large = tmp_path / "large"
+    shutil.copytree(small, large)
+    work = [review_steps(holding(small, 400)), review_steps(holding(large, 800))]
+    assert work[1] < 2.4 * work[0], work
+
+    parsed: list[int] = []
+    real = verifier.review.parse_decisions
+
+    def counted(data: bytes) -> Any:
+        parsed.append(data.count(b"\n"))
+        return real(data)
+
+    monkeypatch.setattr(verifier.review, "parse_decisions", counted)
+    monkeypatch.setattr(verifier.report, "parse_decisions", counted)
+    reads = []
+    for bundle in (small, large):
+        parsed.clear()
+        assert main(decide(bundle, "community")) == 0
+        reads.append(len(parsed))
+    assert reads[0] == reads[1] <= 6, reads

@@ -163,7 +163,8 @@ def counts(report: dict[str, Any]) -> list[tuple[str, str, int]]:
 
 def _shown_setting(value: object) -> str:
     if isinstance(value, dict):
-        return ", ".join(f"{k} → {v}" for k, v in value.items()) or "none"
+        # Sorted: the page must not depend on the order a dict was built in.
+        return ", ".join(f"{k} → {v}" for k, v in sorted(value.items(), key=str)) or "none"
     if isinstance(value, str):
         return value
     return json.dumps(value, ensure_ascii=False, sort_keys=True)

@@ -7,22 +7,23 @@ template); only http(s) URLs become links (a ``javascript:`` href is shown as te
 Content-Security-Policy meta tag forbids scripts should anything slip through.
 
 The report shows review decisions (``review.jsonl``, :mod:`verifier.review`) next to the
-machine's verdicts, with the effective outcome; the review command renders it again after
-each decision.
+machine's verdicts, with the effective outcome as of the latest decision's day; the review
+command renders it again after each decision, and ``bundle check`` renders it again to
+compare (:func:`html_of` depends on report.json and review.jsonl alone).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import jinja2
 
-from verifier.evidence import atomic_write
 from verifier.report import _view
-from verifier.review import load_decisions, review_view
+from verifier.review import review_date, review_view
+
+if TYPE_CHECKING:
+    from verifier.report import Basis
 
 HTML_FILE = "report.html"
 CSP = (
@@ -53,9 +54,11 @@ def render_html(
 
     :param report_sha256: SHA-256 of the report.json file; decisions naming another
         report (or any, when this is not given) are shown but do not count.
-    :param as_of: date deciding which decisions have expired (default: today, UTC).
+    :param as_of: date deciding which decisions have expired (default:
+        :func:`~verifier.review.review_date`, the day of the latest decision, so that the
+        page is the same whenever it is rendered).
     """
-    today = as_of or dt.datetime.now(dt.UTC).date()
+    today = as_of or review_date(report, decisions or [])
     # Decisions count only for the report.json they name; without its hash, none does.
     sha = report_sha256 or ""
     views = _view.requirement_views(report)
@@ -118,19 +121,12 @@ def render_html(
     return _ENV.get_template("report.html.j2").render(context)
 
 
-def write_html(report: dict[str, Any], directory: Path, *, as_of: dt.date | None = None) -> Path:
-    """Write ``report.html``, showing the decisions of ``directory/review.jsonl`` if any."""
-    decisions, problems = load_decisions(directory)
-    sha = None
-    if (directory / "report.json").is_file():
-        sha = hashlib.sha256((directory / "report.json").read_bytes()).hexdigest()
+def html_of(basis: Basis) -> bytes:
+    """report.html of ``basis``: the decisions judged as of the latest one's day."""
     text = render_html(
-        report,
-        decisions=decisions,
-        decision_problems=problems,
-        report_sha256=sha,
-        as_of=as_of,
+        basis.report,
+        decisions=list(basis.decisions),
+        decision_problems=list(basis.decision_problems),
+        report_sha256=basis.report_sha256,
     )
-    path = directory / HTML_FILE
-    atomic_write(path, text.encode("utf-8"))
-    return path
+    return text.encode("utf-8")

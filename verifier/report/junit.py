@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from verifier.evidence import atomic_write
 from verifier.report import _view
+
+if TYPE_CHECKING:
+    from verifier.report import Basis
 
 JUNIT_FILE = "junit.xml"
 _ILLEGAL = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
@@ -77,8 +78,6 @@ def render_junit(report: dict[str, Any]) -> bytes:
     return data + b"\n"
 
 
-def write_junit(report: dict[str, Any], directory: Path) -> Path:
-    """Write ``junit.xml``."""
-    path = directory / JUNIT_FILE
-    atomic_write(path, render_junit(report))
-    return path
+def junit_of(basis: Basis) -> bytes:
+    """junit.xml of ``basis`` (the machine's verdicts)."""
+    return render_junit(basis.report)

@@ -4,20 +4,38 @@ Text from pages and submissions is escaped so that it renders as the characters 
 the characters that make emphasis, code, links or tables get a backslash; ``<``, ``>``
 and ``&`` become entities (no raw HTML reaches a renderer that allows it); line breaks
 inside a cell become spaces.
-Only http(s) URLs are written as links (autolinks); others are shown as escaped text.
+
+No text from a page, a submission or the evidence becomes a link, not even a URL: GitHub
+Flavored Markdown turns bare ``https://...``, ``www....`` and ``name@host.tld`` into
+links (its "extended autolinks"), so each is broken with a character reference that
+renders as the same character: ``https&#58;//`` shows as ``https://``, ``www&#46;`` as
+``www.``, and ``@`` is followed by ``&#8203;`` (a zero-width space: an entity for ``@``
+alone would still make an e-mail link, since GitHub's renderer finds those after
+decoding). The report is read on GitHub; a link there is one click from a page the
+applicant controls.
 """
 
 from __future__ import annotations
 
 import re
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from verifier.evidence import atomic_write
 from verifier.report import _view
+
+if TYPE_CHECKING:
+    from verifier.report import Basis
 
 MD_FILE = "report.md"
 _PUNCT = re.compile(r"([\\`*_\[\]|~])")
+# GFM's extended autolinks: a scheme's "://", "www.", and the "@" of an e-mail address.
+_AUTOLINK = re.compile(r"://|www\.|@", re.IGNORECASE)
+
+
+def _inert(match: re.Match[str]) -> str:
+    text = match.group()
+    if text == "://":
+        return "&#58;//"
+    return "@&#8203;" if text == "@" else f"{text[:3]}&#46;"
 
 
 def md_text(value: object) -> str:
@@ -25,13 +43,8 @@ def md_text(value: object) -> str:
     s = _view.visible(value)
     s = s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     s = _PUNCT.sub(r"\\\1", s)
+    s = _AUTOLINK.sub(_inert, s)
     return re.sub(r"\s*[\r\n]+\s*", " ", s).strip()
-
-
-def md_link(url: object) -> str:
-    """A clickable autolink for an http(s) URL, else the URL as escaped text."""
-    href = _view.safe_href(url)
-    return f"<{href}>" if href else md_text(url)
 
 
 def render_markdown(report: dict[str, Any]) -> str:
@@ -50,8 +63,8 @@ def render_markdown(report: dict[str, Any]) -> str:
         "",
         *(f"> **⚠ Warning:** {md_text(w)}.\n" for w in settings["warnings"]),
         f"- Tier: {md_text(report.get('tier'))}; program {md_text(policy.get('program'))}; "
-        f"policy `{md_text(policy.get('id'))}` version {md_text(policy.get('version'))}",
-        f"- Applicant website: {md_link(applicant.get('website'))}; "
+        f"policy {md_text(policy.get('id'))} version {md_text(policy.get('version'))}",
+        f"- Applicant website: {md_text(applicant.get('website'))}; "
         f"employees: {md_text(applicant.get('employees'))}",
         f"- As-of date: {md_text(run.get('as_of'))}; run {md_text(run.get('started'))} to "
         f"{md_text(run.get('finished'))} (UTC)",
@@ -79,16 +92,16 @@ def render_markdown(report: dict[str, Any]) -> str:
         for f in v["fetches"]:
             answer = f"failed: {md_text(f['error'])}" if f["error"] else f"HTTP {f['status']}"
             final = (
-                f" → {md_link(f['final_url'])}"
+                f" → {md_text(f['final_url'])}"
                 if f["final_url"] and f["final_url"] != f["url"]
                 else ""
             )
             sha = f"; sha256 `{f['sha256']}` (captures/{f['sha256']})" if f["capture"] else ""
             lines.append(
-                f"- fetch {md_link(f['url'])}{final}: {answer} at {md_text(f['fetched_at'])}{sha}"
+                f"- fetch {md_text(f['url'])}{final}: {answer} at {md_text(f['fetched_at'])}{sha}"
             )
         for e in v["facts"]:
-            where = f" ({md_link(e['url'])})" if e["url"] else ""
+            where = f" ({md_text(e['url'])})" if e["url"] else ""
             lines.append(f"- {md_text(e['kind'])}: {md_text(e['detail'])}{where}")
             if e["excerpt"] is not None:
                 lines.append(f"  > {md_text(e['excerpt'])}")
@@ -106,8 +119,6 @@ def _settings_line(settings: dict[str, Any]) -> str:
     )
 
 
-def write_markdown(report: dict[str, Any], directory: Path) -> Path:
-    """Write ``report.md``."""
-    path = directory / MD_FILE
-    atomic_write(path, render_markdown(report).encode("utf-8"))
-    return path
+def markdown_of(basis: Basis) -> bytes:
+    """report.md of ``basis`` (the machine's view: review decisions are not shown)."""
+    return render_markdown(basis.report).encode("utf-8")
