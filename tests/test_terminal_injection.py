@@ -25,6 +25,7 @@ import yaml
 
 from tests.helpers import FIXTURES, offline_args
 from verifier.bundle import write_manifest
+from verifier.report import DEFAULT_FORMATS, write_all
 from verifier.sites import SiteServer
 
 OSC52 = "\x1b]52;c;aGFja2Vk\x07"
@@ -260,12 +261,13 @@ def test_bundle_check_shows_a_hostile_file_name_escaped(own_bundle: Path) -> Non
 
 
 def test_replay_shows_hostile_summaries_and_file_names_escaped(own_bundle: Path) -> None:
-    # A recorded summary that the replay does not reproduce is printed: make one hostile
-    # and re-seal, so that the bundle is intact and the replay runs.
+    # A recorded summary that the replay does not reproduce is printed: make one hostile,
+    # derive the human reports from it as a writer would, and re-seal, so that the bundle
+    # is intact and the replay runs.
     copy = own_bundle
     report = json.loads((copy / "report.json").read_text())
     report["requirements"][0]["summary"] = f"{PAYLOAD} {MARKUP}"
-    (copy / "report.json").write_text(json.dumps(report))
+    write_all(report, copy, DEFAULT_FORMATS)
     write_manifest(copy)
     code, raw = run_cli("replay", str(copy))
     assert code == 1, raw.decode("utf-8", "replace")

@@ -140,8 +140,6 @@ def verify(
     Example:
       finops-verify verify acme.yaml --out acme-report/ --as-of 2026-01-31
     """
-    _refuse_stream(submission, "submission file")
-    _refuse_stream(policy_path, "policy file")
     request = RunRequest(
         submission_path=submission,
         out=out,
@@ -155,19 +153,6 @@ def verify(
     )
     code = _run_and_print(obj.host, request, as_json=as_json)
     raise SystemExit(int(code))
-
-
-def _refuse_stream(path: Path | None, what: str) -> None:
-    """Refuse a pipe or a device (``cat s.yaml | finops-verify verify /dev/stdin``) before
-    anything is read or fetched: the report directory keeps a copy of the file, and the
-    runner makes that copy from the path, which a pipe cannot give twice. (Once the runner
-    copies ``Submission.source_bytes`` and ``Policy.source_bytes`` instead, this goes.)"""
-    if path is not None and path.exists() and not path.is_file() and not path.is_dir():
-        raise InputError(
-            f"{what} {path} is a pipe or a device, not a file: the report keeps a copy of "
-            f"the {what}, which needs a file it can read again; save it to a file first "
-            f"(e.g. `cat > input.yaml`) and give that path"
-        )
 
 
 def _formats(given: tuple[str, ...]) -> tuple[str, ...]:

@@ -13,12 +13,13 @@ import hashlib
 import re
 from pathlib import Path
 
-from verifier.errors import InputError, PolicyError, SourcesError, SubmissionError
+from verifier import yamlfile
+from verifier.errors import PolicyError, SourcesError
 from verifier.evidence import atomic_write
 from verifier.models import Policy
 from verifier.sources import Source
-from verifier.submission import Submission, parse_submission
-from verifier.yamlfile import LineMap, load_text
+from verifier.submission import Submission, read_submission
+from verifier.yamlfile import LineMap
 
 SUBMISSION_COPY = "submission.yaml"
 POLICY_COPY = "policy.yaml"
@@ -26,37 +27,17 @@ SOURCE_FILES = "sources"
 """Folder of the bundle holding copies of local-file sources, by content hash."""
 
 
-def read_once(path: Path, error: type[InputError], what: str) -> bytes:
-    """The bytes of an input file, for the run to parse, hash and keep; a file that cannot
-    be read raises ``error`` saying why (the messages of :func:`verifier.yamlfile.load`)."""
-    try:
-        return path.read_bytes()
-    except FileNotFoundError as exc:
-        raise error(f"{what} {path} does not exist; check the path") from exc
-    except IsADirectoryError as exc:
-        raise error(f"{what} {path} is a directory; give the path of a YAML file") from exc
-    except OSError as exc:
-        raise error(f"cannot read {what} {path}: {exc.strerror}") from exc
-
-
 def read_submission_once(path: Path) -> tuple[Submission, LineMap, bytes]:
     """The submission at ``path``, the line of every value, and the bytes it was parsed
-    from; raises :class:`SubmissionError`."""
-    name = str(path)
-    data = read_once(path, SubmissionError, "submission file")
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise SubmissionError(
-            f"submission file {name} is not UTF-8 text (byte {exc.start}); save it as UTF-8"
-        ) from exc
-    tree, lines = load_text(text, name, SubmissionError)
-    return parse_submission(tree, name, lines), lines, data
+    from (read once: a pipe works); raises :class:`SubmissionError`."""
+    submission, lines = read_submission(path)
+    return submission, lines, submission.source_bytes
 
 
 def policy_bytes(policy: Policy) -> bytes:
-    """The bytes of ``policy``'s file, those it was parsed from (their hash is checked)."""
-    data = read_once(Path(policy.path), PolicyError, "policy file")
+    """The bytes ``policy`` was parsed from, as its loader kept them (checked against the
+    hash it recorded); a policy built without them is read again and checked."""
+    data = policy.source_bytes or yamlfile.read(Path(policy.path), PolicyError, "policy file")
     if hashlib.sha256(data).hexdigest() != policy.sha256:
         raise PolicyError(
             f"policy file {policy.path} changed while it was being read; run again once "

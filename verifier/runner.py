@@ -281,7 +281,12 @@ async def _execute(
     kept, consulted = keep_source_files(prep.out, prep.sources, prep.source_bytes)
     store = EvidenceStore(prep.out)
     live = source or LiveSource(request.settings)
-    fetcher = Fetcher(live, store, max_tags=request.settings.max_tags)
+    fetcher = Fetcher(
+        live,
+        store,
+        max_tags=request.settings.max_tags,
+        read_timeout=request.settings.parse_timeout,
+    )
     started = utc_now()
     try:
         results = await run_policy(
