@@ -13,6 +13,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from plugins.membership import MembershipCheck
+from tests.helpers import html_page
 from verifier import CheckContext, FetchError, NoParams, Page, Requirement
 from verifier.fetch.bounded import Overtime, parse, reading_until
 from verifier.sites import SiteServer
@@ -70,15 +71,7 @@ def _ctx(read_timeout: float) -> CheckContext[NoParams]:
 
 
 def _page(html: str) -> Page:
-    return Page(
-        url="http://a.example/dir",
-        final_url="http://a.example/dir",
-        status=200,
-        headers={"content-type": "text/html"},
-        body=html.encode(),
-        sha256="0" * 64,
-        fetched_at="2026-01-01T00:00:00Z",
-    )
+    return html_page(html, "http://a.example/dir")
 
 
 def test_ctx_read_gives_up_past_the_parse_timeout_with_a_fetch_error_naming_the_page() -> None:

@@ -6,21 +6,14 @@ import time
 
 import pytest
 
+from tests.helpers import html_page
 from verifier import Hidden, Link, Page
 from verifier.fetch.visibility import Overtime
 
 
 def _page(body: str, head: str = "") -> Page:
     html = f"<html><head><title>T</title>{head}</head><body>{body}</body></html>"
-    return Page(
-        url="http://a.example/p",
-        final_url="http://a.example/p",
-        status=200,
-        headers={"content-type": "text/html"},
-        body=html.encode(),
-        sha256="0" * 64,
-        fetched_at="2026-01-01T00:00:00Z",
-    )
+    return html_page(html, "http://a.example/p")
 
 
 @pytest.mark.parametrize(
