@@ -318,7 +318,7 @@ def test_a_custom_policy_may_use_a_source_that_its_sources_file_defines(
     )
 
 
-def test_a_bug_exits_3_with_its_traceback_never_1(
+def test_a_bug_exits_4_with_its_traceback_never_1_or_3(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     import verifier.cli_catalog
@@ -327,7 +327,9 @@ def test_a_bug_exits_3_with_its_traceback_never_1(
         raise RuntimeError("a bug")
 
     monkeypatch.setattr(verifier.cli_catalog, "bundled_policies", broken)
-    assert main(["policies", "list"]) == 3
+    # CONTRACT.md: 4 is an internal error, so that a script never reads a crash as
+    # "needs review" (3) or "fail" (1).
+    assert main(["policies", "list"]) == 4
     err = capsys.readouterr().err
     assert "RuntimeError: a bug" in err
     assert "internal error: finops-verifier hit a bug" in err

@@ -338,7 +338,7 @@ def main(argv: Sequence[str] | None = None, *, host: PluginHost | None = None) -
             "judged. Please report it with the command you ran.",
             err=True,
         )
-        return int(ExitCode.REVIEW_OR_ERROR)
+        return int(ExitCode.INTERNAL_ERROR)
     return 0
 
 

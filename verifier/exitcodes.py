@@ -18,6 +18,9 @@ class ExitCode(enum.IntEnum):
     """Bad input or usage: a file or an argument is wrong; nothing was verified."""
     REVIEW_OR_ERROR = 3
     """Nothing failed, but something needs review or could not be checked."""
+    INTERNAL_ERROR = 4
+    """The tool hit a bug (its traceback is shown): nothing was judged, whatever the
+    applicant; never mistaken for a fail or a needs-review."""
 
     @classmethod
     def for_outcome(cls, outcome: str) -> ExitCode:
