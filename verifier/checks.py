@@ -14,6 +14,7 @@ import abc
 import asyncio
 import datetime as dt
 import logging
+import threading
 import time
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
@@ -71,6 +72,7 @@ class CheckContext(Generic[P]):
         self._fetch = fetch
         self._sources = sources
         self._read_timeout = read_timeout
+        self._worker = threading.local()  # evidence recorded inside read(), kept on return
         self._evidence: list[Evidence] = []
 
     async def fetch(self, url: str) -> Page:
@@ -106,21 +108,33 @@ class CheckContext(Generic[P]):
         thread's deadline; past it, this raises :class:`~verifier.errors.FetchTimeout`
         naming the page (the requirement is ``error``, never ``fail``). ``page.visible_text``,
         ``page.links`` and ``page.hidden_passages`` are built already and need no ``read``.
+
+        ``fn`` may record evidence with :meth:`evidence`: what it records is kept when it
+        returns, in order, and dropped with it when it gives up or the check times out
+        (a worker thread cannot be stopped at once, and must not add to a result already
+        reported).
         """
         limit = self._read_timeout
         deadline = None if limit is None else time.monotonic() + limit
 
-        def run() -> R:
-            with reading_until(deadline):
-                return fn(page, *args)
+        def run() -> tuple[R, list[Evidence]]:
+            collected: list[Evidence] = []
+            self._worker.collected = collected
+            try:
+                with reading_until(deadline):
+                    return fn(page, *args), collected
+            finally:
+                del self._worker.collected
 
         try:
-            return await asyncio.to_thread(run)
+            result, recorded = await asyncio.to_thread(run)
         except Overtime:
             raise FetchTimeout(
                 page.url,
                 f"gave up reading the page: it took more than {limit:g}s to read (--parse-timeout)",
             ) from None
+        self._evidence.extend(recorded)
+        return result
 
     def evidence(
         self,
@@ -150,7 +164,8 @@ class CheckContext(Generic[P]):
             excerpt=excerpt,
             data=data,
         )
-        self._evidence.append(item)
+        collected: list[Evidence] | None = getattr(self._worker, "collected", None)
+        (self._evidence if collected is None else collected).append(item)
         return item
 
     def source(self, name: str) -> Source:

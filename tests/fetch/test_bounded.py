@@ -115,3 +115,27 @@ def test_a_directory_built_to_be_slow_to_read_is_an_error_not_a_stalled_run(
     assert result.status == "error"
     assert "gave up" in result.summary
     assert "http://dir.example/members/" in result.summary
+
+
+def test_evidence_recorded_inside_read_is_kept_in_order_and_dropped_when_it_gives_up() -> None:
+    ctx = _ctx(0.2)
+    page = _page(_nested_lists(3_000))
+    page.read_by(None)
+
+    def notes(p: Page) -> int:
+        ctx.evidence("text", "first", page=p)
+        ctx.evidence("text", "second", page=p)
+        return 2
+
+    def notes_then_too_slow(p: Page) -> int:
+        ctx.evidence("text", "never kept", page=p)
+        return sum(len(list(li.parents)) for li in p.soup.find_all("li") for _ in range(100))
+
+    async def go() -> None:
+        ctx.evidence("text", "before")
+        assert await ctx.read(notes, page) == 2
+        with pytest.raises(FetchError):
+            await ctx.read(notes_then_too_slow, page)
+
+    asyncio.run(go())
+    assert [e.detail for e in ctx.recorded] == ["before", "first", "second"]

@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 
 from bs4 import BeautifulSoup, Tag, UnicodeDammit
 from bs4.builder._lxml import LXMLTreeBuilder
+from bs4.element import PageElement
 
 from verifier.errors import FetchTimeout, FetchTooLarge
 from verifier.fetch.bounded import Overtime, parse
@@ -234,10 +235,12 @@ class Page:
         """Every ``<a href>`` made absolute, in order, each saying whether it is hidden."""
         return self.view.links
 
-    def hidden_reason(self, tag: Tag) -> str | None:
-        """Why ``tag`` of :attr:`soup` (or an element around it) is hidden from visitors;
-        ``None`` when a visitor sees it."""
-        return self.view.hidden_reason(tag)
+    def hidden_reason(self, element: PageElement) -> str | None:
+        """Why ``element`` of :attr:`soup` (a tag or a string: the tag around it answers)
+        is hidden from visitors, by itself or an element around it; ``None`` when a
+        visitor sees it."""
+        tag = element if isinstance(element, Tag) else element.parent
+        return None if tag is None else self.view.hidden_reason(tag)
 
     def evidence(self) -> Evidence:
         """This fetch as a piece of evidence."""
@@ -279,8 +282,8 @@ class _Builder(LXMLTreeBuilder):
 
     def start(self, *args: Any, **kwargs: Any) -> None:
         self._calls += 1
-        late = self._deadline is not None and time.monotonic() > self._deadline
-        if not self._calls % 256 and late:
+        deadline = self._deadline
+        if deadline is not None and not self._calls % 256 and time.monotonic() > deadline:
             raise Overtime("the parse went past its deadline")
         super().start(*args, **kwargs)
 
