@@ -232,3 +232,38 @@ def test_a_requirement_needing_a_check_from_a_broken_plugin_says_which_plugin_br
         "no plugin provides check 'sbom-published' (plugins that failed to "
         "load: broken; see 'finops-verify plugins')"
     )
+
+
+@pytest.mark.parametrize(
+    ("source", "message"),
+    [
+        pytest.param(
+            GOOD_PLUGIN.replace("def register_checks", "def register_check"),
+            "@hookimpl 'register_check' is no hook, so it is never called; "
+            "did you mean 'register_checks'?",
+            id="a misspelt hook name",
+        ),
+        pytest.param(
+            GOOD_PLUGIN.replace("    @hookimpl\n", ""),
+            "'register_checks' is not marked @hookimpl, so it is never called; decorate it "
+            "with verifier.hookimpl",
+            id="a hook without @hookimpl",
+        ),
+    ],
+)
+def test_a_plugin_pluggy_would_ignore_is_a_problem_in_the_plugins_command(
+    site_dir: Path, capsys: pytest.CaptureFixture[str], source: str, message: str
+) -> None:
+    # pluggy accepts both silently: the plugin would load and register nothing.
+    install_fake_distribution(
+        site_dir,
+        "fake-silent",
+        {"silent": "fake_silent"},
+        {"fake_silent": source.format(name="silent-check")},
+    )
+    assert main(["plugins", "--json"]) == 1
+    report = json.loads(capsys.readouterr().out)
+    assert "silent-check" not in {c["check"] for c in report["checks"]}
+    [problem] = [p for p in report["problems"] if p["plugin"] == "silent"]
+    assert problem["message"] == message
+    assert problem["distribution"] == "fake-silent"

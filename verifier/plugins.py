@@ -12,6 +12,7 @@ the ``plugin_host`` fixture of :mod:`verifier.testing`).
 
 from __future__ import annotations
 
+import difflib
 import importlib.metadata as md
 import inspect
 import logging
@@ -28,7 +29,8 @@ from verifier.checks import Check, Params
 
 log = logging.getLogger(__name__)
 
-ENTRY_POINT_GROUP = hookspecs.PROJECT
+PROJECT = hookspecs.PROJECT
+ENTRY_POINT_GROUP = PROJECT
 
 
 @dataclass(frozen=True)
@@ -148,6 +150,7 @@ class PluginHost:
         """Register a plugin object (module, class instance) under ``name``."""
         self.pm.register(plugin, name=name)
         self._info[name] = _PluginInfo(name, dist, version)
+        self.load_problems += [LoadProblem(name, dist, m) for m in _unhooked(plugin)]
 
     def _call_each(
         self,
@@ -187,6 +190,29 @@ class PluginHost:
         found: list[Any] = []
         self._call_each("register_demos", lambda _info: found.append, self.load_problems)
         return found
+
+
+def _unhooked(plugin: object) -> list[str]:
+    """What of ``plugin`` pluggy would silently ignore: a ``@hookimpl`` whose name is no
+    hook (a misspelling), and a function named like a hook but not marked ``@hookimpl``.
+    Either way the plugin would load and register nothing, with no sign of why."""
+    hooks = {n for n in dir(hookspecs) if hasattr(getattr(hookspecs, n), f"{PROJECT}_spec")}
+    found = []
+    for attr in sorted(dir(plugin)):
+        if attr.startswith("_"):
+            continue
+        value = getattr(plugin, attr, None)
+        marked = hasattr(value, f"{PROJECT}_impl")
+        if marked and attr not in hooks:
+            close = difflib.get_close_matches(attr, sorted(hooks), n=1)
+            hint = f"did you mean {close[0]!r}?" if close else f"hooks: {', '.join(sorted(hooks))}"
+            found.append(f"@hookimpl {attr!r} is no hook, so it is never called; {hint}")
+        elif attr in hooks and callable(value) and not marked:
+            found.append(
+                f"{attr!r} is not marked @hookimpl, so it is never called; decorate it with "
+                "verifier.hookimpl"
+            )
+    return found
 
 
 def build_host(*, entry_points: bool = True, plugins: Iterable[object] = ()) -> PluginHost:
