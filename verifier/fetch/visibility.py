@@ -153,10 +153,10 @@ _LENGTH = re.compile(r"^(?:calc\(\s*)?([-+]?\d*\.?\d+(?:e[-+]?\d+)?)\s*([a-z%]*)
 _FAR_PX = -999.0
 """Offsets (px, em, rem or no unit) at or beyond which a box is off the screen."""
 _FAR_VIEW = -100.0
+"""Offsets in ``vw``, ``vh``, ``vmin`` or ``vmax`` at or beyond which it is."""
 _FAR_PERCENT = -1000.0
 """Offsets in ``%`` at or beyond which it is: ten times its container (a box moved by
 its own or its container's size may still be on the screen)."""
-"""Offsets in ``vw``, ``vh``, ``vmin`` or ``vmax`` at or beyond which it is."""
 _FAINT = 0.05
 """Opacity, alpha, ``scale()`` and ``zoom`` at or below which nothing shows (5 % too)."""
 
@@ -235,10 +235,15 @@ def _moved_off(value: str) -> bool:
     return any(_far(" ".join(a)) for a in _functions(value, *_TRANSLATE))
 
 
+def _vanishing(factor: str) -> bool:
+    """A scale factor (``0.001``, ``-0``, ``1%``) of :data:`_FAINT` or less in size."""
+    return _faint(factor.removeprefix("-"))
+
+
 def _shrunk(value: str) -> bool:
     """``transform`` scaling a box to nothing in any direction."""
     return any(
-        (n := _number(a)) is not None and _faint(f"{abs(n[0])}{n[1]}")
+        _vanishing(a)
         for args in _functions(value, "scale", "scalex", "scaley", "scale3d")
         for a in args
     )
@@ -249,24 +254,21 @@ def _degenerate_polygon(value: str) -> bool:
     for args in _functions(value, "polygon"):
         if args and args[0] in ("nonzero", "evenodd"):
             args = args[1:]
-        nums = [_number(a) for a in args]
-        if not nums:
-            return False
-        if len(nums) % 2 or any(n is None for n in nums):
-            return False
-        points = [(n[0], n[1]) for n in nums if n is not None]
-        if len({u for _, u in points if u} or {""}) > 1:
+        coords = [n for a in args if (n := _number(a)) is not None]
+        if not coords or len(coords) < len(args) or len(coords) % 2:
+            return False  # not a polygon a browser draws
+        if len({unit for _, unit in coords if unit}) > 1:
             return False  # mixed units: no area to compute
-        xs, ys = [p[0] for p in points[0::2]], [p[0] for p in points[1::2]]
+        xs, ys = [c[0] for c in coords[0::2]], [c[0] for c in coords[1::2]]
         area = sum(xs[i] * ys[i - 1] - xs[i - 1] * ys[i] for i in range(len(xs)))
         return abs(area) < 1e-9
     return False
 
 
 def _clip_path(value: str) -> bool:
-    return bool(re.match(r"(inset\(\s*(50|100)%|circle\(\s*0)", value)) or _degenerate_polygon(
-        value
-    )
+    """``clip-path`` leaving nothing: ``inset(50%)``, ``circle(0)``, a flat polygon."""
+    closed = re.match(r"(inset\(\s*(50|100)%|circle\(\s*0)", value)
+    return closed is not None or _degenerate_polygon(value)
 
 
 def _painted_through(decls: dict[str, str]) -> bool:
@@ -310,12 +312,7 @@ _HIDES: tuple[tuple[str, Callable[[str], bool]], ...] = (
     ("margin-bottom", _far),
     ("translate", _far),
     ("transform", lambda v: _moved_off(v) or _shrunk(v)),
-    (
-        "scale",
-        lambda v: any(
-            (n := _number(p)) is not None and _faint(f"{abs(n[0])}{n[1]}") for p in v.split()
-        ),
-    ),
+    ("scale", lambda v: any(_vanishing(p) for p in v.split())),
     ("clip", lambda v: v.replace(" ", "").startswith("rect(0")),
     ("clip-path", _clip_path),
 )
