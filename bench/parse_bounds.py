@@ -2,8 +2,9 @@
 
 Each page fits under the default caps (5 MiB body, 50,000 tags): 45,000 nested ``<div>``
 with text, 49,000 sibling paragraphs, 26,000 links each with 12 attributes, misnested
-formatting tags, a page hiding half its elements through 2,000 ``<style>`` rules, and a
-member directory of 12,000 nested lists. The applicant's offering page, alignment
+formatting tags, a page hiding half its elements through 2,000 ``<style>`` rules, a
+member directory of 12,000 nested lists, and a class bomb: 700 elements each carrying the
+600 classes that key 32 two-class ``<style>`` rules each. The applicant's offering page, alignment
 page and both member directories are that page, so every page-reading check reads it.
 
 Each case runs a whole ``finops-verify verify`` in a fresh subprocess, twice: with the
@@ -61,6 +62,8 @@ def pages() -> dict[str, bytes]:
     """The hostile pages, each under 5 MiB and 50,000 tags."""
     attrs = " ".join(f'data-a{j}="v{j}"' for j in range(12))
     rules = "".join(f".h{i}{{display:none}}" for i in range(2000))
+    bomb_rules = "".join(f".c{i}.z{j}{{display:none}}" for i in range(600) for j in range(32))
+    bomb_classes = " ".join(f"c{i}" for i in range(600))
     return {
         # Closing tags count against the cap too (it counts "<"), so most are left open.
         "nested": _html("<div>Acme Lens " * 45_000),
@@ -73,6 +76,10 @@ def pages() -> dict[str, bytes]:
         ),
         "directory": _html(
             "<ul>" + "<li><a href='https://x.example/'>Member</a><ul>" * 12_000 + "</ul>"
+        ),
+        "class-bomb": _html(
+            "".join(f'<p class="{bomb_classes}">Acme Lens {i}' for i in range(700)),
+            f"<style>{bomb_rules}</style>",
         ),
     }
 

@@ -65,8 +65,9 @@ def test_control_the_same_pricing_in_plain_sight_passes(gaming_settings: FetchSe
     assert result.status == Status.PASS, result.summary
 
 
-# What a browser hides from every visitor, and the verifier reads as visible text.
-_FALSE_PASSES = {
+# What a browser hides from every visitor: each is set aside, but those in _FALSE_PASSES,
+# which the verifier still reads as visible text.
+_HIDING = {
     # inline style the declaration parser does not read as CSS does
     "comment-in-inline": "display:/**/none (a CSS comment inside an inline declaration)",
     "escape-in-inline-prop": "\\64isplay:none (a CSS escape in an inline property name)",
@@ -114,6 +115,10 @@ _FALSE_PASSES = {
     "import-css": '@import url("data:text/css,...") in a <style>',
 }
 
+_FALSE_PASSES = {"white-on-white", "z-index-behind", "external-css"}
+"""Not modelled (README, "Known limits"): colours against what lies behind, boxes stacked
+over others, stylesheets fetched from another file."""
+
 
 @pytest.mark.parametrize(
     "path",
@@ -121,11 +126,15 @@ _FALSE_PASSES = {
         pytest.param(
             path,
             id=path,
-            marks=pytest.mark.xfail(
-                strict=True, reason=f"attack: pricing hidden by {how} passes the offering"
-            ),
+            marks=[
+                pytest.mark.xfail(
+                    strict=True, reason=f"attack: pricing hidden by {how} passes the offering"
+                )
+            ]
+            if path in _FALSE_PASSES
+            else [],
         )
-        for path, how in _FALSE_PASSES.items()
+        for path, how in _HIDING.items()
     ],
 )
 def test_pricing_a_browser_hides_is_set_aside(gaming_settings: FetchSettings, path: str) -> None:
@@ -165,11 +174,6 @@ def test_hiding_the_checks_already_read_holds(gaming_settings: FetchSettings, pa
     assert_set_aside(offering(gaming_settings, path))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="attack: Framework links moved off screen (position:fixed;bottom:-10000px, "
-    "transform:translateX(-9999px)) count as links on the applicant's own page",
-)
 def test_framework_links_moved_off_screen_are_set_aside(gaming_settings: FetchSettings) -> None:
     params = policy_params("2022", "platform", "framework-alignment")
     result = judge(

@@ -6,14 +6,34 @@ evidence: ``<div style="display:none">Pricing, free trial</div>`` on a page that
 once, in document order, and sorts every string and link into *visible* or *hidden*,
 with the reason it is hidden:
 
-- the ``hidden`` attribute, ``aria-hidden="true"``, a ``<template>``;
-- an inline ``style`` that hides (:func:`hiding_declaration`): ``display:none``,
-  ``visibility:hidden``, ``opacity:0``, ``font-size:0``, off-screen positions, zero-size
-  clipped boxes, transparent text;
-- a rule of the page's own ``<style>`` that hides an element by tag, class, id or simple
-  attribute (:class:`StyleRules`). Rules are read generously (the subject of a complex
-  selector, rules inside ``@media`` queries other than print): reading too much as hidden
-  costs a person's review, reading too little would let hidden text pass.
+- the ``hidden`` attribute, ``aria-hidden="true"``, a ``popover``, a ``<template>``, a
+  closed ``<dialog>``;
+- content a browser does not show as text: the fallback of ``<canvas>``, ``<video>``,
+  ``<audio>``, ``<object data>``, the inside of ``<iframe>``, ``<noembed>``,
+  ``<noframes>``, ``<datalist>``, an SVG's ``<defs>`` and ``<symbol>`` (but what a
+  ``<use>`` shows), ``<desc>``, ``<title>``, ``<metadata>``;
+- an inline ``style`` that hides (:func:`hiding_declaration`), read as CSS reads it
+  (comments anywhere, escapes replaced, :func:`parse_declarations`), with these
+  thresholds: ``display:none``; ``visibility:hidden|collapse``;
+  ``content-visibility:hidden``; ``opacity``, ``filter:opacity()``, ``zoom``, any factor
+  of ``scale()``/``scale`` and a colour's alpha at or below 0.05 (5 %); ``font-size`` at
+  or below 0, under 3px/3pt, 0.2em/rem, 20 %, 0.3vw/vh/vmin/vmax; ``left``, ``top``,
+  ``right``, ``bottom``, ``inset``, ``margin*``, ``text-indent``, ``translate`` and
+  ``transform: translate*()`` at or beyond -999px/em/rem, -100vw/vh/vmin/vmax or -1000 %;
+  ``width``/``height`` (or their ``max-``) at most 1px where the overflow of that axis
+  clips (``hidden``, ``clip``, ``auto``, ``scroll``); ``clip:rect(0...``; ``clip-path``
+  ``inset(50%|100%)``, ``circle(0)`` or a ``polygon()`` of no area; a transparent
+  ``color`` or ``-webkit-text-fill-color`` (``transparent``, ``#0000``, ``#rrggbb00``,
+  ``rgba(...,0)``, ``hsl(... / 0)``) unless a background clipped to the text or a text
+  stroke paints it. A literal ``calc(0px)`` is read; no other arithmetic.
+- a rule of the page's stylesheets that hides an element by tag, class, id or attribute
+  (:class:`StyleRules`): its ``<style>`` elements, ``<link rel="stylesheet">`` given as
+  a ``data:`` URL and ``@import`` of ``data:`` URLs (at most 1 MiB of ``data:`` CSS,
+  :func:`stylesheets`). Rules are read generously (the subject of a complex selector,
+  rules inside ``@media`` queries other than print): reading too much as hidden costs a
+  person's review, reading too little would let hidden text pass. An element with more
+  than 256 hiding rules filed under its classes, id and tag is read as hidden, so the
+  work per element stays bounded.
 - an ``<a href>`` with no text and no image shows nothing to click.
 
 Scripts, styles, ``<noscript>``, the ``<head>`` (but its title), comments and other
@@ -27,11 +47,13 @@ quadratic, and 45,000 nested ``<div>`` took 80 s that way).
 
 from __future__ import annotations
 
+import base64
 import re
 import time
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from urllib.parse import unquote, unquote_to_bytes
 
 import httpx
 from bs4 import BeautifulSoup, Tag
@@ -85,14 +107,67 @@ class PageView:
 
 # --- inline and stylesheet declarations -------------------------------------------------
 
-_LENGTH = re.compile(r"^(-?\d*\.?\d+)\s*([a-z%]*)$")
-_FAR = -999.0
-"""Offsets (px) at or beyond which a box is moved off the screen."""
+# --- CSS text: comments and escapes (CSS Syntax §4.3.7) ---------------------------------
+
+_COMMENT = re.compile(r"/\*.*?(?:\*/|\Z)", re.DOTALL)
+_ESCAPE = re.compile(r"\\(?:([0-9a-fA-F]{1,6})[ \t\n\r\f]?|([^\n\r\f]))")
+
+
+def _code_point(m: re.Match[str]) -> str:
+    if m.group(2) is not None:
+        return m.group(2)
+    n = int(m.group(1), 16)
+    return chr(n) if 0 < n <= 0x10FFFF and not 0xD800 <= n <= 0xDFFF else "\ufffd"
+
+
+def unescape(text: str) -> str:
+    """``text`` with its CSS escapes replaced by what they stand for (``\\64isplay`` ->
+    ``display``, ``n\\one`` -> ``none``): a hex escape of up to 6 digits and one optional
+    white space, or the escaped character."""
+    return _ESCAPE.sub(_code_point, text) if "\\" in text else text
+
+
+def _canonical(sheet: str) -> str:
+    """Every escape of ``sheet`` as six hex digits with no white space after it, so that
+    no escaped character (a space, ``{``, ``.``) reads as syntax and :func:`unescape`
+    still reads it (``.\\70 romo`` -> ``.\\000070romo``)."""
+    if "\\" not in sheet:
+        return sheet
+    return _ESCAPE.sub(lambda m: f"\\{ord(_code_point(m)):06x}", sheet)
+
+
+def parse_declarations(text: str) -> dict[str, str]:
+    """``prop: value; ...`` as a mapping of lower-case properties to lower-case values,
+    read as CSS reads them: comments dropped, escapes replaced, ``!important`` dropped, a
+    later declaration winning."""
+    out: dict[str, str] = {}
+    for part in _COMMENT.sub("", _canonical(text)).split(";"):
+        prop, sep, value = part.partition(":")
+        if sep:
+            value = unescape(value).lower().replace("!important", "")
+            out[unescape(prop).strip().lower()] = " ".join(value.split())
+    return out
+
+
+_LENGTH = re.compile(r"^(?:calc\(\s*)?([-+]?\d*\.?\d+(?:e[-+]?\d+)?)\s*([a-z%]*)(?:\s*\))?$")
+_FAR_PX = -999.0
+"""Offsets (px, em, rem or no unit) at or beyond which a box is off the screen."""
+_FAR_VIEW = -100.0
+"""Offsets in ``vw``, ``vh``, ``vmin`` or ``vmax`` at or beyond which it is."""
+_FAR_PERCENT = -1000.0
+"""Offsets in ``%`` at or beyond which it is: ten times its container (a box moved by
+its own or its container's size may still be on the screen)."""
+_FAINT = 0.05
+"""Opacity, alpha, ``scale()`` and ``zoom`` at or below which nothing shows (5 % too)."""
 
 
 def _number(value: str) -> tuple[float, str] | None:
+    """``-12.5px`` as ``(-12.5, "px")``; also ``calc(0px)``, a literal in ``calc()``
+    (no arithmetic: a calculation is not read, and hides nothing here)."""
     m = _LENGTH.match(value.strip())
-    return (float(m.group(1)), m.group(2)) if m else None
+    if m is None or (value.strip().startswith("calc(") != value.strip().endswith(")")):
+        return None
+    return float(m.group(1)), m.group(2)
 
 
 def _tiny_font(value: str) -> bool:
@@ -101,12 +176,27 @@ def _tiny_font(value: str) -> bool:
         return False
     size, unit = n
     limits = {"px": 3.0, "pt": 3.0, "em": 0.2, "rem": 0.2, "%": 20.0, "": 0.5}
+    limits.update(dict.fromkeys(("vw", "vh", "vmin", "vmax"), 0.3))  # 3px on a 1000px screen
     return size <= 0 or size < limits.get(unit, 0.0)
 
 
 def _far(value: str) -> bool:
+    """An offset that moves a box off the screen: any of the lengths in ``value``."""
+    for part in value.replace(",", " ").split():
+        n = _number(part)
+        if n is not None and (
+            (n[0] <= _FAR_PX and n[1] in ("px", "em", "rem", ""))
+            or (n[0] <= _FAR_VIEW and n[1] in ("vw", "vh", "vmin", "vmax"))
+            or (n[0] <= _FAR_PERCENT and n[1] == "%")
+        ):
+            return True
+    return False
+
+
+def _faint(value: str) -> bool:
+    """An opacity (``0``, ``3%``) at or below :data:`_FAINT`."""
     n = _number(value)
-    return n is not None and n[0] <= _FAR and n[1] in ("px", "em", "rem", "")
+    return n is not None and n[1] in ("", "%") and n[0] <= _FAINT * (100 if n[1] else 1)
 
 
 def _zero(value: str) -> bool:
@@ -114,54 +204,159 @@ def _zero(value: str) -> bool:
     return n is not None and n[0] <= (1.0 if n[1] == "px" else 0.0)
 
 
-def parse_declarations(text: str) -> dict[str, str]:
-    """``prop: value; ...`` as a mapping of lower-case properties to lower-case values
-    (``!important`` dropped; a later declaration wins, as in CSS)."""
-    out: dict[str, str] = {}
-    for part in text.split(";"):
-        prop, sep, value = part.partition(":")
-        if sep:
-            out[prop.strip().lower()] = " ".join(value.lower().replace("!important", "").split())
-    return out
+_TRANSLATE = ("translate", "translatex", "translatey", "translate3d")
+_COLOURS = ("rgb", "rgba", "hsl", "hsla", "hwb", "lab", "lch", "oklab", "oklch", "color")
+_FUNCTION = re.compile(r"([a-z-]+)\(([^()]*)\)")
+
+
+def _functions(value: str, *names: str) -> Iterable[list[str]]:
+    """The arguments of every ``name(...)`` in ``value``, split on commas and spaces."""
+    for m in _FUNCTION.finditer(value):
+        if m.group(1) in names:
+            yield m.group(2).replace(",", " ").replace("/", " / ").split()
+
+
+def _transparent(value: str) -> bool:
+    """A colour no one sees: ``transparent``, ``#0000``, ``#rrggbb00``, or a colour
+    function whose alpha (after ``/`` or as its fourth argument) is faint."""
+    if value == "transparent":
+        return True
+    if re.fullmatch(r"#[0-9a-f]{3}0|#[0-9a-f]{6}0{2}", value):
+        return True
+    for args in _functions(value, *_COLOURS):
+        alpha = args[-1] if "/" in args else args[3] if len(args) == 4 else None
+        if alpha is not None and _faint(alpha):
+            return True
+    return False
+
+
+def _moved_off(value: str) -> bool:
+    """``transform`` translating a box off the screen."""
+    return any(_far(" ".join(a)) for a in _functions(value, *_TRANSLATE))
+
+
+def _vanishing(factor: str) -> bool:
+    """A scale factor (``0.001``, ``-0``, ``1%``) of :data:`_FAINT` or less in size."""
+    return _faint(factor.removeprefix("-"))
+
+
+def _shrunk(value: str) -> bool:
+    """``transform`` scaling a box to nothing in any direction."""
+    return any(
+        _vanishing(a)
+        for args in _functions(value, "scale", "scalex", "scaley", "scale3d")
+        for a in args
+    )
+
+
+def _degenerate_polygon(value: str) -> bool:
+    """``clip-path: polygon(...)`` enclosing no area (all its points on one line)."""
+    for args in _functions(value, "polygon"):
+        if args and args[0] in ("nonzero", "evenodd"):
+            args = args[1:]
+        coords = [n for a in args if (n := _number(a)) is not None]
+        if not coords or len(coords) < len(args) or len(coords) % 2:
+            return False  # not a polygon a browser draws
+        if len({unit for _, unit in coords if unit}) > 1:
+            return False  # mixed units: no area to compute
+        xs, ys = [c[0] for c in coords[0::2]], [c[0] for c in coords[1::2]]
+        area = sum(xs[i] * ys[i - 1] - xs[i - 1] * ys[i] for i in range(len(xs)))
+        return abs(area) < 1e-9
+    return False
+
+
+def _clip_path(value: str) -> bool:
+    """``clip-path`` leaving nothing: ``inset(50%)``, ``circle(0)``, a flat polygon."""
+    closed = re.match(r"(inset\(\s*(50|100)%|circle\(\s*0)", value)
+    return closed is not None or _degenerate_polygon(value)
+
+
+def _painted_through(decls: dict[str, str]) -> bool:
+    """Transparent text that still shows: a background clipped to the text (gradient
+    headings) or an outline drawn around it."""
+    clip = decls.get("background-clip", "") + decls.get("-webkit-background-clip", "")
+    background = decls.get("background", "") + decls.get("background-image", "")
+    stroke = decls.get("-webkit-text-stroke", "") + decls.get("-webkit-text-stroke-width", "")
+    return ("text" in clip and ("gradient" in background or "url(" in background)) or any(
+        (n := _number(p)) is not None and n[0] > 0 for p in stroke.split()
+    )
+
+
+def _overflow(decls: dict[str, str], axis: str) -> str | None:
+    """The overflow that clips ``axis`` (``x`` or ``y``), or ``None`` if it shows."""
+    both = decls.get("overflow", "").split()
+    value = decls.get(f"overflow-{axis}") or (
+        both[0 if axis == "x" or len(both) == 1 else 1] if both else ""
+    )
+    return value if value in ("hidden", "clip", "auto", "scroll") else None
+
+
+_HIDES: tuple[tuple[str, Callable[[str], bool]], ...] = (
+    ("display", lambda v: v == "none"),
+    ("visibility", lambda v: v in ("hidden", "collapse")),
+    ("content-visibility", lambda v: v == "hidden"),
+    ("opacity", _faint),
+    ("filter", lambda v: any(_faint(a[0]) for a in _functions(v, "opacity") if a)),
+    ("font-size", _tiny_font),
+    ("zoom", _faint),
+    ("text-indent", _far),
+    ("left", _far),
+    ("top", _far),
+    ("right", _far),
+    ("bottom", _far),
+    ("inset", _far),
+    ("margin", _far),
+    ("margin-left", _far),
+    ("margin-top", _far),
+    ("margin-right", _far),
+    ("margin-bottom", _far),
+    ("translate", _far),
+    ("transform", lambda v: _moved_off(v) or _shrunk(v)),
+    ("scale", lambda v: any(_vanishing(p) for p in v.split())),
+    ("clip", lambda v: v.replace(" ", "").startswith("rect(0")),
+    ("clip-path", _clip_path),
+)
 
 
 def hiding_declaration(decls: dict[str, str]) -> str | None:
-    """The declaration that hides an element (``display:none``), or ``None``."""
-    for prop, hides in (
-        ("display", lambda v: v == "none"),
-        ("visibility", lambda v: v in ("hidden", "collapse")),
-        ("opacity", lambda v: (n := _number(v)) is not None and n[0] <= (5 if n[1] else 0.05)),
-        ("font-size", _tiny_font),
-        ("text-indent", _far),
-        ("left", _far),
-        ("top", _far),
-        ("right", _far),
-        ("transform", lambda v: bool(re.search(r"scale[xy]?\(\s*0(\.0+)?\s*[,)]", v))),
-        ("clip", lambda v: v.replace(" ", "").startswith("rect(0")),
-        ("clip-path", lambda v: bool(re.match(r"(inset\(\s*(50|100)%|circle\(\s*0)", v))),
-        ("color", lambda v: v == "transparent"),
-    ):
+    """The declaration that hides an element (``display:none``), or ``None``; the
+    thresholds are in the module docstring."""
+    for prop, hides in _HIDES:
         value = decls.get(prop)
         if value is not None and hides(value):
             return f"{prop}:{value}"
-    if decls.get("overflow") in ("hidden", "clip"):
-        for prop in ("width", "height", "max-width", "max-height"):
-            value = decls.get(prop)
-            if value is not None and _zero(value):
-                return f"{prop}:{value} with overflow:{decls['overflow']}"
+    for prop in ("color", "-webkit-text-fill-color"):
+        value = decls.get(prop)
+        if value is not None and _transparent(value) and not _painted_through(decls):
+            return f"{prop}:{value}"
+    for prop, axis in (("width", "x"), ("max-width", "x"), ("height", "y"), ("max-height", "y")):
+        value, overflow = decls.get(prop), _overflow(decls, axis)
+        if value is not None and overflow is not None and _zero(value):
+            return f"{prop}:{value} with overflow:{overflow}"
     return None
 
 
 # --- the page's own <style> rules -------------------------------------------------------
 
-_COMMENT = re.compile(r"/\*.*?\*/", re.DOTALL)
 _INTERACTIVE = re.compile(r":(hover|focus|focus-within|focus-visible|active|target|checked)\b")
 _PSEUDO_ELEMENT = re.compile(r"::|:(before|after|first-line|first-letter|selection)\b", re.I)
 _PSEUDO = re.compile(r":[a-zA-Z-]+(\([^)]*\))?")
-_ATTR = re.compile(r"\[\s*([^\]=~|^$*\s]+)\s*(?:([~|^$*]?=)\s*(\"[^\"]*\"|'[^']*'|[^\]\s]*))?\s*\]")
-_WORD = re.compile(r"([.#]?)(-?[_a-zA-Z][\w-]*)")
+_ATTR = re.compile(
+    r"\[\s*([^\]=~|^$*\s]+)\s*(?:([~|^$*]?=)\s*(\"[^\"]*\"|'[^']*'|[^\]\s]*))?\s*([is])?\s*\]",
+    re.I,
+)
+_COMPOUND = re.compile(r"(?:\[[^\]]*\]|\([^)]*\)|[^\s>+~\[(])+")
+"""A compound selector: what lies between combinators, brackets and parentheses whole."""
+# An identifier: ASCII letters, "_", "-", digits after the first, any non-ASCII character,
+# and escapes (made canonical by _canonical, so "\\" and six hex digits).
+_NAME_CHAR = r"(?:[\w-]|[^\x00-\x7f]|\\[0-9a-f]{6})"
+_WORD = re.compile(rf"([.#]?)(-?(?:[_a-zA-Z]|[^\x00-\x7f]|\\[0-9a-f]{{6}}){_NAME_CHAR}*)")
 _MAX_PER_KEY = 32
 """Rules tried per class, id or tag; past that the key alone hides (reads more as hidden)."""
+_MAX_TRIES = 256
+"""Rules tried on one element; past that it is read as hidden (a person looks)."""
+_MAX_DATA_CSS = 1 << 20
+"""Characters of CSS read from ``data:`` stylesheets of one page, in total."""
 
 
 @dataclass(frozen=True)
@@ -171,19 +366,24 @@ class _Compound:
     tag: str | None
     classes: frozenset[str]
     ident: str | None
-    attrs: tuple[tuple[str, str | None], ...]
+    attrs: tuple[tuple[str, str | None, bool], ...]
+    """``(name, value or None for any, compared case-insensitively)``."""
     rule: str
 
-    def matches(self, tag: Tag) -> bool:
+    def matches(self, tag: Tag, classes: frozenset[str]) -> bool:
+        """Whether it selects ``tag``, whose classes are ``classes``."""
         if self.tag and tag.name != self.tag:
             return False
         if self.ident and tag.get("id") != self.ident:
             return False
-        if self.classes and not self.classes <= set(_classes(tag)):
+        if self.classes and not self.classes <= classes:
             return False
-        for name, value in self.attrs:
+        for name, value, folded in self.attrs:
             got = tag.get(name)
-            if got is None or (value is not None and _attr_text(got) != value):
+            if got is None:
+                return False
+            text = _attr_text(got)
+            if value is not None and (text.lower() if folded else text) != value:
                 return False
         return True
 
@@ -207,24 +407,32 @@ def _attr_text(value: str | list[str]) -> str:
 
 
 def _compound(selector: str, decl: str) -> _Compound | None:
-    """The subject (last compound) of ``selector``; ``None`` when the rule hides only
-    while a visitor interacts (``:hover``) or only generated content (``::before``)."""
+    """The subject (last compound) of ``selector`` (escapes made canonical); ``None`` when
+    the rule hides only while a visitor interacts (``:hover``) or only generated content
+    (``::before``)."""
     if _INTERACTIVE.search(selector) or _PSEUDO_ELEMENT.search(selector):
         return None
-    last = re.split(r"\s*[\s>+~]\s*", selector.strip())[-1]
-    attrs = tuple(
-        (m.group(1).lower(), m.group(3).strip("\"'") if m.group(2) == "=" else None)
-        for m in _ATTR.finditer(last)
-    )
+    compounds = _COMPOUND.findall(selector)
+    if not compounds:
+        return None
+    last = compounds[-1]
+    attrs = []
+    for m in _ATTR.finditer(last):
+        folded = (m.group(4) or "").lower() == "i"
+        value = unescape(m.group(3).strip("\"'")) if m.group(2) == "=" else None
+        attrs.append(
+            (unescape(m.group(1)).lower(), value.lower() if value and folded else value, folded)
+        )
     tag, classes, ident = None, set(), None
     for prefix, word in _WORD.findall(_PSEUDO.sub("", _ATTR.sub("", last))):
+        word = unescape(word)
         if prefix == ".":
             classes.add(word)
         elif prefix == "#":
             ident = word
         else:
             tag = word.lower()
-    return _Compound(tag, frozenset(classes), ident, attrs, f"{last} {{{decl}}}")
+    return _Compound(tag, frozenset(classes), ident, tuple(attrs), f"{unescape(last)} {{{decl}}}")
 
 
 def _blocks(sheet: str) -> Iterable[tuple[str, str, bool]]:
@@ -245,13 +453,69 @@ def _blocks(sheet: str) -> Iterable[tuple[str, str, bool]]:
         last = m.end()
 
 
-class StyleRules:
-    """The rules of a page's ``<style>`` elements that hide what they select."""
+_IMPORT = re.compile(r"@import\s+(?:url\(\s*)?([\"']?)(data:[^\"')]*)\1\s*\)?\s*([^;{}]*)", re.I)
 
-    def __init__(self, css: Iterable[str]) -> None:
+
+def _data_css(url: str) -> str | None:
+    """The CSS a ``data:`` URL carries (percent-encoded or base64), or ``None``."""
+    head, sep, data = url.partition(",")
+    if not sep or not head.lower().startswith("data:"):
+        return None
+    if head.lower().endswith(";base64"):
+        try:
+            raw = base64.b64decode("".join(unquote(data).split()) + "==", validate=False)
+        except ValueError:
+            return None
+    else:
+        raw = unquote_to_bytes(data)
+    return raw.decode("utf-8", errors="replace")
+
+
+def stylesheets(soup: BeautifulSoup) -> list[str]:
+    """The CSS a browser reads without fetching anything: every ``<style>``, every
+    ``<link rel="stylesheet">`` given as a ``data:`` URL and every ``@import`` of a
+    ``data:`` URL in those, in order; at most :data:`_MAX_DATA_CSS` characters of
+    ``data:`` CSS in all. Print-only sheets are left out."""
+    budget = _MAX_DATA_CSS
+    out: list[str] = []
+
+    def add(css: str, data: bool) -> None:
+        nonlocal budget
+        if data:
+            css = css[:budget]
+            budget -= len(css)
+        out.append(css)
+        for m in _IMPORT.finditer(css):
+            inner = _data_css(m.group(2)) if m.group(3).strip().lower() != "print" else None
+            if inner is not None and budget > 0:
+                add(inner, data=True)  # as deep as the budget allows: each costs its length
+
+    for tag in soup.find_all(["style", "link"]):
+        if str(tag.get("media", "")).strip().lower() == "print":
+            continue
+        if tag.name == "style":
+            add(tag.get_text(), data=False)
+            continue
+        rel = _attr_text(tag.get("rel") or "").lower().split()
+        href = tag.get("href")
+        if "stylesheet" in rel and "alternate" not in rel and isinstance(href, str):
+            css = _data_css(href.strip())
+            if css is not None and budget > 0:
+                add(css, data=True)
+    return out
+
+
+class StyleRules:
+    """The rules of a page's stylesheets (:func:`stylesheets`) that hide what they select."""
+
+    def __init__(self, css: Iterable[str], deadline: float | None = None) -> None:
         self._by: dict[str, list[_Compound]] = defaultdict(list)
+        count = 0
         for sheet in css:
-            for selectors, body, print_only in _blocks(_COMMENT.sub("", sheet)):
+            for selectors, body, print_only in _blocks(_canonical(_COMMENT.sub("", sheet))):
+                count += 1
+                if deadline is not None and not count % 256 and time.monotonic() > deadline:
+                    raise Overtime("reading the page's <style> went past its deadline")
                 decl = hiding_declaration(parse_declarations(body))
                 if decl is None or print_only or selectors.startswith("@"):
                     continue
@@ -279,31 +543,70 @@ class StyleRules:
             entries.append(compound)
 
     def hides(self, tag: Tag) -> str | None:
-        """The rule hiding ``tag``, as ``.promo {display:none}``, or ``None``."""
+        """Why a rule hides ``tag`` (``the rule .promo {display:none} of the page's
+        <style>``), or ``None``. Past
+        :data:`_MAX_TRIES` rules tried on it, the element reads as hidden."""
         if not self._by:
             return None
-        keys = [f".{c}" for c in _classes(tag)]
+        names = dict.fromkeys(_classes(tag))  # in the page's order: the same reason every run
+        classes = frozenset(names)
+        keys = [f".{c}" for c in names]
         ident = tag.get("id")
         if isinstance(ident, str):
             keys.append(f"#{ident}")
         keys += [str(tag.name), "*"]
+        tries = 0
         for key in keys:
-            for rule in self._by.get(key, ()):
-                if rule.matches(tag):
-                    return rule.rule
+            rules = self._by.get(key, ())
+            tries += len(rules)
+            if tries > _MAX_TRIES:
+                return f"more than {_MAX_TRIES} rules of the page's <style> to try on it"
+            for rule in rules:
+                if rule.matches(tag, classes):
+                    return f"the rule {rule.rule} of the page's <style>"
         return None
 
 
 # --- the walk ---------------------------------------------------------------------------
 
 
-def _own_reason(tag: Tag, rules: StyleRules) -> str | None:
-    if tag.name == "template":
+_NOT_RENDERED = {
+    "canvas": "fallback content of a <canvas>",
+    "video": "fallback content of a <video>",
+    "audio": "fallback content of an <audio>",
+    "iframe": "text inside an <iframe> (a browser shows the page it loads)",
+    "noembed": "a <noembed>",
+    "noframes": "a <noframes>",
+    "datalist": "the options of a <datalist>",
+}
+"""Elements whose content a browser does not show as text (hidden or not)."""
+_SVG_NOT_RENDERED = {
+    "defs": "an SVG <defs>",
+    "symbol": "an SVG <symbol>",
+    "desc": "an SVG <desc>",
+    "title": "an SVG <title>",
+    "metadata": "an SVG <metadata>",
+}
+"""The same inside an ``<svg>``; what a ``<use>`` shows of a ``<defs>`` or ``<symbol>``
+is seen."""
+
+
+def _own_reason(tag: Tag, rules: StyleRules, in_svg: bool) -> str | None:
+    name = tag.name
+    if name == "template":
         return "a <template>"
+    if name in _NOT_RENDERED:
+        return _NOT_RENDERED[name]
+    if in_svg and name in _SVG_NOT_RENDERED:
+        return _SVG_NOT_RENDERED[name]
+    if name == "object" and tag.get("data"):
+        return "fallback content of an <object> with data to show"
     if tag.has_attr("hidden"):
         return "the hidden attribute"
-    if tag.name == "dialog" and not tag.has_attr("open"):
+    if name == "dialog" and not tag.has_attr("open"):
         return "a closed <dialog>"
+    if tag.has_attr("popover"):
+        return "a popover, shown only once opened"
     if str(tag.get("aria-hidden", "")).strip().lower() == "true":
         return 'aria-hidden="true"'
     style = tag.get("style")
@@ -311,10 +614,18 @@ def _own_reason(tag: Tag, rules: StyleRules) -> str | None:
         decl = hiding_declaration(parse_declarations(style))
         if decl:
             return f"{decl} in its style attribute"
-    rule = rules.hides(tag)
-    if rule:
-        return f"the rule {rule} of the page's <style>"
-    return None
+    return rules.hides(tag)
+
+
+def _used_ids(soup: BeautifulSoup) -> set[str]:
+    """The ids an SVG ``<use>`` shows (``href="#logo"``, ``xlink:href="#logo"``)."""
+    out = set()
+    for use in soup.find_all("use"):
+        for name in ("href", "xlink:href"):
+            value = use.get(name)
+            if isinstance(value, str) and value.startswith("#"):
+                out.add(value[1:])
+    return out
 
 
 def _collapse(parts: list[str]) -> str:
@@ -324,8 +635,10 @@ def _collapse(parts: list[str]) -> str:
 def view_of(soup: BeautifulSoup, base_url: str, deadline: float | None = None) -> PageView:
     """Sort ``soup``'s text and links into visible and hidden (module docstring); raise
     :class:`Overtime` once ``time.monotonic()`` passes ``deadline``."""
-    rules = StyleRules(s.get_text() for s in soup.find_all("style"))
+    rules = StyleRules(stylesheets(soup), deadline)
+    used = _used_ids(soup)
     reasons: dict[int, str] = {}
+    svg: set[int] = set()  # elements inside an <svg>
     ignored: set[int] = set()
     root_of: dict[int, Tag] = {}  # hidden element -> its outermost hidden ancestor
     anchor_of: dict[int, Tag] = {}  # element -> the <a href> around it
@@ -335,7 +648,8 @@ def view_of(soup: BeautifulSoup, base_url: str, deadline: float | None = None) -
     anchors: list[Tag] = []
     visible: list[str] = []
     for count, node in enumerate(soup.descendants):
-        if deadline is not None and not count % 1024 and time.monotonic() > deadline:
+        # Often: one element may cost up to _MAX_TRIES rules.
+        if deadline is not None and not count % 16 and time.monotonic() > deadline:
             raise Overtime("reading the page went past its deadline")
         parent = node.parent
         pid = id(parent)
@@ -344,11 +658,15 @@ def view_of(soup: BeautifulSoup, base_url: str, deadline: float | None = None) -
             if pid in ignored or node.name in IGNORED:
                 ignored.add(nid)
                 continue
-            if pid in reasons:
+            if node.name == "svg" or pid in svg:
+                svg.add(nid)
+            if pid in reasons and not (
+                reasons[pid] in _SVG_NOT_RENDERED.values() and node.get("id") in used
+            ):
                 reasons[nid] = reasons[pid]
                 root_of[nid] = root_of[pid]
             else:
-                own = _own_reason(node, rules)
+                own = _own_reason(node, rules, nid in svg)
                 if own is not None:
                     reasons[nid] = own
                     root_of[nid] = node
@@ -375,14 +693,15 @@ def view_of(soup: BeautifulSoup, base_url: str, deadline: float | None = None) -
         anchor = anchor_of.get(pid)
         if anchor is not None and (pid not in reasons or id(anchor) in reasons):
             link_parts[id(anchor)].append(text)  # a visible link's hidden words are not its text
-    title = soup.title.get_text(" ") if soup.title else ""
+    title = soup.title
+    title_text = title.get_text(" ") if title and id(title) not in svg else ""
     hidden = tuple(
         Hidden(text, reasons[id(root)])
         for root in hidden_roots
         if (text := _collapse(hidden_parts[id(root)]))
     )
     return PageView(
-        visible_text=_collapse([title, *visible]),
+        visible_text=_collapse([title_text, *visible]),
         hidden=hidden,
         links=tuple(_links(anchors, link_parts, reasons, base_url, deadline)),
         reasons=reasons,
