@@ -8,7 +8,7 @@ import pytest
 
 from tests.helpers import html_page
 from verifier import Hidden, Link, Page
-from verifier.fetch.visibility import Overtime
+from verifier.fetch.bounded import Overtime
 
 
 def _page(body: str, head: str = "") -> Page:
@@ -284,3 +284,29 @@ def test_a_page_of_many_classes_and_rules_is_read_within_its_deadline() -> None:
     too_many = "more than 256 rules of the page's <style> to try on it"
     assert [h.reason for h in bomb.hidden_passages].count(too_many) == 700
     assert "seen" not in bomb.visible_text
+
+
+def test_a_link_that_shows_nothing_a_visitor_can_click_is_hidden() -> None:
+    page = _page(
+        '<a href="/a"><img src="x.png" style="display:none"></a>'
+        '<a href="/b"><img class="gone" src="x.png" alt="Budgeting"></a>'
+        '<a href="/c">\u200b</a>'
+        '<a href="/d"><img src="x.png" alt="Allocation"></a>'
+        '<a href="/e">Ac\u200bme</a>',
+        "<style>.gone{display:none}</style>",
+    )
+    seen = {link.href.rsplit("/", 1)[1]: (link.text, link.hidden) for link in page.links}
+    assert seen["a"] == ("", "a link with no text or image to click")
+    assert seen["b"] == ("", "a link with no text or image to click")
+    assert seen["c"] == ("", "a link with no text or image to click")
+    assert seen["d"] == ("Allocation", None)
+    assert seen["e"] == ("Acme", None)
+
+
+def test_a_page_of_ordinary_attribute_rules_is_not_read_as_all_hidden() -> None:
+    # 40 attribute selectors that hide (normalize.css has [hidden], frameworks have more):
+    # filed under no class, id or tag, they must not collapse into "every element".
+    rules = "".join(f'[data-state-{i}="off"]{{display:none}}' for i in range(40))
+    page = _page('<p>SEEN</p><p data-state-3="off">SECRET</p>', f"<style>{rules}</style>")
+    assert "SEEN" in page.visible_text
+    assert "SECRET" not in page.visible_text

@@ -1,0 +1,263 @@
+"""The rules of a page's own stylesheets that hide what they select.
+
+Its ``<style>`` elements, ``<link rel="stylesheet">`` given as a ``data:`` URL and
+``@import`` of ``data:`` URLs (at most 1 MiB of ``data:`` CSS) are read
+(:func:`stylesheets`); :class:`StyleRules` files each hiding rule under the class, id or
+tag of its selector's subject and answers, per element, the rule that hides it. Rules are
+read generously (the subject of a complex selector, rules inside ``@media`` queries other
+than print): reading too much as hidden costs a person's review, reading too little would
+let hidden text pass.
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+import time
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from urllib.parse import unquote, unquote_to_bytes
+
+from bs4 import BeautifulSoup, Tag
+
+from verifier.fetch.bounded import Overtime
+from verifier.fetch.css import (
+    COMMENT,
+    canonical,
+    hiding_declaration,
+    parse_declarations,
+    unescape,
+)
+
+# --- the page's own <style> rules -------------------------------------------------------
+
+_INTERACTIVE = re.compile(r":(hover|focus|focus-within|focus-visible|active|target|checked)\b")
+_PSEUDO_ELEMENT = re.compile(r"::|:(before|after|first-line|first-letter|selection)\b", re.I)
+_PSEUDO = re.compile(r":[a-zA-Z-]+(\([^)]*\))?")
+_ATTR = re.compile(
+    r"\[\s*([^\]=~|^$*\s]+)\s*(?:([~|^$*]?=)\s*(\"[^\"]*\"|'[^']*'|[^\]\s]*))?\s*([is])?\s*\]",
+    re.I,
+)
+_COMPOUND = re.compile(r"(?:\[[^\]]*\]|\([^)]*\)|[^\s>+~\[(])+")
+"""A compound selector: what lies between combinators, brackets and parentheses whole."""
+# An identifier: ASCII letters, "_", "-", digits after the first, any non-ASCII character,
+# and escapes (made canonical by canonical, so "\\" and six hex digits).
+_NAME_CHAR = r"(?:[\w-]|[^\x00-\x7f]|\\[0-9a-f]{6})"
+_WORD = re.compile(rf"([.#]?)(-?(?:[_a-zA-Z]|[^\x00-\x7f]|\\[0-9a-f]{{6}}){_NAME_CHAR}*)")
+_MAX_TRIES = 256
+"""Rules tried on one element; past that it is read as hidden (a person looks)."""
+_MAX_PER_KEY = _MAX_TRIES
+"""Rules kept per class, id or tag; past that the key alone hides (reads more as hidden).
+As many as an element may try, so that a page's ordinary attribute rules (``[hidden]``,
+``[aria-hidden]``...) never collapse into "every element is hidden"."""
+_MAX_DATA_CSS = 1 << 20
+"""Characters of CSS read from ``data:`` stylesheets of one page, in total."""
+
+
+@dataclass(frozen=True)
+class _Compound:
+    """The subject of a selector (``div.promo#x[data-y="z"]``) and the rule it came from."""
+
+    tag: str | None
+    classes: frozenset[str]
+    ident: str | None
+    attrs: tuple[tuple[str, str | None, bool], ...]
+    """``(name, value or None for any, compared case-insensitively)``."""
+    rule: str
+
+    def matches(self, tag: Tag, classes: frozenset[str]) -> bool:
+        """Whether it selects ``tag``, whose classes are ``classes``."""
+        if self.tag and tag.name != self.tag:
+            return False
+        if self.ident and tag.get("id") != self.ident:
+            return False
+        if self.classes and not self.classes <= classes:
+            return False
+        for name, value, folded in self.attrs:
+            got = tag.get(name)
+            if got is None:
+                return False
+            text = attr_text(got)
+            if value is not None and (text.lower() if folded else text) != value:
+                return False
+        return True
+
+    @property
+    def key(self) -> str:
+        """Where :class:`StyleRules` files it: its id, else a class, else its tag, else *."""
+        if self.ident:
+            return f"#{self.ident}"
+        if self.classes:
+            return f".{min(self.classes)}"
+        return self.tag or "*"
+
+
+def _classes(tag: Tag) -> list[str]:
+    value = tag.get("class")
+    return value if isinstance(value, list) else ([value] if value else [])
+
+
+def attr_text(value: str | list[str]) -> str:
+    return " ".join(value) if isinstance(value, list) else value
+
+
+def _compound(selector: str, decl: str) -> _Compound | None:
+    """The subject (last compound) of ``selector`` (escapes made canonical); ``None`` when
+    the rule hides only while a visitor interacts (``:hover``) or only generated content
+    (``::before``)."""
+    if _INTERACTIVE.search(selector) or _PSEUDO_ELEMENT.search(selector):
+        return None
+    compounds = _COMPOUND.findall(selector)
+    if not compounds:
+        return None
+    last = compounds[-1]
+    attrs = []
+    for m in _ATTR.finditer(last):
+        folded = (m.group(4) or "").lower() == "i"
+        value = unescape(m.group(3).strip("\"'")) if m.group(2) == "=" else None
+        attrs.append(
+            (unescape(m.group(1)).lower(), value.lower() if value and folded else value, folded)
+        )
+    tag, classes, ident = None, set(), None
+    for prefix, word in _WORD.findall(_PSEUDO.sub("", _ATTR.sub("", last))):
+        word = unescape(word)
+        if prefix == ".":
+            classes.add(word)
+        elif prefix == "#":
+            ident = word
+        else:
+            tag = word.lower()
+    return _Compound(tag, frozenset(classes), ident, tuple(attrs), f"{unescape(last)} {{{decl}}}")
+
+
+def _blocks(sheet: str) -> Iterable[tuple[str, str, bool]]:
+    """``(selectors, declarations, print_only)`` of every rule of ``sheet``, in one pass:
+    a rule inside ``@media print`` hides nothing from a visitor on a screen."""
+    stack: list[str] = []  # the preludes of the blocks we are in
+    last, opened = 0, -1
+    for m in re.finditer(r"[{}]", sheet):
+        if m.group() == "{":
+            stack.append(sheet[last : m.start()].rsplit(";", 1)[-1].strip())
+            opened = m.end()
+        elif stack:
+            prelude = stack.pop()
+            if opened >= 0:  # no block inside: a rule
+                printing = any(p.lower().split() == ["@media", "print"] for p in stack)
+                yield prelude, sheet[opened : m.start()], printing
+            opened = -1
+        last = m.end()
+
+
+_IMPORT = re.compile(r"@import\s+(?:url\(\s*)?([\"']?)(data:[^\"')]*)\1\s*\)?\s*([^;{}]*)", re.I)
+
+
+def _data_css(url: str) -> str | None:
+    """The CSS a ``data:`` URL carries (percent-encoded or base64), or ``None``."""
+    head, sep, data = url.partition(",")
+    if not sep or not head.lower().startswith("data:"):
+        return None
+    if head.lower().endswith(";base64"):
+        try:
+            raw = base64.b64decode("".join(unquote(data).split()) + "==", validate=False)
+        except ValueError:
+            return None
+    else:
+        raw = unquote_to_bytes(data)
+    return raw.decode("utf-8", errors="replace")
+
+
+def stylesheets(soup: BeautifulSoup) -> list[str]:
+    """The CSS a browser reads without fetching anything: every ``<style>``, every
+    ``<link rel="stylesheet">`` given as a ``data:`` URL and every ``@import`` of a
+    ``data:`` URL in those, in order; at most :data:`_MAX_DATA_CSS` characters of
+    ``data:`` CSS in all. Print-only sheets are left out."""
+    budget = _MAX_DATA_CSS
+    out: list[str] = []
+
+    def add(css: str, data: bool) -> None:
+        nonlocal budget
+        if data:
+            css = css[:budget]
+            budget -= len(css)
+        out.append(css)
+        for m in _IMPORT.finditer(css):
+            inner = _data_css(m.group(2)) if m.group(3).strip().lower() != "print" else None
+            if inner is not None and budget > 0:
+                add(inner, data=True)  # as deep as the budget allows: each costs its length
+
+    for tag in soup.find_all(["style", "link"]):
+        if str(tag.get("media", "")).strip().lower() == "print":
+            continue
+        if tag.name == "style":
+            add(tag.get_text(), data=False)
+            continue
+        rel = attr_text(tag.get("rel") or "").lower().split()
+        href = tag.get("href")
+        if "stylesheet" in rel and "alternate" not in rel and isinstance(href, str):
+            css = _data_css(href.strip())
+            if css is not None and budget > 0:
+                add(css, data=True)
+    return out
+
+
+class StyleRules:
+    """The rules of a page's stylesheets (:func:`stylesheets`) that hide what they select."""
+
+    def __init__(self, css: Iterable[str], deadline: float | None = None) -> None:
+        self._by: dict[str, list[_Compound]] = defaultdict(list)
+        count = 0
+        for sheet in css:
+            for selectors, body, print_only in _blocks(canonical(COMMENT.sub("", sheet))):
+                count += 1
+                if deadline is not None and not count % 256 and time.monotonic() > deadline:
+                    raise Overtime("reading the page's <style> went past its deadline")
+                decl = hiding_declaration(parse_declarations(body))
+                if decl is None or print_only or selectors.startswith("@"):
+                    continue
+                for selector in selectors.split(","):
+                    compound = _compound(selector, decl)
+                    if compound is not None:
+                        self._add(compound)
+
+    def _add(self, compound: _Compound) -> None:
+        key = compound.key
+        entries = self._by[key]
+        if len(entries) == _MAX_PER_KEY:
+            # Too many rules on one key to try each: the key alone hides (reads more).
+            tag, cls, ident = key, frozenset({key[1:]}), key[1:]
+            entries[:] = [
+                _Compound(
+                    tag if key[0] not in ".#*" else None,
+                    cls if key[0] == "." else frozenset(),
+                    ident if key[0] == "#" else None,
+                    (),
+                    f"{key} (one of {_MAX_PER_KEY}+ hiding rules)",
+                )
+            ]
+        if len(entries) < _MAX_PER_KEY:
+            entries.append(compound)
+
+    def hides(self, tag: Tag) -> str | None:
+        """Why a rule hides ``tag`` (``the rule .promo {display:none} of the page's
+        <style>``), or ``None``. Past
+        :data:`_MAX_TRIES` rules tried on it, the element reads as hidden."""
+        if not self._by:
+            return None
+        names = dict.fromkeys(_classes(tag))  # in the page's order: the same reason every run
+        classes = frozenset(names)
+        keys = [f".{c}" for c in names]
+        ident = tag.get("id")
+        if isinstance(ident, str):
+            keys.append(f"#{ident}")
+        keys += [str(tag.name), "*"]
+        tries = 0
+        for key in keys:
+            rules = self._by.get(key, ())
+            tries += len(rules)
+            if tries > _MAX_TRIES:
+                return f"more than {_MAX_TRIES} rules of the page's <style> to try on it"
+            for rule in rules:
+                if rule.matches(tag, classes):
+                    return f"the rule {rule.rule} of the page's <style>"
+        return None
