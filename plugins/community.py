@@ -47,7 +47,7 @@ from plugins._groups import GroupNames, Item, bylines, group_page, listing
 from plugins._names import normalize, some, text_mentions
 from plugins._pages import read_page
 from plugins._text import excerpt, record_hidden
-from verifier import Check, CheckContext, Hidden, Outcome, Page, Params, registrable_domain
+from verifier import Check, CheckContext, Hidden, Outcome, Page, Params, site_of
 
 
 class CommunityParams(Params):
@@ -94,7 +94,7 @@ class CommunityCheck(Check[CommunityParams]):
         if not claims:
             return Outcome.failed("not provided: the submission claims no SIG or Working Group")
         urls = [ctx.source(name).url for name in p.trusted_sources]
-        trusted = {registrable_domain(url) for url in urls if url}
+        trusted = {site_of(url) for url in urls if url}
         confirmed: list[str] = []
         claimed: list[str] = []
         faults: list[str] = []
@@ -106,7 +106,7 @@ class CommunityCheck(Check[CommunityParams]):
                     why = f"{claim.url} {read.reason}"
                     if read.state == "fault":
                         faults.append(f"{claim.group}: {why}")
-                elif trusted and registrable_domain(read.page.final_url) not in trusted:
+                elif trusted and site_of(read.page.final_url) not in trusted:
                     why = f"{read.page.final_url} is not on {', '.join(sorted(trusted))}"
                 else:
                     names = GroupNames(p.group_abbreviations, p.group_kinds, p.group_prefixes)
@@ -138,14 +138,14 @@ class _Applicant:
     aliases: dict[str, str]
     """Normalised forms only an alias gives -> the alias as written."""
     domain: str
-    """The registrable domain of its website."""
+    """The site of its website (:func:`verifier.site_of`)."""
 
     @classmethod
     def of(cls, ctx: CheckContext[CommunityParams]) -> _Applicant:
         applicant = ctx.submission.applicant
         own = [normalize(applicant.name)]
         aliases = {f: a for a in applicant.aliases if (f := normalize(a)) not in own}
-        return cls(own, aliases, registrable_domain(applicant.website))
+        return cls(own, aliases, site_of(applicant.website))
 
     @property
     def forms(self) -> list[str]:

@@ -213,11 +213,6 @@ def case_studies(
         ),
     ],
 )
-@pytest.mark.xfail(
-    strict=True,
-    reason="attack: one logo wall ('Trusted by Globex Corporation and Initech') served under "
-    "two addresses with a differing comment counts as two case studies",
-)
 def test_one_logo_wall_under_two_addresses_is_one_case_study(
     gaming_settings: FetchSettings, urls: tuple[str, str]
 ) -> None:
@@ -273,11 +268,6 @@ def test_control_an_open_source_landing_page_on_github_passes(
     assert result.status == Status.PASS, result.summary
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="attack: with website github.com/fraudco, a directory entry linking to "
-    "github.com/opencost (another member) lists Fraudco as a member",
-)
 def test_a_directory_link_to_another_github_account_is_not_the_applicant(
     hosts_settings: FetchSettings,
 ) -> None:
@@ -292,11 +282,6 @@ def test_a_directory_link_to_another_github_account_is_not_the_applicant(
     assert result.status == Status.FAIL, result.summary
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="attack: with website github.com/fraudco, other accounts' pages on github.com "
-    "are 'the applicant's own' case studies",
-)
 def test_other_github_accounts_pages_are_not_the_applicants_case_studies(
     hosts_settings: FetchSettings,
 ) -> None:
@@ -326,11 +311,6 @@ def test_other_github_accounts_pages_are_not_the_applicants_case_studies(
     assert "not on the applicant's site" in result.summary
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="attack: with website github.com/fraudco, a stranger's study notes on github.com "
-    "linking to six capabilities are the applicant's alignment documentation",
-)
 def test_another_github_accounts_page_is_not_the_applicants_alignment_page(
     hosts_settings: FetchSettings,
 ) -> None:
@@ -352,11 +332,6 @@ def test_another_github_accounts_page_is_not_the_applicants_alignment_page(
 # --- membership: another member's name ----------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="attack: 'Globex Inc.' (globex-cloud.example) is confirmed by the entry "
-    "'Globex GmbH', which links to globex-real.example",
-)
 def test_a_same_named_entry_linking_to_another_domain_needs_review(
     hosts_settings: FetchSettings,
 ) -> None:
