@@ -360,11 +360,6 @@ FINOPS = "http://atk-finops.example"
         pytest.param("containers-year", id="byline names the employee, not the company"),
     ],
 )
-@pytest.mark.xfail(
-    strict=True,
-    reason="attack: a guest blog post on the Foundation's site, titled 'FinOps for "
-    "Containers Working Group', with its own 'Contributors' list, confirms participation",
-)
 def test_a_guest_post_titled_as_the_group_is_not_its_contributors_page(
     gaming_settings: FetchSettings, path: str
 ) -> None:
@@ -382,3 +377,5 @@ def test_a_guest_post_titled_as_the_group_is_not_its_contributors_page(
         sources={"finops-members": f"{FINOPS}/members/"},
     )
     assert result.status == Status.NEEDS_REVIEW, result.summary
+    (claim,) = [e for e in result.evidence if e.kind == "community-claim"]
+    assert "the page is an article, not the group's page" in claim.detail
