@@ -157,12 +157,15 @@ def _judge(
     customer = names[0]
     own = name_forms(customer)
     forms = name_forms(customer, names[1:])
-    verdict, found = "counted", text_mentions(text, own)
+    verdict, found = "counted", text_mentions(text, [customer])
     if found is None:
-        found = text_mentions(text, [f for f in forms if f not in own])
+        # An alias only ever sends the page to a person, who sees the passage: a common
+        # word ("Enterprise" in "a leading enterprise") is shown, not counted.
+        aliases = [a for a in names[1:] if normalize(a) not in own]
+        found = text_mentions(text, aliases, proper=False)
         verdict = "alias"
     if found is None:
-        hidden = [h for h in page.hidden_passages if text_mentions(h.text, forms)]
+        hidden = [h for h in page.hidden_passages if text_mentions(h.text, names)]
         if hidden:  # named where no visitor reads it: a person judges the page
             record_hidden(ctx, page, hidden, f"the customer {customer!r}")
             return (
@@ -187,10 +190,11 @@ def _judge(
         why = f"{page.final_url} names the customer only through the alias {found!r}"
     if owner == "elsewhere":
         applicant = ctx.submission.applicant
-        theirs = name_forms(applicant.name, applicant.aliases)
+        written = [applicant.name, *applicant.aliases]
         if ctx.submission.offering:
-            theirs += name_forms(ctx.submission.offering.name)
-        if text_mentions(text, theirs) is None:
+            written.append(ctx.submission.offering.name)
+        theirs = name_forms(written[0], written[1:])
+        if text_mentions(text, written) is None:
             return "off-site", (
                 f"{sites.describe(page.final_url)}, and does not name the applicant "
                 f"(looked for {theirs})"

@@ -173,6 +173,8 @@ class CommunityCheck(Check[CommunityParams]):
 class _Applicant:
     """The names and domain the applicant is looked for by."""
 
+    name: str
+    """Its name as written."""
     own: list[str]
     """The normalised form of its name."""
     aliases: dict[str, str]
@@ -185,16 +187,21 @@ class _Applicant:
         applicant = ctx.submission.applicant
         own = [normalize(applicant.name)]
         aliases = {f: a for a in applicant.aliases if (f := normalize(a)) not in own}
-        return cls(own, aliases, site_of(applicant.website))
+        return cls(applicant.name, own, aliases, site_of(applicant.website))
 
     @property
     def forms(self) -> list[str]:
         """Every form: the name's, then the aliases'."""
         return [*self.own, *self.aliases]
 
+    @property
+    def names(self) -> list[str]:
+        """Every name as written: its own, then the aliases'."""
+        return [self.name, *self.aliases.values()]
+
     def named(self, text: str) -> str | None:
         """The form ``text`` names the applicant by, its own name first; ``None``."""
-        return text_mentions(text, self.own) or text_mentions(text, list(self.aliases))
+        return text_mentions(text, [self.name]) or text_mentions(text, self.aliases.values())
 
     def tied(self, page: Page, tag: Tag, hidden_too: bool = False) -> bool:
         """Whether ``tag`` holds a link to the applicant's domain (one a visitor sees,
@@ -219,7 +226,7 @@ def _find(page: Page, ctx: CheckContext[CommunityParams], group: str) -> str:
         if form in who.aliases and not who.tied(page, item.tag):
             by_alias = by_alias or (item, who.aliases[form])
             continue
-        if any(text_mentions(shown_text(page, b)[0], who.forms) for b in authored):
+        if any(text_mentions(shown_text(page, b)[0], who.names) for b in authored):
             return "the page's byline names the applicant: a page it wrote is its own word"
         if sign := article_sign(page, ctx.params.article_signs(), [i.tag for i in items]):
             ctx.evidence(
@@ -273,9 +280,9 @@ def _find(page: Page, ctx: CheckContext[CommunityParams], group: str) -> str:
             alias=alias,
         )
         return f"the page lists only the alias {alias!r}, which it does not tie to {who.domain}"
-    if any(text_mentions(shown_text(page, b)[0], who.forms) for b in authored):
+    if any(text_mentions(shown_text(page, b)[0], who.names) for b in authored):
         return "the page names the applicant only as an author (a byline is not participation)"
-    if text_mentions(page.visible_text, who.forms):
+    if text_mentions(page.visible_text, who.names):
         return "the page names the applicant, but not among its contributors"
     if not items:
         return "the page has no contributors section"

@@ -219,11 +219,6 @@ def test_one_logo_wall_under_two_addresses_is_one_case_study(
     assert "counts once" in result.summary
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="attack: customers 'Shell plc' and 'Target Corporation' are 'found' in blog posts "
-    "about shell commands and savings targets",
-)
 def test_a_customer_name_that_is_a_common_word_is_not_found_in_lower_case(
     gaming_settings: FetchSettings,
 ) -> None:
