@@ -193,6 +193,7 @@ def _plain_url(url: str) -> str:
 
 # --- an article, not the group's page ----------------------------------------------------
 
+_TOP_ELEMENTS = 60
 _DATED_PATH = re.compile(r"/(19|20)\d\d/(0?[1-9]|1[0-2])(/|$)")
 
 
@@ -237,7 +238,9 @@ def article_sign(page: Page, signs: ArticleSigns, items: Sequence[Tag] = ()) -> 
             return f"it has a byline ({_quote(tag)})"
     opener = [re.escape(p.strip()) for p in signs.phrases if p.strip()]
     by = re.compile(rf"^\s*(?:{'|'.join(opener)})\s+(\w)", re.IGNORECASE) if opener else None
-    for tag in soup.find_all(["p", "span", "div", "small", "address", "time"]):
+    # A byline sits at the top: the first elements only, which also bounds the work on a
+    # page of thousands of nested blocks (each get_text reads all it holds).
+    for tag in soup.find_all(["p", "span", "div", "small", "address"], limit=_TOP_ELEMENTS):
         text = tag.get_text(" ", strip=True) if isinstance(tag, Tag) else ""
         # "By Pat Quinn": a name follows; "By invitation only" is no byline.
         m = by.match(text) if by and 0 < len(text) <= 80 else None
