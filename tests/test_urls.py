@@ -19,6 +19,7 @@ from verifier.urls import normalize_url, registrable_domain, same_site, site_of
             "https://docs.acme.github.io/", "acme.github.io", id="a subdomain of a Pages site"
         ),
         pytest.param("https://acme.herokuapp.com/", "acme.herokuapp.com", id="a Heroku app"),
+        pytest.param("https://acme.substack.com/p/x", "acme.substack.com", id="a Substack"),
         pytest.param(
             "https://acme.s3.amazonaws.com/page.html",
             "acme.s3.amazonaws.com",

@@ -31,6 +31,8 @@ SHARED_HOSTING = frozenset(
         "appspot.com",
         "blogspot.com",
         "wordpress.com",
+        "substack.com",
+        "medium.com",
         "wixsite.com",
         "squarespace.com",
         "web.app",
