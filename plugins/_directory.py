@@ -29,7 +29,7 @@ from bs4 import BeautifulSoup, Tag
 from bs4.element import NavigableString, PreformattedString
 
 from plugins._pages import read_page
-from verifier import CheckContext, Page, registrable_domain, same_site
+from verifier import CheckContext, Page, same_site, site_of
 
 _NOT_TEXT = ("script", "style", "noscript", "template", "head")
 _SKIP_ANCESTORS = ("nav", "header", "footer", *_NOT_TEXT)
@@ -100,16 +100,17 @@ def links_in(page: Page, tag: Tag) -> list[tuple[str, str | None]]:
     return [(href, why) for href, why in found if href is not None]
 
 
-def leads_to(href: str | None, domain: str, page: Page) -> bool:
-    """Whether ``href``, a link of ``page``, leads to the registrable ``domain`` (the
-    applicant's): the page's own tie between what it lists and the applicant. A link
-    within the page's own site (a profile page) ties it to nobody, whatever website the
-    submission gives."""
-    return (
-        href is not None
-        and registrable_domain(href) == domain
-        and not same_site(href, page.final_url)
-    )
+def leads_to(href: str | None, site: str, page: Page) -> bool:
+    """Whether ``href``, a link of ``page``, leads to ``site`` (the applicant's, as
+    :func:`verifier.site_of` gives it): the page's own tie between what it lists and the
+    applicant. A link within the page's own site (a profile page) ties it to nobody,
+    whatever website the submission gives."""
+    return href is not None and site_of(href) == site and not same_site(href, page.final_url)
+
+
+def links_out(href: str | None, page: Page) -> bool:
+    """Whether ``href``, a link of ``page``, leads to another site than the page's own."""
+    return href is not None and not same_site(href, page.final_url)
 
 
 def shown_text(page: Page, tag: Tag) -> tuple[str, str | None]:

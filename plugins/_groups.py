@@ -19,6 +19,11 @@ Containers Working Group" or "Containers WG"). All three lists are policy params
 
 The listing (:func:`listing`): elements whose class has a listing word, and what follows
 a heading with a section word; never an author byline (:func:`bylines`).
+
+A page that is an article (:func:`article_sign`: ``og:type`` article, the listing inside an
+``<article>``, a byline, a blog or news path, a dated path) is not the group's page, however
+it is titled: a guest post titled as the group, with a "Contributors" list of its own, is
+what its author says. The words and paths are policy params (:class:`ArticleSigns`).
 """
 
 from __future__ import annotations
@@ -184,6 +189,82 @@ async def _under_group_page(
 
 def _plain_url(url: str) -> str:
     return url.split("#", 1)[0].rstrip("/")
+
+
+# --- an article, not the group's page ----------------------------------------------------
+
+_TOP_ELEMENTS = 60
+_DATED_PATH = re.compile(r"/(19|20)\d\d/(0?[1-9]|1[0-2])(/|$)")
+
+
+@dataclass(frozen=True)
+class ArticleSigns:
+    """What marks a page as an article (a post, news), not a group's own page."""
+
+    paths: Sequence[str]
+    """Path segments of a blog or news section: ``["blog", "news"]``."""
+    classes: Sequence[str]
+    """Class names (their ``-``/``_`` words in order) of a byline or a post's metadata:
+    ``["byline", "author", "post-meta"]``."""
+    phrases: Sequence[str]
+    """Words that open a byline when a capitalised name follows: ``["by", "guest post by"]``."""
+
+
+def article_sign(page: Page, signs: ArticleSigns, items: Sequence[Tag] = ()) -> str | None:
+    """Why ``page`` is an article, not a group's page (the first sign met), or ``None``.
+
+    ``items`` are the page's listing elements: a listing inside an ``<article>`` is a
+    post's. Signs a visitor cannot see count too: they say what the page is, not who takes
+    part.
+    """
+    soup = page.soup
+    og = soup.find("meta", attrs={"property": "og:type"})
+    if isinstance(og, Tag) and str(og.get("content", "")).strip().casefold() == "article":
+        return 'it declares itself an article (<meta property="og:type" content="article">)'
+    if any(item.find_parent("article") is not None for item in items):
+        return "its listing is inside an <article>"
+    path = httpx.URL(page.final_url).path
+    segments = {s.casefold() for s in path.split("/") if s}
+    section = next((p for p in signs.paths if p.strip().casefold() in segments), None)
+    if section is not None:
+        return f"its address is in a /{section}/ section"
+    if _DATED_PATH.search(path):
+        return "its address is dated (a post's)"
+    if soup.find(rel="author") is not None:
+        return 'it has an author link (rel="author")'
+    wanted = [[w for w in re.split(r"[-_\s]+", c.casefold()) if w] for c in signs.classes]
+    for tag in soup.find_all(class_=True):
+        if isinstance(tag, Tag) and any(_has_phrase(_class_tokens(tag), w) for w in wanted if w):
+            return f"it has a byline ({_quote(tag)})"
+    opener = [re.escape(p.strip()) for p in signs.phrases if p.strip()]
+    by = re.compile(rf"^\s*(?:{'|'.join(opener)})\s+(\w)", re.IGNORECASE) if opener else None
+    # A byline sits at the top: the first elements only, which also bounds the work on a
+    # page of thousands of nested blocks (each get_text reads all it holds).
+    for tag in soup.find_all(["p", "span", "div", "small", "address"], limit=_TOP_ELEMENTS):
+        text = tag.get_text(" ", strip=True) if isinstance(tag, Tag) else ""
+        # "By Pat Quinn": a name follows; "By invitation only" is no byline.
+        m = by.match(text) if by and 0 < len(text) <= 80 else None
+        if m is not None and m.group(1).isupper():
+            return f"it has a byline ({text!r})"
+    return None
+
+
+def _class_tokens(tag: Tag) -> list[list[str]]:
+    value = tag.get("class")
+    tokens = value if isinstance(value, list) else [str(value or "")]
+    return [[w for w in re.split(r"[-_]+", t.casefold()) if w] for t in tokens]
+
+
+def _has_phrase(tokens: list[list[str]], phrase: list[str]) -> bool:
+    """Whether one class token has ``phrase``'s words in a row (``post-meta`` in
+    ``entry-post-meta``; ``author`` in ``post-author``)."""
+    n = len(phrase)
+    return any(t[i : i + n] == phrase for t in tokens for i in range(len(t) - n + 1))
+
+
+def _quote(tag: Tag) -> str:
+    text = tag.get_text(" ", strip=True)
+    return repr(text[:80]) if text else f"class {' '.join(tag.get('class') or [])!r}"
 
 
 # --- the page's contributor or member listing -------------------------------------------

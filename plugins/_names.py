@@ -12,6 +12,8 @@ looks for a company by name (membership, case studies, community, certified list
 from __future__ import annotations
 
 import difflib
+import re
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -63,13 +65,44 @@ def match_name(candidate: str, forms: list[str], weak_threshold: float = 0.8) ->
     return best
 
 
-def text_mentions(text: str, forms: list[str]) -> str | None:
-    """The first form that occurs in ``text`` as whole words (normalised), or ``None``."""
+def text_mentions(text: str, names: Iterable[str], *, proper: bool = True) -> str | None:
+    """The normalised form of the first of ``names`` (as written, or normalised) that
+    ``text`` mentions as whole words, or ``None``.
+
+    Case, punctuation and legal suffixes do not count, except for a name whose form is one
+    word: a common word is a name only as a proper noun ("Shell plc" is not found in "shell
+    commands", nor "Target Corporation" in "target idle resources", see
+    ``fixtures/gaming/atk-words.example``). Such a name must occur with its capitals as
+    written ("eBay", "Shell"); one written all in lower case must occur with a capital.
+    ``proper=False`` drops that rule, for a search whose find a person confirms anyway
+    (a customer's alias: "Enterprise" in "a leading enterprise" is shown for review).
+    """
     haystack = f" {normalize(text)} "
-    for form in forms:
-        if f" {form} " in haystack:
+    for name in names:
+        form = normalize(name)
+        if not form or f" {form} " not in haystack:
+            continue
+        if not proper or " " in form or _proper_noun(text, name, form):
             return form
     return None
+
+
+def _unaccented(text: str) -> str:
+    """``text`` without accents, its case kept (normalisation drops accents too)."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def _proper_noun(text: str, name: str, form: str) -> bool:
+    """Whether ``text`` writes the one-word name ``form`` (``name`` as written) with its
+    capitals: as written, or with a capital when it is written in lower case."""
+    written = next((w for w in re.findall(r"\w+", _unaccented(name)) if w.casefold() == form), form)
+    pattern = rf"(?<!\w){re.escape(form)}(?!\w)"
+    for m in re.finditer(pattern, _unaccented(text), re.IGNORECASE):
+        seen = m.group()
+        if seen == written if written != written.lower() else seen != seen.lower():
+            return True
+    return False
 
 
 def some(names: Sequence[str], limit: int = 5) -> str:

@@ -4,6 +4,12 @@ The sign finders read a :class:`Content`, the page as a visitor sees it
 (:func:`visible`) or with its hidden parts too (:func:`everything`), so the ``offering``
 check can tell "the page shows it" from "only hidden content shows it" (issue 8: what
 counts is what a visitor sees). They take their phrases and hosts from the check's params.
+
+Signs are read from the body's text, never from the ``<title>``: a browser shows the title
+on a tab, not on the page, and "Proto Lens — pricing, free trial" in the title alone sells
+nothing on a page that says "internal prototype, not for sale"
+(``fixtures/gaming/atk-css.example/title-only``). The title may still name the offering and
+its topic.
 """
 
 from __future__ import annotations
@@ -43,27 +49,40 @@ class Sign(NamedTuple):
 class Content:
     """The parts of a page the signs are read from."""
 
+    title: str
+    """Its ``<title>``: it names the offering, it shows no sign."""
     text: str
-    """Its text."""
+    """Its body's text (the title left out)."""
     links: list[tuple[str, str]]
     """Its ``(absolute href, link text)`` links."""
     headings: list[tuple[str, str]]
     """Its ``(tag name, text)`` title and main headings."""
 
 
+def _title_and_body(page: Page) -> tuple[str, str]:
+    """The page's title and the text of its body a visitor sees (``Page.visible_text``
+    starts with the title, whitespace collapsed)."""
+    title = " ".join(page.soup.title.get_text(" ").split()) if page.soup.title else ""
+    text = page.visible_text
+    return title, (text[len(title) :].lstrip() if text.startswith(title) else text)
+
+
 def visible(page: Page) -> Content:
     """``page`` as a visitor sees it."""
     heads = [t for t in page.soup.find_all(HEADINGS) if page.hidden_reason(t) is None]
+    title, body = _title_and_body(page)
     return Content(
-        page.visible_text, page_links(page), [(t.name, t.get_text(" ", strip=True)) for t in heads]
+        title, body, page_links(page), [(t.name, t.get_text(" ", strip=True)) for t in heads]
     )
 
 
 def everything(page: Page) -> Content:
     """``page`` with what it hides from visitors, to ask whether that would have counted."""
     heads = page.soup.find_all(HEADINGS)
+    title, body = _title_and_body(page)
     return Content(
-        f"{page.visible_text} {hidden_text(page)}",
+        title,
+        f"{body} {hidden_text(page)}",
         [(link.href, link.text) for link in page.links],
         [(t.name, t.get_text(" ", strip=True)) for t in heads],
     )
@@ -76,7 +95,7 @@ def says(text: str, term: str) -> bool:
 
 def names(content: Content, name: str) -> bool:
     """Whether the content names ``name`` (case, punctuation, legal suffixes aside)."""
-    return normalize(name) in normalize(content.text)
+    return normalize(name) in normalize(f"{content.title} {content.text}")
 
 
 def _phrases(kind: str, text: str, terms: list[str]) -> list[Sign]:

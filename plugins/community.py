@@ -18,19 +18,28 @@ Each claimed group's page is read. It confirms the claim when all of this holds:
    (an alias alone is the applicant's word: another member's name is easy to write);
 4. a visitor sees it: a listing item, a heading or a link hidden from visitors
    (``display:none``, ``aria-hidden``, the page's own ``<style>``...) counts for nothing;
-5. the page's byline does not name the applicant (a page it wrote lists whom it likes).
+5. the page's byline does not name the applicant (a page it wrote lists whom it likes);
+6. the page is not an article (:func:`plugins._groups.article_sign`): a post titled as the
+   group, with a "Contributors" list of its own, is its author's word. Signs:
+   ``<meta property="og:type" content="article">``, the listing inside an ``<article>``,
+   an ``article_paths`` segment (``/blog/``, ``/news/``) or a dated path (``/2024/05/``),
+   ``rel="author"``, a class with a ``byline_classes`` or ``article_classes`` word
+   (``post-meta``), a short line opening with a ``byline_phrases`` word and a name ("By
+   Pat Quinn", "Guest post by ...").
 
 - ``pass``: at least one group's page confirms;
 - ``fail``: no participation claimed;
 - ``needs_review``: participation only claimed: no page given, the page is gone or
   unreadable, not on the site of a ``trusted_sources`` directory (a page the applicant
-  wrote), not the group's page, or does not list the applicant as point 2-5 require (named
+  wrote), not the group's page, an article (point 6: "an article, not the group's page"),
+  or does not list the applicant as point 2-5 require (named
   elsewhere or as an author, only through an unconfirmed alias, only in hidden content:
   ``hidden`` evidence quotes it with why it was set aside). The evidence says which;
 - ``error``: no group confirmed and a group page could not be fetched.
 
 Params: ``trusted_sources`` (source names whose site is authoritative for group pages;
-empty: any site), ``section_terms``, ``listing_classes``, ``byline_classes``, and how group
+empty: any site), ``section_terms``, ``listing_classes``, ``byline_classes``,
+``article_classes``, ``article_paths``, ``byline_phrases``, and how group
 names compare: ``group_abbreviations``, ``group_kinds``, ``group_prefixes`` (the policies
 give "FinOps for" and "FinOps"), ``parent_levels``.
 """
@@ -43,11 +52,19 @@ from bs4 import Tag
 from pydantic import Field
 
 from plugins._directory import leads_to, links_in, shown_text
-from plugins._groups import GroupNames, Item, bylines, group_page, listing
+from plugins._groups import (
+    ArticleSigns,
+    GroupNames,
+    Item,
+    article_sign,
+    bylines,
+    group_page,
+    listing,
+)
 from plugins._names import normalize, some, text_mentions
 from plugins._pages import read_page
 from plugins._text import excerpt, record_hidden
-from verifier import Check, CheckContext, Hidden, Outcome, Page, Params, registrable_domain
+from verifier import Check, CheckContext, Hidden, Outcome, Page, Params, site_of
 
 
 class CommunityParams(Params):
@@ -66,6 +83,24 @@ class CommunityParams(Params):
     """Words that, in an element's class (``contributor-card``), mark a listing of people."""
     byline_classes: list[str] = Field(default_factory=lambda: ["author", "byline"])
     """Words that, in an element's class (``post-author``), mark an author byline."""
+    article_classes: list[str] = Field(
+        default_factory=lambda: ["post-meta", "entry-meta", "article-meta", "post-info"]
+    )
+    """Classes (their words in a row) of a post's metadata: with ``byline_classes``, a
+    page that has one is an article, not a group's page."""
+    article_paths: list[str] = Field(
+        default_factory=lambda: [
+            *("blog", "blogs", "news", "post", "posts", "insights", "article", "articles"),
+            *("stories", "press", "press-releases"),
+        ]
+    )
+    """Path segments of a blog or news section: a page under one is an article."""
+    byline_phrases: list[str] = Field(
+        default_factory=lambda: [
+            *("by", "guest post by", "posted by", "written by", "words by", "authored by")
+        ]
+    )
+    """Words that open a byline when a capitalised name follows ("By Pat Quinn")."""
     group_abbreviations: dict[str, str] = Field(
         default_factory=lambda: {"WG": "Working Group", "SIG": "Special Interest Group"}
     )
@@ -78,6 +113,11 @@ class CommunityParams(Params):
     """Words one of which a group's name may start with or not ("FinOps for")."""
     parent_levels: int = Field(default=2, ge=0, le=5)
     """How many pages up its path a cited page may sit under its group's page."""
+
+    def article_signs(self) -> ArticleSigns:
+        """What marks a page as an article, from these params."""
+        classes = [*self.byline_classes, *self.article_classes]
+        return ArticleSigns(self.article_paths, classes, self.byline_phrases)
 
 
 class CommunityCheck(Check[CommunityParams]):
@@ -94,7 +134,7 @@ class CommunityCheck(Check[CommunityParams]):
         if not claims:
             return Outcome.failed("not provided: the submission claims no SIG or Working Group")
         urls = [ctx.source(name).url for name in p.trusted_sources]
-        trusted = {registrable_domain(url) for url in urls if url}
+        trusted = {site_of(url) for url in urls if url}
         confirmed: list[str] = []
         claimed: list[str] = []
         faults: list[str] = []
@@ -106,7 +146,7 @@ class CommunityCheck(Check[CommunityParams]):
                     why = f"{claim.url} {read.reason}"
                     if read.state == "fault":
                         faults.append(f"{claim.group}: {why}")
-                elif trusted and registrable_domain(read.page.final_url) not in trusted:
+                elif trusted and site_of(read.page.final_url) not in trusted:
                     why = f"{read.page.final_url} is not on {', '.join(sorted(trusted))}"
                 else:
                     names = GroupNames(p.group_abbreviations, p.group_kinds, p.group_prefixes)
@@ -133,28 +173,35 @@ class CommunityCheck(Check[CommunityParams]):
 class _Applicant:
     """The names and domain the applicant is looked for by."""
 
+    name: str
+    """Its name as written."""
     own: list[str]
     """The normalised form of its name."""
     aliases: dict[str, str]
     """Normalised forms only an alias gives -> the alias as written."""
     domain: str
-    """The registrable domain of its website."""
+    """The site of its website (:func:`verifier.site_of`)."""
 
     @classmethod
     def of(cls, ctx: CheckContext[CommunityParams]) -> _Applicant:
         applicant = ctx.submission.applicant
         own = [normalize(applicant.name)]
         aliases = {f: a for a in applicant.aliases if (f := normalize(a)) not in own}
-        return cls(own, aliases, registrable_domain(applicant.website))
+        return cls(applicant.name, own, aliases, site_of(applicant.website))
 
     @property
     def forms(self) -> list[str]:
         """Every form: the name's, then the aliases'."""
         return [*self.own, *self.aliases]
 
+    @property
+    def names(self) -> list[str]:
+        """Every name as written: its own, then the aliases'."""
+        return [self.name, *self.aliases.values()]
+
     def named(self, text: str) -> str | None:
         """The form ``text`` names the applicant by, its own name first; ``None``."""
-        return text_mentions(text, self.own) or text_mentions(text, list(self.aliases))
+        return text_mentions(text, [self.name]) or text_mentions(text, self.aliases.values())
 
     def tied(self, page: Page, tag: Tag, hidden_too: bool = False) -> bool:
         """Whether ``tag`` holds a link to the applicant's domain (one a visitor sees,
@@ -179,8 +226,18 @@ def _find(page: Page, ctx: CheckContext[CommunityParams], group: str) -> str:
         if form in who.aliases and not who.tied(page, item.tag):
             by_alias = by_alias or (item, who.aliases[form])
             continue
-        if any(text_mentions(shown_text(page, b)[0], who.forms) for b in authored):
+        if any(text_mentions(shown_text(page, b)[0], who.names) for b in authored):
             return "the page's byline names the applicant: a page it wrote is its own word"
+        if sign := article_sign(page, ctx.params.article_signs(), [i.tag for i in items]):
+            ctx.evidence(
+                "contributor",
+                f"{group}: {page.final_url} lists the applicant, but is an article, not the "
+                f"group's page ({sign}): a person must judge",
+                page=page,
+                excerpt=excerpt(text, form, 60),
+                matched=form,
+            )
+            return f"the page is an article, not the group's page: {sign}"
         alias = "" if form in who.own else f" as {who.aliases[form]!r}, linking to {who.domain}"
         ctx.evidence(
             "contributor",
@@ -223,9 +280,9 @@ def _find(page: Page, ctx: CheckContext[CommunityParams], group: str) -> str:
             alias=alias,
         )
         return f"the page lists only the alias {alias!r}, which it does not tie to {who.domain}"
-    if any(text_mentions(shown_text(page, b)[0], who.forms) for b in authored):
+    if any(text_mentions(shown_text(page, b)[0], who.names) for b in authored):
         return "the page names the applicant only as an author (a byline is not participation)"
-    if text_mentions(page.visible_text, who.forms):
+    if text_mentions(page.visible_text, who.names):
         return "the page names the applicant, but not among its contributors"
     if not items:
         return "the page has no contributors section"

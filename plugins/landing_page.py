@@ -6,7 +6,7 @@ training (``training_terms`` phrases: courses, certification prep, instructor-le
 self-paced...). Phrases match case-insensitively as whole words; each one found is
 recorded with the passage around it.
 
-- ``pass``: the page answers 2xx HTML on the applicant's registrable domain, names the
+- ``pass``: the page answers 2xx HTML on the applicant's site (``verifier.site_of``), names the
   subject and at least ``min_training_terms`` distinct training phrases;
 - ``fail``: not provided; the page is gone (404, 410); it names neither the subject nor
   any training phrase (the evidence lists the phrases searched);
@@ -27,7 +27,7 @@ from pydantic import Field
 from plugins._pages import read_page
 from plugins._signs import says
 from plugins._text import excerpt, hidden_text, record_hidden
-from verifier import Check, CheckContext, Outcome, Page, Params, registrable_domain, same_site
+from verifier import Check, CheckContext, Outcome, Page, Params, same_site, site_of
 
 
 class LandingPageParams(Params):
@@ -100,8 +100,8 @@ class LandingPageCheck(Check[LandingPageParams]):
         website = ctx.submission.applicant.website
         if not same_site(page.final_url, website):
             return Outcome.needs_review(
-                f"the training page is on {registrable_domain(page.final_url)}, not on the "
-                f"applicant's domain {registrable_domain(website)} ({shown})"
+                f"the training page is on {site_of(page.final_url)}, not on the "
+                f"applicant's domain {site_of(website)} ({shown})"
             )
         return Outcome.passed(f"{page.final_url} describes {shown}")
 

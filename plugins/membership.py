@@ -29,7 +29,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from plugins._directory import Entry, leads_to, read_directory
+from plugins._directory import Entry, leads_to, links_out, read_directory
 from plugins._names import Match, match_name, name_forms, normalize, some
 from plugins._text import record_hidden
 from verifier import (
@@ -39,7 +39,7 @@ from verifier import (
     Link,
     Outcome,
     Params,
-    registrable_domain,
+    site_of,
 )
 
 
@@ -80,14 +80,22 @@ async def find_in_directory(ctx: CheckContext[MembershipParams], source_name: st
     # The forms only an alias gives (an alias that normalises to the name is the name).
     own = normalize(applicant.name)
     aliases = {form: a for a in applicant.aliases if (form := normalize(a)) != own}
-    domain = registrable_domain(applicant.website)
+    domain = site_of(applicant.website)
+    # The applicant's own sites: an entry under its name linking to any other is another
+    # organisation of the same name (or one the applicant pretends to be).
+    offering = ctx.submission.offering
+    own_sites = {domain} | ({site_of(offering.landing_page)} if offering else set())
     confirmed: list[tuple[Entry, str]] = []
+    elsewhere: list[Entry] = []
     by_alias: list[tuple[Entry, str]] = []
     weak: list[tuple[Entry, Match]] = []
     for entry in entries:
         m = match_name(entry.name, forms, ctx.params.weak_threshold)
         if why := _confirms(entry, m, aliases, domain):
-            confirmed.append((entry, why))
+            if _links_elsewhere(entry, own_sites):
+                elsewhere.append(entry)
+            else:
+                confirmed.append((entry, why))
         elif m.strength == "exact":
             by_alias.append((entry, aliases[m.form]))
         elif m.strength == "weak":
@@ -122,6 +130,8 @@ async def find_in_directory(ctx: CheckContext[MembershipParams], source_name: st
             f"{source_name}: the directory is longer than the {ctx.params.max_pages} page(s) "
             f"searched and does not list the applicant on them; raise max_pages"
         )
+    if elsewhere:
+        return _linked_elsewhere(ctx, source_name, elsewhere, domain)
     # Hidden from visitors, an entry is no listing; one that would have listed the
     # applicant is set aside for a person, quoted with why (issue 8: hidden content).
     unseen = [
@@ -171,6 +181,34 @@ def _confirms(entry: Entry, m: Match, aliases: dict[str, str], domain: str) -> s
     if leads_to(entry.href, domain, entry.page):
         return f"entry {entry.name!r} links to {entry.href}, on {domain}"
     return ""
+
+
+def _links_elsewhere(entry: Entry, own_sites: set[str]) -> bool:
+    """Whether ``entry`` links out of the directory's site to a site not the applicant's."""
+    return links_out(entry.href, entry.page) and site_of(entry.href or "") not in own_sites
+
+
+def _linked_elsewhere(
+    ctx: CheckContext[MembershipParams], source_name: str, found: list[Entry], domain: str
+) -> Outcome:
+    """Entries with the applicant's name that link to another organisation's site: the
+    directory ties the name to someone else, so a person must judge."""
+    for entry in found[:5]:
+        ctx.evidence(
+            "directory-elsewhere",
+            f"{source_name}: {entry.name!r} bears the applicant's name, but the entry links "
+            f"to {entry.href}, not to {domain}: a person must confirm it is the applicant",
+            page=entry.page,
+            excerpt=entry.name,
+            source=source_name,
+            found_as=entry.how,
+            link=entry.href,
+        )
+    entry = found[0]
+    return Outcome.needs_review(
+        f"{source_name}: listed as {entry.name!r}, but the entry links to "
+        f"{site_of(entry.href or '')}, not {domain}; a person must confirm it is the applicant"
+    )
 
 
 def _alias_only(

@@ -3,7 +3,7 @@ open source, or (for a service provider's policy) a dedicated offering of servic
 
 The page is read with :func:`plugins._pages.read_page`, like every submitted page.
 
-- ``pass``: the page answers 2xx HTML on the applicant's registrable domain, names the
+- ``pass``: the page answers 2xx HTML on the applicant's site (``verifier.site_of``), names the
   offering, and shows it is purchasable (a ``purchase_terms`` phrase, or a link to a
   cloud marketplace), open source (a link to the declared ``open_source_repository``,
   or to a repository on a ``repository_hosts`` host whose path names the offering: any
@@ -51,7 +51,7 @@ from plugins._signs import (
     weak_signs,
 )
 from plugins._text import excerpt, hidden_links, record_hidden
-from verifier import Check, CheckContext, Outcome, Page, Params, registrable_domain, same_site
+from verifier import Check, CheckContext, Outcome, Page, Params, same_site, site_of
 
 # Defaults as "|"-separated listings, to keep the module short; each param is a list.
 _PURCHASE_TERMS = """pricing | pricing plans | plans & pricing | plans and pricing
@@ -164,8 +164,8 @@ class OfferingCheck(Check[OfferingParams]):
             )
         if not same_site(page.final_url, ctx.submission.applicant.website):
             return Outcome.needs_review(
-                f"{offering.name} is on {registrable_domain(page.final_url)}, not on the "
-                f"applicant's domain {registrable_domain(ctx.submission.applicant.website)}"
+                f"{offering.name} is on {site_of(page.final_url)}, not on the "
+                f"applicant's domain {site_of(ctx.submission.applicant.website)}"
             )
         how = " and ".join(_HOW[k] for k in sorted({s.kind for s in shown.signs}))
         if not shown.dedicated:

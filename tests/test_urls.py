@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from verifier.urls import normalize_url, registrable_domain, same_site
+from verifier.urls import normalize_url, registrable_domain, same_site, site_of
 
 
 @pytest.mark.parametrize(
@@ -19,6 +19,7 @@ from verifier.urls import normalize_url, registrable_domain, same_site
             "https://docs.acme.github.io/", "acme.github.io", id="a subdomain of a Pages site"
         ),
         pytest.param("https://acme.herokuapp.com/", "acme.herokuapp.com", id="a Heroku app"),
+        pytest.param("https://acme.substack.com/p/x", "acme.substack.com", id="a Substack"),
         pytest.param(
             "https://acme.s3.amazonaws.com/page.html",
             "acme.s3.amazonaws.com",
@@ -45,6 +46,12 @@ def test_registrable_domain(url: str, domain: str) -> None:
         pytest.param(
             "https://acme.github.io/a", "https://acme.github.io/b", True, id="one Pages site"
         ),
+        pytest.param(
+            "https://github.com/fraudco", "https://github.com/opencost", False, id="two accounts"
+        ),
+        pytest.param(
+            "https://github.com/fraudco", "https://github.com/Fraudco/lens", True, id="one account"
+        ),
     ],
 )
 def test_same_site(a: str, b: str, same: bool) -> None:
@@ -52,10 +59,39 @@ def test_same_site(a: str, b: str, same: bool) -> None:
 
 
 @pytest.mark.parametrize(
+    ("url", "site"),
+    [
+        pytest.param("https://docs.acme.example/x", "acme.example", id="a domain is its site"),
+        pytest.param("https://github.com/Acme/lens", "github.com/acme", id="a GitHub account"),
+        pytest.param("https://www.github.com/acme", "github.com/acme", id="www on GitHub"),
+        pytest.param("https://github.com/", "github.com", id="GitHub's own root page"),
+        pytest.param("https://gitlab.com/acme/sub/repo", "gitlab.com/acme", id="a GitLab group"),
+        pytest.param(
+            "https://sourceforge.net/projects/acme/files/",
+            "sourceforge.net/projects/acme",
+            id="a SourceForge project",
+        ),
+        pytest.param("https://medium.com/@acme/post-1", "medium.com/@acme", id="a Medium author"),
+        pytest.param("https://medium.com/tag/finops", "medium.com", id="Medium's own pages"),
+        pytest.param(
+            "https://www.linkedin.com/company/acme/about/",
+            "linkedin.com/company/acme",
+            id="a LinkedIn company page",
+        ),
+        pytest.param("https://docs.github.com/en", "github.com", id="another GitHub host"),
+        pytest.param("github.com", "github.com", id="a bare host is the host's own site"),
+    ],
+)
+def test_site_of(url: str, site: str) -> None:
+    assert site_of(url) == site
+
+
+@pytest.mark.parametrize(
     ("a", "b"),
     [
         pytest.param("https://acme.example/x#top", "https://acme.example/x", id="fragment"),
         pytest.param("https://acme.example/x/", "https://acme.example/x", id="trailing slash"),
+        pytest.param("https://www.acme.example/x", "https://acme.example/x", id="www"),
         pytest.param(
             "https://acme.example/x?utm_source=mail&utm_campaign=q3",
             "https://acme.example/x",

@@ -37,7 +37,7 @@ from verifier.fetch.visibility import Hidden, Link
 from verifier.models import Evidence, Outcome, Requirement, Status
 from verifier.sources import Source
 from verifier.submission import Submission
-from verifier.urls import normalize_url, registrable_domain, same_site
+from verifier.urls import normalize_url, registrable_domain, same_site, site_of
 
 hookimpl = pluggy.HookimplMarker("finops_verifier")
 """Decorator marking a plugin's hook implementations (see :mod:`verifier.hookspecs`)."""
@@ -65,4 +65,5 @@ __all__ = [
     "normalize_url",
     "registrable_domain",
     "same_site",
+    "site_of",
 ]

@@ -31,6 +31,8 @@ SHARED_HOSTING = frozenset(
         "appspot.com",
         "blogspot.com",
         "wordpress.com",
+        "substack.com",
+        "medium.com",
         "wixsite.com",
         "squarespace.com",
         "web.app",
@@ -133,9 +135,68 @@ def registrable_domain(url_or_host: str) -> str:
     return ".".join(labels[-2:])
 
 
+PATH_SCOPED_HOSTS: dict[str, tuple[tuple[str, int], ...]] = {
+    # host: (first path segment, or "" for any: how many segments name the owner)
+    "github.com": (("", 1),),
+    "raw.githubusercontent.com": (("", 1),),
+    "gitlab.com": (("", 1),),
+    "bitbucket.org": (("", 1),),
+    "codeberg.org": (("", 1),),
+    "sourceforge.net": (("projects", 2), ("p", 2)),
+    "medium.com": (("@", 1),),
+    "linkedin.com": (("company", 2), ("in", 2), ("showcase", 2), ("school", 2)),
+    "dev.to": (("", 1),),
+    "x.com": (("", 1),),
+    "twitter.com": (("", 1),),
+    "youtube.com": (("@", 1), ("c", 2), ("channel", 2), ("user", 2)),
+}
+"""Hosts that many organisations share by path: on them a site is the host and the
+owner's path segments (``github.com/acme``, ``linkedin.com/company/acme``,
+``sourceforge.net/projects/acme``, ``medium.com/@acme``), not the host, so another
+account's page is not the applicant's own. A rule ``("projects", 2)`` takes the first two
+segments when the first is ``projects``; ``("@", 1)`` the first when it starts with ``@``;
+``("", 1)`` the first whatever it is. A path no rule fits (the host's own pages:
+``github.com/``, ``github.com/about`` on a host whose rules all need a prefix) is the
+host's own site."""
+
+
+def site_of(url_or_host: str) -> str:
+    """The site a URL is on, as a string two URLs of one site share: the registrable
+    domain (:func:`registrable_domain`), and on a :data:`PATH_SCOPED_HOSTS` host the owner's
+    path segments too, lower case: ``https://github.com/Acme/lens`` -> ``github.com/acme``,
+    ``https://www.linkedin.com/company/acme/about`` -> ``linkedin.com/company/acme``.
+
+    Accepts a URL or a bare host (a bare host is the host's own site). A string httpx
+    cannot parse is returned stripped and lower case, so it equals no other site.
+    """
+    if "//" not in url_or_host:
+        return registrable_domain(url_or_host)
+    try:
+        url = httpx.URL(url_or_host.strip())
+    except (httpx.InvalidURL, ValueError):
+        return url_or_host.strip().lower()
+    host = url.host.lower().rstrip(".").removeprefix("www.")
+    domain = registrable_domain(host)
+    rules = PATH_SCOPED_HOSTS.get(host)
+    if not rules:
+        return domain
+    segments = [s.lower() for s in url.path.split("/") if s]
+    for first, count in rules:
+        head = segments[0] if segments else ""
+        fits = (
+            (first == "" and head)
+            or (first == "@" and head.startswith("@") and len(head) > 1)
+            or (first not in ("", "@") and head == first)
+        )
+        if fits and len(segments) >= count:
+            return "/".join([host, *segments[:count]])
+    return host
+
+
 def same_site(a: str, b: str) -> bool:
-    """Whether two URLs (or hosts) share a registrable domain."""
-    return registrable_domain(a) == registrable_domain(b)
+    """Whether two URLs (or hosts) are on one site (:func:`site_of`): one registrable
+    domain, and on a host shared by path (``github.com``) one owner."""
+    return site_of(a) == site_of(b)
 
 
 TRACKING_PARAMS = frozenset(
@@ -149,7 +210,8 @@ TRACKING_PARAMS = frozenset(
 def normalize_url(url: str) -> str:
     """The form under which two spellings of one page compare equal.
 
-    Scheme and host lower-case, the default port dropped, the fragment dropped, a trailing
+    Scheme and host lower-case, a leading ``www.`` dropped (``www.acme.example`` and
+    ``acme.example`` serve one site), the default port dropped, the fragment dropped, a trailing
     slash dropped (``/a/`` is ``/a``; the root stays ``/``), ``utm_*`` and the other
     :data:`TRACKING_PARAMS` dropped, the remaining query sorted. The path keeps its case
     (servers may tell ``/A`` from ``/a``). A string httpx cannot parse is returned stripped.
@@ -167,4 +229,5 @@ def normalize_url(url: str) -> str:
     default = {"http": 80, "https": 443}.get(parsed.scheme)
     port = f":{parsed.port}" if parsed.port not in (None, default) else ""
     query = f"?{urlencode(pairs)}" if pairs else ""
-    return f"{parsed.scheme}://{parsed.host.rstrip('.')}{port}{path}{query}"
+    host = parsed.host.rstrip(".").removeprefix("www.")
+    return f"{parsed.scheme}://{host}{port}{path}{query}"

@@ -141,14 +141,10 @@ def test_pricing_a_browser_hides_is_set_aside(gaming_settings: FetchSettings, pa
     assert_set_aside(offering(gaming_settings, path))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="attack: the <title> alone ('Proto Lens — pricing, free trial') passes an "
-    "offering whose page says 'internal prototype, not for sale'",
-)
 def test_pricing_only_in_the_title_is_not_a_sign_of_sale(gaming_settings: FetchSettings) -> None:
     result = offering(gaming_settings, "title-only")
     assert result.status != Status.PASS, result.summary
+    assert "the page shows no pricing" in result.summary
 
 
 @pytest.mark.parametrize(
@@ -217,11 +213,6 @@ def case_studies(
         ),
     ],
 )
-@pytest.mark.xfail(
-    strict=True,
-    reason="attack: one logo wall ('Trusted by Globex Corporation and Initech') served under "
-    "two addresses with a differing comment counts as two case studies",
-)
 def test_one_logo_wall_under_two_addresses_is_one_case_study(
     gaming_settings: FetchSettings, urls: tuple[str, str]
 ) -> None:
@@ -232,11 +223,6 @@ def test_one_logo_wall_under_two_addresses_is_one_case_study(
     assert "counts once" in result.summary
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="attack: customers 'Shell plc' and 'Target Corporation' are 'found' in blog posts "
-    "about shell commands and savings targets",
-)
 def test_a_customer_name_that_is_a_common_word_is_not_found_in_lower_case(
     gaming_settings: FetchSettings,
 ) -> None:
@@ -277,11 +263,6 @@ def test_control_an_open_source_landing_page_on_github_passes(
     assert result.status == Status.PASS, result.summary
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="attack: with website github.com/fraudco, a directory entry linking to "
-    "github.com/opencost (another member) lists Fraudco as a member",
-)
 def test_a_directory_link_to_another_github_account_is_not_the_applicant(
     hosts_settings: FetchSettings,
 ) -> None:
@@ -296,11 +277,6 @@ def test_a_directory_link_to_another_github_account_is_not_the_applicant(
     assert result.status == Status.FAIL, result.summary
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="attack: with website github.com/fraudco, other accounts' pages on github.com "
-    "are 'the applicant's own' case studies",
-)
 def test_other_github_accounts_pages_are_not_the_applicants_case_studies(
     hosts_settings: FetchSettings,
 ) -> None:
@@ -330,11 +306,6 @@ def test_other_github_accounts_pages_are_not_the_applicants_case_studies(
     assert "not on the applicant's site" in result.summary
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="attack: with website github.com/fraudco, a stranger's study notes on github.com "
-    "linking to six capabilities are the applicant's alignment documentation",
-)
 def test_another_github_accounts_page_is_not_the_applicants_alignment_page(
     hosts_settings: FetchSettings,
 ) -> None:
@@ -356,11 +327,6 @@ def test_another_github_accounts_page_is_not_the_applicants_alignment_page(
 # --- membership: another member's name ----------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="attack: 'Globex Inc.' (globex-cloud.example) is confirmed by the entry "
-    "'Globex GmbH', which links to globex-real.example",
-)
 def test_a_same_named_entry_linking_to_another_domain_needs_review(
     hosts_settings: FetchSettings,
 ) -> None:
@@ -389,11 +355,6 @@ FINOPS = "http://atk-finops.example"
         pytest.param("containers-year", id="byline names the employee, not the company"),
     ],
 )
-@pytest.mark.xfail(
-    strict=True,
-    reason="attack: a guest blog post on the Foundation's site, titled 'FinOps for "
-    "Containers Working Group', with its own 'Contributors' list, confirms participation",
-)
 def test_a_guest_post_titled_as_the_group_is_not_its_contributors_page(
     gaming_settings: FetchSettings, path: str
 ) -> None:
@@ -411,3 +372,5 @@ def test_a_guest_post_titled_as_the_group_is_not_its_contributors_page(
         sources={"finops-members": f"{FINOPS}/members/"},
     )
     assert result.status == Status.NEEDS_REVIEW, result.summary
+    (claim,) = [e for e in result.evidence if e.kind == "community-claim"]
+    assert "the page is an article, not the group's page" in claim.detail

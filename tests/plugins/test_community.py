@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 import yaml
 
-from plugins._groups import GroupNames, bylines, listing
-from plugins.community import CommunityCheck
+from plugins._groups import GroupNames, article_sign, bylines, listing
+from plugins.community import CommunityCheck, CommunityParams
 from tests.helpers import html_page
 from verifier.fetch import FetchSettings
 from verifier.submission import MAX_ITEMS
@@ -233,6 +233,73 @@ NAMES = GroupNames(
 )
 def test_group_names_compare_as_the_policy_says(claimed: str, page: str, same: bool) -> None:
     assert NAMES.same(claimed, page) is same
+
+
+_GROUP = "<title>FinOps for AI</title><h1>FinOps for AI</h1><h2>Contributors</h2>"
+_LIST = "<ul><li>Lee, Globex</li></ul>"
+
+
+@pytest.mark.parametrize(
+    ("url", "html", "sign"),
+    [
+        pytest.param(
+            "http://wg.test/wg/ai/",
+            f"<meta property='og:type' content='article'>{_GROUP}{_LIST}",
+            "og:type",
+            id="a page that declares itself an article",
+        ),
+        pytest.param(
+            "http://wg.test/wg/ai/",
+            f"<article>{_GROUP}{_LIST}</article>",
+            "inside an <article>",
+            id="a listing inside an article element",
+        ),
+        pytest.param(
+            "http://wg.test/insights/ai/", f"{_GROUP}{_LIST}", "/insights/", id="a blog section"
+        ),
+        pytest.param(
+            "http://wg.test/2024/05/ai/", f"{_GROUP}{_LIST}", "dated", id="a dated address"
+        ),
+        pytest.param(
+            "http://wg.test/wg/ai/",
+            f"{_GROUP}<a rel='author' href='/u/pat'>Pat</a>{_LIST}",
+            "rel=",
+            id="an author link",
+        ),
+        pytest.param(
+            "http://wg.test/wg/ai/",
+            f"{_GROUP}<div class='entry-meta'>May 2024</div>{_LIST}",
+            "byline",
+            id="a post's metadata class",
+        ),
+        pytest.param(
+            "http://wg.test/wg/ai/",
+            f"{_GROUP}<p>Guest post by Pat Quinn</p>{_LIST}",
+            "Guest post by Pat Quinn",
+            id="a byline in words",
+        ),
+    ],
+)
+def test_an_article_is_told_from_a_group_page(url: str, html: str, sign: str) -> None:
+    p = CommunityParams()
+    signs = p.article_signs()
+    page = html_page(f"<html><body>{html}</body></html>", url)
+    items = listing(page, p.section_terms, p.listing_classes, [])
+    assert sign in (article_sign(page, signs, [i.tag for i in items]) or "")
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        pytest.param(f"{_GROUP}{_LIST}", id="a group page"),
+        pytest.param(f"{_GROUP}<p>By invitation only.</p>{_LIST}", id="'By' without a name"),
+    ],
+)
+def test_a_group_page_is_no_article(html: str) -> None:
+    p = CommunityParams()
+    signs = p.article_signs()
+    page = html_page(f"<html><body>{html}</body></html>", "http://wg.test/wg/ai/")
+    assert article_sign(page, signs) is None
 
 
 def test_a_byline_is_no_listing_even_under_a_contributors_heading() -> None:

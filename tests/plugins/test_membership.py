@@ -353,3 +353,54 @@ def test_ten_thousand_near_misses_give_a_one_sentence_summary_that_states_the_co
     assert result.summary.endswith(" and 9,997 more)")
     assert len(result.summary) < 200
     assert sum(e.kind == "directory-candidate" for e in result.evidence) == 5
+
+
+@pytest.mark.parametrize(
+    ("entry", "status"),
+    [
+        pytest.param("<li>Globex GmbH</li>", Status.PASS, id="an entry without a link"),
+        pytest.param(
+            "<li><a href='/members/globex/'>Globex GmbH</a></li>",
+            Status.PASS,
+            id="an entry linking to its profile on the directory's site",
+        ),
+        pytest.param(
+            "<li><a href='https://www.globex-cloud.test/about'>Globex GmbH</a></li>",
+            Status.PASS,
+            id="an entry linking to the applicant's website",
+        ),
+        pytest.param(
+            "<li><a href='https://lens.globex-products.test/'>Globex GmbH</a></li>",
+            Status.PASS,
+            id="an entry linking to the site of the applicant's offering",
+        ),
+        pytest.param(
+            "<li><a href='https://globex-real.test/'>Globex GmbH</a></li>",
+            Status.NEEDS_REVIEW,
+            id="an entry with the applicant's name linking to another organisation's site",
+        ),
+    ],
+)
+def test_an_entry_by_name_that_links_to_another_site_needs_review(
+    entry: str, status: Status
+) -> None:
+    with respx.mock(assert_all_called=True) as router:
+        router.get(DIRECTORY, name="directory").mock(directory_page(f"<ul>{LISTED}{entry}</ul>"))
+        result = run_check(
+            MembershipCheck(),
+            make_submission(
+                applicant=applicant("Globex Inc.", "https://globex-cloud.test/"),
+                offering={"name": "Globex Lens", "landing_page": "https://globex-products.test/"},
+            ),
+            {"sources": ["finops-members"]},
+            settings=settings_for(None),
+            sources={"finops-members": DIRECTORY},
+        )
+    assert result.status == status, result.summary
+    if status == Status.NEEDS_REVIEW:
+        assert result.summary == (
+            "finops-members: listed as 'Globex GmbH', but the entry links to globex-real.test, "
+            "not globex-cloud.test; a person must confirm it is the applicant"
+        )
+        (shown,) = [e for e in result.evidence if e.kind == "directory-elsewhere"]
+        assert shown.data["link"] == "https://globex-real.test/"
