@@ -20,7 +20,8 @@ from typing import TYPE_CHECKING, NamedTuple
 
 import httpx
 
-from plugins._names import normalize
+from plugins._directory import shown_text
+from plugins._names import normalize, text_mentions
 from plugins._text import excerpt, hidden_text, page_links
 from verifier import Hidden, Link, Page
 
@@ -68,16 +69,17 @@ def _title_and_body(page: Page) -> tuple[str, str]:
 
 
 def visible(page: Page) -> Content:
-    """``page`` as a visitor sees it."""
+    """``page`` as a visitor sees it (walks the tree: run it through ``ctx.read``). A
+    heading's hidden words are not its text (``<h1>Cloud<span hidden> FinOps</span></h1>``
+    reads "Cloud")."""
     heads = [t for t in page.soup.find_all(HEADINGS) if page.hidden_reason(t) is None]
     title, body = _title_and_body(page)
-    return Content(
-        title, body, page_links(page), [(t.name, t.get_text(" ", strip=True)) for t in heads]
-    )
+    return Content(title, body, page_links(page), [(t.name, shown_text(page, t)[0]) for t in heads])
 
 
 def everything(page: Page) -> Content:
-    """``page`` with what it hides from visitors, to ask whether that would have counted."""
+    """``page`` with what it hides from visitors, to ask whether that would have counted
+    (walks the tree: run it through ``ctx.read``)."""
     heads = page.soup.find_all(HEADINGS)
     title, body = _title_and_body(page)
     return Content(
@@ -94,8 +96,9 @@ def says(text: str, term: str) -> bool:
 
 
 def names(content: Content, name: str) -> bool:
-    """Whether the content names ``name`` (case, punctuation, legal suffixes aside)."""
-    return normalize(name) in normalize(f"{content.title} {content.text}")
+    """Whether the content names ``name`` as whole words (case, punctuation and legal
+    suffixes aside, a one-word name as a proper noun): "Lens" is not in "Lenses"."""
+    return text_mentions(f"{content.title} {content.text}", [name]) is not None
 
 
 def _phrases(kind: str, text: str, terms: list[str]) -> list[Sign]:

@@ -120,10 +120,10 @@ class OfferingCheck(Check[OfferingParams]):
             return Outcome.needs_review(f"the landing page {read.url} {read.reason}")
         page, p = read.page, ctx.params
         repo = offering.open_source_repository
-        seen = visible(page)
+        seen = await ctx.read(visible, page)
         shown = _Judgement.of(seen, p, offering.name, repo)
         if not shown.passes:  # would what the page hides have passed it? Then a person judges
-            hidden = _Judgement.of(everything(page), p, offering.name, repo)
+            hidden = _Judgement.of(await ctx.read(everything, page), p, offering.name, repo)
             if hidden.passes:
                 return _set_aside(ctx, page, offering.name, shown, hidden)
         text = page.visible_text

@@ -233,3 +233,18 @@ def test_signs_of_sale_and_open_source(
 ) -> None:
     result = landing(body, **declared)
     assert (result.status, result.summary) == (status, summary)
+
+
+def test_a_headings_hidden_words_are_no_topic_and_a_name_is_found_as_whole_words() -> None:
+    from plugins._signs import names, visible
+    from tests.helpers import html_page
+
+    page = html_page(
+        "<html><head><title>Services</title></head><body>"
+        '<h1>Cloud<span style="display:none"> FinOps</span> consulting</h1>'
+        "<p>Our Lenses practice.</p></body></html>"
+    )
+    content = visible(page)
+    assert content.headings == [("title", "Services"), ("h1", "Cloud consulting")]
+    assert not names(content, "Lens")  # "Lens" is not in "Lenses"
+    assert names(content, "Cloud consulting")
