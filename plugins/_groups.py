@@ -40,7 +40,7 @@ from plugins._directory import shown_text
 from plugins._names import some, words
 from plugins._pages import read_page
 from plugins._text import page_links, record_hidden
-from verifier import CheckContext, Hidden, Page, same_site
+from verifier import CheckContext, FetchError, Hidden, Page, same_site
 
 _TITLE_PARTS = re.compile(r"\s+[-|–—:·•»]\s+")
 _SHORT_NAME = re.compile(r"^(.*?)\s*\(([^()]+)\)\s*$")
@@ -172,6 +172,8 @@ async def _under_group_page(
     for up in range(1, min(levels, len(segments) - 1) + 1):
         above = str(url.join("/" + "/".join(segments[:-up]) + "/"))
         read = await read_page(ctx, above)
+        if read.state == "fault":  # no answer is no "no": the check cannot decide
+            raise FetchError(above, f"the page above it, {above}, {read.reason}")
         if read.page is None or read.state != "ok" or not same_site(read.page.final_url, above):
             continue  # gone, unreadable, or redirected off the site: no group page above
         seen, _ = await ctx.read(names_group, read.page, group, names)

@@ -38,8 +38,8 @@ Each claimed group's page is read. It confirms the claim when all of this holds:
 - ``error``: no group confirmed and a group page could not be fetched.
 
 Params: ``trusted_sources`` (source names whose site is authoritative for group pages;
-empty: any site), ``section_terms``, ``listing_classes``, ``byline_classes``,
-``article_classes``, ``article_paths``, ``byline_phrases``, and how group
+default ``[finops-members]``; ``[]``: any site), ``section_terms``, ``listing_classes``,
+``byline_classes``, ``article_classes``, ``article_paths``, ``byline_phrases``, and how group
 names compare: ``group_abbreviations``, ``group_kinds``, ``group_prefixes`` (the policies
 give "FinOps for" and "FinOps"), ``parent_levels``.
 """
@@ -64,14 +64,16 @@ from plugins._groups import (
 from plugins._names import normalize, some, text_mentions
 from plugins._pages import read_page
 from plugins._text import excerpt, record_hidden
-from verifier import Check, CheckContext, Hidden, Outcome, Page, Params, site_of
+from verifier import Check, CheckContext, FetchError, Hidden, Outcome, Page, Params, site_of
 
 
 class CommunityParams(Params):
     """Params of the ``community`` check."""
 
-    trusted_sources: list[str] = Field(default_factory=list)
-    """Sources (e.g. finops-members) whose site's pages may confirm participation."""
+    trusted_sources: list[str] = Field(default_factory=lambda: ["finops-members"])
+    """Sources whose site's pages may confirm participation: by default the Foundation's
+    member directory's site, so that a policy that says nothing never trusts a page the
+    applicant wrote; ``[]`` trusts any site (the page must still be the group's)."""
     section_terms: list[str] = Field(
         default_factory=lambda: ["contributor", "participant", "member", "lead", "chair"]
     )
@@ -151,9 +153,13 @@ class CommunityCheck(Check[CommunityParams]):
                 else:
                     names = GroupNames(p.group_abbreviations, p.group_kinds, p.group_prefixes)
                     levels = p.parent_levels
-                    whys = [await group_page(ctx, read.page, claim.group, names, levels)]
-                    whys.append(await ctx.read(_find, read.page, ctx, claim.group))
-                    why = "; ".join(w for w in whys if w)
+                    try:
+                        whys = [await group_page(ctx, read.page, claim.group, names, levels)]
+                        whys.append(await ctx.read(_find, read.page, ctx, claim.group))
+                        why = "; ".join(w for w in whys if w)
+                    except FetchError as exc:  # one group's page must not hide the others
+                        why = f"{claim.url} could not be read: {exc.reason}"
+                        faults.append(f"{claim.group}: {why}")
             if not why:
                 confirmed.append(claim.group)
                 continue

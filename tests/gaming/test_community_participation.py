@@ -193,3 +193,16 @@ def test_without_trusted_sources_a_group_page_on_any_site_still_confirms(
     assert community(gaming_settings, tally, url, params=params).status == Status.PASS
     blog = f"{SITE}/blog/container-costs/"
     assert community(gaming_settings, MARLOW, blog, params=params).status == Status.NEEDS_REVIEW
+
+
+def test_a_policy_that_names_no_trusted_sources_trusts_only_the_foundations_directory_site(
+    gaming_settings: FetchSettings,
+) -> None:
+    # The same group page on another site as above: a policy that says nothing of
+    # trusted_sources must not take a page anyone (the applicant) wrote as the listing.
+    params = {k: v for k, v in PARAMS.items() if k != "trusted_sources"}
+    url = "http://c2-k8s-community.example/containers-wg/"
+    tally = {"name": "Tallyworks, Inc.", "website": "https://c2-tallyworks.example/"}
+    result = community(gaming_settings, tally, url, params=params)
+    assert result.status == Status.NEEDS_REVIEW
+    assert f"{url} is not on " in why_not(result)
