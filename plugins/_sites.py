@@ -45,6 +45,19 @@ class SiteParams(Params):
     foundation_domains: list[str] = Field(default_factory=list)
     """More domains (sites) of the Foundation (``finops.org``): pages there are never
     the applicant's documentation."""
+    platform_sites: list[str] = Field(
+        default_factory=lambda: [
+            "amazon.com",
+            "microsoft.com",
+            "google.com",
+            "oracle.com",
+            "salesforce.com",
+            "ibm.com",
+        ]
+    )
+    """Sites of marketplaces and platforms that list many companies' offerings: an
+    ``offering.landing_page`` there (a cloud-marketplace listing) does not make the
+    whole site the applicant's; ``applicant.website`` itself always counts."""
 
 
 @dataclass(frozen=True)
@@ -82,7 +95,10 @@ def sites_of(ctx: CheckContext[S], also_foundation: Iterable[str] = ()) -> Sites
     (hosts a check knows are the Foundation's, such as the Framework's)."""
     params = ctx.params
     sub = ctx.submission
-    own = [sub.applicant.website] + ([sub.offering.landing_page] if sub.offering else [])
+    own = {site_of(sub.applicant.website)}
+    if sub.offering:  # a product's own domain, unless it is a marketplace's listing
+        landing = site_of(sub.offering.landing_page)
+        own |= set() if landing in {site_of(d) for d in params.platform_sites} else {landing}
     urls = []
     for name in params.foundation_sources:
         try:
@@ -90,7 +106,4 @@ def sites_of(ctx: CheckContext[S], also_foundation: Iterable[str] = ()) -> Sites
         except SourceMissing:
             continue  # a run without that directory has no site of it to refuse
     foundation = [*params.foundation_domains, *also_foundation, *(u for u in urls if u)]
-    return Sites(
-        frozenset(site_of(u) for u in own),
-        frozenset(site_of(d) for d in foundation),
-    )
+    return Sites(frozenset(own), frozenset(site_of(d) for d in foundation))

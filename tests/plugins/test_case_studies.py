@@ -197,3 +197,44 @@ def test_customer_aliases(settings: FetchSettings, aliases: list[str], status: s
     sub = make_submission(case_studies=[GLOBEX, renamed])
     result = run_check(CaseStudiesCheck(), sub, PLATFORM, settings=settings)
     assert result.status == status, result.summary
+
+
+def test_a_marketplace_listing_as_landing_page_does_not_make_the_marketplace_the_applicants() -> (
+    None
+):
+    import datetime as dt
+
+    from plugins._sites import SiteParams, sites_of
+    from verifier import CheckContext, Requirement
+
+    async def no_fetch(url: str) -> Any:
+        raise AssertionError(url)
+
+    def whose(website: str, landing: str, page: str) -> str:
+        sub = make_submission(
+            applicant={"name": "Acme", "website": website},
+            offering={"name": "Acme Lens", "landing_page": landing},
+        )
+        ctx = CheckContext(
+            requirement=Requirement("r", "t", "case-studies", {}),
+            submission=sub,
+            params=SiteParams(),
+            as_of=dt.date(2026, 1, 1),
+            fetch=no_fetch,
+            sources={},
+        )
+        return sites_of(ctx).whose(page)
+
+    listing = "https://aws.amazon.com/marketplace/pp/prodview-acme"
+    # Someone else's page on the marketplace's site is not the applicant's own.
+    assert whose("https://acme.example/", listing, "https://aws.amazon.com/blogs/x/") == (
+        "elsewhere"
+    )
+    # A product's own domain still is; and a marketplace company's own website is its own.
+    assert (
+        whose("https://acme.example/", "https://acmelens.example/", "https://acmelens.example/c/")
+        == "applicant"
+    )
+    assert whose("https://aws.amazon.com/", listing, "https://aws.amazon.com/blogs/x/") == (
+        "applicant"
+    )
