@@ -225,12 +225,16 @@ def _find(page: Page, ctx: CheckContext[CommunityParams], group: str) -> str:
     # The smallest text first: the contributor's own card, not the grid around it.
     texts = sorted(((i, *shown_text(page, i.tag)) for i in items), key=lambda t: len(t[1]))
     by_alias: tuple[Item, str] | None = None
+    untied: set[int] = set()  # what holds an item naming an alias it does not tie
     for item, text, _ in texts:
         form = who.named(text) if item.hidden is None else None
         if form is None:
             continue
-        if form in who.aliases and not who.tied(page, item.tag):
+        if form in who.aliases and (id(item.tag) in untied or not who.tied(page, item.tag)):
+            # The card naming the alias decides: a grid around it that holds some other
+            # link to the applicant's site does not tie that alias to the applicant.
             by_alias = by_alias or (item, who.aliases[form])
+            untied.update(id(t) for t in item.tag.parents)
             continue
         if any(text_mentions(shown_text(page, b)[0], who.names) for b in authored):
             return "the page's byline names the applicant: a page it wrote is its own word"

@@ -10,6 +10,7 @@ mention in the body is not participation. The site is
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,7 +20,7 @@ from tests.plugins.registry_helpers import policy_params
 from verifier import Status
 from verifier.fetch import FetchSettings
 from verifier.models import RequirementResult
-from verifier.testing import make_submission, run_check
+from verifier.testing import make_submission, run_check, settings_for
 
 SITE = "http://c2-finops.example"
 PARAMS = policy_params("2022/platform.yaml", "community")
@@ -206,3 +207,34 @@ def test_a_policy_that_names_no_trusted_sources_trusts_only_the_foundations_dire
     result = community(gaming_settings, tally, url, params=params)
     assert result.status == Status.NEEDS_REVIEW
     assert f"{url} is not on " in why_not(result)
+
+
+def test_an_alias_on_an_unlinked_card_is_not_tied_by_another_cards_link(
+    fake_sites: Any, tmp_path: Path
+) -> None:
+    # The card naming the alias decides; the list around it holds another card's link to
+    # the applicant's site, which ties nothing to the alias.
+    page = tmp_path / "wg.example" / "containers" / "index.html"
+    page.parent.mkdir(parents=True)
+    page.write_text(
+        "<html><head><title>FinOps for Containers Working Group</title></head><body>"
+        "<h1>FinOps for Containers Working Group</h1><h2>Contributors</h2>"
+        "<ul><li>CloudZero</li><li><a href='https://acme.example/team'>Pat Quinn</a></li></ul>"
+        "</body></html>"
+    )
+    server = fake_sites(tmp_path)
+    sub = make_submission(
+        applicant={
+            "name": "Acme Cloud",
+            "aliases": ["CloudZero"],
+            "website": "https://acme.example/",
+        },
+        community=[
+            {"group": "FinOps for Containers Working Group", "url": "http://wg.example/containers/"}
+        ],
+    )
+    result = run_check(
+        CommunityCheck(), sub, PARAMS | {"trusted_sources": []}, settings=settings_for(server)
+    )
+    assert result.status == Status.NEEDS_REVIEW
+    assert "only the alias 'CloudZero'" in why_not(result)
