@@ -124,11 +124,6 @@ def test_control_a_finops_practice_page_passes_the_service_provider_offering(
     assert result.status == Status.PASS, result.summary
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="attack2: the topic 'FinOps' only in a display:none <span> inside a visible <h1> "
-    "makes the page 'dedicated' (headings are read with get_text, hidden children included)",
-)
 def test_a_topic_hidden_inside_a_visible_heading_is_set_aside(
     gaming_settings: FetchSettings,
 ) -> None:
@@ -244,11 +239,6 @@ def test_a_common_word_opening_a_sentence_is_not_the_customer(
             "https://aws.amazon.com/marketplace/pp/prodview-fraudlens",
             "http://aws.amazon.com/solutions/case-studies",
             id="landing page on AWS Marketplace: AWS's own case studies",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="attack2: offering.landing_page on aws.amazon.com/marketplace makes "
-                "all of amazon.com the applicant's site (plugins/_sites.py)",
-            ),
         ),
         pytest.param(
             {"name": "Fraudco", "website": "https://fraudco.s3.us-east-1.amazonaws.com/"},
