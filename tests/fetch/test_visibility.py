@@ -303,6 +303,43 @@ def test_a_link_that_shows_nothing_a_visitor_can_click_is_hidden() -> None:
     assert seen["e"] == ("Acme", None)
 
 
+def test_a_link_whose_only_image_is_a_pixel_is_hidden() -> None:
+    # A tracking-pixel link (attack2): width/height of 2px or less, by attribute or inline
+    # style, shows nothing to click; its alt is no text a visitor reads either.
+    page = _page(
+        '<a href="/a"><img src="p.gif" width="1" height="1" alt="allocation"></a>'
+        '<a href="/b"><img src="p.gif" style="width: 2px; height: 40px" alt=""></a>'
+        '<a href="/c"><svg height="0"><circle r="1"/></svg></a>'
+        '<a href="/d"><img src="p.gif" width="1px"></a>'
+        '<a href="/e"><img src="p.gif" width="1" height="1">Budgeting</a>'
+        '<a href="/f"><img src="p.gif" width="1" height="1"><img src="i.png" alt="Logo"></a>'
+    )
+    seen = {link.href.rsplit("/", 1)[1]: (link.text, link.hidden) for link in page.links}
+    pixel = "a link whose only image is too small to see (2 pixels or less)"
+    assert seen["a"] == ("", pixel)
+    assert seen["b"] == ("", pixel)
+    assert seen["c"] == ("", pixel)
+    assert seen["d"] == ("", pixel)
+    assert seen["e"] == ("Budgeting", None)  # its text is seen
+    assert seen["f"] == ("Logo", None)  # another image is seen
+
+
+def test_control_an_icon_of_16_pixels_still_shows_its_link() -> None:
+    page = _page(
+        '<a href="/a"><img src="i.png" width="16" height="16" alt="GitHub"></a>'
+        '<a href="/b"><img src="i.png" style="width:16px;height:16px"></a>'
+        '<a href="/c"><img src="i.png" width="3" height="3" alt="Dot"></a>'
+        '<a href="/d"><img src="i.png" style="width:1em" alt="Em"></a>'
+    )
+    seen = {link.href.rsplit("/", 1)[1]: (link.text, link.hidden) for link in page.links}
+    assert seen == {
+        "a": ("GitHub", None),
+        "b": ("", None),
+        "c": ("Dot", None),
+        "d": ("Em", None),
+    }
+
+
 def test_a_page_of_ordinary_attribute_rules_is_not_read_as_all_hidden() -> None:
     # 40 attribute selectors that hide (normalize.css has [hidden], frameworks have more):
     # filed under no class, id or tag, they must not collapse into "every element".

@@ -99,11 +99,6 @@ def test_a_declared_repository_on_the_applicants_own_site_is_no_open_source_sign
     assert "open source" not in result.summary
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="attack2: a marketplace link whose only content is a 1x1 image (width/height "
-    "attributes) counts as a visible purchase sign",
-)
 def test_a_marketplace_link_on_a_one_pixel_image_is_set_aside(
     gaming_settings: FetchSettings,
 ) -> None:
@@ -320,11 +315,6 @@ def test_a_guest_post_without_the_listed_signs_is_not_the_groups_page(
 # --- framework alignment: links a visitor cannot see ---------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="attack2: Framework links whose only content is a 1x1 image count as links a "
-    "visitor sees; the page shows only 'Framework mapping coming soon'",
-)
 def test_framework_links_on_one_pixel_images_are_set_aside(gaming_settings: FetchSettings) -> None:
     result = judge(
         FrameworkAlignmentCheck(),

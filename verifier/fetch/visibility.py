@@ -34,7 +34,10 @@ with the reason it is hidden:
   person's review, reading too little would let hidden text pass. An element with more
   than 256 hiding rules filed under its classes, id and tag is read as hidden, so the
   work per element stays bounded.
-- an ``<a href>`` with no text and no image shows nothing to click.
+- an ``<a href>`` with no text and no image a visitor sees shows nothing to click: an
+  image hidden, or too small to see (:func:`too_small`: a ``width`` or ``height``
+  attribute or inline style of 2px or less, as ``<img width="1" height="1">``), shows
+  no link.
 
 Scripts, styles, ``<noscript>``, the ``<head>`` (but its title), comments and other
 markup are not text at all, as before. Stylesheets linked from other files are not
@@ -47,6 +50,7 @@ quadratic, and 45,000 nested ``<div>`` took 80 s that way).
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -174,6 +178,27 @@ def _collapse(parts: list[str]) -> str:
     return " ".join(" ".join(parts).translate(_INVISIBLE).split())
 
 
+_TINY_PX = 2.0
+"""Width or height (px) at or below which an image shows a visitor nothing to click."""
+_SIZE = re.compile(r"(-?\d*\.?\d+)\s*([a-z%]*)")
+
+
+def too_small(tag: Tag) -> bool:
+    """Whether the image ``tag`` is given a width or height of :data:`_TINY_PX` or less,
+    by its ``width``/``height`` attribute or its inline style (px, or no unit; any 0)."""
+    style = tag.get("style")
+    decls = parse_declarations(style) if isinstance(style, str) else {}
+    for axis in ("width", "height"):
+        for value in (tag.get(axis), decls.get(axis)):
+            m = _SIZE.fullmatch(value.strip().lower()) if isinstance(value, str) else None
+            if m is None:
+                continue
+            size, unit = float(m.group(1)), m.group(2)
+            if size <= 0 or (unit in ("", "px") and size <= _TINY_PX):
+                return True
+    return False
+
+
 def view_of(soup: BeautifulSoup, base_url: str, deadline: float | None = None) -> PageView:
     """Sort ``soup``'s text and links into visible and hidden (module docstring); raise
     :class:`Overtime` once ``time.monotonic()`` passes ``deadline``."""
@@ -189,6 +214,7 @@ def view_of(soup: BeautifulSoup, base_url: str, deadline: float | None = None) -
     link_parts: dict[int, list[str]] = {}
     anchors: list[Tag] = []
     pictured: set[int] = set()  # links holding an image a visitor sees
+    tiny: set[int] = set()  # links holding an image too small to see
     visible: list[str] = []
     for count, node in enumerate(soup.descendants):
         # Often: one element may cost up to _MAX_TRIES rules.
@@ -223,11 +249,15 @@ def view_of(soup: BeautifulSoup, base_url: str, deadline: float | None = None) -
                 link_parts[nid] = []
             anchor = anchor_of.get(pid)
             if anchor is not None and node.name in ("img", "svg"):
-                # An image shows its link only if a visitor sees the image; its alt is the
-                # link's text then (or, for a hidden link, what it would have shown).
-                if nid not in reasons:
+                # An image shows its link only if a visitor sees the image (not hidden, not
+                # a 1x1 pixel); its alt is the link's text then (or, for a hidden link, what
+                # it would have shown).
+                seen = nid not in reasons and not too_small(node)
+                if seen:
                     pictured.add(id(anchor))
-                if node.get("alt") and (nid not in reasons or id(anchor) in reasons):
+                elif nid not in reasons:
+                    tiny.add(id(anchor))
+                if node.get("alt") and (seen or id(anchor) in reasons):
                     link_parts[id(anchor)].append(f"\x00{attr_text(node['alt'])}")
             continue
         if not isinstance(node, NavigableString) or isinstance(node, PreformattedString):
@@ -252,7 +282,7 @@ def view_of(soup: BeautifulSoup, base_url: str, deadline: float | None = None) -
     return PageView(
         visible_text=_collapse([title_text, *visible]),
         hidden=hidden,
-        links=tuple(_links(anchors, link_parts, reasons, pictured, base_url, deadline)),
+        links=tuple(_links(anchors, link_parts, reasons, (pictured, tiny), base_url, deadline)),
         reasons=reasons,
     )
 
@@ -261,11 +291,11 @@ def _links(
     anchors: list[Tag],
     parts: dict[int, list[str]],
     reasons: dict[int, str],
-    pictured: set[int],
+    images: tuple[set[int], set[int]],
     base_url: str,
     deadline: float | None,
 ) -> Iterable[Link]:
-    base = httpx.URL(base_url)
+    base, (pictured, tiny) = httpx.URL(base_url), images
     for count, a in enumerate(anchors):
         if deadline is not None and not count % 256 and time.monotonic() > deadline:
             raise Overtime("reading the page's links went past its deadline")
@@ -278,5 +308,9 @@ def _links(
         text = _collapse(words) or _collapse(alts)
         reason = reasons.get(id(a))
         if reason is None and not text and id(a) not in pictured:
-            reason = "a link with no text or image to click"
+            reason = (
+                "a link whose only image is too small to see (2 pixels or less)"
+                if id(a) in tiny
+                else "a link with no text or image to click"
+            )
         yield Link(href, text, reason)
