@@ -114,11 +114,48 @@ def purchase_signs(content: Content, params: OfferingParams) -> list[Sign]:
     """Evidence that the offering can be bought: phrases and marketplace links."""
     signs = _phrases("purchase", content.text, params.purchase_terms)
     for href, label in content.links:
-        bare = href.split("://", 1)[-1]
-        if any(bare.startswith(m) for m in params.marketplace_hosts):
+        if marketplace_listing(href, params.marketplace_hosts):
             what = f"links to a cloud marketplace listing: {href}"
             signs.append(Sign("purchase", what, label or href, href))
     return signs
+
+
+_LOCALE = re.compile(r"[a-z]{2}(?:[-_][a-z]{2,4})?", re.IGNORECASE)
+"""A locale segment (``en-us``, ``en_US``, ``de``): part of a marketplace's address, no item."""
+_SECTIONS = frozenset({"marketplace", "apps", "pp", "product", "products", "details", "listing"})
+"""Path segments that name a section of a marketplace on the way to an item
+(``/marketplace/pp/prodview-x``, ``/en-us/marketplace/apps/acme.lens``): no item alone."""
+_NOT_LISTINGS = frozenset(
+    {"search", "results", "category", "categories", "browse", "b", "seller-profile"}
+)
+"""Path segments of a marketplace's search, category, browse or seller pages: what
+follows them (``/category/analytics``) names no item."""
+_LISTING_QUERIES = frozenset({"productid", "listingid", "offerid", "sku"})
+"""Query keys naming an item (``?productId=...``), case aside."""
+
+
+def marketplace_listing(href: str, prefixes: list[str]) -> bool:
+    """Whether ``href`` is a listing on a marketplace of ``prefixes`` (host and path, as
+    ``aws.amazon.com/marketplace``): past the prefix, its path names an item (a segment
+    neither a locale, a section of :data:`_SECTIONS`, nor after a search, category or
+    browse segment of :data:`_NOT_LISTINGS`), or its query a listing id
+    (:data:`_LISTING_QUERIES`). The marketplace's home, search and category pages list no
+    offering."""
+    url = httpx.URL(href)
+    host = url.host.removeprefix("www.")
+    path = [s for s in url.path.split("/") if s]
+    for prefix in prefixes:
+        p_host, _, p_path = prefix.strip().partition("/")
+        stem = [s for s in p_path.split("/") if s]
+        if host != p_host.removeprefix("www.") or path[: len(stem)] != stem:
+            continue
+        rest = [s.lower() for s in path[len(stem) :]]
+        if any(s in _NOT_LISTINGS for s in rest):
+            return False
+        if any(k.lower() in _LISTING_QUERIES and v for k, v in url.params.multi_items()):
+            return True
+        return any(s not in _SECTIONS and not _LOCALE.fullmatch(s) for s in rest)
+    return False
 
 
 def topic_sign(content: Content, params: OfferingParams) -> Sign | None:
@@ -146,10 +183,37 @@ def weak_signs(content: Content, params: OfferingParams) -> list[Sign]:
     """Signs a person must weigh: a ``weak_terms`` word, or a link to some repository."""
     signs = _phrases("weak-sign", content.text, params.weak_terms)
     for href, label in content.links:
-        url = httpx.URL(href)
-        if url.host.removeprefix("www.") in params.repository_hosts and url.path.count("/") >= 2:
+        if repository_of(href, params.repository_hosts) is not None:
             signs.append(Sign("weak-sign", f"links to a repository: {href}", label or href, href))
     return signs
+
+
+RESERVED_OWNERS = frozenset(
+    {
+        *("topics", "sponsors", "marketplace", "orgs", "organizations", "collections"),
+        *("explore", "search", "features", "about", "apps", "settings", "login", "join"),
+        *("signup", "enterprise", "pricing", "trending", "users", "user", "groups"),
+        *("dashboard", "notifications", "issues", "pulls", "new", "help", "account"),
+        *("customer-stories", "readme", "solutions", "resources", "security", "-"),
+    }
+)
+"""First path segments of code hosts that are the host's own pages, not an owner
+(``github.com/topics/<name>``, ``gitlab.com/explore/...``, ``gitlab.com/-/...``): one list
+for every ``repository_hosts`` host, kept short (an owner of one of these names is rare)."""
+
+
+def repository_of(href: str, hosts: list[str]) -> tuple[str, str] | None:
+    """The ``(owner, repository)`` that ``href`` shows on a code host of ``hosts``
+    (``https://github.com/openlens/openlens/tree/main``), or ``None``: another host, fewer
+    than two path segments, or an owner that is a page of the host's own
+    (:data:`RESERVED_OWNERS`)."""
+    url = httpx.URL(href)
+    segments = [s for s in url.path.split("/") if s][:2]
+    if url.host.removeprefix("www.") not in hosts or len(segments) < 2:
+        return None
+    if segments[0].lower() in RESERVED_OWNERS:
+        return None
+    return segments[0], segments[1]
 
 
 def _compact(text: str) -> str:
@@ -159,18 +223,34 @@ def _compact(text: str) -> str:
 def open_source_signs(
     content: Content, params: OfferingParams, name: str, declared: str | None
 ) -> list[Sign]:
-    """Evidence that the offering is open source: a link to its declared repository, or to
-    a repository whose owner or name is the offering's (``github.com/openlens/openlens``)."""
+    """Evidence that the offering is open source: a link to a repository on a code host
+    (:func:`repository_of`) that is its declared repository, or whose owner or name is the
+    offering's (``github.com/openlens/openlens``). A declared repository elsewhere (the
+    applicant's own site) shows nothing someone else hosts: no sign."""
     signs = []
     for href, label in content.links:
-        url = httpx.URL(href)
-        segments = [s for s in url.path.split("/") if s][:2]
-        names_it = len(segments) == 2 and _compact(name) in map(_compact, segments)
-        on_host = url.host.removeprefix("www.") in params.repository_hosts
-        if (declared and href.rstrip("/") == declared.rstrip("/")) or (on_host and names_it):
+        repository = repository_of(href, params.repository_hosts)
+        if repository is None:
+            continue
+        is_declared = declared is not None and href.rstrip("/") == declared.rstrip("/")
+        if is_declared or _compact(name) in map(_compact, repository):
             what = f"links to a public repository: {href}"
             signs.append(Sign("open-source", what, label or href, href))
     return signs
+
+
+def declared_off_host(content: Content, params: OfferingParams, declared: str | None) -> list[Sign]:
+    """Links to the declared repository when it is on no code host (:func:`repository_of`):
+    a self-hosted forge, or the applicant's own page; a person judges whether it is public
+    source."""
+    if declared is None or repository_of(declared, params.repository_hosts) is not None:
+        return []
+    what = f"links to the declared repository, which is not on a code host: {declared}"
+    return [
+        Sign("weak-sign", what, label or href, href)
+        for href, label in content.links
+        if href.rstrip("/") == declared.rstrip("/")
+    ]
 
 
 def hidden_holding(page: Page, needles: list[str]) -> list[Hidden | Link]:

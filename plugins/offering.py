@@ -5,9 +5,11 @@ The page is read with :func:`plugins._pages.read_page`, like every submitted pag
 
 - ``pass``: the page answers 2xx HTML on the applicant's site (``verifier.site_of``), names the
   offering, and shows it is purchasable (a ``purchase_terms`` phrase, or a link to a
-  cloud marketplace), open source (a link to the declared ``open_source_repository``,
-  or to a repository on a ``repository_hosts`` host whose path names the offering: any
-  GitHub link is not enough), or offered as a service (its title or a main heading names
+  listing on a cloud marketplace: not its home, search or category page), open source (a
+  link to a repository, ``host/<owner>/<repo>`` on a ``repository_hosts`` host and no
+  page of the host's own such as ``github.com/topics/...``, that is the declared
+  ``open_source_repository`` or whose owner or name is the offering: any GitHub link is
+  not enough), or offered as a service (its title or a main heading names
   a ``topic_terms`` topic and its text says ``min_service_terms`` ``service_terms``
   phrases); with ``topic_terms`` set, the title or a main heading must name a topic;
 - ``fail``: not provided; the page is gone (404, 410, a "not found" page); it does not
@@ -21,8 +23,10 @@ What counts is what a visitor sees: text and links hidden from visitors (see
   it was set aside); the page is on another domain than the applicant's website, cannot
   be read by a program (not HTML, or a shell that JavaScript fills in), shows only weak
   signs (a ``weak_terms`` word such as "plans" or "license", a repository link that does
-  not name the offering), or, with ``topic_terms`` set, names no topic in its title or
-  main headings: a person judges those;
+  not name the offering, a link to a declared ``open_source_repository`` that is not on a
+  code host: the applicant's own site shows no repository someone else hosts), or, with
+  ``topic_terms`` set, names no topic in its title or main headings: a person judges
+  those;
 - ``error``: the page could not be fetched, or answered another status.
 
 Params: ``purchase_terms``, ``weak_terms``, ``marketplace_hosts``, ``repository_hosts``,
@@ -40,6 +44,7 @@ from plugins._pages import read_page
 from plugins._signs import (
     Content,
     Sign,
+    declared_off_host,
     everything,
     hidden_holding,
     names,
@@ -84,9 +89,20 @@ class OfferingParams(Params):
     """Words that may mean the offering is sold, or may not ("big plans", "MIT License"):
     alone, they send the requirement to a person instead of failing it."""
     marketplace_hosts: list[str] = Field(default_factory=lambda: _words(_MARKETPLACE_HOSTS))
-    """Link prefixes (host and path) of cloud marketplaces."""
+    """Link prefixes (host and path, ``aws.amazon.com/marketplace``) of cloud marketplaces,
+    matched by whole host and whole path segments. A link is a listing only if it goes
+    beyond the prefix to an item: a further path segment that is neither a locale
+    (``en-us``), a section on the way to an item (``apps``, ``pp``, ``product``...), nor
+    after a search, category or browse segment (``search``, ``category``, ``browse``,
+    ``b``, ``seller-profile``...), or a listing-id query (``?productId=``, ``listingId``,
+    ``offerId``, ``sku``); see :func:`plugins._signs.marketplace_listing`. The marketplace's
+    home, search and category pages list no offering."""
     repository_hosts: list[str] = Field(default_factory=lambda: _words(_REPOSITORY_HOSTS))
-    """Hosts of public source repositories."""
+    """Hosts of public source repositories. A repository there is ``host/<owner>/<repo>``
+    whose owner is no page of the host's own (``topics``, ``sponsors``, ``marketplace``,
+    ``orgs``, ``explore``, ``search``...: :data:`plugins._signs.RESERVED_OWNERS`, one list
+    for every host). A declared ``open_source_repository`` counts only as such a
+    repository."""
     topic_terms: list[str] = Field(default_factory=list)
     """Topics an offering must be dedicated to, one named in the page's title or a main
     heading (``h1``-``h3``); empty: no topic is asked for. A page that does not show one
@@ -140,7 +156,8 @@ class OfferingCheck(Check[OfferingParams]):
         for sign in [*shown.signs, *([shown.topic] if shown.topic else [])]:
             ctx.evidence(sign.kind, sign.what, page=page, excerpt=sign.shown)
         if not shown.signs:
-            weak = weak_signs(seen, p)
+            elsewhere = declared_off_host(seen, p, repo)
+            weak = elsewhere + weak_signs(seen, p)
             for sign in weak:
                 ctx.evidence(sign.kind, sign.what, page=page, excerpt=sign.shown)
             ctx.evidence(
@@ -152,6 +169,13 @@ class OfferingCheck(Check[OfferingParams]):
                 repository_hosts=p.repository_hosts,
                 service_terms=p.service_terms,
             )
+            if elsewhere:
+                return Outcome.needs_review(
+                    f"{offering.name}: the page links to the declared repository {repo}, "
+                    "but the declared repository is not on a code host "
+                    f"(as host/owner/name on {', '.join(p.repository_hosts)}); "
+                    "a person must judge"
+                )
             if weak:
                 return Outcome.needs_review(
                     f"{offering.name}: only weak signs that it is sold or open source "

@@ -60,22 +60,12 @@ def offering(
 # --- offering: signs of sale or open source that show neither ------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="attack2: a link to the AWS Marketplace home page counts as 'a cloud marketplace "
-    "listing' of the offering (marketplace_hosts are prefixes; no listing path is asked)",
-)
 def test_a_link_to_a_marketplace_home_page_is_no_listing(gaming_settings: FetchSettings) -> None:
     result = offering(gaming_settings, "marketplace-home")
     assert result.status in (Status.FAIL, Status.NEEDS_REVIEW), result.summary
     assert "purchasable" not in result.summary
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="attack2: a link to github.com/topics/<offering> is read as the offering's public "
-    "repository (any two path segments naming the offering count, 'topics' included)",
-)
 def test_a_github_topic_page_is_not_the_offerings_repository(
     gaming_settings: FetchSettings,
 ) -> None:
@@ -84,11 +74,6 @@ def test_a_github_topic_page_is_not_the_offerings_repository(
     assert "open source" not in result.summary
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="attack2: open_source_repository may be any URL (the landing page itself); a link "
-    "to it is 'a public repository' although no repository host is involved",
-)
 def test_a_declared_repository_on_the_applicants_own_site_is_no_open_source_sign(
     gaming_settings: FetchSettings,
 ) -> None:

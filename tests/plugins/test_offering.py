@@ -204,9 +204,72 @@ SOLD = f"Acme Lens is listed at {LANDING} and is purchasable"
         pytest.param(
             f"{PROSE}<a href='https://git.lens.test/src/lens'>source</a>",
             {"open_source_repository": "https://git.lens.test/src/lens"},
+            Status.NEEDS_REVIEW,
+            "Acme Lens: the page links to the declared repository "
+            "https://git.lens.test/src/lens, but the declared repository is not on a code "
+            "host (as host/owner/name on github.com, gitlab.com, bitbucket.org, "
+            "codeberg.org, sourceforge.net); a person must judge",
+            id="a declared repository on no code host is for a person to judge (attack2)",
+        ),
+        pytest.param(
+            f"{PROSE}<a href='https://github.com/lensco/tools'>source</a>",
+            {"open_source_repository": "https://github.com/lensco/tools/"},
             Status.PASS,
             OPEN,
-            id="a link to the declared repository is open source on any host",
+            id="a link to the declared repository on a code host is open source",
+        ),
+        pytest.param(
+            f"{PROSE}<a href='https://github.com/topics/acme-lens'>#acme-lens</a>"
+            "<a href='https://gitlab.com/explore/acme-lens'>explore</a>",
+            {},
+            Status.FAIL,
+            "Acme Lens: the page shows no pricing, trial, marketplace listing or public repository",
+            id="a code host's own pages (topics, explore) are no repository (attack2)",
+        ),
+        pytest.param(
+            f"{PROSE}<a href='https://github.com/topics/acme-lens'>#acme-lens</a>",
+            {"open_source_repository": "https://github.com/topics/acme-lens"},
+            Status.NEEDS_REVIEW,
+            "Acme Lens: the page links to the declared repository "
+            "https://github.com/topics/acme-lens, but the declared repository is not on a "
+            "code host (as host/owner/name on github.com, gitlab.com, bitbucket.org, "
+            "codeberg.org, sourceforge.net); a person must judge",
+            id="a code host's own page declared as the repository is for a person to judge",
+        ),
+        pytest.param(
+            f"{PROSE}<a href='https://aws.amazon.com/marketplace'>AWS Marketplace</a>"
+            "<a href='https://aws.amazon.com/marketplace/search/results?searchTerms=lens'>s</a>"
+            "<a href='https://azuremarketplace.microsoft.com/en-us/marketplace/apps'>Azure</a>"
+            "<a href='https://cloud.google.com/marketplace/browse?q=lens'>GCP</a>"
+            "<a href='https://azuremarketplace.microsoft.com/en-us/marketplace/apps/category/"
+            "analytics'>Analytics</a>"
+            "<a href='https://aws.amazon.com.evil.test/marketplace/pp/prodview-x'>evil</a>",
+            {},
+            Status.FAIL,
+            "Acme Lens: the page shows no pricing, trial, marketplace listing or public repository",
+            id="a marketplace's home, search or category page is no listing (attack2)",
+        ),
+        pytest.param(
+            f"{PROSE}<a href='https://aws.amazon.com/marketplace/pp/prodview-acmelens'>AWS</a>",
+            {},
+            Status.PASS,
+            SOLD,
+            id="a marketplace listing is a sign of sale",
+        ),
+        pytest.param(
+            f"{PROSE}<a href='https://azuremarketplace.microsoft.com/en-us/marketplace/apps/"
+            "lensco.acme-lens?tab=Overview'>Azure</a>",
+            {},
+            Status.PASS,
+            SOLD,
+            id="an Azure Marketplace app past the locale and sections is a listing",
+        ),
+        pytest.param(
+            f"{PROSE}<a href='https://marketplace.oracle.com/?productId=4242'>Oracle</a>",
+            {},
+            Status.PASS,
+            SOLD,
+            id="a listing id in the query is a listing",
         ),
         pytest.param(
             f"{PROSE}<a href='/buy'>Plans &amp; Pricing</a>",
