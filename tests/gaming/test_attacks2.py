@@ -228,11 +228,6 @@ def test_a_common_word_opening_a_sentence_is_not_the_customer(
             None,
             "http://cloud.google.com/customers",
             id="website on sites.google.com: Google's own customer stories",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="attack2: sites.google.com is in neither SHARED_HOSTING nor "
-                "PATH_SCOPED_HOSTS: a Google Site makes all of google.com the applicant's",
-            ),
         ),
         pytest.param(
             {"name": "Fraudco", "website": "https://fraudco.example/"},
@@ -245,11 +240,6 @@ def test_a_common_word_opening_a_sentence_is_not_the_customer(
             None,
             "http://otherco.s3.us-east-1.amazonaws.com",
             id="website on a regional S3 endpoint: another bucket's case studies",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="attack2: only s3.amazonaws.com is shared hosting; a regional "
-                "endpoint (s3.us-east-1.amazonaws.com) makes every bucket the applicant's",
-            ),
         ),
     ],
 )
