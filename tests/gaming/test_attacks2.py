@@ -267,25 +267,12 @@ def test_another_organisations_pages_on_a_shared_host_are_not_the_applicants_cas
 FINOPS = "http://atk2-finops.example"
 
 
-_NO_SIGN = pytest.mark.xfail(
-    strict=True,
-    reason="attack2: a guest post titled as the group, outside the listed article paths and "
-    "with a byline in a form not listed, is read as the group's page",
-)
-
-
 @pytest.mark.parametrize(
     "path",
     [
-        pytest.param(
-            "resources/containers-recap",
-            id="'Author: <name>' outside a blog path",
-            marks=_NO_SIGN,
-        ),
-        pytest.param(
-            "community/guest/containers-recap", id="'By: <name>' (a colon)", marks=_NO_SIGN
-        ),
-        pytest.param("resources/containers-notes", id="'Contributed by <name>'", marks=_NO_SIGN),
+        pytest.param("resources/containers-recap", id="'Author: <name>' outside a blog path"),
+        pytest.param("community/guest/containers-recap", id="'By: <name>' (a colon)"),
+        pytest.param("resources/containers-notes", id="'Contributed by <name>'"),
     ],
 )
 def test_a_guest_post_without_the_listed_signs_is_not_the_groups_page(
