@@ -165,24 +165,8 @@ def case_studies(
 @pytest.mark.parametrize(
     "variant",
     [
-        pytest.param(
-            "title",
-            id="bodies identical, titles differ",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="attack2: the visible-text hash includes the <title>: one logo wall "
-                "under two titles is two case studies",
-            ),
-        ),
-        pytest.param(
-            "nonce",
-            id="bodies one visible nonce word apart",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="attack2: one visible nonce word ('ref 1'/'ref 2') defeats the "
-                "visible-text hash: one logo wall is two case studies",
-            ),
-        ),
+        pytest.param("title", id="bodies identical, titles differ"),
+        pytest.param("nonce", id="bodies one visible nonce word apart"),
     ],
 )
 def test_one_logo_wall_a_word_apart_is_one_case_study(
@@ -197,6 +181,7 @@ def test_one_logo_wall_a_word_apart_is_one_case_study(
     )
     assert result.status != Status.PASS, result.summary
     assert "counts once" in result.summary
+    assert f"{base}/initech/, the same page as {base}/globex/" in result.summary
 
 
 @pytest.mark.xfail(
