@@ -130,7 +130,7 @@ class CaseStudiesCheck(Check[CaseStudiesParams]):
                 verdict = "duplicate"
                 why = (
                     f"the same page as case study {first}: their text is {alike:.0%} alike "
-                    f"(from {NEAR_DUPLICATE:.0%} a page is another's), counted once"
+                    f"(from {NEAR_DUPLICATE:.0%} two pages are one), counted once"
                 )
             elif first is None and read is not None:
                 seen.update(dict.fromkeys(keys, f"#{number} ({url})"))

@@ -146,7 +146,7 @@ def test_a_page_nearly_the_same_as_an_earlier_one_says_how_alike(
     first, second = kinds(result, "case-study")
     assert (first.data["verdict"], second.data["verdict"]) == ("counted", "duplicate")
     assert f"the same page as case study #1 ({base}/globex/): their text is" in second.detail
-    assert "% alike (from 80% a page is another's), counted once" in second.detail
+    assert "% alike (from 80% two pages are one), counted once" in second.detail
 
 
 def test_the_longest_list_gives_a_one_sentence_summary(gaming_settings: FetchSettings) -> None:
