@@ -209,7 +209,8 @@ class ArticleSigns:
     """Class names (their ``-``/``_`` words in order) of a byline or a post's metadata:
     ``["byline", "author", "post-meta"]``."""
     phrases: Sequence[str]
-    """Words that open a byline when a capitalised name follows: ``["by", "guest post by"]``."""
+    """Words that open a byline when a capitalised name follows, after a space or a colon:
+    ``["by", "guest post by", "author:"]`` (a final colon: the colon is needed)."""
 
 
 def article_sign(page: Page, signs: ArticleSigns, items: Sequence[Tag] = ()) -> str | None:
@@ -238,8 +239,7 @@ def article_sign(page: Page, signs: ArticleSigns, items: Sequence[Tag] = ()) -> 
     for tag in soup.find_all(class_=True):
         if isinstance(tag, Tag) and any(_has_phrase(_class_tokens(tag), w) for w in wanted if w):
             return f"it has a byline ({_quote(tag)})"
-    opener = [re.escape(p.strip()) for p in signs.phrases if p.strip()]
-    by = re.compile(rf"^\s*(?:{'|'.join(opener)})\s+(\w)", re.IGNORECASE) if opener else None
+    by = _byline_opener(signs.phrases)
     # A byline sits at the top: the first elements only, which also bounds the work on a
     # page of thousands of nested blocks (each get_text reads all it holds).
     for tag in soup.find_all(["p", "span", "div", "small", "address"], limit=_TOP_ELEMENTS):
@@ -249,6 +249,18 @@ def article_sign(page: Page, signs: ArticleSigns, items: Sequence[Tag] = ()) -> 
         if m is not None and m.group(1).isupper():
             return f"it has a byline ({text!r})"
     return None
+
+
+def _byline_opener(phrases: Sequence[str]) -> re.Pattern[str] | None:
+    """A pattern for a line opening with one of ``phrases`` and then a name's first letter
+    (group 1): after the words a colon or a space ("By: Pat", "By Pat", never "Byron"); a
+    phrase written with a final colon ("author:") needs the colon."""
+    opener = []
+    for phrase in (p.strip() for p in phrases):
+        words = re.escape(phrase.rstrip(":").strip())
+        if words:
+            opener.append(words + (r"\s*:\s*" if phrase.endswith(":") else r"(?:\s*:\s*|\s+)"))
+    return re.compile(rf"^\s*(?:{'|'.join(opener)})(\w)", re.IGNORECASE) if opener else None
 
 
 def _class_tokens(tag: Tag) -> list[list[str]]:

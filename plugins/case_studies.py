@@ -6,7 +6,11 @@ punctuation and legal suffixes). Pages are compared after redirects and after
 normalising the URL (:func:`verifier.normalize_url`: ``www.``, fragment, trailing slash,
 ``utm_*``), and by the text a visitor sees (the same text under two addresses is one page,
 whatever comment or nonce its bytes differ by): a page submitted twice counts once, for
-the first case study that gives it, and the summary names it.
+the first case study that gives it, and the summary names it. A page whose body text (the
+``<title>`` left out) is nearly that of a page read before (:func:`similarity` at least
+:data:`NEAR_DUPLICATE`: one logo wall under two titles, or a visible nonce word apart) is
+the same page too; two stories on one site share its header, menu and footer, but their
+own text sets them apart.
 Customers are counted once each, however many pages are about them. With
 ``min_customer_employees`` set, only customers declared at least that large count; an
 undeclared size is unknown.
@@ -32,14 +36,32 @@ Params: ``min_customers`` ("multiple" = 2), ``min_customer_employees`` (``null``
 from __future__ import annotations
 
 import hashlib
+import re
+from dataclasses import dataclass
 
 from pydantic import Field
 
 from plugins._names import name_forms, normalize, some, text_mentions
 from plugins._pages import Read, read_page
+from plugins._signs import visible
 from plugins._sites import SiteParams, Sites, sites_of
 from plugins._text import excerpt, record_hidden
 from verifier import Check, CheckContext, Outcome, normalize_url
+
+NEAR_DUPLICATE = 0.8
+"""The :func:`similarity` of two pages' body text from which they are one page. Two
+stories sharing a site's template of 200 words, with 150 words each of their own, are
+about 0.4 alike; one logo wall a nonce word apart about 0.9."""
+
+SHINGLE_WORDS = 5
+"""Words in a shingle, a run of words in a row: a word changed, added or removed alters
+at most this many of a page's shingles."""
+
+SHORT_PAGE_WORDS = 50
+"""Below this many body words (either page) two pages are compared by their sets of words:
+one changed word alters five shingles, a fifth of a 25-word page."""
+
+_MAX_WORDS = 20_000  # the body words compared: bounds the work on a huge page
 
 # Why a customer is not counted yet a person may count it, in the order a summary says it.
 _REVIEW = {
@@ -81,7 +103,9 @@ class CaseStudiesCheck(Check[CaseStudiesParams]):
         # normalised page URL (asked and final), or its visible text's hash -> the study
         # that gave it
         seen: dict[str, str] = {}
+        bodies: list[tuple[str, str, _Body]] = []  # (study, URL, body) of the pages read
         repeated: list[str] = []
+        near: list[str] = []  # "<url>, the same page as <earlier url>"
         off_site: list[str] = []  # pages not counted for being on someone else's site
         for number, study in enumerate(studies, 1):
             url = str(study.url)
@@ -95,8 +119,23 @@ class CaseStudiesCheck(Check[CaseStudiesParams]):
                     # fixtures/gaming/atk-dup.example) is the same page too.
                     keys |= {normalize_url(read.page.final_url), _text_key(read.page.visible_text)}
                 first = next((seen[k] for k in keys if k in seen), None)
-            if first is None and read is not None:
+            body = like = None
+            if first is None and read is not None and read.page is not None and read.state == "ok":
+                body = _Body.of((await ctx.read(visible, read.page)).text)
+                like = body.nearest(bodies)
+            if like is not None:
+                (first, earlier), alike = like
+                seen.update(dict.fromkeys(keys, first))
+                near.append(f"{url}, the same page as {earlier}")
+                verdict = "duplicate"
+                why = (
+                    f"the same page as case study {first}: their text is {alike:.0%} alike "
+                    f"(from {NEAR_DUPLICATE:.0%} two pages are one), counted once"
+                )
+            elif first is None and read is not None:
                 seen.update(dict.fromkeys(keys, f"#{number} ({url})"))
+                if body is not None:
+                    bodies.append((f"#{number} ({url})", url, body))
                 names = (study.customer, *study.customer_aliases)
                 verdict, why = _judge(ctx, sites, read, names)
                 verdict, why = _sized(p, study.customer_employees, verdict, why)
@@ -126,6 +165,8 @@ class CaseStudiesCheck(Check[CaseStudiesParams]):
         have = f"{len(counted)} distinct customer(s) confirmed ({listed})"
         if repeated:
             have += f"; a page given again counts once ({some(repeated, 3)})"
+        if near:
+            have += f"; a page nearly the same as an earlier one counts once ({some(near, 3)})"
         if len(counted) >= p.min_customers:
             return Outcome.passed(f"{have}; {need}")
         if faults:
@@ -219,3 +260,49 @@ def _sized(p: CaseStudiesParams, declared: int | None, verdict: str, why: str) -
 def _text_key(text: str) -> str:
     """A key under which pages showing the same text (spacing aside) compare equal."""
     return "text:" + hashlib.sha256(" ".join(text.split()).encode()).hexdigest()
+
+
+def similarity(a: str, b: str) -> float:
+    """How alike two pages' body texts are, from 0 to 1: the Jaccard similarity (shared
+    over all) of their word :data:`SHINGLE_WORDS`-shingles, or of their sets of words when
+    either has fewer than :data:`SHORT_PAGE_WORDS` words. Case and punctuation aside; 0
+    when either has no words."""
+    return _Body.of(a).alike(_Body.of(b))
+
+
+@dataclass(frozen=True)
+class _Body:
+    """A page's body text as :func:`similarity` compares it."""
+
+    words: int
+    vocabulary: frozenset[str]
+    shingles: frozenset[int]
+
+    @classmethod
+    def of(cls, text: str) -> _Body:
+        words = re.findall(r"\w+", text.casefold())[:_MAX_WORDS]
+        runs = zip(*(words[i:] for i in range(SHINGLE_WORDS)), strict=False)
+        return cls(len(words), frozenset(words), frozenset(hash(run) for run in runs))
+
+    def _sets(self, other: _Body) -> tuple[frozenset[str] | frozenset[int], ...]:
+        if min(self.words, other.words) < SHORT_PAGE_WORDS:
+            return self.vocabulary, other.vocabulary
+        return self.shingles, other.shingles
+
+    def alike(self, other: _Body) -> float:
+        a, b = self._sets(other)
+        return len(a & b) / len(a | b) if a and b else 0.0
+
+    def nearest(
+        self, earlier: list[tuple[str, str, _Body]]
+    ) -> tuple[tuple[str, str], float] | None:
+        """The ``(study, url)`` of the first of ``earlier`` this body is at least
+        :data:`NEAR_DUPLICATE` alike, and how alike; ``None`` if none is."""
+        for study, url, body in earlier:
+            a, b = self._sets(body)
+            if min(len(a), len(b)) < NEAR_DUPLICATE * max(len(a), len(b)):
+                continue  # sizes that far apart cannot be alike enough: skip the sets' work
+            alike = self.alike(body)
+            if alike >= NEAR_DUPLICATE:
+                return (study, url), alike
+        return None

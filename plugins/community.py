@@ -22,10 +22,11 @@ Each claimed group's page is read. It confirms the claim when all of this holds:
 6. the page is not an article (:func:`plugins._groups.article_sign`): a post titled as the
    group, with a "Contributors" list of its own, is its author's word. Signs:
    ``<meta property="og:type" content="article">``, the listing inside an ``<article>``,
-   an ``article_paths`` segment (``/blog/``, ``/news/``) or a dated path (``/2024/05/``),
+   an ``article_paths`` segment (``/blog/``, ``/news/``, ``/resources/``, ``/guest/``) or a
+   dated path (``/2024/05/``),
    ``rel="author"``, a class with a ``byline_classes`` or ``article_classes`` word
    (``post-meta``), a short line opening with a ``byline_phrases`` word and a name ("By
-   Pat Quinn", "Guest post by ...").
+   Pat Quinn", "By: Pat Quinn", "Author: Pat Quinn", "Contributed by ...").
 
 - ``pass``: at least one group's page confirms;
 - ``fail``: no participation claimed;
@@ -93,16 +94,20 @@ class CommunityParams(Params):
     article_paths: list[str] = Field(
         default_factory=lambda: [
             *("blog", "blogs", "news", "post", "posts", "insights", "article", "articles"),
-            *("stories", "press", "press-releases"),
+            *("stories", "press", "press-releases", "resources", "library"),
+            *("guest", "guest-post", "guest-posts"),
         ]
     )
-    """Path segments of a blog or news section: a page under one is an article."""
+    """Path segments of a blog, news or resource section: a page under one is an article."""
     byline_phrases: list[str] = Field(
         default_factory=lambda: [
-            *("by", "guest post by", "posted by", "written by", "words by", "authored by")
+            *("by", "guest post by", "posted by", "written by", "words by", "authored by"),
+            *("contributed by", "guest author", "author:", "authors:"),
         ]
     )
-    """Words that open a byline when a capitalised name follows ("By Pat Quinn")."""
+    """Words that open a byline when a capitalised name follows ("By Pat Quinn"; a colon
+    after the words may follow too: "By: Pat Quinn"). Words that end with a colon need it:
+    "author:" is "Author: Pat Quinn", never "Author Guidelines"."""
     group_abbreviations: dict[str, str] = Field(
         default_factory=lambda: {"WG": "Working Group", "SIG": "Special Interest Group"}
     )

@@ -25,6 +25,42 @@ from verifier.urls import normalize_url, registrable_domain, same_site, site_of
             "acme.s3.amazonaws.com",
             id="an S3 bucket, a suffix of three labels",
         ),
+        pytest.param(
+            "https://acme.s3.us-east-1.amazonaws.com/",
+            "acme.s3.us-east-1.amazonaws.com",
+            id="an S3 bucket on a regional endpoint",
+        ),
+        pytest.param(
+            "http://acme.s3-website-us-east-1.amazonaws.com/",
+            "acme.s3-website-us-east-1.amazonaws.com",
+            id="an S3 website endpoint, region after a dash",
+        ),
+        pytest.param(
+            "http://acme.s3-website.eu-west-1.amazonaws.com/",
+            "acme.s3-website.eu-west-1.amazonaws.com",
+            id="an S3 website endpoint, region after a dot",
+        ),
+        pytest.param(
+            "https://acme.s3.dualstack.us-gov-west-1.amazonaws.com/",
+            "acme.s3.dualstack.us-gov-west-1.amazonaws.com",
+            id="an S3 dual-stack endpoint in a GovCloud region",
+        ),
+        pytest.param(
+            "https://acme.z13.web.core.windows.net/",
+            "acme.z13.web.core.windows.net",
+            id="an Azure Storage static website in a zone",
+        ),
+        pytest.param(
+            "https://acme.blob.core.windows.net/site/index.html",
+            "acme.blob.core.windows.net",
+            id="an Azure blob container",
+        ),
+        pytest.param("https://acme.webflow.io/", "acme.webflow.io", id="a Webflow site"),
+        pytest.param(
+            "https://ec2.us-east-1.amazonaws.com/",
+            "amazonaws.com",
+            id="an AWS host that is no S3 endpoint is amazonaws.com",
+        ),
         pytest.param("github.io", "github.io", id="the hosting domain itself, as a bare host"),
         pytest.param("https://www.github.io/", "github.io", id="the hosting domain with www"),
     ],
@@ -51,6 +87,51 @@ def test_registrable_domain(url: str, domain: str) -> None:
         ),
         pytest.param(
             "https://github.com/fraudco", "https://github.com/Fraudco/lens", True, id="one account"
+        ),
+        pytest.param(
+            "https://fraudco.s3.us-east-1.amazonaws.com/",
+            "http://otherco.s3.us-east-1.amazonaws.com/globex/",
+            False,
+            id="two buckets on one regional S3 endpoint",
+        ),
+        pytest.param(
+            "https://fraudco.s3-website-us-east-1.amazonaws.com/",
+            "https://otherco.s3-website-us-east-1.amazonaws.com/",
+            False,
+            id="two buckets on one S3 website endpoint",
+        ),
+        pytest.param(
+            "https://s3.us-east-1.amazonaws.com/fraudco/",
+            "https://s3.us-east-1.amazonaws.com/otherco/globex/",
+            False,
+            id="two buckets addressed by path",
+        ),
+        pytest.param(
+            "https://s3.us-east-1.amazonaws.com/fraudco/",
+            "https://s3.us-east-1.amazonaws.com/fraudco/globex/",
+            True,
+            id="one bucket addressed by path",
+        ),
+        pytest.param(
+            "https://sites.google.com/view/fraudco",
+            "http://cloud.google.com/customers/globex/",
+            False,
+            id="a Google Site is not google.com",
+        ),
+        pytest.param(
+            "https://sites.google.com/view/fraudco",
+            "https://sites.google.com/view/otherco/globex",
+            False,
+            id="two Google Sites",
+        ),
+        pytest.param(
+            "https://acme.vercel.app/", "https://other.vercel.app/", False, id="two Vercel apps"
+        ),
+        pytest.param(
+            "https://acme.azurewebsites.net/",
+            "https://other.azurewebsites.net/",
+            False,
+            id="two Azure web apps",
         ),
     ],
 )
@@ -80,6 +161,26 @@ def test_same_site(a: str, b: str, same: bool) -> None:
         ),
         pytest.param("https://docs.github.com/en", "github.com", id="another GitHub host"),
         pytest.param("github.com", "github.com", id="a bare host is the host's own site"),
+        pytest.param(
+            "https://sites.google.com/view/Acme/case-studies",
+            "sites.google.com/view/acme",
+            id="a Google Site (new)",
+        ),
+        pytest.param(
+            "https://sites.google.com/site/acme/home",
+            "sites.google.com/site/acme",
+            id="a Google Site (classic)",
+        ),
+        pytest.param(
+            "https://s3.amazonaws.com/acme/index.html",
+            "s3.amazonaws.com/acme",
+            id="an S3 bucket addressed by path",
+        ),
+        pytest.param(
+            "http://acme.s3-website-us-east-1.amazonaws.com/x",
+            "acme.s3-website-us-east-1.amazonaws.com",
+            id="an S3 website is its bucket's host",
+        ),
     ],
 )
 def test_site_of(url: str, site: str) -> None:

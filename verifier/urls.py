@@ -38,6 +38,9 @@ SHARED_HOSTING = frozenset(
         "web.app",
         "firebaseapp.com",
         "s3.amazonaws.com",
+        "web.core.windows.net",
+        "blob.core.windows.net",
+        "webflow.io",
         "readthedocs.io",
         "notion.site",
         "fly.dev",
@@ -47,7 +50,21 @@ SHARED_HOSTING = frozenset(
 """Hosting domains under which each customer has their own subdomain (``acme.github.io``).
 They count as public suffixes, as in the Public Suffix List's private section: a site
 there is ``acme.github.io``, never ``github.io``, so another customer's site is not the
-applicant's own."""
+applicant's own. Suffixes with a variable label (a region, a zone) are
+:data:`SHARED_HOSTING_PATTERN`."""
+
+_S3_ENDPOINT = re.compile(
+    r"s3(?:-website)?(?:[.-](?:dualstack\.)?[a-z]{2}(?:-[a-z]+)+-\d+)?\.amazonaws\.com"
+)
+# S3 endpoints: s3, and per region s3.<region>, s3-<region> (legacy), s3.dualstack.<region>,
+# s3-website-<region>, s3-website.<region> (regions such as us-east-1, us-gov-west-1).
+
+SHARED_HOSTING_PATTERN = re.compile(rf"{_S3_ENDPOINT.pattern}|z\d+\.web\.core\.windows\.net")
+"""The :data:`SHARED_HOSTING` suffixes that hold a region or zone, matched whole: Amazon
+S3's regional and website endpoints (``acme.s3.us-east-1.amazonaws.com``,
+``acme.s3-website-us-east-1.amazonaws.com``, ``acme.s3-website.eu-west-1.amazonaws.com``)
+and Azure Storage static websites in a zone (``acme.z13.web.core.windows.net``): each
+bucket or account is its own site."""
 
 
 MAX_URL_LENGTH = 2083
@@ -127,8 +144,9 @@ def registrable_domain(url_or_host: str) -> str:
     labels = host.split(".")
     if all(p.isdigit() for p in labels) or ":" in host or len(labels) <= 2:
         return host
-    for n in range(len(labels) - 1, 1, -1):  # longest shared-hosting suffix first
-        if ".".join(labels[-n:]) in SHARED_HOSTING:
+    for n in range(len(labels), 1, -1):  # longest shared-hosting suffix first
+        suffix = ".".join(labels[-n:])
+        if suffix in SHARED_HOSTING or SHARED_HOSTING_PATTERN.fullmatch(suffix):
             return ".".join(labels[-n - 1 :]) if n < len(labels) else host
     if labels[-2] in _SECOND_LEVEL and len(labels[-1]) == 2:
         return ".".join(labels[-3:])
@@ -149,15 +167,20 @@ PATH_SCOPED_HOSTS: dict[str, tuple[tuple[str, int], ...]] = {
     "x.com": (("", 1),),
     "twitter.com": (("", 1),),
     "youtube.com": (("@", 1), ("c", 2), ("channel", 2), ("user", 2)),
+    "sites.google.com": (("view", 2), ("site", 2)),
 }
 """Hosts that many organisations share by path: on them a site is the host and the
 owner's path segments (``github.com/acme``, ``linkedin.com/company/acme``,
-``sourceforge.net/projects/acme``, ``medium.com/@acme``), not the host, so another
-account's page is not the applicant's own. A rule ``("projects", 2)`` takes the first two
-segments when the first is ``projects``; ``("@", 1)`` the first when it starts with ``@``;
-``("", 1)`` the first whatever it is. A path no rule fits (the host's own pages:
-``github.com/``, ``github.com/about`` on a host whose rules all need a prefix) is the
-host's own site."""
+``sourceforge.net/projects/acme``, ``medium.com/@acme``, ``sites.google.com/view/acme``),
+not the host, so another account's page is not the applicant's own. A rule
+``("projects", 2)`` takes the first two segments when the first is ``projects``;
+``("@", 1)`` the first when it starts with ``@``; ``("", 1)`` the first whatever it is.
+A path no rule fits (the host's own pages: ``github.com/``, ``github.com/about`` on a
+host whose rules all need a prefix) is the host's own site. An S3 endpoint addressed by
+path (``s3.us-east-1.amazonaws.com/<bucket>``, any region) is scoped by its bucket too
+(:data:`SHARED_HOSTING_PATTERN`)."""
+
+_BY_FIRST_SEGMENT = (("", 1),)
 
 
 def site_of(url_or_host: str) -> str:
@@ -178,6 +201,8 @@ def site_of(url_or_host: str) -> str:
     host = url.host.lower().rstrip(".").removeprefix("www.")
     domain = registrable_domain(host)
     rules = PATH_SCOPED_HOSTS.get(host)
+    if not rules and "website" not in host and _S3_ENDPOINT.fullmatch(host):
+        rules = _BY_FIRST_SEGMENT  # path-style S3: the bucket is the first segment
     if not rules:
         return domain
     segments = [s.lower() for s in url.path.split("/") if s]

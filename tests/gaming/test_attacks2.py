@@ -145,24 +145,8 @@ def case_studies(
 @pytest.mark.parametrize(
     "variant",
     [
-        pytest.param(
-            "title",
-            id="bodies identical, titles differ",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="attack2: the visible-text hash includes the <title>: one logo wall "
-                "under two titles is two case studies",
-            ),
-        ),
-        pytest.param(
-            "nonce",
-            id="bodies one visible nonce word apart",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="attack2: one visible nonce word ('ref 1'/'ref 2') defeats the "
-                "visible-text hash: one logo wall is two case studies",
-            ),
-        ),
+        pytest.param("title", id="bodies identical, titles differ"),
+        pytest.param("nonce", id="bodies one visible nonce word apart"),
     ],
 )
 def test_one_logo_wall_a_word_apart_is_one_case_study(
@@ -177,6 +161,7 @@ def test_one_logo_wall_a_word_apart_is_one_case_study(
     )
     assert result.status != Status.PASS, result.summary
     assert "counts once" in result.summary
+    assert f"{base}/initech/, the same page as {base}/globex/" in result.summary
 
 
 @pytest.mark.xfail(
@@ -208,11 +193,6 @@ def test_a_common_word_opening_a_sentence_is_not_the_customer(
             None,
             "http://cloud.google.com/customers",
             id="website on sites.google.com: Google's own customer stories",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="attack2: sites.google.com is in neither SHARED_HOSTING nor "
-                "PATH_SCOPED_HOSTS: a Google Site makes all of google.com the applicant's",
-            ),
         ),
         pytest.param(
             {"name": "Fraudco", "website": "https://fraudco.example/"},
@@ -225,11 +205,6 @@ def test_a_common_word_opening_a_sentence_is_not_the_customer(
             None,
             "http://otherco.s3.us-east-1.amazonaws.com",
             id="website on a regional S3 endpoint: another bucket's case studies",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="attack2: only s3.amazonaws.com is shared hosting; a regional "
-                "endpoint (s3.us-east-1.amazonaws.com) makes every bucket the applicant's",
-            ),
         ),
     ],
 )
@@ -257,25 +232,12 @@ def test_another_organisations_pages_on_a_shared_host_are_not_the_applicants_cas
 FINOPS = "http://atk2-finops.example"
 
 
-_NO_SIGN = pytest.mark.xfail(
-    strict=True,
-    reason="attack2: a guest post titled as the group, outside the listed article paths and "
-    "with a byline in a form not listed, is read as the group's page",
-)
-
-
 @pytest.mark.parametrize(
     "path",
     [
-        pytest.param(
-            "resources/containers-recap",
-            id="'Author: <name>' outside a blog path",
-            marks=_NO_SIGN,
-        ),
-        pytest.param(
-            "community/guest/containers-recap", id="'By: <name>' (a colon)", marks=_NO_SIGN
-        ),
-        pytest.param("resources/containers-notes", id="'Contributed by <name>'", marks=_NO_SIGN),
+        pytest.param("resources/containers-recap", id="'Author: <name>' outside a blog path"),
+        pytest.param("community/guest/containers-recap", id="'By: <name>' (a colon)"),
+        pytest.param("resources/containers-notes", id="'Contributed by <name>'"),
     ],
 )
 def test_a_guest_post_without_the_listed_signs_is_not_the_groups_page(

@@ -1,10 +1,11 @@
 """Issue 8, class 2: one page does not count as several case studies.
 
 Each case study is its own page. Pages are compared after redirects and after normalising
-the URL (fragment, trailing slash, ``utm_*``), and by their bytes: a page given twice
-counts once, for the first case study that gives it, and the summary names the repeated
-URL. The applicant's site is ``fixtures/gaming/c1-cases.example``; its "highlights" page
-names two customers.
+the URL (fragment, trailing slash, ``utm_*``), by the text a visitor sees, and by how alike
+their body texts are (``plugins.case_studies.similarity``): a page given twice counts once,
+for the first case study that gives it, and the summary names the repeated URL. The
+applicant's site is ``fixtures/gaming/c1-cases.example``; its "highlights" page names two
+customers; its ``stories/`` are two real case studies in one long page template.
 """
 
 from __future__ import annotations
@@ -102,6 +103,50 @@ def test_a_repeated_page_is_named_even_when_enough_customers_pass(
     assert result.status == Status.PASS, result.summary
     assert "a page given again counts once" in result.summary
     assert f"{SITE}/initech/?utm_campaign=renewal" in result.summary
+
+
+def test_control_two_stories_in_one_long_template_both_count(
+    gaming_settings: FetchSettings,
+) -> None:
+    # ~190 words of menu, banner and footer on both pages, ~170 words of each story's own.
+    result = studies(
+        gaming_settings,
+        ("http://c1-cases.example/stories/globex/", "Globex Corporation"),
+        ("http://c1-cases.example/stories/initech/", "Initech"),
+    )
+    assert result.status == Status.PASS, result.summary
+    assert result.summary == (
+        "2 distinct customer(s) confirmed (Globex Corporation, Initech); 2 required"
+    )
+    assert [e.data["verdict"] for e in kinds(result, "case-study")] == ["counted", "counted"]
+
+
+@pytest.mark.parametrize("variant", ["title", "nonce"])
+def test_a_page_nearly_the_same_as_an_earlier_one_says_how_alike(
+    gaming_settings: FetchSettings, variant: str
+) -> None:
+    # fixtures/gaming/atk2-dup.example: one logo wall under two titles, or a nonce apart.
+    base = f"http://atk2-dup.example/{variant}"
+    result = judge(
+        CaseStudiesCheck(),
+        gaming_settings,
+        policy_params("2022", "solution", "case-studies"),
+        applicant={"name": "Dupco", "website": "http://atk2-dup.example/"},
+        case_studies=[
+            {"url": f"{base}/globex/", "customer": "Globex Corporation"},
+            {"url": f"{base}/initech/", "customer": "Initech"},
+        ],
+    )
+    assert result.status == Status.FAIL, result.summary
+    assert result.summary == (
+        "1 distinct customer(s) confirmed (Globex Corporation); a page nearly the same as an "
+        f"earlier one counts once ({base}/initech/, the same page as {base}/globex/); "
+        "2 required"
+    )
+    first, second = kinds(result, "case-study")
+    assert (first.data["verdict"], second.data["verdict"]) == ("counted", "duplicate")
+    assert f"the same page as case study #1 ({base}/globex/): their text is" in second.detail
+    assert "% alike (from 80% two pages are one), counted once" in second.detail
 
 
 def test_the_longest_list_gives_a_one_sentence_summary(gaming_settings: FetchSettings) -> None:

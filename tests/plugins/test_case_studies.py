@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from plugins.case_studies import CaseStudiesCheck
+from plugins.case_studies import NEAR_DUPLICATE, CaseStudiesCheck, similarity
 from verifier.fetch import FetchSettings
 from verifier.testing import make_submission, run_check
 
@@ -238,3 +238,47 @@ def test_a_marketplace_listing_as_landing_page_does_not_make_the_marketplace_the
     assert whose("https://aws.amazon.com/", listing, "https://aws.amazon.com/blogs/x/") == (
         "applicant"
     )
+
+
+_WALL = (
+    "Our customers. Teams at Globex Corporation and Initech use Proto Lens. Logos shown "
+    "with permission. Globex Corporation Initech Umbrella"
+)
+_TEMPLATE = " ".join(f"menu{n} link{n} item{n} footer{n}" for n in range(50))  # 200 words
+
+
+def _story(name: str, seed: int) -> str:
+    """150 words of one story's own: words no other story shares."""
+    return " ".join(f"{name}{seed}w{n}" for n in range(150))
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "alike"),
+    [
+        pytest.param(_WALL, _WALL, True, id="the same text"),
+        pytest.param(f"{_WALL} ref 1", f"{_WALL} ref 2", True, id="a nonce word apart"),
+        pytest.param(_WALL, _WALL.upper().replace(".", "!"), True, id="case and punctuation"),
+        pytest.param(
+            f"{_TEMPLATE} {_story('globex', 1)} {_TEMPLATE}",
+            f"{_TEMPLATE} {_story('globex', 1)} nonce {_TEMPLATE}",
+            True,
+            id="a long page a word apart (shingles)",
+        ),
+        pytest.param(
+            f"{_TEMPLATE} {_story('globex', 1)}",
+            f"{_TEMPLATE} {_story('initech', 2)}",
+            False,
+            id="two stories in one 200-word template",
+        ),
+        pytest.param(
+            "Globex cut its cloud bill by a third with Proto Lens.",
+            "Initech forecasts its cloud budget within 3% with Proto Lens.",
+            False,
+            id="two short stories",
+        ),
+        pytest.param("", "", False, id="no words compare to nothing"),
+    ],
+)
+def test_similarity_of_body_texts(a: str, b: str, alike: bool) -> None:
+    assert (similarity(a, b) >= NEAR_DUPLICATE) is alike
+    assert similarity(a, b) == similarity(b, a)

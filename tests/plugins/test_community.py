@@ -278,6 +278,34 @@ _LIST = "<ul><li>Lee, Globex</li></ul>"
             "Guest post by Pat Quinn",
             id="a byline in words",
         ),
+        *(
+            pytest.param(
+                "http://wg.test/wg/ai/",
+                f"{_GROUP}<p>{line}</p>{_LIST}",
+                line,
+                id=f"a byline {line.split(' Pat')[0]!r}",
+            )
+            for line in (
+                "Author: Pat Quinn, Marlow Metrics",
+                "By: Pat Quinn",
+                "By:Pat Quinn",
+                "Contributed by Pat Quinn of Marlow Metrics, 12 May 2024",
+                "Written by Pat Quinn",
+                "Posted by: Pat Quinn",
+                "Guest author Pat Quinn",
+                "Guest author: Pat Quinn",
+                "Authors: Pat Quinn and Lee Park",
+            )
+        ),
+        *(
+            pytest.param(
+                f"http://wg.test/{section}/ai/",
+                f"{_GROUP}{_LIST}",
+                f"/{section}/",
+                id=f"a /{section}/ section",
+            )
+            for section in ("resources", "guest", "guest-posts", "stories", "library")
+        ),
     ],
 )
 def test_an_article_is_told_from_a_group_page(url: str, html: str, sign: str) -> None:
@@ -293,6 +321,12 @@ def test_an_article_is_told_from_a_group_page(url: str, html: str, sign: str) ->
     [
         pytest.param(f"{_GROUP}{_LIST}", id="a group page"),
         pytest.param(f"{_GROUP}<p>By invitation only.</p>{_LIST}", id="'By' without a name"),
+        pytest.param(f"{_GROUP}<p>Author Guidelines</p>{_LIST}", id="'Author' without a colon"),
+        pytest.param(f"{_GROUP}<p>BYOD Policy and Lee</p>{_LIST}", id="'BY' opening a word"),
+        pytest.param(
+            f"{_GROUP}<p>Contributors: Lee Park, Globex</p>{_LIST}",
+            id="a contributors line is no byline",
+        ),
     ],
 )
 def test_a_group_page_is_no_article(html: str) -> None:
