@@ -70,6 +70,10 @@ _REVIEW = {
     "alias": "{} named only through an alias a person must confirm",
     "hidden": "{} named only in text hidden from visitors",
     "elsewhere": "the pages about {} are not on the applicant's site",
+    "near-duplicate": (
+        "the pages about {} are nearly the same as an earlier one (one page twice, or "
+        "two stories in a large shared template?)"
+    ),
 }
 
 
@@ -123,11 +127,14 @@ class CaseStudiesCheck(Check[CaseStudiesParams]):
             if first is None and read is not None and read.page is not None and read.state == "ok":
                 body = _Body.of((await ctx.read(visible, read.page)).text)
                 like = body.nearest(bodies)
-            if like is not None:
+            if like is not None and read is not None:
                 (first, earlier), alike = like
                 seen.update(dict.fromkeys(keys, first))
                 near.append(f"{url}, the same page as {earlier}")
-                verdict = "duplicate"
+                # Not counted; but text this alike may also be two real stories in a large
+                # shared template: one that would have counted needs a person, never a fail.
+                verdict, why = _judge(ctx, sites, read, (study.customer, *study.customer_aliases))
+                verdict = "near-duplicate" if verdict == "counted" else "duplicate"
                 why = (
                     f"the same page as case study {first}: their text is {alike:.0%} alike "
                     f"(from {NEAR_DUPLICATE:.0%} two pages are one), counted once"

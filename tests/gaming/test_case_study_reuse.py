@@ -137,14 +137,17 @@ def test_a_page_nearly_the_same_as_an_earlier_one_says_how_alike(
             {"url": f"{base}/initech/", "customer": "Initech"},
         ],
     )
-    assert result.status == Status.FAIL, result.summary
+    # Never a pass; and not a fail either: text this alike may be two real stories in a
+    # large shared template, so the customer it would have counted goes to a person.
+    assert result.status == Status.NEEDS_REVIEW, result.summary
     assert result.summary == (
         "1 distinct customer(s) confirmed (Globex Corporation); a page nearly the same as an "
         f"earlier one counts once ({base}/initech/, the same page as {base}/globex/); "
-        "2 required"
+        "the pages about Initech are nearly the same as an earlier one (one page twice, or "
+        "two stories in a large shared template?); 2 required"
     )
     first, second = kinds(result, "case-study")
-    assert (first.data["verdict"], second.data["verdict"]) == ("counted", "duplicate")
+    assert (first.data["verdict"], second.data["verdict"]) == ("counted", "near-duplicate")
     assert f"the same page as case study #1 ({base}/globex/): their text is" in second.detail
     assert "% alike (from 80% two pages are one), counted once" in second.detail
 
