@@ -21,6 +21,9 @@ from verifier.testing import settings_for
 
 GAMING = Path(__file__).resolve().parents[2] / "fixtures" / "gaming"
 """One folder per host name; every host ends in ``.example``."""
+HOSTS = GAMING.parent / "gaming-hosts"
+"""Real host names (github.com, aws.amazon.com...) for attacks that need them, served
+only to the tests that ask for :func:`hosts_settings`."""
 
 
 @pytest.fixture(scope="session")
@@ -34,3 +37,10 @@ def gaming_sites() -> Iterator[SiteServer]:
 def gaming_settings(gaming_sites: SiteServer) -> FetchSettings:
     """Fetch settings that resolve every gaming host to the local server."""
     return settings_for(gaming_sites)
+
+
+@pytest.fixture(scope="session")
+def hosts_settings() -> Iterator[FetchSettings]:
+    """Fetch settings resolving ``fixtures/gaming-hosts`` (github.com...) to 127.0.0.1."""
+    with serve_sites(HOSTS) as server:
+        yield settings_for(server)

@@ -13,9 +13,6 @@ that no other gaming test resolves them to 127.0.0.1).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 
 from plugins.case_studies import CaseStudiesCheck
@@ -27,19 +24,10 @@ from tests.gaming.c1_support import judge, kinds, policy_params
 from verifier import Status
 from verifier.fetch import FetchSettings
 from verifier.models import RequirementResult
-from verifier.sites import serve_sites
-from verifier.testing import make_submission, run_check, settings_for
+from verifier.testing import make_submission, run_check
 
-HOSTS = Path(__file__).resolve().parents[2] / "fixtures" / "gaming-hosts"
 CSS = "http://atk-css.example"
 HIDECORP = {"name": "Hidecorp", "website": f"{CSS}/"}
-
-
-@pytest.fixture(scope="module")
-def hosts_settings() -> Iterator[FetchSettings]:
-    """Fetch settings resolving ``fixtures/gaming-hosts`` (github.com...) to 127.0.0.1."""
-    with serve_sites(HOSTS) as server:
-        yield settings_for(server)
 
 
 def offering(settings: FetchSettings, path: str) -> RequirementResult:

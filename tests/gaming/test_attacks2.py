@@ -13,8 +13,6 @@ S3 regional endpoint; served only by the gaming-host tests).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -27,23 +25,14 @@ from tests.gaming.c1_support import judge, policy_params
 from verifier import Status
 from verifier.fetch import FetchSettings
 from verifier.models import RequirementResult
-from verifier.sites import serve_sites
-from verifier.testing import make_submission, run_check, settings_for
+from verifier.testing import make_submission, run_check
 
-HOSTS = Path(__file__).resolve().parents[2] / "fixtures" / "gaming-hosts"
 OWN = "http://atk2-own.example"
 PROTOCO = {"name": "Protoco", "website": f"{OWN}/"}
 HOST_SOURCES = {
     "finops-members": "http://atk-foundation.example/members/",
     "lf-members": "http://atk-foundation.example/members/",
 }
-
-
-@pytest.fixture(scope="module")
-def hosts_settings() -> Iterator[FetchSettings]:
-    """Fetch settings resolving ``fixtures/gaming-hosts`` (aws.amazon.com...) to 127.0.0.1."""
-    with serve_sites(HOSTS) as server:
-        yield settings_for(server)
 
 
 def offering(
