@@ -153,7 +153,9 @@ def test_same_site(a: str, b: str, same: bool) -> None:
             id="a SourceForge project",
         ),
         pytest.param("https://medium.com/@acme/post-1", "medium.com/@acme", id="a Medium author"),
-        pytest.param("https://medium.com/tag/finops", "medium.com", id="Medium's own pages"),
+        pytest.param(
+            "https://medium.com/tag/finops", "medium.com/tag", id="Medium's own pages, by section"
+        ),
         pytest.param(
             "https://www.linkedin.com/company/acme/about/",
             "linkedin.com/company/acme",

@@ -161,7 +161,7 @@ PATH_SCOPED_HOSTS: dict[str, tuple[tuple[str, int], ...]] = {
     "bitbucket.org": (("", 1),),
     "codeberg.org": (("", 1),),
     "sourceforge.net": (("projects", 2), ("p", 2)),
-    "medium.com": (("@", 1),),
+    "medium.com": (("", 1),),  # @user, or a publication
     "linkedin.com": (("company", 2), ("in", 2), ("showcase", 2), ("school", 2)),
     "dev.to": (("", 1),),
     "x.com": (("", 1),),
@@ -171,14 +171,15 @@ PATH_SCOPED_HOSTS: dict[str, tuple[tuple[str, int], ...]] = {
 }
 """Hosts that many organisations share by path: on them a site is the host and the
 owner's path segments (``github.com/acme``, ``linkedin.com/company/acme``,
-``sourceforge.net/projects/acme``, ``medium.com/@acme``, ``sites.google.com/view/acme``),
+``sourceforge.net/projects/acme``, ``medium.com/@acme`` or ``medium.com/<publication>``,
+``sites.google.com/view/acme``),
 not the host, so another account's page is not the applicant's own. A rule
 ``("projects", 2)`` takes the first two segments when the first is ``projects``;
 ``("@", 1)`` the first when it starts with ``@``; ``("", 1)`` the first whatever it is.
-A path no rule fits (the host's own pages: ``github.com/``, ``github.com/about`` on a
-host whose rules all need a prefix) is the host's own site. An S3 endpoint addressed by
-path (``s3.us-east-1.amazonaws.com/<bucket>``, any region) is scoped by its bucket too
-(:data:`SHARED_HOSTING_PATTERN`)."""
+A path no rule fits (``linkedin.com/pulse/<article>``) is a site of its own, the host
+and the whole path: nobody's page there is another's; the host's root is the host. An
+S3 endpoint addressed by path (``s3.us-east-1.amazonaws.com/<bucket>``, any region) is
+scoped by its bucket too (:data:`SHARED_HOSTING_PATTERN`)."""
 
 _BY_FIRST_SEGMENT = (("", 1),)
 
@@ -215,7 +216,9 @@ def site_of(url_or_host: str) -> str:
         )
         if fits and len(segments) >= count:
             return "/".join([host, *segments[:count]])
-    return host
+    # No rule names an owner (linkedin.com/pulse/<article>, linkedin.com/products/<p>): the
+    # page is its own site, never the host's, which would make every member's page one.
+    return "/".join([host, *segments])
 
 
 def same_site(a: str, b: str) -> bool:

@@ -5,7 +5,7 @@ Attempts that still get a false ``pass`` are marked ``xfail(strict=True, reason=
 ...")``: the suite stays green while they stand and turns red the day one is fixed.
 
 Sites: ``fixtures/gaming-hosts/`` (real host names: ``www.linkedin.com``, ``medium.com``),
-served by the ``hosts_settings`` fixture of ``test_attacks2``.
+served by the ``hosts_settings`` fixture of the suite's conftest.
 """
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ import pytest
 from plugins.framework_alignment import FrameworkAlignmentCheck
 from plugins.practitioners import PractitionersCheck
 from tests.gaming.c1_support import judge, policy_params
-from tests.gaming.test_attacks2 import hosts_settings as hosts_settings  # the fixture
 from tests.plugins.registry_helpers import cert, people, write_registry
 from tests.plugins.registry_helpers import policy_params as registry_params
 from verifier import Status
@@ -27,12 +26,6 @@ from verifier.testing import make_submission, run_check
 # --- framework alignment: a landing page on a shared host makes the whole host "own" --------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="attack3: an offering.landing_page on a shared host at a path no PATH_SCOPED_HOSTS "
-    "rule scopes (linkedin.com/products/..., medium.com/<publication>/...) makes the whole "
-    "host the applicant's site, so anyone's article there counts as its alignment page",
-)
 @pytest.mark.parametrize(
     ("landing", "page"),
     [
