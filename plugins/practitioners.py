@@ -110,18 +110,32 @@ def _count(
     valid = dict.fromkeys(accepted, 0)
     doubtful = dict.fromkeys(accepted, 0)
     faults = 0
-    first_entry: dict[str, int] = {}  # certificate id -> entry that used it first
+    # certificate id, compared as the registry compares it (case aside) -> first entry
+    first_entry: dict[str, int] = {}
     counted: dict[tuple[str, str], str] = {}  # (holder, certification) -> certificate id
+    weighed: dict[tuple[str, str], str] = {}  # the same, of those a person must confirm
     for i, person in enumerate(ctx.submission.practitioners, 1):
         cid = person.certificate_id.strip()
-        if cid in first_entry:
-            reason = f"duplicate of entry {first_entry[cid]}: a certificate counts once"
+        key = cid.casefold()
+        if key in first_entry:
+            reason = f"duplicate of entry {first_entry[key]}: a certificate counts once"
             verdict = Verdict("invalid", reason, None)
         else:
-            first_entry[cid] = i
+            first_entry[key] = i
             verdict = judge(person.name, lookups[cid], accepted, ctx.as_of)
         rec, cert = verdict.credential, verdict.counts_as
-        if verdict.status == "review" and cert is not None:
+        if verdict.status == "review" and rec is not None and cert is not None:
+            # One holder counts once per certification, whether counted or for a person
+            # to confirm: "Jane A Doe" and "Jane B Doe" on one certificate are one.
+            holder = (person_key(rec.name), cert)
+            earlier = counted.get(holder) or weighed.get(holder)
+            if earlier is not None:
+                reason = f"{rec.name} is already weighed for {cert} with {earlier}"
+                verdict = Verdict("invalid", reason, rec)
+            else:
+                weighed[holder] = cid
+                doubtful[cert] += 1
+        elif verdict.status == "review" and cert is not None:
             doubtful[cert] += 1
         elif rec is not None and cert is not None:
             # One person counts once per certification, even with two certificates of it.
@@ -133,7 +147,7 @@ def _count(
                 counted[holder] = cid
                 valid[cert] += 1
         faults += verdict.status == "fault"
-        page = lookups[cid].page if first_entry[cid] == i else None
+        page = lookups[cid].page if first_entry[key] == i else None
         record_verdict(ctx, i, person.name, cid, verdict, page)
     return valid, faults, doubtful
 

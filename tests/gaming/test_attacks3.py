@@ -59,12 +59,6 @@ def test_anothers_article_on_the_landing_pages_shared_host_is_not_the_applicants
 # --- practitioners: one certificate under ids differing only in case ----------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="attack3 (near miss, no pass): duplicates are caught by the id as written while "
-    "the registry compares ids ignoring case, and 'added words' certificates are not "
-    "counted once per holder: LF-0001, lf-0001, Lf-0001 count as three to confirm",
-)
 def test_one_certificate_under_ids_in_other_case_counts_once(tmp_path: Path) -> None:
     registry = write_registry(tmp_path / "registry.csv", [*people(1), cert("LF-0001", "Jane Doe")])
     entries = [{"name": p["name"], "certificate_id": p["certificate_id"]} for p in people(1)]
