@@ -26,13 +26,11 @@ from typing import Any
 
 import httpx
 from bs4 import BeautifulSoup, Tag
-from bs4.element import NavigableString, PreformattedString
 
 from plugins._pages import read_page
 from verifier import CheckContext, Page, same_site, site_of
 
-_NOT_TEXT = ("script", "style", "noscript", "template", "head")
-_SKIP_ANCESTORS = ("nav", "header", "footer", *_NOT_TEXT)
+_SKIP_ANCESTORS = ("nav", "header", "footer", "script", "style", "noscript", "template", "head")
 _NEXT_TEXT = re.compile(r"^\s*(next|next page|older|›|»|→)\s*[›»→]?\s*$", re.IGNORECASE)
 _PREV_TEXT = re.compile(
     r"^\s*[‹«←]?\s*(prev|previous|previous page|newer|first|last|‹|«|←)\s*[‹«←]?\s*$",
@@ -113,30 +111,6 @@ def links_out(href: str | None, page: Page) -> bool:
     return href is not None and not same_site(href, page.final_url)
 
 
-def shown_text(page: Page, tag: Tag) -> tuple[str, str | None]:
-    """The text of ``tag`` a visitor sees (whitespace collapsed), and why some of its
-    text is hidden (the first reason met; ``None`` when none is). One pass over its
-    descendants; :meth:`Page.hidden_reason` answers each in constant time."""
-    shown: list[str] = []
-    hidden: str | None = None
-    skipped: set[int] = set()  # elements whose content is no text (scripts, styles...)
-    for node in tag.descendants:
-        if isinstance(node, Tag):
-            if node.name in _NOT_TEXT or id(node.parent) in skipped:
-                skipped.add(id(node))
-            continue
-        # Only plain strings are text: not comments, CDATA, or a script's source.
-        text = isinstance(node, NavigableString) and not isinstance(node, PreformattedString)
-        if not text or id(node.parent) in skipped:
-            continue
-        why = page.hidden_reason(node.parent) if node.parent is not None else None
-        if why is None:
-            shown.append(str(node))
-        elif hidden is None:
-            hidden = why
-    return _clean(" ".join(shown)), hidden
-
-
 def _is_pagination(text: str) -> bool:
     return any(rx.match(text) for rx in (_NEXT_TEXT, _PREV_TEXT, _PAGE_NUMBER))
 
@@ -172,7 +146,7 @@ def read_entries(page: Page) -> tuple[list[Entry], list[Entry]]:
         if own is not None:
             put(unseen, full, href, how, own)
             return
-        shown, part = (alt, None) if alt is not None else shown_text(page, tag)
+        shown, part = (alt, None) if alt is not None else page.shown_text(tag)
         put(seen, shown, None if link_hidden else href, how, None)
         if part or link_hidden:
             put(unseen, full, href, how, part or link_hidden)

@@ -36,7 +36,6 @@ from typing import Any
 import httpx
 from bs4 import Tag
 
-from plugins._directory import shown_text
 from plugins._names import some, words
 from plugins._pages import read_page
 from plugins._text import page_links, record_hidden
@@ -102,7 +101,7 @@ def namings(page: Page) -> list[Naming]:
         if not isinstance(head, Tag):
             continue
         own = page.hidden_reason(head)
-        shown, part = shown_text(page, head)
+        shown, part = page.shown_text(head)
         if own is None and shown:
             found.append(Naming(shown, "heading", None))
         if own is not None or part is not None:

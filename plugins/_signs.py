@@ -20,7 +20,6 @@ from typing import TYPE_CHECKING, NamedTuple
 
 import httpx
 
-from plugins._directory import shown_text
 from plugins._names import normalize, text_mentions
 from plugins._text import excerpt, hidden_text, page_links
 from verifier import Hidden, Link, Page
@@ -74,7 +73,7 @@ def visible(page: Page) -> Content:
     reads "Cloud")."""
     heads = [t for t in page.soup.find_all(HEADINGS) if page.hidden_reason(t) is None]
     title, body = _title_and_body(page)
-    return Content(title, body, page_links(page), [(t.name, shown_text(page, t)[0]) for t in heads])
+    return Content(title, body, page_links(page), [(t.name, page.shown_text(t)[0]) for t in heads])
 
 
 def everything(page: Page) -> Content:

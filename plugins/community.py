@@ -52,7 +52,7 @@ from dataclasses import dataclass
 from bs4 import Tag
 from pydantic import Field
 
-from plugins._directory import leads_to, links_in, shown_text
+from plugins._directory import leads_to, links_in
 from plugins._groups import (
     ArticleSigns,
     GroupNames,
@@ -228,7 +228,7 @@ def _find(page: Page, ctx: CheckContext[CommunityParams], group: str) -> str:
     authored = [b for b in bylines(page, ctx.params.byline_classes) if not page.hidden_reason(b)]
     items = listing(page, ctx.params.section_terms, ctx.params.listing_classes, authored)
     # The smallest text first: the contributor's own card, not the grid around it.
-    texts = sorted(((i, *shown_text(page, i.tag)) for i in items), key=lambda t: len(t[1]))
+    texts = sorted(((i, *page.shown_text(i.tag)) for i in items), key=lambda t: len(t[1]))
     by_alias: tuple[Item, str] | None = None
     untied: set[int] = set()  # what holds an item naming an alias it does not tie
     for item, text, _ in texts:
@@ -241,7 +241,7 @@ def _find(page: Page, ctx: CheckContext[CommunityParams], group: str) -> str:
             by_alias = by_alias or (item, who.aliases[form])
             untied.update(id(t) for t in item.tag.parents)
             continue
-        if any(text_mentions(shown_text(page, b)[0], who.names) for b in authored):
+        if any(text_mentions(page.shown_text(b)[0], who.names) for b in authored):
             return "the page's byline names the applicant: a page it wrote is its own word"
         if sign := article_sign(page, ctx.params.article_signs(), [i.tag for i in items]):
             ctx.evidence(
@@ -295,7 +295,7 @@ def _find(page: Page, ctx: CheckContext[CommunityParams], group: str) -> str:
             alias=alias,
         )
         return f"the page lists only the alias {alias!r}, which it does not tie to {who.domain}"
-    if any(text_mentions(shown_text(page, b)[0], who.names) for b in authored):
+    if any(text_mentions(page.shown_text(b)[0], who.names) for b in authored):
         return "the page names the applicant only as an author (a byline is not participation)"
     if text_mentions(page.visible_text, who.names):
         return "the page names the applicant, but not among its contributors"

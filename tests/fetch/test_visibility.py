@@ -347,3 +347,15 @@ def test_a_page_of_ordinary_attribute_rules_is_not_read_as_all_hidden() -> None:
     page = _page('<p>SEEN</p><p data-state-3="off">SECRET</p>', f"<style>{rules}</style>")
     assert "SEEN" in page.visible_text
     assert "SECRET" not in page.visible_text
+
+
+def test_an_elements_shown_text_is_the_walks_own_verdict_on_each_string() -> None:
+    page = _page(
+        '<h1>Cloud<span style="display:none"> FinOps</span> consulting'
+        "<script>var x = 'FinOps';</script><!-- FinOps --></h1>"
+        "<h2>Plain</h2>"
+    )
+    h1, h2 = page.soup.find("h1"), page.soup.find("h2")
+    assert page.shown_text(h1) == ("Cloud consulting", "display:none in its style attribute")
+    assert page.shown_text(h2) == ("Plain", None)
+    assert page.shown_text(page.soup.title) == ("T", None)

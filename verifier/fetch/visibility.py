@@ -101,10 +101,29 @@ class PageView:
     """Every ``<a href>`` with a valid target, visible or not, in order."""
     reasons: dict[int, str] = field(repr=False)
     """``id(tag)`` of every hidden element -> why; see :meth:`hidden_reason`."""
+    texts: frozenset[int] = field(repr=False, default=frozenset())
+    """``id(string)`` of every string that is text (seen or hidden; not a script's source,
+    a style, a comment); see :meth:`shown_text`."""
 
     def hidden_reason(self, tag: Tag) -> str | None:
         """Why ``tag`` (or an element around it) is hidden from visitors; ``None`` if seen."""
         return self.reasons.get(id(tag))
+
+    def shown_text(self, tag: Tag) -> tuple[str, str | None]:
+        """The text of ``tag`` a visitor sees (whitespace collapsed), and why some of its
+        text is hidden (the first reason met; ``None`` when none is): the walk's own
+        verdict on each string, so one element reads as the whole page does."""
+        shown: list[str] = []
+        hidden: str | None = None
+        for node in tag.descendants:
+            if id(node) not in self.texts:
+                continue  # a tag, or no text (script, style, comment)
+            why = self.reasons.get(id(node.parent))
+            if why is None:
+                shown.append(str(node))
+            elif hidden is None:
+                hidden = why
+        return _collapse(shown), hidden
 
 
 # --- the walk ---------------------------------------------------------------------------
@@ -215,6 +234,7 @@ def view_of(soup: BeautifulSoup, base_url: str, deadline: float | None = None) -
     anchors: list[Tag] = []
     pictured: set[int] = set()  # links holding an image a visitor sees
     tiny: set[int] = set()  # links holding an image too small to see
+    texts: set[int] = set()  # strings that are text, seen or hidden
     visible: list[str] = []
     for count, node in enumerate(soup.descendants):
         # Often: one element may cost up to _MAX_TRIES rules.
@@ -263,8 +283,11 @@ def view_of(soup: BeautifulSoup, base_url: str, deadline: float | None = None) -
         if not isinstance(node, NavigableString) or isinstance(node, PreformattedString):
             continue  # comments, doctype, processing instructions, CDATA
         if pid in ignored:
+            if parent is not None and parent.name == "title" and pid not in svg:
+                texts.add(id(node))  # the title is text (in the tab), taken apart below
             continue
         text = str(node)
+        texts.add(id(node))
         if pid in reasons:
             hidden_parts[id(root_of[pid])].append(text)
         else:
@@ -284,6 +307,7 @@ def view_of(soup: BeautifulSoup, base_url: str, deadline: float | None = None) -
         hidden=hidden,
         links=tuple(_links(anchors, link_parts, reasons, (pictured, tiny), base_url, deadline)),
         reasons=reasons,
+        texts=frozenset(texts),
     )
 
 
