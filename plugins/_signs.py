@@ -59,7 +59,7 @@ class Content:
     """Its ``(tag name, text)`` title and main headings."""
 
 
-def _title_and_body(page: Page) -> tuple[str, str]:
+def title_and_body(page: Page) -> tuple[str, str]:
     """The page's title and the text of its body a visitor sees (``Page.visible_text``
     starts with the title, whitespace collapsed)."""
     title = " ".join(page.soup.title.get_text(" ").split()) if page.soup.title else ""
@@ -72,7 +72,7 @@ def visible(page: Page) -> Content:
     heading's hidden words are not its text (``<h1>Cloud<span hidden> FinOps</span></h1>``
     reads "Cloud")."""
     heads = [t for t in page.soup.find_all(HEADINGS) if page.hidden_reason(t) is None]
-    title, body = _title_and_body(page)
+    title, body = title_and_body(page)
     return Content(title, body, page_links(page), [(t.name, page.shown_text(t)[0]) for t in heads])
 
 
@@ -80,7 +80,7 @@ def everything(page: Page) -> Content:
     """``page`` with what it hides from visitors, to ask whether that would have counted
     (walks the tree: run it through ``ctx.read``)."""
     heads = page.soup.find_all(HEADINGS)
-    title, body = _title_and_body(page)
+    title, body = title_and_body(page)
     return Content(
         title,
         f"{body} {hidden_text(page)}",

@@ -43,7 +43,7 @@ from pydantic import Field
 
 from plugins._names import name_forms, normalize, some, text_mentions
 from plugins._pages import Read, read_page
-from plugins._signs import visible
+from plugins._signs import title_and_body
 from plugins._sites import SiteParams, Sites, sites_of
 from plugins._text import excerpt, record_hidden
 from verifier import Check, CheckContext, Outcome, normalize_url
@@ -125,7 +125,7 @@ class CaseStudiesCheck(Check[CaseStudiesParams]):
                 first = next((seen[k] for k in keys if k in seen), None)
             body = like = None
             if first is None and read is not None and read.page is not None and read.state == "ok":
-                body = _Body.of((await ctx.read(visible, read.page)).text)
+                body = _Body.of(title_and_body(read.page)[1])  # built already: no walk
                 like = body.nearest(bodies)
             if like is not None and read is not None:
                 (first, earlier), alike = like
