@@ -61,9 +61,8 @@ class Content:
 
 def title_and_body(page: Page) -> tuple[str, str]:
     """The page's title and the text of its body a visitor sees (``Page.visible_text``
-    starts with the title, whitespace collapsed)."""
-    title = " ".join(page.soup.title.get_text(" ").split()) if page.soup.title else ""
-    text = page.visible_text
+    starts with the title, both collapsed alike)."""
+    title, text = page.view.title, page.visible_text
     return title, (text[len(title) :].lstrip() if text.startswith(title) else text)
 
 
@@ -85,7 +84,7 @@ def everything(page: Page) -> Content:
         title,
         f"{body} {hidden_text(page)}",
         [(link.href, link.text) for link in page.links],
-        [(t.name, t.get_text(" ", strip=True)) for t in heads],
+        [(t.name, page.shown_text(t, hidden_too=True)[0]) for t in heads],
     )
 
 

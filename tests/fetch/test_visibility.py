@@ -359,3 +359,31 @@ def test_an_elements_shown_text_is_the_walks_own_verdict_on_each_string() -> Non
     assert page.shown_text(h1) == ("Cloud consulting", "display:none in its style attribute")
     assert page.shown_text(h2) == ("Plain", None)
     assert page.shown_text(page.soup.title) == ("T", None)
+
+
+@pytest.mark.parametrize(
+    ("body", "reason"),
+    [
+        pytest.param(
+            "<p><title>SECRET</title></p>", "a <title> outside the page's head", id="title"
+        ),
+        pytest.param("<ruby>x<rp>SECRET</rp></ruby>", "a ruby fallback <rp>", id="rp"),
+        pytest.param(
+            '<svg><defs><text id="d">SECRET</text></defs></svg>'
+            '<div hidden><svg><use href="#d"/></svg></div>',
+            "an SVG <defs>",
+            id="defs shown only by a hidden use",
+        ),
+    ],
+)
+def test_what_a_browser_never_draws_is_hidden(body: str, reason: str) -> None:
+    page = _page(f"<p>Shown</p>{body}")
+    assert "SECRET" not in page.visible_text
+    assert any(h.text == "SECRET" and reason in h.reason for h in page.hidden_passages)
+
+
+def test_the_page_title_is_the_heads_collapsed_as_the_visible_text_is() -> None:
+    html = "<html><head><title>Ini\u00adtech story</title></head><body><p>Body</p></body></html>"
+    view = html_page(html).view
+    assert view.title == "Initech story"
+    assert view.visible_text == "Initech story Body"

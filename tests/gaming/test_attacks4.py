@@ -1,7 +1,7 @@
 """A hostile applicant's fourth round: the text of one element (``Page.shown_text``).
 
-Attempts that still get a false ``pass`` are marked ``xfail(strict=True, reason="attack4:
-...")``: the suite stays green while they stand and turns red the day one is fixed.
+Each attempt got a false ``pass`` when it was written (a strict xfail then); each is fixed,
+and stands beside a control that still holds.
 Pages are written into ``tmp_path`` and served by the ``fake_sites`` fixture.
 """
 
@@ -35,12 +35,6 @@ def _site(root: Path, host: str, path: str, body: str, title: str = "Members") -
 _ENTRIES = "<li>Globex Corporation</li><li>Initech</li>"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="attack4: Page.shown_text counts as seen a <title> in a <noscript> or in the "
-    "body (lxml drops a <head> there), an SVG <defs> shown only by a hidden <use>, and an "
-    "<rp> (display:none where ruby is shown)",
-)
 @pytest.mark.parametrize(
     "entry",
     [
@@ -94,32 +88,29 @@ def test_control_a_heading_naming_no_topic_needs_a_person(gaming_settings: Fetch
     assert "headings name none of" in result.summary
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="attack4: Page.shown_text counts a <title> string as seen wherever the <title> "
-    "is (in a <noscript>, or bare in the body, which `title {display:none}` hides)",
+@pytest.mark.parametrize(
+    ("variant", "says"),
+    [
+        # A <noscript> is no text at all: the headings name no topic.
+        pytest.param("noscript-title", "headings name none of", id="noscript-title"),
+        # A <title> in the body is text a browser never draws: hidden, quoted, set aside.
+        pytest.param("body-title", "only content hidden from visitors shows", id="body-title"),
+    ],
 )
-@pytest.mark.parametrize("variant", ["noscript-title", "body-title"])
 def test_a_topic_only_in_an_unseen_title_inside_a_heading_is_no_topic(
-    gaming_settings: FetchSettings, variant: str
+    gaming_settings: FetchSettings, variant: str, says: str
 ) -> None:
     # fixtures/gaming/atk4-own.example/<variant>/: "<h1>Kube Advisory: Kubernetes
     # <noscript><title>FinOps</title></noscript>reliability</h1>" (or the <title> bare in
     # the body, which a browser never renders: `title {display: none}`).
     result = _kube_advisory(gaming_settings, variant)
     assert result.status == Status.NEEDS_REVIEW, result.summary
-    assert "headings name none of" in result.summary
+    assert says in result.summary
 
 
 # --- case studies: one logo wall under two titles, one title kept out of the split --------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="attack4: title_and_body strips the title only when Page.visible_text starts "
-    "with it; an invisible character in the title (dropped from visible_text) keeps the "
-    "title in the body compared",
-)
 def test_a_title_with_a_soft_hyphen_does_not_make_one_logo_wall_two_pages(
     gaming_settings: FetchSettings,
 ) -> None:
@@ -153,11 +144,6 @@ def _one_logo_wall(gaming_settings: FetchSettings, second: str) -> None:
 # --- community: a contributor card naming the applicant only in text nobody sees ----------
 
 _WG = "FinOps for Containers Working Group"
-_TITLE_SEEN = pytest.mark.xfail(
-    strict=True,
-    reason="attack4: Page.shown_text counts a <title> string as seen in a <noscript> or "
-    "bare in the body (community._find reads the card with it)",
-)
 
 
 @pytest.mark.parametrize(
@@ -166,11 +152,8 @@ _TITLE_SEEN = pytest.mark.xfail(
         pytest.param(
             "<li>Pat Quinn<noscript><title> (Acme Cloud)</title></noscript></li>",
             id="noscript-title",
-            marks=_TITLE_SEEN,
         ),
-        pytest.param(
-            "<li>Pat Quinn<title> (Acme Cloud)</title></li>", id="body-title", marks=_TITLE_SEEN
-        ),
+        pytest.param("<li>Pat Quinn<title> (Acme Cloud)</title></li>", id="body-title"),
         pytest.param("<li>Pat Quinn<span hidden> (Acme Cloud)</span></li>", id="control"),
     ],
 )

@@ -242,11 +242,12 @@ class Page:
         tag = element if isinstance(element, Tag) else element.parent
         return None if tag is None else self.view.hidden_reason(tag)
 
-    def shown_text(self, tag: Tag) -> tuple[str, str | None]:
-        """The text of ``tag`` of :attr:`soup` that a visitor sees (whitespace collapsed),
-        and why some of its text is hidden (the first reason met; ``None`` when none is).
-        Walks ``tag``: a check calls it inside ``ctx.read``."""
-        return self.view.shown_text(tag)
+    def shown_text(self, tag: Tag, hidden_too: bool = False) -> tuple[str, str | None]:
+        """The text of ``tag`` of :attr:`soup` that a visitor sees (whitespace collapsed;
+        with ``hidden_too``, its hidden text too: what would have counted), and why some of
+        its text is hidden (the first reason met; ``None`` when none is). Walks ``tag``: a
+        check calls it inside ``ctx.read``."""
+        return self.view.shown_text(tag, hidden_too)
 
     def evidence(self) -> Evidence:
         """This fetch as a piece of evidence."""

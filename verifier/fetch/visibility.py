@@ -93,6 +93,8 @@ class Link:
 class PageView:
     """A page as a visitor sees it (see the module docstring)."""
 
+    title: str
+    """The page's title (the ``<title>`` in its ``<head>``), whitespace collapsed."""
     visible_text: str
     """The title and visible text, whitespace collapsed."""
     hidden: tuple[Hidden, ...]
@@ -109,19 +111,20 @@ class PageView:
         """Why ``tag`` (or an element around it) is hidden from visitors; ``None`` if seen."""
         return self.reasons.get(id(tag))
 
-    def shown_text(self, tag: Tag) -> tuple[str, str | None]:
-        """The text of ``tag`` a visitor sees (whitespace collapsed), and why some of its
-        text is hidden (the first reason met; ``None`` when none is): the walk's own
-        verdict on each string, so one element reads as the whole page does."""
+    def shown_text(self, tag: Tag, hidden_too: bool = False) -> tuple[str, str | None]:
+        """The text of ``tag`` a visitor sees (whitespace collapsed; with ``hidden_too``,
+        its hidden text as well), and why some of its text is hidden (the first reason
+        met; ``None`` when none is): the walk's own verdict on each string, so one element
+        reads as the whole page does."""
         shown: list[str] = []
         hidden: str | None = None
         for node in tag.descendants:
             if id(node) not in self.texts:
                 continue  # a tag, or no text (script, style, comment)
             why = self.reasons.get(id(node.parent))
-            if why is None:
+            if why is None or hidden_too:
                 shown.append(str(node))
-            elif hidden is None:
+            if why is not None and hidden is None:
                 hidden = why
         return _collapse(shown), hidden
 
@@ -137,6 +140,8 @@ _NOT_RENDERED = {
     "noembed": "a <noembed>",
     "noframes": "a <noframes>",
     "datalist": "the options of a <datalist>",
+    "rp": "a ruby fallback <rp>",
+    "title": "a <title> outside the page's head (a browser never draws it)",
 }
 """Elements whose content a browser does not show as text (hidden or not)."""
 _SVG_NOT_RENDERED = {
@@ -154,10 +159,10 @@ def _own_reason(tag: Tag, rules: StyleRules, in_svg: bool) -> str | None:
     name = tag.name
     if name == "template":
         return "a <template>"
-    if name in _NOT_RENDERED:
-        return _NOT_RENDERED[name]
     if in_svg and name in _SVG_NOT_RENDERED:
         return _SVG_NOT_RENDERED[name]
+    if name in _NOT_RENDERED:
+        return _NOT_RENDERED[name]
     if name == "object" and tag.get("data"):
         return "fallback content of an <object> with data to show"
     if tag.has_attr("hidden"):
@@ -176,10 +181,21 @@ def _own_reason(tag: Tag, rules: StyleRules, in_svg: bool) -> str | None:
     return rules.hides(tag)
 
 
-def _used_ids(soup: BeautifulSoup) -> set[str]:
-    """The ids an SVG ``<use>`` shows (``href="#logo"``, ``xlink:href="#logo"``)."""
-    out = set()
-    for use in soup.find_all("use"):
+_MAX_USES = 100
+"""``<use>`` elements read per page; a page with more shows no ``<defs>`` through them."""
+
+
+def _used_ids(soup: BeautifulSoup, rules: StyleRules) -> set[str]:
+    """The ids an SVG ``<use>`` shows (``href="#logo"``, ``xlink:href="#logo"``), of the
+    uses that nothing hides themselves (a hidden ``<use>`` shows nobody its target)."""
+    out: set[str] = set()
+    uses = soup.find_all("use", limit=_MAX_USES + 1)
+    if len(uses) > _MAX_USES:
+        return out
+    for use in uses:
+        around = [use, *use.parents][:64]
+        if any(_own_reason(t, rules, True) for t in around if isinstance(t, Tag)):
+            continue
         for name in ("href", "xlink:href"):
             value = use.get(name)
             if isinstance(value, str) and value.startswith("#"):
@@ -222,7 +238,9 @@ def view_of(soup: BeautifulSoup, base_url: str, deadline: float | None = None) -
     """Sort ``soup``'s text and links into visible and hidden (module docstring); raise
     :class:`Overtime` once ``time.monotonic()`` passes ``deadline``."""
     rules = StyleRules(stylesheets(soup), deadline)
-    used = _used_ids(soup)
+    used = _used_ids(soup, rules)
+    head = soup.head
+    title = head.find("title", recursive=False) if head is not None else None
     reasons: dict[int, str] = {}
     svg: set[int] = set()  # elements inside an <svg>
     ignored: set[int] = set()
@@ -283,8 +301,8 @@ def view_of(soup: BeautifulSoup, base_url: str, deadline: float | None = None) -
         if not isinstance(node, NavigableString) or isinstance(node, PreformattedString):
             continue  # comments, doctype, processing instructions, CDATA
         if pid in ignored:
-            if parent is not None and parent.name == "title" and pid not in svg:
-                texts.add(id(node))  # the title is text (in the tab), taken apart below
+            if title is not None and parent is title:
+                texts.add(id(node))  # the page's title is text (in the tab), taken apart
             continue
         text = str(node)
         texts.add(id(node))
@@ -295,14 +313,14 @@ def view_of(soup: BeautifulSoup, base_url: str, deadline: float | None = None) -
         anchor = anchor_of.get(pid)
         if anchor is not None and (pid not in reasons or id(anchor) in reasons):
             link_parts[id(anchor)].append(text)  # a visible link's hidden words are not its text
-    title = soup.title
-    title_text = title.get_text(" ") if title and id(title) not in svg else ""
+    title_text = _collapse([title.get_text(" ")]) if title is not None else ""
     hidden = tuple(
         Hidden(text, reasons[id(root)])
         for root in hidden_roots
         if (text := _collapse(hidden_parts[id(root)]))
     )
     return PageView(
+        title=title_text,
         visible_text=_collapse([title_text, *visible]),
         hidden=hidden,
         links=tuple(_links(anchors, link_parts, reasons, (pictured, tiny), base_url, deadline)),
