@@ -46,7 +46,7 @@ def _child(kind: str) -> None:
         zeros_brotli,
         zeros_gzip,
     )
-    from verifier.cli import main
+    from verifier.cli.main import main
 
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     with hostile_server() as server, tempfile.TemporaryDirectory() as tmp:

@@ -88,7 +88,7 @@ def _child(kind: str, parse_timeout: str) -> None:
     """Run in the subprocess: serve page ``kind`` and verify against it."""
     sys.path.insert(0, str(ROOT))
     from tests.fetch.hostile_server import hostile_server, response
-    from verifier.cli import main
+    from verifier.cli.main import main
 
     body = pages()[kind]
     with hostile_server() as server, tempfile.TemporaryDirectory() as tmp:

@@ -48,8 +48,8 @@ def _report() -> dict[str, Any]:
 
 def build(root: Path, decisions: int) -> None:
     """A sealed bundle at ``root`` whose review.jsonl holds ``decisions`` decisions."""
-    from verifier.bundle import seal
-    from verifier.evidence import EvidenceStore, dump_json
+    from verifier.bundle.check import seal
+    from verifier.bundle.store import EvidenceStore, dump_json
     from verifier.report import write_all
 
     root.mkdir()
@@ -74,9 +74,9 @@ def build(root: Path, decisions: int) -> None:
 
 def timings(decisions: int = DECISIONS) -> dict[str, float]:
     """Seconds for each review step on a bundle holding ``decisions`` decisions."""
-    from verifier.bundle import check_bundle
-    from verifier.cli import main
-    from verifier.review import append_decision
+    from verifier.bundle.check import check_bundle
+    from verifier.bundle.decisions import append_decision
+    from verifier.cli.main import main
 
     out: dict[str, float] = {}
     with tempfile.TemporaryDirectory() as tmp:

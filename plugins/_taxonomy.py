@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from plugins._data import data_dir
 from plugins._names import normalize
 from verifier.errors import PolicyError
-from verifier.yamlfile import load, problems
+from verifier.inputs.yamlfile import load, problems
 
 
 class _Model(BaseModel):

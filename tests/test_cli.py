@@ -11,7 +11,7 @@ import pytest
 
 from tests.helpers import FIXTURES, offline_args
 from tests.test_policies_meta import CONTRACT_IDS_2022
-from verifier.cli import main
+from verifier.cli.main import main
 from verifier.sites import SiteServer
 
 POLICY = """\
@@ -390,7 +390,7 @@ def test_summary_shows_names_with_brackets_as_text_not_markup(
 def test_report_json_keeps_lone_surrogates_from_hostile_text_as_json_escapes(
     tmp_path: Path,
 ) -> None:
-    from verifier.evidence import dump_json
+    from verifier.bundle.store import dump_json
 
     raw = dump_json({"excerpt": "bad \udc80 byte, NUL \x00, é"})
     raw.decode("utf-8")  # valid UTF-8
@@ -481,7 +481,7 @@ def test_policies_show_prints_tables_one_band_a_line(capsys: pytest.CaptureFixtu
     ids=["an IPv4 target", "an IPv6 target in brackets"],
 )
 def test_resolve_option_takes_ipv4_and_ipv6_targets(given: str, pair: tuple[str, str]) -> None:
-    from verifier.cli_options import _parse_resolve
+    from verifier.cli.options import _parse_resolve
 
     assert _parse_resolve(given) == pair
 

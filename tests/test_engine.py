@@ -12,8 +12,8 @@ from verifier import Check, CheckContext, FetchError, Outcome, Page, Status
 from verifier.engine import run_policy
 from verifier.errors import FetchFailed
 from verifier.fetch import Fetcher
+from verifier.host import CheckRegistry, _PluginInfo
 from verifier.models import Policy, Requirement
-from verifier.plugins import CheckRegistry, _PluginInfo
 from verifier.testing import make_submission
 
 

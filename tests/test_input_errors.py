@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from verifier.cli import main
+from verifier.cli.main import main
 
 GOOD = """\
 tier: platform
@@ -232,8 +232,8 @@ def test_more_bad_submissions_are_refused_naming_file_line_and_field(
 def test_a_statement_for_a_requirement_of_another_program_is_kept_for_renewals(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from verifier.plugins import build_host
-    from verifier.runner import RunRequest, prepare
+    from verifier.host import build_host
+    from verifier.run.verify import RunRequest, prepare
 
     text = GOOD.replace("tier: platform", "tier: service-provider")
     path = write(tmp_path, text + "attestations:\n  enterprise-model: 24x7 support\n")
@@ -321,12 +321,12 @@ def test_a_custom_policy_may_use_a_source_that_its_sources_file_defines(
 def test_a_bug_exits_4_with_its_traceback_never_1_or_3(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    import verifier.cli_catalog
+    import verifier.cli.catalog
 
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("a bug")
 
-    monkeypatch.setattr(verifier.cli_catalog, "bundled_policies", broken)
+    monkeypatch.setattr(verifier.cli.catalog, "bundled_policies", broken)
     # CONTRACT.md: 4 is an internal error, so that a script never reads a crash as
     # "needs review" (3) or "fail" (1).
     assert main(["policies", "list"]) == 4

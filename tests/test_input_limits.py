@@ -16,7 +16,7 @@ import pytest
 
 from tests.helpers import FIXTURES, ROOT, offline_args
 from tests.test_input_errors import GOOD, write
-from verifier.cli import main
+from verifier.cli.main import main
 from verifier.sites import SiteServer
 
 NESTED = "[" * 400 + "]" * 400
@@ -235,7 +235,7 @@ def test_a_url_over_2083_characters_exits_2_naming_the_field(
     ["https://acme.example:8443/", "https://xn--bcher-kva.example/", "https://bücher.example/"],
 )
 def test_valid_ports_and_international_hosts_still_load(tmp_path: Path, url: str) -> None:
-    from verifier.submission import load_submission
+    from verifier.inputs.submission import load_submission
 
     path = write(tmp_path, GOOD.replace("https://acme.example/", url))
     assert load_submission(path).applicant.website == url
@@ -277,7 +277,7 @@ def test_verify_dev_stdin_piped_is_verified_and_the_bundle_keeps_the_bytes_piped
 
 
 def test_a_submission_keeps_the_bytes_it_was_parsed_from(tmp_path: Path) -> None:
-    from verifier.submission import read_submission
+    from verifier.inputs.submission import read_submission
 
     path = write(tmp_path, GOOD)
     submission, _ = read_submission(path)

@@ -95,7 +95,7 @@ def test_a_name_that_normalises_to_nothing_or_to_a_common_word_exits_2_before_an
     ],
 )
 def test_real_names_with_short_or_common_words_are_accepted(tmp_path: Path, name: str) -> None:
-    from verifier.submission import load_submission
+    from verifier.inputs.submission import load_submission
 
     text = GOOD.replace("name: Acme Cloud Economics, Inc.", f"name: {name}")
     text += f"practitioners:\n  - {{name: {name}, certificate_id: LF-1}}\n"

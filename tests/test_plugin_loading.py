@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from verifier.cli import main
-from verifier.plugins import build_host
+from verifier.cli.main import main
+from verifier.host import build_host
 
 
 def install_fake_distribution(

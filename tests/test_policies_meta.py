@@ -17,10 +17,10 @@ import pytest
 import yaml
 
 from tests.helpers import demo_args
-from verifier.cli import main
+from verifier.cli.main import main
 from verifier.errors import PolicyError
-from verifier.plugins import CheckRegistry, PluginHost, build_host
-from verifier.policy import bundled_policies, find_policy_files, load_policy, select_policy
+from verifier.host import CheckRegistry, PluginHost, build_host
+from verifier.inputs.policy import bundled_policies, find_policy_files, load_policy, select_policy
 from verifier.sites import SiteServer
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -24,7 +24,7 @@ import pytest
 import yaml
 
 from tests.helpers import FIXTURES, offline_args
-from verifier.bundle import write_manifest
+from verifier.bundle.check import write_manifest
 from verifier.report import DEFAULT_FORMATS, write_all
 from verifier.sites import SiteServer
 

@@ -34,9 +34,9 @@ from verifier.demo import DemoSpec
 from verifier.errors import FetchError, VerifierError
 from verifier.fetch.page import Hop, Page
 from verifier.fetch.visibility import Hidden, Link
+from verifier.inputs.sources import Source
+from verifier.inputs.submission import Submission
 from verifier.models import Evidence, Outcome, Requirement, Status
-from verifier.sources import Source
-from verifier.submission import Submission
 from verifier.urls import normalize_url, registrable_domain, same_site, site_of
 
 hookimpl = pluggy.HookimplMarker("finops_verifier")

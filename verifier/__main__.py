@@ -1,5 +1,5 @@
 """``python -m verifier``."""
 
-from verifier.cli import run
+from verifier.cli.main import run
 
 run()

@@ -27,8 +27,8 @@ from verifier.models import Evidence, Outcome, Requirement
 
 if TYPE_CHECKING:
     from verifier.fetch import Page
-    from verifier.sources import Source
-    from verifier.submission import Submission
+    from verifier.inputs.sources import Source
+    from verifier.inputs.submission import Submission
 
 
 class Params(BaseModel):

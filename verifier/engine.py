@@ -19,10 +19,10 @@ import pydantic
 from verifier.checks import CheckContext
 from verifier.errors import FetchError, SourceMissing
 from verifier.fetch import CountingFetch, Fetcher
+from verifier.host import CheckRegistry
+from verifier.inputs.sources import Source
+from verifier.inputs.submission import Submission
 from verifier.models import Evidence, Outcome, Policy, Requirement, RequirementResult, Status
-from verifier.plugins import CheckRegistry
-from verifier.sources import Source
-from verifier.submission import Submission
 
 log = logging.getLogger(__name__)
 

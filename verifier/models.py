@@ -1,8 +1,8 @@
 """Value objects that flow through a verification.
 
 Files written by people (submission, policy, sources) are validated at the edge, in
-:mod:`verifier.submission`, :mod:`verifier.policy` and :mod:`verifier.sources`, into the
-objects here; nothing downstream sees a raw dict. Everything here is immutable.
+:mod:`verifier.inputs`, into the objects here; nothing downstream sees a raw dict. Everything
+here is immutable.
 """
 
 from __future__ import annotations

@@ -24,11 +24,11 @@ import pytest
 from verifier.checks import Check
 from verifier.engine import _run_requirement
 from verifier.fetch import Fetcher, FetchSettings, LiveSource
+from verifier.host import CheckRegistry, PluginHost, _PluginInfo, build_host
+from verifier.inputs.sources import Source
+from verifier.inputs.submission import Submission
 from verifier.models import Requirement, RequirementResult
-from verifier.plugins import CheckRegistry, PluginHost, _PluginInfo, build_host
 from verifier.sites import SiteServer, serve_sites
-from verifier.sources import Source
-from verifier.submission import Submission
 
 __all__ = ["fake_sites", "make_submission", "plugin_host", "run_check", "settings_for"]
 

@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from verifier.bundle import write_manifest
-from verifier.cli import main
+from verifier.bundle.check import write_manifest
+from verifier.cli.main import main
 from verifier.report import DEFAULT_FORMATS, write_all
 from verifier.sites import serve_sites
 

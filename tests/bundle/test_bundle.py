@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
-from verifier.bundle import check_bundle, write_manifest
-from verifier.bundle_files import MANIFEST, file_sha256
-from verifier.cli import main
-from verifier.evidence import read_index
-from verifier.warc import WARC_FILE
+from verifier.bundle.check import check_bundle, write_manifest
+from verifier.bundle.files import MANIFEST, file_sha256
+from verifier.bundle.store import read_index
+from verifier.bundle.warc import WARC_FILE
+from verifier.cli.main import main
 
 
 def a_capture(bundle: Path) -> Path:

@@ -6,8 +6,8 @@ import shutil
 from pathlib import Path
 
 from tests.bundle.conftest import AS_OF
-from verifier.bundle import check_bundle
-from verifier.cli import main
+from verifier.bundle.check import check_bundle
+from verifier.cli.main import main
 
 
 def test_demo_runs_again_into_the_same_out(demo_master: Path, tmp_path: Path) -> None:
@@ -24,7 +24,7 @@ def test_demo_runs_again_into_the_same_out(demo_master: Path, tmp_path: Path) ->
 
 
 def test_demo_clears_a_folder_left_by_an_interrupted_demo(tmp_path: Path) -> None:
-    from verifier.cli import main
+    from verifier.cli.main import main
 
     interrupted = tmp_path / "platform" / "captures"
     interrupted.mkdir(parents=True)

@@ -13,11 +13,11 @@ from pathlib import Path
 import pytest
 
 from tests.bundle.conftest import rewrite_report
-from verifier import bundle
-from verifier.bundle import check_bundle, write_manifest
-from verifier.bundle_files import MANIFEST, file_sha256
-from verifier.cli import main
-from verifier.warc import WARC_FILE
+from verifier.bundle import check as bundle
+from verifier.bundle.check import check_bundle, write_manifest
+from verifier.bundle.files import MANIFEST, file_sha256
+from verifier.bundle.warc import WARC_FILE
+from verifier.cli.main import main
 
 
 def drop(bundle_dir: Path, rel: str) -> None:

@@ -115,7 +115,7 @@ def test_demo_ends_by_printing_the_html_report_path(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     from tests.helpers import FIXTURES
-    from verifier.cli import main
+    from verifier.cli.main import main
 
     assert main(["demo", "--out", str(tmp_path), "--as-of", "2026-01-01"]) == 0
     stems = sorted(p.stem for p in (FIXTURES / "demo").glob("*.yaml"))
@@ -127,7 +127,7 @@ def test_demo_ends_by_printing_the_html_report_path(
 def test_format_picks_the_human_reports(
     tmp_path: Path, sites: Any, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from verifier.cli import main
+    from verifier.cli.main import main
 
     root = Path(__file__).resolve().parents[2] / "fixtures"
     args = ["--allow-private-network", "--allow-port", str(sites.port)]

@@ -12,11 +12,11 @@ from typing import Any
 import httpcore
 import pytest
 
-from verifier.bundle import check_bundle
-from verifier.cli import main
+from verifier.bundle.check import check_bundle
+from verifier.cli.main import main
 from verifier.errors import FetchError, FetchRefused
 from verifier.fetch import client
-from verifier.replay import ReplaySource, diff_reports
+from verifier.run.replay import ReplaySource, diff_reports
 
 
 @pytest.fixture
@@ -151,8 +151,8 @@ def test_an_index_entry_cannot_make_replay_read_outside_the_bundle(demo_bundle: 
 def test_an_intact_bundle_whose_inputs_no_longer_validate_exits_3_not_2(
     demo_bundle: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from verifier.bundle import seal
-    from verifier.cli import main
+    from verifier.bundle.check import seal
+    from verifier.cli.main import main
 
     sub = demo_bundle / "submission.yaml"
     sub.write_text(sub.read_text().replace("employees: 1200", 'employees: "1200"'))

@@ -10,12 +10,12 @@ from typing import Any
 import pytest
 from bs4 import BeautifulSoup
 
+from verifier.bundle.decisions import Decision
 from verifier.fetch.settings import FetchSettings
 from verifier.report._view import visible
 from verifier.report.html import render_html
 from verifier.report.junit import render_junit
 from verifier.report.markdown import render_markdown
-from verifier.review import Decision
 
 AS_OF = dt.date(2026, 1, 1)
 SCRIPT = "<script>alert(1)</script>"

@@ -11,13 +11,13 @@ from typing import Any
 
 import pytest
 
+import verifier.bundle.decisions
 import verifier.report
-import verifier.review
-from verifier.bundle import check_bundle
-from verifier.cli import main
+from verifier.bundle.check import check_bundle
+from verifier.bundle.decisions import REVIEW_FILE, append_decision, load_decisions, report_sha256
+from verifier.cli.main import main
 from verifier.errors import BundleError, InputError
 from verifier.report.html import render_html
-from verifier.review import REVIEW_FILE, append_decision, load_decisions, report_sha256
 
 NOW = dt.datetime(2026, 1, 2, 9, 30, tzinfo=dt.UTC)
 
@@ -252,7 +252,7 @@ def test_a_review_that_fails_midway_leaves_the_bundle_as_it_was(
     def broken(*args: object, **kwargs: object) -> None:
         raise OSError(28, "No space left on device")
 
-    module = "verifier.report.html" if step == "render_html" else "verifier.bundle"
+    module = "verifier.report.html" if step == "render_html" else "verifier.bundle.check"
     monkeypatch.setattr(f"{module}.{step}", broken)
     error = OSError if step == "render_html" else BundleError
     with pytest.raises(error, match="No space left"):
@@ -275,8 +275,8 @@ def test_a_review_whose_undo_fails_too_says_the_bundle_may_be_broken(
     def read_only(*args: object, **kwargs: object) -> None:
         raise OSError(30, "Read-only file system")
 
-    monkeypatch.setattr("verifier.bundle.write_manifest", no_space)
-    monkeypatch.setattr("verifier.review.os.truncate", read_only)
+    monkeypatch.setattr("verifier.bundle.check.write_manifest", no_space)
+    monkeypatch.setattr("verifier.bundle.decisions.os.truncate", read_only)
     monkeypatch.setattr("pathlib.Path.unlink", read_only)
     with pytest.raises(BundleError, match="putting the bundle back failed too") as raised:
         append_decision(
@@ -288,7 +288,7 @@ def test_a_review_whose_undo_fails_too_says_the_bundle_may_be_broken(
 def holding(bundle: Path, count: int) -> Path:
     """``bundle`` with ``count`` decisions on one requirement (each supersedes the last),
     its report.html and SHA256SUMS written as review would have left them."""
-    from verifier.bundle import write_manifest
+    from verifier.bundle.check import write_manifest
     from verifier.report import Basis
     from verifier.report.html import html_of
 
@@ -316,7 +316,7 @@ def holding(bundle: Path, count: int) -> Path:
 def review_steps(bundle: Path) -> int:
     """Python lines run in verifier/review.py while one decision is appended: a count of
     work that does not depend on the machine's speed."""
-    target = verifier.review.__file__
+    target = verifier.bundle.decisions.__file__
     lines = 0
 
     def local(frame: Any, event: str, arg: Any) -> Any:
@@ -350,13 +350,13 @@ def test_review_is_linear_in_the_decisions_a_bundle_holds(
     assert work[1] < 2.4 * work[0], work
 
     parsed: list[int] = []
-    real = verifier.review.parse_decisions
+    real = verifier.bundle.decisions.parse_decisions
 
     def counted(data: bytes) -> Any:
         parsed.append(data.count(b"\n"))
         return real(data)
 
-    monkeypatch.setattr(verifier.review, "parse_decisions", counted)
+    monkeypatch.setattr(verifier.bundle.decisions, "parse_decisions", counted)
     monkeypatch.setattr(verifier.report, "parse_decisions", counted)
     reads = []
     for bundle in (small, large):

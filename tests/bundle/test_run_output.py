@@ -14,10 +14,10 @@ import pytest
 
 from tests.bundle.conftest import DATA, verify_args, verify_hostile
 from tests.fetch.hostile_server import Conn, hostile_server, response
-from verifier.bundle import check_bundle
-from verifier.cli import main
-from verifier.review import append_decision
-from verifier.warc import WARC_FILE
+from verifier.bundle.check import check_bundle
+from verifier.bundle.decisions import append_decision
+from verifier.bundle.warc import WARC_FILE
+from verifier.cli.main import main
 
 
 @pytest.mark.parametrize(

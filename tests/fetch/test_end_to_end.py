@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from tests.fetch.hostile_server import HostileServer, response
-from verifier.cli import main
+from verifier.cli.main import main
 from verifier.fetch.settings import FIELDS, FetchSettings
 from verifier.sites import SiteServer
 

@@ -11,8 +11,8 @@ import pytest
 
 from tests.fetch.conftest import SITE, fast, fetch
 from tests.fetch.hostile_server import Conn, HostileServer, response
+from verifier.bundle.store import EvidenceStore, dump_json
 from verifier.errors import FetchRefused, FetchTimeout, FetchTooLarge
-from verifier.evidence import EvidenceStore, dump_json
 from verifier.fetch import CountingFetch, Fetcher, LiveSource, Page
 
 URL = f"http://{SITE}"

@@ -18,8 +18,8 @@ from plugins.case_studies import CaseStudiesCheck
 from tests.gaming.c1_support import judge, kinds, policy_params
 from verifier import Status
 from verifier.fetch import FetchSettings
+from verifier.inputs.submission import MAX_ITEMS
 from verifier.models import RequirementResult
-from verifier.submission import MAX_ITEMS
 
 APPLICANT = {"name": "Casewise Cloud Ltd", "website": "http://c1-cases.example/"}
 SITE = "http://c1-cases.example/customers"

@@ -12,7 +12,7 @@ from plugins._groups import GroupNames, article_sign, bylines, listing
 from plugins.community import CommunityCheck, CommunityParams
 from tests.helpers import html_page
 from verifier.fetch import FetchSettings
-from verifier.submission import MAX_ITEMS
+from verifier.inputs.submission import MAX_ITEMS
 from verifier.testing import make_submission, run_check
 
 WG = "http://www.finops.example/wg"

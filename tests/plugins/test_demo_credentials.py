@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from verifier.cli import main
+from verifier.cli.main import main
 
 EXPECTED = [
     pytest.param(

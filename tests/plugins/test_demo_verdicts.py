@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from verifier.cli import main
+from verifier.cli.main import main
 
 # The checks whose demo pages live in fixtures/sites (framework pages, customers, groups,
 # training pages); a fault here means a demo submission points at a page that is missing.

@@ -28,9 +28,9 @@ from tests.plugins.registry_helpers import (
 )
 from verifier import Status
 from verifier.fetch import FetchSettings
+from verifier.inputs.submission import MAX_ITEMS
 from verifier.models import RequirementResult
 from verifier.sites import SiteServer
-from verifier.submission import MAX_ITEMS
 from verifier.testing import make_submission, run_check, settings_for
 
 P2022 = policy_params("2022/platform.yaml", "practitioners")

@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 from typing import Any, Protocol
 
+from verifier.bundle.store import EvidenceStore
 from verifier.errors import FetchError, FetchRefused
-from verifier.evidence import EvidenceStore
 from verifier.fetch.page import DEFAULT_MAX_TAGS, Page, parse_within
 from verifier.fetch.retry import utc_now
 from verifier.fetch.settings import FetchSettings

@@ -5,7 +5,7 @@ alone, report.json and review.jsonl, read as bytes (:class:`Basis`): no clock, n
 environment, no order of a dict in memory. They are rendered from the report.json bytes
 just written, never from the dict that produced them, so that ``bundle check`` can render
 them again from the bundle and find a human report that no longer says what its data says
-(:mod:`verifier.bundle`). Every file is written atomically.
+(:mod:`verifier.bundle.check`). Every file is written atomically.
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from verifier.evidence import atomic_write, dump_json
-from verifier.review import Decision, parse_decisions, read_review
+from verifier.bundle.decisions import Decision, parse_decisions, read_review
+from verifier.bundle.store import atomic_write, dump_json
 
 REPORT_SCHEMA = "finops-verifier/report/v1"
 REPORT_JSON = "report.json"

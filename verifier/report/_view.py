@@ -12,7 +12,7 @@ import json
 import re
 from typing import Any
 
-from verifier.evidence import is_sha256
+from verifier.bundle.store import is_sha256
 from verifier.fetch.settings import FetchSettings
 
 ATTENTION = ("fail", "error", "needs_review")

@@ -6,7 +6,7 @@ autoescaping is on explicitly (``select_autoescape()`` does not cover a ``.html.
 template); only http(s) URLs become links (a ``javascript:`` href is shown as text); a
 Content-Security-Policy meta tag forbids scripts should anything slip through.
 
-The report shows review decisions (``review.jsonl``, :mod:`verifier.review`) next to the
+The report shows review decisions (``review.jsonl``, :mod:`verifier.bundle.decisions`) next to the
 machine's verdicts, with the effective outcome as of the latest decision's day; the review
 command renders it again after each decision, and ``bundle check`` renders it again to
 compare (:func:`html_of` depends on report.json and review.jsonl alone).
@@ -19,8 +19,8 @@ from typing import TYPE_CHECKING, Any
 
 import jinja2
 
+from verifier.bundle.decisions import review_date, review_view
 from verifier.report import _view
-from verifier.review import review_date, review_view
 
 if TYPE_CHECKING:
     from verifier.report import Basis
@@ -55,7 +55,7 @@ def render_html(
     :param report_sha256: SHA-256 of the report.json file; decisions naming another
         report (or any, when this is not given) are shown but do not count.
     :param as_of: date deciding which decisions have expired (default:
-        :func:`~verifier.review.review_date`, the day of the latest decision, so that the
+        :func:`~verifier.bundle.decisions.review_date`, the day of the latest decision, so that the
         page is the same whenever it is rendered).
     """
     today = as_of or review_date(report, decisions or [])

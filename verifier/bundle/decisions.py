@@ -13,7 +13,7 @@ with active decisions applied.
 
 After appending, ``report.html`` is rendered again (it shows the machine's verdict and
 the decisions side by side) and ``SHA256SUMS`` is rewritten, so that the bundle stays
-checkable: see :mod:`verifier.bundle`. A decision is refused when the bundle does not
+checkable: see :mod:`verifier.bundle.check`. A decision is refused when the bundle does not
 pass ``bundle check`` first.
 """
 
@@ -85,8 +85,8 @@ def load_decisions(directory: Path) -> tuple[list[Decision], list[str]]:
 def read_review(directory: Path) -> tuple[bytes | None, list[str]]:
     """The bytes of ``directory/review.jsonl`` (``None`` when absent or unreadable, with
     the problem)."""
-    from verifier.bundle import MAX_JSON
-    from verifier.bundle_files import read_regular
+    from verifier.bundle.check import MAX_JSON
+    from verifier.bundle.files import read_regular
 
     path = directory / REVIEW_FILE
     if not path.exists() and not path.is_symlink():
@@ -242,8 +242,8 @@ def _append_locked(
     expires: dt.date | None,
     now: dt.datetime | None,
 ) -> Decision:
-    from verifier.bundle import MAX_JSON, check_bundle
-    from verifier.bundle_files import read_regular
+    from verifier.bundle.check import MAX_JSON, check_bundle
+    from verifier.bundle.files import read_regular
     from verifier.report import Basis
     from verifier.report._view import requirements
     from verifier.report.html import html_of
@@ -312,8 +312,8 @@ class RollbackFailed(BundleError):
 
 
 def _commit(directory: Path, line: bytes, html: bytes) -> None:
-    from verifier.bundle import write_manifest
-    from verifier.evidence import atomic_write
+    from verifier.bundle.check import write_manifest
+    from verifier.bundle.store import atomic_write
     from verifier.report.html import HTML_FILE
 
     review, page = directory / REVIEW_FILE, directory / HTML_FILE

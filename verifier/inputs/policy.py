@@ -28,10 +28,10 @@ from typing import Any
 import pydantic
 from pydantic import BaseModel, ConfigDict, Field
 
-from verifier import yamlfile
 from verifier.errors import PolicyError, Problem
+from verifier.host import CheckRegistry
+from verifier.inputs import yamlfile
 from verifier.models import Policy, Requirement
-from verifier.plugins import CheckRegistry
 
 
 class _RequirementFile(BaseModel):

@@ -16,7 +16,7 @@ from rich.console import Console
 
 from verifier.errors import InputError
 from verifier.fetch.settings import FIELDS, FetchSettings
-from verifier.plugins import PluginHost, build_host
+from verifier.host import PluginHost, build_host
 from verifier.safetext import safe_text
 
 STATUS_STYLE = {

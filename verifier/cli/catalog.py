@@ -1,6 +1,6 @@
 """Commands that describe what is installed: ``plugins`` and ``policies list|show|lint``.
 
-Attached to the ``finops-verify`` group by :mod:`verifier.cli`.
+Attached to the ``finops-verify`` group by :mod:`verifier.cli.main`.
 """
 
 from __future__ import annotations
@@ -15,12 +15,12 @@ import yaml
 from rich.table import Table
 from rich.text import Text
 
-from verifier.cli_options import Obj, make_console
+from verifier.cli.exitcodes import ExitCode
+from verifier.cli.options import Obj, make_console
 from verifier.errors import InputError
-from verifier.exitcodes import ExitCode
-from verifier.policy import bundled_policies, lint_policy, load_policy
+from verifier.inputs.policy import bundled_policies, lint_policy, load_policy
+from verifier.inputs.sources import load_sources, merged_sources
 from verifier.safetext import safe_text
-from verifier.sources import load_sources, merged_sources
 
 
 @click.command("plugins")
@@ -216,4 +216,4 @@ def policies_lint(obj: Obj, files: tuple[Path, ...], sources_path: Path | None) 
 
 
 COMMANDS: tuple[click.Command, ...] = (plugins_cmd, policies)
-"""The commands :mod:`verifier.cli` adds to its group."""
+"""The commands :mod:`verifier.cli.main` adds to its group."""

@@ -1,7 +1,7 @@
 """Commands on an evidence bundle: ``bundle check``, ``replay`` and ``review``.
 
-Attached to the ``finops-verify`` group by :mod:`verifier.cli`. The logic lives in
-:mod:`verifier.bundle`, :mod:`verifier.replay` and :mod:`verifier.review`; these
+Attached to the ``finops-verify`` group by :mod:`verifier.cli.main`. The logic lives in
+:mod:`verifier.bundle.check`, :mod:`verifier.run.replay` and :mod:`verifier.bundle.decisions`; these
 functions parse options and print.
 """
 
@@ -16,12 +16,18 @@ from typing import Any
 
 import click
 
-from verifier.bundle import check_bundle, load_report
-from verifier.cli_options import as_of_option, parse_date
+from verifier.bundle.check import check_bundle, load_report
+from verifier.bundle.decisions import (
+    DECISIONS,
+    append_decision,
+    load_decisions,
+    report_sha256,
+    review_view,
+)
+from verifier.cli.exitcodes import ExitCode
+from verifier.cli.options import as_of_option, parse_date
 from verifier.errors import BundleError
-from verifier.exitcodes import ExitCode
-from verifier.replay import ReplayImpossible, ReplayResult, replay_bundle
-from verifier.review import DECISIONS, append_decision, load_decisions, report_sha256, review_view
+from verifier.run.replay import ReplayImpossible, ReplayResult, replay_bundle
 from verifier.safetext import safe_text
 
 _DIR = click.Path(path_type=Path, file_okay=False)
@@ -236,4 +242,4 @@ def _show_review(directory: Path, as_of: dt.date) -> None:
 
 
 COMMANDS: tuple[click.Command, ...] = (bundle_group, replay_cmd, review_cmd)
-"""The commands :mod:`verifier.cli` adds to its group."""
+"""The commands :mod:`verifier.cli.main` adds to its group."""

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from verifier import yamlfile
 from verifier.errors import Problem, SourcesError
+from verifier.inputs import yamlfile
 from verifier.urls import check_http_url
 
 

@@ -8,7 +8,7 @@ A report folder is whole or absent: when the disk fills (or any write fails) the
 is removed and :func:`execute` raises :class:`InputError` saying what happened, so that
 nothing which looks like a finished bundle is left behind.
 
-Each input file is read once, in :func:`prepare` (:mod:`verifier.inputs`): the bytes
+Each input file is read once, in :func:`prepare` (:mod:`verifier.inputs.copies`): the bytes
 parsed are the bytes hashed into report.json and copied into the bundle.
 """
 
@@ -29,13 +29,14 @@ from pathlib import Path
 from typing import Any
 
 from verifier._version import __version__
-from verifier.bundle import seal
+from verifier.bundle.check import seal
+from verifier.bundle.store import EvidenceStore
 from verifier.engine import DEFAULT_CHECK_TIMEOUT, run_policy
 from verifier.errors import InputError, PolicyError, Problem, SubmissionError
-from verifier.evidence import EvidenceStore
 from verifier.fetch import Fetcher, FetchSettings, LiveSource, PageSource
 from verifier.fetch.client import utc_now
-from verifier.inputs import (
+from verifier.host import CheckRegistry, PluginHost
+from verifier.inputs.copies import (
     POLICY_COPY,
     SUBMISSION_COPY,
     keep_source_files,
@@ -44,13 +45,12 @@ from verifier.inputs import (
     read_submission_once,
     write_inputs,
 )
+from verifier.inputs.policy import bundled_policies, load_policy, select_policy, source_names
+from verifier.inputs.sources import Source, merged_sources
+from verifier.inputs.submission import Submission
+from verifier.inputs.yamlfile import LineMap
 from verifier.models import Policy, RequirementResult, overall_status
-from verifier.plugins import CheckRegistry, PluginHost
-from verifier.policy import bundled_policies, load_policy, select_policy, source_names
 from verifier.report import DEFAULT_FORMATS, REPORT_SCHEMA, write_all
-from verifier.sources import Source, merged_sources
-from verifier.submission import Submission
-from verifier.yamlfile import LineMap
 
 DEFAULT_PROGRAM = "2022"
 

@@ -5,7 +5,7 @@ A bundle holds report.json, the human reports, ``captures/`` (bodies by SHA-256,
 source files under ``sources/``) and ``SHA256SUMS``: one ``<sha256>  <relative path>``
 line per file (the format ``sha256sum -c`` reads), sorted by path, written last.
 
-``review.jsonl`` is appended to by :mod:`verifier.review` after the run; each review
+``review.jsonl`` is appended to by :mod:`verifier.bundle.decisions` after the run; each review
 re-renders report.html and re-seals the bundle (rewrites SHA256SUMS) after checking it was
 intact, so the manifest then covers the decisions too. :func:`check_bundle` re-hashes
 every file and names each one changed, missing or added; it also checks that every review
@@ -15,7 +15,7 @@ re-derived copy no longer says what the data says (an edited verdict under a reg
 SHA256SUMS), and is reported with the first line that differs.
 
 A bundle may come from anyone, so checking one never follows a symbolic link and never
-reads anything but a regular file (:mod:`verifier.bundle_files`): a link, a pipe or a
+reads anything but a regular file (:mod:`verifier.bundle.files`): a link, a pipe or a
 device inside the bundle is reported, not opened, and the manifest is read only up to
 :data:`MAX_MANIFEST` bytes.
 A bundle must also hold the files every bundle has (report.json, captures/index.json, the
@@ -35,15 +35,15 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from verifier._version import __version__
-from verifier.bundle_files import (
+from verifier.bundle.files import (
     MANIFEST,
     bundle_files,
     file_sha256,
     read_regular,
     scan,
 )
+from verifier.bundle.store import CAPTURES, INDEX, atomic_write, is_sha256
 from verifier.errors import BundleError
-from verifier.evidence import CAPTURES, INDEX, atomic_write, is_sha256
 from verifier.report import RENDERERS, WRITERS, Basis
 
 REPORT = "report.json"
@@ -64,7 +64,7 @@ def write_manifest(root: Path) -> Path:
 
 def seal(root: Path) -> Path:
     """Finish a bundle after its reports are written: the WARC, then SHA256SUMS."""
-    from verifier.warc import write_warc
+    from verifier.bundle.warc import write_warc
 
     write_warc(root)
     return write_manifest(root)
@@ -255,7 +255,7 @@ def _required_missing(
     report: Any, exchanges: list[dict[str, Any]], entries: dict[str, str], present: set[str]
 ) -> list[str]:
     # A file every bundle has, gone together with its manifest line, is still missing.
-    from verifier.warc import WARC_FILE, answered
+    from verifier.bundle.warc import WARC_FILE, answered
 
     required = {REPORT, INDEX_FILE} | _named_files(report)
     if answered(exchanges):
@@ -305,7 +305,7 @@ def _report_citations(report: Any) -> list[tuple[str, str]]:
 
 
 def _review_problems(basis: Basis) -> list[str]:
-    from verifier.review import REVIEW_FILE
+    from verifier.bundle.decisions import REVIEW_FILE
 
     problems = list(basis.decision_problems)
     for i, d in enumerate(basis.decisions, 1):

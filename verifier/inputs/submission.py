@@ -25,8 +25,8 @@ from pydantic import (
     StrictInt,
 )
 
-from verifier import yamlfile
 from verifier.errors import SubmissionError
+from verifier.inputs import yamlfile
 from verifier.names import company_name_problem, person_name_problem
 from verifier.urls import HttpUrl
 

@@ -27,7 +27,7 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from verifier._version import __version__
-from verifier.evidence import CAPTURES, atomic_write, read_index
+from verifier.bundle.store import CAPTURES, atomic_write, read_index
 
 WARC_FILE = f"{CAPTURES}/exchanges.warc.gz"
 _NS = uuid.UUID("6f1c1d1e-3c59-4f3e-9a57-0f1a2b3c4d5e")

@@ -13,13 +13,13 @@ import hashlib
 import re
 from pathlib import Path
 
-from verifier import yamlfile
+from verifier.bundle.store import atomic_write
 from verifier.errors import PolicyError, SourcesError
-from verifier.evidence import atomic_write
+from verifier.inputs import yamlfile
+from verifier.inputs.sources import Source
+from verifier.inputs.submission import Submission, read_submission
+from verifier.inputs.yamlfile import LineMap
 from verifier.models import Policy
-from verifier.sources import Source
-from verifier.submission import Submission, read_submission
-from verifier.yamlfile import LineMap
 
 SUBMISSION_COPY = "submission.yaml"
 POLICY_COPY = "policy.yaml"

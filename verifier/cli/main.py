@@ -21,9 +21,10 @@ from rich.table import Table
 from rich.text import Text
 
 from verifier._version import __version__
-from verifier.cli_bundle import COMMANDS as BUNDLE_COMMANDS
-from verifier.cli_catalog import COMMANDS as CATALOG_COMMANDS
-from verifier.cli_options import (
+from verifier.cli.bundle import COMMANDS as BUNDLE_COMMANDS
+from verifier.cli.catalog import COMMANDS as CATALOG_COMMANDS
+from verifier.cli.exitcodes import ExitCode
+from verifier.cli.options import (
     STATUS_STYLE,
     Obj,
     as_of_option,
@@ -33,12 +34,11 @@ from verifier.cli_options import (
     settings_from,
 )
 from verifier.errors import InputError
-from verifier.exitcodes import ExitCode
 from verifier.fetch.settings import FetchSettings
+from verifier.host import PluginHost
 from verifier.models import RequirementResult
-from verifier.plugins import PluginHost
 from verifier.report import DEFAULT_FORMATS, WRITERS
-from verifier.runner import DEFAULT_PROGRAM, RunRequest, execute, prepare
+from verifier.run.verify import DEFAULT_PROGRAM, RunRequest, execute, prepare
 from verifier.safetext import safe_text
 from verifier.sites import serve_sites
 

@@ -26,7 +26,8 @@ from typing import Any
 
 from verifier import errors
 from verifier._version import __version__
-from verifier.bundle import check_bundle, load_report
+from verifier.bundle.check import check_bundle, load_report
+from verifier.bundle.store import CAPTURES, is_sha256, read_index
 from verifier.errors import (
     BundleError,
     FetchError,
@@ -35,14 +36,13 @@ from verifier.errors import (
     InputError,
     VerifierError,
 )
-from verifier.evidence import CAPTURES, is_sha256, read_index
 from verifier.fetch.page import Hop, Page
 from verifier.fetch.settings import FIELDS, FetchSettings
-from verifier.inputs import POLICY_COPY, SUBMISSION_COPY
-from verifier.plugins import PluginHost
+from verifier.host import PluginHost
+from verifier.inputs.copies import POLICY_COPY, SUBMISSION_COPY
+from verifier.inputs.sources import Source
 from verifier.report import DEFAULT_FORMATS
-from verifier.runner import RunRequest, execute, prepare, with_sources
-from verifier.sources import Source
+from verifier.run.verify import RunRequest, execute, prepare, with_sources
 
 _FETCH_ERRORS: dict[str, type[FetchError]] = {
     name: cls
