@@ -50,7 +50,7 @@ def build(root: Path, decisions: int) -> None:
     """A sealed bundle at ``root`` whose review.jsonl holds ``decisions`` decisions."""
     from verifier.bundle.check import seal
     from verifier.bundle.store import EvidenceStore, dump_json
-    from verifier.report import write_all
+    from verifier.report import write_derived
 
     root.mkdir()
     EvidenceStore(root).write_index()
@@ -68,7 +68,7 @@ def build(root: Path, decisions: int) -> None:
             stamp = (NOW - dt.timedelta(seconds=decisions - i)).isoformat().replace("+00:00", "Z")
             decision = "pass" if i % 2 else "fail"
             fh.write(json.dumps({**line, "decision": decision, "decided_at": stamp}) + "\n")
-    write_all(_report(), root, ("json", "html"))  # report.html shows the decisions
+    write_derived(dump_json(_report()), root, ("json", "html"))  # report.html shows the decisions
     seal(root)
 
 

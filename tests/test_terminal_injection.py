@@ -25,7 +25,8 @@ import yaml
 
 from tests.helpers import FIXTURES, offline_args
 from verifier.bundle.check import write_manifest
-from verifier.report import DEFAULT_FORMATS, write_all
+from verifier.bundle.store import dump_json
+from verifier.report import DEFAULT_FORMATS, write_derived
 from verifier.sites import SiteServer
 
 OSC52 = "\x1b]52;c;aGFja2Vk\x07"
@@ -267,7 +268,7 @@ def test_replay_shows_hostile_summaries_and_file_names_escaped(own_bundle: Path)
     copy = own_bundle
     report = json.loads((copy / "report.json").read_text())
     report["requirements"][0]["summary"] = f"{PAYLOAD} {MARKUP}"
-    write_all(report, copy, DEFAULT_FORMATS)
+    write_derived(dump_json(report), copy, DEFAULT_FORMATS)
     write_manifest(copy)
     code, raw = run_cli("replay", str(copy))
     assert code == 1, raw.decode("utf-8", "replace")

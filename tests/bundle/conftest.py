@@ -10,8 +10,9 @@ from typing import Any
 import pytest
 
 from verifier.bundle.check import write_manifest
+from verifier.bundle.store import dump_json
 from verifier.cli.main import main
-from verifier.report import DEFAULT_FORMATS, write_all
+from verifier.report import DEFAULT_FORMATS, write_derived
 from verifier.sites import serve_sites
 
 HERE = Path(__file__).resolve().parent
@@ -118,7 +119,7 @@ def hostile_report() -> dict[str, Any]:
 def rewrite_report(bundle: Path, report: dict[str, Any]) -> None:
     """Give ``bundle`` another report.json as its writer would: the human reports derived
     from it again and SHA256SUMS rewritten (a bundle consistent with other data)."""
-    write_all(report, bundle, DEFAULT_FORMATS)
+    write_derived(dump_json(report), bundle, DEFAULT_FORMATS)
     write_manifest(bundle)
 
 

@@ -19,6 +19,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from verifier.report.html import render_html
+from verifier.report.model import Report
 
 pytestmark = pytest.mark.browser
 
@@ -94,7 +95,9 @@ def test_non_http_links_are_inert_in_the_browser(
     tmp_path: Path, hostile_report: dict[str, Any]
 ) -> None:
     page = tmp_path / "report.html"
-    page.write_text(render_html(hostile_report, as_of=dt.date(2026, 1, 1)), encoding="utf-8")
+    page.write_text(
+        render_html(Report.from_json(hostile_report), as_of=dt.date(2026, 1, 1)), encoding="utf-8"
+    )
     dom = dom_of(page, tmp_path)
     hrefs = [a.get("href", "") for a in dom.find_all("a")]
     assert hrefs

@@ -16,6 +16,7 @@ from verifier.bundle.check import check_bundle, write_manifest
 from verifier.bundle.decisions import append_decision
 from verifier.cli.main import main
 from verifier.report import RENDERERS, Basis
+from verifier.report.model import Report
 
 NOW = dt.datetime(2026, 1, 2, 9, 30, tzinfo=dt.UTC)
 
@@ -107,8 +108,8 @@ def test_the_human_reports_do_not_depend_on_the_order_of_keys(hostile_bundle: Pa
     shuffled = reversed_keys(report)
     assert list(shuffled) != list(report)
     for render in RENDERERS.values():
-        assert render(Basis(report, basis.report_sha256)) == render(
-            Basis(shuffled, basis.report_sha256)
+        assert render(Basis(Report.from_json(report), basis.report_sha256)) == render(
+            Basis(Report.from_json(shuffled), basis.report_sha256)
         )
 
 

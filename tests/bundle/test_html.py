@@ -12,6 +12,7 @@ from bs4 import BeautifulSoup, Tag
 
 from verifier.report import WRITERS
 from verifier.report.html import CSP, render_html
+from verifier.report.model import Report
 
 SCRIPT = "<script>alert(1)</script>"
 BREAKER = '"><img src=x onerror=alert(1)>'
@@ -19,7 +20,7 @@ BREAKER = '"><img src=x onerror=alert(1)>'
 
 @pytest.fixture
 def html(hostile_report: dict[str, Any]) -> str:
-    return render_html(hostile_report, as_of=dt.date(2026, 1, 1))
+    return render_html(Report.from_json(hostile_report), as_of=dt.date(2026, 1, 1))
 
 
 def test_script_in_a_title_is_text(html: str) -> None:

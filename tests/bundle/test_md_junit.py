@@ -10,10 +10,11 @@ from typing import Any
 
 from verifier.report.junit import render_junit
 from verifier.report.markdown import md_text, render_markdown
+from verifier.report.model import Report
 
 
 def test_markdown_lists_every_requirement_attention_first(hostile_report: dict[str, Any]) -> None:
-    md = render_markdown(hostile_report)
+    md = render_markdown(Report.from_json(hostile_report))
     rows = [line for line in md.splitlines() if line.startswith("| ") and "---" not in line][1:]
     assert [r.split(" | ")[1] for r in rows] == ["membership", "community", "offering"]
     assert "## 1. offering: ✓ PASS" in md
@@ -23,7 +24,7 @@ def test_markdown_lists_every_requirement_attention_first(hostile_report: dict[s
 def test_markdown_escapes_markup_and_makes_no_link_from_input(
     hostile_report: dict[str, Any],
 ) -> None:
-    md = render_markdown(hostile_report)
+    md = render_markdown(Report.from_json(hostile_report))
     assert "<script" not in md
     assert "<img" not in md
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in md
@@ -52,7 +53,7 @@ def test_junit_maps_statuses_to_failure_error_and_skipped() -> None:
             {"id": "d", "status": "needs_review", "summary": "weak match"},
         ],
     }
-    suite = ET.fromstring(render_junit(report))
+    suite = ET.fromstring(render_junit(Report.from_json(report)))
     assert suite.get("tests") == "4"
     assert (suite.get("failures"), suite.get("errors"), suite.get("skipped")) == ("1", "1", "1")
     cases = {c.get("name"): c for c in suite.iter("testcase")}
@@ -68,7 +69,7 @@ def test_junit_escapes_content_and_drops_characters_xml_cannot_hold(
     hostile_report: dict[str, Any],
 ) -> None:
     hostile_report["requirements"][1]["summary"] = "bad \x00\x1b \"><x a='1'> \ud800 \uffff"
-    data = render_junit(hostile_report)
+    data = render_junit(Report.from_json(hostile_report))
     suite = ET.fromstring(data)  # well-formed despite everything
     failure = next(c for c in suite.iter("testcase") if c.get("name") == "membership")
     message = failure.find("failure").get("message")  # type: ignore[union-attr]
@@ -110,7 +111,7 @@ def test_report_md_turns_no_url_from_a_page_into_a_link(hostile_report: dict[str
     req["text"] = "*www.published.example* _https://published.example_"
     req["evidence"][1]["excerpt"] = f"<{urls}> [click](https://evil.example/x) {mails}"
     req["evidence"][1]["detail"] = "~www.detail.example~"
-    md = render_markdown(report)
+    md = render_markdown(Report.from_json(report))
     found = {name: pattern.findall(md) for name, pattern in GFM_LINKS.items()}
     assert {name: hits for name, hits in found.items() if hits} == {}
     # Still readable: GitHub shows each reference as the character it stands for.

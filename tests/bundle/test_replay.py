@@ -16,6 +16,7 @@ from verifier.bundle.check import check_bundle
 from verifier.cli.main import main
 from verifier.errors import FetchError, FetchRefused
 from verifier.fetch import client
+from verifier.report.model import Report
 from verifier.run.replay import ReplaySource, diff_reports
 
 
@@ -136,7 +137,7 @@ def test_differences_name_status_and_summary_changes() -> None:
             {"id": "y", "status": "error", "summary": "fault"},
         ]
     }
-    [d] = diff_reports(a, b)
+    [d] = diff_reports(Report.from_json(a), Report.from_json(b))
     assert (d.id, d.before, d.after) == ("y", ("fail", "no"), ("error", "fault"))
 
 

@@ -16,6 +16,7 @@ from verifier.report._view import visible
 from verifier.report.html import render_html
 from verifier.report.junit import render_junit
 from verifier.report.markdown import render_markdown
+from verifier.report.model import Report
 
 AS_OF = dt.date(2026, 1, 1)
 SCRIPT = "<script>alert(1)</script>"
@@ -32,13 +33,13 @@ def future_report(hostile_report: dict[str, Any]) -> dict[str, Any]:
 
 
 def test_an_unknown_status_renders_as_error_in_every_format(future_report: dict[str, Any]) -> None:
-    html = render_html(future_report, as_of=AS_OF)
+    html = render_html(Report.from_json(future_report), as_of=AS_OF)
     assert '<span class="badge s-error">! UNKNOWN: waived</span>' in html
     assert "UNKNOWN: partial" in html
     assert "ERROR: 1" in html  # counted, not dropped
-    md = render_markdown(future_report)
+    md = render_markdown(Report.from_json(future_report))
     assert "UNKNOWN: waived" in md
-    assert ET.fromstring(render_junit(future_report)).get("errors") == "1"
+    assert ET.fromstring(render_junit(Report.from_json(future_report))).get("errors") == "1"
 
 
 def test_an_unknown_status_with_review_decisions_renders(future_report: dict[str, Any]) -> None:
@@ -51,7 +52,9 @@ def test_an_unknown_status_with_review_decisions_renders(future_report: dict[str
         expires=None,
         report_sha256="0" * 64,
     )
-    html = render_html(future_report, decisions=[decision], report_sha256="0" * 64, as_of=AS_OF)
+    html = render_html(
+        Report.from_json(future_report), decisions=[decision], report_sha256="0" * 64, as_of=AS_OF
+    )
     assert 'id="effective-outcome">! ERROR' in html
 
 
@@ -65,9 +68,9 @@ def test_bidi_controls_from_a_page_never_reach_a_report(hostile_report: dict[str
     report["requirements"][0]["summary"] = f"found {BIDI}"
     report["requirements"][0]["evidence"][1]["excerpt"] = "x\u2067y"
     outputs = [
-        render_html(report, as_of=AS_OF),
-        render_markdown(report),
-        render_junit(report).decode("utf-8"),
+        render_html(Report.from_json(report), as_of=AS_OF),
+        render_markdown(Report.from_json(report)),
+        render_junit(Report.from_json(report)).decode("utf-8"),
     ]
     for text in outputs:
         assert not set(BIDI) & set(text)
@@ -82,11 +85,11 @@ def with_settings(report: dict[str, Any], **changes: Any) -> dict[str, Any]:
 
 def test_default_settings_show_no_warning(hostile_report: dict[str, Any]) -> None:
     report = with_settings(hostile_report)
-    html = render_html(report, as_of=AS_OF)
+    html = render_html(Report.from_json(report), as_of=AS_OF)
     assert "Run settings" in html
     assert "all at their default" in html
     assert "Warning" not in html
-    assert "- Run settings: all at their default" in render_markdown(report)
+    assert "- Run settings: all at their default" in render_markdown(Report.from_json(report))
 
 
 @pytest.mark.parametrize(
@@ -102,7 +105,7 @@ def test_a_lifted_safeguard_is_a_visible_warning(
     hostile_report: dict[str, Any], changes: dict[str, Any], warning: str
 ) -> None:
     report = with_settings(hostile_report, **changes)
-    soup = BeautifulSoup(render_html(report, as_of=AS_OF), "lxml")
+    soup = BeautifulSoup(render_html(Report.from_json(report), as_of=AS_OF), "lxml")
     banners = [p.get_text() for p in soup.select("header p.warning")]
     assert len(banners) == 1
     assert warning in banners[0]
@@ -112,14 +115,14 @@ def test_a_lifted_safeguard_is_a_visible_warning(
         for tr in soup.select("#run-settings > table tbody tr")
     ]
     assert [c[0] for c in cells] == [name]
-    md = render_markdown(report)
+    md = render_markdown(Report.from_json(report))
     assert f"> **⚠ Warning:** {warning}" in md
     assert "- Run settings not at their default: " in md
 
 
 def test_non_default_values_show_with_their_default(hostile_report: dict[str, Any]) -> None:
     report = with_settings(hostile_report, max_bytes=1024, retries=0, user_agent=SCRIPT)
-    soup = BeautifulSoup(render_html(report, as_of=AS_OF), "lxml")
+    soup = BeautifulSoup(render_html(Report.from_json(report), as_of=AS_OF), "lxml")
     rows = {
         tr.select("td")[0].get_text(): (
             tr.select("td")[1].get_text(),
@@ -131,12 +134,16 @@ def test_non_default_values_show_with_their_default(hostile_report: dict[str, An
     assert rows["retries"] == ("0", "3")
     assert rows["user_agent"][0] == SCRIPT  # shown as text: the page holds no script element
     assert not soup.select("script")
-    assert "max\\_bytes = 1024 (default 5242880)" in render_markdown(report)
+    assert "max\\_bytes = 1024 (default 5242880)" in render_markdown(Report.from_json(report))
 
 
 def test_a_report_without_settings_says_so(hostile_report: dict[str, Any]) -> None:
-    assert "not recorded in report.json" in render_html(hostile_report, as_of=AS_OF)
-    assert "- Run settings: not recorded in report.json" in render_markdown(hostile_report)
+    assert "not recorded in report.json" in render_html(
+        Report.from_json(hostile_report), as_of=AS_OF
+    )
+    assert "- Run settings: not recorded in report.json" in render_markdown(
+        Report.from_json(hostile_report)
+    )
 
 
 def test_a_malformed_report_json_renders_what_it_can(hostile_report: dict[str, Any]) -> None:
@@ -147,8 +154,8 @@ def test_a_malformed_report_json_renders_what_it_can(hostile_report: dict[str, A
     report["requirements"][0]["evidence"][0]["data"] = "not an object"
     report["requirements"][1]["evidence"] = "none"
     report["requirements"].append("not a requirement")
-    html = render_html(report, as_of=AS_OF)
+    html = render_html(Report.from_json(report), as_of=AS_OF)
     assert html.count('class="req b-') == 3
     assert "not recorded in report.json" in html
-    assert "## 3. community" in render_markdown(report)
-    assert ET.fromstring(render_junit(report)).get("tests") == "3"
+    assert "## 3. community" in render_markdown(Report.from_json(report))
+    assert ET.fromstring(render_junit(Report.from_json(report))).get("tests") == "3"

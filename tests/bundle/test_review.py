@@ -18,6 +18,7 @@ from verifier.bundle.decisions import REVIEW_FILE, append_decision, load_decisio
 from verifier.cli.main import main
 from verifier.errors import BundleError, InputError
 from verifier.report.html import render_html
+from verifier.report.model import Report
 
 NOW = dt.datetime(2026, 1, 2, 9, 30, tzinfo=dt.UTC)
 
@@ -107,7 +108,9 @@ def test_an_expired_decision_no_longer_counts_and_shows_as_expired(demo_bundle: 
 
     def as_of(day: dt.date) -> str:
         sha = report_sha256(demo_bundle)
-        return render_html(report, decisions=decisions, report_sha256=sha, as_of=day)
+        return render_html(
+            Report.from_json(report), decisions=decisions, report_sha256=sha, as_of=day
+        )
 
     html = as_of(dt.date(2026, 2, 1))
     assert "(expired)" in html

@@ -45,6 +45,7 @@ from verifier.bundle.files import (
 from verifier.bundle.store import CAPTURES, INDEX, atomic_write, is_sha256
 from verifier.errors import BundleError
 from verifier.report import RENDERERS, WRITERS, Basis
+from verifier.report.model import Report
 
 REPORT = "report.json"
 INDEX_FILE = f"{CAPTURES}/{INDEX}"
@@ -202,12 +203,13 @@ def check_bundle(root: Path) -> CheckResult:
         for rel, what in sorted(tree.odd.items())
     ]
     result.problems += [f"{MANIFEST} lists {rel} more than once" for rel in manifest.duplicates]
-    report_json, report = _read_json(root, REPORT, result.problems) if REPORT in present else _NONE
+    report_json, data = _read_json(root, REPORT, result.problems) if REPORT in present else _NONE
     _, index = _read_json(root, INDEX_FILE, result.problems) if INDEX_FILE in present else _NONE
+    report = _parsed(data)
     exchanges = _exchanges(index, result.problems)
     result.missing += _required_missing(report, exchanges, entries, present)
     result.problems += _capture_problems(report, exchanges, entries, present, set(result.changed))
-    if report_json is not None and not isinstance(report, dict):
+    if report_json is not None and report is None:
         result.problems.append(f"{REPORT} does not hold a JSON object")
     elif report_json is not None and "review.jsonl" not in tree.odd:
         basis = Basis.read(report_json, root)
@@ -215,6 +217,14 @@ def check_bundle(root: Path) -> CheckResult:
         unchecked = set(result.changed) | set(tree.odd)
         result.problems += _derived_problems(root, basis, present - unchecked)
     return result
+
+
+def _parsed(data: object) -> Report | None:
+    # report.json's content as a Report; None when it could not be read or is no object.
+    try:
+        return Report.from_json(data)
+    except ValueError:
+        return None
 
 
 _NONE: tuple[None, None] = (None, None)
@@ -230,29 +240,21 @@ def _exchanges(index: Any, problems: list[str]) -> list[dict[str, Any]]:
     return raw
 
 
-def _named_files(report: Any) -> set[str]:
+def _named_files(report: Report | None) -> set[str]:
     # The files report.json itself says the bundle holds.
-    if not isinstance(report, dict):
+    if report is None:
         return set()
-    named: set[str] = set()
-    for key in ("policy", "submission"):
-        part = report.get(key)
-        if isinstance(part, dict) and isinstance(part.get("file"), str):
-            named.add(part["file"])
-    copies = report.get("source_files")
-    for copy in copies.values() if isinstance(copies, dict) else ():
-        if isinstance(copy, dict) and isinstance(copy.get("file"), str):
-            named.add(copy["file"])
-    run = report.get("run")
-    formats = run.get("formats") if isinstance(run, dict) else None
-    for name in formats if isinstance(formats, list) else []:
-        if isinstance(name, str) and name in WRITERS:
-            named.add(WRITERS[name])
-    return {n for n in named if _safe_rel(n)}
+    named = {report.policy.file, report.submission.file}
+    named |= {copy.file for copy in report.source_files.values()}
+    named |= {WRITERS[name] for name in report.run.formats if name in WRITERS}
+    return {n for n in named if n is not None and _safe_rel(n)}
 
 
 def _required_missing(
-    report: Any, exchanges: list[dict[str, Any]], entries: dict[str, str], present: set[str]
+    report: Report | None,
+    exchanges: list[dict[str, Any]],
+    entries: dict[str, str],
+    present: set[str],
 ) -> list[str]:
     # A file every bundle has, gone together with its manifest line, is still missing.
     from verifier.bundle.warc import WARC_FILE, answered
@@ -264,7 +266,7 @@ def _required_missing(
 
 
 def _capture_problems(
-    report: Any,
+    report: Report | None,
     exchanges: list[dict[str, Any]],
     entries: dict[str, str],
     present: set[str],
@@ -292,15 +294,16 @@ def _capture_problems(
     return problems
 
 
-def _report_citations(report: Any) -> list[tuple[str, str]]:
-    out: set[tuple[str, str]] = set()
-    reqs = report.get("requirements") if isinstance(report, dict) else None
-    for req in reqs if isinstance(reqs, list) else []:
-        if not isinstance(req, dict) or not isinstance(req.get("evidence"), list):
-            continue
-        for ev in req["evidence"]:
-            if isinstance(ev, dict) and ev.get("sha256") is not None:
-                out.add((str(req.get("id"))[:80], str(ev["sha256"])[:80]))
+def _report_citations(report: Report | None) -> list[tuple[str, str]]:
+    # (requirement id, sha256) of each capture the evidence cites; untrusted, so cut.
+    if report is None:
+        return []
+    out = {
+        (str(req.id)[:80], str(ev.sha256)[:80])
+        for req in report.requirements
+        for ev in req.evidence
+        if ev.sha256 is not None
+    }
     return sorted(out)
 
 
@@ -333,8 +336,7 @@ def _derived_problems(root: Path, basis: Basis, present: set[str]) -> list[str]:
         derived = render(basis)
         if held == derived:
             continue
-        tool = basis.report.get("tool")
-        version = tool.get("version") if isinstance(tool, dict) else None
+        version = basis.report.tool.version
         other = (
             f" (report.json was written by finops-verifier {str(version)[:40]}, this is "
             f"{__version__}: check it with that version too)"
@@ -357,13 +359,14 @@ def _first_difference(a: bytes, b: bytes) -> int:
     return min(len(lines_a), len(lines_b)) + 1
 
 
-def load_report(root: Path) -> dict[str, Any]:
+def load_report(root: Path) -> Report:
     """report.json of a bundle (after :func:`check_bundle`); :class:`BundleError` when it
     is not a regular file holding a JSON object."""
     try:
         data = json.loads(read_regular(root / REPORT, MAX_JSON))
     except (OSError, ValueError) as exc:
         raise BundleError(f"{root / REPORT} cannot be read as JSON ({exc})") from exc
-    if not isinstance(data, dict):
-        raise BundleError(f"{root / REPORT} does not hold a JSON object")
-    return data
+    try:
+        return Report.from_json(data)
+    except ValueError as exc:
+        raise BundleError(f"{root / REPORT} does not hold a JSON object") from exc

@@ -26,10 +26,13 @@ import json
 import os
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from verifier.errors import BundleError, InputError
 from verifier.models import Status, overall_status
+
+if TYPE_CHECKING:
+    from verifier.report.model import Report
 
 REVIEW_FILE = "review.jsonl"
 REVIEW_SCHEMA = "finops-verifier/review/v1"
@@ -130,7 +133,7 @@ def parse_decisions(data: bytes) -> tuple[list[Decision], list[str]]:
     return decisions, problems
 
 
-def review_date(report: dict[str, Any], decisions: list[Decision]) -> dt.date:
+def review_date(report: Report, decisions: list[Decision]) -> dt.date:
     """The day report.html judges decisions on: that of the latest decision recorded
     (the day the page was last rendered by ``review``), else the report's as-of date.
 
@@ -141,8 +144,7 @@ def review_date(report: dict[str, Any], decisions: list[Decision]) -> dt.date:
     days = [day for day in (_day(d.decided_at) for d in decisions) if day is not None]
     if days:
         return max(days)
-    run = report.get("run")
-    return (_day(run.get("as_of")) if isinstance(run, dict) else None) or dt.date.min
+    return _day(report.run.as_of) or dt.date.min
 
 
 def _day(text: object) -> dt.date | None:
@@ -153,15 +155,13 @@ def _day(text: object) -> dt.date | None:
 
 
 def review_view(
-    report: dict[str, Any], decisions: list[Decision], as_of: dt.date, sha256: str
+    report: Report, decisions: list[Decision], as_of: dt.date, sha256: str
 ) -> dict[str, Any]:
     """Decisions by requirement with their state, effective statuses and outcome.
 
     Returns ``{"by_requirement": {id: [(decision, state), ...]}, "effective": {id:
     status}, "outcome": status, "active": n}``.
     """
-    from verifier.report._view import requirements
-
     by_req: dict[str, list[tuple[Decision, str]]] = {}
     winner: dict[str, Decision] = {}
     # Where each requirement's winner sits in its list, so that a later active decision
@@ -179,10 +179,10 @@ def review_view(
             winner[d.requirement] = d
         items.append((d, state))
     effective: dict[str, str] = {}
-    for req in requirements(report):
-        rid = str(req.get("id"))
+    for req in report.requirements:
+        rid = str(req.id)
         chosen = winner.get(rid)
-        effective[rid] = chosen.decision if chosen else str(req.get("status", "error"))
+        effective[rid] = chosen.decision if chosen else str(req.raw_status)
     known = {s.value for s in Status}
     statuses = [Status(s) if s in known else Status.ERROR for s in effective.values()]
     return {
@@ -245,7 +245,6 @@ def _append_locked(
     from verifier.bundle.check import MAX_JSON, check_bundle
     from verifier.bundle.files import read_regular
     from verifier.report import Basis
-    from verifier.report._view import requirements
     from verifier.report.html import html_of
 
     result = check_bundle(directory)
@@ -261,8 +260,7 @@ def _append_locked(
         basis = Basis.of(report_json, None)
     except ValueError as exc:
         raise BundleError(f"{directory / 'report.json'} cannot be read as JSON ({exc})") from exc
-    report = basis.report
-    known = [str(r.get("id")) for r in requirements(report)]
+    known = [str(r.id) for r in basis.report.requirements]
     if requirement not in known:
         raise InputError(
             f"{directory} has no requirement {requirement!r}; its requirements are: "

@@ -131,7 +131,7 @@ def _print_replay(result: ReplayResult, *, as_json: bool, kept: bool) -> None:
             )
         )
         return
-    total = len(result.original.get("requirements") or [])
+    total = len(result.original.requirements)
     click.echo(f"Replayed {total} requirement(s); {result.served} fetch(es) served from captures.")
     # Requirement ids, summaries, URLs and notes come from the bundle and its pages.
     for d in result.differences:
@@ -234,7 +234,7 @@ def _show_review(directory: Path, as_of: dt.date) -> None:
         click.echo(f"problem: {safe_text(p)}", err=True)
     click.echo(
         safe_text(
-            f"Machine outcome: {report.get('outcome')}; effective outcome as of {as_of}: "
+            f"Machine outcome: {report.raw_outcome}; effective outcome as of {as_of}: "
             f"{view['outcome']} ({view['active']} active decision(s))"
         )
     )

@@ -38,6 +38,7 @@ from verifier.fetch.settings import FetchSettings
 from verifier.host import PluginHost
 from verifier.models import RequirementResult
 from verifier.report import DEFAULT_FORMATS, WRITERS
+from verifier.report.model import Report
 from verifier.run.verify import DEFAULT_PROGRAM, RunRequest, execute, prepare
 from verifier.safetext import safe_text
 from verifier.sites import serve_sites
@@ -186,12 +187,12 @@ def _run_and_print(host: PluginHost, request: RunRequest, *, as_json: bool) -> E
             progress.advance(task)
 
         report = asyncio.run(execute(prep, request, on_done=done))
-    code = ExitCode.for_outcome(report["outcome"])
+    code = ExitCode.for_outcome(report.outcome)
     if as_json:
         click.echo(
             json.dumps(
                 {
-                    "outcome": report["outcome"],
+                    "outcome": report.outcome.value,
                     "exit_code": int(code),
                     "report": str(prep.out / "report.json"),
                 }
@@ -202,7 +203,7 @@ def _run_and_print(host: PluginHost, request: RunRequest, *, as_json: bool) -> E
     return code
 
 
-def print_summary(report: dict[str, Any], out: Path) -> None:
+def print_summary(report: Report, out: Path) -> None:
     """The one-screen summary: a table of requirement, status, summary; then the paths."""
     console = make_console()
     table = Table(
@@ -211,8 +212,7 @@ def print_summary(report: dict[str, Any], out: Path) -> None:
         # control characters made visible.
         title=Text(
             safe_text(
-                f"{report['applicant']['name']} — {report['policy']['title']} "
-                f"(program {report['policy']['program']})"
+                f"{report.applicant.name} — {report.policy.title} (program {report.policy.program})"
             )
         ),
         title_justify="left",
@@ -222,15 +222,15 @@ def print_summary(report: dict[str, Any], out: Path) -> None:
     table.add_column("requirement", no_wrap=True)
     table.add_column("status", no_wrap=True)
     table.add_column("summary", overflow="fold")
-    for req in report["requirements"]:
-        style = STATUS_STYLE.get(req["status"], "")
+    for req in report.requirements:
+        style = STATUS_STYLE.get(req.status, "")
         table.add_row(
-            Text(safe_text(req["id"])),
-            Text(safe_text(req["status"]), style=style),
-            Text(safe_text(req["summary"])),
+            Text(safe_text(req.id)),
+            Text(safe_text(req.raw_status), style=style),
+            Text(safe_text(req.summary)),
         )
     console.print(table)
-    outcome = report["outcome"]
+    outcome = report.outcome
     style = f"bold {STATUS_STYLE.get(outcome, '')}"
     console.print(Text.assemble("Outcome: ", (safe_text(outcome), style)))
     # soft_wrap: a path folded across lines cannot be copied.

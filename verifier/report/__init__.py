@@ -15,12 +15,12 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from verifier.bundle.decisions import Decision, parse_decisions, read_review
 from verifier.bundle.store import atomic_write, dump_json
+from verifier.report.model import REPORT_SCHEMA as REPORT_SCHEMA
+from verifier.report.model import Report
 
-REPORT_SCHEMA = "finops-verifier/report/v1"
 REPORT_JSON = "report.json"
 
 
@@ -28,8 +28,8 @@ REPORT_JSON = "report.json"
 class Basis:
     """What the human reports are derived from: report.json and review.jsonl."""
 
-    report: dict[str, Any]
-    """report.json, parsed from its bytes."""
+    report: Report
+    """report.json, parsed from its bytes (:meth:`Report.from_json`)."""
     report_sha256: str
     """SHA-256 of those bytes; decisions naming another report do not count."""
     decisions: tuple[Decision, ...] = ()
@@ -44,9 +44,7 @@ class Basis:
         """The basis of report.json's bytes and review.jsonl's (``None``: no review.jsonl;
         ``unreadable``: why it could not be read). :class:`ValueError` when
         ``report_json`` holds no JSON object."""
-        report = json.loads(report_json)
-        if not isinstance(report, dict):
-            raise ValueError("report.json does not hold a JSON object")
+        report = Report.from_json(json.loads(report_json))
         decisions, problems = parse_decisions(review) if review is not None else ([], [])
         return cls(
             report,
@@ -65,10 +63,15 @@ class Basis:
 Renderer = Callable[[Basis], bytes]
 
 
-def write_all(report: dict[str, Any], directory: Path, formats: tuple[str, ...]) -> list[Path]:
+def write_all(report: Report, directory: Path, formats: tuple[str, ...]) -> list[Path]:
     """Write report.json (canonical form: sorted keys, no NaN, UTF-8), then each requested
     human report derived from its bytes; returns the paths written."""
-    data = dump_json(report)
+    return write_derived(dump_json(report.to_json()), directory, formats)
+
+
+def write_derived(data: bytes, directory: Path, formats: tuple[str, ...]) -> list[Path]:
+    """Write ``data`` as report.json, byte for byte (a report.json from elsewhere, as
+    given), then each requested human report derived from it; returns the paths written."""
     written = [directory / REPORT_JSON]
     atomic_write(written[0], data)
     basis = Basis.read(data, directory)

@@ -14,6 +14,8 @@ from typing import Any
 
 from verifier.bundle.store import is_sha256
 from verifier.fetch.settings import FetchSettings
+from verifier.models import Evidence
+from verifier.report.model import FetchFacts, Report
 
 ATTENTION = ("fail", "error", "needs_review")
 """Statuses a person must look at, most urgent first."""
@@ -43,18 +45,6 @@ def status_of(value: object) -> str:
     return value if isinstance(value, str) and value in STATUS_WORD else "error"
 
 
-def part(report: dict[str, Any], key: str) -> dict[str, Any]:
-    """``report[key]`` when it is an object, else ``{}`` (report.json is untrusted)."""
-    value = report.get(key)
-    return value if isinstance(value, dict) else {}
-
-
-def requirements(report: dict[str, Any]) -> list[dict[str, Any]]:
-    """The requirement objects of ``report``, skipping anything that is not one."""
-    reqs = report.get("requirements")
-    return [r for r in reqs if isinstance(r, dict)] if isinstance(reqs, list) else []
-
-
 def safe_href(url: object) -> str | None:
     """``url`` if it may be a clickable link (http or https, no spaces or controls)."""
     if isinstance(url, str) and _HREF.match(url):
@@ -81,65 +71,60 @@ def visible(text: object) -> str:
     return _ESCAPED.sub(lambda m: f"\\u{ord(m.group()):04x}", s)
 
 
-def _fetch_view(ev: dict[str, Any]) -> dict[str, Any]:
-    data = part(ev, "data")
+def _fetch_view(ev: Evidence) -> dict[str, Any]:
+    facts = FetchFacts.of(ev)
     return {
-        "url": visible(ev.get("url")),
-        "href": safe_href(ev.get("url")),
-        "final_url": visible(data.get("final_url")),
-        "final_href": safe_href(data.get("final_url")),
-        "status": visible(data.get("status")),
-        "error": visible(data.get("error")) if data.get("error") else None,
-        "fetched_at": visible(ev.get("fetched_at")),
-        "sha256": visible(ev.get("sha256")),
-        "capture": capture_href(ev.get("sha256")),
-        "hops": [
-            {"url": visible(h.get("url")), "status": visible(h.get("status"))}
-            for h in data.get("hops") or []
-            if isinstance(h, dict)
-        ],
-        "detail": visible(ev.get("detail")),
+        "url": visible(ev.url),
+        "href": safe_href(ev.url),
+        "final_url": visible(facts.final_url),
+        "final_href": safe_href(facts.final_url),
+        "status": visible(facts.status),
+        "error": visible(facts.error) if facts.error else None,
+        "fetched_at": visible(ev.fetched_at),
+        "sha256": visible(ev.sha256),
+        "capture": capture_href(ev.sha256),
+        "hops": [{"url": visible(h.url), "status": visible(h.status)} for h in facts.hops],
+        "detail": visible(ev.detail),
     }
 
 
-def _fact_view(ev: dict[str, Any]) -> dict[str, Any]:
+def _fact_view(ev: Evidence) -> dict[str, Any]:
     return {
-        "kind": visible(ev.get("kind")),
-        "detail": visible(ev.get("detail")),
-        "url": visible(ev.get("url")),
-        "href": safe_href(ev.get("url")),
-        "excerpt": visible(ev.get("excerpt")) if ev.get("excerpt") is not None else None,
-        "sha256": visible(ev.get("sha256")),
-        "capture": capture_href(ev.get("sha256")),
+        "kind": visible(ev.kind),
+        "detail": visible(ev.detail),
+        "url": visible(ev.url),
+        "href": safe_href(ev.url),
+        "excerpt": visible(ev.excerpt) if ev.excerpt is not None else None,
+        "sha256": visible(ev.sha256),
+        "capture": capture_href(ev.sha256),
     }
 
 
-def requirement_views(report: dict[str, Any]) -> list[dict[str, Any]]:
+def status_word(raw: str | None, known: bool) -> str:
+    """The word shown for a recorded status: ``UNKNOWN: <raw>`` when this version does
+    not know it (a report.json from a newer version)."""
+    return STATUS_WORD[status_of(raw)] if known else f"UNKNOWN: {visible(raw)}"
+
+
+def requirement_views(report: Report) -> list[dict[str, Any]]:
     """One view per requirement, in policy order, with an anchor that is always safe."""
     out = []
-    for index, req in enumerate(requirements(report), 1):
-        raw = req.get("status", "error")
-        status = status_of(raw)
-        raw_evidence = req.get("evidence")
-        evidence = (
-            [e for e in raw_evidence if isinstance(e, dict)]
-            if isinstance(raw_evidence, list)
-            else []
-        )
+    for index, req in enumerate(report.requirements, 1):
+        status = req.status.value
         out.append(
             {
                 "anchor": f"req-{index}",
                 "index": index,
-                "id": visible(req.get("id")),
-                "raw_id": req.get("id"),
-                "text": visible(req.get("text")),
-                "check": visible(req.get("check")),
+                "id": visible(req.id),
+                "raw_id": req.id,
+                "text": visible(req.text),
+                "check": visible(req.check),
                 "status": status,
-                "word": STATUS_WORD[status] if status == raw else f"UNKNOWN: {visible(raw)}",
+                "word": status_word(req.raw_status, req.status_known),
                 "mark": STATUS_MARK[status],
-                "summary": visible(req.get("summary")),
-                "fetches": [_fetch_view(e) for e in evidence if e.get("kind") == "fetch"],
-                "facts": [_fact_view(e) for e in evidence if e.get("kind") != "fetch"],
+                "summary": visible(req.summary),
+                "fetches": [_fetch_view(e) for e in req.evidence if e.kind == "fetch"],
+                "facts": [_fact_view(e) for e in req.evidence if e.kind != "fetch"],
             }
         )
     return out
@@ -152,11 +137,11 @@ def attention_first(views: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return sorted(views, key=lambda v: (rank.get(v["status"], 0), v["index"]))
 
 
-def counts(report: dict[str, Any]) -> list[tuple[str, str, int]]:
+def counts(report: Report) -> list[tuple[str, str, int]]:
     """``(status, word, count)`` for each status present, in :data:`STATUS_ORDER`."""
     found: dict[str, int] = {}
-    for req in requirements(report):
-        s = status_of(req.get("status", "error"))
+    for req in report.requirements:
+        s = req.status.value
         found[s] = found.get(s, 0) + 1
     return [(s, STATUS_WORD[s], found[s]) for s in STATUS_ORDER if found.get(s)]
 
@@ -182,7 +167,7 @@ SETTING_WARNINGS = (
 """``(setting, safe value, warning)``: a run whose setting differs gets the warning."""
 
 
-def settings_view(report: dict[str, Any]) -> dict[str, Any]:
+def settings_view(report: Report) -> dict[str, Any]:
     """The fetch settings a run used (report.json ``run.settings``), for the header.
 
     Returns ``{"recorded": bool, "rows": [{"name", "value", "default", "changed"}],
@@ -190,9 +175,7 @@ def settings_view(report: dict[str, Any]) -> dict[str, Any]:
     order report.json lists them, compared with this version's defaults; a warning for
     each safeguard the run lifted, and when host names were resolved to fixed addresses.
     """
-    run = report.get("run")
-    raw = run.get("settings") if isinstance(run, dict) else None
-    settings: dict[str, Any] = raw if isinstance(raw, dict) else {}
+    settings = report.run.settings
     defaults = FetchSettings().to_json()
     rows = []
     for name, value in sorted(settings.items(), key=lambda kv: str(kv[0])):

@@ -24,6 +24,7 @@ from verifier.report import _view
 
 if TYPE_CHECKING:
     from verifier.report import Basis
+    from verifier.report.model import Report
 
 HTML_FILE = "report.html"
 CSP = (
@@ -43,7 +44,7 @@ _ENV = jinja2.Environment(
 
 
 def render_html(
-    report: dict[str, Any],
+    report: Report,
     *,
     decisions: list[Any] | None = None,
     decision_problems: list[str] | None = None,
@@ -81,25 +82,27 @@ def render_html(
         eff = _view.status_of(review["effective"].get(rid, v["status"]))
         v["effective"] = eff if eff != v["status"] else None
         v["effective_word"] = _view.STATUS_WORD[eff]
-    run = _view.part(report, "run")
-    applicant = _view.part(report, "applicant")
-    policy = _view.part(report, "policy")
-    outcome = report.get("outcome", "error")
+    run, applicant, policy = report.run, report.applicant, report.policy
     context = {
         "csp": CSP,
         "v": _view.visible,
         "applicant": {
-            "name": _view.visible(applicant.get("name")),
-            "website": _view.visible(applicant.get("website")),
-            "website_href": _view.safe_href(applicant.get("website")),
-            "employees": _view.visible(applicant.get("employees")),
+            "name": _view.visible(applicant.name),
+            "website": _view.visible(applicant.website),
+            "website_href": _view.safe_href(applicant.website),
+            "employees": _view.visible(applicant.employees),
         },
-        "tier": _view.visible(report.get("tier")),
-        "policy": {k: _view.visible(policy.get(k)) for k in ("id", "program", "version", "title")},
-        "policy_href": _view.safe_href(policy.get("source")),
-        "policy_source": _view.visible(policy.get("source")),
-        "outcome": _view.status_of(outcome),
-        "outcome_word": _view.STATUS_WORD.get(str(outcome), f"UNKNOWN: {_view.visible(outcome)}"),
+        "tier": _view.visible(report.tier),
+        "policy": {
+            "id": _view.visible(policy.id),
+            "program": _view.visible(policy.program),
+            "version": _view.visible(policy.version),
+            "title": _view.visible(policy.title),
+        },
+        "policy_href": _view.safe_href(policy.source),
+        "policy_source": _view.visible(policy.source),
+        "outcome": report.outcome.value,
+        "outcome_word": _view.status_word(report.raw_outcome, report.outcome_known),
         "effective": _view.status_of(review["outcome"]) if review["active"] else None,
         "effective_word": _view.STATUS_WORD[_view.status_of(review["outcome"])],
         "active_decisions": review["active"],
@@ -107,8 +110,12 @@ def render_html(
         "decision_problems": [_view.visible(p) for p in decision_problems or []],
         "review_as_of": today.isoformat(),
         "counts": _view.counts(report),
-        "run": {k: _view.visible(run.get(k)) for k in ("started", "finished", "as_of")},
-        "tool": _view.visible(_view.part(report, "tool").get("version")),
+        "run": {
+            "started": _view.visible(run.started),
+            "finished": _view.visible(run.finished),
+            "as_of": _view.visible(run.as_of),
+        },
+        "tool": _view.visible(report.tool.version),
         "settings": _view.settings_view(report),
         "requirements": views,
         "overview": _view.attention_first(views),

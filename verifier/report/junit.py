@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from verifier.report import _view
 
 if TYPE_CHECKING:
     from verifier.report import Basis
+    from verifier.report.model import Report
 
 JUNIT_FILE = "junit.xml"
 _ILLEGAL = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
@@ -27,12 +28,11 @@ def xml_text(value: object) -> str:
     return _ILLEGAL.sub("\ufffd", _view.visible(value))
 
 
-def render_junit(report: dict[str, Any]) -> bytes:
+def render_junit(report: Report) -> bytes:
     """The JUnit XML of ``report``."""
     views = _view.requirement_views(report)
-    applicant = _view.part(report, "applicant")
-    policy = _view.part(report, "policy")
-    suite_name = xml_text(f"{applicant.get('name')} / {policy.get('id')}")
+    policy = report.policy
+    suite_name = xml_text(f"{report.applicant.name} / {policy.id}")
     totals = {s: sum(1 for v in views if v["status"] == s) for s in _view.STATUS_WORD}
     suite = ET.Element(
         "testsuite",
@@ -42,24 +42,24 @@ def render_junit(report: dict[str, Any]) -> bytes:
             "failures": str(totals["fail"]),
             "errors": str(totals["error"]),
             "skipped": str(totals["needs_review"] + totals["not_applicable"]),
-            "timestamp": xml_text(_view.part(report, "run").get("started")),
+            "timestamp": xml_text(report.run.started),
         },
     )
     props = ET.SubElement(suite, "properties")
     for name, value in (
-        ("outcome", report.get("outcome")),
-        ("as_of", _view.part(report, "run").get("as_of")),
-        ("tier", report.get("tier")),
+        ("outcome", report.raw_outcome),
+        ("as_of", report.run.as_of),
+        ("tier", report.tier),
     ):
         ET.SubElement(props, "property", {"name": name, "value": xml_text(value)})
-    for v, req in zip(views, _view.requirements(report), strict=False):
+    for v, req in zip(views, report.requirements, strict=True):
         case = ET.SubElement(
             suite,
             "testcase",
             {
-                "classname": xml_text(policy.get("id")),
+                "classname": xml_text(policy.id),
                 "name": xml_text(v["raw_id"]),
-                "time": xml_text(req.get("seconds", 0)),
+                "time": xml_text(req.seconds if req.seconds is not None else 0),
             },
         )
         message = xml_text(v["summary"])

@@ -24,6 +24,7 @@ from verifier.report import _view
 
 if TYPE_CHECKING:
     from verifier.report import Basis
+    from verifier.report.model import Report
 
 MD_FILE = "report.md"
 _PUNCT = re.compile(r"([\\`*_\[\]|~])")
@@ -47,27 +48,25 @@ def md_text(value: object) -> str:
     return re.sub(r"\s*[\r\n]+\s*", " ", s).strip()
 
 
-def render_markdown(report: dict[str, Any]) -> str:
+def render_markdown(report: Report) -> str:
     """The Markdown text of ``report``."""
-    applicant = _view.part(report, "applicant")
-    policy = _view.part(report, "policy")
-    run = _view.part(report, "run")
+    applicant, policy, run = report.applicant, report.policy, report.run
     views = _view.requirement_views(report)
-    outcome = str(report.get("outcome", "error"))
+    outcome = str(report.raw_outcome)
     settings = _view.settings_view(report)
     lines = [
-        f"# {md_text(applicant.get('name'))}: {md_text(policy.get('title'))}",
+        f"# {md_text(applicant.name)}: {md_text(policy.title)}",
         "",
         f"**Outcome: {_view.STATUS_MARK.get(outcome, '!')} "
         f"{_view.STATUS_WORD.get(outcome, md_text(outcome))}**",
         "",
         *(f"> **⚠ Warning:** {md_text(w)}.\n" for w in settings["warnings"]),
-        f"- Tier: {md_text(report.get('tier'))}; program {md_text(policy.get('program'))}; "
-        f"policy {md_text(policy.get('id'))} version {md_text(policy.get('version'))}",
-        f"- Applicant website: {md_text(applicant.get('website'))}; "
-        f"employees: {md_text(applicant.get('employees'))}",
-        f"- As-of date: {md_text(run.get('as_of'))}; run {md_text(run.get('started'))} to "
-        f"{md_text(run.get('finished'))} (UTC)",
+        f"- Tier: {md_text(report.tier)}; program {md_text(policy.program)}; "
+        f"policy {md_text(policy.id)} version {md_text(policy.version)}",
+        f"- Applicant website: {md_text(applicant.website)}; "
+        f"employees: {md_text(applicant.employees)}",
+        f"- As-of date: {md_text(run.as_of)}; run {md_text(run.started)} to "
+        f"{md_text(run.finished)} (UTC)",
         "- Counts: " + ", ".join(f"{word} {n}" for _, word, n in _view.counts(report)),
         _settings_line(settings),
         "",

@@ -42,6 +42,7 @@ from verifier.host import PluginHost
 from verifier.inputs.copies import POLICY_COPY, SUBMISSION_COPY
 from verifier.inputs.sources import Source
 from verifier.report import DEFAULT_FORMATS
+from verifier.report.model import PluginRef, Report, ReportedRequirement
 from verifier.run.verify import RunRequest, execute, prepare, with_sources
 
 _FETCH_ERRORS: dict[str, type[FetchError]] = {
@@ -128,9 +129,9 @@ class Difference:
 class ReplayResult:
     """What a replay found."""
 
-    original: dict[str, Any]
+    original: Report
     """The bundle's report.json."""
-    replayed: dict[str, Any]
+    replayed: Report
     """The replayed report."""
     out: Path
     """Where the replayed report was written."""
@@ -144,11 +145,10 @@ class ReplayResult:
     """Things that may explain a difference (plugin versions, sources not kept)."""
 
 
-def recorded_settings(report: dict[str, Any]) -> FetchSettings:
+def recorded_settings(report: Report) -> FetchSettings:
     """The fetch settings a report recorded (unknown or missing keys: defaults)."""
-    raw = (report.get("run") or {}).get("settings") or {}
     names = {f.name for f in FIELDS}
-    values: dict[str, Any] = {k: v for k, v in raw.items() if k in names}
+    values: dict[str, Any] = {k: v for k, v in report.run.settings.items() if k in names}
     if "allowed_ports" in values:
         values["allowed_ports"] = tuple(values["allowed_ports"])
     if "resolve" in values:
@@ -156,17 +156,14 @@ def recorded_settings(report: dict[str, Any]) -> FetchSettings:
     return FetchSettings(**values)
 
 
-def recorded_sources(root: Path, report: dict[str, Any], notes: list[str]) -> dict[str, Source]:
+def recorded_sources(root: Path, report: Report, notes: list[str]) -> dict[str, Source]:
     """The sources of the original run: URLs as recorded, local files from the bundle."""
-    # report.json comes with the bundle: read each part only if it has the expected shape.
-    copies = report.get("source_files")
-    copies = copies if isinstance(copies, dict) else {}
-    recorded = report.get("sources")
+    copies = report.source_files
     out: dict[str, Source] = {}
-    for name, location in (recorded if isinstance(recorded, dict) else {}).items():
+    for name, location in report.sources.items():
         entry = copies.get(name)
-        copy = root / str(entry.get("file", "") if isinstance(entry, dict) else "")
-        if name in copies and copy.is_file() and _inside(copy, root):
+        copy = root / ((entry.file or "") if entry is not None else "")
+        if entry is not None and copy.is_file() and _inside(copy, root):
             out[name] = Source(name, None, copy, "bundle")
         elif "://" in str(location):
             out[name] = Source(name, str(location), None, "bundle")
@@ -195,14 +192,13 @@ async def replay_bundle(root: Path, out: Path, host: PluginHost) -> ReplayResult
     original = load_report(root)
     notes: list[str] = []
     try:
-        run = original.get("run") or {}
         request = RunRequest(
             submission_path=root / SUBMISSION_COPY,
             out=out,
             policy_path=root / POLICY_COPY,
-            as_of=dt.date.fromisoformat(str(run["as_of"])),
+            as_of=dt.date.fromisoformat(str(original.run.as_of)),
             settings=recorded_settings(original),
-            check_timeout=float(run.get("check_timeout") or 120.0),
+            check_timeout=float(original.run.check_timeout or 120.0),
             formats=DEFAULT_FORMATS,
         )
         prep = with_sources(prepare(request, host), recorded_sources(root, original, notes))
@@ -210,7 +206,7 @@ async def replay_bundle(root: Path, out: Path, host: PluginHost) -> ReplayResult
         # The bundle is intact but this version cannot re-run it: inputs written by another
         # version that no longer validate, or a report.json of another shape. Nothing
         # is judged either way.
-        version = (original.get("tool") or {}).get("version", "unknown")
+        version = original.tool.version or "unknown"
         raise ReplayImpossible(
             f"{root} is intact, but finops-verifier {__version__} cannot replay it "
             f"(it was written by version {version}): {exc}"
@@ -224,29 +220,33 @@ async def replay_bundle(root: Path, out: Path, host: PluginHost) -> ReplayResult
     return result
 
 
-def _verdicts(report: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    return {str(r.get("id")): r for r in report.get("requirements") or []}
+def _verdicts(report: Report) -> dict[str, ReportedRequirement]:
+    return {str(r.id): r for r in report.requirements}
 
 
-def diff_reports(before: dict[str, Any], after: dict[str, Any]) -> list[Difference]:
+def diff_reports(before: Report, after: Report) -> list[Difference]:
     """Requirements whose status or summary differ between two reports, in policy order."""
     old, new = _verdicts(before), _verdicts(after)
     out = []
     for rid in [*old, *(k for k in new if k not in old)]:
-        a = (str(old[rid]["status"]), str(old[rid]["summary"])) if rid in old else None
-        b = (str(new[rid]["status"]), str(new[rid]["summary"])) if rid in new else None
+        a = (str(old[rid].raw_status), str(old[rid].summary)) if rid in old else None
+        b = (str(new[rid].raw_status), str(new[rid].summary)) if rid in new else None
         if a != b:
             out.append(Difference(rid, a, b))
     return out
 
 
-def _plugin_notes(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
+def _plugin_notes(before: Report, after: Report) -> list[str]:
     old, new = _verdicts(before), _verdicts(after)
     notes = []
     for rid, req in old.items():
-        if rid in new and req.get("plugin") != new[rid].get("plugin"):
+        if rid in new and req.plugin != new[rid].plugin:
             notes.append(
-                f"{rid}: check {req.get('check')} was {req.get('plugin')}, now "
-                f"{new[rid].get('plugin')}"
+                f"{rid}: check {req.check} was {_shown(req.plugin)}, now {_shown(new[rid].plugin)}"
             )
     return notes
+
+
+def _shown(plugin: PluginRef | None) -> object:
+    # As report.json holds it (the note shows the recorded object).
+    return plugin.to_json() if plugin is not None else None

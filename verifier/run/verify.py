@@ -23,10 +23,9 @@ import re
 import shutil
 import unicodedata
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from verifier._version import __version__
 from verifier.bundle.check import seal
@@ -51,6 +50,17 @@ from verifier.inputs.submission import Submission
 from verifier.inputs.yamlfile import LineMap
 from verifier.models import Policy, RequirementResult, overall_status
 from verifier.report import DEFAULT_FORMATS, REPORT_SCHEMA, write_all
+from verifier.report.model import (
+    ApplicantRef,
+    PluginProblemRecord,
+    PolicyRef,
+    Report,
+    ReportedRequirement,
+    RunRecord,
+    SourceFile,
+    SubmissionRef,
+    ToolRef,
+)
 
 DEFAULT_PROGRAM = "2022"
 
@@ -230,8 +240,8 @@ async def execute(
     *,
     source: PageSource | None = None,
     on_done: Callable[[RequirementResult], None] | None = None,
-) -> dict[str, Any]:
-    """Run the checks and write the report directory; returns the report dict.
+) -> Report:
+    """Run the checks and write the report directory; returns the report.
 
     Raises :class:`InputError` when the report cannot be written (a full disk), after
     removing what the run had written: see the module docstring.
@@ -275,7 +285,7 @@ async def _execute(
     request: RunRequest,
     source: PageSource | None,
     on_done: Callable[[RequirementResult], None] | None,
-) -> dict[str, Any]:
+) -> Report:
     prep.out.mkdir(parents=True, exist_ok=True)
     write_inputs(prep.out, prep.submission_bytes, prep.policy_bytes)
     kept, consulted = keep_source_files(prep.out, prep.sources, prep.source_bytes)
@@ -305,8 +315,7 @@ async def _execute(
         store.write_index()
     if store.failure is not None:
         raise store.failure
-    report = build_report(prep, request, results, started, utc_now())
-    report["source_files"] = kept
+    report = build_report(prep, request, results, started, utc_now(), kept)
     write_all(report, prep.out, request.formats)
     seal(prep.out)  # last: SHA256SUMS covers everything written before it
     return report
@@ -318,55 +327,46 @@ def build_report(
     results: list[RequirementResult],
     started: str,
     finished: str,
-) -> dict[str, Any]:
-    """The report as report.json holds it (CONTRACT.md, "report.json")."""
+    source_files: Mapping[str, Mapping[str, str]] | None = None,
+) -> Report:
+    """The report of a run (report.json is its :meth:`~Report.to_json`; CONTRACT.md,
+    "report.json"). ``source_files``: what :func:`keep_source_files` kept."""
     sub = prep.submission
     statuses = [r.status for r in results]
     counts = Counter(s.value for s in statuses)
-    return {
-        "schema": REPORT_SCHEMA,
-        "tool": {"name": "finops-verifier", "version": __version__},
-        "run": {
-            "started": started,
-            "finished": finished,
-            "as_of": prep.as_of.isoformat(),
-            "settings": request.settings.to_json(),
-            "check_timeout": request.check_timeout,
+    return Report(
+        schema=REPORT_SCHEMA,
+        tool=ToolRef("finops-verifier", __version__),
+        run=RunRecord(
+            started=started,
+            finished=finished,
+            as_of=prep.as_of.isoformat(),
+            settings=request.settings.to_json(),
+            check_timeout=request.check_timeout,
             # The human reports written: bundle check requires each of them.
-            "formats": sorted({"json", *request.formats}),
-        },
-        "applicant": {
-            "name": sub.applicant.name,
-            "website": sub.applicant.website,
-            "employees": sub.applicant.employees,
-        },
-        "tier": sub.tier,
-        "policy": {
-            "id": prep.policy.id,
-            "program": prep.policy.program,
-            "version": prep.policy.version,
-            "sha256": prep.policy.sha256,
-            "title": prep.policy.title,
-            "source": prep.policy.source,
-            "file": POLICY_COPY,
-        },
-        "submission": {
-            "file": SUBMISSION_COPY,
-            "sha256": hashlib.sha256(prep.submission_bytes).hexdigest(),
-        },
-        "sources": {name: s.location for name, s in sorted(prep.sources.items())},
-        "outcome": overall_status(statuses).value,
-        "counts": {k: counts[k] for k in sorted(counts)},
-        "plugins": {
-            "problems": [
-                {
-                    "plugin": p.plugin,
-                    "distribution": p.distribution,
-                    "message": p.message,
-                    "check": p.check,
-                }
-                for p in prep.registry.problems
-            ],
-        },
-        "requirements": [r.to_json() for r in results],
-    }
+            formats=tuple(sorted({"json", *request.formats})),
+        ),
+        applicant=ApplicantRef(sub.applicant.name, sub.applicant.website, sub.applicant.employees),
+        tier=sub.tier,
+        policy=PolicyRef(
+            id=prep.policy.id,
+            program=prep.policy.program,
+            version=prep.policy.version,
+            sha256=prep.policy.sha256,
+            title=prep.policy.title,
+            source=prep.policy.source,
+            file=POLICY_COPY,
+        ),
+        submission=SubmissionRef(
+            SUBMISSION_COPY, hashlib.sha256(prep.submission_bytes).hexdigest()
+        ),
+        sources={name: s.location for name, s in sorted(prep.sources.items())},
+        raw_outcome=overall_status(statuses).value,
+        counts={k: counts[k] for k in sorted(counts)},
+        plugin_problems=tuple(
+            PluginProblemRecord(p.plugin, p.distribution, p.message, p.check)
+            for p in prep.registry.problems
+        ),
+        requirements=tuple(ReportedRequirement.of(r) for r in results),
+        source_files={name: SourceFile(**copy) for name, copy in (source_files or {}).items()},
+    )
