@@ -3,6 +3,7 @@ tool down, and `finops-verify plugins` shows what went wrong."""
 
 from __future__ import annotations
 
+import ast
 import json
 import sys
 import textwrap
@@ -11,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+import verifier.testing
 from verifier import hookimpl
 from verifier.cli.main import main
 from verifier.host import build_host
@@ -357,3 +359,23 @@ def test_hooks_run_once_per_host_and_the_manager_is_private() -> None:
     host.demos()
     assert sorted(calls) == ["checks", "policies"]
     assert not hasattr(host, "pm")
+
+
+def test_verifier_testing_uses_only_public_names_of_the_core() -> None:
+    # Plugin authors copy what verifier.testing does: it must not lean on private names.
+    tree = ast.parse(Path(verifier.testing.__file__).read_text(encoding="utf-8"))
+    private = [
+        f"{node.module}.{alias.name}"
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("verifier")
+        for alias in node.names
+        if alias.name.startswith("_")
+    ]
+    private += [
+        f"{ast.unparse(node.value)}.{node.attr}"
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Attribute)
+        and node.attr.startswith("_")
+        and not node.attr.startswith("__")
+    ]
+    assert private == []

@@ -170,6 +170,7 @@ def prepare(request: RunRequest, parts: RunParts) -> Prepared:
     registry = parts.registry
     dirs = parts.policy_dirs
     program = request.program or submission.program or DEFAULT_PROGRAM
+    bundled = parts.bundled_policies()
     if request.policy_path is not None:
         policy = load_policy(request.policy_path, registry)
         if policy.tier != submission.tier:
@@ -177,9 +178,7 @@ def prepare(request: RunRequest, parts: RunParts) -> Prepared:
                 f"policy {request.policy_path} is for tier {policy.tier!r} but "
                 f"{request.submission_path} applies for {submission.tier!r}"
             )
-        bundled = parts.bundled_policies()
     else:
-        bundled = parts.bundled_policies()
         try:
             policy = select_policy(bundled, program, submission.tier)
         except PolicyError as exc:
