@@ -12,7 +12,7 @@ from verifier import Check, CheckContext, FetchError, Outcome, Page, Status
 from verifier.engine import run_policy
 from verifier.errors import FetchFailed
 from verifier.fetch import Fetcher
-from verifier.host import CheckRegistry, _PluginInfo
+from verifier.host import CheckRegistry, PluginInfo
 from verifier.models import Policy, Requirement
 from verifier.testing import make_submission
 
@@ -73,7 +73,7 @@ class DownSource:
 def run(checks: list[Check[Any]], timeout: float = 0.5) -> dict[str, Any]:
     registry = CheckRegistry()
     for c in checks:
-        registry.add(c, _PluginInfo("test-plugin", "test-dist", "1.0"))
+        registry.add(c, PluginInfo("test-plugin", "test-dist", "1.0"))
     reqs = tuple(Requirement(c.name, f"text of {c.name}", c.name, {}) for c in checks)
     reqs += (Requirement("unprovided", "nobody checks this", "no-such-check", {}),)
     policy = Policy("p", "2022", "platform", "1", "P", None, reqs, "p.yaml", "0" * 64)
@@ -182,7 +182,7 @@ def test_one_url_asked_by_several_checks_at_once_is_fetched_once(n: int) -> None
             return Outcome.passed("")
 
     registry = CheckRegistry()
-    registry.add(Asks(), _PluginInfo("t", None, None))
+    registry.add(Asks(), PluginInfo("t", None, None))
     reqs = tuple(Requirement(f"r{i}", "t", "asks", {}) for i in range(n))
     policy = Policy("p", "2022", "platform", "1", "P", None, reqs, "p.yaml", "0" * 64)
     source = DownSource()

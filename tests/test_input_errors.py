@@ -233,11 +233,11 @@ def test_a_statement_for_a_requirement_of_another_program_is_kept_for_renewals(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     from verifier.host import build_host
-    from verifier.run.verify import RunRequest, prepare
+    from verifier.run.verify import RunParts, RunRequest, prepare
 
     text = GOOD.replace("tier: platform", "tier: service-provider")
     path = write(tmp_path, text + "attestations:\n  enterprise-model: 24x7 support\n")
-    prep = prepare(RunRequest(path, out=tmp_path / "out", program="2025"), build_host())
+    prep = prepare(RunRequest(path, out=tmp_path / "out", program="2025"), RunParts(build_host()))
     assert prep.policy.id == "service-provider-2025"
     assert prep.submission.attestations == {"enterprise-model": "24x7 support"}
 

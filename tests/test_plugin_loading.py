@@ -3,14 +3,17 @@ tool down, and `finops-verify plugins` shows what went wrong."""
 
 from __future__ import annotations
 
+import ast
 import json
 import sys
 import textwrap
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
+import verifier.testing
+from verifier import hookimpl
 from verifier.cli.main import main
 from verifier.host import build_host
 
@@ -267,3 +270,112 @@ def test_a_plugin_pluggy_would_ignore_is_a_problem_in_the_plugins_command(
     [problem] = [p for p in report["problems"] if p["plugin"] == "silent"]
     assert problem["message"] == message
     assert problem["distribution"] == "fake-silent"
+
+
+def test_a_misspelt_specname_is_found_by_pluggys_check_pending_and_exits_1(
+    site_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The function's own name is fine; the hook it says it implements is not. Only
+    # pluggy's check_pending() knows which hook a specname points to.
+    install_fake_distribution(
+        site_dir,
+        "fake-specname",
+        {"specname": "fake_specname"},
+        {
+            "fake_specname": GOOD_PLUGIN.format(name="spec-check")
+            .replace("@hookimpl\n", "@hookimpl(specname='register_check')\n")
+            .replace("def register_checks", "def my_checks")
+        },
+    )
+    assert main(["plugins", "--json"]) == 1
+    report = json.loads(capsys.readouterr().out)
+    assert "spec-check" not in {c["check"] for c in report["checks"]}
+    [problem] = [p for p in report["problems"] if p["plugin"] == "specname"]
+    assert problem["message"] == (
+        "@hookimpl implements 'register_check', which is no hook (pluggy's check_pending), "
+        "so it is never called; did you mean 'register_checks'?"
+    )
+    assert problem["distribution"] == "fake-specname"
+    assert main(["plugins"]) == 1
+    shown = " ".join(capsys.readouterr().out.split())
+    assert "plugin specname (fake-specname): @hookimpl implements 'register_check'" in shown
+
+
+def test_a_correct_specname_registers_its_checks_with_no_problem(site_dir: Path) -> None:
+    install_fake_distribution(
+        site_dir,
+        "fake-specname",
+        {"specname": "fake_specname"},
+        {
+            "fake_specname": GOOD_PLUGIN.format(name="spec-check")
+            .replace("@hookimpl\n", "@hookimpl(specname='register_checks')\n")
+            .replace("def register_checks", "def my_checks")
+        },
+    )
+    registry = build_host().checks()
+    assert registry.checks["spec-check"].plugin == "specname"
+    assert [p for p in registry.problems if p.plugin == "specname"] == []
+
+
+def test_a_plugin_that_registers_nothing_is_listed_with_no_checks(
+    site_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    install_fake_distribution(
+        site_dir, "fake-empty", {"empty": "fake_empty"}, {"fake_empty": "x = 1\n"}
+    )
+    assert main(["plugins", "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    [empty] = [p for p in report["plugins"] if p["plugin"] == "empty"]
+    assert empty == {
+        "plugin": "empty",
+        "distribution": "fake-empty",
+        "distribution_version": "1.0",
+        "checks": [],
+    }
+    [builtin] = [p for p in report["plugins"] if p["plugin"] == "builtin"]
+    assert "membership" in builtin["checks"]
+    assert main(["plugins"]) == 0
+    shown = " ".join(capsys.readouterr().out.split())
+    assert "plugin empty (fake-empty 1.0): no checks" in shown
+    assert "plugin builtin" not in shown  # a plugin with checks is in the table
+
+
+def test_hooks_run_once_per_host_and_the_manager_is_private() -> None:
+    calls: list[str] = []
+
+    class Counting:
+        @hookimpl
+        def register_checks(self, register: Callable[[object], None]) -> None:
+            calls.append("checks")
+
+        @hookimpl
+        def register_policy_dirs(self, register: Callable[[Path], None]) -> None:
+            calls.append("policies")
+
+    host = build_host(entry_points=False, plugins=[Counting()])
+    assert host.checks() is host.checks()
+    host.policy_dirs()
+    host.policy_dirs()
+    host.demos()
+    assert sorted(calls) == ["checks", "policies"]
+    assert not hasattr(host, "pm")
+
+
+def test_verifier_testing_uses_only_public_names_of_the_core() -> None:
+    # Plugin authors copy what verifier.testing does: it must not lean on private names.
+    tree = ast.parse(Path(verifier.testing.__file__).read_text(encoding="utf-8"))
+    private = [
+        f"{node.module}.{alias.name}"
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("verifier")
+        for alias in node.names
+        if alias.name.startswith("_")
+    ]
+    private += [
+        f"{ast.unparse(node.value)}.{node.attr}"
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Attribute)
+        and node.attr.startswith("_")
+        and not node.attr.startswith("__")
+    ]
+    assert private == []

@@ -49,7 +49,7 @@ async def run_policy(
     """
 
     async def one(req: Requirement) -> RequirementResult:
-        result = await _run_requirement(
+        result = await run_requirement(
             req,
             submission,
             registry,
@@ -66,7 +66,7 @@ async def run_policy(
     return list(await asyncio.gather(*(one(r) for r in policy.requirements)))
 
 
-async def _run_requirement(
+async def run_requirement(
     req: Requirement,
     submission: Submission,
     registry: CheckRegistry,
@@ -74,9 +74,13 @@ async def _run_requirement(
     *,
     sources: dict[str, Source],
     as_of: dt.date,
-    timeout: float,
-    budget: int,
+    timeout: float = DEFAULT_CHECK_TIMEOUT,
+    budget: int = 200,
 ) -> RequirementResult:
+    """Verify one requirement with the check ``registry`` names for it, isolated as
+    :func:`run_policy` isolates each (a fault, a crash or ``timeout`` seconds make an
+    ``error`` outcome); ``budget`` is the check's fetch limit. What
+    :func:`verifier.testing.run_check` runs for a plugin author's test."""
     started = time.monotonic()
     info = registry.checks.get(req.check)
     if info is None:

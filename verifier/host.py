@@ -6,6 +6,15 @@ own try/except, and each plugin's hook is called on its own; failures become
 :class:`LoadProblem` records that ``finops-verify plugins`` shows and that turn the
 requirements needing the plugin into ``error`` outcomes.
 
+pluggy also ignores, silently, a hook it cannot match: a misspelt ``@hookimpl`` name, a
+function named like a hook but not marked. :func:`_unhooked` names both, per plugin, and
+pluggy's own ``check_pending()`` runs once every plugin is registered; whatever it finds
+is a problem too. A plugin that registers nothing is still listed
+(:meth:`PluginHost.plugins`), so it never simply vanishes.
+
+The hooks run once per host: the check registry, the policy folders and the demos are
+built at first use and kept (a batch of many submissions reuses them).
+
 There is no global manager: :func:`build_host` makes a fresh one (tests get theirs from
 the ``plugin_host`` fixture of :mod:`verifier.testing`).
 """
@@ -71,7 +80,7 @@ class CheckRegistry:
     """Load failures and refused registrations."""
     _conflicts: dict[str, str] = field(default_factory=dict)
 
-    def add(self, check: object, info: _PluginInfo) -> None:
+    def add(self, check: object, info: PluginInfo) -> None:
         """Register ``check`` on behalf of the plugin ``info``; refuse invalid ones."""
         name = getattr(check, "name", None)
         problem = _invalid_check(check)
@@ -128,86 +137,189 @@ def _invalid_check(check: object) -> str | None:
 
 
 @dataclass(frozen=True)
-class _PluginInfo:
+class PluginInfo:
+    """A registered plugin: its name and the distribution that ships it."""
+
     name: str
+    """Entry-point name (or the name it was registered under)."""
     dist: str | None
+    """Distribution that ships it, when known."""
     version: str | None
+    """That distribution's version."""
+
+
+@dataclass(frozen=True)
+class PluginSummary:
+    """One registered plugin and what it registered (``finops-verify plugins``)."""
+
+    info: PluginInfo
+    """The plugin."""
+    checks: tuple[str, ...]
+    """Names of the checks it registered and that were accepted."""
+
+
+@dataclass(frozen=True)
+class _Catalogue:
+    """What every plugin's hooks gave, gathered once per host."""
+
+    registry: CheckRegistry
+    policy_dirs: tuple[Path, ...]
+    demos: tuple[Any, ...]
 
 
 class PluginHost:
-    """A typed facade over one pluggy manager: the core calls these, never ``pm.hook``."""
+    """A typed facade over one pluggy manager: the core calls these, never ``hook``.
+
+    The hooks are called once, at first use; :meth:`register` starts again.
+    """
 
     def __init__(self, pm: pluggy.PluginManager, problems: Iterable[LoadProblem] = ()) -> None:
-        self.pm = pm
-        """The underlying pluggy manager (for tests and advanced use)."""
+        self._pm = pm
         self.load_problems: list[LoadProblem] = list(problems)
-        """Entry points that failed to load."""
-        self._info: dict[str, _PluginInfo] = {}
+        """Plugins that failed to load or that pluggy would silently ignore in part."""
+        self._info: dict[str, PluginInfo] = {}
+        self._catalogue: _Catalogue | None = None
 
     def register(
         self, plugin: object, name: str, dist: str | None = None, version: str | None = None
     ) -> None:
         """Register a plugin object (module, class instance) under ``name``."""
-        self.pm.register(plugin, name=name)
-        self._info[name] = _PluginInfo(name, dist, version)
+        self._pm.register(plugin, name=name)
+        self._info[name] = PluginInfo(name, dist, version)
         self.load_problems += [LoadProblem(name, dist, m) for m in _unhooked(plugin)]
+        self._catalogue = None
+
+    def check_pending(self) -> None:
+        """Run pluggy's ``check_pending()``: a ``@hookimpl`` that matches no hook (a
+        misspelt name or ``specname``) becomes a :class:`LoadProblem` of its plugin,
+        unless :func:`_unhooked` already named it. pluggy stops at the first such hook;
+        every one is listed here, so that fixing one does not reveal the next."""
+        try:
+            self._pm.check_pending()
+        except pluggy.PluginValidationError as exc:
+            log.warning("pluggy check_pending: %s", exc)
+        else:
+            return
+        said = {(p.plugin, p.message) for p in self.load_problems}
+        for hook, impl in _pending(self._pm):
+            info = self._plugin(impl.plugin_name)
+            if (info.name, _no_hook_message(hook)) in said:
+                continue  # a misspelt function name: _unhooked said it already
+            hint = _no_hook_message(hook).split("; ", 1)[1]
+            message = (
+                f"@hookimpl implements {hook!r}, which is no hook (pluggy's check_pending), "
+                f"so it is never called; {hint}"
+            )
+            self.load_problems.append(LoadProblem(info.name, info.dist, message))
+            said.add((info.name, message))
+        self._catalogue = None
+
+    def _plugin(self, name: str) -> PluginInfo:
+        return self._info.get(name, PluginInfo(name, None, None))
 
     def _call_each(
         self,
         hook: str,
-        register: Callable[[_PluginInfo], Callable[[Any], None]],
+        register: Callable[[PluginInfo], Callable[[Any], None]],
         problems: list[LoadProblem],
     ) -> None:
         """Call ``hook`` of every plugin on its own, with the callback ``register(info)``
         makes for it; a plugin whose hook raises is recorded in ``problems``, not fatal."""
-        caller = getattr(self.pm.hook, hook)
+        caller = getattr(self._pm.hook, hook)
         for impl in caller.get_hookimpls():
-            info = self._info.get(impl.plugin_name, _PluginInfo(impl.plugin_name, None, None))
+            info = self._plugin(impl.plugin_name)
             try:
                 impl.function(register=register(info))
             except Exception as exc:  # a plugin's bug is recorded, not fatal
                 log.warning("plugin %s failed in %s: %r", info.name, hook, exc)
                 problems.append(LoadProblem(info.name, info.dist, f"{hook} raised {exc!r}"))
 
+    def _gathered(self) -> _Catalogue:
+        """Every plugin's hooks, called once: their checks, policy folders and demos."""
+        if self._catalogue is None:
+            problems = list(self.load_problems)
+            dirs: list[Path] = []
+            demos: list[Any] = []
+            self._call_each("register_policy_dirs", lambda _info: dirs.append, problems)
+            self._call_each("register_demos", lambda _info: demos.append, problems)
+            registry = CheckRegistry(problems=problems)
+            self._call_each(
+                "register_checks",
+                lambda info: lambda check: registry.add(check, info),
+                registry.problems,
+            )
+            self._catalogue = _Catalogue(registry, tuple(dirs), tuple(demos))
+        return self._catalogue
+
     def checks(self) -> CheckRegistry:
-        """Call every plugin's ``register_checks`` on its own and collect the checks."""
-        registry = CheckRegistry(problems=list(self.load_problems))
-        self._call_each(
-            "register_checks",
-            lambda info: lambda check: registry.add(check, info),
-            registry.problems,
-        )
-        return registry
+        """The checks every plugin's ``register_checks`` gave, with every problem met
+        loading plugins and calling their hooks; built once per host."""
+        return self._gathered().registry
 
     def policy_dirs(self) -> list[Path]:
         """Directories of bundled policies, from every plugin."""
-        found: list[Path] = []
-        self._call_each("register_policy_dirs", lambda _info: found.append, self.load_problems)
-        return found
+        return list(self._gathered().policy_dirs)
 
     def demos(self) -> list[Any]:
         """Demos registered by plugins (:class:`verifier.demo.DemoSpec`)."""
-        found: list[Any] = []
-        self._call_each("register_demos", lambda _info: found.append, self.load_problems)
-        return found
+        return list(self._gathered().demos)
+
+    def plugins(self) -> list[PluginSummary]:
+        """Every registered plugin, by name, with the checks it gave: one that gave none
+        is listed too (``finops-verify plugins`` says "no checks")."""
+        registry = self.checks()
+        names = {n for n, _ in self._pm.list_name_plugin() if n is not None}
+        return [
+            PluginSummary(
+                self._plugin(name),
+                tuple(sorted(c for c, info in registry.checks.items() if info.plugin == name)),
+            )
+            for name in sorted(names)
+        ]
+
+
+def _hook_names() -> list[str]:
+    return sorted(n for n in dir(hookspecs) if hasattr(getattr(hookspecs, n), f"{PROJECT}_spec"))
+
+
+def _no_hook_message(name: str) -> str:
+    hooks = _hook_names()
+    close = difflib.get_close_matches(name, hooks, n=1)
+    hint = f"did you mean {close[0]!r}?" if close else f"hooks: {', '.join(hooks)}"
+    return f"@hookimpl {name!r} is no hook, so it is never called; {hint}"
+
+
+def _pending(pm: pluggy.PluginManager) -> list[tuple[str, pluggy.HookImpl]]:
+    """(hook name, implementation) of every ``@hookimpl`` that matches no hook spec: what
+    ``check_pending()`` refuses, all of them rather than the first."""
+    found = []
+    for name in sorted(vars(pm.hook)):
+        if name.startswith("_"):
+            continue  # pluggy's own attributes, as check_pending skips them
+        caller = getattr(pm.hook, name)
+        if isinstance(caller, pluggy.HookCaller) and not caller.has_spec():
+            for impl in caller.get_hookimpls():
+                if not impl.optionalhook:
+                    found.append((name, impl))
+    return found
 
 
 def _unhooked(plugin: object) -> list[str]:
     """What of ``plugin`` pluggy would silently ignore: a ``@hookimpl`` whose name is no
     hook (a misspelling), and a function named like a hook but not marked ``@hookimpl``.
     Either way the plugin would load and register nothing, with no sign of why."""
-    hooks = {n for n in dir(hookspecs) if hasattr(getattr(hookspecs, n), f"{PROJECT}_spec")}
+    hooks = _hook_names()
     found = []
     for attr in sorted(dir(plugin)):
         if attr.startswith("_"):
             continue
         value = getattr(plugin, attr, None)
-        marked = hasattr(value, f"{PROJECT}_impl")
-        if marked and attr not in hooks:
-            close = difflib.get_close_matches(attr, sorted(hooks), n=1)
-            hint = f"did you mean {close[0]!r}?" if close else f"hooks: {', '.join(sorted(hooks))}"
-            found.append(f"@hookimpl {attr!r} is no hook, so it is never called; {hint}")
-        elif attr in hooks and callable(value) and not marked:
+        marked = getattr(value, f"{PROJECT}_impl", None)
+        if isinstance(marked, dict) and marked.get("specname"):
+            continue  # implements the hook it names, whatever its own name: check_pending
+        if marked is not None and attr not in hooks:
+            found.append(_no_hook_message(attr))
+        elif attr in hooks and callable(value) and marked is None:
             found.append(
                 f"{attr!r} is not marked @hookimpl, so it is never called; decorate it with "
                 "verifier.hookimpl"
@@ -230,6 +342,7 @@ def build_host(*, entry_points: bool = True, plugins: Iterable[object] = ()) -> 
     for i, plugin in enumerate(plugins):
         name = getattr(plugin, "__name__", None) or f"{type(plugin).__name__}-{i}"
         host.register(plugin, name=name)
+    host.check_pending()
     return host
 
 

@@ -22,9 +22,9 @@ from typing import Any
 import pytest
 
 from verifier.checks import Check
-from verifier.engine import _run_requirement
+from verifier.engine import run_requirement
 from verifier.fetch import Fetcher, FetchSettings, LiveSource
-from verifier.host import CheckRegistry, PluginHost, _PluginInfo, build_host
+from verifier.host import CheckRegistry, PluginHost, PluginInfo, build_host
 from verifier.inputs.sources import Source
 from verifier.inputs.submission import Submission
 from verifier.models import Requirement, RequirementResult
@@ -82,7 +82,7 @@ def run_check(
 ) -> RequirementResult:
     """Run one check on one submission through the real engine and fetch layer."""
     registry = CheckRegistry()
-    registry.add(check, _PluginInfo("under-test", None, None))
+    registry.add(check, PluginInfo("under-test", None, None))
     validated = check.Params.model_validate(params or {}).model_dump(mode="json")
     req = Requirement(requirement_id, "requirement under test", check.name, validated)
     srcs = {
@@ -101,7 +101,7 @@ def run_check(
             LiveSource(fetch_settings), None, read_timeout=fetch_settings.parse_timeout
         )
         try:
-            return await _run_requirement(
+            return await run_requirement(
                 req,
                 submission,
                 registry,

@@ -28,6 +28,7 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from verifier.clock import utc_clock
 from verifier.errors import BundleError, InputError
 from verifier.models import Status, overall_status
 
@@ -272,7 +273,7 @@ def _append_locked(
         raise InputError("a decision needs a reason (--reason): say why, for the auditor")
     if not _utf8("--reviewer", reviewer).strip():
         raise InputError("a decision needs the reviewer's name (--reviewer)")
-    moment = (now or dt.datetime.now(dt.UTC)).astimezone(dt.UTC).replace(microsecond=0)
+    moment = (now or utc_clock()).astimezone(dt.UTC).replace(microsecond=0)
     if expires is not None and expires < moment.date():
         raise InputError(f"--expires {expires.isoformat()} is already past")
     made = Decision(

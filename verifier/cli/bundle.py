@@ -26,6 +26,7 @@ from verifier.bundle.decisions import (
 )
 from verifier.cli.exitcodes import ExitCode
 from verifier.cli.options import as_of_option, parse_date
+from verifier.clock import utc_clock
 from verifier.errors import BundleError
 from verifier.run.replay import ReplayImpossible, ReplayResult, replay_bundle
 from verifier.safetext import safe_text
@@ -187,7 +188,7 @@ def review_cmd(
           --reviewer "J. Smith" --reason "Globex confirmed by phone" --expires 2026-12-31
     """
     if requirement is None and decision is None:
-        _show_review(directory, as_of or dt.datetime.now(dt.UTC).date())
+        _show_review(directory, as_of or utc_clock().date())
         return
     if requirement is None or decision is None or reviewer is None or reason is None:
         raise click.UsageError("a decision needs --requirement, --decision, --reviewer, --reason")
@@ -206,7 +207,7 @@ def review_cmd(
             f"{made.decided_at}{until}."
         )
     )
-    _show_review(directory, as_of or dt.datetime.now(dt.UTC).date())
+    _show_review(directory, as_of or utc_clock().date())
 
 
 def _show_review(directory: Path, as_of: dt.date) -> None:

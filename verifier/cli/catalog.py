@@ -29,6 +29,9 @@ from verifier.safetext import safe_text
 def plugins_cmd(obj: Obj, as_json: bool) -> None:
     """List installed plugins, their checks and versions, and load errors.
 
+    A plugin that registers no check is listed with "no checks". Exit code 1 when a
+    plugin has a problem (it failed to load, a hook raised, a hook pluggy would ignore).
+
     \b
     Example:
       finops-verify plugins --json
@@ -46,8 +49,17 @@ def plugins_cmd(obj: Obj, as_json: bool) -> None:
         for name, info in sorted(registry.checks.items())
     ]
     problems = [dataclasses.asdict(p) for p in registry.problems]
+    plugins = [
+        {
+            "plugin": s.info.name,
+            "distribution": s.info.dist,
+            "distribution_version": s.info.version,
+            "checks": list(s.checks),
+        }
+        for s in obj.host.plugins()
+    ]
     if as_json:
-        click.echo(json.dumps({"checks": rows, "problems": problems}, indent=2))
+        click.echo(json.dumps({"checks": rows, "plugins": plugins, "problems": problems}, indent=2))
     else:
         console = make_console()
         table = Table(title="Checks")
@@ -63,7 +75,12 @@ def plugins_cmd(obj: Obj, as_json: bool) -> None:
             )
         console.print(table)
         # Plugin names and messages come from installed code and its exceptions: text,
-        # never markup.
+        # never markup. A plugin that gave no check is named, not left to vanish.
+        for summary in obj.host.plugins():
+            if not summary.checks:
+                info = summary.info
+                dist = f"{info.dist or 'no distribution'} {info.version or ''}".strip()
+                console.print(Text(safe_text(f"plugin {info.name} ({dist}): no checks")))
         for p in registry.problems:
             console.print(
                 Text.assemble(

@@ -39,7 +39,7 @@ from verifier.host import PluginHost
 from verifier.models import RequirementResult
 from verifier.report import DEFAULT_FORMATS, WRITERS
 from verifier.report.model import Report
-from verifier.run.verify import DEFAULT_PROGRAM, RunRequest, execute, prepare
+from verifier.run.verify import DEFAULT_PROGRAM, RunParts, RunRequest, execute, prepare
 from verifier.safetext import safe_text
 from verifier.sites import serve_sites
 
@@ -152,7 +152,7 @@ def verify(
         check_timeout=check_timeout,
         formats=_formats(formats),
     )
-    code = _run_and_print(obj.host, request, as_json=as_json)
+    code = _run_and_print(RunParts(obj.host), request, as_json=as_json)
     raise SystemExit(int(code))
 
 
@@ -167,8 +167,8 @@ def _formats(given: tuple[str, ...]) -> tuple[str, ...]:
     return chosen or DEFAULT_FORMATS
 
 
-def _run_and_print(host: PluginHost, request: RunRequest, *, as_json: bool) -> ExitCode:
-    prep = prepare(request, host)
+def _run_and_print(parts: RunParts, request: RunRequest, *, as_json: bool) -> ExitCode:
+    prep = prepare(request, parts)
     console = make_console(err=as_json)
     with Progress(
         TextColumn("[bold]{task.description}"),
@@ -263,6 +263,7 @@ def demo(obj: Obj, out: Path, as_of: dt.date | None) -> None:
     if not specs:
         raise InputError("no plugin registers a demo; is finops-verifier installed?")
     html_reports: list[Path] = []
+    parts = RunParts(obj.host)  # every policy loaded once for all the demo's submissions
     for spec in specs:
         with serve_sites(spec.sites) as server:
             # Fixture URLs name port 80; --resolve sends them to the server's own port. The
@@ -281,7 +282,7 @@ def demo(obj: Obj, out: Path, as_of: dt.date | None) -> None:
                     formats=tuple(WRITERS),
                 )
                 make_console().rule(Text(safe_text(f"demo {spec.name}: {sub.name}")))
-                _run_and_print(obj.host, request, as_json=False)
+                _run_and_print(parts, request, as_json=False)
                 html_reports.append(out / sub.stem / "report.html")
     # Last, so that `make demo` ends with what to open.
     for path in html_reports:

@@ -11,7 +11,8 @@
 - :mod:`~verifier.fetch.content`: what a body is (sniffed type, bot challenges) and the
   head tags that move a page (meta refresh, canonical);
 - :mod:`~verifier.fetch.client`: the live source (httpx, redirects, deadlines);
-- :mod:`~verifier.fetch.fetcher`: per-run sharing of fetches and capture of every exchange;
+- :mod:`~verifier.fetch.fetcher`: the fetch cache (one request per URL, shareable by a
+  batch of runs) and each run's fetcher, which records the exchanges it used;
 - :mod:`~verifier.fetch.page`: the fetched page, parsed at most once.
 
 Every fault is a :class:`~verifier.errors.FetchError` whose ``reason`` a person reads
@@ -22,8 +23,17 @@ attempts: HTTP 503"); the engine turns it into an ``error`` outcome, never a fai
 from __future__ import annotations
 
 from verifier.fetch.client import LiveSource
-from verifier.fetch.fetcher import CountingFetch, Fetcher, PageSource
+from verifier.fetch.fetcher import CountingFetch, FetchCache, Fetcher, PageSource
 from verifier.fetch.page import Hop, Page
 from verifier.fetch.settings import FetchSettings
 
-__all__ = ["CountingFetch", "FetchSettings", "Fetcher", "Hop", "LiveSource", "Page", "PageSource"]
+__all__ = [
+    "CountingFetch",
+    "FetchCache",
+    "FetchSettings",
+    "Fetcher",
+    "Hop",
+    "LiveSource",
+    "Page",
+    "PageSource",
+]

@@ -27,6 +27,7 @@ from typing import Any
 import httpcore
 import httpx
 
+from verifier.clock import Clock, utc_clock
 from verifier.errors import (
     FetchError,
     FetchFailed,
@@ -62,12 +63,11 @@ from verifier.fetch.retry import (
     retrying_for,
     tls_problem,
     transport_reason,
-    utc_now,
 )
 from verifier.fetch.settings import FetchSettings
 from verifier.urls import same_site
 
-__all__ = ["LiveSource", "utc_now"]
+__all__ = ["LiveSource"]
 
 log = logging.getLogger(__name__)
 
@@ -94,6 +94,7 @@ class LiveSource:
     :param network: the httpcore backend that dials the checked address (tests route
         public-looking addresses to a local server with it).
     :param sleep: the back-off sleep (tests make it instant).
+    :param clock: the run's clock, for each page's ``fetched_at`` and a Retry-After date.
     """
 
     def __init__(
@@ -103,8 +104,10 @@ class LiveSource:
         resolver: Resolver = system_resolver,
         network: httpcore.AsyncNetworkBackend | None = None,
         sleep: Callable[[float], Awaitable[object]] | None = None,
+        clock: Clock = utc_clock,
     ) -> None:
         self.settings = settings
+        self._clock = clock
         self.backend = GuardedBackend(
             allow_private=settings.allow_private_network,
             resolver=resolver,
@@ -367,12 +370,15 @@ class LiveSource:
                     # A challenge does not go away by asking again.
                     raise FetchFailed(url, f"blocked by bot protection: HTTP {status} from {who}")
                 raise Retryable(
-                    f"HTTP {status}", parse_retry_after(response.headers.get("retry-after"))
+                    f"HTTP {status}",
+                    parse_retry_after(response.headers.get("retry-after"), self._clock),
                 )
             if response.status_code in REDIRECT_STATUSES and "location" in response.headers:
                 # The body of a redirect is never used: do not read it.
-                return bodiless(url, response.status_code, headers)
-            return await read_body(response, url, headers, cap=how.cap, truncate=how.truncate)
+                return bodiless(url, response.status_code, headers, self._clock)
+            return await read_body(
+                response, url, headers, cap=how.cap, truncate=how.truncate, clock=self._clock
+            )
 
 
 @functools.cache

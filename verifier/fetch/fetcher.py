@@ -1,14 +1,26 @@
-"""The per-run fetcher: one request per URL however many checks ask, everything captured."""
+"""Sharing fetches, apart from recording them.
+
+- :class:`FetchCache`: one request per URL for as long as its owner keeps it (one run, or
+  a whole batch of runs); requests in flight are shared. It writes nothing.
+- :class:`Fetcher`: one run's door to pages. It reads through a cache (its own, or one a
+  batch shares) and writes every exchange it used into its run's evidence store, so each
+  bundle holds its own copy of each capture it relied on (same SHA-256) and its own index
+  entry, and stays self-contained however many runs shared the request.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import functools
+from collections.abc import Iterable, Sequence
 from typing import Any, Protocol
 
+import httpx
+
 from verifier.bundle.store import EvidenceStore
+from verifier.clock import Clock, stamp, utc_clock
 from verifier.errors import FetchError, FetchRefused
 from verifier.fetch.page import DEFAULT_MAX_TAGS, Page, parse_within
-from verifier.fetch.retry import utc_now
 from verifier.fetch.settings import FetchSettings
 
 
@@ -28,47 +40,68 @@ DEFAULT_READ_TIMEOUT = FetchSettings().parse_timeout
 """Seconds a check may walk one page's tree unless told (``--parse-timeout``)."""
 
 
-class Fetcher:
-    """Shares fetches within a run and writes every exchange to the evidence store.
+class FetchCache:
+    """One request per URL, shared by every run that reads through this cache.
 
-    Requests in flight are shared, not duplicated: five checks asking for one URL at once
-    await one task. The cache lives as long as the fetcher, that is, one run.
+    Requests in flight are shared, not duplicated: five checks (or five applicants of a
+    batch) asking for one URL at once await one task. A fault is kept like a page: asked
+    again, the URL fails the same way without a second request. The cache lives as long
+    as its owner wants and is closed by it (:meth:`aclose`).
+
+    :param source: where pages come from; pages of its own it fetched to obey the rules
+        (robots.txt) are its ``side_pages``, which each run records when it relied on them.
+    :param clock: the time a fault is recorded at (a page carries its own ``fetched_at``).
     """
 
     def __init__(
         self,
         source: PageSource,
-        store: EvidenceStore | None,
         *,
         max_tags: int = DEFAULT_MAX_TAGS,
         read_timeout: float | None = DEFAULT_READ_TIMEOUT,
+        clock: Clock = utc_clock,
     ) -> None:
         self.source = source
-        self.store = store
         self.max_tags = max_tags
         """Tag cap for pages the source did not parse itself (replay)."""
         self.read_timeout = read_timeout
         """Seconds a check may spend walking one page's tree (``CheckContext.read``)."""
+        self._clock = clock
         self._tasks: dict[str, asyncio.Task[Page]] = {}
+        self._failed_at: dict[str, str] = {}
         self.requests = 0
         """URLs actually handed to the source (cache misses)."""
 
-    async def get(self, url: str) -> Page:
-        """The page at ``url``, fetched at most once per run."""
+    def task(self, url: str) -> asyncio.Task[Page]:
+        """The one task that fetches ``url`` (stripped), started at the first ask."""
         key = url.strip()
         task = self._tasks.get(key)
         if task is None:
             task = asyncio.ensure_future(self._fetch(key))
             self._tasks[key] = task
+        return task
+
+    async def get(self, url: str) -> Page:
+        """The page at ``url``, fetched at most once while the cache lives."""
         # shield: one check timing out must not cancel the fetch other checks await.
-        return await asyncio.shield(task)
+        return await asyncio.shield(self.task(url))
+
+    def failed_at(self, url: str) -> str:
+        """When the fetch of ``url`` (stripped) failed, as evidence times are written."""
+        return self._failed_at.get(url.strip()) or stamp(self._clock())
+
+    @property
+    def side_pages(self) -> Sequence[tuple[str, Page]]:
+        """(purpose, page) the source fetched for itself (robots.txt); none for replay."""
+        pages: Sequence[tuple[str, Page]] = getattr(self.source, "side_pages", ())
+        return pages
 
     async def _fetch(self, url: str) -> Page:
         self.requests += 1
         try:
             page = await self.source.get(url)
-        except FetchError as exc:
-            self._record_error(url, exc)
+        except FetchError:
+            self._failed_at[url] = stamp(self._clock())
             raise
         if page.is_html:
             # Parse in a worker thread, once, before any check reads it: bs4 takes tens of
@@ -77,13 +110,95 @@ class Fetcher:
             # live source does this itself, within FetchSettings.parse_timeout; a replay
             # source does not, and must keep to the same limit to reach the same verdict.
             await parse_within(page, self.read_timeout, self.max_tags)
-        self._store(url, page)
         return page
+
+    async def aclose(self) -> None:
+        """Cancel unfinished fetches and close the source."""
+        for task in self._tasks.values():
+            if not task.done():
+                task.cancel()
+        await asyncio.gather(*self._tasks.values(), return_exceptions=True)
+        await self.source.aclose()
+
+
+class Fetcher:
+    """One run's fetches: through a :class:`FetchCache`, each exchange kept in ``store``.
+
+    Every URL the run asks is recorded once in its store (the capture under its hash, and
+    an index entry), as soon as its fetch ends, even when the check that asked has given
+    up meanwhile. At :meth:`aclose`, the robots.txt pages of every origin the run met
+    (asked, redirected through, or ended at) are recorded too, as evidence of the rules
+    that applied: a page another run of the batch fetched first still lands in this
+    bundle when this run relied on it.
+
+    :param source: a :class:`FetchCache` shared with other runs (its owner closes it), or
+        a :class:`PageSource`, for which this run makes and closes a cache of its own.
+    :param store: where this run's evidence goes; ``None``: nowhere (tests).
+    """
+
+    def __init__(
+        self,
+        source: PageSource | FetchCache,
+        store: EvidenceStore | None,
+        *,
+        max_tags: int = DEFAULT_MAX_TAGS,
+        read_timeout: float | None = DEFAULT_READ_TIMEOUT,
+        clock: Clock = utc_clock,
+    ) -> None:
+        if isinstance(source, FetchCache):
+            self.cache, self._owns_cache = source, False
+        else:
+            cache = FetchCache(source, max_tags=max_tags, read_timeout=read_timeout, clock=clock)
+            self.cache, self._owns_cache = cache, True
+        self.store = store
+        self._asked: set[str] = set()
+        self._origins: set[str] = set()
+        self._open = True
+
+    @property
+    def read_timeout(self) -> float | None:
+        """Seconds a check may spend walking one page's tree (``CheckContext.read``)."""
+        return self.cache.read_timeout
+
+    async def get(self, url: str) -> Page:
+        """The page at ``url``: from the cache, recorded in this run's store once."""
+        key = url.strip()
+        task = self.cache.task(key)
+        if key not in self._asked:
+            self._asked.add(key)
+            if task.done():
+                self._keep(key, task)  # before the check sees it, as for a new fetch
+            else:
+                # Registered before shield() adds its own: it runs first, so the exchange
+                # is recorded before any check reads the page.
+                task.add_done_callback(functools.partial(self._keep, key))
+        return await asyncio.shield(task)
+
+    def _keep(self, url: str, task: asyncio.Task[Page]) -> None:
+        """Record how the fetch of ``url`` ended (a page, or a fault) in this run's store."""
+        if not self._open or task.cancelled():
+            return
+        exc = task.exception()
+        if exc is None:
+            page = task.result()
+            self._met(url, page.final_url, *_targets((h.url, h.location) for h in page.hops))
+            self._store(url, page)
+        elif isinstance(exc, FetchError):
+            hops = ((str(h.get("url", "")), str(h.get("location", ""))) for h in exc.hops)
+            self._met(url, *_targets(hops))
+            self._record_error(url, exc)
+        # Any other exception is a bug of the source: the check that awaits it reports it.
+
+    def _met(self, *urls: str | None) -> None:
+        self._origins.update(_origin(u) for u in urls if u)
 
     def _store(self, url: str, page: Page, purpose: str | None = None) -> None:
         if self.store is None:
             return
-        self.store.put(page.sha256, page.body)
+        try:
+            self.store.put(page.sha256, page.body)
+        except OSError:
+            return  # the store keeps the failure; the run stops on it (verifier.run.verify)
         extra = {"purpose": purpose} if purpose else {}
         self.store.record(
             {
@@ -99,23 +214,46 @@ class Fetcher:
         if self.store is not None:
             error: dict[str, Any] = {
                 "url": url,
-                "fetched_at": utc_now(),
+                "fetched_at": self.cache.failed_at(url),
                 "sha256": None,
                 **exc.evidence_data(),
             }
             self.store.record(error)
 
     async def aclose(self) -> None:
-        """Cancel unfinished fetches and close the source."""
-        for task in self._tasks.values():
-            if not task.done():
-                task.cancel()
-        await asyncio.gather(*self._tasks.values(), return_exceptions=True)
-        # Fetches the source made for itself (robots.txt) are evidence of the rules that
-        # applied; a source without any (replay) simply has no such attribute.
-        for purpose, page in getattr(self.source, "side_pages", ()):
+        """Stop recording; record the robots.txt pages this run relied on; close the cache
+        when it is this run's own (a shared cache's fetches go on for the others)."""
+        if self._owns_cache:
+            await self.cache.aclose()
+        self._open = False
+        for purpose, page in _relied_on(self.cache.side_pages, self._origins):
             self._store(page.url, page, purpose)
-        await self.source.aclose()
+
+
+def _targets(hops: Iterable[tuple[str, str]]) -> list[str]:
+    """Every URL a chain of (url, location) hops went to, locations made absolute."""
+    found = []
+    for url, location in hops:
+        found.append(url)
+        try:
+            found.append(str(httpx.URL(url).join(location)))
+        except (httpx.InvalidURL, TypeError, ValueError):
+            continue  # a location that is no URL went nowhere
+    return found
+
+
+def _origin(url: str) -> str:
+    """``scheme://host[:port]`` of ``url``, as the fetch layer keys robots.txt by it."""
+    try:
+        parsed = httpx.URL(url)
+    except (httpx.InvalidURL, TypeError, ValueError):
+        return ""
+    return f"{parsed.scheme}://{parsed.netloc.decode('ascii')}"
+
+
+def _relied_on(side_pages: Iterable[tuple[str, Page]], origins: set[str]) -> list[tuple[str, Page]]:
+    """The side pages (robots.txt) of the origins a run met, in the order fetched."""
+    return [(purpose, page) for purpose, page in side_pages if _origin(page.url) in origins]
 
 
 class CountingFetch:

@@ -12,18 +12,26 @@ import hashlib
 
 import httpx
 
+from verifier.clock import Clock, stamp, utc_clock
 from verifier.errors import FetchFailed, FetchTooLarge
 from verifier.fetch.decoding import BoundedDecoder, IncompleteError, UndecodableError
 from verifier.fetch.page import Page
-from verifier.fetch.retry import Retryable, utc_now
+from verifier.fetch.retry import Retryable
 
 
 async def read_body(
-    response: httpx.Response, url: str, headers: dict[str, str], *, cap: int, truncate: bool
+    response: httpx.Response,
+    url: str,
+    headers: dict[str, str],
+    *,
+    cap: int,
+    truncate: bool,
+    clock: Clock = utc_clock,
 ) -> Page:
     """The response as a :class:`Page`, its body at most ``cap`` decoded bytes.
 
     :param truncate: keep the first ``cap`` bytes instead of failing (robots.txt).
+    :param clock: the run's clock, for ``fetched_at``.
     """
     declared = response.headers.get("content-length", "")
     encoding = response.headers.get("content-encoding", "")
@@ -61,7 +69,7 @@ async def read_body(
         headers=headers,
         body=body,
         sha256=hashlib.sha256(body).hexdigest(),
-        fetched_at=utc_now(),
+        fetched_at=stamp(clock()),
     )
 
 
@@ -77,8 +85,8 @@ async def peek(response: httpx.Response, limit: int) -> bytes:
     return b"".join(chunks)
 
 
-def bodiless(url: str, status: int, headers: dict[str, str]) -> Page:
-    """A page for an answer whose body is not read (a redirect)."""
+def bodiless(url: str, status: int, headers: dict[str, str], clock: Clock = utc_clock) -> Page:
+    """A page for an answer whose body is not read (a redirect), fetched at ``clock()``."""
     return Page(
         url=url,
         final_url=url,
@@ -86,7 +94,7 @@ def bodiless(url: str, status: int, headers: dict[str, str]) -> Page:
         headers=headers,
         body=b"",
         sha256=hashlib.sha256(b"").hexdigest(),
-        fetched_at=utc_now(),
+        fetched_at=stamp(clock()),
     )
 
 

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import httpx
 import tenacity
 
+from verifier.clock import Clock, utc_clock
 from verifier.fetch.guard import NoSuchHost
 from verifier.fetch.settings import FetchSettings
 
@@ -28,11 +29,6 @@ RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504, 522, 524})
 
 MAX_BACKOFF = 30.0
 """Longest back-off between two attempts, whatever the attempt number."""
-
-
-def utc_now() -> str:
-    """The current time, UTC, ISO 8601 with seconds (for evidence timestamps only)."""
-    return dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
 @dataclass
@@ -61,8 +57,9 @@ class LongRetryAfter(tenacity.stop.stop_base):
         )
 
 
-def parse_retry_after(value: str | None) -> float | None:
-    """Seconds from a Retry-After header (seconds or HTTP-date), or ``None``."""
+def parse_retry_after(value: str | None, clock: Clock = utc_clock) -> float | None:
+    """Seconds from a Retry-After header (seconds or HTTP-date, counted from ``clock``),
+    or ``None``."""
     if not value:
         return None
     value = value.strip()
@@ -74,7 +71,7 @@ def parse_retry_after(value: str | None) -> float | None:
         return None
     if when.tzinfo is None:
         when = when.replace(tzinfo=dt.UTC)
-    return max(0.0, (when - dt.datetime.now(dt.UTC)).total_seconds())
+    return max(0.0, (when - clock()).total_seconds())
 
 
 def retrying_for(

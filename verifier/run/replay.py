@@ -43,7 +43,7 @@ from verifier.inputs.copies import POLICY_COPY, SUBMISSION_COPY
 from verifier.inputs.sources import Source
 from verifier.report import DEFAULT_FORMATS
 from verifier.report.model import PluginRef, Report, ReportedRequirement
-from verifier.run.verify import RunRequest, execute, prepare, with_sources
+from verifier.run.verify import RunParts, RunRequest, execute, prepare, with_sources
 
 _FETCH_ERRORS: dict[str, type[FetchError]] = {
     name: cls
@@ -201,7 +201,9 @@ async def replay_bundle(root: Path, out: Path, host: PluginHost) -> ReplayResult
             check_timeout=float(original.run.check_timeout or 120.0),
             formats=DEFAULT_FORMATS,
         )
-        prep = with_sources(prepare(request, host), recorded_sources(root, original, notes))
+        prep = with_sources(
+            prepare(request, RunParts(host)), recorded_sources(root, original, notes)
+        )
     except (InputError, KeyError, TypeError, ValueError, AttributeError) as exc:
         # The bundle is intact but this version cannot re-run it: inputs written by another
         # version that no longer validate, or a report.json of another shape. Nothing

@@ -10,6 +10,11 @@ nothing which looks like a finished bundle is left behind.
 
 Each input file is read once, in :func:`prepare` (:mod:`verifier.inputs.copies`): the bytes
 parsed are the bytes hashed into report.json and copied into the bundle.
+
+What the runs of one invocation share is built once, in :class:`RunParts`: the check
+registry, the bundled policies, the clock, and (for a batch) a fetch cache, so that many
+submissions cost one load of every policy and one request per URL, while each report
+folder records and keeps its own copy of what its run used.
 """
 
 from __future__ import annotations
@@ -30,10 +35,10 @@ from pathlib import Path
 from verifier._version import __version__
 from verifier.bundle.check import seal
 from verifier.bundle.store import EvidenceStore
+from verifier.clock import Clock, stamp, utc_clock
 from verifier.engine import DEFAULT_CHECK_TIMEOUT, run_policy
 from verifier.errors import InputError, PolicyError, Problem, SubmissionError
-from verifier.fetch import Fetcher, FetchSettings, LiveSource, PageSource
-from verifier.fetch.client import utc_now
+from verifier.fetch import FetchCache, Fetcher, FetchSettings, LiveSource, PageSource
 from verifier.host import CheckRegistry, PluginHost
 from verifier.inputs.copies import (
     POLICY_COPY,
@@ -89,6 +94,52 @@ class RunRequest:
     """Report formats (report.json is always written)."""
 
 
+class RunParts:
+    """What many runs share, built once and reused for each submission.
+
+    :param host: the plugin host; its check registry and policy folders are built once.
+    :param clock: the one clock of every run made with these parts (:mod:`verifier.clock`).
+    :param cache: pages fetched once for every run given these parts (a batch); its owner
+        builds it with the runs' own fetch settings (:func:`live_cache`) and closes it.
+        ``None``: each run fetches through a cache of its own.
+    """
+
+    def __init__(
+        self, host: PluginHost, *, clock: Clock = utc_clock, cache: FetchCache | None = None
+    ) -> None:
+        self.host = host
+        self.clock = clock
+        self.cache = cache
+        self._bundled: list[Policy] | None = None
+
+    @property
+    def registry(self) -> CheckRegistry:
+        """The checks of every plugin, with the problems met loading them."""
+        return self.host.checks()
+
+    @property
+    def policy_dirs(self) -> list[Path]:
+        """The folders of bundled policies (and sources), from every plugin."""
+        return self.host.policy_dirs()
+
+    def bundled_policies(self) -> list[Policy]:
+        """Every bundled policy, loaded and validated at the first call only."""
+        if self._bundled is None:
+            self._bundled = bundled_policies(self.policy_dirs, self.registry)
+        return self._bundled
+
+
+def live_cache(settings: FetchSettings, clock: Clock = utc_clock) -> FetchCache:
+    """A fetch cache over the web under ``settings``, for :attr:`RunParts.cache`: the runs
+    sharing it fetch each URL once. Its owner closes it (``await cache.aclose()``)."""
+    return FetchCache(
+        LiveSource(settings, clock=clock),
+        max_tags=settings.max_tags,
+        read_timeout=settings.parse_timeout,
+        clock=clock,
+    )
+
+
 @dataclass(frozen=True)
 class Prepared:
     """Validated inputs of a run: nothing has been fetched yet."""
@@ -108,6 +159,8 @@ class Prepared:
     out_created: bool
     """Whether this run created ``out`` (a run that fails to write removes it; an empty
     folder given by ``--out`` is emptied and kept)."""
+    parts: RunParts
+    """The shared parts the run was prepared with (clock, fetch cache)."""
 
 
 def slugify(text: str, limit: int = 60) -> str:
@@ -117,16 +170,17 @@ def slugify(text: str, limit: int = 60) -> str:
     return slug[:limit].strip("-") or "applicant"
 
 
-def prepare(request: RunRequest, host: PluginHost) -> Prepared:
+def prepare(request: RunRequest, parts: RunParts) -> Prepared:
     """Load and validate every input; raises :class:`InputError` on the first bad file.
 
     Creates the report directory last, once every input is known to be good.
     """
     name = str(request.submission_path)
     submission, lines, submission_bytes = read_submission_once(request.submission_path)
-    registry = host.checks()
-    dirs = host.policy_dirs()
+    registry = parts.registry
+    dirs = parts.policy_dirs
     program = request.program or submission.program or DEFAULT_PROGRAM
+    bundled = parts.bundled_policies()
     if request.policy_path is not None:
         policy = load_policy(request.policy_path, registry)
         if policy.tier != submission.tier:
@@ -134,9 +188,7 @@ def prepare(request: RunRequest, host: PluginHost) -> Prepared:
                 f"policy {request.policy_path} is for tier {policy.tier!r} but "
                 f"{request.submission_path} applies for {submission.tier!r}"
             )
-        bundled = bundled_policies(dirs, registry)
     else:
-        bundled = bundled_policies(dirs, registry)
         try:
             policy = select_policy(bundled, program, submission.tier)
         except PolicyError as exc:
@@ -150,9 +202,10 @@ def prepare(request: RunRequest, host: PluginHost) -> Prepared:
             ) from exc
     _check_attestation_ids(submission, policy, bundled, name, lines)
     sources = merged_sources(dirs, request.sources_path, source_names(policy.requirements))
-    as_of = request.as_of or dt.datetime.now(dt.UTC).date()
+    now = parts.clock().astimezone(dt.UTC)
+    as_of = request.as_of or now.date()
     out = request.out or Path("finops-verify-report") / (
-        f"{slugify(submission.applicant.name)}-{dt.datetime.now(dt.UTC).strftime('%Y%m%dT%H%M%SZ')}"
+        f"{slugify(submission.applicant.name)}-{now.strftime('%Y%m%dT%H%M%SZ')}"
     )
     kept_policy = policy_bytes(policy)
     out_created = _make_out(out)
@@ -167,6 +220,7 @@ def prepare(request: RunRequest, host: PluginHost) -> Prepared:
         policy_bytes=kept_policy,
         source_bytes=read_source_files(sources),
         out_created=out_created,
+        parts=parts,
     )
 
 
@@ -243,6 +297,10 @@ async def execute(
 ) -> Report:
     """Run the checks and write the report directory; returns the report.
 
+    Pages come from ``source`` when given (replay: a bundle's captures), else from the
+    fetch cache of ``prep.parts`` when it has one (a batch), else from the web under
+    ``request.settings``; either way the captures this run used are written to its folder.
+
     Raises :class:`InputError` when the report cannot be written (a full disk), after
     removing what the run had written: see the module docstring.
     """
@@ -290,14 +348,15 @@ async def _execute(
     write_inputs(prep.out, prep.submission_bytes, prep.policy_bytes)
     kept, consulted = keep_source_files(prep.out, prep.sources, prep.source_bytes)
     store = EvidenceStore(prep.out)
-    live = source or LiveSource(request.settings)
+    clock = prep.parts.clock
     fetcher = Fetcher(
-        live,
+        source or prep.parts.cache or LiveSource(request.settings, clock=clock),
         store,
         max_tags=request.settings.max_tags,
         read_timeout=request.settings.parse_timeout,
+        clock=clock,
     )
-    started = utc_now()
+    started = stamp(clock())
     try:
         results = await run_policy(
             prep.policy,
@@ -315,7 +374,7 @@ async def _execute(
         store.write_index()
     if store.failure is not None:
         raise store.failure
-    report = build_report(prep, request, results, started, utc_now(), kept)
+    report = build_report(prep, request, results, started, stamp(clock()), kept)
     write_all(report, prep.out, request.formats)
     seal(prep.out)  # last: SHA256SUMS covers everything written before it
     return report
