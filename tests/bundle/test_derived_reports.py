@@ -13,9 +13,9 @@ from typing import Any
 import pytest
 
 from verifier.bundle.check import check_bundle, write_manifest
-from verifier.bundle.decisions import append_decision
 from verifier.cli.main import main
 from verifier.report import RENDERERS, Basis
+from verifier.run.review import append_decision
 
 NOW = dt.datetime(2026, 1, 2, 9, 30, tzinfo=dt.UTC)
 

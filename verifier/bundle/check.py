@@ -5,7 +5,7 @@ A bundle holds report.json, the human reports, ``captures/`` (bodies by SHA-256,
 source files under ``sources/``) and ``SHA256SUMS``: one ``<sha256>  <relative path>``
 line per file (the format ``sha256sum -c`` reads), sorted by path, written last.
 
-``review.jsonl`` is appended to by :mod:`verifier.bundle.decisions` after the run; each review
+``review.jsonl`` is appended to by :mod:`verifier.run.review` after the run; each review
 re-renders report.html and re-seals the bundle (rewrites SHA256SUMS) after checking it was
 intact, so the manifest then covers the decisions too. :func:`check_bundle` re-hashes
 every file and names each one changed, missing or added; it also checks that every review
@@ -35,23 +35,25 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from verifier._version import __version__
+from verifier.bundle.decisions import REVIEW_FILE
 from verifier.bundle.files import (
     MANIFEST,
+    MAX_JSON,
     bundle_files,
     file_sha256,
     read_regular,
     scan,
 )
 from verifier.bundle.store import CAPTURES, INDEX, atomic_write, is_sha256
+from verifier.bundle.warc import WARC_FILE, answered, write_warc
 from verifier.errors import BundleError
-from verifier.report import RENDERERS, WRITERS, Basis
+from verifier.report import RENDERERS, WRITERS
+from verifier.report.basis import Basis
 
 REPORT = "report.json"
 INDEX_FILE = f"{CAPTURES}/{INDEX}"
 MAX_MANIFEST = 16 * 1024 * 1024
 """Largest SHA256SUMS read (bytes); a bigger one is not a bundle's."""
-MAX_JSON = 256 * 1024 * 1024
-"""Largest report.json or captures/index.json read (bytes)."""
 
 
 def write_manifest(root: Path) -> Path:
@@ -64,8 +66,6 @@ def write_manifest(root: Path) -> Path:
 
 def seal(root: Path) -> Path:
     """Finish a bundle after its reports are written: the WARC, then SHA256SUMS."""
-    from verifier.bundle.warc import write_warc
-
     write_warc(root)
     return write_manifest(root)
 
@@ -255,8 +255,6 @@ def _required_missing(
     report: Any, exchanges: list[dict[str, Any]], entries: dict[str, str], present: set[str]
 ) -> list[str]:
     # A file every bundle has, gone together with its manifest line, is still missing.
-    from verifier.bundle.warc import WARC_FILE, answered
-
     required = {REPORT, INDEX_FILE} | _named_files(report)
     if answered(exchanges):
         required.add(WARC_FILE)
@@ -305,8 +303,6 @@ def _report_citations(report: Any) -> list[tuple[str, str]]:
 
 
 def _review_problems(basis: Basis) -> list[str]:
-    from verifier.bundle.decisions import REVIEW_FILE
-
     problems = list(basis.decision_problems)
     for i, d in enumerate(basis.decisions, 1):
         if d.report_sha256 != basis.report_sha256:

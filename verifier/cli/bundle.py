@@ -1,8 +1,8 @@
 """Commands on an evidence bundle: ``bundle check``, ``replay`` and ``review``.
 
 Attached to the ``finops-verify`` group by :mod:`verifier.cli.main`. The logic lives in
-:mod:`verifier.bundle.check`, :mod:`verifier.run.replay` and :mod:`verifier.bundle.decisions`; these
-functions parse options and print.
+:mod:`verifier.bundle.check`, :mod:`verifier.run.replay`, :mod:`verifier.run.review` and
+:mod:`verifier.bundle.decisions`; these functions parse options and print.
 """
 
 from __future__ import annotations
@@ -17,17 +17,12 @@ from typing import Any
 import click
 
 from verifier.bundle.check import check_bundle, load_report
-from verifier.bundle.decisions import (
-    DECISIONS,
-    append_decision,
-    load_decisions,
-    report_sha256,
-    review_view,
-)
+from verifier.bundle.decisions import DECISIONS, load_decisions, report_sha256, review_view
 from verifier.cli.exitcodes import ExitCode
 from verifier.cli.options import as_of_option, parse_date
 from verifier.errors import BundleError
 from verifier.run.replay import ReplayImpossible, ReplayResult, replay_bundle
+from verifier.run.review import append_decision
 from verifier.safetext import safe_text
 
 _DIR = click.Path(path_type=Path, file_okay=False)

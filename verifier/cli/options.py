@@ -15,6 +15,7 @@ import click
 from rich.console import Console
 
 from verifier.errors import InputError
+from verifier.fetch import settings as settings_module
 from verifier.fetch.settings import FIELDS, FetchSettings
 from verifier.host import PluginHost, build_host
 from verifier.safetext import safe_text
@@ -151,9 +152,7 @@ def _field_docs() -> dict[str, str]:
     import ast
     import inspect
 
-    from verifier.fetch import settings as mod
-
-    tree = ast.parse(inspect.getsource(mod))
+    tree = ast.parse(inspect.getsource(settings_module))
     docs: dict[str, str] = {}
     for node in ast.walk(tree):
         if isinstance(node, ast.ClassDef) and node.name == "FetchSettings":

@@ -10,56 +10,18 @@ them again from the bundle and find a human report that no longer says what its 
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from verifier.bundle.decisions import Decision, parse_decisions, read_review
 from verifier.bundle.store import atomic_write, dump_json
+from verifier.report.basis import Basis
+from verifier.report.html import HTML_FILE, html_of
+from verifier.report.junit import JUNIT_FILE, junit_of
+from verifier.report.markdown import MD_FILE, markdown_of
 
 REPORT_SCHEMA = "finops-verifier/report/v1"
 REPORT_JSON = "report.json"
-
-
-@dataclass(frozen=True)
-class Basis:
-    """What the human reports are derived from: report.json and review.jsonl."""
-
-    report: dict[str, Any]
-    """report.json, parsed from its bytes."""
-    report_sha256: str
-    """SHA-256 of those bytes; decisions naming another report do not count."""
-    decisions: tuple[Decision, ...] = ()
-    """The decisions of review.jsonl, in file order."""
-    decision_problems: tuple[str, ...] = ()
-    """A problem per line of review.jsonl that is not a decision."""
-
-    @classmethod
-    def of(
-        cls, report_json: bytes, review: bytes | None, unreadable: tuple[str, ...] = ()
-    ) -> Basis:
-        """The basis of report.json's bytes and review.jsonl's (``None``: no review.jsonl;
-        ``unreadable``: why it could not be read). :class:`ValueError` when
-        ``report_json`` holds no JSON object."""
-        report = json.loads(report_json)
-        if not isinstance(report, dict):
-            raise ValueError("report.json does not hold a JSON object")
-        decisions, problems = parse_decisions(review) if review is not None else ([], [])
-        return cls(
-            report,
-            hashlib.sha256(report_json).hexdigest(),
-            tuple(decisions),
-            (*unreadable, *problems),
-        )
-
-    @classmethod
-    def read(cls, report_json: bytes, directory: Path) -> Basis:
-        """The basis of report.json's bytes and ``directory/review.jsonl``."""
-        review, unreadable = read_review(directory)
-        return cls.of(report_json, review, tuple(unreadable))
 
 
 Renderer = Callable[[Basis], bytes]
@@ -78,11 +40,6 @@ def write_all(report: dict[str, Any], directory: Path, formats: tuple[str, ...])
             atomic_write(written[-1], RENDERERS[name](basis))
     return written
 
-
-# The human views import this module's names, so they come after them.
-from verifier.report.html import HTML_FILE, html_of  # noqa: E402
-from verifier.report.junit import JUNIT_FILE, junit_of  # noqa: E402
-from verifier.report.markdown import MD_FILE, markdown_of  # noqa: E402
 
 WRITERS: dict[str, str] = {
     "json": REPORT_JSON,

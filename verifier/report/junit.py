@@ -11,12 +11,10 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from verifier.report import _view
-
-if TYPE_CHECKING:
-    from verifier.report import Basis
+from verifier.report.basis import Basis
 
 JUNIT_FILE = "junit.xml"
 _ILLEGAL = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
