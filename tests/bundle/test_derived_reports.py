@@ -14,7 +14,8 @@ import pytest
 
 from verifier.bundle.check import check_bundle, write_manifest
 from verifier.cli.main import main
-from verifier.report import RENDERERS, Basis
+from verifier.report import Basis
+from verifier.report.formats import builtin_formats
 from verifier.run.review import append_decision
 
 NOW = dt.datetime(2026, 1, 2, 9, 30, tzinfo=dt.UTC)
@@ -106,8 +107,8 @@ def test_the_human_reports_do_not_depend_on_the_order_of_keys(hostile_bundle: Pa
     report["run"]["settings"]["resolve"] = {"b.example:80": "127.0.0.1:2", "a.example:80": "x"}
     shuffled = reversed_keys(report)
     assert list(shuffled) != list(report)
-    for render in RENDERERS.values():
-        assert render(Basis(report, basis.report_sha256)) == render(
+    for fmt in builtin_formats().human():
+        assert fmt.render(Basis(report, basis.report_sha256)) == fmt.render(
             Basis(shuffled, basis.report_sha256)
         )
 

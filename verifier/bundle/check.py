@@ -47,10 +47,10 @@ from verifier.bundle.files import (
 from verifier.bundle.store import CAPTURES, INDEX, atomic_write, is_sha256
 from verifier.bundle.warc import WARC_FILE, answered, write_warc
 from verifier.errors import BundleError
-from verifier.report import RENDERERS, WRITERS
 from verifier.report.basis import Basis
+from verifier.report.formats import REPORT_JSON, ReportFormats, builtin_formats
 
-REPORT = "report.json"
+REPORT = REPORT_JSON
 INDEX_FILE = f"{CAPTURES}/{INDEX}"
 MAX_MANIFEST = 16 * 1024 * 1024
 """Largest SHA256SUMS read (bytes); a bigger one is not a bundle's."""
@@ -166,8 +166,10 @@ def _read_json(root: Path, rel: str, problems: list[str]) -> tuple[bytes | None,
         return _NONE
 
 
-def check_bundle(root: Path) -> CheckResult:
-    """Re-hash every file of the bundle at ``root`` against its SHA256SUMS."""
+def check_bundle(root: Path, formats: ReportFormats | None = None) -> CheckResult:
+    """Re-hash every file of the bundle at ``root`` against its SHA256SUMS, and render
+    each human report of ``formats`` (default: the built-ins) again to compare."""
+    formats = formats or builtin_formats()
     result = CheckResult(root)
     if not root.is_dir():
         result.is_bundle = False
@@ -205,7 +207,7 @@ def check_bundle(root: Path) -> CheckResult:
     report_json, report = _read_json(root, REPORT, result.problems) if REPORT in present else _NONE
     _, index = _read_json(root, INDEX_FILE, result.problems) if INDEX_FILE in present else _NONE
     exchanges = _exchanges(index, result.problems)
-    result.missing += _required_missing(report, exchanges, entries, present)
+    result.missing += _required_missing(report, exchanges, entries, present, formats)
     result.problems += _capture_problems(report, exchanges, entries, present, set(result.changed))
     if report_json is not None and not isinstance(report, dict):
         result.problems.append(f"{REPORT} does not hold a JSON object")
@@ -213,7 +215,7 @@ def check_bundle(root: Path) -> CheckResult:
         basis = Basis.read(report_json, root)
         result.problems += _review_problems(basis)
         unchecked = set(result.changed) | set(tree.odd)
-        result.problems += _derived_problems(root, basis, present - unchecked)
+        result.problems += _derived_problems(root, basis, present - unchecked, formats)
     return result
 
 
@@ -230,7 +232,7 @@ def _exchanges(index: Any, problems: list[str]) -> list[dict[str, Any]]:
     return raw
 
 
-def _named_files(report: Any) -> set[str]:
+def _named_files(report: Any, registry: ReportFormats) -> set[str]:
     # The files report.json itself says the bundle holds.
     if not isinstance(report, dict):
         return set()
@@ -246,16 +248,21 @@ def _named_files(report: Any) -> set[str]:
     run = report.get("run")
     formats = run.get("formats") if isinstance(run, dict) else None
     for name in formats if isinstance(formats, list) else []:
-        if isinstance(name, str) and name in WRITERS:
-            named.add(WRITERS[name])
+        file = registry.file_of(name) if isinstance(name, str) else None
+        if file is not None:
+            named.add(file)
     return {n for n in named if _safe_rel(n)}
 
 
 def _required_missing(
-    report: Any, exchanges: list[dict[str, Any]], entries: dict[str, str], present: set[str]
+    report: Any,
+    exchanges: list[dict[str, Any]],
+    entries: dict[str, str],
+    present: set[str],
+    formats: ReportFormats,
 ) -> list[str]:
     # A file every bundle has, gone together with its manifest line, is still missing.
-    required = {REPORT, INDEX_FILE} | _named_files(report)
+    required = {REPORT, INDEX_FILE} | _named_files(report, formats)
     if answered(exchanges):
         required.add(WARC_FILE)
     return sorted(rel for rel in required if rel not in entries and rel not in present)
@@ -313,12 +320,14 @@ def _review_problems(basis: Basis) -> list[str]:
     return problems
 
 
-def _derived_problems(root: Path, basis: Basis, present: set[str]) -> list[str]:
+def _derived_problems(
+    root: Path, basis: Basis, present: set[str], formats: ReportFormats
+) -> list[str]:
     # What staff read must be what the data says: render each human report again and
     # compare, byte for byte (the renderers depend on report.json and review.jsonl alone).
     problems = []
-    for fmt, render in RENDERERS.items():
-        rel = WRITERS[fmt]
+    for fmt in formats.human():
+        rel = fmt.file
         if rel not in present:
             continue
         try:
@@ -326,7 +335,7 @@ def _derived_problems(root: Path, basis: Basis, present: set[str]) -> list[str]:
         except (OSError, BundleError) as exc:
             problems.append(f"{rel} cannot be read ({exc})")
             continue
-        derived = render(basis)
+        derived = fmt.render(basis)
         if held == derived:
             continue
         tool = basis.report.get("tool")

@@ -37,7 +37,8 @@ from verifier.errors import InputError
 from verifier.fetch.settings import FetchSettings
 from verifier.host import PluginHost
 from verifier.models import RequirementResult
-from verifier.report import DEFAULT_FORMATS, WRITERS
+from verifier.report import DEFAULT_FORMATS
+from verifier.report.formats import ReportFormats
 from verifier.run.verify import DEFAULT_PROGRAM, RunRequest, execute, prepare
 from verifier.safetext import safe_text
 from verifier.sites import serve_sites
@@ -149,18 +150,19 @@ def verify(
         as_of=as_of,
         settings=settings_from(fetch),
         check_timeout=check_timeout,
-        formats=_formats(formats),
+        formats=_formats(formats, obj.formats),
+        report_formats=obj.formats,
     )
     code = _run_and_print(obj.host, request, as_json=as_json)
     raise SystemExit(int(code))
 
 
-def _formats(given: tuple[str, ...]) -> tuple[str, ...]:
+def _formats(given: tuple[str, ...], known: ReportFormats) -> tuple[str, ...]:
     chosen = tuple(dict.fromkeys(x.strip() for g in given for x in g.split(",") if x.strip()))
-    unknown = [f for f in chosen if f not in WRITERS]
+    unknown = [f for f in chosen if f not in known.names]
     if unknown:
         raise click.BadParameter(
-            f"unknown format {unknown[0]!r}; choose from {', '.join(sorted(WRITERS))}",
+            f"unknown format {unknown[0]!r}; choose from {', '.join(sorted(known.names))}",
             param_hint="--format",
         )
     return chosen or DEFAULT_FORMATS
@@ -278,7 +280,8 @@ def demo(obj: Obj, out: Path, as_of: dt.date | None) -> None:
                     sources_path=spec.sources,
                     as_of=as_of or spec.as_of,
                     settings=settings,
-                    formats=tuple(WRITERS),
+                    formats=obj.formats.names,
+                    report_formats=obj.formats,
                 )
                 make_console().rule(Text(safe_text(f"demo {spec.name}: {sub.name}")))
                 _run_and_print(obj.host, request, as_json=False)

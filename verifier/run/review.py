@@ -34,6 +34,7 @@ from verifier.bundle.store import atomic_write
 from verifier.errors import BundleError, InputError
 from verifier.report._view import requirements
 from verifier.report.basis import Basis
+from verifier.report.formats import REPORT_JSON, ReportFormats, builtin_formats
 from verifier.report.html import HTML_FILE, html_of
 
 
@@ -46,8 +47,13 @@ def append_decision(
     reason: str,
     expires: dt.date | None = None,
     now: dt.datetime | None = None,
+    formats: ReportFormats | None = None,
 ) -> Decision:
     """Check the bundle, append one decision, re-render report.html, re-seal the bundle.
+
+    :param formats: the report formats (default: the built-ins) the bundle is checked
+        with; besides report.html, each of them the bundle holds is rendered again when
+        the decision changes it (a plugin's format may show decisions too).
 
     Raises :class:`BundleError` when the bundle fails its check and :class:`InputError`
     for an unknown requirement, an empty reason or reviewer, or an expiry in the past.
@@ -58,7 +64,9 @@ def append_decision(
     fd = os.open(directory, os.O_RDONLY)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
-        return _append_locked(directory, requirement, decision, reviewer, reason, expires, now)
+        return _append_locked(
+            directory, requirement, decision, reviewer, reason, expires, now, formats
+        )
     finally:
         os.close(fd)  # closing releases the lock
 
@@ -85,20 +93,22 @@ def _append_locked(
     reason: str,
     expires: dt.date | None,
     now: dt.datetime | None,
+    formats: ReportFormats | None,
 ) -> Decision:
-    result = check_bundle(directory)
+    formats = formats or builtin_formats()
+    result = check_bundle(directory, formats)
     if not result.ok:
         raise BundleError(
             f"{directory} fails its integrity check, so no decision can be recorded on it:\n"
             + result.describe()
         )
     # Each file read once: the decision names, and report.html is rendered from, these.
-    report_json = read_regular(directory / "report.json", MAX_JSON)
+    report_json = read_regular(directory / REPORT_JSON, MAX_JSON)
     old, _ = read_review(directory)
     try:
         basis = Basis.of(report_json, None)
     except ValueError as exc:
-        raise BundleError(f"{directory / 'report.json'} cannot be read as JSON ({exc})") from exc
+        raise BundleError(f"{directory / REPORT_JSON} cannot be read as JSON ({exc})") from exc
     report = basis.report
     known = [str(r.get("id")) for r in requirements(report)]
     if requirement not in known:
@@ -125,15 +135,15 @@ def _append_locked(
         report_sha256=basis.report_sha256,
     )
     # Everything that can fail on the input is done in memory first: the line and the
-    # new report.html, rendered from the bytes review.jsonl will hold (as bundle check
-    # renders it). Only then is the bundle touched, and undone if a write fails.
+    # new human reports, rendered from the bytes review.jsonl will hold (as bundle check
+    # renders them). Only then is the bundle touched, and undone if a write fails.
     line = (json.dumps(made.to_json(), sort_keys=True, ensure_ascii=False) + "\n").encode()
     if old and not old.endswith(b"\n"):
         line = b"\n" + line  # a last line without its newline must not swallow this one
     decisions, problems = parse_decisions((old or b"") + line)
-    html = html_of(replace(basis, decisions=tuple(decisions), decision_problems=tuple(problems)))
+    after = replace(basis, decisions=tuple(decisions), decision_problems=tuple(problems))
     try:
-        _commit(directory, line, html)
+        _commit(directory, line, _pages(directory, after, formats))
     except RollbackFailed:
         raise
     except OSError as exc:
@@ -149,10 +159,23 @@ class RollbackFailed(BundleError):
     """A failed review could not be undone; the bundle may no longer pass its check."""
 
 
-def _commit(directory: Path, line: bytes, html: bytes) -> None:
-    review, page = directory / REVIEW_FILE, directory / HTML_FILE
+def _pages(directory: Path, basis: Basis, formats: ReportFormats) -> dict[Path, bytes]:
+    # report.html always (it shows the decisions); any other human report the bundle
+    # holds only when the new decision changes its bytes.
+    pages = {directory / HTML_FILE: html_of(basis)}
+    for fmt in formats.human():
+        path = directory / fmt.file
+        if path not in pages and path.is_file():
+            page = fmt.render(basis)
+            if page != read_regular(path, MAX_JSON):
+                pages[path] = page
+    return pages
+
+
+def _commit(directory: Path, line: bytes, pages: dict[Path, bytes]) -> None:
+    review = directory / REVIEW_FILE
     size = review.stat().st_size if review.exists() else None
-    old_page = page.read_bytes() if page.is_file() else None
+    old_pages = {page: page.read_bytes() if page.is_file() else None for page in pages}
     try:
         # Append, never rewrite: earlier decisions stay byte for byte what they were.
         try:
@@ -163,7 +186,8 @@ def _commit(directory: Path, line: bytes, html: bytes) -> None:
         except OSError as exc:
             exc.filename = exc.filename or str(review)
             raise
-        atomic_write(page, html)
+        for page, data in pages.items():
+            atomic_write(page, data)
         write_manifest(directory)  # atomic: the old seal or the new one, never half
     except BaseException as failure:
         # Put the bundle back as it was, so that it still passes its check.
@@ -172,10 +196,11 @@ def _commit(directory: Path, line: bytes, html: bytes) -> None:
                 review.unlink(missing_ok=True)
             else:
                 os.truncate(review, size)
-            if old_page is None:
-                page.unlink(missing_ok=True)
-            else:
-                atomic_write(page, old_page)
+            for page, old_page in old_pages.items():
+                if old_page is None:
+                    page.unlink(missing_ok=True)
+                else:
+                    atomic_write(page, old_page)
         except OSError as undo:
             # The undo failed too (a read-only disk, say): say so, never claim it worked.
             raise RollbackFailed(

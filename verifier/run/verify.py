@@ -51,6 +51,7 @@ from verifier.inputs.submission import Submission
 from verifier.inputs.yamlfile import LineMap
 from verifier.models import Policy, RequirementResult, overall_status
 from verifier.report import DEFAULT_FORMATS, REPORT_SCHEMA, write_all
+from verifier.report.formats import ReportFormats, builtin_formats
 
 DEFAULT_PROGRAM = "2022"
 
@@ -77,6 +78,8 @@ class RunRequest:
     """Seconds per requirement when its policy sets none."""
     formats: tuple[str, ...] = DEFAULT_FORMATS
     """Report formats (report.json is always written)."""
+    report_formats: ReportFormats | None = None
+    """The registry ``formats`` are names in; ``None``: the built-in formats."""
 
 
 @dataclass(frozen=True)
@@ -307,7 +310,7 @@ async def _execute(
         raise store.failure
     report = build_report(prep, request, results, started, utc_now())
     report["source_files"] = kept
-    write_all(report, prep.out, request.formats)
+    write_all(report, prep.out, request.formats, request.report_formats)
     seal(prep.out)  # last: SHA256SUMS covers everything written before it
     return report
 
@@ -333,7 +336,7 @@ def build_report(
             "settings": request.settings.to_json(),
             "check_timeout": request.check_timeout,
             # The human reports written: bundle check requires each of them.
-            "formats": sorted({"json", *request.formats}),
+            "formats": (request.report_formats or builtin_formats()).written(request.formats),
         },
         "applicant": {
             "name": sub.applicant.name,
