@@ -25,7 +25,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from verifier.bundle.files import MAX_JSON, read_regular
+from verifier.bundle.files import MAX_JSON, REPORT_JSON, read_regular
 from verifier.errors import BundleError
 from verifier.models import Status, overall_status
 
@@ -69,7 +69,7 @@ class Decision:
 
 def report_sha256(directory: Path) -> str:
     """SHA-256 of ``directory/report.json``."""
-    return hashlib.sha256((directory / "report.json").read_bytes()).hexdigest()
+    return hashlib.sha256((directory / REPORT_JSON).read_bytes()).hexdigest()
 
 
 def load_decisions(directory: Path) -> tuple[list[Decision], list[str]]:

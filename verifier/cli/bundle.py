@@ -21,6 +21,7 @@ from verifier.cli.exitcodes import ExitCode
 from verifier.cli.options import Obj, as_of_option, parse_date
 from verifier.errors import BundleError
 from verifier.report.formats import ReportFormats
+from verifier.report.html import HTML_FILE
 from verifier.run.replay import ReplayImpossible, ReplayResult, replay_bundle
 from verifier.run.review import append_decision
 from verifier.safetext import safe_text
@@ -238,7 +239,7 @@ def _show_review(directory: Path, as_of: dt.date, formats: ReportFormats) -> Non
             f"{view['outcome']} ({view['active']} active decision(s))"
         )
     )
-    click.echo(f"Report: {safe_text(directory / 'report.html')}")
+    click.echo(f"Report: {safe_text(directory / HTML_FILE)}")
 
 
 COMMANDS: tuple[click.Command, ...] = (bundle_group, replay_cmd, review_cmd)

@@ -37,8 +37,9 @@ from verifier.errors import InputError
 from verifier.fetch.settings import FetchSettings
 from verifier.host import PluginHost
 from verifier.models import RequirementResult
-from verifier.report import DEFAULT_FORMATS
+from verifier.report import DEFAULT_FORMATS, REPORT_JSON
 from verifier.report.formats import ReportFormats
+from verifier.report.html import HTML_FILE
 from verifier.run.verify import DEFAULT_PROGRAM, RunRequest, execute, prepare
 from verifier.safetext import safe_text
 from verifier.sites import serve_sites
@@ -195,7 +196,7 @@ def _run_and_print(host: PluginHost, request: RunRequest, *, as_json: bool) -> E
                 {
                     "outcome": report["outcome"],
                     "exit_code": int(code),
-                    "report": str(prep.out / "report.json"),
+                    "report": str(prep.out / REPORT_JSON),
                 }
             )
         )
@@ -237,8 +238,8 @@ def print_summary(report: dict[str, Any], out: Path) -> None:
     console.print(Text.assemble("Outcome: ", (safe_text(outcome), style)))
     # soft_wrap: a path folded across lines cannot be copied.
     console.print(Text(f"Report:  {safe_text(out / 'report.json')}"), soft_wrap=True)
-    if (out / "report.html").is_file():
-        console.print(Text(f"HTML:    {safe_text(out / 'report.html')}"), soft_wrap=True)
+    if (out / HTML_FILE).is_file():
+        console.print(Text(f"HTML:    {safe_text(out / HTML_FILE)}"), soft_wrap=True)
 
 
 @cli.command()
@@ -285,7 +286,7 @@ def demo(obj: Obj, out: Path, as_of: dt.date | None) -> None:
                 )
                 make_console().rule(Text(safe_text(f"demo {spec.name}: {sub.name}")))
                 _run_and_print(obj.host, request, as_json=False)
-                html_reports.append(out / sub.stem / "report.html")
+                html_reports.append(out / sub.stem / HTML_FILE)
     # Last, so that `make demo` ends with what to open.
     for path in html_reports:
         click.echo(f"HTML report: {safe_text(path)}")
@@ -297,7 +298,7 @@ def _clear_previous_demo(folder: Path) -> None:
     """Remove a report folder a previous demo wrote (it holds report.json, or captures/ when
     that run was interrupted), so `make demo` can run again; anything else is left for the
     run to refuse."""
-    if (folder / "report.json").is_file() or (folder / "captures").is_dir():
+    if (folder / REPORT_JSON).is_file() or (folder / "captures").is_dir():
         shutil.rmtree(folder)
 
 

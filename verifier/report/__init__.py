@@ -14,15 +14,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from verifier.bundle.files import REPORT_JSON
 from verifier.bundle.store import atomic_write, dump_json
 from verifier.report.basis import Basis
-from verifier.report.formats import (
-    DEFAULT_FORMATS,
-    REPORT_JSON,
-    ReportFormat,
-    ReportFormats,
-    builtin_formats,
-)
+from verifier.report.formats import DEFAULT_FORMATS, ReportFormat, ReportFormats, builtin_formats
 
 __all__ = [
     "DEFAULT_FORMATS",

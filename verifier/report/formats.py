@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from verifier.bundle.decisions import REVIEW_FILE
-from verifier.bundle.files import MANIFEST
+from verifier.bundle.files import MANIFEST, REPORT_JSON
 from verifier.bundle.store import CAPTURES
 from verifier.inputs.copies import POLICY_COPY, SOURCE_FILES, SUBMISSION_COPY
 from verifier.report.basis import Basis
@@ -28,8 +28,6 @@ from verifier.report.html import HTML_FILE, html_of
 from verifier.report.junit import JUNIT_FILE, junit_of
 from verifier.report.markdown import MD_FILE, markdown_of
 
-REPORT_JSON = "report.json"
-"""The canonical report's file; its format name is ``json``."""
 JSON = "json"
 """The format name of report.json, which every run writes."""
 
@@ -42,6 +40,8 @@ _RESERVED = frozenset(
     {REPORT_JSON, MANIFEST, REVIEW_FILE, SUBMISSION_COPY, POLICY_COPY, SOURCE_FILES, CAPTURES}
 )
 """Names at the top of a bundle that are not a format's to write."""
+BUILTIN = "finops-verifier"
+"""The owner of the built-in formats."""
 
 
 @dataclass(frozen=True)
@@ -83,7 +83,7 @@ class ReportFormats:
         self._formats: dict[str, ReportFormat] = {}
         self._owner: dict[str, str] = {}
 
-    def add(self, fmt: object, plugin: str = "finops-verifier") -> str | None:
+    def add(self, fmt: object, plugin: str = BUILTIN) -> str | None:
         """Register ``fmt`` on behalf of ``plugin``; returns why it was refused (``None``:
         registered). A refused format is not written, and the first of two claiming one
         name or file keeps it."""
@@ -125,6 +125,11 @@ class ReportFormats:
         unknown names and ``json`` are left out."""
         wanted = None if names is None else set(names)
         return tuple(f for n, f in self._formats.items() if wanted is None or n in wanted)
+
+    def plugin_of(self, name: str) -> str | None:
+        """The plugin that registered format ``name`` (:data:`BUILTIN` for the built-ins);
+        ``None`` when no format has that name."""
+        return self._owner.get(name)
 
     def file_of(self, name: str) -> str | None:
         """The file format ``name`` writes; ``None`` when no format has that name."""

@@ -29,12 +29,12 @@ from verifier.bundle.decisions import (
     parse_decisions,
     read_review,
 )
-from verifier.bundle.files import MAX_JSON, read_regular
+from verifier.bundle.files import MAX_JSON, REPORT_JSON, read_regular
 from verifier.bundle.store import atomic_write
 from verifier.errors import BundleError, InputError
 from verifier.report._view import requirements
 from verifier.report.basis import Basis
-from verifier.report.formats import REPORT_JSON, ReportFormats, builtin_formats
+from verifier.report.formats import ReportFormats, builtin_formats
 from verifier.report.html import HTML_FILE, html_of
 
 
