@@ -202,9 +202,14 @@ def test_the_package_has_no_import_cycle(full_graph: grimp.ImportGraph) -> None:
         + "\n    ".join(_where(full_graph, a, b) for a, b in itertools.pairwise(chain))
         for chain in found
     ]
+    tangles = [
+        ", ".join(sorted(group))
+        for group in _strongly_connected(_edges(full_graph))
+        if len(group) > 1
+    ]
     assert not found, (
         "import cycles (break each: move the shared name down a layer, or pass it in as an "
-        "argument):\n" + "\n".join(described)
+        "argument):\n" + "\n".join(described) + "\nmodules tangled together: " + "; ".join(tangles)
     )
 
 

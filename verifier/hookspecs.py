@@ -68,7 +68,8 @@ def register_report_formats(register: Callable[[ReportFormat], None]) -> None:
     """Register report formats: files a run writes next to report.json.
 
     Fires once per command that writes or checks reports (``verify``, ``demo``,
-    ``replay``, ``bundle check``, ``review``), before any report is written. A registered
+    ``replay``, ``bundle check``, ``review``), before any report is written, and in
+    ``plugins``, which shows a refused format as a problem. A registered
     format's name becomes a ``--format`` choice (it is written when asked for, or by
     ``demo``; ``verify`` without ``--format`` writes report.json and the built-ins); a run
     that writes it lists its name in report.json's ``run.formats``, and ``bundle check``
