@@ -75,8 +75,8 @@ def build(root: Path, decisions: int) -> None:
 def timings(decisions: int = DECISIONS) -> dict[str, float]:
     """Seconds for each review step on a bundle holding ``decisions`` decisions."""
     from verifier.bundle.check import check_bundle
-    from verifier.bundle.decisions import append_decision
     from verifier.cli.main import main
+    from verifier.run.review import append_decision
 
     out: dict[str, float] = {}
     with tempfile.TemporaryDirectory() as tmp:

@@ -18,6 +18,7 @@ import pluggy
 if TYPE_CHECKING:
     from verifier.checks import Check
     from verifier.demo import DemoSpec
+    from verifier.report.formats import ReportFormat
 
 PROJECT = "finops_verifier"
 """The pluggy project name, which is also the entry-point group."""
@@ -58,5 +59,32 @@ def register_demos(register: Callable[[DemoSpec], None]) -> None:
     Fires when ``finops-verify demo`` runs.
 
     :param register: call it with a :class:`~verifier.demo.DemoSpec`.
+    :return: nothing; register through the callback.
+    """
+
+
+@hookspec
+def register_report_formats(register: Callable[[ReportFormat], None]) -> None:
+    """Register report formats: files a run writes next to report.json.
+
+    Fires once per command that writes or checks reports (``verify``, ``demo``,
+    ``replay``, ``bundle check``, ``review``), before any report is written, and in
+    ``plugins``, which shows a refused format as a problem. A registered
+    format's name becomes a ``--format`` choice (it is written when asked for, or by
+    ``demo``; ``verify`` without ``--format`` writes report.json and the built-ins); a run
+    that writes it lists its name in report.json's ``run.formats``, and ``bundle check``
+    renders it again and reports the file when it differs. The built-ins (``html``,
+    ``md``, ``junit``) are registered the same way; ``json`` (report.json) is always
+    written.
+
+    :param register: call it once per :class:`~verifier.report.formats.ReportFormat`
+        (``from verifier.report.formats import ReportFormat``), e.g.
+        ``register(ReportFormat("csv", "report.csv", render))`` where ``render(basis) ->
+        bytes`` reads ``basis.report`` (report.json, parsed) and ``basis.decisions``
+        (review.jsonl) and nothing else: no clock, no network, the same bytes every time.
+        A format whose name or file is taken (by a built-in or another plugin), whose
+        name is ``json``, or whose file is not a plain file name or is one a bundle holds
+        for itself (report.json, SHA256SUMS, review.jsonl...) is refused; the refusal is
+        shown by ``finops-verify plugins``.
     :return: nothing; register through the callback.
     """

@@ -260,6 +260,21 @@ class PluginHost:
         """Directories of bundled policies, from every plugin."""
         return list(self._gathered().policy_dirs)
 
+    def report_formats(self, add: Callable[[object, str], str | None]) -> None:
+        """Call every plugin's ``register_report_formats`` on its own, passing each format
+        it registers to ``add(format, plugin name)``; a refusal ``add`` returns (its
+        reason) is recorded as a load problem, like a hook that raises."""
+
+        def register(info: PluginInfo) -> Callable[[Any], None]:
+            def one(fmt: Any) -> None:
+                refused = add(fmt, info.name)
+                if refused:
+                    self.load_problems.append(LoadProblem(info.name, info.dist, refused))
+
+            return one
+
+        self._call_each("register_report_formats", register, self.load_problems)
+
     def demos(self) -> list[Any]:
         """Demos registered by plugins (:class:`verifier.demo.DemoSpec`)."""
         return list(self._gathered().demos)

@@ -13,10 +13,11 @@ from typing import Any
 import pytest
 
 from verifier.bundle.check import check_bundle, write_manifest
-from verifier.bundle.decisions import append_decision
 from verifier.cli.main import main
-from verifier.report import RENDERERS, Basis
+from verifier.report import Basis
+from verifier.report.formats import ReportFormat, builtin_formats
 from verifier.report.model import Report
+from verifier.run.review import append_decision
 
 NOW = dt.datetime(2026, 1, 2, 9, 30, tzinfo=dt.UTC)
 
@@ -107,8 +108,8 @@ def test_the_human_reports_do_not_depend_on_the_order_of_keys(hostile_bundle: Pa
     report["run"]["settings"]["resolve"] = {"b.example:80": "127.0.0.1:2", "a.example:80": "x"}
     shuffled = reversed_keys(report)
     assert list(shuffled) != list(report)
-    for render in RENDERERS.values():
-        assert render(Basis(Report.from_json(report), basis.report_sha256)) == render(
+    for fmt in builtin_formats().human():
+        assert fmt.render(Basis(Report.from_json(report), basis.report_sha256)) == fmt.render(
             Basis(Report.from_json(shuffled), basis.report_sha256)
         )
 
@@ -124,3 +125,32 @@ def test_a_report_written_by_another_version_says_so_when_it_differs(hostile_bun
         re.search(r"written by finops-verifier 0\.1-older, this is \S+: check it", p)
         for p in problems
     )
+
+
+def test_a_plugins_format_that_fails_to_render_is_a_problem_not_a_crash(
+    demo_bundle: Path,
+) -> None:
+    def broken(basis: Basis) -> bytes:
+        raise RuntimeError("plugin bug")
+
+    formats = builtin_formats()
+    assert formats.add(ReportFormat("boom", "report.boom", broken), "boom-plugin") is None
+    (demo_bundle / "report.boom").write_bytes(b"whatever it wrote\n")
+    write_manifest(demo_bundle)
+    result = check_bundle(demo_bundle, formats)
+    assert result.problems == [
+        "report.boom cannot be rendered again: format 'boom' of plugin 'boom-plugin' failed "
+        "(RuntimeError('plugin bug'))"
+    ]
+    assert check_bundle(demo_bundle).ok  # without the plugin, the file is only hashed
+
+
+def test_a_built_in_format_that_fails_to_render_is_a_bug_shown_as_one(
+    demo_bundle: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*args: object, **kwargs: object) -> str:
+        raise RuntimeError("bug")
+
+    monkeypatch.setattr("verifier.report.markdown.render_markdown", broken)
+    with pytest.raises(RuntimeError, match="bug"):
+        check_bundle(demo_bundle)

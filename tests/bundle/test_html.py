@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from bs4 import BeautifulSoup, Tag
 
-from verifier.report import WRITERS
+from verifier.report.formats import builtin_formats
 from verifier.report.html import CSP, render_html
 from verifier.report.model import Report
 
@@ -101,7 +101,7 @@ def test_hostile_page_and_submission_text_is_escaped_end_to_end(hostile_bundle: 
 
 
 def test_html_is_registered_and_written_by_default(demo_bundle: Path) -> None:
-    assert set(WRITERS) >= {"json", "html", "md", "junit"}
+    assert set(builtin_formats().names) >= {"json", "html", "md", "junit"}
     for name in ("report.json", "report.html", "report.md", "junit.xml"):
         assert (demo_bundle / name).is_file()
 

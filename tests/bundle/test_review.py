@@ -12,13 +12,15 @@ from typing import Any
 import pytest
 
 import verifier.bundle.decisions
-import verifier.report
+import verifier.report.basis
+import verifier.run.review
 from verifier.bundle.check import check_bundle
-from verifier.bundle.decisions import REVIEW_FILE, append_decision, load_decisions, report_sha256
+from verifier.bundle.decisions import REVIEW_FILE, load_decisions, report_sha256
 from verifier.cli.main import main
 from verifier.errors import BundleError, InputError
 from verifier.report.html import render_html
 from verifier.report.model import Report
+from verifier.run.review import append_decision
 
 NOW = dt.datetime(2026, 1, 2, 9, 30, tzinfo=dt.UTC)
 
@@ -255,7 +257,7 @@ def test_a_review_that_fails_midway_leaves_the_bundle_as_it_was(
     def broken(*args: object, **kwargs: object) -> None:
         raise OSError(28, "No space left on device")
 
-    module = "verifier.report.html" if step == "render_html" else "verifier.bundle.check"
+    module = "verifier.report.html" if step == "render_html" else "verifier.run.review"
     monkeypatch.setattr(f"{module}.{step}", broken)
     error = OSError if step == "render_html" else BundleError
     with pytest.raises(error, match="No space left"):
@@ -278,8 +280,8 @@ def test_a_review_whose_undo_fails_too_says_the_bundle_may_be_broken(
     def read_only(*args: object, **kwargs: object) -> None:
         raise OSError(30, "Read-only file system")
 
-    monkeypatch.setattr("verifier.bundle.check.write_manifest", no_space)
-    monkeypatch.setattr("verifier.bundle.decisions.os.truncate", read_only)
+    monkeypatch.setattr("verifier.run.review.write_manifest", no_space)
+    monkeypatch.setattr("verifier.run.review.os.truncate", read_only)
     monkeypatch.setattr("pathlib.Path.unlink", read_only)
     with pytest.raises(BundleError, match="putting the bundle back failed too") as raised:
         append_decision(
@@ -317,9 +319,10 @@ def holding(bundle: Path, count: int) -> Path:
 
 
 def review_steps(bundle: Path) -> int:
-    """Python lines run in verifier/review.py while one decision is appended: a count of
-    work that does not depend on the machine's speed."""
-    target = verifier.bundle.decisions.__file__
+    """Python lines run in the review's own modules (reading decisions, recording one)
+    while one decision is appended: a count of work that does not depend on the machine's
+    speed."""
+    targets = {verifier.bundle.decisions.__file__, verifier.run.review.__file__}
     lines = 0
 
     def local(frame: Any, event: str, arg: Any) -> Any:
@@ -328,7 +331,7 @@ def review_steps(bundle: Path) -> int:
         return local
 
     def tracer(frame: Any, event: str, arg: Any) -> Any:
-        return local if frame.f_code.co_filename == target else None
+        return local if frame.f_code.co_filename in targets else None
 
     sys.settrace(tracer)
     try:
@@ -360,7 +363,8 @@ def test_review_is_linear_in_the_decisions_a_bundle_holds(
         return real(data)
 
     monkeypatch.setattr(verifier.bundle.decisions, "parse_decisions", counted)
-    monkeypatch.setattr(verifier.report, "parse_decisions", counted)
+    monkeypatch.setattr(verifier.report.basis, "parse_decisions", counted)
+    monkeypatch.setattr(verifier.run.review, "parse_decisions", counted)
     reads = []
     for bundle in (small, large):
         parsed.clear()

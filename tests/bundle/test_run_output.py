@@ -15,9 +15,9 @@ import pytest
 from tests.bundle.conftest import DATA, verify_args, verify_hostile
 from tests.fetch.hostile_server import Conn, hostile_server, response
 from verifier.bundle.check import check_bundle
-from verifier.bundle.decisions import append_decision
 from verifier.bundle.warc import WARC_FILE
 from verifier.cli.main import main
+from verifier.run.review import append_decision
 
 
 @pytest.mark.parametrize(

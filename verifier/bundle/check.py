@@ -5,7 +5,7 @@ A bundle holds report.json, the human reports, ``captures/`` (bodies by SHA-256,
 source files under ``sources/``) and ``SHA256SUMS``: one ``<sha256>  <relative path>``
 line per file (the format ``sha256sum -c`` reads), sorted by path, written last.
 
-``review.jsonl`` is appended to by :mod:`verifier.bundle.decisions` after the run; each review
+``review.jsonl`` is appended to by :mod:`verifier.run.review` after the run; each review
 re-renders report.html and re-seals the bundle (rewrites SHA256SUMS) after checking it was
 intact, so the manifest then covers the decisions too. :func:`check_bundle` re-hashes
 every file and names each one changed, missing or added; it also checks that every review
@@ -35,24 +35,27 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from verifier._version import __version__
+from verifier.bundle.decisions import REVIEW_FILE
 from verifier.bundle.files import (
     MANIFEST,
+    MAX_JSON,
+    REPORT_JSON,
     bundle_files,
     file_sha256,
     read_regular,
     scan,
 )
 from verifier.bundle.store import CAPTURES, INDEX, atomic_write, is_sha256
+from verifier.bundle.warc import WARC_FILE, answered, write_warc
 from verifier.errors import BundleError
-from verifier.report import RENDERERS, WRITERS, Basis
+from verifier.report.basis import Basis
+from verifier.report.formats import BUILTIN, ReportFormats, builtin_formats
 from verifier.report.model import Report
 
-REPORT = "report.json"
+REPORT = REPORT_JSON
 INDEX_FILE = f"{CAPTURES}/{INDEX}"
 MAX_MANIFEST = 16 * 1024 * 1024
 """Largest SHA256SUMS read (bytes); a bigger one is not a bundle's."""
-MAX_JSON = 256 * 1024 * 1024
-"""Largest report.json or captures/index.json read (bytes)."""
 
 
 def write_manifest(root: Path) -> Path:
@@ -65,8 +68,6 @@ def write_manifest(root: Path) -> Path:
 
 def seal(root: Path) -> Path:
     """Finish a bundle after its reports are written: the WARC, then SHA256SUMS."""
-    from verifier.bundle.warc import write_warc
-
     write_warc(root)
     return write_manifest(root)
 
@@ -167,8 +168,10 @@ def _read_json(root: Path, rel: str, problems: list[str]) -> tuple[bytes | None,
         return _NONE
 
 
-def check_bundle(root: Path) -> CheckResult:
-    """Re-hash every file of the bundle at ``root`` against its SHA256SUMS."""
+def check_bundle(root: Path, formats: ReportFormats | None = None) -> CheckResult:
+    """Re-hash every file of the bundle at ``root`` against its SHA256SUMS, and render
+    each human report of ``formats`` (default: the built-ins) again to compare."""
+    formats = formats or builtin_formats()
     result = CheckResult(root)
     if not root.is_dir():
         result.is_bundle = False
@@ -207,7 +210,7 @@ def check_bundle(root: Path) -> CheckResult:
     _, index = _read_json(root, INDEX_FILE, result.problems) if INDEX_FILE in present else _NONE
     report = _parsed(data)
     exchanges = _exchanges(index, result.problems)
-    result.missing += _required_missing(report, exchanges, entries, present)
+    result.missing += _required_missing(report, exchanges, entries, present, formats)
     result.problems += _capture_problems(report, exchanges, entries, present, set(result.changed))
     if report_json is not None and report is None:
         result.problems.append(f"{REPORT} does not hold a JSON object")
@@ -215,7 +218,7 @@ def check_bundle(root: Path) -> CheckResult:
         basis = Basis.read(report_json, root)
         result.problems += _review_problems(basis)
         unchecked = set(result.changed) | set(tree.odd)
-        result.problems += _derived_problems(root, basis, present - unchecked)
+        result.problems += _derived_problems(root, basis, present - unchecked, formats)
     return result
 
 
@@ -240,13 +243,13 @@ def _exchanges(index: Any, problems: list[str]) -> list[dict[str, Any]]:
     return raw
 
 
-def _named_files(report: Report | None) -> set[str]:
+def _named_files(report: Report | None, registry: ReportFormats) -> set[str]:
     # The files report.json itself says the bundle holds.
     if report is None:
         return set()
     named = {report.policy.file, report.submission.file}
     named |= {copy.file for copy in report.source_files.values()}
-    named |= {WRITERS[name] for name in report.run.formats if name in WRITERS}
+    named |= {registry.file_of(name) for name in report.run.formats}
     return {n for n in named if n is not None and _safe_rel(n)}
 
 
@@ -255,11 +258,10 @@ def _required_missing(
     exchanges: list[dict[str, Any]],
     entries: dict[str, str],
     present: set[str],
+    formats: ReportFormats,
 ) -> list[str]:
     # A file every bundle has, gone together with its manifest line, is still missing.
-    from verifier.bundle.warc import WARC_FILE, answered
-
-    required = {REPORT, INDEX_FILE} | _named_files(report)
+    required = {REPORT, INDEX_FILE} | _named_files(report, formats)
     if answered(exchanges):
         required.add(WARC_FILE)
     return sorted(rel for rel in required if rel not in entries and rel not in present)
@@ -308,8 +310,6 @@ def _report_citations(report: Report | None) -> list[tuple[str, str]]:
 
 
 def _review_problems(basis: Basis) -> list[str]:
-    from verifier.bundle.decisions import REVIEW_FILE
-
     problems = list(basis.decision_problems)
     for i, d in enumerate(basis.decisions, 1):
         if d.report_sha256 != basis.report_sha256:
@@ -320,12 +320,14 @@ def _review_problems(basis: Basis) -> list[str]:
     return problems
 
 
-def _derived_problems(root: Path, basis: Basis, present: set[str]) -> list[str]:
+def _derived_problems(
+    root: Path, basis: Basis, present: set[str], formats: ReportFormats
+) -> list[str]:
     # What staff read must be what the data says: render each human report again and
     # compare, byte for byte (the renderers depend on report.json and review.jsonl alone).
     problems = []
-    for fmt, render in RENDERERS.items():
-        rel = WRITERS[fmt]
+    for fmt in formats.human():
+        rel = fmt.file
         if rel not in present:
             continue
         try:
@@ -333,7 +335,18 @@ def _derived_problems(root: Path, basis: Basis, present: set[str]) -> list[str]:
         except (OSError, BundleError) as exc:
             problems.append(f"{rel} cannot be read ({exc})")
             continue
-        derived = render(basis)
+        try:
+            derived = fmt.render(basis)
+        except Exception as exc:
+            if formats.plugin_of(fmt.name) == BUILTIN:
+                raise  # a bug of this tool: shown as one, never as an altered bundle
+            # A plugin's bug: the file cannot be vouched for, and the check goes on.
+            plugin = formats.plugin_of(fmt.name)
+            problems.append(
+                f"{rel} cannot be rendered again: format {fmt.name!r} of plugin {plugin!r} "
+                f"failed ({exc!r})"
+            )
+            continue
         if held == derived:
             continue
         version = basis.report.tool.version

@@ -20,6 +20,10 @@ from verifier.errors import BundleError
 
 MANIFEST = "SHA256SUMS"
 """The manifest's name; :func:`scan` does not list it among the files it covers."""
+REPORT_JSON = "report.json"
+"""The canonical report every bundle holds (its format name is ``json``)."""
+MAX_JSON = 256 * 1024 * 1024
+"""Largest report.json, captures/index.json or review.jsonl read (bytes)."""
 _UNLISTABLE = re.compile(r"[\x00-\x1f\x7f\ud800-\udfff\\]")
 
 

@@ -1,8 +1,8 @@
 """Commands on an evidence bundle: ``bundle check``, ``replay`` and ``review``.
 
 Attached to the ``finops-verify`` group by :mod:`verifier.cli.main`. The logic lives in
-:mod:`verifier.bundle.check`, :mod:`verifier.run.replay` and :mod:`verifier.bundle.decisions`; these
-functions parse options and print.
+:mod:`verifier.bundle.check`, :mod:`verifier.run.replay`, :mod:`verifier.run.review` and
+:mod:`verifier.bundle.decisions`; these functions parse options and print.
 """
 
 from __future__ import annotations
@@ -12,23 +12,19 @@ import datetime as dt
 import json
 import tempfile
 from pathlib import Path
-from typing import Any
 
 import click
 
 from verifier.bundle.check import check_bundle, load_report
-from verifier.bundle.decisions import (
-    DECISIONS,
-    append_decision,
-    load_decisions,
-    report_sha256,
-    review_view,
-)
+from verifier.bundle.decisions import DECISIONS, load_decisions, report_sha256, review_view
 from verifier.cli.exitcodes import ExitCode
-from verifier.cli.options import as_of_option, parse_date
+from verifier.cli.options import Obj, as_of_option, parse_date
 from verifier.clock import utc_clock
 from verifier.errors import BundleError
+from verifier.report.formats import ReportFormats
+from verifier.report.html import HTML_FILE
 from verifier.run.replay import ReplayImpossible, ReplayResult, replay_bundle
+from verifier.run.review import append_decision
 from verifier.safetext import safe_text
 
 _DIR = click.Path(path_type=Path, file_okay=False)
@@ -47,7 +43,8 @@ def bundle_group() -> None:
 @bundle_group.command("check")
 @click.argument("directory", type=_DIR)
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
-def bundle_check(directory: Path, as_json: bool) -> None:
+@click.pass_obj
+def bundle_check(obj: Obj, directory: Path, as_json: bool) -> None:
     """Re-hash every file of DIRECTORY against its SHA256SUMS.
 
     Names each file changed, missing or added. Exit code 0 when intact, 1 when anything
@@ -57,7 +54,7 @@ def bundle_check(directory: Path, as_json: bool) -> None:
     Example:
       finops-verify bundle check acme-report/
     """
-    result = check_bundle(directory)
+    result = check_bundle(directory, obj.formats)
     if as_json:
         click.echo(json.dumps(result.to_json(), indent=2))
     else:
@@ -78,7 +75,7 @@ def bundle_check(directory: Path, as_json: bool) -> None:
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the differences as JSON.")
 @click.pass_obj
-def replay_cmd(obj: Any, directory: Path, out: Path | None, as_json: bool) -> None:
+def replay_cmd(obj: Obj, directory: Path, out: Path | None, as_json: bool) -> None:
     """Re-run the bundle DIRECTORY's policy on its submission from its captures alone.
 
     Checks the bundle's integrity first (an altered bundle is refused, exit 2), then
@@ -95,10 +92,11 @@ def replay_cmd(obj: Any, directory: Path, out: Path | None, as_json: bool) -> No
         raise BundleError(f"{directory} is not a directory")
     try:
         if out is not None:
-            result = asyncio.run(replay_bundle(directory, out, obj.host))
+            result = asyncio.run(replay_bundle(directory, out, obj.host, obj.formats))
         else:
             with tempfile.TemporaryDirectory(prefix="finops-replay-") as tmp:
-                result = asyncio.run(replay_bundle(directory, Path(tmp) / "replay", obj.host))
+                replay = replay_bundle(directory, Path(tmp) / "replay", obj.host, obj.formats)
+                result = asyncio.run(replay)
     except ReplayImpossible as exc:
         click.echo("cannot replay: " + safe_text(exc, keep="\n"), err=True)
         raise SystemExit(int(ExitCode.REVIEW_OR_ERROR)) from exc
@@ -165,7 +163,9 @@ def _print_replay(result: ReplayResult, *, as_json: bool, kept: bool) -> None:
     help="Last day the decision counts [default: no expiry].",
 )
 @as_of_option("today, UTC; it decides which review decisions have expired")
+@click.pass_obj
 def review_cmd(
+    obj: Obj,
     directory: Path,
     requirement: str | None,
     decision: str | None,
@@ -188,7 +188,7 @@ def review_cmd(
           --reviewer "J. Smith" --reason "Globex confirmed by phone" --expires 2026-12-31
     """
     if requirement is None and decision is None:
-        _show_review(directory, as_of or utc_clock().date())
+        _show_review(directory, as_of or utc_clock().date(), obj.formats)
         return
     if requirement is None or decision is None or reviewer is None or reason is None:
         raise click.UsageError("a decision needs --requirement, --decision, --reviewer, --reason")
@@ -199,6 +199,7 @@ def review_cmd(
         reviewer=reviewer,
         reason=reason,
         expires=expires,
+        formats=obj.formats,
     )
     until = f", until {made.expires}" if made.expires else ""
     click.echo(
@@ -207,11 +208,11 @@ def review_cmd(
             f"{made.decided_at}{until}."
         )
     )
-    _show_review(directory, as_of or utc_clock().date())
+    _show_review(directory, as_of or utc_clock().date(), obj.formats)
 
 
-def _show_review(directory: Path, as_of: dt.date) -> None:
-    result = check_bundle(directory)
+def _show_review(directory: Path, as_of: dt.date, formats: ReportFormats) -> None:
+    result = check_bundle(directory, formats)
     if not result.is_bundle:
         raise BundleError(result.describe())
     if not result.ok:
@@ -239,7 +240,7 @@ def _show_review(directory: Path, as_of: dt.date) -> None:
             f"{view['outcome']} ({view['active']} active decision(s))"
         )
     )
-    click.echo(f"Report: {safe_text(directory / 'report.html')}")
+    click.echo(f"Report: {safe_text(directory / HTML_FILE)}")
 
 
 COMMANDS: tuple[click.Command, ...] = (bundle_group, replay_cmd, review_cmd)

@@ -36,6 +36,7 @@ def plugins_cmd(obj: Obj, as_json: bool) -> None:
     Example:
       finops-verify plugins --json
     """
+    _ = obj.formats  # registers the plugins' report formats: a refused one is a problem
     registry = obj.host.checks()
     rows = [
         {

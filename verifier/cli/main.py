@@ -37,7 +37,9 @@ from verifier.errors import InputError
 from verifier.fetch.settings import FetchSettings
 from verifier.host import PluginHost
 from verifier.models import RequirementResult
-from verifier.report import DEFAULT_FORMATS, WRITERS
+from verifier.report import DEFAULT_FORMATS, REPORT_JSON
+from verifier.report.formats import ReportFormats
+from verifier.report.html import HTML_FILE
 from verifier.report.model import Report
 from verifier.run.verify import DEFAULT_PROGRAM, RunParts, RunRequest, execute, prepare
 from verifier.safetext import safe_text
@@ -150,18 +152,19 @@ def verify(
         as_of=as_of,
         settings=settings_from(fetch),
         check_timeout=check_timeout,
-        formats=_formats(formats),
+        formats=_formats(formats, obj.formats),
+        report_formats=obj.formats,
     )
     code = _run_and_print(RunParts(obj.host), request, as_json=as_json)
     raise SystemExit(int(code))
 
 
-def _formats(given: tuple[str, ...]) -> tuple[str, ...]:
+def _formats(given: tuple[str, ...], known: ReportFormats) -> tuple[str, ...]:
     chosen = tuple(dict.fromkeys(x.strip() for g in given for x in g.split(",") if x.strip()))
-    unknown = [f for f in chosen if f not in WRITERS]
+    unknown = [f for f in chosen if f not in known.names]
     if unknown:
         raise click.BadParameter(
-            f"unknown format {unknown[0]!r}; choose from {', '.join(sorted(WRITERS))}",
+            f"unknown format {unknown[0]!r}; choose from {', '.join(sorted(known.names))}",
             param_hint="--format",
         )
     return chosen or DEFAULT_FORMATS
@@ -194,7 +197,7 @@ def _run_and_print(parts: RunParts, request: RunRequest, *, as_json: bool) -> Ex
                 {
                     "outcome": report.outcome.value,
                     "exit_code": int(code),
-                    "report": str(prep.out / "report.json"),
+                    "report": str(prep.out / REPORT_JSON),
                 }
             )
         )
@@ -235,8 +238,8 @@ def print_summary(report: Report, out: Path) -> None:
     console.print(Text.assemble("Outcome: ", (safe_text(outcome), style)))
     # soft_wrap: a path folded across lines cannot be copied.
     console.print(Text(f"Report:  {safe_text(out / 'report.json')}"), soft_wrap=True)
-    if (out / "report.html").is_file():
-        console.print(Text(f"HTML:    {safe_text(out / 'report.html')}"), soft_wrap=True)
+    if (out / HTML_FILE).is_file():
+        console.print(Text(f"HTML:    {safe_text(out / HTML_FILE)}"), soft_wrap=True)
 
 
 @cli.command()
@@ -279,11 +282,12 @@ def demo(obj: Obj, out: Path, as_of: dt.date | None) -> None:
                     sources_path=spec.sources,
                     as_of=as_of or spec.as_of,
                     settings=settings,
-                    formats=tuple(WRITERS),
+                    formats=obj.formats.names,
+                    report_formats=obj.formats,
                 )
                 make_console().rule(Text(safe_text(f"demo {spec.name}: {sub.name}")))
                 _run_and_print(parts, request, as_json=False)
-                html_reports.append(out / sub.stem / "report.html")
+                html_reports.append(out / sub.stem / HTML_FILE)
     # Last, so that `make demo` ends with what to open.
     for path in html_reports:
         click.echo(f"HTML report: {safe_text(path)}")
@@ -295,7 +299,7 @@ def _clear_previous_demo(folder: Path) -> None:
     """Remove a report folder a previous demo wrote (it holds report.json, or captures/ when
     that run was interrupted), so `make demo` can run again; anything else is left for the
     run to refuse."""
-    if (folder / "report.json").is_file() or (folder / "captures").is_dir():
+    if (folder / REPORT_JSON).is_file() or (folder / "captures").is_dir():
         shutil.rmtree(folder)
 
 

@@ -15,8 +15,10 @@ import click
 from rich.console import Console
 
 from verifier.errors import InputError
+from verifier.fetch import settings as settings_module
 from verifier.fetch.settings import FIELDS, FetchSettings
 from verifier.host import PluginHost, build_host
+from verifier.report.formats import ReportFormats, builtin_formats
 from verifier.safetext import safe_text
 
 STATUS_STYLE = {
@@ -45,12 +47,23 @@ class Obj:
 
     def __init__(self, host: PluginHost | None) -> None:
         self._host = host
+        self._formats: ReportFormats | None = None
 
     @property
     def host(self) -> PluginHost:
+        """The plugin host, built on first use."""
         if self._host is None:
             self._host = build_host()
         return self._host
+
+    @property
+    def formats(self) -> ReportFormats:
+        """The report formats: the built-ins and every plugin's, registered once per
+        invocation (a refused one is among the host's load problems)."""
+        if self._formats is None:
+            self._formats = builtin_formats()
+            self.host.report_formats(self._formats.add)
+        return self._formats
 
 
 # ---------------------------------------------------------------- fetch settings options
@@ -151,9 +164,7 @@ def _field_docs() -> dict[str, str]:
     import ast
     import inspect
 
-    from verifier.fetch import settings as mod
-
-    tree = ast.parse(inspect.getsource(mod))
+    tree = ast.parse(inspect.getsource(settings_module))
     docs: dict[str, str] = {}
     for node in ast.walk(tree):
         if isinstance(node, ast.ClassDef) and node.name == "FetchSettings":

@@ -23,15 +23,19 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pydantic
 from pydantic import BaseModel, ConfigDict, Field
 
 from verifier.errors import PolicyError, Problem
-from verifier.host import CheckRegistry
 from verifier.inputs import yamlfile
 from verifier.models import Policy, Requirement
+
+if TYPE_CHECKING:
+    # A type only: reading a policy uses the registry it is given, and the inputs layer
+    # sits below the plugin host (tests/test_layers.py).
+    from verifier.host import CheckRegistry
 
 
 class _RequirementFile(BaseModel):

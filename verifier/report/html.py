@@ -15,16 +15,14 @@ compare (:func:`html_of` depends on report.json and review.jsonl alone).
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import jinja2
 
 from verifier.bundle.decisions import review_date, review_view
 from verifier.report import _view
-
-if TYPE_CHECKING:
-    from verifier.report import Basis
-    from verifier.report.model import Report
+from verifier.report.basis import Basis
+from verifier.report.model import Report
 
 HTML_FILE = "report.html"
 CSP = (

@@ -11,13 +11,10 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
-from typing import TYPE_CHECKING
 
 from verifier.report import _view
-
-if TYPE_CHECKING:
-    from verifier.report import Basis
-    from verifier.report.model import Report
+from verifier.report.basis import Basis
+from verifier.report.model import Report
 
 JUNIT_FILE = "junit.xml"
 _ILLEGAL = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")

@@ -18,13 +18,11 @@ applicant controls.
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from verifier.report import _view
-
-if TYPE_CHECKING:
-    from verifier.report import Basis
-    from verifier.report.model import Report
+from verifier.report.basis import Basis
+from verifier.report.model import Report
 
 MD_FILE = "report.md"
 _PUNCT = re.compile(r"([\\`*_\[\]|~])")

@@ -42,6 +42,7 @@ from verifier.host import PluginHost
 from verifier.inputs.copies import POLICY_COPY, SUBMISSION_COPY
 from verifier.inputs.sources import Source
 from verifier.report import DEFAULT_FORMATS
+from verifier.report.formats import ReportFormats
 from verifier.report.model import PluginRef, Report, ReportedRequirement
 from verifier.run.verify import RunParts, RunRequest, execute, prepare, with_sources
 
@@ -176,12 +177,17 @@ def _inside(path: Path, root: Path) -> bool:
     return path.resolve().is_relative_to(root.resolve())
 
 
-async def replay_bundle(root: Path, out: Path, host: PluginHost) -> ReplayResult:
+async def replay_bundle(
+    root: Path, out: Path, host: PluginHost, formats: ReportFormats | None = None
+) -> ReplayResult:
     """Check, then replay the bundle at ``root`` into ``out``; see the module docstring.
+
+    :param formats: the report formats the bundle is checked with (default: the
+        built-ins).
 
     Raises :class:`BundleError` when the bundle is not one or fails its integrity check.
     """
-    check = check_bundle(root)
+    check = check_bundle(root, formats)
     if not check.ok:
         raise BundleError(
             f"refused: {root} fails its integrity check, so replaying it would prove "

@@ -55,6 +55,7 @@ from verifier.inputs.submission import Submission
 from verifier.inputs.yamlfile import LineMap
 from verifier.models import Policy, RequirementResult, overall_status
 from verifier.report import DEFAULT_FORMATS, REPORT_SCHEMA, write_all
+from verifier.report.formats import ReportFormats, builtin_formats
 from verifier.report.model import (
     ApplicantRef,
     PluginProblemRecord,
@@ -92,6 +93,8 @@ class RunRequest:
     """Seconds per requirement when its policy sets none."""
     formats: tuple[str, ...] = DEFAULT_FORMATS
     """Report formats (report.json is always written)."""
+    report_formats: ReportFormats | None = None
+    """The registry ``formats`` are names in; ``None``: the built-in formats."""
 
 
 class RunParts:
@@ -375,7 +378,7 @@ async def _execute(
     if store.failure is not None:
         raise store.failure
     report = build_report(prep, request, results, started, stamp(clock()), kept)
-    write_all(report, prep.out, request.formats)
+    write_all(report, prep.out, request.formats, request.report_formats)
     seal(prep.out)  # last: SHA256SUMS covers everything written before it
     return report
 
@@ -403,7 +406,7 @@ def build_report(
             settings=request.settings.to_json(),
             check_timeout=request.check_timeout,
             # The human reports written: bundle check requires each of them.
-            formats=tuple(sorted({"json", *request.formats})),
+            formats=tuple((request.report_formats or builtin_formats()).written(request.formats)),
         ),
         applicant=ApplicantRef(sub.applicant.name, sub.applicant.website, sub.applicant.employees),
         tier=sub.tier,
