@@ -31,6 +31,9 @@ undeclared size is unknown.
 
 Params: ``min_customers`` ("multiple" = 2), ``min_customer_employees`` (``null``: any size),
 ``foundation_sources``, ``foundation_domains`` (see :class:`plugins._sites.SiteParams`).
+
+The verdict is :func:`decide`, a pure function of what was gathered (:class:`CaseStudyFacts`)
+and the params: it reads no page, so its table test needs no server.
 """
 
 from __future__ import annotations

@@ -26,6 +26,9 @@ another site than the applicant's counts only for a person to confirm.
 
 Params: ``taxonomy`` (file under ``policies/``), ``min_domains``, ``min_capabilities``,
 ``domains_via_capabilities``, ``foundation_sources``, ``foundation_domains``.
+
+The verdict is :func:`decide`, a pure function of what was gathered (:class:`AlignmentFacts`)
+and the params: it reads no page, so its table test needs no server.
 """
 
 from __future__ import annotations

@@ -31,6 +31,9 @@ What counts is what a visitor sees: text and links hidden from visitors (see
 
 Params: ``purchase_terms``, ``weak_terms``, ``marketplace_hosts``, ``repository_hosts``,
 ``topic_terms``, ``service_terms``, ``min_service_terms``.
+
+The verdict is :func:`decide`, a pure function of what was gathered (:class:`OfferingFacts`)
+and the params: it reads no page, so its table test needs no server.
 """
 
 from __future__ import annotations
