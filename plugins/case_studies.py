@@ -196,7 +196,7 @@ class _Gathered:
     def facts(self) -> CaseStudyFacts:
         """What was gathered, as :func:`decide` takes it."""
         return CaseStudyFacts(
-            self.found,
+            {verdict: dict(customers) for verdict, customers in self.found.items()},
             tuple(self.faults),
             tuple(self.repeated),
             tuple(self.near),
