@@ -219,12 +219,26 @@ def article_sign(page: Page, signs: ArticleSigns, items: Sequence[Tag] = ()) -> 
     post's. Signs a visitor cannot see count too: they say what the page is, not who takes
     part.
     """
-    soup = page.soup
-    og = soup.find("meta", attrs={"property": "og:type"})
+    return (
+        _declared_article(page, items)
+        or _article_path(page, signs)
+        or _byline_class(page, signs)
+        or _byline_text(page, signs)
+    )
+
+
+def _declared_article(page: Page, items: Sequence[Tag]) -> str | None:
+    """Whether the markup says the page, or its listing, is an article."""
+    og = page.soup.find("meta", attrs={"property": "og:type"})
     if isinstance(og, Tag) and str(og.get("content", "")).strip().casefold() == "article":
         return 'it declares itself an article (<meta property="og:type" content="article">)'
     if any(item.find_parent("article") is not None for item in items):
         return "its listing is inside an <article>"
+    return None
+
+
+def _article_path(page: Page, signs: ArticleSigns) -> str | None:
+    """Whether the page's address is a post's: in a blog or news section, or dated."""
     path = httpx.URL(page.final_url).path
     segments = {s.casefold() for s in path.split("/") if s}
     section = next((p for p in signs.paths if p.strip().casefold() in segments), None)
@@ -232,19 +246,32 @@ def article_sign(page: Page, signs: ArticleSigns, items: Sequence[Tag] = ()) -> 
         return f"its address is in a /{section}/ section"
     if _DATED_PATH.search(path):
         return "its address is dated (a post's)"
+    return None
+
+
+def _byline_class(page: Page, signs: ArticleSigns) -> str | None:
+    """Whether the page has an author link or an element classed as a byline."""
+    soup = page.soup
     if soup.find(rel="author") is not None:
         return 'it has an author link (rel="author")'
     wanted = [[w for w in re.split(r"[-_\s]+", c.casefold()) if w] for c in signs.classes]
     for tag in soup.find_all(class_=True):
         if isinstance(tag, Tag) and any(_has_phrase(_class_tokens(tag), w) for w in wanted if w):
             return f"it has a byline ({_quote(tag)})"
+    return None
+
+
+def _byline_text(page: Page, signs: ArticleSigns) -> str | None:
+    """Whether one of the page's first elements reads as a byline ("By Pat Quinn")."""
     by = _byline_opener(signs.phrases)
+    if by is None:
+        return None
     # A byline sits at the top: the first elements only, which also bounds the work on a
     # page of thousands of nested blocks (each get_text reads all it holds).
-    for tag in soup.find_all(["p", "span", "div", "small", "address"], limit=_TOP_ELEMENTS):
+    for tag in page.soup.find_all(["p", "span", "div", "small", "address"], limit=_TOP_ELEMENTS):
         text = tag.get_text(" ", strip=True) if isinstance(tag, Tag) else ""
         # "By Pat Quinn": a name follows; "By invitation only" is no byline.
-        m = by.match(text) if by and 0 < len(text) <= 80 else None
+        m = by.match(text) if 0 < len(text) <= 80 else None
         if m is not None and m.group(1).isupper():
             return f"it has a byline ({text!r})"
     return None
@@ -322,35 +349,53 @@ def listing(
     ``classes`` word, and what follows a heading with a ``terms`` word up to the next
     heading of its level; each with the cards of a grid it holds and the list items and
     rows inside. An author byline is never an item, nor is what holds one."""
-    soup = page.soup
+    roots = [*_classed_roots(page, classes), *_headed_roots(page, terms)]
+    # A byline, what it holds and what holds it are no item.
+    authored = {id(t) for b in byline for t in (b, *b.parents, *b.find_all(True))}
+    out: dict[int, Item] = {}
+    for root, why in roots:
+        for tag in _items_of(root):
+            if id(tag) not in out and id(tag) not in authored:
+                out[id(tag)] = Item(tag, why or page.hidden_reason(tag))
+    return list(out.values())
+
+
+def _classed_roots(page: Page, classes: Sequence[str]) -> list[tuple[Tag, str | None]]:
+    """The elements whose class has a ``classes`` word (each with no reason yet)."""
     wanted = {c.casefold().removesuffix("s") for c in classes}
     # A class names a listing on a part of the page, not on the page itself
     # (<body class="page-template-members">, a box holding the page's <h1>).
-    roots: list[tuple[Tag, str | None]] = [
+    return [
         (tag, None)
-        for tag in soup.find_all(class_=True)
+        for tag in page.soup.find_all(class_=True)
         if isinstance(tag, Tag)
         and _class_words(tag) & wanted
         and tag.name not in ("html", "body", "main")
         and tag.find("h1") is None
     ]
-    words_ = [re.escape(t.strip()) for t in terms if t.strip()]  # none: no heading counts
-    term = re.compile(rf"\b({'|'.join(words_)})s?\b", re.IGNORECASE) if words_ else None
-    for heading in soup.find_all(_HEADINGS):
-        if term and isinstance(heading, Tag) and term.search(heading.get_text(" ")):
-            roots += [(sib, page.hidden_reason(heading)) for sib in _section(heading)]
-    # A byline, what it holds and what holds it are no item.
-    authored = {id(t) for b in byline for t in (b, *b.parents, *b.find_all(True))}
-    out: dict[int, Item] = {}
-    for root, why in roots:
-        # The root, the cards of a grid (two or more children built of elements, each a
-        # contributor: their parts are no item) and the list items and rows inside.
-        cards = [c for c in root.find_all(True, recursive=False) if c.find(True) is not None]
-        inner = [*(cards if len(cards) > 1 else []), *root.find_all(_ITEMS)]
-        for tag in [root, *(t for t in inner if isinstance(t, Tag))]:
-            if id(tag) not in out and id(tag) not in authored:
-                out[id(tag)] = Item(tag, why or page.hidden_reason(tag))
-    return list(out.values())
+
+
+def _headed_roots(page: Page, terms: Sequence[str]) -> list[tuple[Tag, str | None]]:
+    """The elements of each section whose heading has a ``terms`` word, each with why its
+    heading is hidden from visitors (``None``: it is not)."""
+    words_ = [re.escape(t.strip()) for t in terms if t.strip()]
+    if not words_:  # no term: no heading counts
+        return []
+    term = re.compile(rf"\b({'|'.join(words_)})s?\b", re.IGNORECASE)
+    return [
+        (sib, page.hidden_reason(heading))
+        for heading in page.soup.find_all(_HEADINGS)
+        if isinstance(heading, Tag) and term.search(heading.get_text(" "))
+        for sib in _section(heading)
+    ]
+
+
+def _items_of(root: Tag) -> list[Tag]:
+    """``root``, the cards of a grid it is (two or more children built of elements, each a
+    contributor: their parts are no item) and the list items and rows inside."""
+    cards = [c for c in root.find_all(True, recursive=False) if c.find(True) is not None]
+    inner = [*(cards if len(cards) > 1 else []), *root.find_all(_ITEMS)]
+    return [root, *(t for t in inner if isinstance(t, Tag))]
 
 
 def _section(heading: Tag) -> list[Tag]:

@@ -31,12 +31,16 @@ undeclared size is unknown.
 
 Params: ``min_customers`` ("multiple" = 2), ``min_customer_employees`` (``null``: any size),
 ``foundation_sources``, ``foundation_domains`` (see :class:`plugins._sites.SiteParams`).
+
+The verdict is :func:`decide`, a pure function of what was gathered (:class:`CaseStudyFacts`)
+and the params: it reads no page, so its table test needs no server.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from pydantic import Field
@@ -47,6 +51,7 @@ from plugins._signs import title_and_body
 from plugins._sites import SiteParams, Sites, sites_of
 from plugins._text import excerpt, record_hidden
 from verifier import Check, CheckContext, Outcome, normalize_url
+from verifier.inputs.submission import CaseStudy
 
 NEAR_DUPLICATE = 0.8
 """The :func:`similarity` of two pages' body text from which they are one page. Two
@@ -96,99 +101,149 @@ class CaseStudiesCheck(Check[CaseStudiesParams]):
 
     async def verify(self, ctx: CheckContext[CaseStudiesParams]) -> Outcome:
         """See the module docstring."""
-        p = ctx.params
-        studies = ctx.submission.case_studies
-        if not studies:
+        if not ctx.submission.case_studies:
             return Outcome.failed("not provided: the submission has no 'case_studies'")
-        sites = sites_of(ctx)
+        gathered = _Gathered(ctx)
+        for number, study in enumerate(ctx.submission.case_studies, 1):
+            await gathered.add(number, study)
+        return decide(gathered.facts(), ctx.params)
+
+
+@dataclass(frozen=True)
+class CaseStudyFacts:
+    """What the case-study pages show: everything :func:`decide` needs, no page left to read."""
+
+    found: Mapping[str, Mapping[str, str]]
+    """By verdict (``counted`` or a :data:`_REVIEW` key): each customer normalised, and as
+    submitted, in the order of the case studies."""
+    faults: tuple[str, ...] = ()
+    """Why each page that could not be read could not (a fault)."""
+    repeated: tuple[str, ...] = ()
+    """Pages given again, counted once."""
+    near: tuple[str, ...] = ()
+    """``"<url>, the same page as <earlier url>"`` for each page nearly the same as an
+    earlier one."""
+    off_site: tuple[str, ...] = ()
+    """Pages not counted for being on someone else's site (or the Foundation's)."""
+
+
+def decide(facts: CaseStudyFacts, p: CaseStudiesParams) -> Outcome:
+    """The outcome from what the pages show (see the module docstring): pure, no page read."""
+    counted = facts.found.get("counted", {})
+    large = p.min_customer_employees
+    need = f"{p.min_customers} required" + (f", each of {large}+ employees" if large else "")
+    listed = some(list(counted.values())) or "none"
+    have = f"{len(counted)} distinct customer(s) confirmed ({listed})"
+    if facts.repeated:
+        have += f"; a page given again counts once ({some(facts.repeated, 3)})"
+    if facts.near:
+        have += f"; a page nearly the same as an earlier one counts once ({some(facts.near, 3)})"
+    if len(counted) >= p.min_customers:
+        return Outcome.passed(f"{have}; {need}")
+    if facts.faults:
+        return Outcome.error(f"{have}, but {some(facts.faults, 3)}; {need}")
+    doubts, maybe = [], set(counted)
+    for verdict, phrase in _REVIEW.items():
+        more = {k: v for k, v in facts.found.get(verdict, {}).items() if k not in maybe}
+        maybe |= more.keys()
+        if more:
+            doubts.append(phrase.format(some(list(more.values()))))
+    if len(maybe) >= p.min_customers:
+        return Outcome.needs_review(f"{have}; {'; '.join(doubts)}; {need}")
+    if facts.off_site:
+        have += f"; not on the applicant's site, not counted: {some(facts.off_site, 3)}"
+    return Outcome.failed(f"{have}; {need}")
+
+
+class _Gathered:
+    """The case studies read so far, each judged and recorded as evidence in turn."""
+
+    def __init__(self, ctx: CheckContext[CaseStudiesParams]) -> None:
+        self.ctx = ctx
+        self.sites = sites_of(ctx)
         # normalised customer -> customer as submitted, by verdict
-        found: dict[str, dict[str, str]] = {v: {} for v in ("counted", *_REVIEW)}
-        faults: list[str] = []
+        self.found: dict[str, dict[str, str]] = {v: {} for v in ("counted", *_REVIEW)}
+        self.faults: list[str] = []
         # normalised page URL (asked and final), or its visible text's hash -> the study
         # that gave it
-        seen: dict[str, str] = {}
-        bodies: list[tuple[str, str, _Body]] = []  # (study, URL, body) of the pages read
-        repeated: list[str] = []
-        near: list[str] = []  # "<url>, the same page as <earlier url>"
-        off_site: list[str] = []  # pages not counted for being on someone else's site
-        for number, study in enumerate(studies, 1):
-            url = str(study.url)
-            first, read = seen.get(normalize_url(url)), None
-            if first is None:  # not given already: read it, then compare where it led
-                read = await read_page(ctx, url)
-                keys = {normalize_url(url)}
-                if read.page is not None and read.state == "ok":
-                    # The same text under another address (?id=2 on a server that ignores
-                    # the query; one logo wall whose bytes differ by a comment, see
-                    # fixtures/gaming/atk-dup.example) is the same page too.
-                    keys |= {normalize_url(read.page.final_url), _text_key(read.page.visible_text)}
-                first = next((seen[k] for k in keys if k in seen), None)
-            body = like = None
-            if first is None and read is not None and read.page is not None and read.state == "ok":
-                body = _Body.of(title_and_body(read.page)[1])  # built already: no walk
-                like = body.nearest(bodies)
-            if like is not None and read is not None:
+        self.seen: dict[str, str] = {}
+        self.bodies: list[tuple[str, str, _Body]] = []  # (study, URL, body) of the pages read
+        self.repeated: list[str] = []
+        self.near: list[str] = []  # "<url>, the same page as <earlier url>"
+        self.off_site: list[str] = []  # pages not counted for being on someone else's site
+
+    async def add(self, number: int, study: CaseStudy) -> None:
+        """Judge case study ``number`` and record it (a page given before is not read again)."""
+        url = str(study.url)
+        verdict, why = await self._judge(number, study, url)
+        key = normalize(study.customer)
+        if verdict == "counted" and key in self.found["counted"]:
+            why = f"{why}; the same customer as an earlier page, counted once"
+        if verdict in self.found:
+            self.found[verdict].setdefault(key, study.customer)
+        if verdict == "fault":
+            self.faults.append(why)
+        if verdict in ("off-site", "foundation"):
+            self.off_site.append(url)
+        self.ctx.evidence(
+            "case-study",
+            f"{study.customer}: {'counted' if verdict == 'counted' else 'not counted'} ({why})",
+            url=url,
+            customer=study.customer,
+            verdict=verdict,
+        )
+
+    def facts(self) -> CaseStudyFacts:
+        """What was gathered, as :func:`decide` takes it."""
+        return CaseStudyFacts(
+            {verdict: dict(customers) for verdict, customers in self.found.items()},
+            tuple(self.faults),
+            tuple(self.repeated),
+            tuple(self.near),
+            tuple(self.off_site),
+        )
+
+    async def _judge(self, number: int, study: CaseStudy, url: str) -> tuple[str, str]:
+        """``(verdict, why)`` for case study ``number``, read unless given already."""
+        first = self.seen.get(normalize_url(url))
+        if first is None:  # not given already: read it, then compare where it led
+            read = await read_page(self.ctx, url)
+            keys = {normalize_url(url)}
+            if read.page is not None and read.state == "ok":
+                # The same text under another address (?id=2 on a server that ignores
+                # the query; one logo wall whose bytes differ by a comment, see
+                # fixtures/gaming/atk-dup.example) is the same page too.
+                keys |= {normalize_url(read.page.final_url), _text_key(read.page.visible_text)}
+            first = next((self.seen[k] for k in keys if k in self.seen), None)
+            if first is None:
+                return self._judge_new(f"#{number} ({url})", study, read, keys)
+        self.repeated.append(url)
+        return "duplicate", f"the same page as case study {first}, counted once"
+
+    def _judge_new(
+        self, label: str, study: CaseStudy, read: Read, keys: set[str]
+    ) -> tuple[str, str]:
+        """``(verdict, why)`` for a page no earlier case study gave (``label`` names it)."""
+        names = (study.customer, *study.customer_aliases)
+        body = None
+        if read.page is not None and read.state == "ok":
+            body = _Body.of(title_and_body(read.page)[1])  # built already: no walk
+            like = body.nearest(self.bodies)
+            if like is not None:
                 (first, earlier), alike = like
-                seen.update(dict.fromkeys(keys, first))
-                near.append(f"{url}, the same page as {earlier}")
+                self.seen.update(dict.fromkeys(keys, first))
+                self.near.append(f"{read.url}, the same page as {earlier}")
                 # Not counted; but text this alike may also be two real stories in a large
                 # shared template: one that would have counted needs a person, never a fail.
-                verdict, why = _judge(ctx, sites, read, (study.customer, *study.customer_aliases))
-                verdict = "near-duplicate" if verdict == "counted" else "duplicate"
-                why = (
+                verdict, _ = _judge(self.ctx, self.sites, read, names)
+                return ("near-duplicate" if verdict == "counted" else "duplicate"), (
                     f"the same page as case study {first}: their text is {alike:.0%} alike "
                     f"(from {NEAR_DUPLICATE:.0%} two pages are one), counted once"
                 )
-            elif first is None and read is not None:
-                seen.update(dict.fromkeys(keys, f"#{number} ({url})"))
-                if body is not None:
-                    bodies.append((f"#{number} ({url})", url, body))
-                names = (study.customer, *study.customer_aliases)
-                verdict, why = _judge(ctx, sites, read, names)
-                verdict, why = _sized(p, study.customer_employees, verdict, why)
-            else:
-                repeated.append(url)
-                verdict, why = "duplicate", f"the same page as case study {first}, counted once"
-            key = normalize(study.customer)
-            if verdict == "counted" and key in found["counted"]:
-                why = f"{why}; the same customer as an earlier page, counted once"
-            if verdict in found:
-                found[verdict].setdefault(key, study.customer)
-            if verdict == "fault":
-                faults.append(why)
-            if verdict in ("off-site", "foundation"):
-                off_site.append(url)
-            ctx.evidence(
-                "case-study",
-                f"{study.customer}: {'counted' if verdict == 'counted' else 'not counted'} ({why})",
-                url=url,
-                customer=study.customer,
-                verdict=verdict,
-            )
-        counted = found["counted"]
-        large = p.min_customer_employees
-        need = f"{p.min_customers} required" + (f", each of {large}+ employees" if large else "")
-        listed = some(list(counted.values())) or "none"
-        have = f"{len(counted)} distinct customer(s) confirmed ({listed})"
-        if repeated:
-            have += f"; a page given again counts once ({some(repeated, 3)})"
-        if near:
-            have += f"; a page nearly the same as an earlier one counts once ({some(near, 3)})"
-        if len(counted) >= p.min_customers:
-            return Outcome.passed(f"{have}; {need}")
-        if faults:
-            return Outcome.error(f"{have}, but {some(faults, 3)}; {need}")
-        doubts, maybe = [], set(counted)
-        for verdict, phrase in _REVIEW.items():
-            more = {k: v for k, v in found[verdict].items() if k not in maybe}
-            maybe |= more.keys()
-            if more:
-                doubts.append(phrase.format(some(list(more.values()))))
-        if len(maybe) >= p.min_customers:
-            return Outcome.needs_review(f"{have}; {'; '.join(doubts)}; {need}")
-        if off_site:
-            have += f"; not on the applicant's site, not counted: {some(off_site, 3)}"
-        return Outcome.failed(f"{have}; {need}")
+            self.bodies.append((label, read.url, body))
+        self.seen.update(dict.fromkeys(keys, label))
+        verdict, why = _judge(self.ctx, self.sites, read, names)
+        return _sized(self.ctx.params, study.customer_employees, verdict, why)
 
 
 def _judge(

@@ -26,11 +26,15 @@ another site than the applicant's counts only for a person to confirm.
 
 Params: ``taxonomy`` (file under ``policies/``), ``min_domains``, ``min_capabilities``,
 ``domains_via_capabilities``, ``foundation_sources``, ``foundation_domains``.
+
+The verdict is :func:`decide`, a pure function of what was gathered (:class:`AlignmentFacts`)
+and the params: it reads no page, so its table test needs no server.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 
 from pydantic import Field, field_validator
 
@@ -39,7 +43,7 @@ from plugins._pages import read_page
 from plugins._sites import SiteParams, sites_of
 from plugins._taxonomy import Item, Taxonomy, load_taxonomy
 from plugins._text import hidden_links, page_links, record_hidden
-from verifier import Check, CheckContext, Link, Outcome, Page
+from verifier import Check, CheckContext, Link, Outcome, Page, Status
 
 TITLES = 30
 """Taxonomy titles a summary names before it counts the rest (the 2026 Framework has 22
@@ -88,33 +92,142 @@ class FrameworkAlignmentCheck(Check[FrameworkAlignmentParams]):
         """See the module docstring."""
         if not ctx.submission.alignment_pages:
             return Outcome.failed("not provided: the submission has no 'alignment_pages'")
-        found = _Found(load_taxonomy(ctx.params.taxonomy))
-        # The Framework's own pages are the Foundation's, whatever sources the run has.
-        sites = sites_of(ctx, found.tax.hosts)
-        for url in dict.fromkeys(ctx.submission.alignment_pages):
-            read = await read_page(ctx, url)
-            if read.page is None or read.state != "ok":
-                if read.state != "gone":  # a page that is gone is an absence, not a doubt
-                    (found.faults if read.state == "fault" else found.unread).append(
-                        f"{url} {read.reason}"
-                    )
-                ctx.evidence("page", f"{url} {read.reason}", page=read.page, url=url)
-                continue
-            page = read.page
-            owner = sites.whose(page.final_url)
-            if owner == "foundation":
-                found.aside.append(sites.describe(page.final_url))
-                why = f"set aside: {found.aside[-1]}; it is never the applicant's documentation"
-                ctx.evidence("page", why, page=page)
-                continue
-            if owner == "elsewhere":
-                found.elsewhere.append(page.final_url)
-                ctx.evidence("page", f"{sites.describe(page.final_url)}", page=page)
-            pool = "linked" if owner == "applicant" else "elsewhere"
-            found.add_links(ctx, page, pool, page_links(page))
-            found.add_hidden(page, hidden_links(page))
-            found.add_mentions(page)
-        return found.verdict(ctx)
+        found = await _gather(ctx)
+        found.record_before(ctx)
+        facts = found.facts()
+        outcome = decide(facts, ctx.params)
+        found.record_after(ctx, outcome, reach(facts, ctx.params))
+        return outcome
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """The items one kind of evidence (a :data:`_WEAKER` key) covers, by current title, each
+    with its label, in the order they were found."""
+
+    domains: Mapping[str, str] = field(default_factory=dict)
+    """Domains linked (or named) themselves."""
+    capabilities: Mapping[str, str] = field(default_factory=dict)
+    """Capabilities linked (or named)."""
+    via: Mapping[str, str] = field(default_factory=dict)
+    """The domains of those capabilities (covered too when ``domains_via_capabilities``)."""
+
+    def domains_with(self, p: FrameworkAlignmentParams) -> dict[str, str]:
+        """The domains covered under the policy ``p``: a capability's domain after those
+        linked, unless the policy says otherwise."""
+        if not p.domains_via_capabilities:
+            return dict(self.domains)
+        return {**self.domains, **{t: v for t, v in self.via.items() if t not in self.domains}}
+
+
+@dataclass(frozen=True)
+class AlignmentFacts:
+    """What the alignment pages show: everything :func:`decide` needs, no page left to read."""
+
+    taxonomy: str
+    """The taxonomy's name as a summary says it ("FinOps Framework")."""
+    coverage: Mapping[str, Coverage]
+    """What each kind of evidence covers, by :data:`_WEAKER` key, strongest first."""
+    faults: tuple[str, ...] = ()
+    """Pages that could not be read (a fault), each with why."""
+    unread: tuple[str, ...] = ()
+    """Pages a person must read (not HTML, built by JavaScript), each with why."""
+    aside: tuple[str, ...] = ()
+    """Pages set aside as the Foundation's own, each described."""
+    elsewhere: tuple[str, ...] = ()
+    """Pages on another site than the applicant's."""
+
+
+@dataclass(frozen=True)
+class Reach:
+    """The weaker evidence that first brings the coverage up to the bar."""
+
+    kind: str
+    """The :data:`_WEAKER` key whose items are needed."""
+    added: tuple[str, ...]
+    """The titles that kind of evidence adds (sorted)."""
+    domains: int
+    """Domains covered with it and all stronger evidence."""
+    capabilities: int
+    """Capabilities covered likewise."""
+
+
+def reach(facts: AlignmentFacts, p: FrameworkAlignmentParams) -> Reach | None:
+    """The weakest evidence needed to meet the bar, adding kinds from the strongest; ``None``
+    when the links on the applicant's own pages meet it, or nothing does."""
+    domains: dict[str, str] = {}
+    capabilities: dict[str, str] = {}
+    for kind in _WEAKER:
+        covered = facts.coverage.get(kind, Coverage())
+        more_d, more_c = covered.domains_with(p), covered.capabilities
+        added = sorted([*(more_d.keys() - domains.keys()), *(more_c.keys() - capabilities.keys())])
+        domains.update(more_d)
+        capabilities.update(more_c)
+        if kind == "linked" or len(domains) < p.min_domains:
+            continue
+        if len(capabilities) >= p.min_capabilities:
+            return Reach(kind, tuple(added), len(domains), len(capabilities))
+    return None
+
+
+def decide(facts: AlignmentFacts, p: FrameworkAlignmentParams) -> Outcome:
+    """The outcome from what the pages show (see the module docstring): pure, no page read."""
+    linked = facts.coverage.get("linked", Coverage())
+    domains = linked.domains_with(p)
+    nd, nc = len(domains), len(linked.capabilities)
+    covered = (
+        f"links to {nd} {facts.taxonomy} domain(s) ({_titles(domains)}) and {nc} "
+        f"capability(ies) ({_titles(linked.capabilities)})"
+    )
+    if facts.aside:
+        covered += f" (set aside, never the applicant's documentation: {some(facts.aside, 2)})"
+    need = f"{p.min_domains} domain(s) and {p.min_capabilities} capability(ies) required"
+    if nd >= p.min_domains and nc >= p.min_capabilities:
+        return Outcome.passed(f"{covered}; {need}")
+    if facts.faults:
+        return Outcome.error(f"{covered}, but {some(facts.faults, 3)}; {need}")
+    weaker = reach(facts, p)
+    if weaker is not None:
+        added = facts.elsewhere if weaker.kind == "elsewhere" else weaker.added
+        shown = some(added, 2 if weaker.kind == "elsewhere" else 5)
+        return Outcome.needs_review(
+            f"{covered}; only with {_WEAKER[weaker.kind].format(shown)} do they reach "
+            f"{weaker.domains} domain(s) and {weaker.capabilities} capability(ies); {need}"
+        )
+    if facts.unread:
+        return Outcome.needs_review(f"{covered}; {some(facts.unread, 3)}; {need}")
+    return Outcome.failed(f"only {covered}; {need}")
+
+
+async def _gather(ctx: CheckContext[FrameworkAlignmentParams]) -> _Found:
+    """Read every alignment page once, noting the links and titles each shows."""
+    found = _Found(load_taxonomy(ctx.params.taxonomy))
+    # The Framework's own pages are the Foundation's, whatever sources the run has.
+    sites = sites_of(ctx, found.tax.hosts)
+    for url in dict.fromkeys(ctx.submission.alignment_pages):
+        read = await read_page(ctx, url)
+        if read.page is None or read.state != "ok":
+            if read.state != "gone":  # a page that is gone is an absence, not a doubt
+                (found.faults if read.state == "fault" else found.unread).append(
+                    f"{url} {read.reason}"
+                )
+            ctx.evidence("page", f"{url} {read.reason}", page=read.page, url=url)
+            continue
+        page = read.page
+        owner = sites.whose(page.final_url)
+        if owner == "foundation":
+            found.aside.append(sites.describe(page.final_url))
+            why = f"set aside: {found.aside[-1]}; it is never the applicant's documentation"
+            ctx.evidence("page", why, page=page)
+            continue
+        if owner == "elsewhere":
+            found.elsewhere.append(page.final_url)
+            ctx.evidence("page", f"{sites.describe(page.final_url)}", page=page)
+        pool = "linked" if owner == "applicant" else "elsewhere"
+        found.add_links(ctx, page, pool, page_links(page))
+        found.add_hidden(page, hidden_links(page))
+        found.add_mentions(page)
+    return found
 
 
 class _Found:
@@ -179,72 +292,75 @@ class _Found:
                     (f"{kind} {item.label!r} named as {title!r}", page, title, item)
                 )
 
-    def verdict(self, ctx: CheckContext[FrameworkAlignmentParams]) -> Outcome:
-        """The outcome from everything gathered (see the module docstring)."""
-        p, tax = ctx.params, self.tax
-        if p.domains_via_capabilities:
-            for name, pool in self.pools.items():
-                for cap in list(pool["capability"].values()):
-                    if str(cap.domain) not in pool["domain"] and name == "linked":
-                        ctx.evidence(
-                            "framework-domain",
-                            f"domain {cap.domain!r} covered through capability {cap.label!r}",
-                        )
-                    pool["domain"].setdefault(str(cap.domain), tax.domain_of(cap))
+    def record_before(self, ctx: CheckContext[FrameworkAlignmentParams]) -> None:
+        """Record what holds whatever the verdict: the domains covered through a linked
+        capability, and the links that name no item."""
+        if ctx.params.domains_via_capabilities:
+            linked = self.pools["linked"]
+            domains = set(linked["domain"])
+            for cap in linked["capability"].values():
+                if str(cap.domain) not in domains:
+                    domains.add(str(cap.domain))
+                    ctx.evidence(
+                        "framework-domain",
+                        f"domain {cap.domain!r} covered through capability {cap.label!r}",
+                    )
         if self.not_counted:
             ctx.evidence(
                 "search",
-                f"{len(self.not_counted)} link(s) to {tax.name} pages name no domain or "
+                f"{len(self.not_counted)} link(s) to {self.tax.name} pages name no domain or "
                 "capability and do not count",
                 links=self.not_counted[:50],
             )
-        need = f"{p.min_domains} domain(s) and {p.min_capabilities} capability(ies) required"
-        linked = self.pools["linked"]
-        nd, nc = len(linked["domain"]), len(linked["capability"])
-        covered = (
-            f"links to {nd} {tax.name} domain(s) ({_titles(linked['domain'])}) and {nc} "
-            f"capability(ies) ({_titles(linked['capability'])})"
-        )
-        if self.aside:
-            covered += f" (set aside, never the applicant's documentation: {some(self.aside, 2)})"
-        if nd >= p.min_domains and nc >= p.min_capabilities:
-            return Outcome.passed(f"{covered}; {need}")
-        if self.faults:
-            return Outcome.error(f"{covered}, but {some(self.faults, 3)}; {need}")
-        reach: Pool = {"domain": {}, "capability": {}}
-        for name, what in _WEAKER.items():
-            pool = self.pools[name]
-            added = sorted(t for kind in reach for t in pool[kind].keys() - reach[kind].keys())
-            for kind in reach:
-                reach[kind].update(pool[kind])
-            wd, wc = len(reach["domain"]), len(reach["capability"])
-            if name == "linked" or wd < p.min_domains or wc < p.min_capabilities:
-                continue
-            if name == "named":
-                for detail, page, title, item in self.mentions:  # the verdict depends on them
-                    if item.title in added:
-                        detail = f"{detail} without a link"
-                        ctx.evidence("framework-mention", detail, page=page, excerpt=title)
-            if name == "hidden":
-                self._record_hidden(ctx, added)
-            shown = some(self.elsewhere, 2) if name == "elsewhere" else some(added)
-            return Outcome.needs_review(
-                f"{covered}; only with {what.format(shown)} do they reach {wd} domain(s) and "
-                f"{wc} capability(ies); {need}"
-            )
-        if self.unread:
-            return Outcome.needs_review(f"{covered}; {some(self.unread, 3)}; {need}")
-        pages = ctx.submission.alignment_pages
-        ctx.evidence(
-            "search",
-            f"read {len(pages)} page(s) for links to {', '.join(tax.hosts)} under "
-            f"{', '.join(tax.domain_paths + tax.capability_paths)}",
-            pages=list(pages),
-            hosts=list(tax.hosts),
-        )
-        return Outcome.failed(f"only {covered}; {need}")
 
-    def _record_hidden(self, ctx: CheckContext[FrameworkAlignmentParams], added: list[str]) -> None:
+    def facts(self) -> AlignmentFacts:
+        """What was gathered, as :func:`decide` takes it."""
+        coverage: dict[str, Coverage] = {}
+        for kind, pool in self.pools.items():
+            via: dict[str, str] = {}
+            for cap in pool["capability"].values():
+                via.setdefault(str(cap.domain), self.tax.domain_of(cap).label)
+            coverage[kind] = Coverage(
+                {t: i.label for t, i in pool["domain"].items()},
+                {t: i.label for t, i in pool["capability"].items()},
+                via,
+            )
+        return AlignmentFacts(
+            self.tax.name,
+            coverage,
+            tuple(self.faults),
+            tuple(self.unread),
+            tuple(self.aside),
+            tuple(self.elsewhere),
+        )
+
+    def record_after(
+        self, ctx: CheckContext[FrameworkAlignmentParams], outcome: Outcome, weaker: Reach | None
+    ) -> None:
+        """Record what the verdict relied on: the weaker evidence that decided a review
+        (titles named, links hidden), or the search that found too little."""
+        if outcome.status == Status.FAIL:
+            pages, tax = ctx.submission.alignment_pages, self.tax
+            ctx.evidence(
+                "search",
+                f"read {len(pages)} page(s) for links to {', '.join(tax.hosts)} under "
+                f"{', '.join(tax.domain_paths + tax.capability_paths)}",
+                pages=list(pages),
+                hosts=list(tax.hosts),
+            )
+        if outcome.status != Status.NEEDS_REVIEW or weaker is None:
+            return
+        if weaker.kind == "named":
+            for detail, page, title, item in self.mentions:  # the verdict depends on them
+                if item.title in weaker.added:
+                    detail = f"{detail} without a link"
+                    ctx.evidence("framework-mention", detail, page=page, excerpt=title)
+        if weaker.kind == "hidden":
+            self._record_hidden(ctx, weaker.added)
+
+    def _record_hidden(
+        self, ctx: CheckContext[FrameworkAlignmentParams], added: tuple[str, ...]
+    ) -> None:
         """Quote the hidden links that would have covered ``added`` items, page by page."""
         by_page: dict[str, tuple[Page, list[Link], list[str]]] = {}
         for page, link, item in self.hidden:
@@ -257,6 +373,6 @@ class _Found:
             record_hidden(ctx, page, links, f"links to {self.tax.name} items ({shown})")
 
 
-def _titles(items: dict[str, Item]) -> str:
+def _titles(labels: Mapping[str, str]) -> str:
     # Titles come from the taxonomy, not the applicant: a summary may name them all.
-    return some([i.label for i in items.values()], TITLES) or "none"
+    return some(list(labels.values()), TITLES) or "none"

@@ -31,11 +31,14 @@ What counts is what a visitor sees: text and links hidden from visitors (see
 
 Params: ``purchase_terms``, ``weak_terms``, ``marketplace_hosts``, ``repository_hosts``,
 ``topic_terms``, ``service_terms``, ``min_service_terms``.
+
+The verdict is :func:`decide`, a pure function of what was gathered (:class:`OfferingFacts`)
+and the params: it reads no page, so its table test needs no server.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from pydantic import Field
 
@@ -57,6 +60,7 @@ from plugins._signs import (
 )
 from plugins._text import excerpt, hidden_links, record_hidden
 from verifier import Check, CheckContext, Outcome, Page, Params, same_site, site_of
+from verifier.inputs.submission import Offering
 
 # Defaults as "|"-separated listings, to keep the module short; each param is a list.
 _PURCHASE_TERMS = """pricing | pricing plans | plans & pricing | plans and pricing
@@ -128,77 +132,151 @@ class OfferingCheck(Check[OfferingParams]):
         offering = ctx.submission.offering
         if offering is None:
             return Outcome.failed("not provided: the submission has no 'offering'")
-        read = await read_page(ctx, offering.landing_page)
-        verdict = {"gone": Outcome.failed, "fault": Outcome.error}.get(read.state)
-        if verdict is not None or read.page is None:
-            return (verdict or Outcome.error)(f"the landing page {read.url} {read.reason}")
-        if read.state == "unreadable":
-            return Outcome.needs_review(f"the landing page {read.url} {read.reason}")
-        page, p = read.page, ctx.params
-        repo = offering.open_source_repository
-        seen = await ctx.read(visible, page)
-        shown = _Judgement.of(seen, p, offering.name, repo)
-        if not shown.passes:  # would what the page hides have passed it? Then a person judges
-            hidden = _Judgement.of(await ctx.read(everything, page), p, offering.name, repo)
-            if hidden.passes:
-                return _set_aside(ctx, page, offering.name, shown, hidden)
-        text = page.visible_text
-        if not shown.named:
-            ctx.evidence(
-                "search",
-                f"the offering name {offering.name!r} does not appear on the page",
-                page=page,
-                looked_for=[offering.name, normalize(offering.name)],
-            )
-            return Outcome.failed(f"the landing page does not name {offering.name!r}")
-        found = excerpt(text, offering.name)
-        ctx.evidence("text", f"the page names {offering.name!r}", page=page, excerpt=found)
-        for sign in [*shown.signs, *([shown.topic] if shown.topic else [])]:
-            ctx.evidence(sign.kind, sign.what, page=page, excerpt=sign.shown)
-        if not shown.signs:
-            elsewhere = declared_off_host(seen, p, repo)
-            weak = elsewhere + weak_signs(seen, p)
-            for sign in weak:
-                ctx.evidence(sign.kind, sign.what, page=page, excerpt=sign.shown)
-            ctx.evidence(
-                "search",
-                "no clear sign of purchase, open source or services on the page",
-                page=page,
-                terms=p.purchase_terms,
-                marketplaces=p.marketplace_hosts,
-                repository_hosts=p.repository_hosts,
-                service_terms=p.service_terms,
-            )
-            if elsewhere:
-                return Outcome.needs_review(
-                    f"{offering.name}: the page links to the declared repository {repo}, "
-                    "but the declared repository is not on a code host "
-                    f"(as host/owner/name on {', '.join(p.repository_hosts)}); "
-                    "a person must judge"
-                )
-            if weak:
-                return Outcome.needs_review(
-                    f"{offering.name}: only weak signs that it is sold or open source "
-                    f"({'; '.join(w.what for w in weak[:3])}); a person must judge"
-                )
-            services = " nor a description of services" if p.service_terms else ""
-            return Outcome.failed(
-                f"{offering.name}: the page shows no pricing, trial, marketplace listing "
-                f"or public repository{services}"
-            )
-        if not same_site(page.final_url, ctx.submission.applicant.website):
-            return Outcome.needs_review(
-                f"{offering.name} is on {site_of(page.final_url)}, not on the "
-                f"applicant's domain {site_of(ctx.submission.applicant.website)}"
-            )
-        how = " and ".join(_HOW[k] for k in sorted({s.kind for s in shown.signs}))
-        if not shown.dedicated:
-            return Outcome.needs_review(
-                f"{offering.name} is listed at {page.final_url} and is {how}, but its title and "
-                f"headings name none of {', '.join(p.topic_terms)}: a person must "
-                "judge whether it is a dedicated offering"
-            )
-        return Outcome.passed(f"{offering.name} is listed at {page.final_url} and is {how}")
+        return decide(await _gather(ctx, offering), ctx.params)
+
+
+@dataclass(frozen=True)
+class OfferingFacts:
+    """What the landing page shows: everything :func:`decide` needs, no page left to read."""
+
+    name: str
+    """The offering's name, as submitted."""
+    url: str
+    """The landing page, as submitted."""
+    state: str = "ok"
+    """How the page answered (:class:`plugins._pages.Read`: ``ok``, ``gone``, ``fault``,
+    ``unreadable``)."""
+    reason: str = ""
+    """Why, when it is not ``ok``."""
+    final_url: str = ""
+    """Where the page was read, after redirects."""
+    applicant_website: str = ""
+    """The applicant's website, whose site the page must be on."""
+    hidden_shows: tuple[str, ...] | None = None
+    """What only content hidden from visitors shows, when that alone would pass the page
+    ("the name 'Acme Lens'"...); ``None`` otherwise."""
+    hidden_quote: str = ""
+    """The first hidden passage or link quoted, shortened."""
+    named: bool = False
+    """The page names the offering where a visitor sees it."""
+    kinds: tuple[str, ...] = ()
+    """The kinds of clear sign the page shows (``purchase``, ``open-source``, ``service``)."""
+    repository: str | None = None
+    """The declared ``open_source_repository``, when the page links to it but it is not on
+    a code host; ``None`` otherwise."""
+    weak: tuple[str, ...] = ()
+    """What each weak sign shows, when there is no clear one."""
+    dedicated: bool = True
+    """The title or a main heading names a topic, or the policy asks for none."""
+
+
+def decide(facts: OfferingFacts, p: OfferingParams) -> Outcome:
+    """The outcome from what the page shows (see the module docstring): pure, no page read."""
+    name = facts.name
+    if facts.state != "ok":
+        verdict = {"gone": Outcome.failed, "unreadable": Outcome.needs_review}
+        return verdict.get(facts.state, Outcome.error)(
+            f"the landing page {facts.url} {facts.reason}"
+        )
+    if facts.hidden_shows is not None:
+        return Outcome.needs_review(
+            f"only content hidden from visitors shows {' and '.join(facts.hidden_shows)} "
+            f"({facts.hidden_quote!r}, set aside); a person must judge"
+        )
+    if not facts.named:
+        return Outcome.failed(f"the landing page does not name {name!r}")
+    if not facts.kinds:
+        return _unclear(facts, p)
+    if not same_site(facts.final_url, facts.applicant_website):
+        return Outcome.needs_review(
+            f"{name} is on {site_of(facts.final_url)}, not on the "
+            f"applicant's domain {site_of(facts.applicant_website)}"
+        )
+    how = " and ".join(_HOW[k] for k in sorted(set(facts.kinds)))
+    if not facts.dedicated:
+        return Outcome.needs_review(
+            f"{name} is listed at {facts.final_url} and is {how}, but its title and "
+            f"headings name none of {', '.join(p.topic_terms)}: a person must "
+            "judge whether it is a dedicated offering"
+        )
+    return Outcome.passed(f"{name} is listed at {facts.final_url} and is {how}")
+
+
+def _unclear(facts: OfferingFacts, p: OfferingParams) -> Outcome:
+    """The outcome for a page that names the offering but shows no clear sign."""
+    name = facts.name
+    if facts.repository is not None:
+        return Outcome.needs_review(
+            f"{name}: the page links to the declared repository {facts.repository}, "
+            "but the declared repository is not on a code host "
+            f"(as host/owner/name on {', '.join(p.repository_hosts)}); "
+            "a person must judge"
+        )
+    if facts.weak:
+        return Outcome.needs_review(
+            f"{name}: only weak signs that it is sold or open source "
+            f"({'; '.join(facts.weak[:3])}); a person must judge"
+        )
+    services = " nor a description of services" if p.service_terms else ""
+    return Outcome.failed(
+        f"{name}: the page shows no pricing, trial, marketplace listing "
+        f"or public repository{services}"
+    )
+
+
+async def _gather(ctx: CheckContext[OfferingParams], offering: Offering) -> OfferingFacts:
+    """Read the landing page, recording what it shows (or what was looked for)."""
+    read = await read_page(ctx, offering.landing_page)
+    name = offering.name
+    if read.page is None or read.state != "ok":
+        return OfferingFacts(name, read.url, read.state, read.reason)
+    page, p = read.page, ctx.params
+    repo = offering.open_source_repository
+    where = OfferingFacts(
+        name, read.url, final_url=page.final_url, applicant_website=ctx.submission.applicant.website
+    )
+    seen = await ctx.read(visible, page)
+    shown = _Judgement.of(seen, p, name, repo)
+    if not shown.passes:  # would what the page hides have passed it? Then a person judges
+        hidden = _Judgement.of(await ctx.read(everything, page), p, name, repo)
+        if hidden.passes:
+            parts, first = _set_aside(ctx, page, name, shown, hidden)
+            return replace(where, hidden_shows=parts, hidden_quote=first)
+    if not shown.named:
+        ctx.evidence(
+            "search",
+            f"the offering name {name!r} does not appear on the page",
+            page=page,
+            looked_for=[name, normalize(name)],
+        )
+        return where
+    found = excerpt(page.visible_text, name)
+    ctx.evidence("text", f"the page names {name!r}", page=page, excerpt=found)
+    for sign in [*shown.signs, *([shown.topic] if shown.topic else [])]:
+        ctx.evidence(sign.kind, sign.what, page=page, excerpt=sign.shown)
+    kinds = tuple(s.kind for s in shown.signs)
+    if kinds:
+        return replace(where, named=True, kinds=kinds, dedicated=shown.dedicated)
+    elsewhere = declared_off_host(seen, p, repo)
+    weak = elsewhere + weak_signs(seen, p)
+    for sign in weak:
+        ctx.evidence(sign.kind, sign.what, page=page, excerpt=sign.shown)
+    ctx.evidence(
+        "search",
+        "no clear sign of purchase, open source or services on the page",
+        page=page,
+        terms=p.purchase_terms,
+        marketplaces=p.marketplace_hosts,
+        repository_hosts=p.repository_hosts,
+        service_terms=p.service_terms,
+    )
+    return replace(
+        where,
+        named=True,
+        repository=repo if elsewhere else None,
+        weak=tuple(w.what for w in weak),
+        dedicated=shown.dedicated,
+    )
 
 
 @dataclass(frozen=True)
@@ -232,8 +310,9 @@ class _Judgement:
 
 def _set_aside(
     ctx: CheckContext[OfferingParams], page: Page, name: str, shown: _Judgement, hidden: _Judgement
-) -> Outcome:
-    """Only hidden content would pass the page: quote it, and send it to a person."""
+) -> tuple[tuple[str, ...], str]:
+    """Only hidden content would pass the page: quote it (for a person to judge); return
+    what it shows that the visible page does not, and the first passage quoted."""
     parts, needles = [], []
     if not shown.named:
         parts.append(f"the name {name!r}")
@@ -252,7 +331,4 @@ def _set_aside(
     record_hidden(ctx, page, quoted, " and ".join(parts))
     first = quoted[0].text if quoted else ""
     first = first if len(first) <= 80 else first[:80].rsplit(" ", 1)[0] + "…"
-    return Outcome.needs_review(
-        f"only content hidden from visitors shows {' and '.join(parts)} "
-        f"({first!r}, set aside); a person must judge"
-    )
+    return tuple(parts), first

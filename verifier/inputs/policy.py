@@ -21,7 +21,8 @@ Every problem is reported with the file, the line, the requirement and the field
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -85,53 +86,11 @@ def _parse(
     except pydantic.ValidationError as exc:
         problems += yamlfile.problems(exc, name, lines, _PolicyFile)
     raw_reqs = data.get("requirements")
-    seen: set[str] = set()
-    reqs: list[Requirement] = []
-    for i, raw_req in enumerate(raw_reqs if isinstance(raw_reqs, list) else []):
-        where = ("requirements", i)
-        line = lines.line(where)
-        try:
-            req = _RequirementFile.model_validate(raw_req)
-        except pydantic.ValidationError as exc:
-            problems += yamlfile.problems(exc, name, lines.sub(where), _RequirementFile, where)
-            continue
-        if req.id in seen:
-            problems.append(
-                Problem(
-                    name, line, f"requirements[{i}].id", f"requirement id {req.id!r} is used twice"
-                )
-            )
-        seen.add(req.id)
-        params = req.params
-        info = registry.checks.get(req.check) if registry else None
-        if registry is not None and info is None and strict:
-            problems.append(
-                Problem(
-                    name,
-                    lines.line((*where, "check")),
-                    f"requirements[{i}] ({req.id}).check",
-                    registry.why_missing(req.check),
-                )
-            )
-        if info is not None:
-            try:
-                model = info.check.Params.model_validate(req.params)
-                params = model.model_dump(mode="json")
-            except pydantic.ValidationError as exc:
-                sub = lines.sub((*where, "params"))
-                for p in yamlfile.problems(exc, name, sub, info.check.Params):
-                    problems.append(
-                        Problem(
-                            name,
-                            p.line or lines.line((*where, "params")),
-                            f"requirements[{i}] ({req.id}).params.{p.field}".rstrip("."),
-                            f"{p.message} (check {req.check!r})",
-                        )
-                    )
-        requirement = Requirement(req.id, req.text.strip(), req.check, params, req.timeout, line)
-        if known_sources is not None:
-            problems += _unknown_sources(requirement, i, name, known_sources)
-        reqs.append(requirement)
+    reqs = _requirements(
+        raw_reqs if isinstance(raw_reqs, list) else [],
+        _Where(name, lines, registry, strict, known_sources),
+        problems,
+    )
     problems.sort(key=lambda p: p.line or 0)
     if spec is None or len(reqs) < len(raw_reqs or []):
         raise PolicyError(f"{name} is not a valid policy", tuple(problems))
@@ -148,6 +107,91 @@ def _parse(
         source_bytes=raw,
     )
     return policy, problems
+
+
+@dataclass(frozen=True)
+class _Where:
+    """What reading a policy's requirements needs to know: the file, and what to check
+    them against."""
+
+    name: str
+    """The policy file, as messages name it."""
+    lines: yamlfile.LineMap
+    """Where each field of the file is."""
+    registry: CheckRegistry | None
+    """The checks to validate params against (``None``: none, params kept as written)."""
+    strict: bool
+    """Whether a check no plugin provides is a problem."""
+    known_sources: set[str] | None
+    """Source names a run would define (``None``: not checked)."""
+
+
+def _requirements(raw_reqs: list[Any], at: _Where, problems: list[Problem]) -> list[Requirement]:
+    """The valid requirements of ``raw_reqs``, in order; each problem added to ``problems``
+    (an invalid requirement is left out)."""
+    seen: set[str] = set()
+    reqs: list[Requirement] = []
+    for i, raw_req in enumerate(raw_reqs):
+        where = ("requirements", i)
+        try:
+            req = _RequirementFile.model_validate(raw_req)
+        except pydantic.ValidationError as exc:
+            problems += yamlfile.problems(
+                exc, at.name, at.lines.sub(where), _RequirementFile, where
+            )
+            continue
+        line = at.lines.line(where)
+        if req.id in seen:
+            problems.append(
+                Problem(
+                    at.name,
+                    line,
+                    f"requirements[{i}].id",
+                    f"requirement id {req.id!r} is used twice",
+                )
+            )
+        seen.add(req.id)
+        params = _params(req, i, at, problems)
+        requirement = Requirement(req.id, req.text.strip(), req.check, params, req.timeout, line)
+        if at.known_sources is not None:
+            problems += _unknown_sources(requirement, i, at.name, at.known_sources)
+        reqs.append(requirement)
+    return reqs
+
+
+def _params(
+    req: _RequirementFile, i: int, at: _Where, problems: list[Problem]
+) -> Mapping[str, Any]:
+    """The params of requirement ``i``, validated against its check's schema when a plugin
+    provides the check (as written otherwise); each problem added to ``problems``."""
+    where = ("requirements", i)
+    info = at.registry.checks.get(req.check) if at.registry else None
+    if at.registry is not None and info is None and at.strict:
+        problems.append(
+            Problem(
+                at.name,
+                at.lines.line((*where, "check")),
+                f"requirements[{i}] ({req.id}).check",
+                at.registry.why_missing(req.check),
+            )
+        )
+    if info is None:
+        return req.params
+    try:
+        model = info.check.Params.model_validate(req.params)
+    except pydantic.ValidationError as exc:
+        sub = at.lines.sub((*where, "params"))
+        for p in yamlfile.problems(exc, at.name, sub, info.check.Params):
+            problems.append(
+                Problem(
+                    at.name,
+                    p.line or at.lines.line((*where, "params")),
+                    f"requirements[{i}] ({req.id}).params.{p.field}".rstrip("."),
+                    f"{p.message} (check {req.check!r})",
+                )
+            )
+        return req.params
+    return model.model_dump(mode="json")
 
 
 def load_policy(path: Path, registry: CheckRegistry | None) -> Policy:

@@ -299,72 +299,82 @@ def _model_in(annotation: Any) -> Any:
     return None
 
 
+_EXPECTED = {
+    "string_type": "text",
+    "int_type": "a whole number",
+    "int_parsing": "a whole number",
+    "bool_type": "true or false",
+    "bool_parsing": "true or false",
+    "list_type": "a list",
+    "tuple_type": "a list",
+    "dict_type": "a mapping",
+    "model_type": "a mapping",
+    "float_type": "a number",
+    "float_parsing": "a number",
+}
+"""What a value of the wrong type must be, by pydantic error type."""
+
+_BOUNDS = {
+    "greater_than_equal": ("at least", "ge"),
+    "greater_than": ("more than", "gt"),
+    "less_than_equal": ("at most", "le"),
+    "less_than": ("less than", "lt"),
+}
+"""How a message says a bound, and the key of the bound in the error's ``ctx``."""
+
+
 def _message(err: Any, known: list[str]) -> str:
+    """One pydantic error as a person reads it (``known``: the fields allowed there)."""
     kind = err["type"]
     if kind == "extra_forbidden":
-        key = str(err["loc"][-1])
-        close = difflib.get_close_matches(key, known, n=1)
-        hint = f"; did you mean '{close[0]}'?" if close else ""
-        allowed = f" (allowed here: {', '.join(known)})" if known and not close else ""
-        return f"unknown field '{key}'{hint}{allowed}"
+        return _unknown_field(str(err["loc"][-1]), known)
     if kind == "missing":
         return "required field is missing"
-    if kind in (
-        "string_type",
-        "int_type",
-        "int_parsing",
-        "bool_type",
-        "list_type",
-        "tuple_type",
-        "dict_type",
-        "model_type",
-        "float_type",
-        "float_parsing",
-        "bool_parsing",
-    ):
-        expected = {
-            "string_type": "text",
-            "int_type": "a whole number",
-            "int_parsing": "a whole number",
-            "bool_type": "true or false",
-            "bool_parsing": "true or false",
-            "list_type": "a list",
-            "tuple_type": "a list",
-            "dict_type": "a mapping",
-            "model_type": "a mapping",
-            "float_type": "a number",
-            "float_parsing": "a number",
-        }[kind]
-        got = err.get("input")
-        return f"must be {expected}, not {shown(got)}"
+    if kind in _EXPECTED:
+        return f"must be {_EXPECTED[kind]}, not {shown(err.get('input'))}"
     ctx = err.get("ctx") or {}
-    bounds = {
-        "greater_than_equal": ("at least", "ge"),
-        "greater_than": ("more than", "gt"),
-        "less_than_equal": ("at most", "le"),
-        "less_than": ("less than", "lt"),
-    }
-    if kind in bounds:
-        words, key = bounds[kind]
-        limit = ctx.get(key)
-        if isinstance(limit, float) and limit.is_integer():
-            limit = int(limit)  # "more than 0", not "more than 0.0"
-        # 10,000,000 reads better than 10000000; a bound may also be a date or a float.
-        limit = f"{limit:,}" if isinstance(limit, int) and not isinstance(limit, bool) else limit
-        return f"must be {words} {limit}, not {shown(err.get('input'))}"
+    if kind in _BOUNDS:
+        return _out_of_bounds(kind, ctx, err.get("input"))
+    return _size_message(kind, ctx, err.get("input")) or _plain(str(err["msg"]))
+
+
+def _unknown_field(key: str, known: list[str]) -> str:
+    """A field the model does not have, with the closest known one or the allowed ones."""
+    close = difflib.get_close_matches(key, known, n=1)
+    hint = f"; did you mean '{close[0]}'?" if close else ""
+    allowed = f" (allowed here: {', '.join(known)})" if known and not close else ""
+    return f"unknown field '{key}'{hint}{allowed}"
+
+
+def _out_of_bounds(kind: str, ctx: dict[str, Any], value: Any) -> str:
+    """A number (or date) beyond one of the field's bounds."""
+    words, key = _BOUNDS[kind]
+    limit = ctx.get(key)
+    if isinstance(limit, float) and limit.is_integer():
+        limit = int(limit)  # "more than 0", not "more than 0.0"
+    # 10,000,000 reads better than 10000000; a bound may also be a date or a float.
+    limit = f"{limit:,}" if isinstance(limit, int) and not isinstance(limit, bool) else limit
+    return f"must be {words} {limit}, not {shown(value)}"
+
+
+def _size_message(kind: str, ctx: dict[str, Any], value: Any) -> str | None:
+    """A text or list too short or too long; ``None`` for another kind of error."""
     if kind == "string_too_short":
         return "must not be empty"
     if kind == "too_short":
         n = ctx.get("min_length", 1)
         return f"needs at least {n} item{'s' if n != 1 else ''}"
     if kind == "string_too_long":
-        size = len(err.get("input") or "")
-        return f"is {size:,} characters long; the limit is {ctx.get('max_length', 0):,}"
+        return f"is {len(value or ''):,} characters long; the limit is {ctx.get('max_length', 0):,}"
     if kind == "too_long":
         actual = ctx.get("actual_length")
         given = f"has {actual:,} items" if actual else "has too many items"
         return f"{given}; the limit is {ctx.get('max_length', 0):,}"
-    msg = str(err["msg"])
+    return None
+
+
+def _plain(msg: str) -> str:
+    """Pydantic's own message, without the prefix it gives a validator's."""
     for prefix in ("Value error, ", "Assertion failed, "):
         if msg.startswith(prefix):
             msg = msg[len(prefix) :]
