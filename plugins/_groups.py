@@ -36,10 +36,8 @@ from typing import Any
 import httpx
 from bs4 import Tag
 
-from plugins._names import some, words
-from plugins._pages import read_page
-from plugins._text import page_links, record_hidden
 from verifier import CheckContext, FetchError, Hidden, Page, same_site
+from verifier.toolkit import page_links, read_page, record_hidden, some, words
 
 _TITLE_PARTS = re.compile(r"\s+[-|–—:·•»]\s+")
 _SHORT_NAME = re.compile(r"^(.*?)\s*\(([^()]+)\)\s*$")

@@ -52,7 +52,6 @@ from dataclasses import dataclass
 from bs4 import Tag
 from pydantic import Field
 
-from plugins._directory import leads_to, links_in
 from plugins._groups import (
     ArticleSigns,
     GroupNames,
@@ -62,10 +61,17 @@ from plugins._groups import (
     group_page,
     listing,
 )
-from plugins._names import normalize, some, text_mentions
-from plugins._pages import read_page
-from plugins._text import excerpt, record_hidden
 from verifier import Check, CheckContext, FetchError, Hidden, Outcome, Page, Params, site_of
+from verifier.toolkit import (
+    excerpt,
+    leads_to,
+    links_in,
+    normalize,
+    read_page,
+    record_hidden,
+    some,
+    text_mentions,
+)
 
 
 class CommunityParams(Params):

@@ -29,9 +29,6 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from plugins._directory import Entry, leads_to, links_out, read_directory
-from plugins._names import Match, match_name, name_forms, normalize, some
-from plugins._text import record_hidden
 from verifier import (
     Check,
     CheckContext,
@@ -39,7 +36,20 @@ from verifier import (
     Link,
     Outcome,
     Params,
+    overall_status,
     site_of,
+)
+from verifier.toolkit import (
+    Entry,
+    Match,
+    leads_to,
+    links_out,
+    match_name,
+    name_forms,
+    normalize,
+    read_directory,
+    record_hidden,
+    some,
 )
 
 
@@ -261,10 +271,8 @@ def _hidden_only(
 
 
 def combine(verdicts: list[Outcome]) -> Outcome:
-    """One outcome from several sources: the worst status, every summary."""
+    """One outcome from several sources: the worst status (:func:`verifier.overall_status`:
+    fail > error > needs_review > pass, so a real absence decides even if another source
+    could not be read), every summary."""
     summary = "; ".join(v.summary for v in verdicts)
-    # A real absence decides even if another source could not be read.
-    for status in ("fail", "error", "needs_review"):
-        if any(v.status == status for v in verdicts):
-            return Outcome(next(v.status for v in verdicts if v.status == status), summary)
-    return Outcome.passed(summary)
+    return Outcome(overall_status([v.status for v in verdicts]), summary)

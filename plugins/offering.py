@@ -39,8 +39,6 @@ from dataclasses import dataclass
 
 from pydantic import Field
 
-from plugins._names import normalize
-from plugins._pages import read_page
 from plugins._signs import (
     Content,
     Sign,
@@ -55,8 +53,8 @@ from plugins._signs import (
     visible,
     weak_signs,
 )
-from plugins._text import excerpt, hidden_links, record_hidden
 from verifier import Check, CheckContext, Outcome, Page, Params, same_site, site_of
+from verifier.toolkit import excerpt, hidden_links, normalize, read_page, record_hidden
 
 # Defaults as "|"-separated listings, to keep the module short; each param is a list.
 _PURCHASE_TERMS = """pricing | pricing plans | plans & pricing | plans and pricing
