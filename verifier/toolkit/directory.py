@@ -214,35 +214,57 @@ def _candidate(page: Page, tag: Tag, how: str, alt: str | None = None) -> Candid
 
 
 def candidates(page: Page, *, headings: bool = False) -> list[Candidate]:
-    """Every element of a directory page that may name an organisation, in page order of
-    kind: logos (their ``alt``), the first cell of table rows, list items and links, and
-    the title of cards; with ``headings``, the ``h2``-``h4`` headings instead. Site chrome
-    (``nav``, ``header``, ``footer``...) is left out. Walks the tree: run it through
-    ``ctx.read``."""
-    soup: BeautifulSoup = page.soup
-    found: list[Candidate] = []
+    """Every element of a directory page that may name an organisation, by kind: logos
+    (their ``alt``), the first cell of table rows, list items and links, and the title of
+    cards; with ``headings``, the ``h2``-``h4`` headings instead. Site chrome (``nav``,
+    ``header``, ``footer``...) is left out. Walks the tree: run it through ``ctx.read``."""
     if headings:
-        for tag in soup.find_all(["h2", "h3", "h4"]):
-            if isinstance(tag, Tag) and not _in_chrome(tag):
-                found.append(_candidate(page, tag, "heading"))
-        return found
-    for img in soup.find_all("img"):
-        if isinstance(img, Tag) and not _in_chrome(img) and isinstance(img.get("alt"), str):
-            found.append(_candidate(page, img, "img-alt", str(img["alt"])))
-    for row in soup.find_all("tr"):
-        if isinstance(row, Tag) and not _in_chrome(row):
-            cell = row.find(["td", "th"])
-            if isinstance(cell, Tag) and cell.name == "td":
-                found.append(_candidate(page, cell, "table-row"))
-    for tag in soup.find_all(["li", "a"]):
-        if not isinstance(tag, Tag) or _in_chrome(tag):
-            continue
+        return [_candidate(page, t, "heading") for t in _outside_chrome(page, ["h2", "h3", "h4"])]
+    kinds = (_logos, _table_rows, _items_and_links, _card_titles)
+    return [candidate for kind in kinds for candidate in kind(page)]
+
+
+def _outside_chrome(page: Page, names: str | list[str]) -> list[Tag]:
+    """The ``names`` elements of the page outside its chrome."""
+    return [t for t in page.soup.find_all(names) if isinstance(t, Tag) and not _in_chrome(t)]
+
+
+def _logos(page: Page) -> list[Candidate]:
+    """Each image with an ``alt`` text: a logo names its organisation there."""
+    return [
+        _candidate(page, img, "img-alt", str(img["alt"]))
+        for img in _outside_chrome(page, "img")
+        if isinstance(img.get("alt"), str)
+    ]
+
+
+def _table_rows(page: Page) -> list[Candidate]:
+    """The first cell of each table row, when it is a data cell (not a header)."""
+    cells = [row.find(["td", "th"]) for row in _outside_chrome(page, "tr")]
+    return [
+        _candidate(page, cell, "table-row")
+        for cell in cells
+        if isinstance(cell, Tag) and cell.name == "td"
+    ]
+
+
+def _items_and_links(page: Page) -> list[Candidate]:
+    """Each list item and link that is not a container of other entries or a logo link
+    (whose alt text :func:`_logos` took)."""
+    found: list[Candidate] = []
+    for tag in _outside_chrome(page, ["li", "a"]):
         if tag.name == "li" and tag.find(["li", "table"]):
             continue  # a container of other entries, not an entry
         if tag.name == "a" and tag.find("img"):
             continue  # a logo link: its alt text was taken above
         found.append(_candidate(page, tag, "list-item" if tag.name == "li" else "link"))
-    for card in soup.select("[class*=card], [class*=member], [class*=partner]"):
+    return found
+
+
+def _card_titles(page: Page) -> list[Candidate]:
+    """The title of each card (an element whose class says card, member or partner)."""
+    found: list[Candidate] = []
+    for card in page.soup.select("[class*=card], [class*=member], [class*=partner]"):
         # A card holds one organisation; a section holding many (a logo grid) is not one.
         if isinstance(card, Tag) and not _in_chrome(card) and len(card.find_all("a")) <= 1:
             title = card.find(["h2", "h3", "h4", "h5", "strong", "b"])
