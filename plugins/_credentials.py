@@ -28,8 +28,8 @@ from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import quote
 
-from plugins._names import person_key
 from verifier import CheckContext, FetchError, Page
+from verifier.toolkit import person_key
 
 FIELDS = ("certificate_id", "name", "certification", "issued", "expires")
 """The fields of a credential record, in CONTRACT.md's order."""

@@ -10,7 +10,7 @@ its URL path, on the same site and never the site's root, that names the group a
 a link to it (a contributors page linked from the group's page; a path alone proves
 nothing, a link from the group's page does).
 
-Names are compared as words (:func:`plugins._names.words`: case, accents and punctuation
+Names are compared as words (:func:`verifier.toolkit.words`: case, accents and punctuation
 do not count), with the policy's ``abbreviations`` expanded ("WG" -> "Working Group"), a
 trailing *kind* set aside ("Working Group": two names that both give a kind must give the
 same one, so "Containers SIG" is not "Containers WG") and one leading ``prefix`` dropped
@@ -36,10 +36,8 @@ from typing import Any
 import httpx
 from bs4 import Tag
 
-from plugins._names import some, words
-from plugins._pages import read_page
-from plugins._text import page_links, record_hidden
 from verifier import CheckContext, FetchError, Hidden, Page, same_site
+from verifier.toolkit import page_links, read_page, record_hidden, some, words
 
 _TITLE_PARTS = re.compile(r"\s+[-|–—:·•»]\s+")
 _SHORT_NAME = re.compile(r"^(.*?)\s*\(([^()]+)\)\s*$")

@@ -20,9 +20,8 @@ from typing import TYPE_CHECKING, NamedTuple
 
 import httpx
 
-from plugins._names import normalize, text_mentions
-from plugins._text import excerpt, hidden_text, page_links
 from verifier import Hidden, Link, Page
+from verifier.toolkit import excerpt, hidden_text, normalize, page_links, says, text_mentions
 
 if TYPE_CHECKING:
     from plugins.offering import OfferingParams
@@ -86,11 +85,6 @@ def everything(page: Page) -> Content:
         [(link.href, link.text) for link in page.links],
         [(t.name, page.shown_text(t, hidden_too=True)[0]) for t in heads],
     )
-
-
-def says(text: str, term: str) -> bool:
-    """Whether ``term`` occurs in ``text`` as whole words, ignoring case."""
-    return re.search(rf"(?<!\w){re.escape(term)}(?!\w)", text, re.IGNORECASE) is not None
 
 
 def names(content: Content, name: str) -> bool:

@@ -17,9 +17,9 @@ import pydantic
 from pydantic import BaseModel, ConfigDict, Field
 
 from plugins._data import data_dir
-from plugins._names import normalize
 from verifier.errors import PolicyError
 from verifier.inputs.yamlfile import load, problems
+from verifier.toolkit import normalize
 
 
 class _Model(BaseModel):

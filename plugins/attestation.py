@@ -27,10 +27,8 @@ from typing import Literal
 
 from pydantic import Field
 
-from plugins._names import name_forms, text_mentions
-from plugins._pages import read_page
-from plugins._text import record_hidden
 from verifier import Check, CheckContext, Outcome, Params
+from verifier.toolkit import name_forms, read_page, record_hidden, text_mentions
 
 _URL = re.compile(r"https?://[^\s<>\"'`]+", re.IGNORECASE)
 

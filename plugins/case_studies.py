@@ -45,13 +45,20 @@ from dataclasses import dataclass
 
 from pydantic import Field
 
-from plugins._names import name_forms, normalize, some, text_mentions
-from plugins._pages import Read, read_page
 from plugins._signs import title_and_body
 from plugins._sites import SiteParams, Sites, sites_of
-from plugins._text import excerpt, record_hidden
 from verifier import Check, CheckContext, Outcome, normalize_url
 from verifier.inputs.submission import CaseStudy
+from verifier.toolkit import (
+    Read,
+    excerpt,
+    name_forms,
+    normalize,
+    read_page,
+    record_hidden,
+    some,
+    text_mentions,
+)
 
 NEAR_DUPLICATE = 0.8
 """The :func:`similarity` of two pages' body text from which they are one page. Two

@@ -48,24 +48,30 @@ give "FinOps for" and "FinOps"), ``parent_levels``.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 from bs4 import Tag
 from pydantic import Field
 
-from plugins._directory import leads_to, links_in
 from plugins._groups import (
     ArticleSigns,
     GroupNames,
-    Item,
     article_sign,
     bylines,
     group_page,
     listing,
 )
-from plugins._names import normalize, some, text_mentions
-from plugins._pages import read_page
-from plugins._text import excerpt, record_hidden
 from verifier import Check, CheckContext, FetchError, Hidden, Outcome, Page, Params, site_of
+from verifier.toolkit import (
+    excerpt,
+    leads_to,
+    links_in,
+    normalize,
+    read_page,
+    record_hidden,
+    some,
+    text_mentions,
+)
 
 
 class CommunityParams(Params):
@@ -221,84 +227,231 @@ class _Applicant:
         return any(leads_to(h, self.domain, page) for h, why in links if hidden_too or not why)
 
 
+@dataclass(frozen=True)
+class ItemFacts:
+    """What one item of a page's contributor listing says of the applicant (gathered by
+    :func:`gather`; the tree is not needed to decide)."""
+
+    key: int
+    """The item's identity (its element's ``id()``)."""
+    holders: frozenset[int]
+    """The identities of the elements that hold it."""
+    text: str
+    """What a visitor sees of it."""
+    hidden: str | None
+    """Why the item, or the heading that makes it a listing, is hidden; ``None``."""
+    part: str | None
+    """Why part of its text is hidden; ``None``."""
+    form: str | None
+    """The form a visitor reads it naming the applicant by (never for a hidden item)."""
+    tied: bool
+    """Whether it holds a link a visitor sees to the applicant's domain (asked only when
+    ``form`` is an alias's)."""
+    full: str
+    """All of its text, hidden parts included."""
+    full_form: str | None
+    """The form all of its text names the applicant by (asked only when something of the
+    item is hidden)."""
+    tied_hidden: bool
+    """Whether it holds a link, seen or hidden, to the applicant's domain (asked only when
+    ``full_form`` is an alias's)."""
+
+
+@dataclass(frozen=True)
+class PageFacts:
+    """What a group's page says of the applicant, gathered once from the tree."""
+
+    items: list[ItemFacts]
+    """The items of its contributor listings, the smallest text first: the contributor's
+    own card before the grid around it."""
+    byline_names: bool
+    """Whether a byline a visitor sees names the applicant."""
+    article: str | None
+    """Why the page is an article, not the group's page; ``None``."""
+    page_names: bool
+    """Whether the text a visitor sees names the applicant anywhere."""
+
+
+Finding = Literal[
+    "listed",
+    "byline",
+    "article",
+    "hidden",
+    "alias",
+    "author-only",
+    "elsewhere",
+    "no-listing",
+    "absent",
+]
+"""What a group's page says of the applicant (see :func:`decide`)."""
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What :func:`decide` found, and what the evidence of it quotes."""
+
+    finding: Finding
+    """The verdict on the page."""
+    item: ItemFacts | None = None
+    """The item that lists the applicant (``listed``, ``article``) or names an alias
+    (``alias``)."""
+    form: str = ""
+    """The form that item names the applicant by."""
+    unseen: tuple[Hidden, ...] = ()
+    """The hidden items that would have listed the applicant (``hidden``)."""
+
+
+def gather(page: Page, params: CommunityParams, who: _Applicant) -> PageFacts:
+    """The facts :func:`decide` needs from ``page`` (walks the tree: runs in ``ctx.read``)."""
+    authored = [b for b in bylines(page, params.byline_classes) if not page.hidden_reason(b)]
+    items = listing(page, params.section_terms, params.listing_classes, authored)
+    # The smallest text first: the contributor's own card, not the grid around it.
+    shown = sorted(((i, *page.shown_text(i.tag)) for i in items), key=lambda t: len(t[1]))
+    facts: list[ItemFacts] = []
+    for item, text, part in shown:
+        form = who.named(text) if item.hidden is None else None
+        full = item.tag.get_text(" ", strip=True)
+        full_form = who.named(full) if (item.hidden or part) else None
+        facts.append(
+            ItemFacts(
+                key=id(item.tag),
+                holders=frozenset(id(t) for t in item.tag.parents),
+                text=text,
+                hidden=item.hidden,
+                part=part,
+                form=form,
+                tied=form in who.aliases and who.tied(page, item.tag),
+                full=full,
+                full_form=full_form,
+                tied_hidden=full_form in who.aliases and who.tied(page, item.tag, True),
+            )
+        )
+    return PageFacts(
+        items=facts,
+        byline_names=any(text_mentions(page.shown_text(b)[0], who.names) for b in authored),
+        article=article_sign(page, params.article_signs(), [i.tag for i in items]),
+        page_names=text_mentions(page.visible_text, who.names) is not None,
+    )
+
+
+def decide(facts: PageFacts, own: list[str], aliases: dict[str, str]) -> Decision:
+    """What the page says of the applicant, whose forms are ``own`` (its name's) and
+    ``aliases`` (form -> alias as written). A pure function of its arguments.
+
+    The first item a visitor sees naming the applicant lists it, unless it names only an
+    alias without a link to the applicant's domain (nor does a grid holding such an item
+    tie the alias); a byline naming the applicant, or a page that is an article, takes
+    that listing back. Without a listing: a hidden item that would have listed it, an
+    untied alias, a byline, a mention elsewhere, no listing at all, or absence.
+    """
+    listed, by_alias = _first_listing(facts.items, aliases)
+    if listed is not None and listed.form is not None:
+        if facts.byline_names:
+            return Decision("byline")
+        return Decision("article" if facts.article else "listed", listed, listed.form)
+    if unseen := _would_have_listed(facts.items, own):
+        return Decision("hidden", unseen=unseen)
+    if by_alias is not None and by_alias.form is not None:
+        return Decision("alias", by_alias, by_alias.form)
+    if facts.byline_names:
+        return Decision("author-only")
+    if facts.page_names:
+        return Decision("elsewhere")
+    return Decision("absent" if facts.items else "no-listing")
+
+
+def _first_listing(
+    items: list[ItemFacts], aliases: dict[str, str]
+) -> tuple[ItemFacts | None, ItemFacts | None]:
+    """The first item a visitor sees that lists the applicant, and the first before it
+    that names only an alias it does not tie to the applicant."""
+    by_alias: ItemFacts | None = None
+    untied: set[int] = set()  # what holds an item naming an alias it does not tie
+    for item in items:
+        if item.form is None:
+            continue
+        if item.form in aliases and (item.key in untied or not item.tied):
+            # The card naming the alias decides: a grid around it that holds some other
+            # link to the applicant's site does not tie that alias to the applicant.
+            by_alias = by_alias or item
+            untied.update(item.holders)
+            continue
+        return item, by_alias
+    return None, by_alias
+
+
+def _would_have_listed(items: list[ItemFacts], own: list[str]) -> tuple[Hidden, ...]:
+    """What hidden items, or hidden words or links of seen ones, would have listed the
+    applicant: the smallest of each (the card, not the grid that holds it)."""
+    unseen: list[Hidden] = []
+    holders: set[int] = set()
+    for item in items:
+        why = item.hidden or item.part
+        if why is None or item.key in holders or item.full_form is None:
+            continue
+        if item.full_form in own or item.tied_hidden:
+            unseen.append(Hidden(item.full, why))
+            holders.update(item.holders)
+    return tuple(unseen)
+
+
+_NOT_LISTED: dict[Finding, str] = {
+    "byline": "the page's byline names the applicant: a page it wrote is its own word",
+    "hidden": "the page lists the applicant among its contributors only in hidden content",
+    "author-only": "the page names the applicant only as an author (a byline is not participation)",
+    "elsewhere": "the page names the applicant, but not among its contributors",
+    "no-listing": "the page has no contributors section",
+    "absent": "the applicant is not among the contributors listed",
+}
+"""Why a page confirms no participation, for the findings that need no more words."""
+
+
 def _find(page: Page, ctx: CheckContext[CommunityParams], group: str) -> str:
     """``""`` if the page's listing names the applicant as the module docstring says,
     else why not (recording the evidence either way)."""
     who = _Applicant.of(ctx)
-    authored = [b for b in bylines(page, ctx.params.byline_classes) if not page.hidden_reason(b)]
-    items = listing(page, ctx.params.section_terms, ctx.params.listing_classes, authored)
-    # The smallest text first: the contributor's own card, not the grid around it.
-    texts = sorted(((i, *page.shown_text(i.tag)) for i in items), key=lambda t: len(t[1]))
-    by_alias: tuple[Item, str] | None = None
-    untied: set[int] = set()  # what holds an item naming an alias it does not tie
-    for item, text, _ in texts:
-        form = who.named(text) if item.hidden is None else None
-        if form is None:
-            continue
-        if form in who.aliases and (id(item.tag) in untied or not who.tied(page, item.tag)):
-            # The card naming the alias decides: a grid around it that holds some other
-            # link to the applicant's site does not tie that alias to the applicant.
-            by_alias = by_alias or (item, who.aliases[form])
-            untied.update(id(t) for t in item.tag.parents)
-            continue
-        if any(text_mentions(page.shown_text(b)[0], who.names) for b in authored):
-            return "the page's byline names the applicant: a page it wrote is its own word"
-        if sign := article_sign(page, ctx.params.article_signs(), [i.tag for i in items]):
-            ctx.evidence(
-                "contributor",
-                f"{group}: {page.final_url} lists the applicant, but is an article, not the "
-                f"group's page ({sign}): a person must judge",
-                page=page,
-                excerpt=excerpt(text, form, 60),
-                matched=form,
+    facts = gather(page, ctx.params, who)
+    found = decide(facts, who.own, who.aliases)
+    item, form = found.item, found.form
+    if found.finding in ("listed", "article") and item is not None:
+        article = found.finding == "article"
+        lists = "lists the applicant among its contributors"
+        if article:
+            lists = (
+                "lists the applicant, but is an article, not the group's page "
+                f"({facts.article}): a person must judge"
             )
-            return f"the page is an article, not the group's page: {sign}"
-        alias = "" if form in who.own else f" as {who.aliases[form]!r}, linking to {who.domain}"
+        elif form not in who.own:
+            lists += f" as {who.aliases[form]!r}, linking to {who.domain}"
         ctx.evidence(
             "contributor",
-            f"{group}: {page.final_url} lists the applicant among its contributors{alias}",
+            f"{group}: {page.final_url} {lists}",
             page=page,
-            excerpt=excerpt(text, form, 60),
+            excerpt=excerpt(item.text, form, 60),
             matched=form,
         )
-        return ""
+        return f"the page is an article, not the group's page: {facts.article}" if article else ""
+    if found.finding == "byline":
+        return _NOT_LISTED["byline"]
     ctx.evidence(
         "search",
-        f"{group}: looked for {some([repr(f) for f in who.forms])} in {len(items)} item(s) "
+        f"{group}: looked for {some([repr(f) for f in who.forms])} in {len(facts.items)} item(s) "
         f"of the contributor listings of {page.final_url}",
         page=page,
         forms=who.forms,
-        sections=len(items),
+        sections=len(facts.items),
     )
-    # What hidden items, or hidden words or links of seen ones, would have confirmed: the
-    # smallest of each (the card, not the grid that holds it).
-    unseen: list[Hidden] = []
-    holders: set[int] = set()
-    for item, _, part in texts:
-        hidden, full = item.hidden or part, item.tag.get_text(" ", strip=True)
-        if hidden is None or id(item.tag) in holders or (form := who.named(full)) is None:
-            continue
-        if form in who.own or who.tied(page, item.tag, hidden_too=True):
-            unseen.append(Hidden(full, hidden))
-            holders.update(id(t) for t in item.tag.parents)
-    if unseen:
-        record_hidden(ctx, page, unseen, f"the applicant among the contributors of {group}")
-        return "the page lists the applicant among its contributors only in hidden content"
-    if by_alias is not None:
-        item, alias = by_alias
+    if found.finding == "hidden":
+        record_hidden(ctx, page, found.unseen, f"the applicant among the contributors of {group}")
+    elif found.finding == "alias" and item is not None:
+        alias = who.aliases[form]
         ctx.evidence(
             "contributor-alias",
             f"{group}: the listing names {alias!r}, an alias the submission gives, on an item "
             f"that does not link to {who.domain}: a person must confirm it is the applicant",
             page=page,
-            excerpt=item.tag.get_text(" ", strip=True)[:200],
+            excerpt=item.full[:200],
             alias=alias,
         )
         return f"the page lists only the alias {alias!r}, which it does not tie to {who.domain}"
-    if any(text_mentions(page.shown_text(b)[0], who.names) for b in authored):
-        return "the page names the applicant only as an author (a byline is not participation)"
-    if text_mentions(page.visible_text, who.names):
-        return "the page names the applicant, but not among its contributors"
-    if not items:
-        return "the page has no contributors section"
-    return "the applicant is not among the contributors listed"
+    return _NOT_LISTED[found.finding]

@@ -38,12 +38,10 @@ from dataclasses import dataclass, field
 
 from pydantic import Field, field_validator
 
-from plugins._names import some
-from plugins._pages import read_page
 from plugins._sites import SiteParams, sites_of
 from plugins._taxonomy import Item, Taxonomy, load_taxonomy
-from plugins._text import hidden_links, page_links, record_hidden
 from verifier import Check, CheckContext, Link, Outcome, Page, Status
+from verifier.toolkit import hidden_links, page_links, read_page, record_hidden, some
 
 TITLES = 30
 """Taxonomy titles a summary names before it counts the rest (the 2026 Framework has 22

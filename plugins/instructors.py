@@ -22,8 +22,8 @@ from __future__ import annotations
 from pydantic import Field
 
 from plugins._credentials import RegistryError, judge, open_registry, record_verdict
-from plugins._names import some
 from verifier import Check, CheckContext, Outcome, Params
+from verifier.toolkit import some
 
 
 class InstructorsParams(Params):

@@ -24,10 +24,8 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from plugins._pages import read_page
-from plugins._signs import says
-from plugins._text import excerpt, hidden_text, record_hidden
 from verifier import Check, CheckContext, Outcome, Page, Params, same_site, site_of
+from verifier.toolkit import excerpt, hidden_text, read_page, record_hidden, says
 
 
 class LandingPageParams(Params):

@@ -27,11 +27,11 @@ directory), ``weak_threshold`` (similarity from which a name is a candidate).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Literal
+
 from pydantic import Field
 
-from plugins._directory import Entry, leads_to, links_out, read_directory
-from plugins._names import Match, match_name, name_forms, normalize, some
-from plugins._text import record_hidden
 from verifier import (
     Check,
     CheckContext,
@@ -39,7 +39,21 @@ from verifier import (
     Link,
     Outcome,
     Params,
+    overall_status,
     site_of,
+)
+from verifier.toolkit import (
+    Directory,
+    Entry,
+    Match,
+    leads_to,
+    links_out,
+    match_name,
+    name_forms,
+    normalize,
+    read_directory,
+    record_hidden,
+    some,
 )
 
 
@@ -68,122 +82,233 @@ class MembershipCheck(Check[MembershipParams]):
         return combine(verdicts)
 
 
+@dataclass(frozen=True)
+class Wanted:
+    """Who a directory must list, gathered once from the submission."""
+
+    forms: list[str]
+    """The normalised name and aliases looked for."""
+    aliases: dict[str, str]
+    """The forms only an alias gives (an alias that normalises to the name is the name),
+    each with the alias as written."""
+    domain: str
+    """The applicant's website, as :func:`verifier.site_of` gives it."""
+    own_sites: frozenset[str]
+    """The applicant's own sites (its website, its offering's): an entry under its name
+    linking to any other is another organisation of the same name (or one the applicant
+    pretends to be)."""
+    weak_threshold: float
+    """Similarity from which a different name is a candidate."""
+
+    @classmethod
+    def of(cls, ctx: CheckContext[MembershipParams]) -> Wanted:
+        """What ``ctx``'s submission and params say to look for."""
+        applicant, offering = ctx.submission.applicant, ctx.submission.offering
+        own = normalize(applicant.name)
+        domain = site_of(applicant.website)
+        return cls(
+            forms=name_forms(applicant.name, applicant.aliases),
+            aliases={form: a for a in applicant.aliases if (form := normalize(a)) != own},
+            domain=domain,
+            own_sites=frozenset(
+                {domain} | ({site_of(offering.landing_page)} if offering else set())
+            ),
+            weak_threshold=ctx.params.weak_threshold,
+        )
+
+
+@dataclass(frozen=True)
+class Findings:
+    """The entries of one directory, sorted by what they say of the applicant."""
+
+    confirmed: list[tuple[Entry, str]]
+    """Seen entries that list the applicant, each with why."""
+    elsewhere: list[Entry]
+    """Seen entries under the applicant's name that link to another organisation's site."""
+    by_alias: list[tuple[Entry, str]]
+    """Seen entries matching only an alias, untied to the applicant, each with the alias."""
+    weak: list[tuple[Entry, Match]]
+    """Seen entries with a similar name, the most similar first."""
+    unseen: list[Entry]
+    """Entries hidden from visitors that would have listed the applicant."""
+
+
+def sort_entries(entries: list[Entry], hidden: list[Entry], wanted: Wanted) -> Findings:
+    """Sort a directory's ``entries`` (seen) and ``hidden`` ones by what they say of the
+    applicant ``wanted``. A pure function of its arguments."""
+    found = Findings([], [], [], [], [])
+    for entry in entries:
+        m = _match(entry, wanted)
+        if why := _confirms(entry, m, wanted):
+            if _links_elsewhere(entry, wanted.own_sites):
+                found.elsewhere.append(entry)
+            else:
+                found.confirmed.append((entry, why))
+        elif m.strength == "exact":
+            found.by_alias.append((entry, wanted.aliases[m.form]))
+        elif m.strength == "weak":
+            found.weak.append((entry, m))
+    found.weak.sort(key=lambda em: -em[1].score)
+    # Hidden from visitors, an entry is no listing; one that would have listed the
+    # applicant is set aside for a person, quoted with why (issue 8: hidden content).
+    found.unseen.extend(e for e in hidden if _confirms(e, _match(e, wanted), wanted))
+    return found
+
+
+Verdict = Literal[
+    "listed", "unreadable", "unfinished", "elsewhere", "hidden", "alias", "similar", "absent"
+]
+"""What one directory says of the applicant (see :func:`decide`)."""
+
+
+def decide(found: Findings, problem: str | None, unread: str | None) -> Verdict:
+    """What a directory says of the applicant, from its sorted entries, why it could not
+    be read (``problem``) and the next page left unread (``unread``). A pure function.
+
+    A listing seen on a page read before a later one failed is proof enough; without one,
+    a directory not read in full cannot prove an absence. Then, in order: a name tied to
+    another site, a listing only in hidden content, only through an untied alias, only
+    under a similar name; else the applicant is absent.
+    """
+    if found.confirmed:
+        return "listed"
+    if problem is not None:
+        return "unreadable"
+    if unread is not None:
+        return "unfinished"
+    if found.elsewhere:
+        return "elsewhere"
+    if found.unseen:
+        return "hidden"
+    if found.by_alias:
+        return "alias"
+    return "similar" if found.weak else "absent"
+
+
 async def find_in_directory(ctx: CheckContext[MembershipParams], source_name: str) -> Outcome:
-    """Look the applicant up in one directory source; also used by other listing checks."""
-    applicant = ctx.submission.applicant
+    """Look the applicant up in one directory source: read it, sort its entries, decide,
+    and record the evidence that says why."""
     source = ctx.source(source_name)
     if source.url is None:
         return Outcome.error(f"source {source_name} must be a URL, not a file")
     directory = await read_directory(ctx, source.url, ctx.params.max_pages)
-    pages, entries = directory.pages, directory.entries
-    forms = name_forms(applicant.name, applicant.aliases)
-    # The forms only an alias gives (an alias that normalises to the name is the name).
-    own = normalize(applicant.name)
-    aliases = {form: a for a in applicant.aliases if (form := normalize(a)) != own}
-    domain = site_of(applicant.website)
-    # The applicant's own sites: an entry under its name linking to any other is another
-    # organisation of the same name (or one the applicant pretends to be).
-    offering = ctx.submission.offering
-    own_sites = {domain} | ({site_of(offering.landing_page)} if offering else set())
-    confirmed: list[tuple[Entry, str]] = []
-    elsewhere: list[Entry] = []
-    by_alias: list[tuple[Entry, str]] = []
-    weak: list[tuple[Entry, Match]] = []
-    for entry in entries:
-        m = match_name(entry.name, forms, ctx.params.weak_threshold)
-        if why := _confirms(entry, m, aliases, domain):
-            if _links_elsewhere(entry, own_sites):
-                elsewhere.append(entry)
-            else:
-                confirmed.append((entry, why))
-        elif m.strength == "exact":
-            by_alias.append((entry, aliases[m.form]))
-        elif m.strength == "weak":
-            weak.append((entry, m))
-    if confirmed:
-        entry, why = confirmed[0]
+    wanted = Wanted.of(ctx)
+    found = sort_entries(directory.entries, directory.hidden, wanted)
+    match decide(found, directory.problem, directory.unread):
+        case "listed":
+            return _listed(ctx, source_name, *found.confirmed[0])
+        case "unreadable":
+            return Outcome.error(
+                f"{source_name}: could not read the directory: {directory.problem}"
+            )
+        case "unfinished":
+            return _unfinished(ctx, source_name, source.url, directory)
+        case "elsewhere":
+            return _linked_elsewhere(ctx, source_name, found.elsewhere, wanted.domain)
+        case "hidden":
+            return _hidden_only(ctx, source_name, found.unseen)
+        case "alias":
+            return _alias_only(ctx, source_name, found.by_alias, wanted.domain)
+        case "similar":
+            return _similar(ctx, source_name, found.weak)
+    return _absent(ctx, source_name, source.url, directory, wanted)
+
+
+def _listed(
+    ctx: CheckContext[MembershipParams], source_name: str, entry: Entry, why: str
+) -> Outcome:
+    """The applicant is listed: the entry is the evidence."""
+    ctx.evidence(
+        "directory-entry",
+        f"{source_name}: listed ({why})",
+        page=entry.page,
+        excerpt=entry.name,
+        source=source_name,
+        found_as=entry.how,
+        link=entry.href,
+    )
+    return Outcome.passed(f"listed in {source_name} as {entry.name!r}")
+
+
+def _unfinished(
+    ctx: CheckContext[MembershipParams], source_name: str, url: str, directory: Directory
+) -> Outcome:
+    """Not found on the pages read, and more are left: the search could not decide."""
+    pages, max_pages = directory.pages, ctx.params.max_pages
+    ctx.evidence(
+        "search",
+        f"{source_name}: not found on the first {len(pages)} page(s); the directory goes "
+        f"on at {directory.unread}, not read (max_pages {max_pages})",
+        url=url,
+        source=source_name,
+        pages=[p.url for p in pages],
+        unread=directory.unread,
+    )
+    return Outcome.error(
+        f"{source_name}: the directory is longer than the {max_pages} page(s) "
+        f"searched and does not list the applicant on them; raise max_pages"
+    )
+
+
+def _similar(
+    ctx: CheckContext[MembershipParams], source_name: str, weak: list[tuple[Entry, Match]]
+) -> Outcome:
+    """Only similar names are listed: the best candidates, for a person to judge."""
+    for entry, m in weak[:5]:
         ctx.evidence(
-            "directory-entry",
-            f"{source_name}: listed ({why})",
+            "directory-candidate",
+            f"{source_name}: {entry.name!r} resembles {m.form!r} "
+            f"(similarity {m.score:.2f}); a person must judge",
             page=entry.page,
             excerpt=entry.name,
             source=source_name,
-            found_as=entry.how,
+            score=round(m.score, 3),
             link=entry.href,
         )
-        return Outcome.passed(f"listed in {source_name} as {entry.name!r}")
-    # Found on a page read before a later one failed: that listing is proof enough. Not
-    # found: the unread part may hold it, so the search could not decide.
-    if directory.problem is not None:
-        return Outcome.error(f"{source_name}: could not read the directory: {directory.problem}")
-    if directory.unread is not None:
-        ctx.evidence(
-            "search",
-            f"{source_name}: not found on the first {len(pages)} page(s); the directory goes "
-            f"on at {directory.unread}, not read (max_pages {ctx.params.max_pages})",
-            url=source.url,
-            source=source_name,
-            pages=[p.url for p in pages],
-            unread=directory.unread,
-        )
-        return Outcome.error(
-            f"{source_name}: the directory is longer than the {ctx.params.max_pages} page(s) "
-            f"searched and does not list the applicant on them; raise max_pages"
-        )
-    if elsewhere:
-        return _linked_elsewhere(ctx, source_name, elsewhere, domain)
-    # Hidden from visitors, an entry is no listing; one that would have listed the
-    # applicant is set aside for a person, quoted with why (issue 8: hidden content).
-    unseen = [
-        e
-        for e in directory.hidden
-        if _confirms(e, match_name(e.name, forms, ctx.params.weak_threshold), aliases, domain)
-    ]
-    if unseen:
-        return _hidden_only(ctx, source_name, unseen)
-    if by_alias:
-        return _alias_only(ctx, source_name, by_alias, domain)
-    if weak:
-        weak.sort(key=lambda em: -em[1].score)
-        for entry, m in weak[:5]:
-            ctx.evidence(
-                "directory-candidate",
-                f"{source_name}: {entry.name!r} resembles {m.form!r} "
-                f"(similarity {m.score:.2f}); a person must judge",
-                page=entry.page,
-                excerpt=entry.name,
-                source=source_name,
-                score=round(m.score, 3),
-                link=entry.href,
-            )
-        names = some([repr(e.name) for e, _ in weak], 3)
-        return Outcome.needs_review(f"{source_name}: only similar names listed ({names})")
+    names = some([repr(e.name) for e, _ in weak], 3)
+    return Outcome.needs_review(f"{source_name}: only similar names listed ({names})")
+
+
+def _absent(
+    ctx: CheckContext[MembershipParams],
+    source_name: str,
+    url: str,
+    directory: Directory,
+    wanted: Wanted,
+) -> Outcome:
+    """A directory read in full does not list the applicant: what was searched."""
+    pages, entries, forms = directory.pages, directory.entries, wanted.forms
     ctx.evidence(
         "search",
         f"{source_name}: not listed; read {len(pages)} page(s) holding {len(entries)} "
-        f"entries; looked for {some([repr(f) for f in forms])} and links to {domain}",
-        url=source.url,
+        f"entries; looked for {some([repr(f) for f in forms])} and links to {wanted.domain}",
+        url=url,
         source=source_name,
         pages=[p.url for p in pages],
         entries=len(entries),
         forms=forms,
-        domain=domain,
+        domain=wanted.domain,
     )
     return Outcome.failed(f"not listed in {source_name} ({len(entries)} entries searched)")
 
 
-def _confirms(entry: Entry, m: Match, aliases: dict[str, str], domain: str) -> str:
+def _match(entry: Entry, wanted: Wanted) -> Match:
+    """How ``entry``'s name matches the applicant's forms."""
+    return match_name(entry.name, wanted.forms, wanted.weak_threshold)
+
+
+def _confirms(entry: Entry, m: Match, wanted: Wanted) -> str:
     """Why ``entry`` lists the applicant (``m``: how its name matched), or ``""``: its
     name is the applicant's own (an alias alone is the applicant's word), or it links to
     the applicant's domain."""
-    if m.strength == "exact" and m.form not in aliases:
+    if m.strength == "exact" and m.form not in wanted.aliases:
         return f"name {entry.name!r} matches {m.form!r}"
-    if leads_to(entry.href, domain, entry.page):
-        return f"entry {entry.name!r} links to {entry.href}, on {domain}"
+    if leads_to(entry.href, wanted.domain, entry.page):
+        return f"entry {entry.name!r} links to {entry.href}, on {wanted.domain}"
     return ""
 
 
-def _links_elsewhere(entry: Entry, own_sites: set[str]) -> bool:
+def _links_elsewhere(entry: Entry, own_sites: frozenset[str]) -> bool:
     """Whether ``entry`` links out of the directory's site to a site not the applicant's."""
     return links_out(entry.href, entry.page) and site_of(entry.href or "") not in own_sites
 
@@ -261,10 +386,8 @@ def _hidden_only(
 
 
 def combine(verdicts: list[Outcome]) -> Outcome:
-    """One outcome from several sources: the worst status, every summary."""
+    """One outcome from several sources: the worst status (:func:`verifier.overall_status`:
+    fail > error > needs_review > pass, so a real absence decides even if another source
+    could not be read), every summary."""
     summary = "; ".join(v.summary for v in verdicts)
-    # A real absence decides even if another source could not be read.
-    for status in ("fail", "error", "needs_review"):
-        if any(v.status == status for v in verdicts):
-            return Outcome(next(v.status for v in verdicts if v.status == status), summary)
-    return Outcome.passed(summary)
+    return Outcome(overall_status([v.status for v in verdicts]), summary)

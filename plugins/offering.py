@@ -1,7 +1,7 @@
 """offering: the offering's landing page is public, on the applicant's site, and for sale,
 open source, or (for a service provider's policy) a dedicated offering of services.
 
-The page is read with :func:`plugins._pages.read_page`, like every submitted page.
+The page is read with :func:`verifier.toolkit.read_page`, like every submitted page.
 
 - ``pass``: the page answers 2xx HTML on the applicant's site (``verifier.site_of``), names the
   offering, and shows it is purchasable (a ``purchase_terms`` phrase, or a link to a
@@ -42,8 +42,6 @@ from dataclasses import dataclass, replace
 
 from pydantic import Field
 
-from plugins._names import normalize
-from plugins._pages import read_page
 from plugins._signs import (
     Content,
     Sign,
@@ -58,9 +56,9 @@ from plugins._signs import (
     visible,
     weak_signs,
 )
-from plugins._text import excerpt, hidden_links, record_hidden
 from verifier import Check, CheckContext, Outcome, Page, Params, same_site, site_of
 from verifier.inputs.submission import Offering
+from verifier.toolkit import excerpt, hidden_links, normalize, read_page, record_hidden
 
 # Defaults as "|"-separated listings, to keep the module short; each param is a list.
 _PURCHASE_TERMS = """pricing | pricing plans | plans & pricing | plans and pricing
@@ -144,7 +142,7 @@ class OfferingFacts:
     url: str
     """The landing page, as submitted."""
     state: str = "ok"
-    """How the page answered (:class:`plugins._pages.Read`: ``ok``, ``gone``, ``fault``,
+    """How the page answered (:class:`verifier.toolkit.Read`: ``ok``, ``gone``, ``fault``,
     ``unreadable``)."""
     reason: str = ""
     """Why, when it is not ``ok``."""

@@ -33,9 +33,9 @@ from plugins._credentials import (
     open_registry,
     record_verdict,
 )
-from plugins._names import normalize, person_key
 from plugins._sizes import Band, Column
 from verifier import Check, CheckContext, Outcome, Params
+from verifier.toolkit import normalize, person_key
 
 
 class PractitionersParams(Params):

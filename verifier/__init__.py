@@ -22,6 +22,11 @@ Everything in ``__all__`` is stable; anything else may change. A plugin module l
         register(MyCheck())
 
 and is installed under the entry-point group ``finops_verifier``.
+
+The rules a check that reads the web needs (a 404 is absence, a 503 a fault; names found
+as whole words; directory pages) are the toolkit's, :mod:`verifier.toolkit`; the most used
+of them (:func:`read_page`, :class:`Read`, :func:`says`, :func:`text_mentions`) are
+re-exported here.
 """
 
 from __future__ import annotations
@@ -36,7 +41,8 @@ from verifier.fetch.page import Hop, Page
 from verifier.fetch.visibility import Hidden, Link
 from verifier.inputs.sources import Source
 from verifier.inputs.submission import Submission
-from verifier.models import Evidence, Outcome, Requirement, Status
+from verifier.models import Evidence, Outcome, Requirement, Status, overall_status
+from verifier.toolkit import Read, read_page, says, text_mentions
 from verifier.urls import normalize_url, registrable_domain, same_site, site_of
 
 hookimpl = pluggy.HookimplMarker("finops_verifier")
@@ -55,6 +61,7 @@ __all__ = [
     "Outcome",
     "Page",
     "Params",
+    "Read",
     "Requirement",
     "Source",
     "Status",
@@ -63,7 +70,11 @@ __all__ = [
     "__version__",
     "hookimpl",
     "normalize_url",
+    "overall_status",
+    "read_page",
     "registrable_domain",
     "same_site",
+    "says",
     "site_of",
+    "text_mentions",
 ]

@@ -1,4 +1,5 @@
-"""Comparable forms of names, and the names too empty or too common to look for.
+"""Comparable forms of names, the names too empty or too common to look for, and the one
+whole-word matcher.
 
 Company names compare with :func:`normalize`: case, accents, punctuation and legal forms
 ("Inc.", "GmbH", "S.A."...) do not count, as CONTRACT.md says ("Source names"). Person
@@ -11,12 +12,18 @@ A submission names what the checks look for in fetched text, so a name that norm
 nothing would be "found" in any text, and one made only of common words ("we", "our",
 "the") on almost any page. :func:`company_name_problem` and :func:`person_name_problem`
 say why such a name is refused when the submission is read (exit 2, before any fetch).
+
+:func:`whole_words` is how the project finds a word or phrase in text without finding it
+inside a longer word ("Lens" is not in "Lenses", "404" not in "14045"): the checks, the
+fetch layer's "not found" rule and the toolkit all build their patterns with it. It lives
+here, in a module that imports nothing of the project, so that every layer can use it.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 
 LEGAL_SUFFIXES = frozenset(
     {
@@ -128,3 +135,30 @@ def person_name_problem(name: str) -> str | None:
     if all(w in COMMON_WORDS for w in key.split()):
         return f"is a common word, not a person's name (matching reads it as {key!r})"
     return None
+
+
+def whole_words(
+    phrases: Iterable[str], *, plural: bool = False, ignore_case: bool = True
+) -> re.Pattern[str] | None:
+    """A pattern that finds any of ``phrases`` as whole words, or ``None`` when no phrase is
+    left once blanks are dropped (a pattern of nothing would match everywhere).
+
+    A phrase is matched as written (regex characters are literal), never inside a longer
+    word: ``whole_words(["lens"])`` finds "Lens" in "Acme Lens." but not in "Lenses".
+
+    :param plural: also accept each phrase followed by an "s" ("member" finds "Members").
+    :param ignore_case: match regardless of case (the default).
+    """
+    kept = [re.escape(p) for p in phrases if p.strip()]
+    if not kept:
+        return None
+    plural_s = "s?" if plural else ""
+    flags = re.IGNORECASE if ignore_case else 0
+    return re.compile(rf"(?<!\w)(?:{'|'.join(kept)}){plural_s}(?!\w)", flags)
+
+
+def says(text: str, phrase: str) -> bool:
+    """Whether ``text`` contains ``phrase`` as whole words, ignoring case (see
+    :func:`whole_words`); a blank phrase is never said."""
+    pattern = whole_words([phrase])
+    return pattern is not None and pattern.search(text) is not None

@@ -8,7 +8,6 @@ import httpx
 import pytest
 import respx
 
-from plugins._directory import entries_of
 from plugins.membership import MembershipCheck
 from tests.helpers import html_page
 from tests.plugins.conftest import DOWN
@@ -17,6 +16,7 @@ from verifier.fetch import FetchSettings
 from verifier.models import RequirementResult
 from verifier.sites import SiteServer
 from verifier.testing import make_submission, run_check, settings_for
+from verifier.toolkit import entries_of
 
 SOURCES = {
     "finops-members": "http://www.finops.example/members/",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from plugins._names import text_mentions
+from verifier.toolkit import text_mentions
 
 
 @pytest.mark.parametrize(

@@ -34,7 +34,7 @@ if TYPE_CHECKING:
 
 REVIEW_FILE = "review.jsonl"
 REVIEW_SCHEMA = "finops-verifier/review/v1"
-DECISIONS = ("pass", "fail")
+DECISIONS = (Status.PASS.value, Status.FAIL.value)
 """What a reviewer may decide."""
 
 

@@ -18,15 +18,16 @@ from verifier.errors import InputError
 from verifier.fetch import settings as settings_module
 from verifier.fetch.settings import FIELDS, FetchSettings
 from verifier.host import PluginHost, build_host
+from verifier.models import Status
 from verifier.report.formats import ReportFormats, builtin_formats
 from verifier.safetext import safe_text
 
-STATUS_STYLE = {
-    "pass": "green",
-    "fail": "red",
-    "needs_review": "yellow",
-    "error": "magenta",
-    "not_applicable": "dim",
+STATUS_STYLE: dict[str, str] = {
+    Status.PASS: "green",
+    Status.FAIL: "red",
+    Status.NEEDS_REVIEW: "yellow",
+    Status.ERROR: "magenta",
+    Status.NOT_APPLICABLE: "dim",
 }
 
 

@@ -18,6 +18,8 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from verifier.names import whole_words
+
 if TYPE_CHECKING:
     from bs4 import BeautifulSoup
 
@@ -172,12 +174,34 @@ def head_links(body: bytes) -> HeadLinks:
 
 
 SHELL_TEXT_CHARS = 200
-"""Below this much visible text, a page with scripts is taken for a JavaScript shell."""
+"""Below this many characters of text, a page that runs scripts is taken for a JavaScript
+shell: the one threshold, for the fetch layer's note and the toolkit's ``read_page``."""
 
-_NOT_FOUND = re.compile(
-    r"\b(404|page not found|not found|page (?:does not|doesn't) exist|no longer available)\b",
-    re.IGNORECASE,
+NOT_FOUND_PHRASES = (
+    "404",
+    "page not found",
+    "not found",
+    "page cannot be found",
+    "page does not exist",
+    "page doesn't exist",
+    "no longer available",
 )
+"""What a "not found" page answering 200 (a soft 404) says in its title or heading."""
+
+_NOT_FOUND = whole_words(NOT_FOUND_PHRASES)
+
+
+def soft_404(heading: str) -> bool:
+    """Whether a page's title or heading reads like a "not found" page: one of
+    :data:`NOT_FOUND_PHRASES` as whole words, ignoring case ("Error 404", not "14045")."""
+    return _NOT_FOUND is not None and _NOT_FOUND.search(heading) is not None
+
+
+def script_shell(text: str, scripts: int) -> bool:
+    """Whether a page with ``scripts`` script elements and this ``text`` is an empty shell
+    that JavaScript fills in: it runs scripts and has fewer than :data:`SHELL_TEXT_CHARS`
+    characters of text."""
+    return scripts > 0 and len(text) < SHELL_TEXT_CHARS
 
 
 JS_SHELL_NOTE = "almost no text without JavaScript"
@@ -191,14 +215,14 @@ def shape_notes(soup: BeautifulSoup) -> list[str]:
     notes: list[str] = []
     text = " ".join(soup.get_text(" ").split())  # script, style, template excluded
     scripts = len(soup.find_all("script"))
-    if len(text) < SHELL_TEXT_CHARS and scripts:
+    if script_shell(text, scripts):
         notes.append(
             f"{JS_SHELL_NOTE} ({len(text)} characters, {scripts} "
             "script(s)): the page may need a browser; a person should look"
         )
     heads = [t.get_text(" ", strip=True) for t in soup.find_all(["title", "h1"], limit=3)]
     for head in heads:
-        if _NOT_FOUND.search(head):
+        if soft_404(head):
             notes.append(f"answered 200 but reads like a 'not found' page ({head[:80]!r})")
             break
     return notes

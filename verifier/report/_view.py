@@ -14,22 +14,28 @@ from typing import Any
 
 from verifier.bundle.store import is_sha256
 from verifier.fetch.settings import FetchSettings
-from verifier.models import Evidence
+from verifier.models import Evidence, Status
 from verifier.report.model import FetchFacts, Report
 
-ATTENTION = ("fail", "error", "needs_review")
+ATTENTION = (Status.FAIL, Status.ERROR, Status.NEEDS_REVIEW)
 """Statuses a person must look at, most urgent first."""
-STATUS_ORDER = ("fail", "error", "needs_review", "pass", "not_applicable")
+STATUS_ORDER = (Status.FAIL, Status.ERROR, Status.NEEDS_REVIEW, Status.PASS, Status.NOT_APPLICABLE)
 """Every status, in the order the summary lists them."""
-STATUS_WORD = {
-    "pass": "PASS",
-    "fail": "FAIL",
-    "needs_review": "NEEDS REVIEW",
-    "error": "ERROR",
-    "not_applicable": "NOT APPLICABLE",
+STATUS_WORD: dict[str, str] = {
+    Status.PASS: "PASS",
+    Status.FAIL: "FAIL",
+    Status.NEEDS_REVIEW: "NEEDS REVIEW",
+    Status.ERROR: "ERROR",
+    Status.NOT_APPLICABLE: "NOT APPLICABLE",
 }
 """The word shown with each status colour (never colour alone)."""
-STATUS_MARK = {"pass": "✓", "fail": "✗", "needs_review": "?", "error": "!", "not_applicable": "–"}
+STATUS_MARK: dict[str, str] = {
+    Status.PASS: "✓",
+    Status.FAIL: "✗",
+    Status.NEEDS_REVIEW: "?",
+    Status.ERROR: "!",
+    Status.NOT_APPLICABLE: "–",
+}
 """A symbol shown with each status, for readers who do not see the colour."""
 
 _HREF = re.compile(r"^https?://[^\s\x00-\x1f\x7f<>\"'`\\]+$", re.IGNORECASE)
@@ -42,7 +48,9 @@ _ESCAPED = re.compile("[\ud800-\udfff\u202a-\u202e\u2066-\u2069\u200e\u200f\u061
 def status_of(value: object) -> str:
     """``value`` if it is a status this version knows, else ``error`` (a report.json from
     a newer version may hold one we do not)."""
-    return value if isinstance(value, str) and value in STATUS_WORD else "error"
+    if isinstance(value, str) and value in STATUS_WORD:
+        return Status(value).value
+    return Status.ERROR.value
 
 
 def safe_href(url: object) -> str | None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 
+from verifier.models import Status
 from verifier.report import _view
 from verifier.report.basis import Basis
 from verifier.report.model import Report
@@ -36,9 +37,9 @@ def render_junit(report: Report) -> bytes:
         {
             "name": suite_name,
             "tests": str(len(views)),
-            "failures": str(totals["fail"]),
-            "errors": str(totals["error"]),
-            "skipped": str(totals["needs_review"] + totals["not_applicable"]),
+            "failures": str(totals[Status.FAIL]),
+            "errors": str(totals[Status.ERROR]),
+            "skipped": str(totals[Status.NEEDS_REVIEW] + totals[Status.NOT_APPLICABLE]),
             "timestamp": xml_text(report.run.started),
         },
     )
@@ -60,11 +61,13 @@ def render_junit(report: Report) -> bytes:
             },
         )
         message = xml_text(v["summary"])
-        if v["status"] == "fail":
-            ET.SubElement(case, "failure", {"message": message, "type": "fail"}).text = message
-        elif v["status"] == "error":
-            ET.SubElement(case, "error", {"message": message, "type": "error"}).text = message
-        elif v["status"] in ("needs_review", "not_applicable"):
+        if v["status"] == Status.FAIL:
+            kind = Status.FAIL.value
+            ET.SubElement(case, "failure", {"message": message, "type": kind}).text = message
+        elif v["status"] == Status.ERROR:
+            kind = Status.ERROR.value
+            ET.SubElement(case, kind, {"message": message, "type": kind}).text = message
+        elif v["status"] in (Status.NEEDS_REVIEW, Status.NOT_APPLICABLE):
             ET.SubElement(case, "skipped", {"message": f"{v['word']}: {message}"})
         out = [f"requirement: {xml_text(v['text'])}"]
         out += [f"fetch {xml_text(f['url'])}: {xml_text(f['detail'])}" for f in v["fetches"]]

@@ -2,8 +2,12 @@
 
 - ``pass``: ``/.well-known/security.txt`` answers 2xx with a ``Contact:`` line (and an
   ``Expires:`` line when ``require_expires`` is set);
-- ``fail``: it is missing (404) or has no ``Contact:`` line;
-- ``error``: it could not be fetched (raised by ``ctx.fetch``, handled by the engine).
+- ``fail``: it is missing (404, 410) or has no ``Contact:`` line;
+- ``error``: it could not be fetched, or the server answered another status (a 503 says
+  nothing about the file: a fault is never a fail).
+
+Telling absence from a fault is the toolkit's :func:`verifier.toolkit.read_page`, the same
+rule the built-in checks use.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from collections.abc import Callable
 from typing import Any
 
 from verifier import Check, CheckContext, Outcome, Params, hookimpl
+from verifier.toolkit import read_page
 
 
 class SecurityTxtParams(Params):
@@ -32,9 +37,13 @@ class SecurityTxtCheck(Check[SecurityTxtParams]):
     async def verify(self, ctx: CheckContext[SecurityTxtParams]) -> Outcome:
         """Fetch security.txt and look for the required fields."""
         website = ctx.submission.applicant.website.rstrip("/")
-        page = await ctx.fetch(f"{website}/.well-known/security.txt")
-        if not page.ok:
-            return Outcome.failed(f"no security.txt ({page.status})")
+        # security.txt is plain text: any 2xx body will do (html=False).
+        read = await read_page(ctx, f"{website}/.well-known/security.txt", html=False)
+        if read.state == "gone" and read.page is not None:
+            return Outcome.failed(f"no security.txt ({read.page.status})")
+        if read.state != "ok" or read.page is None:
+            return Outcome.error(f"security.txt {read.reason}")
+        page = read.page
         fields = {
             line.split(":", 1)[0].strip().lower() for line in page.text.splitlines() if ":" in line
         }

@@ -6,7 +6,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+import httpx
 import pytest
+import respx
 from finops_verifier_example import SecurityTxtCheck
 
 from verifier import Status
@@ -61,3 +63,33 @@ def test_security_txt(
         settings=settings,
     )
     assert (result.status, result.summary) == (status, summary)
+
+
+@pytest.mark.parametrize(
+    ("answer", "status", "summary"),
+    [
+        pytest.param(
+            httpx.Response(503),
+            Status.ERROR,
+            "security.txt could not be fetched (gave up after 2 attempts: HTTP 503)",
+            id="a server answering 503 is an error, not a missing file",
+        ),
+        pytest.param(
+            httpx.Response(410),
+            Status.FAIL,
+            "no security.txt (410)",
+            id="a security.txt that is gone for good fails",
+        ),
+    ],
+)
+def test_a_fault_is_not_an_absence(answer: httpx.Response, status: Status, summary: str) -> None:
+    url = "http://flaky.example/.well-known/security.txt"
+    with respx.mock(assert_all_called=True) as router:
+        route = router.get(url, name="security_txt").mock(side_effect=[answer, answer])
+        result = run_check(
+            SecurityTxtCheck(),
+            make_submission(applicant={"name": "Flaky Co", "website": "http://flaky.example/"}),
+            settings=settings_for(None),
+        )
+    assert (result.status, result.summary) == (status, summary)
+    assert route.called

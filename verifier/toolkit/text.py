@@ -1,5 +1,5 @@
-"""Text helpers shared by the checks that read a page: the passage around a word, the
-page's links, and the record of what a page hides from its visitors.
+"""Text of a page: the passage around a word, the page's links, the record of what a page
+hides from its visitors, and a list shortened for a one-sentence summary.
 
 What counts is what a visitor sees (:mod:`verifier.fetch.visibility`): a check decides on
 :attr:`Page.visible_text` and :func:`page_links`; when only hidden content would have
@@ -12,7 +12,20 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from verifier import CheckContext, Hidden, Link, Page
+from verifier.checks import CheckContext
+from verifier.fetch.page import Page
+from verifier.fetch.visibility import Hidden, Link
+
+__all__ = [
+    "MAX_RECORDED",
+    "QUOTE",
+    "excerpt",
+    "hidden_links",
+    "hidden_text",
+    "page_links",
+    "record_hidden",
+    "some",
+]
 
 QUOTE = 200
 """Characters of a hidden passage quoted in evidence."""
@@ -74,3 +87,12 @@ def record_hidden(
             f"would have shown {what}",
             page=page,
         )
+
+
+def some(names: Sequence[str], limit: int = 5) -> str:
+    """The first ``limit`` of ``names`` and how many more, for a summary that must stay one
+    sentence however long the list: ``"A, B, C, D, E and 9,995 more"``; all of them, comma
+    separated, when there are ``limit`` or fewer."""
+    shown = ", ".join(names[:limit])
+    rest = len(names) - limit
+    return f"{shown} and {rest:,} more" if rest > 0 else shown

@@ -11,11 +11,16 @@ hides...) is no listing, and neither is the hidden part of a name or a hidden li
 :func:`read_entries` keeps those apart (:attr:`Directory.hidden`) so that a check can tell
 a person "listed only where visitors cannot see it" rather than "not listed".
 
-Each page is read with :func:`plugins._pages.read_page`: a page that is gone, faulty or
+Each page is read with :func:`verifier.toolkit.pages.read_page`: a page that is gone, faulty or
 unreadable (not HTML, a JavaScript shell), or one that lists no organisation at all, makes
 the directory unreadable (:attr:`Directory.problem`), since an absence from a directory we
 could not read proves nothing. Stopping at ``max_pages`` while a next page exists is
 reported too (:attr:`Directory.unread`): the caller must not read it as a full search.
+
+Reading one page is two steps: :func:`candidates` gathers, from the tree, every element
+that may name an organisation with the facts about it (its text, what a visitor sees of
+it, its link, what is hidden and why), and :func:`decide_entry`, a pure function, says
+what each one lists. Nothing here knows of any particular directory or program.
 """
 
 from __future__ import annotations
@@ -27,8 +32,27 @@ from typing import Any
 import httpx
 from bs4 import BeautifulSoup, Tag
 
-from plugins._pages import read_page
-from verifier import CheckContext, Page, same_site, site_of
+from verifier.checks import CheckContext
+from verifier.fetch.page import Page
+from verifier.names import whole_words
+from verifier.toolkit.pages import read_page
+from verifier.urls import same_site, site_of
+
+__all__ = [
+    "Candidate",
+    "Directory",
+    "Entry",
+    "Listing",
+    "candidates",
+    "decide_entry",
+    "entries_of",
+    "leads_to",
+    "links_in",
+    "links_out",
+    "next_page",
+    "read_directory",
+    "read_entries",
+]
 
 _SKIP_ANCESTORS = ("nav", "header", "footer", "script", "style", "noscript", "template", "head")
 _NEXT_TEXT = re.compile(r"^\s*(next|next page|older|›|»|→)\s*[›»→]?\s*$", re.IGNORECASE)
@@ -37,7 +61,7 @@ _PREV_TEXT = re.compile(
     re.IGNORECASE,
 )
 _PAGE_NUMBER = re.compile(r"^\s*(page\s*)?\d+\s*$", re.IGNORECASE)
-_LOGO_WORDS = re.compile(r"\b(logo|icon)\b", re.IGNORECASE)
+_LOGO_WORDS = whole_words(["logo", "icon"])
 
 
 @dataclass(frozen=True)
@@ -115,6 +139,153 @@ def _is_pagination(text: str) -> bool:
     return any(rx.match(text) for rx in (_NEXT_TEXT, _PREV_TEXT, _PAGE_NUMBER))
 
 
+@dataclass(frozen=True)
+class Candidate:
+    """An element of a directory page that may name an organisation, with the facts
+    :func:`decide_entry` needs (gathered by :func:`candidates`)."""
+
+    how: str
+    """Where the name comes from: ``img-alt``, ``table-row``, ``list-item``, ``link``,
+    ``card`` or ``heading``."""
+    text: str
+    """Everything the element says: its alt text for a logo, else its text with the parts
+    hidden from visitors."""
+    shown: str
+    """What a visitor sees of that text (for a logo, its alt text)."""
+    href: str | None = None
+    """The link the element carries (absolute), if any."""
+    hidden: str | None = None
+    """Why the element itself is hidden from visitors; ``None`` when it is seen."""
+    part_hidden: str | None = None
+    """Why part of its text is hidden; ``None`` when all of it is seen."""
+    link_hidden: str | None = None
+    """Why its link is hidden; ``None`` when the link is seen (or there is none)."""
+
+
+@dataclass(frozen=True)
+class Listing:
+    """What one candidate lists, as :func:`decide_entry` decides it."""
+
+    name: str
+    """The name, cleaned (spacing collapsed, "logo" and "icon" removed)."""
+    href: str | None
+    """The link that goes with it; ``None`` when there is none or it is hidden."""
+    hidden: str | None
+    """``None`` for a listing a visitor sees; else why it is hidden."""
+
+
+def _listing(text: str, href: str | None, hidden: str | None) -> Listing | None:
+    """``text`` as a listed name, or ``None`` when it names no organisation: a pagination
+    link ("Next", "« Previous", "2"), one character, or more than 120."""
+    name = _clean(text)
+    if _LOGO_WORDS is not None:
+        name = _LOGO_WORDS.sub("", name)
+    name = name.strip(" -|")
+    if _is_pagination(name) or not 1 < len(name) <= 120:
+        return None
+    return Listing(name, href, hidden)
+
+
+def decide_entry(candidate: Candidate) -> tuple[Listing | None, Listing | None]:
+    """What ``candidate`` lists: ``(seen, hidden)``, each ``None`` when it lists nothing
+    so. A pure function of the candidate.
+
+    An element hidden from visitors is no listing: only ``hidden``, with its full text and
+    why. A seen element is a listing with what a visitor sees, without a link the visitor
+    cannot see; when part of its name or its link is hidden, ``hidden`` has the full text
+    and link as well, so that a person can see what was set aside.
+    """
+    c = candidate
+    if c.hidden is not None:
+        return None, _listing(c.text, c.href, c.hidden)
+    seen = _listing(c.shown, None if c.link_hidden else c.href, None)
+    why = c.part_hidden or c.link_hidden
+    return seen, (_listing(c.text, c.href, why) if why else None)
+
+
+def _candidate(page: Page, tag: Tag, how: str, alt: str | None = None) -> Candidate:
+    """The facts about one element (walks it: runs inside ``ctx.read``)."""
+    href, link_hidden = _href(tag, page)
+    own = page.hidden_reason(tag)
+    if alt is not None:
+        return Candidate(how, alt, alt, href, own, None, link_hidden)
+    shown, part = page.shown_text(tag) if own is None else ("", None)
+    return Candidate(how, tag.get_text(" "), shown, href, own, part, link_hidden)
+
+
+def candidates(page: Page, *, headings: bool = False) -> list[Candidate]:
+    """Every element of a directory page that may name an organisation, by kind: logos
+    (their ``alt``), the first cell of table rows, list items and links, and the title of
+    cards; with ``headings``, the ``h2``-``h4`` headings instead. Site chrome (``nav``,
+    ``header``, ``footer``...) is left out. Walks the tree: run it through ``ctx.read``."""
+    if headings:
+        return [_candidate(page, t, "heading") for t in _outside_chrome(page, ["h2", "h3", "h4"])]
+    kinds = (_logos, _table_rows, _items_and_links, _card_titles)
+    return [candidate for kind in kinds for candidate in kind(page)]
+
+
+def _outside_chrome(page: Page, names: str | list[str]) -> list[Tag]:
+    """The ``names`` elements of the page outside its chrome."""
+    return [t for t in page.soup.find_all(names) if isinstance(t, Tag) and not _in_chrome(t)]
+
+
+def _logos(page: Page) -> list[Candidate]:
+    """Each image with an ``alt`` text: a logo names its organisation there."""
+    return [
+        _candidate(page, img, "img-alt", str(img["alt"]))
+        for img in _outside_chrome(page, "img")
+        if isinstance(img.get("alt"), str)
+    ]
+
+
+def _table_rows(page: Page) -> list[Candidate]:
+    """The first cell of each table row, when it is a data cell (not a header)."""
+    cells = [row.find(["td", "th"]) for row in _outside_chrome(page, "tr")]
+    return [
+        _candidate(page, cell, "table-row")
+        for cell in cells
+        if isinstance(cell, Tag) and cell.name == "td"
+    ]
+
+
+def _items_and_links(page: Page) -> list[Candidate]:
+    """Each list item and link that is not a container of other entries or a logo link
+    (whose alt text :func:`_logos` took)."""
+    found: list[Candidate] = []
+    for tag in _outside_chrome(page, ["li", "a"]):
+        if tag.name == "li" and tag.find(["li", "table"]):
+            continue  # a container of other entries, not an entry
+        if tag.name == "a" and tag.find("img"):
+            continue  # a logo link: its alt text was taken above
+        found.append(_candidate(page, tag, "list-item" if tag.name == "li" else "link"))
+    return found
+
+
+def _card_titles(page: Page) -> list[Candidate]:
+    """The title of each card (an element whose class says card, member or partner)."""
+    found: list[Candidate] = []
+    for card in page.soup.select("[class*=card], [class*=member], [class*=partner]"):
+        # A card holds one organisation; a section holding many (a logo grid) is not one.
+        if isinstance(card, Tag) and not _in_chrome(card) and len(card.find_all("a")) <= 1:
+            title = card.find(["h2", "h3", "h4", "h5", "strong", "b"])
+            if isinstance(title, Tag):
+                found.append(_candidate(page, title, "card"))
+    return found
+
+
+def _sort(
+    page: Page, found: list[Candidate], seen: dict[str, Entry], unseen: dict[str, Entry]
+) -> None:
+    """Add what each of ``found`` lists to ``seen`` and ``unseen`` (keyed by the name in
+    lower case: the first listing of a name is kept)."""
+    for candidate in found:
+        for listing, into in zip(decide_entry(candidate), (seen, unseen), strict=True):
+            if listing is not None and listing.name.lower() not in into:
+                into[listing.name.lower()] = Entry(
+                    listing.name, listing.href, candidate.how, page, listing.hidden
+                )
+
+
 def entries_of(page: Page) -> list[Entry]:
     """Every organisation-like entry of one directory page a visitor sees."""
     return read_entries(page)[0]
@@ -127,58 +298,15 @@ def read_entries(page: Page) -> tuple[list[Entry], list[Entry]]:
     An entry whose element is hidden is only in the second list. A visible entry with a
     hidden part (``Acme<span hidden> Cloud Economics</span>``, or a hidden link) is in the
     first with what shows, and in the second with the hidden words or link as well.
+    Walks the tree: run it through ``ctx.read``.
     """
-    soup: BeautifulSoup = page.soup
     seen: dict[str, Entry] = {}
     unseen: dict[str, Entry] = {}
-
-    def put(into: dict[str, Entry], name: str, href: str | None, how: str, why: str | None) -> None:
-        name = _LOGO_WORDS.sub("", _clean(name)).strip(" -|")
-        if _is_pagination(name):
-            return  # "Next", "« Previous", "2": the directory's own page links
-        if 1 < len(name) <= 120 and name.lower() not in into:
-            into[name.lower()] = Entry(name, href, how, page, why)
-
-    def add(tag: Tag, how: str, alt: str | None = None) -> None:
-        href, link_hidden = _href(tag, page)
-        full = alt if alt is not None else tag.get_text(" ")
-        own = page.hidden_reason(tag)
-        if own is not None:
-            put(unseen, full, href, how, own)
-            return
-        shown, part = (alt, None) if alt is not None else page.shown_text(tag)
-        put(seen, shown, None if link_hidden else href, how, None)
-        if part or link_hidden:
-            put(unseen, full, href, how, part or link_hidden)
-
-    for img in soup.find_all("img"):
-        if isinstance(img, Tag) and not _in_chrome(img) and isinstance(img.get("alt"), str):
-            add(img, "img-alt", str(img["alt"]))
-    for row in soup.find_all("tr"):
-        if isinstance(row, Tag) and not _in_chrome(row):
-            cell = row.find(["td", "th"])
-            if isinstance(cell, Tag) and cell.name == "td":
-                add(cell, "table-row")
-    for tag in soup.find_all(["li", "a"]):
-        if not isinstance(tag, Tag) or _in_chrome(tag):
-            continue
-        if tag.name == "li" and tag.find(["li", "table"]):
-            continue  # a container of other entries, not an entry
-        if tag.name == "a" and tag.find("img"):
-            continue  # a logo link: its alt text was taken above
-        add(tag, "list-item" if tag.name == "li" else "link")
-    for card in soup.select("[class*=card], [class*=member], [class*=partner]"):
-        # A card holds one organisation; a section holding many (a logo grid) is not one.
-        if isinstance(card, Tag) and not _in_chrome(card) and len(card.find_all("a")) <= 1:
-            title = card.find(["h2", "h3", "h4", "h5", "strong", "b"])
-            if isinstance(title, Tag):
-                add(title, "card")
+    _sort(page, candidates(page), seen, unseen)
     if not seen:
         # Headings name organisations only on pages that list them as headings; on a logo
         # grid they title its sections ("Premier Members"), which are not entries.
-        for tag in soup.find_all(["h2", "h3", "h4"]):
-            if isinstance(tag, Tag) and not _in_chrome(tag):
-                add(tag, "heading")
+        _sort(page, candidates(page, headings=True), seen, unseen)
     return list(seen.values()), list(unseen.values())
 
 

@@ -1,12 +1,17 @@
-"""Organisation-name matching: case, punctuation and legal suffixes do not count.
+"""Names: comparable forms of company and person names, and finding a name in text.
 
-Person names (certificate holders) are compared with :func:`person_key` instead: case,
-accents, punctuation, spacing and word order do not count, but no word is ever dropped
-("Ana Sá" is not "Ana", although "sa" is a legal suffix for companies).
+Company names compare with :func:`normalize`: case, punctuation and legal suffixes do not
+count (CONTRACT.md: "Matching is on the applicant's name and aliases, ignoring case,
+punctuation and legal suffixes (Inc., LLC, Ltd, GmbH, Corp., S.A., ...)"). Person names
+(certificate holders) compare with :func:`person_key` instead: case, accents,
+punctuation, spacing and word order do not count, but no word is ever dropped ("Ana Sá" is
+not "Ana", although "sa" is a legal suffix for companies).
 
-CONTRACT.md: "Matching is on the applicant's name and aliases, ignoring case, punctuation
-and legal suffixes (Inc., LLC, Ltd, GmbH, Corp., S.A., ...)". Used by every check that
-looks for a company by name (membership, case studies, community, certified listings).
+A word or phrase is found in text with :func:`says` (or a pattern from
+:func:`whole_words`): never inside a longer word. A name is found with
+:func:`text_mentions`, which also knows that a one-word name must be written as a proper
+noun. The normalisers are those the submission is validated with
+(:mod:`verifier.names`), so a name accepted there is looked for the same way here.
 """
 
 from __future__ import annotations
@@ -14,15 +19,23 @@ from __future__ import annotations
 import difflib
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 
-# One normalisation for the checks and for the submission's validation, which refuses a
-# name that would normalise to nothing or to a common word.
-from verifier.names import LEGAL_SUFFIXES as LEGAL_SUFFIXES
-from verifier.names import normalize as normalize
-from verifier.names import person_key as person_key
-from verifier.names import words as words
+from verifier.names import LEGAL_SUFFIXES, normalize, person_key, says, whole_words, words
+
+__all__ = [
+    "LEGAL_SUFFIXES",
+    "Match",
+    "match_name",
+    "name_forms",
+    "normalize",
+    "person_key",
+    "says",
+    "text_mentions",
+    "whole_words",
+    "words",
+]
 
 
 def name_forms(name: str, aliases: Iterable[str] = ()) -> list[str]:
@@ -97,18 +110,9 @@ def _proper_noun(text: str, name: str, form: str) -> bool:
     """Whether ``text`` writes the one-word name ``form`` (``name`` as written) with its
     capitals: as written, or with a capital when it is written in lower case."""
     written = next((w for w in re.findall(r"\w+", _unaccented(name)) if w.casefold() == form), form)
-    pattern = rf"(?<!\w){re.escape(form)}(?!\w)"
-    for m in re.finditer(pattern, _unaccented(text), re.IGNORECASE):
+    pattern = whole_words([form])
+    for m in pattern.finditer(_unaccented(text)) if pattern else ():
         seen = m.group()
         if seen == written if written != written.lower() else seen != seen.lower():
             return True
     return False
-
-
-def some(names: Sequence[str], limit: int = 5) -> str:
-    """The first ``limit`` of ``names`` and how many more, for a summary that must stay one
-    sentence however long the list: ``"A, B, C, D, E and 9,995 more"``; all of them, comma
-    separated, when there are ``limit`` or fewer."""
-    shown = ", ".join(names[:limit])
-    rest = len(names) - limit
-    return f"{shown} and {rest:,} more" if rest > 0 else shown

@@ -1,28 +1,35 @@
-"""Reading one page a submission points to, with every outcome a check must tell apart.
+"""Reading one page, with every outcome a check must tell apart.
 
 A check that reads several pages (case studies, alignment pages, group pages) must not
 stop at the first fault: :func:`read_page` turns each answer into a :class:`Read` whose
 ``state`` says whether the page can be judged (``ok``), is evidence of absence (``gone``:
 404, 410, or a "page not found" page answering 200), could not be had (``fault``: the
 check decides whether that changes its verdict), or cannot be read by a program
-(``unreadable``: not HTML, or an empty shell that JavaScript fills in, by our own measure
-or the fetch layer's note; a person must read it). A page we cannot read is never taken
-as a page that says nothing.
+(``unreadable``: not HTML, or an empty shell that JavaScript fills in; a person must read
+it). A page we cannot read is never taken as a page that says nothing.
+
+The "not found" and "empty shell" rules are the fetch layer's
+(:func:`verifier.fetch.content.soft_404` and :func:`~verifier.fetch.content.script_shell`):
+one rule, applied once, whether a reviewer reads the page's notes or a check its state.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
-from verifier import CheckContext, FetchError, Page
+from verifier.checks import CheckContext
+from verifier.errors import FetchError
+from verifier.fetch.content import script_shell, soft_404
+from verifier.fetch.page import Page
+
+__all__ = ["GONE", "PageState", "Read", "built_by_javascript", "read_page"]
 
 GONE = (404, 410)
 """Statuses meaning the page does not exist: an answer, not a fault."""
-MIN_TEXT = 80
-"""Characters of visible text under which a page that runs scripts is an empty shell."""
-_SOFT_404 = re.compile(r"\b(404|page not found|page cannot be found)\b", re.IGNORECASE)
+
+PageState = Literal["ok", "gone", "fault", "unreadable"]
+"""What became of a page: see :attr:`Read.state`."""
 
 
 @dataclass(frozen=True)
@@ -33,24 +40,32 @@ class Read:
     """The URL asked."""
     page: Page | None
     """The answer, if there was one."""
-    state: str
-    """``ok`` (2xx HTML), ``gone`` (404/410), ``fault`` (no answer, or another status),
-    ``unreadable`` (2xx but not HTML, or an empty script shell)."""
+    state: PageState
+    """``ok`` (2xx HTML, or any 2xx body when HTML was not required), ``gone`` (404/410,
+    or a "not found" page answering 2xx), ``fault`` (no answer, or another status),
+    ``unreadable`` (2xx but not HTML when HTML was required, or an empty script shell)."""
     reason: str
     """Why it is not ``ok``, as a phrase ("answered 404"); empty when ``ok``."""
 
 
 def built_by_javascript(page: Page) -> bool:
     """Whether a 2xx HTML page is an empty shell that scripts fill in: it runs scripts and
-    shows almost no text, or the fetch layer noted it needs JavaScript."""
+    shows a visitor almost no text (:func:`verifier.fetch.content.script_shell`)."""
     if page.needs_javascript:
         return True
-    runs_scripts = page.soup.find("script") is not None
-    return runs_scripts and len(page.visible_text) < MIN_TEXT
+    return script_shell(page.visible_text, len(page.soup.find_all("script", limit=1)))
 
 
-async def read_page(ctx: CheckContext[Any], url: str) -> Read:
-    """Fetch ``url`` (recorded as evidence by ``ctx.fetch``) and classify the answer."""
+async def read_page(ctx: CheckContext[Any], url: str, *, html: bool = True) -> Read:
+    """Fetch ``url`` (recorded as evidence by ``ctx.fetch``) and classify the answer.
+
+    :param ctx: the check's context; the fetch goes through ``ctx.fetch``.
+    :param url: the page to read.
+    :param html: whether the check needs an HTML page (the default). With ``html=False``
+        any 2xx body is ``ok`` (a ``security.txt``, a JSON answer): only 404/410 is
+        ``gone`` and only a missing answer or another status a ``fault``.
+    :return: a :class:`Read`; never raises for a fetch that failed.
+    """
     try:
         page = await ctx.fetch(url)
     except FetchError as exc:
@@ -59,11 +74,13 @@ async def read_page(ctx: CheckContext[Any], url: str) -> Read:
         return Read(url, page, "gone", f"answered {page.status}: the page does not exist")
     if not page.ok:
         return Read(url, page, "fault", f"answered {page.status}")
+    if not html:
+        return Read(url, page, "ok", "")
     if not page.is_html:
         kind = page.content_type or "an untyped body"
         return Read(url, page, "unreadable", f"is {kind}, not HTML; a person must read it")
     title = page.soup.title.get_text(" ", strip=True) if page.soup.title else ""
-    if _SOFT_404.search(title):
+    if soft_404(title):
         return Read(url, page, "gone", f"answered {page.status} with the title {title!r}")
     if built_by_javascript(page):
         return Read(
