@@ -100,6 +100,11 @@ BAD = [
         id="an id that would name another folder",
     ),
     pytest.param(
+        GOOD.replace("id: globex-2", 'id: "globex\\n"'),
+        "partners[1].id: 'globex\\n' is not a partner id",
+        id="an id ending in a line break",
+    ),
+    pytest.param(
         GOOD.replace("id: globex-2", "id: -rf"),
         "partners[1].id: '-rf' is not a partner id",
         id="an id a shell takes for an option",

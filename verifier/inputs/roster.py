@@ -38,14 +38,20 @@ MAX_ID_CHARS = 64
 MAX_PATH_CHARS = 1_024
 """Longest path written in a roster (a submission or a sources file)."""
 
-_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+_ID = re.compile(r"[a-z0-9][a-z0-9-]*")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def is_partner_id(text: object) -> bool:
+    """Whether ``text`` is a valid partner id, so that it may name a folder or a link
+    (a recheck.json from elsewhere may hold anything)."""
+    return isinstance(text, str) and len(text) <= MAX_ID_CHARS and bool(_ID.fullmatch(text))
 
 
 def _partner_id(value: str) -> str:
     # It becomes partners/<id>/: no dot, slash or capital (two ids differing in case are
     # one folder on macOS), and no leading '-' (a folder a shell takes for an option).
-    if not _ID.match(value):
+    if not is_partner_id(value):
         raise ValueError(
             f"{yamlfile.shown(value)} is not a partner id: use lowercase letters, digits "
             "and '-', starting with a letter or digit (it names the partner's folder)"
