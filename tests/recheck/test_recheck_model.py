@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import os
+from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 import pytest
 
+from verifier.bundle.decisions import Decision
 from verifier.bundle.store import dump_json
+from verifier.errors import BundleError
 from verifier.recheck.model import (
     RECHECK_SCHEMA,
     BaselineRef,
@@ -19,8 +25,10 @@ from verifier.recheck.model import (
     RecheckRun,
     RecheckSummary,
     RosterRef,
+    load_summary,
+    partner_bundle,
 )
-from verifier.report.model import ToolRef
+from verifier.report.model import ApplicantRef, Report, ReportedRequirement, ToolRef
 
 SHA = "0" * 64
 
@@ -186,3 +194,88 @@ def test_a_baseline_of_the_wrong_shape_reads_what_it_can_and_never_raises(
 def test_a_document_that_is_not_an_object_is_refused() -> None:
     with pytest.raises(ValueError, match="does not hold a JSON object"):
         RecheckSummary.from_json([1, 2])
+
+
+def _report() -> Report:
+    return Report(
+        applicant=ApplicantRef(name="Acme <b>Inc</b>"),
+        tier="platform",
+        requirements=(
+            ReportedRequirement(id="membership", raw_status="pass"),
+            ReportedRequirement(id="model", raw_status="needs_review"),
+        ),
+    )
+
+
+def _decision(expires: str | None, sha: str = SHA) -> Decision:
+    return Decision("model", "pass", "Jo", "because", "2026-06-01T00:00:00Z", expires, sha)
+
+
+@pytest.mark.parametrize(
+    ("decisions", "outcome", "model"),
+    [
+        ([], "needs_review", "needs_review"),
+        ([_decision(None)], "pass", "pass"),
+        ([_decision("2026-11-29")], "needs_review", "needs_review"),
+        ([_decision(None, sha="9" * 64)], "needs_review", "needs_review"),
+    ],
+    ids=[
+        "without a decision the machine's statuses",
+        "an active decision makes the effective status",
+        "an expired decision does not count",
+        "a decision on another report does not count",
+    ],
+)
+def test_a_verified_partner_records_effective_statuses(
+    decisions: list[Decision], outcome: str, model: str
+) -> None:
+    got = PartnerResult.of_report(
+        "acme", _report(), SHA, decisions, dt.date(2026, 11, 30), renewal_due=dt.date(2027, 5, 1)
+    )
+    assert got.outcome == outcome
+    assert got.requirements == {"membership": "pass", "model": model}
+    assert (got.id, got.name, got.tier, got.bundle, got.report_sha256, got.renewal_due) == (
+        "acme",
+        "Acme <b>Inc</b>",
+        "platform",
+        "partners/acme",
+        SHA,
+        "2027-05-01",
+    )
+
+
+def test_an_unverified_partner_is_an_error_with_its_message_and_no_bundle() -> None:
+    got = PartnerResult.unverified("acme", "acme.yaml:3: tier: required field is missing")
+    assert (got.outcome, got.error, got.bundle, dict(got.requirements)) == (
+        "error",
+        "acme.yaml:3: tier: required field is missing",
+        None,
+        {},
+    )
+
+
+def test_a_baseline_folder_is_read_safely(tmp_path: Path) -> None:
+    (tmp_path / "recheck.json").write_bytes(dump_json(summary().to_json()))
+    assert load_summary(tmp_path) == summary()
+    with pytest.raises(BundleError, match=r"holds no recheck\.json: give the folder of an earlier"):
+        load_summary(tmp_path / "nowhere")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    os.symlink(tmp_path / "recheck.json", elsewhere / "recheck.json")
+    with pytest.raises(BundleError, match="symbolic link"):
+        load_summary(elsewhere)
+    (tmp_path / "recheck.json").write_text("[]")
+    with pytest.raises(BundleError, match="does not hold a JSON object"):
+        load_summary(tmp_path)
+    (tmp_path / "recheck.json").write_text("{not json")
+    with pytest.raises(BundleError, match="cannot be read as JSON"):
+        load_summary(tmp_path)
+
+
+def test_a_partner_bundle_is_found_by_its_id_never_by_the_text_a_baseline_holds(
+    tmp_path: Path,
+) -> None:
+    ok = PartnerResult(id="acme", outcome="pass", bundle="../../../etc")
+    assert partner_bundle(tmp_path, ok) == tmp_path / "partners" / "acme"
+    assert partner_bundle(tmp_path, replace(ok, id="../x")) is None
+    assert partner_bundle(tmp_path, replace(ok, bundle=None)) is None

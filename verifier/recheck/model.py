@@ -17,16 +17,27 @@ not a JSON object.
 
 from __future__ import annotations
 
+import datetime as dt
 import enum
+import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
+from verifier.bundle.decisions import Decision, review_view
+from verifier.bundle.files import read_regular
+from verifier.errors import BundleError
+from verifier.inputs.roster import is_partner_id
 from verifier.models import Status, overall_status
-from verifier.report.model import ToolRef, _object, _objects, _text
+from verifier.report.model import Report, ToolRef, _object, _objects, _text
 
 RECHECK_SCHEMA = "finops-verifier/recheck/v1"
 """The ``schema`` this version writes."""
+RECHECK_JSON = "recheck.json"
+"""The summary's file name in a re-check folder."""
+PARTNERS = "partners"
+"""The folder of a re-check folder that holds one bundle per partner, by id."""
 
 
 class ChangeKind(enum.StrEnum):
@@ -236,6 +247,45 @@ class PartnerResult:
     decisions: tuple[CarryRecord, ...] = ()
     """The baseline's staff decisions for this partner, carried over or not."""
 
+    @classmethod
+    def of_report(
+        cls,
+        partner_id: str,
+        report: Report,
+        report_sha256: str,
+        decisions: Iterable[Decision],
+        as_of: dt.date,
+        *,
+        renewal_due: dt.date | None = None,
+    ) -> PartnerResult:
+        """The entry of a partner verified this run: its bundle ``partners/<id>``, its
+        effective statuses and outcome with the ``decisions`` of its review.jsonl (those
+        carried over included) that are active on ``as_of``."""
+        view = review_view(report, list(decisions), as_of, report_sha256)
+        return cls(
+            id=partner_id,
+            name=report.applicant.name,
+            tier=report.tier,
+            outcome=str(view["outcome"]),
+            bundle=f"{PARTNERS}/{partner_id}",
+            report_sha256=report_sha256,
+            requirements={str(k): str(v) for k, v in view["effective"].items()},
+            renewal_due=renewal_due.isoformat() if renewal_due else None,
+        )
+
+    @classmethod
+    def unverified(
+        cls, partner_id: str, message: str, *, renewal_due: dt.date | None = None
+    ) -> PartnerResult:
+        """The entry of a partner that could not be verified (an invalid submission):
+        outcome ``error``, the message, no bundle."""
+        return cls(
+            id=partner_id,
+            outcome=Status.ERROR.value,
+            error=message,
+            renewal_due=renewal_due.isoformat() if renewal_due else None,
+        )
+
     @property
     def regressions(self) -> int:
         """How many of its changes are regressions."""
@@ -429,3 +479,37 @@ class RecheckSummary:
             },
             partners=tuple(PartnerResult.from_json(p) for p in _objects(data.get("partners"))),
         )
+
+
+MAX_RECHECK_JSON = 64 * 1024 * 1024
+"""Largest recheck.json read from a baseline folder (bytes): 5,000 partners of a few
+kilobytes each come to about 20 MB."""
+
+
+def load_summary(folder: Path) -> RecheckSummary:
+    """The recheck.json of a re-check folder (a ``--baseline``), read as a regular file
+    (never through a link) within :data:`MAX_RECHECK_JSON`, then defensively
+    (:meth:`RecheckSummary.from_json`). :class:`BundleError` (exit 2) when there is none,
+    or it is no JSON object."""
+    path = folder / RECHECK_JSON
+    try:
+        data = json.loads(read_regular(path, MAX_RECHECK_JSON))
+    except FileNotFoundError as exc:
+        raise BundleError(
+            f"{folder} holds no {RECHECK_JSON}: give the folder of an earlier re-check"
+        ) from exc
+    except (OSError, ValueError) as exc:
+        raise BundleError(f"{path} cannot be read as JSON ({exc})") from exc
+    try:
+        return RecheckSummary.from_json(data)
+    except ValueError as exc:
+        raise BundleError(f"{path} does not hold a JSON object") from exc
+
+
+def partner_bundle(folder: Path, partner: PartnerResult) -> Path | None:
+    """Where ``partner``'s bundle is in the re-check ``folder``: ``partners/<id>``, built
+    from an id that can name a folder (never from the ``bundle`` text, which a baseline
+    from elsewhere may point anywhere); ``None`` when it has no bundle."""
+    if partner.bundle is None or not is_partner_id(partner.id):
+        return None
+    return folder / PARTNERS / str(partner.id)

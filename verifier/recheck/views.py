@@ -23,7 +23,7 @@ from __future__ import annotations
 from typing import Any
 
 from verifier.inputs.roster import is_partner_id
-from verifier.recheck.model import ChangeKind, PartnerResult, RecheckSummary
+from verifier.recheck.model import PARTNERS, ChangeKind, PartnerResult, RecheckSummary
 from verifier.report import _view
 from verifier.report.html import CSP, template_environment
 from verifier.report.markdown import md_text
@@ -88,7 +88,7 @@ def partner_view(partner: PartnerResult) -> dict[str, Any]:
     """What both reports show of one partner, every string made visible."""
     outcome = partner.outcome
     link = (
-        f"partners/{partner.id}/report.html"
+        f"{PARTNERS}/{partner.id}/report.html"
         if partner.bundle is not None and is_partner_id(partner.id)
         else None
     )
