@@ -19,14 +19,13 @@ come from anyone.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from verifier.bundle.check import INDEX_FILE, MAX_JSON
-from verifier.bundle.files import read_regular
+from verifier.bundle.files import read_json
 from verifier.errors import BundleError
 from verifier.models import Status
 from verifier.recheck.model import (
@@ -133,10 +132,7 @@ def read_exchanges(bundle: Path) -> list[Mapping[str, Any]]:
     """The exchanges of ``bundle/captures/index.json``, read as a regular file within
     :data:`~verifier.bundle.check.MAX_JSON`; :class:`BundleError` when it cannot be."""
     path = bundle / INDEX_FILE
-    try:
-        data = json.loads(read_regular(path, MAX_JSON))
-    except (OSError, ValueError) as exc:
-        raise BundleError(f"{path} cannot be read as JSON ({exc})") from exc
+    data = read_json(path, MAX_JSON)
     exchanges = data.get("exchanges") if isinstance(data, dict) else None
     if not isinstance(exchanges, list):
         raise BundleError(f"{path} holds no list of exchanges")

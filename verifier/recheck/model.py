@@ -19,14 +19,13 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from verifier.bundle.decisions import Decision, review_view
-from verifier.bundle.files import read_regular
+from verifier.bundle.files import read_json
 from verifier.errors import BundleError
 from verifier.inputs.roster import is_partner_id
 from verifier.models import Status, overall_status
@@ -492,14 +491,11 @@ def load_summary(folder: Path) -> RecheckSummary:
     (:meth:`RecheckSummary.from_json`). :class:`BundleError` (exit 2) when there is none,
     or it is no JSON object."""
     path = folder / RECHECK_JSON
-    try:
-        data = json.loads(read_regular(path, MAX_RECHECK_JSON))
-    except FileNotFoundError as exc:
+    if not path.exists() and not path.is_symlink():
         raise BundleError(
             f"{folder} holds no {RECHECK_JSON}: give the folder of an earlier re-check"
-        ) from exc
-    except (OSError, ValueError) as exc:
-        raise BundleError(f"{path} cannot be read as JSON ({exc})") from exc
+        )
+    data = read_json(path, MAX_RECHECK_JSON)
     try:
         return RecheckSummary.from_json(data)
     except ValueError as exc:
