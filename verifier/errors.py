@@ -7,6 +7,7 @@ The tree::
     │   ├── SubmissionError         submission.yaml
     │   ├── PolicyError             a policy file (may carry several problems)
     │   ├── SourcesError            sources.yaml or --sources
+    │   ├── RosterError             the renewal roster, or a --partner naming no partner
     │   └── BundleError             a report bundle that cannot be read or was altered
     ├── SourceMissing               a check asked for a source the run does not define
     └── FetchError                  the fetch layer could not get a usable answer
@@ -75,6 +76,10 @@ class PolicyError(InputError):
 
 class SourcesError(InputError):
     """The sources file is not valid."""
+
+
+class RosterError(InputError):
+    """The renewal roster is not valid, or ``--partner`` names no partner of it."""
 
 
 class BundleError(InputError):

@@ -42,6 +42,7 @@ from verifier.bundle.files import (
     REPORT_JSON,
     bundle_files,
     file_sha256,
+    read_json,
     read_regular,
     scan,
 )
@@ -375,10 +376,7 @@ def _first_difference(a: bytes, b: bytes) -> int:
 def load_report(root: Path) -> Report:
     """report.json of a bundle (after :func:`check_bundle`); :class:`BundleError` when it
     is not a regular file holding a JSON object."""
-    try:
-        data = json.loads(read_regular(root / REPORT, MAX_JSON))
-    except (OSError, ValueError) as exc:
-        raise BundleError(f"{root / REPORT} cannot be read as JSON ({exc})") from exc
+    data = read_json(root / REPORT, MAX_JSON)
     try:
         return Report.from_json(data)
     except ValueError as exc:

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import errno
 import hashlib
+import json
 import os
 import re
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from verifier.errors import BundleError
 
@@ -51,6 +53,15 @@ def read_regular(path: Path, limit: int) -> bytes:
     if len(data) > limit:
         raise BundleError(f"{path} is larger than {limit} bytes")
     return data
+
+
+def read_json(path: Path, limit: int) -> Any:
+    """What the regular file ``path`` (at most ``limit`` bytes) parses to as JSON;
+    :class:`BundleError` naming it when it is absent, a link, too large or not JSON."""
+    try:
+        return json.loads(read_regular(path, limit))
+    except (OSError, ValueError) as exc:
+        raise BundleError(f"{path} cannot be read as JSON ({exc})") from exc
 
 
 def file_sha256(path: Path) -> str:

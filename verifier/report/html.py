@@ -31,14 +31,21 @@ CSP = (
 )
 """The page's Content-Security-Policy: no script, no fetch, no form, inline style only."""
 
-_ENV = jinja2.Environment(
-    loader=jinja2.PackageLoader("verifier.report", "templates"),
-    # Explicit: select_autoescape() keys on the file extension and misses ".html.j2".
-    autoescape=True,
-    undefined=jinja2.StrictUndefined,
-    trim_blocks=True,
-    lstrip_blocks=True,
-)
+
+def template_environment(package: str) -> jinja2.Environment:
+    """The Jinja2 environment of a page built from untrusted text: the ``templates``
+    folder of ``package``, autoescaping on, an unknown name an error."""
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader(package, "templates"),
+        # Explicit: select_autoescape() keys on the file extension and misses ".html.j2".
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+_ENV = template_environment("verifier.report")
 
 
 def render_html(

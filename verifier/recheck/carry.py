@@ -1,0 +1,181 @@
+"""Which staff decisions of the baseline carry over into a partner's new bundle.
+
+A reviewer's decision (:mod:`verifier.bundle.decisions`) judged the evidence of one
+report. It carries into the re-check's bundle only while that evidence holds:
+
+- the decision is the one that counted in the baseline: the latest decision on its
+  requirement that refers to the baseline's report.json (an earlier one was superseded
+  there; a decision naming another report never counted);
+- it has not expired on the re-check's as-of date (else: ``expired``);
+- the requirement is still verified, and every capture its baseline evidence cited has
+  the same SHA-256 at the same URL in the new evidence, and every statement it cited
+  from the submission (evidence naming no page) reads the same (else:
+  ``evidence changed``, with the page or statement that changed).
+
+A carried decision is written to the new bundle's review.jsonl as a review.jsonl v1 line
+that refers to the *new* report.json (so that it counts, and ``bundle check`` accepts
+it), keeping the original reviewer, reason, date and expiry, with one added field,
+``carried``, saying where it came from (:func:`carried_line`). Readers of v1 ignore a
+field they do not know (:func:`verifier.bundle.decisions.parse_decisions` does), so the
+line reads as the decision it is.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+from verifier.bundle.decisions import Decision
+from verifier.recheck.model import CarryRecord
+from verifier.report.model import Report, ReportedRequirement
+
+EVIDENCE_CHANGED = "evidence changed"
+"""Why a decision is not carried: what it judged is not what the new run saw."""
+EXPIRED = "expired"
+"""Why a decision is not carried: its last day is before the as-of date."""
+CARRIED_FIELD = "carried"
+"""The field a carried review.jsonl line adds to v1 (see :class:`CarriedFrom`)."""
+
+
+@dataclass(frozen=True)
+class CarriedFrom:
+    """Where a carried decision came from: the ``carried`` field of its line."""
+
+    bundle: str
+    """The baseline bundle it was recorded in (``<baseline folder>/partners/<id>``)."""
+    report_sha256: str
+    """SHA-256 of the baseline's report.json, which the decision first referred to."""
+    as_of: str
+    """The re-check's as-of date (YYYY-MM-DD) on which it was found to hold."""
+
+    def to_json(self) -> dict[str, Any]:
+        """The ``carried`` field's content."""
+        return {"bundle": self.bundle, "report_sha256": self.report_sha256, "as_of": self.as_of}
+
+    @classmethod
+    def from_json(cls, data: object) -> CarriedFrom | None:
+        """The ``carried`` field of a parsed review.jsonl line; ``None`` when it has none
+        or it is not one."""
+        if not isinstance(data, dict):
+            return None
+        values = [data.get(k) for k in ("bundle", "report_sha256", "as_of")]
+        if not all(isinstance(v, str) for v in values):
+            return None
+        return cls(*(str(v) for v in values))
+
+
+@dataclass(frozen=True)
+class CarryResult:
+    """What :func:`carry_decisions` found for one partner."""
+
+    carried: tuple[Decision, ...]
+    """The decisions to append to the new review.jsonl, each referring to the new
+    report.json (write them with :func:`carried_line`)."""
+    records: tuple[CarryRecord, ...]
+    """One record per baseline decision considered, carried or not, for recheck.json."""
+
+
+def _cited(req: ReportedRequirement) -> tuple[dict[str, set[str]], dict[str, str]]:
+    # What a verdict rests on: captures by URL, and statements from the submission
+    # (evidence that names neither a page nor a capture) by what they are.
+    captures: dict[str, set[str]] = {}
+    statements: dict[str, str] = {}
+    for ev in req.evidence:
+        if ev.sha256 and ev.url:
+            captures.setdefault(ev.url, set()).add(ev.sha256)
+        elif not ev.sha256 and not ev.url:
+            statements[f"{ev.kind}: {ev.detail}"] = ev.excerpt or ""
+    return captures, statements
+
+
+def evidence_change(before: ReportedRequirement, after: ReportedRequirement | None) -> str | None:
+    """What changed in the evidence a decision on ``before`` judged, in one sentence a
+    person reads; ``None`` when all of it holds in ``after``."""
+    if after is None:
+        return "the requirement is no longer verified"
+    old_pages, old_said = _cited(before)
+    new_pages, new_said = _cited(after)
+    for url in sorted(old_pages):
+        if url not in new_pages:
+            return f"{url} was not fetched for it now"
+        if not old_pages[url] <= new_pages[url]:
+            old = ", ".join(sorted(s[:12] for s in old_pages[url]))
+            new = ", ".join(sorted(s[:12] for s in new_pages[url]))
+            return f"{url} has another capture now (sha256 {old}… then, {new}… now)"
+    for what in sorted(old_said):
+        if new_said.get(what) != old_said[what]:
+            return f"{what} reads differently now"
+    return None
+
+
+def counted_decisions(decisions: Iterable[Decision], report_sha256: str) -> list[Decision]:
+    """The decision that counted for each requirement in a bundle: the latest one
+    referring to its report.json (``report_sha256``), in file order of those winners."""
+    latest: dict[str, Decision] = {}
+    for d in decisions:
+        if d.report_sha256 == report_sha256:
+            latest.pop(d.requirement, None)  # re-inserted: keeps the order of the winners
+            latest[d.requirement] = d
+    return list(latest.values())
+
+
+def carry_decisions(
+    baseline: Report,
+    baseline_sha256: str,
+    decisions: Sequence[Decision],
+    report: Report,
+    report_sha256: str,
+    as_of: dt.date,
+    source: str,
+) -> CarryResult:
+    """The baseline decisions of one partner that carry into its new bundle.
+
+    :param baseline: the baseline bundle's report.json; ``baseline_sha256`` its hash.
+    :param decisions: the baseline bundle's review.jsonl decisions, in file order.
+    :param report: the new report.json; ``report_sha256`` its hash.
+    :param as_of: the re-check's as-of date, on which expiry is judged.
+    :param source: the baseline bundle, as the carried lines name it.
+    """
+    old = _by_id(baseline.requirements)
+    new = _by_id(report.requirements)
+    carried: list[Decision] = []
+    records: list[CarryRecord] = []
+    for d in counted_decisions(decisions, baseline_sha256):
+        reason, detail = None, None
+        if d.expires is not None and as_of > dt.date.fromisoformat(d.expires):
+            reason, detail = EXPIRED, f"its last day was {d.expires}"
+        elif d.requirement in old:
+            detail = evidence_change(old[d.requirement], new.get(d.requirement))
+            reason = EVIDENCE_CHANGED if detail is not None else None
+        else:
+            # Decisions name a requirement of their report; this one is not in it.
+            reason, detail = EVIDENCE_CHANGED, "the baseline report does not verify it"
+        if reason is None:
+            carried.append(replace(d, report_sha256=report_sha256))
+        records.append(
+            CarryRecord(
+                requirement=d.requirement,
+                decision=d.decision,
+                reviewer=d.reviewer,
+                decided_at=d.decided_at,
+                expires=d.expires,
+                carried=reason is None,
+                reason=reason,
+                detail=detail,
+            )
+        )
+    return CarryResult(tuple(carried), tuple(records))
+
+
+def _by_id(requirements: Iterable[ReportedRequirement]) -> Mapping[str, ReportedRequirement]:
+    return {str(r.id): r for r in requirements if r.id is not None}
+
+
+def carried_line(decision: Decision, origin: CarriedFrom) -> bytes:
+    """The review.jsonl line of a carried decision: v1's fields, as
+    :func:`~verifier.bundle.decisions.append_decision` writes them, plus ``carried``."""
+    fields = {**decision.to_json(), CARRIED_FIELD: origin.to_json()}
+    return (json.dumps(fields, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8")
