@@ -58,6 +58,8 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("engine", ("verifier.engine",)),
     # The report writers and the registry of report formats.
     ("reports", ("verifier.report",)),
+    # The renewal re-check's summary, its diff against a baseline and its pages.
+    ("recheck summaries", ("verifier.recheck",)),
     # Checking a bundle re-derives its human reports, so it sits above them.
     ("bundle check", ("verifier.bundle.check",)),
     # The runs compose everything below: verify, replay, review.

@@ -8,9 +8,10 @@ import shutil
 from pathlib import Path
 
 from verifier.bundle.check import check_bundle, load_report, write_manifest
-from verifier.bundle.decisions import REVIEW_FILE, append_decision, load_decisions, report_sha256
+from verifier.bundle.decisions import REVIEW_FILE, load_decisions, report_sha256
 from verifier.recheck.carry import CarriedFrom, carried_line, carry_decisions
 from verifier.report import write_derived
+from verifier.run.review import append_decision
 
 
 def test_a_carried_decision_counts_in_the_new_bundle_and_it_passes_bundle_check(

@@ -24,8 +24,8 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from verifier.bundle.check import INDEX_FILE, MAX_JSON
-from verifier.bundle.files import read_json
+from verifier.bundle.files import MAX_JSON, read_json
+from verifier.bundle.store import CAPTURES, INDEX
 from verifier.errors import BundleError
 from verifier.models import Status
 from verifier.recheck.model import (
@@ -130,8 +130,8 @@ def diff_partners(
 
 def read_exchanges(bundle: Path) -> list[Mapping[str, Any]]:
     """The exchanges of ``bundle/captures/index.json``, read as a regular file within
-    :data:`~verifier.bundle.check.MAX_JSON`; :class:`BundleError` when it cannot be."""
-    path = bundle / INDEX_FILE
+    :data:`~verifier.bundle.files.MAX_JSON`; :class:`BundleError` when it cannot be."""
+    path = bundle / CAPTURES / INDEX
     data = read_json(path, MAX_JSON)
     exchanges = data.get("exchanges") if isinstance(data, dict) else None
     if not isinstance(exchanges, list):

@@ -23,6 +23,7 @@ from __future__ import annotations
 from typing import Any
 
 from verifier.inputs.roster import is_partner_id
+from verifier.models import Status
 from verifier.recheck.model import PARTNERS, ChangeKind, PartnerResult, RecheckSummary
 from verifier.report import _view
 from verifier.report.html import CSP, template_environment
@@ -56,7 +57,7 @@ def group_of(partner: PartnerResult) -> str:
         return "regressions"
     if (
         ChangeKind.ATTENTION in kinds
-        or (partner.outcome is not None and partner.outcome != "pass")
+        or (partner.outcome is not None and partner.outcome != Status.PASS)
         or partner.pages.gone
         or any(not d.carried for d in partner.decisions)
     ):
@@ -149,7 +150,7 @@ def _head(summary: RecheckSummary) -> dict[str, Any]:
         "mark": _view.STATUS_MARK[outcome],
         "counts": [
             (s, _view.STATUS_WORD[s], counts.get(s, 0))
-            for s in ("fail", "error", "needs_review", "pass")
+            for s in (*(a.value for a in _view.ATTENTION), Status.PASS.value)
         ],
         "partners": counts.get("partners", 0),
         "regressions": counts.get("regressions", 0),
