@@ -15,6 +15,7 @@ from __future__ import annotations
 import pytest
 
 from plugins.case_studies import CaseStudiesCheck
+from plugins.community import CommunityCheck
 from plugins.membership import MembershipCheck, combine
 from plugins.offering import OfferingCheck
 from tests.gaming.c1_support import judge, policy_params
@@ -27,6 +28,8 @@ from verifier.testing import make_submission, run_check
 OWN = "http://atk5-own.example"
 CASES = "http://atk5-cases.example"
 FOUNDATION = "http://atk5-foundation.example"
+WG = "http://atk5-wg.example"
+_GROUP = "FinOps for Containers Working Group"
 
 
 def offering(settings: FetchSettings, variant: str) -> RequirementResult:
@@ -232,6 +235,73 @@ def test_another_member_named_icon_something_does_not_list_the_applicant(
     # <li>Icon Protoco</li>: a different organisation, listed as text.
     result = membership(gaming_settings, "icon-company")
     assert result.status != Status.PASS, result.summary
+
+
+# --- community: gather, then a pure decide --------------------------------------------------
+
+
+def community(settings: FetchSettings, variant: str) -> RequirementResult:
+    """Acme Cloud (alias "ACX") claims the group, whose page is ``variant``."""
+    sub = make_submission(
+        applicant={"name": "Acme Cloud", "website": "https://acme.example/", "aliases": ["ACX"]},
+        community=[{"group": _GROUP, "url": f"{WG}/{variant}/"}],
+    )
+    params = policy_params("2022", "platform", "community") | {"trusted_sources": []}
+    return run_check(CommunityCheck(), sub, params, settings=settings)
+
+
+def test_control_a_contributor_listing_naming_the_applicant_passes(
+    gaming_settings: FetchSettings,
+) -> None:
+    result = community(gaming_settings, "listed")
+    assert result.status == Status.PASS, result.summary
+    assert result.summary == f"listed as a contributor of {_GROUP}"
+
+
+@pytest.mark.parametrize(
+    ("variant", "why"),
+    [
+        # Card "Sam Roe / ACX" beside a card linking to acme.example, in one grid: the card
+        # naming the alias decides, the grid around it does not tie the alias.
+        pytest.param(
+            "alias-card-in-linked-grid",
+            "the page lists only the alias 'ACX', which it does not tie to acme.example",
+            id="alias-card-in-a-linked-grid",
+        ),
+        # A listing naming the applicant on a page whose byline names it too.
+        pytest.param(
+            "listed-with-byline",
+            "the page's byline names the applicant: a page it wrote is its own word",
+            id="byline",
+        ),
+        # The listing inside an <article>.
+        pytest.param(
+            "listed-in-article",
+            "the page is an article, not the group's page: its listing is inside an <article>",
+            id="article",
+        ),
+        # A hidden item naming the applicant before a seen item naming its untied alias.
+        pytest.param(
+            "hidden-own-then-alias",
+            "the page lists the applicant among its contributors only in hidden content",
+            id="hidden-own-name-then-alias",
+        ),
+        # An alias tied to the applicant's domain only by a hidden link.
+        pytest.param(
+            "alias-tied-hidden-link",
+            "the page lists the applicant among its contributors only in hidden content",
+            id="alias-tied-by-a-hidden-link",
+        ),
+    ],
+)
+def test_the_split_community_decision_confirms_no_listing_it_did_not_before(
+    gaming_settings: FetchSettings, variant: str, why: str
+) -> None:
+    # Run against 967af0f and main: the same status, summary and reason on each.
+    result = community(gaming_settings, variant)
+    assert result.status == Status.NEEDS_REVIEW, result.summary
+    claims = [e.detail for e in result.evidence if e.kind == "community-claim"]
+    assert claims == [f"{_GROUP}: not confirmed ({why})"]
 
 
 # --- membership.combine through overall_status --------------------------------------------
