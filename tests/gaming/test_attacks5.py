@@ -3,9 +3,13 @@
 Issue 9 moved the page-reading rules into ``verifier.toolkit`` (one soft-404 rule, one
 JavaScript-shell threshold, one whole-word matcher) and split the hardest checks into
 gather + pure decide; behaviour was to stay as it was at 967af0f. Each attempt below was run
-against both 967af0f and main. Where main judges a page differently from 967af0f, the test
-asserts the 967af0f verdict and is a STRICT xfail naming where the code goes wrong; beside
-it stands a control that holds on both. Attempts that fool neither are ordinary tests.
+against both 967af0f and main. Where main judged a page differently from 967af0f, the test
+asserts the 967af0f verdict (it was a strict xfail until the rules were fixed: read_page
+is gone only on a title only a "not found" page has, the broader phrases are a note; a
+page that runs scripts is a shell by its whole text or, apart, by the text a visitor
+sees, as before); beside it stands a control that holds on both. A pre-existing false
+pass (a member named "Icon Protoco" listing Protoco) is fixed too: only a logo's alt text
+loses the words "logo" and "icon". Attempts that fool neither are ordinary tests.
 
 Pages are ``fixtures/gaming/atk5-*.example`` (served by the ``gaming_settings`` fixture).
 """
@@ -44,7 +48,7 @@ def offering(settings: FetchSettings, variant: str) -> RequirementResult:
 
 # --- the one soft-404 rule: a real page whose title says "not found" -----------------------
 
-_SOFT_404 = (
+_SOFT_404_FOUND = (
     "issue 9 gave read_page the fetch layer's broad 'not found' phrases "
     "(verifier/fetch/content.py:180 NOT_FOUND_PHRASES: 'not found', 'page does not exist', "
     "'no longer available'), meant for a reviewer's note, as a verdict "
@@ -60,7 +64,6 @@ def test_control_a_priced_landing_page_passes(gaming_settings: FetchSettings) ->
     assert "is purchasable" in result.summary
 
 
-@pytest.mark.xfail(strict=True, reason=_SOFT_404)
 @pytest.mark.parametrize(
     "variant",
     [
@@ -114,7 +117,6 @@ def test_control_two_customer_stories_pass(gaming_settings: FetchSettings) -> No
     assert "2 distinct customer(s) confirmed (Globex Corporation, Initech)" in result.summary
 
 
-@pytest.mark.xfail(strict=True, reason=_SOFT_404)
 def test_a_customer_story_whose_title_says_no_longer_available_counts(
     gaming_settings: FetchSettings,
 ) -> None:
@@ -127,7 +129,7 @@ def test_a_customer_story_whose_title_says_no_longer_available_counts(
 
 # --- the one JavaScript-shell threshold: 200 characters where read_page had 80 ------------
 
-_SHELL = (
+_SHELL_FOUND = (
     "issue 9 raised read_page's JavaScript-shell threshold from 80 to 200 characters of "
     "visible text (verifier/toolkit/pages.py:56 built_by_javascript -> "
     "verifier/fetch/content.py:204 script_shell, SHELL_TEXT_CHARS = 200): a short page that "
@@ -137,7 +139,6 @@ _SHELL = (
 )
 
 
-@pytest.mark.xfail(strict=True, reason=_SHELL)
 def test_a_short_page_with_a_script_and_no_sign_of_sale_still_fails(
     gaming_settings: FetchSettings,
 ) -> None:
@@ -150,7 +151,6 @@ def test_a_short_page_with_a_script_and_no_sign_of_sale_still_fails(
     assert "shows no pricing, trial, marketplace listing" in result.summary
 
 
-@pytest.mark.xfail(strict=True, reason=_SHELL)
 def test_a_short_priced_page_with_a_script_still_passes(gaming_settings: FetchSettings) -> None:
     # The same page with its price (108 visible characters): 967af0f passed it, main sends
     # a legitimate applicant to a person.
@@ -221,14 +221,6 @@ def test_logo_glued_to_a_name_is_no_logo_word(gaming_settings: FetchSettings) ->
     assert "not listed in finops-members (3 entries searched)" in result.summary
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="pre-existing (967af0f gives the same pass; not a regression of issue 9): the "
-    "logo-word filter strips 'logo'/'icon' from every entry's text, not only from an "
-    "image's alt (verifier/toolkit/directory.py:182 `_LOGO_WORDS.sub` in _listing, for "
-    "list items, links, rows and cards too): another member named 'Icon Protoco' lists "
-    "Protoco",
-)
 def test_another_member_named_icon_something_does_not_list_the_applicant(
     gaming_settings: FetchSettings,
 ) -> None:

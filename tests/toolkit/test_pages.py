@@ -8,7 +8,13 @@ import pytest
 import respx
 
 from verifier import Check, CheckContext, NoParams, Outcome
-from verifier.fetch.content import SHELL_TEXT_CHARS, shape_notes, soft_404
+from verifier.fetch.content import (
+    SHELL_TEXT_CHARS,
+    SHELL_VISIBLE_CHARS,
+    reads_like_not_found,
+    shape_notes,
+    soft_404,
+)
 from verifier.testing import make_submission, run_check, settings_for
 from verifier.toolkit import read_page
 
@@ -42,24 +48,31 @@ PROSE = "We help engineering and finance teams understand cloud spend, month aft
 
 
 @pytest.mark.parametrize(
-    ("title", "gone"),
+    ("title", "gone", "noted"),
     [
-        pytest.param("Page Not Found - Acme", True, id="page not found is a soft 404"),
-        pytest.param("404", True, id="a bare 404 title is a soft 404"),
-        pytest.param("Sorry, this page cannot be found", True, id="cannot be found too"),
-        pytest.param("This page doesn't exist", True, id="doesn't exist too"),
-        pytest.param("Offer no longer available", True, id="no longer available too"),
-        pytest.param("Invoice 14045 explained", False, id="404 inside a number is not"),
-        pytest.param("Acme Lens: pricing", False, id="an ordinary title is not"),
+        pytest.param("Page Not Found - Acme", True, True, id="page not found is a soft 404"),
+        pytest.param("404", True, True, id="a bare 404 title is a soft 404"),
+        pytest.param("Sorry, this page cannot be found", True, True, id="cannot be found too"),
+        pytest.param("This page doesn't exist", False, True, id="doesn't exist: a note only"),
+        pytest.param("Offer no longer available", False, True, id="no longer available: a note"),
+        pytest.param(
+            "Proto Lens: the savings others have not found",
+            False,
+            True,
+            id="a real page's words are a note, never gone",
+        ),
+        pytest.param("Invoice 14045 explained", False, False, id="404 inside a number is not"),
+        pytest.param("Acme Lens: pricing", False, False, id="an ordinary title is not"),
     ],
 )
 def test_a_title_reading_not_found_is_gone_and_noted_by_the_same_rule(
-    title: str, gone: bool
+    title: str, gone: bool, noted: bool
 ) -> None:
     state, reason, notes = _read(f"<html><head><title>{title}</title></head><body><p>{PROSE * 4}")
     assert soft_404(title) is gone
+    assert reads_like_not_found(title) is noted
     assert (state == "gone") is gone, reason
-    assert ("reads like a 'not found' page" in notes) is gone
+    assert ("reads like a 'not found' page" in notes) is noted
     if gone:
         assert reason == f"answered 200 with the title {title!r}"
 
@@ -79,15 +92,25 @@ def _shell(visible: int, hidden: int = 0) -> str:
         pytest.param(_shell(SHELL_TEXT_CHARS + 10), "ok", False, id="just over: a page"),
         pytest.param(
             _shell(SHELL_TEXT_CHARS - 10, hidden=500),
+            "ok",
+            False,
+            id="hidden padding: judged by what a visitor sees, enough of it",
+        ),
+        pytest.param(
+            _shell(SHELL_VISIBLE_CHARS - 10, hidden=500),
             "unreadable",
             False,
             id="hidden padding does not make a shell readable",
         ),
+        pytest.param(
+            _shell(SHELL_VISIBLE_CHARS + 10, hidden=500),
+            "ok",
+            False,
+            id="just over the visible threshold: a page",
+        ),
     ],
 )
-def test_one_threshold_decides_a_page_built_by_javascript(
-    html: str, state: str, noted: bool
-) -> None:
+def test_one_rule_decides_a_page_built_by_javascript(html: str, state: str, noted: bool) -> None:
     got, reason, notes = _read(html)
     assert got == state, reason
     assert ("almost no text without JavaScript" in notes) is noted

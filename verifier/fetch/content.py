@@ -174,34 +174,53 @@ def head_links(body: bytes) -> HeadLinks:
 
 
 SHELL_TEXT_CHARS = 200
-"""Below this many characters of text, a page that runs scripts is taken for a JavaScript
-shell: the one threshold, for the fetch layer's note and the toolkit's ``read_page``."""
+"""Below this many characters of text (what it hides included), a page that runs scripts is
+an empty shell that JavaScript fills in."""
 
-NOT_FOUND_PHRASES = (
-    "404",
-    "page not found",
+SHELL_VISIBLE_CHARS = 80
+"""Below this many characters of text a visitor sees, a page that runs scripts is a shell
+too: what it says is hidden until its scripts run."""
+
+NOT_FOUND_PHRASES = ("404", "page not found", "page cannot be found")
+"""What only a "not found" page says in its title: a page answering 200 with one of these
+(as whole words) is a soft 404, and the page is gone."""
+
+MAYBE_NOT_FOUND_PHRASES = (
     "not found",
-    "page cannot be found",
     "page does not exist",
     "page doesn't exist",
     "no longer available",
 )
-"""What a "not found" page answering 200 (a soft 404) says in its title or heading."""
+"""What a "not found" page may say, and a real page may too ("the savings others have not
+found"): a note for the reviewer, never a verdict on its own."""
 
 _NOT_FOUND = whole_words(NOT_FOUND_PHRASES)
+_MAYBE_NOT_FOUND = whole_words((*NOT_FOUND_PHRASES, *MAYBE_NOT_FOUND_PHRASES))
 
 
-def soft_404(heading: str) -> bool:
-    """Whether a page's title or heading reads like a "not found" page: one of
+def soft_404(title: str) -> bool:
+    """Whether a page's title says the page does not exist: one of
     :data:`NOT_FOUND_PHRASES` as whole words, ignoring case ("Error 404", not "14045")."""
-    return _NOT_FOUND is not None and _NOT_FOUND.search(heading) is not None
+    return _NOT_FOUND is not None and _NOT_FOUND.search(title) is not None
 
 
-def script_shell(text: str, scripts: int) -> bool:
-    """Whether a page with ``scripts`` script elements and this ``text`` is an empty shell
-    that JavaScript fills in: it runs scripts and has fewer than :data:`SHELL_TEXT_CHARS`
-    characters of text."""
-    return scripts > 0 and len(text) < SHELL_TEXT_CHARS
+def reads_like_not_found(heading: str) -> bool:
+    """Whether a title or heading may be a "not found" page's: :func:`soft_404`, or one of
+    :data:`MAYBE_NOT_FOUND_PHRASES` (worth a note, not a verdict)."""
+    return _MAYBE_NOT_FOUND is not None and _MAYBE_NOT_FOUND.search(heading) is not None
+
+
+def script_shell(scripts: int, *, text: str | None = None, visible: str | None = None) -> bool:
+    """Whether a page that has ``scripts`` script elements is an empty shell that
+    JavaScript fills in: it runs scripts and has fewer than :data:`SHELL_TEXT_CHARS`
+    characters of ``text``, or fewer than :data:`SHELL_VISIBLE_CHARS` characters of text a
+    visitor sees (``visible``). The fetch layer, before a page's visible text is known,
+    judges by the first; ``read_page`` by both."""
+    if scripts <= 0:
+        return False
+    if text is not None and len(text) < SHELL_TEXT_CHARS:
+        return True
+    return visible is not None and len(visible) < SHELL_VISIBLE_CHARS
 
 
 JS_SHELL_NOTE = "almost no text without JavaScript"
@@ -215,14 +234,14 @@ def shape_notes(soup: BeautifulSoup) -> list[str]:
     notes: list[str] = []
     text = " ".join(soup.get_text(" ").split())  # script, style, template excluded
     scripts = len(soup.find_all("script"))
-    if script_shell(text, scripts):
+    if script_shell(scripts, text=text):
         notes.append(
             f"{JS_SHELL_NOTE} ({len(text)} characters, {scripts} "
             "script(s)): the page may need a browser; a person should look"
         )
     heads = [t.get_text(" ", strip=True) for t in soup.find_all(["title", "h1"], limit=3)]
     for head in heads:
-        if soft_404(head):
+        if reads_like_not_found(head):
             notes.append(f"answered 200 but reads like a 'not found' page ({head[:80]!r})")
             break
     return notes

@@ -61,6 +61,8 @@ _PREV_TEXT = re.compile(
     re.IGNORECASE,
 )
 _PAGE_NUMBER = re.compile(r"^\s*(page\s*)?\d+\s*$", re.IGNORECASE)
+_LOGO = "img-alt"
+"""How a name read from a logo image's alt text is found (:attr:`Candidate.how`)."""
 _LOGO_WORDS = whole_words(["logo", "icon"])
 
 
@@ -174,11 +176,13 @@ class Listing:
     """``None`` for a listing a visitor sees; else why it is hidden."""
 
 
-def _listing(text: str, href: str | None, hidden: str | None) -> Listing | None:
+def _listing(text: str, href: str | None, hidden: str | None, logo: bool) -> Listing | None:
     """``text`` as a listed name, or ``None`` when it names no organisation: a pagination
-    link ("Next", "« Previous", "2"), one character, or more than 120."""
+    link ("Next", "« Previous", "2"), one character, or more than 120. A logo's alt text
+    loses the words "logo" and "icon" ("Acme logo" lists Acme); any other text keeps them
+    ("Icon Protoco" is another organisation than Protoco)."""
     name = _clean(text)
-    if _LOGO_WORDS is not None:
+    if logo and _LOGO_WORDS is not None:
         name = _LOGO_WORDS.sub("", name)
     name = name.strip(" -|")
     if _is_pagination(name) or not 1 < len(name) <= 120:
@@ -196,11 +200,12 @@ def decide_entry(candidate: Candidate) -> tuple[Listing | None, Listing | None]:
     and link as well, so that a person can see what was set aside.
     """
     c = candidate
+    logo = c.how == _LOGO
     if c.hidden is not None:
-        return None, _listing(c.text, c.href, c.hidden)
-    seen = _listing(c.shown, None if c.link_hidden else c.href, None)
+        return None, _listing(c.text, c.href, c.hidden, logo)
+    seen = _listing(c.shown, None if c.link_hidden else c.href, None, logo)
     why = c.part_hidden or c.link_hidden
-    return seen, (_listing(c.text, c.href, why) if why else None)
+    return seen, (_listing(c.text, c.href, why, logo) if why else None)
 
 
 def _candidate(page: Page, tag: Tag, how: str, alt: str | None = None) -> Candidate:
@@ -232,7 +237,7 @@ def _outside_chrome(page: Page, names: str | list[str]) -> list[Tag]:
 def _logos(page: Page) -> list[Candidate]:
     """Each image with an ``alt`` text: a logo names its organisation there."""
     return [
-        _candidate(page, img, "img-alt", str(img["alt"]))
+        _candidate(page, img, _LOGO, str(img["alt"]))
         for img in _outside_chrome(page, "img")
         if isinstance(img.get("alt"), str)
     ]

@@ -53,7 +53,8 @@ def built_by_javascript(page: Page) -> bool:
     shows a visitor almost no text (:func:`verifier.fetch.content.script_shell`)."""
     if page.needs_javascript:
         return True
-    return script_shell(page.visible_text, len(page.soup.find_all("script", limit=1)))
+    scripts = len(page.soup.find_all("script", limit=1))
+    return script_shell(scripts, visible=page.visible_text)
 
 
 async def read_page(ctx: CheckContext[Any], url: str, *, html: bool = True) -> Read:
