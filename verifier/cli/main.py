@@ -28,17 +28,20 @@ from verifier.cli.options import (
     STATUS_STYLE,
     Obj,
     as_of_option,
+    check_timeout_option,
+    chosen_formats,
     error_text,
     fetch_options,
+    formats_option,
     make_console,
     settings_from,
 )
+from verifier.cli.recheck import recheck
 from verifier.errors import InputError
 from verifier.fetch.settings import FetchSettings
 from verifier.host import PluginHost
 from verifier.models import RequirementResult
-from verifier.report import DEFAULT_FORMATS, REPORT_JSON
-from verifier.report.formats import ReportFormats
+from verifier.report import REPORT_JSON
 from verifier.report.html import HTML_FILE
 from verifier.report.model import Report
 from verifier.run.verify import DEFAULT_PROGRAM, RunParts, RunRequest, execute, prepare
@@ -99,20 +102,8 @@ def cli(ctx: click.Context, verbose: int) -> None:
     help="YAML mapping of source names to URLs (or a CSV file) overriding the bundled sources.",
 )
 @as_of_option("today, UTC")
-@click.option(
-    "--check-timeout",
-    type=click.FloatRange(min=0.001),
-    default=120.0,
-    show_default=True,
-    help="Seconds a requirement may take when its policy sets no timeout.",
-)
-@click.option(
-    "--format",
-    "formats",
-    multiple=True,
-    metavar="FORMAT",
-    help=f"Report format besides report.json (repeatable) [default: {', '.join(DEFAULT_FORMATS)}].",
-)
+@check_timeout_option()
+@formats_option("")
 @click.option(
     "--json",
     "as_json",
@@ -152,22 +143,11 @@ def verify(
         as_of=as_of,
         settings=settings_from(fetch),
         check_timeout=check_timeout,
-        formats=_formats(formats, obj.formats),
+        formats=chosen_formats(formats, obj.formats),
         report_formats=obj.formats,
     )
     code = _run_and_print(RunParts(obj.host), request, as_json=as_json)
     raise SystemExit(int(code))
-
-
-def _formats(given: tuple[str, ...], known: ReportFormats) -> tuple[str, ...]:
-    chosen = tuple(dict.fromkeys(x.strip() for g in given for x in g.split(",") if x.strip()))
-    unknown = [f for f in chosen if f not in known.names]
-    if unknown:
-        raise click.BadParameter(
-            f"unknown format {unknown[0]!r}; choose from {', '.join(sorted(known.names))}",
-            param_hint="--format",
-        )
-    return chosen or DEFAULT_FORMATS
 
 
 def _run_and_print(parts: RunParts, request: RunRequest, *, as_json: bool) -> ExitCode:
@@ -303,7 +283,7 @@ def _clear_previous_demo(folder: Path) -> None:
         shutil.rmtree(folder)
 
 
-for _command in (*CATALOG_COMMANDS, *BUNDLE_COMMANDS):
+for _command in (*CATALOG_COMMANDS, *BUNDLE_COMMANDS, recheck):
     cli.add_command(_command)
 
 

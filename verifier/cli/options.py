@@ -19,6 +19,7 @@ from verifier.fetch import settings as settings_module
 from verifier.fetch.settings import FIELDS, FetchSettings
 from verifier.host import PluginHost, build_host
 from verifier.models import Status
+from verifier.report import DEFAULT_FORMATS
 from verifier.report.formats import ReportFormats, builtin_formats
 from verifier.safetext import safe_text
 
@@ -89,6 +90,44 @@ def as_of_option(default_help: str) -> Callable[[F], F]:
         callback=parse_date,
         metavar="YYYY-MM-DD",
         help=f"Date for expiry decisions [default: {default_help}].",
+    )
+
+
+def chosen_formats(given: tuple[str, ...], known: ReportFormats) -> tuple[str, ...]:
+    """The report formats ``--format`` names (repeatable, or comma-separated), each known
+    to ``known``; none given: :data:`~verifier.report.DEFAULT_FORMATS`."""
+    chosen = tuple(dict.fromkeys(x.strip() for g in given for x in g.split(",") if x.strip()))
+    unknown = [f for f in chosen if f not in known.names]
+    if unknown:
+        raise click.BadParameter(
+            f"unknown format {unknown[0]!r}; choose from {', '.join(sorted(known.names))}",
+            param_hint="--format",
+        )
+    return chosen or DEFAULT_FORMATS
+
+
+def check_timeout_option(more: str = "") -> Callable[[F], F]:
+    """The ``--check-timeout SECONDS`` option of the commands that run checks; ``more``
+    adds what it means for that command."""
+    return click.option(
+        "--check-timeout",
+        type=click.FloatRange(min=0.001),
+        default=120.0,
+        show_default=True,
+        help="Seconds a requirement may take when its policy sets no timeout." + more,
+    )
+
+
+def formats_option(what: str) -> Callable[[F], F]:
+    """The ``--format FORMAT`` option (repeatable; read with :func:`chosen_formats`);
+    ``what``: whose report formats they are (`` of each bundle``), or nothing."""
+    return click.option(
+        "--format",
+        "formats",
+        multiple=True,
+        metavar="FORMAT",
+        help=f"Report format{what} besides report.json (repeatable) "
+        f"[default: {', '.join(DEFAULT_FORMATS)}].",
     )
 
 
