@@ -223,6 +223,7 @@ def test_json_flag_prints_the_outcome_and_report_path_for_scripts(
         ["--help"],
         ["verify", "--help"],
         ["demo", "--help"],
+        ["recheck", "--help"],
         ["plugins", "--help"],
         ["policies", "--help"],
         ["policies", "list", "--help"],
@@ -236,7 +237,10 @@ def test_every_command_has_help_with_an_example_or_a_description(
     assert main(command) == 0
     out = capsys.readouterr().out
     assert "Usage: finops-verify" in out
-    if command[0] in ("--help", "verify", "demo", "plugins", "policies") and len(command) <= 2:
+    if (
+        command[0] in ("--help", "verify", "demo", "recheck", "plugins", "policies")
+        and len(command) <= 2
+    ):
         assert "Example" in out
 
 

@@ -63,8 +63,9 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     # Checking a bundle re-derives its human reports, so it sits above them.
     ("bundle check", ("verifier.bundle.check",)),
     # The runs compose everything below: verify, replay, review.
-    ("runs", ("verifier.run",)),
-    ("command line", ("verifier.cli", "verifier.__main__")),
+    # ... and the renewal re-check composes runs.
+    ("runs", ("verifier.run", "verifier.run.recheck")),
+    ("command line", ("verifier.cli", "verifier.cli.recheck", "verifier.__main__")),
     # The pytest plugin for check authors drives the engine and the host like a run.
     ("testing", ("verifier.testing",)),
 )

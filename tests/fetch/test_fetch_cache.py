@@ -14,6 +14,7 @@ import pytest
 from verifier.bundle.store import EvidenceStore, read_index
 from verifier.errors import FetchError, FetchFailed
 from verifier.fetch import FetchCache, Fetcher, Page
+from verifier.fetch.fetcher import kept_weight
 
 from ..helpers import html_page
 
@@ -97,3 +98,61 @@ def test_a_fetch_that_ends_after_its_check_gave_up_is_still_recorded(tmp_path: P
 
     asyncio.run(go())
     assert [e["url"] for e in read_index(tmp_path / "run")] == [page.url]
+
+
+def test_a_bounded_cache_forgets_the_least_recently_asked_page_and_keeps_a_hot_one() -> None:
+    """A re-check of many partners must not keep every partner's pages for the whole
+    run: beyond ``max_kept`` bytes, the page asked least recently is forgotten (and
+    fetched again if asked again), while a page every run keeps asking stays."""
+    pages = {
+        url: html_page("<p>" + "x" * 1000 + "</p>", url)
+        for url in ("http://dir.test/members", "http://a.test/", "http://b.test/", "http://c.test/")
+    }
+    source = Counted(pages)
+    weight = kept_weight(pages["http://a.test/"])
+
+    async def go() -> None:
+        cache = FetchCache(source, clock=ticking_clock(), max_kept=2 * weight)
+        try:
+            await cache.get("http://dir.test/members")
+            await cache.get("http://a.test/")
+            assert cache.kept_bytes == 2 * weight
+            for partner in ("http://b.test/", "http://c.test/"):
+                # Each partner reads the directory, then its own page.
+                await cache.get("http://dir.test/members")
+                await cache.get(partner)
+                assert cache.kept_bytes <= 2 * weight
+            await cache.get("http://dir.test/members")  # still kept: not fetched again
+            await cache.get("http://a.test/")  # forgotten: fetched again
+        finally:
+            await cache.aclose()
+        assert cache.hits == 3  # the directory's three asks after the first
+
+    asyncio.run(go())
+    assert source.asked.count("http://dir.test/members") == 1
+    assert source.asked.count("http://a.test/") == 2
+    assert source.asked.count("http://b.test/") == 1
+
+
+def test_a_bounded_cache_never_drops_a_fetch_in_flight() -> None:
+    """Runs awaiting one fetch share it even when finished pages overflow the bound."""
+    slow = html_page("<p>slow</p>", "http://slow.test/")
+    big = html_page("<p>" + "y" * 5000 + "</p>", "http://big.test/")
+    source = Counted({slow.url: slow, big.url: big})
+
+    async def go() -> None:
+        cache = FetchCache(source, clock=ticking_clock(), max_kept=1)
+        try:
+            source.hold.clear()
+            first = asyncio.ensure_future(cache.get(slow.url))
+            second = asyncio.ensure_future(cache.get(slow.url))
+            await asyncio.sleep(0)
+            source.hold.set()
+            assert await cache.get(big.url) is big  # finishes, overflows the bound
+            assert await first is slow
+            assert await second is slow
+        finally:
+            await cache.aclose()
+
+    asyncio.run(go())
+    assert source.asked.count(slow.url) == 1

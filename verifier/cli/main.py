@@ -28,17 +28,18 @@ from verifier.cli.options import (
     STATUS_STYLE,
     Obj,
     as_of_option,
+    chosen_formats,
     error_text,
     fetch_options,
     make_console,
     settings_from,
 )
+from verifier.cli.recheck import recheck
 from verifier.errors import InputError
 from verifier.fetch.settings import FetchSettings
 from verifier.host import PluginHost
 from verifier.models import RequirementResult
 from verifier.report import DEFAULT_FORMATS, REPORT_JSON
-from verifier.report.formats import ReportFormats
 from verifier.report.html import HTML_FILE
 from verifier.report.model import Report
 from verifier.run.verify import DEFAULT_PROGRAM, RunParts, RunRequest, execute, prepare
@@ -152,22 +153,11 @@ def verify(
         as_of=as_of,
         settings=settings_from(fetch),
         check_timeout=check_timeout,
-        formats=_formats(formats, obj.formats),
+        formats=chosen_formats(formats, obj.formats),
         report_formats=obj.formats,
     )
     code = _run_and_print(RunParts(obj.host), request, as_json=as_json)
     raise SystemExit(int(code))
-
-
-def _formats(given: tuple[str, ...], known: ReportFormats) -> tuple[str, ...]:
-    chosen = tuple(dict.fromkeys(x.strip() for g in given for x in g.split(",") if x.strip()))
-    unknown = [f for f in chosen if f not in known.names]
-    if unknown:
-        raise click.BadParameter(
-            f"unknown format {unknown[0]!r}; choose from {', '.join(sorted(known.names))}",
-            param_hint="--format",
-        )
-    return chosen or DEFAULT_FORMATS
 
 
 def _run_and_print(parts: RunParts, request: RunRequest, *, as_json: bool) -> ExitCode:
@@ -303,7 +293,7 @@ def _clear_previous_demo(folder: Path) -> None:
         shutil.rmtree(folder)
 
 
-for _command in (*CATALOG_COMMANDS, *BUNDLE_COMMANDS):
+for _command in (*CATALOG_COMMANDS, *BUNDLE_COMMANDS, recheck):
     cli.add_command(_command)
 
 

@@ -19,6 +19,7 @@ from verifier.fetch import settings as settings_module
 from verifier.fetch.settings import FIELDS, FetchSettings
 from verifier.host import PluginHost, build_host
 from verifier.models import Status
+from verifier.report import DEFAULT_FORMATS
 from verifier.report.formats import ReportFormats, builtin_formats
 from verifier.safetext import safe_text
 
@@ -90,6 +91,19 @@ def as_of_option(default_help: str) -> Callable[[F], F]:
         metavar="YYYY-MM-DD",
         help=f"Date for expiry decisions [default: {default_help}].",
     )
+
+
+def chosen_formats(given: tuple[str, ...], known: ReportFormats) -> tuple[str, ...]:
+    """The report formats ``--format`` names (repeatable, or comma-separated), each known
+    to ``known``; none given: :data:`~verifier.report.DEFAULT_FORMATS`."""
+    chosen = tuple(dict.fromkeys(x.strip() for g in given for x in g.split(",") if x.strip()))
+    unknown = [f for f in chosen if f not in known.names]
+    if unknown:
+        raise click.BadParameter(
+            f"unknown format {unknown[0]!r}; choose from {', '.join(sorted(known.names))}",
+            param_hint="--format",
+        )
+    return chosen or DEFAULT_FORMATS
 
 
 _AT_LEAST_ONE = frozenset(

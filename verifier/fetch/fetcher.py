@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from typing import Any, Protocol
 
@@ -40,6 +41,18 @@ DEFAULT_READ_TIMEOUT = FetchSettings().parse_timeout
 """Seconds a check may walk one page's tree unless told (``--parse-timeout``)."""
 
 
+FAULT_WEIGHT = 1024
+"""What a kept fault weighs in a bounded :class:`FetchCache` (bytes): its message."""
+TREE_FACTOR = 8
+"""A parsed HTML tree weighs about this many times its body (bs4 objects; an estimate
+that errs on the heavy side, so that the bound holds)."""
+
+
+def kept_weight(page: Page) -> int:
+    """About how many bytes ``page`` holds in memory: its body, and its parsed tree."""
+    return len(page.body) * (1 + TREE_FACTOR if page.is_html else 1) + FAULT_WEIGHT
+
+
 class FetchCache:
     """One request per URL, shared by every run that reads through this cache.
 
@@ -51,6 +64,13 @@ class FetchCache:
     :param source: where pages come from; pages of its own it fetched to obey the rules
         (robots.txt) are its ``side_pages``, which each run records when it relied on them.
     :param clock: the time a fault is recorded at (a page carries its own ``fetched_at``).
+    :param max_kept: ``None`` (the default): every page is kept while the cache lives, as
+        one run needs. A number of bytes: a batch as long as a roster keeps the finished
+        pages it asked most recently, up to about that many bytes (a page weighs
+        :func:`kept_weight`: its body and an estimate of its parsed tree), and forgets the
+        least recently asked ones beyond: a page every run reads (a member directory)
+        stays, one partner's own pages leave once newer ones come. Fetches in flight are
+        never dropped; a forgotten page asked again is fetched again (:attr:`requests`).
     """
 
     def __init__(
@@ -60,6 +80,7 @@ class FetchCache:
         max_tags: int = DEFAULT_MAX_TAGS,
         read_timeout: float | None = DEFAULT_READ_TIMEOUT,
         clock: Clock = utc_clock,
+        max_kept: int | None = None,
     ) -> None:
         self.source = source
         self.max_tags = max_tags
@@ -71,6 +92,16 @@ class FetchCache:
         self._failed_at: dict[str, str] = {}
         self.requests = 0
         """URLs actually handed to the source (cache misses)."""
+        self.hits = 0
+        """Asks answered by a fetch already made or in flight (shared, not repeated)."""
+        self.max_kept = max_kept
+        self._kept: OrderedDict[str, int] = OrderedDict()  # finished URL -> weight, LRU first
+        self._kept_bytes = 0
+
+    @property
+    def kept_bytes(self) -> int:
+        """The weight of the finished pages kept now (:func:`kept_weight`)."""
+        return self._kept_bytes
 
     def task(self, url: str) -> asyncio.Task[Page]:
         """The one task that fetches ``url`` (stripped), started at the first ask."""
@@ -79,7 +110,23 @@ class FetchCache:
         if task is None:
             task = asyncio.ensure_future(self._fetch(key))
             self._tasks[key] = task
+        else:
+            self.hits += 1
+            if key in self._kept:
+                self._kept.move_to_end(key)  # asked again: the most recently used now
         return task
+
+    def _finished(self, url: str, weight: int) -> None:
+        # Only a bounded cache keeps the order; the page just finished is never dropped.
+        if self.max_kept is None or self._tasks.get(url) is None:
+            return
+        self._kept[url] = weight
+        self._kept_bytes += weight
+        while self._kept_bytes > self.max_kept and len(self._kept) > 1:
+            old, old_weight = self._kept.popitem(last=False)
+            self._kept_bytes -= old_weight
+            self._tasks.pop(old, None)
+            self._failed_at.pop(old, None)
 
     async def get(self, url: str) -> Page:
         """The page at ``url``, fetched at most once while the cache lives."""
@@ -102,7 +149,14 @@ class FetchCache:
             page = await self.source.get(url)
         except FetchError:
             self._failed_at[url] = stamp(self._clock())
+            self._finished(url, FAULT_WEIGHT)
             raise
+        try:
+            return await self._parsed(page)
+        finally:
+            self._finished(url, kept_weight(page))
+
+    async def _parsed(self, page: Page) -> Page:
         if page.is_html:
             # Parse in a worker thread, once, before any check reads it: bs4 takes tens of
             # milliseconds per page, which on the event loop would delay every other

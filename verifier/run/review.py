@@ -154,6 +154,19 @@ def _append_locked(
     return made
 
 
+def append_lines(directory: Path, lines: bytes, formats: ReportFormats | None = None) -> None:
+    """Append review.jsonl ``lines`` prepared elsewhere (decisions carried over by a
+    re-check, :mod:`verifier.recheck.carry`) to a bundle this process just wrote, render
+    its human reports again and re-seal it, as :func:`append_decision` does; a failure
+    puts the bundle back as it was (``OSError``)."""
+    formats = formats or builtin_formats()
+    old, _ = read_review(directory)
+    if old and not old.endswith(b"\n"):
+        lines = b"\n" + lines
+    basis = Basis.of(read_regular(directory / REPORT_JSON, MAX_JSON), (old or b"") + lines)
+    _commit(directory, lines, _pages(directory, basis, formats))
+
+
 class RollbackFailed(BundleError):
     """A failed review could not be undone; the bundle may no longer pass its check."""
 

@@ -80,7 +80,10 @@ class RunRequest:
     out: Path | None = None
     """Report directory; ``None``: ``./finops-verify-report/<slug>-<timestamp>/``."""
     program: str | None = None
-    """Program version; ``None``: the submission's, else :data:`DEFAULT_PROGRAM`."""
+    """Program version; ``None``: the submission's, else ``fallback_program``, else
+    :data:`DEFAULT_PROGRAM`."""
+    fallback_program: str | None = None
+    """The program of a submission that names none (a re-check roster's ``program``)."""
     policy_path: Path | None = None
     """A policy file to use instead of a bundled one."""
     sources_path: Path | None = None
@@ -132,14 +135,18 @@ class RunParts:
         return self._bundled
 
 
-def live_cache(settings: FetchSettings, clock: Clock = utc_clock) -> FetchCache:
+def live_cache(
+    settings: FetchSettings, clock: Clock = utc_clock, *, max_kept: int | None = None
+) -> FetchCache:
     """A fetch cache over the web under ``settings``, for :attr:`RunParts.cache`: the runs
-    sharing it fetch each URL once. Its owner closes it (``await cache.aclose()``)."""
+    sharing it fetch each URL once (while it keeps it: ``max_kept``, see
+    :class:`FetchCache`). Its owner closes it (``await cache.aclose()``)."""
     return FetchCache(
         LiveSource(settings, clock=clock),
         max_tags=settings.max_tags,
         read_timeout=settings.parse_timeout,
         clock=clock,
+        max_kept=max_kept,
     )
 
 
@@ -182,7 +189,7 @@ def prepare(request: RunRequest, parts: RunParts) -> Prepared:
     submission, lines, submission_bytes = read_submission_once(request.submission_path)
     registry = parts.registry
     dirs = parts.policy_dirs
-    program = request.program or submission.program or DEFAULT_PROGRAM
+    program = request.program or submission.program or request.fallback_program or DEFAULT_PROGRAM
     bundled = parts.bundled_policies()
     if request.policy_path is not None:
         policy = load_policy(request.policy_path, registry)

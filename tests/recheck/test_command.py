@@ -1,0 +1,366 @@
+"""``finops-verify recheck``: a roster of the demo applicants re-checked in one run against
+the fixture sites on 127.0.0.1 (CONTRACT.md, "Renewal re-check")."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from verifier.bundle.check import check_bundle
+from verifier.bundle.store import read_index
+from verifier.cli.main import main
+from verifier.run.recheck import STATE_FILE, partial_dir
+from verifier.sites import SiteServer, serve_sites
+
+from ..helpers import FIXTURES, ROOT, offline_args
+
+DEMO = {
+    "acme": "platform",
+    "stratus": "solution",
+    "northwind": "service-provider",
+    "learnwell": "training-partner",
+}
+"""Roster id -> the demo submission it re-checks."""
+DIRECTORY_HOSTS = ("www.finops.example", "www.linuxfoundation.example")
+
+
+@pytest.fixture
+def server() -> Iterator[SiteServer]:
+    """The fixture sites with a request log of this test's own."""
+    with serve_sites(FIXTURES / "sites") as served:
+        yield served
+
+
+def write_roster(tmp_path: Path, extra: str = "", ids: dict[str, str] = DEMO) -> Path:
+    lines = ["partners:"]
+    for pid, sub in ids.items():
+        lines += [f"  - id: {pid}", f"    submission: {FIXTURES / 'demo' / (sub + '.yaml')}"]
+    path = tmp_path / "roster.yaml"
+    path.write_text("\n".join(lines) + "\n" + extra)
+    return path
+
+
+def recheck(server: SiteServer, roster: Path, out: Path, *extra: str) -> int:
+    return main(["recheck", str(roster), "--out", str(out), *offline_args(server), *extra])
+
+
+def summary_of(out: Path) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads((out / "recheck.json").read_text())
+    return data
+
+
+def partner_urls(out: Path, pid: str) -> set[str]:
+    return {e["url"] for e in read_index(out / "partners" / pid) if not e.get("purpose")}
+
+
+def test_a_roster_of_the_demo_applicants_writes_the_contract_folder_fetching_shared_pages_once(
+    tmp_path: Path, server: SiteServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    roster = write_roster(tmp_path)
+    out = tmp_path / "recheck"
+    code = recheck(server, roster, out, "--concurrency", "4")
+    requests = Counter(server.requests)
+    data = summary_of(out)
+
+    # The folder CONTRACT.md describes, and nothing half-written left in it.
+    assert sorted(p.name for p in out.iterdir()) == [
+        "SHA256SUMS",
+        "partners",
+        "recheck.html",
+        "recheck.json",
+        "recheck.md",
+    ]
+    assert sorted(p.name for p in (out / "partners").iterdir()) == sorted(DEMO)
+    assert data["schema"] == "finops-verifier/recheck/v1"
+    assert data["baseline"] is None
+    assert data["roster"]["sha256"] == hashlib.sha256(roster.read_bytes()).hexdigest()
+    assert [p["id"] for p in data["partners"]] == list(DEMO)
+    for partner in data["partners"]:
+        bundle = out / "partners" / partner["id"]
+        check = check_bundle(bundle)
+        assert check.ok, (partner["id"], check.describe())
+        assert partner["bundle"] == f"partners/{partner['id']}"
+        assert (
+            partner["report_sha256"]
+            == hashlib.sha256((bundle / "report.json").read_bytes()).hexdigest()
+        )
+        report = json.loads((bundle / "report.json").read_text())
+        assert partner["requirements"] == {r["id"]: r["status"] for r in report["requirements"]}
+        assert partner["outcome"] == report["outcome"]
+        assert partner["changes"] == []
+        assert partner["error"] is None
+    assert data["counts"]["partners"] == 4
+    outcomes = Counter(p["outcome"] for p in data["partners"])
+    assert {k: data["counts"][k] for k in outcomes} == dict(outcomes)
+    # The exit code follows the worst outcome (CONTRACT.md: 0 / 1 / 3).
+    assert code == {"pass": 0, "fail": 1}.get(data["outcome"], 3)
+    assert f"Outcome: {data['outcome']}" in capsys.readouterr().out
+
+    # SHA256SUMS seals the summary files and each partner's own SHA256SUMS.
+    sums = dict(
+        reversed(line.split("  ", 1)) for line in (out / "SHA256SUMS").read_text().splitlines()
+    )
+    assert set(sums) == {"recheck.json", "recheck.html", "recheck.md"} | {
+        f"partners/{pid}/SHA256SUMS" for pid in DEMO
+    }
+    for rel, sha in sums.items():
+        assert hashlib.sha256((out / rel).read_bytes()).hexdigest() == sha, rel
+
+    # One request per URL over the whole run, though several partners read the same
+    # directory pages; each bundle still holds its own copy of them.
+    assert max(requests.values()) == 1, requests.most_common(3)
+    shared = set.intersection(*(partner_urls(out, pid) for pid in DEMO))
+    directory = {u for u in shared if u.split("/")[2] in DIRECTORY_HOSTS}
+    assert directory, shared
+    for url in directory:
+        host, path = url.split("/", 3)[2], "/" + url.split("/", 3)[3]
+        assert requests[(host, path)] == 1, url
+
+
+def test_an_invalid_submission_is_that_partners_error_and_the_others_go_on(
+    tmp_path: Path, server: SiteServer
+) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("tier: platform\napplicant: {name: Bad Co, website: 'file:///etc/passwd'}\n")
+    roster = write_roster(tmp_path, f"  - id: bad\n    submission: {bad}\n", {"acme": "platform"})
+    (tmp_path / "alone-roster").mkdir()
+    alone = write_roster(tmp_path / "alone-roster", ids={"acme": "platform"})
+    code = recheck(server, roster, tmp_path / "with-bad")
+    data = summary_of(tmp_path / "with-bad")
+    recheck(server, alone, tmp_path / "alone")
+    reference = summary_of(tmp_path / "alone")
+
+    bad_entry = data["partners"][1]
+    assert bad_entry["id"] == "bad"
+    assert bad_entry["outcome"] == "error"
+    assert bad_entry["bundle"] is None
+    assert bad_entry["requirements"] == {}
+    assert str(bad) in bad_entry["error"]
+    assert "website" in bad_entry["error"]
+    assert not (tmp_path / "with-bad" / "partners" / "bad").exists()
+    # The good partner is verified as if it were alone.
+    assert data["partners"][0]["requirements"] == reference["partners"][0]["requirements"]
+    assert check_bundle(tmp_path / "with-bad" / "partners" / "acme").ok
+    assert data["outcome"] in ("error", "fail")
+    assert data["counts"]["error"] >= 1
+    assert code in (1, 3)
+
+
+def test_a_bad_roster_exits_2_naming_file_line_and_field_before_any_fetch(
+    tmp_path: Path, server: SiteServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    roster = tmp_path / "roster.yaml"
+    roster.write_text("partners:\n  - id: acme\n    submision: acme.yaml\n")
+    assert recheck(server, roster, tmp_path / "out") == 2
+    err = capsys.readouterr().err
+    assert f"{roster}:3: partners[0].submision" in err
+    assert "did you mean" in err
+    assert server.requests == []
+    assert not (tmp_path / "out").exists()
+
+
+def test_usage_errors_exit_2(
+    tmp_path: Path, server: SiteServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    roster = write_roster(tmp_path, ids={"acme": "platform"})
+    used = tmp_path / "used"
+    used.mkdir()
+    (used / "something").write_text("x")
+    assert recheck(server, roster, used) == 2
+    assert "--resume" in capsys.readouterr().err
+    assert recheck(server, roster, tmp_path / "out", "--baseline", str(tmp_path)) == 2
+    assert "recheck.json" in capsys.readouterr().err
+    assert recheck(server, roster, tmp_path / "out", "--partner", "acmee") == 2
+    assert "did you mean" in capsys.readouterr().err
+    assert main(["recheck", str(roster), "--resume"]) == 2  # resume names its folder
+    assert server.requests == []
+
+
+def test_json_flag_prints_the_summary_path_and_outcome(
+    tmp_path: Path, server: SiteServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    roster = write_roster(tmp_path, ids={"acme": "platform"})
+    code = recheck(server, roster, tmp_path / "out", "--json")
+    printed = json.loads(capsys.readouterr().out)
+    assert printed == {
+        "outcome": summary_of(tmp_path / "out")["outcome"],
+        "exit_code": code,
+        "recheck": str(tmp_path / "out" / "recheck.json"),
+    }
+
+
+def _without_times(data: dict[str, Any]) -> dict[str, Any]:
+    # Two runs differ in their times only: the run's, and those inside each report.json
+    # (fetched_at), hence its hash.
+    data = dict(data, run={**data["run"], "started": None, "finished": None})
+    data["partners"] = [dict(p, report_sha256=None) for p in data["partners"]]
+    return data
+
+
+def test_resume_after_a_crash_keeps_finished_partners_and_ends_as_an_uninterrupted_run(
+    tmp_path: Path, server: SiteServer
+) -> None:
+    roster = write_roster(tmp_path)
+    whole = tmp_path / "whole"
+    recheck(server, roster, whole)
+    # A crash after two partners finished: one was in flight (its partial folder is
+    # left), the last had not started, and the summary (written last) is not there.
+    crashed = tmp_path / "crashed"
+    recheck(server, roster, crashed)
+    for name in ("recheck.json", "recheck.html", "recheck.md", "SHA256SUMS"):
+        (crashed / name).unlink()
+    (crashed / "partners" / "northwind").rename(partial_dir(crashed, "northwind"))
+    shutil.rmtree(crashed / "partners" / "learnwell")
+    server.requests.clear()
+
+    assert recheck(server, roster, crashed, "--resume") == recheck_code(whole)
+    asked = {f"http://{h}{p}" for h, p in server.requests}
+    kept_only = (partner_urls(whole, "acme") | partner_urls(whole, "stratus")) - (
+        partner_urls(whole, "northwind") | partner_urls(whole, "learnwell")
+    )
+    assert kept_only
+    assert not (kept_only & asked)
+    assert not partial_dir(crashed, "northwind").exists()
+    assert _without_times(summary_of(crashed)) == _without_times(summary_of(whole))
+    for pid in DEMO:
+        assert check_bundle(crashed / "partners" / pid).ok
+
+
+def recheck_code(out: Path) -> int:
+    return {"pass": 0, "fail": 1}.get(summary_of(out)["outcome"], 3)
+
+
+def test_a_broken_bundle_is_made_again_on_resume(tmp_path: Path, server: SiteServer) -> None:
+    roster = write_roster(tmp_path, ids={"acme": "platform", "stratus": "solution"})
+    out = tmp_path / "out"
+    recheck(server, roster, out)
+    report = out / "partners" / "acme" / "report.json"
+    report.write_text(report.read_text().replace('"pass"', '"fail"', 1))
+    assert not check_bundle(out / "partners" / "acme").ok
+    acme, stratus = partner_urls(out, "acme"), partner_urls(out, "stratus")
+    server.requests.clear()
+    recheck(server, roster, out, "--resume")
+    asked = {f"http://{h}{p}" for h, p in server.requests}
+    assert check_bundle(out / "partners" / "acme").ok
+    assert acme - stratus <= asked  # acme's own pages: fetched again
+    assert not (stratus - acme) & asked  # the intact bundle was kept
+
+
+def _subprocess(server: SiteServer, roster: Path, out: Path, *extra: str) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "verifier",
+            "recheck",
+            str(roster),
+            "--out",
+            str(out),
+            *offline_args(server),
+            *extra,
+        ],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+
+
+def _wait_for_a_finished_partner(proc: subprocess.Popen[str], out: Path) -> None:
+    # Polls the file system, not the clock: the test waits for a state, not for a time.
+    while proc.poll() is None:
+        if (out / "partners").is_dir() and any(
+            not p.name.startswith(".") for p in (out / "partners").iterdir()
+        ):
+            return
+        time.sleep(0.02)
+
+
+@pytest.mark.parametrize("how", ["kill -9", "Ctrl-C"])
+def test_an_interrupted_run_resumes_to_the_summary_of_an_uninterrupted_one(
+    tmp_path: Path, server: SiteServer, how: str
+) -> None:
+    roster = write_roster(tmp_path)
+    # One partner at a time, slowed by the politeness delay: the run is caught midway.
+    slow = ("--concurrency", "1", "--per-host-delay", "0.05")
+    whole = tmp_path / "whole"
+    recheck(server, roster, whole, *slow)
+    out = tmp_path / "out"
+    proc = _subprocess(server, roster, out, *slow)
+    _wait_for_a_finished_partner(proc, out)
+    proc.send_signal(signal.SIGKILL if how == "kill -9" else signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    finished = sorted(p.name for p in (out / "partners").iterdir() if not p.name.startswith("."))
+    assert finished, "killed before any partner finished"
+    assert len(finished) < len(DEMO), finished
+    assert not (out / "recheck.json").exists()
+    if how == "Ctrl-C":
+        # Stopped cleanly: nothing half-written, and it says how to go on.
+        assert proc.returncode == 130
+        assert "--resume" in err
+        assert str(out) in err
+        assert not [p for p in (out / "partners").iterdir() if p.name.startswith(".")]
+    else:
+        assert proc.returncode == -signal.SIGKILL
+    assert (out / STATE_FILE).is_file()
+    server.requests.clear()
+
+    assert recheck(server, roster, out, "--resume", *slow) == recheck_code(whole)
+    asked = {f"http://{h}{p}" for h, p in server.requests}
+    rest = set().union(*(partner_urls(whole, pid) for pid in DEMO if pid not in finished))
+    kept_only = set().union(*(partner_urls(whole, pid) for pid in finished)) - rest
+    assert not (kept_only & asked), kept_only & asked
+    assert _without_times(summary_of(out)) == _without_times(summary_of(whole))
+    assert not (out / STATE_FILE).exists()
+    for pid in DEMO:
+        assert check_bundle(out / "partners" / pid).ok
+
+
+def test_a_dead_site_is_bounded_by_the_deadline_and_the_others_go_on(
+    tmp_path: Path, server: SiteServer
+) -> None:
+    """A partner whose site accepts connections and never answers: its requirements that
+    read the site are ``error`` saying the deadline passed; the run ends, and the other
+    partner is verified."""
+    dead_sub = tmp_path / "dead.yaml"
+    dead_sub.write_text(
+        (FIXTURES / "demo" / "platform.yaml").read_text().replace("acme.example", "dead.example")
+    )
+    roster = write_roster(
+        tmp_path, f"  - id: dead\n    submission: {dead_sub}\n", {"acme": "platform"}
+    )
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(64)  # connections complete in the kernel; nobody ever answers
+        port = silent.getsockname()[1]
+        recheck(
+            server,
+            roster,
+            tmp_path / "out",
+            "--check-timeout",
+            "2",
+            "--resolve",
+            f"dead.example:80:127.0.0.1:{port}",
+        )
+    data = summary_of(tmp_path / "out")
+    dead = json.loads((tmp_path / "out" / "partners" / "dead" / "report.json").read_text())
+    offering = next(r for r in dead["requirements"] if r["id"] == "offering")
+    assert offering["status"] == "error"
+    assert offering["summary"] == "the check did not finish within 2s"
+    assert data["partners"][1]["outcome"] == "error"
+    assert data["partners"][0]["bundle"] == "partners/acme"
+    assert check_bundle(tmp_path / "out" / "partners" / "acme").ok

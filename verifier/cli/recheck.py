@@ -1,0 +1,276 @@
+"""The ``recheck`` command: every partner of a roster in one run (CONTRACT.md, "Renewal
+re-check"). The work is :mod:`verifier.run.recheck`; this module reads the options,
+validates the roster, ``--partner`` and ``--baseline`` before anything is fetched, and
+shows the progress: a live panel on a terminal, one line per finished partner in a pipe.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+from rich.text import Text
+
+from verifier.cli.exitcodes import ExitCode
+from verifier.cli.options import (
+    STATUS_STYLE,
+    Obj,
+    as_of_option,
+    chosen_formats,
+    fetch_options,
+    make_console,
+    settings_from,
+)
+from verifier.inputs.roster import load_roster, select_partners
+from verifier.recheck.model import (
+    COUNTED,
+    RECHECK_JSON,
+    PartnerResult,
+    RecheckSummary,
+    load_summary,
+)
+from verifier.run.recheck import (
+    DEFAULT_CONCURRENCY,
+    RECHECK_HTML,
+    RecheckProgress,
+    RecheckRequest,
+    prepare_out,
+    run_recheck,
+)
+from verifier.run.verify import RunParts
+from verifier.safetext import safe_text
+
+_DIR = click.Path(path_type=Path, file_okay=False)
+
+
+@click.command("recheck")
+@click.argument("roster", type=click.Path(path_type=Path, dir_okay=False))
+@click.option(
+    "--out",
+    type=_DIR,
+    help="The re-check folder [default: ./finops-verify-recheck/<UTC timestamp>/].",
+)
+@click.option(
+    "--baseline",
+    type=_DIR,
+    help="An earlier re-check folder: say what changed since, and carry its staff "
+    "decisions over while their evidence holds.",
+)
+@click.option(
+    "--resume",
+    is_flag=True,
+    help="Finish an interrupted re-check in --out: keep every partner whose bundle passes "
+    "bundle check, run the others again.",
+)
+@click.option(
+    "--concurrency",
+    type=click.IntRange(min=1, max=256),
+    default=DEFAULT_CONCURRENCY,
+    show_default=True,
+    help="Partners verified at once (per-host limits still hold across all of them).",
+)
+@click.option(
+    "--partner",
+    "partner_ids",
+    multiple=True,
+    metavar="ID",
+    help="Re-check only this partner of the roster (repeatable).",
+)
+@click.option(
+    "--sources",
+    "sources_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Sources file for every partner, instead of the roster's.",
+)
+@as_of_option("today, UTC; on --resume, the interrupted run's")
+@click.option(
+    "--check-timeout",
+    type=click.FloatRange(min=0.001),
+    default=120.0,
+    show_default=True,
+    help="Seconds a requirement may take when its policy sets none. A partner's "
+    "requirements run at once, so this is its deadline: a dead site's requirements "
+    "error, saying they timed out.",
+)
+@click.option(
+    "--format",
+    "formats",
+    multiple=True,
+    metavar="FORMAT",
+    help="Report format of each bundle besides report.json (repeatable).",
+)
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="Print recheck.json's path and the outcome as JSON instead of the summary.",
+)
+@fetch_options
+@click.pass_obj
+def recheck(
+    obj: Obj,
+    /,
+    roster: Path,
+    out: Path | None,
+    baseline: Path | None,
+    resume: bool,
+    concurrency: int,
+    partner_ids: tuple[str, ...],
+    sources_path: Path | None,
+    as_of: dt.date | None,
+    check_timeout: float,
+    formats: tuple[str, ...],
+    as_json: bool,
+    **fetch: Any,
+) -> None:
+    """Re-check every partner of ROSTER in one run and say what changed since --baseline.
+
+    Exit code: 0 every partner passes, 1 any fails, 3 otherwise when any needs review or
+    errs, 2 bad roster, options or usage, 4 internal error.
+
+    \b
+    Example:
+      finops-verify recheck roster.yaml --out recheck-2026q4/ --baseline recheck-2026q3/
+      finops-verify recheck roster.yaml --out recheck-2026q4/ --resume
+    """
+    # Everything a person wrote is validated before anything is fetched.
+    if resume and out is None:
+        raise click.UsageError("--resume needs --out: the folder of the re-check to finish")
+    settings = settings_from(fetch)
+    read = load_roster(roster)
+    chosen = select_partners(read, partner_ids)
+    old = load_summary(baseline) if baseline is not None else None
+    folder = out or Path("finops-verify-recheck") / dt.datetime.now(dt.UTC).strftime(
+        "%Y%m%dT%H%M%SZ"
+    )
+    request = RecheckRequest(
+        roster=read,
+        partners=chosen,
+        out=folder,
+        baseline_path=baseline,
+        baseline=old,
+        resume=resume,
+        concurrency=concurrency,
+        sources_path=sources_path,
+        as_of=as_of,
+        settings=settings,
+        check_timeout=check_timeout,
+        formats=chosen_formats(formats, obj.formats),
+        report_formats=obj.formats,
+    )
+    parts = RunParts(obj.host)
+    started, day = prepare_out(request, parts.clock)
+    console = make_console(err=as_json)
+    try:
+        summary = _run_shown(request, parts, started, day, console)
+    except KeyboardInterrupt:
+        make_console(err=True).print(
+            Text(
+                f"Interrupted: finished partners are kept in {safe_text(folder)}; to finish, "
+                f"run the same command with --resume --out {safe_text(folder)}"
+            ),
+            soft_wrap=True,
+        )
+        raise SystemExit(130) from None
+    code = ExitCode.for_outcome(str(summary.outcome))
+    if as_json:
+        click.echo(
+            json.dumps(
+                {
+                    "outcome": summary.outcome,
+                    "exit_code": int(code),
+                    "recheck": str(folder / RECHECK_JSON),
+                }
+            )
+        )
+    else:
+        _print_summary(summary, folder)
+    raise SystemExit(int(code))
+
+
+def _run_shown(
+    request: RecheckRequest, parts: RunParts, started: str, day: dt.date, console: Console
+) -> RecheckSummary:
+    """Run the re-check with its progress on ``console``: a live panel on a terminal, a
+    line per finished partner otherwise."""
+    live = console.is_terminal
+    with Progress(
+        TextColumn("[bold]Re-checking"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+        TextColumn("{task.fields[stats]}"),
+        console=console,
+        transient=True,
+        disable=not live,
+    ) as progress:
+        task = progress.add_task("recheck", total=len(request.partners), stats="")
+        begun = time.monotonic()
+
+        def show(state: RecheckProgress, result: PartnerResult | None) -> None:
+            cache = state.cache
+            fetched = cache.requests if cache is not None else 0
+            hits = cache.hits if cache is not None else 0
+            flying = ", ".join(state.in_flight[:4]) + (" …" if len(state.in_flight) > 4 else "")
+            # Ids are [a-z0-9-] (the roster checks them), but markup stays escaped anyway.
+            stats = escape(
+                f"pages {fetched}, shared hits {hits}, errors {state.errors}; now: {flying}"
+            )
+            progress.update(task, completed=state.done, stats=stats)
+            if result is not None and not live:
+                elapsed = time.monotonic() - begun
+                kept = " (kept)" if state.done <= state.kept else ""
+                console.print(
+                    Text(
+                        safe_text(
+                            f"[{state.done}/{state.total}] {result.id}: {result.outcome}{kept}"
+                            + (f" ({result.error.splitlines()[0]})" if result.error else "")
+                            + f"; pages fetched {fetched}, shared hits {hits}, "
+                            f"errors {state.errors}, {elapsed:.0f}s"
+                        )
+                    ),
+                    soft_wrap=True,
+                )
+
+        return asyncio.run(run_recheck(request, parts, started, day, show))
+
+
+def _print_summary(summary: RecheckSummary, folder: Path) -> None:
+    """Outcome, counts, the partners that changed, and where the reports are."""
+    console = make_console()
+    counts = summary.counts
+    each = "  ".join(f"{s} {counts.get(s, 0)}" for s in COUNTED)
+    console.print(
+        Text(
+            f"Partners: {counts.get('partners', 0)}  {each}  "
+            f"regressions {counts.get('regressions', 0)}"
+        )
+    )
+    for partner in summary.partners:
+        if partner.changes or partner.error:
+            what = "; ".join(
+                f"{c.requirement or 'partner'}: {c.before} -> {c.after} ({c.kind})"
+                for c in partner.changes
+            )
+            console.print(Text(safe_text(f"  {partner.id}: {what or partner.error}")))
+    outcome = str(summary.outcome)
+    style = f"bold {STATUS_STYLE.get(outcome, '')}"
+    console.print(Text.assemble("Outcome: ", (safe_text(outcome), style)))
+    console.print(Text(f"Summary: {safe_text(folder / RECHECK_JSON)}"), soft_wrap=True)
+    console.print(Text(f"HTML:    {safe_text(folder / RECHECK_HTML)}"), soft_wrap=True)

@@ -1,0 +1,398 @@
+"""A renewal re-check: every partner of a roster verified in one run (``recheck``).
+
+Order of work: the roster, the ``--partner`` choice and the baseline are read and
+validated by the caller before anything is fetched; :func:`run_recheck` then runs the
+partners concurrently (at most ``concurrency`` at once) through ONE :class:`RunParts`
+whose ONE live fetch cache serves them all, so that per-host concurrency and per-host
+delay hold across the whole run (two partners on one host share its budget) and a page
+several partners read is fetched once, while each bundle keeps its own copy.
+
+Memory stays flat in the number of partners: each partner's bundle is written when it
+finishes and only its small :class:`PartnerResult` is kept; the shared cache is bounded
+(:data:`DEFAULT_MAX_KEPT`): it keeps the pages asked most recently and forgets the least
+recently asked beyond the bound. A page every partner reads (a member directory) is asked
+again and again and so stays; one partner's own pages age out once newer partners run.
+
+Crash-safe and resumable: a partner's bundle is written aside in
+``partners/.<id>.partial/`` and renamed to ``partners/<id>/`` only when complete (its
+carried decisions appended and the bundle re-sealed). ``resume`` keeps every partner
+whose bundle passes ``bundle check`` and runs the others again; a kill loses only the
+partners in flight. The summary (recheck.json, .html, .md, SHA256SUMS) is written last.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import hashlib
+import json
+import shutil
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from verifier._version import __version__
+from verifier.bundle.check import check_bundle, load_report
+from verifier.bundle.decisions import parse_decisions, read_review
+from verifier.bundle.files import MANIFEST, MAX_JSON, REPORT_JSON, file_sha256, read_regular
+from verifier.bundle.store import atomic_write
+from verifier.clock import Clock, stamp, utc_clock
+from verifier.engine import DEFAULT_CHECK_TIMEOUT
+from verifier.errors import BundleError, InputError
+from verifier.fetch import FetchCache, FetchSettings
+from verifier.inputs.roster import Roster, RosterPartner
+from verifier.models import Status
+from verifier.recheck.carry import CarriedFrom, carried_line, carry_decisions
+from verifier.recheck.diff import bundle_page_changes, diff_partners
+from verifier.recheck.model import (
+    PARTNERS,
+    RECHECK_JSON,
+    BaselineRef,
+    CarryRecord,
+    PartnerResult,
+    RecheckRun,
+    RecheckSummary,
+    RosterRef,
+    partner_bundle,
+)
+from verifier.recheck.views import render_recheck_html, render_recheck_md
+from verifier.report import DEFAULT_FORMATS
+from verifier.report.formats import ReportFormats
+from verifier.report.model import Report, ToolRef
+from verifier.run.review import append_lines
+from verifier.run.verify import RunParts, RunRequest, execute, live_cache, prepare
+
+DEFAULT_CONCURRENCY = 8
+"""Partners verified at once unless ``--concurrency`` says otherwise: enough to keep
+the latency of many hosts overlapped; per-host limits still hold across all of them."""
+DEFAULT_MAX_KEPT = 128 * 1024 * 1024
+"""The shared cache's bound (bytes, :func:`verifier.fetch.fetcher.kept_weight`)."""
+RECHECK_HTML = "recheck.html"
+RECHECK_MD = "recheck.md"
+STATE_FILE = ".recheck-run.json"
+"""Written when a run starts, so that ``resume`` keeps its start time and as-of date."""
+
+
+@dataclass(frozen=True)
+class RecheckRequest:
+    """Everything a re-check needs, validated by the caller."""
+
+    roster: Roster
+    """The roster, read and validated."""
+    partners: tuple[RosterPartner, ...]
+    """The partners to re-check (``--partner``), in roster order."""
+    out: Path
+    """The re-check folder."""
+    baseline_path: Path | None = None
+    """``--baseline``: an earlier re-check folder."""
+    baseline: RecheckSummary | None = None
+    """Its recheck.json, read."""
+    resume: bool = False
+    """Keep the partners of ``out`` whose bundle is intact."""
+    concurrency: int = DEFAULT_CONCURRENCY
+    """Partners verified at once."""
+    sources_path: Path | None = None
+    """``--sources``: instead of the roster's."""
+    as_of: dt.date | None = None
+    """Date for expiry decisions; ``None``: today (UTC), or the resumed run's."""
+    settings: FetchSettings = field(default_factory=FetchSettings)
+    """Fetch settings, shared by every partner."""
+    check_timeout: float = DEFAULT_CHECK_TIMEOUT
+    """Seconds per requirement; a partner's requirements run at once, so this bounds a
+    partner whose site is dead (its requirements error, saying they timed out)."""
+    formats: tuple[str, ...] = DEFAULT_FORMATS
+    """Report formats of each bundle."""
+    report_formats: ReportFormats | None = None
+    """The registry ``formats`` are names in."""
+    max_kept: int | None = DEFAULT_MAX_KEPT
+    """The shared cache's bound (``None``: keep every page)."""
+
+
+@dataclass
+class RecheckProgress:
+    """What the terminal shows while a re-check runs; updated as partners go."""
+
+    total: int
+    """Partners to re-check (kept ones included)."""
+    done: int = 0
+    """Partners finished (or kept by resume)."""
+    kept: int = 0
+    """Partners kept from an earlier, interrupted run."""
+    errors: int = 0
+    """Partners whose outcome is error."""
+    in_flight: list[str] = field(default_factory=list)
+    """Partners running now."""
+    cache: FetchCache | None = None
+    """The shared cache: its ``requests`` (pages fetched) and ``hits``."""
+
+
+Listener = Callable[[RecheckProgress, PartnerResult | None], None]
+"""Called when a partner starts (``None``) or finishes (its result)."""
+
+
+def partial_dir(out: Path, partner_id: str) -> Path:
+    """Where a partner's bundle is written before it is complete."""
+    return out / PARTNERS / f".{partner_id}.partial"
+
+
+def prepare_out(request: RecheckRequest, clock: Clock = utc_clock) -> tuple[str, dt.date]:
+    """Create (or, for ``resume``, reopen) the re-check folder; the run's start time and
+    as-of date. Raises :class:`InputError` (exit 2) for a folder that cannot be used."""
+    out = request.out
+    if out.exists() and not out.is_dir():
+        raise InputError(f"--out {out} exists and is not a directory")
+    state = out / STATE_FILE
+    if request.resume and out.is_dir():
+        started, as_of = _resumed(out)
+        if request.as_of is not None:
+            as_of = request.as_of
+        if started is not None and as_of is not None:
+            return started, as_of
+    elif out.is_dir() and any(out.iterdir()):
+        raise InputError(
+            f"--out {out} is not empty (an earlier re-check?); add --resume to finish it, or "
+            "choose a new folder"
+        )
+    moment = clock().astimezone(dt.UTC)
+    now = stamp(moment)
+    as_of = request.as_of or moment.date()
+    try:
+        (out / PARTNERS).mkdir(parents=True, exist_ok=True)
+        atomic_write(state, json.dumps({"started": now, "as_of": as_of.isoformat()}).encode())
+    except OSError as exc:
+        raise InputError(f"cannot write the re-check to --out {out}: {exc.strerror}") from exc
+    return now, as_of
+
+
+def _resumed(out: Path) -> tuple[str | None, dt.date | None]:
+    # The state file of the interrupted run, else the summary of a finished one.
+    for name in (STATE_FILE, RECHECK_JSON):
+        try:
+            data = json.loads(read_regular(out / name, MAX_JSON))
+        except (OSError, ValueError, BundleError):
+            continue
+        run = data.get("run", data) if isinstance(data, dict) else {}
+        if isinstance(run, dict):
+            try:
+                return str(run["started"]), dt.date.fromisoformat(str(run["as_of"]))
+            except (KeyError, ValueError):
+                continue
+    return None, None
+
+
+async def run_recheck(
+    request: RecheckRequest,
+    parts: RunParts,
+    started: str,
+    as_of: dt.date,
+    listener: Listener | None = None,
+) -> RecheckSummary:
+    """Re-check every partner of ``request``, write the folder, return the summary.
+
+    ``parts`` must have no cache: one is made here (bounded, see the module docstring)
+    and closed at the end. A partner whose submission is invalid is that partner's
+    ``error``; an internal error of one partner stops the run (a bug: exit 4).
+    """
+    cache = live_cache(request.settings, parts.clock, max_kept=request.max_kept)
+    shared = RunParts(parts.host, clock=parts.clock, cache=cache)
+    progress = RecheckProgress(len(request.partners), cache=cache)
+    notify = listener or (lambda _p, _r: None)
+    results: dict[str, PartnerResult] = {}
+    to_run: list[RosterPartner] = []
+    for partner in request.partners:
+        kept = _kept(request, partner, as_of)
+        if kept is None:
+            to_run.append(partner)
+            continue
+        results[partner.id] = kept
+        progress.done += 1
+        progress.kept += 1
+        progress.errors += kept.outcome == Status.ERROR
+        notify(progress, kept)
+    gate = asyncio.Semaphore(request.concurrency)
+
+    async def one(partner: RosterPartner) -> None:
+        async with gate:
+            progress.in_flight.append(partner.id)
+            notify(progress, None)
+            try:
+                result = await _run_partner(request, shared, partner, as_of)
+            finally:
+                progress.in_flight.remove(partner.id)
+            results[partner.id] = result
+            progress.done += 1
+            progress.errors += result.outcome == Status.ERROR
+            notify(progress, result)
+
+    try:
+        async with asyncio.TaskGroup() as group:
+            for partner in to_run:
+                group.create_task(one(partner))
+    finally:
+        await cache.aclose()
+    summary = _summary(request, [results[p.id] for p in request.partners], started, as_of, parts)
+    write_summary(request.out, summary)
+    return summary
+
+
+def _kept(request: RecheckRequest, partner: RosterPartner, as_of: dt.date) -> PartnerResult | None:
+    """A partner's result from its finished bundle, on ``resume``; ``None``: run it."""
+    bundle = request.out / PARTNERS / partner.id
+    partial = partial_dir(request.out, partner.id)
+    if partial.exists():
+        shutil.rmtree(partial)  # a partner in flight when the run was killed
+    if not bundle.is_dir():
+        return None
+    if not request.resume or not check_bundle(bundle, request.report_formats).ok:
+        shutil.rmtree(bundle)  # broken, or left by a run not resumed: made again
+        return None
+    report_json = read_regular(bundle / REPORT_JSON, MAX_JSON)
+    return _finished(request, partner, bundle, load_report(bundle), report_json, as_of)
+
+
+async def _run_partner(
+    request: RecheckRequest, parts: RunParts, partner: RosterPartner, as_of: dt.date
+) -> PartnerResult:
+    partial = partial_dir(request.out, partner.id)
+    if partial.exists():
+        shutil.rmtree(partial)
+    run = RunRequest(
+        submission_path=partner.submission,
+        out=partial,
+        fallback_program=partner.program,
+        sources_path=request.sources_path or partner.sources,
+        as_of=as_of,
+        settings=request.settings,
+        check_timeout=request.check_timeout,
+        formats=request.formats,
+        report_formats=request.report_formats,
+    )
+    try:
+        try:
+            prep = prepare(run, parts)
+        except InputError as exc:
+            return PartnerResult.unverified(partner.id, str(exc), renewal_due=partner.renewal_due)
+        try:
+            report = await execute(prep, run)
+        except InputError as exc:  # its bundle could not be written (a full disk)
+            return PartnerResult.unverified(partner.id, str(exc), renewal_due=partner.renewal_due)
+        report_json = read_regular(partial / REPORT_JSON, MAX_JSON)
+        _carry(request, partner, partial, report, report_json, as_of)
+        bundle = request.out / PARTNERS / partner.id
+        if bundle.exists():
+            shutil.rmtree(bundle)
+        partial.rename(bundle)  # the bundle appears whole, or not at all
+    except BaseException:
+        shutil.rmtree(partial, ignore_errors=True)
+        raise
+    return _finished(request, partner, bundle, report, report_json, as_of)
+
+
+def _baseline_bundle(request: RecheckRequest, partner_id: str) -> Path | None:
+    if request.baseline is None or request.baseline_path is None:
+        return None
+    old = request.baseline.partner(partner_id)
+    if old is None or old.outcome is None:
+        return None
+    found = partner_bundle(request.baseline_path, old)
+    return found if found is not None and (found / REPORT_JSON).is_file() else None
+
+
+def _carry(
+    request: RecheckRequest,
+    partner: RosterPartner,
+    bundle: Path,
+    report: Report,
+    report_json: bytes,
+    as_of: dt.date,
+    *,
+    write: bool = True,
+) -> tuple[CarryRecord, ...]:
+    """Carry the baseline bundle's decisions that still hold into ``bundle`` (when
+    ``write``); the records of every decision considered."""
+    old = _baseline_bundle(request, partner.id)
+    if old is None:
+        return ()
+    old_json = read_regular(old / REPORT_JSON, MAX_JSON)
+    old_sha = hashlib.sha256(old_json).hexdigest()
+    review, _ = read_review(old)
+    decisions, _problems = parse_decisions(review or b"")
+    sha = hashlib.sha256(report_json).hexdigest()
+    found = carry_decisions(
+        Report.from_json(json.loads(old_json)),
+        old_sha,
+        decisions,
+        report,
+        sha,
+        as_of,
+        str(old),
+    )
+    if write and found.carried:
+        origin = CarriedFrom(str(old), old_sha, as_of.isoformat())
+        append_lines(
+            bundle, b"".join(carried_line(d, origin) for d in found.carried), request.report_formats
+        )
+    return found.records
+
+
+def _finished(
+    request: RecheckRequest,
+    partner: RosterPartner,
+    bundle: Path,
+    report: Report,
+    report_json: bytes,
+    as_of: dt.date,
+) -> PartnerResult:
+    """A finished partner's entry, from its bundle on disk (decisions included)."""
+    review, _ = read_review(bundle)
+    decisions, _problems = parse_decisions(review or b"")
+    sha = hashlib.sha256(report_json).hexdigest()
+    result = PartnerResult.of_report(
+        partner.id, report, sha, decisions, as_of, renewal_due=partner.renewal_due
+    )
+    old = _baseline_bundle(request, partner.id)
+    if old is not None:
+        records = _carry(request, partner, bundle, report, report_json, as_of, write=False)
+        result = replace(result, pages=bundle_page_changes(old, bundle), decisions=records)
+    return result
+
+
+def _summary(
+    request: RecheckRequest,
+    results: Sequence[PartnerResult],
+    started: str,
+    as_of: dt.date,
+    parts: RunParts,
+) -> RecheckSummary:
+    listed: tuple[PartnerResult, ...] = tuple(results)
+    baseline_ref = None
+    if request.baseline is not None:
+        chosen = {p.id for p in request.partners}
+        skipped = [i for i in request.roster.ids() if i not in chosen]
+        listed = diff_partners(request.baseline, listed, skipped)
+        baseline_ref = BaselineRef(str(request.baseline_path), request.baseline.run.started)
+    return RecheckSummary.summarise(
+        listed,
+        tool=ToolRef("finops-verifier", __version__),
+        run=RecheckRun(started, stamp(parts.clock()), as_of.isoformat()),
+        roster=RosterRef(str(request.roster.path), request.roster.sha256),
+        baseline=baseline_ref,
+    )
+
+
+def write_summary(out: Path, summary: RecheckSummary) -> None:
+    """Write recheck.json, recheck.html, recheck.md, then SHA256SUMS over them and over
+    each partner's SHA256SUMS (last: it seals what is there)."""
+    text = json.dumps(summary.to_json(), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    atomic_write(out / RECHECK_JSON, text.encode("utf-8"))
+    atomic_write(out / RECHECK_HTML, render_recheck_html(summary).encode("utf-8"))
+    atomic_write(out / RECHECK_MD, render_recheck_md(summary).encode("utf-8"))
+    files = [RECHECK_JSON, RECHECK_HTML, RECHECK_MD]
+    files += [
+        f"{PARTNERS}/{p.id}/{MANIFEST}"
+        for p in summary.partners
+        if p.bundle is not None and (out / PARTNERS / str(p.id) / MANIFEST).is_file()
+    ]
+    lines = [f"{file_sha256(out / rel)}  {rel}\n" for rel in sorted(files)]
+    atomic_write(out / MANIFEST, "".join(lines).encode("utf-8"))
+    (out / STATE_FILE).unlink(missing_ok=True)
