@@ -3,6 +3,7 @@ the fixture sites on 127.0.0.1 (CONTRACT.md, "Renewal re-check")."""
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import os
@@ -23,6 +24,7 @@ from verifier.bundle.check import check_bundle
 from verifier.bundle.store import read_index
 from verifier.cli.main import main
 from verifier.run.recheck import STATE_FILE, partial_dir
+from verifier.run.review import append_decision
 from verifier.sites import SiteServer, serve_sites
 
 from ..helpers import FIXTURES, ROOT, offline_args
@@ -364,3 +366,61 @@ def test_a_dead_site_is_bounded_by_the_deadline_and_the_others_go_on(
     assert data["partners"][1]["outcome"] == "error"
     assert data["partners"][0]["bundle"] == "partners/acme"
     assert check_bundle(tmp_path / "out" / "partners" / "acme").ok
+
+
+def test_baseline_decisions_carry_over_while_they_hold_and_expired_ones_are_listed(
+    tmp_path: Path, server: SiteServer
+) -> None:
+    roster = write_roster(tmp_path, ids={"acme": "platform", "stratus": "solution"})
+    before = tmp_path / "q3"
+    recheck(server, roster, before)
+    assert summary_of(before)["partners"][1]["requirements"]["specialization"] == "needs_review"
+    append_decision(
+        before / "partners" / "stratus",
+        requirement="specialization",
+        decision="pass",
+        reviewer="J. Smith",
+        reason="read the support contract",
+    )
+    append_decision(
+        before / "partners" / "acme",
+        requirement="membership",
+        decision="pass",
+        reviewer="A. Auditor",
+        reason="checked by phone",
+        expires=dt.date(2026, 2, 1),
+        now=dt.datetime(2026, 1, 15, tzinfo=dt.UTC),
+    )
+    after = tmp_path / "q4"
+    recheck(server, roster, after, "--baseline", str(before), "--as-of", "2026-03-01")
+    data = summary_of(after)
+    acme, stratus = data["partners"]
+    assert data["baseline"] == {
+        "path": str(before),
+        "started": summary_of(before)["run"]["started"],
+    }
+
+    # Carried: the evidence is the same; the line names its origin and the new report.
+    bundle = after / "partners" / "stratus"
+    (line,) = [json.loads(x) for x in (bundle / "review.jsonl").read_text().splitlines()]
+    new_sha = hashlib.sha256((bundle / "report.json").read_bytes()).hexdigest()
+    old_sha = hashlib.sha256((before / "partners" / "stratus" / "report.json").read_bytes())
+    assert line["report_sha256"] == new_sha
+    assert line["carried"] == {
+        "bundle": str(before / "partners" / "stratus"),
+        "report_sha256": old_sha.hexdigest(),
+        "as_of": "2026-03-01",
+    }
+    assert (line["reviewer"], line["reason"]) == ("J. Smith", "read the support contract")
+    assert stratus["decisions"][0]["carried"] is True
+    assert stratus["requirements"]["specialization"] == "pass"  # the effective status
+    assert "J. Smith" in (bundle / "report.html").read_text()  # re-rendered with it
+    assert check_bundle(bundle).ok  # and re-sealed
+
+    # Not carried: expired before the as-of date, listed for a person to look again.
+    assert not (after / "partners" / "acme" / "review.jsonl").exists()
+    (record,) = acme["decisions"]
+    assert record["carried"] is False
+    assert record["reason"] == "expired"
+    assert "2026-02-01" in record["detail"]
+    assert "expired" in (after / "recheck.md").read_text()

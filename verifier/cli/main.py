@@ -28,9 +28,11 @@ from verifier.cli.options import (
     STATUS_STYLE,
     Obj,
     as_of_option,
+    check_timeout_option,
     chosen_formats,
     error_text,
     fetch_options,
+    formats_option,
     make_console,
     settings_from,
 )
@@ -39,7 +41,7 @@ from verifier.errors import InputError
 from verifier.fetch.settings import FetchSettings
 from verifier.host import PluginHost
 from verifier.models import RequirementResult
-from verifier.report import DEFAULT_FORMATS, REPORT_JSON
+from verifier.report import REPORT_JSON
 from verifier.report.html import HTML_FILE
 from verifier.report.model import Report
 from verifier.run.verify import DEFAULT_PROGRAM, RunParts, RunRequest, execute, prepare
@@ -100,20 +102,8 @@ def cli(ctx: click.Context, verbose: int) -> None:
     help="YAML mapping of source names to URLs (or a CSV file) overriding the bundled sources.",
 )
 @as_of_option("today, UTC")
-@click.option(
-    "--check-timeout",
-    type=click.FloatRange(min=0.001),
-    default=120.0,
-    show_default=True,
-    help="Seconds a requirement may take when its policy sets no timeout.",
-)
-@click.option(
-    "--format",
-    "formats",
-    multiple=True,
-    metavar="FORMAT",
-    help=f"Report format besides report.json (repeatable) [default: {', '.join(DEFAULT_FORMATS)}].",
-)
+@check_timeout_option()
+@formats_option("")
 @click.option(
     "--json",
     "as_json",

@@ -106,6 +106,31 @@ def chosen_formats(given: tuple[str, ...], known: ReportFormats) -> tuple[str, .
     return chosen or DEFAULT_FORMATS
 
 
+def check_timeout_option(more: str = "") -> Callable[[F], F]:
+    """The ``--check-timeout SECONDS`` option of the commands that run checks; ``more``
+    adds what it means for that command."""
+    return click.option(
+        "--check-timeout",
+        type=click.FloatRange(min=0.001),
+        default=120.0,
+        show_default=True,
+        help="Seconds a requirement may take when its policy sets no timeout." + more,
+    )
+
+
+def formats_option(what: str) -> Callable[[F], F]:
+    """The ``--format FORMAT`` option (repeatable; read with :func:`chosen_formats`);
+    ``what``: whose report formats they are (`` of each bundle``), or nothing."""
+    return click.option(
+        "--format",
+        "formats",
+        multiple=True,
+        metavar="FORMAT",
+        help=f"Report format{what} besides report.json (repeatable) "
+        f"[default: {', '.join(DEFAULT_FORMATS)}].",
+    )
+
+
 _AT_LEAST_ONE = frozenset(
     {"max_bytes", "per_host_concurrency", "max_fetches_per_check", "max_tags"}
 )

@@ -31,8 +31,10 @@ from verifier.cli.options import (
     STATUS_STYLE,
     Obj,
     as_of_option,
+    check_timeout_option,
     chosen_formats,
     fetch_options,
+    formats_option,
     make_console,
     settings_from,
 )
@@ -98,22 +100,11 @@ _DIR = click.Path(path_type=Path, file_okay=False)
     help="Sources file for every partner, instead of the roster's.",
 )
 @as_of_option("today, UTC; on --resume, the interrupted run's")
-@click.option(
-    "--check-timeout",
-    type=click.FloatRange(min=0.001),
-    default=120.0,
-    show_default=True,
-    help="Seconds a requirement may take when its policy sets none. A partner's "
-    "requirements run at once, so this is its deadline: a dead site's requirements "
-    "error, saying they timed out.",
+@check_timeout_option(
+    " A partner's requirements run at once, so this is its deadline: a dead site's "
+    "requirements error, saying they timed out."
 )
-@click.option(
-    "--format",
-    "formats",
-    multiple=True,
-    metavar="FORMAT",
-    help="Report format of each bundle besides report.json (repeatable).",
-)
+@formats_option(" of each bundle")
 @click.option(
     "--json",
     "as_json",

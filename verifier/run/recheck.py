@@ -33,7 +33,7 @@ from pathlib import Path
 
 from verifier._version import __version__
 from verifier.bundle.check import check_bundle, load_report
-from verifier.bundle.decisions import parse_decisions, read_review
+from verifier.bundle.decisions import load_decisions
 from verifier.bundle.files import MANIFEST, MAX_JSON, REPORT_JSON, file_sha256, read_regular
 from verifier.bundle.store import atomic_write
 from verifier.clock import Clock, stamp, utc_clock
@@ -42,13 +42,14 @@ from verifier.errors import BundleError, InputError
 from verifier.fetch import FetchCache, FetchSettings
 from verifier.inputs.roster import Roster, RosterPartner
 from verifier.models import Status
-from verifier.recheck.carry import CarriedFrom, carried_line, carry_decisions
+from verifier.recheck.carry import CarriedFrom, CarryResult, carried_line, carry_decisions
 from verifier.recheck.diff import bundle_page_changes, diff_partners
 from verifier.recheck.model import (
     PARTNERS,
     RECHECK_JSON,
     BaselineRef,
     CarryRecord,
+    PageChanges,
     PartnerResult,
     RecheckRun,
     RecheckSummary,
@@ -247,7 +248,7 @@ def _kept(request: RecheckRequest, partner: RosterPartner, as_of: dt.date) -> Pa
         shutil.rmtree(bundle)  # broken, or left by a run not resumed: made again
         return None
     report_json = read_regular(bundle / REPORT_JSON, MAX_JSON)
-    return _finished(request, partner, bundle, load_report(bundle), report_json, as_of)
+    return _finished(request, partner, bundle, load_report(bundle), report_json, as_of, carry=False)
 
 
 async def _run_partner(
@@ -277,7 +278,7 @@ async def _run_partner(
         except InputError as exc:  # its bundle could not be written (a full disk)
             return PartnerResult.unverified(partner.id, str(exc), renewal_due=partner.renewal_due)
         report_json = read_regular(partial / REPORT_JSON, MAX_JSON)
-        _carry(request, partner, partial, report, report_json, as_of)
+        result = _finished(request, partner, partial, report, report_json, as_of, carry=True)
         bundle = request.out / PARTNERS / partner.id
         if bundle.exists():
             shutil.rmtree(bundle)
@@ -285,7 +286,7 @@ async def _run_partner(
     except BaseException:
         shutil.rmtree(partial, ignore_errors=True)
         raise
-    return _finished(request, partner, bundle, report, report_json, as_of)
+    return result
 
 
 def _baseline_bundle(request: RecheckRequest, partner_id: str) -> Path | None:
@@ -299,40 +300,23 @@ def _baseline_bundle(request: RecheckRequest, partner_id: str) -> Path | None:
 
 
 def _carry(
-    request: RecheckRequest,
-    partner: RosterPartner,
-    bundle: Path,
-    report: Report,
-    report_json: bytes,
-    as_of: dt.date,
-    *,
-    write: bool = True,
-) -> tuple[CarryRecord, ...]:
-    """Carry the baseline bundle's decisions that still hold into ``bundle`` (when
-    ``write``); the records of every decision considered."""
-    old = _baseline_bundle(request, partner.id)
-    if old is None:
-        return ()
+    old: Path, report: Report, report_sha256: str, as_of: dt.date
+) -> tuple[CarryResult, CarriedFrom]:
+    """Which decisions of the baseline bundle ``old`` carry over to ``report``, and the
+    ``carried`` field their lines get."""
     old_json = read_regular(old / REPORT_JSON, MAX_JSON)
     old_sha = hashlib.sha256(old_json).hexdigest()
-    review, _ = read_review(old)
-    decisions, _problems = parse_decisions(review or b"")
-    sha = hashlib.sha256(report_json).hexdigest()
+    decisions, _problems = load_decisions(old)
     found = carry_decisions(
         Report.from_json(json.loads(old_json)),
         old_sha,
         decisions,
         report,
-        sha,
+        report_sha256,
         as_of,
         str(old),
     )
-    if write and found.carried:
-        origin = CarriedFrom(str(old), old_sha, as_of.isoformat())
-        append_lines(
-            bundle, b"".join(carried_line(d, origin) for d in found.carried), request.report_formats
-        )
-    return found.records
+    return found, CarriedFrom(str(old), old_sha, as_of.isoformat())
 
 
 def _finished(
@@ -342,19 +326,26 @@ def _finished(
     report: Report,
     report_json: bytes,
     as_of: dt.date,
+    *,
+    carry: bool,
 ) -> PartnerResult:
-    """A finished partner's entry, from its bundle on disk (decisions included)."""
-    review, _ = read_review(bundle)
-    decisions, _problems = parse_decisions(review or b"")
+    """A finished partner's entry, from its bundle on disk; with ``carry``, the baseline's
+    decisions that still hold are appended to the bundle first (and it is re-sealed)."""
     sha = hashlib.sha256(report_json).hexdigest()
+    old = _baseline_bundle(request, partner.id)
+    records: tuple[CarryRecord, ...] = ()
+    pages = PageChanges()
+    if old is not None:
+        found, origin = _carry(old, report, sha, as_of)
+        if carry and found.carried:
+            lines = b"".join(carried_line(d, origin) for d in found.carried)
+            append_lines(bundle, lines, request.report_formats)
+        records, pages = found.records, bundle_page_changes(old, bundle)
+    decisions, _problems = load_decisions(bundle)
     result = PartnerResult.of_report(
         partner.id, report, sha, decisions, as_of, renewal_due=partner.renewal_due
     )
-    old = _baseline_bundle(request, partner.id)
-    if old is not None:
-        records = _carry(request, partner, bundle, report, report_json, as_of, write=False)
-        result = replace(result, pages=bundle_page_changes(old, bundle), decisions=records)
-    return result
+    return replace(result, pages=pages, decisions=records)
 
 
 def _summary(
