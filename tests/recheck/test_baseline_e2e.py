@@ -32,6 +32,7 @@ from verifier.report.markdown import md_text
 from verifier.run.review import append_decision
 from verifier.sites import SiteServer, serve_sites
 
+from ..helpers import offline_args
 from .world import (
     AS_OF,
     BASELINE_ROSTER,
@@ -42,9 +43,7 @@ from .world import (
     LATER,
     REGISTRY,
     SITES,
-    SOURCES,
     build_changed_world,
-    fetch_args,
     urls,
     write_roster,
 )
@@ -83,9 +82,7 @@ def _verify(submission: Path, out: Path, server: SiteServer, as_of: dt.date) -> 
             str(submission),
             "--out",
             str(out),
-            "--sources",
-            str(SOURCES),
-            *fetch_args(server, as_of),
+            *offline_args(server, as_of.isoformat()),
         ]
     )
 
@@ -126,7 +123,16 @@ def test_the_changed_world_changes_what_world_py_says_and_nothing_else(tmp_path:
 
 
 def _recheck(roster: Path, out: Path, server: SiteServer, as_of: dt.date, *extra: str) -> int:
-    return main(["recheck", str(roster), "--out", str(out), *extra, *fetch_args(server, as_of)])
+    return main(
+        [
+            "recheck",
+            str(roster),
+            "--out",
+            str(out),
+            *extra,
+            *offline_args(server, as_of.isoformat()),
+        ]
+    )
 
 
 def _summary(folder: Path) -> dict[str, Any]:

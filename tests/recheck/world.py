@@ -23,12 +23,9 @@ import shutil
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-from verifier.sites import SiteServer
-
 from ..helpers import FIXTURES
 
 SITES = FIXTURES / "sites"
-SOURCES = FIXTURES / "sources.yaml"
 DEMO = FIXTURES / "demo"
 
 AS_OF = dt.date(2026, 11, 26)
@@ -102,32 +99,15 @@ def build_changed_world(dest: Path) -> Path:
 
 
 def write_roster(folder: Path, partners: Mapping[str, Path]) -> Path:
-    """Write ``folder/roster.yaml`` listing ``partners`` (id -> submission) in order, with
-    the demo's sources; return its path."""
+    """Write ``folder/roster.yaml`` listing ``partners`` (id -> submission) in order;
+    return its path."""
     folder.mkdir(parents=True, exist_ok=True)
-    lines = [f"sources: {json.dumps(str(SOURCES))}", "partners:"]
+    lines = ["partners:"]
     for pid, submission in partners.items():
         lines += [f"  - id: {pid}", f"    submission: {json.dumps(str(submission))}"]
     roster = folder / "roster.yaml"
     roster.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return roster
-
-
-def fetch_args(server: SiteServer, as_of: dt.date) -> list[str]:
-    """The fetch options of `verify` / `recheck` that send the fixture sites' host names to
-    ``server`` on 127.0.0.1, as the demo does (no politeness delay: the sites are ours)."""
-    args = [
-        "--allow-private-network",
-        "--allow-port",
-        str(server.port),
-        "--per-host-delay",
-        "0",
-        "--as-of",
-        as_of.isoformat(),
-    ]
-    for host, addr in server.resolve_pairs():
-        args += ["--resolve", f"{host}:{addr}"]
-    return args
 
 
 def urls(items: Iterable[Mapping[str, object]]) -> set[str]:
