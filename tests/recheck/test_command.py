@@ -188,6 +188,9 @@ def test_usage_errors_exit_2(
     assert recheck(server, roster, tmp_path / "out", "--partner", "acmee") == 2
     assert "did you mean" in capsys.readouterr().err
     assert main(["recheck", str(roster), "--resume"]) == 2  # resume names its folder
+    assert recheck(server, roster, used, "--resume") == 2  # ... and one of a re-check
+    assert "no re-check to resume" in capsys.readouterr().err
+    assert sorted(p.name for p in used.iterdir()) == ["something"]
     assert server.requests == []
 
 

@@ -202,7 +202,7 @@ def _run_shown(
     live = console.is_terminal
     with Progress(
         TextColumn("[bold]Re-checking"),
-        BarColumn(),
+        BarColumn(bar_width=16),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
         TimeRemainingColumn(),

@@ -149,6 +149,11 @@ def prepare_out(request: RecheckRequest, clock: Clock = utc_clock) -> tuple[str,
             as_of = request.as_of
         if started is not None and as_of is not None:
             return started, as_of
+        if any(out.iterdir()) and not (out / PARTNERS).is_dir():
+            raise InputError(
+                f"--out {out} holds no re-check to resume (no {RECHECK_JSON}, no {PARTNERS}/); "
+                "give the folder of the interrupted re-check"
+            )
     elif out.is_dir() and any(out.iterdir()):
         raise InputError(
             f"--out {out} is not empty (an earlier re-check?); add --resume to finish it, or "
