@@ -12,8 +12,9 @@ ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures"
 
 
-def offline_args(server: SiteServer) -> list[str]:
-    """`verify` options that send every fixture host to ``server`` (loopback allowed)."""
+def offline_args(server: SiteServer, as_of: str = "2026-01-31") -> list[str]:
+    """`verify` options that send every fixture host to ``server`` (loopback allowed),
+    judged on ``as_of``."""
     args = [
         "--sources",
         str(FIXTURES / "sources.yaml"),
@@ -23,7 +24,7 @@ def offline_args(server: SiteServer) -> list[str]:
         "--per-host-delay",
         "0",
         "--as-of",
-        "2026-01-31",
+        as_of,
     ]
     for name, target in server.resolve_pairs():
         args += ["--resolve", f"{name}:{target}"]
