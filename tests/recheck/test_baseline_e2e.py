@@ -347,12 +347,6 @@ def test_a_decision_is_not_carried_when_a_cited_capture_changed_or_it_expired(
         assert f"decision on {md_text(requirement)} not carried over: {md_text(reason)}" in md
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="recheck diffs against the baseline's recheck.json, written before a decision was "
-    "recorded on its bundle (verifier/run/recheck.py _summary: diff_partners(request.baseline,"
-    " ...)); CONTRACT.md compares effective statuses, decisions recorded later included",
-)
 def test_the_diff_compares_the_status_a_staff_decision_gave_in_the_baseline(
     carried_run: tuple[Path, Path],
 ) -> None:

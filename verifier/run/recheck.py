@@ -353,6 +353,38 @@ def _finished(
     return replace(result, pages=pages, decisions=records)
 
 
+def _baseline_as_decided(request: RecheckRequest) -> RecheckSummary:
+    """The baseline as staff left it: each partner's effective statuses read again from its
+    bundle (report.json and review.jsonl), so that a decision recorded on a baseline
+    bundle after its run counts as the baseline's (CONTRACT.md: "a staff decision's where
+    one applies (carried over or recorded later)"), judged on the baseline's as-of date. A
+    partner whose bundle is gone or unreadable keeps what the baseline's recheck.json says.
+    """
+    base = request.baseline
+    assert base is not None  # only called with a baseline
+    try:
+        as_of = dt.date.fromisoformat(str(base.run.as_of))
+    except ValueError:
+        return base
+    partners = []
+    for old in base.partners:
+        bundle = _baseline_bundle(request, old.id) if old.id is not None else None
+        if old.id is None or bundle is None:
+            partners.append(old)
+            continue
+        try:
+            report_json = read_regular(bundle / REPORT_JSON, MAX_JSON)
+            report = Report.from_json(json.loads(report_json))
+            decisions, _problems = load_decisions(bundle)
+        except (OSError, ValueError, BundleError):
+            partners.append(old)
+            continue
+        sha = hashlib.sha256(report_json).hexdigest()
+        again = PartnerResult.of_report(old.id, report, sha, decisions, as_of)
+        partners.append(replace(old, outcome=again.outcome, requirements=again.requirements))
+    return replace(base, partners=tuple(partners))
+
+
 def _summary(
     request: RecheckRequest,
     results: Sequence[PartnerResult],
@@ -365,7 +397,7 @@ def _summary(
     if request.baseline is not None:
         chosen = {p.id for p in request.partners}
         skipped = [i for i in request.roster.ids() if i not in chosen]
-        listed = diff_partners(request.baseline, listed, skipped)
+        listed = diff_partners(_baseline_as_decided(request), listed, skipped)
         baseline_ref = BaselineRef(str(request.baseline_path), request.baseline.run.started)
     return RecheckSummary.summarise(
         listed,
