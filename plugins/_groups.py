@@ -37,7 +37,7 @@ import httpx
 from bs4 import Tag
 
 from verifier import CheckContext, FetchError, Hidden, Page, same_site
-from verifier.toolkit import page_links, read_page, record_hidden, some, words
+from verifier.toolkit import page_links, read_page, record_hidden, some, whole_words, words
 
 _TITLE_PARTS = re.compile(r"\s+[-|–—:·•»]\s+")
 _SHORT_NAME = re.compile(r"^(.*?)\s*\(([^()]+)\)\s*$")
@@ -376,10 +376,9 @@ def _classed_roots(page: Page, classes: Sequence[str]) -> list[tuple[Tag, str | 
 def _headed_roots(page: Page, terms: Sequence[str]) -> list[tuple[Tag, str | None]]:
     """The elements of each section whose heading has a ``terms`` word, each with why its
     heading is hidden from visitors (``None``: it is not)."""
-    words_ = [re.escape(t.strip()) for t in terms if t.strip()]
-    if not words_:  # no term: no heading counts
+    term = whole_words([t.strip() for t in terms], plural=True)
+    if term is None:  # no term: no heading counts
         return []
-    term = re.compile(rf"\b({'|'.join(words_)})s?\b", re.IGNORECASE)
     return [
         (sib, page.hidden_reason(heading))
         for heading in page.soup.find_all(_HEADINGS)
