@@ -94,7 +94,10 @@ class Figures:
     hits: list[Hit]
     dominant: str
     mismatched: list[str] = field(default_factory=list)
-    repeated_shared: dict[str, int] = field(default_factory=dict)
+    shared_asked: dict[str, int] = field(default_factory=dict)
+    """How many times each page of a shared directory or group was asked (0: never)."""
+    robots_repeated: int = 0
+    """Hosts whose robots.txt was asked more than once."""
 
     @property
     def ratio(self) -> float:
@@ -230,7 +233,6 @@ def measure(world: World, out: Path, args: argparse.Namespace, registry: str) ->
     asked: dict[str, int] = defaultdict(int)
     for hit in hits:
         asked[f"{hit.host}{hit.path}"] += 1
-    shared = set(world.shared_pages) | {p.rstrip("/") for p in world.shared_pages}
     return Figures(
         label=label,
         partners=len(world.partners),
@@ -240,7 +242,8 @@ def measure(world: World, out: Path, args: argparse.Namespace, registry: str) ->
         hits=hits,
         dominant=dominant,
         mismatched=[p.id for p in world.partners if got.get(p.id) != p.expected],
-        repeated_shared={page: n for page, n in asked.items() if page in shared and n > 1},
+        shared_asked={page: asked.get(page, 0) for page in world.shared_pages},
+        robots_repeated=sum(1 for p, n in asked.items() if p.endswith("/robots.txt") and n > 1),
     )
 
 
@@ -263,16 +266,18 @@ def report(fig: Figures, mode: str, own_hosts: set[str]) -> list[str]:
             f"     each partner's own host: min {own[0]}, median {statistics.median(own):g}, "
             f"max {own[-1]}"
         )
-    if fig.repeated_shared:
-        worst = max(fig.repeated_shared.items(), key=lambda kv: kv[1])
-        print(
-            f"   shared pages asked more than once: {len(fig.repeated_shared)} "
-            f"(most: {worst[0]}, {worst[1]} times)"
-        )
-        if mode == "recheck":
-            missed.append("each shared directory page fetched once")
-    else:
-        print("   every shared directory and group page was asked at most once")
+    by_count: dict[int, list[str]] = defaultdict(list)
+    for page, n in fig.shared_asked.items():
+        by_count[n].append(page)
+    print(
+        "   shared directory and group pages: "
+        + ", ".join(f"{len(pages)} asked {n} time(s)" for n, pages in sorted(by_count.items()))
+    )
+    if by_count.get(0):
+        print(f"     never asked: {', '.join(by_count[0][:3])}")
+    print(f"   hosts whose robots.txt was asked more than once: {fig.robots_repeated}")
+    if mode == "recheck" and any(n > 1 for n in by_count):
+        missed.append("each shared directory page fetched once")
     print(f"   peak RSS of finops-verify: {fig.peak_rss_mb:.0f} MB")
     if fig.mismatched:
         shown = ", ".join(fig.mismatched[:5])

@@ -10,8 +10,9 @@ platforms needs, as the demo's fixtures do for four applicants (``fixtures/sites
   pages linking to Framework capabilities, three case studies, a community page. The
   shared hosts: the FinOps member directory (``www.finops.example/members/``, 30 members
   a page, ``rel="next"`` between pages as the real one), the certified-platform listing
-  (same pagination), the Linux Foundation's member table (100 rows a page), three
-  working-group pages listing contributors, and ``registry.example`` answering one JSON
+  (same pagination; served, though no requirement of the 2022 platform policy reads it),
+  the Linux Foundation's member table (100 rows a page), three working-group pages
+  listing contributors, and ``registry.example`` answering one JSON
   file per certificate (the URL-template credential registry).
 - ``certificates.csv``: the same certificates as a CSV export (``certificate_id, name,
   certification, issued, expires``).
