@@ -60,7 +60,6 @@ class LoopbackServer:
         self._thread = threading.Thread(target=self._loop.run_forever, name="loopback", daemon=True)
         self._server: asyncio.Server | None = None
         self._writers: set[asyncio.StreamWriter] = set()  # open connections, closed on stop()
-        # SiteServer.resolve only reads ``self.root``: the one mapping of URL to file.
         self._files = _Files(self.root)
 
     def start(self) -> LoopbackServer:
@@ -171,27 +170,21 @@ class LoopbackServer:
 
 
 class _Files:
-    """The answer to a host and path, read once and kept (a world is a few MB)."""
+    """The answer to a host and path, read from the folder at each request (a world of 300
+    partners is some 200 MB of pages: the system's file cache keeps them, not this process)."""
 
     def __init__(self, root: Path) -> None:
         self.root = root
-        self._cache: dict[tuple[str, str], tuple[int, bytes, str]] = {}
 
     def answer(self, host: str, path: str) -> tuple[int, bytes, str]:
-        key = (host, path)
-        if key not in self._cache:
-            file = SiteServer.resolve(self, host, path)  # type: ignore[arg-type]
-            if file is not None:
-                self._cache[key] = (200, file.read_bytes(), file.suffix)
-            elif path == "/robots.txt" and (self.root / host).is_dir():
-                self._cache[key] = (200, ROBOTS, ".txt")
-            else:
-                self._cache[key] = (
-                    404,
-                    b"<html><body><h1>404 Not Found</h1></body></html>",
-                    ".html",
-                )
-        return self._cache[key]
+        """``(status, body, file suffix)`` for ``host`` + ``path``."""
+        # SiteServer.resolve reads only ``self.root``: the one mapping of a URL to a file.
+        file = SiteServer.resolve(self, host, path)  # type: ignore[arg-type]
+        if file is not None:
+            return 200, file.read_bytes(), file.suffix
+        if path == "/robots.txt" and (self.root / host).is_dir():
+            return 200, ROBOTS, ".txt"
+        return 404, b"<html><body><h1>404 Not Found</h1></body></html>", ".html"
 
 
 def _type(suffix: str) -> str:

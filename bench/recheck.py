@@ -319,6 +319,13 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     )
     parser.add_argument("--per-host-delay", type=float, default=0.25)
     parser.add_argument("--per-host-concurrency", type=int, default=2)
+    parser.add_argument(
+        "--page-kib",
+        type=int,
+        default=75,
+        help="size of each HTML page, grown with markup and script as a real "
+        "site's (0: about 1 KiB) [default: 75]",
+    )
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--keep", action="store_true", help="keep the world and the reports")
     args = parser.parse_args(argv)
@@ -336,8 +343,8 @@ def run(argv: Sequence[str] = ()) -> int:
             print("recheck: `finops-verify recheck` is not available yet; run --mode loop")
             return 2
     print(
-        f"recheck: {args.mode} mode, per-host delay {args.per_host_delay} s, per-host "
-        f"concurrency {args.per_host_concurrency}"
+        f"recheck: {args.mode} mode, pages of {args.page_kib} KiB, per-host delay "
+        f"{args.per_host_delay} s, per-host concurrency {args.per_host_concurrency}"
         + (f", {args.concurrency} partners at a time" if args.mode == "recheck" else "")
     )
     tmp = Path(tempfile.mkdtemp(prefix="bench-recheck-"))
@@ -350,7 +357,7 @@ def run(argv: Sequence[str] = ()) -> int:
             plan.append((sizes[0], "url"))
         for n, registry in plan:
             folder = tmp / f"{n}-{registry}"
-            world = build_world(folder / "world", n, args.seed)
+            world = build_world(folder / "world", n, args.seed, args.page_kib)
             fig = measure(world, folder, args, registry)
             missed += [
                 f"{fig.label}: {m}"

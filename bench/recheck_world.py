@@ -26,7 +26,11 @@ same world): most pass every requirement; the others miss exactly one thing, so 
 demo's checks reach each verdict: too few valid certificates or no Linux Foundation
 membership (``fail``), a framework page naming too few capabilities (``fail``), a
 working group only claimed or a customer of undeclared size (``needs_review``).
-:attr:`World.expected` holds the outcome each kind is built to reach, per requirement.
+:attr:`Partner.expected` holds the status each kind is built to reach, per requirement.
+
+Every HTML page weighs ``page_kib`` KiB (75 by default, the content page the issue timed:
+15 ms to read with bs4 and lxml): a stylesheet, a site menu, a footer and inline script
+data around what the checks read (:class:`_Writer`), so that a run's CPU is a real one.
 """
 
 from __future__ import annotations
@@ -73,81 +77,26 @@ GROUPS = {
     "focus": "FOCUS",
     "sustainability": "FinOps for Sustainability",
 }
-_SYLLABLES = [
-    "ka",
-    "lo",
-    "vin",
-    "ter",
-    "sa",
-    "mi",
-    "ro",
-    "den",
-    "ta",
-    "fi",
-    "nu",
-    "bel",
-    "co",
-    "ra",
-    "zen",
-    "dor",
-    "pa",
-    "li",
-    "mo",
-    "ver",
-]
+
+
+def _words(text: str) -> list[str]:
+    """The words of ``text``: a word list reads best written as words."""
+    return text.split()
+
+
+_SYLLABLES = _words("ka lo vin ter sa mi ro den ta fi nu bel co ra zen dor pa li mo ver")
 NAME_SIMILARITY = 0.6
 """Two partners' names are at most this similar (``difflib`` ratio), well under the 0.8 from
 which membership takes a listed name for a similar one: a world of look-alike names would
 measure the name matcher's doubts, not a re-check."""
-_FIRST = [
-    "Ada",
-    "Bruno",
-    "Carla",
-    "Dev",
-    "Elif",
-    "Femi",
-    "Gita",
-    "Hugo",
-    "Inés",
-    "Jon",
-    "Kai",
-    "Lena",
-    "Milo",
-    "Noor",
-    "Omar",
-    "Pia",
-    "Rui",
-    "Sara",
-    "Theo",
-    "Uma",
-    "Vera",
-    "Wade",
-    "Xia",
-    "Yara",
-    "Zeno",
-]
-_LAST = [
-    "Abara",
-    "Brandt",
-    "Castillo",
-    "Dube",
-    "Eklund",
-    "Fischer",
-    "Gomez",
-    "Hale",
-    "Ito",
-    "Jovanovic",
-    "Kaur",
-    "Lindgren",
-    "Moreau",
-    "Ng",
-    "Okoye",
-    "Park",
-    "Quist",
-    "Rahman",
-    "Silva",
-    "Tanaka",
-]
+_FIRST = _words(
+    "Ada Bruno Carla Dev Elif Femi Gita Hugo Inés Jon Kai Lena Milo Noor Omar Pia Rui "
+    "Sara Theo Uma Vera Wade Xia Yara Zeno"
+)
+_LAST = _words(
+    "Abara Brandt Castillo Dube Eklund Fischer Gomez Hale Ito Jovanovic Kaur Lindgren "
+    "Moreau Ng Okoye Park Quist Rahman Silva Tanaka"
+)
 _CUSTOMERS = (
     "Globex Corporation",
     "Initech",
@@ -184,7 +133,7 @@ class Partner:
     product: str
     host: str
     kind: str
-    certificates: tuple[tuple[str, str, str], ...]  # (id, holder, expires or "")
+    certificates: tuple[tuple[str, str, str], ...]  # (id, holder, expires)
 
     @property
     def expected(self) -> dict[str, str]:
@@ -218,10 +167,74 @@ def _page(title: str, body: str) -> str:
     )
 
 
-def _write(sites: Path, host: str, path: str, text: str) -> None:
-    target = sites / host / path.strip("/") / "index.html"
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(text, encoding="utf-8")
+@dataclass(frozen=True)
+class _Writer:
+    """Writes a world's pages, each grown to ``kib`` KiB as a real site's page is: an
+    inline stylesheet, a site menu of markup-heavy links (on a partner's own pages), a
+    footer, and the inline script data a site builder leaves, so that reading a page costs what it
+    does on the web (0: the pages as written, about 1 KiB)."""
+
+    sites: Path
+    kib: int
+
+    def page(self, host: str, path: str, text: str, menu: bool = True) -> None:
+        """Write ``text`` as the page of ``host`` + ``path`` (``path/index.html``)."""
+        target = self.sites / host / path.strip("/") / "index.html"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(self.grow(text, host, menu), encoding="utf-8")
+
+    def grow(self, text: str, host: str, menu: bool) -> str:
+        """``text`` with the weight of a real page (see the class doc)."""
+        if not self.kib:
+            return text
+        text = text.replace("</head>", f"<style>{_CSS}</style></head>", 1)
+        if menu:
+            text = text.replace("<body>", f"<body>{_menu(host)}", 1)
+        # Some text of its own, as every real page has: a page of a few names and a large
+        # script would be a shell that scripts fill in (verifier.fetch.content).
+        text = text.replace("</body>", f"{_FOOTER}</body>", 1)
+        missing = self.kib * 1024 - len(text.encode("utf-8"))
+        if missing > 64:
+            rng = random.Random(f"{host}{len(text)}")
+            data = rng.randbytes((missing - 64) // 2).hex()
+            text = text.replace("</body>", f'<script>window.__STATE__="{data}";</script></body>')
+        return text
+
+
+_CSS = "".join(
+    f".c{n}{{padding:{n % 9}px {n % 7}px;font-weight:{400 + n % 3 * 100};color:#{n % 7}{n % 5}3;"
+    f"border-radius:{n % 5}px}}"
+    for n in range(80)
+)
+"""An inline stylesheet of harmless rules (no rule hides anything)."""
+_FOOTER = (
+    '<footer class="site-footer"><p>Copyright 2026. All rights reserved. The names and logos '
+    "shown are trademarks of their owners and are used here to identify them. This site uses "
+    "cookies to remember your settings and to measure how it is used; you can change your "
+    "choice at any time from the privacy settings. Questions about this site, its content or "
+    "your data go to the team through the contact page, which answers within two working "
+    "days.</p></footer>"
+)
+_MENU_WORDS = _words(
+    "Overview Solutions Integrations Security Careers Events Webinars Partners Support "
+    "Status Company Leadership Resources Guides Developers Community Academy Trust Legal "
+    "Newsroom Roadmap Changelog Templates Calculator Glossary"
+)
+
+
+def _menu(host: str) -> str:
+    """A site's mega menu: 100 links of two words, each with an icon and tracking data."""
+    rng = random.Random(host)
+    items = []
+    for n in range(100):
+        label = " ".join(rng.sample(_MENU_WORDS, 2))
+        items.append(
+            f'<li class="menu-item menu-item-type-post_type menu-item-object-page menu-item-{n}">'
+            f'<a class="menu-link" data-track="nav-{n}" href="/section-{n // 10}/page-{n}/">'
+            f'<svg class="icon" width="16" height="16" viewBox="0 0 16 16" aria-hidden="true">'
+            f'<path d="M{n % 16} 0L16 {n % 9}L{n % 5} 16Z"/></svg><span>{label}</span></a></li>'
+        )
+    return f'<nav class="mega-menu" aria-label="All pages"><ul>{"".join(items)}</ul></nav>'
 
 
 def _names(count: int, rng: random.Random) -> list[str]:
@@ -271,15 +284,14 @@ def _partners(count: int, rng: random.Random) -> list[Partner]:
     return out
 
 
-def _partner_site(sites: Path, p: Partner, rng: random.Random) -> tuple[list[str], list[str]]:
+def _partner_site(write: _Writer, p: Partner, rng: random.Random) -> tuple[list[str], list[str]]:
     """Write a partner's ten pages; return its alignment pages and case-study customers."""
     nav = (
         f'<header><nav><a href="/">{p.short}</a> <a href="/product">{p.product}</a> '
         '<a href="/docs/">Docs</a> <a href="/customers/">Customers</a></nav></header>'
     )
     foot = f"<footer><p>© 2026 {escape(p.name)}</p></footer>"
-    _write(
-        sites,
+    write.page(
         p.host,
         "/",
         _page(
@@ -288,8 +300,7 @@ def _partner_site(sites: Path, p: Partner, rng: random.Random) -> tuple[list[str
             f"{p.product}, the FinOps platform for engineering and finance teams.</p></main>{foot}",
         ),
     )
-    _write(
-        sites,
+    write.page(
         p.host,
         "/product",
         _page(
@@ -299,8 +310,7 @@ def _partner_site(sites: Path, p: Partner, rng: random.Random) -> tuple[list[str
             "<p>Available as SaaS with a monthly or annual subscription.</p></main>" + foot,
         ),
     )
-    _write(
-        sites,
+    write.page(
         p.host,
         "/pricing/",
         _page(
@@ -309,8 +319,7 @@ def _partner_site(sites: Path, p: Partner, rng: random.Random) -> tuple[list[str
             "monthly or annually.</p></main>" + foot,
         ),
     )
-    _write(
-        sites,
+    write.page(
         p.host,
         "/docs/",
         _page(
@@ -339,8 +348,7 @@ def _partner_site(sites: Path, p: Partner, rng: random.Random) -> tuple[list[str
             f'"https://www.finops.org/framework/capabilities/{c}/">{cn}</a></td></tr>'
             for n, (d, dn, c, cn) in enumerate(chosen)
         )
-        _write(
-            sites,
+        write.page(
             p.host,
             path,
             _page(
@@ -356,8 +364,7 @@ def _partner_site(sites: Path, p: Partner, rng: random.Random) -> tuple[list[str
         saving = rng.randint(12, 41)
         accounts = rng.randint(40, 2400)
         industry = rng.choice(_INDUSTRIES)
-        _write(
-            sites,
+        write.page(
             p.host,
             f"/customers/{slug}",
             _page(
@@ -367,12 +374,12 @@ def _partner_site(sites: Path, p: Partner, rng: random.Random) -> tuple[list[str
                 f"<p>{customer} runs {accounts} cloud accounts. Story {n + 1}: its teams moved "
                 f"{['budgets', 'forecasts', 'showback'][n]} into {p.product} in "
                 f"{rng.randint(2, 11)} weeks, and now close the month in {rng.randint(1, 5)} "
-                f"days.</p><ul><li>{saving}% less idle compute</li><li>{accounts // 3} "
+                f"days.</p><p>{_prose(rng, 200)}</p><ul><li>{saving}% less idle compute</li>"
+                f"<li>{accounts // 3} "
                 f"teams with their own reports</li></ul></article></main>{foot}",
             ),
         )
-    _write(
-        sites,
+    write.page(
         p.host,
         "/community/",
         _page(
@@ -382,6 +389,22 @@ def _partner_site(sites: Path, p: Partner, rng: random.Random) -> tuple[list[str
         ),
     )
     return ["/docs/finops-framework", "/docs/optimization"], customers
+
+
+_PROSE = _words(
+    "team teams cost costs cloud account accounts month week spend budget forecast owner "
+    "owners product engineer engineers finance review reviews report reports tag tags "
+    "rule rules alert alerts saving savings compute storage network cluster clusters "
+    "service services region regions commitment commitments plan plans usage unit units "
+    "metric metrics dashboard dashboards process change changes goal goals quarter "
+    "quarters"
+)
+
+
+def _prose(rng: random.Random, words: int) -> str:
+    """``words`` words of a story's own text: no two stories share a run of five words, so
+    two case studies of one site are two pages (the site's menu is the same on both)."""
+    return " ".join(rng.choices(_PROSE, k=words)) + "."
 
 
 def _submission(p: Partner, alignment: list[str], customers: list[str]) -> dict[str, object]:
@@ -423,7 +446,13 @@ def _size(p: Partner, n: int) -> dict[str, int]:
 
 
 def _paginated(
-    sites: Path, host: str, base: str, title: str, items: list[str], per: int, wrap: tuple[str, str]
+    write: _Writer,
+    host: str,
+    base: str,
+    title: str,
+    items: list[str],
+    per: int,
+    wrap: tuple[str, str],
 ) -> list[str]:
     """Write a directory split in pages (``base``, ``base/page/2/``...); return their paths."""
     chunks = [items[i : i + per] for i in range(0, len(items), per)] or [[]]
@@ -442,14 +471,15 @@ def _paginated(
             + "\n".join(chunk)
             + f"{wrap[1]}{pager}</main></body>\n</html>\n"
         )
-        _write(sites, host, paths[n], text)
+        write.page(host, paths[n], text, menu=False)
     return [f"{host}{p}" for p in paths]
 
 
-def build_world(root: Path, partners: int = 300, seed: int = 7) -> World:
+def build_world(root: Path, partners: int = 300, seed: int = 7, page_kib: int = 75) -> World:
     """Write a world of ``partners`` partners into ``root`` (created); see the module doc."""
     rng = random.Random(seed)
     sites = root / "sites"
+    write = _Writer(sites, page_kib)
     (root / "partners").mkdir(parents=True, exist_ok=True)
     people = _partners(partners, rng)
     world = World(
@@ -457,7 +487,7 @@ def build_world(root: Path, partners: int = 300, seed: int = 7) -> World:
     )
     roster = []
     for p in people:
-        alignment, customers = _partner_site(sites, p, rng)
+        alignment, customers = _partner_site(write, p, rng)
         sub = root / "partners" / f"{p.id}.yaml"
         sub.write_text(yaml.safe_dump(_submission(p, alignment, customers), sort_keys=False))
         roster.append(
@@ -492,7 +522,7 @@ def build_world(root: Path, partners: int = 300, seed: int = 7) -> World:
     ]
     rng.shuffle(members)
     shared = _paginated(
-        sites,
+        write,
         FINOPS,
         "/members/",
         "FinOps Foundation Members",
@@ -506,7 +536,7 @@ def build_world(root: Path, partners: int = 300, seed: int = 7) -> World:
         if p.kind == "pass"
     ]
     shared += _paginated(
-        sites,
+        write,
         FINOPS,
         "/members/finops-certified-platform/",
         "FinOps Certified Platforms",
@@ -520,7 +550,7 @@ def build_world(root: Path, partners: int = 300, seed: int = 7) -> World:
         if p.kind != "not-lf-member"
     ]
     shared += _paginated(
-        sites,
+        write,
         LF,
         "/about/members/",
         "Linux Foundation Members",
@@ -535,8 +565,7 @@ def build_world(root: Path, partners: int = 300, seed: int = 7) -> World:
             for p in people
             if list(GROUPS)[int(p.id[1:]) % len(GROUPS)] == slug
         )
-        _write(
-            sites,
+        write.page(
             FINOPS,
             f"/wg/{slug}/",
             _page(
