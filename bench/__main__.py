@@ -19,7 +19,10 @@ if __name__ == "__main__":
     chosen = sys.argv[1:] or list(BENCHES)
     unknown = [name for name in chosen if name not in BENCHES]
     if unknown:
-        sys.exit(f"unknown benchmark {unknown[0]!r}; choose from {', '.join(BENCHES)}")
+        sys.exit(
+            f"unknown benchmark {unknown[0]!r}; choose from {', '.join(BENCHES)}, "
+            "or run `python -m bench recheck [options]` on its own"
+        )
     codes = []
     for name in chosen:
         codes.append(BENCHES[name]())

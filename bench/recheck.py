@@ -43,7 +43,8 @@ Figures printed, per run:
   / max), and every shared directory or group page asked more than once (target in
   ``--mode recheck``: each fetched once);
 - peak RSS of the child process(es) running ``finops-verify`` (``os.wait4``'s rusage, the
-  largest of the loop's runs). Targets: under 300 MB, and at the largest world no more
+  largest of the loop's runs), and their CPU seconds (user + system, summed over the
+  loop). Targets: under 300 MB, and at the largest world no more
   than 1.3 times the figure at the smallest;
 - whether every partner reached the verdicts its kind was built for (a world the checks
   misread measures nothing);
@@ -91,6 +92,8 @@ class Figures:
     wall: float
     ideal: float
     peak_rss_mb: float
+    cpu: float
+    """CPU seconds (user + system) of the finops-verify process(es)."""
     hits: list[Hit]
     dominant: str
     mismatched: list[str] = field(default_factory=list)
@@ -161,13 +164,14 @@ def _count(hits: Sequence[Hit], host: str) -> int:
     return sum(1 for h in hits if h.host == host)
 
 
-def _run(cmd: list[str], log: Path) -> tuple[int, float]:
-    """Run ``cmd`` with its output to ``log``; its exit code and peak RSS in MB."""
+def _run(cmd: list[str], log: Path) -> tuple[int, float, float]:
+    """Run ``cmd`` with its output to ``log``; its exit code, peak RSS in MB, CPU seconds."""
     with log.open("ab") as out:
         proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT)
         _, status, usage = os.wait4(proc.pid, 0)
     proc.returncode = os.waitstatus_to_exitcode(status)
-    return proc.returncode, usage.ru_maxrss / 1024  # Linux: kilobytes
+    cpu = usage.ru_utime + usage.ru_stime
+    return proc.returncode, usage.ru_maxrss / 1024, cpu  # Linux: ru_maxrss in kilobytes
 
 
 def _fetch_options(server: LoopbackServer, args: argparse.Namespace) -> list[str]:
@@ -202,12 +206,13 @@ def measure(world: World, out: Path, args: argparse.Namespace, registry: str) ->
         started = time.monotonic()
         if args.mode == "loop":
             runs: list[tuple[float, float]] = []
-            rss = 0.0
+            rss = cpu = 0.0
             for p in world.partners:
                 sub = world.root / "partners" / f"{p.id}.yaml"
                 begin = time.monotonic()
                 cmd = [str(TOOL), "verify", str(sub), "--out", str(out / p.id)]
-                _, peak = _run([*cmd, "--sources", str(sources), "--json", *fetch], log)
+                _, peak, spent = _run([*cmd, "--sources", str(sources), "--json", *fetch], log)
+                cpu += spent
                 runs.append((begin, time.monotonic()))
                 rss = max(rss, peak)
                 if (out / p.id / "report.json").is_file():
@@ -220,7 +225,7 @@ def measure(world: World, out: Path, args: argparse.Namespace, registry: str) ->
         else:
             cmd = [str(TOOL), "recheck", str(world.roster), "--out", str(out / "recheck")]
             cmd += ["--sources", str(sources), "--concurrency", str(args.concurrency), *fetch]
-            _, rss = _run(cmd, log)
+            _, rss, cpu = _run(cmd, log)
             wall = time.monotonic() - started
             hits = list(server.hits)
             summary = out / "recheck" / "recheck.json"
@@ -239,6 +244,7 @@ def measure(world: World, out: Path, args: argparse.Namespace, registry: str) ->
         wall=wall,
         ideal=ideal,
         peak_rss_mb=rss,
+        cpu=cpu,
         hits=hits,
         dominant=dominant,
         mismatched=[p.id for p in world.partners if got.get(p.id) != p.expected],
@@ -278,7 +284,7 @@ def report(fig: Figures, mode: str, own_hosts: set[str]) -> list[str]:
     print(f"   hosts whose robots.txt was asked more than once: {fig.robots_repeated}")
     if mode == "recheck" and any(n > 1 for n in by_count):
         missed.append("each shared directory page fetched once")
-    print(f"   peak RSS of finops-verify: {fig.peak_rss_mb:.0f} MB")
+    print(f"   peak RSS of finops-verify: {fig.peak_rss_mb:.0f} MB; its CPU: {fig.cpu:.1f} s")
     if fig.mismatched:
         shown = ", ".join(fig.mismatched[:5])
         print(f"   partners without their expected verdicts: {len(fig.mismatched)} ({shown})")
