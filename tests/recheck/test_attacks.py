@@ -27,7 +27,7 @@ import shutil
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 
@@ -57,47 +57,31 @@ Rig = Callable[[int], tuple[int, bytes]]
 
 
 class _RiggedHandler(_Handler):
-    """The fixture sites' handler, except for the (host, path) pairs the server rigs."""
+    """The fixture sites' handler, except for the (host, path) pairs it rigs."""
 
-    server: RiggedSites
+    rigs: ClassVar[dict[tuple[str, str], Rig]] = {}
+    asked: ClassVar[dict[tuple[str, str], int]] = {}
 
     def do_GET(self) -> None:
         host = (self.headers.get("Host") or "").rsplit(":", 1)[0].lower()
-        rig = self.server.rigs.get((host, self.path))
+        rig = self.rigs.get((host, self.path))
         if rig is None:
             super().do_GET()
             return
         self.server.requests.append((host, self.path))
-        asked = self.server.asked.get((host, self.path), 0)
-        self.server.asked[(host, self.path)] = asked + 1
+        asked = self.asked.get((host, self.path), 0)
+        self.asked[(host, self.path)] = asked + 1
         status, body = rig(asked)
         self._send(status, body, ".html")
 
 
-class RiggedSites(SiteServer):
-    """:class:`SiteServer` on 127.0.0.1 whose chosen pages answer what a test says."""
-
-    def __init__(self, root: Path, rigs: dict[tuple[str, str], Rig]) -> None:
-        super().__init__(root)
-        self.RequestHandlerClass = _RiggedHandler
-        self.rigs = rigs
-        self.asked: dict[tuple[str, str], int] = {}
-
-
 @contextmanager
-def rigged_sites(root: Path, rigs: dict[tuple[str, str], Rig]) -> Iterator[RiggedSites]:
-    """Serve ``root`` with ``rigs`` for the ``with`` block (stopped after it)."""
-    import threading
-
-    server = RiggedSites(root, rigs)
-    thread = threading.Thread(target=server.serve_forever, name="rigged", daemon=True)
-    thread.start()
-    try:
+def rigged_sites(root: Path, rigs: dict[tuple[str, str], Rig]) -> Iterator[SiteServer]:
+    """:func:`serve_sites` of ``root``, whose ``rigs`` pages answer what a test says."""
+    handler = type("Rigged", (_RiggedHandler,), {"rigs": rigs, "asked": {}})
+    with serve_sites(root) as server:
+        server.RequestHandlerClass = handler  # looked up for each request
         yield server
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
 
 
 def _recheck(roster: Path, out: Path, server: SiteServer, as_of: dt.date, *extra: str) -> int:
@@ -162,6 +146,15 @@ def _again(
     return out
 
 
+def _enterprise_redirected(tmp_path: Path, target: str) -> Path:
+    """A copy of the fixture sites where Stratus' enterprise page redirects to ``target``."""
+    sites = shutil.copytree(SITES, tmp_path / "sites")
+    page = sites / "stratus.example" / "enterprise" / "index.html"
+    page.unlink()
+    page.with_name("index.html.redirect").write_text(target)
+    return sites
+
+
 def _same_body(status: int) -> Rig:
     body = ENTERPRISE_FILE.read_bytes()
     return lambda _asked: (status, body)
@@ -224,10 +217,7 @@ def test_a_cited_page_gone_with_the_same_bytes_does_not_carry_the_decision(
     ),
 )
 def test_a_cited_page_redirected_to_another_host_is_noticed(tmp_path: Path, reviewed: Path) -> None:
-    sites = shutil.copytree(SITES, tmp_path / "sites")
-    page = sites / "stratus.example" / "enterprise" / "index.html"
-    page.unlink()
-    page.with_name("index.html.redirect").write_text("http://elsewhere.example/copy.html")
+    sites = _enterprise_redirected(tmp_path, "http://elsewhere.example/copy.html")
     (sites / "elsewhere.example").mkdir()
     (sites / "elsewhere.example" / "copy.html").write_bytes(ENTERPRISE_FILE.read_bytes())
     out = _again(tmp_path, reviewed, sites=sites)
@@ -610,10 +600,7 @@ def test_a_submission_naming_a_program_path_is_that_partners_error_only(
 def test_a_page_that_now_redirects_to_a_404_is_listed_as_gone(
     tmp_path: Path, reviewed: Path
 ) -> None:
-    sites = shutil.copytree(SITES, tmp_path / "sites")
-    page = sites / "stratus.example" / "enterprise" / "index.html"
-    page.unlink()
-    page.with_name("index.html.redirect").write_text("http://stratus.example/nothing-here")
+    sites = _enterprise_redirected(tmp_path, "http://stratus.example/nothing-here")
     out = _again(tmp_path, reviewed, sites=sites)
     stratus = _partner(out, "stratus")
     gone = {p["url"]: p["after_status"] for p in stratus["pages"]["gone"]}
