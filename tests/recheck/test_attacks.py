@@ -6,10 +6,12 @@ carried over) when the truth is otherwise, or to harm another partner's re-check
 attempt is a test here, against ``finops-verify recheck`` on fixture sites served on
 127.0.0.1:
 
-- an attempt that succeeds is a STRICT xfail asserting what a user relies on, with the
-  reason and the file:line where the code goes wrong, beside a control that shows the
-  same set-up is caught when the attack is absent;
-- an attempt that fails is an ordinary passing test.
+- the six attempts that succeeded when the round was run (a decision carried over a page
+  gone with the same bytes, over a page redirected to another host, over an edited or
+  moved reference; a page forgotten by the shared cache and asked again; --resume under
+  another --as-of) were strict xfails until fixed; each asserts what a user relies on,
+  beside a control that shows the same set-up is caught when the attack is absent;
+- an attempt that failed is an ordinary passing test.
 
 The baseline of the carry-over attacks: Stratus (service-provider) and LearnFinOps
 (training-partner) re-checked in the demo world, then a staff ``pass`` recorded on
@@ -185,16 +187,6 @@ def test_control_a_changed_enterprise_page_stops_the_decision(
     assert _partner(out, "stratus")["requirements"]["enterprise-model"] == "needs_review"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "a cited page that now answers 404 with the bytes it had as a 200 keeps its "
-        "SHA-256, and the carry rule compares hashes only: verifier/recheck/carry.py:87 "
-        "(_cited keeps url+sha256, never the status) and :104 (hash subset test); the "
-        "decision is carried and the requirement reads pass although its page is gone "
-        "(diff.py lists it as gone in the same summary)"
-    ),
-)
 def test_a_cited_page_gone_with_the_same_bytes_does_not_carry_the_decision(
     tmp_path: Path, reviewed: Path
 ) -> None:
@@ -206,16 +198,6 @@ def test_a_cited_page_gone_with_the_same_bytes_does_not_carry_the_decision(
     assert stratus["requirements"]["enterprise-model"] == "needs_review"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "a cited page that now redirects to another host serving the same bytes keeps its "
-        "URL asked and its SHA-256: verifier/recheck/carry.py:87 (_cited keys evidence by "
-        "the URL asked, ignoring final_url/hops) carries the decision, and "
-        "verifier/recheck/diff.py:181-183 (page_changes compares status and sha256 only) "
-        "lists no page change at all"
-    ),
-)
 def test_a_cited_page_redirected_to_another_host_is_noticed(tmp_path: Path, reviewed: Path) -> None:
     sites = _enterprise_redirected(tmp_path, "http://elsewhere.example/copy.html")
     (sites / "elsewhere.example").mkdir()
@@ -253,16 +235,6 @@ def test_control_a_reference_without_a_page_edited_stops_the_decision(
     assert "Marco Bellini" in decision["detail"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "a submission reference that has a URL is evidence with a url and no sha256, which "
-        "verifier/recheck/carry.py:87-89 (_cited) counts neither as a capture nor as a "
-        "statement: editing who the reference is (Hooli -> a one-person firm) while "
-        "keeping its URL carries the staff pass that judged 'references from "
-        "mid-to-large organizations'"
-    ),
-)
 def test_a_reference_with_a_page_edited_stops_the_decision(tmp_path: Path, reviewed: Path) -> None:
     edited = _edited_training_partner(
         tmp_path, "organization: Hooli\n", "organization: Priya Raman Consulting (1 person)\n"
@@ -335,18 +307,6 @@ def test_control_a_page_asked_twice_in_one_run_is_one_answer_in_the_bundle(
     assert {e["sha256"] for e in exchanges if e["url"].endswith(PAGE[1])} == {read[2]}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "the bounded shared cache forgets a page (verifier/fetch/fetcher.py:125-128) while a "
-        "partner's run still asks it: the second ask fetches again and the check reads the "
-        "new answer, but Fetcher.get records each URL once per run "
-        "(verifier/fetch/fetcher.py:221-222), so the bundle holds the first answer and not "
-        "the one a verdict was reached on (replay reads other bytes). Reached with the "
-        "default 128 MiB bound: an HTML page of 5 MiB (max_bytes) weighs 45 MiB, so a "
-        "partner serving three evicts every older page of every partner"
-    ),
-)
 def test_a_page_forgotten_by_the_cache_and_asked_again_is_what_the_bundle_holds(
     tmp_path: Path,
 ) -> None:
@@ -358,27 +318,23 @@ def test_a_page_forgotten_by_the_cache_and_asked_again_is_what_the_bundle_holds(
 # --- --resume ---------------------------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "--resume with an explicit --as-of keeps every bundle that passes bundle check "
-        "(verifier/run/recheck.py:252, _kept), whatever date it was judged on: the "
-        "summary says as_of LATER, the kept partner's report.json (and every expiry in it) "
-        "was judged on AS_OF; prepare_out (recheck.py:148-149) lets --as-of override the "
-        "interrupted run's date without re-running what was kept"
-    ),
-)
 def test_resume_with_another_as_of_does_not_keep_bundles_judged_on_the_old_date(
-    tmp_path: Path,
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    # Kept bundles were judged on the first date: resuming under another date is refused
+    # (exit 2, naming both), and the folder stays one re-check of one date.
     roster = write_roster(tmp_path / "roster", {"learnfinops": DEMO / "training-partner.yaml"})
     out = tmp_path / "run"
     with serve_sites(SITES) as server:
         assert _recheck(roster, out, server, AS_OF) == 3
-        assert _recheck(roster, out, server, LATER, "--resume") == 3
-    assert _summary(out)["run"]["as_of"] == str(LATER)
+        capsys.readouterr()
+        assert _recheck(roster, out, server, LATER, "--resume") == 2
+    err = capsys.readouterr().err
+    assert f"--as-of {LATER}" in err
+    assert str(AS_OF) in err
+    assert _summary(out)["run"]["as_of"] == str(AS_OF)
     report = json.loads((out / "partners" / "learnfinops" / "report.json").read_text())
-    assert report["run"]["as_of"] == str(LATER)
+    assert report["run"]["as_of"] == str(AS_OF)
 
 
 def test_control_resume_without_as_of_keeps_the_interrupted_runs_date(tmp_path: Path) -> None:
@@ -506,16 +462,6 @@ def test_the_recheck_views_link_only_partner_ids_that_name_a_folder() -> None:
     assert "](partners/../" not in md
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "the reference's page now is another URL with other content, yet the decision "
-        "carries: the reference evidence (a url, no sha256) is ignored by "
-        "verifier/recheck/carry.py:87-89, the old URL is still fetched for the statement "
-        "that also cites it, and pages the requirement reads in addition never stop a "
-        "decision (carry.py:101-104 checks only the baseline's pages)"
-    ),
-)
 def test_a_reference_moved_to_another_page_stops_the_decision(
     tmp_path: Path, reviewed: Path
 ) -> None:

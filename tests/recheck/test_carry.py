@@ -70,16 +70,16 @@ CASES = [
     pytest.param(
         (*BASE_EVIDENCE, fetch("http://acme.test/more", C)),
         decision(),
-        None,
-        None,
-        id="evidence added since: still carried, what it judged holds",
+        EVIDENCE_CHANGED,
+        "it rests on http://acme.test/more now, which it did not then",
+        id="evidence added since: not carried, the decision judged other evidence",
     ),
     pytest.param(
         (fetch("http://acme.test/enterprise", B), statement("24x7 support with named TAMs")),
         decision(),
         EVIDENCE_CHANGED,
-        "http://acme.test/enterprise has another capture now (sha256 aaaaaaaaaaaa… then, "
-        "bbbbbbbbbbbb… now)",
+        "http://acme.test/enterprise answered otherwise (sha256 aaaaaaaaaaaa… then; "
+        "sha256 bbbbbbbbbbbb… now)",
         id="a cited capture changed: not carried, naming the page",
     ),
     pytest.param(

@@ -205,7 +205,9 @@ class Fetcher:
             cache = FetchCache(source, max_tags=max_tags, read_timeout=read_timeout, clock=clock)
             self.cache, self._owns_cache = cache, True
         self.store = store
-        self._asked: set[str] = set()
+        # The answer this run got for each URL: asked again, the URL gets the same page,
+        # the one its bundle records, even if the shared cache has forgotten it since.
+        self._answers: dict[str, asyncio.Task[Page]] = {}
         self._origins: set[str] = set()
         self._open = True
 
@@ -217,9 +219,10 @@ class Fetcher:
     async def get(self, url: str) -> Page:
         """The page at ``url``: from the cache, recorded in this run's store once."""
         key = url.strip()
-        task = self.cache.task(key)
-        if key not in self._asked:
-            self._asked.add(key)
+        task = self._answers.get(key)
+        if task is None:
+            task = self.cache.task(key)
+            self._answers[key] = task
             if task.done():
                 self._keep(key, task)  # before the check sees it, as for a new fetch
             else:

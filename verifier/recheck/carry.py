@@ -30,7 +30,7 @@ from typing import Any
 
 from verifier.bundle.decisions import Decision
 from verifier.recheck.model import CarryRecord
-from verifier.report.model import Report, ReportedRequirement
+from verifier.report.model import FetchFacts, Report, ReportedRequirement
 
 EVIDENCE_CHANGED = "evidence changed"
 """Why a decision is not carried: what it judged is not what the new run saw."""
@@ -79,21 +79,32 @@ class CarryResult:
 
 
 def _cited(req: ReportedRequirement) -> tuple[dict[str, set[str]], dict[str, str]]:
-    # What a verdict rests on: captures by URL, and statements from the submission
-    # (evidence that names neither a page nor a capture) by what they are.
-    captures: dict[str, set[str]] = {}
-    statements: dict[str, str] = {}
+    # What a verdict rests on: each page it cites by URL, with every answer it got (its
+    # capture, its status and where its redirects ended: the same bytes answering 404, or
+    # served from another host, are not the same evidence), and every other piece of
+    # evidence (statements from the submission, a page cited but never captured) by what
+    # it says.
+    pages: dict[str, set[str]] = {}
+    said: dict[str, str] = {}
     for ev in req.evidence:
         if ev.sha256 and ev.url:
-            captures.setdefault(ev.url, set()).add(ev.sha256)
-        elif not ev.sha256 and not ev.url:
-            statements[f"{ev.kind}: {ev.detail}"] = ev.excerpt or ""
-    return captures, statements
+            facts = FetchFacts.of(ev)
+            answer = f"sha256 {ev.sha256[:12]}…"
+            if facts.status is not None:
+                answer += f", status {facts.status}"
+            if facts.final_url is not None and facts.final_url != ev.url:
+                answer += f", ended at {facts.final_url}"
+            pages.setdefault(ev.url, set()).add(answer)
+        else:
+            said[f"{ev.kind}: {ev.url + ': ' if ev.url else ''}{ev.detail}"] = ev.excerpt or ""
+    return pages, said
 
 
 def evidence_change(before: ReportedRequirement, after: ReportedRequirement | None) -> str | None:
     """What changed in the evidence a decision on ``before`` judged, in one sentence a
-    person reads; ``None`` when all of it holds in ``after``."""
+    person reads; ``None`` when all of it holds in ``after``: the same pages cited, each
+    with the same answers (capture, status, final URL), and the same statements. A page
+    cited now that was not then stops the decision too: it judged other evidence."""
     if after is None:
         return "the requirement is no longer verified"
     old_pages, old_said = _cited(before)
@@ -101,13 +112,18 @@ def evidence_change(before: ReportedRequirement, after: ReportedRequirement | No
     for url in sorted(old_pages):
         if url not in new_pages:
             return f"{url} was not fetched for it now"
-        if not old_pages[url] <= new_pages[url]:
-            old = ", ".join(sorted(s[:12] for s in old_pages[url]))
-            new = ", ".join(sorted(s[:12] for s in new_pages[url]))
-            return f"{url} has another capture now (sha256 {old}… then, {new}… now)"
-    for what in sorted(old_said):
+        if old_pages[url] != new_pages[url]:
+            old = "; ".join(sorted(old_pages[url]))
+            new = "; ".join(sorted(new_pages[url]))
+            return f"{url} answered otherwise ({old} then; {new} now)"
+    for url in sorted(set(new_pages) - set(old_pages)):
+        return f"it rests on {url} now, which it did not then"
+    # The submission's own statements first: what a reviewer most likely judged.
+    for what in sorted(old_said, key=lambda w: (not w.startswith("statement:"), w)):
         if new_said.get(what) != old_said[what]:
             return f"{what} reads differently now"
+    for what in sorted(set(new_said) - set(old_said)):
+        return f"{what} is new"
     return None
 
 

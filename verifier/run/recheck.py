@@ -145,8 +145,15 @@ def prepare_out(request: RecheckRequest, clock: Clock = utc_clock) -> tuple[str,
     state = out / STATE_FILE
     if request.resume and out.is_dir():
         started, as_of = _resumed(out)
-        if request.as_of is not None:
-            as_of = request.as_of
+        if request.as_of is not None and as_of is not None and request.as_of != as_of:
+            # The bundles kept were judged on the interrupted run's date: a summary under
+            # another date would mix verdicts of two days.
+            raise InputError(
+                f"--as-of {request.as_of.isoformat()} differs from the date the re-check in "
+                f"{out} was started with ({as_of.isoformat()}): resume without --as-of (or "
+                f"with --as-of {as_of.isoformat()}), or start a new re-check in a new folder"
+            )
+        as_of = as_of or request.as_of
         if started is not None and as_of is not None:
             return started, as_of
         if any(out.iterdir()) and not (out / PARTNERS).is_dir():

@@ -303,8 +303,15 @@ def read_entries(page: Page) -> tuple[list[Entry], list[Entry]]:
     An entry whose element is hidden is only in the second list. A visible entry with a
     hidden part (``Acme<span hidden> Cloud Economics</span>``, or a hidden link) is in the
     first with what shows, and in the second with the hidden words or link as well.
-    Walks the tree: run it through ``ctx.read``.
+    Walks the tree: run it through ``ctx.read``. The walk is made once per page: a
+    directory page every partner of a re-check reads (one :class:`Page`, shared through
+    the fetch cache) is not walked again for each of them.
     """
+    shown, hidden = page._once("_directory_entries", lambda: _read_entries(page))
+    return list(shown), list(hidden)
+
+
+def _read_entries(page: Page) -> tuple[tuple[Entry, ...], tuple[Entry, ...]]:
     seen: dict[str, Entry] = {}
     unseen: dict[str, Entry] = {}
     _sort(page, candidates(page), seen, unseen)
@@ -312,7 +319,7 @@ def read_entries(page: Page) -> tuple[list[Entry], list[Entry]]:
         # Headings name organisations only on pages that list them as headings; on a logo
         # grid they title its sections ("Premier Members"), which are not entries.
         _sort(page, candidates(page, headings=True), seen, unseen)
-    return list(seen.values()), list(unseen.values())
+    return tuple(seen.values()), tuple(unseen.values())
 
 
 def next_page(page: Page) -> str | None:
