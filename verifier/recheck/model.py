@@ -57,10 +57,6 @@ class ChangeKind(enum.StrEnum):
     """A requirement or a partner of the baseline, gone now."""
 
 
-CHANGE_ORDER: tuple[str, ...] = tuple(k.value for k in ChangeKind)
-"""Every change kind, most urgent first: the order the reports list them in."""
-
-
 @dataclass(frozen=True)
 class Change:
     """One entry of ``partners[].changes``."""

@@ -29,8 +29,6 @@ from verifier.report import _view
 from verifier.report.html import CSP, template_environment
 from verifier.report.markdown import md_text
 
-RECHECK_HTML = "recheck.html"
-RECHECK_MD = "recheck.md"
 GROUPS = (
     ("regressions", "Regressions"),
     ("attention", "Needs attention"),
