@@ -32,7 +32,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from verifier._version import __version__
-from verifier.bundle.check import check_bundle, load_report
+from verifier.bundle.check import check_bundle
 from verifier.bundle.decisions import load_decisions
 from verifier.bundle.files import MANIFEST, MAX_JSON, REPORT_JSON, file_sha256, read_regular
 from verifier.bundle.store import atomic_write
@@ -58,6 +58,7 @@ from verifier.recheck.model import (
 )
 from verifier.recheck.views import render_recheck_html, render_recheck_md
 from verifier.report import DEFAULT_FORMATS
+from verifier.report.basis import Basis
 from verifier.report.formats import ReportFormats
 from verifier.report.model import Report, ToolRef
 from verifier.run.review import append_lines
@@ -259,8 +260,9 @@ def _kept(request: RecheckRequest, partner: RosterPartner, as_of: dt.date) -> Pa
     if not request.resume or not check_bundle(bundle, request.report_formats).ok:
         shutil.rmtree(bundle)  # broken, or left by a run not resumed: made again
         return None
-    report_json = read_regular(bundle / REPORT_JSON, MAX_JSON)
-    return _finished(request, partner, bundle, load_report(bundle), report_json, as_of, carry=False)
+    report_json = read_regular(bundle / REPORT_JSON, MAX_JSON)  # read once: parsed and hashed
+    report = Report.from_json(json.loads(report_json))  # an object: check_bundle said so
+    return _finished(request, partner, bundle, report, report_json, as_of, carry=False)
 
 
 async def _run_partner(
@@ -311,24 +313,28 @@ def _baseline_bundle(request: RecheckRequest, partner_id: str) -> Path | None:
     return found if found is not None and (found / REPORT_JSON).is_file() else None
 
 
+def _basis(bundle: Path) -> Basis:
+    """A bundle's report.json (read once, as a regular file within its bound) and
+    review.jsonl: what a partner's entry and the carrying of decisions are made from."""
+    return Basis.read(read_regular(bundle / REPORT_JSON, MAX_JSON), bundle)
+
+
 def _carry(
     old: Path, report: Report, report_sha256: str, as_of: dt.date
 ) -> tuple[CarryResult, CarriedFrom]:
     """Which decisions of the baseline bundle ``old`` carry over to ``report``, and the
     ``carried`` field their lines get."""
-    old_json = read_regular(old / REPORT_JSON, MAX_JSON)
-    old_sha = hashlib.sha256(old_json).hexdigest()
-    decisions, _problems = load_decisions(old)
+    then = _basis(old)
     found = carry_decisions(
-        Report.from_json(json.loads(old_json)),
-        old_sha,
-        decisions,
+        then.report,
+        then.report_sha256,
+        then.decisions,
         report,
         report_sha256,
         as_of,
         str(old),
     )
-    return found, CarriedFrom(str(old), old_sha, as_of.isoformat())
+    return found, CarriedFrom(str(old), then.report_sha256, as_of.isoformat())
 
 
 def _finished(
@@ -380,14 +386,13 @@ def _baseline_as_decided(request: RecheckRequest) -> RecheckSummary:
             partners.append(old)
             continue
         try:
-            report_json = read_regular(bundle / REPORT_JSON, MAX_JSON)
-            report = Report.from_json(json.loads(report_json))
-            decisions, _problems = load_decisions(bundle)
+            then = _basis(bundle)
         except (OSError, ValueError, BundleError):
             partners.append(old)
             continue
-        sha = hashlib.sha256(report_json).hexdigest()
-        again = PartnerResult.of_report(old.id, report, sha, decisions, as_of)
+        again = PartnerResult.of_report(
+            old.id, then.report, then.report_sha256, then.decisions, as_of
+        )
         partners.append(replace(old, outcome=again.outcome, requirements=again.requirements))
     return replace(base, partners=tuple(partners))
 
