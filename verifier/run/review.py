@@ -137,12 +137,8 @@ def _append_locked(
     # new human reports, rendered from the bytes review.jsonl will hold (as bundle check
     # renders them). Only then is the bundle touched, and undone if a write fails.
     line = (json.dumps(made.to_json(), sort_keys=True, ensure_ascii=False) + "\n").encode()
-    if old and not old.endswith(b"\n"):
-        line = b"\n" + line  # a last line without its newline must not swallow this one
-    decisions, problems = parse_decisions((old or b"") + line)
-    after = replace(basis, decisions=tuple(decisions), decision_problems=tuple(problems))
     try:
-        _commit(directory, line, _pages(directory, after, formats))
+        _append(directory, basis, old, line, formats)
     except RollbackFailed:
         raise
     except OSError as exc:
@@ -159,12 +155,22 @@ def append_lines(directory: Path, lines: bytes, formats: ReportFormats | None = 
     re-check, :mod:`verifier.recheck.carry`) to a bundle this process just wrote, render
     its human reports again and re-seal it, as :func:`append_decision` does; a failure
     puts the bundle back as it was (``OSError``)."""
-    formats = formats or builtin_formats()
     old, _ = read_review(directory)
+    basis = Basis.of(read_regular(directory / REPORT_JSON, MAX_JSON), None)
+    _append(directory, basis, old, lines, formats or builtin_formats())
+
+
+def _append(
+    directory: Path, basis: Basis, old: bytes | None, lines: bytes, formats: ReportFormats
+) -> None:
+    # Append ``lines`` to review.jsonl (``old``: its bytes now), render the human reports
+    # from the bytes it will hold (as bundle check renders them), re-seal; ``basis``:
+    # report.json's. A failure puts the bundle back as it was.
     if old and not old.endswith(b"\n"):
-        lines = b"\n" + lines
-    basis = Basis.of(read_regular(directory / REPORT_JSON, MAX_JSON), (old or b"") + lines)
-    _commit(directory, lines, _pages(directory, basis, formats))
+        lines = b"\n" + lines  # a last line without its newline must not swallow these
+    decisions, problems = parse_decisions((old or b"") + lines)
+    after = replace(basis, decisions=tuple(decisions), decision_problems=tuple(problems))
+    _commit(directory, lines, _pages(directory, after, formats))
 
 
 class RollbackFailed(BundleError):
