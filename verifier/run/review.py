@@ -139,9 +139,7 @@ def _append_locked(
     line = (json.dumps(made.to_json(), sort_keys=True, ensure_ascii=False) + "\n").encode()
     try:
         _append(directory, basis, old, line, formats)
-    except RollbackFailed:
-        raise
-    except OSError as exc:
+    except OSError as exc:  # RollbackFailed is no OSError: it goes through as it is
         where = f" while writing {exc.filename}" if exc.filename else ""
         raise BundleError(
             f"cannot record the decision in {directory}: {exc.strerror or exc}{where}; the "
