@@ -210,7 +210,13 @@ def test_a_cited_page_redirected_to_another_host_is_noticed(tmp_path: Path, revi
     assert any("elsewhere.example" in (e.detail or "") for e in req.evidence)
     noticed = {p["url"] for kind in ("changed", "gone") for p in stratus["pages"][kind]}
     decision = _decision(out, "stratus", "enterprise-model")
+    # Whether or not the page is listed as changed (its bytes are the same), the decision
+    # must stop, naming where the page ended now, and the requirement needs a person again.
     assert ENTERPRISE in noticed or decision["carried"] is False
+    assert (decision["carried"], decision["reason"]) == (False, "evidence changed")
+    assert ENTERPRISE in decision["detail"]
+    assert "ended at http://elsewhere.example/copy.html now" in decision["detail"]
+    assert stratus["requirements"]["enterprise-model"] == "needs_review"
 
 
 def _edited_training_partner(tmp_path: Path, old: str, new: str) -> Path:
