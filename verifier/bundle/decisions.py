@@ -19,13 +19,12 @@ again, re-seal SHA256SUMS) is a run-level act: :mod:`verifier.run.review`.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from verifier.bundle.files import MAX_JSON, REPORT_JSON, read_regular
+from verifier.bundle.files import MAX_JSON, REPORT_JSON, file_sha256, read_regular
 from verifier.errors import BundleError
 from verifier.models import Status, overall_status
 
@@ -71,8 +70,9 @@ class Decision:
 
 
 def report_sha256(directory: Path) -> str:
-    """SHA-256 of ``directory/report.json``."""
-    return hashlib.sha256((directory / REPORT_JSON).read_bytes()).hexdigest()
+    """SHA-256 of ``directory/report.json``, read as a regular file (never through a link:
+    :func:`~verifier.bundle.files.file_sha256`)."""
+    return file_sha256(directory / REPORT_JSON)
 
 
 def load_decisions(directory: Path) -> tuple[list[Decision], list[str]]:
