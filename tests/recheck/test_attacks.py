@@ -559,3 +559,20 @@ def test_a_page_that_now_redirects_to_a_404_is_listed_as_gone(
     assert gone.get(ENTERPRISE) == 404
     decision = _decision(out, "stratus", "enterprise-model")
     assert (decision["carried"], decision["reason"]) == (False, "evidence changed")
+
+
+def test_a_broken_baseline_bundle_stops_nothing_and_carries_nothing(
+    tmp_path: Path, reviewed: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Someone broke one partner's baseline bundle (its report.json is no JSON object): the
+    # re-check still verifies every partner, carries none of that bundle's decisions (a
+    # person looks again), says so, and the other partner's decision still carries.
+    baseline = shutil.copytree(reviewed, tmp_path / "baseline")
+    (baseline / "partners" / "stratus" / "report.json").write_text("[]")
+    out = _again(tmp_path, baseline)
+    assert _partner(out, "stratus")["bundle"] == "partners/stratus"
+    assert _partner(out, "stratus")["requirements"]["enterprise-model"] == "needs_review"
+    assert not _partner(out, "stratus")["decisions"]
+    assert _decision(out, "learnfinops", "training-capability")["carried"] is True
+    assert "partners/stratus cannot be read" in caplog.text
+    assert "no decision of it is carried over" in caplog.text

@@ -26,6 +26,7 @@ import asyncio
 import datetime as dt
 import hashlib
 import json
+import logging
 import shutil
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
@@ -63,6 +64,8 @@ from verifier.report.formats import ReportFormats
 from verifier.report.model import Report, ToolRef
 from verifier.run.review import append_lines
 from verifier.run.verify import RunParts, RunRequest, execute, live_cache, prepare
+
+log = logging.getLogger(__name__)
 
 DEFAULT_CONCURRENCY = 8
 """Partners verified at once unless ``--concurrency`` says otherwise: enough to keep
@@ -354,11 +357,24 @@ def _finished(
     records: tuple[CarryRecord, ...] = ()
     pages = PageChanges()
     if old is not None:
-        found, origin = _carry(old, report, sha, as_of)
-        if carry and found.carried:
-            lines = b"".join(carried_line(d, origin) for d in found.carried)
-            append_lines(bundle, lines, request.report_formats)
-        records, pages = found.records, bundle_page_changes(old, bundle)
+        try:
+            found, origin = _carry(old, report, sha, as_of)
+            pages = bundle_page_changes(old, bundle)
+        except (OSError, ValueError, BundleError) as exc:
+            # A baseline bundle someone broke (not JSON, a link, its index gone) must not
+            # stop every partner's re-check: nothing of it is carried, and the terminal
+            # says why (the partner's changes still come from the baseline's summary).
+            log.warning(
+                "baseline bundle %s cannot be read (%s): no decision of it is carried over "
+                "and its pages are not compared",
+                old,
+                exc,
+            )
+        else:
+            if carry and found.carried:
+                lines = b"".join(carried_line(d, origin) for d in found.carried)
+                append_lines(bundle, lines, request.report_formats)
+            records = found.records
     decisions, _problems = load_decisions(bundle)
     result = PartnerResult.of_report(
         partner.id, report, sha, decisions, as_of, renewal_due=partner.renewal_due
