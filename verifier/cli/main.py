@@ -25,6 +25,8 @@ from verifier.cli.bundle import COMMANDS as BUNDLE_COMMANDS
 from verifier.cli.catalog import COMMANDS as CATALOG_COMMANDS
 from verifier.cli.exitcodes import ExitCode
 from verifier.cli.options import (
+    DIR,
+    FILE,
     STATUS_STYLE,
     Obj,
     as_of_option,
@@ -78,10 +80,10 @@ def cli(ctx: click.Context, verbose: int) -> None:
 
 
 @cli.command()
-@click.argument("submission", type=click.Path(path_type=Path, dir_okay=False))
+@click.argument("submission", type=FILE)
 @click.option(
     "--out",
-    type=click.Path(path_type=Path, file_okay=False),
+    type=DIR,
     help="Report directory [default: ./finops-verify-report/<applicant>-<UTC time>/].",
 )
 @click.option(
@@ -92,13 +94,13 @@ def cli(ctx: click.Context, verbose: int) -> None:
 @click.option(
     "--policy",
     "policy_path",
-    type=click.Path(path_type=Path, dir_okay=False),
+    type=FILE,
     help="Use this policy file instead of a bundled one.",
 )
 @click.option(
     "--sources",
     "sources_path",
-    type=click.Path(path_type=Path, dir_okay=False),
+    type=FILE,
     help="YAML mapping of source names to URLs (or a CSV file) overriding the bundled sources.",
 )
 @as_of_option("today, UTC")
@@ -225,7 +227,7 @@ def print_summary(report: Report, out: Path) -> None:
 @cli.command()
 @click.option(
     "--out",
-    type=click.Path(path_type=Path, file_okay=False),
+    type=DIR,
     default=Path("demo-report"),
     show_default=True,
     help="Directory receiving one report folder per submission.",

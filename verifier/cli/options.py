@@ -9,6 +9,7 @@ import ipaddress
 import itertools
 import re
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, TypeVar
 
 import click
@@ -22,6 +23,11 @@ from verifier.models import Status
 from verifier.report import DEFAULT_FORMATS
 from verifier.report.formats import ReportFormats, builtin_formats
 from verifier.safetext import safe_text
+
+FILE = click.Path(path_type=Path, dir_okay=False)
+"""The click type of an argument or option naming a file to read (submission, policy...)."""
+DIR = click.Path(path_type=Path, file_okay=False)
+"""The click type of an argument or option naming a folder (a report, a bundle...)."""
 
 STATUS_STYLE: dict[str, str] = {
     Status.PASS: "green",

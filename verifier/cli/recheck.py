@@ -28,6 +28,8 @@ from rich.text import Text
 
 from verifier.cli.exitcodes import ExitCode
 from verifier.cli.options import (
+    DIR,
+    FILE,
     STATUS_STYLE,
     Obj,
     as_of_option,
@@ -57,19 +59,17 @@ from verifier.run.recheck import (
 from verifier.run.verify import RunParts
 from verifier.safetext import safe_text
 
-_DIR = click.Path(path_type=Path, file_okay=False)
-
 
 @click.command("recheck")
-@click.argument("roster", type=click.Path(path_type=Path, dir_okay=False))
+@click.argument("roster", type=FILE)
 @click.option(
     "--out",
-    type=_DIR,
+    type=DIR,
     help="The re-check folder [default: ./finops-verify-recheck/<UTC timestamp>/].",
 )
 @click.option(
     "--baseline",
-    type=_DIR,
+    type=DIR,
     help="An earlier re-check folder: say what changed since, and carry its staff "
     "decisions over while their evidence holds.",
 )
@@ -96,7 +96,7 @@ _DIR = click.Path(path_type=Path, file_okay=False)
 @click.option(
     "--sources",
     "sources_path",
-    type=click.Path(path_type=Path, dir_okay=False),
+    type=FILE,
     help="Sources file for every partner, instead of the roster's.",
 )
 @as_of_option("today, UTC; on --resume, the interrupted run's")
