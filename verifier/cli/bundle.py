@@ -21,6 +21,7 @@ from verifier.cli.exitcodes import ExitCode
 from verifier.cli.options import DIR, Obj, as_of_option, parse_date
 from verifier.clock import utc_clock
 from verifier.errors import BundleError
+from verifier.report import REPORT_JSON
 from verifier.report.formats import ReportFormats
 from verifier.report.html import HTML_FILE
 from verifier.run.replay import ReplayImpossible, ReplayResult, replay_bundle
@@ -145,7 +146,7 @@ def _print_replay(result: ReplayResult, *, as_json: bool, kept: bool) -> None:
         else "No difference: the recorded verdicts are reproduced from the captures."
     )
     if kept:
-        click.echo(f"Replayed report: {safe_text(result.out / 'report.json')}")
+        click.echo(f"Replayed report: {safe_text(result.out / REPORT_JSON)}")
 
 
 @click.command("review")

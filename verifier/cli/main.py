@@ -21,6 +21,7 @@ from rich.table import Table
 from rich.text import Text
 
 from verifier._version import __version__
+from verifier.bundle.store import CAPTURES
 from verifier.cli.bundle import COMMANDS as BUNDLE_COMMANDS
 from verifier.cli.catalog import COMMANDS as CATALOG_COMMANDS
 from verifier.cli.exitcodes import ExitCode
@@ -219,7 +220,7 @@ def print_summary(report: Report, out: Path) -> None:
     style = f"bold {STATUS_STYLE.get(outcome, '')}"
     console.print(Text.assemble("Outcome: ", (safe_text(outcome), style)))
     # soft_wrap: a path folded across lines cannot be copied.
-    console.print(Text(f"Report:  {safe_text(out / 'report.json')}"), soft_wrap=True)
+    console.print(Text(f"Report:  {safe_text(out / REPORT_JSON)}"), soft_wrap=True)
     if (out / HTML_FILE).is_file():
         console.print(Text(f"HTML:    {safe_text(out / HTML_FILE)}"), soft_wrap=True)
 
@@ -281,7 +282,7 @@ def _clear_previous_demo(folder: Path) -> None:
     """Remove a report folder a previous demo wrote (it holds report.json, or captures/ when
     that run was interrupted), so `make demo` can run again; anything else is left for the
     run to refuse."""
-    if (folder / REPORT_JSON).is_file() or (folder / "captures").is_dir():
+    if (folder / REPORT_JSON).is_file() or (folder / CAPTURES).is_dir():
         shutil.rmtree(folder)
 
 
