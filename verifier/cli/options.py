@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 import click
 from rich.console import Console
 
+from verifier.engine import DEFAULT_CHECK_TIMEOUT
 from verifier.errors import InputError
 from verifier.fetch import settings as settings_module
 from verifier.fetch.settings import FIELDS, FetchSettings
@@ -118,7 +119,7 @@ def check_timeout_option(more: str = "") -> Callable[[F], F]:
     return click.option(
         "--check-timeout",
         type=click.FloatRange(min=0.001),
-        default=120.0,
+        default=DEFAULT_CHECK_TIMEOUT,
         show_default=True,
         help="Seconds a requirement may take when its policy sets no timeout." + more,
     )
