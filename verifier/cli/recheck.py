@@ -146,7 +146,9 @@ def recheck(
     read = load_roster(roster)
     chosen = select_partners(read, partner_ids)
     old = load_summary(baseline) if baseline is not None else None
-    folder = out or Path("finops-verify-recheck") / dt.datetime.now(dt.UTC).strftime(
+    parts = RunParts(obj.host)
+    # The folder's default name is a reading of the run's clock, as a verify report's is.
+    folder = out or Path("finops-verify-recheck") / parts.clock().astimezone(dt.UTC).strftime(
         "%Y%m%dT%H%M%SZ"
     )
     request = RecheckRequest(
@@ -164,7 +166,6 @@ def recheck(
         formats=chosen_formats(formats, obj.formats),
         report_formats=obj.formats,
     )
-    parts = RunParts(obj.host)
     started, day = prepare_out(request, parts.clock)
     console = make_console(err=as_json)
     try:
