@@ -37,6 +37,7 @@ from verifier.cli.options import (
     fetch_options,
     formats_option,
     make_console,
+    outcome_text,
     settings_from,
 )
 from verifier.cli.recheck import recheck
@@ -216,9 +217,7 @@ def print_summary(report: Report, out: Path) -> None:
             Text(safe_text(req.summary)),
         )
     console.print(table)
-    outcome = report.outcome
-    style = f"bold {STATUS_STYLE.get(outcome, '')}"
-    console.print(Text.assemble("Outcome: ", (safe_text(outcome), style)))
+    console.print(outcome_text(report.outcome))
     # soft_wrap: a path folded across lines cannot be copied.
     console.print(Text(f"Report:  {safe_text(out / REPORT_JSON)}"), soft_wrap=True)
     if (out / HTML_FILE).is_file():

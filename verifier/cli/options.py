@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 
 import click
 from rich.console import Console
+from rich.text import Text
 
 from verifier.engine import DEFAULT_CHECK_TIMEOUT
 from verifier.errors import InputError
@@ -42,6 +43,13 @@ STATUS_STYLE: dict[str, str] = {
 def make_console(err: bool = False) -> Console:
     """A rich console on stdout (or stderr); no automatic highlighting of our output."""
     return Console(stderr=err, highlight=False, soft_wrap=False)
+
+
+def outcome_text(outcome: str) -> Text:
+    """The ``Outcome: <status>`` line that ends a command's summary, the status in its
+    colour."""
+    style = f"bold {STATUS_STYLE.get(outcome, '')}"
+    return Text.assemble("Outcome: ", (safe_text(outcome), style))
 
 
 def error_text(exc: InputError) -> str:

@@ -30,7 +30,6 @@ from verifier.cli.exitcodes import ExitCode
 from verifier.cli.options import (
     DIR,
     FILE,
-    STATUS_STYLE,
     Obj,
     as_of_option,
     check_timeout_option,
@@ -38,6 +37,7 @@ from verifier.cli.options import (
     fetch_options,
     formats_option,
     make_console,
+    outcome_text,
     settings_from,
 )
 from verifier.inputs.roster import load_roster, select_partners
@@ -261,8 +261,6 @@ def _print_summary(summary: RecheckSummary, folder: Path) -> None:
                 for c in partner.changes
             )
             console.print(Text(safe_text(f"  {partner.id}: {what or partner.error}")))
-    outcome = str(summary.outcome)
-    style = f"bold {STATUS_STYLE.get(outcome, '')}"
-    console.print(Text.assemble("Outcome: ", (safe_text(outcome), style)))
+    console.print(outcome_text(str(summary.outcome)))
     console.print(Text(f"Summary: {safe_text(folder / RECHECK_JSON)}"), soft_wrap=True)
     console.print(Text(f"HTML:    {safe_text(folder / RECHECK_HTML)}"), soft_wrap=True)
