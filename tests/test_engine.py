@@ -6,7 +6,9 @@ import asyncio
 import datetime as dt
 from typing import Any
 
+import httpx
 import pytest
+import respx
 
 from verifier import Check, CheckContext, FetchError, Outcome, Page, Status
 from verifier.engine import run_policy
@@ -14,7 +16,7 @@ from verifier.errors import FetchFailed
 from verifier.fetch import Fetcher
 from verifier.host import CheckRegistry, PluginInfo
 from verifier.models import Policy, Requirement
-from verifier.testing import make_submission
+from verifier.testing import make_submission, run_check, settings_for
 
 
 class Passes(Check[Any]):
@@ -196,3 +198,29 @@ def test_one_url_asked_by_several_checks_at_once_is_fetched_once(n: int) -> None
 
     asyncio.run(go())
     assert source.asked == ["http://shared.example/directory"]
+
+
+class FetchesTwoPages(Check[Any]):
+    name = "fetches-two-pages"
+
+    async def verify(self, ctx: CheckContext[Any]) -> Outcome:
+        await ctx.fetch("http://budget.test/one")
+        await ctx.fetch("http://budget.test/two")
+        return Outcome.passed("read both pages")
+
+
+def test_run_check_holds_a_check_to_the_fetch_budget_its_settings_give() -> None:
+    """A plugin author's ``run_check`` with ``max_fetches_per_check`` set keeps to it, as a
+    run with ``--max-fetches-per-check`` does: the fetch over the limit is refused."""
+    with respx.mock(assert_all_called=True) as router:
+        router.get("http://budget.test/one").mock(httpx.Response(200, html="<p>one</p>"))
+        result = run_check(
+            FetchesTwoPages(),
+            make_submission(),
+            settings=settings_for(None, max_fetches_per_check=1),
+        )
+    assert result.status == Status.ERROR
+    assert result.summary == (
+        "could not check http://budget.test/two: "
+        "refused: this check already made 1 fetches, its limit"
+    )

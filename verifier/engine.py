@@ -18,7 +18,7 @@ import pydantic
 
 from verifier.checks import CheckContext
 from verifier.errors import FetchError, SourceMissing
-from verifier.fetch import CountingFetch, Fetcher
+from verifier.fetch import CountingFetch, Fetcher, FetchSettings
 from verifier.host import CheckRegistry
 from verifier.inputs.sources import Source
 from verifier.inputs.submission import Submission
@@ -28,6 +28,9 @@ log = logging.getLogger(__name__)
 
 DEFAULT_CHECK_TIMEOUT = 120.0
 """Seconds a requirement may take when its policy sets no ``timeout``."""
+
+DEFAULT_FETCH_BUDGET = FetchSettings().max_fetches_per_check
+"""Fetches one check may make unless told (``--max-fetches-per-check``)."""
 
 
 async def run_policy(
@@ -39,7 +42,7 @@ async def run_policy(
     sources: dict[str, Source],
     as_of: dt.date,
     check_timeout: float = DEFAULT_CHECK_TIMEOUT,
-    max_fetches_per_check: int = 200,
+    max_fetches_per_check: int = DEFAULT_FETCH_BUDGET,
     on_done: Any = None,
 ) -> list[RequirementResult]:
     """Verify every requirement of ``policy``; results come back in policy order.
@@ -75,7 +78,7 @@ async def run_requirement(
     sources: dict[str, Source],
     as_of: dt.date,
     timeout: float = DEFAULT_CHECK_TIMEOUT,
-    budget: int = 200,
+    budget: int = DEFAULT_FETCH_BUDGET,
 ) -> RequirementResult:
     """Verify one requirement with the check ``registry`` names for it, isolated as
     :func:`run_policy` isolates each (a fault, a crash or ``timeout`` seconds make an

@@ -205,10 +205,9 @@ class PluginHost:
             info = self._plugin(impl.plugin_name)
             if (info.name, _no_hook_message(hook)) in said:
                 continue  # a misspelt function name: _unhooked said it already
-            hint = _no_hook_message(hook).split("; ", 1)[1]
             message = (
                 f"@hookimpl implements {hook!r}, which is no hook (pluggy's check_pending), "
-                f"so it is never called; {hint}"
+                f"so it is never called; {_hook_hint(hook)}"
             )
             self.load_problems.append(LoadProblem(info.name, info.dist, message))
             said.add((info.name, message))
@@ -297,11 +296,15 @@ def _hook_names() -> list[str]:
     return sorted(n for n in dir(hookspecs) if hasattr(getattr(hookspecs, n), f"{PROJECT}_spec"))
 
 
-def _no_hook_message(name: str) -> str:
+def _hook_hint(name: str) -> str:
+    """The hook ``name`` was probably meant to be, or the list of hooks."""
     hooks = _hook_names()
     close = difflib.get_close_matches(name, hooks, n=1)
-    hint = f"did you mean {close[0]!r}?" if close else f"hooks: {', '.join(hooks)}"
-    return f"@hookimpl {name!r} is no hook, so it is never called; {hint}"
+    return f"did you mean {close[0]!r}?" if close else f"hooks: {', '.join(hooks)}"
+
+
+def _no_hook_message(name: str) -> str:
+    return f"@hookimpl {name!r} is no hook, so it is never called; {_hook_hint(name)}"
 
 
 def _pending(pm: pluggy.PluginManager) -> list[tuple[str, pluggy.HookImpl]]:

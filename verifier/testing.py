@@ -109,7 +109,7 @@ def run_check(
                 sources=srcs,
                 as_of=as_of,
                 timeout=timeout,
-                budget=200,
+                budget=fetch_settings.max_fetches_per_check,
             )
         finally:
             await fetcher.aclose()

@@ -221,6 +221,17 @@ def site_of(url_or_host: str) -> str:
     return "/".join([host, *segments])
 
 
+def origin_of(url: str | httpx.URL) -> str:
+    """``scheme://host[:port]`` of ``url``: what robots.txt applies to (RFC 9309), so the
+    key the fetch layer reads it by and finds it again by. ``""`` for a string httpx
+    cannot parse."""
+    try:
+        parsed = url if isinstance(url, httpx.URL) else httpx.URL(url)
+    except (httpx.InvalidURL, TypeError, ValueError):
+        return ""
+    return f"{parsed.scheme}://{parsed.netloc.decode('ascii')}"
+
+
 def same_site(a: str, b: str) -> bool:
     """Whether two URLs (or hosts) are on one site (:func:`site_of`): one registrable
     domain, and on a host shared by path (``github.com``) one owner."""

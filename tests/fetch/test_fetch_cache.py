@@ -97,7 +97,10 @@ def test_a_fetch_that_ends_after_its_check_gave_up_is_still_recorded(tmp_path: P
         fetcher.store.write_index()
 
     asyncio.run(go())
-    assert [e["url"] for e in read_index(tmp_path / "run")] == [page.url]
+    assert [(e["url"], e["sha256"]) for e in read_index(tmp_path / "run")] == [
+        (page.url, page.sha256)
+    ]
+    assert (tmp_path / "run" / "captures" / page.sha256).read_bytes() == page.body
 
 
 def test_a_bounded_cache_forgets_the_least_recently_asked_page_and_keeps_a_hot_one() -> None:

@@ -18,16 +18,15 @@ import click
 from verifier.bundle.check import check_bundle, load_report
 from verifier.bundle.decisions import DECISIONS, load_decisions, report_sha256, review_view
 from verifier.cli.exitcodes import ExitCode
-from verifier.cli.options import Obj, as_of_option, parse_date
+from verifier.cli.options import DIR, Obj, as_of_option, parse_date
 from verifier.clock import utc_clock
 from verifier.errors import BundleError
+from verifier.report import REPORT_JSON
 from verifier.report.formats import ReportFormats
 from verifier.report.html import HTML_FILE
 from verifier.run.replay import ReplayImpossible, ReplayResult, replay_bundle
 from verifier.run.review import append_decision
 from verifier.safetext import safe_text
-
-_DIR = click.Path(path_type=Path, file_okay=False)
 
 
 @click.group("bundle")
@@ -41,7 +40,7 @@ def bundle_group() -> None:
 
 
 @bundle_group.command("check")
-@click.argument("directory", type=_DIR)
+@click.argument("directory", type=DIR)
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @click.pass_obj
 def bundle_check(obj: Obj, directory: Path, as_json: bool) -> None:
@@ -66,10 +65,10 @@ def bundle_check(obj: Obj, directory: Path, as_json: bool) -> None:
 
 
 @click.command("replay")
-@click.argument("directory", type=_DIR)
+@click.argument("directory", type=DIR)
 @click.option(
     "--out",
-    type=_DIR,
+    type=DIR,
     help="Keep the replayed report in this directory (outside the bundle) [default: a "
     "temporary directory, removed afterwards].",
 )
@@ -147,11 +146,11 @@ def _print_replay(result: ReplayResult, *, as_json: bool, kept: bool) -> None:
         else "No difference: the recorded verdicts are reproduced from the captures."
     )
     if kept:
-        click.echo(f"Replayed report: {safe_text(result.out / 'report.json')}")
+        click.echo(f"Replayed report: {safe_text(result.out / REPORT_JSON)}")
 
 
 @click.command("review")
-@click.argument("directory", type=_DIR)
+@click.argument("directory", type=DIR)
 @click.option("--requirement", help="Requirement id the decision is about.")
 @click.option("--decision", type=click.Choice(DECISIONS), help="The reviewer's verdict.")
 @click.option("--reviewer", help="Who decides (name or e-mail).")

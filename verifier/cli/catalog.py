@@ -16,7 +16,7 @@ from rich.table import Table
 from rich.text import Text
 
 from verifier.cli.exitcodes import ExitCode
-from verifier.cli.options import Obj, make_console
+from verifier.cli.options import FILE, Obj, make_console
 from verifier.errors import InputError
 from verifier.inputs.policy import bundled_policies, lint_policy, load_policy
 from verifier.inputs.sources import load_sources, merged_sources
@@ -198,11 +198,11 @@ def _without_nulls(value: Any) -> Any:
 
 
 @policies.command("lint")
-@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=False))
+@click.argument("files", nargs=-1, required=True, type=FILE)
 @click.option(
     "--sources",
     "sources_path",
-    type=click.Path(path_type=Path, dir_okay=False),
+    type=FILE,
     help="A sources file the policy will run with: its names count as defined.",
 )
 @click.pass_obj

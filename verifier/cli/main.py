@@ -21,10 +21,13 @@ from rich.table import Table
 from rich.text import Text
 
 from verifier._version import __version__
+from verifier.bundle.store import CAPTURES
 from verifier.cli.bundle import COMMANDS as BUNDLE_COMMANDS
 from verifier.cli.catalog import COMMANDS as CATALOG_COMMANDS
 from verifier.cli.exitcodes import ExitCode
 from verifier.cli.options import (
+    DIR,
+    FILE,
     STATUS_STYLE,
     Obj,
     as_of_option,
@@ -34,6 +37,7 @@ from verifier.cli.options import (
     fetch_options,
     formats_option,
     make_console,
+    outcome_text,
     settings_from,
 )
 from verifier.cli.recheck import recheck
@@ -78,10 +82,10 @@ def cli(ctx: click.Context, verbose: int) -> None:
 
 
 @cli.command()
-@click.argument("submission", type=click.Path(path_type=Path, dir_okay=False))
+@click.argument("submission", type=FILE)
 @click.option(
     "--out",
-    type=click.Path(path_type=Path, file_okay=False),
+    type=DIR,
     help="Report directory [default: ./finops-verify-report/<applicant>-<UTC time>/].",
 )
 @click.option(
@@ -92,13 +96,13 @@ def cli(ctx: click.Context, verbose: int) -> None:
 @click.option(
     "--policy",
     "policy_path",
-    type=click.Path(path_type=Path, dir_okay=False),
+    type=FILE,
     help="Use this policy file instead of a bundled one.",
 )
 @click.option(
     "--sources",
     "sources_path",
-    type=click.Path(path_type=Path, dir_okay=False),
+    type=FILE,
     help="YAML mapping of source names to URLs (or a CSV file) overriding the bundled sources.",
 )
 @as_of_option("today, UTC")
@@ -213,11 +217,9 @@ def print_summary(report: Report, out: Path) -> None:
             Text(safe_text(req.summary)),
         )
     console.print(table)
-    outcome = report.outcome
-    style = f"bold {STATUS_STYLE.get(outcome, '')}"
-    console.print(Text.assemble("Outcome: ", (safe_text(outcome), style)))
+    console.print(outcome_text(report.outcome))
     # soft_wrap: a path folded across lines cannot be copied.
-    console.print(Text(f"Report:  {safe_text(out / 'report.json')}"), soft_wrap=True)
+    console.print(Text(f"Report:  {safe_text(out / REPORT_JSON)}"), soft_wrap=True)
     if (out / HTML_FILE).is_file():
         console.print(Text(f"HTML:    {safe_text(out / HTML_FILE)}"), soft_wrap=True)
 
@@ -225,7 +227,7 @@ def print_summary(report: Report, out: Path) -> None:
 @cli.command()
 @click.option(
     "--out",
-    type=click.Path(path_type=Path, file_okay=False),
+    type=DIR,
     default=Path("demo-report"),
     show_default=True,
     help="Directory receiving one report folder per submission.",
@@ -279,7 +281,7 @@ def _clear_previous_demo(folder: Path) -> None:
     """Remove a report folder a previous demo wrote (it holds report.json, or captures/ when
     that run was interrupted), so `make demo` can run again; anything else is left for the
     run to refuse."""
-    if (folder / REPORT_JSON).is_file() or (folder / "captures").is_dir():
+    if (folder / REPORT_JSON).is_file() or (folder / CAPTURES).is_dir():
         shutil.rmtree(folder)
 
 

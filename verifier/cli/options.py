@@ -9,11 +9,14 @@ import ipaddress
 import itertools
 import re
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 from rich.console import Console
+from rich.text import Text
 
+from verifier.engine import DEFAULT_CHECK_TIMEOUT
 from verifier.errors import InputError
 from verifier.fetch import settings as settings_module
 from verifier.fetch.settings import FIELDS, FetchSettings
@@ -22,6 +25,11 @@ from verifier.models import Status
 from verifier.report import DEFAULT_FORMATS
 from verifier.report.formats import ReportFormats, builtin_formats
 from verifier.safetext import safe_text
+
+FILE = click.Path(path_type=Path, dir_okay=False)
+"""The click type of an argument or option naming a file to read (submission, policy...)."""
+DIR = click.Path(path_type=Path, file_okay=False)
+"""The click type of an argument or option naming a folder (a report, a bundle...)."""
 
 STATUS_STYLE: dict[str, str] = {
     Status.PASS: "green",
@@ -35,6 +43,13 @@ STATUS_STYLE: dict[str, str] = {
 def make_console(err: bool = False) -> Console:
     """A rich console on stdout (or stderr); no automatic highlighting of our output."""
     return Console(stderr=err, highlight=False, soft_wrap=False)
+
+
+def outcome_text(outcome: str) -> Text:
+    """The ``Outcome: <status>`` line that ends a command's summary, the status in its
+    colour."""
+    style = f"bold {STATUS_STYLE.get(outcome, '')}"
+    return Text.assemble("Outcome: ", (safe_text(outcome), style))
 
 
 def error_text(exc: InputError) -> str:
@@ -112,7 +127,7 @@ def check_timeout_option(more: str = "") -> Callable[[F], F]:
     return click.option(
         "--check-timeout",
         type=click.FloatRange(min=0.001),
-        default=120.0,
+        default=DEFAULT_CHECK_TIMEOUT,
         show_default=True,
         help="Seconds a requirement may take when its policy sets no timeout." + more,
     )

@@ -28,7 +28,8 @@ from rich.text import Text
 
 from verifier.cli.exitcodes import ExitCode
 from verifier.cli.options import (
-    STATUS_STYLE,
+    DIR,
+    FILE,
     Obj,
     as_of_option,
     check_timeout_option,
@@ -36,6 +37,7 @@ from verifier.cli.options import (
     fetch_options,
     formats_option,
     make_console,
+    outcome_text,
     settings_from,
 )
 from verifier.inputs.roster import load_roster, select_partners
@@ -57,19 +59,17 @@ from verifier.run.recheck import (
 from verifier.run.verify import RunParts
 from verifier.safetext import safe_text
 
-_DIR = click.Path(path_type=Path, file_okay=False)
-
 
 @click.command("recheck")
-@click.argument("roster", type=click.Path(path_type=Path, dir_okay=False))
+@click.argument("roster", type=FILE)
 @click.option(
     "--out",
-    type=_DIR,
+    type=DIR,
     help="The re-check folder [default: ./finops-verify-recheck/<UTC timestamp>/].",
 )
 @click.option(
     "--baseline",
-    type=_DIR,
+    type=DIR,
     help="An earlier re-check folder: say what changed since, and carry its staff "
     "decisions over while their evidence holds.",
 )
@@ -96,7 +96,7 @@ _DIR = click.Path(path_type=Path, file_okay=False)
 @click.option(
     "--sources",
     "sources_path",
-    type=click.Path(path_type=Path, dir_okay=False),
+    type=FILE,
     help="Sources file for every partner, instead of the roster's.",
 )
 @as_of_option("today, UTC; on --resume, the interrupted run's")
@@ -146,7 +146,9 @@ def recheck(
     read = load_roster(roster)
     chosen = select_partners(read, partner_ids)
     old = load_summary(baseline) if baseline is not None else None
-    folder = out or Path("finops-verify-recheck") / dt.datetime.now(dt.UTC).strftime(
+    parts = RunParts(obj.host)
+    # The folder's default name is a reading of the run's clock, as a verify report's is.
+    folder = out or Path("finops-verify-recheck") / parts.clock().astimezone(dt.UTC).strftime(
         "%Y%m%dT%H%M%SZ"
     )
     request = RecheckRequest(
@@ -164,7 +166,6 @@ def recheck(
         formats=chosen_formats(formats, obj.formats),
         report_formats=obj.formats,
     )
-    parts = RunParts(obj.host)
     started, day = prepare_out(request, parts.clock)
     console = make_console(err=as_json)
     try:
@@ -260,8 +261,6 @@ def _print_summary(summary: RecheckSummary, folder: Path) -> None:
                 for c in partner.changes
             )
             console.print(Text(safe_text(f"  {partner.id}: {what or partner.error}")))
-    outcome = str(summary.outcome)
-    style = f"bold {STATUS_STYLE.get(outcome, '')}"
-    console.print(Text.assemble("Outcome: ", (safe_text(outcome), style)))
+    console.print(outcome_text(str(summary.outcome)))
     console.print(Text(f"Summary: {safe_text(folder / RECHECK_JSON)}"), soft_wrap=True)
     console.print(Text(f"HTML:    {safe_text(folder / RECHECK_HTML)}"), soft_wrap=True)

@@ -23,6 +23,7 @@ from verifier.clock import Clock, stamp, utc_clock
 from verifier.errors import FetchError, FetchRefused
 from verifier.fetch.page import DEFAULT_MAX_TAGS, Page, parse_within
 from verifier.fetch.settings import FetchSettings
+from verifier.urls import origin_of
 
 
 class PageSource(Protocol):
@@ -247,7 +248,7 @@ class Fetcher:
         # Any other exception is a bug of the source: the check that awaits it reports it.
 
     def _met(self, *urls: str | None) -> None:
-        self._origins.update(_origin(u) for u in urls if u)
+        self._origins.update(origin_of(u) for u in urls if u)
 
     def _store(self, url: str, page: Page, purpose: str | None = None) -> None:
         if self.store is None:
@@ -299,18 +300,9 @@ def _targets(hops: Iterable[tuple[str, str]]) -> list[str]:
     return found
 
 
-def _origin(url: str) -> str:
-    """``scheme://host[:port]`` of ``url``, as the fetch layer keys robots.txt by it."""
-    try:
-        parsed = httpx.URL(url)
-    except (httpx.InvalidURL, TypeError, ValueError):
-        return ""
-    return f"{parsed.scheme}://{parsed.netloc.decode('ascii')}"
-
-
 def _relied_on(side_pages: Iterable[tuple[str, Page]], origins: set[str]) -> list[tuple[str, Page]]:
     """The side pages (robots.txt) of the origins a run met, in the order fetched."""
-    return [(purpose, page) for purpose, page in side_pages if _origin(page.url) in origins]
+    return [(purpose, page) for purpose, page in side_pages if origin_of(page.url) in origins]
 
 
 class CountingFetch:

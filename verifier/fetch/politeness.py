@@ -29,6 +29,7 @@ from verifier.errors import (
 )
 from verifier.fetch.content import sniff_type
 from verifier.fetch.page import Page
+from verifier.urls import origin_of
 
 log = logging.getLogger(__name__)
 
@@ -91,7 +92,7 @@ class RobotsRules:
 
     async def check(self, url: httpx.URL) -> RobotsFile:
         """Raise :class:`RobotsDisallowed` if robots.txt forbids ``url``; else its file."""
-        origin = f"{url.scheme}://{url.netloc.decode('ascii')}"
+        origin = origin_of(url)
         task = self._files.get(origin)
         if task is None:
             task = asyncio.ensure_future(self._read(origin + "/robots.txt"))
