@@ -13,6 +13,7 @@ from tests.helpers import demo_args
 from tests.test_plugin_loading import install_fake_distribution, site_dir
 from verifier.bundle.check import write_manifest
 from verifier.cli.main import main
+from verifier.host import build_host
 from verifier.report.basis import Basis
 from verifier.report.formats import ReportFormat, ReportFormats, builtin_formats
 
@@ -106,6 +107,22 @@ def test_a_format_that_would_clash_is_refused_and_shown_by_plugins(
     out = capsys.readouterr().out
     assert "problem plugin csv-report (fake-csv):" in out
     assert message in " ".join(out.split())
+
+
+@pytest.mark.parametrize("checks_first", [True, False], ids=["checks first", "formats first"])
+def test_a_refused_format_is_a_problem_of_the_registry_whatever_the_order(
+    site_dir: Path, checks_first: bool
+) -> None:
+    # The check registry's problems are what runs and `plugins` show: a refused format is
+    # among them whether the checks were gathered before or after the formats.
+    install_csv_plugin(site_dir, "html", "report.csv")
+    host = build_host()
+    if checks_first:
+        host.checks()
+    host.report_formats(builtin_formats().add)
+    messages = [p.message for p in host.checks().problems if p.plugin == "csv-report"]
+    assert len(messages) == 1
+    assert "report format 'html': the name is already registered by " in messages[0]
 
 
 def test_the_built_in_formats_are_registered_through_the_registry() -> None:

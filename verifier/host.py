@@ -264,15 +264,21 @@ class PluginHost:
         it registers to ``add(format, plugin name)``; a refusal ``add`` returns (its
         reason) is recorded as a load problem, like a hook that raises."""
 
+        found: list[LoadProblem] = []
+
         def register(info: PluginInfo) -> Callable[[Any], None]:
             def one(fmt: Any) -> None:
                 refused = add(fmt, info.name)
                 if refused:
-                    self.load_problems.append(LoadProblem(info.name, info.dist, refused))
+                    found.append(LoadProblem(info.name, info.dist, refused))
 
             return one
 
-        self._call_each("register_report_formats", register, self.load_problems)
+        self._call_each("register_report_formats", register, found)
+        # Whether the checks were gathered before or after, their registry shows these too.
+        self.load_problems.extend(found)
+        if self._catalogue is not None:
+            self._catalogue.registry.problems.extend(found)
 
     def demos(self) -> list[Any]:
         """Demos registered by plugins (:class:`verifier.demo.DemoSpec`)."""
