@@ -360,5 +360,5 @@ def test_a_guest_post_titled_as_the_group_is_not_its_contributors_page(
         sources={"finops-members": f"{FINOPS}/members/"},
     )
     assert result.status == Status.NEEDS_REVIEW, result.summary
-    (claim,) = [e for e in result.evidence if e.kind == "community-claim"]
+    (claim,) = kinds(result, "community-claim")
     assert "the page is an article, not the group's page" in claim.detail

@@ -21,7 +21,7 @@ from plugins.case_studies import CaseStudiesCheck
 from plugins.community import CommunityCheck
 from plugins.framework_alignment import FrameworkAlignmentCheck
 from plugins.offering import OfferingCheck
-from tests.gaming.c1_support import judge, policy_params
+from tests.gaming.c1_support import judge, kinds, policy_params
 from verifier import Status
 from verifier.fetch import FetchSettings
 from verifier.models import RequirementResult
@@ -244,7 +244,7 @@ def test_a_guest_post_without_the_listed_signs_is_not_the_groups_page(
         sources={"finops-members": f"{FINOPS}/members/"},
     )
     assert result.status == Status.NEEDS_REVIEW, result.summary
-    (claim,) = [e for e in result.evidence if e.kind == "community-claim"]
+    (claim,) = kinds(result, "community-claim")
     assert "the page is an article, not the group's page" in claim.detail
 
 
