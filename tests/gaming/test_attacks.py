@@ -221,6 +221,16 @@ def test_a_customer_name_that_is_a_common_word_is_not_found_in_lower_case(
         ("http://atk-words.example/blog/targets/", "Target Corporation"),
     )
     assert result.status != Status.PASS, result.summary
+    # Neither page counts, each for not naming its customer (not for a fault or a doubt).
+    assert result.status == Status.FAIL, result.summary
+    assert [e.data["verdict"] for e in kinds(result, "case-study")] == [
+        "no-customer",
+        "no-customer",
+    ]
+    assert [e.detail for e in kinds(result, "search")] == [
+        "http://atk-words.example/blog/shell-tips/ does not name 'Shell plc'",
+        "http://atk-words.example/blog/targets/ does not name 'Target Corporation'",
+    ]
 
 
 # --- a website on a host many organisations share by path (github.com) -------------------

@@ -53,6 +53,9 @@ def test_a_link_to_a_marketplace_home_page_is_no_listing(gaming_settings: FetchS
     result = offering(gaming_settings, "marketplace-home")
     assert result.status in (Status.FAIL, Status.NEEDS_REVIEW), result.summary
     assert "purchasable" not in result.summary
+    assert result.status == Status.FAIL, result.summary
+    assert "the page shows no pricing, trial, marketplace listing" in result.summary
+    assert not kinds(result, "purchase")
 
 
 def test_a_github_topic_page_is_not_the_offerings_repository(
@@ -61,6 +64,9 @@ def test_a_github_topic_page_is_not_the_offerings_repository(
     result = offering(gaming_settings, "topic-link")
     assert result.status in (Status.FAIL, Status.NEEDS_REVIEW), result.summary
     assert "open source" not in result.summary
+    assert result.status == Status.FAIL, result.summary
+    assert "the page shows no pricing, trial, marketplace listing" in result.summary
+    assert not kinds(result, "open-source")
 
 
 def test_a_declared_repository_on_the_applicants_own_site_is_no_open_source_sign(
@@ -71,6 +77,12 @@ def test_a_declared_repository_on_the_applicants_own_site_is_no_open_source_sign
     )
     assert result.status in (Status.FAIL, Status.NEEDS_REVIEW), result.summary
     assert "open source" not in result.summary
+    # A person judges the link to a repository on no code host; it is no open-source sign.
+    assert result.status == Status.NEEDS_REVIEW, result.summary
+    assert "the declared repository is not on a code host" in result.summary
+    assert not kinds(result, "open-source")
+    (weak,) = kinds(result, "weak-sign")
+    assert weak.detail.endswith(f"not on a code host: {OWN}/declared-repo/")
 
 
 def test_a_marketplace_link_on_a_one_pixel_image_is_set_aside(
