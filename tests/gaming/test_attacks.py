@@ -20,7 +20,7 @@ from plugins.community import CommunityCheck
 from plugins.framework_alignment import FrameworkAlignmentCheck
 from plugins.membership import MembershipCheck
 from plugins.offering import OfferingCheck
-from tests.gaming.c1_support import judge, kinds, policy_params
+from tests.gaming.c1_support import HOST_SOURCES, judge, kinds, policy_params
 from verifier import Status
 from verifier.fetch import FetchSettings
 from verifier.models import RequirementResult
@@ -241,10 +241,6 @@ LENS = {
     "name": "Fraud Lens",
     "landing_page": f"{GH}/fraudco/lens",
     "open_source_repository": "https://github.com/fraudco/lens",
-}
-HOST_SOURCES = {
-    "finops-members": "http://atk-foundation.example/members/",
-    "lf-members": "http://atk-foundation.example/members/",
 }
 
 

@@ -21,7 +21,7 @@ from plugins.case_studies import CaseStudiesCheck
 from plugins.community import CommunityCheck
 from plugins.framework_alignment import FrameworkAlignmentCheck
 from plugins.offering import OfferingCheck
-from tests.gaming.c1_support import judge, kinds, policy_params
+from tests.gaming.c1_support import HOST_SOURCES, judge, kinds, policy_params
 from verifier import Status
 from verifier.fetch import FetchSettings
 from verifier.models import RequirementResult
@@ -29,10 +29,6 @@ from verifier.testing import make_submission, run_check
 
 OWN = "http://atk2-own.example"
 PROTOCO = {"name": "Protoco", "website": f"{OWN}/"}
-HOST_SOURCES = {
-    "finops-members": "http://atk-foundation.example/members/",
-    "lf-members": "http://atk-foundation.example/members/",
-}
 
 
 def offering(
