@@ -62,7 +62,6 @@ Exit 1 when a target is missed, 2 when the recheck command is not available yet.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import shutil
 import statistics
@@ -77,6 +76,8 @@ from pathlib import Path
 
 from bench.loopback import Hit, LoopbackServer
 from bench.recheck_world import AS_OF, REGISTRY, World, build_world
+from verifier.bundle.check import load_report
+from verifier.recheck.model import RECHECK_JSON, load_summary
 
 RATIO_TARGET = 1.15
 RSS_TARGET_MB = 300.0
@@ -190,9 +191,9 @@ def _fetch_options(server: LoopbackServer, args: argparse.Namespace) -> list[str
     ]
 
 
-def _statuses(report: Path) -> dict[str, str]:
-    data = json.loads(report.read_text(encoding="utf-8"))
-    return {r["id"]: r["status"] for r in data["requirements"]}
+def _statuses(bundle: Path) -> dict[str, str]:
+    """Each requirement's status in the report.json of ``bundle`` (the typed reader's)."""
+    return {str(r.id): str(r.status) for r in load_report(bundle).requirements}
 
 
 def measure(world: World, out: Path, args: argparse.Namespace, registry: str) -> Figures:
@@ -217,7 +218,7 @@ def measure(world: World, out: Path, args: argparse.Namespace, registry: str) ->
                 runs.append((begin, time.monotonic()))
                 rss = max(rss, peak)
                 if (out / p.id / "report.json").is_file():
-                    got[p.id] = _statuses(out / p.id / "report.json")
+                    got[p.id] = _statuses(out / p.id)
             wall = time.monotonic() - started
             hits = list(server.hits)
             ideal, dominant = loop_ideal(
@@ -229,10 +230,9 @@ def measure(world: World, out: Path, args: argparse.Namespace, registry: str) ->
             _, rss, cpu = _run(cmd, log)
             wall = time.monotonic() - started
             hits = list(server.hits)
-            summary = out / "recheck" / "recheck.json"
-            if summary.is_file():
-                for entry in json.loads(summary.read_text(encoding="utf-8"))["partners"]:
-                    got[entry["id"]] = entry.get("requirements") or {}
+            if (out / "recheck" / RECHECK_JSON).is_file():
+                for entry in load_summary(out / "recheck").partners:
+                    got[str(entry.id)] = dict(entry.requirements)
             ideal, dominant = recheck_ideal(
                 hits, own, args.per_host_delay, args.per_host_concurrency, args.concurrency
             )

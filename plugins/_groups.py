@@ -288,6 +288,7 @@ def _byline_opener(phrases: Sequence[str]) -> re.Pattern[str] | None:
 
 
 def _class_tokens(tag: Tag) -> list[list[str]]:
+    """Each class of an element as its words, case folded: ``Post-Meta`` -> post, meta."""
     value = tag.get("class")
     tokens = value if isinstance(value, list) else [str(value or "")]
     return [[w for w in re.split(r"[-_]+", t.casefold()) if w] for t in tokens]
@@ -313,9 +314,7 @@ _ITEMS = ["li", "tr", "dd"]
 
 def _class_words(tag: Tag) -> set[str]:
     """The words of an element's classes, singular: ``wg-contributors`` -> wg, contributor."""
-    value = tag.get("class")
-    tokens = value if isinstance(value, list) else [str(value or "")]
-    return {w.casefold().removesuffix("s") for t in tokens for w in re.split(r"[-_]+", t) if w}
+    return {w.removesuffix("s") for token in _class_tokens(tag) for w in token}
 
 
 def bylines(page: Page, byline_classes: Sequence[str]) -> list[Tag]:

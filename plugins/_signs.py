@@ -21,7 +21,15 @@ from typing import TYPE_CHECKING, NamedTuple
 import httpx
 
 from verifier import Hidden, Link, Page
-from verifier.toolkit import excerpt, hidden_text, normalize, page_links, says, text_mentions
+from verifier.toolkit import (
+    excerpt,
+    hidden_links,
+    hidden_text,
+    normalize,
+    page_links,
+    says,
+    text_mentions,
+)
 
 if TYPE_CHECKING:
     from plugins.offering import OfferingParams
@@ -251,5 +259,5 @@ def hidden_holding(page: Page, needles: list[str]) -> list[Hidden | Link]:
     found: list[Hidden | Link] = [
         h for h in page.hidden_passages if any(says(h.text, n) for n in needles)
     ]
-    found += [link for link in page.links if link.hidden is not None and link.href in needles]
+    found += [link for link in hidden_links(page) if link.href in needles]
     return found

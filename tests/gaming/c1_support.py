@@ -15,6 +15,12 @@ from verifier.testing import make_submission, run_check
 FOUNDATION = {"finops-members": "http://c1-foundation.example/members/"}
 """The gaming Foundation: its member directory, like finops.org's, makes its site the
 Foundation's own."""
+HOST_SOURCES = {
+    "finops-members": "http://atk-foundation.example/members/",
+    "lf-members": "http://atk-foundation.example/members/",
+}
+"""The attack rounds' Foundation directories, for the attacks served on real host names
+(``fixtures/gaming-hosts``)."""
 
 
 def policy_params(program: str, tier: str, requirement: str) -> dict[str, Any]:

@@ -20,7 +20,7 @@ from plugins.community import CommunityCheck
 from plugins.framework_alignment import FrameworkAlignmentCheck
 from plugins.membership import MembershipCheck
 from plugins.offering import OfferingCheck
-from tests.gaming.c1_support import judge, kinds, policy_params
+from tests.gaming.c1_support import HOST_SOURCES, judge, kinds, policy_params
 from verifier import Status
 from verifier.fetch import FetchSettings
 from verifier.models import RequirementResult
@@ -221,6 +221,16 @@ def test_a_customer_name_that_is_a_common_word_is_not_found_in_lower_case(
         ("http://atk-words.example/blog/targets/", "Target Corporation"),
     )
     assert result.status != Status.PASS, result.summary
+    # Neither page counts, each for not naming its customer (not for a fault or a doubt).
+    assert result.status == Status.FAIL, result.summary
+    assert [e.data["verdict"] for e in kinds(result, "case-study")] == [
+        "no-customer",
+        "no-customer",
+    ]
+    assert [e.detail for e in kinds(result, "search")] == [
+        "http://atk-words.example/blog/shell-tips/ does not name 'Shell plc'",
+        "http://atk-words.example/blog/targets/ does not name 'Target Corporation'",
+    ]
 
 
 # --- a website on a host many organisations share by path (github.com) -------------------
@@ -231,10 +241,6 @@ LENS = {
     "name": "Fraud Lens",
     "landing_page": f"{GH}/fraudco/lens",
     "open_source_repository": "https://github.com/fraudco/lens",
-}
-HOST_SOURCES = {
-    "finops-members": "http://atk-foundation.example/members/",
-    "lf-members": "http://atk-foundation.example/members/",
 }
 
 
@@ -360,5 +366,5 @@ def test_a_guest_post_titled_as_the_group_is_not_its_contributors_page(
         sources={"finops-members": f"{FINOPS}/members/"},
     )
     assert result.status == Status.NEEDS_REVIEW, result.summary
-    (claim,) = [e for e in result.evidence if e.kind == "community-claim"]
+    (claim,) = kinds(result, "community-claim")
     assert "the page is an article, not the group's page" in claim.detail

@@ -21,7 +21,7 @@ from plugins.case_studies import CaseStudiesCheck
 from plugins.community import CommunityCheck
 from plugins.framework_alignment import FrameworkAlignmentCheck
 from plugins.offering import OfferingCheck
-from tests.gaming.c1_support import judge, policy_params
+from tests.gaming.c1_support import HOST_SOURCES, judge, kinds, policy_params
 from verifier import Status
 from verifier.fetch import FetchSettings
 from verifier.models import RequirementResult
@@ -29,10 +29,6 @@ from verifier.testing import make_submission, run_check
 
 OWN = "http://atk2-own.example"
 PROTOCO = {"name": "Protoco", "website": f"{OWN}/"}
-HOST_SOURCES = {
-    "finops-members": "http://atk-foundation.example/members/",
-    "lf-members": "http://atk-foundation.example/members/",
-}
 
 
 def offering(
@@ -53,6 +49,9 @@ def test_a_link_to_a_marketplace_home_page_is_no_listing(gaming_settings: FetchS
     result = offering(gaming_settings, "marketplace-home")
     assert result.status in (Status.FAIL, Status.NEEDS_REVIEW), result.summary
     assert "purchasable" not in result.summary
+    assert result.status == Status.FAIL, result.summary
+    assert "the page shows no pricing, trial, marketplace listing" in result.summary
+    assert not kinds(result, "purchase")
 
 
 def test_a_github_topic_page_is_not_the_offerings_repository(
@@ -61,6 +60,9 @@ def test_a_github_topic_page_is_not_the_offerings_repository(
     result = offering(gaming_settings, "topic-link")
     assert result.status in (Status.FAIL, Status.NEEDS_REVIEW), result.summary
     assert "open source" not in result.summary
+    assert result.status == Status.FAIL, result.summary
+    assert "the page shows no pricing, trial, marketplace listing" in result.summary
+    assert not kinds(result, "open-source")
 
 
 def test_a_declared_repository_on_the_applicants_own_site_is_no_open_source_sign(
@@ -71,6 +73,12 @@ def test_a_declared_repository_on_the_applicants_own_site_is_no_open_source_sign
     )
     assert result.status in (Status.FAIL, Status.NEEDS_REVIEW), result.summary
     assert "open source" not in result.summary
+    # A person judges the link to a repository on no code host; it is no open-source sign.
+    assert result.status == Status.NEEDS_REVIEW, result.summary
+    assert "the declared repository is not on a code host" in result.summary
+    assert not kinds(result, "open-source")
+    (weak,) = kinds(result, "weak-sign")
+    assert weak.detail.endswith(f"not on a code host: {OWN}/declared-repo/")
 
 
 def test_a_marketplace_link_on_a_one_pixel_image_is_set_aside(
@@ -244,7 +252,7 @@ def test_a_guest_post_without_the_listed_signs_is_not_the_groups_page(
         sources={"finops-members": f"{FINOPS}/members/"},
     )
     assert result.status == Status.NEEDS_REVIEW, result.summary
-    (claim,) = [e for e in result.evidence if e.kind == "community-claim"]
+    (claim,) = kinds(result, "community-claim")
     assert "the page is an article, not the group's page" in claim.detail
 
 

@@ -78,3 +78,8 @@ def test_one_certificate_under_ids_in_other_case_counts_once(tmp_path: Path) -> 
     )
     # 1 valid + 1 certificate to confirm cannot reach the 3 required below 100 employees.
     assert result.status == Status.FAIL, result.summary
+    assert result.summary == "1 valid of 4 submitted; 3 required for 0-99 employees"
+    certificates = [e for e in result.evidence if e.kind == "certificate"]
+    assert [e.data["verdict"] for e in certificates] == ["valid", "review", "invalid", "invalid"]
+    for again in certificates[2:]:
+        assert "duplicate of entry 2: a certificate counts once" in again.detail

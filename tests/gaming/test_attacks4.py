@@ -16,7 +16,7 @@ from plugins.case_studies import CaseStudiesCheck
 from plugins.community import CommunityCheck
 from plugins.membership import MembershipCheck
 from plugins.offering import OfferingCheck
-from tests.gaming.c1_support import judge, policy_params
+from tests.gaming.c1_support import judge, kinds, policy_params
 from verifier import Status
 from verifier.fetch import FetchSettings
 from verifier.models import RequirementResult
@@ -65,6 +65,17 @@ def test_a_directory_entry_naming_the_applicant_only_in_unseen_text_lists_nobody
     )
     assert result.status in (Status.FAIL, Status.NEEDS_REVIEW), result.summary
     assert "listed in finops-members as 'Protoco'" not in result.summary
+    # Either the unseen name is no entry at all (the two visible ones were searched), or it
+    # is set aside for a person, quoted with why: never a listing, never without a reason.
+    if result.status == Status.FAIL:
+        assert result.summary == "not listed in finops-members (2 entries searched)"
+    else:
+        assert result.summary.startswith(
+            "finops-members: lists the applicant only in content hidden from visitors ('Protoco': "
+        ), result.summary
+        (hidden,) = kinds(result, "hidden")
+        assert hidden.excerpt == "Protoco"
+        assert hidden.data["reason"]
 
 
 # --- offering: a main heading naming the topic only in text nobody sees --------------------

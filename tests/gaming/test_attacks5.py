@@ -227,6 +227,8 @@ def test_another_member_named_icon_something_does_not_list_the_applicant(
     # <li>Icon Protoco</li>: a different organisation, listed as text.
     result = membership(gaming_settings, "icon-company")
     assert result.status != Status.PASS, result.summary
+    assert result.status == Status.FAIL, result.summary
+    assert result.summary == "not listed in finops-members (3 entries searched)"
 
 
 # --- community: gather, then a pure decide --------------------------------------------------

@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from plugins.community import CommunityCheck
+from tests.gaming.c1_support import kinds
 from tests.plugins.registry_helpers import policy_params
 from verifier import Status
 from verifier.fetch import FetchSettings
@@ -42,7 +43,7 @@ def community(
 
 
 def why_not(result: RequirementResult) -> str:
-    (claim,) = [e for e in result.evidence if e.kind == "community-claim"]
+    (claim,) = kinds(result, "community-claim")
     return claim.detail
 
 
@@ -103,7 +104,7 @@ def test_another_group_listing_the_applicant_is_shown_as_such(
 ) -> None:
     result = community(gaming_settings, MARLOW, f"{SITE}/wg/sustainability/")
     # The listing is real, and shown; it is the wrong group's.
-    (listed,) = [e for e in result.evidence if e.kind == "contributor"]
+    (listed,) = kinds(result, "contributor")
     assert "Marlow Metrics" in (listed.excerpt or "")
     assert "('Cloud Sustainability - FinOps Foundation', 'Cloud Sustainability')" in why_not(result)
 
@@ -117,7 +118,7 @@ def test_an_alias_that_is_another_contributor_needs_review(gaming_settings: Fetc
         "the page lists only the alias 'CloudZero', which it does not tie to c2-quill.example"
         in (why_not(result))
     )
-    (alias,) = [e for e in result.evidence if e.kind == "contributor-alias"]
+    (alias,) = kinds(result, "contributor-alias")
     assert alias.excerpt == "Ben Ortiz CloudZero"
     assert "a person must confirm it is the applicant" in alias.detail
 
@@ -177,9 +178,9 @@ def test_control_a_real_contributor_listing_of_the_group_passes(
         Status.PASS,
         f"listed as a contributor of {group}",
     )
-    (page,) = [e for e in result.evidence if e.kind == "group-page"]
+    (page,) = kinds(result, "group-page")
     assert shown in page.detail
-    (listed,) = [e for e in result.evidence if e.kind == "contributor"]
+    (listed,) = kinds(result, "contributor")
     assert listed.excerpt == excerpt
 
 

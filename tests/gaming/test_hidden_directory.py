@@ -9,12 +9,11 @@ quotes the hidden entry and says why it was set aside.
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
 from plugins.community import CommunityCheck
 from plugins.membership import MembershipCheck
+from tests.gaming.c1_support import kinds
 from tests.plugins.registry_helpers import policy_params
 from verifier import Status
 from verifier.fetch import FetchSettings
@@ -32,10 +31,6 @@ def membership(settings: FetchSettings, name: str, website: str) -> RequirementR
         settings=settings,
         sources=DIRECTORY,
     )
-
-
-def hidden_evidence(result: RequirementResult) -> list[Any]:
-    return [e for e in result.evidence if e.kind == "hidden"]
 
 
 @pytest.mark.parametrize(
@@ -87,7 +82,7 @@ def test_a_directory_entry_hidden_from_visitors_is_no_listing(
         "finops-members: lists the applicant only in content hidden from visitors ("
     )
     assert f": {reason}); a person must judge" in result.summary
-    (hidden,) = hidden_evidence(result)
+    (hidden,) = kinds(result, "hidden")
     assert quoted in (hidden.excerpt or "")
     assert hidden.data["reason"] == reason
     assert "is hidden from visitors" in hidden.detail
@@ -103,7 +98,7 @@ def test_an_applicant_neither_shown_nor_hidden_is_simply_not_listed(
         Status.FAIL,
         "not listed in finops-members (5 entries searched)",
     )
-    assert not hidden_evidence(result)
+    assert not kinds(result, "hidden")
 
 
 @pytest.mark.parametrize(
@@ -131,7 +126,7 @@ def test_control_a_visible_entry_passes_beside_the_hidden_ones(
         Status.PASS,
         f"listed in finops-members as {listed!r}",
     )
-    assert not hidden_evidence(result)
+    assert not kinds(result, "hidden")
 
 
 GROUP_PAGE = "http://c2-finops.example/wg/containers/"
@@ -175,15 +170,15 @@ def test_a_contributor_hidden_from_visitors_is_no_participation(
 ) -> None:
     result = community(gaming_settings, name)
     assert result.status == Status.NEEDS_REVIEW, result.summary
-    (claim,) = [e for e in result.evidence if e.kind == "community-claim"]
+    (claim,) = kinds(result, "community-claim")
     assert claim.detail.endswith(
         "not confirmed (the page lists the applicant among its contributors only in hidden content)"
     )
-    (hidden,) = hidden_evidence(result)
+    (hidden,) = kinds(result, "hidden")
     assert hidden.excerpt == card
     assert hidden.data["reason"] == reason
     assert "would have shown the applicant among the contributors of FinOps for " in (hidden.detail)
-    assert not [e for e in result.evidence if e.kind == "contributor"]
+    assert not kinds(result, "contributor")
 
 
 def test_control_a_contributor_card_a_visitor_sees_passes(gaming_settings: FetchSettings) -> None:
@@ -192,7 +187,7 @@ def test_control_a_contributor_card_a_visitor_sees_passes(gaming_settings: Fetch
         Status.PASS,
         "listed as a contributor of FinOps for Containers Working Group",
     )
-    assert not hidden_evidence(result)
+    assert not kinds(result, "hidden")
 
 
 def test_a_group_heading_hidden_from_visitors_names_no_group(
@@ -204,10 +199,10 @@ def test_a_group_heading_hidden_from_visitors_names_no_group(
     sources = {"finops-members": "http://c2-finops.example/members/"}
     result = run_check(CommunityCheck(), sub, COMMUNITY, settings=gaming_settings, sources=sources)
     assert result.status == Status.NEEDS_REVIEW, result.summary
-    (claimed,) = [e for e in result.evidence if e.kind == "community-claim"]
+    (claimed,) = kinds(result, "community-claim")
     assert "the page names FinOps for Data Working Group only in a heading hidden from " in (
         claimed.detail
     )
-    (hidden,) = hidden_evidence(result)
+    (hidden,) = kinds(result, "hidden")
     assert hidden.excerpt == "FinOps for Data"
     assert hidden.data["reason"] == "display:none in its style attribute"

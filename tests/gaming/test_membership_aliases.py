@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from plugins.membership import MembershipCheck
+from tests.gaming.c1_support import kinds
 from verifier import Status
 from verifier.fetch import FetchSettings
 from verifier.models import RequirementResult
@@ -66,7 +67,7 @@ def test_a_match_only_through_an_alias_is_not_a_pass(
         "directory does not tie to c2-quill.example; a person must confirm the alias is the "
         "applicant"
     )
-    (shown,) = [e for e in result.evidence if e.kind == "directory-alias"]
+    (shown,) = kinds(result, "directory-alias")
     assert shown.excerpt == entry
     assert shown.data["alias"] == alias
     assert tie in shown.detail
@@ -79,7 +80,7 @@ def test_an_alias_matching_only_part_of_another_entry_is_a_candidate_not_a_listi
     result = membership(gaming_settings, **QUILL, aliases=["Quill"])
     assert result.status == Status.NEEDS_REVIEW, result.summary
     assert result.summary == "finops-members: only similar names listed ('Quill Payments')"
-    (candidate,) = [e for e in result.evidence if e.kind == "directory-candidate"]
+    (candidate,) = kinds(result, "directory-candidate")
     assert candidate.excerpt == "Quill Payments"
     assert "a person must judge" in candidate.detail
 
@@ -94,7 +95,7 @@ def test_giving_the_directory_own_site_as_website_matches_no_profile_link(
     )
     assert result.status == Status.FAIL, result.summary
     assert result.summary == "not listed in finops-members (8 entries searched)"
-    (search,) = [e for e in result.evidence if e.kind == "search"]
+    (search,) = kinds(result, "search")
     assert "links to c2-finops.example" in search.detail
 
 
@@ -111,7 +112,7 @@ def test_control_an_alias_the_directory_confirms_by_domain_passes(
         Status.PASS,
         "listed in finops-members as 'Bright Ledger'",
     )
-    (entry,) = [e for e in result.evidence if e.kind == "directory-entry"]
+    (entry,) = kinds(result, "directory-entry")
     assert "links to https://www.c2-brightledger.example/, on c2-brightledger.example" in (
         entry.detail
     )
@@ -125,5 +126,5 @@ def test_control_the_name_itself_listed_visibly_passes(gaming_settings: FetchSet
         Status.PASS,
         "listed in finops-members as 'Tallyworks, Inc.'",
     )
-    (entry,) = [e for e in result.evidence if e.kind == "directory-entry"]
+    (entry,) = kinds(result, "directory-entry")
     assert entry.detail == "finops-members: listed (name 'Tallyworks, Inc.' matches 'tallyworks')"
