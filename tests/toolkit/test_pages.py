@@ -123,3 +123,28 @@ def test_the_fetch_layer_and_the_toolkit_share_the_rule_not_a_copy() -> None:
 
     assert pages.soft_404 is soft_404
     assert shape_notes.__module__ == soft_404.__module__ == "verifier.fetch.content"
+
+
+@pytest.mark.parametrize(
+    ("html", "state"),
+    [
+        pytest.param(
+            f"<html><head></head><body><svg><title>404</title></svg><p>{PROSE * 4}",
+            "ok",
+            id="an SVG titled 404 is not the page's title",
+        ),
+        pytest.param(
+            f"<html><head></head><body><title>Page not found</title><p>{PROSE * 4}",
+            "ok",
+            id="a title in the body is not the page's title",
+        ),
+        pytest.param(
+            f"<html><head><title>Page not found</title></head><body><p>{PROSE * 4}",
+            "gone",
+            id="the head's title is",
+        ),
+    ],
+)
+def test_only_the_title_in_the_head_says_a_page_is_not_found(html: str, state: str) -> None:
+    got, reason, _ = _read(html)
+    assert got == state, reason
