@@ -92,8 +92,8 @@ def namings(page: Page) -> list[Naming]:
     """The page's title and top headings (``<h1>``, else the first ``<h2>``)."""
     soup = page.soup
     found = []
-    if page.view.title:  # the <title> in the head: one in an SVG or the body is not it
-        found.append(Naming(page.view.title, "title", None))
+    if page.document_title:  # what the tab shows: an SVG's <title> is not it
+        found.append(Naming(page.document_title, "title", None))
     heads = soup.find_all("h1") or soup.find_all("h2", limit=1)
     for head in heads:
         if not isinstance(head, Tag):

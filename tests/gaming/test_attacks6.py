@@ -6,15 +6,15 @@ the title (here a 1x1 tracking ``<img>``) closes the head, in lxml as in a brows
 parser, so the ``<title>`` lands in the body. A browser still shows it: ``document.title``
 is the first HTML ``<title>`` in tree order, wherever it sits. The site's catch-all "not
 found" page (answering 200) carries the site's header, which names and prices the
-offering, so the landing page reads ``ok`` and the requirement passes. At 4e7e631^ the
-same page was ``gone`` and failed.
+offering, so the landing page read ``ok`` and the requirement passed (at 4e7e631^ the
+same page was ``gone`` and failed). Fixed: read_page reads ``Page.document_title``, the
+first ``<title>`` wherever it sits (not an SVG's, a template's or a noscript's), which
+is what the tab shows; the test that was a strict xfail now passes.
 
 Pages are ``fixtures/gaming/atk6-own.example`` (served by the ``gaming_settings`` fixture).
 """
 
 from __future__ import annotations
-
-import pytest
 
 from plugins.offering import OfferingCheck
 from tests.gaming.c1_support import judge, policy_params
@@ -41,16 +41,6 @@ def test_control_a_soft_404_titled_in_the_head_fails(gaming_settings: FetchSetti
     assert "answered 200 with the title 'Page not found — Protoco'" in result.summary
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "verifier/toolkit/pages.py:83 reads the soft-404 title from page.view.title "
-        "(verifier/fetch/visibility.py:243: head.find('title', recursive=False)); a stray "
-        "<img> in the head moves the <title> into the body (lxml and browsers alike), the "
-        "browser still shows it as the page's title, read_page says 'ok' and the catch-all "
-        "404 page's header passes the offering requirement"
-    ),
-)
 def test_a_soft_404_whose_title_follows_a_stray_head_element_is_gone(
     gaming_settings: FetchSettings,
 ) -> None:

@@ -1,4 +1,4 @@
-"""What a group page calls itself: its title (the one in the head) and its top headings."""
+"""What a group page calls itself: its title (the one the tab shows) and its top headings."""
 
 from __future__ import annotations
 
@@ -18,8 +18,8 @@ from tests.helpers import html_page
         ),
         pytest.param(
             "<html><head></head><body><title>FinOps for AI Working Group</title><h1>Members</h1>",
-            ["Members"],
-            id="a title in the body is never drawn: no naming",
+            ["FinOps for AI Working Group", "Members"],
+            id="a title in the body is still what the tab shows",
         ),
         pytest.param(
             "<html><head></head><body><svg><title>FinOps for AI Working Group</title></svg>"
@@ -29,5 +29,5 @@ from tests.helpers import html_page
         ),
     ],
 )
-def test_a_page_is_named_by_its_heads_title_and_top_headings(html: str, texts: list[str]) -> None:
+def test_a_page_is_named_by_its_tab_title_and_top_headings(html: str, texts: list[str]) -> None:
     assert [n.text for n in namings(html_page(html))] == texts

@@ -134,9 +134,15 @@ def test_the_fetch_layer_and_the_toolkit_share_the_rule_not_a_copy() -> None:
             id="an SVG titled 404 is not the page's title",
         ),
         pytest.param(
-            f"<html><head></head><body><title>Page not found</title><p>{PROSE * 4}",
+            f'<html><head><img src="/t.gif"><title>Page not found</title></head><p>{PROSE * 4}',
+            "gone",
+            id="a title a stray img moved into the body is still what the tab shows",
+        ),
+        pytest.param(
+            f"<html><head><template><title>Page not found</title></template></head>"
+            f"<body><p>{PROSE * 4}",
             "ok",
-            id="a title in the body is not the page's title",
+            id="a template's title is inert",
         ),
         pytest.param(
             f"<html><head><title>Page not found</title></head><body><p>{PROSE * 4}",
@@ -145,6 +151,6 @@ def test_the_fetch_layer_and_the_toolkit_share_the_rule_not_a_copy() -> None:
         ),
     ],
 )
-def test_only_the_title_in_the_head_says_a_page_is_not_found(html: str, state: str) -> None:
+def test_the_title_the_tab_shows_says_a_page_is_not_found(html: str, state: str) -> None:
     got, reason, _ = _read(html)
     assert got == state, reason

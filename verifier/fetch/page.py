@@ -57,6 +57,10 @@ class Hop:
         return {"url": self.url, "status": self.status, "location": self.location, "via": self.via}
 
 
+_NOT_THE_DOCUMENT = frozenset({"svg", "math", "template", "noscript"})
+"""Elements whose ``<title>`` is not the page's (an SVG's tooltip, inert markup)."""
+
+
 @dataclass(frozen=True, eq=False)
 class Page:
     """The final response to a fetch, whatever its status (a 404 is an answer)."""
@@ -216,6 +220,21 @@ class Page:
         """The page as a visitor sees it (:mod:`verifier.fetch.visibility`), built once in
         one linear walk of :attr:`soup`; the fetch layer builds it off the event loop."""
         return self._once("_view", lambda: view_of(self.soup, self.final_url))
+
+    @property
+    def document_title(self) -> str:
+        """What a browser shows in the tab (``document.title``): the first ``<title>`` of
+        the page wherever the parser put it (a stray ``<img>`` in the head moves it into the
+        body), except one inside an ``<svg>``, ``<math>``, ``<template>`` or ``<noscript>``;
+        whitespace collapsed, ``""`` when there is none. The title a check compares as
+        text is :attr:`view`'s (the head's); this is the one a visitor reads."""
+        return self._once("_document_title", self._first_title)
+
+    def _first_title(self) -> str:
+        for tag in self.soup.find_all("title"):
+            if not any(p.name in _NOT_THE_DOCUMENT for p in tag.parents):
+                return " ".join(tag.get_text(" ").split())
+        return ""
 
     @property
     def visible_text(self) -> str:

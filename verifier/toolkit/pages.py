@@ -80,7 +80,7 @@ async def read_page(ctx: CheckContext[Any], url: str, *, html: bool = True) -> R
     if not page.is_html:
         kind = page.content_type or "an untyped body"
         return Read(url, page, "unreadable", f"is {kind}, not HTML; a person must read it")
-    title = page.view.title  # the <title> in the head: one in an SVG or the body is not it
+    title = page.document_title  # what the tab shows: an SVG's <title> is not it
     if soft_404(title):
         return Read(url, page, "gone", f"answered {page.status} with the title {title!r}")
     if built_by_javascript(page):
