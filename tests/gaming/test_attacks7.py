@@ -1,0 +1,55 @@
+"""A hostile applicant's seventh round: ``Page.document_title`` (829b516).
+
+``document_title`` is the first ``<title>`` in the parsed tree that has no ``<svg>``,
+``<math>``, ``<template>`` or ``<noscript>`` ancestor. But an SVG ``<foreignObject>`` (like
+MathML's ``<mi>``/``<annotation-xml encoding="text/html">`` and SVG's ``<desc>``) is an HTML
+integration point: a browser's HTML parser puts a ``<title>`` written there in the HTML
+namespace, and ``document.title`` is the first HTML ``<title>`` in tree order, so the tab
+shows it. The site's catch-all "not found" page (answering 200, no title in the head) puts
+its title in a zero-size ``<svg><foreignObject>``: ``document_title`` skips it and reads
+``""``, the page reads ``ok`` and the header's naming and price pass the offering
+requirement. The control (the same page, title in the head) fails as gone.
+
+Pages are ``fixtures/gaming/atk7-own.example`` (served by the ``gaming_settings`` fixture).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from plugins.offering import OfferingCheck
+from tests.gaming.c1_support import judge, policy_params
+from verifier import Status
+from verifier.fetch import FetchSettings
+from verifier.models import RequirementResult
+
+OWN = "http://atk7-own.example"
+
+
+def offering(settings: FetchSettings, variant: str) -> RequirementResult:
+    """The 2022 platform offering requirement on Protoco's "Proto Lens" page ``variant``."""
+    fields = {
+        "applicant": {"name": "Protoco", "website": f"{OWN}/"},
+        "offering": {"name": "Proto Lens", "landing_page": f"{OWN}/{variant}/"},
+    }
+    params = policy_params("2022", "platform", "offering")
+    return judge(OfferingCheck(), settings, params, **fields)
+
+
+def test_control_a_soft_404_titled_in_the_head_fails(gaming_settings: FetchSettings) -> None:
+    result = offering(gaming_settings, "clean-404")
+    assert result.status == Status.FAIL, result.summary
+    assert "answered 200 with the title 'Page not found — Protoco'" in result.summary
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="document_title skips a <title> under <svg><foreignObject>, an HTML integration "
+    "point whose <title> a browser makes the document's: the soft 404 reads ok and passes",
+)
+def test_a_soft_404_titled_inside_an_svg_foreign_object_is_gone(
+    gaming_settings: FetchSettings,
+) -> None:
+    result = offering(gaming_settings, "foreign-404")
+    assert result.status == Status.FAIL, result.summary
+    assert "answered 200 with the title 'Page not found — Protoco'" in result.summary
