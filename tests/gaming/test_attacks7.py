@@ -8,14 +8,15 @@ namespace, and ``document.title`` is the first HTML ``<title>`` in tree order, s
 shows it. The site's catch-all "not found" page (answering 200, no title in the head) puts
 its title in a zero-size ``<svg><foreignObject>``: ``document_title`` skips it and reads
 ``""``, the page reads ``ok`` and the header's naming and price pass the offering
-requirement. The control (the same page, title in the head) fails as gone.
+requirement (the control, the same page with the title in the head, failed as gone).
+Fixed: a ``<title>`` in SVG or MathML is skipped only when nothing but SVG/MathML
+containers stand between it and its ``<svg>``/``<math>``, and that ``<svg>`` holds no HTML
+element a browser moves out of it; the strict xfail is a passing test.
 
 Pages are ``fixtures/gaming/atk7-own.example`` (served by the ``gaming_settings`` fixture).
 """
 
 from __future__ import annotations
-
-import pytest
 
 from plugins.offering import OfferingCheck
 from tests.gaming.c1_support import judge, policy_params
@@ -42,11 +43,6 @@ def test_control_a_soft_404_titled_in_the_head_fails(gaming_settings: FetchSetti
     assert "answered 200 with the title 'Page not found — Protoco'" in result.summary
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="document_title skips a <title> under <svg><foreignObject>, an HTML integration "
-    "point whose <title> a browser makes the document's: the soft 404 reads ok and passes",
-)
 def test_a_soft_404_titled_inside_an_svg_foreign_object_is_gone(
     gaming_settings: FetchSettings,
 ) -> None:

@@ -139,6 +139,22 @@ def test_the_fetch_layer_and_the_toolkit_share_the_rule_not_a_copy() -> None:
             id="a title a stray img moved into the body is still what the tab shows",
         ),
         pytest.param(
+            "<html><head></head><body><svg width=0 height=0><foreignObject>"
+            f"<title>Page not found</title></foreignObject></svg><p>{PROSE * 4}",
+            "gone",
+            id="a title where HTML resumes in an SVG is the tab's",
+        ),
+        pytest.param(
+            f"<html><head></head><body><math><mi><title>404</title></mi></math><p>{PROSE * 4}",
+            "gone",
+            id="a title in MathML text is the tab's",
+        ),
+        pytest.param(
+            f"<html><head></head><body><svg><p><title>404</title></p></svg><p>{PROSE * 4}",
+            "gone",
+            id="a title in an HTML element a browser moves out of the SVG is the tab's",
+        ),
+        pytest.param(
             f"<html><head><template><title>Page not found</title></template></head>"
             f"<body><p>{PROSE * 4}",
             "ok",

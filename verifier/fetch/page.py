@@ -57,8 +57,113 @@ class Hop:
         return {"url": self.url, "status": self.status, "location": self.location, "via": self.via}
 
 
-_NOT_THE_DOCUMENT = frozenset({"svg", "math", "template", "noscript"})
-"""Elements whose ``<title>`` is not the page's (an SVG's tooltip, inert markup)."""
+_INERT = frozenset({"template", "noscript"})
+"""Elements whose ``<title>`` is inert markup, never the page's."""
+_FOREIGN = frozenset({"svg", "math"})
+"""Foreign content: a ``<title>`` in it is an SVG tooltip, unless HTML resumes on the way."""
+_FOREIGN_CONTAINERS = frozenset(
+    [
+        "svg",
+        "g",
+        "a",
+        "symbol",
+        "defs",
+        "switch",
+        "use",
+        "marker",
+        "pattern",
+        "mask",
+        "clippath",
+        "text",
+        "tspan",
+        "textpath",
+        "lineargradient",
+        "radialgradient",
+        "filter",
+        "image",
+        "circle",
+        "rect",
+        "path",
+        "ellipse",
+        "line",
+        "polyline",
+        "polygon",
+        "view",
+        "math",
+        "mrow",
+        "mstyle",
+        "semantics",
+        "mfrac",
+        "msub",
+        "msup",
+        "msubsup",
+        "mover",
+        "munder",
+        "munderover",
+        "msqrt",
+        "mroot",
+        "mtable",
+        "mtr",
+        "mtd",
+        "menclose",
+        "mpadded",
+        "mphantom",
+    ]
+)
+"""SVG and MathML elements in which a ``<title>`` stays foreign. Any other element between
+a ``<title>`` and its ``<svg>``/``<math>`` (``foreignObject``, ``desc``, ``mi``,
+``annotation-xml``, or an HTML element such as ``<p>`` that a browser moves out of the SVG)
+makes it an HTML ``<title>``: the one the tab shows."""
+_BREAKOUT = frozenset(
+    [
+        "b",
+        "big",
+        "blockquote",
+        "body",
+        "br",
+        "center",
+        "code",
+        "dd",
+        "div",
+        "dl",
+        "dt",
+        "em",
+        "embed",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "head",
+        "hr",
+        "i",
+        "img",
+        "li",
+        "listing",
+        "menu",
+        "meta",
+        "nobr",
+        "ol",
+        "p",
+        "pre",
+        "ruby",
+        "s",
+        "small",
+        "span",
+        "strong",
+        "strike",
+        "sub",
+        "sup",
+        "table",
+        "tt",
+        "u",
+        "ul",
+        "var",
+    ]
+)
+"""HTML elements that end foreign content in a browser's parser: written in an ``<svg>``,
+they and what follows are HTML (lxml keeps them inside, so their presence is the sign)."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -225,14 +330,15 @@ class Page:
     def document_title(self) -> str:
         """What a browser shows in the tab (``document.title``): the first ``<title>`` of
         the page wherever the parser put it (a stray ``<img>`` in the head moves it into the
-        body), except one inside an ``<svg>``, ``<math>``, ``<template>`` or ``<noscript>``;
+        body), except one inside a ``<template>`` or ``<noscript>`` and an SVG or MathML
+        ``<title>`` (a tooltip; a ``<title>`` in a ``<foreignObject>`` is the page's);
         whitespace collapsed, ``""`` when there is none. The title a check compares as
         text is :attr:`view`'s (the head's); this is the one a visitor reads."""
         return self._once("_document_title", self._first_title)
 
     def _first_title(self) -> str:
         for tag in self.soup.find_all("title"):
-            if not any(p.name in _NOT_THE_DOCUMENT for p in tag.parents):
+            if not _inert(tag) and not _foreign(tag):
                 return " ".join(tag.get_text(" ").split())
         return ""
 
@@ -354,3 +460,19 @@ async def parse_within(page: Page, seconds: float | None, max_tags: int = DEFAUL
             history=page.history,
             hops=[h.to_json() for h in page.hops],
         ) from None
+
+
+def _inert(tag: Tag) -> bool:
+    return any(p.name in _INERT for p in tag.parents)
+
+
+def _foreign(tag: Tag) -> bool:
+    # A title in SVG or MathML, with only SVG/MathML containers up to the <svg>/<math>.
+    # An <svg> holding an element that ends foreign content (<svg><p><title>: a browser
+    # moves the <p> and the title out) is not trusted to keep its titles foreign.
+    for parent in tag.parents:
+        if parent.name in _FOREIGN:
+            return not any(d.name in _BREAKOUT for d in parent.find_all(True))
+        if parent.name not in _FOREIGN_CONTAINERS:
+            return False
+    return False
