@@ -129,6 +129,7 @@ _BREAKOUT = frozenset(
         "dt",
         "em",
         "embed",
+        "font",
         "h1",
         "h2",
         "h3",
@@ -335,6 +336,15 @@ class Page:
         whitespace collapsed, ``""`` when there is none. The title a check compares as
         text is :attr:`view`'s (the head's); this is the one a visitor reads."""
         return self._once("_document_title", self._first_title)
+
+    def every_title(self) -> list[str]:
+        """The text of every ``<title>`` of the page but inert ones (in a ``<template>`` or
+        ``<noscript>``), SVG and MathML ones included, in document order: for a rule that
+        must not miss the title a browser shows where lxml and a browser's parser build
+        different trees (they do, around SVG). Walks the tree: run it through ``ctx.read``."""
+        return [
+            " ".join(t.get_text(" ").split()) for t in self.soup.find_all("title") if not _inert(t)
+        ]
 
     def _first_title(self) -> str:
         for tag in self.soup.find_all("title"):

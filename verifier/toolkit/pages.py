@@ -80,9 +80,12 @@ async def read_page(ctx: CheckContext[Any], url: str, *, html: bool = True) -> R
     if not page.is_html:
         kind = page.content_type or "an untyped body"
         return Read(url, page, "unreadable", f"is {kind}, not HTML; a person must read it")
-    title = page.document_title  # what the tab shows: an SVG's <title> is not it
-    if soft_404(title):
-        return Read(url, page, "gone", f"answered {page.status} with the title {title!r}")
+    # Every title, SVG's included: where lxml and a browser's parser disagree on which
+    # <title> the tab shows (around SVG they do), a "not found" page must not pass.
+    titles = await ctx.read(_titles, page)
+    gone = next((t for t in titles if soft_404(t)), None)
+    if gone is not None:
+        return Read(url, page, "gone", f"answered {page.status} with the title {gone!r}")
     if built_by_javascript(page):
         return Read(
             url,
@@ -92,3 +95,8 @@ async def read_page(ctx: CheckContext[Any], url: str, *, html: bool = True) -> R
             "a person must read it",
         )
     return Read(url, page, "ok", "")
+
+
+def _titles(page: Page) -> list[str]:
+    """The title the tab shows, then every other title (walks the tree: in ``ctx.read``)."""
+    return [page.document_title, *page.every_title()]
