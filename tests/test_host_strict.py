@@ -139,12 +139,22 @@ def register_checks(register):
 """
 
 
+@pytest.mark.parametrize(
+    "source",
+    [
+        pytest.param(SLEEPY, id="interrupted at its next await"),
+        pytest.param(
+            SLEEPY.replace("        await asyncio.sleep(0)\n        return", "        return"),
+            id="returning without another await",
+        ),
+    ],
+)
 def test_a_check_that_blocks_the_event_loop_is_reported_as_blocking(
-    tmp_path: Path, sites: object
+    tmp_path: Path, sites: object, source: str
 ) -> None:
     folder = tmp_path / "local"
     folder.mkdir()
-    (folder / "sleepy.py").write_text(SLEEPY)
+    (folder / "sleepy.py").write_text(source)
     policy = tmp_path / "policy.yaml"
     policy.write_text(OFFERING_ONLY.replace("check: offering", "check: sleepy"))
     args = [*demo_args(sites, tmp_path, "platform"), "--policy", str(policy)]
@@ -175,3 +185,27 @@ def test_a_check_that_awaits_past_its_limit_is_not_called_blocking(
     assert main(["verify", *args, "--plugins-dir", str(folder), "--check-timeout", "0.1"]) == 3
     (req,) = json.loads((tmp_path / "out" / "report.json").read_text())["requirements"]
     assert req["summary"] == "the check did not finish within 0.1s"
+
+
+def test_two_local_plugins_claiming_one_name_are_refused_until_one_is_preferred(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = tmp_path / "local"
+    folder.mkdir()
+    for name in ("a_first.py", "b_second.py"):
+        (folder / name).write_text(SLEEPY)
+    assert main(["plugins", "--json", "--plugins-dir", str(folder)]) == 1
+    out = json.loads(capsys.readouterr().out)
+    assert "sleepy" not in {c["check"] for c in out["checks"]}
+    (problem,) = out["problems"]
+    assert problem["message"].startswith(
+        "check 'sleepy' is registered by two plugins: 'a_first.py' (no distribution) and "
+        "'b_second.py' (no distribution)"
+    )
+    # Either may be chosen, whichever loaded first.
+    for chosen in ("a_first.py", "b_second.py"):
+        args = ["plugins", "--json", "--plugins-dir", str(folder), "--prefer-plugin", chosen]
+        assert main(args) == 0
+        out = json.loads(capsys.readouterr().out)
+        assert [c["plugin"] for c in out["checks"] if c["check"] == "sleepy"] == [chosen]
+        assert out["problems"] == []

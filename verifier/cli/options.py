@@ -121,6 +121,7 @@ def plugin_options(func: F) -> F:
         "--plugins-dir",
         "plugins_dirs",
         multiple=True,
+        metavar="DIR",
         type=click.Path(path_type=Path, exists=True, file_okay=False),
         expose_value=False,
         callback=_remember,
