@@ -12,6 +12,7 @@ import datetime as dt
 import logging
 import time
 import traceback
+from collections.abc import Coroutine, Generator
 from typing import Any
 
 import pydantic
@@ -28,6 +29,14 @@ log = logging.getLogger(__name__)
 
 DEFAULT_CHECK_TIMEOUT = 120.0
 """Seconds a requirement may take when its policy sets no ``timeout``."""
+
+BLOCKING_REPORTED = 0.5
+"""A check timed out after running this share of its limit in one stretch without an
+``await``: it blocked the event loop, and its ``error`` says so."""
+
+BLOCKING_LOGGED = 1.0
+"""Seconds of one stretch without an ``await`` worth a warning in the log, time-out or not
+(every requirement of the run waits meanwhile)."""
 
 DEFAULT_FETCH_BUDGET = FetchSettings().max_fetches_per_check
 """Fetches one check may make unless told (``--max-fetches-per-check``)."""
@@ -114,16 +123,25 @@ async def run_requirement(
         read_timeout=fetcher.read_timeout,
     )
     extra: tuple[Evidence, ...] = ()
+    timed = _Stretches(check.verify(ctx))
     try:
         async with asyncio.timeout(timeout):
-            outcome = await check.verify(ctx)
+            outcome = await timed
+        if timed.longest > timeout:
+            # It returned, but only because nothing could interrupt it: over its limit all
+            # the same, and every other requirement of the run was stalled meanwhile.
+            outcome = Outcome.error(_blocked(timed.longest, timeout))
         if not isinstance(outcome, Outcome):
             outcome = Outcome.error(
                 f"check {req.check!r} returned {type(outcome).__name__}, not an Outcome "
                 "(a bug in the plugin)"
             )
     except TimeoutError:
-        outcome = Outcome.error(f"the check did not finish within {timeout:g}s")
+        outcome = Outcome.error(
+            _blocked(timed.longest, timeout)
+            if timed.longest >= BLOCKING_REPORTED * timeout
+            else f"the check did not finish within {timeout:g}s"
+        )
     except FetchError as exc:
         outcome = Outcome.error(f"could not check {exc.url}: {exc.reason}")
     except SourceMissing as exc:
@@ -138,6 +156,13 @@ async def run_requirement(
                 excerpt="".join(traceback.format_exception(exc))[-4000:],
             ),
         )
+    if timed.longest >= BLOCKING_LOGGED:
+        log.warning(
+            "check %s blocked the event loop for %.1fs on requirement %s",
+            req.check,
+            timed.longest,
+            req.id,
+        )
     return RequirementResult(
         req,
         outcome.status,
@@ -147,3 +172,47 @@ async def run_requirement(
         version,
         time.monotonic() - started,
     )
+
+
+def _blocked(seconds: float, timeout: float) -> str:
+    return (
+        f"the check did not finish within {timeout:g}s: it blocked the event loop for "
+        f"~{seconds:.1f}s without an await (time.sleep, a busy loop, CPU work in verify), "
+        "so nothing could interrupt it and every other check waited; await slow work "
+        "(asyncio.sleep, ctx.fetch) and move CPU work to a thread (ctx.read, "
+        "asyncio.to_thread)"
+    )
+
+
+class _Stretches:
+    """Awaits a check's coroutine, timing each stretch it runs without yielding to the
+    event loop: the longest is how long it blocked every other task.
+
+    Measured here, on the check's own coroutine, rather than by a watchdog task: a
+    watchdog sees that the loop was blocked, not by which of the concurrent checks.
+    """
+
+    def __init__(self, coro: Coroutine[Any, Any, Any]) -> None:
+        self._coro = coro
+        self.longest = 0.0
+        """Seconds of the longest stretch so far."""
+
+    def __await__(self) -> Generator[Any, Any, Any]:
+        coro = self._coro
+        send: Any = None
+        throw: BaseException | None = None
+        while True:
+            start = time.monotonic()
+            try:
+                yielded = coro.throw(throw) if throw is not None else coro.send(send)
+            except StopIteration as done:
+                return done.value
+            finally:
+                self.longest = max(self.longest, time.monotonic() - start)
+            try:
+                send, throw = (yield yielded), None
+            except GeneratorExit:
+                coro.close()
+                raise
+            except BaseException as exc:  # a cancellation (the time limit): passed on
+                send, throw = None, exc

@@ -22,9 +22,12 @@ the ``plugin_host`` fixture of :mod:`verifier.testing`).
 from __future__ import annotations
 
 import difflib
+import hashlib
 import importlib.metadata as md
 import inspect
 import logging
+import sys
+import traceback
 import types
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -35,6 +38,8 @@ import pluggy
 
 from verifier import hookspecs
 from verifier.checks import Check, Params
+from verifier.errors import InputError
+from verifier.inputs.yamlfile import did_you_mean
 
 log = logging.getLogger(__name__)
 
@@ -70,15 +75,53 @@ class CheckInfo:
     """That distribution's version."""
 
 
+@dataclass(frozen=True)
+class Selection:
+    """A check name claimed by several plugins, settled by the operator's choice."""
+
+    plugin: str
+    """The plugin whose check is used (named by ``--prefer-plugin``)."""
+    over: tuple[str, ...]
+    """The other plugins that register a check of that name, not used in this run."""
+
+
+@dataclass(frozen=True)
+class LocalPlugin:
+    """A ``.py`` file loaded as a plugin from ``--plugins-dir``, as the report records it."""
+
+    path: Path
+    """The file."""
+    sha256: str
+    """SHA-256 of the bytes that were run."""
+
+    def to_json(self) -> dict[str, str]:
+        """The report.json form (in ``run.settings.plugins_dir``)."""
+        return {"file": str(self.path), "sha256": self.sha256}
+
+
 @dataclass
 class CheckRegistry:
-    """Checks by name, with the problems met while registering them."""
+    """Checks by name, with the problems met while registering them.
+
+    A name is one check's. Claimed by several plugins (a third party's ``offering`` and
+    the built-in, or two third parties), it is refused for all of them, each named,
+    whatever order they load in, unless the operator chose one of them (``preferred``,
+    ``--prefer-plugin``): that one is used, and the choice is recorded.
+    """
 
     checks: dict[str, CheckInfo] = field(default_factory=dict)
     """Usable checks by name."""
     problems: list[LoadProblem] = field(default_factory=list)
     """Load failures and refused registrations."""
+    preferred: frozenset[str] = frozenset()
+    """Plugins chosen by the operator where they claim a taken check name."""
+    local_plugins: tuple[LocalPlugin, ...] = ()
+    """Files loaded from ``--plugins-dir``."""
+    selected: dict[str, Selection] = field(default_factory=dict)
+    """Check names several plugins claim, settled by ``preferred``."""
     _conflicts: dict[str, str] = field(default_factory=dict)
+    _claims: dict[str, list[CheckInfo]] = field(default_factory=dict)
+    _refusals: dict[str, LoadProblem] = field(default_factory=dict)
 
     def add(self, check: object, info: PluginInfo) -> None:
         """Register ``check`` on behalf of the plugin ``info``; refuse invalid ones."""
@@ -89,23 +132,60 @@ class CheckRegistry:
             return
         assert isinstance(check, Check)
         assert isinstance(name, str)
-        if name in self._conflicts:
-            self._conflicts[name] += f", {info.name}"
-            self.problems.append(
-                LoadProblem(info.name, info.dist, f"check {name!r} is also claimed", name)
+        self._claims.setdefault(name, []).append(
+            CheckInfo(check, info.name, info.dist, info.version)
+        )
+        self._settle(name)
+
+    def _settle(self, name: str) -> None:
+        """Decide who has ``name`` from every claim so far: the order plugins load in
+        (which depends on the environment) never decides."""
+        claims = self._claims[name]
+        old = self._refusals.pop(name, None)
+        if old is not None:
+            self.problems.remove(old)
+        for table in (self.checks, self._conflicts, self.selected):
+            table.pop(name, None)
+        chosen = [c for c in claims if c.plugin in self.preferred]
+        if len(claims) == 1:
+            self.checks[name] = claims[0]
+            return
+        if len(chosen) == 1:
+            self.checks[name] = chosen[0]
+            self.selected[name] = Selection(
+                chosen[0].plugin, tuple(c.plugin for c in claims if c is not chosen[0])
             )
             return
-        if name in self.checks:
-            first = self.checks.pop(name)
-            reason = (
-                f"check {name!r} is registered by two plugins: {first.plugin!r} "
-                f"({first.distribution or 'no distribution'}) and {info.name!r} "
-                f"({info.dist or 'no distribution'}); uninstall one of them"
-            )
-            self._conflicts[name] = reason
-            self.problems.append(LoadProblem(info.name, info.dist, reason, name))
-            return
-        self.checks[name] = CheckInfo(check, info.name, info.dist, info.version)
+        who = [f"{c.plugin!r} ({c.distribution or 'no distribution'})" for c in claims]
+        count = "two" if len(who) == 2 else str(len(who))
+        named = f"{', '.join(who[:-1])} and {who[-1]}"
+        if chosen:
+            todo = "--prefer-plugin names more than one of them: name one"
+        else:
+            todo = "uninstall one of them, or choose one for this run with --prefer-plugin PLUGIN"
+        reason = f"check {name!r} is registered by {count} plugins: {named}; {todo}"
+        self._conflicts[name] = reason
+        last = claims[-1]
+        refusal = LoadProblem(last.plugin, last.distribution, reason, name)
+        self._refusals[name] = refusal
+        self.problems.append(refusal)
+
+    def run_record(self) -> dict[str, Any]:
+        """What the operator chose about plugins, for report.json's ``run.settings``:
+        ``plugins_dir`` (each file and its SHA-256), ``prefer_plugin`` and
+        ``selected_checks`` (each name several plugins claim, and whose check ran).
+        Empty when the run used installed plugins only and chose none."""
+        out: dict[str, Any] = {}
+        if self.local_plugins:
+            out["plugins_dir"] = [p.to_json() for p in self.local_plugins]
+        if self.preferred:
+            out["prefer_plugin"] = sorted(self.preferred)
+        if self.selected:
+            out["selected_checks"] = {
+                name: {"plugin": s.plugin, "over": list(s.over)}
+                for name, s in sorted(self.selected.items())
+            }
+        return out
 
     def why_missing(self, name: str) -> str:
         """The reason a requirement's check is unavailable, for its ``error`` outcome."""
@@ -119,6 +199,9 @@ class CheckRegistry:
         if broken:
             names = ", ".join(sorted({p.plugin for p in broken}))
             hint = f" (plugins that failed to load: {names}; see 'finops-verify plugins')"
+        close = did_you_mean(name, self.checks)
+        if close.startswith("did you mean"):  # not the list of every check: a typo's hint
+            hint += f"; {close}"
         return f"no plugin provides check {name!r}{hint}"
 
 
@@ -179,6 +262,49 @@ class PluginHost:
         """Plugins that failed to load or that pluggy would silently ignore in part."""
         self._info: dict[str, PluginInfo] = {}
         self._catalogue: _Catalogue | None = None
+        self._preferred: frozenset[str] = frozenset()
+        self._local: list[LocalPlugin] = []
+
+    def prefer(self, plugins: Iterable[str]) -> None:
+        """Use the checks of ``plugins`` where another plugin claims the same name
+        (``--prefer-plugin``); a name no registered plugin has is an :class:`InputError`."""
+        names = tuple(plugins)
+        known = {n for n, _ in self._pm.list_name_plugin() if n is not None}
+        for name in names:
+            if name not in known:
+                raise InputError(
+                    f"--prefer-plugin {name!r}: no plugin of that name is installed; "
+                    f"{did_you_mean(name, known)} ('finops-verify plugins' lists them)"
+                )
+        self._preferred = self._preferred | frozenset(names)
+        self._catalogue = None
+
+    def load_plugins_dir(self, folder: Path) -> list[LocalPlugin]:
+        """Load every ``.py`` file of ``folder`` as a plugin (``--plugins-dir``, for a quick
+        check before packaging), named by its file name; returns what it loaded.
+
+        The operator asked for these files: one that cannot be loaded (a syntax error, an
+        exception while importing it) is an :class:`InputError` naming the file and line,
+        not a load problem that leaves the run going without it.
+        """
+        files = sorted(p for p in folder.iterdir() if p.suffix == ".py" and p.is_file())
+        if not files:
+            raise InputError(
+                f"--plugins-dir {folder}: no .py file in it; put your plugin module (a .py "
+                "file with @hookimpl functions) there"
+            )
+        loaded = []
+        for file in files:
+            module, digest = _run_file(file)
+            if file.name in self._info or self._pm.has_plugin(file.name):
+                raise InputError(
+                    f"{file}: a plugin named {file.name!r} is loaded already; rename the file"
+                )
+            self.register(module, name=file.name)
+            loaded.append(LocalPlugin(file.resolve(), digest))
+        self._local += loaded
+        self.check_pending()
+        return loaded
 
     def register(
         self, plugin: object, name: str, dist: str | None = None, version: str | None = None
@@ -241,7 +367,9 @@ class PluginHost:
             demos: list[Any] = []
             self._call_each("register_policy_dirs", lambda _info: dirs.append, problems)
             self._call_each("register_demos", lambda _info: demos.append, problems)
-            registry = CheckRegistry(problems=problems)
+            registry = CheckRegistry(
+                problems=problems, preferred=self._preferred, local_plugins=tuple(self._local)
+            )
             self._call_each(
                 "register_checks",
                 lambda info: lambda check: registry.add(check, info),
@@ -351,12 +479,56 @@ def _unhooked(plugin: object) -> list[str]:
     return found
 
 
-def build_host(*, entry_points: bool = True, plugins: Iterable[object] = ()) -> PluginHost:
+def _run_file(file: Path) -> tuple[types.ModuleType, str]:
+    """Run ``file`` as a new module; the bytes run are the bytes hashed (read once).
+
+    Its errors are the author's to fix: an :class:`InputError` with the file and line."""
+    try:
+        data = file.read_bytes()
+    except OSError as exc:
+        raise InputError(f"{file}: cannot read it ({exc.strerror})") from None
+    digest = hashlib.sha256(data).hexdigest()
+    todo = "fix it, or move it out of the --plugins-dir folder"
+    try:
+        code = compile(data, str(file), "exec")
+    except SyntaxError as exc:
+        raise InputError(f"{file}:{exc.lineno}: syntax error: {exc.msg}; {todo}") from None
+    except ValueError as exc:  # NUL bytes in the source
+        raise InputError(f"{file}: not Python source ({exc}); {todo}") from None
+    # A module of its own, in sys.modules while it runs, as an import would make it: pydantic
+    # resolves a Params model's annotations through it. Unique per file's content.
+    name = f"_finops_verifier_plugins_dir.{file.stem}_{digest[:12]}"
+    module = types.ModuleType(name)
+    module.__file__ = str(file)
+    sys.modules[name] = module
+    try:
+        exec(code, module.__dict__)  # the operator asked for this file to run
+    except Exception as exc:
+        del sys.modules[name]
+        frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename == str(file)]
+        line = f":{frames[-1].lineno}" if frames else ""
+        raise InputError(
+            f"{file}{line}: loading it raised {type(exc).__name__}: {exc}; {todo}"
+        ) from None
+    return module, digest
+
+
+def build_host(
+    *,
+    entry_points: bool = True,
+    plugins: Iterable[object] = (),
+    plugins_dirs: Iterable[Path] = (),
+    prefer: Iterable[str] = (),
+) -> PluginHost:
     """Build a fresh plugin host.
 
     :param entry_points: load every plugin of the ``finops_verifier`` entry-point group
         (the built-ins are among them).
     :param plugins: further plugin objects to register directly (tests).
+    :param plugins_dirs: folders whose ``.py`` files are loaded as plugins
+        (:meth:`PluginHost.load_plugins_dir`).
+    :param prefer: plugins whose checks win where another claims the same name
+        (:meth:`PluginHost.prefer`).
     """
     pm = pluggy.PluginManager(hookspecs.PROJECT)
     pm.add_hookspecs(hookspecs)
@@ -367,6 +539,9 @@ def build_host(*, entry_points: bool = True, plugins: Iterable[object] = ()) -> 
         name = getattr(plugin, "__name__", None) or f"{type(plugin).__name__}-{i}"
         host.register(plugin, name=name)
     host.check_pending()
+    for folder in plugins_dirs:
+        host.load_plugins_dir(folder)
+    host.prefer(prefer)
     return host
 
 

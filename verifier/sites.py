@@ -3,17 +3,31 @@
 ``sites/acme.example/lens/index.html`` answers ``http://acme.example/lens`` once the fetch
 layer resolves ``acme.example`` to the server (``FetchSettings.resolve``, like curl's
 ``--resolve``). The demo and the end-to-end tests use it; nothing here is FinOps-specific.
+
+With ``https=True`` it serves ``https://acme.example/lens`` instead: a throwaway CA made
+for this server (trustme) signs one certificate naming every host it serves, and
+:attr:`SiteServer.ca_file` is that CA as PEM, for ``FetchSettings.ca_bundle``, so that
+the fetch layer trusts it for that run only, verifying certificates and host names as
+for any site.
 """
 
 from __future__ import annotations
 
 import mimetypes
+import shutil
+import socket
+import ssl
+import sys
+import tempfile
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urlsplit
+
+import trustme
 
 _TYPES = {
     ".html": "text/html; charset=utf-8",
@@ -60,15 +74,69 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 class SiteServer(ThreadingHTTPServer):
-    """A threaded HTTP server of a sites folder, bound to 127.0.0.1 on a free port."""
+    """A threaded HTTP server of a sites folder, bound to 127.0.0.1 on a free port.
+
+    :param https: serve over TLS with a certificate from a throwaway CA (see the module
+        docstring); :attr:`ca_file` is then that CA's PEM file, removed on close.
+    """
 
     daemon_threads = True
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, *, https: bool = False) -> None:
         super().__init__(("127.0.0.1", 0), _Handler)
         self.root = root.resolve()
         self.requests: list[tuple[str, str]] = []
         """(host, path) of every request served, for tests to assert what a server saw."""
+        self.server_names: list[str | None] = []
+        """The SNI name of every TLS handshake (``None``: the client sent none)."""
+        self.ca_file: Path | None = None
+        """The throwaway CA's certificate (PEM) when serving https, else ``None``."""
+        self._tls: ssl.SSLContext | None = None
+        self._ca_dir: str | None = None
+        if https:
+            self._tls = self._tls_context()
+
+    def _tls_context(self) -> ssl.SSLContext:
+        ca = trustme.CA()
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ca.issue_cert(*(self.hosts() or ["localhost"])).configure_cert(context)
+        context.sni_callback = self._heard_sni
+        self._ca_dir = tempfile.mkdtemp(prefix="sites-ca-")
+        self.ca_file = Path(self._ca_dir) / "ca.pem"
+        ca.cert_pem.write_to_path(str(self.ca_file))
+        return context
+
+    def _heard_sni(self, _sock: ssl.SSLObject, name: str | None, _ctx: ssl.SSLContext) -> None:
+        self.server_names.append(name)
+
+    @property
+    def scheme(self) -> str:
+        """``https`` or ``http``."""
+        return "https" if self._tls is not None else "http"
+
+    def get_request(self) -> tuple[socket.socket, Any]:
+        """Accept a connection; over TLS, its handshake happens in the handler's thread
+        (at its first read), so one slow or refused handshake holds up no other."""
+        sock, address = super().get_request()
+        if self._tls is None:
+            return sock, address
+        return self._tls.wrap_socket(sock, server_side=True, do_handshake_on_connect=False), (
+            address
+        )
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """Quiet about a client that refused the certificate or hung up (a test of the
+        fetch layer's refusals causes both); anything else is printed as usual."""
+        if isinstance(sys.exc_info()[1], ssl.SSLError | ConnectionError):
+            return
+        super().handle_error(request, client_address)
+
+    def server_close(self) -> None:
+        """Close the socket and remove the throwaway CA's file."""
+        super().server_close()
+        if self._ca_dir is not None:
+            shutil.rmtree(self._ca_dir, ignore_errors=True)
+            self._ca_dir = None
 
     @property
     def port(self) -> int:
@@ -80,8 +148,10 @@ class SiteServer(ThreadingHTTPServer):
         return sorted(p.name for p in self.root.iterdir() if p.is_dir())
 
     def resolve_pairs(self) -> tuple[tuple[str, str], ...]:
-        """``FetchSettings.resolve`` pairs that send every served host here."""
-        return tuple((f"{h}:80", f"127.0.0.1:{self.port}") for h in self.hosts())
+        """``FetchSettings.resolve`` pairs that send every served host here (port 443 of
+        each when serving https, else port 80)."""
+        port = 443 if self._tls is not None else 80
+        return tuple((f"{h}:{port}", f"127.0.0.1:{self.port}") for h in self.hosts())
 
     def resolve(self, host: str, path: str) -> Path | None:
         """The file answering ``host`` + ``path``, or ``None``; never outside ``root``."""
@@ -100,9 +170,10 @@ class SiteServer(ThreadingHTTPServer):
 
 
 @contextmanager
-def serve_sites(root: Path) -> Iterator[SiteServer]:
-    """Serve ``root`` in a background thread for the duration of the ``with`` block."""
-    server = SiteServer(root)
+def serve_sites(root: Path, *, https: bool = False) -> Iterator[SiteServer]:
+    """Serve ``root`` (over https when asked) in a background thread for the duration of
+    the ``with`` block."""
+    server = SiteServer(root, https=https)
     thread = threading.Thread(target=server.serve_forever, name="sites", daemon=True)
     thread.start()
     try:

@@ -4,7 +4,9 @@ Enable it in a plugin's ``conftest.py`` with ``pytest_plugins = ["verifier.testi
 Fixtures:
 
 - ``plugin_host``: a fresh plugin host with every installed entry point loaded;
-- ``fake_sites``: a factory serving a folder of sites on 127.0.0.1 (stopped afterwards);
+- ``fake_sites``: a factory serving a folder of sites on 127.0.0.1 (stopped afterwards),
+  over https with ``fake_sites(path, https=True)`` (a throwaway CA that
+  :func:`settings_for` makes the fetch layer trust);
 
 and functions :func:`run_check` (one check, one submission, real fetches against local
 sites) and :func:`make_submission` (a valid submission from a few fields).
@@ -50,7 +52,8 @@ def make_submission(**fields: Any) -> Submission:
 def settings_for(server: SiteServer | None, **overrides: Any) -> FetchSettings:
     """Fetch settings for a test: loopback allowed, one quick retry.
 
-    With a ``server``, its sites resolve to it and robots.txt is obeyed as in a real run.
+    With a ``server``, its sites resolve to it and robots.txt is obeyed as in a real run;
+    a server of https sites has its throwaway CA trusted (``ca_bundle``) for this run only.
     Without one (a respx unit test of a check's own logic), robots.txt is not asked for,
     so the mocks need only the pages the check reads; robots.txt handling is the fetch
     layer's, tested there. Pass ``obey_robots=True`` to mock it yourself.
@@ -65,6 +68,8 @@ def settings_for(server: SiteServer | None, **overrides: Any) -> FetchSettings:
     }
     if server is not None:
         values["resolve"] = server.resolve_pairs()
+        if server.ca_file is not None:
+            values["ca_bundle"] = str(server.ca_file)
     values.update(overrides)
     return FetchSettings(**values)
 
@@ -124,7 +129,12 @@ def plugin_host() -> PluginHost:
 
 
 @pytest.fixture
-def fake_sites() -> Iterator[Callable[[Path], SiteServer]]:
-    """Serve a sites folder on 127.0.0.1: ``server = fake_sites(path)``; stopped after."""
+def fake_sites() -> Iterator[Callable[..., SiteServer]]:
+    """Serve a sites folder on 127.0.0.1: ``server = fake_sites(path)``, or
+    ``fake_sites(path, https=True)`` for https; stopped after the test."""
     with ExitStack() as stack:
-        yield lambda root: stack.enter_context(serve_sites(root))
+
+        def serve(root: Path, *, https: bool = False) -> SiteServer:
+            return stack.enter_context(serve_sites(root, https=https))
+
+        yield serve

@@ -16,7 +16,7 @@ from rich.table import Table
 from rich.text import Text
 
 from verifier.cli.exitcodes import ExitCode
-from verifier.cli.options import FILE, Obj, make_console
+from verifier.cli.options import FILE, Obj, make_console, plugin_options
 from verifier.errors import InputError
 from verifier.inputs.policy import bundled_policies, lint_policy, load_policy
 from verifier.inputs.sources import load_sources, merged_sources
@@ -25,6 +25,7 @@ from verifier.safetext import safe_text
 
 @click.command("plugins")
 @click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
+@plugin_options
 @click.pass_obj
 def plugins_cmd(obj: Obj, as_json: bool) -> None:
     """List installed plugins, their checks and versions, and load errors.
@@ -205,6 +206,7 @@ def _without_nulls(value: Any) -> Any:
     type=FILE,
     help="A sources file the policy will run with: its names count as defined.",
 )
+@plugin_options
 @click.pass_obj
 def policies_lint(obj: Obj, files: tuple[Path, ...], sources_path: Path | None) -> None:
     """Report every problem of each policy FILE: file, line, requirement and field.

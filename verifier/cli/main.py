@@ -38,6 +38,7 @@ from verifier.cli.options import (
     formats_option,
     make_console,
     outcome_text,
+    plugin_options,
     settings_from,
 )
 from verifier.cli.recheck import recheck
@@ -115,6 +116,7 @@ def cli(ctx: click.Context, verbose: int) -> None:
     help="Print the report path and outcome as JSON instead of the table.",
 )
 @fetch_options
+@plugin_options
 @click.pass_obj
 def verify(
     obj: Obj,

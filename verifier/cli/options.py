@@ -19,6 +19,7 @@ from rich.text import Text
 from verifier.engine import DEFAULT_CHECK_TIMEOUT
 from verifier.errors import InputError
 from verifier.fetch import settings as settings_module
+from verifier.fetch.client import trusted_ssl_context
 from verifier.fetch.settings import FIELDS, FetchSettings
 from verifier.host import PluginHost, build_host
 from verifier.models import Status
@@ -65,12 +66,23 @@ class Obj:
     def __init__(self, host: PluginHost | None) -> None:
         self._host = host
         self._formats: ReportFormats | None = None
+        self.plugins_dirs: tuple[Path, ...] = ()
+        """``--plugins-dir`` folders, loaded into the host at its first use."""
+        self.prefer_plugins: tuple[str, ...] = ()
+        """``--prefer-plugin`` names, given to the host at its first use."""
 
     @property
     def host(self) -> PluginHost:
-        """The plugin host, built on first use."""
+        """The plugin host, built on first use, with the command's ``--plugins-dir`` and
+        ``--prefer-plugin`` (:func:`plugin_options`) applied."""
         if self._host is None:
             self._host = build_host()
+        dirs, prefer = self.plugins_dirs, self.prefer_plugins
+        self.plugins_dirs, self.prefer_plugins = (), ()
+        for folder in dirs:
+            self._host.load_plugins_dir(folder)
+        if prefer:
+            self._host.prefer(prefer)
         return self._host
 
     @property
@@ -81,6 +93,41 @@ class Obj:
             self._formats = builtin_formats()
             self.host.report_formats(self._formats.add)
         return self._formats
+
+
+# ---------------------------------------------------------------- plugin options
+def _remember(ctx: click.Context, param: click.Parameter, value: tuple[Any, ...]) -> None:
+    # Kept until the host is built (Obj.host): whatever order the options came in, the
+    # folders' plugins are loaded before the preferred names are checked against them.
+    obj = ctx.find_object(Obj)
+    assert obj is not None, "the finops-verify group makes the Obj"
+    setattr(obj, str(param.name), tuple(value))
+
+
+def plugin_options(func: F) -> F:
+    """``--plugins-dir DIR`` and ``--prefer-plugin PLUGIN`` (both repeatable), for the
+    commands that load checks; applied by :attr:`Obj.host`, recorded in the report."""
+    func = click.option(
+        "--prefer-plugin",
+        "prefer_plugins",
+        multiple=True,
+        metavar="PLUGIN",
+        expose_value=False,
+        callback=_remember,
+        help="Where several plugins register a check of one name (a built-in's, e.g.), "
+        "use PLUGIN's (repeatable). Recorded in the report.",
+    )(func)
+    return click.option(
+        "--plugins-dir",
+        "plugins_dirs",
+        multiple=True,
+        metavar="DIR",
+        type=click.Path(path_type=Path, exists=True, file_okay=False),
+        expose_value=False,
+        callback=_remember,
+        help="Load the .py files of DIR as plugins, to try a plugin before packaging it "
+        "(repeatable). Recorded in the report, each file with its SHA-256.",
+    )(func)
 
 
 # ---------------------------------------------------------------- fetch settings options
@@ -182,6 +229,13 @@ def fetch_options(func: Any) -> Any:
                 multiple=True,
                 help="Allow a port besides 80 and 443 (repeatable).",
             )
+        elif f.name == "ca_bundle":
+            opt = click.option(
+                "--ca-bundle",
+                "ca_bundle",
+                type=click.Path(exists=True, dir_okay=False, readable=True),
+                help=help_text + " Recorded in the report.",
+            )
         elif f.name == "resolve":
             opt = click.option(
                 "--resolve",
@@ -246,6 +300,9 @@ def settings_from(kwargs: dict[str, Any]) -> FetchSettings:
             value = tuple(dict.fromkeys((*FetchSettings.allowed_ports, *value)))
         elif f.name == "resolve":
             value = tuple(_parse_resolve(v) for v in value)
+        elif f.name == "ca_bundle" and value is not None:
+            value = str(Path(value).resolve())
+            trusted_ssl_context(value)  # a file that holds no CA is bad input: said now
         values[f.name] = value
     return FetchSettings(**values)
 

@@ -38,6 +38,7 @@ from verifier.cli.options import (
     formats_option,
     make_console,
     outcome_text,
+    plugin_options,
     settings_from,
 )
 from verifier.inputs.roster import load_roster, select_partners
@@ -112,6 +113,7 @@ from verifier.safetext import safe_text
     help="Print recheck.json's path and the outcome as JSON instead of the summary.",
 )
 @fetch_options
+@plugin_options
 @click.pass_obj
 def recheck(
     obj: Obj,

@@ -33,6 +33,7 @@ from verifier.errors import (
     FetchFailed,
     FetchRefused,
     FetchTimeout,
+    InputError,
     TooManyRedirects,
 )
 from verifier.fetch.content import (
@@ -67,7 +68,7 @@ from verifier.fetch.retry import (
 from verifier.fetch.settings import FetchSettings
 from verifier.urls import same_site
 
-__all__ = ["LiveSource"]
+__all__ = ["LiveSource", "trusted_ssl_context"]
 
 log = logging.getLogger(__name__)
 
@@ -124,7 +125,7 @@ class LiveSource:
 
     def _build_client(self) -> httpx.AsyncClient:
         s = self.settings
-        ssl_context = _shared_ssl_context()
+        ssl_context = trusted_ssl_context(s.ca_bundle)
         transport = httpx.AsyncHTTPTransport(retries=0, verify=ssl_context)
         # httpx has no parameter for the network backend; its transport is a thin wrapper
         # round an httpcore pool, so give it a pool that connects through the guard.
@@ -382,9 +383,29 @@ class LiveSource:
 
 
 @functools.cache
-def _shared_ssl_context() -> ssl.SSLContext:
-    # Building one loads the CA store (about 0.2 s here): do it once per process.
-    return ssl.create_default_context()
+def trusted_ssl_context(ca_bundle: str | None = None) -> ssl.SSLContext:
+    """The TLS context of a run: the system's CAs, and those of ``ca_bundle`` (a PEM file,
+    ``--ca-bundle``) when given; verification of certificates and host names stays on.
+
+    Raises :class:`~verifier.errors.InputError` when the file cannot be read or holds no
+    CA certificate.
+    """
+    # Building one loads the CA store (about 0.2 s here): do it once per process and bundle.
+    context = ssl.create_default_context()
+    if ca_bundle is not None:
+        todo = "give the PEM file of the CA to trust (-----BEGIN CERTIFICATE-----...)"
+        try:
+            context.load_verify_locations(cafile=ca_bundle)
+        except ssl.SSLError as exc:
+            raise InputError(
+                f"--ca-bundle {ca_bundle}: not a PEM file of CA certificates "
+                f"({exc.reason or exc}); {todo}"
+            ) from None
+        except OSError as exc:
+            raise InputError(
+                f"--ca-bundle {ca_bundle}: cannot read it ({exc.strerror or exc}); {todo}"
+            ) from None
+    return context
 
 
 def _join(base: httpx.URL, ref: str) -> str | None:

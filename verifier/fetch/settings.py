@@ -62,6 +62,10 @@ class FetchSettings:
     """User-Agent header sent with every request."""
     resolve: tuple[tuple[str, str], ...] = field(default_factory=tuple)
     """Fixed name resolutions, ``("host:port", "address:port")`` pairs, like curl --resolve."""
+    ca_bundle: str | None = None
+    """A PEM file of CA certificates to trust besides the system's (the CA of a
+    TLS-inspecting proxy, a test site's throwaway CA); certificates and host names are
+    still verified."""
 
     def to_json(self) -> dict[str, Any]:
         """The settings as report.json records them."""

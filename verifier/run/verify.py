@@ -410,7 +410,8 @@ def build_report(
             started=started,
             finished=finished,
             as_of=prep.as_of.isoformat(),
-            settings=request.settings.to_json(),
+            # and the operator's plugin choices (--plugins-dir, --prefer-plugin), if any
+            settings={**request.settings.to_json(), **prep.registry.run_record()},
             check_timeout=request.check_timeout,
             # The human reports written: bundle check requires each of them.
             formats=tuple((request.report_formats or builtin_formats()).written(request.formats)),

@@ -1,0 +1,211 @@
+"""Strict check names: a name claimed twice is refused naming both plugins unless the
+operator chooses one (recorded); a misspelt check name gets a "did you mean"; a check that
+blocks the event loop is reported as blocking. Plugins come in as an outside author's do:
+through an entry point of an installed distribution, or a --plugins-dir folder."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import demo_args
+from tests.test_plugin_loading import install_fake_distribution, site_dir
+from verifier.cli.main import main
+from verifier.host import build_host
+
+__all__ = ["site_dir"]  # the fixture, shared with test_plugin_loading
+
+OFFERING_ONLY = """\
+id: offering-only
+program: "2022"
+tier: platform
+requirements:
+  - id: offering
+    text: A public offering
+    check: offering
+"""
+
+
+# A drop-in replacement of the built-in `offering`: chosen, it takes its place in every
+# policy, the bundled ones included, so its Params must accept theirs.
+DROP_IN = """
+    from pydantic import ConfigDict
+    from verifier import Check, Outcome, Params, hookimpl
+
+    class AnyParams(Params):
+        model_config = ConfigDict(extra="allow", frozen=True)
+
+    class Hello(Check[AnyParams]):
+        name = "offering"
+        Params = AnyParams
+        async def verify(self, ctx):
+            return Outcome.passed("hello")
+
+    @hookimpl
+    def register_checks(register):
+        register(Hello())
+"""
+
+
+def _install_clash(site_dir: Path) -> None:
+    install_fake_distribution(
+        site_dir, "fake-clash", {"clash": "fake_clash"}, {"fake_clash": DROP_IN}
+    )
+
+
+def test_a_plugin_check_named_like_a_builtin_is_refused_naming_both_plugins(
+    site_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _install_clash(site_dir)
+    registry = build_host().checks()
+    assert "offering" not in registry.checks  # neither silently wins
+    reason = registry.why_missing("offering")
+    assert "check 'offering' is registered by two plugins:" in reason
+    assert "'builtin' (finops-verifier)" in reason
+    assert "'clash' (fake-clash)" in reason
+    assert "--prefer-plugin" in reason  # says how to choose one
+    assert main(["plugins", "--json"]) == 1
+    (problem,) = json.loads(capsys.readouterr().out)["problems"]
+    assert problem["check"] == "offering"
+    assert "'builtin' (finops-verifier)" in problem["message"]
+
+
+def test_prefer_plugin_selects_the_plugins_check_and_the_report_records_the_choice(
+    site_dir: Path, tmp_path: Path, sites: object
+) -> None:
+    _install_clash(site_dir)
+    policy = tmp_path / "policy.yaml"
+    policy.write_text(OFFERING_ONLY)
+    args = [*demo_args(sites, tmp_path, "platform"), "--policy", str(policy)]
+    code = main(["verify", *args, "--prefer-plugin", "clash"])
+    report = json.loads((tmp_path / "out" / "report.json").read_text())
+    (req,) = report["requirements"]
+    assert (req["status"], req["summary"]) == ("pass", "hello")  # the plugin's check ran
+    assert req["plugin"]["name"] == "clash"
+    settings = report["run"]["settings"]
+    assert settings["prefer_plugin"] == ["clash"]
+    assert settings["selected_checks"] == {"offering": {"plugin": "clash", "over": ["builtin"]}}
+    assert report["plugins"]["problems"] == []  # a choice made is no problem
+    assert code == 0
+
+
+def test_prefer_plugin_naming_no_installed_plugin_is_bad_input_with_a_hint(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["plugins", "--prefer-plugin", "builtn"]) == 2
+    err = capsys.readouterr().err
+    assert "--prefer-plugin 'builtn': no plugin of that name is installed" in err
+    assert "did you mean 'builtin'?" in err
+
+
+def test_policies_lint_says_did_you_mean_for_a_misspelt_check_name(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    policy = tmp_path / "policy.yaml"
+    policy.write_text(OFFERING_ONLY.replace("check: offering", "check: ofering"))
+    assert main(["policies", "lint", str(policy)]) == 2
+    out = capsys.readouterr().out
+    assert (
+        f"{policy}:7: requirements[0] (offering).check: no plugin provides check 'ofering'; "
+        "did you mean 'offering'?"
+    ) in out
+
+
+SLEEPY = """\
+from __future__ import annotations
+
+import asyncio
+import time
+
+from verifier import Check, Outcome, hookimpl
+
+
+class Sleepy(Check):
+    name = "sleepy"
+
+    async def verify(self, ctx):
+        await asyncio.sleep(0)
+        time.sleep(0.4)  # blocks the event loop: the time limit cannot interrupt it
+        await asyncio.sleep(0)
+        return Outcome.passed("woke up")
+
+
+@hookimpl
+def register_checks(register):
+    register(Sleepy())
+"""
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        pytest.param(SLEEPY, id="interrupted at its next await"),
+        pytest.param(
+            SLEEPY.replace("        await asyncio.sleep(0)\n        return", "        return"),
+            id="returning without another await",
+        ),
+    ],
+)
+def test_a_check_that_blocks_the_event_loop_is_reported_as_blocking(
+    tmp_path: Path, sites: object, source: str
+) -> None:
+    folder = tmp_path / "local"
+    folder.mkdir()
+    (folder / "sleepy.py").write_text(source)
+    policy = tmp_path / "policy.yaml"
+    policy.write_text(OFFERING_ONLY.replace("check: offering", "check: sleepy"))
+    args = [*demo_args(sites, tmp_path, "platform"), "--policy", str(policy)]
+    code = main(["verify", *args, "--plugins-dir", str(folder), "--check-timeout", "0.1"])
+    (req,) = json.loads((tmp_path / "out" / "report.json").read_text())["requirements"]
+    assert req["status"] == "error"
+    summary = req["summary"]
+    assert summary.startswith("the check did not finish within 0.1s: it blocked the event loop")
+    assert "without an await" in summary
+    assert "await slow work" in summary
+    assert "move CPU work to a thread" in summary
+    assert code == 3
+
+
+def test_a_check_that_awaits_past_its_limit_is_not_called_blocking(
+    tmp_path: Path, sites: object
+) -> None:
+    folder = tmp_path / "local"
+    folder.mkdir()
+    (folder / "patient.py").write_text(
+        SLEEPY.replace("time.sleep(0.4)  #", "await asyncio.sleep(30)  #").replace(
+            '"sleepy"', '"patient"'
+        )
+    )
+    policy = tmp_path / "policy.yaml"
+    policy.write_text(textwrap.dedent(OFFERING_ONLY.replace("check: offering", "check: patient")))
+    args = [*demo_args(sites, tmp_path, "platform"), "--policy", str(policy)]
+    assert main(["verify", *args, "--plugins-dir", str(folder), "--check-timeout", "0.1"]) == 3
+    (req,) = json.loads((tmp_path / "out" / "report.json").read_text())["requirements"]
+    assert req["summary"] == "the check did not finish within 0.1s"
+
+
+def test_two_local_plugins_claiming_one_name_are_refused_until_one_is_preferred(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = tmp_path / "local"
+    folder.mkdir()
+    for name in ("a_first.py", "b_second.py"):
+        (folder / name).write_text(SLEEPY)
+    assert main(["plugins", "--json", "--plugins-dir", str(folder)]) == 1
+    out = json.loads(capsys.readouterr().out)
+    assert "sleepy" not in {c["check"] for c in out["checks"]}
+    (problem,) = out["problems"]
+    assert problem["message"].startswith(
+        "check 'sleepy' is registered by two plugins: 'a_first.py' (no distribution) and "
+        "'b_second.py' (no distribution)"
+    )
+    # Either may be chosen, whichever loaded first.
+    for chosen in ("a_first.py", "b_second.py"):
+        args = ["plugins", "--json", "--plugins-dir", str(folder), "--prefer-plugin", chosen]
+        assert main(args) == 0
+        out = json.loads(capsys.readouterr().out)
+        assert [c["plugin"] for c in out["checks"] if c["check"] == "sleepy"] == [chosen]
+        assert out["problems"] == []
