@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -26,7 +25,7 @@ from verifier import sites as sites_module
 from verifier.bundle.check import check_bundle
 from verifier.bundle.store import read_index
 from verifier.cli.main import main
-from verifier.sites import SiteServer
+from verifier.sites import SiteServer, serve_sites
 
 from ..helpers import offline_args
 from .world import AS_OF, BASELINE_ROSTER, SITES, write_roster
@@ -47,24 +46,13 @@ class Asked:
     status: int
 
 
-class _Handler(sites_module._Handler):
-    """The fixture sites' handler, answering files through :meth:`ConditionalSites.answer`."""
+class Conditional:
+    """How the fixture sites answer in these tests: each file with an ETag (a hash of it)
+    and a Last-Modified, and 304 to a request whose If-None-Match is that ETag; every
+    file request logged with the conditional headers it carried."""
 
-    server: ConditionalSites
-
-    def do_GET(self) -> None:
-        if not self.server.answer(self):
-            super().do_GET()  # a redirect or a 404, as the fixture sites answer them
-
-
-class ConditionalSites(SiteServer):
-    """:class:`SiteServer` answering each file with an ETag (a hash of it) and a
-    Last-Modified, and 304 to a request whose If-None-Match is that ETag; it logs every
-    file request with the conditional headers it carried."""
-
-    def __init__(self, root: Path) -> None:
-        super().__init__(root)
-        self.RequestHandlerClass = _Handler
+    def __init__(self, server: SiteServer) -> None:
+        self.server = server
         self.asked: list[Asked] = []
         self.body_on_304 = False
 
@@ -72,7 +60,7 @@ class ConditionalSites(SiteServer):
         """Answer ``handler``'s request when it names a file; ``False`` otherwise."""
         host = (handler.headers.get("Host") or "").rsplit(":", 1)[0].lower()
         path = urlsplit(handler.path).path
-        file = self.resolve(host, path)
+        file = self.server.resolve(host, path)
         if file is None or file.suffix == ".redirect":
             return False
         body = file.read_bytes()
@@ -96,17 +84,23 @@ class ConditionalSites(SiteServer):
         return True
 
 
+class _Handler(sites_module._Handler):
+    """The fixture sites' handler, answering files through the server's :class:`Conditional`."""
+
+    def do_GET(self) -> None:
+        if not getattr(self.server, "conditional").answer(self):  # noqa: B009
+            super().do_GET()  # a redirect or a 404, as the fixture sites answer them
+
+
 @contextmanager
-def serving(server: ConditionalSites) -> Iterator[ConditionalSites]:
-    """Serve in a background thread for the ``with`` block; stopped after it."""
-    thread = threading.Thread(target=server.serve_forever, name="conditional", daemon=True)
-    thread.start()
-    try:
-        yield server
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
+def conditional_sites(root: Path) -> Iterator[tuple[SiteServer, Conditional]]:
+    """The fixture sites of ``root`` served on 127.0.0.1, answering as :class:`Conditional`
+    says, for the ``with`` block."""
+    with serve_sites(root) as server:
+        conditional = Conditional(server)
+        setattr(server, "conditional", conditional)  # noqa: B010
+        server.RequestHandlerClass = _Handler  # read at each request: none was made yet
+        yield server, conditional
 
 
 def _recheck(roster: Path, out: Path, server: SiteServer, *extra: str) -> int:
@@ -137,13 +131,13 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, list[Ask
     and the requests the server logged during each."""
     root = tmp_path_factory.mktemp("conditional")
     roster = write_roster(root / "roster", BASELINE_ROSTER)
-    with serving(ConditionalSites(SITES)) as server:
+    with conditional_sites(SITES) as (server, conditional):
         assert _recheck(roster, root / "run1", server) == 3
-        first = list(server.asked)
-        server.asked.clear()
-        server.body_on_304 = True
+        first = list(conditional.asked)
+        conditional.asked.clear()
+        conditional.body_on_304 = True
         assert _recheck(roster, root / "run2", server, "--baseline", str(root / "run1")) == 3
-        second = list(server.asked)
+        second = list(conditional.asked)
     return root / "run1", root / "run2", first, second
 
 
