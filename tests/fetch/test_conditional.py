@@ -316,3 +316,47 @@ def test_a_conditional_request_keeps_to_robots_txt(tmp_path: Path) -> None:
             _get(book, obey_robots=True)
     assert not page_route.called
     assert "disallows /finops" in caught.value.reason
+
+
+def test_another_etag_in_the_304_is_recorded_and_the_baselines_bytes_and_validators_kept(
+    tmp_path: Path,
+) -> None:
+    book = _book(_bundle(tmp_path / "base"))
+    with respx.mock(assert_all_called=True) as router:
+        router.get(URL).mock(httpx.Response(304, headers={"ETag": '"something-else"'}))
+        page, _ = _get(book)
+    assert isinstance(page, RevalidatedPage)
+    assert page.body == BODY
+    assert page.revalidated["answered"]["etag"] == '"something-else"'
+    assert page.headers["etag"] == ETAG  # the validators the bytes are known by
+
+
+def test_a_capture_sha256sums_does_not_list_gives_no_validators(tmp_path: Path) -> None:
+    base = _bundle(tmp_path / "base")
+    manifest = load_manifest(base).entries
+    unlisted = {
+        k: v
+        for k, v in manifest.items()
+        if not k.startswith(f"{CAPTURES}/") or k == f"{CAPTURES}/{INDEX}"
+    }
+    book = ConditionalBook()
+    book.add_bundle(base, unlisted)
+    assert book.get(URL) is None
+    book.add_bundle(base, manifest)
+    assert book.get(URL) is not None
+
+
+def test_the_validators_recorded_by_this_version_are_read_through_the_same_rules(
+    tmp_path: Path,
+) -> None:
+    base = tmp_path / "base"
+    _bundle(base)
+    index = base / CAPTURES / INDEX
+    data = json.loads(index.read_text())
+    # Recorded validators win over the kept headers, and a malformed one is still refused.
+    data["exchanges"][0]["validators"] = {"etag": '"bad\x01"', "last_modified": MODIFIED}
+    index.write_text(json.dumps(data))
+    write_manifest(base)
+    capture = _book(base).get(URL)
+    assert capture is not None
+    assert capture.validators.request_headers() == {"if-modified-since": MODIFIED}

@@ -325,19 +325,21 @@ class RevalidatedPage(Page):
     whether the ETag was ``weak``."""
 
     def evidence(self) -> Evidence:
-        """This fetch as evidence, saying it is the baseline's page, unchanged."""
+        """This fetch as evidence, saying the server answered 304 and whose bytes count."""
         plain = super().evidence()
+        again = self.revalidated
+        baseline = again.get("baseline")
+        then = baseline.get("fetched_at") if isinstance(baseline, Mapping) else None
+        via = f" via {len(self.hops)} redirect(s) to {self.final_url}" if self.hops else ""
         weak = (
-            " (a weak ETag: the server vouches the page means the same)"
-            if self.revalidated.get("weak")
-            else ""
+            "; a weak ETag: the server vouches the page means the same" if again.get("weak") else ""
         )
         return dataclasses.replace(
             plain,
-            detail=f"{plain.detail}; unchanged since {self.revalidated.get('since')} "
-            f"(HTTP 304){weak}: the bytes are the baseline's capture of "
-            f"{self.revalidated.get('baseline', {}).get('fetched_at')}",
-            data={**plain.data, "revalidated": dict(self.revalidated)},
+            detail=f"GET {self.url} answered 304 Not Modified{via}: unchanged since "
+            f"{again.get('since')} (HTTP 304); the baseline's capture of {then} is used "
+            f"({len(self.body)} bytes, {self.content_type or 'no content type'}){weak}",
+            data={**plain.data, "revalidated": dict(again)},
         )
 
 
