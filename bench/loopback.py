@@ -12,6 +12,9 @@ Every request is logged as a :class:`Hit` (host, path, status, the delay served 
 it arrived), for the benchmark to count requests per host and compute its ideal time.
 It speaks just enough HTTP/1.1 for the fetch layer: GET and HEAD, keep-alive,
 ``Content-Length`` bodies; anything else is answered 400 or 405 and the connection closed.
+Each file is answered with an ``ETag`` (a hash of its bytes) and a ``Last-Modified``, and
+a request whose ``If-None-Match`` is that ETag gets ``304 Not Modified`` without a body,
+as a real web server answers a conditional re-fetch.
 """
 
 from __future__ import annotations
@@ -30,6 +33,8 @@ from verifier.sites import SiteServer
 
 ROBOTS = b"User-agent: *\nAllow: /\n"
 _MAX_HEAD = 16 * 1024
+LAST_MODIFIED = "Mon, 31 Aug 2026 12:00:00 GMT"
+"""The Last-Modified of every file (a date before any run of the bench)."""
 
 
 @dataclass(frozen=True)
@@ -43,6 +48,8 @@ class Hit:
     """Seconds the response was held back."""
     arrived: float
     """``time.monotonic()`` when its request line arrived."""
+    conditional: bool = False
+    """Whether it carried If-None-Match or If-Modified-Since."""
 
 
 class LoopbackServer:
@@ -148,22 +155,45 @@ class LoopbackServer:
         status, body, suffix = self._files.answer(host, path)
         if method not in ("GET", "HEAD"):
             status, body, suffix = 405, b"method not allowed\n", ".txt"
-        self.hits.append(Hit(host, path, status, delay, arrived))
+        validators = ""
+        if status == 200:
+            etag = f'"{hashlib.sha256(body).hexdigest()[:16]}"'
+            validators = f"ETag: {etag}\r\nLast-Modified: {LAST_MODIFIED}\r\n"
+            if headers.get("if-none-match") == etag:
+                status, body = 304, b""
+        asked = "if-none-match" in headers or "if-modified-since" in headers
+        self.hits.append(Hit(host, path, status, delay, arrived, asked))
         await asyncio.sleep(delay)
         close = headers.get("connection", "").lower() == "close"
-        await self._send(writer, status, b"" if method == "HEAD" else body, suffix, close)
+        await self._send(
+            writer, status, b"" if method == "HEAD" else body, suffix, close, validators
+        )
         return not close
 
     @staticmethod
     async def _send(
-        writer: asyncio.StreamWriter, status: int, body: bytes, suffix: str, close: bool
+        writer: asyncio.StreamWriter,
+        status: int,
+        body: bytes,
+        suffix: str,
+        close: bool,
+        extra: str = "",
     ) -> None:
         ctype = _type(suffix)
-        reason = {200: "OK", 400: "Bad Request", 404: "Not Found", 405: "Method Not Allowed"}
+        reason = {
+            200: "OK",
+            304: "Not Modified",
+            400: "Bad Request",
+            404: "Not Found",
+            405: "Method Not Allowed",
+        }
+        # A 304 has no body, and no Content-Type or Content-Length of one.
+        framing = (
+            "" if status == 304 else f"Content-Type: {ctype}\r\nContent-Length: {len(body)}\r\n"
+        )
         writer.write(
-            f"HTTP/1.1 {status} {reason.get(status, 'OK')}\r\nContent-Type: {ctype}\r\n"
-            f"Content-Length: {len(body)}\r\nConnection: {'close' if close else 'keep-alive'}"
-            "\r\n\r\n".encode("latin-1")
+            f"HTTP/1.1 {status} {reason.get(status, 'OK')}\r\n{framing}{extra}"
+            f"Connection: {'close' if close else 'keep-alive'}\r\n\r\n".encode("latin-1")
             + body
         )
         await writer.drain()

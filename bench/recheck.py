@@ -51,6 +51,12 @@ Figures printed, per run:
   misread measures nothing);
 - which host chain dominates the ideal and by how much.
 
+``--mode recheck`` then runs the command a second time on the same world with
+``--baseline`` the first run's folder (``--no-second-run`` skips it) and prints its wall
+time, its requests, how many carried the baseline's validators (If-None-Match /
+If-Modified-Since) and the **share of 304s** (requests answered 304 Not Modified, the
+baseline's bytes re-used), and whether every partner still reached its verdicts.
+
 ``--registry url`` (by default run too, at the smallest size) points ``credential-registry``
 at a URL template on one host, ``registry.example``, that answers every certificate
 look-up: then that host's chain (thousands of requests spaced by the per-host delay)
@@ -85,6 +91,25 @@ RSS_GROWTH_TARGET = 1.3
 TOOL = Path(sys.executable).with_name("finops-verify")
 
 
+@dataclass(frozen=True)
+class SecondRun:
+    """What the second run, with ``--baseline``, measured."""
+
+    wall: float
+    hits: list[Hit]
+    mismatched: list[str]
+
+    def line(self) -> str:
+        """Its figures, one line: requests, conditional ones, the share of 304s."""
+        n = len(self.hits)
+        asked = sum(1 for h in self.hits if h.conditional)
+        unchanged = sum(1 for h in self.hits if h.status == 304)
+        return (
+            f"second run with --baseline: wall {self.wall:.1f} s, {n} requests, {asked} "
+            f"conditional, {unchanged} answered 304 ({unchanged / max(n, 1):.0%} of the requests)"
+        )
+
+
 @dataclass
 class Figures:
     """What one run measured."""
@@ -103,6 +128,8 @@ class Figures:
     """How many times each page of a shared directory or group was asked (0: never)."""
     robots_repeated: int = 0
     """Hosts whose robots.txt was asked more than once."""
+    second: SecondRun | None = None
+    """The second run, with ``--baseline`` the first (``--mode recheck``)."""
 
     @property
     def ratio(self) -> float:
@@ -204,6 +231,7 @@ def measure(world: World, out: Path, args: argparse.Namespace, registry: str) ->
     with LoopbackServer(world.sites, seed=args.seed) as server:
         fetch = _fetch_options(server, args)
         got: dict[str, dict[str, str]] = {}
+        second: SecondRun | None = None
         own = {p.host for p in world.partners}
         started = time.monotonic()
         if args.mode == "loop":
@@ -230,12 +258,21 @@ def measure(world: World, out: Path, args: argparse.Namespace, registry: str) ->
             _, rss, cpu = _run(cmd, log)
             wall = time.monotonic() - started
             hits = list(server.hits)
-            if (out / "recheck" / RECHECK_JSON).is_file():
-                for entry in load_summary(out / "recheck").partners:
-                    got[str(entry.id)] = dict(entry.requirements)
+            got = _verdicts(out / "recheck")
             ideal, dominant = recheck_ideal(
                 hits, own, args.per_host_delay, args.per_host_concurrency, args.concurrency
             )
+            if args.second_run:
+                again = [*cmd[:4], str(out / "recheck2"), *cmd[5:]]
+                again += ["--baseline", str(out / "recheck")]
+                begin, before = time.monotonic(), len(server.hits)
+                _run(again, log)
+                verdicts = _verdicts(out / "recheck2")
+                second = SecondRun(
+                    time.monotonic() - begin,
+                    list(server.hits[before:]),
+                    [p.id for p in world.partners if verdicts.get(p.id) != p.expected],
+                )
     asked: dict[str, int] = defaultdict(int)
     for hit in hits:
         asked[f"{hit.host}{hit.path}"] += 1
@@ -251,7 +288,15 @@ def measure(world: World, out: Path, args: argparse.Namespace, registry: str) ->
         mismatched=[p.id for p in world.partners if got.get(p.id) != p.expected],
         shared_asked={page: asked.get(page, 0) for page in world.shared_pages},
         robots_repeated=sum(1 for p, n in asked.items() if p.endswith("/robots.txt") and n > 1),
+        second=second,
     )
+
+
+def _verdicts(folder: Path) -> dict[str, dict[str, str]]:
+    """Each partner's requirement statuses in the recheck.json of ``folder``."""
+    if not (folder / RECHECK_JSON).is_file():
+        return {}
+    return {str(e.id): dict(e.requirements) for e in load_summary(folder).partners}
 
 
 def report(fig: Figures, mode: str, own_hosts: set[str]) -> list[str]:
@@ -297,6 +342,12 @@ def report(fig: Figures, mode: str, own_hosts: set[str]) -> list[str]:
         shown = ", ".join(fig.mismatched[:5])
         print(f"   partners without their expected verdicts: {len(fig.mismatched)} ({shown})")
         missed.append("every partner reaches its expected verdicts")
+    if fig.second is not None:
+        print(f"   {fig.second.line()}")
+        if fig.second.mismatched:
+            shown = ", ".join(fig.second.mismatched[:5])
+            print(f"   second run: partners without their expected verdicts: {shown}")
+            missed.append("every partner reaches its expected verdicts in the second run")
     if fig.ratio > RATIO_TARGET:
         missed.append(f"ratio {fig.ratio:.2f} > {RATIO_TARGET}")
     if fig.peak_rss_mb >= RSS_TARGET_MB:
@@ -339,6 +390,12 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
         default=75,
         help="size of each HTML page, grown with markup and script as a real "
         "site's (0: about 1 KiB) [default: 75]",
+    )
+    parser.add_argument(
+        "--no-second-run",
+        dest="second_run",
+        action="store_false",
+        help="--mode recheck: skip the second run with --baseline (the share of 304s)",
     )
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--keep", action="store_true", help="keep the world and the reports")

@@ -17,6 +17,7 @@ compressed stream) is retried and never returned as if whole.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import functools
 import logging
 import ssl
@@ -35,6 +36,12 @@ from verifier.errors import (
     FetchTimeout,
     InputError,
     TooManyRedirects,
+)
+from verifier.fetch.conditional import (
+    NOT_MODIFIED,
+    BaselineCapture,
+    ConditionalBook,
+    revive,
 )
 from verifier.fetch.content import (
     HEAD_SCAN_BYTES,
@@ -86,6 +93,9 @@ class _Follow:
     truncate: bool = False
     robots: bool = True
     refresh: bool = True
+    baseline: BaselineCapture | None = None
+    """The baseline capture of the URL asked, whose validators the request carries at the
+    end of the same redirect chain (:mod:`~verifier.fetch.conditional`)."""
 
 
 class LiveSource:
@@ -96,6 +106,9 @@ class LiveSource:
         public-looking addresses to a local server with it).
     :param sleep: the back-off sleep (tests make it instant).
     :param clock: the run's clock, for each page's ``fetched_at`` and a Retry-After date.
+    :param baseline: the baseline captures a URL may be asked again conditionally with
+        (``If-None-Match`` / ``If-Modified-Since``); a 304 then stands for the baseline's
+        bytes, under the rules of :mod:`~verifier.fetch.conditional`.
     """
 
     def __init__(
@@ -106,8 +119,12 @@ class LiveSource:
         network: httpcore.AsyncNetworkBackend | None = None,
         sleep: Callable[[float], Awaitable[object]] | None = None,
         clock: Clock = utc_clock,
+        baseline: ConditionalBook | None = None,
     ) -> None:
         self.settings = settings
+        self.baseline = baseline
+        self.not_modified = 0
+        """Requests answered 304 Not Modified and taken as the baseline's bytes."""
         self._clock = clock
         self.backend = GuardedBackend(
             allow_private=settings.allow_private_network,
@@ -162,8 +179,10 @@ class LiveSource:
     async def get(self, url: str) -> Page:
         """GET ``url``, following redirects and meta refreshes; see the module docstring."""
         s = self.settings
+        known = self.baseline.get(url) if self.baseline is not None else None
         page = await self._follow(
-            url, _Follow(max_redirects=s.max_redirects, cap=s.max_bytes, robots=True)
+            url,
+            _Follow(max_redirects=s.max_redirects, cap=s.max_bytes, robots=True, baseline=known),
         )
         if page.is_html:
             await parse_within(page, s.parse_timeout, s.max_tags)
@@ -196,7 +215,10 @@ class LiveSource:
                     robots = await self.robots.check(target)
                     if robots.note and not any(robots.url in n for n in notes):
                         notes.append(f"robots.txt {robots.url}: {robots.note}")
-                page = await self._get_with_retries(str(target), history, how)
+                sent = _conditional(how.baseline, target, hops)
+                page = await self._get_with_retries(str(target), history, how, sent)
+                if page.status == NOT_MODIFIED and how.robots:
+                    page = self._not_modified(page, how.baseline, sent, hops, how)
             except FetchError as exc:
                 _in_context(exc, url, current, hops, history)
                 raise  # keeps the chain to the httpx error, for whoever debugs it
@@ -223,6 +245,37 @@ class LiveSource:
                     history,
                 )
             current = nxt
+
+    def _not_modified(
+        self,
+        page: Page,
+        baseline: BaselineCapture | None,
+        sent: dict[str, str],
+        hops: list[Hop],
+        how: _Follow,
+    ) -> Page:
+        """The baseline's page a 304 stands for, or :class:`FetchFailed` saying why the
+        304 is not trusted (see :mod:`~verifier.fetch.conditional`)."""
+        if not sent:
+            if baseline is None:
+                why = "no baseline capture of this URL gave validators"
+            elif page.url != baseline.final_url or tuple(hops) != baseline.hops:
+                here = " -> ".join([*(h.url for h in hops), page.url]) if hops else "no redirect"
+                why = (
+                    f"this answer came after {here}, not after the baseline capture's "
+                    f"{baseline.chain()}, so its validators were not sent here"
+                )
+            else:  # pragma: no cover - _conditional sends them in exactly this case
+                why = "its validators were not sent"
+            raise FetchFailed(
+                page.url,
+                f"answered 304 Not Modified to a request that was not conditional ({why}): "
+                "a 304 says nothing about a page it was not asked about, so it is not evidence",
+            )
+        assert baseline is not None  # validators are sent only from a baseline capture
+        revived = revive(page, baseline, sent, how.cap)
+        self.not_modified += 1
+        return revived
 
     def _next_hop(
         self, page: Page, target: httpx.URL, notes: list[str], how: _Follow
@@ -268,14 +321,11 @@ class LiveSource:
         history: list[dict[str, Any]],
         notes: list[str],
     ) -> Page:
-        final = Page(
+        # replace(), not Page(): a page the baseline's bytes stand for stays one.
+        final = dataclasses.replace(
+            page,
             url=url,
             final_url=str(target),
-            status=page.status,
-            headers=page.headers,
-            body=page.body,
-            sha256=page.sha256,
-            fetched_at=page.fetched_at,
             hops=tuple(hops),
             attempts=sum(1 for h in history if h["url"] == str(target)),
             notes=(*notes, *page.notes),
@@ -307,7 +357,7 @@ class LiveSource:
         return target
 
     async def _get_with_retries(
-        self, url: str, history: list[dict[str, Any]], how: _Follow
+        self, url: str, history: list[dict[str, Any]], how: _Follow, sent: dict[str, str]
     ) -> Page:
         s = self.settings
         attempts = 0
@@ -318,9 +368,11 @@ class LiveSource:
                 with attempt:
                     attempts += 1
                     record: dict[str, Any] = {"attempt": attempts, "url": url}
+                    if sent:
+                        record["conditional"] = dict(sent)
                     history.append(record)
                     try:
-                        page = await self._attempt(url, how)
+                        page = await self._attempt(url, how, sent)
                     except (Retryable, FetchError) as exc:
                         record["error"] = exc.reason
                         if isinstance(exc, Retryable) and exc.unreachable:
@@ -332,11 +384,11 @@ class LiveSource:
             raise FetchFailed(url, gave_up(exc, attempts, s), attempts=attempts) from exc
         raise AssertionError("unreachable")  # pragma: no cover
 
-    async def _attempt(self, url: str, how: _Follow) -> Page:
+    async def _attempt(self, url: str, how: _Follow, sent: dict[str, str]) -> Page:
         async with self.gate.slot(httpx.URL(url).host):
             try:
                 async with asyncio.timeout(self.settings.total_timeout):
-                    return await self._request(url, how)
+                    return await self._request(url, how, sent)
             except TimeoutError as exc:
                 # Not retried: a server that drips or stays silent for the whole deadline
                 # would do it again, and each retry would cost another full deadline.
@@ -361,8 +413,8 @@ class LiveSource:
                 connect = isinstance(exc, httpx.ConnectError)
                 raise Retryable(transport_reason(exc), unreachable=connect) from exc
 
-    async def _request(self, url: str, how: _Follow) -> Page:
-        async with self._client.stream("GET", url) as response:
+    async def _request(self, url: str, how: _Follow, sent: dict[str, str]) -> Page:
+        async with self._client.stream("GET", url, headers=sent) as response:
             headers = {k: response.headers[k] for k in KEPT_HEADERS if k in response.headers}
             if response.status_code in RETRY_STATUSES:
                 status = response.status_code
@@ -406,6 +458,16 @@ def trusted_ssl_context(ca_bundle: str | None = None) -> ssl.SSLContext:
                 f"--ca-bundle {ca_bundle}: cannot read it ({exc.strerror or exc}); {todo}"
             ) from None
     return context
+
+
+def _conditional(
+    baseline: BaselineCapture | None, target: httpx.URL, hops: list[Hop]
+) -> dict[str, str]:
+    """The conditional headers of the request to ``target``: the baseline capture's
+    validators, when this is where it answered, after the same redirects; else none."""
+    if baseline is None or str(target) != baseline.final_url or tuple(hops) != baseline.hops:
+        return {}
+    return baseline.validators.request_headers()
 
 
 def _join(base: httpx.URL, ref: str) -> str | None:

@@ -21,6 +21,7 @@ import httpx
 from verifier.bundle.store import EvidenceStore
 from verifier.clock import Clock, stamp, utc_clock
 from verifier.errors import FetchError, FetchRefused
+from verifier.fetch.conditional import validators_of
 from verifier.fetch.page import DEFAULT_MAX_TAGS, Page, parse_within
 from verifier.fetch.settings import FetchSettings
 from verifier.urls import origin_of
@@ -258,12 +259,15 @@ class Fetcher:
         except OSError:
             return  # the store keeps the failure; the run stops on it (verifier.run.verify)
         extra = {"purpose": purpose} if purpose else {}
+        # What a later run may ask this page again with (conditional re-fetching).
+        validators = validators_of(page.headers, page.fetched_at)
         self.store.record(
             {
                 "url": url,
                 "sha256": page.sha256,
                 "fetched_at": page.fetched_at,
                 **page.evidence().data,
+                "validators": validators.to_json() if validators else None,
                 **extra,
             }
         )

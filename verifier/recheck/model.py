@@ -241,6 +241,9 @@ class PartnerResult:
     """Pages changed, gone and new since the baseline."""
     decisions: tuple[CarryRecord, ...] = ()
     """The baseline's staff decisions for this partner, carried over or not."""
+    not_modified: int = 0
+    """Pages of its bundle the server said were unchanged (HTTP 304): the baseline's
+    bytes, re-used (verifier.fetch.conditional)."""
 
     @classmethod
     def of_report(
@@ -301,6 +304,7 @@ class PartnerResult:
             "renewal_due": self.renewal_due,
             "pages": self.pages.to_json(),
             "decisions": [d.to_json() for d in self.decisions],
+            "not_modified": self.not_modified,
         }
 
     @classmethod
@@ -323,6 +327,7 @@ class PartnerResult:
             renewal_due=_text(data.get("renewal_due")),
             pages=PageChanges.from_json(_object(data.get("pages"))),
             decisions=tuple(CarryRecord.from_json(d) for d in _objects(data.get("decisions"))),
+            not_modified=max(_status_code(data.get("not_modified")) or 0, 0),
         )
 
 
@@ -394,6 +399,9 @@ class RecheckSummary:
     """Partners re-checked, by outcome, and the regressions among their changes."""
     partners: tuple[PartnerResult, ...] = ()
     """Every partner re-checked, then those removed since the baseline."""
+    not_modified: int = 0
+    """Pages answered HTTP 304 and re-used from the baseline, over every partner's bundle
+    (a page several partners read counts once per bundle)."""
 
     @classmethod
     def summarise(
@@ -425,6 +433,7 @@ class RecheckSummary:
             outcome=overall_status(outcomes).value,
             counts=counts,
             partners=listed,
+            not_modified=sum(p.not_modified for p in listed),
         )
 
     def partner(self, partner_id: str) -> PartnerResult | None:
@@ -442,6 +451,7 @@ class RecheckSummary:
             "outcome": self.outcome,
             "counts": dict(self.counts),
             "partners": [p.to_json() for p in self.partners],
+            "not_modified": self.not_modified,
         }
 
     @classmethod
@@ -473,6 +483,7 @@ class RecheckSummary:
                 if isinstance(v, int) and not isinstance(v, bool)
             },
             partners=tuple(PartnerResult.from_json(p) for p in _objects(data.get("partners"))),
+            not_modified=max(_status_code(data.get("not_modified")) or 0, 0),
         )
 
 

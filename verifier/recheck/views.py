@@ -166,6 +166,7 @@ def _head(summary: RecheckSummary) -> dict[str, Any]:
             else None
         ),
         "tool": _view.visible(summary.tool.version),
+        "not_modified": summary.not_modified,
     }
 
 
@@ -195,6 +196,11 @@ def render_recheck_md(summary: RecheckSummary) -> str:
             else "- Baseline: none (no changes are listed)"
         ),
     ]
+    if baseline:
+        lines.append(
+            f"- Unchanged (HTTP 304): {head['not_modified']} page(s) the servers said were "
+            "unchanged since the baseline: its bytes re-used"
+        )
     for _, title, partners in grouped(summary):
         lines += ["", f"## {title} ({len(partners)})", ""]
         if not partners:

@@ -93,7 +93,16 @@ def _fetch_view(ev: Evidence) -> dict[str, Any]:
         "capture": capture_href(ev.sha256),
         "hops": [{"url": visible(h.url), "status": visible(h.status)} for h in facts.hops],
         "detail": visible(ev.detail),
+        "unchanged": _unchanged(ev),
     }
+
+
+def _unchanged(ev: Evidence) -> str | None:
+    """ "unchanged since <date> (HTTP 304)" for a page the baseline's bytes stand for."""
+    again = ev.data.get("revalidated")
+    if not isinstance(again, dict):
+        return None
+    return visible(f"unchanged since {again.get('since')} (HTTP 304): the baseline's bytes")
 
 
 def _fact_view(ev: Evidence) -> dict[str, Any]:

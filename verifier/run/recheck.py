@@ -33,7 +33,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from verifier._version import __version__
-from verifier.bundle.check import check_bundle
+from verifier.bundle.check import check_bundle, load_manifest
 from verifier.bundle.decisions import load_decisions
 from verifier.bundle.files import MANIFEST, MAX_JSON, REPORT_JSON, file_sha256, read_regular
 from verifier.bundle.store import atomic_write
@@ -41,10 +41,11 @@ from verifier.clock import Clock, stamp, utc_clock
 from verifier.engine import DEFAULT_CHECK_TIMEOUT
 from verifier.errors import BundleError, InputError
 from verifier.fetch import FetchCache, FetchSettings
+from verifier.fetch.conditional import ConditionalBook, count_revalidated
 from verifier.inputs.roster import Roster, RosterPartner
 from verifier.models import Status
 from verifier.recheck.carry import CarriedFrom, CarryResult, carried_line, carry_decisions
-from verifier.recheck.diff import bundle_page_changes, diff_partners
+from verifier.recheck.diff import bundle_page_changes, diff_partners, read_exchanges
 from verifier.recheck.model import (
     PARTNERS,
     RECHECK_JSON,
@@ -210,7 +211,9 @@ async def run_recheck(
     and closed at the end. A partner whose submission is invalid is that partner's
     ``error``; an internal error of one partner stops the run (a bug: exit 4).
     """
-    cache = live_cache(request.settings, parts.clock, max_kept=request.max_kept)
+    cache = live_cache(
+        request.settings, parts.clock, max_kept=request.max_kept, baseline=_validators(request)
+    )
     shared = RunParts(parts.host, clock=parts.clock, cache=cache)
     progress = RecheckProgress(len(request.partners), cache=cache)
     notify = listener or (lambda _p, _r: None)
@@ -316,6 +319,21 @@ def _baseline_bundle(request: RecheckRequest, partner_id: str) -> Path | None:
     return found if found is not None and (found / REPORT_JSON).is_file() else None
 
 
+def _validators(request: RecheckRequest) -> ConditionalBook | None:
+    """The baseline captures this run may ask again conditionally: those of the baseline
+    bundles of the partners re-checked (:mod:`verifier.fetch.conditional`)."""
+    if request.baseline is None:
+        return None
+    book = ConditionalBook()
+    for partner in request.partners:
+        bundle = _baseline_bundle(request, partner.id)
+        if bundle is not None:
+            book.add_bundle(bundle, load_manifest(bundle).entries)
+    for problem in book.problems:
+        log.warning("%s: its pages are asked again without validators", problem)
+    return book
+
+
 def _basis(bundle: Path) -> Basis:
     """A bundle's report.json (read once, as a regular file within its bound) and
     review.jsonl: what a partner's entry and the carrying of decisions are made from."""
@@ -379,7 +397,19 @@ def _finished(
     result = PartnerResult.of_report(
         partner.id, report, sha, decisions, as_of, renewal_due=partner.renewal_due
     )
-    return replace(result, pages=pages, decisions=records)
+    return replace(
+        result, pages=pages, decisions=records, not_modified=_not_modified(request, bundle)
+    )
+
+
+def _not_modified(request: RecheckRequest, bundle: Path) -> int:
+    """Pages of ``bundle`` answered 304 and re-used from the baseline (none without one)."""
+    if request.baseline is None:
+        return 0
+    try:
+        return count_revalidated(read_exchanges(bundle))
+    except BundleError:
+        return 0  # its own index, just written: unreadable only if someone broke it
 
 
 def _baseline_as_decided(request: RecheckRequest) -> RecheckSummary:

@@ -39,6 +39,7 @@ from verifier.clock import Clock, stamp, utc_clock
 from verifier.engine import DEFAULT_CHECK_TIMEOUT, run_policy
 from verifier.errors import InputError, PolicyError, Problem, SubmissionError
 from verifier.fetch import FetchCache, Fetcher, FetchSettings, LiveSource, PageSource
+from verifier.fetch.conditional import ConditionalBook
 from verifier.host import CheckRegistry, PluginHost
 from verifier.inputs.copies import (
     POLICY_COPY,
@@ -136,13 +137,19 @@ class RunParts:
 
 
 def live_cache(
-    settings: FetchSettings, clock: Clock = utc_clock, *, max_kept: int | None = None
+    settings: FetchSettings,
+    clock: Clock = utc_clock,
+    *,
+    max_kept: int | None = None,
+    baseline: ConditionalBook | None = None,
 ) -> FetchCache:
     """A fetch cache over the web under ``settings``, for :attr:`RunParts.cache`: the runs
     sharing it fetch each URL once (while it keeps it: ``max_kept``, see
-    :class:`FetchCache`). Its owner closes it (``await cache.aclose()``)."""
+    :class:`FetchCache`). Its owner closes it (``await cache.aclose()``). ``baseline``:
+    the baseline captures its pages are asked again conditionally with
+    (:mod:`verifier.fetch.conditional`)."""
     return FetchCache(
-        LiveSource(settings, clock=clock),
+        LiveSource(settings, clock=clock, baseline=baseline),
         max_tags=settings.max_tags,
         read_timeout=settings.parse_timeout,
         clock=clock,
