@@ -60,12 +60,17 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("reports", ("verifier.report",)),
     # The renewal re-check's summary, its diff against a baseline and its pages.
     ("recheck summaries", ("verifier.recheck",)),
+    # The history of runs reads the report and re-check models; runs and cli record.
+    ("history", ("verifier.history",)),
     # Checking a bundle re-derives its human reports, so it sits above them.
     ("bundle check", ("verifier.bundle.check",)),
     # The runs compose everything below: verify, replay, review.
     # ... and the renewal re-check composes runs.
     ("runs", ("verifier.run", "verifier.run.recheck")),
-    ("command line", ("verifier.cli", "verifier.cli.recheck", "verifier.__main__")),
+    (
+        "command line",
+        ("verifier.cli", "verifier.cli.recheck", "verifier.cli.history", "verifier.__main__"),
+    ),
     # The pytest plugin for check authors drives the engine and the host like a run.
     ("testing", ("verifier.testing",)),
 )

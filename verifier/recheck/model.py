@@ -350,10 +350,19 @@ class RosterRef:
     """Its path, as given."""
     sha256: str | None = None
     """SHA-256 of its bytes."""
+    resolved: str | None = None
+    """Its absolute path: the roster a history's ``--baseline last`` looks runs up by."""
+    partners: int | None = None
+    """How many partners it lists: a run that re-checked fewer is not complete."""
 
     def to_json(self) -> dict[str, Any]:
         """The recheck.json form."""
-        return {"path": self.path, "sha256": self.sha256}
+        return {
+            "path": self.path,
+            "sha256": self.sha256,
+            "resolved": self.resolved,
+            "partners": self.partners,
+        }
 
 
 @dataclass(frozen=True)
@@ -394,6 +403,8 @@ class RecheckSummary:
     """Partners re-checked, by outcome, and the regressions among their changes."""
     partners: tuple[PartnerResult, ...] = ()
     """Every partner re-checked, then those removed since the baseline."""
+    history: str | None = None
+    """The history file this run is recorded in (absolute); ``None``: ``--no-history``."""
 
     @classmethod
     def summarise(
@@ -404,6 +415,7 @@ class RecheckSummary:
         run: RecheckRun,
         roster: RosterRef,
         baseline: BaselineRef | None = None,
+        history: str | None = None,
     ) -> RecheckSummary:
         """The summary of ``partners``, with the outcome and counts they make.
 
@@ -425,6 +437,7 @@ class RecheckSummary:
             outcome=overall_status(outcomes).value,
             counts=counts,
             partners=listed,
+            history=history,
         )
 
     def partner(self, partner_id: str) -> PartnerResult | None:
@@ -442,6 +455,7 @@ class RecheckSummary:
             "outcome": self.outcome,
             "counts": dict(self.counts),
             "partners": [p.to_json() for p in self.partners],
+            "history": self.history,
         }
 
     @classmethod
@@ -460,7 +474,12 @@ class RecheckSummary:
             run=RecheckRun(
                 _text(run.get("started")), _text(run.get("finished")), _text(run.get("as_of"))
             ),
-            roster=RosterRef(_text(roster.get("path")), _text(roster.get("sha256"))),
+            roster=RosterRef(
+                _text(roster.get("path")),
+                _text(roster.get("sha256")),
+                _text(roster.get("resolved")),
+                _status_code(roster.get("partners")),
+            ),
             baseline=(
                 BaselineRef(_text(baseline.get("path")), _text(baseline.get("started")))
                 if isinstance(baseline, dict)
@@ -473,6 +492,7 @@ class RecheckSummary:
                 if isinstance(v, int) and not isinstance(v, bool)
             },
             partners=tuple(PartnerResult.from_json(p) for p in _objects(data.get("partners"))),
+            history=_text(data.get("history")),
         )
 
 
