@@ -60,10 +60,11 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("reports", ("verifier.report",)),
     # The renewal re-check's summary, its diff against a baseline and its pages.
     ("recheck summaries", ("verifier.recheck",)),
-    # The history of runs reads the report and re-check models; runs and cli record.
-    ("history", ("verifier.history",)),
     # Checking a bundle re-derives its human reports, so it sits above them.
     ("bundle check", ("verifier.bundle.check",)),
+    # The history of runs reads finished folders (their manifest, report and re-check
+    # models); the runs and the command line record into it.
+    ("history", ("verifier.history",)),
     # The runs compose everything below: verify, replay, review.
     # ... and the renewal re-check composes runs.
     ("runs", ("verifier.run", "verifier.run.recheck")),

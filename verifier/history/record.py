@@ -19,6 +19,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from verifier.bundle.check import Manifest, load_manifest
 from verifier.bundle.decisions import review_view
 from verifier.bundle.files import MANIFEST, MAX_JSON, REPORT_JSON, file_sha256, read_regular
 from verifier.clock import Clock, stamp, utc_clock
@@ -128,28 +129,27 @@ def record_verify(db: Path, bundle: Path, partner: str, clock: Clock = utc_clock
     return write_run(db, read_verify(bundle, partner), clock)
 
 
-def _manifest(folder: Path) -> tuple[str, str]:
-    """SHA256SUMS of a finished folder: its text and its SHA-256."""
-    try:
-        data = read_regular(folder / MANIFEST, MAX_JSON)
-    except (OSError, BundleError) as exc:
+def _manifest(folder: Path) -> tuple[Manifest, str]:
+    """SHA256SUMS of a finished folder, and its SHA-256."""
+    manifest = load_manifest(folder)
+    if manifest.error is not None:
         raise InputError(
-            f"{folder} is not a finished run (no readable {MANIFEST}: {exc}); nothing was "
-            "recorded in the history"
-        ) from exc
-    return data.decode("utf-8", "replace"), hashlib.sha256(data).hexdigest()
+            f"{folder} is not a finished run ({manifest.error}); nothing was recorded in the "
+            "history"
+        )
+    try:
+        return manifest, file_sha256(folder / MANIFEST)
+    except (OSError, BundleError) as exc:
+        raise InputError(f"{folder / MANIFEST} cannot be read: {exc}") from exc
 
 
-def _sealed(folder: Path, manifest: str, name: str) -> None:
+def _sealed(folder: Path, manifest: Manifest, name: str) -> None:
     """``name`` is listed in the folder's SHA256SUMS with the hash it has now."""
-    listed = {
-        rel: digest for digest, _, rel in (line.partition("  ") for line in manifest.splitlines())
-    }
     try:
         now = file_sha256(folder / name)
-    except OSError as exc:
-        raise InputError(f"{folder / name} cannot be read: {exc.strerror}") from exc
-    if listed.get(name) != now:
+    except (OSError, BundleError) as exc:
+        raise InputError(f"{folder / name} cannot be read: {exc}") from exc
+    if manifest.entries.get(name) != now:
         raise InputError(
             f"{folder / name} does not match {folder / MANIFEST} (changed after the run was "
             "sealed?); run `finops-verify bundle check` on it; nothing was recorded"

@@ -253,7 +253,10 @@ async def run_recheck(
     summary = _summary(request, [results[p.id] for p in request.partners], started, as_of, parts)
     write_summary(request.out, summary)
     if request.history is not None:
-        record_recheck(request.history, request.out, parts.clock)
+        try:
+            record_recheck(request.history, request.out, parts.clock)
+        except InputError as exc:
+            raise InputError(f"the re-check in {request.out} is complete, but {exc}") from exc
     return summary
 
 
