@@ -25,6 +25,7 @@ from verifier.history import (
     list_runs,
     partner_timeline,
     record_recheck,
+    schema,
 )
 from verifier.history import record as record_module
 
@@ -356,3 +357,23 @@ def test_baseline_last_is_the_latest_complete_recheck_of_this_roster(tmp_path: P
     relative = Path(os.path.relpath(roster))
     assert last_run(db, relative).id == 3
     assert [r.complete for r in list_runs(db, roster)] == [True, True, True, False]
+
+
+def test_a_migration_that_fails_half_way_leaves_the_file_at_its_version(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db = tmp_path / "old.sqlite"
+    shutil.copy(V1_FIXTURE, db)
+    steps = (*schema.MIGRATIONS[1], "INSERT INTO no_such_table VALUES (1)")
+    monkeypatch.setitem(schema.MIGRATIONS, 1, steps)
+    with pytest.raises(InputError):
+        connect(db)
+    conn = sqlite3.connect(db)
+    try:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == 1
+        columns = {c[1] for c in conn.execute("PRAGMA table_info(runs)")}
+        assert "kind" not in columns  # the first step was rolled back with the rest
+    finally:
+        conn.close()
+    monkeypatch.undo()
+    assert [r.kind for r in list_runs(db)] == ["recheck"]

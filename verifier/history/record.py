@@ -293,7 +293,8 @@ def write_run(db: Path, run: RunRow, clock: Clock = utc_clock) -> int:
             run_id = _insert(conn, run, stamp(clock()))
             conn.execute("COMMIT")
         except BaseException:
-            conn.execute("ROLLBACK")
+            if conn.in_transaction:  # SQLite may have rolled back already (an I/O error)
+                conn.execute("ROLLBACK")
             raise
     except sqlite3.Error as exc:
         raise InputError(f"cannot record the run in the history {db}: {exc}") from exc

@@ -158,7 +158,8 @@ def _bring_forward(conn: sqlite3.Connection, path: Path) -> None:
         conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
         conn.execute("COMMIT")
     except BaseException:
-        conn.execute("ROLLBACK")
+        if conn.in_transaction:  # SQLite may have rolled back already (an I/O error)
+            conn.execute("ROLLBACK")
         raise
 
 
