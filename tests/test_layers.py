@@ -62,10 +62,16 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("recheck summaries", ("verifier.recheck",)),
     # Checking a bundle re-derives its human reports, so it sits above them.
     ("bundle check", ("verifier.bundle.check",)),
+    # The history of runs reads finished folders (their manifest, report and re-check
+    # models); the runs and the command line record into it.
+    ("history", ("verifier.history",)),
     # The runs compose everything below: verify, replay, review.
     # ... and the renewal re-check composes runs.
     ("runs", ("verifier.run", "verifier.run.recheck")),
-    ("command line", ("verifier.cli", "verifier.cli.recheck", "verifier.__main__")),
+    (
+        "command line",
+        ("verifier.cli", "verifier.cli.recheck", "verifier.cli.history", "verifier.__main__"),
+    ),
     # The pytest plugin for check authors drives the engine and the host like a run.
     ("testing", ("verifier.testing",)),
 )

@@ -81,7 +81,13 @@ def test_to_json_has_every_contract_field_with_its_contract_name() -> None:
         "finished": "2026-11-30T00:05:00Z",
         "as_of": "2026-11-30",
     }
-    assert data["roster"] == {"path": "roster.yaml", "sha256": SHA}
+    # Added by the history (docs/history.md): the resolved path and the partner count.
+    assert data["roster"] == {
+        "path": "roster.yaml",
+        "sha256": SHA,
+        "resolved": None,
+        "partners": None,
+    }
     assert data["baseline"] == {"path": "old/", "started": "2026-08-30T00:00:00Z"}
     assert data["outcome"] == "fail"
     assert data["counts"] == {

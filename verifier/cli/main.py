@@ -25,6 +25,7 @@ from verifier.bundle.store import CAPTURES
 from verifier.cli.bundle import COMMANDS as BUNDLE_COMMANDS
 from verifier.cli.catalog import COMMANDS as CATALOG_COMMANDS
 from verifier.cli.exitcodes import ExitCode
+from verifier.cli.history import history
 from verifier.cli.options import (
     DIR,
     FILE,
@@ -44,6 +45,7 @@ from verifier.cli.options import (
 from verifier.cli.recheck import recheck
 from verifier.errors import InputError
 from verifier.fetch.settings import FetchSettings
+from verifier.history import connect, record_verify
 from verifier.host import PluginHost
 from verifier.models import RequirementResult
 from verifier.report import REPORT_JSON
@@ -115,6 +117,13 @@ def cli(ctx: click.Context, verbose: int) -> None:
     is_flag=True,
     help="Print the report path and outcome as JSON instead of the table.",
 )
+@click.option(
+    "--history",
+    "history_path",
+    type=FILE,
+    help="Also record this verification in this history file (SQLite), under the "
+    "submission file's name as the partner id.",
+)
 @fetch_options
 @plugin_options
 @click.pass_obj
@@ -130,6 +139,7 @@ def verify(
     check_timeout: float,
     formats: tuple[str, ...],
     as_json: bool,
+    history_path: Path | None,
     **fetch: Any,
 ) -> None:
     """Verify SUBMISSION against the requirements of its tier and write the report.
@@ -152,11 +162,15 @@ def verify(
         formats=chosen_formats(formats, obj.formats),
         report_formats=obj.formats,
     )
-    code = _run_and_print(RunParts(obj.host), request, as_json=as_json)
+    if history_path is not None:
+        connect(history_path).close()  # a history this version cannot write: refused first
+    code = _run_and_print(RunParts(obj.host), request, as_json=as_json, history=history_path)
     raise SystemExit(int(code))
 
 
-def _run_and_print(parts: RunParts, request: RunRequest, *, as_json: bool) -> ExitCode:
+def _run_and_print(
+    parts: RunParts, request: RunRequest, *, as_json: bool, history: Path | None = None
+) -> ExitCode:
     prep = prepare(request, parts)
     console = make_console(err=as_json)
     with Progress(
@@ -176,6 +190,8 @@ def _run_and_print(parts: RunParts, request: RunRequest, *, as_json: bool) -> Ex
             progress.advance(task)
 
         report = asyncio.run(execute(prep, request, on_done=done))
+    if history is not None:
+        record_verify(history, prep.out, request.submission_path.stem, parts.clock)
     code = ExitCode.for_outcome(report.outcome)
     if as_json:
         click.echo(
@@ -287,7 +303,7 @@ def _clear_previous_demo(folder: Path) -> None:
         shutil.rmtree(folder)
 
 
-for _command in (*CATALOG_COMMANDS, *BUNDLE_COMMANDS, recheck):
+for _command in (*CATALOG_COMMANDS, *BUNDLE_COMMANDS, recheck, history):
     cli.add_command(_command)
 
 

@@ -27,6 +27,7 @@ from rich.progress import (
 from rich.text import Text
 
 from verifier.cli.exitcodes import ExitCode
+from verifier.cli.history import history_file, history_options
 from verifier.cli.options import (
     DIR,
     FILE,
@@ -41,6 +42,7 @@ from verifier.cli.options import (
     plugin_options,
     settings_from,
 )
+from verifier.history import HISTORY_FILE, connect, last_run
 from verifier.inputs.roster import load_roster, select_partners
 from verifier.recheck.model import (
     COUNTED,
@@ -70,9 +72,10 @@ from verifier.safetext import safe_text
 )
 @click.option(
     "--baseline",
-    type=DIR,
+    metavar="DIR|last",
     help="An earlier re-check folder: say what changed since, and carry its staff "
-    "decisions over while their evidence holds.",
+    "decisions over while their evidence holds. 'last': the latest complete re-check of "
+    "this roster in the history (./last for a folder named last).",
 )
 @click.option(
     "--resume",
@@ -112,6 +115,7 @@ from verifier.safetext import safe_text
     is_flag=True,
     help="Print recheck.json's path and the outcome as JSON instead of the summary.",
 )
+@history_options(f"{HISTORY_FILE} beside the roster")
 @fetch_options
 @plugin_options
 @click.pass_obj
@@ -120,7 +124,7 @@ def recheck(
     /,
     roster: Path,
     out: Path | None,
-    baseline: Path | None,
+    baseline: str | None,
     resume: bool,
     concurrency: int,
     partner_ids: tuple[str, ...],
@@ -129,6 +133,8 @@ def recheck(
     check_timeout: float,
     formats: tuple[str, ...],
     as_json: bool,
+    history_path: Path | None,
+    no_history: bool,
     **fetch: Any,
 ) -> None:
     """Re-check every partner of ROSTER in one run and say what changed since --baseline.
@@ -140,14 +146,21 @@ def recheck(
     Example:
       finops-verify recheck roster.yaml --out recheck-2026q4/ --baseline recheck-2026q3/
       finops-verify recheck roster.yaml --out recheck-2026q4/ --resume
+      finops-verify recheck roster.yaml --out recheck-2027q1/ --baseline last
     """
     # Everything a person wrote is validated before anything is fetched.
     if resume and out is None:
         raise click.UsageError("--resume needs --out: the folder of the re-check to finish")
+    if no_history and history_path is not None:
+        raise click.UsageError("--history and --no-history contradict each other: give one")
     settings = settings_from(fetch)
     read = load_roster(roster)
     chosen = select_partners(read, partner_ids)
-    old = load_summary(baseline) if baseline is not None else None
+    db = None if no_history else history_file(history_path, roster)
+    if db is not None:
+        connect(db).close()  # a history this version cannot write is refused before fetching
+    base = _baseline_folder(baseline, roster, db)
+    old = load_summary(base) if base is not None else None
     parts = RunParts(obj.host)
     # The folder's default name is a reading of the run's clock, as a verify report's is.
     folder = out or Path("finops-verify-recheck") / parts.clock().astimezone(dt.UTC).strftime(
@@ -157,7 +170,7 @@ def recheck(
         roster=read,
         partners=chosen,
         out=folder,
-        baseline_path=baseline,
+        baseline_path=base,
         baseline=old,
         resume=resume,
         concurrency=concurrency,
@@ -167,6 +180,7 @@ def recheck(
         check_timeout=check_timeout,
         formats=chosen_formats(formats, obj.formats),
         report_formats=obj.formats,
+        history=db,
     )
     started, day = prepare_out(request, parts.clock)
     console = make_console(err=as_json)
@@ -195,6 +209,21 @@ def recheck(
     else:
         _print_summary(summary, folder)
     raise SystemExit(int(code))
+
+
+def _baseline_folder(given: str | None, roster: Path, db: Path | None) -> Path | None:
+    """``--baseline``: a folder, or ``last``, the latest complete re-check of ``roster``
+    (by its resolved path) in the history ``db``."""
+    if given is None:
+        return None
+    if given != "last":
+        return Path(DIR.convert(given, None, None))
+    if db is None:
+        raise click.UsageError(
+            "--baseline last reads the history, and --no-history turns it off: give the "
+            "baseline folder itself (--baseline DIR)"
+        )
+    return Path(last_run(db, roster).folder)
 
 
 def _run_shown(
@@ -266,3 +295,5 @@ def _print_summary(summary: RecheckSummary, folder: Path) -> None:
     console.print(outcome_text(str(summary.outcome)))
     console.print(Text(f"Summary: {safe_text(folder / RECHECK_JSON)}"), soft_wrap=True)
     console.print(Text(f"HTML:    {safe_text(folder / RECHECK_HTML)}"), soft_wrap=True)
+    if summary.history is not None:
+        console.print(Text(f"History: {safe_text(summary.history)}"), soft_wrap=True)

@@ -355,10 +355,19 @@ class RosterRef:
     """Its path, as given."""
     sha256: str | None = None
     """SHA-256 of its bytes."""
+    resolved: str | None = None
+    """Its absolute path: the roster a history's ``--baseline last`` looks runs up by."""
+    partners: int | None = None
+    """How many partners it lists: a run that re-checked fewer is not complete."""
 
     def to_json(self) -> dict[str, Any]:
         """The recheck.json form."""
-        return {"path": self.path, "sha256": self.sha256}
+        return {
+            "path": self.path,
+            "sha256": self.sha256,
+            "resolved": self.resolved,
+            "partners": self.partners,
+        }
 
 
 @dataclass(frozen=True)
@@ -402,6 +411,8 @@ class RecheckSummary:
     not_modified: int = 0
     """Pages answered HTTP 304 and re-used from the baseline, over every partner's bundle
     (a page several partners read counts once per bundle)."""
+    history: str | None = None
+    """The history file this run is recorded in (absolute); ``None``: ``--no-history``."""
 
     @classmethod
     def summarise(
@@ -412,6 +423,7 @@ class RecheckSummary:
         run: RecheckRun,
         roster: RosterRef,
         baseline: BaselineRef | None = None,
+        history: str | None = None,
     ) -> RecheckSummary:
         """The summary of ``partners``, with the outcome and counts they make.
 
@@ -434,6 +446,7 @@ class RecheckSummary:
             counts=counts,
             partners=listed,
             not_modified=sum(p.not_modified for p in listed),
+            history=history,
         )
 
     def partner(self, partner_id: str) -> PartnerResult | None:
@@ -452,6 +465,7 @@ class RecheckSummary:
             "counts": dict(self.counts),
             "partners": [p.to_json() for p in self.partners],
             "not_modified": self.not_modified,
+            "history": self.history,
         }
 
     @classmethod
@@ -470,7 +484,12 @@ class RecheckSummary:
             run=RecheckRun(
                 _text(run.get("started")), _text(run.get("finished")), _text(run.get("as_of"))
             ),
-            roster=RosterRef(_text(roster.get("path")), _text(roster.get("sha256"))),
+            roster=RosterRef(
+                _text(roster.get("path")),
+                _text(roster.get("sha256")),
+                _text(roster.get("resolved")),
+                _status_code(roster.get("partners")),
+            ),
             baseline=(
                 BaselineRef(_text(baseline.get("path")), _text(baseline.get("started")))
                 if isinstance(baseline, dict)
@@ -484,6 +503,7 @@ class RecheckSummary:
             },
             partners=tuple(PartnerResult.from_json(p) for p in _objects(data.get("partners"))),
             not_modified=max(_status_code(data.get("not_modified")) or 0, 0),
+            history=_text(data.get("history")),
         )
 
 

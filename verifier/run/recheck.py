@@ -42,6 +42,7 @@ from verifier.engine import DEFAULT_CHECK_TIMEOUT
 from verifier.errors import BundleError, InputError
 from verifier.fetch import FetchCache, FetchSettings
 from verifier.fetch.conditional import ConditionalBook, count_revalidated
+from verifier.history import record_recheck
 from verifier.inputs.roster import Roster, RosterPartner
 from verifier.models import Status
 from verifier.recheck.carry import CarriedFrom, CarryResult, carried_line, carry_decisions
@@ -112,6 +113,8 @@ class RecheckRequest:
     """The registry ``formats`` are names in."""
     max_kept: int | None = DEFAULT_MAX_KEPT
     """The shared cache's bound (``None``: keep every page)."""
+    history: Path | None = None
+    """The history file the finished run is recorded in (``None``: ``--no-history``)."""
 
 
 @dataclass
@@ -252,6 +255,11 @@ async def run_recheck(
         await cache.aclose()
     summary = _summary(request, [results[p.id] for p in request.partners], started, as_of, parts)
     write_summary(request.out, summary)
+    if request.history is not None:
+        try:
+            record_recheck(request.history, request.out, parts.clock)
+        except InputError as exc:
+            raise InputError(f"the re-check in {request.out} is complete, but {exc}") from exc
     return summary
 
 
@@ -461,8 +469,14 @@ def _summary(
         listed,
         tool=ToolRef("finops-verifier", __version__),
         run=RecheckRun(started, stamp(parts.clock()), as_of.isoformat()),
-        roster=RosterRef(str(request.roster.path), request.roster.sha256),
+        roster=RosterRef(
+            str(request.roster.path),
+            request.roster.sha256,
+            str(request.roster.path.resolve()),
+            len(request.roster.partners),
+        ),
         baseline=baseline_ref,
+        history=str(request.history.resolve()) if request.history is not None else None,
     )
 
 
