@@ -47,7 +47,10 @@ from verifier.recheck.model import (
     PartnerResult,
     RecheckSummary,
     load_summary,
+    manifest_sha256,
 )
+from verifier.recheck.shard import Shard
+from verifier.run.merge import merge_shards
 from verifier.run.recheck import (
     DEFAULT_CONCURRENCY,
     RECHECK_HTML,
@@ -60,7 +63,41 @@ from verifier.run.verify import RunParts
 from verifier.safetext import safe_text
 
 
-@click.command("recheck")
+class _ShardType(click.ParamType[Shard, Any]):
+    """``--shard I/N``, validated at the edge (exit 2 with what is wrong)."""
+
+    name = "I/N"
+
+    def convert(
+        self, value: object, param: click.Parameter | None, ctx: click.Context | None
+    ) -> Shard:
+        if isinstance(value, Shard):
+            return value
+        try:
+            return Shard.parse(str(value))
+        except ValueError as exc:
+            self.fail(str(exc), param, ctx)
+
+
+class _RecheckCommand(click.Command):
+    """``recheck ROSTER ...`` (CONTRACT.md), with ``recheck merge DIR...`` beside it: a
+    click group cannot take the ROSTER argument its subcommands would be mistaken for,
+    so ``merge`` as the first word hands the rest to :func:`recheck_merge` (a roster file
+    named ``merge`` is given as ``./merge``)."""
+
+    def make_context(
+        self,
+        info_name: str | None,
+        args: list[str],
+        parent: click.Context | None = None,
+        **extra: Any,
+    ) -> click.Context:
+        if args[:1] == ["merge"]:
+            return recheck_merge.make_context(f"{info_name} merge", args[1:], parent, **extra)
+        return super().make_context(info_name, args, parent, **extra)
+
+
+@click.command("recheck", cls=_RecheckCommand)
 @click.argument("roster", type=FILE)
 @click.option(
     "--out",
@@ -99,6 +136,12 @@ from verifier.safetext import safe_text
     type=FILE,
     help="Sources file for every partner, instead of the roster's.",
 )
+@click.option(
+    "--shard",
+    type=_ShardType(),
+    help="Re-check only shard I of N of the roster (e.g. 2/3), chosen by a hash of each "
+    "partner's id; then combine the N folders with `recheck merge`.",
+)
 @as_of_option("today, UTC; on --resume, the interrupted run's")
 @check_timeout_option(
     " A partner's requirements run at once, so this is its deadline: a dead site's "
@@ -123,6 +166,7 @@ def recheck(
     concurrency: int,
     partner_ids: tuple[str, ...],
     sources_path: Path | None,
+    shard: Shard | None,
     as_of: dt.date | None,
     check_timeout: float,
     formats: tuple[str, ...],
@@ -134,17 +178,28 @@ def recheck(
     Exit code: 0 every partner passes, 1 any fails, 3 otherwise when any needs review or
     errs, 2 bad roster, options or usage, 4 internal error.
 
+    `finops-verify recheck merge SHARD_DIR... --out DIR` combines the folders of a
+    re-check split with --shard into one.
+
     \b
     Example:
       finops-verify recheck roster.yaml --out recheck-2026q4/ --baseline recheck-2026q3/
       finops-verify recheck roster.yaml --out recheck-2026q4/ --resume
+      finops-verify recheck roster.yaml --shard 2/3 --out shard-2/
     """
     # Everything a person wrote is validated before anything is fetched.
     if resume and out is None:
         raise click.UsageError("--resume needs --out: the folder of the re-check to finish")
+    if shard is not None and partner_ids:
+        raise click.UsageError(
+            "--shard and --partner cannot be combined: a shard is every partner its id "
+            "puts in it, so that `recheck merge` can tell a whole run from a part"
+        )
     settings = settings_from(fetch)
     read = load_roster(roster)
     chosen = select_partners(read, partner_ids)
+    if shard is not None:
+        chosen = tuple(p for p in chosen if shard.holds(p.id))
     old = load_summary(baseline) if baseline is not None else None
     parts = RunParts(obj.host)
     # The folder's default name is a reading of the run's clock, as a verify report's is.
@@ -165,6 +220,8 @@ def recheck(
         check_timeout=check_timeout,
         formats=chosen_formats(formats, obj.formats),
         report_formats=obj.formats,
+        shard=shard,
+        baseline_sha256sums=manifest_sha256(baseline) if baseline is not None else None,
     )
     started, day = prepare_out(request, parts.clock)
     console = make_console(err=as_json)
@@ -179,6 +236,38 @@ def recheck(
             soft_wrap=True,
         )
         raise SystemExit(130) from None
+    _finish(summary, folder, as_json)
+
+
+@click.command("merge")
+@click.argument("shards", nargs=-1, required=True, type=DIR)
+@click.option("--out", type=DIR, required=True, help="The merged re-check folder (new or empty).")
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="Print recheck.json's path and the outcome as JSON instead of the summary.",
+)
+@click.pass_obj
+def recheck_merge(obj: Obj, /, shards: tuple[Path, ...], out: Path, as_json: bool) -> None:
+    """Combine the folders of a re-check split with --shard I/N into one re-check folder,
+    as if it had been one run.
+
+    Every shard 1 to N must be given once, finished and intact (bundle check), and all of
+    one roster, as-of date, tool version and baseline; anything else is refused (exit 2).
+    Exit code as for recheck: 0 every partner passes, 1 any fails, 3 otherwise when any
+    needs review or errs, 2 refused.
+
+    \b
+    Example:
+      finops-verify recheck merge shard-1/ shard-2/ shard-3/ --out recheck-2026q4/
+    """
+    summary = merge_shards(list(shards), out, obj.formats)
+    _finish(summary, out, as_json)
+
+
+def _finish(summary: RecheckSummary, folder: Path, as_json: bool) -> None:
+    """Print the outcome (as JSON with ``as_json``) and exit with its code."""
     code = ExitCode.for_outcome(str(summary.outcome))
     if as_json:
         click.echo(
