@@ -152,7 +152,9 @@ def test_merged_paper_shards_equal_one_run_of_the_roster(
     assert check_recheck(tmp_path / "merged").ok
 
 
-def _refused(out: Path, capsys: pytest.CaptureFixture[str], *folders: Path, because: str) -> str:
+def _refused(capsys: pytest.CaptureFixture[str], folders: list[Path], because: str) -> str:
+    """Merge ``folders``: refused (exit 2) saying ``because``, nothing left in --out."""
+    out = folders[0].parent / "merged"
     assert _merge(out, *folders) == 2
     err = capsys.readouterr().err
     assert because in err, err
@@ -164,7 +166,7 @@ def test_a_missing_shard_is_refused(
     tmp_path: Path, paper: tuple[Path, list[Path]], capsys: pytest.CaptureFixture[str]
 ) -> None:
     _, (one, _two, three) = paper
-    _refused(tmp_path / "m", capsys, one, three, because="shard 2 of 3 is missing")
+    _refused(capsys, [one, three], "shard 2 of 3 is missing")
 
 
 def test_a_shard_given_twice_is_refused_naming_both_folders(
@@ -173,15 +175,7 @@ def test_a_shard_given_twice_is_refused_naming_both_folders(
     _, (one, two, three) = paper
     again = tmp_path / "two-again"
     shutil.copytree(two, again)
-    _refused(
-        tmp_path / "m",
-        capsys,
-        one,
-        two,
-        again,
-        three,
-        because=f"shard 2/3 is given twice: {two} and {again}",
-    )
+    _refused(capsys, [one, two, again, three], f"shard 2/3 is given twice: {two} and {again}")
 
 
 def test_a_shard_of_another_roster_is_refused(
@@ -190,14 +184,8 @@ def test_a_shard_of_another_roster_is_refused(
     _, (one, _two, three) = paper
     other = _paper_roster(tmp_path / "other", (*PAPER_IDS, "newco"))
     assert _paper_run(other, tmp_path / "other-2", "--shard", "2/3") == 3
-    err = _refused(
-        tmp_path / "m",
-        capsys,
-        one,
-        tmp_path / "other-2",
-        three,
-        because=f"{tmp_path / 'other-2'} is a shard of another run than {one}",
-    )
+    other_2 = tmp_path / "other-2"
+    err = _refused(capsys, [one, other_2, three], f"{other_2} is a shard of another run than {one}")
     assert "roster file (SHA-256)" in err
 
 
@@ -206,14 +194,13 @@ def test_a_shard_of_another_as_of_date_is_refused(
 ) -> None:
     roster, (one, two, _three) = paper
     assert _paper_run(roster, tmp_path / "later-3", "--shard", "3/3", as_of="2026-12-01") == 3
-    err = _refused(tmp_path / "m", capsys, one, two, tmp_path / "later-3", because="as-of date")
+    err = _refused(capsys, [one, two, tmp_path / "later-3"], "as-of date")
     assert "2026-12-01, not 2026-11-01" in err
 
 
 def _rewrite(folder: Path, **changes: Any) -> None:
     """``folder``'s recheck.json changed and the folder sealed again, as another version
     of the tool (or a person with the tool) would have written it: it passes its check."""
-
     write_summary(folder, replace(load_summary(folder), **changes))
     assert check_recheck(folder).ok
 
@@ -223,14 +210,7 @@ def test_a_shard_of_another_tool_version_is_refused(
 ) -> None:
     _, (one, two, three) = paper
     _rewrite(three, tool=ToolRef("finops-verifier", "0.0.1"))
-    _refused(
-        tmp_path / "m",
-        capsys,
-        one,
-        two,
-        three,
-        because=f"{three} was written by finops-verifier 0.0.1",
-    )
+    _refused(capsys, [one, two, three], f"{three} was written by finops-verifier 0.0.1")
 
 
 def test_a_partner_in_a_shard_its_id_does_not_choose_is_refused(
@@ -240,10 +220,25 @@ def test_a_partner_in_a_shard_its_id_does_not_choose_is_refused(
     summary = load_summary(one)
     assert summary.shard is not None
     # Shard 1 relabelled as 2 (and shard 2 as 1): all N present, each partner once.
-
     _rewrite(one, shard=replace(summary.shard, index=2))
     (pid, *_) = _ids(one)
-    _refused(tmp_path / "m", capsys, two, one, three, because=f"lists partner {pid}, whose id")
+    _refused(capsys, [two, one, three], f"lists partner {pid}, whose id")
+
+
+def test_a_partner_listed_twice_is_refused(
+    tmp_path: Path, paper: tuple[Path, list[Path]], capsys: pytest.CaptureFixture[str]
+) -> None:
+    _, (one, two, three) = paper
+    summary = load_summary(two)
+    assert summary.shard is not None
+    first = summary.partners[0]
+    places = (*summary.shard.places, summary.shard.places[0])
+    _rewrite(
+        two,
+        partners=(*summary.partners, first),
+        shard=replace(summary.shard, places=places),
+    )
+    _refused(capsys, [one, two, three], f"partner {first.id} is listed twice in {two}")
 
 
 def test_an_unfinished_or_altered_shard_is_refused(
@@ -251,17 +246,13 @@ def test_an_unfinished_or_altered_shard_is_refused(
 ) -> None:
     _, (one, two, three) = paper
     (two / "SHA256SUMS").unlink()
-    _refused(tmp_path / "m", capsys, one, two, three, because=f"{two} is unfinished")
+    _refused(capsys, [one, two, three], f"{two} is unfinished")
+    assert main(["bundle", "check", str(two)]) == 2
+    assert f"{two} is not a finished re-check folder" in capsys.readouterr().err
     html = three / "recheck.html"
     html.write_text(html.read_text().replace("error", "pass"))
-    _refused(
-        tmp_path / "m",
-        capsys,
-        one,
-        three,
-        because=f"{three} fails its check (finops-verify bundle check {three}):\nchanged: "
-        "recheck.html",
-    )
+    check = f"{three} fails its check (finops-verify bundle check {three}):\nchanged: recheck.html"
+    _refused(capsys, [one, three], check)
 
 
 # --- Merge and the chain on a real world ---------------------------------------------
@@ -418,3 +409,17 @@ def test_a_recheck_json_naming_a_partner_outside_the_folder_sends_the_check_nowh
     assert not check.ok
     assert "lists partner '../../outside', an id that cannot name a folder" in check.describe()
     assert check.checked == 3  # recheck.json, .html, .md: nothing outside was opened
+
+
+def test_a_partner_folder_that_is_a_link_is_reported_and_not_followed(
+    runs: dict[str, Any], tmp_path: Path
+) -> None:
+    folder = tmp_path / "whole"
+    shutil.copytree(runs["root"] / "whole", folder)
+    elsewhere = tmp_path / "elsewhere"
+    (folder / "partners" / "stratus").rename(elsewhere)
+    (folder / "partners" / "stratus").symlink_to(elsewhere)
+    check = check_recheck(folder)
+    assert not check.ok
+    assert "problem: partners/stratus: a symbolic link (not followed)" in check.describe()
+    assert not any(p.startswith("partners/stratus/") for p in check.changed + check.added)

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from verifier._version import __version__
 from verifier.bundle.check import CheckResult, check_bundle, open_manifest, rehash
 from verifier.bundle.files import MANIFEST, REPORT_JSON, file_sha256, read_regular, scan
 from verifier.errors import BundleError
@@ -49,8 +50,8 @@ def check_recheck(
     """Check the re-check folder ``root`` (see the module docstring); ``baseline``: where
     its baseline folder is, instead of the path its recheck.json records."""
     result = CheckResult(root)
-    what = "a finished re-check folder (an interrupted one is finished with recheck --resume)"
-    manifest = open_manifest(root, RECHECK_JSON, what, result)
+    kind = "a finished re-check folder (an interrupted one is finished with recheck --resume)"
+    manifest = open_manifest(root, RECHECK_JSON, kind, result)
     if manifest is None:
         return result
     tree = scan(root)
@@ -98,7 +99,7 @@ def _bundled_ids(entries: dict[str, str], summary: RecheckSummary | None) -> lis
     sealed = [
         rel.split("/")[1]
         for rel in entries
-        if rel.startswith(f"{PARTNERS}/") and rel.count("/") == 2 and rel.endswith(MANIFEST)
+        if rel.startswith(f"{PARTNERS}/") and rel.count("/") == 2 and rel.endswith(f"/{MANIFEST}")
     ]
     # Only an id that can name a folder is looked at: recheck.json may come from anyone,
     # and "../x" must not send the check outside the folder.
@@ -120,6 +121,8 @@ def _check_partner(
         result.problems.append(f"{MANIFEST} does not list {sums}, the seal of partner {pid}")
     if summary is not None and (entry is None or entry.bundle is None):
         result.problems.append(f"{RECHECK_JSON} lists no bundle for partner {pid}, sealed here")
+    if (root / PARTNERS / pid).is_symlink():
+        return  # reported as a link by the scan, never followed
     found = check_bundle(root / PARTNERS / pid, formats)
     result.checked += found.checked
     result.changed += [f"{where}/{p}" for p in found.changed]
@@ -152,8 +155,15 @@ def _check_views(
             result.problems.append(f"{rel} cannot be read ({exc})")
             continue
         if held != render(summary).encode("utf-8"):
+            version = summary.tool.version
+            other = (
+                f"; {RECHECK_JSON} was written by finops-verifier {str(version)[:40]}, this "
+                f"is {__version__}: check it with that version too"
+                if version != __version__
+                else ""
+            )
             result.problems.append(
-                f"{rel} does not match {RECHECK_JSON} (rendered again, it differs)"
+                f"{rel} does not match {RECHECK_JSON} (rendered again, it differs{other})"
             )
 
 

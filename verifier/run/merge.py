@@ -142,11 +142,15 @@ def check_shards(shards: Sequence[ShardFolder]) -> None:
         seen[shard.index] = shard.path
         for partner in shard.summary.partners:
             pid = str(partner.id)
+            # Two shards cannot both hold a partner their ids check (read_shard), but one
+            # shard's recheck.json may list a partner twice.
             if pid in owner:
-                raise InputError(
-                    f"partner {pid} is in both {owner[pid]} and {shard.path}: shards must "
-                    "not overlap"
+                where = (
+                    f"twice in {shard.path}"
+                    if owner[pid] == shard.path
+                    else f"in both {owner[pid]} and {shard.path}"
                 )
+                raise InputError(f"partner {pid} is listed {where}: shards must not overlap")
             owner[pid] = shard.path
     missing = [str(i) for i in range(1, first.count + 1) if i not in seen]
     if missing:
