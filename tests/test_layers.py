@@ -61,7 +61,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     # The renewal re-check's summary, its diff against a baseline and its pages.
     ("recheck summaries", ("verifier.recheck",)),
     # Checking a bundle re-derives its human reports, so it sits above them.
-    ("bundle check", ("verifier.bundle.check",)),
+    ("bundle check", ("verifier.bundle.check", "verifier.bundle.chain")),
     # The history of runs reads finished folders (their manifest, report and re-check
     # models); the runs and the command line record into it.
     ("history", ("verifier.history",)),

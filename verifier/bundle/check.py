@@ -40,6 +40,7 @@ from verifier.bundle.files import (
     MANIFEST,
     MAX_JSON,
     REPORT_JSON,
+    Tree,
     bundle_files,
     file_sha256,
     read_json,
@@ -92,6 +93,9 @@ class CheckResult:
     absent, a decision on another report."""
     checked: int = 0
     """Files re-hashed."""
+    notes: list[str] = field(default_factory=list)
+    """What a person should know that is no fault (a re-check's baseline not at hand, so
+    the link to it was not checked)."""
 
     @property
     def ok(self) -> bool:
@@ -106,7 +110,8 @@ class CheckResult:
         lines += [f"missing: {p}" for p in self.missing]
         lines += [f"added:   {p}" for p in self.added]
         lines += [f"problem: {p}" for p in self.problems]
-        return "\n".join(lines) or f"ok: {self.checked} files match {MANIFEST}"
+        lines = lines or [f"ok: {self.checked} files match {MANIFEST}"]
+        return "\n".join(lines + [f"note:    {n}" for n in self.notes])
 
     def to_json(self) -> dict[str, object]:
         """The result as ``bundle check --json`` prints it."""
@@ -119,6 +124,7 @@ class CheckResult:
             "missing": self.missing,
             "added": self.added,
             "problems": self.problems,
+            "notes": self.notes,
         }
 
 
@@ -159,6 +165,19 @@ def load_manifest(root: Path) -> Manifest:
     return found
 
 
+def open_manifest(root: Path, required: str, what: str, result: CheckResult) -> Manifest | None:
+    """``root``'s SHA256SUMS when it is one and lists ``required``; else ``None``, and
+    ``result`` says that ``root`` is not ``what``, and why."""
+    manifest = load_manifest(root)
+    if manifest.error or required not in manifest.entries:
+        result.is_bundle = False
+        result.problems.append(
+            f"{root} is not {what}: " + (manifest.error or f"{MANIFEST} does not list {required}")
+        )
+        return None
+    return manifest
+
+
 def _read_json(root: Path, rel: str, problems: list[str]) -> tuple[bytes | None, Any]:
     # The bytes and what they parse to; (None, None) and a problem when unreadable.
     try:
@@ -178,29 +197,13 @@ def check_bundle(root: Path, formats: ReportFormats | None = None) -> CheckResul
         result.is_bundle = False
         result.problems.append(f"{root} is not a directory")
         return result
-    manifest = load_manifest(root)
-    if manifest.error or REPORT not in manifest.entries:
-        result.is_bundle = False
-        result.problems.append(
-            f"{root} is not an evidence bundle: "
-            + (manifest.error or f"{MANIFEST} does not list {REPORT}")
-        )
+    manifest = open_manifest(root, REPORT, "an evidence bundle", result)
+    if manifest is None:
         return result
     entries = manifest.entries
     tree = scan(root)
     present = set(tree.files)
-    for rel, digest in sorted(entries.items()):
-        if rel in tree.odd:
-            continue  # reported below, never opened
-        if rel not in present:
-            result.missing.append(rel)
-            continue
-        result.checked += 1
-        try:
-            if file_sha256(root / rel) != digest:
-                result.changed.append(rel)
-        except (OSError, BundleError):
-            result.changed.append(rel)
+    rehash(root, entries, tree, result)
     result.added = sorted(present - set(entries)) + tree.empty_dirs
     result.problems += [
         f"{rel}: {what}; a bundle holds regular files only"
@@ -221,6 +224,25 @@ def check_bundle(root: Path, formats: ReportFormats | None = None) -> CheckResul
         unchecked = set(result.changed) | set(tree.odd)
         result.problems += _derived_problems(root, basis, present - unchecked, formats)
     return result
+
+
+def rehash(root: Path, entries: dict[str, str], tree: Tree, result: CheckResult) -> None:
+    """Re-hash each file ``entries`` (a manifest's) lists under ``root``, as ``tree``
+    found it: into ``result``, the files changed and missing (an odd entry, a link or a
+    device, is never opened: the caller reports it)."""
+    present = set(tree.files)
+    for rel, digest in sorted(entries.items()):
+        if rel in tree.odd:
+            continue
+        if rel not in present:
+            result.missing.append(rel)
+            continue
+        result.checked += 1
+        try:
+            if file_sha256(root / rel) != digest:
+                result.changed.append(rel)
+        except (OSError, BundleError):
+            result.changed.append(rel)
 
 
 def _parsed(data: object) -> Report | None:

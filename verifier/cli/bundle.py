@@ -15,6 +15,7 @@ from pathlib import Path
 
 import click
 
+from verifier.bundle.chain import check_recheck, is_recheck_folder
 from verifier.bundle.check import check_bundle, load_report
 from verifier.bundle.decisions import DECISIONS, load_decisions, report_sha256, review_view
 from verifier.cli.exitcodes import ExitCode
@@ -42,18 +43,34 @@ def bundle_group() -> None:
 @bundle_group.command("check")
 @click.argument("directory", type=DIR)
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@click.option(
+    "--baseline",
+    type=DIR,
+    help="For a re-check folder: its baseline folder, instead of the path its recheck.json "
+    "records (the link of the hash chain is checked when the baseline is there).",
+)
 @click.pass_obj
-def bundle_check(obj: Obj, directory: Path, as_json: bool) -> None:
+def bundle_check(obj: Obj, directory: Path, as_json: bool, baseline: Path | None) -> None:
     """Re-hash every file of DIRECTORY against its SHA256SUMS.
 
     Names each file changed, missing or added. Exit code 0 when intact, 1 when anything
-    differs, 2 when DIRECTORY is not a bundle.
+    differs, 2 when DIRECTORY is not a bundle. On a re-check folder, also checks each
+    partner's bundle and, when its baseline folder is there, the link to it.
 
     \b
     Example:
       finops-verify bundle check acme-report/
+      finops-verify bundle check recheck-2026q4/ --baseline recheck-2026q3/
     """
-    result = check_bundle(directory, obj.formats)
+    if is_recheck_folder(directory):
+        result = check_recheck(directory, obj.formats, baseline)
+    elif baseline is not None:
+        raise click.UsageError(
+            f"--baseline is for a re-check folder (one holding recheck.json); {directory} "
+            "is not one"
+        )
+    else:
+        result = check_bundle(directory, obj.formats)
     if as_json:
         click.echo(json.dumps(result.to_json(), indent=2))
     else:

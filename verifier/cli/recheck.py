@@ -50,7 +50,10 @@ from verifier.recheck.model import (
     PartnerResult,
     RecheckSummary,
     load_summary,
+    manifest_sha256,
 )
+from verifier.recheck.shard import Shard
+from verifier.run.merge import merge_shards
 from verifier.run.recheck import (
     DEFAULT_CONCURRENCY,
     RECHECK_HTML,
@@ -63,7 +66,41 @@ from verifier.run.verify import RunParts
 from verifier.safetext import safe_text
 
 
-@click.command("recheck")
+class _ShardType(click.ParamType[Shard, Any]):
+    """``--shard I/N``, validated at the edge (exit 2 with what is wrong)."""
+
+    name = "I/N"
+
+    def convert(
+        self, value: object, param: click.Parameter | None, ctx: click.Context | None
+    ) -> Shard:
+        if isinstance(value, Shard):
+            return value
+        try:
+            return Shard.parse(str(value))
+        except ValueError as exc:
+            self.fail(str(exc), param, ctx)
+
+
+class _RecheckCommand(click.Command):
+    """``recheck ROSTER ...`` (CONTRACT.md), with ``recheck merge DIR...`` beside it: a
+    click group cannot take the ROSTER argument its subcommands would be mistaken for,
+    so ``merge`` as the first word hands the rest to :func:`recheck_merge` (a roster file
+    named ``merge`` is given as ``./merge``)."""
+
+    def make_context(
+        self,
+        info_name: str | None,
+        args: list[str],
+        parent: click.Context | None = None,
+        **extra: Any,
+    ) -> click.Context:
+        if args[:1] == ["merge"]:
+            return recheck_merge.make_context(f"{info_name} merge", args[1:], parent, **extra)
+        return super().make_context(info_name, args, parent, **extra)
+
+
+@click.command("recheck", cls=_RecheckCommand)
 @click.argument("roster", type=FILE)
 @click.option(
     "--out",
@@ -103,6 +140,12 @@ from verifier.safetext import safe_text
     type=FILE,
     help="Sources file for every partner, instead of the roster's.",
 )
+@click.option(
+    "--shard",
+    type=_ShardType(),
+    help="Re-check only shard I of N of the roster (e.g. 2/3), chosen by a hash of each "
+    "partner's id; then combine the N folders with `recheck merge`.",
+)
 @as_of_option("today, UTC; on --resume, the interrupted run's")
 @check_timeout_option(
     " A partner's requirements run at once, so this is its deadline: a dead site's "
@@ -129,6 +172,7 @@ def recheck(
     concurrency: int,
     partner_ids: tuple[str, ...],
     sources_path: Path | None,
+    shard: Shard | None,
     as_of: dt.date | None,
     check_timeout: float,
     formats: tuple[str, ...],
@@ -142,20 +186,31 @@ def recheck(
     Exit code: 0 every partner passes, 1 any fails, 3 otherwise when any needs review or
     errs, 2 bad roster, options or usage, 4 internal error.
 
+    `finops-verify recheck merge SHARD_DIR... --out DIR` combines the folders of a
+    re-check split with --shard into one.
+
     \b
     Example:
       finops-verify recheck roster.yaml --out recheck-2026q4/ --baseline recheck-2026q3/
       finops-verify recheck roster.yaml --out recheck-2026q4/ --resume
       finops-verify recheck roster.yaml --out recheck-2027q1/ --baseline last
+      finops-verify recheck roster.yaml --shard 2/3 --out shard-2/
     """
     # Everything a person wrote is validated before anything is fetched.
     if resume and out is None:
         raise click.UsageError("--resume needs --out: the folder of the re-check to finish")
     if no_history and history_path is not None:
         raise click.UsageError("--history and --no-history contradict each other: give one")
+    if shard is not None and partner_ids:
+        raise click.UsageError(
+            "--shard and --partner cannot be combined: a shard is every partner its id "
+            "puts in it, so that `recheck merge` can tell a whole run from a part"
+        )
     settings = settings_from(fetch)
     read = load_roster(roster)
     chosen = select_partners(read, partner_ids)
+    if shard is not None:
+        chosen = tuple(p for p in chosen if shard.holds(p.id))
     db = None if no_history else history_file(history_path, roster)
     if db is not None:
         connect(db).close()  # a history this version cannot write is refused before fetching
@@ -181,6 +236,8 @@ def recheck(
         formats=chosen_formats(formats, obj.formats),
         report_formats=obj.formats,
         history=db,
+        shard=shard,
+        baseline_sha256sums=manifest_sha256(base) if base is not None else None,
     )
     started, day = prepare_out(request, parts.clock)
     console = make_console(err=as_json)
@@ -195,6 +252,69 @@ def recheck(
             soft_wrap=True,
         )
         raise SystemExit(130) from None
+    _finish(summary, folder, as_json)
+
+
+@click.command("merge")
+@click.argument("shards", nargs=-1, required=True, type=DIR)
+@click.option("--out", type=DIR, required=True, help="The merged re-check folder (new or empty).")
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="Print recheck.json's path and the outcome as JSON instead of the summary.",
+)
+@history_options(f"{HISTORY_FILE} beside the roster the shards name")
+@click.pass_obj
+def recheck_merge(
+    obj: Obj,
+    /,
+    shards: tuple[Path, ...],
+    out: Path,
+    as_json: bool,
+    history_path: Path | None,
+    no_history: bool,
+) -> None:
+    """Combine the folders of a re-check split with --shard I/N into one re-check folder,
+    as if it had been one run.
+
+    Every shard 1 to N must be given once, finished and intact (bundle check), and all of
+    one roster, as-of date, tool version and baseline; anything else is refused (exit 2).
+    Exit code as for recheck: 0 every partner passes, 1 any fails, 3 otherwise when any
+    needs review or errs, 2 refused.
+
+    \b
+    Example:
+      finops-verify recheck merge shard-1/ shard-2/ shard-3/ --out recheck-2026q4/
+    """
+    if no_history and history_path is not None:
+        raise click.UsageError("--history and --no-history contradict each other: give one")
+    db = None if no_history else _merge_history(history_path, shards[0])
+    if db is not None:
+        connect(db).close()  # a history this version cannot write is refused before merging
+    summary = merge_shards(list(shards), out, obj.formats, db)
+    _finish(summary, out, as_json)
+
+
+def _merge_history(given: Path | None, shard: Path) -> Path:
+    """The history file a merge records in: ``given``, else the one beside the roster the
+    shards name (its path as given to them, from here). A usage error when that roster is
+    not here: the default would be a guess."""
+    if given is not None:
+        return given
+    named = load_summary(shard).roster.path
+    roster = Path(named) if named else None
+    if roster is None or not roster.is_file():
+        raise click.UsageError(
+            f"the shards re-checked the roster {named or '(none recorded)'}, which is not "
+            f"here, so the history file beside it is unknown: give --history FILE (the "
+            f"history of that roster) or --no-history"
+        )
+    return history_file(None, roster)
+
+
+def _finish(summary: RecheckSummary, folder: Path, as_json: bool) -> None:
+    """Print the outcome (as JSON with ``as_json``) and exit with its code."""
     code = ExitCode.for_outcome(str(summary.outcome))
     if as_json:
         click.echo(

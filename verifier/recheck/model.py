@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from verifier.bundle.decisions import Decision, review_view
-from verifier.bundle.files import read_json
+from verifier.bundle.files import MANIFEST, file_sha256, read_json
 from verifier.errors import BundleError
 from verifier.inputs.roster import is_partner_id
 from verifier.models import Status, overall_status
@@ -121,15 +121,11 @@ class PageChange:
         """One page entry, read defensively."""
         return cls(
             _text(data.get("url")),
-            _status_code(data.get("before_status")),
-            _status_code(data.get("after_status")),
+            _count(data.get("before_status")),
+            _count(data.get("after_status")),
             _text(data.get("before_sha256")),
             _text(data.get("after_sha256")),
         )
-
-
-def _status_code(value: object) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 @dataclass(frozen=True)
@@ -327,7 +323,7 @@ class PartnerResult:
             renewal_due=_text(data.get("renewal_due")),
             pages=PageChanges.from_json(_object(data.get("pages"))),
             decisions=tuple(CarryRecord.from_json(d) for d in _objects(data.get("decisions"))),
-            not_modified=max(_status_code(data.get("not_modified")) or 0, 0),
+            not_modified=max(_count(data.get("not_modified")) or 0, 0),
         )
 
 
@@ -384,6 +380,40 @@ class BaselineRef:
         return {"path": self.path, "started": self.started}
 
 
+@dataclass(frozen=True)
+class ShardRef:
+    """``shard`` (*added*): the part of the roster a ``--shard I/N`` run re-checked."""
+
+    index: int | None = None
+    """I, from 1 to ``count``."""
+    count: int | None = None
+    """N, the number of shards."""
+    places: tuple[int, ...] = ()
+    """For each entry of ``partners``, in order, its place in the list a run of the whole
+    roster makes: its position in the roster (from 0) or, for a partner removed since the
+    baseline, the roster's length plus its position in the baseline. ``recheck merge``
+    orders the partners of every shard by it."""
+
+    def to_json(self) -> dict[str, Any]:
+        """The recheck.json form."""
+        return {"index": self.index, "count": self.count, "places": list(self.places)}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> ShardRef:
+        """``shard``, read defensively."""
+        raw = data.get("places")
+        places = raw if isinstance(raw, list) else []
+        return cls(
+            _count(data.get("index")),
+            _count(data.get("count")),
+            tuple(p for p in places if _count(p) is not None),
+        )
+
+
+def _count(value: object) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
 COUNTED = (Status.PASS, Status.FAIL, Status.NEEDS_REVIEW, Status.ERROR)
 """The partner outcomes ``counts`` gives a number for."""
 
@@ -413,6 +443,12 @@ class RecheckSummary:
     (a page several partners read counts once per bundle)."""
     history: str | None = None
     """The history file this run is recorded in (absolute); ``None``: ``--no-history``."""
+    baseline_sha256sums: str | None = None
+    """*Added*: SHA-256 of the baseline folder's SHA256SUMS when this run read it: the
+    link of the hash chain from this run to its baseline (``None``: no baseline, or one
+    without SHA256SUMS)."""
+    shard: ShardRef | None = None
+    """*Added*: the shard this run re-checked (``None``: the whole roster)."""
 
     @classmethod
     def summarise(
@@ -424,6 +460,8 @@ class RecheckSummary:
         roster: RosterRef,
         baseline: BaselineRef | None = None,
         history: str | None = None,
+        baseline_sha256sums: str | None = None,
+        shard: ShardRef | None = None,
     ) -> RecheckSummary:
         """The summary of ``partners``, with the outcome and counts they make.
 
@@ -447,6 +485,8 @@ class RecheckSummary:
             partners=listed,
             not_modified=sum(p.not_modified for p in listed),
             history=history,
+            baseline_sha256sums=baseline_sha256sums,
+            shard=shard,
         )
 
     def partner(self, partner_id: str) -> PartnerResult | None:
@@ -466,6 +506,8 @@ class RecheckSummary:
             "partners": [p.to_json() for p in self.partners],
             "not_modified": self.not_modified,
             "history": self.history,
+            "baseline_sha256sums": self.baseline_sha256sums,
+            "shard": self.shard.to_json() if self.shard is not None else None,
         }
 
     @classmethod
@@ -477,7 +519,7 @@ class RecheckSummary:
         if not isinstance(data, dict):
             raise ValueError("recheck.json does not hold a JSON object")
         tool, run, roster = (_object(data.get(k)) for k in ("tool", "run", "roster"))
-        baseline = data.get("baseline")
+        baseline, shard = data.get("baseline"), data.get("shard")
         return cls(
             schema=_text(data.get("schema")),
             tool=ToolRef(_text(tool.get("name")), _text(tool.get("version"))),
@@ -488,7 +530,7 @@ class RecheckSummary:
                 _text(roster.get("path")),
                 _text(roster.get("sha256")),
                 _text(roster.get("resolved")),
-                _status_code(roster.get("partners")),
+                _count(roster.get("partners")),
             ),
             baseline=(
                 BaselineRef(_text(baseline.get("path")), _text(baseline.get("started")))
@@ -502,8 +544,10 @@ class RecheckSummary:
                 if isinstance(v, int) and not isinstance(v, bool)
             },
             partners=tuple(PartnerResult.from_json(p) for p in _objects(data.get("partners"))),
-            not_modified=max(_status_code(data.get("not_modified")) or 0, 0),
+            not_modified=max(_count(data.get("not_modified")) or 0, 0),
             history=_text(data.get("history")),
+            baseline_sha256sums=_text(data.get("baseline_sha256sums")),
+            shard=ShardRef.from_json(shard) if isinstance(shard, dict) else None,
         )
 
 
@@ -536,3 +580,12 @@ def partner_bundle(folder: Path, partner: PartnerResult) -> Path | None:
     if partner.bundle is None or not is_partner_id(partner.id):
         return None
     return folder / PARTNERS / str(partner.id)
+
+
+def manifest_sha256(folder: Path) -> str | None:
+    """SHA-256 of ``folder``'s SHA256SUMS, read as a regular file (never through a link);
+    ``None`` when it has none: the link a run records to its baseline folder."""
+    try:
+        return file_sha256(folder / MANIFEST)
+    except (OSError, BundleError):
+        return None

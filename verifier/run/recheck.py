@@ -57,8 +57,10 @@ from verifier.recheck.model import (
     RecheckRun,
     RecheckSummary,
     RosterRef,
+    ShardRef,
     partner_bundle,
 )
+from verifier.recheck.shard import Shard
 from verifier.recheck.views import render_recheck_html, render_recheck_md
 from verifier.report import DEFAULT_FORMATS
 from verifier.report.basis import Basis
@@ -115,6 +117,10 @@ class RecheckRequest:
     """The shared cache's bound (``None``: keep every page)."""
     history: Path | None = None
     """The history file the finished run is recorded in (``None``: ``--no-history``)."""
+    shard: Shard | None = None
+    """``--shard I/N``: ``partners`` are the roster's partners of this shard."""
+    baseline_sha256sums: str | None = None
+    """SHA-256 of the baseline folder's SHA256SUMS, read with its recheck.json."""
 
 
 @dataclass
@@ -460,9 +466,13 @@ def _summary(
 ) -> RecheckSummary:
     listed: tuple[PartnerResult, ...] = tuple(results)
     baseline_ref = None
+    shard = request.shard
     if request.baseline is not None:
         chosen = {p.id for p in request.partners}
         skipped = [i for i in request.roster.ids() if i not in chosen]
+        if shard is not None:
+            # A partner removed since the baseline is listed by its own shard only.
+            skipped += [str(p.id) for p in request.baseline.partners if not shard.holds(str(p.id))]
         listed = diff_partners(_baseline_as_decided(request), listed, skipped)
         baseline_ref = BaselineRef(str(request.baseline_path), request.baseline.run.started)
     return RecheckSummary.summarise(
@@ -477,7 +487,23 @@ def _summary(
         ),
         baseline=baseline_ref,
         history=str(request.history.resolve()) if request.history is not None else None,
+        baseline_sha256sums=request.baseline_sha256sums,
+        shard=_shard_ref(request, listed),
     )
+
+
+def _shard_ref(request: RecheckRequest, listed: Sequence[PartnerResult]) -> ShardRef | None:
+    """``shard`` of a ``--shard`` run: I, N and each listed partner's place in the list
+    a run of the whole roster makes (roster order, then the removed in baseline order)."""
+    if request.shard is None:
+        return None
+    ids = request.roster.ids()
+    place = {pid: n for n, pid in enumerate(ids)}
+    if request.baseline is not None:
+        for n, old in enumerate(request.baseline.partners):
+            place.setdefault(str(old.id), len(ids) + n)
+    places = tuple(place[str(p.id)] for p in listed)
+    return ShardRef(request.shard.index, request.shard.count, places)
 
 
 def write_summary(out: Path, summary: RecheckSummary) -> None:
