@@ -11,7 +11,9 @@ baseline that recorded the URL gone (404), failed (a fault), or answering other 
 with no usable validator was skipped, not counted as a disagreement. So the URL was
 asked with the other partner's validators, and a 304 made the page read ``ok`` for the
 partner whose own baseline had judged it gone, with bytes only another partner's
-baseline holds (efc06bd).
+baseline holds (efc06bd). Fixed: such a baseline disagrees (``ConditionalBook`` marks the
+URL when a page exchange of a baseline cannot be asked again), so the URL is asked
+without validators and a 304 to it is a fault; the strict xfail is a passing test.
 
 Each case builds the baseline bundles on disk as a run writes them (captures,
 captures/index.json, SHA256SUMS) and lets respx answer, as tests/fetch/test_conditional.py
@@ -91,12 +93,6 @@ def test_control_a_url_no_baseline_can_ask_again_is_asked_plainly(tmp_path: Path
     assert reason.startswith("answered 304 Not Modified to a request that was not conditional")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="attack-304: a baseline that recorded the URL gone, failed or other bytes "
-    "without validators is not counted as a disagreement; another partner's validators "
-    "are sent and a 304 makes the page ok with that partner's bytes",
-)
 @pytest.mark.parametrize("how", ["gone", "failed", "other bytes"])
 @pytest.mark.parametrize("first", [True, False], ids=["theirs first", "theirs last"])
 def test_a_url_one_partners_baseline_could_not_ask_again_is_not_asked_with_anothers_validators(
