@@ -22,6 +22,7 @@ does; the controls show the setup reaches a 304 that is trusted when the baselin
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 from pathlib import Path
 from typing import Any
@@ -33,7 +34,9 @@ import respx
 from tests.fetch.test_conditional import BODY, ETAG, FETCHED, URL, _book, _bundle, _fault, _get
 from verifier.bundle.check import write_manifest
 from verifier.bundle.store import EvidenceStore
+from verifier.fetch import LiveSource, Page
 from verifier.fetch.conditional import RevalidatedPage
+from verifier.testing import settings_for
 
 GONE = b"<html><head><title>Page not found</title></head><body>Not found</body></html>"
 OTHER = b"<html><head><title>FinOps</title></head><body><p>Another page.</p></body></html>"
@@ -110,3 +113,54 @@ def test_a_url_one_partners_baseline_could_not_ask_again_is_not_asked_with_anoth
     assert "if-modified-since" not in route.calls.last.request.headers
     assert reason.startswith("answered 304 Not Modified to a request that was not conditional")
     assert "no baseline capture of this URL gave validators" in reason
+
+
+SMUGGLED = b"<html><head><title>FinOps</title></head><body><p>Smuggled.</p></body></html>"
+REAL = b"<html><head><title>Elsewhere</title></head><body><p>The real page.</p></body></html>"
+
+
+async def _answer_304_with_a_response_after_it(
+    reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+) -> None:
+    """One kept-alive connection of a server that answers :data:`URL` ``304`` followed, in
+    the same write, by a whole ``200`` response (:data:`SMUGGLED`) for whatever the client
+    asks next on that connection; any other path answers :data:`REAL`."""
+    try:
+        while head := await reader.readuntil(b"\r\n\r\n"):
+            path = head.split(b" ", 2)[1]
+            if path == b"/finops":
+                after = b"Content-Length: %d\r\n\r\n%s" % (len(SMUGGLED), SMUGGLED)
+                writer.write(b"HTTP/1.1 304 Not Modified\r\n\r\nHTTP/1.1 200 OK\r\n" + after)
+            else:
+                writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n%s" % (len(REAL), REAL))
+            await writer.drain()
+    except (asyncio.IncompleteReadError, ConnectionError):
+        pass
+    finally:
+        writer.close()
+
+
+def test_bytes_sent_after_a_304_never_answer_another_origin(tmp_path: Path) -> None:
+    # A 304's body (HTTP forbids one) is not read for the page: the baseline's bytes are
+    # used. What the server sent after it is read, on that kept-alive connection, as that
+    # same origin's next answer (its own answer, as cloaking could give): never as the
+    # page of another host, even one served by the same address.
+    book = _book(_bundle(tmp_path / "p1"))
+
+    async def go() -> tuple[Page, Page]:
+        server = await asyncio.start_server(_answer_304_with_a_response_after_it, "127.0.0.1")
+        port = server.sockets[0].getsockname()[1]
+        here = f"127.0.0.1:{port}"
+        pairs = (("partner.test:80", here), ("other.test:80", here))
+        source = LiveSource(settings_for(None, retries=0, resolve=pairs), baseline=book)
+        try:
+            return await source.get(URL), await source.get("http://other.test/page")
+        finally:
+            await source.aclose()
+            server.close()
+            await server.wait_closed()
+
+    revived, other = asyncio.run(go())
+    assert isinstance(revived, RevalidatedPage)
+    assert revived.body == BODY
+    assert (other.status, other.body) == (200, REAL)
