@@ -25,8 +25,9 @@ server then vouches that the page means the same; the evidence says the ETag was
 
 One URL may be read by many partners of a run through one shared fetch cache, each with
 its own baseline bundle: the URL is asked conditionally only when every baseline capture
-of it agrees (same bytes, status, redirects and validators); otherwise it is asked
-without validators, as any page (:class:`ConditionalBook`).
+of it agrees (same bytes, status, redirects and validators; a baseline that recorded it
+gone, failed or without usable validators disagrees); otherwise it is asked without
+validators, as any page (:class:`ConditionalBook`).
 """
 
 from __future__ import annotations
@@ -256,7 +257,10 @@ class ConditionalBook:
     Built from the baseline bundles of the partners re-checked (:meth:`add_bundle`). A URL
     whose baseline captures disagree (different bytes, redirects, status or validators:
     two partners' baselines fetched it at different times) has none: it is asked
-    without validators, so that no partner's bundle is judged on another's old bytes.
+    without validators, so that no partner's bundle is judged on another's old bytes. A
+    baseline that recorded the URL gone, failed, or answering without a validator that
+    can be asked again disagrees too: else the partner whose baseline judged the page
+    gone would read it ``ok`` on a 304 to another partner's validators.
     """
 
     def __init__(self) -> None:
@@ -281,8 +285,12 @@ class ConditionalBook:
         if known is None:
             self._captures[url] = capture
         elif known.key() != capture.key():
-            del self._captures[url]
-            self._conflicting.add(url)
+            self._disagree(url)
+
+    def _disagree(self, url: str) -> None:
+        """Ask ``url`` (stripped) without validators, whatever other baselines say."""
+        self._captures.pop(url.strip(), None)
+        self._conflicting.add(url.strip())
 
     def add_bundle(self, bundle: Path, manifest: Mapping[str, str]) -> None:
         """Add the captures of ``bundle`` whose validators are usable, once its
@@ -305,13 +313,16 @@ class ConditionalBook:
             return
         exchanges = data.get("exchanges") if isinstance(data, dict) else None
         for exchange in exchanges if isinstance(exchanges, list) else []:
-            if not isinstance(exchange, dict):
-                continue
+            if not isinstance(exchange, dict) or exchange.get("purpose") is not None:
+                continue  # robots.txt: never asked conditionally, nor any page's answer
             capture = capture_of(bundle, exchange)
-            if (
-                capture is not None
-                and manifest.get(f"{CAPTURES}/{capture.sha256}") == capture.sha256
-            ):
+            if capture is None:
+                url = exchange.get("url")
+                if isinstance(url, str):
+                    # This baseline got another answer (gone, a fault, no validator that
+                    # can be asked again): a 304 says nothing about it.
+                    self._disagree(url)
+            elif manifest.get(f"{CAPTURES}/{capture.sha256}") == capture.sha256:
                 self.add(capture)
 
 
