@@ -64,7 +64,8 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("bundle check", ("verifier.bundle.check",)),
     # The runs compose everything below: verify, replay, review.
     # ... and the renewal re-check composes runs.
-    ("runs", ("verifier.run", "verifier.run.recheck")),
+    # `plugins new` writes a plugin package from templates: a command's work, like a run.
+    ("runs", ("verifier.run", "verifier.run.recheck", "verifier.scaffold")),
     ("command line", ("verifier.cli", "verifier.cli.recheck", "verifier.__main__")),
     # The pytest plugin for check authors drives the engine and the host like a run.
     ("testing", ("verifier.testing",)),
