@@ -20,6 +20,7 @@ import importlib
 import inspect
 import re
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
 
@@ -236,6 +237,30 @@ def test_every_name_the_page_gives_exists() -> None:
 def test_every_python_block_of_the_page_compiles() -> None:
     for i, block in enumerate(re.findall(r"```python\n(.*?)```", page(), re.S)):
         compile(block, f"docs/plugins.md python block {i + 1}", "exec")
+
+
+def test_the_guides_check_and_its_test_run_as_written(
+    tmp_path: Path, fake_sites: Callable[..., object]
+) -> None:
+    # The guide's check (section 2) and its test (section 3), run as an author would copy
+    # them: the test's own assertions (status and summary) are the ones that must hold.
+    blocks = {
+        heading: re.findall(r"```python\n(.*?)```", _section(page(), heading), re.S)[0]
+        for heading in ("### 2. Write the check", "### 3. Test it")
+    }
+    site = tmp_path / "sites" / "says.example"
+    site.mkdir(parents=True)
+    (site / "index.html").write_text(
+        "<!doctype html><title>Lens</title><h1>Lens</h1><p>Lens is licensed under the "
+        "Apache-2.0 licence, like the rest of our open source work.</p>",
+        encoding="utf-8",
+    )
+    namespace: dict[str, object] = {"__file__": str(tmp_path / "test_guide.py")}
+    exec(compile(blocks["### 2. Write the check"], "guide check", "exec"), namespace)
+    exec(compile(blocks["### 3. Test it"], "guide test", "exec"), namespace)
+    test = namespace["test_a_page_naming_the_licence_passes"]
+    assert callable(test)
+    test(fake_sites)
 
 
 def test_the_readme_points_plugin_authors_to_the_page() -> None:
