@@ -8,8 +8,8 @@
   reference, and the reference has no row for a name that is not public.
 - Every ``verifier.x.y`` and ``Class.attribute`` the page names exists; every Python
   block compiles.
-- The example plugin imports only public names (so does a generated one:
-  tests/test_plugins_new.py).
+- The page's code, and the example plugin's, import only public names (so does a
+  generated plugin: tests/test_plugins_new.py); the guide's check and test run.
 """
 
 from __future__ import annotations
@@ -237,6 +237,13 @@ def test_every_name_the_page_gives_exists() -> None:
 def test_every_python_block_of_the_page_compiles() -> None:
     for i, block in enumerate(re.findall(r"```python\n(.*?)```", page(), re.S)):
         compile(block, f"docs/plugins.md python block {i + 1}", "exec")
+
+
+def test_the_page_imports_only_public_names(tmp_path: Path) -> None:
+    for i, block in enumerate(re.findall(r"```python\n(.*?)```", page(), re.S)):
+        path = tmp_path / f"block_{i + 1}.py"
+        path.write_text(block, encoding="utf-8")
+        assert imported_names_outside_the_api(path) == [], f"docs/plugins.md python block {i + 1}"
 
 
 def test_the_guides_check_and_its_test_run_as_written(
