@@ -67,7 +67,8 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("history", ("verifier.history",)),
     # The runs compose everything below: verify, replay, review.
     # ... and the renewal re-check composes runs.
-    ("runs", ("verifier.run", "verifier.run.recheck")),
+    # `plugins new` writes a plugin package from templates: a command's work, like a run.
+    ("runs", ("verifier.run", "verifier.run.recheck", "verifier.scaffold")),
     (
         "command line",
         ("verifier.cli", "verifier.cli.recheck", "verifier.cli.history", "verifier.__main__"),

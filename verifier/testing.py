@@ -8,8 +8,11 @@ Fixtures:
   over https with ``fake_sites(path, https=True)`` (a throwaway CA that
   :func:`settings_for` makes the fetch layer trust);
 
-and functions :func:`run_check` (one check, one submission, real fetches against local
-sites) and :func:`make_submission` (a valid submission from a few fields).
+functions :func:`run_check` (one check, one submission, real fetches against local
+sites) and :func:`make_submission` (a valid submission from a few fields); and the types
+those give, re-exported so that a plugin's tests annotate them without importing a module
+that may change: :class:`PluginHost` (what ``plugin_host`` returns) and
+:class:`SiteServer` (what ``fake_sites`` returns).
 """
 
 from __future__ import annotations
@@ -32,7 +35,15 @@ from verifier.inputs.submission import Submission
 from verifier.models import Requirement, RequirementResult
 from verifier.sites import SiteServer, serve_sites
 
-__all__ = ["fake_sites", "make_submission", "plugin_host", "run_check", "settings_for"]
+__all__ = [
+    "PluginHost",
+    "SiteServer",
+    "fake_sites",
+    "make_submission",
+    "plugin_host",
+    "run_check",
+    "settings_for",
+]
 
 
 def make_submission(**fields: Any) -> Submission:

@@ -1,4 +1,5 @@
-"""Commands that describe what is installed: ``plugins`` and ``policies list|show|lint``.
+"""Commands on what is installed: ``plugins`` (and ``plugins new``, which starts a new
+plugin) and ``policies list|show|lint``.
 
 Attached to the ``finops-verify`` group by :mod:`verifier.cli.main`.
 """
@@ -16,19 +17,21 @@ from rich.table import Table
 from rich.text import Text
 
 from verifier.cli.exitcodes import ExitCode
-from verifier.cli.options import FILE, Obj, make_console, plugin_options
+from verifier.cli.options import DIR, FILE, Obj, make_console, plugin_options
 from verifier.errors import InputError
 from verifier.inputs.policy import bundled_policies, lint_policy, load_policy
 from verifier.inputs.sources import load_sources, merged_sources
 from verifier.safetext import safe_text
+from verifier.scaffold import PluginNames, default_folder, new_plugin
 
 
-@click.command("plugins")
+@click.group("plugins", invoke_without_command=True)
 @click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
 @plugin_options
-@click.pass_obj
-def plugins_cmd(obj: Obj, as_json: bool) -> None:
-    """List installed plugins, their checks and versions, and load errors.
+@click.pass_context
+def plugins_cmd(ctx: click.Context, as_json: bool) -> None:
+    """List installed plugins, their checks and versions, and load errors
+    (``plugins new NAME`` starts a new plugin instead).
 
     A plugin that registers no check is listed with "no checks". Exit code 1 when a
     plugin has a problem (it failed to load, a hook raised, a hook pluggy would ignore).
@@ -36,7 +39,14 @@ def plugins_cmd(obj: Obj, as_json: bool) -> None:
     \b
     Example:
       finops-verify plugins --json
+      finops-verify plugins new repo-licence
     """
+    if ctx.invoked_subcommand is None:
+        _list_plugins(ctx.find_object(Obj), as_json)
+
+
+def _list_plugins(obj: Obj | None, as_json: bool) -> None:
+    assert obj is not None, "the finops-verify group makes the Obj"
     _ = obj.formats  # registers the plugins' report formats: a refused one is a problem
     registry = obj.host.checks()
     rows = [
@@ -91,6 +101,48 @@ def plugins_cmd(obj: Obj, as_json: bool) -> None:
                 )
             )
     raise SystemExit(1 if registry.problems else 0)
+
+
+@plugins_cmd.command("new")
+@click.argument("name")
+@click.option(
+    "--dir",
+    "folder",
+    type=DIR,
+    help="Where to write it (default: ./finops-verifier-NAME); must be new or empty.",
+)
+@click.pass_obj
+def plugins_new(obj: Obj, name: str, folder: Path | None) -> None:
+    """Write a complete plugin package NAME: pyproject.toml with the entry point, a check
+    and its Params, a policy shipped through register_policy_dirs, tests using
+    verifier.testing, a README.
+
+    NAME names the check and the entry point (lowercase words joined by hyphens); the
+    distribution is finops-verifier-NAME and the package finops_verifier_NAME. A folder
+    that holds anything is never written to. Exit code 2 for a bad name or folder.
+
+    \b
+    Example:
+      finops-verify plugins new repo-licence --dir ./repo-licence
+      cd repo-licence && pip install -e '.[test]' && pytest
+    """
+    names = PluginNames.of(name)
+    # A check named like an installed one would be refused in every run (strict names).
+    taken = obj.host.checks().checks.get(names.name)
+    if taken is not None:
+        raise InputError(
+            f"plugin name {name!r}: the check {name!r} is already registered by plugin "
+            f"{taken.plugin!r} ({taken.distribution or 'no distribution'}); choose another name"
+        )
+    target = folder if folder is not None else default_folder(name)
+    written = new_plugin(name, target)
+    click.echo(f"wrote {len(written)} files to {safe_text(target)}/:")
+    for path in written:
+        click.echo(f"  {safe_text(path.relative_to(target))}")
+    click.echo(
+        f"next: cd {safe_text(target)} && pip install -e '.[test]' && pytest "
+        f"(then 'finops-verify plugins' lists the {safe_text(name)} check)"
+    )
 
 
 @click.group(invoke_without_command=True)

@@ -12,8 +12,7 @@ import respx
 from finops_verifier_example import SecurityTxtCheck
 
 from verifier import Status
-from verifier.sites import SiteServer
-from verifier.testing import make_submission, run_check, settings_for
+from verifier.testing import SiteServer, make_submission, run_check, settings_for
 
 SITES = Path(__file__).parent / "sites"
 
