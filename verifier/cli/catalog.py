@@ -31,7 +31,7 @@ from verifier.scaffold import PluginNames, default_folder, new_plugin
 @click.pass_context
 def plugins_cmd(ctx: click.Context, as_json: bool) -> None:
     """List installed plugins, their checks and versions, and load errors
-    (``plugins new NAME`` starts a new plugin instead).
+    (plugins new NAME starts a new plugin instead).
 
     A plugin that registers no check is listed with "no checks". Exit code 1 when a
     plugin has a problem (it failed to load, a hook raised, a hook pluggy would ignore).
@@ -164,7 +164,13 @@ def policies(ctx: click.Context) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
 @click.pass_obj
 def policies_list(obj: Obj, as_json: bool) -> None:
-    """List bundled policies: id, program, tier, requirements."""
+    """List bundled policies: id, program, tier, requirements.
+
+    \b
+    Example:
+      finops-verify policies list
+      finops-verify policies list --json
+    """
     registry = obj.host.checks()
     items = bundled_policies(obj.host.policy_dirs(), registry)
     rows: list[dict[str, Any]] = [
@@ -194,7 +200,14 @@ def policies_list(obj: Obj, as_json: bool) -> None:
 @click.argument("policy_id")
 @click.pass_obj
 def policies_show(obj: Obj, policy_id: str) -> None:
-    """Print the policy POLICY_ID (or a policy file path) readably."""
+    """Print the policy POLICY_ID (or a policy file path) readably: each requirement, its
+    check and params, and the published text it verifies.
+
+    \b
+    Example:
+      finops-verify policies show platform-2025
+      finops-verify policies show my-policy.yaml
+    """
     registry = obj.host.checks()
     if Path(policy_id).is_file():
         policy = load_policy(Path(policy_id), registry)
