@@ -226,7 +226,7 @@ def _worlds(example: CheckExample, hosts: frozenset[str], agent: str) -> list[_W
     def nothing(request: httpx.Request) -> httpx.Response:
         said = example.pages.get(str(request.url))
         if isinstance(said, int):
-            return _html("", said)
+            return _html(f"<title>HTTP {said}</title>", said)
         return _html(_NOTHING if said is None else said)
 
     def refused(request: httpx.Request) -> httpx.Response:
