@@ -27,7 +27,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from verifier import Check, CheckContext, Outcome, Params
+from verifier import Check, CheckContext, CheckExample, Outcome, Params
 from verifier.toolkit import name_forms, read_page, record_hidden, text_mentions
 
 _URL = re.compile(r"https?://[^\s<>\"'`]+", re.IGNORECASE)
@@ -51,6 +51,9 @@ class AttestationCheck(Check[AttestationParams]):
     version = "1.1"
     Params = AttestationParams
     description = "Applicant's statement and cited pages captured for a reviewer"
+    example = CheckExample(
+        submission={"attestations": {"requirement": "See http://acme.example/practice"}}
+    )
 
     async def verify(self, ctx: CheckContext[AttestationParams]) -> Outcome:
         """See the module docstring."""

@@ -47,7 +47,7 @@ from pydantic import Field
 
 from plugins._signs import title_and_body
 from plugins._sites import SiteParams, Sites, sites_of
-from verifier import Check, CheckContext, Outcome, normalize_url
+from verifier import Check, CheckContext, CheckExample, Outcome, normalize_url
 from verifier.inputs.submission import CaseStudy
 from verifier.toolkit import (
     Read,
@@ -105,6 +105,14 @@ class CaseStudiesCheck(Check[CaseStudiesParams]):
     version = "2.0"
     Params = CaseStudiesParams
     description = "Case-study pages naming enough distinct (large enough) customers"
+    example = CheckExample(
+        submission={
+            "case_studies": [
+                {"url": "http://acme.example/customers/globex", "customer": "Globex Corporation"},
+                {"url": "http://acme.example/customers/initech", "customer": "Initech"},
+            ]
+        }
+    )
 
     async def verify(self, ctx: CheckContext[CaseStudiesParams]) -> Outcome:
         """See the module docstring."""

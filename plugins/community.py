@@ -61,7 +61,17 @@ from plugins._groups import (
     group_page,
     listing,
 )
-from verifier import Check, CheckContext, FetchError, Hidden, Outcome, Page, Params, site_of
+from verifier import (
+    Check,
+    CheckContext,
+    CheckExample,
+    FetchError,
+    Hidden,
+    Outcome,
+    Page,
+    Params,
+    site_of,
+)
 from verifier.toolkit import (
     excerpt,
     leads_to,
@@ -140,6 +150,14 @@ class CommunityCheck(Check[CommunityParams]):
     version = "2.0"
     Params = CommunityParams
     description = "Applicant listed among the contributors of a claimed SIG or Working Group"
+    example = CheckExample(
+        submission={
+            "community": [
+                {"group": "FinOps for Containers", "url": "http://www.finops.example/wg/c/"}
+            ]
+        },
+        sources={"finops-members": "http://www.finops.example/members/"},
+    )
 
     async def verify(self, ctx: CheckContext[CommunityParams]) -> Outcome:
         """See the module docstring."""

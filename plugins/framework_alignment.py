@@ -40,7 +40,7 @@ from pydantic import Field, field_validator
 
 from plugins._sites import SiteParams, sites_of
 from plugins._taxonomy import Item, Taxonomy, load_taxonomy
-from verifier import Check, CheckContext, Link, Outcome, Page, Status
+from verifier import Check, CheckContext, CheckExample, Link, Outcome, Page, Status
 from verifier.toolkit import hidden_links, page_links, read_page, record_hidden, some
 
 TITLES = 30
@@ -85,6 +85,7 @@ class FrameworkAlignmentCheck(Check[FrameworkAlignmentParams]):
     version = "2.0"
     Params = FrameworkAlignmentParams
     description = "Alignment pages link to Framework Domains and Capabilities"
+    example = CheckExample(submission={"alignment_pages": ["http://acme.example/docs/framework"]})
 
     async def verify(self, ctx: CheckContext[FrameworkAlignmentParams]) -> Outcome:
         """See the module docstring."""

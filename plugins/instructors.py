@@ -22,7 +22,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from plugins._credentials import RegistryError, judge, open_registry, record_verdict
-from verifier import Check, CheckContext, Outcome, Params
+from verifier import Check, CheckContext, CheckExample, Outcome, Params
 from verifier.toolkit import some
 
 
@@ -42,6 +42,12 @@ class InstructorsCheck(Check[InstructorsParams]):
     version = "1.0"
     Params = InstructorsParams
     description = "Every instructor holds the train-the-trainer certification"
+    example = CheckExample(
+        submission={"training": {"instructors": [{"name": "Jane Doe", "certificate_id": "LF-1"}]}},
+        params={"certification": "FinOps Certified Instructor"},
+        sources={"credential-registry": "http://registry.example/{certificate_id}.json"},
+        pages={"http://registry.example/LF-1.json": 404},  # no such certificate
+    )
 
     async def verify(self, ctx: CheckContext[InstructorsParams]) -> Outcome:
         """See the module docstring."""

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from verifier import Check, CheckContext, Outcome, Page, Params, same_site, site_of
+from verifier import Check, CheckContext, CheckExample, Outcome, Page, Params, same_site, site_of
 from verifier.toolkit import excerpt, hidden_text, read_page, record_hidden, says
 
 
@@ -51,6 +51,9 @@ class LandingPageCheck(Check[LandingPageParams]):
     version = "1.1"
     Params = LandingPageParams
     description = "Public landing page on the applicant's site describing its training offering"
+    example = CheckExample(
+        submission={"training": {"landing_page": "http://acme.example/training"}}
+    )
 
     async def verify(self, ctx: CheckContext[LandingPageParams]) -> Outcome:
         """See the module docstring."""

@@ -35,6 +35,7 @@ from pydantic import Field
 from verifier import (
     Check,
     CheckContext,
+    CheckExample,
     Hidden,
     Link,
     Outcome,
@@ -75,6 +76,15 @@ class MembershipCheck(Check[MembershipParams]):
     version = "1.2"
     Params = MembershipParams
     description = "Applicant listed in every named member directory"
+    example = CheckExample(
+        params={"sources": ["finops-members"]},
+        sources={"finops-members": "http://www.finops.example/members/"},
+        pages={
+            "http://www.finops.example/members/": (
+                "<h1>Members</h1><ul><li>Globex Corporation</li><li>Initech</li></ul>"
+            )
+        },
+    )
 
     async def verify(self, ctx: CheckContext[MembershipParams]) -> Outcome:
         """Search each source; combine as the module docstring says."""

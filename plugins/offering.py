@@ -56,7 +56,7 @@ from plugins._signs import (
     visible,
     weak_signs,
 )
-from verifier import Check, CheckContext, Outcome, Page, Params, same_site, site_of
+from verifier import Check, CheckContext, CheckExample, Outcome, Page, Params, same_site, site_of
 from verifier.inputs.submission import Offering
 from verifier.toolkit import excerpt, hidden_links, normalize, read_page, record_hidden
 
@@ -124,6 +124,9 @@ class OfferingCheck(Check[OfferingParams]):
     version = "2.0"
     Params = OfferingParams
     description = "Public landing page naming a purchasable or open-source offering"
+    example = CheckExample(
+        submission={"offering": {"name": "Acme Lens", "landing_page": "http://acme.example/lens"}}
+    )
 
     async def verify(self, ctx: CheckContext[OfferingParams]) -> Outcome:
         """See the module docstring."""

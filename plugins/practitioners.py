@@ -34,7 +34,7 @@ from plugins._credentials import (
     record_verdict,
 )
 from plugins._sizes import Band, Column
-from verifier import Check, CheckContext, Outcome, Params
+from verifier import Check, CheckContext, CheckExample, Outcome, Params
 from verifier.toolkit import normalize, person_key
 
 
@@ -61,6 +61,22 @@ class PractitionersCheck(Check[PractitionersParams]):
     version = "1.0"
     Params = PractitionersParams
     description = "Valid certificates in the credential registry, by company size"
+    example = CheckExample(
+        submission={
+            "applicant": {"name": "Acme", "website": "http://acme.example/", "employees": 50},
+            "practitioners": [{"name": "Jane Doe", "certificate_id": "LF-1"}],
+        },
+        params={
+            "columns": [
+                {
+                    "certification": "FinOps Certified Practitioner",
+                    "table": [{"min_employees": 0, "required": 1}],
+                }
+            ]
+        },
+        sources={"credential-registry": "http://registry.example/{certificate_id}.json"},
+        pages={"http://registry.example/LF-1.json": 404},  # no such certificate
+    )
 
     async def verify(self, ctx: CheckContext[PractitionersParams]) -> Outcome:
         """See the module docstring."""

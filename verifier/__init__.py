@@ -34,7 +34,7 @@ from __future__ import annotations
 import pluggy
 
 from verifier._version import __version__
-from verifier.checks import Check, CheckContext, NoParams, Params
+from verifier.checks import Check, CheckContext, CheckExample, NoParams, Params
 from verifier.demo import DemoSpec
 from verifier.errors import FetchError, VerifierError
 from verifier.fetch.page import Hop, Page
@@ -51,6 +51,7 @@ hookimpl = pluggy.HookimplMarker("finops_verifier")
 __all__ = [
     "Check",
     "CheckContext",
+    "CheckExample",
     "DemoSpec",
     "Evidence",
     "FetchError",

@@ -16,7 +16,8 @@ import datetime as dt
 import logging
 import threading
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict
@@ -189,6 +190,30 @@ class CheckContext(Generic[P]):
         return tuple(self._evidence)
 
 
+@dataclass(frozen=True)
+class CheckExample:
+    """Inputs that make a check do its work, for the conformance kit
+    (:func:`verifier.testing.assert_check_conforms`), which cannot guess them.
+
+    The kit serves every URL itself (down, 503, 404, a page that says nothing), so the
+    URLs here need not exist; they only have to lead the check to fetch.
+    """
+
+    submission: Mapping[str, Any] = field(default_factory=dict)
+    """Submission fields over :func:`verifier.testing.make_submission`'s minimal one, e.g.
+    ``{"offering": {"name": "Acme Lens", "landing_page": "http://acme.example/lens"}}``.
+    The kit's requirement id is ``requirement`` (an ``attestations`` key, say)."""
+    params: Mapping[str, Any] = field(default_factory=dict)
+    """The requirement's params (those without a default, at least)."""
+    sources: Mapping[str, str] = field(default_factory=dict)
+    """The sources the check consults, by name: their URLs (a URL template for a
+    registry)."""
+    pages: Mapping[str, str | int] = field(default_factory=dict)
+    """What a source's URL answers when the applicant is not in it, instead of the kit's
+    page about nothing: an HTML body (a directory listing others), or a status (a
+    registry's 404, "no such record")."""
+
+
 class Check(abc.ABC, Generic[P]):
     """Base class of every check. Subclass it, set the class attributes, write ``verify``.
 
@@ -212,6 +237,10 @@ class Check(abc.ABC, Generic[P]):
     """Pydantic model of the params; policies are validated against it when loaded."""
     description: ClassVar[str] = ""
     """One line shown by ``finops-verify plugins``."""
+    example: ClassVar[CheckExample] = CheckExample()
+    """What the conformance kit gives the check to make it fetch: a submission's fields,
+    params, sources. The default (a minimal submission, no params) suits a check that
+    reads only the applicant's website."""
 
     @abc.abstractmethod
     async def verify(self, ctx: CheckContext[P]) -> Outcome:

@@ -123,7 +123,7 @@ async def run_requirement(
         read_timeout=fetcher.read_timeout,
     )
     extra: tuple[Evidence, ...] = ()
-    timed = _Stretches(check.verify(ctx))
+    timed = Stretches(check.verify(ctx))
     try:
         async with asyncio.timeout(timeout):
             outcome = await timed
@@ -184,12 +184,14 @@ def _blocked(seconds: float, timeout: float) -> str:
     )
 
 
-class _Stretches:
+class Stretches:
     """Awaits a check's coroutine, timing each stretch it runs without yielding to the
     event loop: the longest is how long it blocked every other task.
 
     Measured here, on the check's own coroutine, rather than by a watchdog task: a
     watchdog sees that the loop was blocked, not by which of the concurrent checks.
+    Public for the conformance kit (``verifier.testing``), which holds a check to a
+    budget by the same measure.
     """
 
     def __init__(self, coro: Coroutine[Any, Any, Any]) -> None:
