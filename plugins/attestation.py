@@ -12,9 +12,12 @@ the statement, reference URLs), fetched and stored as evidence.
   recorded and named in the summary: it never makes the result ``pass`` (nothing does).
   A cited page that names the applicant only in text hidden from visitors says so, and
   the passage is quoted as ``hidden`` evidence;
+- ``error``: a cited page could not be captured because of a fault (no answer, a 5xx, a
+  time-out, robots.txt): the reviewer would judge on less than the applicant cited, so
+  the run says so and a re-run captures it (a gone or unreadable cited page is itself
+  something to show the reviewer: ``needs_review``, named);
 - ``fail``: no statement and none of the named fields ("not provided");
-- ``pass`` and ``error``: never; a statement is for a person to judge, and a cited page
-  that cannot be read is itself shown to the reviewer.
+- ``pass``: never; a statement is for a person to judge.
 
 Params: ``checklist`` (items for the reviewer), ``fields`` (submission fields to capture
 with the statement), ``max_urls`` (cited URLs fetched, default 20).
@@ -95,26 +98,34 @@ class AttestationCheck(Check[AttestationParams]):
         skipped = len(cited_urls) - len(fetched)
         cited = f"; {len(fetched) - len(unread)} of {len(cited_urls)} cited page(s) captured"
         cited = cited if cited_urls else ""
+        faults = [url for url, state in unread.items() if state == "fault"]
         if unread:
             cited += f" ({', '.join(unread)} could not be read)"
         if skipped:
             cited += f" ({skipped} not fetched: over max_urls {ctx.params.max_urls})"
+        if faults:
+            return Outcome.error(
+                f"{' and '.join(given)} provided{cited}; {len(faults)} cited page(s) could "
+                f"not be captured because of a fault ({', '.join(faults)}): run again so "
+                "that the reviewer judges on every page the applicant cited"
+            )
         return Outcome.needs_review(
             f"{' and '.join(given)} provided{cited}; a reviewer must judge them against "
             f"{len(checklist)} checklist item(s)"
         )
 
 
-async def _capture(ctx: CheckContext[AttestationParams], urls: list[str]) -> list[str]:
-    """Fetch each cited URL (each fetch is evidence); return those that gave no readable page."""
-    unread: list[str] = []
+async def _capture(ctx: CheckContext[AttestationParams], urls: list[str]) -> dict[str, str]:
+    """Fetch each cited URL (each fetch is evidence); return those that gave no readable
+    page, each with its :class:`~verifier.Read` state (``gone``, ``fault``, ``unreadable``)."""
+    unread: dict[str, str] = {}
     forms = name_forms(ctx.submission.applicant.name, ctx.submission.applicant.aliases)
     for url in urls[ctx.params.max_urls :]:
         ctx.evidence("cited-url", f"cited but not fetched (over max_urls): {url}", url=url)
     for url in urls[: ctx.params.max_urls]:
         read = await read_page(ctx, url)
         if read.page is None or read.state != "ok":
-            unread.append(url)
+            unread[url] = read.state
             ctx.evidence("cited-url", f"{url} {read.reason}", page=read.page, url=url)
             continue
         named = text_mentions(read.page.visible_text, forms)

@@ -284,9 +284,10 @@ def test_the_example_plugin_imports_only_public_names(path: Path) -> None:
     assert imported_names_outside_the_api(path) == []
 
 
-def test_the_testing_plugin_exports_are_sorted_and_documented() -> None:
+def test_the_testing_plugin_exports_are_unique_and_documented() -> None:
+    # Their order is ruff's (RUF022, isort-style: constants first), checked by `make lint`.
     names = verifier.testing.__all__
-    assert names == sorted(names)
+    assert len(names) == len(set(names))
     for name in names:
         assert inspect.getdoc(getattr(verifier.testing, name)), f"verifier.testing.{name}"
 

@@ -66,8 +66,8 @@ from verifier.models import Outcome, Requirement, RequirementResult, Status
 from verifier.sites import SiteServer, serve_sites
 
 __all__ = [
-    "PluginHost",
     "RULES",
+    "PluginHost",
     "SiteServer",
     "assert_check_conforms",
     "conformance_problems",

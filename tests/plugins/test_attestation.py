@@ -138,28 +138,32 @@ def test_cited_page_that_names_the_applicant_is_marked(sites: SiteServer) -> Non
 
 
 @pytest.mark.parametrize(
-    ("answer", "note"),
+    ("answer", "status", "note"),
     [
         pytest.param(
             httpx.Response(503),
-            "could not be read",
-            id="a cited page that cannot be fetched is recorded, still needs review",
+            Status.ERROR,
+            "could not be captured because of a fault",
+            id="a cited page a fault kept from us is an error: run again",
         ),
         pytest.param(
             httpx.Response(404),
+            Status.NEEDS_REVIEW,
             "could not be read",
             id="a cited page that is gone is recorded, still needs review",
         ),
     ],
 )
-def test_cited_url_faults_never_decide(answer: httpx.Response, note: str) -> None:
+def test_cited_url_faults_never_decide(answer: httpx.Response, status: Status, note: str) -> None:
     url = "http://reseller.test/agreement"
     with respx.mock(assert_all_called=True) as router:
         router.get(url, name="agreement page").mock(answer)
         result = verify("exam-reseller", {}, None, attestations={"exam-reseller": f"See {url}"})
-    assert result.status is Status.NEEDS_REVIEW
+    assert result.status is status
     assert note in result.summary
     assert url in result.summary
+    # The statement is kept for the reviewer either way.
+    assert any(e.kind == "statement" for e in result.evidence)
 
 
 def test_urls_over_the_limit_are_listed_not_fetched() -> None:
@@ -186,8 +190,9 @@ def test_cited_host_that_refuses_connections_is_recorded(settings: FetchSettings
         settings=settings,
         requirement_id="exam-reseller",
     )
-    assert result.status is Status.NEEDS_REVIEW
+    assert result.status is Status.ERROR
     assert f"{url} could not be read" in result.summary
+    assert "run again" in result.summary
     cited = [e for e in result.evidence if e.kind == "cited-url"]
     assert "could not be fetched" in cited[0].detail
 
