@@ -1,0 +1,169 @@
+"""A page a server answered 304 Not Modified, as the bundle keeps it (issue 11): the WARC
+says what happened (the baseline's response at its own time, then a server-not-modified
+revisit at the 304's).
+
+One partner (Acme) is re-checked twice against a 127.0.0.1 server answering ETag and 304
+(the conditional sites of tests/recheck), the second run with ``--baseline`` the first;
+the unit tests build a bundle's captures by hand, as a run writes them.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from pathlib import Path
+from typing import Any
+
+import pytest
+from warcio.archiveiterator import ArchiveIterator
+
+from tests.helpers import offline_args
+from tests.recheck.test_conditional_e2e import conditional_sites
+from tests.recheck.world import AS_OF, DEMO, SITES, write_roster
+from verifier.bundle.check import check_bundle
+from verifier.bundle.store import CAPTURES, EvidenceStore, read_index
+from verifier.bundle.warc import NOT_MODIFIED_PROFILE, WARC_FILE, write_warc
+from verifier.cli.main import main
+
+PARTNER = "acme"
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """Acme's bundle of run 1 and of run 2 (``--baseline`` run 1, pages answered 304)."""
+    root = tmp_path_factory.mktemp("revisit")
+    roster = write_roster(root / "roster", {PARTNER: DEMO / "platform.yaml"})
+    with conditional_sites(SITES) as (server, _):
+        for name, extra in (("run1", []), ("run2", ["--baseline", str(root / "run1")])):
+            args = ["recheck", str(roster), "--out", str(root / name), "--no-history", *extra]
+            assert main([*args, *offline_args(server, AS_OF.isoformat())]) in (0, 1, 3)
+    return root / "run1" / "partners" / PARTNER, root / "run2" / "partners" / PARTNER
+
+
+def _records(bundle: Path) -> list[Any]:
+    """The WARC's records, each read whole (headers, HTTP headers, payload)."""
+    out = []
+    with (bundle / WARC_FILE).open("rb") as fh:
+        for rec in ArchiveIterator(fh):
+            out.append((rec.rec_headers, rec.http_headers, rec.content_stream().read()))
+    return out
+
+
+def _sha1(body: bytes) -> str:
+    return "sha1:" + base64.b32encode(hashlib.sha1(body).digest()).decode()
+
+
+def test_a_304_is_archived_as_the_baselines_response_and_a_revisit_referring_to_it(
+    runs: tuple[Path, Path],
+) -> None:
+    run1, run2 = runs
+    revalidated = [e for e in read_index(run2) if e.get("revalidated")]
+    assert revalidated
+    records = _records(run2)
+    assert all(h.protocol == "WARC/1.1" for h, _, _ in records)
+    by_id = {h.get_header("WARC-Record-ID"): (h, http, body) for h, http, body in records}
+    assert len(by_id) == len(records)  # ids are unique
+    revisits = [
+        (h, http, body) for h, http, body in records if h.get_header("WARC-Type") == "revisit"
+    ]
+    assert len(revisits) == len(revalidated)
+    for ex in revalidated:
+        final = ex["final_url"]
+        again = ex["revalidated"]
+        (h, http, block) = next(r for r in revisits if r[0].get_header("WARC-Target-URI") == final)
+        assert h.get_header("WARC-Profile") == NOT_MODIFIED_PROFILE
+        assert h.get_header("WARC-Date") == ex["fetched_at"]  # the 304's own time
+        assert http.get_statuscode() == "304"
+        assert http.get_header("ETag") == again["answered"]["etag"]
+        assert block == b""  # the 304 carries no payload: the response record does
+        # ... and names the record that does, in this same file.
+        response, rhttp, payload = by_id[h.get_header("WARC-Refers-To")]
+        assert response.get_header("WARC-Type") == "response"
+        assert response.get_header("WARC-Target-URI") == final
+        assert h.get_header("WARC-Refers-To-Target-URI") == final
+        assert h.get_header("WARC-Refers-To-Date") == response.get_header("WARC-Date")
+        assert response.get_header("WARC-Date") == again["since"]  # when a 200 was sent
+        assert response.get_header("WARC-Date") != ex["fetched_at"]
+        assert rhttp.get_statuscode() == "200"
+        assert rhttp.get_header("ETag") == ex["headers"]["etag"]
+        assert payload == (run2 / CAPTURES / ex["sha256"]).read_bytes()
+        assert h.get_header("WARC-Payload-Digest") == _sha1(payload)
+        assert response.get_header("WARC-Payload-Digest") == _sha1(payload)
+    # No record says a server sent a 200 at the time it answered 304.
+    told = {(e["final_url"], e["fetched_at"]) for e in revalidated}
+    for h, http, _ in records:
+        if h.get_header("WARC-Type") == "response":
+            key = (h.get_header("WARC-Target-URI"), h.get_header("WARC-Date"))
+            assert key not in told or http.get_statuscode() != "200", key
+    # The response record is the baseline's own: same id in the baseline's WARC.
+    first = {h.get_header("WARC-Record-ID") for h, _, _ in _records(run1)}
+    assert {h.get_header("WARC-Refers-To") for h, _, _ in revisits} <= first
+    assert check_bundle(run2).ok
+
+
+# Hand-built captures: the WARC's shape for a chain of 304s and for a shared baseline page.
+
+URL = "http://partner.test/finops"
+BODY = b"<html><head><title>FinOps</title></head><body><p>FinOps.</p></body></html>"
+SHA = hashlib.sha256(BODY).hexdigest()
+
+
+def _revalidated(since: str = "2026-08-01T10:00:00Z", **changes: Any) -> dict[str, Any]:
+    again = {
+        "status": 304,
+        "since": since,
+        "sent": {"if-none-match": '"v1"'},
+        "answered": {"etag": '"v1"', "date": "Mon, 02 Nov 2026 08:00:00 GMT"},
+        "baseline": {"bundle": "/old/run", "fetched_at": "2026-09-01T10:00:00Z", "sha256": SHA},
+        "weak": False,
+    }
+    again.update(changes)
+    return again
+
+
+def _bundle(root: Path, *exchanges: dict[str, Any]) -> Path:
+    store = EvidenceStore(root)
+    store.put(SHA, BODY)
+    for ex in exchanges:
+        store.record(
+            {
+                "url": URL,
+                "final_url": URL,
+                "status": 200,
+                "sha256": SHA,
+                "fetched_at": "2026-11-02T08:00:00Z",
+                "headers": {"content-type": "text/html", "etag": '"v1"'},
+                "hops": [],
+                "attempts": 1,
+                "notes": [],
+                **ex,
+            }
+        )
+    store.write_index()
+    return root
+
+
+def test_a_chain_of_304s_is_dated_at_the_first_fetch_and_a_shared_page_written_once(
+    tmp_path: Path,
+) -> None:
+    # Two URLs asked, both redirected to URL, both answered 304 for the same baseline page;
+    # its bytes were fetched whole on 1 August and confirmed by a 304 on 1 September.
+    hop = {"url": "http://partner.test/old", "status": 301, "location": URL, "via": "redirect"}
+    root = _bundle(
+        tmp_path,
+        {"revalidated": _revalidated()},
+        {"url": "http://partner.test/old", "hops": [hop], "revalidated": _revalidated()},
+    )
+    write_warc(root)
+    records = _records(root)
+    responses = [h for h, http, _ in records if http and http.get_statuscode() == "200"]
+    revisits = [h for h, _, _ in records if h.get_header("WARC-Type") == "revisit"]
+    assert [h.get_header("WARC-Date") for h in responses] == ["2026-08-01T10:00:00Z"]
+    assert len(revisits) == 2
+    for h in revisits:
+        assert h.get_header("WARC-Refers-To") == responses[0].get_header("WARC-Record-ID")
+        assert h.get_header("WARC-Refers-To-Date") == "2026-08-01T10:00:00Z"
+        assert h.get_header("WARC-Date") == "2026-11-02T08:00:00Z"
+    ids = [h.get_header("WARC-Record-ID") for h, _, _ in records]
+    write_warc(root)  # the same exchanges give the same ids
+    assert [h.get_header("WARC-Record-ID") for h, _, _ in _records(root)] == ids
