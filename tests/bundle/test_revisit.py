@@ -1,6 +1,6 @@
 """A page a server answered 304 Not Modified, as the bundle keeps it (issue 11): the WARC
 says what happened (the baseline's response at its own time, then a server-not-modified
-revisit at the 304's).
+revisit at the 304's), and ``replay`` gives the evidence the live run gave.
 
 One partner (Acme) is re-checked twice against a 127.0.0.1 server answering ETag and 304
 (the conditional sites of tests/recheck), the second run with ``--baseline`` the first;
@@ -9,8 +9,11 @@ the unit tests build a bundle's captures by hand, as a run writes them.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
+import json
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -20,10 +23,14 @@ from warcio.archiveiterator import ArchiveIterator
 from tests.helpers import offline_args
 from tests.recheck.test_conditional_e2e import conditional_sites
 from tests.recheck.world import AS_OF, DEMO, SITES, write_roster
-from verifier.bundle.check import check_bundle
-from verifier.bundle.store import CAPTURES, EvidenceStore, read_index
+from verifier.bundle.check import check_bundle, write_manifest
+from verifier.bundle.store import CAPTURES, INDEX, EvidenceStore, dump_json, read_index
 from verifier.bundle.warc import NOT_MODIFIED_PROFILE, WARC_FILE, write_warc
 from verifier.cli.main import main
+from verifier.errors import FetchFailed
+from verifier.fetch.conditional import RevalidatedPage
+from verifier.fetch.page import Page
+from verifier.run.replay import ReplaySource
 
 PARTNER = "acme"
 
@@ -101,7 +108,65 @@ def test_a_304_is_archived_as_the_baselines_response_and_a_revisit_referring_to_
     assert check_bundle(run2).ok
 
 
-# Hand-built captures: the WARC's shape for a chain of 304s and for a shared baseline page.
+def test_a_second_run_bundle_replays_to_the_same_verdicts_and_evidence(
+    runs: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _, run2 = runs
+    out = tmp_path / "replayed"
+    assert main(["replay", str(run2), "--out", str(out)]) == 0, capsys.readouterr().out
+
+    def seen(report: Path) -> list[Any]:
+        # Evidence as a sorted list: a check that fetches many pages at once (the
+        # registry's certificates) lists them in the order they arrived, which live
+        # differs from replay; the details themselves must be the same.
+        data = json.loads(report.read_text())
+        return [
+            (
+                r["id"],
+                r["status"],
+                r["summary"],
+                sorted((e["kind"], e["detail"]) for e in r["evidence"]),
+            )
+            for r in data["requirements"]
+        ]
+
+    live, replayed = seen(run2 / "report.json"), seen(out / "report.json")
+    assert replayed == live
+    details = [d for *_, evidence in replayed for kind, d in evidence if kind == "fetch"]
+    assert any("answered 304 Not Modified" in d and "(HTTP 304)" in d for d in details)
+
+
+def test_replay_of_a_resealed_bundle_with_an_unreadable_304_says_so(
+    runs: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _, run2 = runs
+    bundle = tmp_path / "bundle"
+    shutil.copytree(run2, bundle)
+    index = json.loads((bundle / CAPTURES / INDEX).read_text())
+    broken = next(e for e in index["exchanges"] if e.get("revalidated"))
+    broken["revalidated"]["since"] = "last week"
+    (bundle / CAPTURES / INDEX).write_bytes(dump_json(index))
+    write_manifest(bundle)  # resealed: the check passes, the field is still unreadable
+    out = tmp_path / "replayed"
+    assert main(["replay", str(bundle), "--out", str(out)]) == 1
+    live = json.loads((run2 / "report.json").read_text())
+    citing = [r["id"] for r in live["requirements"] if broken["url"] in json.dumps(r["evidence"])]
+    assert citing
+    printed = capsys.readouterr().out
+    assert all(f"DIFFERS {rid}" in printed for rid in citing), printed
+    report = json.loads((out / "report.json").read_text())
+    errors = [
+        e["detail"]
+        for r in report["requirements"]
+        for e in r["evidence"]
+        if broken["url"] in str(e.get("url")) or broken["url"] in e["detail"]
+    ]
+    assert any("records a 304 for this URL that cannot be read" in d for d in errors), errors
+    assert any("no valid since" in d for d in errors), errors
+
+
+# Hand-built captures: the WARC's shape for a chain of 304s and for a shared baseline page,
+# and ReplaySource on each shape of `revalidated`.
 
 URL = "http://partner.test/finops"
 BODY = b"<html><head><title>FinOps</title></head><body><p>FinOps.</p></body></html>"
@@ -167,3 +232,50 @@ def test_a_chain_of_304s_is_dated_at_the_first_fetch_and_a_shared_page_written_o
     ids = [h.get_header("WARC-Record-ID") for h, _, _ in records]
     write_warc(root)  # the same exchanges give the same ids
     assert [h.get_header("WARC-Record-ID") for h, _, _ in _records(root)] == ids
+
+
+def _served(root: Path) -> Page:
+    return asyncio.run(ReplaySource(root).get(URL))
+
+
+def test_replay_rebuilds_a_304_as_the_live_run_did(tmp_path: Path) -> None:
+    page = _served(_bundle(tmp_path, {"revalidated": _revalidated()}))
+    assert isinstance(page, RevalidatedPage)
+    assert page.revalidated == _revalidated()
+    assert page.evidence().detail == (
+        f"GET {URL} answered 304 Not Modified: unchanged since 2026-08-01T10:00:00Z (HTTP 304); "
+        f"the baseline's capture of 2026-09-01T10:00:00Z is used ({len(BODY)} bytes, text/html)"
+    )
+
+
+def test_replay_reads_a_null_revalidated_as_a_page_fetched_whole(tmp_path: Path) -> None:
+    page = _served(_bundle(tmp_path, {"revalidated": None}))
+    assert not isinstance(page, RevalidatedPage)
+    assert page.evidence().detail.startswith(f"GET {URL} answered 200 ")
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "named"),
+    [
+        (None, "yes", "`revalidated` is a str, not an object"),
+        ("since", "yesterday", "no valid since"),
+        ("status", 200, "no valid status"),
+        ("weak", "no", "no valid weak"),
+        (
+            "baseline",
+            {"bundle": "/b", "fetched_at": "2026-09-01T10:00:00Z", "sha256": "0" * 64},
+            "no valid baseline.sha256",
+        ),
+        ("baseline", ["not", "an", "object"], "`revalidated.baseline` is not an object"),
+    ],
+)
+def test_replay_refuses_an_unreadable_revalidated_as_a_fault_naming_it(
+    tmp_path: Path, field: str | None, value: Any, named: str
+) -> None:
+    again: Any = value if field is None else _revalidated(**{field: value})
+    with pytest.raises(FetchFailed) as caught:
+        _served(_bundle(tmp_path, {"revalidated": again}))
+    message = str(caught.value)
+    assert URL in message
+    assert f"{CAPTURES}/{INDEX} records a 304 for this URL that cannot be read" in message
+    assert named in message
