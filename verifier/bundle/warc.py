@@ -1,5 +1,5 @@
-"""The bundle's exchanges as a WARC file, so that web-archive tools (pywb, ReplayWeb.page)
-open them: ``captures/exchanges.warc.gz``.
+"""The bundle's exchanges as a WARC 1.1 file, so that web-archive tools (pywb,
+ReplayWeb.page) open them: ``captures/exchanges.warc.gz``.
 
 Written from ``captures/index.json`` and the bodies in ``captures/``, after the run:
 
@@ -10,9 +10,27 @@ Written from ``captures/index.json`` and the bodies in ``captures/``, after the 
   and ``Transfer-Encoding`` are dropped (kept as ``X-Archive-Orig-*``) and
   ``Content-Length`` is the stored length.
 
-Each record has WARC-Target-URI, WARC-Date (the fetch time), a WARC-Payload-Digest
-(warcio's SHA-1, the form archive tools index) and a record id derived from the exchange,
-so the same exchanges give the same ids. A fetch that got no answer has no record.
+A page a server answered ``304 Not Modified`` in a re-check (its exchange has
+``revalidated``) is written as what happened, in the WARC 1.1 form of a revisit:
+
+- the baseline's answer as a ``response`` record (its status, kept headers and bytes),
+  dated when those bytes were fetched whole (``revalidated.since``: the baseline's fetch,
+  or the first fetch of a chain of 304s), which is when a server did send them; its id
+  is the one the baseline's own WARC gave that record, when the URL and time are the same;
+- the 304 as a ``revisit`` record dated at its own time, with WARC-Profile
+  ``http://netpreserve.org/warc/1.1/revisit/server-not-modified``, an HTTP block of the
+  304's status line and the headers it kept (``revalidated.answered``), and no payload:
+  WARC-Refers-To (the response record's id), WARC-Refers-To-Target-URI and
+  WARC-Refers-To-Date name that record and WARC-Payload-Digest is its payload's digest.
+
+The file stays self-contained: an archive tool shows the page of a revisit from the
+response record in the same file. One baseline answer re-used by several exchanges (two
+URLs redirected to one page) is written once.
+
+Each record has WARC-Target-URI, WARC-Date (the time of the answer it records), a
+WARC-Payload-Digest (warcio's SHA-1, the form archive tools index) and a record id derived
+from the exchange, so the same exchanges give the same ids. A fetch that got no answer has
+no record.
 """
 
 from __future__ import annotations
@@ -28,10 +46,21 @@ from warcio.warcwriter import WARCWriter
 
 from verifier._version import __version__
 from verifier.bundle.store import CAPTURES, atomic_write, read_index
+from verifier.fetch.conditional import recorded_revalidation
 
 WARC_FILE = f"{CAPTURES}/exchanges.warc.gz"
 _NS = uuid.UUID("6f1c1d1e-3c59-4f3e-9a57-0f1a2b3c4d5e")
-_REASONS = {200: "OK", 301: "Moved Permanently", 302: "Found", 303: "See Other", 404: "Not Found"}
+_REASONS = {
+    200: "OK",
+    301: "Moved Permanently",
+    302: "Found",
+    303: "See Other",
+    304: "Not Modified",
+    404: "Not Found",
+}
+WARC_VERSION = "1.1"
+NOT_MODIFIED_PROFILE = "http://netpreserve.org/warc/1.1/revisit/server-not-modified"
+"""The revisit profile of a 304: the server said the page it sent before is unchanged."""
 _DROPPED = ("content-encoding", "transfer-encoding", "content-length")
 
 
@@ -78,19 +107,37 @@ def answered(exchanges: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [e for e in exchanges if e.get("sha256") and e.get("status") is not None]
 
 
+def _payload_headers(kept: dict[str, Any], size: int) -> list[tuple[str, str]]:
+    # The body is stored decoded: the headers that describe its transfer go under
+    # X-Archive-Orig-*, and Content-Length is the stored length.
+    headers = [(k.title(), str(v)) for k, v in sorted(kept.items()) if k.lower() not in _DROPPED]
+    headers += [
+        (f"X-Archive-Orig-{k.title()}", str(v))
+        for k, v in sorted(kept.items())
+        if k.lower() in _DROPPED
+    ]
+    headers.append(("Content-Length", str(size)))
+    return headers
+
+
 def write_warc(root: Path) -> Path | None:
-    """Write the WARC of the bundle at ``root``; ``None`` when nothing was fetched."""
+    """Write the WARC of the bundle at ``root``; ``None`` when nothing was fetched.
+
+    Raises :class:`ValueError` when an exchange's ``revalidated`` cannot be read: the run
+    wrote it, so that is a bug, and a 304 must not be archived as a page sent whole.
+    """
     exchanges = answered(read_index(root))
     if not exchanges:
         return None
     buffer = io.BytesIO()
-    writer = WARCWriter(buffer, gzip=True)
+    writer = WARCWriter(buffer, gzip=True, warc_version=WARC_VERSION)
     first = _warc_date(exchanges[0].get("fetched_at"))
     info = writer.create_warc_record(
         "",
         "warcinfo",
         payload=io.BytesIO(
-            f"software: finops-verifier/{__version__}\r\nformat: WARC File Format 1.0\r\n".encode()
+            f"software: finops-verifier/{__version__}\r\n"
+            f"format: WARC File Format {WARC_VERSION}\r\n".encode()
         ),
         warc_headers_dict={
             "WARC-Date": first,
@@ -100,6 +147,7 @@ def write_warc(root: Path) -> Path | None:
         },
     )
     writer.write_record(info)
+    written: set[str] = set()
     for ex in exchanges:
         date = _warc_date(ex.get("fetched_at"))
         for n, hop in enumerate(ex.get("hops") or []):
@@ -115,28 +163,54 @@ def write_warc(root: Path) -> Path | None:
             )
             writer.write_record(rec)
         body = (root / CAPTURES / str(ex["sha256"])).read_bytes()
-        headers = [
-            (k.title(), str(v))
-            for k, v in sorted((ex.get("headers") or {}).items())
-            if k.lower() not in _DROPPED
-        ]
-        headers += [
-            (f"X-Archive-Orig-{k.title()}", str(v))
-            for k, v in sorted((ex.get("headers") or {}).items())
-            if k.lower() in _DROPPED
-        ]
-        headers.append(("Content-Length", str(len(body))))
         final = str(ex.get("final_url") or ex.get("url"))
+        again = recorded_revalidation(ex)
+        # A 304's bytes were sent whole when the baseline fetched them: that is the
+        # response record's time; the 304 itself is the revisit record, at its own time.
+        sent = _warc_date(again["since"]) if again is not None else date
+        rid = _record_id("response", final, ex["sha256"], sent)
         rec = _response(
             writer,
             final,
-            date,
+            sent,
             int(ex["status"]),
-            headers,
+            _payload_headers(ex.get("headers") or {}, len(body)),
             body,
-            _record_id("response", final, ex["sha256"], date),
+            rid,
         )
-        writer.write_record(rec)
+        if rid not in written:
+            writer.write_record(rec)
+            written.add(rid)
+        if again is not None:
+            writer.write_record(_revisit(writer, final, date, again["answered"], rec, rid))
     path = root / WARC_FILE
     atomic_write(path, buffer.getvalue())
     return path
+
+
+def _revisit(
+    writer: WARCWriter, uri: str, date: str, answered: dict[str, str], original: Any, rid: str
+) -> Any:
+    """The revisit record of a 304 for ``uri`` at ``date``, referring to ``original`` (the
+    response record, id ``rid``, whose payload the server said is unchanged)."""
+    http = StatusAndHeaders(
+        _status_line(304),
+        [(k.title(), str(v)) for k, v in sorted(answered.items())],
+        protocol="HTTP/1.1",
+    )
+    refers_date = original.rec_headers.get_header("WARC-Date")
+    rec = writer.create_revisit_record(
+        uri,
+        original.rec_headers.get_header("WARC-Payload-Digest"),
+        uri,
+        refers_date,
+        http_headers=http,
+        warc_headers_dict={
+            "WARC-Date": date,
+            "WARC-Record-ID": _record_id("revisit", uri, refers_date, date),
+        },
+    )
+    # warcio names the identical-payload-digest profile; a 304 is the server's word.
+    rec.rec_headers.replace_header("WARC-Profile", NOT_MODIFIED_PROFILE)
+    rec.rec_headers.add_header("WARC-Refers-To", rid)
+    return rec

@@ -54,6 +54,7 @@ __all__ = [
     "ConditionalBook",
     "RevalidatedPage",
     "Validators",
+    "recorded_revalidation",
     "revive",
     "validators_of",
 ]
@@ -427,3 +428,51 @@ def revive(answer: Page, capture: BaselineCapture, sent: Mapping[str, str], cap:
 def count_revalidated(exchanges: Iterable[Mapping[str, Any]]) -> int:
     """How many of a bundle's exchanges were answered by a 304 (the baseline's bytes)."""
     return sum(1 for e in exchanges if isinstance(e.get("revalidated"), dict))
+
+
+def recorded_revalidation(exchange: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The ``revalidated`` field of a captures/index.json ``exchange``, read back as
+    :func:`revive` wrote it (for ``replay`` and the WARC); ``None`` when the exchange has
+    none (absent or ``null``: a page fetched whole, or a bundle of an earlier version).
+
+    The index is data from a folder on disk: a field of another shape is not guessed at.
+    Raises :class:`ValueError` naming what is wrong (a 304 that cannot be described must
+    not be shown as a page fetched whole, nor as an unchanged one).
+    """
+    again = exchange.get("revalidated")
+    if again is None:
+        return None
+    if not isinstance(again, dict):
+        raise ValueError(f"`revalidated` is a {type(again).__name__}, not an object")
+    baseline = again.get("baseline")
+    if not isinstance(baseline, dict):
+        raise ValueError("`revalidated.baseline` is not an object")
+    since, then = again.get("since"), baseline.get("fetched_at")
+    checks = {
+        "status": again.get("status") == NOT_MODIFIED and type(again.get("status")) is int,
+        "since": isinstance(since, str) and _moment(since) is not None,
+        "sent": isinstance(again.get("sent"), dict) and bool(again.get("sent")),
+        "answered": isinstance(again.get("answered"), dict),
+        "weak": isinstance(again.get("weak"), bool),
+        "baseline.bundle": isinstance(baseline.get("bundle"), str),
+        "baseline.fetched_at": isinstance(then, str) and _moment(then) is not None,
+        "baseline.sha256": baseline.get("sha256") == exchange.get("sha256"),
+    }
+    wrong = [name for name, ok in checks.items() if not ok]
+    if wrong:
+        raise ValueError(
+            f"`revalidated` has no valid {', '.join(wrong)}: expected status 304, ISO 8601 "
+            "dates with a zone, header objects and the exchange's own sha256"
+        )
+    return {
+        "status": NOT_MODIFIED,
+        "since": since,
+        "sent": _text_map(again["sent"]),
+        "answered": _text_map(again["answered"]),
+        "baseline": {
+            "bundle": baseline["bundle"],
+            "fetched_at": then,
+            "sha256": baseline["sha256"],
+        },
+        "weak": again["weak"],
+    }

@@ -6,10 +6,15 @@ refused: replaying altered evidence proves nothing), then re-runs the policy cop
 as-of date, fetch settings and sources, through a :class:`ReplaySource`: every fetch is
 answered from ``captures/index.json`` and ``captures/<sha256>`` (the recorded redirect
 hops, status, headers and time; a recorded fetch fault is raised again as the same
-:class:`~verifier.errors.FetchError` subclass with the same reason). A URL the bundle
-never fetched raises :class:`~verifier.errors.FetchRefused`, which makes that requirement
-``error``: replay never opens a socket. Local-file sources are read from the copies the
-run kept under ``sources/``.
+:class:`~verifier.errors.FetchError` subclass with the same reason). A page a server
+answered ``304 Not Modified`` in a re-check (its exchange has ``revalidated``) is rebuilt
+as the live run built it, a :class:`~verifier.fetch.conditional.RevalidatedPage`, so its
+evidence says again "unchanged since <date> (HTTP 304)"; a ``revalidated`` field that
+cannot be read makes that fetch a fault (:class:`~verifier.errors.FetchFailed` naming
+the field), never a plain page: the evidence would otherwise tell a 304 as a page sent
+whole. A URL the bundle never fetched raises :class:`~verifier.errors.FetchRefused`,
+which makes that requirement ``error``: replay never opens a socket. Local-file sources
+are read from the copies the run kept under ``sources/``.
 
 The replayed report is written to another directory (never into the bundle, which would
 then fail its check); the differences are the requirements whose status or summary
@@ -18,6 +23,7 @@ changed. For an untouched bundle and unchanged checks there is none.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 from dataclasses import dataclass, field
@@ -27,7 +33,7 @@ from typing import Any
 from verifier import errors
 from verifier._version import __version__
 from verifier.bundle.check import check_bundle, load_report
-from verifier.bundle.store import CAPTURES, is_sha256, read_index
+from verifier.bundle.store import CAPTURES, INDEX, is_sha256, read_index
 from verifier.errors import (
     BundleError,
     FetchError,
@@ -36,6 +42,7 @@ from verifier.errors import (
     InputError,
     VerifierError,
 )
+from verifier.fetch.conditional import RevalidatedPage, recorded_revalidation
 from verifier.fetch.page import Hop, Page
 from verifier.fetch.settings import FIELDS, FetchSettings
 from verifier.host import PluginHost
@@ -93,8 +100,20 @@ class ReplaySource:
             raise FetchFailed(url, f"the bundle lacks the capture {sha}") from exc
         if hashlib.sha256(body).hexdigest() != sha:
             raise FetchFailed(url, f"the capture {sha} does not match its hash")
+        try:
+            again = recorded_revalidation(ex)
+        except ValueError as exc:
+            # The bundle passed its check, so the run (or someone who resealed it) wrote
+            # this: the page's bytes are known, but not what the server answered for them,
+            # and the evidence would say one or the other. Neither is guessed.
+            raise FetchFailed(
+                url,
+                f"the bundle's {CAPTURES}/{INDEX} records a 304 for this URL that cannot "
+                f"be read ({exc}); replay does not guess what the server answered: "
+                "replay the bundle with the version that wrote it, or run the re-check again",
+            ) from exc
         self.served.append(url)
-        return Page(
+        page = Page(
             url=url,
             final_url=str(ex.get("final_url") or url),
             status=int(ex["status"]),
@@ -109,6 +128,12 @@ class ReplaySource:
             attempts=int(ex.get("attempts") or 1),
             notes=tuple(str(n) for n in ex.get("notes") or []),
         )
+        if again is None:
+            return page
+        # The page a 304 stood for, built as the live run built it (its evidence wording
+        # is RevalidatedPage's alone).
+        fields = {f.name: getattr(page, f.name) for f in dataclasses.fields(Page)}
+        return RevalidatedPage(**fields, revalidated=again)
 
     async def aclose(self) -> None:
         """Nothing to release."""
