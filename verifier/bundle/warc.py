@@ -42,7 +42,7 @@ WARC_FILE = f"{CAPTURES}/exchanges.warc.gz"
 _NS = uuid.UUID("6f1c1d1e-3c59-4f3e-9a57-0f1a2b3c4d5e")
 _REASONS = {200: "OK", 301: "Moved Permanently", 302: "Found", 303: "See Other", 404: "Not Found"}
 _DROPPED = ("content-encoding", "transfer-encoding", "content-length")
-RECORD_CACHE_BYTES = 8 * 1024 * 1024
+RECORD_CACHE_BYTES = 2 * 1024 * 1024
 """Compressed response records kept for the next bundle of the process, in bytes (the
 least recently used leave first)."""
 
