@@ -21,6 +21,8 @@ import datetime as dt
 import hashlib
 import io
 import json
+import threading
+from collections import OrderedDict
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from difflib import SequenceMatcher
@@ -159,13 +161,38 @@ async def open_registry(ctx: CheckContext[Any], source_name: str) -> Registry:
     return Registry(source.url, None)
 
 
+_PARSED: OrderedDict[tuple[str, str], dict[str, Credential]] = OrderedDict()
+_PARSED_LOCK = threading.Lock()
+_PARSED_KEPT = 4
+"""Registry files kept parsed: a re-check reads one export for every partner."""
+
+
 def read_csv(path: Path) -> tuple[dict[str, Credential], str]:
-    """Every record of a registry CSV export, by case-folded id, and the file's SHA-256."""
+    """Every record of a registry CSV export, by case-folded id, and the file's SHA-256.
+
+    The file is read every time; its records are parsed once per content (the same bytes
+    at the same path give the same records), so the many runs of a re-check share one
+    read-only table instead of each parsing an export that grows with the roster."""
     try:
         raw = path.read_bytes()
-        text = raw.decode("utf-8-sig")  # a spreadsheet's export often starts with a BOM
     except OSError as exc:
         raise RegistryError(f"cannot read the registry file {path}: {exc.strerror}") from exc
+    digest = hashlib.sha256(raw).hexdigest()
+    key = (str(path), digest)
+    with _PARSED_LOCK:
+        records = _PARSED.get(key)
+    if records is None:
+        records = _parse_csv(path, raw)
+        with _PARSED_LOCK:
+            _PARSED[key] = records
+            while len(_PARSED) > _PARSED_KEPT:
+                _PARSED.popitem(last=False)
+    return records, digest
+
+
+def _parse_csv(path: Path, raw: bytes) -> dict[str, Credential]:
+    try:
+        text = raw.decode("utf-8-sig")  # a spreadsheet's export often starts with a BOM
     except UnicodeDecodeError as exc:
         raise RegistryError(f"{path} is not UTF-8 text (byte {exc.start})") from exc
     reader = csv.DictReader(io.StringIO(text, newline=""), strict=True)
@@ -196,7 +223,7 @@ def read_csv(path: Path) -> tuple[dict[str, Credential], str]:
             out[key] = record
     except csv.Error as exc:
         raise RegistryError(f"{path}:{reader.line_num}: not valid CSV ({exc})") from None
-    return out, hashlib.sha256(raw).hexdigest()
+    return out
 
 
 def judge(name: str, lookup: Lookup, accepted: Collection[str], as_of: dt.date) -> Verdict:

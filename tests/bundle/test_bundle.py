@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -13,7 +14,7 @@ from warcio.archiveiterator import ArchiveIterator
 from verifier.bundle.check import check_bundle, write_manifest
 from verifier.bundle.files import MANIFEST, file_sha256
 from verifier.bundle.store import read_index
-from verifier.bundle.warc import WARC_FILE
+from verifier.bundle.warc import WARC_FILE, write_warc
 from verifier.cli.main import main
 
 
@@ -107,6 +108,34 @@ def test_warc_holds_every_answered_exchange_with_its_body(demo_bundle: Path) -> 
         assert body == (demo_bundle / "captures" / ex["sha256"]).read_bytes()
         assert digest.startswith("sha1:")
         assert date == ex["fetched_at"]
+
+
+def _warc_bodies(bundle: Path) -> dict[str, bytes]:
+    with (bundle / WARC_FILE).open("rb") as fh:
+        return {
+            r.rec_headers.get_header("WARC-Target-URI"): r.content_stream().read()
+            for r in ArchiveIterator(fh)
+            if r.rec_type == "response"
+        }
+
+
+def test_a_warc_written_again_is_the_same_bytes_and_archives_each_capture_as_it_is(
+    demo_bundle: Path, tmp_path: Path
+) -> None:
+    # Records are compressed once per process and copied into the next bundle holding the
+    # same exchange (a re-check's shared directory pages): the bytes must not change, and
+    # a capture whose content changed must be archived with its own content.
+    first = (demo_bundle / WARC_FILE).read_bytes()
+    twin = tmp_path / "twin"
+    shutil.copytree(demo_bundle, twin)
+    write_warc(twin)
+    assert (twin / WARC_FILE).read_bytes() == first
+    capture = a_capture(twin)
+    ex = next(e for e in read_index(twin) if e.get("sha256") == capture.name)
+    capture.write_bytes(capture.read_bytes() + b"<!-- planted -->")
+    write_warc(twin)
+    assert _warc_bodies(twin)[ex["final_url"]] == capture.read_bytes()
+    assert _warc_bodies(demo_bundle)[ex["final_url"]] != capture.read_bytes()
 
 
 def test_warc_has_a_record_for_each_redirect_hop(hostile_bundle: Path) -> None:

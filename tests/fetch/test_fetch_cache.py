@@ -137,6 +137,34 @@ def test_a_bounded_cache_forgets_the_least_recently_asked_page_and_keeps_a_hot_o
     assert source.asked.count("http://b.test/") == 1
 
 
+def test_a_bounded_cache_forgets_pages_asked_once_before_a_page_asked_again() -> None:
+    """A re-check with many partners in flight: their own pages (each asked once) must
+    not push out the directory page every partner asks, however recently they came."""
+    urls = ["http://dir.test/members", *(f"http://p{n}.test/" for n in range(4))]
+    pages = {url: html_page("<p>" + "x" * 1000 + "</p>", url) for url in urls}
+    source = Counted(pages)
+    weight = kept_weight(pages["http://p0.test/"])
+
+    async def go() -> None:
+        cache = FetchCache(source, clock=ticking_clock(), max_kept=2 * weight)
+        try:
+            await cache.get("http://dir.test/members")
+            await cache.get("http://dir.test/members")  # a second partner: asked again
+            for n in range(4):  # four partners' own pages, newer than the directory's ask
+                await cache.get(f"http://p{n}.test/")
+                assert cache.kept_bytes <= 2 * weight
+            await cache.get("http://dir.test/members")  # still kept
+            await cache.get("http://p3.test/")  # the newest page asked once: kept
+            await cache.get("http://p0.test/")  # forgotten: fetched again
+        finally:
+            await cache.aclose()
+
+    asyncio.run(go())
+    assert source.asked.count("http://dir.test/members") == 1
+    assert source.asked.count("http://p3.test/") == 1
+    assert source.asked.count("http://p0.test/") == 2
+
+
 def test_a_bounded_cache_never_drops_a_fetch_in_flight() -> None:
     """Runs awaiting one fetch share it even when finished pages overflow the bound."""
     slow = html_page("<p>slow</p>", "http://slow.test/")

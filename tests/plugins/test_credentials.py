@@ -78,6 +78,24 @@ def test_csv_with_bom_extra_columns_and_timestamps_reads(tmp_path: Path) -> None
     assert len(digest) == 64
 
 
+def test_an_export_read_again_is_parsed_once_and_a_changed_one_anew(tmp_path: Path) -> None:
+    # A re-check reads one export for every partner: the same bytes give the same
+    # (read-only) table; new bytes at the same path are read as they are now, errors too.
+    path = tmp_path / "export.csv"
+    path.write_text(HEADER + "LF-1,Jane Doe,FOCP,2023-01-01,\n")
+    first, digest = read_csv(path)
+    again, digest_again = read_csv(path)
+    assert again is first
+    assert digest_again == digest
+    path.write_text(HEADER + "LF-2,Jo Roe,FOCP,2023-01-01,\n")
+    changed, digest_changed = read_csv(path)
+    assert list(changed) == ["lf-2"]
+    assert digest_changed != digest
+    path.write_text(HEADER + "LF-2,Jo Roe,FOCP,01/02/2023,\n")
+    with pytest.raises(RegistryError, match=":2: "):
+        read_csv(path)
+
+
 def test_fixture_registry_reads() -> None:
     records, _ = read_csv(FIXTURE_CSV)
     assert len(records) > 50

@@ -31,13 +31,22 @@ Each record has WARC-Target-URI, WARC-Date (the time of the answer it records), 
 WARC-Payload-Digest (warcio's SHA-1, the form archive tools index) and a record id derived
 from the exchange, so the same exchanges give the same ids. A fetch that got no answer has
 no record.
+
+Each record is a gzip member of its own, and the same exchange always gives the same
+bytes; so a process writing many bundles that hold one capture (a renewal re-check: every
+partner's bundle keeps its copy of the member directory) compresses each response record
+once and copies it after (:data:`RECORD_CACHE_BYTES`): level-9 gzip of the shared pages
+was the part of a partner's bundle that grew with the roster.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import io
+import threading
 import uuid
+from collections import OrderedDict
 from pathlib import Path
 from typing import Any
 
@@ -62,6 +71,40 @@ WARC_VERSION = "1.1"
 NOT_MODIFIED_PROFILE = "http://netpreserve.org/warc/1.1/revisit/server-not-modified"
 """The revisit profile of a 304: the server said the page it sent before is unchanged."""
 _DROPPED = ("content-encoding", "transfer-encoding", "content-length")
+RECORD_CACHE_BYTES = 2 * 1024 * 1024
+"""Compressed response records kept for the next bundle of the process, in bytes (the
+least recently used leave first)."""
+
+
+class _RecordCache:
+    """Compressed WARC records by everything their bytes depend on; bounded, thread-safe
+    (bundles may be sealed in worker threads)."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self._records: OrderedDict[tuple[object, ...], bytes] = OrderedDict()
+        self._size = 0
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[object, ...]) -> bytes | None:
+        with self._lock:
+            found = self._records.get(key)
+            if found is not None:
+                self._records.move_to_end(key)
+            return found
+
+    def put(self, key: tuple[object, ...], record: bytes) -> None:
+        with self._lock:
+            if key in self._records or len(record) > self.limit:
+                return
+            self._records[key] = record
+            self._size += len(record)
+            while self._size > self.limit:
+                _, old = self._records.popitem(last=False)
+                self._size -= len(old)
+
+
+_RECORDS = _RecordCache(RECORD_CACHE_BYTES)
 
 
 def _warc_date(text: object) -> str:
@@ -100,6 +143,25 @@ def _response(
         http_headers=http,
         warc_headers_dict={"WARC-Date": date, "WARC-Record-ID": rid},
     )
+
+
+def _response_bytes(
+    uri: str, date: str, status: int, headers: list[tuple[str, str]], body: bytes, rid: str
+) -> bytes:
+    """One response record, gzipped (its own gzip member, as ``WARCWriter`` writes it); the
+    same arguments give the same bytes, kept in :data:`_RECORDS` for the next bundle."""
+    # The key holds the body's own hash, not the capture's name: a capture file that no
+    # longer matches its name is archived as it is (bundle check reports it).
+    key = (uri, date, status, tuple(headers), rid, hashlib.sha256(body).digest())
+    found = _RECORDS.get(key)
+    if found is not None:
+        return found
+    buffer = io.BytesIO()
+    writer = WARCWriter(buffer, gzip=True, warc_version=WARC_VERSION)
+    writer.write_record(_response(writer, uri, date, status, headers, body, rid))
+    record = buffer.getvalue()
+    _RECORDS.put(key, record)
+    return record
 
 
 def answered(exchanges: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -164,24 +226,19 @@ def write_warc(root: Path) -> Path | None:
             writer.write_record(rec)
         body = (root / CAPTURES / str(ex["sha256"])).read_bytes()
         final = str(ex.get("final_url") or ex.get("url"))
+        headers = _payload_headers(ex.get("headers") or {}, len(body))
         again = recorded_revalidation(ex)
         # A 304's bytes were sent whole when the baseline fetched them: that is the
         # response record's time; the 304 itself is the revisit record, at its own time.
         sent = _warc_date(again["since"]) if again is not None else date
         rid = _record_id("response", final, ex["sha256"], sent)
-        rec = _response(
-            writer,
-            final,
-            sent,
-            int(ex["status"]),
-            _payload_headers(ex.get("headers") or {}, len(body)),
-            body,
-            rid,
-        )
+        status = int(ex["status"])
         if rid not in written:
-            writer.write_record(rec)
+            buffer.write(_response_bytes(final, sent, status, headers, body, rid))
             written.add(rid)
         if again is not None:
+            # The record (not written again) gives the revisit its digest and date.
+            rec = _response(writer, final, sent, status, headers, body, rid)
             writer.write_record(_revisit(writer, final, date, again["answered"], rec, rid))
     path = root / WARC_FILE
     atomic_write(path, buffer.getvalue())

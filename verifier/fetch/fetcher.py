@@ -70,9 +70,11 @@ class FetchCache:
         one run needs. A number of bytes: a batch as long as a roster keeps the finished
         pages it asked most recently, up to about that many bytes (a page weighs
         :func:`kept_weight`: its body and an estimate of its parsed tree), and forgets the
-        least recently asked ones beyond: a page every run reads (a member directory)
-        stays, one partner's own pages leave once newer ones come. Fetches in flight are
-        never dropped; a forgotten page asked again is fetched again (:attr:`requests`).
+        least recently asked ones beyond, a page asked only once first: a page several
+        runs read (a member directory) stays, one partner's own pages leave once newer
+        ones come, and a roster's worth of partners in flight cannot push the shared pages
+        out. Fetches in flight are never dropped; a forgotten page asked again is fetched
+        again (:attr:`requests`).
     """
 
     def __init__(
@@ -99,6 +101,7 @@ class FetchCache:
         self.max_kept = max_kept
         self._kept: OrderedDict[str, int] = OrderedDict()  # finished URL -> weight, LRU first
         self._kept_bytes = 0
+        self._again: set[str] = set()  # URLs asked more than once: forgotten last
 
     @property
     def kept_bytes(self) -> int:
@@ -114,6 +117,8 @@ class FetchCache:
             self._tasks[key] = task
         else:
             self.hits += 1
+            if self.max_kept is not None:
+                self._again.add(key)
             if key in self._kept:
                 self._kept.move_to_end(key)  # asked again: the most recently used now
         return task
@@ -125,7 +130,14 @@ class FetchCache:
         self._kept[url] = weight
         self._kept_bytes += weight
         while self._kept_bytes > self.max_kept and len(self._kept) > 1:
-            old, old_weight = self._kept.popitem(last=False)
+            # The least recently asked page that nobody asked twice; else the least
+            # recently asked of all. (Pages asked again are moved to the end, so the scan
+            # meets few of them.)
+            old = next((u for u in self._kept if u not in self._again and u != url), None)
+            if old is None:
+                old = next(iter(self._kept))
+            old_weight = self._kept.pop(old)
+            self._again.discard(old)
             self._kept_bytes -= old_weight
             self._tasks.pop(old, None)
             self._failed_at.pop(old, None)
@@ -306,7 +318,12 @@ def _targets(hops: Iterable[tuple[str, str]]) -> list[str]:
 
 def _relied_on(side_pages: Iterable[tuple[str, Page]], origins: set[str]) -> list[tuple[str, Page]]:
     """The side pages (robots.txt) of the origins a run met, in the order fetched."""
-    return [(purpose, page) for purpose, page in side_pages if origin_of(page.url) in origins]
+    # Every run of a batch scans every robots.txt the batch fetched (one per host: a
+    # roster's worth); parsing each URL again made that scan quadratic in the roster.
+    return [(purpose, page) for purpose, page in side_pages if _origin(page.url) in origins]
+
+
+_origin = functools.lru_cache(maxsize=8192)(origin_of)
 
 
 class CountingFetch:

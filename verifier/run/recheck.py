@@ -74,7 +74,7 @@ log = logging.getLogger(__name__)
 DEFAULT_CONCURRENCY = 8
 """Partners verified at once unless ``--concurrency`` says otherwise: enough to keep
 the latency of many hosts overlapped; per-host limits still hold across all of them."""
-DEFAULT_MAX_KEPT = 128 * 1024 * 1024
+DEFAULT_MAX_KEPT = 64 * 1024 * 1024
 """The shared cache's bound (bytes, :func:`verifier.fetch.fetcher.kept_weight`)."""
 RECHECK_HTML = "recheck.html"
 RECHECK_MD = "recheck.md"

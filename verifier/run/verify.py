@@ -19,6 +19,7 @@ folder records and keeps its own copy of what its run used.
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import datetime as dt
 import difflib
@@ -388,13 +389,30 @@ async def _execute(
         )
     finally:
         await fetcher.aclose()
-        store.write_index()
+        await _off_loop(store.write_index)
     if store.failure is not None:
         raise store.failure
     report = build_report(prep, request, results, started, stamp(clock()), kept)
+    await _off_loop(_write_bundle, report, prep, request)
+    return report
+
+
+def _write_bundle(report: Report, prep: Prepared, request: RunRequest) -> None:
     write_all(report, prep.out, request.formats, request.report_formats)
     seal(prep.out)  # last: SHA256SUMS covers everything written before it
-    return report
+
+
+async def _off_loop(fn: Callable[..., object], *args: object) -> None:
+    """Run ``fn(*args)``, blocking file work (rendering, gzip, hashing, fsync), in a worker
+    thread: in a batch the event loop keeps serving the other runs' fetches meanwhile, and
+    zlib, hashlib and fsync release the GIL, so it uses a second core. Cancelled, it still
+    waits for the thread, so that nothing is written after the caller removes the folder."""
+    done = asyncio.ensure_future(asyncio.to_thread(fn, *args))
+    try:
+        await asyncio.shield(done)
+    except asyncio.CancelledError:
+        await asyncio.wait([done])
+        raise
 
 
 def build_report(
