@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import demo_args
+from tests.helpers import FIXTURES, demo_args
 from tests.test_plugin_loading import install_fake_distribution, site_dir
 from verifier.cli.main import main
 from verifier.host import build_host
@@ -209,3 +209,107 @@ def test_two_local_plugins_claiming_one_name_are_refused_until_one_is_preferred(
         out = json.loads(capsys.readouterr().out)
         assert [c["plugin"] for c in out["checks"] if c["check"] == "sleepy"] == [chosen]
         assert out["problems"] == []
+
+
+# One policy, two requirements on the one name `offering`: each names whose check it means.
+BOTH_OFFERINGS = """\
+id: both-offerings
+program: "2022"
+tier: platform
+requirements:
+  - id: theirs
+    text: A public offering, by the third party's check
+    check: offering
+    plugin: clash
+  - id: ours
+    text: A public offering, by the built-in check
+    check: offering
+    plugin: builtin
+"""
+
+
+def _run(sites: object, tmp_path: Path, policy_text: str, *extra: str) -> tuple[int, dict]:
+    policy = tmp_path / "policy.yaml"
+    policy.write_text(policy_text)
+    args = [*demo_args(sites, tmp_path, "platform"), "--policy", str(policy), *extra]
+    code = main(["verify", *args])
+    return code, json.loads((tmp_path / "out" / "report.json").read_text())
+
+
+def test_a_policy_names_the_plugin_whose_check_it_means_and_the_report_records_it(
+    site_dir: Path, tmp_path: Path, sites: object
+) -> None:
+    _install_clash(site_dir)
+    code, report = _run(sites, tmp_path, BOTH_OFFERINGS)  # no --prefer-plugin
+    theirs, ours = report["requirements"]
+    assert (theirs["check"], theirs["status"], theirs["summary"]) == ("offering", "pass", "hello")
+    assert theirs["plugin"] == {"name": "clash", "version": "1", "selected_by": "policy"}
+    assert ours["check"] == "offering"
+    assert ours["plugin"]["name"] == "builtin"
+    assert ours["plugin"]["selected_by"] == "policy"
+    assert ours["summary"] != "hello"  # the built-in check ran, not the drop-in
+    assert ours["status"] == "pass"
+    assert code == 0
+    # The conflict is still what it is for a requirement that names no plugin.
+    assert "selected_checks" not in report["run"]["settings"]
+    # (An unchosen check's record is as before, without selected_by: test_plugins_dir.)
+
+
+def test_the_policys_choice_wins_over_prefer_plugin_for_its_requirement(
+    site_dir: Path, tmp_path: Path, sites: object
+) -> None:
+    _install_clash(site_dir)
+    policy = OFFERING_ONLY + (
+        "  - id: ours\n    text: The built-in's offering\n    check: offering\n"
+        "    plugin: builtin\n"
+    )
+    _code, report = _run(sites, tmp_path, policy, "--prefer-plugin", "clash")
+    plain, ours = report["requirements"]
+    # The requirement naming no plugin follows the operator's choice...
+    assert plain["plugin"]["name"] == "clash"
+    assert plain["plugin"]["selected_by"] == "prefer-plugin"
+    assert plain["summary"] == "hello"
+    # ...the one naming a plugin keeps the policy's, the more specific choice.
+    assert ours["plugin"]["name"] == "builtin"
+    assert ours["plugin"]["selected_by"] == "policy"
+    assert ours["summary"] != "hello"
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        pytest.param(
+            "    plugin: clsh",
+            "requirements[0] (offering).plugin: no plugin named 'clsh' is installed; "
+            "did you mean 'clash'?",
+            id="a plugin that is not installed",
+        ),
+        pytest.param(
+            "    plugin: clash\n    params: {}\n  - id: more\n    text: more\n"
+            "    check: landing-page\n    plugin: clash",
+            "requirements[1] (more).plugin: plugin 'clash' provides no check 'landing-page'; "
+            "check 'landing-page' is provided by 'builtin'",
+            id="a plugin that provides no such check",
+        ),
+    ],
+)
+def test_a_requirement_naming_a_missing_plugin_is_bad_input_for_verify_and_lint(
+    site_dir: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    line: str,
+    message: str,
+) -> None:
+    _install_clash(site_dir)
+    policy = tmp_path / "policy.yaml"
+    policy.write_text(OFFERING_ONLY + line + "\n")
+    where = 8 if "more" not in line else 13
+    expected = f"{policy}:{where}: {message}"
+    assert main(["policies", "lint", str(policy)]) == 2
+    assert expected in capsys.readouterr().out
+    sub = FIXTURES / "demo" / "platform.yaml"  # refused before anything is fetched
+    assert main(["verify", str(sub), "--policy", str(policy), "--out", str(tmp_path / "o")]) == 2
+    err = capsys.readouterr().err
+    assert expected in err
+    assert "Traceback" not in err
+    assert not (tmp_path / "o").exists()
