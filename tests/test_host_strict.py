@@ -6,6 +6,7 @@ through an entry point of an installed distribution, or a --plugins-dir folder."
 from __future__ import annotations
 
 import json
+import shutil
 import textwrap
 from pathlib import Path
 
@@ -313,3 +314,45 @@ def test_a_requirement_naming_a_missing_plugin_is_bad_input_for_verify_and_lint(
     assert expected in err
     assert "Traceback" not in err
     assert not (tmp_path / "o").exists()
+
+
+def test_replay_applies_a_recorded_prefer_plugin_or_says_what_to_install(
+    site_dir: Path, tmp_path: Path, sites: object, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _install_clash(site_dir)
+    _code, report = _run(sites, tmp_path, OFFERING_ONLY, "--prefer-plugin", "clash")
+    assert report["requirements"][0]["plugin"]["selected_by"] == "prefer-plugin"
+    bundle = tmp_path / "out"
+    capsys.readouterr()
+    # The recorded choice is applied again: no --prefer-plugin needed, same verdict.
+    assert main(["replay", str(bundle), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["differences"] == []
+    # The chosen plugin gone: refused with what to do, not a bare "no plugin provides".
+    shutil.rmtree(site_dir / "fake_clash-1.0.dist-info")
+    assert main(["replay", str(bundle)]) == 2
+    err = capsys.readouterr().err
+    assert (
+        "the bundle was made with --prefer-plugin clash (it ran plugin clash's check "
+        "offering), and no plugin named 'clash' is installed; install it"
+    ) in err
+    assert "Traceback" not in err
+
+
+def test_replay_of_a_policy_naming_its_plugin_runs_that_plugins_check_again(
+    site_dir: Path, tmp_path: Path, sites: object, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _install_clash(site_dir)
+    _run(sites, tmp_path, BOTH_OFFERINGS)
+    capsys.readouterr()
+    replayed = tmp_path / "replayed"
+    assert main(["replay", str(tmp_path / "out"), "--out", str(replayed)]) == 0
+    theirs, ours = json.loads((replayed / "report.json").read_text())["requirements"]
+    assert (theirs["plugin"]["name"], theirs["plugin"]["selected_by"]) == ("clash", "policy")
+    assert (ours["plugin"]["name"], ours["plugin"]["selected_by"]) == ("builtin", "policy")
+    # The plugin the policy names gone: refused saying what to install.
+    shutil.rmtree(site_dir / "fake_clash-1.0.dist-info")
+    assert main(["replay", str(tmp_path / "out")]) == 2
+    assert (
+        "the bundle's policy names it (it ran plugin clash's check offering), and no plugin "
+        "named 'clash' is installed; install it"
+    ) in capsys.readouterr().err
