@@ -256,6 +256,18 @@ def test_a_policy_names_the_plugin_whose_check_it_means_and_the_report_records_i
     # (An unchosen check's record is as before, without selected_by: test_plugins_dir.)
 
 
+def test_policies_show_says_which_plugin_a_requirement_names(
+    site_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _install_clash(site_dir)
+    policy = tmp_path / "policy.yaml"
+    policy.write_text(BOTH_OFFERINGS)
+    assert main(["policies", "show", str(policy)]) == 0
+    out = capsys.readouterr().out
+    assert "1. theirs  check=offering plugin=clash" in out
+    assert "2. ours  check=offering plugin=builtin" in out
+
+
 def test_the_policys_choice_wins_over_prefer_plugin_for_its_requirement(
     site_dir: Path, tmp_path: Path, sites: object
 ) -> None:
