@@ -122,3 +122,45 @@ def test_a_folder_without_python_files_is_bad_input(
     folder = _folder(tmp_path, {"notes.txt": "nothing"})
     assert main(["plugins", "--plugins-dir", str(folder)]) == 2
     assert f"--plugins-dir {folder}: no .py file in it" in capsys.readouterr().err
+
+
+def _bundle(tmp_path: Path, sites: object, folder: Path) -> Path:
+    """A bundle made with ``--plugins-dir folder`` (in tmp/out)."""
+    policy = tmp_path / "policy.yaml"
+    policy.write_text(POLICY)
+    args = [*demo_args(sites, tmp_path, "platform"), "--policy", str(policy)]
+    assert main(["verify", *args, "--plugins-dir", str(folder)]) == 0
+    return tmp_path / "out"
+
+
+def test_a_bundle_made_with_local_plugins_replays_with_the_same_files_and_refuses_others(
+    tmp_path: Path, sites: object, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = _folder(tmp_path, {"hello.py": HELLO})
+    bundle = _bundle(tmp_path, sites, folder)
+    recorded = hashlib.sha256(HELLO.encode()).hexdigest()
+    capsys.readouterr()
+    # Without the folder: refused, saying which option to add (not "no plugin provides").
+    assert main(["replay", str(bundle)]) == 2
+    err = capsys.readouterr().err
+    assert (
+        f"the bundle was made with the local plugin file {(folder / 'hello.py').resolve()} "
+        f"(SHA-256 {recorded}); replay it with that file: add --plugins-dir "
+        f"{folder.resolve()}"
+    ) in err
+    assert "no plugin provides" not in err
+    # With the same file: the recorded verdict is reproduced.
+    assert main(["replay", str(bundle), "--plugins-dir", str(folder)]) == 0
+    assert "No difference" in capsys.readouterr().out
+    # With another file of that name: other code, refused naming the file and both hashes.
+    other = tmp_path / "edited"
+    other.mkdir()
+    edited = HELLO.replace('"hello"', '"howdy"')
+    (other / "hello.py").write_text(edited)
+    assert main(["replay", str(bundle), "--plugins-dir", str(other)]) == 2
+    err = capsys.readouterr().err
+    assert f"--plugins-dir: {(other / 'hello.py').resolve()} is not the file the bundle ran" in err
+    assert f"its SHA-256 is {hashlib.sha256(edited.encode()).hexdigest()}" in err
+    assert f"the bundle recorded {recorded}" in err
+    assert "replaying other code is not a replay" in err
+    assert "Traceback" not in err

@@ -94,11 +94,12 @@ async def run_requirement(
     ``error`` outcome); ``budget`` is the check's fetch limit. What
     :func:`verifier.testing.run_check` runs for a plugin author's test."""
     started = time.monotonic()
-    info = registry.checks.get(req.check)
+    info = registry.resolve(req.check, req.plugin)
     if info is None:
         return RequirementResult(
-            req, Status.ERROR, registry.why_missing(req.check), (), None, None, 0.0
+            req, Status.ERROR, registry.why_missing(req.check, req.plugin), (), None, None, 0.0
         )
+    chosen = registry.selected_by(req.check, req.plugin)
     check = info.check
     version = check.version
     try:
@@ -112,6 +113,7 @@ async def run_requirement(
             info.plugin,
             version,
             0.0,
+            chosen,
         )
     ctx: CheckContext[Any] = CheckContext(
         requirement=req,
@@ -171,6 +173,7 @@ async def run_requirement(
         info.plugin,
         version,
         time.monotonic() - started,
+        chosen,
     )
 
 

@@ -119,6 +119,8 @@ class CheckRegistry:
     """Files loaded from ``--plugins-dir``."""
     selected: dict[str, Selection] = field(default_factory=dict)
     """Check names several plugins claim, settled by ``preferred``."""
+    plugin_names: frozenset[str] = frozenset()
+    """Every registered plugin, for the messages about a policy's ``plugin:``."""
     _conflicts: dict[str, str] = field(default_factory=dict)
     _claims: dict[str, list[CheckInfo]] = field(default_factory=dict)
     _refusals: dict[str, LoadProblem] = field(default_factory=dict)
@@ -162,13 +164,37 @@ class CheckRegistry:
         if chosen:
             todo = "--prefer-plugin names more than one of them: name one"
         else:
-            todo = "uninstall one of them, or choose one for this run with --prefer-plugin PLUGIN"
+            todo = (
+                "uninstall one of them, choose one for this run with --prefer-plugin PLUGIN, "
+                "or name one in the policy's requirement with 'plugin: PLUGIN'"
+            )
         reason = f"check {name!r} is registered by {count} plugins: {named}; {todo}"
         self._conflicts[name] = reason
         last = claims[-1]
         refusal = LoadProblem(last.plugin, last.distribution, reason, name)
         self._refusals[name] = refusal
         self.problems.append(refusal)
+
+    def resolve(self, name: str, plugin: str | None = None) -> CheckInfo | None:
+        """The check a requirement runs: ``plugin``'s check ``name`` when the policy names
+        the plugin (its explicit choice wins over ``--prefer-plugin``, being the more
+        specific), else the one check of that name; ``None`` when there is none
+        (:meth:`why_missing` says why)."""
+        if plugin is None:
+            return self.checks.get(name)
+        for claim in self._claims.get(name, ()):
+            if claim.plugin == plugin:
+                return claim
+        return None
+
+    def selected_by(self, name: str, plugin: str | None = None) -> str | None:
+        """Who chose the plugin whose check ``name`` runs, as report.json records it in
+        ``requirements[].plugin.selected_by``: ``"policy"`` (its ``plugin:`` field),
+        ``"prefer-plugin"`` (the operator's option, where several plugins claim the name),
+        or ``None`` (the name is one plugin's)."""
+        if plugin is not None:
+            return "policy"
+        return "prefer-plugin" if name in self.selected else None
 
     def run_record(self) -> dict[str, Any]:
         """What the operator chose about plugins, for report.json's ``run.settings``:
@@ -187,8 +213,11 @@ class CheckRegistry:
             }
         return out
 
-    def why_missing(self, name: str) -> str:
-        """The reason a requirement's check is unavailable, for its ``error`` outcome."""
+    def why_missing(self, name: str, plugin: str | None = None) -> str:
+        """The reason a requirement's check is unavailable, for its ``error`` outcome and
+        for the policy's problem; ``plugin`` is the plugin the policy names, if any."""
+        if plugin is not None:
+            return self._why_not_from(name, plugin)
         if name in self._conflicts:
             return self._conflicts[name]
         related = [p for p in self.problems if p.check == name]
@@ -203,6 +232,25 @@ class CheckRegistry:
         if close.startswith("did you mean"):  # not the list of every check: a typo's hint
             hint += f"; {close}"
         return f"no plugin provides check {name!r}{hint}"
+
+    def _why_not_from(self, name: str, plugin: str) -> str:
+        """Why the policy's ``plugin:`` gives no check ``name``."""
+        if plugin not in self.plugin_names:
+            return (
+                f"no plugin named {plugin!r} is installed; "
+                f"{did_you_mean(plugin, self.plugin_names)} ('finops-verify plugins' lists them)"
+            )
+        related = [p for p in self.problems if p.check == name and p.plugin == plugin]
+        if related and name not in self._conflicts:
+            return f"plugin {plugin!r} registers check {name!r}, refused: {related[0].message}"
+        own = {c for c, claims in self._claims.items() if any(i.plugin == plugin for i in claims)}
+        providers = sorted(c.plugin for c in self._claims.get(name, ()))
+        hint = (
+            f"check {name!r} is provided by {', '.join(repr(p) for p in providers)}"
+            if providers
+            else did_you_mean(name, own)
+        )
+        return f"plugin {plugin!r} provides no check {name!r}; {hint}"
 
 
 def _invalid_check(check: object) -> str | None:
@@ -269,7 +317,7 @@ class PluginHost:
         """Use the checks of ``plugins`` where another plugin claims the same name
         (``--prefer-plugin``); a name no registered plugin has is an :class:`InputError`."""
         names = tuple(plugins)
-        known = {n for n, _ in self._pm.list_name_plugin() if n is not None}
+        known = self._plugin_names()
         for name in names:
             if name not in known:
                 raise InputError(
@@ -339,6 +387,9 @@ class PluginHost:
             said.add((info.name, message))
         self._catalogue = None
 
+    def _plugin_names(self) -> set[str]:
+        return {n for n, _ in self._pm.list_name_plugin() if n is not None}
+
     def _plugin(self, name: str) -> PluginInfo:
         return self._info.get(name, PluginInfo(name, None, None))
 
@@ -368,7 +419,10 @@ class PluginHost:
             self._call_each("register_policy_dirs", lambda _info: dirs.append, problems)
             self._call_each("register_demos", lambda _info: demos.append, problems)
             registry = CheckRegistry(
-                problems=problems, preferred=self._preferred, local_plugins=tuple(self._local)
+                problems=problems,
+                preferred=self._preferred,
+                local_plugins=tuple(self._local),
+                plugin_names=frozenset(self._plugin_names()),
             )
             self._call_each(
                 "register_checks",
@@ -416,7 +470,7 @@ class PluginHost:
         """Every registered plugin, by name, with the checks it gave: one that gave none
         is listed too (``finops-verify plugins`` says "no checks")."""
         registry = self.checks()
-        names = {n for n, _ in self._pm.list_name_plugin() if n is not None}
+        names = self._plugin_names()
         return [
             PluginSummary(
                 self._plugin(name),

@@ -136,6 +136,9 @@ class Requirement:
     """Seconds this requirement may take; ``None``: the run's default."""
     line: int | None = None
     """Line of the requirement in its policy file, for messages."""
+    plugin: str | None = None
+    """The plugin whose check ``check`` is meant, when the policy names one (its
+    ``plugin:`` field); ``None``: the one plugin that provides a check of that name."""
 
 
 @dataclass(frozen=True)
@@ -183,14 +186,20 @@ class RequirementResult:
     """Version of the check, or of the distribution that shipped it."""
     seconds: float
     """How long the check ran."""
+    plugin_selected_by: str | None = None
+    """Who chose that plugin where the choice was made: ``"policy"`` or
+    ``"prefer-plugin"`` (:meth:`verifier.host.CheckRegistry.selected_by`)."""
 
     def to_json(self) -> dict[str, Any]:
         """The report.json form of one requirement."""
+        plugin: dict[str, Any] = {"name": self.plugin_name, "version": self.plugin_version}
+        if self.plugin_selected_by is not None:
+            plugin["selected_by"] = self.plugin_selected_by
         return {
             "id": self.requirement.id,
             "text": self.requirement.text,
             "check": self.requirement.check,
-            "plugin": {"name": self.plugin_name, "version": self.plugin_version},
+            "plugin": plugin,
             "status": self.status.value,
             "summary": self.summary,
             "evidence": [e.to_json() for e in self.evidence],

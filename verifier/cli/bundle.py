@@ -19,7 +19,7 @@ from verifier.bundle.chain import check_recheck, is_recheck_folder
 from verifier.bundle.check import check_bundle, load_report
 from verifier.bundle.decisions import DECISIONS, load_decisions, report_sha256, review_view
 from verifier.cli.exitcodes import ExitCode
-from verifier.cli.options import DIR, Obj, as_of_option, parse_date
+from verifier.cli.options import DIR, Obj, as_of_option, parse_date, plugin_options
 from verifier.clock import utc_clock
 from verifier.errors import BundleError
 from verifier.report import REPORT_JSON
@@ -90,6 +90,7 @@ def bundle_check(obj: Obj, directory: Path, as_json: bool, baseline: Path | None
     "temporary directory, removed afterwards].",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the differences as JSON.")
+@plugin_options
 @click.pass_obj
 def replay_cmd(obj: Obj, directory: Path, out: Path | None, as_json: bool) -> None:
     """Re-run the bundle DIRECTORY's policy on its submission from its captures alone.
@@ -100,9 +101,13 @@ def replay_cmd(obj: Obj, directory: Path, out: Path | None, as_json: bool) -> No
     whose status or summary differs. Exit code 0 when none differs, 1 otherwise, 3 when
     an intact bundle cannot be replayed by this version (its inputs no longer validate).
 
+    A bundle made with --plugins-dir replays with the same files (--plugins-dir again;
+    another file is refused, exit 2); a recorded --prefer-plugin is applied again.
+
     \b
     Example:
       finops-verify replay acme-report/ --out acme-replay/
+      finops-verify replay acme-report/ --plugins-dir my-plugins/
     """
     if not directory.is_dir():
         raise BundleError(f"{directory} is not a directory")

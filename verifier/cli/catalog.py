@@ -235,8 +235,10 @@ def policies_show(obj: Obj, policy_id: str) -> None:
         soft_wrap=True,
     )
     for i, req in enumerate(policy.requirements, 1):
+        chosen = f" plugin={req.plugin}" if req.plugin else ""
         console.print(
-            Text(safe_text(f"{i}. {req.id}"), style="bold"), Text(safe_text(f" check={req.check}"))
+            Text(safe_text(f"{i}. {req.id}"), style="bold"),
+            Text(safe_text(f" check={req.check}{chosen}")),
         )
         console.print(Text(safe_text(f"   “{req.text}”", keep="\n")), soft_wrap=True)
         if req.params:

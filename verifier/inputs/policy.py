@@ -12,6 +12,7 @@ A policy file lists the requirements of one tier of one program version::
       - id: practitioners
         text: Number of FinOps Certified Practitioners tied to company size (see table below)
         check: practitioners
+        plugin: builtin        # optional: whose check, where several plugins register one
         params: {...}          # validated against the check's Params when loaded
         timeout: 120           # optional, seconds
 
@@ -44,6 +45,7 @@ class _RequirementFile(BaseModel):
     id: str = Field(min_length=1, pattern=r"^[a-z0-9][a-z0-9-]*$")
     text: str = Field(min_length=1)
     check: str = Field(min_length=1)
+    plugin: str | None = Field(default=None, min_length=1)
     params: dict[str, Any] = Field(default_factory=dict)
     timeout: float | None = Field(default=None, gt=0)
 
@@ -152,7 +154,9 @@ def _requirements(raw_reqs: list[Any], at: _Where, problems: list[Problem]) -> l
             )
         seen.add(req.id)
         params = _params(req, i, at, problems)
-        requirement = Requirement(req.id, req.text.strip(), req.check, params, req.timeout, line)
+        requirement = Requirement(
+            req.id, req.text.strip(), req.check, params, req.timeout, line, req.plugin
+        )
         if at.known_sources is not None:
             problems += _unknown_sources(requirement, i, at.name, at.known_sources)
         reqs.append(requirement)
@@ -165,14 +169,17 @@ def _params(
     """The params of requirement ``i``, validated against its check's schema when a plugin
     provides the check (as written otherwise); each problem added to ``problems``."""
     where = ("requirements", i)
-    info = at.registry.checks.get(req.check) if at.registry else None
-    if at.registry is not None and info is None and at.strict:
+    info = at.registry.resolve(req.check, req.plugin) if at.registry else None
+    # A plugin the policy names explicitly must be there, whether linting or running: the
+    # policy's author chose that code, and no other may stand in for it.
+    if at.registry is not None and info is None and (at.strict or req.plugin is not None):
+        key = "plugin" if req.plugin is not None else "check"
         problems.append(
             Problem(
                 at.name,
-                at.lines.line((*where, "check")),
-                f"requirements[{i}] ({req.id}).check",
-                at.registry.why_missing(req.check),
+                at.lines.line((*where, key)),
+                f"requirements[{i}] ({req.id}).{key}",
+                at.registry.why_missing(req.check, req.plugin),
             )
         )
     if info is None:
@@ -198,7 +205,8 @@ def load_policy(path: Path, registry: CheckRegistry | None) -> Policy:
     """Load one policy; params are validated against each registered check's schema.
 
     A check no plugin provides is not a load error (its requirement reports ``error``
-    when run); a params problem is, so a bad policy fails before any fetch.
+    when run); a params problem is, so a bad policy fails before any fetch, and so is a
+    requirement's ``plugin:`` that names no installed plugin or one without that check.
     """
     policy, problems = _parse(path, registry, strict=False)
     if problems:

@@ -87,10 +87,17 @@ class ToolRef:
     """``finops-verifier``."""
     version: str | None = None
     """Its version."""
+    selected_by: str | None = None
+    """Who chose this plugin's check where a choice was made: ``"policy"`` (the
+    requirement's ``plugin:`` field) or ``"prefer-plugin"`` (the operator's option, where
+    several plugins register the check's name); written only then."""
 
     def to_json(self) -> dict[str, Any]:
         """The report.json form."""
-        return {"name": self.name, "version": self.version}
+        out: dict[str, Any] = {"name": self.name, "version": self.version}
+        if self.selected_by is not None:
+            out["selected_by"] = self.selected_by
+        return out
 
 
 @dataclass(frozen=True)
@@ -232,10 +239,17 @@ class PluginRef:
     """Plugin name (``None`` when no plugin provided the check)."""
     version: str | None = None
     """Its version."""
+    selected_by: str | None = None
+    """Who chose this plugin's check where a choice was made: ``"policy"`` (the
+    requirement's ``plugin:`` field) or ``"prefer-plugin"`` (the operator's option, where
+    several plugins register the check's name); written only then."""
 
     def to_json(self) -> dict[str, Any]:
         """The report.json form."""
-        return {"name": self.name, "version": self.version}
+        out: dict[str, Any] = {"name": self.name, "version": self.version}
+        if self.selected_by is not None:
+            out["selected_by"] = self.selected_by
+        return out
 
 
 @dataclass(frozen=True)
@@ -330,7 +344,7 @@ class ReportedRequirement:
             id=result.requirement.id,
             text=result.requirement.text,
             check=result.requirement.check,
-            plugin=PluginRef(result.plugin_name, result.plugin_version),
+            plugin=PluginRef(result.plugin_name, result.plugin_version, result.plugin_selected_by),
             raw_status=result.status.value,
             summary=result.summary,
             evidence=result.evidence,
@@ -346,7 +360,11 @@ class ReportedRequirement:
             text=_text(data.get("text")),
             check=_text(data.get("check")),
             plugin=(
-                PluginRef(_text(plugin.get("name")), _text(plugin.get("version")))
+                PluginRef(
+                    _text(plugin.get("name")),
+                    _text(plugin.get("version")),
+                    _text(plugin.get("selected_by")),
+                )
                 if isinstance(plugin, dict)
                 else None
             ),

@@ -221,6 +221,7 @@ async def replay_bundle(
     if _inside(out, root):
         raise InputError(f"--out {out} is inside the bundle {root}; replay must not alter it")
     original = load_report(root)
+    _plugins_as_recorded(original, host)
     notes: list[str] = []
     try:
         request = RunRequest(
@@ -251,6 +252,55 @@ async def replay_bundle(
     result.notes = notes + _plugin_notes(original, replayed)
     result.differences = diff_reports(original, replayed)
     return result
+
+
+def _plugins_as_recorded(report: Report, host: PluginHost) -> None:
+    """Make ``host`` run the checks the bundle's run ran, or refuse (:class:`InputError`)
+    saying what to add: the ``--plugins-dir`` files it recorded, given again and the same
+    bytes (another file is other code, and replaying other code is not a replay), and the
+    plugins it preferred (``--prefer-plugin``), applied again."""
+    settings = report.run.settings
+    # report.json is data from the bundle: read defensively.
+    dirs, preferred = settings.get("plugins_dir"), settings.get("prefer_plugin")
+    recorded = [e for e in dirs if isinstance(e, dict)] if isinstance(dirs, list) else []
+    given = {p.path.name: p for p in host.checks().local_plugins}
+    for entry in recorded:
+        file, sha = Path(str(entry.get("file"))), str(entry.get("sha256"))
+        local = given.get(file.name)
+        if local is None:
+            raise InputError(
+                f"the bundle was made with the local plugin file {file} (SHA-256 {sha}); "
+                f"replay it with that file: add --plugins-dir {file.parent}"
+            )
+        if local.sha256 != sha:
+            raise InputError(
+                f"--plugins-dir: {local.path} is not the file the bundle ran: its SHA-256 is "
+                f"{local.sha256}, the bundle recorded {sha} for {file}; replaying other code "
+                "is not a replay: give the folder holding the recorded file"
+            )
+    prefer = [str(p) for p in preferred] if isinstance(preferred, list) else []
+    installed = {s.info.name for s in host.plugins()}
+    chosen = sorted(
+        {
+            str(r.plugin.name)
+            for r in report.requirements
+            if r.plugin is not None and r.plugin.selected_by == "policy"
+        }
+    )
+    for name in [*prefer, *chosen]:
+        if name in installed:
+            continue
+        ran = sorted(
+            {str(r.check) for r in report.requirements if r.plugin and r.plugin.name == name}
+        )
+        how = f" was made with --prefer-plugin {name}" if name in prefer else "'s policy names it"
+        raise InputError(
+            f"the bundle{how} (it ran plugin {name}'s check {', '.join(ran) or '(none)'}), "
+            f"and no plugin named {name!r} is installed; install it ('finops-verify plugins' "
+            "lists those installed) to replay the bundle"
+        )
+    if prefer:
+        host.prefer(prefer)
 
 
 def _verdicts(report: Report) -> dict[str, ReportedRequirement]:
