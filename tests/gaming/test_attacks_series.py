@@ -1,0 +1,96 @@
+"""A hostile applicant against the renewal series: carried decisions, 304s, shards, history.
+
+**A carried staff decision on a page the applicant changed.** A reviewer's decision on a
+requirement carries into the renewal bundle only while "every capture its baseline
+evidence cited has the same SHA-256 at the same URL" (verifier/recheck/carry.py). The
+comparison was made on the text shown for it, ``sha256 <first 12 hex digits>…``: 48
+bits. An applicant who controls its page finds, offline, two versions of it whose
+SHA-256 share those 12 digits (a birthday search: about 2**24 hashes each, seconds on a
+laptop; the pair below was found so, by varying an HTML comment). It serves the first at
+the baseline, where staff judge it and record a decision (say ``pass`` on a requirement
+the tool left ``needs_review``), and the second at the renewal: the tool captures other
+bytes, and the decision carried over as if the evidence it judged held.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+
+import pytest
+
+from verifier.bundle.decisions import Decision
+from verifier.models import Evidence
+from verifier.recheck.carry import EVIDENCE_CHANGED, carry_decisions
+from verifier.report.model import Report, ReportedRequirement
+
+URL = "http://acme.test/case-studies"
+_HEAD = "<html><head><title>Case studies</title></head><body><h1>Case studies</h1>"
+_TAIL = " -->\n</body></html>\n"
+JUDGED = (
+    f"{_HEAD}<p>Acme Corp cut its cloud bill by 30% with our FinOps practice.</p>"
+    f"<!-- 0087ffcf{_TAIL}"
+).encode()
+"""What the applicant served at the baseline, which staff judged."""
+SERVED_NOW = f"{_HEAD}<p>No case studies yet.</p><!-- 00178ec8{_TAIL}".encode()
+"""What it serves at the renewal: another page, whose SHA-256 starts as JUDGED's does."""
+OTHER = f"{_HEAD}<p>No case studies yet.</p>{_TAIL}".encode()
+OLD_REPORT, NEW_REPORT = "1" * 64, "2" * 64
+AS_OF = dt.date(2026, 11, 30)
+
+
+def _report(body: bytes) -> Report:
+    """A report whose requirement ``case-studies`` rests on ``body``, captured at URL."""
+    sha = hashlib.sha256(body).hexdigest()
+    fetched = Evidence("fetch", f"GET {URL}", url=URL, sha256=sha, data={"status": 200})
+    req = ReportedRequirement(id="case-studies", raw_status="needs_review", evidence=(fetched,))
+    return Report(requirements=(req,))
+
+
+def _carried(now: bytes) -> tuple[bool, str | None, str | None]:
+    made = Decision(
+        requirement="case-studies",
+        decision="pass",
+        reviewer="Jo Staff",
+        reason="read the case study",
+        decided_at="2026-06-01T10:00:00Z",
+        expires=None,
+        report_sha256=OLD_REPORT,
+    )
+    got = carry_decisions(_report(JUDGED), OLD_REPORT, [made], _report(now), NEW_REPORT, AS_OF, "b")
+    (record,) = got.records
+    assert bool(got.carried) == record.carried
+    return record.carried, record.reason, record.detail
+
+
+def test_the_two_pages_are_other_bytes_whose_sha256_share_12_hex_digits() -> None:
+    judged, now = hashlib.sha256(JUDGED).hexdigest(), hashlib.sha256(SERVED_NOW).hexdigest()
+    assert judged != now
+    assert judged[:12] == now[:12]
+    assert b"No case studies yet" in SERVED_NOW
+    assert b"No case studies" not in JUDGED
+
+
+def test_control_a_decision_stops_when_the_page_it_judged_changed() -> None:
+    carried, reason, detail = _carried(OTHER)
+    assert (carried, reason) == (False, EVIDENCE_CHANGED)
+    assert detail is not None
+    assert detail.startswith(f"{URL} answered otherwise (sha256 ")
+
+
+def test_control_a_decision_carries_when_the_page_is_the_same() -> None:
+    assert _carried(JUDGED) == (True, None, None)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="carry compared captures by the first 12 hex digits of their SHA-256 only",
+)
+def test_a_decision_does_not_carry_to_other_bytes_sharing_the_first_12_sha256_digits() -> None:
+    carried, reason, detail = _carried(SERVED_NOW)
+    assert (carried, reason) == (False, EVIDENCE_CHANGED)
+    # The message still tells the two captures apart for the person reading it.
+    assert detail is not None
+    assert detail.startswith(f"{URL} answered otherwise (sha256 ")
+    then, now = detail.removeprefix(f"{URL} answered otherwise (").split(" then; ")
+    assert then != now.removesuffix(" now)")
