@@ -18,8 +18,16 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from pathlib import Path
 
+import httpx
+import pytest
+import respx
+
+from tests.fetch.test_conditional import URL as PAGE
+from tests.fetch.test_conditional import _book, _bundle, _fault, _get
 from verifier.bundle.decisions import Decision
+from verifier.fetch.conditional import ConditionalBook, RevalidatedPage
 from verifier.models import Evidence
 from verifier.recheck.carry import EVIDENCE_CHANGED, carry_decisions
 from verifier.report.model import Report, ReportedRequirement
@@ -91,3 +99,49 @@ def test_a_decision_does_not_carry_to_other_bytes_sharing_the_first_12_sha256_di
     then, now = detail.removeprefix(f"{URL} answered otherwise (").split(" then; ")
     assert then != now.removesuffix(" now)")
     assert hashlib.sha256(SERVED_NOW).hexdigest() in now
+
+
+# A shared URL whose baselines agree on bytes, status, redirects and validators, but not on
+# how the bytes are read. ConditionalBook compared captures by (final URL, hops, status,
+# SHA-256, validators): the Content-Type was left out, yet a 304 revives the first added
+# capture with *its* headers, for every partner of the run. A page one partner's baseline
+# received as application/pdf (a download, not HTML: nothing on it is read) was, on a 304,
+# read as another partner's text/html: its verdict depended on the roster's order, and its
+# evidence held headers its server never sent it.
+AS_BYTES = {"content-type": "application/pdf"}
+
+
+def _two_baselines(tmp_path: Path, mine_first: bool) -> ConditionalBook:
+    theirs = _bundle(tmp_path / "theirs")  # text/html; charset=utf-8, ETAG
+    mine = _bundle(tmp_path / "mine", headers=AS_BYTES)  # the same bytes and ETAG
+    return _book(mine, theirs) if mine_first else _book(theirs, mine)
+
+
+def test_control_baselines_that_agree_on_the_content_type_are_asked_conditionally(
+    tmp_path: Path,
+) -> None:
+    same = _book(
+        _bundle(tmp_path / "p3", headers=AS_BYTES), _bundle(tmp_path / "p4", headers=AS_BYTES)
+    )
+    with respx.mock(assert_all_called=True) as router:
+        router.get(PAGE).mock(httpx.Response(304))
+        page, _ = _get(same)
+    assert isinstance(page, RevalidatedPage)
+    assert (page.content_type, page.is_html) == ("application/pdf", False)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="ConditionalBook left the Content-Type out of what two baseline captures share",
+)
+@pytest.mark.parametrize("mine_first", [True, False], ids=["mine first", "mine last"])
+def test_a_304_never_reads_bytes_with_another_partners_content_type(
+    tmp_path: Path, mine_first: bool
+) -> None:
+    book = _two_baselines(tmp_path, mine_first)
+    assert book.get(PAGE) is None, "asked with a capture whose Content-Type is another's"
+    with respx.mock(assert_all_called=True) as router:
+        route = router.get(PAGE).mock(httpx.Response(304))
+        reason = _fault(book)
+    assert "if-none-match" not in route.calls.last.request.headers
+    assert reason.startswith("answered 304 Not Modified to a request that was not conditional")
