@@ -16,7 +16,6 @@ strict xfail is a passing test.
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 from pathlib import Path
 
@@ -26,11 +25,11 @@ import respx
 
 from tests.fetch.test_conditional import URL as PAGE
 from tests.fetch.test_conditional import _book, _bundle, _fault, _get
-from verifier.bundle.decisions import Decision
+from tests.recheck.test_carry import AS_OF, NEW_SHA, OLD_SHA, decision, report
 from verifier.fetch.conditional import ConditionalBook, RevalidatedPage
 from verifier.models import Evidence
 from verifier.recheck.carry import EVIDENCE_CHANGED, carry_decisions
-from verifier.report.model import Report, ReportedRequirement
+from verifier.report.model import Report
 
 URL = "http://acme.test/case-studies"
 _HEAD = "<html><head><title>Case studies</title></head><body><h1>Case studies</h1>"
@@ -43,29 +42,18 @@ JUDGED = (
 SERVED_NOW = f"{_HEAD}<p>No case studies yet.</p><!-- 00178ec8{_TAIL}".encode()
 """What it serves at the renewal: another page, whose SHA-256 starts as JUDGED's does."""
 OTHER = f"{_HEAD}<p>No case studies yet.</p>{_TAIL}".encode()
-OLD_REPORT, NEW_REPORT = "1" * 64, "2" * 64
-AS_OF = dt.date(2026, 11, 30)
 
 
 def _report(body: bytes) -> Report:
-    """A report whose requirement ``case-studies`` rests on ``body``, captured at URL."""
+    """A report whose requirement ``model`` rests on ``body``, captured at URL."""
     sha = hashlib.sha256(body).hexdigest()
     fetched = Evidence("fetch", f"GET {URL}", url=URL, sha256=sha, data={"status": 200})
-    req = ReportedRequirement(id="case-studies", raw_status="needs_review", evidence=(fetched,))
-    return Report(requirements=(req,))
+    return report(("model", "needs_review", (fetched,)))
 
 
 def _carried(now: bytes) -> tuple[bool, str | None, str | None]:
-    made = Decision(
-        requirement="case-studies",
-        decision="pass",
-        reviewer="Jo Staff",
-        reason="read the case study",
-        decided_at="2026-06-01T10:00:00Z",
-        expires=None,
-        report_sha256=OLD_REPORT,
-    )
-    got = carry_decisions(_report(JUDGED), OLD_REPORT, [made], _report(now), NEW_REPORT, AS_OF, "b")
+    made = decision(reason="read the case study")  # a pass on model, on OLD_SHA's report
+    got = carry_decisions(_report(JUDGED), OLD_SHA, [made], _report(now), NEW_SHA, AS_OF, "b")
     (record,) = got.records
     assert bool(got.carried) == record.carried
     return record.carried, record.reason, record.detail
