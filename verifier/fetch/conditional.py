@@ -25,9 +25,9 @@ server then vouches that the page means the same; the evidence says the ETag was
 
 One URL may be read by many partners of a run through one shared fetch cache, each with
 its own baseline bundle: the URL is asked conditionally only when every baseline capture
-of it agrees (same bytes, status, redirects and validators; a baseline that recorded it
-gone, failed or without usable validators disagrees); otherwise it is asked without
-validators, as any page (:class:`ConditionalBook`).
+of it agrees (same bytes, Content-Type, status, redirects and validators; a baseline
+that recorded it gone, failed or without usable validators disagrees); otherwise it is
+asked without validators, as any page (:class:`ConditionalBook`).
 """
 
 from __future__ import annotations
@@ -170,8 +170,17 @@ class BaselineCapture:
     """What it is asked again with."""
 
     def key(self) -> tuple[object, ...]:
-        """What two captures of one URL must share to stand for one answer."""
-        return (self.final_url, self.hops, self.status, self.sha256, self.validators)
+        """What two captures of one URL must share to stand for one answer: the Content-Type
+        too, as a 304 revives one capture with its headers for every partner, and the type
+        decides how the bytes are read (HTML or not, their charset)."""
+        return (
+            self.final_url,
+            self.hops,
+            self.status,
+            self.sha256,
+            self.validators,
+            self.headers.get("content-type"),
+        )
 
     def chain(self) -> str:
         """The redirect chain, for a message: ``a -> b -> c`` (or ``no redirect``)."""
@@ -256,9 +265,10 @@ class ConditionalBook:
     """The baseline captures a run may ask again conditionally, by URL asked.
 
     Built from the baseline bundles of the partners re-checked (:meth:`add_bundle`). A URL
-    whose baseline captures disagree (different bytes, redirects, status or validators:
-    two partners' baselines fetched it at different times) has none: it is asked
-    without validators, so that no partner's bundle is judged on another's old bytes. A
+    whose baseline captures disagree (different bytes, Content-Type, redirects, status or
+    validators: two partners' baselines fetched it at different times) has none: it is
+    asked without validators, so that no partner's bundle is judged on another's old
+    bytes, nor read as another's type. A
     baseline that recorded the URL gone, failed, or answering without a validator that
     can be asked again disagrees too: else the partner whose baseline judged the page
     gone would read it ``ok`` on a 304 to another partner's validators.

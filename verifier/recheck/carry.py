@@ -78,26 +78,34 @@ class CarryResult:
     """One record per baseline decision considered, carried or not, for recheck.json."""
 
 
-def _cited(req: ReportedRequirement) -> tuple[dict[str, set[str]], dict[str, str]]:
+def _cited(req: ReportedRequirement) -> tuple[dict[str, dict[str, str]], dict[str, str]]:
     # What a verdict rests on: each page it cites by URL, with every answer it got (its
     # capture, its status and where its redirects ended: the same bytes answering 404, or
     # served from another host, are not the same evidence), and every other piece of
     # evidence (statements from the submission, a page cited but never captured) by what
-    # it says.
-    pages: dict[str, set[str]] = {}
+    # it says. An answer is compared by its whole SHA-256 (the key) and shown by the first
+    # digits (the value): an applicant can find two pages sharing the first 12 digits in
+    # seconds, never two sharing all 64.
+    pages: dict[str, dict[str, str]] = {}
     said: dict[str, str] = {}
     for ev in req.evidence:
         if ev.sha256 and ev.url:
             facts = FetchFacts.of(ev)
-            answer = f"sha256 {ev.sha256[:12]}…"
+            rest = ""
             if facts.status is not None:
-                answer += f", status {facts.status}"
+                rest += f", status {facts.status}"
             if facts.final_url is not None and facts.final_url != ev.url:
-                answer += f", ended at {facts.final_url}"
-            pages.setdefault(ev.url, set()).add(answer)
+                rest += f", ended at {facts.final_url}"
+            shown = pages.setdefault(ev.url, {})
+            shown[f"sha256 {ev.sha256}{rest}"] = f"sha256 {ev.sha256[:12]}…{rest}"
         else:
             said[f"{ev.kind}: {ev.url + ': ' if ev.url else ''}{ev.detail}"] = ev.excerpt or ""
     return pages, said
+
+
+def _answers(answers: dict[str, str], whole: bool) -> str:
+    """The answers of one page, for a message: shortened, or ``whole`` (full SHA-256)."""
+    return "; ".join(sorted(answers if whole else answers.values()))
 
 
 def evidence_change(before: ReportedRequirement, after: ReportedRequirement | None) -> str | None:
@@ -112,9 +120,10 @@ def evidence_change(before: ReportedRequirement, after: ReportedRequirement | No
     for url in sorted(old_pages):
         if url not in new_pages:
             return f"{url} was not fetched for it now"
-        if old_pages[url] != new_pages[url]:
-            old = "; ".join(sorted(old_pages[url]))
-            new = "; ".join(sorted(new_pages[url]))
+        if old_pages[url].keys() != new_pages[url].keys():
+            old, new = _answers(old_pages[url], False), _answers(new_pages[url], False)
+            if old == new:  # other bytes whose SHA-256 begin alike: show them whole
+                old, new = _answers(old_pages[url], True), _answers(new_pages[url], True)
             return f"{url} answered otherwise ({old} then; {new} now)"
     for url in sorted(set(new_pages) - set(old_pages)):
         return f"it rests on {url} now, which it did not then"
