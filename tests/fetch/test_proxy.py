@@ -16,8 +16,9 @@ import pytest
 
 from tests.fetch.conftest import PUBLIC, FakeDNS, fast, fetch
 from tests.fetch.forward_proxy import ForwardProxy, forward_proxy
+from tests.fetch.test_tls_sites import POLICY as TLS_POLICY
 from verifier.cli.main import main
-from verifier.errors import FetchRefused
+from verifier.errors import FetchFailed, FetchRefused
 from verifier.fetch import FetchSettings, Page
 from verifier.fetch.guard import private_network_note
 from verifier.sites import SiteServer, serve_sites
@@ -142,6 +143,14 @@ def test_a_private_target_is_refused_before_the_proxy_is_asked(
     assert proxy.log == []
 
 
+def test_a_name_we_cannot_resolve_is_not_handed_to_the_proxy(proxy: ForwardProxy) -> None:
+    # The check needs our own answer: the proxy's DNS is never left to decide.
+    err = fetch(_through(proxy), "http://intranet.corp/", resolver=FakeDNS({}))
+    assert isinstance(err, FetchFailed)
+    assert "cannot resolve intranet.corp" in err.reason
+    assert proxy.log == []
+
+
 def test_with_allow_private_network_link_local_is_still_refused_through_the_proxy(
     proxy: ForwardProxy,
 ) -> None:
@@ -174,18 +183,15 @@ def test_proxy_credentials_are_sent_to_the_proxy(proxy: ForwardProxy) -> None:
 
 # ------------------------------------------------------------------ the command line
 
-POLICY = """\
-id: security-2022
-program: "2022"
-tier: platform
-requirements:
-  - id: security-contact
-    text: Publishes a security contact
-    check: security-txt
+# The TLS tests' one-requirement policy, with the same check asked a second time.
+POLICY = (
+    TLS_POLICY
+    + """\
   - id: security-contact-again
     text: Publishes a security contact (asked twice)
     check: security-txt
 """
+)
 
 
 def _verify_args(tmp_path: Path, website: str) -> list[str]:
