@@ -227,7 +227,8 @@ def test_08_a_mixed_dns_answer_fails_closed_and_names_the_offending_ip(
     )
     assert isinstance(err, FetchRefused)
     assert err.reason == (
-        "refused: mixed.example resolves to 192.168.0.10, which is a private address"
+        "refused: mixed.example resolves to 192.168.0.10, which is a private address; "
+        "for a test server on a private network, run with --allow-private-network"
     )
     assert network.dialled == []
     assert server.requests == []
@@ -365,7 +366,11 @@ def test_allow_private_network_lifts_the_guard(server: HostileServer) -> None:
     assert server.paths() == ["/"]
     err = fetch(fast(server, allow_private_network=False), f"http://{SITE}/")
     assert isinstance(err, FetchRefused)
-    assert err.reason == "refused: site.example resolves to 127.0.0.1, which is a loopback address"
+    # The refusal names the option that lifts it, once.
+    assert err.reason == (
+        "refused: site.example resolves to 127.0.0.1, which is a loopback address; "
+        "for a test server on this machine, run with --allow-private-network"
+    )
     assert server.paths() == ["/"]
 
 

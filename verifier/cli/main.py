@@ -44,6 +44,7 @@ from verifier.cli.options import (
 )
 from verifier.cli.recheck import recheck
 from verifier.errors import InputError
+from verifier.fetch.guard import private_network_note, without_private_network_hint
 from verifier.fetch.settings import FetchSettings
 from verifier.history import connect, record_verify
 from verifier.host import PluginHost
@@ -227,14 +228,27 @@ def print_summary(report: Report, out: Path) -> None:
     table.add_column("requirement", no_wrap=True)
     table.add_column("status", no_wrap=True)
     table.add_column("summary", overflow="fold")
+    # Said once under the table, however many requirements a refused loopback fetch made
+    # error; the rows keep the refusal itself.
+    note = private_network_note(
+        e.data.get("error") for r in report.requirements for e in r.evidence
+    )
     for req in report.requirements:
         style = STATUS_STYLE.get(req.status, "")
         table.add_row(
             Text(safe_text(req.id)),
             Text(safe_text(req.raw_status), style=style),
-            Text(safe_text(req.summary)),
+            Text(
+                safe_text(
+                    without_private_network_hint(req.summary)
+                    if note and req.summary
+                    else req.summary
+                )
+            ),
         )
     console.print(table)
+    if note:
+        console.print(Text(note), soft_wrap=True)
     console.print(outcome_text(report.outcome))
     # soft_wrap: a path folded across lines cannot be copied.
     console.print(Text(f"Report:  {safe_text(out / REPORT_JSON)}"), soft_wrap=True)

@@ -20,6 +20,7 @@ from verifier.engine import DEFAULT_CHECK_TIMEOUT
 from verifier.errors import InputError
 from verifier.fetch import settings as settings_module
 from verifier.fetch.client import trusted_ssl_context
+from verifier.fetch.guard import proxy_url
 from verifier.fetch.settings import FIELDS, FetchSettings
 from verifier.host import PluginHost, build_host
 from verifier.models import Status
@@ -236,6 +237,14 @@ def fetch_options(func: Any) -> Any:
                 type=click.Path(exists=True, dir_okay=False, readable=True),
                 help=help_text + " Recorded in the report.",
             )
+        elif f.name == "proxy":
+            opt = click.option(
+                "--proxy",
+                "proxy",
+                metavar="URL",
+                default=None,
+                help=help_text + " Recorded in the report (password hidden).",
+            )
         elif f.name == "resolve":
             opt = click.option(
                 "--resolve",
@@ -304,7 +313,9 @@ def settings_from(kwargs: dict[str, Any]) -> FetchSettings:
             value = str(Path(value).resolve())
             trusted_ssl_context(value)  # a file that holds no CA is bad input: said now
         values[f.name] = value
-    return FetchSettings(**values)
+    settings = FetchSettings(**values)
+    proxy_url(settings)  # a proxy URL we cannot use is bad input: said now
+    return settings
 
 
 _RESOLVE = re.compile(r"^([^:\[\]]+):(\d+):(\[[0-9A-Fa-f:.]+\]|[^:\[\]]+):(\d+)$")

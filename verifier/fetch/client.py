@@ -55,8 +55,10 @@ from verifier.fetch.decoding import (
 )
 from verifier.fetch.guard import (
     GuardedBackend,
+    GuardedProxy,
     Resolver,
     parse_resolve,
+    proxy_url,
     system_resolver,
     url_problem,
 )
@@ -126,11 +128,13 @@ class LiveSource:
         self.not_modified = 0
         """Requests answered 304 Not Modified and taken as the baseline's bytes."""
         self._clock = clock
+        self._proxy = proxy_url(settings)
         self.backend = GuardedBackend(
             allow_private=settings.allow_private_network,
             resolver=resolver,
             resolve=parse_resolve(settings.resolve),
             network=network,
+            proxy=None if self._proxy is None else _origin(self._proxy),
         )
         self._sleep = sleep or asyncio.sleep
         self._client = self._build_client()
@@ -147,15 +151,19 @@ class LiveSource:
         # httpx has no parameter for the network backend; its transport is a thin wrapper
         # round an httpcore pool, so give it a pool that connects through the guard.
         # (respx still intercepts: it patches the pool class, not the instance.)
-        transport._pool = httpcore.AsyncConnectionPool(
-            ssl_context=ssl_context,
-            max_connections=50,
-            max_keepalive_connections=20,
-            keepalive_expiry=5.0,
-            http1=True,
-            http2=False,
-            retries=0,
-            network_backend=self.backend,
+        pool: dict[str, Any] = {
+            "ssl_context": ssl_context,
+            "max_connections": 50,
+            "max_keepalive_connections": 20,
+            "keepalive_expiry": 5.0,
+            "http1": True,
+            "http2": False,
+            "retries": 0,
+        }
+        transport._pool = (
+            httpcore.AsyncConnectionPool(network_backend=self.backend, **pool)
+            if self._proxy is None
+            else GuardedProxy(self._proxy, self.backend, **pool)
         )
         return httpx.AsyncClient(
             transport=transport,
@@ -166,7 +174,8 @@ class LiveSource:
                 pool=s.total_timeout,
             ),
             follow_redirects=False,
-            trust_env=False,  # HTTP(S)_PROXY from the environment must not reroute us
+            # HTTP(S)_PROXY from the environment must not reroute us: --proxy is explicit.
+            trust_env=False,
             headers={"User-Agent": s.user_agent, "Accept-Encoding": ACCEPT_ENCODING},
         )
 
@@ -468,6 +477,11 @@ def _conditional(
     if baseline is None or str(target) != baseline.final_url or tuple(hops) != baseline.hops:
         return {}
     return baseline.validators.request_headers()
+
+
+def _origin(url: httpx.URL) -> tuple[str, int]:
+    """(host, port) of ``url`` as the network backend is asked to connect to it."""
+    return url.raw_host.decode("ascii").lower(), url.port or 80
 
 
 def _join(base: httpx.URL, ref: str) -> str | None:

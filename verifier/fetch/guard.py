@@ -25,7 +25,8 @@ from typing import Any
 import httpcore
 import httpx
 
-from verifier.errors import FetchRefused
+from verifier.errors import FetchRefused, InputError
+from verifier.fetch.settings import FetchSettings, redacted_proxy
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 Resolver = Callable[[str, int], Awaitable[list[str]]]
@@ -176,6 +177,43 @@ def _numeric_ipv4(host: str) -> str | None:
     return str(ipaddress.IPv4Address(packed))
 
 
+PRIVATE_NETWORK_HINT = "run with --allow-private-network"
+"""The words a refusal that ``--allow-private-network`` would lift ends with."""
+
+
+def _lifting(addr: str, why: str, allowed: bool) -> str:
+    """What the refusal of ``addr`` says about ``--allow-private-network``: that it would
+    lift it (once, in the refusal itself), or that it does not."""
+    if allowed:
+        return " (even with --allow-private-network)"
+    if is_link_local(addr):
+        return ""  # the option does not lift it: naming it would mislead
+    where = "this machine" if "loopback" in why else "a private network"
+    return f"; for a test server on {where}, {PRIVATE_NETWORK_HINT}"
+
+
+def private_network_note(reasons: Iterable[object]) -> str | None:
+    """The one line a run's summary prints when any fetch was refused for an address that
+    ``--allow-private-network`` would allow (``reasons``: the recorded fetch errors)."""
+    if not any(isinstance(r, str) and PRIVATE_NETWORK_HINT in r for r in reasons):
+        return None
+    return (
+        "Some fetches were refused: their hosts resolve to loopback or private addresses. "
+        f"For test servers on this machine or your network, {PRIVATE_NETWORK_HINT}."
+    )
+
+
+_HINTED = re.compile(
+    r"; for a test server on (?:this machine|a private network), " + re.escape(PRIVATE_NETWORK_HINT)
+)
+
+
+def without_private_network_hint(text: str) -> str:
+    """``text`` without the hint :func:`private_network_note` says once for the whole run
+    (the terminal's table, where it would repeat in every row)."""
+    return _HINTED.sub("", text)
+
+
 class NoSuchHost(httpcore.ConnectError):
     """The name does not exist (NXDOMAIN) or has no address: asking again in a second will
     not change that, so it is not retried. A temporary failure (EAI_AGAIN) is not this."""
@@ -217,6 +255,9 @@ class GuardedBackend(httpcore.AsyncNetworkBackend):
     :param resolve: fixed resolutions (``FetchSettings.resolve``); still checked.
     :param network: the backend that really dials (tests route addresses to a local
         server with it); anyio by default.
+    :param proxy: (host, port) of the operator's ``--proxy``, whose address is theirs to
+        choose (a corporate proxy often lives on a private network): it is dialled without
+        the address check, and is then the only place the run connects to.
     """
 
     def __init__(
@@ -226,23 +267,24 @@ class GuardedBackend(httpcore.AsyncNetworkBackend):
         resolver: Resolver = system_resolver,
         resolve: Mapping[tuple[str, int], tuple[str, int]] | None = None,
         network: httpcore.AsyncNetworkBackend | None = None,
+        proxy: tuple[str, int] | None = None,
     ) -> None:
         self._inner = network or httpcore.AnyIOBackend()
         self._allow_private = allow_private
         self._resolver = resolver
         self._resolve = dict(resolve or {})
+        self.proxy = proxy
+        """(host, port) of the ``--proxy``: the one origin dialled unchecked."""
         self.connected: list[tuple[str, str, int]] = []
         """(name, address, port) of every connection made, for evidence and tests."""
 
-    async def connect_tcp(
-        self,
-        host: str,
-        port: int,
-        timeout: float | None = None,
-        local_address: str | None = None,
-        socket_options: Iterable[Any] | None = None,
-    ) -> httpcore.AsyncNetworkStream:
-        """Resolve once, refuse internal addresses, connect to the checked address."""
+    async def checked_addresses(self, host: str, port: int) -> tuple[list[str], int]:
+        """The addresses (and port) ``host:port`` resolves to, every one checked; raises
+        :class:`~verifier.errors.FetchRefused` naming the first internal one.
+
+        Through a proxy (:class:`GuardedProxy`) this checks the target by our own
+        resolution before the proxy is asked; directly, :meth:`connect_tcp` dials them.
+        """
         name = host.lower().rstrip(".")
         target, tport = self._resolve.get((name, port), (name, port))
         literal = True
@@ -263,8 +305,27 @@ class GuardedBackend(httpcore.AsyncNetworkBackend):
             why = address_problem(addr)
             if why and (not self._allow_private or is_link_local(addr)):
                 shown = addr if literal and target == name else f"{host} resolves to {addr}, which"
-                lifted = " (even with --allow-private-network)" if self._allow_private else ""
-                raise FetchRefused(f"http://{host}:{port}/", f"refused: {shown} is {why}{lifted}")
+                raise FetchRefused(
+                    f"http://{host}:{port}/",
+                    f"refused: {shown} is {why}{_lifting(addr, why, self._allow_private)}",
+                )
+        return addresses, tport
+
+    async def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[Any] | None = None,
+    ) -> httpcore.AsyncNetworkStream:
+        """Resolve once, refuse internal addresses, connect to the checked address; the
+        proxy of ``--proxy`` is dialled as the operator gave it (see :class:`GuardedProxy`)."""
+        if (host.lower().rstrip("."), port) == self.proxy:
+            addresses = await self._proxy_addresses(host, port)
+            tport = port
+        else:
+            addresses, tport = await self.checked_addresses(host, port)
         # Every address was checked above; try them in the resolver's order (a name with
         # an IPv6 address first must still work from a host without IPv6 routes).
         error: Exception | None = None
@@ -286,6 +347,15 @@ class GuardedBackend(httpcore.AsyncNetworkBackend):
             raise error
         raise httpcore.ConnectError(f"cannot connect to {host}: {error}") from error
 
+    async def _proxy_addresses(self, host: str, port: int) -> list[str]:
+        try:
+            return [str(ipaddress.ip_address(host))]
+        except ValueError:
+            addresses = await self._resolver(host, port)
+        if not addresses:
+            raise httpcore.ConnectError(f"the proxy {host} resolved to no address")
+        return addresses
+
     async def connect_unix_socket(
         self,
         path: str,
@@ -298,3 +368,70 @@ class GuardedBackend(httpcore.AsyncNetworkBackend):
     async def sleep(self, seconds: float) -> None:
         """Delegate to anyio."""
         await self._inner.sleep(seconds)
+
+
+class GuardedProxy(httpcore.AsyncHTTPProxy):
+    """An httpcore pool that sends every request through the operator's HTTP forward
+    proxy (``--proxy``): ``http:`` as an absolute-form request, ``https:`` through a
+    CONNECT tunnel, in which TLS verifies the target's certificate and host name with the
+    target's name as SNI, as without a proxy.
+
+    The proxy resolves and dials the target itself, so the connect-time guard cannot see
+    the address really used. What it can still do, and does before each request: resolve
+    the target by our own resolution and refuse it when any address is internal, as for a
+    direct connection. What it cannot: see what the proxy's DNS answers (a name that
+    resolves differently there, or one rebound between the two lookups, reaches whatever
+    the proxy can reach). The proxy's own address is the operator's choice and is not
+    checked.
+    """
+
+    def __init__(self, proxy: httpx.URL, backend: GuardedBackend, **pool: Any) -> None:
+        auth = (proxy.username, proxy.password) if proxy.userinfo else None
+        super().__init__(
+            proxy_url=httpcore.URL(
+                scheme=b"http", host=proxy.raw_host, port=proxy.port, target=b"/"
+            ),
+            proxy_auth=auth,
+            network_backend=backend,
+            **pool,
+        )
+        self._guard = backend
+
+    async def handle_async_request(self, request: httpcore.Request) -> httpcore.Response:
+        """Check the target's addresses, then ask the proxy."""
+        origin = request.url.origin
+        await self._guard.checked_addresses(origin.host.decode("ascii"), origin.port)
+        return await super().handle_async_request(request)
+
+
+def proxy_url(settings: FetchSettings) -> httpx.URL | None:
+    """``settings.proxy`` parsed, or ``None`` without one; raises
+    :class:`~verifier.errors.InputError` (exit 2) for a URL we cannot use."""
+    if settings.proxy is None:
+        return None
+    shown = redacted_proxy(settings.proxy)
+    form = "give http://[user:password@]host:port"
+    try:
+        url = httpx.URL(settings.proxy)
+        url.host  # noqa: B018 - decodes the IDNA host, which may be malformed
+    except (httpx.InvalidURL, ValueError) as exc:
+        raise InputError(f"--proxy {shown}: not a URL ({exc}); {form}") from None
+    if url.scheme != "http":
+        has = "://" in settings.proxy
+        scheme = f"the scheme {url.scheme}:" if has else "a URL without a scheme"
+        raise InputError(
+            f"--proxy {shown}: {scheme} is not supported; {form} (an HTTP forward proxy, "
+            "which carries https: through CONNECT; https:// and socks proxies are not supported)"
+        )
+    if url.port is not None and not 0 < url.port < 65536:
+        raise InputError(f"--proxy {shown}: the port {url.port} is not 1-65535; {form}")
+    if not url.host or url.raw_path not in (b"", b"/") or url.fragment:
+        raise InputError(f"--proxy {shown}: a proxy URL has a host and nothing after it; {form}")
+    if settings.resolve:
+        raise InputError(
+            "--proxy and --resolve cannot be used together: the proxy resolves host names "
+            "itself, so --resolve could not steer where it connects"
+        )
+    if url.port is None:
+        url = url.copy_with(port=80)
+    return url

@@ -66,13 +66,32 @@ class FetchSettings:
     """A PEM file of CA certificates to trust besides the system's (the CA of a
     TLS-inspecting proxy, a test site's throwaway CA); certificates and host names are
     still verified."""
+    proxy: str | None = None
+    """An HTTP forward proxy every fetch goes through (http://[user:password@]host:port;
+    https through CONNECT, certificates still verified). Explicit only: HTTP(S)_PROXY in
+    the environment is ignored. Hosts are still resolved here and internal addresses
+    refused before the proxy is asked; the proxy's own address is not checked."""
 
     def to_json(self) -> dict[str, Any]:
         """The settings as report.json records them."""
         out = dataclasses.asdict(self)
         out["allowed_ports"] = list(self.allowed_ports)
         out["resolve"] = {k: v for k, v in self.resolve}
+        out["proxy"] = redacted_proxy(self.proxy) if self.proxy is not None else None
         return out
+
+
+def redacted_proxy(text: str) -> str:
+    """``text`` (a proxy URL, parsed or not) with its password replaced by ``***``: what
+    the report and the error messages show of it."""
+    scheme, sep, rest = text.partition("://")
+    head = f"{scheme}{sep}" if sep else ""
+    authority, slash, path = (rest if sep else text).partition("/")
+    userinfo, at, hostport = authority.rpartition("@")
+    if not at:
+        return text
+    user, colon, _password = userinfo.partition(":")
+    return f"{head}{user}{':***' if colon else ''}@{hostport}{slash}{path}"
 
 
 FIELDS: tuple[dataclasses.Field[Any], ...] = dataclasses.fields(FetchSettings)
