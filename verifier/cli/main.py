@@ -43,6 +43,7 @@ from verifier.cli.options import (
     settings_from,
 )
 from verifier.cli.recheck import recheck
+from verifier.cli.schema import schema
 from verifier.errors import InputError
 from verifier.fetch.settings import FetchSettings
 from verifier.history import connect, record_verify
@@ -303,7 +304,7 @@ def _clear_previous_demo(folder: Path) -> None:
         shutil.rmtree(folder)
 
 
-for _command in (*CATALOG_COMMANDS, *BUNDLE_COMMANDS, recheck, history):
+for _command in (*CATALOG_COMMANDS, *BUNDLE_COMMANDS, recheck, history, schema):
     cli.add_command(_command)
 
 
