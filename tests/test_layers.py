@@ -60,6 +60,8 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("reports", ("verifier.report",)),
     # The renewal re-check's summary, its diff against a baseline and its pages.
     ("recheck summaries", ("verifier.recheck",)),
+    # The JSON Schemas are made from the input models, report.json's and recheck.json's.
+    ("schemas", ("verifier.schemas",)),
     # Checking a bundle re-derives its human reports, so it sits above them.
     ("bundle check", ("verifier.bundle.check", "verifier.bundle.chain")),
     # The history of runs reads finished folders (their manifest, report and re-check

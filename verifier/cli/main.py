@@ -43,6 +43,7 @@ from verifier.cli.options import (
     settings_from,
 )
 from verifier.cli.recheck import recheck
+from verifier.cli.schema import schema
 from verifier.errors import InputError
 from verifier.fetch.guard import private_network_note, without_private_network_hint
 from verifier.fetch.settings import FetchSettings
@@ -317,7 +318,7 @@ def _clear_previous_demo(folder: Path) -> None:
         shutil.rmtree(folder)
 
 
-for _command in (*CATALOG_COMMANDS, *BUNDLE_COMMANDS, recheck, history):
+for _command in (*CATALOG_COMMANDS, *BUNDLE_COMMANDS, recheck, history, schema):
     cli.add_command(_command)
 
 
