@@ -74,7 +74,12 @@ def test_init_platform_template_marks_what_each_requirement_reads(tmp_path: Path
     assert cli(["init", "--tier", "platform", "--program", "2025", "--out", str(out)]) == 0
     lines = out.read_text().splitlines()
     at = lines.index('  landing_page: "<FILL IN: url>"')
-    assert lines[at - 1] == "# serves: offering" or "serves: offering" in lines[at - 1]
+    assert lines[at - 1] == "  # serves: offering"
+    at = lines.index('  employees: "<FILL IN: number>"')
+    assert lines[at - 1] == "  # serves: practitioners"
+    assert lines[lines.index('  name: "<FILL IN: text>"') - 1] == (
+        "  # required: every requirement may read it"
+    )
     # A field no requirement of the tier reads is shown, commented out.
     assert "# specialization: " + '"<FILL IN: text>"' in lines
     assert 'program: "2025"' in lines

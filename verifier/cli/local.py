@@ -239,7 +239,7 @@ def explain(obj: Obj, requirement: str, tier: str | None, program: str, as_json:
     \b
     Example:
       finops-verify explain practitioners --tier platform --program 2025
-      finops-verify explain community --json
+      finops-verify explain exam-reseller --json
     """
     registry = obj.host.checks()
     policies = bundled_policies(obj.host.policy_dirs(), registry)
@@ -268,7 +268,7 @@ def explain(obj: Obj, requirement: str, tier: str | None, program: str, as_json:
 
 
 def _explanation(obj: Obj, policy: Policy, req: Requirement) -> dict[str, Any]:
-    info = obj.host.checks().checks.get(req.check)
+    info = obj.host.checks().resolve(req.check, req.plugin)
     params: list[dict[str, Any]] = []
     looks_for: list[str] = []
     if info is not None:
@@ -314,10 +314,13 @@ def _explanation_text(data: dict[str, Any]) -> list[str]:
     ]
     if data["source"]:
         lines.append(f"  ({data['source']})")
-    lines += [
-        "",
-        f"Check: {data['check']} (plugin {data['plugin']}, version {data['check_version']})",
-    ]
+    if data["plugin"] is None:
+        lines += ["", f"Check: {data['check']} (not installed: no plugin provides it)"]
+    else:
+        lines += [
+            "",
+            f"Check: {data['check']} (plugin {data['plugin']}, version {data['check_version']})",
+        ]
     for doc in data["looks_for"]:
         lines += ["", *(f"  {line}" for line in doc.splitlines())]
     lines += ["", "Params (value in this policy; default):"]

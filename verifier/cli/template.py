@@ -118,7 +118,7 @@ def _paths(example: Mapping[str, Any], prefix: str = "") -> set[str]:
 
 def fields_read(req: Requirement, registry: CheckRegistry) -> set[str]:
     """The submission fields (dotted paths) the check of ``req`` reads."""
-    info = registry.checks.get(req.check)
+    info = registry.resolve(req.check, req.plugin)
     paths = _paths(info.check.example.submission) if info is not None else set()
     if _STATEMENTS in paths:
         # A statement check also reads the fields its params name (they stand in for it).
@@ -134,6 +134,7 @@ class _Writer:
         self.reads = {r.id: fields_read(r, registry) for r in policy.requirements}
         self.lines: list[str] = []
         self.dash: str | None = None
+        self.always: set[str] = set()
 
     def serving(self, path: str) -> list[Requirement]:
         return [
@@ -163,15 +164,23 @@ class _Writer:
         required = info.is_required()
         self.lines.append("")
         self.comment(indent, f"{path}: {doc}")
+        # Required from the top down (applicant.name): every check may read it, whatever
+        # the fields its example names.
+        if required and (not prefix or prefix[:-1] in self.always):
+            self.always.add(path)
         if path == "program":
             self.comment(indent, "keep it: the requirements listed above are this program's")
+        elif path == "tier":
+            self.comment(indent, "required: it selects this tier's policy")
+        elif path in self.always:
+            self.comment(indent, "required: every requirement may read it")
         elif serving:
             self.comment(indent, "serves: " + ", ".join(r.id for r in serving))
         elif required:
-            self.comment(indent, "required")
+            self.comment(indent, "required (in each item or section given)")
         else:
-            self.comment(indent, "optional: no requirement of this tier reads it")
-        # A field no requirement reads is written commented out: every field is shown.
+            self.comment(indent, "optional: uncomment to give it")
+        # An optional field no requirement names is written commented out: every field is shown.
         off = off or not (required or serving or path == "program")
         mark = "# " if off else ""
         if path == _STATEMENTS and shape.kind == "map":
@@ -221,7 +230,7 @@ class _Writer:
 def submission_template(policy: Policy, registry: CheckRegistry) -> str:
     """The annotated submission template for ``policy``: every field of the submission,
     each with its meaning and the requirements it serves; what the applicant must give is
-    marked ``<FILL IN: kind>``; fields no requirement reads are commented out."""
+    marked ``<FILL IN: kind>``; optional fields no requirement names are commented out."""
     writer = _Writer(policy, registry)
     head = [
         f"Submission template for {policy.title}",
