@@ -78,12 +78,13 @@ class SiteServer(ThreadingHTTPServer):
 
     :param https: serve over TLS with a certificate from a throwaway CA (see the module
         docstring); :attr:`ca_file` is then that CA's PEM file, removed on close.
+    :param port: the port to listen on; 0 (the default): a free one.
     """
 
     daemon_threads = True
 
-    def __init__(self, root: Path, *, https: bool = False) -> None:
-        super().__init__(("127.0.0.1", 0), _Handler)
+    def __init__(self, root: Path, *, https: bool = False, port: int = 0) -> None:
+        super().__init__(("127.0.0.1", port), _Handler)
         self.root = root.resolve()
         self.requests: list[tuple[str, str]] = []
         """(host, path) of every request served, for tests to assert what a server saw."""

@@ -26,6 +26,7 @@ from verifier.cli.bundle import COMMANDS as BUNDLE_COMMANDS
 from verifier.cli.catalog import COMMANDS as CATALOG_COMMANDS
 from verifier.cli.exitcodes import ExitCode
 from verifier.cli.history import history
+from verifier.cli.local import COMMANDS as LOCAL_COMMANDS
 from verifier.cli.options import (
     DIR,
     FILE,
@@ -318,7 +319,7 @@ def _clear_previous_demo(folder: Path) -> None:
         shutil.rmtree(folder)
 
 
-for _command in (*CATALOG_COMMANDS, *BUNDLE_COMMANDS, recheck, history, schema):
+for _command in (*CATALOG_COMMANDS, *BUNDLE_COMMANDS, *LOCAL_COMMANDS, recheck, history, schema):
     cli.add_command(_command)
 
 
