@@ -1,17 +1,22 @@
 """Issue 13, scripts: ``--json`` on every command that reports (its error as JSON too),
-terminal tables that never cut an id, ``--policy`` taking a policy id."""
+terminal tables that never cut an id, ``--policy`` taking a policy id, Ctrl-C during
+``verify --out``."""
 
 from __future__ import annotations
 
 import json
 import shutil
+import signal
+import socket
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.helpers import FIXTURES, demo_args, offline_args
+from tests.helpers import FIXTURES, ROOT, demo_args, offline_args
 from verifier.bundle.check import load_report
 from verifier.cli.main import main, print_summary
 from verifier.host import build_host
@@ -321,3 +326,47 @@ def test_policies_list_shows_every_policy_and_requirement_id_whole(
         assert policy.id in words
         assert {r.id for r in policy.requirements} <= words
     assert "…" not in out
+
+
+# ---------------------------------------------------------------- Ctrl-C during verify --out
+
+
+def test_ctrl_c_during_verify_removes_what_it_wrote_and_the_same_out_runs_again(
+    sites: SiteServer, tmp_path: Path
+) -> None:
+    """A real SIGINT while the run waits on a site that never answers: the run stops with
+    130, removes what it had written (the copies of its inputs), and a second run into the
+    same --out is not refused as "not empty"."""
+    demo = FIXTURES / "demo" / "platform.yaml"
+    slow = tmp_path / "platform.yaml"
+    slow.write_text(demo.read_text().replace("acme.example", "slow.example"))
+    out = tmp_path / "out"
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(64)  # connections complete in the kernel; nobody ever answers
+        silent.settimeout(120)  # a guard against a hang, not a measurement
+        port = silent.getsockname()[1]
+        slow_site = ["--resolve", f"slow.example:80:127.0.0.1:{port}"]
+        command = ["verify", str(slow), "--out", str(out), *offline_args(sites), *slow_site]
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "verifier", *command],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        try:
+            conn, _ = silent.accept()  # the run is in flight: it waits on the silent site
+            with conn:
+                assert any(out.iterdir()), "the run had started writing its folder"
+                proc.send_signal(signal.SIGINT)
+                _, err = proc.communicate(timeout=120)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+    assert proc.returncode == 130, err
+    assert "Interrupted: nothing was judged;" in err
+    assert not out.exists()
+    assert main(["verify", str(demo), "--out", str(out), *offline_args(sites)]) in (0, 1, 3)
+    assert main(["bundle", "check", str(out)]) == 0

@@ -58,10 +58,12 @@ from verifier.report.html import HTML_FILE
 from verifier.report.model import Report
 from verifier.run.verify import (
     DEFAULT_PROGRAM,
+    Prepared,
     RunParts,
     RunRequest,
     execute,
     prepare,
+    remove_unfinished,
 )
 from verifier.safetext import safe_text
 from verifier.sites import serve_sites
@@ -204,7 +206,13 @@ def _run_and_print(
         def done(result: RequirementResult) -> None:
             progress.advance(task)
 
-        report = asyncio.run(execute(prep, request, on_done=done))
+        try:
+            report = asyncio.run(execute(prep, request, on_done=done))
+        except KeyboardInterrupt:
+            # Ctrl-C: asyncio cancelled the run, which waits for a write in progress; what
+            # it wrote is removed, so that the same --out takes the run again.
+            _interrupted(prep)
+            raise
     if history is not None:
         record_verify(history, prep.out, request.submission_path.stem, parts.clock)
     code = ExitCode.for_outcome(report.outcome)
@@ -215,6 +223,18 @@ def _run_and_print(
     elif show:
         print_summary(report, prep.out)
     return code, document
+
+
+def _interrupted(prep: Prepared) -> None:
+    """Say on stderr that the run was interrupted and remove what it wrote."""
+    try:
+        said = remove_unfinished(prep)
+    except OSError as undo:
+        said = (
+            f"removing what it wrote failed ({undo.strerror or undo}): delete {prep.out} "
+            "by hand, it is not a complete report"
+        )
+    click.echo(safe_text(f"Interrupted: nothing was judged; {said}."), err=True)
 
 
 def print_summary(report: Report, out: Path) -> None:
