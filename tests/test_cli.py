@@ -210,11 +210,19 @@ def test_json_flag_prints_the_outcome_and_report_path_for_scripts(
         "--json",
     )
     printed = json.loads(capsys.readouterr().out)
-    assert printed == {
+    assert {k: printed[k] for k in ("outcome", "exit_code", "report")} == {
         "outcome": "pass",
         "exit_code": 0,
         "report": str(tmp_path / "out" / "report.json"),
     }
+    # Added by issue 13: what a script needs without opening report.json.
+    assert printed["effective_outcome"] == "pass"
+    assert printed["counts"] == {"pass": 2}
+    assert printed["reports"]["html"] == str(tmp_path / "out" / "report.html")
+    assert [(r["id"], r["status"], r["effective_status"]) for r in printed["requirements"]] == [
+        ("membership", "pass", "pass"),
+        ("offering", "pass", "pass"),
+    ]
     assert code == 0
 
 

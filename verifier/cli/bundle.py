@@ -12,6 +12,7 @@ import datetime as dt
 import json
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -19,7 +20,16 @@ from verifier.bundle.chain import check_recheck, is_recheck_folder
 from verifier.bundle.check import check_bundle, load_report
 from verifier.bundle.decisions import DECISIONS, load_decisions, report_sha256, review_view
 from verifier.cli.exitcodes import ExitCode
-from verifier.cli.options import DIR, Obj, as_of_option, parse_date, plugin_options
+from verifier.cli.options import (
+    DIR,
+    Obj,
+    as_of_option,
+    error_document,
+    json_option,
+    parse_date,
+    plugin_options,
+    report_document,
+)
 from verifier.clock import utc_clock
 from verifier.errors import BundleError
 from verifier.report import REPORT_JSON
@@ -42,7 +52,7 @@ def bundle_group() -> None:
 
 @bundle_group.command("check")
 @click.argument("directory", type=DIR)
-@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@json_option("the result")
 @click.option(
     "--baseline",
     type=DIR,
@@ -71,7 +81,12 @@ def bundle_check(obj: Obj, directory: Path, as_json: bool, baseline: Path | None
         )
     else:
         result = check_bundle(directory, obj.formats)
-    if as_json:
+    if as_json and not result.is_bundle:
+        # The JSON error every command prints on bad input, beside the result's fields.
+        refused = error_document(result.describe(), field="DIRECTORY", code=ExitCode.USAGE)
+        click.echo(json.dumps({**result.to_json(), **refused}, indent=2))
+        click.echo(safe_text(result.describe(), keep="\n"), err=True)
+    elif as_json:
         click.echo(json.dumps(result.to_json(), indent=2))
     else:
         # File names come from the bundle, which may be hostile: shown safe.
@@ -89,7 +104,7 @@ def bundle_check(obj: Obj, directory: Path, as_json: bool, baseline: Path | None
     help="Keep the replayed report in this directory (outside the bundle) [default: a "
     "temporary directory, removed afterwards].",
 )
-@click.option("--json", "as_json", is_flag=True, help="Print the differences as JSON.")
+@json_option("the differences")
 @plugin_options
 @click.pass_obj
 def replay_cmd(obj: Obj, directory: Path, out: Path | None, as_json: bool) -> None:
@@ -184,6 +199,7 @@ def _print_replay(result: ReplayResult, *, as_json: bool, kept: bool) -> None:
     help="Last day the decision counts [default: no expiry].",
 )
 @as_of_option("today, UTC; it decides which review decisions have expired")
+@json_option("the decisions, the effective outcome and requirements")
 @click.pass_obj
 def review_cmd(
     obj: Obj,
@@ -194,6 +210,7 @@ def review_cmd(
     reason: str | None,
     expires: dt.date | None,
     as_of: dt.date | None,
+    as_json: bool,
 ) -> None:
     """Record a person's decision on one requirement of the bundle DIRECTORY.
 
@@ -209,7 +226,7 @@ def review_cmd(
           --reviewer "J. Smith" --reason "Globex confirmed by phone" --expires 2026-12-31
     """
     if requirement is None and decision is None:
-        _show_review(directory, as_of or utc_clock().date(), obj.formats)
+        _show_review(directory, as_of or utc_clock().date(), obj.formats, as_json=as_json)
         return
     if requirement is None or decision is None or reviewer is None or reason is None:
         raise click.UsageError("a decision needs --requirement, --decision, --reviewer, --reason")
@@ -223,16 +240,27 @@ def review_cmd(
         formats=obj.formats,
     )
     until = f", until {made.expires}" if made.expires else ""
-    click.echo(
-        safe_text(
-            f"Recorded: {made.requirement} {made.decision} by {made.reviewer} at "
-            f"{made.decided_at}{until}."
+    if not as_json:
+        click.echo(
+            safe_text(
+                f"Recorded: {made.requirement} {made.decision} by {made.reviewer} at "
+                f"{made.decided_at}{until}."
+            )
         )
+    recorded = made.to_json() if as_json else None
+    _show_review(
+        directory, as_of or utc_clock().date(), obj.formats, as_json=as_json, recorded=recorded
     )
-    _show_review(directory, as_of or utc_clock().date(), obj.formats)
 
 
-def _show_review(directory: Path, as_of: dt.date, formats: ReportFormats) -> None:
+def _show_review(
+    directory: Path,
+    as_of: dt.date,
+    formats: ReportFormats,
+    *,
+    as_json: bool = False,
+    recorded: dict[str, Any] | None = None,
+) -> None:
     result = check_bundle(directory, formats)
     if not result.is_bundle:
         raise BundleError(result.describe())
@@ -246,6 +274,30 @@ def _show_review(directory: Path, as_of: dt.date, formats: ReportFormats) -> Non
     report = load_report(directory)
     decisions, problems = load_decisions(directory)
     view = review_view(report, decisions, as_of, report_sha256(directory))
+    if as_json:
+        for p in problems:
+            click.echo(f"problem: {safe_text(p)}", err=True)
+        listed = [
+            {**d.to_json(), "state": state}
+            for items in view["by_requirement"].values()
+            for d, state in items
+        ]
+        shown = report_document(report, directory, formats, view)
+        extra = {"recorded": recorded} if recorded is not None else {}
+        click.echo(
+            json.dumps(
+                {
+                    **shown,
+                    **extra,
+                    "as_of": as_of.isoformat(),
+                    "active": view["active"],
+                    "decisions": listed,
+                    "problems": problems,
+                    "intact": result.ok,
+                }
+            )
+        )
+        return
     for rid, items in view["by_requirement"].items():
         for d, state in items:
             until = d.expires or "no expiry"

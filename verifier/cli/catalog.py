@@ -17,16 +17,26 @@ from rich.table import Table
 from rich.text import Text
 
 from verifier.cli.exitcodes import ExitCode
-from verifier.cli.options import DIR, FILE, Obj, make_console, plugin_options
-from verifier.errors import InputError
+from verifier.cli.options import (
+    DIR,
+    FILE,
+    Obj,
+    add_id_column,
+    json_option,
+    make_console,
+    plugin_options,
+)
+from verifier.errors import InputError, Problem
+from verifier.host import PluginHost
 from verifier.inputs.policy import bundled_policies, lint_policy, load_policy
 from verifier.inputs.sources import load_sources, merged_sources
+from verifier.inputs.yamlfile import did_you_mean
 from verifier.safetext import safe_text
 from verifier.scaffold import PluginNames, default_folder, new_plugin
 
 
 @click.group("plugins", invoke_without_command=True)
-@click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
+@json_option("the checks, plugins and problems")
 @plugin_options
 @click.pass_context
 def plugins_cmd(ctx: click.Context, as_json: bool) -> None:
@@ -75,8 +85,9 @@ def _list_plugins(obj: Obj | None, as_json: bool) -> None:
     else:
         console = make_console()
         table = Table(title="Checks")
-        for col in ("check", "version", "plugin", "distribution", "description"):
-            table.add_column(col)
+        add_id_column(table, "check", (r["check"] for r in rows))
+        for col in ("version", "plugin", "distribution", "description"):
+            table.add_column(col, overflow="fold")
         for r in rows:
             dist = f"{r['distribution'] or '-'} {r['distribution_version'] or ''}".strip()
             table.add_row(
@@ -161,7 +172,7 @@ def policies(ctx: click.Context) -> None:
 
 
 @policies.command("list")
-@click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
+@json_option("the policies")
 @click.pass_obj
 def policies_list(obj: Obj, as_json: bool) -> None:
     """List bundled policies: id, program, tier, requirements.
@@ -187,19 +198,24 @@ def policies_list(obj: Obj, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(rows, indent=2))
         return
-    table = Table(title="Bundled policies")
-    for col in ("id", "program", "tier", "title", "requirements"):
-        table.add_column(col)
+    # One policy a paragraph, not a table: the ids (the policy's, its requirements') are
+    # what a person copies into the next command, and a table at 60 or 80 columns has
+    # to cut them or the title; here the lines break between ids, never inside one.
+    console = make_console()
+    console.print(Text("Bundled policies", style="bold"))
     for r in rows:
-        cells = (r["id"], r["program"], r["tier"], r["title"], ", ".join(r["requirements"]))
-        table.add_row(*(Text(safe_text(c)) for c in cells))
-    make_console().print(table)
+        console.print(
+            Text(safe_text(r["id"]), style="bold"),
+            Text(safe_text(f" {r['title']} (program {r['program']}, tier {r['tier']})")),
+        )
+        console.print(Text(safe_text("  requirements: " + ", ".join(r["requirements"]))))
 
 
 @policies.command("show")
 @click.argument("policy_id")
+@json_option("the policy and its requirements")
 @click.pass_obj
-def policies_show(obj: Obj, policy_id: str) -> None:
+def policies_show(obj: Obj, policy_id: str, as_json: bool) -> None:
     """Print the policy POLICY_ID (or a policy file path) readably: each requirement, its
     check and params, and the published text it verifies.
 
@@ -209,13 +225,31 @@ def policies_show(obj: Obj, policy_id: str) -> None:
       finops-verify policies show my-policy.yaml
     """
     registry = obj.host.checks()
-    if Path(policy_id).is_file():
-        policy = load_policy(Path(policy_id), registry)
-    else:
-        bundled = {p.id: p for p in bundled_policies(obj.host.policy_dirs(), registry)}
-        if policy_id not in bundled:
-            raise InputError(f"no policy {policy_id!r}; known: {', '.join(bundled)}")
-        policy = bundled[policy_id]
+    policy = load_policy(policy_file(obj.host, policy_id), registry)
+    if as_json:
+        described: dict[str, Any] = {
+            "id": policy.id,
+            "program": policy.program,
+            "tier": policy.tier,
+            "version": policy.version,
+            "title": policy.title,
+            "source": policy.source,
+            "file": policy.path,
+            "sha256": policy.sha256,
+            "requirements": [
+                {
+                    "id": r.id,
+                    "text": r.text,
+                    "check": r.check,
+                    "plugin": r.plugin,
+                    "params": _without_nulls(dict(r.params)),
+                    "timeout": r.timeout,
+                }
+                for r in policy.requirements
+            ],
+        }
+        click.echo(json.dumps(described, indent=2, default=str))
+        return
     console = make_console()
     # Policy files are data a person wrote: shown as text, never read as rich markup,
     # their control characters made visible.
@@ -273,9 +307,12 @@ def _without_nulls(value: Any) -> Any:
     type=FILE,
     help="A sources file the policy will run with: its names count as defined.",
 )
+@json_option("each file's problems (exit code 2 when any: the JSON error, every problem)")
 @plugin_options
 @click.pass_obj
-def policies_lint(obj: Obj, files: tuple[Path, ...], sources_path: Path | None) -> None:
+def policies_lint(
+    obj: Obj, files: tuple[Path, ...], sources_path: Path | None, as_json: bool
+) -> None:
     """Report every problem of each policy FILE: file, line, requirement and field.
 
     Exit code 0 when all are clean, 2 otherwise.
@@ -288,18 +325,45 @@ def policies_lint(obj: Obj, files: tuple[Path, ...], sources_path: Path | None) 
     known = set(merged_sources(obj.host.policy_dirs(), None))
     if sources_path is not None:
         known |= set(load_sources(sources_path))
-    total = 0
+    found: list[Problem] = []
     for path in files:
         problems = lint_policy(path, registry, known or None)
-        total += len(problems)
+        found += problems
+        if as_json:
+            continue
         for p in problems:
             click.echo(safe_text(p), err=False)
         if not problems:
             click.echo(f"{safe_text(path)}: ok")
-    if total:
-        noun = "problem" if total == 1 else "problems"
-        click.echo(f"{total} {noun} in {len(files)} file(s)", err=True)
+    noun = "problem" if len(found) == 1 else "problems"
+    said = f"{len(found)} {noun} in {len(files)} file(s)"
+    if found and as_json:
+        raise InputError(said, tuple(found))  # the JSON error lists every problem
+    if found:
+        click.echo(said, err=True)
         raise SystemExit(int(ExitCode.USAGE))
+    if as_json:
+        click.echo(json.dumps({"files": [str(f) for f in files], "problems": []}))
+
+
+def policy_file(host: PluginHost, given: str) -> Path:
+    """The policy file ``given`` names: a path to a policy file, or the id of a bundled
+    policy (``platform-2022``, as ``policies list`` shows); an unknown id is bad input
+    with the closest bundled id (``policies show`` and ``verify --policy`` share it)."""
+    path = Path(given)
+    if path.is_file():
+        return path
+    bundled = {p.id: p for p in bundled_policies(host.policy_dirs(), host.checks())}
+    if given in bundled:
+        return Path(bundled[given].path)
+    if path.suffix in {".yaml", ".yml"} or len(path.parts) > 1:
+        raise InputError(f"policy file {given} does not exist")
+    hint = did_you_mean(given, bundled)
+    close = f" — {hint}" if hint.startswith("did you mean") else ""
+    raise InputError(
+        f"no policy {given!r}; known: {', '.join(sorted(bundled))}{close} (neither a file "
+        "nor a bundled policy id; 'finops-verify policies list' lists them)"
+    )
 
 
 COMMANDS: tuple[click.Command, ...] = (plugins_cmd, policies)

@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 import click
 from rich.text import Text
 
-from verifier.cli.options import FILE, STATUS_STYLE, make_console
+from verifier.cli.options import FILE, STATUS_STYLE, json_option, make_console
 from verifier.history import HISTORY_FILE, Run, Step, Timeline, list_runs, partner_timeline
 from verifier.recheck.model import COUNTED
 from verifier.safetext import safe_text
@@ -67,7 +67,7 @@ def history_file(given: Path | None, roster: Path | None) -> Path:
     help="Only the runs of this roster (its resolved path); its folder holds the default "
     "history file.",
 )
-@click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
+@json_option("the runs or the timeline")
 def history(
     partner: str | None, history_path: Path | None, roster: Path | None, as_json: bool
 ) -> None:

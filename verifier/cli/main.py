@@ -24,6 +24,7 @@ from verifier._version import __version__
 from verifier.bundle.store import CAPTURES
 from verifier.cli.bundle import COMMANDS as BUNDLE_COMMANDS
 from verifier.cli.catalog import COMMANDS as CATALOG_COMMANDS
+from verifier.cli.catalog import policy_file
 from verifier.cli.exitcodes import ExitCode
 from verifier.cli.history import history
 from verifier.cli.local import COMMANDS as LOCAL_COMMANDS
@@ -32,15 +33,19 @@ from verifier.cli.options import (
     FILE,
     STATUS_STYLE,
     Obj,
+    add_id_column,
     as_of_option,
     check_timeout_option,
     chosen_formats,
+    error_document,
     error_text,
     fetch_options,
     formats_option,
+    json_option,
     make_console,
     outcome_text,
     plugin_options,
+    report_document,
     settings_from,
 )
 from verifier.cli.recheck import recheck
@@ -54,7 +59,15 @@ from verifier.models import RequirementResult
 from verifier.report import REPORT_JSON
 from verifier.report.html import HTML_FILE
 from verifier.report.model import Report
-from verifier.run.verify import DEFAULT_PROGRAM, RunParts, RunRequest, execute, prepare
+from verifier.run.verify import (
+    DEFAULT_PROGRAM,
+    Prepared,
+    RunParts,
+    RunRequest,
+    execute,
+    prepare,
+    remove_unfinished,
+)
 from verifier.safetext import safe_text
 from verifier.sites import serve_sites
 
@@ -101,9 +114,10 @@ def cli(ctx: click.Context, verbose: int) -> None:
 )
 @click.option(
     "--policy",
-    "policy_path",
-    type=FILE,
-    help="Use this policy file instead of a bundled one.",
+    "policy_given",
+    metavar="ID|FILE",
+    help="Use this policy (a bundled policy's id, as 'policies list' shows, or a "
+    "policy file) instead of the one the submission's program and tier select.",
 )
 @click.option(
     "--sources",
@@ -114,12 +128,7 @@ def cli(ctx: click.Context, verbose: int) -> None:
 @as_of_option("today, UTC")
 @check_timeout_option()
 @formats_option("")
-@click.option(
-    "--json",
-    "as_json",
-    is_flag=True,
-    help="Print the report path and outcome as JSON instead of the table.",
-)
+@json_option("the outcome, counts, report paths and requirements instead of the table,")
 @click.option(
     "--history",
     "history_path",
@@ -136,7 +145,7 @@ def verify(
     submission: Path,
     out: Path | None,
     program: str | None,
-    policy_path: Path | None,
+    policy_given: str | None,
     sources_path: Path | None,
     as_of: dt.date | None,
     check_timeout: float,
@@ -157,7 +166,7 @@ def verify(
         submission_path=submission,
         out=out,
         program=program,
-        policy_path=policy_path,
+        policy_path=None if policy_given is None else policy_file(obj.host, policy_given),
         sources_path=sources_path,
         as_of=as_of,
         settings=settings_from(fetch),
@@ -167,13 +176,21 @@ def verify(
     )
     if history_path is not None:
         connect(history_path).close()  # a history this version cannot write: refused first
-    code = _run_and_print(RunParts(obj.host), request, as_json=as_json, history=history_path)
+    code, _ = _run_and_print(RunParts(obj.host), request, as_json=as_json, history=history_path)
     raise SystemExit(int(code))
 
 
 def _run_and_print(
-    parts: RunParts, request: RunRequest, *, as_json: bool, history: Path | None = None
-) -> ExitCode:
+    parts: RunParts,
+    request: RunRequest,
+    *,
+    as_json: bool,
+    history: Path | None = None,
+    show: bool = True,
+) -> tuple[ExitCode, dict[str, Any]]:
+    """Run one verification with its progress on the terminal; print its summary (its
+    JSON document with ``as_json``) unless not ``show``; return its exit code and that
+    document."""
     prep = prepare(request, parts)
     console = make_console(err=as_json)
     with Progress(
@@ -192,23 +209,35 @@ def _run_and_print(
         def done(result: RequirementResult) -> None:
             progress.advance(task)
 
-        report = asyncio.run(execute(prep, request, on_done=done))
+        try:
+            report = asyncio.run(execute(prep, request, on_done=done))
+        except KeyboardInterrupt:
+            # Ctrl-C: asyncio cancelled the run, which waits for a write in progress; what
+            # it wrote is removed, so that the same --out takes the run again.
+            _interrupted(prep)
+            raise
     if history is not None:
         record_verify(history, prep.out, request.submission_path.stem, parts.clock)
     code = ExitCode.for_outcome(report.outcome)
-    if as_json:
-        click.echo(
-            json.dumps(
-                {
-                    "outcome": report.outcome.value,
-                    "exit_code": int(code),
-                    "report": str(prep.out / REPORT_JSON),
-                }
-            )
-        )
-    else:
+    shown = report_document(report, prep.out, request.report_formats)
+    document = {**shown, "outcome": report.outcome.value, "exit_code": int(code)}
+    if show and as_json:
+        click.echo(json.dumps(document))
+    elif show:
         print_summary(report, prep.out)
-    return code
+    return code, document
+
+
+def _interrupted(prep: Prepared) -> None:
+    """Say on stderr that the run was interrupted and remove what it wrote."""
+    try:
+        said = remove_unfinished(prep)
+    except OSError as undo:
+        said = (
+            f"removing what it wrote failed ({undo.strerror or undo}): delete {prep.out} "
+            "by hand, it is not a complete report"
+        )
+    click.echo(safe_text(f"Interrupted: nothing was judged; {said}."), err=True)
 
 
 def print_summary(report: Report, out: Path) -> None:
@@ -227,7 +256,7 @@ def print_summary(report: Report, out: Path) -> None:
         expand=False,
         show_lines=False,
     )
-    table.add_column("requirement", no_wrap=True)
+    add_id_column(table, "requirement", (req.id for req in report.requirements))
     table.add_column("status", no_wrap=True)
     table.add_column("summary", overflow="fold")
     # Said once under the table, however many requirements a refused loopback fetch made
@@ -267,8 +296,9 @@ def print_summary(report: Report, out: Path) -> None:
     help="Directory receiving one report folder per submission.",
 )
 @as_of_option("the demo's own date, so its verdicts do not change as its fixture certificates age")
+@json_option("each submission's outcome, counts, report paths and requirements")
 @click.pass_obj
-def demo(obj: Obj, out: Path, as_of: dt.date | None) -> None:
+def demo(obj: Obj, out: Path, as_of: dt.date | None, as_json: bool) -> None:
     """Verify the bundled demo submissions against offline fixture sites on 127.0.0.1.
 
     Nothing leaves the machine: every host name of the demo resolves to a local server.
@@ -282,6 +312,7 @@ def demo(obj: Obj, out: Path, as_of: dt.date | None) -> None:
     if not specs:
         raise InputError("no plugin registers a demo; is finops-verifier installed?")
     html_reports: list[Path] = []
+    documents: list[dict[str, Any]] = []
     parts = RunParts(obj.host)  # every policy loaded once for all the demo's submissions
     for spec in specs:
         with serve_sites(spec.sites) as server:
@@ -301,9 +332,14 @@ def demo(obj: Obj, out: Path, as_of: dt.date | None) -> None:
                     formats=obj.formats.names,
                     report_formats=obj.formats,
                 )
-                make_console().rule(Text(safe_text(f"demo {spec.name}: {sub.name}")))
-                _run_and_print(parts, request, as_json=False)
+                if not as_json:
+                    make_console().rule(Text(safe_text(f"demo {spec.name}: {sub.name}")))
+                _, document = _run_and_print(parts, request, as_json=as_json, show=not as_json)
+                documents.append({"demo": spec.name, "submission": str(sub), **document})
                 html_reports.append(out / sub.stem / HTML_FILE)
+    if as_json:
+        click.echo(json.dumps({"submissions": documents}))
+        raise SystemExit(0)
     # Last, so that `make demo` ends with what to open.
     for path in html_reports:
         click.echo(f"HTML report: {safe_text(path)}")
@@ -329,15 +365,22 @@ for _command in (*CATALOG_COMMANDS, *BUNDLE_COMMANDS, *LOCAL_COMMANDS, recheck, 
 def main(argv: Sequence[str] | None = None, *, host: PluginHost | None = None) -> int:
     """Run the command line with ``argv``; return the exit code (never raises SystemExit).
 
+    With ``--json``, an error is also printed on stdout as the JSON of
+    :func:`~verifier.cli.options.error_document` (and nothing else is), the text on stderr.
+
     :param host: a plugin host to use instead of building one (tests).
     """
+    args = list(argv) if argv is not None else sys.argv[1:]
+    obj = Obj(host)
+
+    def as_json() -> bool:
+        # The option's callback says it; an argument refused before any callback ran
+        # (an unknown option) is found in the words themselves, up to "--".
+        words = args[: args.index("--")] if "--" in args else args
+        return obj.json or "--json" in words
+
     try:
-        cli.main(
-            args=list(argv) if argv is not None else None,
-            prog_name="finops-verify",
-            standalone_mode=False,
-            obj=Obj(host),
-        )
+        cli.main(args=args, prog_name="finops-verify", standalone_mode=False, obj=obj)
     except SystemExit as exc:
         return int(exc.code) if isinstance(exc.code, int) else (0 if exc.code is None else 2)
     except click.exceptions.Abort:
@@ -348,17 +391,34 @@ def main(argv: Sequence[str] | None = None, *, host: PluginHost | None = None) -
         shown = io.StringIO()
         exc.show(file=shown)
         click.echo(safe_text(shown.getvalue(), keep="\n"), err=True, nl=False)
+        if as_json():
+            hint = getattr(exc, "param_hint", None) or getattr(
+                getattr(exc, "param", None), "opts", None
+            )
+            field = hint if isinstance(hint, str) else ("/".join(hint) if hint else None)
+            click.echo(
+                json.dumps(error_document(exc.format_message(), field=field, code=ExitCode.USAGE))
+            )
         return int(ExitCode.USAGE)
     except InputError as exc:
         click.echo(f"error: {error_text(exc)}", err=True)
+        if as_json():
+            message = str(exc.args[0]) if exc.args else ""
+            click.echo(json.dumps(error_document(message, exc.problems, code=ExitCode.USAGE)))
         return int(ExitCode.USAGE)
     except Exception:  # a bug: its traceback is for us, its exit code must not say "fail"
         click.echo(safe_text(traceback.format_exc(), keep="\n"), err=True)
-        click.echo(
+        said = (
             "internal error: finops-verifier hit a bug (traceback above); nothing was "
-            "judged. Please report it with the command you ran.",
-            err=True,
+            "judged. Please report it with the command you ran."
         )
+        click.echo(said, err=True)
+        if as_json():
+            click.echo(
+                json.dumps(
+                    error_document(said.replace("above", "on stderr"), code=ExitCode.INTERNAL_ERROR)
+                )
+            )
         return int(ExitCode.INTERNAL_ERROR)
     return 0
 

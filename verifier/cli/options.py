@@ -8,24 +8,27 @@ import datetime as dt
 import ipaddress
 import itertools
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
+from rich.cells import cell_len
 from rich.console import Console
+from rich.table import Table
 from rich.text import Text
 
 from verifier.engine import DEFAULT_CHECK_TIMEOUT
-from verifier.errors import InputError
+from verifier.errors import InputError, Problem
 from verifier.fetch import settings as settings_module
 from verifier.fetch.client import trusted_ssl_context
 from verifier.fetch.guard import proxy_url
 from verifier.fetch.settings import FIELDS, FetchSettings
 from verifier.host import PluginHost, build_host
 from verifier.models import Status
-from verifier.report import DEFAULT_FORMATS
-from verifier.report.formats import ReportFormats, builtin_formats
+from verifier.report import DEFAULT_FORMATS, REPORT_JSON
+from verifier.report.formats import JSON, ReportFormats, builtin_formats
+from verifier.report.model import Report
 from verifier.safetext import safe_text
 
 FILE = click.Path(path_type=Path, dir_okay=False)
@@ -47,6 +50,15 @@ def make_console(err: bool = False) -> Console:
     return Console(stderr=err, highlight=False, soft_wrap=False)
 
 
+def add_id_column(table: Table, header: str, ids: Iterable[str | None]) -> None:
+    """Add a column of ids (requirement, partner, policy ids: what a person copies into
+    the next command) that the table never cuts: as wide as the longest id when the
+    terminal allows (the other columns wrap instead), folded whole onto the next line
+    when not, never an ellipsis."""
+    widest = max((cell_len(safe_text(i or "")) for i in ids), default=0)
+    table.add_column(header, min_width=widest or None, overflow="fold")
+
+
 def outcome_text(outcome: str) -> Text:
     """The ``Outcome: <status>`` line that ends a command's summary, the status in its
     colour."""
@@ -66,6 +78,8 @@ class Obj:
 
     def __init__(self, host: PluginHost | None) -> None:
         self._host = host
+        self.json = False
+        """``--json`` was given: an error is printed as JSON on stdout too (:func:`main`)."""
         self._formats: ReportFormats | None = None
         self.plugins_dirs: tuple[Path, ...] = ()
         """``--plugins-dir`` folders, loaded into the host at its first use."""
@@ -94,6 +108,92 @@ class Obj:
             self._formats = builtin_formats()
             self.host.report_formats(self._formats.add)
         return self._formats
+
+
+# ---------------------------------------------------------------- --json
+def _want_json(ctx: click.Context, param: click.Parameter, value: bool) -> bool:
+    # Eager: known before any other option is converted, so that an error in one of them
+    # is printed as JSON too.
+    if value:
+        obj = ctx.find_object(Obj)
+        assert obj is not None, "the finops-verify group makes the Obj"
+        obj.json = True
+    return value
+
+
+def json_option(what: str) -> Callable[[F], F]:
+    """The ``--json`` flag of every command that reports (its value is ``as_json``):
+    ``what`` the command prints as one JSON document on stdout; bad input is then the
+    JSON error of :func:`error_document` on stdout, exit code 2 (docs/cli.md)."""
+    return click.option(
+        "--json",
+        "as_json",
+        is_flag=True,
+        is_eager=True,
+        callback=_want_json,
+        help=f"Print {what} as one JSON document on stdout (an error too: docs/cli.md).",
+    )
+
+
+def error_document(
+    message: str, problems: Sequence[Problem] = (), *, field: str | None = None, code: int
+) -> dict[str, Any]:
+    """The JSON document a ``--json`` command prints on stdout instead of its result when
+    it stops on an error: ``{"error": {"message", "file", "line", "field", "problems"},
+    "exit_code"}``; ``file``, ``line`` and ``field`` those of the first problem (or
+    null), ``problems`` every one (docs/cli.md). Printed with :func:`json.dumps`'s
+    ASCII escapes: the text of a hostile file cannot drive the terminal showing it."""
+    listed = [
+        {"file": p.file, "line": p.line, "field": p.field or None, "message": p.message}
+        for p in problems
+    ]
+    first = listed[0] if listed else {"file": None, "line": None, "field": field}
+    return {
+        "error": {
+            "message": message,
+            "file": first["file"],
+            "line": first["line"],
+            "field": first["field"],
+            "problems": listed,
+        },
+        "exit_code": int(code),
+    }
+
+
+def report_document(
+    report: Report,
+    out: Path,
+    formats: ReportFormats | None,
+    view: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """What ``verify --json`` and ``review --json`` print of a report in ``out``: the
+    machine outcome and the effective one after review (``view``: a
+    :func:`~verifier.bundle.decisions.review_view`; none: no decision, the same), the
+    counts, each written report's path, and every requirement with its status and its
+    effective status (docs/cli.md)."""
+    effective: Mapping[str, str] = view["effective"] if view is not None else {}
+    files = {
+        name: str(out / file)
+        for name in (report.run.formats or (JSON,))
+        if (file := (formats or builtin_formats()).file_of(name)) is not None
+        and (out / file).is_file()
+    }
+    return {
+        "outcome": report.raw_outcome,
+        "effective_outcome": view["outcome"] if view is not None else report.raw_outcome,
+        "report": str(out / REPORT_JSON),
+        "reports": files,
+        "counts": dict(report.counts),
+        "requirements": [
+            {
+                "id": req.id,
+                "status": req.raw_status,
+                "effective_status": effective.get(str(req.id), req.raw_status),
+                "summary": req.summary,
+            }
+            for req in report.requirements
+        ],
+    }
 
 
 # ---------------------------------------------------------------- plugin options

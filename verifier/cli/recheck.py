@@ -37,6 +37,7 @@ from verifier.cli.options import (
     chosen_formats,
     fetch_options,
     formats_option,
+    json_option,
     make_console,
     outcome_text,
     plugin_options,
@@ -152,12 +153,7 @@ class _RecheckCommand(click.Command):
     "requirements error, saying they timed out."
 )
 @formats_option(" of each bundle")
-@click.option(
-    "--json",
-    "as_json",
-    is_flag=True,
-    help="Print recheck.json's path and the outcome as JSON instead of the summary.",
-)
+@json_option("the outcome and recheck.json's path")
 @history_options(f"{HISTORY_FILE} beside the roster")
 @fetch_options
 @plugin_options
@@ -258,12 +254,7 @@ def recheck(
 @click.command("merge")
 @click.argument("shards", nargs=-1, required=True, type=DIR)
 @click.option("--out", type=DIR, required=True, help="The merged re-check folder (new or empty).")
-@click.option(
-    "--json",
-    "as_json",
-    is_flag=True,
-    help="Print recheck.json's path and the outcome as JSON instead of the summary.",
-)
+@json_option("the outcome and recheck.json's path")
 @history_options(f"{HISTORY_FILE} beside the roster the shards name")
 @click.pass_obj
 def recheck_merge(

@@ -328,22 +328,29 @@ async def execute(
         raise _discard(prep, exc) from exc
 
 
+def remove_unfinished(prep: Prepared) -> str:
+    """Remove what a run that did not finish wrote (a full disk, Ctrl-C): its report
+    folder when the run created it, else the folder's content (it was empty before the
+    run); returns the sentence saying so. Raises :class:`OSError` when removing fails."""
+    out = prep.out
+    if prep.out_created:
+        shutil.rmtree(out)
+        return f"the unfinished folder {out} was removed"
+    for entry in out.iterdir():
+        if entry.is_dir() and not entry.is_symlink():
+            shutil.rmtree(entry)
+        else:
+            entry.unlink()
+    return f"what the run had written in {out} was removed"
+
+
 def _discard(prep: Prepared, failure: OSError) -> InputError:
     """Remove the unfinished report folder; the error that says what happened."""
     out = prep.out
     where = f" while writing {failure.filename}" if failure.filename else ""
     head = f"cannot write the report to {out}: {failure.strerror or failure}{where}"
     try:
-        if prep.out_created:
-            shutil.rmtree(out)
-            removed = f"the unfinished folder {out} was removed"
-        else:
-            for entry in out.iterdir():
-                if entry.is_dir() and not entry.is_symlink():
-                    shutil.rmtree(entry)
-                else:
-                    entry.unlink()
-            removed = f"what the run had written in {out} was removed"
+        removed = remove_unfinished(prep)
     except OSError as undo:
         return InputError(
             f"{head}; removing the unfinished folder failed too ({undo.strerror or undo}): "
