@@ -12,17 +12,25 @@ import datetime as dt
 import json
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import click
 
 from verifier.bundle.chain import check_recheck, is_recheck_folder
 from verifier.bundle.check import check_bundle, load_report
-from verifier.bundle.decisions import DECISIONS, load_decisions, report_sha256, review_view
+from verifier.bundle.decisions import (
+    DECISIONS,
+    Decision,
+    load_decisions,
+    report_sha256,
+    review_view,
+)
 from verifier.cli.exitcodes import ExitCode
 from verifier.cli.options import DIR, Obj, as_of_option, parse_date, plugin_options
 from verifier.clock import utc_clock
 from verifier.errors import BundleError
 from verifier.report import REPORT_JSON
+from verifier.report._view import after_review
 from verifier.report.formats import ReportFormats
 from verifier.report.html import HTML_FILE
 from verifier.run.replay import ReplayImpossible, ReplayResult, replay_bundle
@@ -184,6 +192,13 @@ def _print_replay(result: ReplayResult, *, as_json: bool, kept: bool) -> None:
     help="Last day the decision counts [default: no expiry].",
 )
 @as_of_option("today, UTC; it decides which review decisions have expired")
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="Print JSON for scripts: the decision recorded, the effective outcome and "
+    "counts, what still blocks a pass, and every decision.",
+)
 @click.pass_obj
 def review_cmd(
     obj: Obj,
@@ -194,6 +209,7 @@ def review_cmd(
     reason: str | None,
     expires: dt.date | None,
     as_of: dt.date | None,
+    as_json: bool,
 ) -> None:
     """Record a person's decision on one requirement of the bundle DIRECTORY.
 
@@ -209,7 +225,7 @@ def review_cmd(
           --reviewer "J. Smith" --reason "Globex confirmed by phone" --expires 2026-12-31
     """
     if requirement is None and decision is None:
-        _show_review(directory, as_of or utc_clock().date(), obj.formats)
+        _show_review(directory, as_of or utc_clock().date(), obj.formats, as_json)
         return
     if requirement is None or decision is None or reviewer is None or reason is None:
         raise click.UsageError("a decision needs --requirement, --decision, --reviewer, --reason")
@@ -222,17 +238,24 @@ def review_cmd(
         expires=expires,
         formats=obj.formats,
     )
-    until = f", until {made.expires}" if made.expires else ""
-    click.echo(
-        safe_text(
-            f"Recorded: {made.requirement} {made.decision} by {made.reviewer} at "
-            f"{made.decided_at}{until}."
+    if not as_json:
+        until = f", until {made.expires}" if made.expires else ""
+        click.echo(
+            safe_text(
+                f"Recorded: {made.requirement} {made.decision} by {made.reviewer} at "
+                f"{made.decided_at}{until}."
+            )
         )
-    )
-    _show_review(directory, as_of or utc_clock().date(), obj.formats)
+    _show_review(directory, as_of or utc_clock().date(), obj.formats, as_json, made)
 
 
-def _show_review(directory: Path, as_of: dt.date, formats: ReportFormats) -> None:
+def _show_review(
+    directory: Path,
+    as_of: dt.date,
+    formats: ReportFormats,
+    as_json: bool = False,
+    made: Decision | None = None,
+) -> None:
     result = check_bundle(directory, formats)
     if not result.is_bundle:
         raise BundleError(result.describe())
@@ -245,6 +268,10 @@ def _show_review(directory: Path, as_of: dt.date, formats: ReportFormats) -> Non
         )
     report = load_report(directory)
     decisions, problems = load_decisions(directory)
+    if as_json:
+        after = after_review(report, decisions, report_sha256(directory), as_of)
+        click.echo(json.dumps(_review_json(after, made, problems, result.ok), indent=2))
+        return
     view = review_view(report, decisions, as_of, report_sha256(directory))
     for rid, items in view["by_requirement"].items():
         for d, state in items:
@@ -262,6 +289,31 @@ def _show_review(directory: Path, as_of: dt.date, formats: ReportFormats) -> Non
         )
     )
     click.echo(f"Report: {safe_text(directory / HTML_FILE)}")
+
+
+def _review_json(
+    after: dict[str, Any], made: Decision | None, problems: list[str], intact: bool
+) -> dict[str, Any]:
+    # What `review --json` prints: the effective view of report.html's first screen.
+    return {
+        "recorded": made.to_json() if made else None,
+        "as_of": after["as_of"].isoformat(),
+        "machine_outcome": after["machine"],
+        "outcome": after["outcome"],
+        "active_decisions": after["active"],
+        "counts": {status: n for status, _, n in after["counts"]},
+        "still_blocking": [
+            {"requirement": b["raw_id"], "status": b["status"], "reason": b["reason"]}
+            for b in after["blocking"]
+        ],
+        "decisions": [
+            {**d.to_json(), "state": state}
+            for items in after["review"]["by_requirement"].values()
+            for d, state in items
+        ],
+        "problems": problems,
+        "bundle_intact": intact,
+    }
 
 
 COMMANDS: tuple[click.Command, ...] = (bundle_group, replay_cmd, review_cmd)
