@@ -16,6 +16,7 @@ from typing import Any
 
 from verifier.bundle.decisions import Decision, review_date, review_view
 from verifier.bundle.store import is_sha256
+from verifier.bundle.textview import text_view_name
 from verifier.fetch.settings import FetchSettings
 from verifier.models import Evidence, Status
 from verifier.report.model import FetchFacts, Report
@@ -70,6 +71,14 @@ def capture_href(sha256: object) -> str | None:
     return None
 
 
+def capture_text_href(sha256: object) -> str | None:
+    """The relative link to the text view of an archived body
+    (:func:`~verifier.bundle.textview.text_view_name`), when ``sha256`` is a real digest."""
+    if isinstance(sha256, str) and is_sha256(sha256):
+        return text_view_name(sha256)
+    return None
+
+
 def visible(text: object) -> str:
     """``text`` as a printable string: control characters become their Unicode pictures
     (NUL shows as ␀); lone surrogates and bidirectional formatting characters (U+202A-E,
@@ -94,6 +103,7 @@ def _fetch_view(ev: Evidence) -> dict[str, Any]:
         "fetched_at": visible(ev.fetched_at),
         "sha256": visible(ev.sha256),
         "capture": capture_href(ev.sha256),
+        "capture_text": capture_text_href(ev.sha256),
         "hops": [{"url": visible(h.url), "status": visible(h.status)} for h in facts.hops],
         "detail": visible(ev.detail),
         "unchanged": _unchanged(ev),
