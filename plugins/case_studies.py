@@ -89,6 +89,23 @@ _REVIEW = {
 }
 
 
+# Why a customer was not confirmed, as a summary names it (a verdict not listed: itself).
+_NOT_CONFIRMED = {
+    "no-customer": "not named on its page",
+    "too-small": "too small",
+    "fault": "its page could not be read",
+    "off-site": "not on the applicant's site",
+    "foundation": "not on the applicant's site",
+    "elsewhere": "not on the applicant's site",
+    "duplicate": "the same page as another case study",
+    "near-duplicate": "nearly the same page as another case study",
+    "unsized": "size not declared",
+    "unreadable": "its page needs a person",
+    "alias": "named only through an alias",
+    "hidden": "named only in hidden text",
+}
+
+
 class CaseStudiesParams(SiteParams):
     """Params of the ``case-studies`` check."""
 
@@ -140,6 +157,9 @@ class CaseStudyFacts:
     earlier one."""
     off_site: tuple[str, ...] = ()
     """Pages not counted for being on someone else's site (or the Foundation's)."""
+    unconfirmed: tuple[str, ...] = ()
+    """``"<customer> (<why>)"`` for each customer submitted but not confirmed by any
+    page, in the order of the case studies: what a summary must not leave out."""
 
 
 def decide(facts: CaseStudyFacts, p: CaseStudiesParams) -> Outcome:
@@ -154,7 +174,10 @@ def decide(facts: CaseStudyFacts, p: CaseStudiesParams) -> Outcome:
     if facts.near:
         have += f"; a page nearly the same as an earlier one counts once ({some(facts.near, 3)})"
     if len(counted) >= p.min_customers:
-        return Outcome.passed(f"{have}; {need}")
+        # A pass ends with every customer the pages did not confirm, and why: the pass
+        # must not read as if every customer submitted was confirmed.
+        also = f"; not confirmed: {some(list(facts.unconfirmed), 3)}" if facts.unconfirmed else ""
+        return Outcome.passed(f"{have}; {need}{also}")
     if facts.faults:
         return Outcome.error(f"{have}, but {some(facts.faults, 3)}; {need}")
     doubts, maybe = [], set(counted)
@@ -186,6 +209,8 @@ class _Gathered:
         self.repeated: list[str] = []
         self.near: list[str] = []  # "<url>, the same page as <earlier url>"
         self.off_site: list[str] = []  # pages not counted for being on someone else's site
+        # (normalised customer, as submitted, verdict) of each study, for the summary
+        self.judged: list[tuple[str, str, str]] = []
 
     async def add(self, number: int, study: CaseStudy) -> None:
         """Judge case study ``number`` and record it (a page given before is not read again)."""
@@ -200,6 +225,7 @@ class _Gathered:
             self.faults.append(why)
         if verdict in ("off-site", "foundation"):
             self.off_site.append(url)
+        self.judged.append((key, study.customer, verdict))
         self.ctx.evidence(
             "case-study",
             f"{study.customer}: {'counted' if verdict == 'counted' else 'not counted'} ({why})",
@@ -216,7 +242,18 @@ class _Gathered:
             tuple(self.repeated),
             tuple(self.near),
             tuple(self.off_site),
+            self._unconfirmed(),
         )
+
+    def _unconfirmed(self) -> tuple[str, ...]:
+        # Each customer no page confirmed, once, with why its (first) page did not.
+        counted, named, out = self.found["counted"], set(), []
+        for key, customer, verdict in self.judged:
+            if key in counted or key in named:
+                continue
+            named.add(key)
+            out.append(f"{customer} ({_NOT_CONFIRMED.get(verdict, verdict)})")
+        return tuple(out)
 
     async def _judge(self, number: int, study: CaseStudy, url: str) -> tuple[str, str]:
         """``(verdict, why)`` for case study ``number``, read unless given already."""

@@ -46,6 +46,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "verifier.bundle.files",
             "verifier.bundle.warc",
             "verifier.bundle.decisions",
+            "verifier.bundle.textview",
             "verifier.sites",
         ),
     ),

@@ -12,12 +12,14 @@ import json
 import os
 import shutil
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 from bs4 import BeautifulSoup
 
+from verifier.cli.main import main
 from verifier.report.html import render_html
 from verifier.report.model import Report
 
@@ -103,3 +105,43 @@ def test_non_http_links_are_inert_in_the_browser(
     assert hrefs
     assert all(str(h).startswith(("http://", "https://", "#", "captures/")) for h in hrefs)
     assert "javascript:alert(document.cookie)" in dom.get_text(" ")
+
+
+def test_after_a_review_the_first_screen_leads_with_the_effective_outcome(
+    demo_master: Path, copy_bundle: Callable[[Path], Path], tmp_path: Path
+) -> None:
+    # The demo's training-partner needs review on two requirements; a reviewer clears
+    # one: the other still blocks, and the first screen must say which.
+    bundle = copy_bundle(demo_master.parent / "training-partner")
+    decision = ["--requirement", "training-capability", "--decision", "pass"]
+    who = ["--reviewer", "J. Smith", "--reason", "syllabus seen"]
+    assert main(["review", str(bundle), *decision, *who]) == 0
+    dom = dom_of(bundle / "report.html", tmp_path)
+    assert dom.body is not None
+    lead = dom.find(id="decision")
+    assert lead is not None
+    # The decision comes first in the page: before the run's details, the warnings and
+    # the requirements; the effective outcome is its first and largest badge.
+    first_badge = dom.body.find(class_="badge")
+    assert first_badge is not None
+    assert first_badge.get("id") == "effective-outcome"
+    assert "big" in first_badge.get("class", [])
+    assert first_badge.get_text(" ", strip=True) == "? NEEDS REVIEW"
+    assert lead.find_next(class_="head") is not None  # run details come after it
+    warnings = dom.find_all(class_="warning")
+    assert warnings  # the demo lifts the address guard: its banner stays, below the lead
+    assert all(lead in w.find_all_previous() for w in warnings)
+    counts = dom.find(id="counts")
+    assert counts is not None
+    assert "after review" in counts.get_text(" ")
+    assert "NEEDS REVIEW: 1" in counts.get_text(" ")
+    assert "PASS: 5" in counts.get_text(" ")
+    blocking = dom.find(id="still-blocking")
+    assert blocking is not None
+    items = [li.get_text(" ", strip=True) for li in blocking.find_all("li")]
+    assert len(items) == 1
+    assert items[0].startswith("exam-reseller ? NEEDS REVIEW statement provided")
+    assert "training-capability" not in blocking.get_text(" ")
+    shot = tmp_path / "first-screen.png"
+    browse(bundle / "report.html", tmp_path, f"--screenshot={shot}")
+    assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

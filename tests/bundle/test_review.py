@@ -295,6 +295,7 @@ def holding(bundle: Path, count: int) -> Path:
     its report.html and SHA256SUMS written as review would have left them."""
     from verifier.bundle.check import write_manifest
     from verifier.report import Basis
+    from verifier.report.formats import builtin_formats
     from verifier.report.html import html_of
 
     sha = report_sha256(bundle)
@@ -313,6 +314,10 @@ def holding(bundle: Path, count: int) -> Path:
             fh.write(json.dumps(line) + "\n")
     basis = Basis.read((bundle / "report.json").read_bytes(), bundle)
     (bundle / "report.html").write_bytes(html_of(basis))
+    # The other human reports show the decisions too (effective counts, still blocking).
+    for fmt in builtin_formats().human():
+        if (bundle / fmt.file).is_file():
+            (bundle / fmt.file).write_bytes(fmt.render(basis))
     write_manifest(bundle)
     assert check_bundle(bundle).ok
     return bundle

@@ -18,7 +18,12 @@ import click
 
 from verifier.bundle.chain import check_recheck, is_recheck_folder
 from verifier.bundle.check import check_bundle, load_report
-from verifier.bundle.decisions import DECISIONS, load_decisions, report_sha256, review_view
+from verifier.bundle.decisions import (
+    DECISIONS,
+    load_decisions,
+    report_sha256,
+    review_view,
+)
 from verifier.cli.exitcodes import ExitCode
 from verifier.cli.options import (
     DIR,
@@ -33,6 +38,7 @@ from verifier.cli.options import (
 from verifier.clock import utc_clock
 from verifier.errors import BundleError
 from verifier.report import REPORT_JSON
+from verifier.report._view import after_review
 from verifier.report.formats import ReportFormats
 from verifier.report.html import HTML_FILE
 from verifier.run.replay import ReplayImpossible, ReplayResult, replay_bundle
@@ -284,12 +290,19 @@ def _show_review(
         ]
         shown = report_document(report, directory, formats, view)
         extra = {"recorded": recorded} if recorded is not None else {}
+        # report.html's first screen: the effective counts and what still blocks a pass.
+        after = after_review(report, decisions, report_sha256(directory), as_of)
         click.echo(
             json.dumps(
                 {
                     **shown,
                     **extra,
                     "as_of": as_of.isoformat(),
+                    "effective_counts": {status: n for status, _, n in after["counts"]},
+                    "still_blocking": [
+                        {"requirement": b["raw_id"], "status": b["status"], "reason": b["reason"]}
+                        for b in after["blocking"]
+                    ],
                     "active": view["active"],
                     "decisions": listed,
                     "problems": problems,

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from verifier.bundle.files import REPORT_JSON
 from verifier.bundle.store import atomic_write, dump_json
+from verifier.bundle.textview import write_text_views
 from verifier.report.basis import Basis
 from verifier.report.formats import DEFAULT_FORMATS, ReportFormat, ReportFormats, builtin_formats
 from verifier.report.model import REPORT_SCHEMA, Report
@@ -39,8 +40,12 @@ def write_all(
 ) -> list[Path]:
     """Write report.json (canonical form: sorted keys, no NaN, UTF-8), then each of
     ``formats`` that ``registry`` (default: the built-ins) renders, derived from
-    report.json's bytes and ``directory``'s review.jsonl; returns the paths written."""
-    return write_derived(dump_json(report.to_json()), directory, formats, registry)
+    report.json's bytes and ``directory``'s review.jsonl, then the text view of each
+    capture it cites (:mod:`verifier.bundle.textview`); returns the paths written."""
+    written = write_derived(dump_json(report.to_json()), directory, formats, registry)
+    # The safe "read the captured text" view beside each archived body report.json cites.
+    cited = (ev.sha256 for req in report.requirements for ev in req.evidence if ev.sha256)
+    return written + write_text_views(directory, cited)
 
 
 def write_derived(

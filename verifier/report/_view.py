@@ -8,11 +8,15 @@ that those needing a person come first.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
+from collections.abc import Sequence
 from typing import Any
 
+from verifier.bundle.decisions import Decision, review_date, review_view
 from verifier.bundle.store import is_sha256
+from verifier.bundle.textview import text_view_name
 from verifier.fetch.settings import FetchSettings
 from verifier.models import Evidence, Status
 from verifier.report.model import FetchFacts, Report
@@ -67,6 +71,14 @@ def capture_href(sha256: object) -> str | None:
     return None
 
 
+def capture_text_href(sha256: object) -> str | None:
+    """The relative link to the text view of an archived body
+    (:func:`~verifier.bundle.textview.text_view_name`), when ``sha256`` is a real digest."""
+    if isinstance(sha256, str) and is_sha256(sha256):
+        return text_view_name(sha256)
+    return None
+
+
 def visible(text: object) -> str:
     """``text`` as a printable string: control characters become their Unicode pictures
     (NUL shows as ␀); lone surrogates and bidirectional formatting characters (U+202A-E,
@@ -91,6 +103,7 @@ def _fetch_view(ev: Evidence) -> dict[str, Any]:
         "fetched_at": visible(ev.fetched_at),
         "sha256": visible(ev.sha256),
         "capture": capture_href(ev.sha256),
+        "capture_text": capture_text_href(ev.sha256),
         "hops": [{"url": visible(h.url), "status": visible(h.status)} for h in facts.hops],
         "detail": visible(ev.detail),
         "unchanged": _unchanged(ev),
@@ -156,11 +169,76 @@ def attention_first(views: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def counts(report: Report) -> list[tuple[str, str, int]]:
     """``(status, word, count)`` for each status present, in :data:`STATUS_ORDER`."""
+    return counts_of(req.status.value for req in report.requirements)
+
+
+def counts_of(statuses: Any) -> list[tuple[str, str, int]]:
+    """``(status, word, count)`` of an iterable of statuses, in :data:`STATUS_ORDER`."""
     found: dict[str, int] = {}
-    for req in report.requirements:
-        s = req.status.value
+    for s in statuses:
         found[s] = found.get(s, 0) + 1
     return [(s, STATUS_WORD[s], found[s]) for s in STATUS_ORDER if found.get(s)]
+
+
+def after_review(
+    report: Report, decisions: Sequence[Decision], sha256: str, as_of: dt.date | None = None
+) -> dict[str, Any]:
+    """The decision the reports lead with: the machine's verdicts with the review
+    decisions (:func:`~verifier.bundle.decisions.review_view`) applied.
+
+    Returns ``{"as_of": date, "review": review_view(...), "reviewed": bool (any decision
+    recorded), "active": n, "machine": status, "outcome": effective status, "effective":
+    {id: status}, "counts": effective counts (as :func:`counts`), "blocking": [{"id",
+    "raw_id", "anchor", "status", "word", "mark", "reason", "by_review"}]}``: ``blocking``
+    lists, in policy order, each requirement whose effective status keeps the applicant
+    from passing (fail, error, needs_review) with its one-line reason: the reviewer's
+    when a decision set the status, else the check's summary.
+
+    :param sha256: SHA-256 of report.json; decisions naming another report do not count.
+    :param as_of: date deciding which decisions have expired (default: the day of the
+        latest decision, so that a page is the same whenever it is rendered).
+    """
+    today = as_of or review_date(report, list(decisions))
+    review = review_view(report, list(decisions), today, sha256)
+    winners = {
+        rid: d
+        for rid, items in review["by_requirement"].items()
+        for d, st in items
+        if st == "active"
+    }
+    effective: dict[str, str] = {}
+    blocking = []
+    for index, req in enumerate(report.requirements, 1):
+        rid = str(req.id)
+        status = status_of(review["effective"].get(rid, req.status.value))
+        effective[rid] = status
+        if status not in ATTENTION:
+            continue
+        chosen = winners.get(rid)
+        reason = f"review decision by {chosen.reviewer}: {chosen.reason}" if chosen else req.summary
+        blocking.append(
+            {
+                "id": visible(rid),
+                "raw_id": rid,
+                "anchor": f"req-{index}",
+                "status": status,
+                "word": STATUS_WORD[status],
+                "mark": STATUS_MARK[status],
+                "reason": visible(reason),
+                "by_review": chosen is not None,
+            }
+        )
+    return {
+        "as_of": today,
+        "review": review,
+        "reviewed": bool(decisions),
+        "active": review["active"],
+        "machine": report.outcome.value,
+        "outcome": status_of(review["outcome"]),
+        "effective": effective,
+        "counts": counts_of(effective.values()),
+        "blocking": blocking,
+    }
 
 
 def _shown_setting(value: object) -> str:

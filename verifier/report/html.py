@@ -19,7 +19,6 @@ from typing import Any
 
 import jinja2
 
-from verifier.bundle.decisions import review_date, review_view
 from verifier.report import _view
 from verifier.report.basis import Basis
 from verifier.report.model import Report
@@ -64,11 +63,11 @@ def render_html(
         :func:`~verifier.bundle.decisions.review_date`, the day of the latest decision, so that the
         page is the same whenever it is rendered).
     """
-    today = as_of or review_date(report, decisions or [])
     # Decisions count only for the report.json they name; without its hash, none does.
     sha = report_sha256 or ""
     views = _view.requirement_views(report)
-    review = review_view(report, decisions or [], today, sha)
+    after = _view.after_review(report, decisions or [], sha, as_of)
+    today, review = after["as_of"], after["review"]
     for v in views:
         rid = str(v["raw_id"])
         v["decisions"] = [
@@ -108,13 +107,22 @@ def render_html(
         "policy_source": _view.visible(policy.source),
         "outcome": report.outcome.value,
         "outcome_word": _view.status_word(report.raw_outcome, report.outcome_known),
-        "effective": _view.status_of(review["outcome"]) if review["active"] else None,
-        "effective_word": _view.STATUS_WORD[_view.status_of(review["outcome"])],
+        # The effective outcome leads; the machine's is shown beside it when they differ.
+        "lead": after["outcome"] if review["active"] else report.outcome.value,
+        "lead_word": (
+            _view.STATUS_WORD[after["outcome"]]
+            if review["active"]
+            else _view.status_word(report.raw_outcome, report.outcome_known)
+        ),
+        "effective": after["outcome"] if review["active"] else None,
+        "differs": review["active"] and after["outcome"] != report.outcome.value,
         "active_decisions": review["active"],
         "decision_count": len(decisions or []),
         "decision_problems": [_view.visible(p) for p in decision_problems or []],
         "review_as_of": today.isoformat(),
-        "counts": _view.counts(report),
+        "counts": after["counts"],
+        "machine_counts": _view.counts(report),
+        "blocking": after["blocking"],
         "run": {
             "started": _view.visible(run.started),
             "finished": _view.visible(run.finished),

@@ -18,8 +18,10 @@ applicant controls.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import Any
 
+from verifier.bundle.decisions import Decision
 from verifier.report import _view
 from verifier.report.basis import Basis
 from verifier.report.model import Report
@@ -46,18 +48,24 @@ def md_text(value: object) -> str:
     return re.sub(r"\s*[\r\n]+\s*", " ", s).strip()
 
 
-def render_markdown(report: Report) -> str:
-    """The Markdown text of ``report``."""
+def render_markdown(
+    report: Report, decisions: Sequence[Decision] = (), report_sha256: str = ""
+) -> str:
+    """The Markdown text of ``report``; with review ``decisions`` (those naming
+    ``report_sha256`` count), it leads with the effective outcome, counts and what still
+    blocks a pass, and lists the decisions."""
     applicant, policy, run = report.applicant, report.policy, report.run
     views = _view.requirement_views(report)
     outcome = str(report.raw_outcome)
     settings = _view.settings_view(report)
+    machine = (
+        f"{_view.STATUS_MARK.get(outcome, '!')} {_view.STATUS_WORD.get(outcome, md_text(outcome))}"
+    )
+    after = _view.after_review(report, decisions, report_sha256) if decisions else None
     lines = [
         f"# {md_text(applicant.name)}: {md_text(policy.title)}",
         "",
-        f"**Outcome: {_view.STATUS_MARK.get(outcome, '!')} "
-        f"{_view.STATUS_WORD.get(outcome, md_text(outcome))}**",
-        "",
+        *(_review_lead(after, machine) if after else [f"**Outcome: {machine}**", ""]),
         *(f"> **⚠ Warning:** {md_text(w)}.\n" for w in settings["warnings"]),
         f"- Tier: {md_text(report.tier)}; program {md_text(policy.program)}; "
         f"policy {md_text(policy.id)} version {md_text(policy.version)}",
@@ -65,7 +73,8 @@ def render_markdown(report: Report) -> str:
         f"employees: {md_text(applicant.employees)}",
         f"- As-of date: {md_text(run.as_of)}; run {md_text(run.started)} to "
         f"{md_text(run.finished)} (UTC)",
-        "- Counts: " + ", ".join(f"{word} {n}" for _, word, n in _view.counts(report)),
+        ("- Machine counts: " if after else "- Counts: ")
+        + ", ".join(f"{word} {n}" for _, word, n in _view.counts(report)),
         _settings_line(settings),
         "",
         "| # | requirement | status | summary |",
@@ -73,9 +82,11 @@ def render_markdown(report: Report) -> str:
     ]
     for v in _view.attention_first(views):
         lines.append(
-            f"| {v['index']} | {md_text(v['raw_id'])} | {v['mark']} {v['word']} | "
-            f"{md_text(v['summary'])} |"
+            f"| {v['index']} | {md_text(v['raw_id'])} | {v['mark']} {v['word']}"
+            f"{_after(after, v)} | {md_text(v['summary'])} |"
         )
+    if after:
+        lines += ["", *_decision_lines(after)]
     for v in views:
         lines += [
             "",
@@ -105,6 +116,54 @@ def render_markdown(report: Report) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _review_lead(after: dict[str, Any], machine: str) -> list[str]:
+    # The effective outcome first, the machine's beside it, then counts and blockers.
+    lead = after["outcome"]
+    head = f"**Outcome after review: {_view.STATUS_MARK[lead]} {_view.STATUS_WORD[lead]}**"
+    if after["active"]:
+        head += f" (machine verdict: {machine}; {after['active']} active review decision(s)"
+    else:
+        head += f" (no review decision counts; machine verdict: {machine}"
+    lines = [
+        f"{head}, as of {after['as_of'].isoformat()})",
+        "",
+        "Counts after review: " + ", ".join(f"{w} {n}" for _, w, n in after["counts"]),
+        "",
+    ]
+    if after["blocking"]:
+        lines += ["**Still blocking:**", ""]
+        lines += [
+            f"- {md_text(b['raw_id'])}: {b['mark']} {b['word']}: {md_text(b['reason'])}"
+            for b in after["blocking"]
+        ]
+    else:
+        lines.append("**Nothing blocks a pass after review.**")
+    return [*lines, ""]
+
+
+def _after(after: dict[str, Any] | None, v: dict[str, Any]) -> str:
+    # " → ✓ PASS (review)" when a decision changed the requirement's status.
+    eff = after["effective"][str(v["raw_id"])] if after else v["status"]
+    return (
+        ""
+        if eff == v["status"]
+        else f" → {_view.STATUS_MARK[eff]} {_view.STATUS_WORD[eff]} (review)"
+    )
+
+
+def _decision_lines(after: dict[str, Any]) -> list[str]:
+    # Every decision recorded, with its state (active, superseded, expired, other-report).
+    lines = ["## Review decisions", ""]
+    for rid, items in after["review"]["by_requirement"].items():
+        for d, state in items:
+            lines.append(
+                f"- {md_text(rid)}: {md_text(d.decision)} ({state}) by {md_text(d.reviewer)} "
+                f"at {md_text(d.decided_at)}, expires {md_text(d.expires or 'never')}: "
+                f"{md_text(d.reason)}"
+            )
+    return lines
+
+
 def _settings_line(settings: dict[str, Any]) -> str:
     if not settings["recorded"]:
         return "- Run settings: not recorded in report.json"
@@ -117,5 +176,6 @@ def _settings_line(settings: dict[str, Any]) -> str:
 
 
 def markdown_of(basis: Basis) -> bytes:
-    """report.md of ``basis`` (the machine's view: review decisions are not shown)."""
-    return render_markdown(basis.report).encode("utf-8")
+    """report.md of ``basis``, with its review decisions."""
+    text = render_markdown(basis.report, basis.decisions, basis.report_sha256)
+    return text.encode("utf-8")

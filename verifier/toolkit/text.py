@@ -34,11 +34,45 @@ MAX_RECORDED = 5
 
 
 def excerpt(text: str, needle: str, width: int = 80) -> str:
-    """The passage of ``text`` around ``needle`` (case-insensitive)."""
+    """The passage of ``text`` around ``needle`` (case-insensitive): about ``width``
+    characters either side, cut at word boundaries (never mid-word), with ``…`` where
+    the page's text goes on. Without ``needle``, the start of the text."""
     i = text.lower().find(needle.lower())
     if i < 0:
-        return text[: width * 2]
-    return text[max(0, i - width) : i + len(needle) + width].strip()
+        return _cut(text, 0, width * 2, 0, 0)
+    return _cut(text, max(0, i - width), i + len(needle) + width, i, i + len(needle))
+
+
+def _cut(text: str, start: int, end: int, keep_from: int, keep_to: int) -> str:
+    """``text[start:end]`` narrowed to whole words, never past ``text[keep_from:keep_to]``
+    (the needle): a word the cut would split is left out, and an ellipsis marks each
+    side where the text goes on."""
+    if start > 0 and not text[start - 1].isspace():
+        # The cut falls inside a word: start after it.
+        space = _next_space(text, start, keep_from)
+        start = space if space is not None else start
+    if end < len(text) and not text[end].isspace():
+        # The cut falls inside a word: end before it.
+        space = _last_space(text, max(start, keep_to), end)
+        end = space if space is not None else end
+    body = text[start:end].strip()
+    head = "…" if text[:start].strip() else ""
+    tail = "…" if text[end:].strip() else ""
+    return f"{head}{body}{tail}" if body else body
+
+
+def _next_space(text: str, start: int, end: int) -> int | None:
+    for j in range(start, end):
+        if text[j].isspace():
+            return j
+    return None
+
+
+def _last_space(text: str, start: int, end: int) -> int | None:
+    for j in range(end - 1, start - 1, -1):
+        if text[j].isspace():
+            return j
+    return None
 
 
 def page_links(page: Page) -> list[tuple[str, str]]:
