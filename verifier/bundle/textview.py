@@ -11,10 +11,14 @@ so SHA256SUMS covers them.
 
 from __future__ import annotations
 
+import hashlib
+from collections import OrderedDict
 from collections.abc import Iterable
 from pathlib import Path
 
-from bs4 import BeautifulSoup
+import lxml.etree
+import lxml.html
+from bs4 import UnicodeDammit
 
 from verifier.bundle.store import CAPTURES, atomic_write, is_sha256
 from verifier.fetch.content import sniff_type
@@ -37,10 +41,7 @@ def text_of(body: bytes) -> str:
     body (PDF, image) gives one line saying what it is."""
     kind = sniff_type(body)
     if kind == "text/html":
-        soup = BeautifulSoup(body, "lxml")
-        for tag in soup.find_all(_DROPPED):
-            tag.decompose()
-        raw = soup.get_text("\n")
+        raw = _html_text(body)
     elif kind.startswith("text/") or kind in ("application/json", "application/xml"):
         raw = body.decode("utf-8", errors="replace")
     else:
@@ -48,6 +49,40 @@ def text_of(body: bytes) -> str:
     lines = (" ".join(line.split()) for line in raw.splitlines())
     kept = "\n".join(line for line in lines if line)
     return safe_text(kept, keep="\n") + "\n"
+
+
+def _html_text(body: bytes) -> str:
+    # lxml's C parser, not a bs4 tree: a re-check writes the text of the same shared
+    # directory page into every partner's bundle, and a bs4 tree of it costs ten times
+    # more CPU for the same text. The charset is read as the fetch layer reads it.
+    markup = UnicodeDammit(body, is_html=True).unicode_markup or ""
+    if not markup.strip():
+        return ""
+    try:
+        root = lxml.html.document_fromstring(markup)
+    except (lxml.etree.ParserError, ValueError):
+        return ""
+    lxml.etree.strip_elements(root, *_DROPPED, lxml.etree.Comment, with_tail=False)
+    return "\n".join(root.itertext())
+
+
+_TEXTS: OrderedDict[str, str] = OrderedDict()
+_KEPT_TEXTS = 64
+# One capture has one text: a process writing many bundles (a re-check) that hold the same
+# shared page reads it once. Keyed by the capture's SHA-256, checked against its bytes.
+
+
+def _text_of_capture(sha256: str, body: bytes) -> str:
+    if hashlib.sha256(body).hexdigest() != sha256:
+        return text_of(body)  # not what its name says (bundle check reports it): as it is
+    text = _TEXTS.get(sha256)
+    if text is None:
+        text = _TEXTS[sha256] = text_of(body)
+        while len(_TEXTS) > _KEPT_TEXTS:
+            _TEXTS.popitem(last=False)
+    else:
+        _TEXTS.move_to_end(sha256)
+    return text
 
 
 def write_text_views(directory: Path, shas: Iterable[str]) -> list[Path]:
@@ -59,6 +94,7 @@ def write_text_views(directory: Path, shas: Iterable[str]) -> list[Path]:
         if not is_sha256(sha) or not source.is_file():
             continue
         target = directory / text_view_name(sha)
-        atomic_write(target, text_of(source.read_bytes()).encode("utf-8"))
+        text = _text_of_capture(sha, source.read_bytes())
+        atomic_write(target, text.encode("utf-8"))
         written.append(target)
     return written
