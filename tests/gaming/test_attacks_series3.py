@@ -59,7 +59,6 @@ def test_control_the_requirement_on_a_withdrawn_page_that_errs_is_only_attention
     assert change_kind(Status.PASS, Status.ERROR) == ChangeKind.ATTENTION
 
 
-@pytest.mark.xfail(strict=True, reason="a page withdrawn behind 401/403/451 is not gone")
 @pytest.mark.parametrize("status", [401, 403, 451])
 def test_a_page_withdrawn_behind_401_403_or_451_is_gone(status: int) -> None:
     assert _pages(status) == (PageChange(PAGE, 200, status, JUDGED, NOW),)
