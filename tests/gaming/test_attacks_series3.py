@@ -138,7 +138,6 @@ def test_control_a_decision_whose_evidence_changed_stops_and_the_fail_is_a_regre
     assert (change.before, change.after, change.kind) == ("pass", "fail", ChangeKind.REGRESSION)
 
 
-@pytest.mark.xfail(strict=True, reason="a decision carries onto a verdict the tool changed")
 @pytest.mark.parametrize(
     ("status", "kind"),
     [("fail", ChangeKind.REGRESSION), ("error", ChangeKind.ATTENTION)],
@@ -153,7 +152,6 @@ def test_a_decision_does_not_carry_onto_another_verdict_on_the_same_evidence(
     assert shown == kind
 
 
-@pytest.mark.xfail(strict=True, reason="a decision carries onto a requirement reworded")
 def test_a_decision_does_not_carry_onto_a_requirement_that_reads_otherwise() -> None:
     three = "Three customer case studies published on the applicant's site."
     record, shown = _renewal("needs_review", three)
