@@ -18,12 +18,12 @@ baseline and 401, 403 or 451 now is listed as gone (the statuses of
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import replace
 
 import pytest
 
-from verifier.bundle.decisions import Decision, review_view
+from tests.recheck.test_carry import AS_OF, NEW_SHA, OLD_SHA, decision
+from verifier.bundle.decisions import review_view
 from verifier.models import Evidence, Status
 from verifier.recheck.carry import EVIDENCE_CHANGED, carry_decisions
 from verifier.recheck.diff import change_kind, page_changes, requirement_changes
@@ -83,17 +83,7 @@ CASE_EVIDENCE = (
     Evidence("statement", "the applicant's statement (case_studies[1])", excerpt="Initech"),
 )
 TWO = "Two customer case studies published on the applicant's site."
-OLD_SHA, NEW_SHA = "1" * 64, "2" * 64
-AS_OF = dt.date(2026, 11, 30)
-STAFF_PASS = Decision(
-    requirement="case-studies",
-    decision="pass",
-    reviewer="Jo Staff",
-    reason="Initech confirmed it by mail",
-    decided_at="2026-06-01T10:00:00Z",
-    expires=None,
-    report_sha256=OLD_SHA,
-)
+STAFF_PASS = decision(requirement="case-studies", reason="Initech confirmed it by mail")
 
 
 def _case_report(status: str, text: str = TWO) -> Report:
