@@ -9,8 +9,9 @@ report. It carries into the re-check's bundle only while that evidence holds:
 - it has not expired on the re-check's as-of date (else: ``expired``);
 - the requirement is still verified, and every capture its baseline evidence cited has
   the same SHA-256 at the same URL in the new evidence, and every statement it cited
-  from the submission (evidence naming no page) reads the same (else:
-  ``evidence changed``, with the page or statement that changed).
+  from the submission (evidence naming no page) reads the same, and the requirement
+  reads the same and the tool's verdict on it is the same (else: ``evidence changed``,
+  with the page, statement, text or verdict that changed).
 
 A carried decision is written to the new bundle's review.jsonl as a review.jsonl v1 line
 that refers to the *new* report.json (so that it counts, and ``bundle check`` accepts
@@ -109,12 +110,27 @@ def _answers(answers: dict[str, str], whole: bool) -> str:
 
 
 def evidence_change(before: ReportedRequirement, after: ReportedRequirement | None) -> str | None:
-    """What changed in the evidence a decision on ``before`` judged, in one sentence a
-    person reads; ``None`` when all of it holds in ``after``: the same pages cited, each
-    with the same answers (capture, status, final URL), and the same statements. A page
-    cited now that was not then stops the decision too: it judged other evidence."""
+    """What changed in what a decision on ``before`` judged, in one sentence a person
+    reads; ``None`` when all of it holds in ``after``: the same pages cited, each with the
+    same answers (capture, status, final URL), and the same statements; a page cited now
+    that was not then stops the decision too: it judged other evidence. And the same
+    requirement judged the same way: its published text, and the tool's own verdict (a
+    reviewer who passed what the tool left needs_review did not judge a fail, nor a
+    check that stopped with an error; a stricter edition of the policy can fail the very
+    same pages)."""
     if after is None:
         return "the requirement is no longer verified"
+    changed = _evidence_change(before, after)
+    if changed is not None:
+        return changed
+    if before.text != after.text:
+        return "the requirement reads differently now (its published text)"
+    if before.raw_status != after.raw_status:
+        return f"the tool's verdict changed ({before.raw_status} then; {after.raw_status} now)"
+    return None
+
+
+def _evidence_change(before: ReportedRequirement, after: ReportedRequirement) -> str | None:
     old_pages, old_said = _cited(before)
     new_pages, new_said = _cited(after)
     for url in sorted(old_pages):

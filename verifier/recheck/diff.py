@@ -38,8 +38,11 @@ from verifier.recheck.model import (
 )
 
 _NOT_PASS = (Status.FAIL, Status.NEEDS_REVIEW, Status.ERROR)
-GONE_STATUSES = (404, 410)
-"""The answers that say a page is gone, not that the site is faulty."""
+GONE_STATUSES = (401, 403, 404, 410, 451)
+"""The answers that say a page is gone, not that the site is faulty: not there (404, 410),
+or refused to the public (401, 403, 451). A server withdrawing a page chooses how it says
+so; a check calls a refusal ``error`` (an ``attention`` change, never a regression), so
+the page list is where it shows."""
 
 
 def change_kind(before: str | None, after: str | None) -> ChangeKind | None:
@@ -162,8 +165,9 @@ def _ok(status: int | None) -> bool:
 def page_changes(
     before: Iterable[Mapping[str, Any]], after: Iterable[Mapping[str, Any]]
 ) -> PageChanges:
-    """Pages changed (2xx both times, another SHA-256), gone (2xx before, 404 or 410 now)
-    and new (2xx now, not asked before) between two bundles' exchanges, by URL.
+    """Pages changed (2xx both times, another SHA-256), gone (2xx before, one of
+    :data:`GONE_STATUSES` now) and new (2xx now, not asked before) between two bundles'
+    exchanges, by URL.
 
     A page that answered with a fault now (a time-out, a 5xx) is not gone: a fault is not
     evidence. A page asked before and not now is not listed (the submission changed).

@@ -135,7 +135,7 @@ class PageChanges:
     changed: tuple[PageChange, ...] = ()
     """Answered 2xx both times, with another body now (another SHA-256)."""
     gone: tuple[PageChange, ...] = ()
-    """Answered 2xx in the baseline, 404 or 410 now."""
+    """Answered 2xx in the baseline, 404 or 410 now, or refused (401, 403, 451)."""
     new: tuple[PageChange, ...] = ()
     """Answered 2xx now, not fetched in the baseline."""
 
