@@ -76,6 +76,10 @@ def test_a_self_check_without_the_staff_registry_is_not_checked_there_and_decide
         assert "'credential-registry'" in summary
         assert f"held by {HOLDER}" in summary
         assert "--sources" in summary
+    # The first screen's "Still blocking" list says it too, before any evidence.
+    html = (tmp_path / "self" / "out" / "report.html").read_text(encoding="utf-8")
+    blocking = html[html.index("Still blocking") : html.index('id="needs-attention"')]
+    assert blocking.count(f"held by {HOLDER}") == len(registry_ids)
     others = {i: r["status"] for i, r in mine.items() if i not in registry_ids}
     assert others == {i: r["status"] for i, r in staff.items() if i not in registry_ids}
     assert "fail" in others.values() or "pass" in others.values()
