@@ -80,6 +80,12 @@ def test_a_self_check_without_the_staff_registry_is_not_checked_there_and_decide
     html = (tmp_path / "self" / "out" / "report.html").read_text(encoding="utf-8")
     blocking = html[html.index("Still blocking") : html.index('id="needs-attention"')]
     assert blocking.count(f"held by {HOLDER}") == len(registry_ids)
+    # A replay of the bundle lacks the source as the run did, and says the same.
+    assert main(["replay", str(tmp_path / "self" / "out"), "--out", str(tmp_path / "re")]) == 0
+    replayed = _statuses(tmp_path / "re" / "report.json")
+    assert {i: (r["status"], r["summary"]) for i, r in replayed.items()} == {
+        i: (r["status"], r["summary"]) for i, r in mine.items()
+    }
     others = {i: r["status"] for i, r in mine.items() if i not in registry_ids}
     assert others == {i: r["status"] for i, r in staff.items() if i not in registry_ids}
     assert "fail" in others.values() or "pass" in others.values()

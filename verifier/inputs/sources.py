@@ -20,6 +20,9 @@ from verifier.errors import Problem, SourcesError
 from verifier.inputs import yamlfile
 from verifier.urls import check_http_url
 
+HELD_BY = "held by "
+"""How report.json records a source only someone else holds: ``held by WHO``."""
+
 
 @dataclass(frozen=True)
 class Source:
@@ -42,7 +45,15 @@ class Source:
         """The URL or the path, as text (for a held source: who holds it)."""
         if self.url is not None:
             return self.url
-        return str(self.path) if self.path is not None else f"held by {self.held_by}"
+        return str(self.path) if self.path is not None else f"{HELD_BY}{self.held_by}"
+
+    @classmethod
+    def recorded_held(cls, name: str, location: str, origin: str) -> Source | None:
+        """The held source a report recorded as ``location`` (see :attr:`location`), or
+        ``None`` when it is a URL or a path (a recorded path is absolute, never this)."""
+        if not location.startswith(HELD_BY):
+            return None
+        return cls(name, None, None, origin, held_by=location.removeprefix(HELD_BY))
 
 
 def parse_sources(data: Any, name: str, lines: yamlfile.LineMap, base: Path) -> dict[str, Source]:
