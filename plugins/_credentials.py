@@ -9,8 +9,9 @@ checks: :func:`open_registry`, :meth:`Registry.lookup_all`, then :func:`judge` a
 :func:`record_verdict` for each submitted person.
 
 A malformed CSV is a :class:`RegistryError` naming the file and the line (the whole
-registry is unusable); a URL that cannot be read is a fault of that one look-up
-(:attr:`Lookup.fault`), never a "no such certificate".
+registry is unusable), and so is a source only staff hold (``{held_by: ...}`` in the
+sources file) in a run that does not have it; a URL that cannot be read is a fault of
+that one look-up (:attr:`Lookup.fault`), never a "no such certificate".
 """
 
 from __future__ import annotations
@@ -143,6 +144,13 @@ class Registry:
 async def open_registry(ctx: CheckContext[Any], source_name: str) -> Registry:
     """The registry of source ``source_name``; raises :class:`RegistryError` if unusable."""
     source = ctx.source(source_name)
+    if source.held_by is not None and source.url is None and source.path is None:
+        # An applicant checking themselves has no staff export: not checked, never failed.
+        raise RegistryError(
+            f"not checked: the source {source_name!r} is held by {source.held_by} and this "
+            f"run has none; whoever holds it re-runs with --sources naming its location "
+            f"({source_name}: path/to/export.csv)"
+        )
     if source.path is not None:
         records, digest = await asyncio.to_thread(read_csv, source.path)
         ctx.evidence(

@@ -246,11 +246,22 @@ def sources_schema() -> dict[str, Any]:
         "title": "finops-verifier sources",
         "description": (
             "A mapping from a source name (one a policy consults) to an http(s) URL, a URL "
-            "template with {placeholders}, or the path of a local file relative to this file."
+            "template with {placeholders}, or the path of a local file relative to this file; "
+            "or {held_by: WHO} for a source only WHO holds (no public location)."
         ),
         "type": ["object", "null"],
         "propertyNames": {"minLength": 1},
-        "additionalProperties": {"type": "string", "minLength": 1, "pattern": r"\S"},
+        "additionalProperties": {
+            "anyOf": [
+                {"type": "string", "minLength": 1, "pattern": r"\S"},
+                {
+                    "type": "object",
+                    "properties": {"held_by": {"type": "string", "minLength": 1, "pattern": r"\S"}},
+                    "required": ["held_by"],
+                    "additionalProperties": False,
+                },
+            ]
+        },
     }
 
 

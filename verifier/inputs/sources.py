@@ -3,7 +3,10 @@
 Defaults come from the ``sources.yaml`` of each registered policy directory; ``--sources
 FILE`` overrides entries. A value is an http(s) URL (a URL template may hold
 ``{placeholders}``), or the path of a local file (relative to the file that names it),
-which is how staff point ``credential-registry`` at a CSV export.
+which is how staff point ``credential-registry`` at a CSV export. A value may instead be
+``{held_by: WHO}``: a source only ``WHO`` holds (a registry export), with no public
+location; a check that needs it reports the requirement as not checked, saying who holds
+it, and whoever holds it passes its location with ``--sources``.
 """
 
 from __future__ import annotations
@@ -16,6 +19,9 @@ from typing import Any
 from verifier.errors import Problem, SourcesError
 from verifier.inputs import yamlfile
 from verifier.urls import check_http_url
+
+HELD_BY = "held by "
+"""How report.json records a source only someone else holds: ``held by WHO``."""
 
 
 @dataclass(frozen=True)
@@ -30,11 +36,24 @@ class Source:
     """Its local file, when it is one."""
     origin: str
     """The file that set it, for messages and the report."""
+    held_by: str | None = None
+    """Who holds it, for a source with no public location (``url`` and ``path`` are then
+    ``None``): the run does not have it."""
 
     @property
     def location(self) -> str:
-        """The URL or the path, as text."""
-        return self.url if self.url is not None else str(self.path)
+        """The URL or the path, as text (for a held source: who holds it)."""
+        if self.url is not None:
+            return self.url
+        return str(self.path) if self.path is not None else f"{HELD_BY}{self.held_by}"
+
+    @classmethod
+    def recorded_held(cls, name: str, location: str, origin: str) -> Source | None:
+        """The held source a report recorded as ``location`` (see :attr:`location`), or
+        ``None`` when it is a URL or a path (a recorded path is absolute, never this)."""
+        if not location.startswith(HELD_BY):
+            return None
+        return cls(name, None, None, origin, held_by=location.removeprefix(HELD_BY))
 
 
 def parse_sources(data: Any, name: str, lines: yamlfile.LineMap, base: Path) -> dict[str, Source]:
@@ -49,6 +68,15 @@ def parse_sources(data: Any, name: str, lines: yamlfile.LineMap, base: Path) -> 
     out: dict[str, Source] = {}
     for key, value in data.items():
         line = lines.line((key,))
+        if isinstance(value, dict):
+            held = value.get("held_by")
+            if set(value) != {"held_by"} or not isinstance(held, str) or not held.strip():
+                problems.append(
+                    Problem(name, line, str(key), "a mapping here must be {held_by: WHO} alone")
+                )
+                continue
+            out[str(key)] = Source(str(key), None, None, name, held_by=" ".join(held.split()))
+            continue
         if not isinstance(value, str) or not value.strip():
             problems.append(Problem(name, line, str(key), "must be a URL or a file path"))
             continue

@@ -193,6 +193,8 @@ def recorded_sources(root: Path, report: Report, notes: list[str]) -> dict[str, 
             out[name] = Source(name, None, copy, "bundle")
         elif "://" in str(location):
             out[name] = Source(name, str(location), None, "bundle")
+        elif (held := Source.recorded_held(name, str(location), "bundle")) is not None:
+            out[name] = held  # the original run did not have it either
         else:
             notes.append(f"source {name!r} was the local file {location}, not kept in the bundle")
     return out
