@@ -71,7 +71,6 @@ def test_control_a_plain_statement_is_quoted_as_text() -> None:
     "statement",
     [f"# {FAKE}", f"### {FAKE}", f"- {FAKE}", f"+ {FAKE}", f"1. {FAKE}", "---"],
 )
-@pytest.mark.xfail(strict=True, reason="md_text leaves a leading block marker")
 def test_a_statement_cannot_open_a_heading_list_or_rule_in_report_md(statement: str) -> None:
     md = render_markdown(_report(statement))
     # The statement is still shown, as the characters it is ...
