@@ -110,7 +110,7 @@ def _landing(status: str, answer: int) -> Report:
     )
 
 
-def _carried(status: str, answer: int) -> tuple[bool, str | None]:
+def _carried(status: str, answer: int) -> tuple[bool, str | None, str | None]:
     staff_pass = Decision(
         requirement="landing",
         decision="pass",
@@ -123,17 +123,17 @@ def _carried(status: str, answer: int) -> tuple[bool, str | None]:
     then, now = _landing(status, answer), _landing(status, answer)
     got = carry_decisions(then, OLD_SHA, [staff_pass], now, NEW_SHA, dt.date(2026, 11, 30), "b")
     (record,) = got.records
-    return record.carried, record.reason
+    return record.carried, record.reason, record.detail
 
 
 def test_control_a_decision_on_a_captured_page_that_reads_the_same_carries() -> None:
-    assert _carried("needs_review", 200) == (True, None)
+    assert _carried("needs_review", 200) == (True, None, None)
 
 
-@pytest.mark.xfail(
-    strict=True, reason="a decision on an error verdict carries while the fault repeats"
-)
 def test_a_decision_on_a_requirement_the_tool_could_not_verify_is_not_carried() -> None:
     # The page answered the tool 403 then and now, with the same bytes: the reviewer
     # judged a page the bundle never held.
-    assert _carried("error", 403) == (False, EVIDENCE_CHANGED)
+    carried, reason, detail = _carried("error", 403)
+    assert (carried, reason) == (False, EVIDENCE_CHANGED)
+    assert detail is not None
+    assert "could not verify it then (error)" in detail
