@@ -33,7 +33,7 @@ from typing import Any
 import pytest
 from markdown_it import MarkdownIt
 
-from verifier.bundle.decisions import Decision
+from tests.recheck.test_carry import OLD_SHA, decision
 from verifier.models import Evidence
 from verifier.recheck.carry import EVIDENCE_CHANGED, carry_decisions
 from verifier.report.markdown import render_markdown
@@ -97,7 +97,7 @@ def test_a_statement_cannot_open_a_heading_list_or_rule_in_report_md(statement: 
 
 
 LANDING = "http://acme.test/finops"
-OLD_SHA, NEW_SHA = "1" * 64, "2" * 64
+NEW_SHA = "2" * 64
 
 
 def _landing(status: str, answer: int) -> Report:
@@ -111,15 +111,7 @@ def _landing(status: str, answer: int) -> Report:
 
 
 def _carried(status: str, answer: int) -> tuple[bool, str | None, str | None]:
-    staff_pass = Decision(
-        requirement="landing",
-        decision="pass",
-        reviewer="Jo Staff",
-        reason="opened the page in a browser: it is there",
-        decided_at="2026-06-01T10:00:00Z",
-        expires=None,
-        report_sha256=OLD_SHA,
-    )
+    staff_pass = decision(requirement="landing", reason="opened it in a browser: it is there")
     then, now = _landing(status, answer), _landing(status, answer)
     got = carry_decisions(then, OLD_SHA, [staff_pass], now, NEW_SHA, dt.date(2026, 11, 30), "b")
     (record,) = got.records
