@@ -11,7 +11,9 @@ report. It carries into the re-check's bundle only while that evidence holds:
   the same SHA-256 at the same URL in the new evidence, and every statement it cited
   from the submission (evidence naming no page) reads the same, and the requirement
   reads the same and the tool's verdict on it is the same (else: ``evidence changed``,
-  with the page, statement, text or verdict that changed).
+  with the page, statement, text or verdict that changed);
+- the tool's verdict then was not ``error``: a decision on what the tool could not
+  verify judged what the bundle never held (else: ``evidence changed``, saying so).
 
 A carried decision is written to the new bundle's review.jsonl as a review.jsonl v1 line
 that refers to the *new* report.json (so that it counts, and ``bundle check`` accepts
@@ -30,6 +32,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from verifier.bundle.decisions import Decision
+from verifier.models import Status
 from verifier.recheck.model import CarryRecord
 from verifier.report.model import FetchFacts, Report, ReportedRequirement
 
@@ -120,6 +123,14 @@ def evidence_change(before: ReportedRequirement, after: ReportedRequirement | No
     same pages)."""
     if after is None:
         return "the requirement is no longer verified"
+    if before.raw_status == Status.ERROR:
+        # The tool captured nothing it could judge (a fault, a refusal such as a 403 to
+        # its client only): the reviewer judged what the bundle does not hold, so no
+        # renewal can show that it holds, even when the same fault repeats.
+        return (
+            "the tool could not verify it then (error): "
+            "the decision judged what the bundle never held"
+        )
     changed = _evidence_change(before, after)
     if changed is not None:
         return changed

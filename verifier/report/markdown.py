@@ -3,7 +3,9 @@
 Text from pages and submissions is escaped so that it renders as the characters it is:
 the characters that make emphasis, code, links or tables get a backslash; ``<``, ``>``
 and ``&`` become entities (no raw HTML reaches a renderer that allows it); line breaks
-inside a cell become spaces.
+inside a cell become spaces; a character that would open a block first on a line (``#``,
+``-``, ``+``, ``=``, the ``.`` of ``1.``) gets a backslash, since an excerpt is quoted at
+the start of a line.
 
 No text from a page, a submission or the evidence becomes a link, not even a URL: GitHub
 Flavored Markdown turns bare ``https://...``, ``www....`` and ``name@host.tld`` into
@@ -30,6 +32,9 @@ MD_FILE = "report.md"
 _PUNCT = re.compile(r"([\\`*_\[\]|~])")
 # GFM's extended autolinks: a scheme's "://", "www.", and the "@" of an e-mail address.
 _AUTOLINK = re.compile(r"://|www\.|@", re.IGNORECASE)
+# What opens a block when it comes first on a line (a heading, a list item, a rule, a
+# setext underline): md_text's output is quoted at the start of a line ("> {excerpt}").
+_BLOCK_START = re.compile(r"^(\d{1,9}(?=[.)]))?([#+=.)-])")
 
 
 def _inert(match: re.Match[str]) -> str:
@@ -45,7 +50,9 @@ def md_text(value: object) -> str:
     s = s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     s = _PUNCT.sub(r"\\\1", s)
     s = _AUTOLINK.sub(_inert, s)
-    return re.sub(r"\s*[\r\n]+\s*", " ", s).strip()
+    s = re.sub(r"\s*[\r\n]+\s*", " ", s).strip()
+    # "\#" renders as "#", "1\." as "1.": the same characters, no block.
+    return _BLOCK_START.sub(r"\1\\\2", s, count=1)
 
 
 def render_markdown(
