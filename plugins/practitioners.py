@@ -35,7 +35,7 @@ from plugins._credentials import (
 )
 from plugins._sizes import Band, Column
 from verifier import Check, CheckContext, CheckExample, Outcome, Params
-from verifier.toolkit import normalize, person_key
+from verifier.toolkit import normalize, person_key, some
 
 
 class PractitionersParams(Params):
@@ -96,8 +96,10 @@ class PractitionersCheck(Check[PractitionersParams]):
         except RegistryError as exc:
             return Outcome.error(str(exc))
         lookups = await registry.lookup_all(ctx, (p.certificate_id for p in people))
-        valid, faults, doubtful = _count(ctx, lookups, list(need))
+        valid, faults, doubtful, unconfirmed = _count(ctx, lookups, list(need))
         summary = _summary(need, valid, len(people), faults)
+        if unconfirmed:  # whatever the verdict, the summary names who did not count
+            summary += f"; not confirmed: {some(unconfirmed, 3)} (the evidence says why)"
         gaps = [band.required - valid[c] for c, (band, _) in need.items()]
         if all(gap <= 0 for gap in gaps):
             return Outcome.passed(summary)
@@ -119,11 +121,13 @@ class PractitionersCheck(Check[PractitionersParams]):
 
 def _count(
     ctx: CheckContext[PractitionersParams], lookups: dict[str, Lookup], accepted: list[str]
-) -> tuple[dict[str, int], int, dict[str, int]]:
+) -> tuple[dict[str, int], int, dict[str, int], list[str]]:
     """Judge every submitted certificate (recording each); valid ones per certification,
-    how many could not be looked up, and per certification those whose holder is named
-    with added words (for a person to confirm)."""
+    how many could not be looked up, per certification those whose holder is named with
+    added words (for a person to confirm), and every entry that did not count
+    ("Jane Doe (LF-1)")."""
     valid = dict.fromkeys(accepted, 0)
+    unconfirmed: list[str] = []
     doubtful = dict.fromkeys(accepted, 0)
     faults = 0
     # certificate id, compared as the registry compares it (case aside) -> first entry
@@ -162,10 +166,12 @@ def _count(
             else:
                 counted[holder] = cid
                 valid[cert] += 1
+        if verdict.status != "valid" or rec is None or cert is None:
+            unconfirmed.append(f"{person.name} ({cid})")
         faults += verdict.status == "fault"
         page = lookups[cid].page if first_entry[key] == i else None
         record_verdict(ctx, i, person.name, cid, verdict, page)
-    return valid, faults, doubtful
+    return valid, faults, doubtful, unconfirmed
 
 
 def _summary(

@@ -78,7 +78,10 @@ def test_one_certificate_under_ids_in_other_case_counts_once(tmp_path: Path) -> 
     )
     # 1 valid + 1 certificate to confirm cannot reach the 3 required below 100 employees.
     assert result.status == Status.FAIL, result.summary
-    assert result.summary == "1 valid of 4 submitted; 3 required for 0-99 employees"
+    assert result.summary == (
+        "1 valid of 4 submitted; 3 required for 0-99 employees; not confirmed: Jane A Doe "
+        "(LF-0001), Jane B Doe (lf-0001), Jane C Doe (Lf-0001) (the evidence says why)"
+    )
     certificates = [e for e in result.evidence if e.kind == "certificate"]
     assert [e.data["verdict"] for e in certificates] == ["valid", "review", "invalid", "invalid"]
     for again in certificates[2:]:

@@ -95,7 +95,11 @@ def test_summary_names_the_band_and_counts(tmp_path: Path) -> None:
         tmp_path, rows + bad, [*listed, {"name": "N", "certificate_id": "X-3"}], 1200
     )
     assert result.status is Status.PASS
-    assert result.summary == "37 valid of 40 submitted; 35 required for 500-4999 employees"
+    # A pass still names every entry that did not count.
+    assert result.summary == (
+        "37 valid of 40 submitted; 35 required for 500-4999 employees; not confirmed: "
+        "Late Larry (X-1), Wrong Name (X-2), N (X-3) (the evidence says why)"
+    )
     assert len(certificates(result)) == 40
 
 
@@ -151,7 +155,10 @@ def test_certificate_that_does_not_count(
 ) -> None:
     result = verify_csv(tmp_path, registry, listed, 50)
     assert result.status is Status.FAIL
-    assert result.summary == "2 valid of 3 submitted; 3 required for 0-99 employees"
+    assert result.summary == (
+        "2 valid of 3 submitted; 3 required for 0-99 employees; not confirmed: "
+        f"{listed[-1]['name']} ({listed[-1]['certificate_id']}) (the evidence says why)"
+    )
     last = certificates(result)[-1]
     assert last.data["verdict"] == "invalid"
     assert reason in last.detail
@@ -274,7 +281,11 @@ def test_demo_applicant_in_either_registry(sites: SiteServer, registry: str | Pa
         as_of=AS_OF,
     )
     assert result.status is Status.PASS
-    assert result.summary == "37 valid of 40 submitted; 35 required for 500-4999 employees"
+    assert result.summary == (
+        "37 valid of 40 submitted; 35 required for 500-4999 employees; not confirmed: "
+        "Kwame Lindqvist (LF-1038), Sam Taylor (LF-1039), Mateo Kimura (LF-1040) (the "
+        "evidence says why)"
+    )
     verdicts = {e.data["certificate_id"]: e.data["verdict"] for e in certificates(result)}
     assert [k for k, v in verdicts.items() if v != "valid"] == ["LF-1038", "LF-1039", "LF-1040"]
 
@@ -496,8 +507,10 @@ def test_certificates_under_names_with_added_words_make_it_a_question_not_a_fail
     result = verify_csv(tmp_path, rows, listed, employees=50)
     assert result.status == Status.NEEDS_REVIEW
     assert result.summary == (
-        "2 valid of 3 submitted; 3 required for 0-99 employees; 1 more certificate(s) name "
-        "their holder with added words (a middle name or initial): met if a person confirms them"
+        "2 valid of 3 submitted; 3 required for 0-99 employees; not confirmed: "
+        f"{listed[2]['name']} ({listed[2]['certificate_id']}) (the evidence says why); 1 more "
+        "certificate(s) name their holder with added words (a middle name or initial): met "
+        "if a person confirms them"
     )
     # Two short even with it: a fail, whatever a person would say of the one.
     assert verify_csv(tmp_path, rows[1:], listed[1:], employees=50).status == Status.FAIL
