@@ -182,7 +182,10 @@ def decide(facts: AlignmentFacts, p: FrameworkAlignmentParams) -> Outcome:
         covered += f" (set aside, never the applicant's documentation: {some(facts.aside, 2)})"
     need = f"{p.min_domains} domain(s) and {p.min_capabilities} capability(ies) required"
     if nd >= p.min_domains and nc >= p.min_capabilities:
-        return Outcome.passed(f"{covered}; {need}")
+        # Met on what was read; a page that was not read is named all the same.
+        unread = [*facts.faults, *facts.unread]
+        left = f"; not read: {some(unread, 3)}" if unread else ""
+        return Outcome.passed(f"{covered}; {need}{left}")
     if facts.faults:
         return Outcome.error(f"{covered}, but {some(facts.faults, 3)}; {need}")
     weaker = reach(facts, p)

@@ -51,6 +51,18 @@ CAPS_LINKED = (
             id="two linked capabilities cover their domain too and pass",
         ),
         pytest.param(
+            _facts(
+                linked=({}, TWO_CAPS, VIA),
+                faults=("http://acme.example/a answered 503",),
+                unread=("http://acme.example/b is built by JavaScript",),
+            ),
+            _params(),
+            Status.PASS,
+            f"{CAPS_LINKED}; {NEED}; not read: http://acme.example/a answered 503, "
+            "http://acme.example/b is built by JavaScript",
+            id="a pass on the pages read still names those that were not read",
+        ),
+        pytest.param(
             _facts(linked=({}, TWO_CAPS, VIA)),
             _params(domains_via_capabilities=False),
             Status.FAIL,
@@ -70,8 +82,8 @@ CAPS_LINKED = (
             _facts(linked=({}, TWO_CAPS, VIA), faults=("http://a.example/x answered 503",)),
             _params(),
             Status.PASS,
-            f"{CAPS_LINKED}; {NEED}",
-            id="enough links pass whatever page failed",
+            f"{CAPS_LINKED}; {NEED}; not read: http://a.example/x answered 503",
+            id="enough links pass whatever page failed, and the summary names it",
         ),
         pytest.param(
             AlignmentFacts(
