@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from plugins.offering import OfferingCheck
 from tests.plugins.registry_helpers import policy_params as _params
 from verifier import Check, Evidence
 from verifier.fetch import FetchSettings
@@ -35,6 +36,16 @@ def judge(
     return run_check(
         check, make_submission(**fields), params, settings=settings, sources=FOUNDATION
     )
+
+
+def protoco_offering(settings: FetchSettings, site: str, variant: str) -> RequirementResult:
+    """The 2022 platform offering requirement on Protoco's "Proto Lens" page ``variant`` of
+    ``site`` (the attack rounds' own-site applicant)."""
+    fields = {
+        "applicant": {"name": "Protoco", "website": f"{site}/"},
+        "offering": {"name": "Proto Lens", "landing_page": f"{site}/{variant}/"},
+    }
+    return judge(OfferingCheck(), settings, policy_params("2022", "platform", "offering"), **fields)
 
 
 def kinds(result: RequirementResult, kind: str) -> list[Evidence]:

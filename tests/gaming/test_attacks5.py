@@ -21,8 +21,7 @@ import pytest
 from plugins.case_studies import CaseStudiesCheck
 from plugins.community import CommunityCheck
 from plugins.membership import MembershipCheck, combine
-from plugins.offering import OfferingCheck
-from tests.gaming.c1_support import judge, policy_params
+from tests.gaming.c1_support import judge, policy_params, protoco_offering
 from verifier import Outcome, Status
 from verifier.fetch import FetchSettings
 from verifier.models import RequirementResult
@@ -38,12 +37,7 @@ _GROUP = "FinOps for Containers Working Group"
 
 def offering(settings: FetchSettings, variant: str) -> RequirementResult:
     """The 2022 platform offering requirement on Protoco's "Proto Lens" page ``variant``."""
-    fields = {
-        "applicant": {"name": "Protoco", "website": f"{OWN}/"},
-        "offering": {"name": "Proto Lens", "landing_page": f"{OWN}/{variant}/"},
-    }
-    params = policy_params("2022", "platform", "offering")
-    return judge(OfferingCheck(), settings, params, **fields)
+    return protoco_offering(settings, OWN, variant)
 
 
 # --- the one soft-404 rule: a real page whose title says "not found" -----------------------

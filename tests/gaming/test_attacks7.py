@@ -18,8 +18,7 @@ Pages are ``fixtures/gaming/atk7-own.example`` (served by the ``gaming_settings`
 
 from __future__ import annotations
 
-from plugins.offering import OfferingCheck
-from tests.gaming.c1_support import judge, policy_params
+from tests.gaming.c1_support import protoco_offering
 from verifier import Status
 from verifier.fetch import FetchSettings
 from verifier.models import RequirementResult
@@ -29,12 +28,7 @@ OWN = "http://atk7-own.example"
 
 def offering(settings: FetchSettings, variant: str) -> RequirementResult:
     """The 2022 platform offering requirement on Protoco's "Proto Lens" page ``variant``."""
-    fields = {
-        "applicant": {"name": "Protoco", "website": f"{OWN}/"},
-        "offering": {"name": "Proto Lens", "landing_page": f"{OWN}/{variant}/"},
-    }
-    params = policy_params("2022", "platform", "offering")
-    return judge(OfferingCheck(), settings, params, **fields)
+    return protoco_offering(settings, OWN, variant)
 
 
 def test_control_a_soft_404_titled_in_the_head_fails(gaming_settings: FetchSettings) -> None:
