@@ -116,8 +116,11 @@ def test_a_directory_built_to_be_slow_to_read_is_an_error_not_a_stalled_run(
     assert result.status == "error"
     # The requirement names the directory's page and says it was cut at --parse-timeout
     # (1s here): while parsing it, or, on a machine fast enough to parse it in time,
-    # while the check read it.
-    assert result.summary.startswith("finops-members: could not read the directory: ")
+    # while the check read it; on a loaded machine the cut can come while the fetch layer
+    # reads the page for the run (before the directory reader), and the engine names it.
+    assert result.summary.startswith(
+        ("finops-members: could not read the directory: ", "could not check http://dir.example")
+    ), result.summary
     assert re.search(
         r"http://dir\.example/members/ .*gave up (parsing: the page \(\d+ bytes\)|reading "
         r"the page: it) took more than 1s to (parse|read)",
