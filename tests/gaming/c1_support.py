@@ -8,7 +8,7 @@ from typing import Any
 
 from plugins.offering import OfferingCheck
 from tests.plugins.registry_helpers import policy_params as _params
-from verifier import Check, Evidence
+from verifier import Check, Evidence, Status
 from verifier.fetch import FetchSettings
 from verifier.models import RequirementResult
 from verifier.testing import make_submission, run_check
@@ -46,6 +46,12 @@ def protoco_offering(settings: FetchSettings, site: str, variant: str) -> Requir
         "offering": {"name": "Proto Lens", "landing_page": f"{site}/{variant}/"},
     }
     return judge(OfferingCheck(), settings, policy_params("2022", "platform", "offering"), **fields)
+
+
+def assert_protoco_page_gone(result: RequirementResult) -> None:
+    """The offering fails because its landing page is a "not found" page answering 200."""
+    assert result.status == Status.FAIL, result.summary
+    assert "answered 200 with the title 'Page not found — Protoco'" in result.summary
 
 
 def kinds(result: RequirementResult, kind: str) -> list[Evidence]:

@@ -18,8 +18,7 @@ Pages are ``fixtures/gaming/atk7-own.example`` (served by the ``gaming_settings`
 
 from __future__ import annotations
 
-from tests.gaming.c1_support import protoco_offering
-from verifier import Status
+from tests.gaming.c1_support import assert_protoco_page_gone, protoco_offering
 from verifier.fetch import FetchSettings
 from verifier.models import RequirementResult
 
@@ -33,13 +32,11 @@ def offering(settings: FetchSettings, variant: str) -> RequirementResult:
 
 def test_control_a_soft_404_titled_in_the_head_fails(gaming_settings: FetchSettings) -> None:
     result = offering(gaming_settings, "clean-404")
-    assert result.status == Status.FAIL, result.summary
-    assert "answered 200 with the title 'Page not found — Protoco'" in result.summary
+    assert_protoco_page_gone(result)
 
 
 def test_a_soft_404_titled_inside_an_svg_foreign_object_is_gone(
     gaming_settings: FetchSettings,
 ) -> None:
     result = offering(gaming_settings, "foreign-404")
-    assert result.status == Status.FAIL, result.summary
-    assert "answered 200 with the title 'Page not found — Protoco'" in result.summary
+    assert_protoco_page_gone(result)

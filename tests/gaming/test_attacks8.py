@@ -20,8 +20,7 @@ foreign content for ``Page.document_title``. The strict xfail is a passing test.
 
 from __future__ import annotations
 
-from tests.gaming.c1_support import protoco_offering
-from verifier import Status
+from tests.gaming.c1_support import assert_protoco_page_gone, protoco_offering
 from verifier.fetch import FetchSettings
 from verifier.models import RequirementResult
 
@@ -35,13 +34,11 @@ def offering(settings: FetchSettings, variant: str) -> RequirementResult:
 
 def test_control_a_soft_404_titled_in_the_head_fails(gaming_settings: FetchSettings) -> None:
     result = offering(gaming_settings, "clean-404")
-    assert result.status == Status.FAIL, result.summary
-    assert "answered 200 with the title 'Page not found — Protoco'" in result.summary
+    assert_protoco_page_gone(result)
 
 
 def test_a_soft_404_titled_after_a_font_color_in_an_svg_is_gone(
     gaming_settings: FetchSettings,
 ) -> None:
     result = offering(gaming_settings, "font-404")
-    assert result.status == Status.FAIL, result.summary
-    assert "answered 200 with the title 'Page not found — Protoco'" in result.summary
+    assert_protoco_page_gone(result)
