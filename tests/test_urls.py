@@ -1,10 +1,13 @@
-"""registrable_domain and same_site: which hosts belong to one site."""
+"""registrable_domain and same_site: which hosts belong to one site; join_url."""
 
 from __future__ import annotations
 
+import random
+
+import httpx
 import pytest
 
-from verifier.urls import normalize_url, registrable_domain, same_site, site_of
+from verifier.urls import join_url, normalize_url, registrable_domain, same_site, site_of
 
 
 @pytest.mark.parametrize(
@@ -227,3 +230,58 @@ def test_spellings_of_one_page_normalise_alike(a: str, b: str) -> None:
 )
 def test_different_pages_stay_apart(a: str, b: str) -> None:
     assert normalize_url(a) != normalize_url(b)
+
+
+_BASES = [
+    "http://acme.example/",
+    "http://acme.example/docs/page?x=1#top",
+    "https://acme.example/docs/",
+    "https://ACME.example:443/a/b/../c",
+    "http://user:pw@acme.example:8080/dir/file",
+    "http://other.example/deep/er/path/",
+    "http://acme.example",
+    "ftp://acme.example/x",
+    "not a url",
+    "http://[::1/",
+]
+_REFS = [
+    "/",
+    "/about",
+    "/about/../team?q=1#f",
+    "//cdn.example/x",
+    "http://acme.example/x",
+    "https://acme.example/x",
+    "http:///no-host",
+    "http:relative",
+    "HTTP://ACME.example/Up",
+    "https://acme.example:8443/p?q#f",
+    "about",
+    "../up",
+    "?only=query",
+    "#frag",
+    "",
+    " /spaced",
+    "/with space",
+    "/back\\slash",
+    "javascript:alert(1)",
+    "mailto:x@acme.example",
+    "http://[::1",
+    "/%zz",
+    "/ünï",
+]
+
+
+def _uncached(base: str, ref: str) -> str | None:
+    try:
+        return str(httpx.URL(base).join(ref))
+    except (httpx.InvalidURL, TypeError, ValueError):
+        return None
+
+
+def test_join_url_answers_as_httpx_whatever_was_joined_before() -> None:
+    # Remembered joins are keyed by what a join depends on: asked in any order, after any
+    # other base, the answer is what httpx gives for this base and reference.
+    pairs = [(b, r) for b in _BASES for r in _REFS]
+    for order in (pairs, pairs[::-1], random.Random(3).sample(pairs, len(pairs))):
+        for base, ref in order:
+            assert join_url(base, ref) == _uncached(base, ref), (base, ref)

@@ -11,11 +11,9 @@ becomes an ``error`` outcome with the fetch's reason: a fault is never a fail.
 from __future__ import annotations
 
 import abc
-import asyncio
 import datetime as dt
 import logging
 import threading
-import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
@@ -23,7 +21,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 from pydantic import BaseModel, ConfigDict
 
 from verifier.errors import FetchError, FetchTimeout, SourceMissing
-from verifier.fetch.bounded import Overtime, reading_until
+from verifier.fetch.bounded import Overtime, in_reader, reading_until
 from verifier.models import Evidence, Outcome, Requirement
 
 if TYPE_CHECKING:
@@ -100,7 +98,7 @@ class CheckContext(Generic[P]):
 
     async def read(self, fn: Callable[..., R], page: Page, *args: Any) -> R:
         """Run ``fn(page, *args)``, code that walks a fetched page's tree (``page.soup``:
-        ``find_all``, ``get_text``, ``parents``...), in a worker thread, within the run's
+        ``find_all``, ``get_text``, ``parents``...), in the page reader thread, within the run's
         ``--parse-timeout``.
 
         A page is hostile input: a walk that is cheap on a real page can be quadratic on
@@ -116,9 +114,8 @@ class CheckContext(Generic[P]):
         reported).
         """
         limit = self._read_timeout
-        deadline = None if limit is None else time.monotonic() + limit
 
-        def run() -> tuple[R, list[Evidence]]:
+        def run(deadline: float | None) -> tuple[R, list[Evidence]]:
             collected: list[Evidence] = []
             self._worker.collected = collected
             try:
@@ -128,8 +125,8 @@ class CheckContext(Generic[P]):
                 del self._worker.collected
 
         try:
-            result, recorded = await asyncio.to_thread(run)
-        except Overtime:
+            result, recorded = await in_reader(run, limit)
+        except (Overtime, TimeoutError):
             raise FetchTimeout(
                 page.url,
                 f"gave up reading the page: it took more than {limit:g}s to read (--parse-timeout)",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import ipaddress
 import re
 from typing import Annotated
-from urllib.parse import parse_qsl, urlencode
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import httpx
 from pydantic import AfterValidator
@@ -230,6 +230,56 @@ def origin_of(url: str | httpx.URL) -> str:
     except (httpx.InvalidURL, TypeError, ValueError):
         return ""
     return f"{parsed.scheme}://{parsed.netloc.decode('ascii')}"
+
+
+_ABSOLUTE_REF = re.compile(r"https?://[A-Za-z0-9.-]+(?::[0-9]+)?(?:[/?#][^\s\\]*)?\Z")
+"""A reference with a scheme and a plain host: joined, it depends on the base's scheme."""
+_ROOTED_REF = re.compile(r"/(?:[^/\s\\][^\s\\]*)?\Z")
+"""A reference by absolute path: joined, it depends on the base's scheme and host only."""
+_JOINED: dict[tuple[str, str], str | None] = {}
+_SCOPES: dict[str, str] = {}
+_MAX_JOINED = 50_000
+
+
+def join_url(base: str, ref: str) -> str | None:
+    """``ref`` (an ``href``, a ``Location``) made absolute against ``base``, exactly as
+    ``str(httpx.URL(base).join(ref))``; ``None`` when either is malformed.
+
+    Remembered: a page's menu links are joined again on every page of its site, and
+    joining costs a few parses. A reference by absolute path (``/about``) or by a plain
+    ``http(s)://host/...`` is remembered per scheme and host of the base (what its join
+    depends on: RFC 3986, section 5.2.2), any other per whole base.
+    """
+    scope = _scope(base) if _ABSOLUTE_REF.match(ref) or _ROOTED_REF.match(ref) else base
+    key = (scope, ref)
+    try:
+        return _JOINED[key]
+    except KeyError:
+        pass
+    try:
+        joined: str | None = str(httpx.URL(base).join(ref))
+    except (httpx.InvalidURL, TypeError, ValueError):
+        joined = None
+    if len(_JOINED) >= _MAX_JOINED:
+        _JOINED.clear()
+    _JOINED[key] = joined
+    return joined
+
+
+def _scope(base: str) -> str:
+    # "scheme://netloc" of the base as the join reads it (its normalised form); the whole
+    # base when httpx cannot parse it (then every join of it is None, remembered as such).
+    found = _SCOPES.get(base)
+    if found is None:
+        try:
+            parts = urlsplit(str(httpx.URL(base)))
+            found = f"\x00{parts.scheme}://{parts.netloc}"
+        except (httpx.InvalidURL, TypeError, ValueError):
+            found = base
+        if len(_SCOPES) >= _MAX_JOINED:
+            _SCOPES.clear()
+        _SCOPES[base] = found
+    return found
 
 
 def same_site(a: str, b: str) -> bool:

@@ -11,12 +11,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from bs4 import BeautifulSoup
+from bs4 import BeautifulSoup, Tag
 
 from plugins.membership import MembershipCheck
 from tests.helpers import html_page
 from verifier import CheckContext, FetchError, NoParams, Page, Requirement
-from verifier.fetch.bounded import Overtime, parse, reading_until
+from verifier.fetch.bounded import Overtime, check_deadline, parse, reading_until
 from verifier.sites import SiteServer
 from verifier.testing import make_submission, run_check, settings_for
 
@@ -39,6 +39,41 @@ def _reads(soup: BeautifulSoup) -> list[Any]:
 def test_the_bounded_tree_reads_exactly_as_bs4s_own(path: Path) -> None:
     html = path.read_text(encoding="utf-8", errors="replace")
     assert _reads(parse(html, features="lxml")) == _reads(BeautifulSoup(html, "lxml"))
+
+
+_ODD_MARKUP = [
+    '<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink">'
+    '<use xlink:href="#a"/><title>t</title></svg><p xml:lang="fr" class="a  b">x</p>',
+    '<math xmlns="http://www.w3.org/1998/Math/MathML"><mi>x</mi></math>',
+    '<div {ns}odd="1" data-x="" class="" id=a>y</div><p CLASS="Up Down">z</p>',
+    '<html xmlns="http://www.w3.org/1999/xhtml"><body><a href="/x" rel="me author">a</a>',
+    "<template><p>in</p></template><noscript><b>n</b></noscript><!-- c --><![CDATA[d]]>",
+]
+
+
+def _tree(soup: BeautifulSoup) -> list[Any]:
+    # Everything a check or the view can read of an element: kind, name, namespace,
+    # prefix, attributes (with multi-valued ones as lists), in document order.
+    return [
+        (type(e).__name__, e.name, e.namespace, e.prefix, dict(e.attrs))
+        if isinstance(e, Tag)
+        else (type(e).__name__, str(e))
+        for e in soup.descendants
+    ]
+
+
+@pytest.mark.parametrize(
+    "html",
+    [*(p.read_text(encoding="utf-8", errors="replace") for p in PAGES), *_ODD_MARKUP],
+    ids=[*(str(p.relative_to(ROOT / "fixtures")) for p in PAGES), *map(str, range(5))],
+)
+def test_a_pages_tree_is_the_one_bs4_builds_with_lxml(html: str) -> None:
+    # The fetch layer's parse takes a shorter way for tags without a namespace (every tag
+    # an HTML parser reports): the tree must be the one bs4's own builder makes.
+    page = html_page(html)
+    own = parse(page.text, features="lxml")  # bs4's builder, the same element classes
+    assert _tree(page.soup) == _tree(own)
+    assert _reads(page.soup) == _reads(own)
 
 
 def _nested_lists(depth: int) -> str:
@@ -150,3 +185,49 @@ def test_evidence_recorded_inside_read_is_kept_in_order_and_dropped_when_it_give
 
     asyncio.run(go())
     assert [e.detail for e in ctx.recorded] == ["before", "first", "second"]
+
+
+def test_reads_take_turns_in_one_thread_each_with_its_whole_timeout_from_when_it_starts() -> None:
+    # Four reads asked at once: they run one after the other (one page reader: a pool of
+    # threads only takes turns on the GIL, at a cost), and the last, which starts 0.6 s
+    # after it was asked, still has its whole 0.5 s: time spent waiting is not its own.
+    running: list[int] = []
+    most = 0
+
+    def slow(p: Page, seconds: float) -> float:
+        nonlocal most
+        running.append(1)
+        most = max(most, len(running))
+        time.sleep(seconds)
+        running.pop()
+        check_deadline()  # Overtime if this read's own deadline passed
+        return seconds
+
+    async def main() -> list[float]:
+        ctx, page = _ctx(0.5), _page("<p>x</p>")
+        return await asyncio.gather(*(ctx.read(slow, page, s) for s in (0.3, 0.3, 0.2, 0.2)))
+
+    assert asyncio.run(main()) == [0.3, 0.3, 0.2, 0.2]
+    assert most == 1
+
+
+def test_a_read_cancelled_while_it_waits_its_turn_never_runs() -> None:
+    ran: list[str] = []
+
+    def note(p: Page, name: str, seconds: float) -> None:
+        time.sleep(seconds)
+        ran.append(name)
+
+    async def main() -> None:
+        ctx, page = _ctx(5), _page("<p>x</p>")
+        first = asyncio.ensure_future(ctx.read(note, page, "first", 0.3))
+        await asyncio.sleep(0.05)  # the first has started
+        second = asyncio.ensure_future(ctx.read(note, page, "second", 0))
+        await asyncio.sleep(0.05)
+        second.cancel()
+        await first
+        await asyncio.sleep(0.1)
+        assert second.cancelled()
+
+    asyncio.run(main())
+    assert ran == ["first"]

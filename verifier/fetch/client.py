@@ -37,6 +37,7 @@ from verifier.errors import (
     InputError,
     TooManyRedirects,
 )
+from verifier.fetch.bounded import in_reader
 from verifier.fetch.conditional import (
     NOT_MODIFIED,
     BaselineCapture,
@@ -75,7 +76,7 @@ from verifier.fetch.retry import (
     transport_reason,
 )
 from verifier.fetch.settings import FetchSettings
-from verifier.urls import same_site
+from verifier.urls import join_url, same_site
 
 __all__ = ["LiveSource", "trusted_ssl_context"]
 
@@ -196,7 +197,7 @@ class LiveSource:
         if page.is_html:
             await parse_within(page, s.parse_timeout, s.max_tags)
             if page.ok:
-                shape = await asyncio.to_thread(shape_notes, page.soup)
+                shape = await in_reader(lambda _: shape_notes(page.soup), None)
                 page = page.with_notes(*shape) if shape else page
         return page
 
@@ -485,10 +486,7 @@ def _origin(url: httpx.URL) -> tuple[str, int]:
 
 
 def _join(base: httpx.URL, ref: str) -> str | None:
-    try:
-        return str(base.join(ref.strip()))
-    except (httpx.InvalidURL, ValueError):
-        return None
+    return join_url(str(base), ref.strip())
 
 
 def _in_context(

@@ -16,15 +16,13 @@ from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from typing import Any, Protocol
 
-import httpx
-
 from verifier.bundle.store import EvidenceStore
 from verifier.clock import Clock, stamp, utc_clock
 from verifier.errors import FetchError, FetchRefused
 from verifier.fetch.conditional import validators_of
 from verifier.fetch.page import DEFAULT_MAX_TAGS, Page, parse_within
 from verifier.fetch.settings import FetchSettings
-from verifier.urls import origin_of
+from verifier.urls import join_url, origin_of
 
 
 class PageSource(Protocol):
@@ -172,7 +170,7 @@ class FetchCache:
 
     async def _parsed(self, page: Page) -> Page:
         if page.is_html:
-            # Parse in a worker thread, once, before any check reads it: bs4 takes tens of
+            # Parse in the page reader thread, once, before any check reads it: bs4 takes tens of
             # milliseconds per page, which on the event loop would delay every other
             # fetch and make deadlines late (reference/hostile-inputs.md, item 6). The
             # live source does this itself, within FetchSettings.parse_timeout; a replay
@@ -309,10 +307,9 @@ def _targets(hops: Iterable[tuple[str, str]]) -> list[str]:
     found = []
     for url, location in hops:
         found.append(url)
-        try:
-            found.append(str(httpx.URL(url).join(location)))
-        except (httpx.InvalidURL, TypeError, ValueError):
-            continue  # a location that is no URL went nowhere
+        target = join_url(url, location) if isinstance(location, str) else None
+        if target is not None:  # a location that is no URL went nowhere
+            found.append(target)
     return found
 
 

@@ -55,13 +55,13 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-import httpx
 from bs4 import BeautifulSoup, Tag
 from bs4.element import NavigableString, PreformattedString
 
 from verifier.fetch.bounded import Overtime
 from verifier.fetch.css import hiding_declaration, parse_declarations
 from verifier.fetch.stylesheets import StyleRules, attr_text, stylesheets
+from verifier.urls import join_url
 
 IGNORED = frozenset({"script", "style", "noscript", "head"})
 """Elements whose content is not text a reader sees, hidden or not (title taken apart)."""
@@ -337,13 +337,12 @@ def _links(
     base_url: str,
     deadline: float | None,
 ) -> Iterable[Link]:
-    base, (pictured, tiny) = httpx.URL(base_url), images
+    pictured, tiny = images
     for count, a in enumerate(anchors):
         if deadline is not None and not count % 256 and time.monotonic() > deadline:
             raise Overtime("reading the page's links went past its deadline")
-        try:
-            href = str(base.join(str(a["href"])))
-        except (httpx.InvalidURL, ValueError):
+        href = join_url(base_url, str(a["href"]))
+        if href is None:
             continue  # a malformed href is no link to follow or count
         words = [p for p in parts[id(a)] if not p.startswith("\x00")]
         alts = [p[1:] for p in parts[id(a)] if p.startswith("\x00")]

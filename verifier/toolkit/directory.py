@@ -29,14 +29,13 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-import httpx
 from bs4 import BeautifulSoup, Tag
 
 from verifier.checks import CheckContext
 from verifier.fetch.page import Page
 from verifier.names import whole_words
 from verifier.toolkit.pages import read_page
-from verifier.urls import same_site, site_of
+from verifier.urls import join_url, same_site, site_of
 
 __all__ = [
     "Candidate",
@@ -96,10 +95,7 @@ def _absolute(page: Page, raw: object) -> str | None:
     link to another page (missing, malformed, a fragment, ``javascript:``, ``mailto:``)."""
     if not isinstance(raw, str) or raw.startswith(("#", "javascript:", "mailto:")):
         return None
-    try:
-        return str(httpx.URL(page.final_url).join(raw))
-    except (httpx.InvalidURL, ValueError):
-        return None
+    return join_url(page.final_url, raw)
 
 
 def _href(tag: Tag, page: Page) -> tuple[str | None, str | None]:
