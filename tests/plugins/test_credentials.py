@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from plugins import _credentials
 from plugins._credentials import (
     Credential,
     Lookup,
@@ -94,6 +96,32 @@ def test_an_export_read_again_is_parsed_once_and_a_changed_one_anew(tmp_path: Pa
     path.write_text(HEADER + "LF-2,Jo Roe,FOCP,01/02/2023,\n")
     with pytest.raises(RegistryError, match=":2: "):
         read_csv(path)
+
+
+def test_one_export_copied_into_many_bundles_is_parsed_once_each_copy_naming_itself(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A re-check keeps a copy of the export in each partner's bundle and the checks read
+    # the copy: the same bytes at 3 paths are parsed once, and each record says where it
+    # was read (the copy the evidence points at, with its line).
+    parsed: list[Path] = []
+    parse = _credentials._parse_csv
+
+    def counting(path: Path, raw: bytes) -> Any:
+        parsed.append(path)
+        return parse(path, raw)
+
+    monkeypatch.setattr(_credentials, "_parse_csv", counting)
+    content = HEADER + "LF-7,Jane Doe,FOCP,2023-01-01,\nLF-8,Jo Roe,FOCP,2023-01-01,\n"
+    copies = [tmp_path / f"bundle{n}" / "export.csv" for n in range(3)]
+    for path in copies:
+        path.parent.mkdir()
+        path.write_text(content)
+        records, _ = read_csv(path)
+        assert records["lf-8"].where == f"{path}:3"
+        assert sorted(records) == ["lf-7", "lf-8"]
+        assert len(records) == 2
+    assert len(parsed) == 1
 
 
 def test_fixture_registry_reads() -> None:
