@@ -47,6 +47,7 @@ give "FinOps for" and "FinOps"), ``parent_levels``.
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass
 from typing import Literal
 
@@ -56,6 +57,7 @@ from pydantic import Field
 from plugins._groups import (
     ArticleSigns,
     GroupNames,
+    Item,
     article_sign,
     bylines,
     group_page,
@@ -319,21 +321,58 @@ class Decision:
     """The hidden items that would have listed the applicant (``hidden``)."""
 
 
+@dataclass(frozen=True)
+class _Layout:
+    """What a group's page lists, whoever asks: read once per page and rules, since every
+    partner of a re-check reads the same group pages (the same :class:`Page`)."""
+
+    authored: tuple[Tag, ...]
+    """The bylines a visitor sees."""
+    byline_texts: tuple[str, ...]
+    """What a visitor sees of each."""
+    shown: tuple[tuple[Item, str, str | None, str], ...]
+    """The listing's items, the smallest seen text first, each with that text, why part
+    of it is hidden, and its whole text."""
+    holders: dict[int, frozenset[int]]
+    """Each item's tag's ancestors (``id``)."""
+    article: str | None
+    """Why the page is an article; ``None``."""
+
+
+_LAYOUTS: weakref.WeakKeyDictionary[Page, dict[str, _Layout]] = weakref.WeakKeyDictionary()
+
+
+def _layout(page: Page, params: CommunityParams) -> _Layout:
+    """The applicant-free facts of ``page`` under ``params``' rules (walks the tree)."""
+    rules = params.model_dump_json()  # every rule (none names the applicant)
+    kept = _LAYOUTS.setdefault(page, {})
+    found = kept.get(rules)
+    if found is None:
+        authored = [b for b in bylines(page, params.byline_classes) if not page.hidden_reason(b)]
+        items = listing(page, params.section_terms, params.listing_classes, authored)
+        # The smallest text first: the contributor's own card, not the grid around it.
+        shown = sorted(((i, *page.shown_text(i.tag)) for i in items), key=lambda t: len(t[1]))
+        found = kept[rules] = _Layout(
+            authored=tuple(authored),
+            byline_texts=tuple(page.shown_text(b)[0] for b in authored),
+            shown=tuple((i, t, part, i.tag.get_text(" ", strip=True)) for i, t, part in shown),
+            holders={id(i.tag): frozenset(id(t) for t in i.tag.parents) for i in items},
+            article=article_sign(page, params.article_signs(), [i.tag for i in items]),
+        )
+    return found
+
+
 def gather(page: Page, params: CommunityParams, who: _Applicant) -> PageFacts:
     """The facts :func:`decide` needs from ``page`` (walks the tree: runs in ``ctx.read``)."""
-    authored = [b for b in bylines(page, params.byline_classes) if not page.hidden_reason(b)]
-    items = listing(page, params.section_terms, params.listing_classes, authored)
-    # The smallest text first: the contributor's own card, not the grid around it.
-    shown = sorted(((i, *page.shown_text(i.tag)) for i in items), key=lambda t: len(t[1]))
+    layout = _layout(page, params)
     facts: list[ItemFacts] = []
-    for item, text, part in shown:
+    for item, text, part, full in layout.shown:
         form = who.named(text) if item.hidden is None else None
-        full = item.tag.get_text(" ", strip=True)
         full_form = who.named(full) if (item.hidden or part) else None
         facts.append(
             ItemFacts(
                 key=id(item.tag),
-                holders=frozenset(id(t) for t in item.tag.parents),
+                holders=layout.holders[id(item.tag)],
                 text=text,
                 hidden=item.hidden,
                 part=part,
@@ -346,8 +385,8 @@ def gather(page: Page, params: CommunityParams, who: _Applicant) -> PageFacts:
         )
     return PageFacts(
         items=facts,
-        byline_names=any(text_mentions(page.shown_text(b)[0], who.names) for b in authored),
-        article=article_sign(page, params.article_signs(), [i.tag for i in items]),
+        byline_names=any(text_mentions(text, who.names) for text in layout.byline_texts),
+        article=layout.article,
         page_names=text_mentions(page.visible_text, who.names) is not None,
     )
 

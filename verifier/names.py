@@ -21,6 +21,7 @@ here, in a module that imports nothing of the project, so that every layer can u
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -104,7 +105,23 @@ def words(text: str) -> list[str]:
 
 
 def normalize(name: str) -> str:
-    """Comparable form: ``"Acme Cloud Economics, Inc."`` -> ``"acme cloud economics"``."""
+    """Comparable form: ``"Acme Cloud Economics, Inc."`` -> ``"acme cloud economics"``.
+
+    A short string (a name, a directory entry) is remembered: a re-check compares every
+    partner with the same entries of the same directory."""
+    return _normalize_short(name) if len(name) <= _SHORT else _normalize(name)
+
+
+_SHORT = 256
+"""The longest string :func:`normalize` remembers (a page's text is not kept)."""
+
+
+@functools.lru_cache(maxsize=16_384)
+def _normalize_short(name: str) -> str:
+    return _normalize(name)
+
+
+def _normalize(name: str) -> str:
     kept = words(name)
     while len(kept) > 1 and kept[-1] in LEGAL_SUFFIXES:
         kept.pop()

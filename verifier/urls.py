@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import re
 from typing import Annotated
@@ -192,7 +193,23 @@ def site_of(url_or_host: str) -> str:
 
     Accepts a URL or a bare host (a bare host is the host's own site). A string httpx
     cannot parse is returned stripped and lower case, so it equals no other site.
+    Remembered for strings of up to 2,048 characters: a re-check asks it of the same
+    directory links for every partner.
     """
+    if len(url_or_host) <= _REMEMBERED_URL:
+        return _site_of_remembered(url_or_host)
+    return _site_of(url_or_host)
+
+
+_REMEMBERED_URL = 2048
+
+
+@functools.lru_cache(maxsize=16_384)
+def _site_of_remembered(url_or_host: str) -> str:
+    return _site_of(url_or_host)
+
+
+def _site_of(url_or_host: str) -> str:
     if "//" not in url_or_host:
         return registrable_domain(url_or_host)
     try:

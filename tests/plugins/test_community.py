@@ -13,7 +13,10 @@ from plugins.community import CommunityCheck, CommunityParams
 from tests.helpers import html_page
 from verifier.fetch import FetchSettings
 from verifier.inputs.submission import MAX_ITEMS
+from verifier.names import normalize
 from verifier.testing import make_submission, run_check
+
+ROOT = Path(__file__).resolve().parents[2]
 
 WG = "http://www.finops.example/wg"
 DOWN = "down.example"  # refuses connections (tests/plugins/conftest.py)
@@ -363,3 +366,38 @@ def test_the_most_claimed_groups_a_submission_holds_give_a_one_sentence_summary(
         "Group 2, Group 3, Group 4 and 995 more",
     )
     assert sum(e.kind == "community-claim" for e in result.evidence) == MAX_ITEMS
+
+
+def test_a_group_page_many_applicants_read_is_walked_once_and_decided_for_each(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A re-check reads one group page (one Page, from the shared cache) for every
+    # partner: its listing is walked once, and each applicant still gets its own
+    # decision, the one a page read for it alone gives.
+    from plugins import community
+
+    html = (ROOT / "fixtures/sites/www.finops.example/wg/containers/index.html").read_text()
+    walks: list[int] = []
+    walk = community.listing
+
+    def counting(*args: Any) -> Any:
+        walks.append(1)
+        return walk(*args)
+
+    monkeypatch.setattr(community, "listing", counting)
+    params = CommunityParams()
+    shared = html_page(html, f"{WG}/containers/")
+    seen = {}
+    for name, site in [("Acme Cloud Economics", "acme"), ("Hooli", "hooli"), ("Umbrella", "u")]:
+        who = community._Applicant(name, [normalize(name)], {}, f"{site}.example")
+        alone = community.gather(html_page(html, f"{WG}/containers/"), params, who)
+        together = community.gather(shared, params, who)
+        decided = community.decide(together, who.own, who.aliases)
+        apart = community.decide(alone, who.own, who.aliases)
+        seen[name] = decided.finding
+        assert (decided.finding, decided.form) == (apart.finding, apart.form)
+        assert [(f.text, f.form, f.full) for f in alone.items] == [
+            (f.text, f.form, f.full) for f in together.items
+        ]
+    assert seen == {"Acme Cloud Economics": "listed", "Hooli": "listed", "Umbrella": "absent"}
+    assert len(walks) == 3 + 1  # once per page read alone, once for the shared page
