@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import re
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -231,3 +232,25 @@ def test_a_read_cancelled_while_it_waits_its_turn_never_runs() -> None:
 
     asyncio.run(main())
     assert ran == ["first"]
+
+
+def test_a_read_slow_past_its_turn_lets_the_next_one_run_beside_it() -> None:
+    # A page built to be slow to read (up to --parse-timeout per walk) must not stall
+    # every other partner's reads behind it: the slow read waits for a quick one asked
+    # after it, which can only finish if it is let run meanwhile.
+    quick_done = threading.Event()
+
+    def slow(p: Page) -> bool:
+        return quick_done.wait(timeout=10)
+
+    def quick(p: Page) -> str:
+        quick_done.set()
+        return "read"
+
+    async def main() -> list[Any]:
+        ctx, page = _ctx(30), _page("<p>x</p>")
+        first = asyncio.ensure_future(ctx.read(slow, page))
+        await asyncio.sleep(0.05)  # the slow read has its turn
+        return list(await asyncio.gather(first, ctx.read(quick, page)))
+
+    assert asyncio.run(main()) == [True, "read"]

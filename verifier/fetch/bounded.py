@@ -11,12 +11,14 @@ that starts at a string, such as ``string.parents``, is bs4's own).
 thread with that deadline; outside it (the event loop, a test) no deadline is set and the walks
 behave exactly as bs4's.
 
-All of this reading runs in ONE thread per process, the page reader
-(:func:`in_reader`): parsing, building a page's view and a check's walks are Python
-code that holds the GIL, so a pool of threads doing it at once only takes turns, and the
-turns cost (measured with ``python -m bench recheck``: 6 threads used 40 % more CPU than
-one, and the run took 30 % longer). Each piece of work gets its deadline when it starts,
-not when it is queued, so a page waiting behind others is not cut short for their time.
+All of this reading runs one piece at a time (:func:`in_reader`): parsing, building a
+page's view and a check's walks are Python code that holds the GIL, so threads doing it
+at once only take turns, and the turns cost (measured with ``python -m bench recheck``:
+6 threads at once used 40 % more CPU than one, and the run took 30 % longer). A read
+still running after :data:`SLOW_READ` lets the next start beside it, so that a page
+built to be slow to read holds no one else back. Each piece of work gets its deadline
+when it starts, not when it is queued, so a page waiting behind others is not cut short
+for their time.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
+import weakref
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -38,40 +41,63 @@ _EVERY = 64
 """Steps of a walk between two looks at the clock."""
 
 
-_READER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="page-reader")
-"""The page reader: the one thread that parses and walks pages (module docstring)."""
+_READERS = ThreadPoolExecutor(max_workers=6, thread_name_prefix="page-reader")
+"""The threads reads run in; one at a time while reads are quick (module docstring)."""
+SLOW_READ = 0.5
+"""Seconds after which a read no longer holds the others back: the next one starts in
+another thread (a hostile page's 20-second walk must not stall every other partner)."""
+_GATES: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = (
+    weakref.WeakKeyDictionary()
+)
 
 
 async def in_reader(work: Callable[[float | None], T], seconds: float | None) -> T:
-    """Run ``work(deadline)`` in the page reader thread, ``deadline`` being ``seconds``
-    (``None``: no limit) after the moment it starts (``time.monotonic()``). Cancelled
-    before it starts, it never runs; once started, a thread cannot be stopped: ``work``
-    must give up by itself at its deadline (the walks of :func:`parse`'s trees do, under
-    :func:`reading_until`)."""
+    """Run ``work(deadline)`` in a page reader thread, ``deadline`` being ``seconds``
+    (``None``: no limit) after the moment it starts (``time.monotonic()``).
+
+    Reads take turns, one at a time (the GIL would only make threads take turns anyway,
+    and the turns cost), except that a read still running after :data:`SLOW_READ` lets
+    the next one start beside it. Cancelled before it starts, it never runs; once
+    started, a thread cannot be stopped: ``work`` must give up by itself at its deadline
+    (the walks of :func:`parse`'s trees do, under :func:`reading_until`)."""
     loop = asyncio.get_running_loop()
-    started: asyncio.Future[None] = loop.create_future()
-
-    def begin() -> None:
-        if not started.done():
-            started.set_result(None)
-
-    def run() -> T:
-        deadline = None if seconds is None else time.monotonic() + seconds
-        loop.call_soon_threadsafe(begin)
-        return work(deadline)
-
-    done = loop.run_in_executor(_READER, run)
-    either: list[asyncio.Future[Any]] = [started, done]
+    gate = _GATES.get(loop)
+    if gate is None:
+        gate = _GATES[loop] = asyncio.Semaphore(1)
+    await gate.acquire()  # cancelled while waiting its turn: it never runs
+    held = True
     try:
-        await asyncio.wait(either, return_when=asyncio.FIRST_COMPLETED)
-    except asyncio.CancelledError:
-        done.cancel()  # still queued: it never runs
-        raise
-    if seconds is None or done.done():
-        return await done
-    # The work checks its deadline itself; this wait's own limit is a backstop with a
-    # little slack, for work that does not.
-    return await asyncio.wait_for(done, seconds + 0.5)
+        started: asyncio.Future[None] = loop.create_future()
+
+        def begin() -> None:
+            if not started.done():
+                started.set_result(None)
+
+        def run() -> T:
+            deadline = None if seconds is None else time.monotonic() + seconds
+            loop.call_soon_threadsafe(begin)
+            return work(deadline)
+
+        done = loop.run_in_executor(_READERS, run)
+        try:
+            either: list[asyncio.Future[Any]] = [started, done]
+            await asyncio.wait(either, return_when=asyncio.FIRST_COMPLETED)
+            if not done.done():
+                await asyncio.wait([done], timeout=SLOW_READ)
+        except asyncio.CancelledError:
+            done.cancel()  # not started yet: it never runs
+            raise
+        if not done.done():
+            gate.release()  # a slow read: the next one need not wait for it
+            held = False
+        if seconds is None or done.done():
+            return await done
+        # The work checks its deadline itself; this wait's own limit is a backstop with a
+        # little slack, for work that does not.
+        return await asyncio.wait_for(done, seconds + 0.5)
+    finally:
+        if held:
+            gate.release()
 
 
 class Overtime(Exception):
