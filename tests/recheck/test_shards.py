@@ -10,6 +10,7 @@ shards against one run of the whole roster, and the chain).
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import re
@@ -25,10 +26,11 @@ from verifier.bundle.chain import check_recheck
 from verifier.bundle.check import check_bundle
 from verifier.cli.main import main
 from verifier.history import HISTORY_FILE, last_run, list_runs
+from verifier.inputs.roster import load_roster
 from verifier.recheck.model import load_summary
-from verifier.recheck.shard import shard_of
+from verifier.recheck.shard import Shard, shard_of
 from verifier.report.model import ToolRef
-from verifier.run.recheck import write_summary
+from verifier.run.recheck import RecheckRequest, prepare_out, write_summary
 from verifier.sites import SiteServer, serve_sites
 
 from ..helpers import ROOT, offline_args
@@ -122,6 +124,53 @@ def test_a_shard_cannot_be_narrowed_with_partner(
     roster = _paper_roster(tmp_path)
     assert _paper_run(roster, tmp_path / "out", "--shard", "1/2", "--partner", "acme") == 2
     assert "--shard and --partner cannot be combined" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("again", "message"),
+    [
+        pytest.param((), "resume it with --shard 2/3", id="without --shard"),
+        pytest.param(("--shard", "1/3"), "resume it with --shard 2/3", id="as another shard"),
+    ],
+)
+@pytest.mark.parametrize("interrupted", [True, False], ids=["interrupted", "finished"])
+def test_a_shards_folder_resumes_only_as_that_shard(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    again: tuple[str, ...],
+    message: str,
+    interrupted: bool,
+) -> None:
+    # Resumed as another part of the roster, a shard's folder would mix two runs'
+    # partners in one summary (and merge could not tell): refused, saying what to type.
+    roster = _paper_roster(tmp_path)
+    out = tmp_path / "shard-2"
+    if interrupted:  # what a run killed after it started leaves: its state file
+        request = RecheckRequest(
+            load_roster(roster), (), out, as_of=dt.date(2026, 11, 1), shard=Shard(2, 3)
+        )
+        prepare_out(request)
+    else:
+        assert _paper_run(roster, out, "--shard", "2/3") == 3
+    before = sorted(p.name for p in out.rglob("*"))
+    assert _paper_run(roster, out, "--resume", *again) == 2
+    err = capsys.readouterr().err
+    assert "holds the re-check of shard 2/3 of the roster" in err
+    assert message in err
+    assert sorted(p.name for p in out.rglob("*")) == before
+    assert _paper_run(roster, out, "--resume", "--shard", "2/3") == 3
+    assert set(_ids(out)) == {p for p in PAPER_IDS if shard_of(p, 3) == 2}
+
+
+def test_a_whole_rosters_folder_does_not_resume_as_a_shard(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    roster = _paper_roster(tmp_path)
+    assert _paper_run(roster, tmp_path / "whole") == 3
+    assert _paper_run(roster, tmp_path / "whole", "--resume", "--shard", "1/3") == 2
+    assert "holds the re-check of the whole roster (no --shard): resume it with no --shard" in (
+        capsys.readouterr().err
+    )
 
 
 # --- Merge: refusals (paper world) ---------------------------------------------------

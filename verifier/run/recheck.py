@@ -31,6 +31,7 @@ import shutil
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 from verifier._version import __version__
 from verifier.bundle.check import check_bundle, load_manifest
@@ -158,7 +159,15 @@ def prepare_out(request: RecheckRequest, clock: Clock = utc_clock) -> tuple[str,
         raise InputError(f"--out {out} exists and is not a directory")
     state = out / STATE_FILE
     if request.resume and out.is_dir():
-        started, as_of = _resumed(out)
+        started, as_of, part = _resumed(out)
+        if part is not None and part != _part(request.shard):
+            # Resuming a shard's folder as another shard (or as the whole roster) would
+            # mix two runs' partners in one summary, which merge could not tell apart.
+            raise InputError(
+                f"--out {out} holds the re-check of {_part_words(part)}: resume it with "
+                + (f"--shard {part}" if part else "no --shard")
+                + ", or start a new re-check in a new folder"
+            )
         if request.as_of is not None and as_of is not None and request.as_of != as_of:
             # The bundles kept were judged on the interrupted run's date: a summary under
             # another date would mix verdicts of two days.
@@ -185,14 +194,21 @@ def prepare_out(request: RecheckRequest, clock: Clock = utc_clock) -> tuple[str,
     as_of = request.as_of or moment.date()
     try:
         (out / PARTNERS).mkdir(parents=True, exist_ok=True)
-        atomic_write(state, json.dumps({"started": now, "as_of": as_of.isoformat()}).encode())
+        atomic_write(
+            state,
+            json.dumps(
+                {"started": now, "as_of": as_of.isoformat(), "shard": _part(request.shard)}
+            ).encode(),
+        )
     except OSError as exc:
         raise InputError(f"cannot write the re-check to --out {out}: {exc.strerror}") from exc
     return now, as_of
 
 
-def _resumed(out: Path) -> tuple[str | None, dt.date | None]:
-    # The state file of the interrupted run, else the summary of a finished one.
+def _resumed(out: Path) -> tuple[str | None, dt.date | None, str | None]:
+    """The interrupted run's start, as-of date and part of the roster (``"I/N"``, ``""``
+    for the whole roster, ``None`` when not recorded): from its state file, else from the
+    summary of a finished one."""
     for name in (STATE_FILE, RECHECK_JSON):
         try:
             data = json.loads(read_regular(out / name, MAX_JSON))
@@ -201,10 +217,33 @@ def _resumed(out: Path) -> tuple[str | None, dt.date | None]:
         run = data.get("run", data) if isinstance(data, dict) else {}
         if isinstance(run, dict):
             try:
-                return str(run["started"]), dt.date.fromisoformat(str(run["as_of"]))
+                started, as_of = str(run["started"]), dt.date.fromisoformat(str(run["as_of"]))
             except (KeyError, ValueError):
                 continue
-    return None, None
+            return started, as_of, _recorded_part(data, name)
+    return None, None, None
+
+
+def _recorded_part(data: dict[str, Any], name: str) -> str | None:
+    # The state file says "shard": "I/N" or null (older runs: no key, nothing known);
+    # a finished summary has "shard": {"index", "count"} or none (the whole roster).
+    if name == STATE_FILE:
+        if "shard" not in data:
+            return None
+        return str(data["shard"] or "")
+    shard = data.get("shard")
+    if isinstance(shard, dict) and shard.get("index") and shard.get("count"):
+        return f"{shard['index']}/{shard['count']}"
+    return ""
+
+
+def _part(shard: Shard | None) -> str:
+    """``"I/N"`` for a shard, ``""`` for the whole roster."""
+    return "" if shard is None else f"{shard.index}/{shard.count}"
+
+
+def _part_words(part: str) -> str:
+    return f"shard {part} of the roster" if part else "the whole roster (no --shard)"
 
 
 async def run_recheck(
