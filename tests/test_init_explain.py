@@ -55,6 +55,24 @@ def test_init_template_of_each_tier_validates_once_filled(
     with pytest.raises(SubmissionError) as refused:
         load_submission(out)
     assert "<FILL IN: url>" in str(refused.value.problems)
+    # Half filled (the URLs and numbers given, the texts not), it is still refused, each
+    # text placeholder named by its line and field: never verified with
+    # "<FILL IN: text>" as a company's or a person's name.
+    half = text.replace('"<FILL IN: url>"', FILLS['"<FILL IN: url>"'])
+    half = half.replace('"<FILL IN: number>"', FILLS['"<FILL IN: number>"'])
+    (tmp_path / "half.yaml").write_text(half)
+    with pytest.raises(SubmissionError) as refused:
+        load_submission(tmp_path / "half.yaml")
+    texts = [
+        n
+        for n, line in enumerate(half.splitlines(), 1)
+        if line.lstrip().startswith(("name:", "- name:", "group:", "- group:", "certificate_id:"))
+        and '"<FILL IN: text>"' in line
+    ]
+    named = refused.value.problems
+    assert texts
+    assert {p.line for p in named} >= set(texts)
+    assert all("still the template's '<FILL IN: text>'" in p.message for p in named)
     for placeholder, value in FILLS.items():
         text = text.replace(placeholder, value)
     assert "FILL IN" not in text.replace("<FILL IN: kind>", "").replace(

@@ -24,13 +24,9 @@ from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
 from verifier.host import CheckRegistry
-from verifier.inputs.submission import Submission
+from verifier.inputs.submission import PLACEHOLDER, Submission
 from verifier.models import Policy, Requirement
 from verifier.urls import check_http_url
-
-PLACEHOLDER = "<FILL IN: {kind}>"
-"""How a value the applicant must give is marked; it never passes validation, so a
-template verified unfilled is refused with the field named."""
 
 _STATEMENTS = "attestations"
 """The submission field whose keys are requirement ids (statements for a person)."""

@@ -25,10 +25,15 @@ from pydantic import (
     StrictInt,
 )
 
-from verifier.errors import SubmissionError
+from verifier.errors import Problem, SubmissionError
 from verifier.inputs import yamlfile
 from verifier.names import company_name_problem, person_name_problem
 from verifier.urls import HttpUrl
+
+PLACEHOLDER = "<FILL IN: {kind}>"
+"""How ``init``'s template marks a value the applicant must give. A submission still
+holding one anywhere is refused, the field named, before anything else is checked."""
+_PLACEHOLDER_START = PLACEHOLDER.split("{", 1)[0]
 
 MAX_NAME_CHARS = 200
 """Longest name, label or id (company, product, person, group, certificate id, tier)."""
@@ -206,12 +211,37 @@ def parse_submission(data: Any, name: str, lines: yamlfile.LineMap) -> Submissio
         raise SubmissionError(
             f"{name} must be a YAML mapping with 'tier' and 'applicant' at the top level"
         )
+    unfilled = tuple(
+        Problem(
+            name,
+            lines.line(loc),
+            yamlfile.field_name(loc),
+            f"still the template's {yamlfile.shown(value)}: replace it with your value (the "
+            "comment above it says what is asked), or remove the field if it is optional",
+        )
+        for loc, value in _strings(data, ())
+        if _PLACEHOLDER_START in value
+    )
+    if unfilled:
+        noun = "value is" if len(unfilled) == 1 else "values are"
+        raise SubmissionError(f"{name}: {len(unfilled)} {noun} not filled in", unfilled)
     try:
         return Submission.model_validate(data)
     except pydantic.ValidationError as exc:
         probs = yamlfile.problems(exc, name, lines, Submission)
         noun = "problem" if len(probs) == 1 else "problems"
         raise SubmissionError(f"{name} has {len(probs)} {noun}", probs) from exc
+
+
+def _strings(data: Any, loc: tuple[str | int, ...]) -> list[tuple[tuple[str | int, ...], str]]:
+    """Every string value of parsed YAML ``data``, with where it is, in file order."""
+    if isinstance(data, str):
+        return [(loc, data)]
+    if isinstance(data, dict):
+        return [found for k, v in data.items() for found in _strings(v, (*loc, str(k)))]
+    if isinstance(data, list):
+        return [found for i, v in enumerate(data) for found in _strings(v, (*loc, i))]
+    return []
 
 
 def read_submission(path: Path) -> tuple[Submission, yamlfile.LineMap]:
