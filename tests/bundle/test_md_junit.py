@@ -96,6 +96,9 @@ GFM_LINKS = {
     "e-mail": re.compile(r"[a-z0-9._+-]+@[a-z0-9_-]+\.", re.IGNORECASE),
     "[text](url)": re.compile(r"(?<!\\)\]\("),
     "<autolink>": re.compile(r"<[a-z][a-z0-9+.-]*:", re.IGNORECASE),
+    # GitHub's own references to an issue, in a repository the applicant may own.
+    "#12": re.compile(r"(?<!&)#\d"),
+    "GH-12": re.compile(r"\bGH-\d", re.IGNORECASE),
 }
 
 
@@ -103,11 +106,12 @@ def test_report_md_turns_no_url_from_a_page_into_a_link(hostile_report: dict[str
     # A page, the submission and the evidence all hold URLs, www. names and addresses.
     urls = "see https://evil.example/a, WWW.evil.example, (www.x.example) ftp://f.example"
     mails = "write to a.b+c@evil.example or mailto:x@evil.example, @security-team"
+    issues = "fixed in evil/lens#12, see #7 and gh-3"
     report = hostile_report
     report["applicant"]["website"] = "https://acme.example/"
     report["applicant"]["name"] = "Acme www.acme.example"
     req = report["requirements"][0]
-    req["summary"] = f"{urls}; {mails}"
+    req["summary"] = f"{urls}; {mails}; {issues}"
     req["text"] = "*www.published.example* _https://published.example_"
     req["evidence"][1]["excerpt"] = f"<{urls}> [click](https://evil.example/x) {mails}"
     req["evidence"][1]["detail"] = "~www.detail.example~"
@@ -118,4 +122,5 @@ def test_report_md_turns_no_url_from_a_page_into_a_link(hostile_report: dict[str
     assert "Applicant website: https&#58;//acme.example/" in md
     assert "see https&#58;//evil.example/a, WWW&#46;evil.example, (www&#46;x.example)" in md
     assert "write to a.b+c@&#8203;evil.example" in md
+    assert "fixed in evil/lens#&#8203;12, see #&#8203;7 and gh-&#8203;3" in md
     assert "fetch https&#58;//acme.example/a?x=1&amp;y=2 → https&#58;//acme.example/b" in md

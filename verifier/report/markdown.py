@@ -13,8 +13,10 @@ links (its "extended autolinks"), so each is broken with a character reference t
 renders as the same character: ``https&#58;//`` shows as ``https://``, ``www&#46;`` as
 ``www.``, and ``@`` is followed by ``&#8203;`` (a zero-width space: an entity for ``@``
 alone would still make an e-mail link, since GitHub's renderer finds those after
-decoding). The report is read on GitHub; a link there is one click from a page the
-applicant controls.
+decoding). GitHub's references to an issue (``#12``, ``owner/repo#12``, ``GH-12``) are
+broken the same way, a zero-width space after ``#`` or ``GH-``: ``owner/repo`` can be the
+applicant's own repository. The report is read on GitHub; a link there is one click from
+a page the applicant controls.
 """
 
 from __future__ import annotations
@@ -30,8 +32,9 @@ from verifier.report.model import Report
 
 MD_FILE = "report.md"
 _PUNCT = re.compile(r"([\\`*_\[\]|~])")
-# GFM's extended autolinks: a scheme's "://", "www.", and the "@" of an e-mail address.
-_AUTOLINK = re.compile(r"://|www\.|@", re.IGNORECASE)
+# GFM's extended autolinks: a scheme's "://", "www.", and the "@" of an e-mail address;
+# and GitHub's references to an issue: "#12", "owner/repo#12", "GH-12".
+_AUTOLINK = re.compile(r"://|www\.|@|#(?=\d)|\bGH-(?=\d)", re.IGNORECASE)
 # What opens a block when it comes first on a line (a heading, a list item, a rule, a
 # setext underline): md_text's output is quoted at the start of a line ("> {excerpt}").
 _BLOCK_START = re.compile(r"^(\d{1,9}(?=[.)]))?([#+=.)-])")
@@ -41,7 +44,9 @@ def _inert(match: re.Match[str]) -> str:
     text = match.group()
     if text == "://":
         return "&#58;//"
-    return "@&#8203;" if text == "@" else f"{text[:3]}&#46;"
+    if text == "@" or text == "#" or text.upper() == "GH-":
+        return f"{text}&#8203;"
+    return f"{text[:3]}&#46;"
 
 
 def md_text(value: object) -> str:
