@@ -18,6 +18,7 @@ import ast
 import dataclasses
 import enum
 import inspect
+import itertools
 import json
 import re
 import sys
@@ -50,13 +51,15 @@ def file_name(name: str) -> str:
     return f"{name}.schema.json"
 
 
-def attribute_docs(cls: type) -> dict[str, str]:
+def attribute_docstrings(cls: type) -> dict[str, str]:
     """The docstrings written under a class's attributes (``name: str`` then
-    ``\"\"\"...\"\"\"``), by attribute name, on the class and its bases; one paragraph each,
-    whitespace folded."""
+    ``\"\"\"...\"\"\"``), by attribute name, on the class and its bases (nearest class
+    last read, so it wins), each as :func:`inspect.cleandoc` leaves it: its lines kept.
+    pydantic's own classes are not read: their source is large and documents no field of
+    ours."""
     out: dict[str, str] = {}
     for klass in reversed(cls.__mro__):
-        if klass is object or klass.__module__ == "builtins":
+        if klass is object or klass.__module__ == "builtins" or klass in pydantic.BaseModel.__mro__:
             continue
         try:
             source = textwrap.dedent(inspect.getsource(klass))
@@ -65,7 +68,7 @@ def attribute_docs(cls: type) -> dict[str, str]:
         node = ast.parse(source).body[0]
         if not isinstance(node, ast.ClassDef):
             continue
-        for stmt, after in zip(node.body, node.body[1:], strict=False):
+        for stmt, after in itertools.pairwise(node.body):
             if (
                 isinstance(stmt, ast.AnnAssign)
                 and isinstance(stmt.target, ast.Name)
@@ -73,8 +76,13 @@ def attribute_docs(cls: type) -> dict[str, str]:
                 and isinstance(after.value, ast.Constant)
                 and isinstance(after.value.value, str)
             ):
-                out[stmt.target.id] = plain(after.value.value)
+                out[stmt.target.id] = inspect.cleandoc(after.value.value)
     return out
+
+
+def attribute_docs(cls: type) -> dict[str, str]:
+    """:func:`attribute_docstrings`, each as one paragraph of plain text (:func:`plain`)."""
+    return {name: plain(doc) for name, doc in attribute_docstrings(cls).items()}
 
 
 def plain(doc: str) -> str:

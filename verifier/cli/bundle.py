@@ -37,8 +37,7 @@ from verifier.cli.options import (
 )
 from verifier.clock import utc_clock
 from verifier.errors import BundleError
-from verifier.report import REPORT_JSON
-from verifier.report._view import after_review
+from verifier.report import REPORT_JSON, after_review
 from verifier.report.formats import ReportFormats
 from verifier.report.html import HTML_FILE
 from verifier.run.replay import ReplayImpossible, ReplayResult, replay_bundle

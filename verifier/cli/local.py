@@ -21,13 +21,14 @@ import click
 from rich.text import Text
 
 from verifier.cli.options import FILE, Obj, make_console
-from verifier.cli.template import attribute_docs, submission_template
+from verifier.cli.template import submission_template
 from verifier.errors import InputError
 from verifier.inputs.policy import bundled_policies, select_policy
 from verifier.inputs.yamlfile import did_you_mean
 from verifier.models import Policy, Requirement
 from verifier.run.verify import DEFAULT_PROGRAM
 from verifier.safetext import safe_text
+from verifier.schemas import attribute_docstrings
 from verifier.sites import SiteServer
 
 _SITES_LAYOUT = """\
@@ -277,7 +278,7 @@ def _explanation(obj: Obj, policy: Policy, req: Requirement) -> dict[str, Any]:
         looks_for = [
             d for d in (check.description, inspect.getdoc(check), inspect.getdoc(module)) if d
         ]
-        docs = attribute_docs(check.Params)
+        docs = attribute_docstrings(check.Params)
         for name, field in check.Params.model_fields.items():
             default = None if field.is_required() else field.get_default(call_default_factory=True)
             params.append(

@@ -6,7 +6,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import ipaddress
-import itertools
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
@@ -20,7 +19,6 @@ from rich.text import Text
 
 from verifier.engine import DEFAULT_CHECK_TIMEOUT
 from verifier.errors import InputError, Problem
-from verifier.fetch import settings as settings_module
 from verifier.fetch.client import trusted_ssl_context
 from verifier.fetch.guard import proxy_url
 from verifier.fetch.settings import FIELDS, FetchSettings
@@ -30,6 +28,7 @@ from verifier.report import DEFAULT_FORMATS, REPORT_JSON
 from verifier.report.formats import JSON, ReportFormats, builtin_formats
 from verifier.report.model import Report
 from verifier.safetext import safe_text
+from verifier.schemas import attribute_docstrings
 
 FILE = click.Path(path_type=Path, dir_okay=False)
 """The click type of an argument or option naming a file to read (submission, policy...)."""
@@ -305,7 +304,7 @@ def _option_name(name: str) -> str:
 
 def fetch_options(func: Any) -> Any:
     """Add one option per :class:`FetchSettings` field, with its default and doc."""
-    docs = _field_docs()
+    docs = attribute_docstrings(FetchSettings)
     for f in reversed(FIELDS):
         default = f.default if f.default is not dataclasses.MISSING else None
         help_text = f"{docs.get(f.name, '')}"
@@ -375,27 +374,6 @@ def fetch_options(func: Any) -> Any:
             )
         func = opt(func)
     return func
-
-
-def _field_docs() -> dict[str, str]:
-    """Each FetchSettings field's docstring (the line under it in settings.py)."""
-    import ast
-    import inspect
-
-    tree = ast.parse(inspect.getsource(settings_module))
-    docs: dict[str, str] = {}
-    for node in ast.walk(tree):
-        if isinstance(node, ast.ClassDef) and node.name == "FetchSettings":
-            body = node.body
-            for a, b in itertools.pairwise(body):
-                if (
-                    isinstance(a, ast.AnnAssign)
-                    and isinstance(a.target, ast.Name)
-                    and isinstance(b, ast.Expr)
-                    and isinstance(b.value, ast.Constant)
-                ):
-                    docs[a.target.id] = str(b.value.value)
-    return docs
 
 
 def settings_from(kwargs: dict[str, Any]) -> FetchSettings:

@@ -8,10 +8,7 @@ Nothing here knows a tier: a new policy or a new check gives a new template.
 
 from __future__ import annotations
 
-import ast
 import functools
-import inspect
-import itertools
 import json
 import textwrap
 import types
@@ -26,6 +23,7 @@ from pydantic.fields import FieldInfo
 from verifier.host import CheckRegistry
 from verifier.inputs.submission import PLACEHOLDER, Submission
 from verifier.models import Policy, Requirement
+from verifier.schemas import attribute_docstrings
 from verifier.urls import check_http_url
 
 _STATEMENTS = "attestations"
@@ -33,33 +31,6 @@ _STATEMENTS = "attestations"
 
 
 @functools.cache
-def attribute_docs(cls: type) -> dict[str, str]:
-    """Each annotated attribute's docstring (the string literal under it) of ``cls`` and
-    its bases, nearest class first (pydantic's own classes are not read: their source is
-    large and documents no field of ours)."""
-    docs: dict[str, str] = {}
-    for klass in reversed(cls.__mro__):
-        if klass in BaseModel.__mro__:
-            continue
-        try:
-            source = inspect.getsource(klass)
-        except (OSError, TypeError):  # a built-in or generated base: no source, no docs
-            continue
-        tree = ast.parse(inspect.cleandoc("\n" + source) if source[:1].isspace() else source)
-        for node in tree.body:
-            if isinstance(node, ast.ClassDef) and node.name == klass.__name__:
-                for a, b in itertools.pairwise(node.body):
-                    if (
-                        isinstance(a, ast.AnnAssign)
-                        and isinstance(a.target, ast.Name)
-                        and isinstance(b, ast.Expr)
-                        and isinstance(b.value, ast.Constant)
-                        and isinstance(b.value.value, str)
-                    ):
-                        docs[a.target.id] = inspect.cleandoc(b.value.value)
-    return docs
-
-
 @dataclass(frozen=True)
 class _Shape:
     """What a field holds, as the template writes it."""
@@ -147,7 +118,7 @@ class _Writer:
                 self.lines.append(f"{indent}# {part}".rstrip())
 
     def model(self, model: type[BaseModel], prefix: str, indent: str, off: bool) -> None:
-        docs = attribute_docs(model)
+        docs = attribute_docstrings(model)
         for name, info in model.model_fields.items():
             self.field(name, info, docs.get(name, ""), prefix, indent, off)
 

@@ -16,6 +16,7 @@ from pathlib import Path
 from verifier.bundle.files import REPORT_JSON
 from verifier.bundle.store import atomic_write, dump_json
 from verifier.bundle.textview import write_text_views
+from verifier.report._view import after_review
 from verifier.report.basis import Basis
 from verifier.report.formats import DEFAULT_FORMATS, ReportFormat, ReportFormats, builtin_formats
 from verifier.report.model import REPORT_SCHEMA, Report
@@ -27,6 +28,7 @@ __all__ = [
     "Basis",
     "ReportFormat",
     "ReportFormats",
+    "after_review",
     "write_all",
     "write_derived",
 ]
