@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import ipaddress
 import re
-from typing import Annotated
+from typing import Annotated, TypeVar
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import httpx
@@ -256,6 +256,8 @@ _ROOTED_REF = re.compile(r"/(?:[^/\s\\][^\s\\]*)?\Z")
 _JOINED: dict[tuple[str, str], str | None] = {}
 _SCOPES: dict[str, str] = {}
 _MAX_JOINED = 50_000
+_K = TypeVar("_K")
+_V = TypeVar("_V")
 
 
 def join_url(base: str, ref: str) -> str | None:
@@ -277,26 +279,29 @@ def join_url(base: str, ref: str) -> str | None:
         joined: str | None = str(httpx.URL(base).join(ref))
     except (httpx.InvalidURL, TypeError, ValueError):
         joined = None
-    if len(_JOINED) >= _MAX_JOINED:
-        _JOINED.clear()
-    _JOINED[key] = joined
-    return joined
+    return _remember(_JOINED, key, joined)
 
 
 def _scope(base: str) -> str:
     # "scheme://netloc" of the base as the join reads it (its normalised form); the whole
     # base when httpx cannot parse it (then every join of it is None, remembered as such).
     found = _SCOPES.get(base)
-    if found is None:
-        try:
-            parts = urlsplit(str(httpx.URL(base)))
-            found = f"\x00{parts.scheme}://{parts.netloc}"
-        except (httpx.InvalidURL, TypeError, ValueError):
-            found = base
-        if len(_SCOPES) >= _MAX_JOINED:
-            _SCOPES.clear()
-        _SCOPES[base] = found
-    return found
+    if found is not None:
+        return found
+    try:
+        parts = urlsplit(str(httpx.URL(base)))
+        found = f"\x00{parts.scheme}://{parts.netloc}"
+    except (httpx.InvalidURL, TypeError, ValueError):
+        found = base
+    return _remember(_SCOPES, base, found)
+
+
+def _remember(store: dict[_K, _V], key: _K, value: _V) -> _V:
+    """Keep ``value`` under ``key`` in ``store``, emptied first when full (bounded)."""
+    if len(store) >= _MAX_JOINED:
+        store.clear()
+    store[key] = value
+    return value
 
 
 def same_site(a: str, b: str) -> bool:
