@@ -162,3 +162,22 @@ def test_an_intact_bundle_whose_inputs_no_longer_validate_exits_3_not_2(
     err = capsys.readouterr().err
     assert f"cannot replay: {demo_bundle} is intact, but finops-verifier" in err
     assert "must be a whole number" in err
+
+
+def test_replay_rebuilds_each_hop_as_recorded_a_meta_refresh_included(demo_bundle: Path) -> None:
+    # A page reached through a meta refresh is evidence of it ("via meta refresh"): the
+    # replayed page says the same, not "redirect".
+    index_path = demo_bundle / "captures" / "index.json"
+    index = json.loads(index_path.read_text())
+    entries = index["exchanges"] if isinstance(index, dict) else index
+    ex = next(e for e in entries if e.get("sha256") and not e.get("error"))
+    ex["hops"] = [
+        {"url": "http://a.example/", "status": 301, "location": "http://b.example/"},
+        {"url": "http://b.example/", "status": 200, "location": ex["url"], "via": "meta refresh"},
+    ]
+    index_path.write_text(json.dumps(index))
+    page = asyncio.run(ReplaySource(demo_bundle).get(ex["url"]))
+    assert [(h.url, h.status, h.via) for h in page.hops] == [
+        ("http://a.example/", 301, "redirect"),
+        ("http://b.example/", 200, "meta refresh"),
+    ]

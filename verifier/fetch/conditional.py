@@ -205,7 +205,7 @@ def _hops(value: object) -> tuple[Hop, ...] | None:
         url, status, location = h.get("url"), h.get("status"), h.get("location")
         if not (isinstance(url, str) and isinstance(status, int) and isinstance(location, str)):
             return None
-        hops.append(Hop(url, status, location, str(h.get("via") or "redirect")))
+        hops.append(Hop.from_json(h))
     return tuple(hops)
 
 

@@ -55,6 +55,19 @@ class Hop:
         """JSON form."""
         return {"url": self.url, "status": self.status, "location": self.location, "via": self.via}
 
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Hop:
+        """The hop :meth:`to_json` wrote (``via`` defaults to ``redirect``, as bundles
+        written before it was recorded mean); ``KeyError``/``ValueError`` when a field is
+        missing or not a number."""
+        via = data.get("via")
+        return cls(
+            str(data["url"]),
+            int(data["status"]),
+            str(data["location"]),
+            str(via) if via else "redirect",
+        )
+
 
 _INERT = frozenset({"template", "noscript"})
 """Elements whose ``<title>`` is inert markup, never the page's."""

@@ -121,10 +121,7 @@ class ReplaySource:
             body=body,
             sha256=sha,
             fetched_at=str(ex.get("fetched_at")),
-            hops=tuple(
-                Hop(str(h["url"]), int(h["status"]), str(h["location"]))
-                for h in ex.get("hops") or []
-            ),
+            hops=tuple(Hop.from_json(h) for h in ex.get("hops") or []),
             attempts=int(ex.get("attempts") or 1),
             notes=tuple(str(n) for n in ex.get("notes") or []),
         )
