@@ -109,7 +109,11 @@ def normalize(name: str) -> str:
 
     A short string (a name, a directory entry) is remembered: a re-check compares every
     partner with the same entries of the same directory."""
-    return _normalize_short(name) if len(name) <= _SHORT else _normalize(name)
+    if len(name) > _SHORT:
+        return _normalize(name)
+    # Remembered as a plain string: a page's string (``tag.string``) would keep its whole
+    # parsed page alive in the cache for the rest of the run.
+    return _normalize_short(name if type(name) is str else str(name))
 
 
 _SHORT = 256

@@ -196,9 +196,11 @@ def site_of(url_or_host: str) -> str:
     Remembered for strings of up to 2,048 characters: a re-check asks it of the same
     directory links for every partner.
     """
-    if len(url_or_host) <= _REMEMBERED_URL:
-        return _site_of_remembered(url_or_host)
-    return _site_of(url_or_host)
+    if len(url_or_host) > _REMEMBERED_URL:
+        return _site_of(url_or_host)
+    # A plain string is remembered, never a page's own (a tag's string keeps its page).
+    plain = url_or_host if type(url_or_host) is str else str(url_or_host)
+    return _site_of_remembered(plain)
 
 
 _REMEMBERED_URL = 2048
@@ -258,6 +260,10 @@ _SCOPES: dict[str, str] = {}
 _MAX_JOINED = 50_000
 _K = TypeVar("_K")
 _V = TypeVar("_V")
+_REMEMBERED_JOIN = 512
+"""The longest reference and joined URL, together, :func:`join_url` remembers. A menu
+link's are a few dozen characters; a page's long ones are not (20,000 relative links on
+a page whose URL is 8,000 characters long would leave 160 MB of joined URLs behind)."""
 
 
 def join_url(base: str, ref: str) -> str | None:
@@ -267,8 +273,11 @@ def join_url(base: str, ref: str) -> str | None:
     Remembered: a page's menu links are joined again on every page of its site, and
     joining costs a few parses. A reference by absolute path (``/about``) or by a plain
     ``http(s)://host/...`` is remembered per scheme and host of the base (what its join
-    depends on: RFC 3986, section 5.2.2), any other per whole base.
+    depends on: RFC 3986, section 5.2.2), any other per whole base; only short ones
+    (:data:`_REMEMBERED_JOIN`), so what is kept stays small whatever the pages hold.
     """
+    if type(ref) is not str and isinstance(ref, str):
+        ref = str(ref)  # remembered as a plain string: a tag's string keeps its page alive
     scope = _scope(base) if _ABSOLUTE_REF.match(ref) or _ROOTED_REF.match(ref) else base
     key = (scope, ref)
     try:
@@ -279,6 +288,8 @@ def join_url(base: str, ref: str) -> str | None:
         joined: str | None = str(httpx.URL(base).join(ref))
     except (httpx.InvalidURL, TypeError, ValueError):
         joined = None
+    if len(ref) + len(joined or "") > _REMEMBERED_JOIN:
+        return joined  # not remembered: a menu link's are short, a hostile page's need not be
     return _remember(_JOINED, key, joined)
 
 
@@ -293,6 +304,8 @@ def _scope(base: str) -> str:
         found = f"\x00{parts.scheme}://{parts.netloc}"
     except (httpx.InvalidURL, TypeError, ValueError):
         found = base
+    if len(base) > _REMEMBERED_URL or type(base) is not str:
+        return found  # a page's long URL (or a page's own string) is not kept
     return _remember(_SCOPES, base, found)
 
 

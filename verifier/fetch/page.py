@@ -445,13 +445,17 @@ class _Builder(LXMLTreeBuilder):
             or len(self.nsmaps) != 1
             or soup is None
             or tag[:1] == "{"
-            or any(k[:1] == "{" or type(v) is not str for k, v in attrib.items())
+            or any(type(v) is not str for v in attrib.values())
         ):
             super().start(tag, attrib, nsmap or {})
             return
         # What bs4's own start does for a tag with no namespace, the case of every tag an
         # HTML parser reports, without its two copies of the attributes and per-name
-        # namespace look-ups (a fifth of the parse): the same call, the same tree.
+        # namespace look-ups (a fifth of the parse): the same call, the same tree, but
+        # for one thing. An HTML page has no namespaced attributes: an attribute written
+        # `{urn:x}style` is one of that name for a browser, while bs4 would read it as a
+        # namespaced `style` and let its value replace the real `style` (`display:none`
+        # read as visible, a `class` or `href` swapped). Every name is kept as written.
         soup.handle_starttag(
             tag,
             None,
