@@ -18,6 +18,7 @@ from bs4.builder._lxml import LXMLTreeBuilder
 from plugins.membership import MembershipCheck
 from tests.helpers import html_page
 from verifier import CheckContext, FetchError, NoParams, Page, Requirement
+from verifier.fetch import bounded
 from verifier.fetch.bounded import Overtime, check_deadline, parse, reading_until
 from verifier.sites import SiteServer
 from verifier.testing import make_submission, run_check, settings_for
@@ -215,10 +216,14 @@ def test_evidence_recorded_inside_read_is_kept_in_order_and_dropped_when_it_give
     assert [e.detail for e in ctx.recorded] == ["before", "first", "second"]
 
 
-def test_reads_take_turns_in_one_thread_each_with_its_whole_timeout_from_when_it_starts() -> None:
-    # Four reads asked at once: they run one after the other (one page reader: a pool of
-    # threads only takes turns on the GIL, at a cost), and the last, which starts 0.6 s
-    # after it was asked, still has its whole 0.5 s: time spent waiting is not its own.
+def test_reads_take_turns_in_one_thread_each_with_its_whole_timeout_from_when_it_starts(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Four reads asked at once: while none is slow (SLOW_READ, set high here: these stand
+    # for quick reads) they run one after the other (threads would only take turns on
+    # the GIL, at a cost), and the last, which starts 0.6 s after it was asked, still has
+    # its whole 0.5 s: time spent waiting is not its own.
+    monkeypatch.setattr(bounded, "SLOW_READ", 5.0)
     running: list[int] = []
     most = 0
 

@@ -43,9 +43,11 @@ _EVERY = 64
 
 _READERS = ThreadPoolExecutor(max_workers=6, thread_name_prefix="page-reader")
 """The threads reads run in; one at a time while reads are quick (module docstring)."""
-SLOW_READ = 0.5
+SLOW_READ = 0.1
 """Seconds after which a read no longer holds the others back: the next one starts in
-another thread (a hostile page's 20-second walk must not stall every other partner)."""
+another thread (a hostile page's 20-second walk must not stall every other partner, and
+the reads of one such page overlap, so that a verification still ends within about
+--parse-timeout). A real page's parse or walk takes a few to some tens of milliseconds."""
 _GATES: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = (
     weakref.WeakKeyDictionary()
 )
