@@ -433,6 +433,7 @@ class _Builder(LXMLTreeBuilder):
         super().__init__()
         self._deadline = deadline
         self._calls = 0
+        self._multi: dict[str, frozenset[str]] = {}  # tag name -> its multi-valued attributes
 
     def start(self, tag: Any, attrib: Any, nsmap: Any = None) -> None:
         self._calls += 1
@@ -440,13 +441,9 @@ class _Builder(LXMLTreeBuilder):
         if deadline is not None and not self._calls % 256 and time.monotonic() > deadline:
             raise Overtime("the parse went past its deadline")
         soup = self.soup
-        if (
-            nsmap
-            or len(self.nsmaps) != 1
-            or soup is None
-            or tag[:1] == "{"
-            or any(type(v) is not str for v in attrib.values())
-        ):
+        # lxml's HTML parser reports every attribute value as a string (bs4's own start
+        # asserts it), so the attributes are taken as they come.
+        if nsmap or len(self.nsmaps) != 1 or soup is None or tag[:1] == "{":
             super().start(tag, attrib, nsmap or {})
             return
         # What bs4's own start does for a tag with no namespace, the case of every tag an
@@ -471,11 +468,13 @@ class _Builder(LXMLTreeBuilder):
         # whitespace, checked for every code point). The same values, a third of the cost.
         if not attrs:
             return attrs
-        lists = self.cdata_list_attributes or {}
-        wanted = lists.get("*", _NONE) | lists.get(tag_name.lower(), _NONE)
-        for attr in wanted.intersection(attrs):
-            value = attrs[attr]
-            if isinstance(value, str):
+        wanted = self._multi.get(tag_name)
+        if wanted is None:
+            lists = self.cdata_list_attributes or {}
+            both = lists.get("*", _NONE) | lists.get(tag_name.lower(), _NONE)
+            self._multi[tag_name] = wanted = frozenset(both)
+        for attr, value in attrs.items():  # values replaced in place: the keys stay
+            if attr in wanted and isinstance(value, str):
                 attrs[attr] = self.attribute_value_list_class(value.split())
         return attrs
 
