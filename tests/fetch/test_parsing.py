@@ -8,12 +8,16 @@ import json
 from pathlib import Path
 
 import pytest
+from bs4 import BeautifulSoup
 
 from tests.fetch.conftest import SITE, fast, fetch
 from tests.fetch.hostile_server import Conn, HostileServer, response
+from tests.helpers import html_page
 from verifier.bundle.store import EvidenceStore, dump_json
 from verifier.errors import FetchRefused, FetchTimeout, FetchTooLarge
 from verifier.fetch import CountingFetch, Fetcher, LiveSource, Page
+from verifier.fetch.content import JS_SHELL_NOTE, SHELL_TEXT_CHARS, SHELL_VISIBLE_CHARS, shape_notes
+from verifier.toolkit.pages import built_by_javascript
 
 URL = f"http://{SITE}"
 
@@ -252,3 +256,49 @@ def test_a_check_past_its_fetch_budget_is_refused_without_a_request(
     err = asyncio.run(go())
     assert err.reason == "refused: this check already made 2 fetches, its limit"
     assert server.paths() == ["/p1", "/p2"]
+
+
+@pytest.mark.parametrize(
+    ("chars", "scripts", "shell"),
+    [
+        (SHELL_TEXT_CHARS - 1, 3, True),
+        (SHELL_TEXT_CHARS, 3, False),
+        (SHELL_TEXT_CHARS - 1, 0, False),
+    ],
+)
+def test_a_shell_is_a_page_with_scripts_and_less_text_than_the_bound(
+    chars: int, scripts: int, shell: bool
+) -> None:
+    # The scripts are counted only below the bound (a walk of the whole tree saved on
+    # every page with text): the notes are those of counting them every time.
+    html = "<html><body><p>" + "x" * chars + "</p>" + "<script>1</script>" * scripts
+    notes = shape_notes(BeautifulSoup(html + "</body></html>", "lxml"))
+    assert notes == (
+        [
+            f"{JS_SHELL_NOTE} ({chars} characters, {scripts} script(s)): the page may need a "
+            "browser; a person should look"
+        ]
+        if shell
+        else []
+    )
+
+
+@pytest.mark.parametrize(
+    ("chars", "scripts", "shell"),
+    [(SHELL_VISIBLE_CHARS - 1, 1, True), (SHELL_VISIBLE_CHARS, 1, False), (5, 0, False)],
+)
+def test_read_page_calls_a_page_a_shell_by_its_visible_text_and_scripts(
+    chars: int, scripts: int, shell: bool
+) -> None:
+    # Hidden text does not count; a page with as much visible text as the bound is no
+    # shell, whatever it runs.
+    html = (
+        "<html><body><p>"
+        + "y" * chars
+        + "</p><p hidden>"
+        + "z" * 500
+        + "</p>"
+        + "<script>1</script>" * scripts
+        + "</body></html>"
+    )
+    assert built_by_javascript(html_page(html)) is shell

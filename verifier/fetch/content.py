@@ -233,7 +233,9 @@ def shape_notes(soup: BeautifulSoup) -> list[str]:
     """
     notes: list[str] = []
     text = " ".join(soup.get_text(" ").split())  # script, style, template excluded
-    scripts = len(soup.find_all("script"))
+    # The scripts are counted only where they can matter: a page with this much text is
+    # no shell whatever it runs (script_shell), and counting walks the whole tree.
+    scripts = len(soup.find_all("script")) if len(text) < SHELL_TEXT_CHARS else 0
     if script_shell(scripts, text=text):
         notes.append(
             f"{JS_SHELL_NOTE} ({len(text)} characters, {scripts} "

@@ -20,7 +20,7 @@ from typing import Any, Literal
 
 from verifier.checks import CheckContext
 from verifier.errors import FetchError
-from verifier.fetch.content import script_shell, soft_404
+from verifier.fetch.content import SHELL_VISIBLE_CHARS, script_shell, soft_404
 from verifier.fetch.page import Page
 
 __all__ = ["GONE", "PageState", "Read", "built_by_javascript", "read_page"]
@@ -53,8 +53,11 @@ def built_by_javascript(page: Page) -> bool:
     shows a visitor almost no text (:func:`verifier.fetch.content.script_shell`)."""
     if page.needs_javascript:
         return True
+    visible = page.visible_text
+    if len(visible) >= SHELL_VISIBLE_CHARS:
+        return False  # this much text is no shell, whatever it runs: no walk for scripts
     scripts = len(page.soup.find_all("script", limit=1))
-    return script_shell(scripts, visible=page.visible_text)
+    return script_shell(scripts, visible=visible)
 
 
 async def read_page(ctx: CheckContext[Any], url: str, *, html: bool = True) -> Read:
