@@ -354,15 +354,18 @@ class Page:
         ``<noscript>``), SVG and MathML ones included, in document order: for a rule that
         must not miss the title a browser shows where lxml and a browser's parser build
         different trees (they do, around SVG). Walks the tree: run it through ``ctx.read``."""
-        return [
-            " ".join(t.get_text(" ").split()) for t in self.soup.find_all("title") if not _inert(t)
-        ]
+        return [" ".join(t.get_text(" ").split()) for t in self._title_tags() if not _inert(t)]
 
     def _first_title(self) -> str:
-        for tag in self.soup.find_all("title"):
+        for tag in self._title_tags():
             if not _inert(tag) and not _foreign(tag):
                 return " ".join(tag.get_text(" ").split())
         return ""
+
+    def _title_tags(self) -> list[Tag]:
+        # Every <title> of the tree, found once: each check reading the page asks for its
+        # titles, and finding them walks the whole tree (a title may be anywhere).
+        return self._once("_titles", lambda: list(self.soup.find_all("title")))
 
     @property
     def visible_text(self) -> str:
