@@ -75,6 +75,21 @@ async def _serve(
         "Connection: close\r\n\r\n".encode("latin-1")
     )
     await up_writer.drain()
+    # The proxy closes each client connection after one answer, and says so: relayed as
+    # it came (an HTTP/1.1 answer without "Connection: close"), the client would keep
+    # the connection for its next request and, if that went out before the close
+    # arrived, see "Server disconnected without sending a response" (a race that a
+    # faster client loses more often).
+    try:
+        status, *fields = (await up_reader.readuntil(b"\r\n\r\n")).decode("latin-1").split("\r\n")
+    except (asyncio.IncompleteReadError, ConnectionError):
+        writer.close()
+        up_writer.close()
+        return
+    kept_fields = [f for f in fields if f and f.split(":", 1)[0].strip().lower() not in _HOP_BY_HOP]
+    writer.write(
+        ("\r\n".join([status, *kept_fields, "Connection: close"]) + "\r\n\r\n").encode("latin-1")
+    )
     await _pipe(up_reader, writer)
     up_writer.close()
 
