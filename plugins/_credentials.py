@@ -190,7 +190,6 @@ class Records(Mapping[str, Credential]):
 
 
 _PARSED: OrderedDict[str, dict[str, tuple[int, Credential]]] = OrderedDict()
-_READ: OrderedDict[tuple[str, str], Records] = OrderedDict()
 _PARSED_LOCK = threading.Lock()
 _PARSED_KEPT = 4
 """Registry contents kept parsed: a re-check reads one export for every partner, each
@@ -210,20 +209,14 @@ def read_csv(path: Path) -> tuple[Records, str]:
         raise RegistryError(f"cannot read the registry file {path}: {exc.strerror}") from exc
     digest = hashlib.sha256(raw).hexdigest()
     with _PARSED_LOCK:
-        records = _READ.get((str(path), digest))
         table = _PARSED.get(digest)
-    if records is not None:
-        return records, digest
     if table is None:
         table = _parse_csv(path, raw)  # a malformed file raises here, naming this path
-    records = Records(table, path)
-    with _PARSED_LOCK:
-        _PARSED[digest] = table
-        _READ[(str(path), digest)] = records
-        for kept in (_PARSED, _READ):
-            while len(kept) > _PARSED_KEPT:
-                kept.popitem(last=False)
-    return records, digest
+        with _PARSED_LOCK:
+            _PARSED[digest] = table
+            while len(_PARSED) > _PARSED_KEPT:
+                _PARSED.popitem(last=False)
+    return Records(table, path), digest
 
 
 def _parse_csv(path: Path, raw: bytes) -> dict[str, tuple[int, Credential]]:

@@ -326,10 +326,8 @@ class _Layout:
     """What a group's page lists, whoever asks: read once per page and rules, since every
     partner of a re-check reads the same group pages (the same :class:`Page`)."""
 
-    authored: tuple[Tag, ...]
-    """The bylines a visitor sees."""
     byline_texts: tuple[str, ...]
-    """What a visitor sees of each."""
+    """What a visitor sees of each byline a visitor sees."""
     shown: tuple[tuple[Item, str, str | None, str], ...]
     """The listing's items, the smallest seen text first, each with that text, why part
     of it is hidden, and its whole text."""
@@ -353,7 +351,6 @@ def _layout(page: Page, params: CommunityParams) -> _Layout:
         # The smallest text first: the contributor's own card, not the grid around it.
         shown = sorted(((i, *page.shown_text(i.tag)) for i in items), key=lambda t: len(t[1]))
         found = kept[rules] = _Layout(
-            authored=tuple(authored),
             byline_texts=tuple(page.shown_text(b)[0] for b in authored),
             shown=tuple((i, t, part, i.tag.get_text(" ", strip=True)) for i, t, part in shown),
             holders={id(i.tag): frozenset(id(t) for t in i.tag.parents) for i in items},

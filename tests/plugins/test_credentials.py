@@ -80,18 +80,38 @@ def test_csv_with_bom_extra_columns_and_timestamps_reads(tmp_path: Path) -> None
     assert len(digest) == 64
 
 
-def test_an_export_read_again_is_parsed_once_and_a_changed_one_anew(tmp_path: Path) -> None:
-    # A re-check reads one export for every partner: the same bytes give the same
-    # (read-only) table; new bytes at the same path are read as they are now, errors too.
+def _count_parses(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
+    """The paths the CSV parser is run on from now on (the table is kept per content)."""
+    monkeypatch.setattr(_credentials, "_PARSED", type(_credentials._PARSED)())
+    parsed: list[Path] = []
+    parse = _credentials._parse_csv
+
+    def counting(path: Path, raw: bytes) -> Any:
+        parsed.append(path)
+        return parse(path, raw)
+
+    monkeypatch.setattr(_credentials, "_parse_csv", counting)
+    return parsed
+
+
+def test_an_export_read_again_is_parsed_once_and_a_changed_one_anew(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A re-check reads one export for every partner: the same bytes are parsed once and
+    # give the same records; new bytes at the same path are read as they are now, errors
+    # too.
+    parsed = _count_parses(monkeypatch)
     path = tmp_path / "export.csv"
     path.write_text(HEADER + "LF-1,Jane Doe,FOCP,2023-01-01,\n")
     first, digest = read_csv(path)
     again, digest_again = read_csv(path)
-    assert again is first
+    assert len(parsed) == 1
+    assert dict(again) == dict(first)
     assert digest_again == digest
     path.write_text(HEADER + "LF-2,Jo Roe,FOCP,2023-01-01,\n")
     changed, digest_changed = read_csv(path)
     assert list(changed) == ["lf-2"]
+    assert len(parsed) == 2  # the new bytes, parsed anew
     assert digest_changed != digest
     path.write_text(HEADER + "LF-2,Jo Roe,FOCP,01/02/2023,\n")
     with pytest.raises(RegistryError, match=":2: "):
@@ -104,14 +124,7 @@ def test_one_export_copied_into_many_bundles_is_parsed_once_each_copy_naming_its
     # A re-check keeps a copy of the export in each partner's bundle and the checks read
     # the copy: the same bytes at 3 paths are parsed once, and each record says where it
     # was read (the copy the evidence points at, with its line).
-    parsed: list[Path] = []
-    parse = _credentials._parse_csv
-
-    def counting(path: Path, raw: bytes) -> Any:
-        parsed.append(path)
-        return parse(path, raw)
-
-    monkeypatch.setattr(_credentials, "_parse_csv", counting)
+    parsed = _count_parses(monkeypatch)
     content = HEADER + "LF-7,Jane Doe,FOCP,2023-01-01,\nLF-8,Jo Roe,FOCP,2023-01-01,\n"
     copies = [tmp_path / f"bundle{n}" / "export.csv" for n in range(3)]
     for path in copies:
