@@ -98,7 +98,7 @@ class CheckContext(Generic[P]):
 
     async def read(self, fn: Callable[..., R], page: Page, *args: Any) -> R:
         """Run ``fn(page, *args)``, code that walks a fetched page's tree (``page.soup``:
-        ``find_all``, ``get_text``, ``parents``...), in the page reader thread, within the run's
+        ``find_all``, ``get_text``, ``parents``...), in a page reader thread, within the run's
         ``--parse-timeout``.
 
         A page is hostile input: a walk that is cheap on a real page can be quadratic on

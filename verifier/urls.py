@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import ipaddress
 import re
-from typing import Annotated, TypeVar
+from typing import Annotated
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import httpx
@@ -256,10 +256,7 @@ _ABSOLUTE_REF = re.compile(r"https?://[A-Za-z0-9.-]+(?::[0-9]+)?(?:[/?#][^\s\\]*
 _ROOTED_REF = re.compile(r"/(?:[^/\s\\][^\s\\]*)?\Z")
 """A reference by absolute path: joined, it depends on the base's scheme and host only."""
 _JOINED: dict[tuple[str, str], str | None] = {}
-_SCOPES: dict[str, str] = {}
 _MAX_JOINED = 50_000
-_K = TypeVar("_K")
-_V = TypeVar("_V")
 _REMEMBERED_JOIN = 512
 """The longest reference and joined URL, together, :func:`join_url` remembers. A menu
 link's are a few dozen characters; a page's long ones are not (20,000 relative links on
@@ -290,31 +287,31 @@ def join_url(base: str, ref: str) -> str | None:
         joined = None
     if len(ref) + len(joined or "") > _REMEMBERED_JOIN:
         return joined  # not remembered: a menu link's are short, a hostile page's need not be
-    return _remember(_JOINED, key, joined)
+    if len(_JOINED) >= _MAX_JOINED:
+        _JOINED.clear()  # bounded: emptied when full
+    _JOINED[key] = joined
+    return joined
 
 
 def _scope(base: str) -> str:
     # "scheme://netloc" of the base as the join reads it (its normalised form); the whole
     # base when httpx cannot parse it (then every join of it is None, remembered as such).
-    found = _SCOPES.get(base)
-    if found is not None:
-        return found
+    if len(base) > _REMEMBERED_URL or type(base) is not str:
+        return _scope_of(base)  # a page's long URL (or a page's own string) is not kept
+    return _scope_remembered(base)
+
+
+@functools.lru_cache(maxsize=16_384)
+def _scope_remembered(base: str) -> str:
+    return _scope_of(base)
+
+
+def _scope_of(base: str) -> str:
     try:
         parts = urlsplit(str(httpx.URL(base)))
-        found = f"\x00{parts.scheme}://{parts.netloc}"
     except (httpx.InvalidURL, TypeError, ValueError):
-        found = base
-    if len(base) > _REMEMBERED_URL or type(base) is not str:
-        return found  # a page's long URL (or a page's own string) is not kept
-    return _remember(_SCOPES, base, found)
-
-
-def _remember(store: dict[_K, _V], key: _K, value: _V) -> _V:
-    """Keep ``value`` under ``key`` in ``store``, emptied first when full (bounded)."""
-    if len(store) >= _MAX_JOINED:
-        store.clear()
-    store[key] = value
-    return value
+        return base
+    return f"\x00{parts.scheme}://{parts.netloc}"
 
 
 def same_site(a: str, b: str) -> bool:

@@ -7,7 +7,7 @@ made of tags whose walks (``descendants``, ``parents``, siblings, next and previ
 elements: what ``find_all``, ``get_text``, ``select`` and ``find_parent`` are built on)
 check a deadline of the thread they run in, and raise :class:`Overtime` past it (a walk
 that starts at a string, such as ``string.parents``, is bs4's own).
-:meth:`~verifier.checks.CheckContext.read` runs a check's page reading in the page reader
+:meth:`~verifier.checks.CheckContext.read` runs a check's page reading in a page reader
 thread with that deadline; outside it (the event loop, a test) no deadline is set and the walks
 behave exactly as bs4's.
 

@@ -321,7 +321,7 @@ class Page:
 
     def read_by(self, deadline: float | None) -> None:
         """Build :attr:`soup` and :attr:`view` now, giving up with :class:`Overtime` once
-        ``time.monotonic()`` passes ``deadline``; meant for the page reader thread."""
+        ``time.monotonic()`` passes ``deadline``; meant for a page reader thread."""
         if "_soup" not in self.__dict__:
             self.__dict__["_soup"] = self._parse(deadline)
         if "_view" not in self.__dict__:
@@ -489,7 +489,7 @@ DEFAULT_MAX_TAGS = 50_000
 
 
 async def parse_within(page: Page, seconds: float | None, max_tags: int = DEFAULT_MAX_TAGS) -> None:
-    """Build ``page.soup`` and ``page.view`` in the page reader thread, within ``seconds``
+    """Build ``page.soup`` and ``page.view`` in a page reader thread, within ``seconds``
     (``None``: no limit) from when it starts there; the thread itself stops at the
     deadline (:class:`Overtime`).
 

@@ -50,6 +50,10 @@ class Shard:
             raise ValueError(f"I in {text!r} must be 1 to {count} (shards are counted from 1)")
         return cls(index, count)
 
+    def __str__(self) -> str:
+        """``I/N``, as :meth:`parse` reads it."""
+        return f"{self.index}/{self.count}"
+
     def holds(self, partner_id: str) -> bool:
         """Whether the partner ``partner_id`` is in this shard."""
         return shard_of(partner_id, self.count) == self.index

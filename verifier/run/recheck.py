@@ -239,7 +239,7 @@ def _recorded_part(data: dict[str, Any], name: str) -> str | None:
 
 def _part(shard: Shard | None) -> str:
     """``"I/N"`` for a shard, ``""`` for the whole roster."""
-    return "" if shard is None else f"{shard.index}/{shard.count}"
+    return "" if shard is None else str(shard)
 
 
 def _part_words(part: str) -> str:
