@@ -83,7 +83,8 @@ def _bs4_as_written(html: str) -> BeautifulSoup:
     soup = parse(html, builder=_Braced())
     for tag in soup.find_all(True):
         if any(str(k).startswith("\x00") for k in tag.attrs):
-            tag.attrs = {str(k).removeprefix("\x00"): v for k, v in tag.attrs.items()}
+            kind = type(tag.attrs)  # bs4's own attribute dict, as the builder makes it
+            tag.attrs = kind({str(k).removeprefix("\x00"): v for k, v in tag.attrs.items()})
     return soup
 
 
