@@ -18,6 +18,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from verifier.fetch.bounded import tags_named
 from verifier.names import whole_words
 
 if TYPE_CHECKING:
@@ -235,13 +236,13 @@ def shape_notes(soup: BeautifulSoup) -> list[str]:
     text = " ".join(soup.get_text(" ").split())  # script, style, template excluded
     # The scripts are counted only where they can matter: a page with this much text is
     # no shell whatever it runs (script_shell), and counting walks the whole tree.
-    scripts = len(soup.find_all("script")) if len(text) < SHELL_TEXT_CHARS else 0
+    scripts = len(tags_named(soup, ("script",))) if len(text) < SHELL_TEXT_CHARS else 0
     if script_shell(scripts, text=text):
         notes.append(
             f"{JS_SHELL_NOTE} ({len(text)} characters, {scripts} "
             "script(s)): the page may need a browser; a person should look"
         )
-    heads = [t.get_text(" ", strip=True) for t in soup.find_all(["title", "h1"], limit=3)]
+    heads = [t.get_text(" ", strip=True) for t in tags_named(soup, ("title", "h1"), limit=3)]
     for head in heads:
         if reads_like_not_found(head):
             notes.append(f"answered 200 but reads like a 'not found' page ({head[:80]!r})")

@@ -14,7 +14,7 @@ from bs4.builder._lxml import LXMLTreeBuilder
 from bs4.element import NavigableString, PageElement
 
 from verifier.errors import FetchTimeout, FetchTooLarge
-from verifier.fetch.bounded import Overtime, in_reader, parse
+from verifier.fetch.bounded import INDEXED, Overtime, in_reader, parse, tags_named
 from verifier.fetch.content import JS_SHELL_NOTE, sniff_type
 from verifier.fetch.visibility import Hidden, Link, PageView, view_of
 from verifier.models import Evidence
@@ -365,7 +365,7 @@ class Page:
     def _title_tags(self) -> list[Tag]:
         # Every <title> of the tree, found once: each check reading the page asks for its
         # titles, and finding them walks the whole tree (a title may be anywhere).
-        return self._once("_titles", lambda: list(self.soup.find_all("title")))
+        return self._once("_titles", lambda: tags_named(self.soup, ("title",)))
 
     @property
     def visible_text(self) -> str:
@@ -449,6 +449,9 @@ class _Builder(LXMLTreeBuilder):
         self._calls = 0
         self._multi: dict[str, frozenset[str]] = {}  # tag name -> its multi-valued attributes
         self._empty: dict[str, bool] = {}  # tag name -> can_be_empty_element
+        self.named: list[Tag] = []
+        """The tags of :data:`~verifier.fetch.bounded.INDEXED` names, in document order
+        (:func:`~verifier.fetch.bounded.tags_named`)."""
 
     def start(self, tag: Any, attrib: Any, nsmap: Any = None) -> None:
         self._calls += 1
@@ -466,6 +469,10 @@ class _Builder(LXMLTreeBuilder):
             or soup.parse_only is not None
         ):
             super().start(tag, attrib, nsmap or {})
+            # (lxml's HTML parser reports no namespace and no braced name: a safety net.)
+            made = soup.currentTag if soup is not None and soup.parse_only is None else None
+            if made is not None and made is not soup and made.name in INDEXED:
+                self.named.append(made)
             return
         # An HTML page has no namespaced attributes: an attribute written `{urn:x}style`
         # is one of that name for a browser, while bs4 would read it as a namespaced
@@ -515,6 +522,8 @@ class _Builder(LXMLTreeBuilder):
             soup.preserve_whitespace_tag_stack.append(element)
         if contained:
             soup.string_container_stack.append(element)
+        if tag in INDEXED:
+            self.named.append(element)
 
     def end(self, tag: Any) -> None:
         soup: Any = self.soup

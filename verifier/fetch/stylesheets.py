@@ -21,7 +21,7 @@ from urllib.parse import unquote, unquote_to_bytes
 
 from bs4 import BeautifulSoup, Tag
 
-from verifier.fetch.bounded import Overtime
+from verifier.fetch.bounded import Overtime, tags_named
 from verifier.fetch.css import (
     COMMENT,
     canonical,
@@ -186,7 +186,7 @@ def stylesheets(soup: BeautifulSoup) -> list[str]:
             if inner is not None and budget > 0:
                 add(inner, data=True)  # as deep as the budget allows: each costs its length
 
-    for tag in soup.find_all(["style", "link"]):
+    for tag in tags_named(soup, ("style", "link")):
         if str(tag.get("media", "")).strip().lower() == "print":
             continue
         if tag.name == "style":

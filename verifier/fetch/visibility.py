@@ -58,7 +58,7 @@ from dataclasses import dataclass, field
 from bs4 import BeautifulSoup, Tag
 from bs4.element import NavigableString, PreformattedString
 
-from verifier.fetch.bounded import Overtime
+from verifier.fetch.bounded import Overtime, tags_named
 from verifier.fetch.css import hiding_declaration, parse_declarations
 from verifier.fetch.stylesheets import StyleRules, attr_text, stylesheets
 from verifier.urls import join_url
@@ -189,7 +189,7 @@ def _used_ids(soup: BeautifulSoup, rules: StyleRules) -> set[str]:
     """The ids an SVG ``<use>`` shows (``href="#logo"``, ``xlink:href="#logo"``), of the
     uses that nothing hides themselves (a hidden ``<use>`` shows nobody its target)."""
     out: set[str] = set()
-    uses = soup.find_all("use", limit=_MAX_USES + 1)
+    uses = tags_named(soup, ("use",), limit=_MAX_USES + 1)
     if len(uses) > _MAX_USES:
         return out
     for use in uses:
