@@ -243,6 +243,25 @@ def test_many_hiding_rules_on_one_class_still_hide_it() -> None:
     assert "SEEN" in page.visible_text
 
 
+def test_pages_with_the_same_style_read_alike_and_another_style_reads_its_own() -> None:
+    # A small stylesheet's rules are read once and kept for the next page carrying the
+    # same CSS (the pages of one site): a page with other CSS must not get them.
+    hides = "<style>.promo{display:none}</style>"
+    shows = "<style>.promo{color:red}</style>"
+    body = '<p class="promo">PRICING</p><p>seen</p>'
+    for _ in range(2):
+        for head, hidden in ((hides, True), (shows, False), (hides, True)):
+            page = _page(body, head)
+            assert ("PRICING" not in page.visible_text) is hidden, head
+            assert page.hidden_passages == (
+                (Hidden("PRICING", "the rule .promo {display:none} of the page's <style>"),)
+                if hidden
+                else ()
+            )
+    big = "<style>" + ".unused{color:red}" * 1_000 + ".promo{display:none}</style>"  # 18 KB
+    assert "PRICING" not in _page(body, big).visible_text
+
+
 def test_reading_a_page_gives_up_by_itself_at_its_deadline() -> None:
     # A thread cannot be killed, so the parse and the walk check the deadline themselves:
     # past it, the worker stops instead of running on after the fetch gave up.

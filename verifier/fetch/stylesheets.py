@@ -12,6 +12,7 @@ let hidden text pass.
 from __future__ import annotations
 
 import base64
+import functools
 import re
 import time
 from collections import defaultdict
@@ -201,42 +202,66 @@ def stylesheets(soup: BeautifulSoup) -> list[str]:
     return out
 
 
+_KEPT_CSS = 16 * 1024
+"""Characters of CSS (all of a page's sheets) up to which its hiding rules are read once
+and kept for the next page carrying the same CSS (the last 16 such sets: at most a few
+MB however hostile the sheets)."""
+
+
+def _rules(sheets: tuple[str, ...], deadline: float | None) -> dict[str, tuple[_Compound, ...]]:
+    """The hiding rules of ``sheets``, filed under the class, id or tag of their subject."""
+    by: dict[str, list[_Compound]] = defaultdict(list)
+    count = 0
+    for sheet in sheets:
+        for selectors, body, print_only in _blocks(canonical(COMMENT.sub("", sheet))):
+            count += 1
+            if deadline is not None and not count % 256 and time.monotonic() > deadline:
+                raise Overtime("reading the page's <style> went past its deadline")
+            decl = hiding_declaration(parse_declarations(body))
+            if decl is None or print_only or selectors.startswith("@"):
+                continue
+            for selector in selectors.split(","):
+                compound = _compound(selector, decl)
+                if compound is not None:
+                    _add(by, compound)
+    return {key: tuple(rules) for key, rules in by.items()}  # read-only: pages share it
+
+
+@functools.lru_cache(maxsize=16)
+def _kept_rules(sheets: tuple[str, ...]) -> dict[str, tuple[_Compound, ...]]:
+    return _rules(sheets, None)
+
+
+def _add(by: dict[str, list[_Compound]], compound: _Compound) -> None:
+    key = compound.key
+    entries = by[key]
+    if len(entries) == _MAX_PER_KEY:
+        # Too many rules on one key to try each: the key alone hides (reads more).
+        tag, cls, ident = key, frozenset({key[1:]}), key[1:]
+        entries[:] = [
+            _Compound(
+                tag if key[0] not in ".#*" else None,
+                cls if key[0] == "." else frozenset(),
+                ident if key[0] == "#" else None,
+                (),
+                f"{key} (one of {_MAX_PER_KEY}+ hiding rules)",
+            )
+        ]
+    if len(entries) < _MAX_PER_KEY:
+        entries.append(compound)
+
+
 class StyleRules:
     """The rules of a page's stylesheets (:func:`stylesheets`) that hide what they select."""
 
     def __init__(self, css: Iterable[str], deadline: float | None = None) -> None:
-        self._by: dict[str, list[_Compound]] = defaultdict(list)
-        count = 0
-        for sheet in css:
-            for selectors, body, print_only in _blocks(canonical(COMMENT.sub("", sheet))):
-                count += 1
-                if deadline is not None and not count % 256 and time.monotonic() > deadline:
-                    raise Overtime("reading the page's <style> went past its deadline")
-                decl = hiding_declaration(parse_declarations(body))
-                if decl is None or print_only or selectors.startswith("@"):
-                    continue
-                for selector in selectors.split(","):
-                    compound = _compound(selector, decl)
-                    if compound is not None:
-                        self._add(compound)
-
-    def _add(self, compound: _Compound) -> None:
-        key = compound.key
-        entries = self._by[key]
-        if len(entries) == _MAX_PER_KEY:
-            # Too many rules on one key to try each: the key alone hides (reads more).
-            tag, cls, ident = key, frozenset({key[1:]}), key[1:]
-            entries[:] = [
-                _Compound(
-                    tag if key[0] not in ".#*" else None,
-                    cls if key[0] == "." else frozenset(),
-                    ident if key[0] == "#" else None,
-                    (),
-                    f"{key} (one of {_MAX_PER_KEY}+ hiding rules)",
-                )
-            ]
-        if len(entries) < _MAX_PER_KEY:
-            entries.append(compound)
+        sheets = tuple(css)
+        if sum(map(len, sheets)) <= _KEPT_CSS:
+            # The pages of one site mostly carry the same <style>: read once. That small a
+            # sheet is read in milliseconds, so no deadline is needed.
+            self._by = _kept_rules(sheets)
+        else:
+            self._by = _rules(sheets, deadline)
 
     def hides(self, tag: Tag) -> str | None:
         """Why a rule hides ``tag`` (``the rule .promo {display:none} of the page's
