@@ -455,9 +455,8 @@ class _Builder(LXMLTreeBuilder):
 
     def start(self, tag: Any, attrib: Any, nsmap: Any = None) -> None:
         self._calls += 1
-        deadline = self._deadline
-        if deadline is not None and not self._calls % 256 and time.monotonic() > deadline:
-            raise Overtime("the parse went past its deadline")
+        if not self._calls % _CLOCK_EVERY:
+            self._check_deadline()
         soup: Any = self.soup  # bs4's parse state, typed loosely by bs4 itself
         # lxml's HTML parser reports every attribute value as a string (bs4's own start
         # asserts it), so the attributes are taken as they come.
@@ -526,6 +525,14 @@ class _Builder(LXMLTreeBuilder):
             self.named.append(element)
 
     def end(self, tag: Any) -> None:
+        # The deadline is read at ends too, and at comments and doctypes (lxml's HTML
+        # parser reports `<?x?>` as a comment): each adds the text before it, and bs4 then
+        # walks up every open tag (_linkage_fixer), so 25,000 nested tags closed one by one
+        # with text between, or 25,000 comments in them, parsed for a minute after the
+        # last start tag, where alone the deadline was read.
+        self._calls += 1
+        if not self._calls % _CLOCK_EVERY:
+            self._check_deadline()
         soup: Any = self.soup
         if soup is None or len(self.nsmaps) != 1 or tag[:1] == "{":
             super().end(tag)
@@ -550,6 +557,25 @@ class _Builder(LXMLTreeBuilder):
 
     def data(self, content: Any) -> None:
         self.soup.current_data.append(content)  # type: ignore[union-attr]
+
+    def comment(self, text: Any) -> None:
+        self._tick()
+        super().comment(text)
+
+    def doctype(self, name: Any, pubid: Any, system: Any) -> None:
+        self._tick()
+        super().doctype(name, pubid, system)
+
+    def _tick(self) -> None:
+        # What start and end do first (inlined there: they are called for every tag).
+        self._calls += 1
+        if not self._calls % _CLOCK_EVERY:
+            self._check_deadline()
+
+    def _check_deadline(self) -> None:
+        deadline = self._deadline
+        if deadline is not None and time.monotonic() > deadline:
+            raise Overtime("the parse went past its deadline")
 
     def _end_data(self, soup: Any) -> None:
         # bs4's endData and object_was_parsed for a string of text: whitespace alone
@@ -614,6 +640,10 @@ def _link(element: Any, parent: Any, previous: Any) -> None:
 _new_tag = Tag.__new__
 _new_str = str.__new__
 _NONE: frozenset[str] = frozenset()
+_CLOCK_EVERY = 64
+"""Calls from the parser between two looks at the clock: a call can cost a walk up every
+open tag (bs4's _linkage_fixer), about 4 ms under 25,000 of them, so 64 such calls stay
+within a quarter of a second past the deadline."""
 
 DEFAULT_MAX_TAGS = 50_000
 """Default of ``FetchSettings.max_tags``: bs4 needs about 60 µs and 1 KB a tag here."""
