@@ -269,6 +269,7 @@ class StyleRules:
 
     def __init__(self, css: Iterable[str], deadline: float | None = None) -> None:
         sheets = tuple(css)
+        self._reasons: dict[int, str] = {}  # id of a rule -> its reason, made once
         if sum(map(len, sheets)) <= _KEPT_CSS:
             # The pages of one site mostly carry the same <style>: read once. That small a
             # sheet is read in milliseconds, so no deadline is needed.
@@ -297,5 +298,11 @@ class StyleRules:
                 return f"more than {_MAX_TRIES} rules of the page's <style> to try on it"
             for rule in rules:
                 if rule.matches(tag, classes):
-                    return f"the rule {rule.rule} of the page's <style>"
+                    # One string per rule, however many elements it hides: a rule's text
+                    # may be 16 KiB, and 2,000 elements given a copy each held 65 MB.
+                    reason = self._reasons.get(id(rule))  # (self._by keeps the rule)
+                    if reason is None:
+                        reason = f"the rule {rule.rule} of the page's <style>"
+                        self._reasons[id(rule)] = reason
+                    return reason
         return None
