@@ -4,8 +4,10 @@ Each page fits under the default caps (5 MiB body, 50,000 tags): 45,000 nested `
 with text, 49,000 sibling paragraphs, 26,000 links each with 12 attributes, misnested
 formatting tags, a page hiding half its elements through 2,000 ``<style>`` rules, a
 member directory of 12,000 nested lists, and a class bomb: 700 elements each carrying the
-600 classes that key 32 two-class ``<style>`` rules each. The applicant's offering page, alignment
-page and both member directories are that page, so every page-reading check reads it.
+600 classes that key 32 two-class ``<style>`` rules each; and CSS values once read in
+time quadratic in their length (an inline style of 200,000 digits, a sheet of 16,000).
+The applicant's offering page, alignment page and both member directories are that page,
+so every page-reading check reads it.
 
 Each case runs a whole ``finops-verify verify`` in a fresh subprocess, twice: with the
 default ``--parse-timeout`` (20 s), and with ``--parse-timeout 1``. Target: the wall time
@@ -80,6 +82,13 @@ def pages() -> dict[str, bytes]:
         "class-bomb": _html(
             "".join(f'<p class="{bomb_classes}">Acme Lens {i}' for i in range(700)),
             f"<style>{bomb_rules}</style>",
+        ),
+        # CSS values read in time quadratic in their length before round r16b (a kept
+        # sheet is read with no deadline, an inline style whole between two checks).
+        "css-values": _html(
+            f'<p style="left:{"1" * 200_000}!">Acme Lens</p>'
+            f'<p style="transform:{"a" * 200_000}(">Acme Lens</p>',
+            f"<style>.k{{left:{'1' * 16_000}!}}</style>",
         ),
     }
 
