@@ -262,6 +262,24 @@ def test_pages_with_the_same_style_read_alike_and_another_style_reads_its_own() 
     assert "PRICING" not in _page(body, big).visible_text
 
 
+@pytest.mark.parametrize("unclosed", ["[", "("])
+def test_a_selector_too_long_to_read_is_taken_to_select_every_element(unclosed: str) -> None:
+    # Finding the subject of `p[[[[...` took time quadratic in its length (64,000
+    # characters: 8 s, with no look at the clock): past 2,048 characters a selector is
+    # taken to select every element, so what it may hide is read as hidden, never shown.
+    body = "<p>PRICING</p><div>other</div>"
+    for size in (3_000, 60_000):  # kept for the run, and read under the deadline
+        page = _page(body, f"<style>p{unclosed * size}{{display:none}}</style>")
+        assert "PRICING" not in page.visible_text
+        assert "other" not in page.visible_text
+        (passage,) = page.hidden_passages
+        assert passage.text == "PRICING other"
+        assert f"(a selector of {size + 1} characters, too long to read" in passage.reason
+    # Under the bound, the subject is read: only <p> is hidden.
+    page = _page(body, f"<style>p{unclosed * 2_000}{{display:none}}</style>")
+    assert "other" in page.visible_text
+
+
 def test_reading_a_page_gives_up_by_itself_at_its_deadline() -> None:
     # A thread cannot be killed, so the parse and the walk check the deadline themselves:
     # past it, the worker stops instead of running on after the fetch gave up.

@@ -52,6 +52,9 @@ _MAX_PER_KEY = _MAX_TRIES
 """Rules kept per class, id or tag; past that the key alone hides (reads more as hidden).
 As many as an element may try, so that a page's ordinary attribute rules (``[hidden]``,
 ``[aria-hidden]``...) never collapse into "every element is hidden"."""
+_MAX_SELECTOR = 2048
+"""Longest selector (between commas) whose subject is read; a longer one is taken to
+select every element."""
 _MAX_DATA_CSS = 1 << 20
 """Characters of CSS read from ``data:`` stylesheets of one page, in total."""
 
@@ -121,6 +124,20 @@ def _compound(selector: str, decl: str) -> _Compound | None:
     (``::before``)."""
     if _INTERACTIVE.search(selector) or _PSEUDO_ELEMENT.search(selector):
         return None
+    if len(selector) > _MAX_SELECTOR:
+        # Reading its subject takes time quadratic in its length (an unclosed `[` or `(`:
+        # 64,000 characters took 8 s, and one block is read between two looks at the
+        # clock). No page needs such a selector: it is taken to select every element
+        # (read as hidden: a person looks), never skipped (what it hides would pass).
+        return _Compound(
+            None,
+            frozenset(),
+            None,
+            (),
+            f"{selector.strip()[:40]}... (a selector of {len(selector)} characters, too "
+            "long to read: taken to select every element)",
+            decl,
+        )
     compounds = _COMPOUND.findall(selector)
     if not compounds:
         return None
@@ -233,6 +250,8 @@ def _rules(sheets: tuple[str, ...], deadline: float | None) -> dict[str, tuple[_
             if decl is None or print_only or selectors.startswith("@"):
                 continue
             for selector in selectors.split(","):
+                if deadline is not None and time.monotonic() > deadline:
+                    raise Overtime("reading the page's <style> went past its deadline")
                 compound = _compound(selector, decl)
                 if compound is not None:
                     _add(by, compound)
