@@ -299,7 +299,9 @@ class Page:
     def soup(self) -> BeautifulSoup:
         """The page parsed with lxml, once, shared by every check that reads it.
 
-        A page that is not HTML parses as an empty document.
+        A page that is not HTML parses as an empty document. Read it, never change it:
+        every check (and, in a re-check, every partner) reads the same tree, and the fetch
+        layer relies on it as parsed (:func:`~verifier.fetch.bounded.tags_named`).
         """
         return self._once("_soup", self._parse)
 
