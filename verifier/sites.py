@@ -47,6 +47,7 @@ class _Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         host = (self.headers.get("Host") or "").rsplit(":", 1)[0].lower().strip("[]")
         self.server.requests.append((host, self.path))
+        self.server.wait_while_held()
         file = self.server.resolve(host, urlsplit(self.path).path)
         if file is None:
             self._send(404, b"<html><body><h1>404 Not Found</h1></body></html>", ".html")
@@ -94,8 +95,24 @@ class SiteServer(ThreadingHTTPServer):
         """The throwaway CA's certificate (PEM) when serving https, else ``None``."""
         self._tls: ssl.SSLContext | None = None
         self._ca_dir: str | None = None
+        self._open = threading.Event()
+        self._open.set()
         if https:
             self._tls = self._tls_context()
+
+    def hold(self) -> None:
+        """Keep every request from now on waiting for :meth:`release` (it is logged in
+        :attr:`requests` when it arrives): a test that stops a run midway holds the run
+        where it is, so that a loaded machine cannot let it finish first."""
+        self._open.clear()
+
+    def release(self) -> None:
+        """Answer the requests :meth:`hold` kept waiting, and the next ones at once."""
+        self._open.set()
+
+    def wait_while_held(self) -> None:
+        """Wait while :meth:`hold` is in force (at most a minute: a guard, not a timing)."""
+        self._open.wait(60)
 
     def _tls_context(self) -> ssl.SSLContext:
         ca = trustme.CA()

@@ -318,8 +318,12 @@ def test_an_interrupted_run_resumes_to_the_summary_of_an_uninterrupted_one(
     out = tmp_path / "out"
     proc = _subprocess(server, roster, out, *slow)
     _wait_for_a_finished_partner(proc, out)
-    proc.send_signal(signal.SIGKILL if how == "kill -9" else signal.SIGINT)
-    _, err = proc.communicate(timeout=60)
+    server.hold()  # the run waits where it is: a loaded machine cannot let it finish first
+    try:
+        proc.send_signal(signal.SIGKILL if how == "kill -9" else signal.SIGINT)
+        _, err = proc.communicate(timeout=60)
+    finally:
+        server.release()
     finished = sorted(p.name for p in (out / "partners").iterdir() if not p.name.startswith("."))
     assert finished, "killed before any partner finished"
     assert len(finished) < len(DEMO), finished
