@@ -245,22 +245,30 @@ def test_reads_take_turns_in_one_thread_each_with_its_whole_timeout_from_when_it
     assert most == 1
 
 
-def test_a_read_cancelled_while_it_waits_its_turn_never_runs() -> None:
+def test_a_read_cancelled_while_it_waits_its_turn_never_runs(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The first read holds its turn until the second is cancelled (SLOW_READ set high: a
+    # loaded machine must not let the second start beside the first before the cancel).
+    monkeypatch.setattr(bounded, "SLOW_READ", 60.0)
     ran: list[str] = []
+    started, go_on = threading.Event(), threading.Event()
 
-    def note(p: Page, name: str, seconds: float) -> None:
-        time.sleep(seconds)
+    def note(p: Page, name: str) -> None:
+        started.set()
+        go_on.wait(30)  # a guard against a hang, not a timing
         ran.append(name)
 
     async def main() -> None:
-        ctx, page = _ctx(5), _page("<p>x</p>")
-        first = asyncio.ensure_future(ctx.read(note, page, "first", 0.3))
-        await asyncio.sleep(0.05)  # the first has started
-        second = asyncio.ensure_future(ctx.read(note, page, "second", 0))
-        await asyncio.sleep(0.05)
+        ctx, page = _ctx(60), _page("<p>x</p>")
+        first = asyncio.ensure_future(ctx.read(note, page, "first"))
+        assert await asyncio.to_thread(started.wait, 30)  # the first is running
+        second = asyncio.ensure_future(ctx.read(note, page, "second"))
+        await asyncio.sleep(0.05)  # the second is waiting its turn
         second.cancel()
+        go_on.set()
         await first
-        await asyncio.sleep(0.1)
+        await asyncio.gather(second, return_exceptions=True)
         assert second.cancelled()
 
     asyncio.run(main())
