@@ -35,6 +35,10 @@ from verifier.fetch.css import (
 
 _INTERACTIVE = re.compile(r":(hover|focus|focus-within|focus-visible|active|target|checked)\b")
 _PSEUDO_ELEMENT = re.compile(r"::|:(before|after|first-line|first-letter|selection)\b", re.I)
+_NO_INTERACTION = re.compile(r"\[[^\]\[]*\]|\"[^\"]*\"|'[^']*'|:not\([^)]*\)", re.I)
+"""What of a selector is not a state a visitor brings about: attributes, strings and
+negations (``[data-x=":hover"]``, ``.promo:not(:hover)``)."""
+_LIST_SYNTAX = re.compile(r"[(),\[\]\"']")
 _PSEUDO = re.compile(r":[a-zA-Z-]+(\([^)]*\))?")
 _ATTR = re.compile(
     r"\[\s*([^\]=~|^$*\s]+)\s*(?:([~|^$*]?=)\s*(\"[^\"]*\"|'[^']*'|[^\]\s]*))?\s*([is])?\s*\]",
@@ -53,8 +57,8 @@ _MAX_PER_KEY = _MAX_TRIES
 As many as an element may try, so that a page's ordinary attribute rules (``[hidden]``,
 ``[aria-hidden]``...) never collapse into "every element is hidden"."""
 _MAX_SELECTOR = 2048
-"""Longest selector (between commas) whose subject is read; a longer one is taken to
-select every element."""
+"""Longest selector (between the commas of a selector list, :func:`_selector_list`) whose
+subject is read; a longer one is taken to select every element."""
 _MAX_DATA_CSS = 1 << 20
 """Characters of CSS read from ``data:`` stylesheets of one page, in total."""
 
@@ -121,14 +125,13 @@ def attr_text(value: str | list[str]) -> str:
 def _compound(selector: str, decl: str) -> _Compound | None:
     """The subject (last compound) of ``selector`` (escapes made canonical); ``None`` when
     the rule hides only while a visitor interacts (``:hover``) or only generated content
-    (``::before``)."""
-    if _INTERACTIVE.search(selector) or _PSEUDO_ELEMENT.search(selector):
-        return None
+    (``::before``). A selector longer than :data:`_MAX_SELECTOR` selects every element."""
     if len(selector) > _MAX_SELECTOR:
         # Reading its subject takes time quadratic in its length (an unclosed `[` or `(`:
         # 64,000 characters took 8 s, and one block is read between two looks at the
         # clock). No page needs such a selector: it is taken to select every element
-        # (read as hidden: a person looks), never skipped (what it hides would pass).
+        # (read as hidden: a person looks), never skipped (what it hides would pass),
+        # whatever it holds (a `:hover` or `::` too: one in a string must not skip it).
         return _Compound(
             None,
             frozenset(),
@@ -138,6 +141,11 @@ def _compound(selector: str, decl: str) -> _Compound | None:
             "long to read: taken to select every element)",
             decl,
         )
+    # A `:hover` in an attribute or a string is text, and under `:not()` it hides while the
+    # visitor does nothing (`.promo:not(:hover)`), as a closed <dialog> is hidden.
+    outside = _NO_INTERACTION.sub("", selector)
+    if _INTERACTIVE.search(outside) or _PSEUDO_ELEMENT.search(outside):
+        return None
     compounds = _COMPOUND.findall(selector)
     if not compounds:
         return None
@@ -159,6 +167,29 @@ def _compound(selector: str, decl: str) -> _Compound | None:
         else:
             tag = word.lower()
     return _Compound(tag, frozenset(classes), ident, tuple(attrs), unescape(last), decl)
+
+
+def _selector_list(selectors: str) -> list[str]:
+    """The selectors of a rule's prelude, split at its commas outside brackets,
+    parentheses and strings (``.promo:not(.a, .b)`` is one selector, and
+    ``[title="a,b"]`` one attribute); an unclosed one holds the rest of the prelude."""
+    out: list[str] = []
+    start, depth, quote = 0, 0, ""
+    for m in _LIST_SYNTAX.finditer(selectors):
+        char = m.group()
+        if quote:
+            quote = "" if char == quote else quote
+        elif char in "\"'":
+            quote = char
+        elif char in "([":
+            depth += 1
+        elif char in ")]":
+            depth = max(depth - 1, 0)
+        elif not depth:  # a comma between two selectors
+            out.append(selectors[start : m.start()])
+            start = m.end()
+    out.append(selectors[start:])
+    return out
 
 
 def _blocks(sheet: str) -> Iterable[tuple[str, str, bool]]:
@@ -249,7 +280,7 @@ def _rules(sheets: tuple[str, ...], deadline: float | None) -> dict[str, tuple[_
             decl = hiding_declaration(parse_declarations(body))
             if decl is None or print_only or selectors.startswith("@"):
                 continue
-            for selector in selectors.split(","):
+            for selector in _selector_list(selectors):
                 if deadline is not None and time.monotonic() > deadline:
                     raise Overtime("reading the page's <style> went past its deadline")
                 compound = _compound(selector, decl)
