@@ -264,8 +264,9 @@ def stylesheets(soup: BeautifulSoup) -> list[str]:
 
 _KEPT_CSS = 16 * 1024
 """Characters of CSS (all of a page's sheets) up to which its hiding rules are read once
-and kept for the next page carrying the same CSS (the last 16 such sets: at most a few
-MB however hostile the sheets)."""
+and kept for the next page carrying the same CSS, the last 16 such sets. However hostile,
+such a set is read in under 50 ms and holds under 5 MB (16 KiB of one-character
+selectors of one hiding rule: 4.7 MB; 75 MB for sixteen of them)."""
 
 
 def _rules(sheets: tuple[str, ...], deadline: float | None) -> dict[str, tuple[_Compound, ...]]:
