@@ -13,8 +13,9 @@ is one of them):
    read as visible. Now split at commas outside brackets, parentheses and strings.
 2. A ``:hover`` or ``::`` anywhere skipped the rule, also inside an attribute
    (``[data-x="::"]``) or a negation (``.secret:not(:hover)`` hides while the pointer is
-   elsewhere, that is, for a reader). Now attributes, strings and ``:not(...)`` are left
-   out of that look.
+   elsewhere, that is, for a reader). Now attributes, strings and ``:not(...)`` (to its
+   own closing parenthesis: ``:not([title=")"], :hover)``, ``:not(:is(.a), :hover)``)
+   are left out of that look.
 3. A selector over 2,048 characters holding a ``:hover`` or ``::`` (in a string) was
    skipped before it was taken to select every element. Now the length is looked at first.
 """
@@ -131,3 +132,22 @@ def test_rules_that_hide_only_on_interaction_or_generated_content_still_hide_not
     assert "PRICING" in page.visible_text
     assert "other" in page.visible_text
     assert not page.hidden_passages
+
+
+@pytest.mark.parametrize(
+    "rule",
+    [
+        pytest.param('.secret:not([title=")"], :hover){display:none}', id="paren-in-string"),
+        pytest.param(".secret:not(:is(.a), :hover){display:none}", id="nested-parens"),
+        pytest.param('.secret[data-y="]:hover"]{display:none}', id="bracket-in-string"),
+        pytest.param(".secret:NOT(:focus){display:none}", id="upper-case-not"),
+    ],
+)
+def test_a_negation_is_read_to_its_own_closing_parenthesis(rule: str) -> None:
+    # `:not(A, :hover)` hides while the visitor does nothing: a `)` or `]` in a string,
+    # or a parenthesis nested in the negation, must not leave its `:hover` outside.
+    page = _page(rule, '<p class="secret" data-y="]:hover">PRICING</p><div>other</div>')
+    assert "PRICING" not in page.visible_text
+    (passage,) = page.hidden_passages
+    assert passage.text.startswith("PRICING")
+    assert "{display:none} of the page's <style>" in passage.reason

@@ -35,9 +35,7 @@ from verifier.fetch.css import (
 
 _INTERACTIVE = re.compile(r":(hover|focus|focus-within|focus-visible|active|target|checked)\b")
 _PSEUDO_ELEMENT = re.compile(r"::|:(before|after|first-line|first-letter|selection)\b", re.I)
-_NO_INTERACTION = re.compile(r"\[[^\]\[]*\]|\"[^\"]*\"|'[^']*'|:not\([^)]*\)", re.I)
-"""What of a selector is not a state a visitor brings about: attributes, strings and
-negations (``[data-x=":hover"]``, ``.promo:not(:hover)``)."""
+_SELECTOR_SYNTAX = re.compile(r"\"[^\"]*\"?|'[^']*'?|:not\(|[()\[\]]", re.I)
 _LIST_SYNTAX = re.compile(r"[(),\[\]\"']")
 _PSEUDO = re.compile(r":[a-zA-Z-]+(\([^)]*\))?")
 _ATTR = re.compile(
@@ -143,7 +141,7 @@ def _compound(selector: str, decl: str) -> _Compound | None:
         )
     # A `:hover` in an attribute or a string is text, and under `:not()` it hides while the
     # visitor does nothing (`.promo:not(:hover)`), as a closed <dialog> is hidden.
-    outside = _NO_INTERACTION.sub("", selector)
+    outside = _outside_negations(selector)
     if _INTERACTIVE.search(outside) or _PSEUDO_ELEMENT.search(outside):
         return None
     compounds = _COMPOUND.findall(selector)
@@ -167,6 +165,31 @@ def _compound(selector: str, decl: str) -> _Compound | None:
         else:
             tag = word.lower()
     return _Compound(tag, frozenset(classes), ident, tuple(attrs), unescape(last), decl)
+
+
+def _outside_negations(selector: str) -> str:
+    """``selector`` without its strings, attributes and negations (``:not(...)``, nested
+    parentheses and all): what says which state of the visitor's it needs."""
+    out: list[str] = []
+    last, nots, brackets = 0, 0, 0
+    for m in _SELECTOR_SYNTAX.finditer(selector):
+        token = m.group()
+        if not (nots or brackets):
+            out.append(selector[last : m.start()])
+        last = m.end()
+        if token[0] in "\"'":  # a string (an unclosed one runs to the end): left out
+            continue
+        if brackets or token == "[":
+            brackets += (token == "[") - (token == "]")
+        elif nots:
+            nots += (token != "]" and token.endswith("(")) - (token == ")")
+        elif token.lower() == ":not(":
+            nots = 1
+        else:
+            out.append(token)
+    if not (nots or brackets):
+        out.append(selector[last:])
+    return "".join(out)
 
 
 def _selector_list(selectors: str) -> list[str]:
