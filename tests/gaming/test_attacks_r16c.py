@@ -3,7 +3,7 @@ characters to select every element (``stylesheets._compound``) and reads the dea
 before each selector.
 
 A long selector itself held: whatever it holds, in ``@media``, in a ``data:`` sheet, in a
-kept sheet or one read under the deadline, it hides every element, never nothing. **Three
+kept sheet or one read under the deadline, it hides every element, never nothing. **Four
 ways around the rules did not hold** (older than ``ec125f1``; a long list inside ``:not()``
 is one of them):
 
@@ -18,6 +18,10 @@ is one of them):
    are left out of that look.
 3. A selector over 2,048 characters holding a ``:hover`` or ``::`` (in a string) was
    skipped before it was taken to select every element. Now the length is looked at first.
+4. The subject was cut at the first space, ``)`` or ``]`` even inside parentheses and
+   strings, and a class or attribute inside ``:not()``/``:is()`` became a condition on
+   the element: ``.secret:is(:not(.a), .x .y)`` read as ``.y``, ``.secret:not([data-x])``
+   as needing ``data-x``, both hiding nothing. Now read past them (``_subject``).
 """
 
 from __future__ import annotations
@@ -151,3 +155,27 @@ def test_a_negation_is_read_to_its_own_closing_parenthesis(rule: str) -> None:
     (passage,) = page.hidden_passages
     assert passage.text.startswith("PRICING")
     assert "{display:none} of the page's <style>" in passage.reason
+
+
+@pytest.mark.parametrize(
+    "rule",
+    [
+        ".secret:is(:not(.a), .x .y){display:none}",
+        ".secret:not(:is(.a), .b c){display:none}",
+        '.secret:not([title=") x"]){display:none}',
+        ".secret:where(:not(.a) , .b){display:none}",
+        ".secret:not([data-shown]){display:none}",
+        "main > .secret:not(.a > .b){display:none}",
+    ],
+)
+def test_the_subject_is_read_past_parentheses_and_strings(rule: str) -> None:
+    # The subject is the compound after the last combinator outside parentheses,
+    # brackets and strings; what :not() or :is() holds is no condition on the element
+    # (`.secret:not([data-shown])` does not need a data-shown attribute).
+    page = _page(rule, '<main><p class="secret">PRICING</p></main><div>other</div>')
+    assert "PRICING" not in page.visible_text
+    assert "other" in page.visible_text
+    (passage,) = page.hidden_passages
+    assert passage.text == "PRICING"
+    subject = rule.removeprefix("main > ").split("{")[0]
+    assert f"the rule {subject} {{display:none}} of the page's <style>" == passage.reason

@@ -39,11 +39,11 @@ _SELECTOR_SYNTAX = re.compile(r"\"[^\"]*\"?|'[^']*'?|:not\(|[()\[\]]", re.I)
 _LIST_SYNTAX = re.compile(r"[(),\[\]\"']")
 _PSEUDO = re.compile(r":[a-zA-Z-]+(\([^)]*\))?")
 _ATTR = re.compile(
-    r"\[\s*([^\]=~|^$*\s]+)\s*(?:([~|^$*]?=)\s*(\"[^\"]*\"|'[^']*'|[^\]\s]*))?\s*([is])?\s*\]",
+    r"\[\s*([^\[\]=~|^$*\s]+)\s*(?:([~|^$*]?=)\s*(\"[^\"]*\"|'[^']*'|[^\[\]\s]*))?\s*([is])?\s*\]",
     re.I,
 )
-_COMPOUND = re.compile(r"(?:\[[^\]]*\]|\([^)]*\)|[^\s>+~\[(])+")
-"""A compound selector: what lies between combinators, brackets and parentheses whole."""
+_SUBJECT_SYNTAX = re.compile(r"\"[^\"]*\"?|'[^']*'?|[()\[\]]|[\s>+~]+")
+"""Strings, brackets, parentheses and combinators: what :func:`_subject` reads."""
 # An identifier: ASCII letters, "_", "-", digits after the first, any non-ASCII character,
 # and escapes (made canonical by canonical, so "\\" and six hex digits).
 _NAME_CHAR = r"(?:[\w-]|[^\x00-\x7f]|\\[0-9a-f]{6})"
@@ -144,19 +144,18 @@ def _compound(selector: str, decl: str) -> _Compound | None:
     outside = _outside_negations(selector)
     if _INTERACTIVE.search(outside) or _PSEUDO_ELEMENT.search(outside):
         return None
-    compounds = _COMPOUND.findall(selector)
-    if not compounds:
+    last, top = _subject(selector.strip())
+    if not last:
         return None
-    last = compounds[-1]
     attrs = []
-    for m in _ATTR.finditer(last):
+    for m in _ATTR.finditer(top):
         folded = (m.group(4) or "").lower() == "i"
         value = unescape(m.group(3).strip("\"'")) if m.group(2) == "=" else None
         attrs.append(
             (unescape(m.group(1)).lower(), value.lower() if value and folded else value, folded)
         )
     tag, classes, ident = None, set(), None
-    for prefix, word in _WORD.findall(_PSEUDO.sub("", _ATTR.sub("", last))):
+    for prefix, word in _WORD.findall(_PSEUDO.sub("", _ATTR.sub("", top))):
         word = unescape(word)
         if prefix == ".":
             classes.add(word)
@@ -165,6 +164,40 @@ def _compound(selector: str, decl: str) -> _Compound | None:
         else:
             tag = word.lower()
     return _Compound(tag, frozenset(classes), ident, tuple(attrs), unescape(last), decl)
+
+
+def _subject(selector: str) -> tuple[str, str]:
+    """The last compound of ``selector`` (what follows its last combinator outside
+    strings, brackets and parentheses: ``.promo:not(.a .b)``), and that compound without
+    what its parentheses hold (``.promo:not``): a class or attribute inside ``:not()`` or
+    ``:is()`` is no condition on the element."""
+    start, depth, opened = 0, 0, -1  # opened: where the open top-level `(` is, or -1
+    groups: list[tuple[int, int]] = []  # the spans of the subject's top-level parentheses
+    for m in _SUBJECT_SYNTAX.finditer(selector):
+        token = m.group()
+        if token[0] in "\"'":
+            continue
+        if token in "([":
+            if token == "(" and not depth:
+                opened = m.start()
+            depth += 1
+        elif token in ")]":
+            depth = max(depth - 1, 0)
+            if not depth and opened >= 0:
+                groups.append((opened, m.end()))
+                opened = -1
+        elif not depth:  # a combinator: the subject follows it
+            start = m.end()
+            groups.clear()
+    if opened >= 0:
+        groups.append((opened, len(selector)))  # unclosed: to the end
+    last = selector[start:]
+    top, at = [], start
+    for begin, end in groups:
+        top.append(selector[at:begin])
+        at = end
+    top.append(selector[at:])
+    return last, "".join(top)
 
 
 def _outside_negations(selector: str) -> str:
