@@ -125,9 +125,9 @@ def _compound(selector: str, decl: str) -> _Compound | None:
     the rule hides only while a visitor interacts (``:hover``) or only generated content
     (``::before``). A selector longer than :data:`_MAX_SELECTOR` selects every element."""
     if len(selector) > _MAX_SELECTOR:
-        # Reading its subject takes time quadratic in its length (an unclosed `[` or `(`:
-        # 64,000 characters took 8 s, and one block is read between two looks at the
-        # clock). No page needs such a selector: it is taken to select every element
+        # The patterns reading a subject are kept to short text: once, an unclosed `[`
+        # or `(` of 64,000 characters took 8 s, and one block is read between two looks
+        # at the clock. No page needs such a selector: it is taken to select every element
         # (read as hidden: a person looks), never skipped (what it hides would pass),
         # whatever it holds (a `:hover` or `::` too: one in a string must not skip it).
         return _Compound(
