@@ -201,3 +201,13 @@ def test_a_tree_the_parser_did_not_make_or_a_name_it_does_not_list_is_walked() -
     assert [t.get_text() for t in tags_named(theirs, ("title",))] == ["a", "c"]
     assert [t.get_text() for t in tags_named(ours, ("title", "h2"))] == ["a", "b", "c"]
     assert [t.get_text() for t in tags_named(ours, ("title",), limit=1)] == ["a"]
+
+
+def test_a_parse_bs4_starts_again_lists_only_the_tags_of_the_tree_it_keeps() -> None:
+    # bs4 retries markup it rejects (in another encoding), calling initialize_soup before
+    # each attempt: tags of a discarded attempt must not stay in the list.
+    builder = _Builder(None)
+    first = parse("<html><head><title>discarded</title></head></html>", builder=builder)
+    assert [t.get_text() for t in builder.named] == ["discarded"]
+    builder.initialize_soup(first)  # what bs4 does before another attempt
+    assert builder.named == []

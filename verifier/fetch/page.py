@@ -455,6 +455,12 @@ class _Builder(LXMLTreeBuilder):
         """The tags of :data:`~verifier.fetch.bounded.INDEXED` names, in document order
         (:func:`~verifier.fetch.bounded.tags_named`)."""
 
+    def initialize_soup(self, soup: BeautifulSoup) -> None:
+        # Called before each attempt to parse: a tree bs4 discards (markup it retries in
+        # another encoding) leaves no tag in the list.
+        super().initialize_soup(soup)
+        self.named = []
+
     def start(self, tag: Any, attrib: Any, nsmap: Any = None) -> None:
         self._calls += 1
         if not self._calls % _CLOCK_EVERY:
