@@ -72,7 +72,7 @@ class CheckContext(Generic[P]):
         self._sources = sources
         self._read_timeout = read_timeout
         self._worker = threading.local()  # evidence recorded inside read(), kept on return
-        self._evidence: list[Evidence] = []
+        self._evidence: list[Evidence | _Slot] = []
 
     async def fetch(self, url: str) -> Page:
         """Fetch ``url`` through the run's fetch layer and record it as evidence.
@@ -81,19 +81,23 @@ class CheckContext(Generic[P]):
         :class:`~verifier.fetch.Page` whatever its HTTP status (a 404 is an answer);
         raises :class:`~verifier.errors.FetchError` when no answer could be had.
         """
+        slot = self._slot()
         try:
             page = await self._fetch(url)
         except FetchError as exc:
-            self._evidence.append(
+            slot.items = [
                 Evidence(
                     kind="fetch",
                     url=url,
                     detail=f"GET {url} failed: {exc.reason}",
                     data=exc.evidence_data(),
                 )
-            )
+            ]
             raise
-        self._evidence.append(page.evidence())
+        finally:
+            if slot.items is None:  # cancelled (the check timed out): nothing to keep
+                slot.items = []
+        slot.items = [page.evidence()]
         return page
 
     async def read(self, fn: Callable[..., R], page: Page, *args: Any) -> R:
@@ -124,6 +128,7 @@ class CheckContext(Generic[P]):
             finally:
                 del self._worker.collected
 
+        slot = self._slot()
         try:
             result, recorded = await in_reader(run, limit)
         except (Overtime, TimeoutError):
@@ -131,8 +136,18 @@ class CheckContext(Generic[P]):
                 page.url,
                 f"gave up reading the page: it took more than {limit:g}s to read (--parse-timeout)",
             ) from None
-        self._evidence.extend(recorded)
+        finally:
+            if slot.items is None:  # what it recorded is dropped with it
+                slot.items = []
+        slot.items = recorded
         return result
+
+    def _slot(self) -> _Slot:
+        # Evidence of a fetch or a read stands where it was asked, not where it finished:
+        # the look-ups a check gathers at once are listed in the same order every run.
+        slot = _Slot()
+        self._evidence.append(slot)
+        return slot
 
     def evidence(
         self,
@@ -183,8 +198,26 @@ class CheckContext(Generic[P]):
 
     @property
     def recorded(self) -> tuple[Evidence, ...]:
-        """Evidence recorded so far, in order."""
-        return tuple(self._evidence)
+        """Evidence recorded so far, in order: a fetch's or a read's where it was asked
+        (so concurrent ones are listed in the order the check asked them); one still under
+        way is not listed yet."""
+        out: list[Evidence] = []
+        for item in self._evidence:
+            if isinstance(item, _Slot):
+                out.extend(item.items or ())
+            else:
+                out.append(item)
+        return tuple(out)
+
+
+class _Slot:
+    """The place of a fetch's or a read's evidence among a check's, from when it is asked
+    (``None`` while it runs)."""
+
+    __slots__ = ("items",)
+
+    def __init__(self) -> None:
+        self.items: list[Evidence] | None = None
 
 
 @dataclass(frozen=True)

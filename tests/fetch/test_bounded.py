@@ -295,3 +295,45 @@ def test_a_read_slow_past_its_turn_lets_the_next_one_run_beside_it() -> None:
         return list(await asyncio.gather(first, ctx.read(quick, page)))
 
     assert asyncio.run(main()) == [True, "read"]
+
+
+def test_evidence_of_fetches_and_reads_asked_at_once_stands_in_the_order_asked() -> None:
+    # Look-ups a check gathers at once (a credential registry's) answer in any order; the
+    # report lists them in the order the check asked, the same every run.
+    async def fetch(url: str) -> Page:
+        await asyncio.sleep({"a": 0.2, "b": 0.0, "c": 0.1}[url[-1]])
+        if url.endswith("c"):
+            raise FetchError(url, "refused")
+        return html_page(f"<p>{url}</p>", url)
+
+    ctx = CheckContext(
+        requirement=Requirement("r", "text", "c", {}),
+        submission=make_submission(),
+        params=NoParams(),
+        as_of=dt.date(2026, 1, 1),
+        fetch=fetch,
+        sources={},
+        read_timeout=5,
+    )
+
+    def note(p: Page, name: str) -> None:
+        ctx.evidence("text", name, page=p)
+
+    async def go() -> None:
+        ctx.evidence("text", "before")
+        await asyncio.gather(
+            *(ctx.fetch(f"http://x.example/{k}") for k in "abc"), return_exceptions=True
+        )
+        page = _page("<p>x</p>")
+        await asyncio.gather(ctx.read(note, page, "first read"), ctx.read(note, page, "second"))
+        slow = asyncio.ensure_future(ctx.fetch("http://x.example/a"))
+        await asyncio.sleep(0.05)
+        slow.cancel()  # a fetch the check gave up on leaves nothing
+        await asyncio.gather(slow, return_exceptions=True)
+
+    asyncio.run(go())
+    recorded = ctx.recorded
+    assert recorded[0].detail == "before"
+    assert [e.url for e in recorded[1:4]] == [f"http://x.example/{k}" for k in "abc"]
+    assert [e.detail for e in recorded[4:]] == ["first read", "second"]
+    assert ctx.recorded[3].detail == "GET http://x.example/c failed: refused"
