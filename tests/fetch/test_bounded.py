@@ -7,7 +7,7 @@ import datetime as dt
 import re
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -121,16 +121,19 @@ def test_a_walk_past_the_threads_deadline_stops_and_none_is_set_outside() -> Non
     assert len(list(soup.find_all("a")[-1].parents)) > 2_000
 
 
-def _ctx(read_timeout: float) -> CheckContext[NoParams]:
-    async def no_fetch(url: str) -> Page:
-        raise AssertionError("no fetch expected")
+async def _no_fetch(url: str) -> Page:
+    raise AssertionError("no fetch expected")
 
+
+def _ctx(
+    read_timeout: float, fetch: Callable[[str], Awaitable[Page]] = _no_fetch
+) -> CheckContext[NoParams]:
     return CheckContext(
         requirement=Requirement("r", "text", "c", {}),
         submission=make_submission(),
         params=NoParams(),
         as_of=dt.date(2026, 1, 1),
-        fetch=no_fetch,
+        fetch=fetch,
         sources={},
         read_timeout=read_timeout,
     )
@@ -306,15 +309,7 @@ def test_evidence_of_fetches_and_reads_asked_at_once_stands_in_the_order_asked()
             raise FetchError(url, "refused")
         return html_page(f"<p>{url}</p>", url)
 
-    ctx = CheckContext(
-        requirement=Requirement("r", "text", "c", {}),
-        submission=make_submission(),
-        params=NoParams(),
-        as_of=dt.date(2026, 1, 1),
-        fetch=fetch,
-        sources={},
-        read_timeout=5,
-    )
+    ctx = _ctx(5, fetch)
 
     def note(p: Page, name: str) -> None:
         ctx.evidence("text", name, page=p)
