@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from bs4 import BeautifulSoup, Tag
+from bs4 import BeautifulSoup, SoupStrainer, Tag
 
 from tests.fetch.test_bounded import _ODD_MARKUP, _bs4_as_written
 from tests.helpers import html_page
@@ -211,3 +211,12 @@ def test_a_parse_bs4_starts_again_lists_only_the_tags_of_the_tree_it_keeps() -> 
     assert [t.get_text() for t in builder.named] == ["discarded"]
     builder.initialize_soup(first)  # what bs4 does before another attempt
     assert builder.named == []
+
+
+def test_a_tree_parsed_with_parse_only_is_walked() -> None:
+    # Nothing here parses with bs4's parse_only, but a tree so parsed holds only some
+    # tags, and its list of named tags is not what find_all finds in it.
+    html = "<html><head><title>a</title></head><body><p>b</p><svg><title>c</title></svg>"
+    soup = parse(html, builder=_Builder(None), parse_only=SoupStrainer("title"))
+    assert [t.get_text() for t in tags_named(soup, ("title",))] == ["a", "c"]
+    assert tags_named(soup, ("title",)) == list(soup.find_all("title"))

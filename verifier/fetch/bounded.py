@@ -181,7 +181,8 @@ def tags_named(soup: BeautifulSoup, names: tuple[str, ...], limit: int | None = 
     no walk is needed; any other tree or name is walked by bs4. (No code here changes a
     parsed tree, which would make the list stale.)"""
     made: list[Tag] | None = getattr(getattr(soup, "builder", None), "named", None)
-    if made is None or not INDEXED.issuperset(names):
+    if made is None or soup.parse_only is not None or not INDEXED.issuperset(names):
+        # (A tree parsed with parse_only holds only some tags: the list is not kept then.)
         return list(soup.find_all(list(names), limit=limit))
     found = [tag for tag in made if tag.name in names]
     return found if limit is None else found[:limit]
