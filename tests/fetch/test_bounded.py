@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import re
 import threading
 import time
 from collections.abc import Awaitable, Callable
@@ -145,7 +144,7 @@ def _page(html: str) -> Page:
 
 def test_ctx_read_gives_up_past_the_parse_timeout_with_a_fetch_error_naming_the_page() -> None:
     page = _page(_nested_lists(3_000))
-    page.read_by(None)
+    assert page.soup  # bs4's tree built first: what is timed is the walk
 
     def quadratic(p: Page) -> int:  # what a careless directory reader does
         return sum(len(list(li.parents)) for li in p.soup.find_all("li") for _ in range(100))
@@ -169,7 +168,9 @@ def test_ctx_read_returns_what_the_reader_returns_within_the_timeout() -> None:
 def test_a_directory_built_to_be_slow_to_read_is_an_error_not_a_stalled_run(
     fake_sites: Callable[[Path], SiteServer], tmp_path: Path
 ) -> None:
-    # 12,000 nested lists: 223 s on the event loop before; now cut at --parse-timeout.
+    # 12,000 nested lists: 223 s on the event loop before; then cut at --parse-timeout;
+    # now refused as soon as it is read (nested past the 2,048 levels lxml's tree reads
+    # whole, tests/fetch/test_parsing.py). A slow reader is cut by ctx.read (above).
     page = tmp_path / "dir.example" / "members" / "index.html"
     page.parent.mkdir(parents=True)
     page.write_text(_nested_lists(12_000))
@@ -182,24 +183,17 @@ def test_a_directory_built_to_be_slow_to_read_is_an_error_not_a_stalled_run(
         sources={"finops-members": "http://dir.example/members/"},
     )
     assert result.status == "error"
-    # The requirement names the directory's page and says it was cut at --parse-timeout
-    # (1s here): while parsing it, or, on a machine fast enough to parse it in time,
-    # while the check read it; on a loaded machine the cut can come while the fetch layer
-    # reads the page for the run (before the directory reader), and the engine names it.
-    assert result.summary.startswith(
-        ("finops-members: could not read the directory: ", "could not check http://dir.example")
-    ), result.summary
-    assert re.search(
-        r"http://dir\.example/members/:? .*gave up (parsing: the page \(\d+ bytes\)|reading "
-        r"the page: it) took more than 1s to (parse|read)",
-        result.summary,
-    ), result.summary
+    assert result.summary == (
+        "finops-members: could not read the directory: http://dir.example/members/ could not "
+        "be fetched (too complex to parse: elements nested 2,048 deep or more, past what the "
+        "parser reads whole)"
+    )
 
 
 def test_evidence_recorded_inside_read_is_kept_in_order_and_dropped_when_it_gives_up() -> None:
     ctx = _ctx(0.2)
     page = _page(_nested_lists(3_000))
-    page.read_by(None)
+    assert page.soup  # bs4's tree built first: what is timed is the walk
 
     def notes(p: Page) -> int:
         ctx.evidence("text", "first", page=p)

@@ -1,8 +1,8 @@
 """The corpus of reading pages reaches every branch of how a page is read (issue 10).
 
 ``tests/fetch/page_corpus.py`` holds the pages a second reader of pages is compared on;
-these tests read each through the bs4 path (``Page.view``, ``shape_notes``, the titles,
-the scripts) and check that together they produce every hiding reason
+these tests read each as the fetch layer reads it (``Page.view``, its shape notes, the
+titles, the scripts) and check that together they produce every hiding reason
 ``verifier.fetch.visibility`` can give, hidden and visible links of each kind, both shape
 notes and every kind of title, so that the corpus cannot silently stop covering a branch
 (a reason added to the reader and missing here fails the first tests).
@@ -23,8 +23,7 @@ import pytest
 from tests.fetch.page_corpus import READING_PAGES, random_page
 from tests.helpers import html_page
 from verifier.fetch import css, visibility
-from verifier.fetch.bounded import tags_named
-from verifier.fetch.content import JS_SHELL_NOTE, shape_notes
+from verifier.fetch.content import JS_SHELL_NOTE
 from verifier.fetch.visibility import Link, PageView
 
 _RANDOM_SEEDS = range(120)
@@ -32,7 +31,7 @@ _RANDOM_SEEDS = range(120)
 
 @dataclass(frozen=True)
 class _Reading:
-    """What the bs4 path reads of one page."""
+    """What the fetch layer reads of one page."""
 
     html: str
     view: PageView
@@ -47,10 +46,10 @@ def _read(html: str) -> _Reading:
     return _Reading(
         html,
         page.view,
-        tuple(shape_notes(page.soup)),
+        page.shape_notes,
         page.document_title,
         tuple(page.every_title()),
-        len(tags_named(page.soup, ("script",))),
+        page.script_count,
     )
 
 

@@ -26,7 +26,7 @@ import pytest
 
 from tests.fetch.test_bounded import _bs4_as_written, _tree
 from tests.helpers import html_page
-from verifier.fetch.content import JS_SHELL_NOTE, SHELL_TEXT_CHARS, SHELL_VISIBLE_CHARS, shape_notes
+from verifier.fetch.content import JS_SHELL_NOTE, SHELL_TEXT_CHARS, SHELL_VISIBLE_CHARS
 from verifier.toolkit.pages import built_by_javascript
 
 _HIDES = "<style>.sr{display:none}</style>"
@@ -106,7 +106,7 @@ def test_the_fetch_layer_note_counts_scripts_in_the_head_too(
 ) -> None:
     # The text the fetch layer measures leaves out <template> (and scripts): 199
     # characters and 300 of template are a shell's, with its two scripts named.
-    notes = shape_notes(html_page(_shell_page(visible, _PADDING[padding], 2, where)).soup)
+    notes = list(html_page(_shell_page(visible, _PADDING[padding], 2, where)).shape_notes)
     shell = visible < SHELL_TEXT_CHARS
     assert notes == (
         [

@@ -35,14 +35,13 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
-from bs4 import BeautifulSoup
+from lxml import etree
 
 from tests.helpers import html_page
 from verifier import Page
 from verifier.fetch import css as css_module
 from verifier.fetch import stylesheets as sheets_module
 from verifier.fetch.bounded import INDEXED
-from verifier.fetch.content import shape_notes
 from verifier.fetch.stylesheets import StyleRules
 from verifier.toolkit.pages import built_by_javascript
 
@@ -97,7 +96,7 @@ def _reading(page: Page) -> tuple[Any, ...]:
         page.visible_text,
         page.hidden_passages,
         page.links,
-        shape_notes(page.soup),
+        list(page.shape_notes),
         built_by_javascript(page),
     )
 
@@ -226,10 +225,9 @@ def test_a_page_reading_while_its_rules_are_evicted_keeps_them(cold_cache: None)
     mine = StyleRules([css])
     for i in range(40):  # forty other partners' sheets push it out of the cache
         StyleRules([f".other{i}{{display:none}}"])
-    page = html_page(f"<html><head><style>{css}</style></head><body><p class=promo>P</p>")
-    tag = page.soup.find("p")
-    assert mine.hides(tag) == "the rule .promo {display:none} of the page's <style>"
-    assert StyleRules([css]).hides(tag) == mine.hides(tag)  # read again, alike
+    tag = etree.fromstring(b"<p class=promo>P</p>", etree.HTMLParser()).find(".//p")
+    assert mine.hides_element("p", tag) == "the rule .promo {display:none} of the page's <style>"
+    assert StyleRules([css]).hides_element("p", tag) == mine.hides_element("p", tag)
     assert sheets_module._kept_rules.cache_info().currsize == 16
 
 
@@ -277,11 +275,14 @@ def test_kept_rules_of_hostile_small_css_hold_little_memory(cold_cache: None) ->
         tracemalloc.stop()
     assert held < 8_000_000, f"{held / 1e6:.0f} MB of rules for 16 KiB of CSS"
     # The reason still names the whole rule, as before.
-    # (lxml keeps no such tag name in HTML: the element is made by hand.)
-    tag = BeautifulSoup("", "html.parser").new_tag(chr(0x4E01))
+    # (lxml keeps no such tag name in HTML: the name is given by hand.)
+    tag = etree.fromstring(b"<p>x</p>", etree.HTMLParser()).find(".//p")
     decl = css.split("{", 1)[1].rstrip("}")
-    assert rules.hides(tag) == f"the rule {chr(0x4E01)} {{{decl}}} of the page's <style>"
-    assert rules.hides(BeautifulSoup("", "html.parser").new_tag("p")) is None
+    assert (
+        rules.hides_element(chr(0x4E01), tag)
+        == f"the rule {chr(0x4E01)} {{{decl}}} of the page's <style>"
+    )
+    assert rules.hides_element("p", tag) is None
 
 
 # A kept sheet is read with no deadline (``b530c4d``: "at most about 27 ms"), and an inline

@@ -108,9 +108,15 @@ class Overtime(Exception):
 
 def check_deadline() -> None:
     """Raise :class:`Overtime` if this thread's reading deadline has passed."""
-    deadline: float | None = getattr(_local, "deadline", None)
+    deadline = current_deadline()
     if deadline is not None and time.monotonic() > deadline:
         raise Overtime("reading the page went past its deadline")
+
+
+def current_deadline() -> float | None:
+    """This thread's reading deadline (:func:`reading_until`), ``None`` when it has none."""
+    deadline: float | None = getattr(_local, "deadline", None)
+    return deadline
 
 
 @contextmanager

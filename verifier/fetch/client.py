@@ -37,7 +37,6 @@ from verifier.errors import (
     InputError,
     TooManyRedirects,
 )
-from verifier.fetch.bounded import in_reader
 from verifier.fetch.conditional import (
     NOT_MODIFIED,
     BaselineCapture,
@@ -49,7 +48,6 @@ from verifier.fetch.content import (
     MAX_REFRESH_DELAY,
     bot_challenge,
     head_links,
-    shape_notes,
 )
 from verifier.fetch.decoding import (
     ACCEPT_ENCODING,
@@ -197,7 +195,7 @@ class LiveSource:
         if page.is_html:
             await parse_within(page, s.parse_timeout, s.max_tags)
             if page.ok:
-                shape = await in_reader(lambda _: shape_notes(page.soup), None)
+                shape = page.shape_notes  # read with the page, off the event loop
                 page = page.with_notes(*shape) if shape else page
         return page
 

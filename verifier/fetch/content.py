@@ -16,13 +16,8 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
-from verifier.fetch.bounded import tags_named
 from verifier.names import whole_words
-
-if TYPE_CHECKING:
-    from bs4 import BeautifulSoup
 
 HEAD_SCAN_BYTES = 64 * 1024
 """How much of a document is scanned for meta refresh and canonical links."""
@@ -228,21 +223,18 @@ JS_SHELL_NOTE = "almost no text without JavaScript"
 """How a note flagging a page built by scripts begins (see :attr:`Page.needs_javascript`)."""
 
 
-def shape_notes(soup: BeautifulSoup) -> list[str]:
+def shape_notes(text: str, scripts: int, heads: list[str]) -> list[str]:
     """What a reviewer should know about a 2xx HTML page that may not be what it seems:
     a shell that needs JavaScript to show anything, or a "not found" page served as 200.
-    """
+    ``text`` is the page's text (scripts, styles and templates left out), ``scripts`` how
+    many ``<script>`` it holds, ``heads`` the text of its first three titles and ``<h1>``
+    (:func:`~verifier.fetch.treeread.read_markup` reads them)."""
     notes: list[str] = []
-    text = " ".join(soup.get_text(" ").split())  # script, style, template excluded
-    # The scripts are counted only where they can matter: a page with this much text is
-    # no shell whatever it runs (script_shell), and counting walks the whole tree.
-    scripts = len(tags_named(soup, ("script",))) if len(text) < SHELL_TEXT_CHARS else 0
     if script_shell(scripts, text=text):
         notes.append(
             f"{JS_SHELL_NOTE} ({len(text)} characters, {scripts} "
             "script(s)): the page may need a browser; a person should look"
         )
-    heads = [t.get_text(" ", strip=True) for t in tags_named(soup, ("title", "h1"), limit=3)]
     for head in heads:
         if reads_like_not_found(head):
             notes.append(f"answered 200 but reads like a 'not found' page ({head[:80]!r})")

@@ -14,9 +14,10 @@ from bs4.builder._lxml import LXMLTreeBuilder
 from bs4.element import NavigableString, PageElement
 
 from verifier.errors import FetchTimeout, FetchTooLarge
-from verifier.fetch.bounded import INDEXED, Overtime, in_reader, parse, tags_named
+from verifier.fetch.bounded import INDEXED, Overtime, current_deadline, in_reader, parse
 from verifier.fetch.content import JS_SHELL_NOTE, sniff_type
-from verifier.fetch.visibility import Hidden, Link, PageView, view_of
+from verifier.fetch.treeread import Reading, TooDeep, read_markup
+from verifier.fetch.visibility import Hidden, Link, PageView, SoupMarks
 from verifier.models import Evidence
 
 T = TypeVar("T")
@@ -67,116 +68,6 @@ class Hop:
             str(data["location"]),
             str(via) if via else "redirect",
         )
-
-
-_INERT = frozenset({"template", "noscript"})
-"""Elements whose ``<title>`` is inert markup, never the page's."""
-_FOREIGN = frozenset({"svg", "math"})
-"""Foreign content: a ``<title>`` in it is an SVG tooltip, unless HTML resumes on the way."""
-_FOREIGN_CONTAINERS = frozenset(
-    [
-        "svg",
-        "g",
-        "a",
-        "symbol",
-        "defs",
-        "switch",
-        "use",
-        "marker",
-        "pattern",
-        "mask",
-        "clippath",
-        "text",
-        "tspan",
-        "textpath",
-        "lineargradient",
-        "radialgradient",
-        "filter",
-        "image",
-        "circle",
-        "rect",
-        "path",
-        "ellipse",
-        "line",
-        "polyline",
-        "polygon",
-        "view",
-        "math",
-        "mrow",
-        "mstyle",
-        "semantics",
-        "mfrac",
-        "msub",
-        "msup",
-        "msubsup",
-        "mover",
-        "munder",
-        "munderover",
-        "msqrt",
-        "mroot",
-        "mtable",
-        "mtr",
-        "mtd",
-        "menclose",
-        "mpadded",
-        "mphantom",
-    ]
-)
-"""SVG and MathML elements in which a ``<title>`` stays foreign. Any other element between
-a ``<title>`` and its ``<svg>``/``<math>`` (``foreignObject``, ``desc``, ``mi``,
-``annotation-xml``, or an HTML element such as ``<p>`` that a browser moves out of the SVG)
-makes it an HTML ``<title>``: the one the tab shows."""
-_BREAKOUT = frozenset(
-    [
-        "b",
-        "big",
-        "blockquote",
-        "body",
-        "br",
-        "center",
-        "code",
-        "dd",
-        "div",
-        "dl",
-        "dt",
-        "em",
-        "embed",
-        "font",
-        "h1",
-        "h2",
-        "h3",
-        "h4",
-        "h5",
-        "h6",
-        "head",
-        "hr",
-        "i",
-        "img",
-        "li",
-        "listing",
-        "menu",
-        "meta",
-        "nobr",
-        "ol",
-        "p",
-        "pre",
-        "ruby",
-        "s",
-        "small",
-        "span",
-        "strong",
-        "strike",
-        "sub",
-        "sup",
-        "table",
-        "tt",
-        "u",
-        "ul",
-        "var",
-    ]
-)
-"""HTML elements that end foreign content in a browser's parser: written in an ``<svg>``,
-they and what follows are HTML (lxml keeps them inside, so their presence is the sign)."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -297,13 +188,15 @@ class Page:
 
     @property
     def soup(self) -> BeautifulSoup:
-        """The page parsed with lxml, once, shared by every check that reads it.
+        """The page parsed by bs4 with lxml, once, shared by every check that reads it;
+        built when a check first asks for it (the fetch layer reads pages without it,
+        :mod:`verifier.fetch.treeread`), within the deadline of the ``ctx.read`` asking.
 
         A page that is not HTML parses as an empty document. Read it, never change it:
-        every check (and, in a re-check, every partner) reads the same tree, and the fetch
-        layer relies on it as parsed (:func:`~verifier.fetch.bounded.tags_named`).
+        every check (and, in a re-check, every partner) reads the same tree, and
+        :meth:`hidden_reason` lays the page's view onto it as parsed.
         """
-        return self._once("_soup", self._parse)
+        return self._once("_soup", lambda: self._parse(current_deadline()))
 
     def with_notes(self, *notes: str) -> Page:
         """This page with ``notes`` added, keeping what was already decoded and parsed."""
@@ -313,8 +206,8 @@ class Page:
 
     @property
     def parsed(self) -> bool:
-        """Whether :attr:`soup` has been built already."""
-        return "_soup" in self.__dict__
+        """Whether the page has been read already (:meth:`read_by`)."""
+        return "_reading" in self.__dict__
 
     def _parse(self, deadline: float | None = None) -> BeautifulSoup:
         if not self.is_html:
@@ -322,12 +215,29 @@ class Page:
         return parse(self.text, builder=_Builder(deadline))
 
     def read_by(self, deadline: float | None) -> None:
-        """Build :attr:`soup` and :attr:`view` now, giving up with :class:`Overtime` once
-        ``time.monotonic()`` passes ``deadline``; meant for a page reader thread."""
-        if "_soup" not in self.__dict__:
-            self.__dict__["_soup"] = self._parse(deadline)
-        if "_view" not in self.__dict__:
-            self.__dict__["_view"] = view_of(self.soup, self.final_url, deadline)
+        """Read the page now (its view, titles and shape: :mod:`verifier.fetch.treeread`),
+        giving up with :class:`Overtime` once ``time.monotonic()`` passes ``deadline``;
+        meant for a page reader thread."""
+        if "_reading" not in self.__dict__:
+            self.__dict__["_reading"] = self._read(deadline)
+
+    def _read(self, deadline: float | None = None) -> Reading:
+        return read_markup(self.text if self.is_html else "", self.final_url, deadline)
+
+    @property
+    def _reading(self) -> Reading:
+        return self._once("_reading", self._read)
+
+    @property
+    def shape_notes(self) -> tuple[str, ...]:
+        """What the fetch layer notes of the shape of the page, read as HTML: a shell that
+        needs JavaScript, a "not found" page (:func:`~verifier.fetch.content.shape_notes`)."""
+        return self._reading.notes
+
+    @property
+    def script_count(self) -> int:
+        """How many ``<script>`` elements the page holds (read as HTML)."""
+        return self._reading.scripts
 
     @property
     def needs_javascript(self) -> bool:
@@ -337,9 +247,9 @@ class Page:
 
     @property
     def view(self) -> PageView:
-        """The page as a visitor sees it (:mod:`verifier.fetch.visibility`), built once in
-        one linear walk of :attr:`soup`; the fetch layer builds it off the event loop."""
-        return self._once("_view", lambda: view_of(self.soup, self.final_url))
+        """The page as a visitor sees it (:mod:`verifier.fetch.visibility`), read once in
+        one linear walk; the fetch layer reads it off the event loop."""
+        return self._reading.view
 
     @property
     def document_title(self) -> str:
@@ -349,32 +259,21 @@ class Page:
         ``<title>`` (a tooltip; a ``<title>`` in a ``<foreignObject>`` is the page's);
         whitespace collapsed, ``""`` when there is none. The title a check compares as
         text is :attr:`view`'s (the head's); this is the one a visitor reads."""
-        return self._once("_document_title", self._first_title)
+        return self._reading.document_title
 
     def every_title(self) -> list[str]:
         """The text of every ``<title>`` of the page but inert ones (in a ``<template>`` or
         ``<noscript>``), SVG and MathML ones included, in document order: for a rule that
         must not miss the title a browser shows where lxml and a browser's parser build
-        different trees (they do, around SVG). Walks the tree: run it through ``ctx.read``."""
-        return [" ".join(t.get_text(" ").split()) for t in self._title_tags() if not _inert(t)]
-
-    def _first_title(self) -> str:
-        for tag in self._title_tags():
-            if not _inert(tag) and not _foreign(tag):
-                return " ".join(tag.get_text(" ").split())
-        return ""
-
-    def _title_tags(self) -> list[Tag]:
-        # Every <title> of the tree, found once: each check reading the page asks for its
-        # titles, and finding them walks the whole tree (a title may be anywhere).
-        return self._once("_titles", lambda: tags_named(self.soup, ("title",)))
+        different trees (they do, around SVG)."""
+        return list(self._reading.titles)
 
     @property
     def visible_text(self) -> str:
         """The title and the text a visitor sees, whitespace collapsed. Scripts, styles,
         comments and hidden elements (``display:none``, ``hidden``, ``aria-hidden``, a
         ``<template>``, a class the page's ``<style>`` hides...) are left out: see
-        :attr:`hidden_passages`. Reads the shared tree without changing it."""
+        :attr:`hidden_passages`."""
         return self.view.visible_text
 
     @property
@@ -387,19 +286,22 @@ class Page:
         """Every ``<a href>`` made absolute, in order, each saying whether it is hidden."""
         return self.view.links
 
+    def _marks(self) -> SoupMarks:
+        return self._once("_soup_marks", lambda: SoupMarks(self.soup, self._reading.marks))
+
     def hidden_reason(self, element: PageElement) -> str | None:
         """Why ``element`` of :attr:`soup` (a tag or a string: the tag around it answers)
         is hidden from visitors, by itself or an element around it; ``None`` when a
-        visitor sees it."""
+        visitor sees it. Walks the tree the first time: a check calls it in ``ctx.read``."""
         tag = element if isinstance(element, Tag) else element.parent
-        return None if tag is None else self.view.hidden_reason(tag)
+        return None if tag is None else self._marks().hidden_reason(tag)
 
     def shown_text(self, tag: Tag, hidden_too: bool = False) -> tuple[str, str | None]:
         """The text of ``tag`` of :attr:`soup` that a visitor sees (whitespace collapsed;
         with ``hidden_too``, its hidden text too: what would have counted), and why some of
         its text is hidden (the first reason met; ``None`` when none is). Walks ``tag``: a
         check calls it inside ``ctx.read``."""
-        return self.view.shown_text(tag, hidden_too)
+        return self._marks().shown_text(tag, hidden_too)
 
     def evidence(self) -> Evidence:
         """This fetch as a piece of evidence."""
@@ -682,6 +584,14 @@ async def parse_within(page: Page, seconds: float | None, max_tags: int = DEFAUL
         )
     try:
         await in_reader(page.read_by, seconds)
+    except TooDeep as exc:
+        raise FetchTooLarge(
+            page.url,
+            f"too complex to parse: {exc}, past what the parser reads whole",
+            attempts=len(page.history),
+            history=page.history,
+            hops=[h.to_json() for h in page.hops],
+        ) from None
     except (TimeoutError, Overtime):
         raise FetchTimeout(
             page.url,
@@ -691,19 +601,3 @@ async def parse_within(page: Page, seconds: float | None, max_tags: int = DEFAUL
             history=page.history,
             hops=[h.to_json() for h in page.hops],
         ) from None
-
-
-def _inert(tag: Tag) -> bool:
-    return any(p.name in _INERT for p in tag.parents)
-
-
-def _foreign(tag: Tag) -> bool:
-    # A title in SVG or MathML, with only SVG/MathML containers up to the <svg>/<math>.
-    # An <svg> holding an element that ends foreign content (<svg><p><title>: a browser
-    # moves the <p> and the title out) is not trusted to keep its titles foreign.
-    for parent in tag.parents:
-        if parent.name in _FOREIGN:
-            return not any(d.name in _BREAKOUT for d in parent.find_all(True))
-        if parent.name not in _FOREIGN_CONTAINERS:
-            return False
-    return False

@@ -18,11 +18,12 @@ import time
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import unquote, unquote_to_bytes
 
-from bs4 import BeautifulSoup, Tag
+from bs4.builder import HTMLTreeBuilder
 
-from verifier.fetch.bounded import Overtime, tags_named
+from verifier.fetch.bounded import Overtime
 from verifier.fetch.css import (
     COMMENT,
     canonical,
@@ -84,19 +85,19 @@ class _Compound:
         """The rule it came from, as a reason names it (``.promo {display:none}``)."""
         return self.subject if self.decl is None else f"{self.subject} {{{self.decl}}}"
 
-    def matches(self, tag: Tag, classes: frozenset[str]) -> bool:
-        """Whether it selects ``tag``, whose classes are ``classes``."""
-        if self.tag and tag.name != self.tag:
+    def matches(self, name: str, element: Any, ident: str | None, classes: frozenset[str]) -> bool:
+        """Whether it selects lxml's ``element`` named ``name``, whose id is ``ident`` and
+        classes are ``classes``."""
+        if self.tag and name != self.tag:
             return False
-        if self.ident and tag.get("id") != self.ident:
+        if self.ident and ident != self.ident:
             return False
         if self.classes and not self.classes <= classes:
             return False
-        for name, value, folded in self.attrs:
-            got = tag.get(name)
-            if got is None:
+        for attr, value, folded in self.attrs:
+            text = attribute(element, name, attr)
+            if text is None:
                 return False
-            text = attr_text(got)
             if value is not None and (text.lower() if folded else text) != value:
                 return False
         return True
@@ -111,13 +112,18 @@ class _Compound:
         return self.tag or "*"
 
 
-def _classes(tag: Tag) -> list[str]:
-    value = tag.get("class")
-    return value if isinstance(value, list) else ([value] if value else [])
+_LISTS = HTMLTreeBuilder.DEFAULT_CDATA_LIST_ATTRIBUTES
+_LISTED = frozenset(_LISTS["*"])
 
 
-def attr_text(value: str | list[str]) -> str:
-    return " ".join(value) if isinstance(value, list) else value
+def attribute(element: Any, name: str, attr: str) -> str | None:
+    """The value of attribute ``attr`` of lxml's ``element`` named ``name``, as a
+    selector compares it on bs4's tree of the page: an attribute bs4 takes as a list of
+    words (``class``, ``rel``...) has its words joined by one space."""
+    value: str | None = element.get(attr)
+    if value is not None and (attr in _LISTED or attr in _LISTS.get(name, ())):
+        return " ".join(value.split())
+    return value
 
 
 def _compound(selector: str, decl: str) -> _Compound | None:
@@ -284,8 +290,9 @@ def _data_css(url: str) -> str | None:
     return raw.decode("utf-8", errors="replace")
 
 
-def stylesheets(soup: BeautifulSoup) -> list[str]:
-    """The CSS a browser reads without fetching anything: every ``<style>``, every
+def stylesheets(elements: Iterable[Any]) -> list[str]:
+    """The CSS a browser reads without fetching anything, of a page's ``<style>`` and
+    ``<link>`` elements (lxml's, in document order): every ``<style>``, every
     ``<link rel="stylesheet">`` given as a ``data:`` URL and every ``@import`` of a
     ``data:`` URL in those, in order; at most :data:`_MAX_DATA_CSS` characters of
     ``data:`` CSS in all. Print-only sheets are left out."""
@@ -303,15 +310,15 @@ def stylesheets(soup: BeautifulSoup) -> list[str]:
             if inner is not None and budget > 0:
                 add(inner, data=True)  # as deep as the budget allows: each costs its length
 
-    for tag in tags_named(soup, ("style", "link")):
-        if str(tag.get("media", "")).strip().lower() == "print":
+    for element in elements:
+        if (element.get("media") or "").strip().lower() == "print":
             continue
-        if tag.name == "style":
-            add(tag.get_text(), data=False)
+        if element.tag == "style":
+            add(element.text or "", data=False)  # its text alone: lxml reads no tag in it
             continue
-        rel = attr_text(tag.get("rel") or "").lower().split()
-        href = tag.get("href")
-        if "stylesheet" in rel and "alternate" not in rel and isinstance(href, str):
+        rel = (element.get("rel") or "").lower().split()
+        href = element.get("href")
+        if "stylesheet" in rel and "alternate" not in rel and href is not None:
             css = _data_css(href.strip())
             if css is not None and budget > 0:
                 add(css, data=True)
@@ -384,19 +391,20 @@ class StyleRules:
         else:
             self._by = _rules(sheets, deadline)
 
-    def hides(self, tag: Tag) -> str | None:
-        """Why a rule hides ``tag`` (``the rule .promo {display:none} of the page's
-        <style>``), or ``None``. Past
+    def hides_element(self, name: str, element: Any) -> str | None:
+        """Why a rule hides lxml's ``element`` named ``name`` (``the rule .promo
+        {display:none} of the page's <style>``), or ``None``. Past
         :data:`_MAX_TRIES` rules tried on it, the element reads as hidden."""
         if not self._by:
             return None
-        names = dict.fromkeys(_classes(tag))  # in the page's order: the same reason every run
+        # In the page's order (the same reason every run), as bs4 splits them.
+        names = dict.fromkeys((element.get("class") or "").split())
         classes = frozenset(names)
         keys = [f".{c}" for c in names]
-        ident = tag.get("id")
-        if isinstance(ident, str):
+        ident: str | None = element.get("id")
+        if ident is not None:
             keys.append(f"#{ident}")
-        keys += [str(tag.name), "*"]
+        keys += [name, "*"]
         tries = 0
         for key in keys:
             rules = self._by.get(key, ())
@@ -404,7 +412,7 @@ class StyleRules:
             if tries > _MAX_TRIES:
                 return f"more than {_MAX_TRIES} rules of the page's <style> to try on it"
             for rule in rules:
-                if rule.matches(tag, classes):
+                if rule.matches(name, element, ident, classes):
                     # One string per rule, however many elements it hides: a rule's text
                     # may be 16 KiB, and 2,000 elements given a copy each held 65 MB.
                     reason = self._reasons.get(id(rule))  # (self._by keeps the rule)

@@ -53,14 +53,16 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from typing import Any
 
 from bs4 import BeautifulSoup, Tag
+from bs4.builder import HTMLTreeBuilder
 from bs4.element import NavigableString, PreformattedString
 
-from verifier.fetch.bounded import Overtime, tags_named
+from verifier.fetch.bounded import Overtime
 from verifier.fetch.css import hiding_declaration, parse_declarations
-from verifier.fetch.stylesheets import StyleRules, attr_text, stylesheets
+from verifier.fetch.stylesheets import StyleRules
 from verifier.urls import join_url
 
 IGNORED = frozenset({"script", "style", "noscript", "head"})
@@ -101,27 +103,81 @@ class PageView:
     """The hidden passages, one per outermost hidden element with text, in order."""
     links: tuple[Link, ...]
     """Every ``<a href>`` with a valid target, visible or not, in order."""
-    reasons: dict[int, str] = field(repr=False)
-    """``id(tag)`` of every hidden element -> why; see :meth:`hidden_reason`."""
-    texts: frozenset[int] = field(repr=False, default=frozenset())
-    """``id(string)`` of every string that is text (seen or hidden; not a script's source,
-    a style, a comment); see :meth:`shown_text`."""
+
+
+@dataclass(frozen=True, eq=False)
+class Marks:
+    """The walk's verdict on each element, by its place in document order: what
+    :class:`SoupMarks` lays onto bs4's tree of the same page (both trees are built from
+    the same parse of lxml, element for element)."""
+
+    names: tuple[str, ...]
+    """Each element's name (a check that the trees agree)."""
+    reasons: tuple[str | None, ...]
+    """Why each element is hidden, or ``None``."""
+    ignored: frozenset[int]
+    """Elements whose content is not text (:data:`IGNORED` and what they hold)."""
+    title: int | None
+    """The page's title element (its text is text, in the tab, though the head is not)."""
+
+
+MISMATCH = (
+    "the page read differently by its two parsers (lxml's tree and bs4's): read as "
+    "hidden, a person should look"
+)
+"""Why every element reads as hidden when bs4's tree of a page does not follow the walk's
+element for element (never seen: the tests compare them on every fixture and hostile page)."""
+
+
+class SoupMarks:
+    """:class:`Marks` laid onto bs4's tree of the same page, for the checks that walk
+    ``page.soup``: :meth:`hidden_reason` and :meth:`shown_text` answer for its tags."""
+
+    def __init__(self, soup: BeautifulSoup, marks: Marks) -> None:
+        self._reasons: dict[int, str] = {}
+        self._texts: set[int] = set()  # strings that are text, seen or hidden
+        self.broken = False
+        """Whether the trees differed (then every element reads as hidden, :data:`MISMATCH`)."""
+        names, reasons, ignored = marks.names, marks.reasons, marks.ignored
+        skipped: set[int] = set()
+        title: int | None = None
+        at = 0
+        for node in soup.descendants:
+            if isinstance(node, Tag):
+                if at >= len(names) or names[at] != node.name:
+                    self.broken = True
+                    return
+                why = reasons[at]
+                if why is not None:
+                    self._reasons[id(node)] = why
+                if at in ignored:
+                    skipped.add(id(node))
+                if at == marks.title:
+                    title = id(node)
+                at += 1
+            elif isinstance(node, NavigableString) and not isinstance(node, PreformattedString):
+                parent = id(node.parent)
+                if parent not in skipped or parent == title:
+                    self._texts.add(id(node))
+        self.broken = at != len(names)
 
     def hidden_reason(self, tag: Tag) -> str | None:
         """Why ``tag`` (or an element around it) is hidden from visitors; ``None`` if seen."""
-        return self.reasons.get(id(tag))
+        return MISMATCH if self.broken else self._reasons.get(id(tag))
 
     def shown_text(self, tag: Tag, hidden_too: bool = False) -> tuple[str, str | None]:
         """The text of ``tag`` a visitor sees (whitespace collapsed; with ``hidden_too``,
         its hidden text as well), and why some of its text is hidden (the first reason
         met; ``None`` when none is): the walk's own verdict on each string, so one element
         reads as the whole page does."""
+        if self.broken:
+            return (tag.get_text(" ") if hidden_too else "", MISMATCH)
         shown: list[str] = []
         hidden: str | None = None
         for node in tag.descendants:
-            if id(node) not in self.texts:
+            if id(node) not in self._texts:
                 continue  # a tag, or no text (script, style, comment)
-            why = self.reasons.get(id(node.parent))
+            why = self._reasons.get(id(node.parent))
             if why is None or hidden_too:
                 shown.append(str(node))
             if why is not None and hidden is None:
@@ -155,51 +211,273 @@ _SVG_NOT_RENDERED = {
 is seen."""
 
 
-def _own_reason(tag: Tag, rules: StyleRules, in_svg: bool) -> str | None:
-    name = tag.name
+def _own_reason(name: str, el: Any, rules: StyleRules, in_svg: bool) -> str | None:
+    get = el.get
     if name == "template":
         return "a <template>"
     if in_svg and name in _SVG_NOT_RENDERED:
         return _SVG_NOT_RENDERED[name]
     if name in _NOT_RENDERED:
         return _NOT_RENDERED[name]
-    if name == "object" and tag.get("data"):
+    if name == "object" and get("data"):
         return "fallback content of an <object> with data to show"
-    if tag.has_attr("hidden"):
+    if get("hidden") is not None:
         return "the hidden attribute"
-    if name == "dialog" and not tag.has_attr("open"):
+    if name == "dialog" and get("open") is None:
         return "a closed <dialog>"
-    if tag.has_attr("popover"):
+    if get("popover") is not None:
         return "a popover, shown only once opened"
-    if str(tag.get("aria-hidden", "")).strip().lower() == "true":
+    if (get("aria-hidden") or "").strip().lower() == "true":
         return 'aria-hidden="true"'
-    style = tag.get("style")
-    if isinstance(style, str):
+    style = get("style")
+    if style is not None:
         decl = hiding_declaration(parse_declarations(style))
         if decl:
             return f"{decl} in its style attribute"
-    return rules.hides(tag)
+    return rules.hides_element(name, el)
 
 
 _MAX_USES = 100
 """``<use>`` elements read per page; a page with more shows no ``<defs>`` through them."""
 
 
-def _used_ids(soup: BeautifulSoup, rules: StyleRules) -> set[str]:
+def _used_ids(uses: list[Any], rules: StyleRules) -> set[str]:
     """The ids an SVG ``<use>`` shows (``href="#logo"``, ``xlink:href="#logo"``), of the
     uses that nothing hides themselves (a hidden ``<use>`` shows nobody its target)."""
     out: set[str] = set()
-    uses = tags_named(soup, ("use",), limit=_MAX_USES + 1)
     if len(uses) > _MAX_USES:
         return out
     for use in uses:
-        around = [use, *use.parents][:64]
-        if any(_own_reason(t, rules, True) for t in around if isinstance(t, Tag)):
+        around = [use, *use.iterancestors()][:64]
+        if any(_own_reason(t.tag, t, rules, True) for t in around):
             continue
         for name in ("href", "xlink:href"):
             value = use.get(name)
-            if isinstance(value, str) and value.startswith("#"):
+            if value is not None and value.startswith("#"):
                 out.add(value[1:])
+    return out
+
+
+class _Anchor:
+    """An ``<a href>`` met on the walk: its words, and what images it holds."""
+
+    __slots__ = ("href", "parts", "pictured", "reason", "tiny")
+
+    def __init__(self, href: str, reason: str | None) -> None:
+        self.href = href
+        self.parts: list[str] = []  # its words, and "\x00" + the alt of an image in it
+        self.reason = reason  # why the link itself is hidden
+        self.pictured = False  # holds an image a visitor sees
+        self.tiny = False  # holds an image too small to see
+
+
+class _State:
+    """What the walk knows of an element, from its parent's and its own."""
+
+    __slots__ = ("anchor", "contained", "ignored", "reason", "root", "svg")
+
+    def __init__(
+        self,
+        ignored: bool,
+        reason: str | None,
+        root: list[str] | None,
+        anchor: _Anchor | None,
+        svg: bool,
+        contained: bool,
+    ) -> None:
+        self.ignored = ignored  # not text (IGNORED and what it holds)
+        self.reason = reason  # why it is hidden
+        self.root = root  # the hidden text of its outermost hidden element
+        self.anchor = anchor  # the <a href> around it, or itself
+        self.svg = svg  # inside an <svg>
+        self.contained = contained  # inside bs4's string containers (no main-content text)
+
+
+STRING_CONTAINERS = frozenset(HTMLTreeBuilder.DEFAULT_STRING_CONTAINERS)
+"""Elements bs4 makes the strings of another class than text (script, style, template,
+rt, rp): ``get_text()`` of bs4's tree leaves their strings out, and so does
+:attr:`Walk.text`."""
+_SVG_REASONS = frozenset(_SVG_NOT_RENDERED.values())
+
+
+@dataclass(frozen=True, eq=False)
+class Walk:
+    """What :func:`walk` read of a page."""
+
+    view: PageView
+    marks: Marks
+    text: str
+    """The page's text as bs4's ``get_text(" ")`` of the whole tree gives it, whitespace
+    collapsed (hidden text, the title and a ``<noscript>`` in; scripts, styles, templates,
+    comments out): what the fetch layer's shape notes judge."""
+    depth: int
+    """How deep its deepest element lies (an ``<html>`` at the top: 1)."""
+
+
+def walk(
+    tops: list[Any],
+    base_url: str,
+    title: Any,
+    sheets: list[str],
+    uses: list[Any],
+    deadline: float | None = None,
+) -> Walk:
+    """Sort the text and links of lxml's tree, whose nodes at the top are ``tops`` (a
+    page may have several ``<html>`` there, and comments), into visible and hidden
+    (module docstring); ``title`` is the head's ``<title>``, ``sheets``
+    the page's CSS (:func:`~verifier.fetch.stylesheets.stylesheets`) and ``uses`` its SVG
+    ``<use>`` elements. Raise :class:`Overtime` once ``time.monotonic()`` passes
+    ``deadline``.
+
+    One pass in document order, each element's state made from its parent's: lxml keeps
+    an element's text in ``.text`` and the text after it, its parent's, in ``.tail``."""
+    rules = StyleRules(sheets, deadline)
+    used = _used_ids(uses, rules)
+    names: list[str] = []
+    reasons: list[str | None] = []
+    ignored: set[int] = set()
+    title_at: int | None = None
+    visible: list[str] = []
+    text: list[str] = []  # bs4's get_text() of the page
+    roots: list[tuple[str, list[str]]] = []  # outermost hidden elements: why, their text
+    anchors: list[_Anchor] = []
+
+    def string(value: str, at: _State) -> None:
+        if not at.contained:
+            text.append(value)
+        if at.ignored:
+            return
+        if at.reason is None:
+            visible.append(value)
+        else:
+            assert at.root is not None
+            at.root.append(value)
+        anchor = at.anchor
+        if anchor is not None and (at.reason is None or anchor.reason is not None):
+            anchor.parts.append(value)  # a visible link's hidden words are not its text
+
+    top = _State(False, None, None, None, False, False)
+    # Each frame: the children still to walk, the state of their parent, and the text
+    # after that parent (its own parent's, taken once its children are done).
+    stack: list[tuple[Any, _State, str | None, _State]] = []
+    if tops:
+        stack.append((iter(tops), top, None, top))
+    count = depth = 0
+    while stack:
+        children, parent, tail, tail_state = stack[-1]
+        node = next(children, None)
+        if node is None:
+            stack.pop()
+            if tail:
+                string(tail, tail_state)
+            continue
+        name = node.tag
+        if not isinstance(name, str):  # a comment or processing instruction: its tail is text
+            if node.tail:
+                string(node.tail, parent)
+            continue
+        count += 1
+        # Often: one element may cost up to _MAX_TRIES rules.
+        if deadline is not None and not count % 16 and time.monotonic() > deadline:
+            raise Overtime("reading the page went past its deadline")
+        at = len(names)
+        names.append(name)
+        contained = parent.contained or name in STRING_CONTAINERS
+        if parent.ignored or name in IGNORED:
+            ignored.add(at)
+            reasons.append(None)
+            if node is title:
+                title_at = at
+            state = _State(True, None, None, None, parent.svg, contained)
+        else:
+            svg = parent.svg or name == "svg"
+            reason, hidden_root = parent.reason, parent.root
+            if reason is not None and reason in _SVG_REASONS and node.get("id") in used:
+                reason = None  # what a <use> shows of a <defs>: its own reason alone
+            if reason is None:
+                reason = _own_reason(name, node, rules, svg)
+                if reason is not None:
+                    hidden_root = []
+                    roots.append((reason, hidden_root))
+            reasons.append(reason)
+            anchor = parent.anchor
+            if name == "a" and node.get("href") is not None:
+                anchor = _Anchor(node.get("href"), reason)
+                anchors.append(anchor)
+            outer = parent.anchor
+            if outer is not None and name in ("img", "svg"):
+                # An image shows its link only if a visitor sees the image (not hidden, not
+                # a 1x1 pixel); its alt is the link's text then (or, for a hidden link, what
+                # it would have shown).
+                seen = reason is None and not too_small(node)
+                if seen:
+                    outer.pictured = True
+                elif reason is None:
+                    outer.tiny = True
+                alt = node.get("alt")
+                if alt and (seen or outer.reason is not None):
+                    outer.parts.append(f"\x00{alt}")
+            state = _State(False, reason, hidden_root, anchor, svg, contained)
+        if node.text:
+            string(node.text, state)
+        stack.append((iter(node), state, node.tail, parent))
+        depth = max(depth, len(stack) - 1)
+    title_text = _collapse(strings_of(title)) if title is not None else ""
+    view = PageView(
+        title=title_text,
+        visible_text=_collapse([title_text, *visible]),
+        hidden=tuple(Hidden(t, why) for why, words in roots if (t := _collapse(words))),
+        links=tuple(_links(anchors, base_url, deadline)),
+    )
+    marks = Marks(tuple(names), tuple(reasons), frozenset(ignored), title_at)
+    return Walk(view, marks, " ".join(" ".join(text).split()), depth)
+
+
+def _links(anchors: list[_Anchor], base_url: str, deadline: float | None) -> Iterable[Link]:
+    for count, a in enumerate(anchors):
+        if deadline is not None and not count % 256 and time.monotonic() > deadline:
+            raise Overtime("reading the page's links went past its deadline")
+        href = join_url(base_url, a.href)
+        if href is None:
+            continue  # a malformed href is no link to follow or count
+        words = [p for p in a.parts if not p.startswith("\x00")]
+        alts = [p[1:] for p in a.parts if p.startswith("\x00")]
+        text = _collapse(words) or _collapse(alts)
+        reason = a.reason
+        if reason is None and not text and not a.pictured:
+            reason = (
+                "a link whose only image is too small to see (2 pixels or less)"
+                if a.tiny
+                else "a link with no text or image to click"
+            )
+        yield Link(href, text, reason)
+
+
+def strings_of(element: Any) -> list[str]:
+    """The strings of lxml's ``element`` that bs4's ``get_text()`` of the same element
+    joins, in order: its text but comments' and that of string containers (a ``<title>``
+    inside a ``<template>`` has no text to bs4)."""
+    if any(e.tag in STRING_CONTAINERS for e in element.iterancestors()):
+        return []
+    out: list[str] = []
+    if element.text:
+        out.append(element.text)
+    stack: list[tuple[Any, str | None]] = [(iter(element), None)]
+    while stack:
+        children, tail = stack[-1]
+        node = next(children, None)
+        if node is None:
+            stack.pop()
+            if tail:
+                out.append(tail)
+            continue
+        if not isinstance(node.tag, str) or node.tag in STRING_CONTAINERS:
+            if node.tail:
+                out.append(node.tail)
+            continue
+        if node.text:
+            out.append(node.text)
+        stack.append((iter(node), node.tail))
     return out
 
 
@@ -218,9 +496,10 @@ _TINY_PX = 2.0
 _SIZE = re.compile(r"(-?\d*\.?\d+)\s*([a-z%]*)")
 
 
-def too_small(tag: Tag) -> bool:
-    """Whether the image ``tag`` is given a width or height of :data:`_TINY_PX` or less,
-    by its ``width``/``height`` attribute or its inline style (px, or no unit; any 0)."""
+def too_small(tag: Any) -> bool:
+    """Whether the image ``tag`` (lxml's element) is given a width or height of
+    :data:`_TINY_PX` or less, by its ``width``/``height`` attribute or its inline style
+    (px, or no unit; any 0)."""
     style = tag.get("style")
     decls = parse_declarations(style) if isinstance(style, str) else {}
     for axis in ("width", "height"):
@@ -232,126 +511,3 @@ def too_small(tag: Tag) -> bool:
             if size <= 0 or (unit in ("", "px") and size <= _TINY_PX):
                 return True
     return False
-
-
-def view_of(soup: BeautifulSoup, base_url: str, deadline: float | None = None) -> PageView:
-    """Sort ``soup``'s text and links into visible and hidden (module docstring); raise
-    :class:`Overtime` once ``time.monotonic()`` passes ``deadline``."""
-    rules = StyleRules(stylesheets(soup), deadline)
-    used = _used_ids(soup, rules)
-    head = soup.head
-    title = head.find("title", recursive=False) if head is not None else None
-    reasons: dict[int, str] = {}
-    svg: set[int] = set()  # elements inside an <svg>
-    ignored: set[int] = set()
-    root_of: dict[int, Tag] = {}  # hidden element -> its outermost hidden ancestor
-    anchor_of: dict[int, Tag] = {}  # element -> the <a href> around it
-    hidden_parts: dict[int, list[str]] = {}
-    hidden_roots: list[Tag] = []
-    link_parts: dict[int, list[str]] = {}
-    anchors: list[Tag] = []
-    pictured: set[int] = set()  # links holding an image a visitor sees
-    tiny: set[int] = set()  # links holding an image too small to see
-    texts: set[int] = set()  # strings that are text, seen or hidden
-    visible: list[str] = []
-    for count, node in enumerate(soup.descendants):
-        # Often: one element may cost up to _MAX_TRIES rules.
-        if deadline is not None and not count % 16 and time.monotonic() > deadline:
-            raise Overtime("reading the page went past its deadline")
-        parent = node.parent
-        pid = id(parent)
-        if isinstance(node, Tag):
-            nid = id(node)
-            if pid in ignored or node.name in IGNORED:
-                ignored.add(nid)
-                continue
-            if node.name == "svg" or pid in svg:
-                svg.add(nid)
-            if pid in reasons and not (
-                reasons[pid] in _SVG_NOT_RENDERED.values() and node.get("id") in used
-            ):
-                reasons[nid] = reasons[pid]
-                root_of[nid] = root_of[pid]
-            else:
-                own = _own_reason(node, rules, nid in svg)
-                if own is not None:
-                    reasons[nid] = own
-                    root_of[nid] = node
-                    hidden_roots.append(node)
-                    hidden_parts[nid] = []
-            if pid in anchor_of:
-                anchor_of[nid] = anchor_of[pid]
-            if node.name == "a" and isinstance(node.get("href"), str):
-                anchor_of[nid] = node
-                anchors.append(node)
-                link_parts[nid] = []
-            anchor = anchor_of.get(pid)
-            if anchor is not None and node.name in ("img", "svg"):
-                # An image shows its link only if a visitor sees the image (not hidden, not
-                # a 1x1 pixel); its alt is the link's text then (or, for a hidden link, what
-                # it would have shown).
-                seen = nid not in reasons and not too_small(node)
-                if seen:
-                    pictured.add(id(anchor))
-                elif nid not in reasons:
-                    tiny.add(id(anchor))
-                if node.get("alt") and (seen or id(anchor) in reasons):
-                    link_parts[id(anchor)].append(f"\x00{attr_text(node['alt'])}")
-            continue
-        if not isinstance(node, NavigableString) or isinstance(node, PreformattedString):
-            continue  # comments, doctype, processing instructions, CDATA
-        if pid in ignored:
-            if title is not None and parent is title:
-                texts.add(id(node))  # the page's title is text (in the tab), taken apart
-            continue
-        text = str(node)
-        texts.add(id(node))
-        if pid in reasons:
-            hidden_parts[id(root_of[pid])].append(text)
-        else:
-            visible.append(text)
-        anchor = anchor_of.get(pid)
-        if anchor is not None and (pid not in reasons or id(anchor) in reasons):
-            link_parts[id(anchor)].append(text)  # a visible link's hidden words are not its text
-    title_text = _collapse([title.get_text(" ")]) if title is not None else ""
-    hidden = tuple(
-        Hidden(text, reasons[id(root)])
-        for root in hidden_roots
-        if (text := _collapse(hidden_parts[id(root)]))
-    )
-    return PageView(
-        title=title_text,
-        visible_text=_collapse([title_text, *visible]),
-        hidden=hidden,
-        links=tuple(_links(anchors, link_parts, reasons, (pictured, tiny), base_url, deadline)),
-        reasons=reasons,
-        texts=frozenset(texts),
-    )
-
-
-def _links(
-    anchors: list[Tag],
-    parts: dict[int, list[str]],
-    reasons: dict[int, str],
-    images: tuple[set[int], set[int]],
-    base_url: str,
-    deadline: float | None,
-) -> Iterable[Link]:
-    pictured, tiny = images
-    for count, a in enumerate(anchors):
-        if deadline is not None and not count % 256 and time.monotonic() > deadline:
-            raise Overtime("reading the page's links went past its deadline")
-        href = join_url(base_url, str(a["href"]))
-        if href is None:
-            continue  # a malformed href is no link to follow or count
-        words = [p for p in parts[id(a)] if not p.startswith("\x00")]
-        alts = [p[1:] for p in parts[id(a)] if p.startswith("\x00")]
-        text = _collapse(words) or _collapse(alts)
-        reason = reasons.get(id(a))
-        if reason is None and not text and id(a) not in pictured:
-            reason = (
-                "a link whose only image is too small to see (2 pixels or less)"
-                if id(a) in tiny
-                else "a link with no text or image to click"
-            )
-        yield Link(href, text, reason)

@@ -20,7 +20,6 @@ from typing import Any, Literal
 
 from verifier.checks import CheckContext
 from verifier.errors import FetchError
-from verifier.fetch.bounded import tags_named
 from verifier.fetch.content import SHELL_VISIBLE_CHARS, script_shell, soft_404
 from verifier.fetch.page import Page
 
@@ -56,9 +55,8 @@ def built_by_javascript(page: Page) -> bool:
         return True
     visible = page.visible_text
     if len(visible) >= SHELL_VISIBLE_CHARS:
-        return False  # this much text is no shell, whatever it runs: no walk for scripts
-    scripts = len(tags_named(page.soup, ("script",), limit=1))
-    return script_shell(scripts, visible=visible)
+        return False  # this much text is no shell, whatever it runs
+    return script_shell(page.script_count, visible=visible)
 
 
 async def read_page(ctx: CheckContext[Any], url: str, *, html: bool = True) -> Read:

@@ -1,0 +1,260 @@
+"""A page read from lxml's own tree: what a visitor sees of it, its titles, its shape.
+
+The fetch layer reads every HTML page it fetches (:func:`read_markup`, in a page reader
+thread): its view (:mod:`verifier.fetch.visibility`), the titles a "not found" rule
+reads, and the notes on its shape (:func:`~verifier.fetch.content.shape_notes`). It
+reads them from lxml's own tree, which lxml builds in C in about a millisecond and whose
+nodes Python's cyclic collector never walks; bs4's tree of the same page (``page.soup``)
+is built only for a check that walks it.
+
+Both trees come from the same parse (lxml's HTML parser, fed the text as bs4's lxml
+builder feeds it), so each reading is the one bs4's tree would give: the tests compare
+them on every fixture page and on hostile and random pages
+(``tests/fetch/test_tree_reading.py``).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from lxml import etree
+
+from verifier.fetch.bounded import Overtime
+from verifier.fetch.content import shape_notes
+from verifier.fetch.stylesheets import stylesheets
+from verifier.fetch.visibility import Marks, PageView, strings_of, walk
+
+_INERT = frozenset({"template", "noscript"})
+"""Elements whose ``<title>`` is inert markup, never the page's."""
+_FOREIGN = frozenset({"svg", "math"})
+"""Foreign content: a ``<title>`` in it is an SVG tooltip, unless HTML resumes on the way."""
+_FOREIGN_CONTAINERS = frozenset(
+    [
+        "svg",
+        "g",
+        "a",
+        "symbol",
+        "defs",
+        "switch",
+        "use",
+        "marker",
+        "pattern",
+        "mask",
+        "clippath",
+        "text",
+        "tspan",
+        "textpath",
+        "lineargradient",
+        "radialgradient",
+        "filter",
+        "image",
+        "circle",
+        "rect",
+        "path",
+        "ellipse",
+        "line",
+        "polyline",
+        "polygon",
+        "view",
+        "math",
+        "mrow",
+        "mstyle",
+        "semantics",
+        "mfrac",
+        "msub",
+        "msup",
+        "msubsup",
+        "mover",
+        "munder",
+        "munderover",
+        "msqrt",
+        "mroot",
+        "mtable",
+        "mtr",
+        "mtd",
+        "menclose",
+        "mpadded",
+        "mphantom",
+    ]
+)
+"""SVG and MathML elements in which a ``<title>`` stays foreign. Any other element between
+a ``<title>`` and its ``<svg>``/``<math>`` (``foreignObject``, ``desc``, ``mi``,
+``annotation-xml``, or an HTML element such as ``<p>`` that a browser moves out of the SVG)
+makes it an HTML ``<title>``: the one the tab shows."""
+_BREAKOUT = frozenset(
+    [
+        "b",
+        "big",
+        "blockquote",
+        "body",
+        "br",
+        "center",
+        "code",
+        "dd",
+        "div",
+        "dl",
+        "dt",
+        "em",
+        "embed",
+        "font",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "head",
+        "hr",
+        "i",
+        "img",
+        "li",
+        "listing",
+        "menu",
+        "meta",
+        "nobr",
+        "ol",
+        "p",
+        "pre",
+        "ruby",
+        "s",
+        "small",
+        "span",
+        "strong",
+        "strike",
+        "sub",
+        "sup",
+        "table",
+        "tt",
+        "u",
+        "ul",
+        "var",
+    ]
+)
+"""HTML elements that end foreign content in a browser's parser: written in an ``<svg>``,
+they and what follows are HTML (lxml keeps them inside, so their presence is the sign)."""
+
+
+@dataclass(frozen=True, eq=False)
+class Reading:
+    """What the fetch layer reads of an HTML page (module docstring)."""
+
+    view: PageView
+    """What a visitor sees of it."""
+    marks: Marks
+    """The view's verdict on each element, for bs4's tree
+    (:class:`~verifier.fetch.visibility.SoupMarks`)."""
+    notes: tuple[str, ...]
+    """What a reviewer should know about its shape
+    (:func:`~verifier.fetch.content.shape_notes`)."""
+    document_title: str
+    """The title a browser shows in the tab (``Page.document_title``)."""
+    titles: tuple[str, ...]
+    """Every title but inert ones (``Page.every_title``)."""
+    scripts: int
+    """How many ``<script>`` elements it holds."""
+
+
+MAX_DEPTH = 2048
+"""Levels of nesting lxml builds a tree to: past them it stops, and the rest of the page
+would be missing. A page that deep is refused (:class:`TooDeep`); no real page comes near.
+(bs4's tree has no such limit: its parse was stopped by its deadline instead.)"""
+
+
+class TooDeep(Exception):
+    """The page nests elements :data:`MAX_DEPTH` deep or more: what lxml's tree holds of
+    it may stop there."""
+
+
+def parse_tree(text: str) -> Any:
+    """lxml's tree of ``text`` (its root element; ``None`` when there is none), parsed as
+    bs4's lxml builder parses it: the whole text fed at once to lxml's HTML parser, a
+    leading byte order mark dropped, and the text given as UTF-8 bytes if lxml refuses
+    it as a string."""
+    if text[:1] == "\ufeff":
+        text = text[1:]
+    refused: Exception | None = None
+    for markup, encoding in ((text, None), (text.encode("utf-8"), "utf8")):
+        # huge_tree: lxml's tree keeps long text whole and nests to MAX_DEPTH (not 256),
+        # as bs4's tree of the same parse does.
+        parser = etree.HTMLParser(recover=True, encoding=encoding, huge_tree=True)
+        try:
+            parser.feed(markup)
+            return parser.close()
+        except (UnicodeDecodeError, LookupError, etree.ParserError) as exc:
+            refused = exc
+    raise ValueError(f"lxml refused the page: {refused}")
+
+
+_NAMED = ("head", "style", "link", "use", "title", "script", "h1")
+"""The elements found before the walk, in one pass of lxml's in C."""
+
+
+def read_markup(text: str, base_url: str, deadline: float | None = None) -> Reading:
+    """Read the HTML ``text`` of a page whose final URL is ``base_url`` (module
+    docstring); raise :class:`~verifier.fetch.bounded.Overtime` once
+    ``time.monotonic()`` passes ``deadline``, :class:`TooDeep` for a page nested too deep
+    to read whole."""
+    root = parse_tree(text)
+    if deadline is not None and time.monotonic() > deadline:
+        raise Overtime("the parse went past its deadline")
+    # Markup after </html> may make a second <html> beside the first (bs4's tree holds
+    # both), and comments may stand before and after them.
+    tops = [] if root is None else [*reversed(list(root.itersiblings(preceding=True))), root]
+    if root is not None:
+        tops += root.itersiblings()
+    named: dict[str, list[Any]] = {name: [] for name in _NAMED}
+    ordered: list[Any] = []  # <style>, <link>, <title>, <h1> in document order
+    for element in (e for top in tops if isinstance(top.tag, str) for e in top.iter(*_NAMED)):
+        named[element.tag].append(element)
+        if element.tag in ("style", "link", "title", "h1"):
+            ordered.append(element)
+    head = named["head"][0] if named["head"] else None
+    title = next((e for e in head if e.tag == "title"), None) if head is not None else None
+    read = walk(
+        tops,
+        base_url,
+        title,
+        stylesheets(e for e in ordered if e.tag in ("style", "link")),
+        named["use"],
+        deadline,
+    )
+    if read.depth >= MAX_DEPTH:
+        raise TooDeep(f"elements nested {MAX_DEPTH:,} deep or more")
+    titles = named["title"]
+    heads = [e for e in ordered if e.tag in ("title", "h1")][:3]
+    return Reading(
+        view=read.view,
+        marks=read.marks,
+        notes=tuple(
+            shape_notes(
+                read.text,
+                len(named["script"]),
+                [" ".join(s.strip() for s in strings_of(e) if s.strip()) for e in heads],
+            )
+        ),
+        document_title=next((_text(t) for t in titles if not _inert(t) and not _foreign(t)), ""),
+        titles=tuple(_text(t) for t in titles if not _inert(t)),
+        scripts=len(named["script"]),
+    )
+
+
+def _text(element: Any) -> str:
+    return " ".join(" ".join(strings_of(element)).split())
+
+
+def _inert(element: Any) -> bool:
+    return any(e.tag in _INERT for e in element.iterancestors())
+
+
+def _foreign(element: Any) -> bool:
+    # A title in SVG or MathML, with only SVG/MathML containers up to the <svg>/<math>.
+    # An <svg> holding an element that ends foreign content (<svg><p><title>: a browser
+    # moves the <p> and the title out) is not trusted to keep its titles foreign.
+    for parent in element.iterancestors():
+        if parent.tag in _FOREIGN:
+            return not any(d.tag in _BREAKOUT for d in parent.iterdescendants())
+        if parent.tag not in _FOREIGN_CONTAINERS:
+            return False
+    return False
