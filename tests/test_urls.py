@@ -285,3 +285,29 @@ def test_join_url_answers_as_httpx_whatever_was_joined_before() -> None:
     for order in (pairs, pairs[::-1], random.Random(3).sample(pairs, len(pairs))):
         for base, ref in order:
             assert join_url(base, ref) == _uncached(base, ref), (base, ref)
+
+
+def test_a_plain_absolute_path_joins_as_httpx_joins_it() -> None:
+    # join_url writes a plain path ("/section-2/page-3/") after the base's origin as
+    # httpx writes it, without a join: every base here, with paths made of every
+    # character the shortcut takes and of those it leaves to httpx.
+    rng = random.Random(7)
+    plain = "abcXYZ019-._~"
+    paths = ["/", "/a", "/a/", "/A-b_c~d.e/f.", "/x/y/z/"]
+    paths += [
+        "/"
+        + "/".join(
+            "".join(rng.choices(plain, k=rng.randint(1, 6))) for _ in range(rng.randint(1, 4))
+        )
+        + rng.choice(["", "/"])
+        for _ in range(300)
+    ]
+    paths += ["/./a", "/../a", "/a//b", "/.a", "/a/..", "/a%2e", "/a?q", "/a#f", "/ä"]
+    for base in [
+        *_BASES,
+        "http://u:p@acme.example:8080",
+        "HTTPS://Acme.Example:443",
+        "ftp://acme.example/",
+    ]:
+        for path in paths:
+            assert join_url(base, path) == _uncached(base, path), (base, path)

@@ -275,6 +275,12 @@ def join_url(base: str, ref: str) -> str | None:
     """
     if type(ref) is not str and isinstance(ref, str):
         ref = str(ref)  # remembered as a plain string: a tag's string keeps its page alive
+    if _PLAIN_PATH.match(ref) and len(base) <= _REMEMBERED_URL:
+        # A plain absolute path ("/section-2/page-3/"): httpx keeps it as written, after
+        # the base's scheme and host as httpx writes them (the tests compare it with
+        # httpx's join on hostile bases and references).
+        origin = _origin_remembered(base)
+        return None if origin is None else origin + ref
     scope = _scope(base) if _ABSOLUTE_REF.match(ref) or _ROOTED_REF.match(ref) else base
     key = (scope, ref)
     try:
@@ -291,6 +297,23 @@ def join_url(base: str, ref: str) -> str | None:
         _JOINED.clear()  # bounded: emptied when full
     _JOINED[key] = joined
     return joined
+
+
+_SEGMENT = r"[A-Za-z0-9_~-][A-Za-z0-9._~-]*"
+_PLAIN_PATH = re.compile(rf"/(?:{_SEGMENT}(?:/{_SEGMENT})*/?)?\Z")
+"""An absolute path of plain segments: letters, digits, ``-._~``, none empty, none
+starting with a dot (so no ``.`` or ``..`` segment): nothing a join rewrites."""
+
+
+@functools.lru_cache(maxsize=4_096)
+def _origin_remembered(base: str) -> str | None:
+    # What httpx writes before the path of a reference joined to ``base``; None when it
+    # cannot parse the base (then every join of it is None).
+    try:
+        joined = str(httpx.URL(base).join("/"))
+    except (httpx.InvalidURL, TypeError, ValueError):
+        return None
+    return joined[:-1]
 
 
 def _scope(base: str) -> str:
