@@ -74,24 +74,22 @@ def title_and_body(page: Page) -> tuple[str, str]:
 
 
 def visible(page: Page) -> Content:
-    """``page`` as a visitor sees it (walks the tree: run it through ``ctx.read``). A
-    heading's hidden words are not its text (``<h1>Cloud<span hidden> FinOps</span></h1>``
-    reads "Cloud")."""
-    heads = [t for t in page.soup.find_all(HEADINGS) if page.hidden_reason(t) is None]
+    """``page`` as a visitor sees it. A heading's hidden words are not its text
+    (``<h1>Cloud<span hidden> FinOps</span></h1>`` reads "Cloud")."""
+    heads = [h for h in page.headings if h.name in HEADINGS and h.hidden is None]
     title, body = title_and_body(page)
-    return Content(title, body, page_links(page), [(t.name, page.shown_text(t)[0]) for t in heads])
+    return Content(title, body, page_links(page), [(h.name, h.text) for h in heads])
 
 
 def everything(page: Page) -> Content:
-    """``page`` with what it hides from visitors, to ask whether that would have counted
-    (walks the tree: run it through ``ctx.read``)."""
-    heads = page.soup.find_all(HEADINGS)
+    """``page`` with what it hides from visitors, to ask whether that would have counted."""
+    heads = [h for h in page.headings if h.name in HEADINGS]
     title, body = title_and_body(page)
     return Content(
         title,
         f"{body} {hidden_text(page)}",
         [(link.href, link.text) for link in page.links],
-        [(t.name, page.shown_text(t, hidden_too=True)[0]) for t in heads],
+        [(h.name, h.all_text) for h in heads],
     )
 
 

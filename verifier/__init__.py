@@ -38,7 +38,7 @@ from verifier.checks import Check, CheckContext, CheckExample, NoParams, Params
 from verifier.demo import DemoSpec
 from verifier.errors import FetchError, VerifierError
 from verifier.fetch.page import Hop, Page
-from verifier.fetch.visibility import Hidden, Link
+from verifier.fetch.visibility import Heading, Hidden, Link
 from verifier.inputs.sources import Source
 from verifier.inputs.submission import Submission
 from verifier.models import Evidence, Outcome, Requirement, Status, overall_status
@@ -55,6 +55,7 @@ __all__ = [
     "DemoSpec",
     "Evidence",
     "FetchError",
+    "Heading",
     "Hidden",
     "Hop",
     "Link",

@@ -32,6 +32,7 @@ from verifier.fetch.treeread import _BREAKOUT, _FOREIGN, _FOREIGN_CONTAINERS, _I
 from verifier.fetch.stylesheets import StyleRules, _IMPORT, _MAX_DATA_CSS, _data_css
 from verifier.fetch.visibility import (
     IGNORED,
+    Heading,
     Hidden,
     Link,
     _NOT_RENDERED,
@@ -335,6 +336,11 @@ def bs4_reading(text: str, base_url: str) -> dict[str, Any]:
         "document_title": title,
         "titles": titles,
         "scripts": len(soup.find_all("script")),
+        # What a check walking the soup for its headings got (plugins/_signs.py did).
+        "headings": tuple(
+            Heading(t.name, _shown(view, t)[0], _shown(view, t, True)[0], view.reasons.get(id(t)))
+            for t in soup.find_all(["title", "h1", "h2", "h3", "h4", "h5", "h6"])
+        ),
     }
 
 

@@ -42,6 +42,7 @@ def _lxml_reading(text: str) -> dict[str, Any]:
         "document_title": read.document_title,
         "titles": read.titles,
         "scripts": read.scripts,
+        "headings": read.view.headings,
     }
 
 

@@ -17,7 +17,7 @@ from verifier.errors import FetchTimeout, FetchTooLarge
 from verifier.fetch.bounded import INDEXED, Overtime, current_deadline, in_reader, parse
 from verifier.fetch.content import JS_SHELL_NOTE, sniff_type
 from verifier.fetch.treeread import Reading, TooDeep, read_markup
-from verifier.fetch.visibility import Hidden, Link, PageView, SoupMarks
+from verifier.fetch.visibility import Heading, Hidden, Link, PageView, SoupMarks
 from verifier.models import Evidence
 
 T = TypeVar("T")
@@ -285,6 +285,14 @@ class Page:
     def links(self) -> tuple[Link, ...]:
         """Every ``<a href>`` made absolute, in order, each saying whether it is hidden."""
         return self.view.links
+
+    @property
+    def headings(self) -> tuple[Heading, ...]:
+        """Every ``<title>`` (the head's, an SVG's...) and ``<h1>``-``<h6>`` of the page,
+        in order, each with the text a visitor sees of it and whether it is hidden: what
+        walking :attr:`soup` for them with :meth:`hidden_reason` and :meth:`shown_text`
+        gives, without building bs4's tree."""
+        return self.view.headings
 
     def _marks(self) -> SoupMarks:
         return self._once("_soup_marks", lambda: SoupMarks(self.soup, self._reading.marks))

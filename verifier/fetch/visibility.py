@@ -92,6 +92,22 @@ class Link:
 
 
 @dataclass(frozen=True)
+class Heading:
+    """A ``<title>`` or ``<h1>``-``<h6>`` element of a page, as a visitor sees it."""
+
+    name: str
+    """``title``, ``h1``... ``h6``."""
+    text: str
+    """Its text a visitor sees, whitespace collapsed (its hidden words left out:
+    ``<h1>Cloud<span hidden> FinOps</span></h1>`` reads "Cloud")."""
+    all_text: str
+    """Its text with the words it hides: what would have counted."""
+    hidden: str | None
+    """``None`` when a visitor sees the element, else why it is hidden (an SVG's or a
+    body's ``<title>`` is hidden: a browser never draws it)."""
+
+
+@dataclass(frozen=True)
 class PageView:
     """A page as a visitor sees it (see the module docstring)."""
 
@@ -103,6 +119,8 @@ class PageView:
     """The hidden passages, one per outermost hidden element with text, in order."""
     links: tuple[Link, ...]
     """Every ``<a href>`` with a valid target, visible or not, in order."""
+    headings: tuple[Heading, ...] = ()
+    """Every title and ``<h1>``-``<h6>`` element, in order (:class:`Heading`)."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -274,7 +292,7 @@ class _Anchor:
 class _State:
     """What the walk knows of an element, from its parent's and its own."""
 
-    __slots__ = ("anchor", "contained", "ignored", "reason", "root", "svg")
+    __slots__ = ("anchor", "contained", "heads", "ignored", "reason", "root", "svg", "title")
 
     def __init__(
         self,
@@ -284,6 +302,7 @@ class _State:
         anchor: _Anchor | None,
         svg: bool,
         contained: bool,
+        heads: tuple[_Heading, ...],
     ) -> None:
         self.ignored = ignored  # not text (IGNORED and what it holds)
         self.reason = reason  # why it is hidden
@@ -291,6 +310,24 @@ class _State:
         self.anchor = anchor  # the <a href> around it, or itself
         self.svg = svg  # inside an <svg>
         self.contained = contained  # inside bs4's string containers (no main-content text)
+        self.heads = heads  # the headings around it, or itself
+        self.title = False  # the page's title (its strings are text, though in the head)
+
+
+class _Heading:
+    """A heading met on the walk, gathering its text."""
+
+    __slots__ = ("all", "hidden", "name", "shown")
+
+    def __init__(self, name: str, hidden: str | None) -> None:
+        self.name = name
+        self.hidden = hidden
+        self.shown: list[str] = []  # its strings a visitor sees
+        self.all: list[str] = []  # and those it hides
+
+
+HEADING_NAMES = frozenset({"title", "h1", "h2", "h3", "h4", "h5", "h6"})
+"""The elements :attr:`PageView.headings` holds."""
 
 
 STRING_CONTAINERS = frozenset(HTMLTreeBuilder.DEFAULT_STRING_CONTAINERS)
@@ -345,6 +382,11 @@ def walk(
     def string(value: str, at: _State) -> None:
         if not at.contained:
             text.append(value)
+        for head in at.heads:
+            if not at.ignored or at.title:
+                head.all.append(value)
+                if at.reason is None:
+                    head.shown.append(value)
         if at.ignored:
             return
         if at.reason is None:
@@ -356,7 +398,8 @@ def walk(
         if anchor is not None and (at.reason is None or anchor.reason is not None):
             anchor.parts.append(value)  # a visible link's hidden words are not its text
 
-    top = _State(False, None, None, None, False, False)
+    top = _State(False, None, None, None, False, False, ())
+    headings: list[_Heading] = []
     # Each frame: the children still to walk, the state of their parent, and the text
     # after that parent (its own parent's, taken once its children are done).
     stack: list[tuple[Any, _State, str | None, _State]] = []
@@ -383,12 +426,21 @@ def walk(
         at = len(names)
         names.append(name)
         contained = parent.contained or name in STRING_CONTAINERS
+        heading = name in HEADING_NAMES
         if parent.ignored or name in IGNORED:
             ignored.add(at)
             reasons.append(None)
+            if (
+                parent.ignored
+                and contained == parent.contained
+                and not (heading or parent.title or node is title)
+            ):
+                state = parent  # nothing changes: the parent's state serves (most elements)
+            else:
+                state = _State(True, None, None, None, parent.svg, contained, parent.heads)
             if node is title:
                 title_at = at
-            state = _State(True, None, None, None, parent.svg, contained)
+                state.title = True
         else:
             svg = parent.svg or name == "svg"
             reason, hidden_root = parent.reason, parent.root
@@ -417,17 +469,39 @@ def walk(
                 alt = node.get("alt")
                 if alt and (seen or outer.reason is not None):
                     outer.parts.append(f"\x00{alt}")
-            state = _State(False, reason, hidden_root, anchor, svg, contained)
+            if (
+                reason is parent.reason
+                and hidden_root is parent.root
+                and anchor is parent.anchor
+                and svg == parent.svg
+                and contained == parent.contained
+                and not heading
+                and not parent.ignored
+            ):
+                state = parent  # nothing changes: the parent's state serves (most elements)
+            else:
+                state = _State(False, reason, hidden_root, anchor, svg, contained, parent.heads)
+        if heading:
+            head = _Heading(name, reasons[at])
+            headings.append(head)
+            state.heads = (*state.heads, head)
         if node.text:
             string(node.text, state)
-        stack.append((iter(node), state, node.tail, parent))
-        depth = max(depth, len(stack) - 1)
+        if len(stack) > depth:
+            depth = len(stack)  # this element's level: a frame per element above it
+        if len(node):
+            stack.append((iter(node), state, node.tail, parent))
+        elif node.tail:
+            string(node.tail, parent)  # no children: the text after it, at once
     title_text = _collapse(strings_of(title)) if title is not None else ""
     view = PageView(
         title=title_text,
         visible_text=_collapse([title_text, *visible]),
         hidden=tuple(Hidden(t, why) for why, words in roots if (t := _collapse(words))),
         links=tuple(_links(anchors, base_url, deadline)),
+        headings=tuple(
+            Heading(h.name, _collapse(h.shown), _collapse(h.all), h.hidden) for h in headings
+        ),
     )
     marks = Marks(tuple(names), tuple(reasons), frozenset(ignored), title_at)
     return Walk(view, marks, " ".join(" ".join(text).split()), depth)
