@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bs4 import BeautifulSoup, Tag
-from bs4.element import NavigableString, PreformattedString
+from bs4.element import Doctype, NavigableString, PreformattedString
 
 from verifier.fetch.bounded import Overtime, parse, tags_named
 from verifier.fetch.css import hiding_declaration, parse_declarations
@@ -322,9 +322,22 @@ def _foreign(tag: Tag) -> bool:
     return False
 
 
+def without_inner_doctypes(soup: BeautifulSoup) -> BeautifulSoup:
+    """``soup`` with every DOCTYPE inside an element taken out and the strings around it
+    joined: bs4's tree holds one there (lxml reports it), splitting a word in two
+    ("w", "rites"), where lxml's own tree, as a browser, drops it ("writes")."""
+    for doctype in soup.find_all(string=lambda s: isinstance(s, Doctype)):
+        parent = doctype.parent
+        if parent is not soup:
+            doctype.extract()
+            parent.smooth()
+    return soup
+
+
 def bs4_reading(text: str, base_url: str) -> dict[str, Any]:
-    """Everything the fetch layer read of a page's text with the bs4 tree, comparable."""
-    soup = parse(text, builder=_Builder(None))
+    """Everything the fetch layer read of a page's text with the bs4 tree, comparable
+    (the one known difference, a DOCTYPE inside an element, taken out)."""
+    soup = without_inner_doctypes(parse(text, builder=_Builder(None)))
     view = view_of(soup, base_url)
     title, titles = _titles(soup)
     return {

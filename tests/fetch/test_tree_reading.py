@@ -11,7 +11,6 @@ every fixture page, odd markup, spliced pages and random pages.
 from __future__ import annotations
 
 import random
-import re
 from pathlib import Path
 from typing import Any
 
@@ -54,20 +53,10 @@ def _lxml_marks(page: Page, limit: int = 200) -> list[Any]:
     return out
 
 
-_DOCTYPE = re.compile(r"(?<!^)<!doctype[^>]*>", re.IGNORECASE)
-
-
 def _same(html: str) -> None:
     page = html_page(html, BASE)  # as fetched: the marks are laid on the page's soup
     text = page.text
-    # The one known difference: a DOCTYPE inside an element splits a string of bs4's tree
-    # in two ("w", "rites": read "w rites"), while lxml's tree drops it as a browser does
-    # ("writes"). A page holding a DOCTYPE past its start may read as the old reader read
-    # it without them (when none was inside an element, as it was).
-    read = _lxml_reading(text)
-    if read != bs4_reading(text, BASE):
-        assert _DOCTYPE.search(text)
-        assert read == bs4_reading(_DOCTYPE.sub("", text), BASE)
+    assert _lxml_reading(text) == bs4_reading(text, BASE)
     if page.is_html:
         soup = parse(text, builder=_Builder(None))
         assert _lxml_marks(page) == bs4_marks(soup, BASE)
