@@ -13,6 +13,8 @@ import pytest
 
 from tests.test_input_errors import GOOD, write
 from tests.test_input_limits import verify_offline
+from verifier import names
+from verifier.names import normalize
 from verifier.sites import SiteServer
 
 STUDY = "case_studies:\n  - url: https://acme.example/customers/globex\n    customer: Globex\n"
@@ -125,3 +127,26 @@ def test_validation_normalises_names_exactly_as_the_checks_compare_them(name: st
     assert core.normalize(name) == checks.normalize(name)
     assert core.person_key(name) == checks.person_key(name)
     assert core.LEGAL_SUFFIXES == checks.LEGAL_SUFFIXES
+
+
+def test_a_page_text_normalised_again_is_remembered_within_bounds() -> None:
+    # A check looks for each of its names in the same page text: the text's form is kept
+    # among the last 16, for texts of up to 256 KiB, and only as plain strings.
+    names._normalize_text.cache_clear()
+    text = "Acme Cloud Economics, Inc. runs FinOps for Globex. " * 100
+    assert normalize(text) == names._normalize(text)
+    assert normalize(text) == names._normalize(text)
+    assert names._normalize_text.cache_info().hits == 1
+    for i in range(40):
+        normalize(f"{text} page {i}")
+    assert names._normalize_text.cache_info().currsize == 16
+    huge = "word " * (names._TEXT // 5 + 1)
+    assert normalize(huge) == names._normalize(huge)
+    assert names._normalize_text.cache_info().currsize == 16  # not among them
+
+    class Kept(str):
+        pass  # a page's own string type: never a cache key
+
+    before = names._normalize_text.cache_info().misses
+    normalize(Kept(text + " kept"))
+    assert names._normalize_text.cache_info().misses == before

@@ -108,16 +108,28 @@ def normalize(name: str) -> str:
     """Comparable form: ``"Acme Cloud Economics, Inc."`` -> ``"acme cloud economics"``.
 
     A short string (a name, a directory entry) is remembered: a re-check compares every
-    partner with the same entries of the same directory."""
+    partner with the same entries of the same directory. So are the last few texts of up
+    to :data:`_TEXT` characters (a page's visible text): a check looks for each of its
+    names in the same page, and each look normalised the whole text again."""
     if len(name) > _SHORT:
-        return _normalize(name)
+        if len(name) > _TEXT or type(name) is not str:
+            return _normalize(name)
+        return _normalize_text(name)
     # Remembered as a plain string: a page's string (``tag.string``) would keep its whole
     # parsed page alive in the cache for the rest of the run.
     return _normalize_short(name if type(name) is str else str(name))
 
 
 _SHORT = 256
-"""The longest string :func:`normalize` remembers (a page's text is not kept)."""
+"""The longest string :func:`normalize` remembers among many."""
+_TEXT = 256 * 1024
+"""The longest text :func:`normalize` remembers among its last few (16: at most about
+8 MB with their forms)."""
+
+
+@functools.lru_cache(maxsize=16)
+def _normalize_text(text: str) -> str:
+    return _normalize(text)
 
 
 @functools.lru_cache(maxsize=16_384)
