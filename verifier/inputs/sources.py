@@ -11,6 +11,7 @@ it, and whoever holds it passes its location with ``--sources``.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -116,8 +117,9 @@ def load_sources(path: Path, known: set[str] | None = None) -> dict[str, Source]
         define): a misspelt name would otherwise be ignored and the run would silently
         consult the real default instead of the file the operator meant.
     """
-    data, lines = yamlfile.load(path, SourcesError, "sources file")
-    sources = parse_sources(data, str(path), lines, path.resolve().parent)
+    raw = yamlfile.read(path, SourcesError, "sources file")
+    parsed, lines = _parsed(raw, str(path), path.resolve().parent)
+    sources = dict(parsed)
     if known is not None:
         unknown = [
             Problem(str(path), lines.line((name,)), name, _unknown(name, known))
@@ -130,6 +132,15 @@ def load_sources(path: Path, known: set[str] | None = None) -> dict[str, Source]
                 tuple(unknown),
             )
     return sources
+
+
+@functools.lru_cache(maxsize=32)
+def _parsed(raw: bytes, name: str, folder: Path) -> tuple[dict[str, Source], yamlfile.LineMap]:
+    # A re-check reads the same sources files (the bundled ones, the roster's) for every
+    # partner: parsed once per content. Sources are frozen, the line map only read;
+    # callers get their own dict.
+    data, lines = yamlfile.parse(raw, name, SourcesError, "sources file")
+    return parse_sources(data, name, lines, folder), lines
 
 
 def _unknown(name: str, known: set[str]) -> str:
