@@ -5,9 +5,11 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+import time
 from pathlib import Path
 
 import pytest
+from bs4 import BeautifulSoup
 
 from tests.fetch.conftest import SITE, fast, fetch
 from tests.fetch.hostile_server import Conn, HostileServer, response
@@ -15,6 +17,7 @@ from tests.helpers import html_page
 from verifier.bundle.store import EvidenceStore, dump_json
 from verifier.errors import FetchRefused, FetchTimeout, FetchTooLarge
 from verifier.fetch import CountingFetch, Fetcher, LiveSource, Page
+from verifier.fetch.bounded import reading_until
 from verifier.fetch.content import JS_SHELL_NOTE, SHELL_TEXT_CHARS, SHELL_VISIBLE_CHARS
 from verifier.toolkit.pages import built_by_javascript
 
@@ -328,3 +331,31 @@ def test_read_page_calls_a_page_a_shell_by_its_visible_text_and_scripts(
         + "</body></html>"
     )
     assert built_by_javascript(html_page(html)) is shell
+
+
+def test_bs4s_tree_built_outside_a_ctx_read_keeps_to_the_parse_timeout(
+    server: HostileServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # page.soup is built when a check first asks for it: inside ctx.read, within its
+    # deadline; outside one (on the event loop, against the rules), within the fetch's
+    # --parse-timeout from then, never unbounded (bs4 took a minute over pages lxml reads
+    # in milliseconds).
+    server.route("/p", response(200, b"<html><body><p>x</p></body></html>"))
+    page = fetch(fast(server, parse_timeout=7.0), f"{URL}/p")
+    assert isinstance(page, Page)
+    made: list[float | None] = []
+    real = Page._parse
+
+    def parse(self: Page, deadline: float | None = None) -> BeautifulSoup:
+        made.append(deadline)
+        return real(self, deadline)
+
+    monkeypatch.setattr(Page, "_parse", parse)
+    before = time.monotonic()
+    with reading_until(before + 1.5):
+        assert page.soup.p is not None  # (kept: asked again, no second parse)
+    assert made == [before + 1.5]
+    del page.__dict__["_soup"]
+    page.soup  # noqa: B018
+    assert made[1] is not None
+    assert before + 7.0 <= made[1] <= time.monotonic() + 7.0

@@ -170,9 +170,9 @@ class FetchCache:
 
     async def _parsed(self, page: Page) -> Page:
         if page.is_html:
-            # Parse in a page reader thread, once, before any check reads it: bs4 takes tens of
-            # milliseconds per page, which on the event loop would delay every other
-            # fetch and make deadlines late (reference/hostile-inputs.md, item 6). The
+            # Read in a page reader thread, once, before any check reads it: milliseconds
+            # per page, which on the event loop would delay every other fetch and make
+            # deadlines late (reference/hostile-inputs.md, item 6). The
             # live source does this itself, within FetchSettings.parse_timeout; a replay
             # source does not, and must keep to the same limit to reach the same verdict.
             await parse_within(page, self.read_timeout, self.max_tags)

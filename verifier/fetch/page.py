@@ -196,7 +196,17 @@ class Page:
         every check (and, in a re-check, every partner) reads the same tree, and
         :meth:`hidden_reason` lays the page's view onto it as parsed.
         """
-        return self._once("_soup", lambda: self._parse(current_deadline()))
+        return self._once("_soup", lambda: self._parse(self._soup_deadline()))
+
+    def _soup_deadline(self) -> float | None:
+        # The ctx.read's deadline; outside one (a check walking the soup on the event
+        # loop, against the rules), the fetch's parse timeout, from now: bs4 takes a
+        # minute over some hostile pages that lxml reads in milliseconds.
+        deadline = current_deadline()
+        seconds: float | None = self.__dict__.get("_parse_seconds")
+        if deadline is None and seconds is not None:
+            deadline = time.monotonic() + seconds
+        return deadline
 
     def with_notes(self, *notes: str) -> Page:
         """This page with ``notes`` added, keeping what was already decoded and parsed."""
@@ -569,15 +579,16 @@ DEFAULT_MAX_TAGS = 50_000
 
 
 async def parse_within(page: Page, seconds: float | None, max_tags: int = DEFAULT_MAX_TAGS) -> None:
-    """Build ``page.soup`` and ``page.view`` in a page reader thread, within ``seconds``
-    (``None``: no limit) from when it starts there; the thread itself stops at the
-    deadline (:class:`Overtime`).
+    """Read the page (:meth:`Page.read_by`: its view, titles and shape, from lxml's
+    tree) in a page reader thread, within ``seconds`` (``None``: no limit) from when it
+    starts there; the thread itself stops at the deadline (:class:`Overtime`).
 
-    bs4 takes tens of milliseconds a page, which on the event loop would make every other
-    fetch's deadline late; adversarial HTML can take minutes. A thread cannot be stopped,
-    so a page with more than ``max_tags`` tags is refused before parsing starts (1.7
-    million ``<b>`` fit under a 5 MiB cap and took a minute and 900 MB); past ``seconds``
-    the fetch is an error while the bounded parse finishes on its own.
+    Reading takes milliseconds a page, which on the event loop would make every other
+    fetch's deadline late; adversarial HTML can take far longer. A thread cannot be
+    stopped, so a page with more than ``max_tags`` tags is refused before parsing starts
+    (1.7 million ``<b>`` fit under a 5 MiB cap and took bs4 a minute and 900 MB), and so
+    is a page nested deeper than lxml's tree reads whole (:class:`TooDeep`); past
+    ``seconds`` the fetch is an error while the bounded walk finishes on its own.
     """
     if page.parsed:
         return
@@ -590,6 +601,7 @@ async def parse_within(page: Page, seconds: float | None, max_tags: int = DEFAUL
             history=page.history,
             hops=[h.to_json() for h in page.hops],
         )
+    page.__dict__["_parse_seconds"] = seconds  # bs4's tree, if a check asks for it, too
     try:
         await in_reader(page.read_by, seconds)
     except TooDeep as exc:
