@@ -236,10 +236,10 @@ async def _gather(ctx: CheckContext[OfferingParams], offering: Offering) -> Offe
     where = OfferingFacts(
         name, read.url, final_url=page.final_url, applicant_website=ctx.submission.applicant.website
     )
-    seen = await ctx.read(visible, page)
+    seen = visible(page)  # read with the page: no tree to walk
     shown = _Judgement.of(seen, p, name, repo)
     if not shown.passes:  # would what the page hides have passed it? Then a person judges
-        hidden = _Judgement.of(await ctx.read(everything, page), p, name, repo)
+        hidden = _Judgement.of(everything(page), p, name, repo)
         if hidden.passes:
             parts, first = _set_aside(ctx, page, name, shown, hidden)
             return replace(where, hidden_shows=parts, hidden_quote=first)

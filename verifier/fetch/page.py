@@ -275,7 +275,7 @@ class Page:
         """The text of every ``<title>`` of the page but inert ones (in a ``<template>`` or
         ``<noscript>``), SVG and MathML ones included, in document order: for a rule that
         must not miss the title a browser shows where lxml and a browser's parser build
-        different trees (they do, around SVG)."""
+        different trees (they do, around SVG). Read with the page: no walk."""
         return list(self._reading.titles)
 
     @property

@@ -84,7 +84,7 @@ async def read_page(ctx: CheckContext[Any], url: str, *, html: bool = True) -> R
         return Read(url, page, "unreadable", f"is {kind}, not HTML; a person must read it")
     # Every title, SVG's included: where lxml and a browser's parser disagree on which
     # <title> the tab shows (around SVG they do), a "not found" page must not pass.
-    titles = await ctx.read(_titles, page)
+    titles = _titles(page)
     gone = next((t for t in titles if soft_404(t)), None)
     if gone is not None:
         return Read(url, page, "gone", f"answered {page.status} with the title {gone!r}")
@@ -100,5 +100,5 @@ async def read_page(ctx: CheckContext[Any], url: str, *, html: bool = True) -> R
 
 
 def _titles(page: Page) -> list[str]:
-    """The title the tab shows, then every other title (walks the tree: in ``ctx.read``)."""
+    """The title the tab shows, then every other title (read with the page)."""
     return [page.document_title, *page.every_title()]
