@@ -594,30 +594,35 @@ async def parse_within(page: Page, seconds: float | None, max_tags: int = DEFAUL
         return
     tags = page.body.count(b"<")  # an upper bound of the tag count, at C speed
     if tags > max_tags:
-        raise FetchTooLarge(
-            page.url,
+        raise _refused(
+            FetchTooLarge,
+            page,
             f"too complex to parse: about {tags} tags, over the cap of {max_tags} (--max-tags)",
-            attempts=len(page.history),
-            history=page.history,
-            hops=[h.to_json() for h in page.hops],
         )
     page.__dict__["_parse_seconds"] = seconds  # bs4's tree, if a check asks for it, too
     try:
         await in_reader(page.read_by, seconds)
     except TooDeep as exc:
-        raise FetchTooLarge(
-            page.url,
-            f"too complex to parse: {exc}, past what the parser reads whole",
-            attempts=len(page.history),
-            history=page.history,
-            hops=[h.to_json() for h in page.hops],
+        raise _refused(
+            FetchTooLarge, page, f"too complex to parse: {exc}, past what the parser reads whole"
         ) from None
     except (TimeoutError, Overtime):
-        raise FetchTimeout(
-            page.url,
+        raise _refused(
+            FetchTimeout,
+            page,
             f"gave up parsing: the page ({len(page.body)} bytes) took more than "
             f"{seconds:g}s to parse",
-            attempts=len(page.history),
-            history=page.history,
-            hops=[h.to_json() for h in page.hops],
         ) from None
+
+
+def _refused(
+    kind: type[FetchTooLarge] | type[FetchTimeout], page: Page, reason: str
+) -> FetchTooLarge | FetchTimeout:
+    """The fetch error saying why ``page`` was not read, with how it was fetched."""
+    return kind(
+        page.url,
+        reason,
+        attempts=len(page.history),
+        history=page.history,
+        hops=[h.to_json() for h in page.hops],
+    )
