@@ -14,7 +14,7 @@ from pathlib import Path
 
 import httpx
 import pydantic
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
 from plugins._data import data_dir
 from verifier.errors import PolicyError
@@ -67,6 +67,9 @@ class Taxonomy(_Model):
     """Every domain."""
     capabilities: tuple[Item, ...]
     """Every capability."""
+    _classified: dict[str, Link | None] = PrivateAttr(default_factory=dict)
+    # classify's answers by href: every page of a site repeats its menu, and a re-check
+    # reads hundreds of pages with the one taxonomy (load_taxonomy keeps it).
 
     @pydantic.model_validator(mode="after")
     def _consistent(self) -> Taxonomy:
@@ -87,6 +90,17 @@ class Taxonomy(_Model):
 
     def classify(self, href: str) -> Link | None:
         """What the absolute URL ``href`` points to; ``None`` when not on a taxonomy host."""
+        known = self._classified
+        if href in known:
+            return known[href]
+        link = self._classify(href)
+        if len(href) <= _KEPT_HREF and type(href) is str:
+            if len(known) >= _KEPT_LINKS:
+                known.clear()  # bounded: emptied when full
+            known[href] = link
+        return link
+
+    def _classify(self, href: str) -> Link | None:
         try:
             url = httpx.URL(href)
         except (httpx.InvalidURL, ValueError):
@@ -127,6 +141,12 @@ class Taxonomy(_Model):
                         found.append((kind, item, title))
                         break
         return found
+
+
+_KEPT_LINKS = 20_000
+_KEPT_HREF = 512
+"""How many answers :meth:`Taxonomy.classify` keeps, and for hrefs how long (a menu's
+are short; a hostile page's need not be): at most about 10 MB."""
 
 
 @dataclass(frozen=True)

@@ -100,3 +100,33 @@ def test_a_slug_given_to_two_items_is_refused_with_the_file(tmp_path: Path) -> N
     with pytest.raises(ValueError, match="slug 'a' is given to 'A' and 'B'") as err:
         load_taxonomy(str(bad))
     assert str(bad) in str(err.value)
+
+
+def test_a_link_classified_again_gets_the_same_answer_from_a_bounded_memory(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Every page of a site repeats its menu: classify keeps its answers, by href, for
+    # short hrefs only and at most a bounded number; each answer is the one a fresh
+    # taxonomy gives.
+    from plugins import _taxonomy
+
+    kept = load_taxonomy(BUNDLED)
+    hrefs = [
+        "https://www.finops.example/framework/capabilities/allocation/",
+        "https://finops.example/framework/domains/understand-usage-cost/",
+        "https://finops.example/framework/",
+        "https://finops.example/",
+        "https://evil.example/framework/capabilities/allocation/",
+        "https://www.finops.example@evil.example/framework/",
+        "ftp://finops.example/framework/",
+        "not a url",
+        "https://finops.example/framework/capabilities/" + "x" * 600,
+    ]
+    fresh = _taxonomy.Taxonomy.model_validate(kept.model_dump())
+    for _ in range(2):
+        assert [kept.classify(h) for h in hrefs] == [fresh._classify(h) for h in hrefs]
+    assert hrefs[-1] not in kept._classified  # too long to keep
+    monkeypatch.setattr(_taxonomy, "_KEPT_LINKS", 3)
+    for n in range(10):
+        kept.classify(f"https://finops.example/page-{n}/")
+    assert len(kept._classified) <= 3
