@@ -16,7 +16,7 @@ from bs4.element import NavigableString, PageElement
 from verifier.errors import FetchTimeout, FetchTooLarge
 from verifier.fetch.bounded import INDEXED, Overtime, current_deadline, in_reader, parse
 from verifier.fetch.content import JS_SHELL_NOTE, sniff_type
-from verifier.fetch.treeread import Reading, TooDeep, read_markup
+from verifier.fetch.treeread import Reading, TooComplex, read_markup
 from verifier.fetch.visibility import Hidden, Link, PageView, SoupMarks
 from verifier.models import Evidence
 
@@ -584,10 +584,10 @@ async def parse_within(page: Page, seconds: float | None, max_tags: int = DEFAUL
         )
     try:
         await in_reader(page.read_by, seconds)
-    except TooDeep as exc:
+    except TooComplex as exc:
         raise FetchTooLarge(
             page.url,
-            f"too complex to parse: {exc}, past what the parser reads whole",
+            f"too complex to parse: {exc}",
             attempts=len(page.history),
             history=page.history,
             hops=[h.to_json() for h in page.hops],

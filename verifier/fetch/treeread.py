@@ -162,16 +162,44 @@ would be missing. A page that deep is refused (:class:`TooDeep`); no real page c
 (bs4's tree has no such limit: its parse was stopped by its deadline instead.)"""
 
 
-class TooDeep(Exception):
+MAX_ATTRIBUTES = 256
+"""Attributes one element may have. lxml's tree adds each attribute at the end of its
+element's list by walking the list, so the parse, one C call that no deadline stops,
+costs the square of an element's attributes: 40,000 on one tag took 2 s, 600,000 (4.6 MB,
+under the body cap) more than 10 minutes, where bs4's parse of them took 14 ms and 0.2 s.
+At 256 a page filled with such tags parses in half a second; no real page comes near."""
+
+
+class TooComplex(Exception):
+    """The page is built so that lxml's tree of it would be missing parts or take too long
+    to build: it is refused (``FetchTooLarge``), never read in part."""
+
+
+class TooDeep(TooComplex):
     """The page nests elements :data:`MAX_DEPTH` deep or more: what lxml's tree holds of
     it may stop there."""
+
+
+class _MostAttributes:
+    """A target for lxml's parser that builds nothing and keeps the largest number of
+    attributes of one start tag: the same parse as the tree's, in linear time."""
+
+    def __init__(self) -> None:
+        self.most = 0
+
+    def start(self, tag: str, attrib: dict[str, str]) -> None:
+        self.most = max(self.most, len(attrib))
+
+    def close(self) -> int:
+        return self.most
 
 
 def parse_tree(text: str) -> Any:
     """lxml's tree of ``text`` (its root element; ``None`` when there is none), parsed as
     bs4's lxml builder parses it: the whole text fed at once to lxml's HTML parser, a
     leading byte order mark dropped, and the text given as UTF-8 bytes if lxml refuses
-    it as a string."""
+    it as a string. Raise :class:`TooComplex` when an element has more than
+    :data:`MAX_ATTRIBUTES` attributes (counted first by the same parse without a tree)."""
     if text[:1] == "\ufeff":
         text = text[1:]
     refused: Exception | None = None
@@ -179,7 +207,17 @@ def parse_tree(text: str) -> Any:
         # huge_tree: lxml's tree keeps long text whole and nests to MAX_DEPTH (not 256),
         # as bs4's tree of the same parse does.
         parser = etree.HTMLParser(recover=True, encoding=encoding, huge_tree=True)
+        counter = etree.HTMLParser(
+            recover=True, encoding=encoding, huge_tree=True, target=_MostAttributes()
+        )
         try:
+            counter.feed(markup)
+            most = counter.close()
+            if most > MAX_ATTRIBUTES:
+                raise TooComplex(
+                    f"an element with {most:,} attributes, over the {MAX_ATTRIBUTES} "
+                    "the parser reads in time"
+                )
             parser.feed(markup)
             return parser.close()
         except (UnicodeDecodeError, LookupError, etree.ParserError) as exc:
@@ -194,8 +232,8 @@ _NAMED = ("head", "style", "link", "use", "title", "script", "h1")
 def read_markup(text: str, base_url: str, deadline: float | None = None) -> Reading:
     """Read the HTML ``text`` of a page whose final URL is ``base_url`` (module
     docstring); raise :class:`~verifier.fetch.bounded.Overtime` once
-    ``time.monotonic()`` passes ``deadline``, :class:`TooDeep` for a page nested too deep
-    to read whole."""
+    ``time.monotonic()`` passes ``deadline``, :class:`TooComplex` for a page nested too
+    deep to read whole or with an element of too many attributes (:func:`parse_tree`)."""
     root = parse_tree(text)
     if deadline is not None and time.monotonic() > deadline:
         raise Overtime("the parse went past its deadline")
@@ -221,7 +259,9 @@ def read_markup(text: str, base_url: str, deadline: float | None = None) -> Read
         deadline,
     )
     if read.depth >= MAX_DEPTH:
-        raise TooDeep(f"elements nested {MAX_DEPTH:,} deep or more")
+        raise TooDeep(
+            f"elements nested {MAX_DEPTH:,} deep or more, past what the parser reads whole"
+        )
     titles = named["title"]
     heads = [e for e in ordered if e.tag in ("title", "h1")][:3]
     return Reading(
