@@ -18,21 +18,55 @@ shape notes from it; bs4's tree is built only when a check walks ``page.soup``.
    ``hidden`` written as its 300th attribute must not be dropped). A page filled with
    tags of 256 attributes each parses in 0.44 s. Repeated names are one attribute and
    cost nothing (2,500,000 ``a`` on one tag: 2 ms).
+2. **A ``<meta>`` naming UTF-16** (false pass): bs4's ``UnicodeDammit`` decoded such a
+   page (served without a charset, of even length) as UTF-16, where a browser reads a
+   ``<meta>`` naming UTF-16 as UTF-8 (the HTML standard; Chromium's DOM of the page
+   holds the hidden div and "not for sale"). ASCII markup became noise read as visible
+   text and words written in UTF-16 inside a ``<div hidden>`` plain visible text: "Proto
+   Lens pricing: from $9..." passed the offering of a page whose visitors read "internal
+   prototype, not for sale". The same before r17 (decoding, not the reader). **Got
+   through; fixed**: UTF-16 or UTF-32 from anything but a byte order mark or the
+   header is read as UTF-8.
 """
 
 from __future__ import annotations
 
+import hashlib
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from plugins.membership import MembershipCheck
-from verifier.fetch.treeread import MAX_ATTRIBUTES, TooComplex, parse_tree, read_markup
+from plugins.offering import OfferingCheck
+from tests.gaming.c1_support import judge, kinds, policy_params
+from tests.gaming.conftest import GAMING
+from verifier import Page, Status
+from verifier.fetch.treeread import (
+    MAX_ATTRIBUTES,
+    TooComplex,
+    parse_tree,
+    read_markup,
+)
+from verifier.models import RequirementResult
 from verifier.sites import SiteServer
 from verifier.testing import make_submission, run_check, settings_for
 
 BASE = "http://acme.example/"
+
+
+def html_page_bytes(body: bytes, content_type: str = "text/html") -> Page:
+    """A page answering 200 with ``body`` as sent."""
+    return Page(
+        url=BASE,
+        final_url=BASE,
+        status=200,
+        headers={"content-type": content_type},
+        body=body,
+        sha256=hashlib.sha256(body).hexdigest(),
+        fetched_at="2026-01-01T00:00:00Z",
+    )
 
 
 def _many(n: int, last: str = "") -> str:
@@ -91,3 +125,84 @@ def test_a_directory_of_an_element_of_too_many_attributes_is_an_error_naming_it(
         "be fetched (too complex to parse: an element with 300 attributes, over the 256 the "
         "parser reads in time)"
     )
+
+
+_PROTO = (
+    '<!DOCTYPE html><html lang="en"><head><meta charset="{charset}">'
+    "<title>Proto Lens — Hidecorp labs</title></head><body><main><h1>Proto Lens</h1>"
+    "<p>Proto Lens is an internal prototype, not for sale.</p><div hidden>"
+)
+
+
+def _proto(charset: str) -> bytes:
+    """Hidecorp's "not for sale" page whose hidden ``<div>`` holds sales words written in
+    UTF-16 (a browser reading the page as UTF-8 shows none of them: the div is hidden)."""
+    words = " Proto Lens pricing: from $9 per seat per month. Start a free trial today. "
+    words = words.encode("utf-16-le")
+    head = _PROTO.format(charset=charset).encode()
+    head += b" " * (len(head) % 2)  # the words at an even offset: read as UTF-16, whole
+    return head + words + b"</div></main></body></html> "
+
+
+@pytest.mark.parametrize("charset", ["utf-16le", "UTF-16", "utf-16be", "utf16", "ucs-2", "utf-32"])
+def test_a_meta_tag_naming_utf16_reads_the_page_as_utf8_as_a_browser_does(charset: str) -> None:
+    # Read as UTF-16 (bs4's UnicodeDammit honours the <meta>), the markup became noise
+    # read as visible and the hidden div's words plain visible text: the page read "Pricing
+    # and plans, free trial, buy now" and nothing hidden. Chromium reads it as UTF-8 (its
+    # DOM: the div hidden, "not for sale" shown), as the HTML standard says.
+    page = html_page_bytes(_proto(charset))
+    assert page.encoding == "utf-8"
+    assert page.visible_text == (
+        "Proto Lens — Hidecorp labs Proto Lens Proto Lens is an internal prototype, not for sale."
+    )
+    assert [h.reason for h in page.hidden_passages] == ["the hidden attribute"]
+
+
+def test_utf16_by_its_byte_order_mark_or_header_stays_utf16() -> None:
+    text = "<html><body><p>Acme is a member</p></body></html>"
+    assert html_page_bytes(b"\xff\xfe" + text.encode("utf-16-le")).visible_text == (
+        "Acme is a member"
+    )
+    declared = html_page_bytes(text.encode("utf-16-be"), "text/html; charset=utf-16be")
+    assert (declared.encoding, declared.text) == ("utf-16be", text)
+
+
+def test_a_not_for_sale_page_with_sales_words_in_utf16_is_not_a_pass(
+    fake_sites: Callable[[Path], SiteServer], tmp_path: Path
+) -> None:
+    # Served as text/html without a charset (a .htm file): on r17-lxml the offering
+    # passed, "Proto Lens is listed at .../utf16.htm and is purchasable", quoting the words
+    # of the hidden div, on a page whose visitors read "internal prototype, not for sale".
+    shutil.copytree(GAMING / "c1-foundation.example", tmp_path / "c1-foundation.example")
+    site = tmp_path / "r17-charset.example"
+    site.mkdir()
+    (site / "utf16.htm").write_bytes(_proto("utf-16le"))
+    (site / "utf8.htm").write_bytes(_proto("utf-8"))
+    shown = _PROTO.format(charset="utf-8").replace("<div hidden>", "<div>")
+    (site / "shown.htm").write_text(
+        f"{shown} Proto Lens pricing: from $9 per seat per month.</div>"
+    )
+    settings = settings_for(fake_sites(tmp_path))
+
+    def offering(variant: str) -> RequirementResult:
+        fields = {
+            "applicant": {"name": "Hidecorp", "website": "http://r17-charset.example/"},
+            "offering": {
+                "name": "Proto Lens",
+                "landing_page": f"http://r17-charset.example/{variant}.htm",
+            },
+        }
+        params = policy_params("2022", "platform", "offering")
+        return judge(OfferingCheck(), settings, params, **fields)
+
+    gamed = offering("utf16")
+    assert gamed.status == Status.FAIL, gamed.summary
+    assert gamed.summary == (
+        "Proto Lens: the page shows no pricing, trial, marketplace listing or public repository"
+    )
+    assert kinds(gamed, "purchase") == []
+    assert "internal prototype, not for sale" in kinds(gamed, "text")[0].excerpt
+    # The same bytes under a <meta charset="utf-8"> read the same; shown, the words pass.
+    plain = offering("utf8")
+    assert (plain.status, plain.summary) == (gamed.status, gamed.summary)
+    assert offering("shown").status == Status.PASS

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import dataclasses
 import json
 import time
@@ -68,6 +69,17 @@ class Hop:
             str(data["location"]),
             str(via) if via else "redirect",
         )
+
+
+_WIDE = frozenset({"utf-16", "utf-16-le", "utf-16-be", "utf-32", "utf-32-le", "utf-32-be"})
+"""Python's names of the encodings a browser takes from a byte order mark or a header only."""
+
+
+def _codec(name: str | None) -> str:
+    try:
+        return codecs.lookup(name or "ascii").name
+    except LookupError:
+        return ""
 
 
 @dataclass(frozen=True, eq=False)
@@ -155,7 +167,23 @@ class Page:
             dammit = UnicodeDammit(self.body, is_html=self.is_html)
         if dammit.unicode_markup is None:
             return self.body.decode("utf-8", "replace"), "utf-8 (with replacements)"
-        return dammit.unicode_markup, str(dammit.original_encoding or "ascii")
+        used = str(dammit.original_encoding or "ascii")
+        if (
+            self.is_html
+            and _codec(used) in _WIDE
+            and dammit.detector.sniffed_encoding is None
+            and _codec(used) not in {_codec(k) for k in known}
+        ):
+            # A browser makes a page UTF-16 only by its byte order mark or its header: a
+            # <meta> naming UTF-16 means UTF-8 (the HTML standard's prescan; UTF-32 is no
+            # encoding of the web, and a guess is never UTF-16). Read as UTF-16, markup a
+            # visitor sees (a `hidden` div holding "P\0r\0i\0c\0e") became text read as
+            # visible, and the page's own words noise.
+            try:
+                return self.body.decode("utf-8"), "utf-8"
+            except UnicodeDecodeError:
+                return self.body.decode("utf-8", "replace"), "utf-8 (with replacements)"
+        return dammit.unicode_markup, used
 
     @property
     def text(self) -> str:
