@@ -24,7 +24,7 @@ from lxml import etree
 from verifier.fetch.bounded import Overtime
 from verifier.fetch.content import shape_notes
 from verifier.fetch.stylesheets import stylesheets
-from verifier.fetch.visibility import Marks, PageView, strings_of, walk
+from verifier.fetch.visibility import Marks, PageView, strings_of, walk, within
 
 _INERT = frozenset({"template", "noscript"})
 """Elements whose ``<title>`` is inert markup, never the page's."""
@@ -262,7 +262,7 @@ def read_markup(text: str, base_url: str, deadline: float | None = None) -> Read
         raise TooDeep(
             f"elements nested {MAX_DEPTH:,} deep or more, past what the parser reads whole"
         )
-    titles = named["title"]
+    document_title, titles = _titles(named["title"], deadline)
     heads = [e for e in ordered if e.tag in ("title", "h1")][:3]
     return Reading(
         view=read.view,
@@ -274,27 +274,54 @@ def read_markup(text: str, base_url: str, deadline: float | None = None) -> Read
                 [" ".join(s.strip() for s in strings_of(e) if s.strip()) for e in heads],
             )
         ),
-        document_title=next((_text(t) for t in titles if not _inert(t) and not _foreign(t)), ""),
-        titles=tuple(_text(t) for t in titles if not _inert(t)),
+        document_title=document_title,
+        titles=titles,
         scripts=len(named["script"]),
     )
 
 
-def _text(element: Any) -> str:
-    return " ".join(" ".join(strings_of(element)).split())
+def _titles(elements: list[Any], deadline: float | None) -> tuple[str, tuple[str, ...]]:
+    """The title a browser shows and every title but inert ones (``Reading``), reading
+    the clock every 16th (24,000 titles 2,000 deep, each walking up all its ancestors,
+    took 16 s; what is known of an ancestor is now kept)."""
+    shown: str | None = None
+    kept: list[str] = []
+    foreign: dict[Any, bool] = {}  # each element met on the way up: in foreign content?
+    inert: dict[Any, bool] = {}  # each element met on the way up: in an inert one?
+    contained: dict[Any, bool] = {}  # ... in a string container?
+    for count, element in enumerate(elements):
+        if deadline is not None and not count % 16 and time.monotonic() > deadline:
+            raise Overtime("reading the page's titles went past its deadline")
+        if within(element, _INERT, inert):
+            continue
+        kept.append(_text(element, contained))
+        if shown is None and not _foreign(element, foreign):
+            shown = kept[-1]
+    return shown or "", tuple(kept)
 
 
-def _inert(element: Any) -> bool:
-    return any(e.tag in _INERT for e in element.iterancestors())
+def _text(element: Any, known: dict[Any, bool] | None = None) -> str:
+    return " ".join(" ".join(strings_of(element, known)).split())
 
 
-def _foreign(element: Any) -> bool:
+def _foreign(element: Any, known: dict[Any, bool]) -> bool:
     # A title in SVG or MathML, with only SVG/MathML containers up to the <svg>/<math>.
     # An <svg> holding an element that ends foreign content (<svg><p><title>: a browser
     # moves the <p> and the title out) is not trusted to keep its titles foreign.
+    # `known` keeps the answer for each element met on the way up (a title under it is
+    # foreign), so that each <svg> is searched once and each element walked up once:
+    # 24,000 titles in one <svg>, each searching all of it, took 58 s.
+    chain: list[Any] = []
+    foreign = False
     for parent in element.iterancestors():
+        if parent in known:
+            foreign = known[parent]
+            break
+        chain.append(parent)
         if parent.tag in _FOREIGN:
-            return not any(d.tag in _BREAKOUT for d in parent.iterdescendants())
+            foreign = not any(d.tag in _BREAKOUT for d in parent.iterdescendants())
+            break
         if parent.tag not in _FOREIGN_CONTAINERS:
-            return False
-    return False
+            break
+    known.update(dict.fromkeys(chain, foreign))
+    return foreign
