@@ -36,6 +36,17 @@ shape notes from it; bs4's tree is built only when a check walks ``page.soup``.
    is known of each element on the way up is kept (each walked once, each ``<svg>``
    searched once: 0.25-0.4 s for each of these pages), and the titles read the clock
    every 16th.
+4. **A second ``<body>`` or ``<html>`` start tag** (false pass, open): a browser adds
+   the attributes of a later ``<body hidden style="display:none">`` (or ``<html ...>``)
+   to the page's body (or root) when it lacks them, so the whole page is hidden
+   (Chromium's DOM: ``<body hidden="" style="display:none">`` around all the text).
+   lxml's parser drops the tag and its attributes, in its tree as in bs4's (the same
+   before r17): the offering passed ("Proto Lens is listed at ... and is purchasable")
+   on a page a visitor sees blank. **Got through; not fixed in this round**
+   (xfail, strict): the fix (merging the attributes of later ``<html>``/``<body>`` start
+   tags onto lxml's root and body before the walk, as a browser does) reads 30 of the
+   848 pages ``test_tree_reading`` compares with bs4's old reading differently, and that
+   comparison needs its own allowance.
 """
 
 from __future__ import annotations
@@ -248,3 +259,24 @@ def test_the_titles_are_read_within_the_readers_deadline() -> None:
     assert _titles(titles, None) == ("", ("tip",) * 40)
     with pytest.raises(Overtime, match="reading the page's titles went past its deadline"):
         _titles(titles, time.monotonic() - 1)
+
+
+_BLANK = (
+    "<html><head><title>Proto Lens</title></head><body><main><h1>Proto Lens</h1>"
+    "<p>Proto Lens pricing: from $9 per seat per month. Start a free trial today.</p>"
+    "</main>{later}</html>"
+)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="attack r17-4: the attributes of a later <body>/<html> start tag are dropped by "
+    "lxml, where a browser adds them to the body or root (a page read as shown is blank)",
+)
+@pytest.mark.parametrize(
+    "later", ['<body hidden style="display:none">', "<html hidden><p>after</p>", "<body hidden>"]
+)
+def test_a_later_body_tag_that_hides_the_page_hides_it(later: str) -> None:
+    page = html_page_bytes(_BLANK.format(later=later).encode())
+    assert "pricing" not in page.visible_text
+    assert [h.reason for h in page.hidden_passages][:1] == ["the hidden attribute"]
