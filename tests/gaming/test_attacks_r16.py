@@ -47,6 +47,7 @@ from tests.helpers import html_page
 from verifier.fetch import page as page_module
 from verifier.fetch.bounded import Overtime
 from verifier.fetch.page import Page
+from verifier.fetch.treeread import MAX_ATTRIBUTES, TooComplex
 from verifier.toolkit.directory import candidates
 from verifier.toolkit.pages import built_by_javascript
 
@@ -155,11 +156,18 @@ def test_a_class_the_style_hides_stays_hidden_after_implied_ends() -> None:
 
 
 def test_thousands_of_attributes_and_class_words_make_bs4s_tree() -> None:
-    attrs = " ".join(f"a{i}={i}" for i in range(3_000))
     words = " ".join(f"w{i}" for i in range(2_000))
-    _reads_as_bs4(
-        _HEAD + f'<p {attrs} class="{words} sr">hid</p><a {attrs} rel="{words}" href=/x>x</a>'
-    )
+    for n in (3_000, 250):
+        attrs = " ".join(f"a{i}={i}" for i in range(n))
+        html = (
+            _HEAD + f'<p {attrs} class="{words} sr">hid</p><a {attrs} rel="{words}" href=/x>x</a>'
+        )
+        if n > MAX_ATTRIBUTES:  # the page is refused before it is read (test_attacks_r17)
+            _same_as_bs4(html)
+            with pytest.raises(TooComplex):
+                _readings(html_page(html))
+        else:
+            _reads_as_bs4(html)
 
 
 def test_deep_nesting_makes_bs4s_tree() -> None:

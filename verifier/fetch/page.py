@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import dataclasses
 import json
 import time
@@ -16,7 +17,7 @@ from bs4.element import NavigableString, PageElement
 from verifier.errors import FetchTimeout, FetchTooLarge
 from verifier.fetch.bounded import INDEXED, Overtime, current_deadline, in_reader, parse
 from verifier.fetch.content import JS_SHELL_NOTE, sniff_type
-from verifier.fetch.treeread import Reading, TooDeep, read_markup
+from verifier.fetch.treeread import Reading, TooComplex, read_markup
 from verifier.fetch.visibility import Heading, Hidden, Link, PageView, SoupMarks
 from verifier.models import Evidence
 
@@ -68,6 +69,17 @@ class Hop:
             str(data["location"]),
             str(via) if via else "redirect",
         )
+
+
+_WIDE = frozenset({"utf-16", "utf-16-le", "utf-16-be", "utf-32", "utf-32-le", "utf-32-be"})
+"""Python's names of the encodings a browser takes from a byte order mark or a header only."""
+
+
+def _codec(name: str | None) -> str:
+    try:
+        return codecs.lookup(name or "ascii").name
+    except LookupError:
+        return ""
 
 
 @dataclass(frozen=True, eq=False)
@@ -155,7 +167,23 @@ class Page:
             dammit = UnicodeDammit(self.body, is_html=self.is_html)
         if dammit.unicode_markup is None:
             return self.body.decode("utf-8", "replace"), "utf-8 (with replacements)"
-        return dammit.unicode_markup, str(dammit.original_encoding or "ascii")
+        used = str(dammit.original_encoding or "ascii")
+        if (
+            self.is_html
+            and _codec(used) in _WIDE
+            and dammit.detector.sniffed_encoding is None
+            and _codec(used) not in {_codec(k) for k in known}
+        ):
+            # A browser makes a page UTF-16 only by its byte order mark or its header: a
+            # <meta> naming UTF-16 means UTF-8 (the HTML standard's prescan; UTF-32 is no
+            # encoding of the web, and a guess is never UTF-16). Read as UTF-16, markup a
+            # visitor sees (a `hidden` div holding "P\0r\0i\0c\0e") became text read as
+            # visible, and the page's own words noise.
+            try:
+                return self.body.decode("utf-8"), "utf-8"
+            except UnicodeDecodeError:
+                return self.body.decode("utf-8", "replace"), "utf-8 (with replacements)"
+        return dammit.unicode_markup, used
 
     @property
     def text(self) -> str:
@@ -587,7 +615,7 @@ async def parse_within(page: Page, seconds: float | None, max_tags: int = DEFAUL
     fetch's deadline late; adversarial HTML can take far longer. A thread cannot be
     stopped, so a page with more than ``max_tags`` tags is refused before parsing starts
     (1.7 million ``<b>`` fit under a 5 MiB cap and took bs4 a minute and 900 MB), and so
-    is a page nested deeper than lxml's tree reads whole (:class:`TooDeep`); past
+    is a page lxml's tree cannot read whole or in time (:class:`TooComplex`); past
     ``seconds`` the fetch is an error while the bounded walk finishes on its own.
     """
     if page.parsed:
@@ -602,10 +630,8 @@ async def parse_within(page: Page, seconds: float | None, max_tags: int = DEFAUL
     page.__dict__["_parse_seconds"] = seconds  # bs4's tree, if a check asks for it, too
     try:
         await in_reader(page.read_by, seconds)
-    except TooDeep as exc:
-        raise _refused(
-            FetchTooLarge, page, f"too complex to parse: {exc}, past what the parser reads whole"
-        ) from None
+    except TooComplex as exc:
+        raise _refused(FetchTooLarge, page, f"too complex to parse: {exc}") from None
     except (TimeoutError, Overtime):
         raise _refused(
             FetchTimeout,

@@ -24,7 +24,7 @@ from lxml import etree
 from verifier.fetch.bounded import Overtime
 from verifier.fetch.content import shape_notes
 from verifier.fetch.stylesheets import stylesheets
-from verifier.fetch.visibility import Marks, PageView, strings_of, walk
+from verifier.fetch.visibility import Marks, PageView, strings_of, walk, within
 
 _INERT = frozenset({"template", "noscript"})
 """Elements whose ``<title>`` is inert markup, never the page's."""
@@ -162,16 +162,44 @@ would be missing. A page that deep is refused (:class:`TooDeep`); no real page c
 (bs4's tree has no such limit: its parse was stopped by its deadline instead.)"""
 
 
-class TooDeep(Exception):
+MAX_ATTRIBUTES = 256
+"""Attributes one element may have. lxml's tree adds each attribute at the end of its
+element's list by walking the list, so the parse, one C call that no deadline stops,
+costs the square of an element's attributes: 40,000 on one tag took 2 s, 600,000 (4.6 MB,
+under the body cap) more than 10 minutes, where bs4's parse of them took 14 ms and 0.2 s.
+At 256 a page filled with such tags parses in half a second; no real page comes near."""
+
+
+class TooComplex(Exception):
+    """The page is built so that lxml's tree of it would be missing parts or take too long
+    to build: it is refused (``FetchTooLarge``), never read in part."""
+
+
+class TooDeep(TooComplex):
     """The page nests elements :data:`MAX_DEPTH` deep or more: what lxml's tree holds of
     it may stop there."""
+
+
+class _MostAttributes:
+    """A target for lxml's parser that builds nothing and keeps the largest number of
+    attributes of one start tag: the same parse as the tree's, in linear time."""
+
+    def __init__(self) -> None:
+        self.most = 0
+
+    def start(self, tag: str, attrib: dict[str, str]) -> None:
+        self.most = max(self.most, len(attrib))
+
+    def close(self) -> int:
+        return self.most
 
 
 def parse_tree(text: str) -> Any:
     """lxml's tree of ``text`` (its root element; ``None`` when there is none), parsed as
     bs4's lxml builder parses it: the whole text fed at once to lxml's HTML parser, a
     leading byte order mark dropped, and the text given as UTF-8 bytes if lxml refuses
-    it as a string."""
+    it as a string. Raise :class:`TooComplex` when an element has more than
+    :data:`MAX_ATTRIBUTES` attributes (counted first by the same parse without a tree)."""
     if text[:1] == "\ufeff":
         text = text[1:]
     refused: Exception | None = None
@@ -179,7 +207,17 @@ def parse_tree(text: str) -> Any:
         # huge_tree: lxml's tree keeps long text whole and nests to MAX_DEPTH (not 256),
         # as bs4's tree of the same parse does.
         parser = etree.HTMLParser(recover=True, encoding=encoding, huge_tree=True)
+        counter = etree.HTMLParser(
+            recover=True, encoding=encoding, huge_tree=True, target=_MostAttributes()
+        )
         try:
+            counter.feed(markup)
+            most = counter.close()
+            if most > MAX_ATTRIBUTES:
+                raise TooComplex(
+                    f"an element with {most:,} attributes, over the {MAX_ATTRIBUTES} "
+                    "the parser reads in time"
+                )
             parser.feed(markup)
             return parser.close()
         except (UnicodeDecodeError, LookupError, etree.ParserError) as exc:
@@ -194,8 +232,8 @@ _NAMED = ("head", "style", "link", "use", "title", "script", "h1")
 def read_markup(text: str, base_url: str, deadline: float | None = None) -> Reading:
     """Read the HTML ``text`` of a page whose final URL is ``base_url`` (module
     docstring); raise :class:`~verifier.fetch.bounded.Overtime` once
-    ``time.monotonic()`` passes ``deadline``, :class:`TooDeep` for a page nested too deep
-    to read whole."""
+    ``time.monotonic()`` passes ``deadline``, :class:`TooComplex` for a page nested too
+    deep to read whole or with an element of too many attributes (:func:`parse_tree`)."""
     root = parse_tree(text)
     if deadline is not None and time.monotonic() > deadline:
         raise Overtime("the parse went past its deadline")
@@ -221,8 +259,10 @@ def read_markup(text: str, base_url: str, deadline: float | None = None) -> Read
         deadline,
     )
     if read.depth >= MAX_DEPTH:
-        raise TooDeep(f"elements nested {MAX_DEPTH:,} deep or more")
-    titles = named["title"]
+        raise TooDeep(
+            f"elements nested {MAX_DEPTH:,} deep or more, past what the parser reads whole"
+        )
+    document_title, titles = _titles(named["title"], deadline)
     heads = [e for e in ordered if e.tag in ("title", "h1")][:3]
     return Reading(
         view=read.view,
@@ -234,27 +274,54 @@ def read_markup(text: str, base_url: str, deadline: float | None = None) -> Read
                 [" ".join(s.strip() for s in strings_of(e) if s.strip()) for e in heads],
             )
         ),
-        document_title=next((_text(t) for t in titles if not _inert(t) and not _foreign(t)), ""),
-        titles=tuple(_text(t) for t in titles if not _inert(t)),
+        document_title=document_title,
+        titles=titles,
         scripts=len(named["script"]),
     )
 
 
-def _text(element: Any) -> str:
-    return " ".join(" ".join(strings_of(element)).split())
+def _titles(elements: list[Any], deadline: float | None) -> tuple[str, tuple[str, ...]]:
+    """The title a browser shows and every title but inert ones (``Reading``), reading
+    the clock every 16th (24,000 titles 2,000 deep, each walking up all its ancestors,
+    took 16 s; what is known of an ancestor is now kept)."""
+    shown: str | None = None
+    kept: list[str] = []
+    foreign: dict[Any, bool] = {}  # each element met on the way up: in foreign content?
+    inert: dict[Any, bool] = {}  # each element met on the way up: in an inert one?
+    contained: dict[Any, bool] = {}  # ... in a string container?
+    for count, element in enumerate(elements):
+        if deadline is not None and not count % 16 and time.monotonic() > deadline:
+            raise Overtime("reading the page's titles went past its deadline")
+        if within(element, _INERT, inert):
+            continue
+        kept.append(_text(element, contained))
+        if shown is None and not _foreign(element, foreign):
+            shown = kept[-1]
+    return shown or "", tuple(kept)
 
 
-def _inert(element: Any) -> bool:
-    return any(e.tag in _INERT for e in element.iterancestors())
+def _text(element: Any, known: dict[Any, bool] | None = None) -> str:
+    return " ".join(" ".join(strings_of(element, known)).split())
 
 
-def _foreign(element: Any) -> bool:
+def _foreign(element: Any, known: dict[Any, bool]) -> bool:
     # A title in SVG or MathML, with only SVG/MathML containers up to the <svg>/<math>.
     # An <svg> holding an element that ends foreign content (<svg><p><title>: a browser
     # moves the <p> and the title out) is not trusted to keep its titles foreign.
+    # `known` keeps the answer for each element met on the way up (a title under it is
+    # foreign), so that each <svg> is searched once and each element walked up once:
+    # 24,000 titles in one <svg>, each searching all of it, took 58 s.
+    chain: list[Any] = []
+    foreign = False
     for parent in element.iterancestors():
+        if parent in known:
+            foreign = known[parent]
+            break
+        chain.append(parent)
         if parent.tag in _FOREIGN:
-            return not any(d.tag in _BREAKOUT for d in parent.iterdescendants())
+            foreign = not any(d.tag in _BREAKOUT for d in parent.iterdescendants())
+            break
         if parent.tag not in _FOREIGN_CONTAINERS:
-            return False
-    return False
+            break
+    known.update(dict.fromkeys(chain, foreign))
+    return foreign
