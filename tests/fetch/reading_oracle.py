@@ -28,7 +28,13 @@ from verifier.fetch.content import (
     SHELL_TEXT_CHARS,
 )
 from verifier.fetch.page import _Builder
-from verifier.fetch.treeread import _BREAKOUT, _FOREIGN, _FOREIGN_CONTAINERS, _INERT
+from verifier.fetch.treeread import (
+    _BREAKOUT,
+    _FOREIGN,
+    _FOREIGN_CONTAINERS,
+    _INERT,
+    outer_attributes,
+)
 from verifier.fetch.stylesheets import StyleRules, _IMPORT, _MAX_DATA_CSS, _data_css
 from verifier.fetch.visibility import (
     IGNORED,
@@ -334,10 +340,26 @@ def without_inner_doctypes(soup: BeautifulSoup) -> BeautifulSoup:
     return soup
 
 
+def with_outer_attributes(soup: BeautifulSoup, text: str) -> BeautifulSoup:
+    """``soup`` with the attributes of every ``<body>``/``<html>`` start tag of ``text``
+    added to its body and root where they lack them, as a browser adds a later tag's
+    (lxml drops them; the reader adds them to lxml's tree: treeread.outer_attributes)."""
+    root = soup.find("html", recursive=False)
+    if root is None:
+        return soup
+    found = outer_attributes(text)
+    for name, tag in (("html", root), ("body", root.find("body", recursive=False))):
+        if tag is not None:
+            for attribute, value in found[name].items():
+                if attribute not in tag.attrs and ":" not in attribute and "{" not in attribute:
+                    tag[attribute] = value
+    return soup
+
+
 def bs4_reading(text: str, base_url: str) -> dict[str, Any]:
     """Everything the fetch layer read of a page's text with the bs4 tree, comparable
     (the one known difference, a DOCTYPE inside an element, taken out)."""
-    soup = without_inner_doctypes(parse(text, builder=_Builder(None)))
+    soup = with_outer_attributes(without_inner_doctypes(parse(text, builder=_Builder(None))), text)
     view = view_of(soup, base_url)
     title, titles = _titles(soup)
     return {

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from tests.fetch.page_corpus import READING_PAGES, random_page
-from tests.fetch.reading_oracle import bs4_marks, bs4_reading
+from tests.fetch.reading_oracle import bs4_marks, bs4_reading, with_outer_attributes
 from tests.fetch.test_bounded import _ODD_MARKUP
 from tests.fetch.test_tree_builder import _spliced
 from tests.helpers import html_page
@@ -58,7 +58,7 @@ def _same(html: str) -> None:
     text = page.text
     assert _lxml_reading(text) == bs4_reading(text, BASE)
     if page.is_html:
-        soup = parse(text, builder=_Builder(None))
+        soup = with_outer_attributes(parse(text, builder=_Builder(None)), text)
         assert _lxml_marks(page) == bs4_marks(soup, BASE)
 
 

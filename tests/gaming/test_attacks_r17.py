@@ -268,15 +268,44 @@ _BLANK = (
 )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="attack r17-4: the attributes of a later <body>/<html> start tag are dropped by "
-    "lxml, where a browser adds them to the body or root (a page read as shown is blank)",
-)
 @pytest.mark.parametrize(
-    "later", ['<body hidden style="display:none">', "<html hidden><p>after</p>", "<body hidden>"]
+    "later",
+    [
+        '<body hidden style="display:none">',
+        "<html hidden><p>after</p>",
+        "<body hidden>",
+        '<BODY TITLE=">" HIDDEN>',
+        "<body title='<' hidden/>",
+        "<body\nhidden=hidden>",
+    ],
 )
 def test_a_later_body_tag_that_hides_the_page_hides_it(later: str) -> None:
+    # Attack r17-4: lxml drops the attributes of a later <body>/<html> start tag, where a
+    # browser adds them to the body or root (Chromium's DOM: the page is blank). They are
+    # read from the text and added as a browser adds them.
     page = html_page_bytes(_BLANK.format(later=later).encode())
     assert "pricing" not in page.visible_text
     assert [h.reason for h in page.hidden_passages][:1] == ["the hidden attribute"]
+
+
+def test_a_later_body_tag_adds_only_what_the_body_lacks() -> None:
+    # As a browser: an attribute the body already has is kept (a later style does not
+    # replace it), one it lacks is added; the first <body>'s own attributes stay.
+    kept = html_page_bytes(
+        b'<html><body style="color:red"><p>Proto Lens pricing</p>'
+        b'<body style="display:none" class="x"></html>'
+    )
+    assert "pricing" in kept.visible_text
+    assert kept.hidden_passages == ()
+    # An attribute written inside a comment counts too: read as hidden, a person looks.
+    commented = html_page_bytes(b"<html><body><p>Proto Lens pricing</p><!-- <body hidden> -->")
+    assert "pricing" not in commented.visible_text
+
+
+def test_a_body_tag_too_long_to_read_hides_the_page_never_read_in_part() -> None:
+    # 2 million attributes on a later <body> took 1.5 s to read: one of more than 8 KiB
+    # of attributes is taken to hide the page, whatever stands last in it.
+    page = html_page_bytes(
+        b"<html><body><p>Proto Lens pricing</p><body " + b"a " * 5_000 + b"title=x>"
+    )
+    assert "pricing" not in page.visible_text

@@ -15,6 +15,9 @@ them on every fixture page and on hostile and random pages
 
 from __future__ import annotations
 
+import contextlib
+import html
+import re
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -225,6 +228,54 @@ def parse_tree(text: str) -> Any:
     raise ValueError(f"lxml refused the page: {refused}")
 
 
+_OUTER_TAG = re.compile(r"<(body|html)(?=[\s/>])((?:\"[^\"]*\"?|'[^']*'?|[^'\">])*)>?", re.I)
+"""A ``<body>`` or ``<html>`` start tag and its attributes (quoted values whole; an
+unclosed quote runs to the end of the text, so each character is read once)."""
+_ATTRIBUTE = re.compile(r"([^\s/>\"'=][^\s/>=]*)(?:\s*=\s*(\"[^\"]*\"?|'[^']*'?|[^\s>]*))?")
+
+
+_LONGEST_OUTER_TAG = 8192
+"""Characters of attributes of one ``<body>``/``<html>`` tag read; a longer one hides."""
+
+
+def outer_attributes(text: str) -> dict[str, dict[str, str]]:
+    """The attributes every ``<body>`` and every ``<html>`` start tag of ``text`` gives
+    (``{"body": {...}, "html": {...}}``, the first value of a name kept). A browser adds
+    those of a later ``<body>`` or ``<html>`` tag to the page's body or root, where lxml
+    drops them: ``<body hidden>`` after the content hides the whole page. Found in the
+    text, so one inside a comment or a script counts too (reading more as hidden)."""
+    found: dict[str, dict[str, str]] = {"body": {}, "html": {}}
+    for tag in _OUTER_TAG.finditer(text):
+        kept = found[tag.group(1).lower()]
+        if len(tag.group(2)) > _LONGEST_OUTER_TAG:
+            # Too long to read in time (2 million attributes: 1.5 s): taken to hide the
+            # page, never read in part (a `hidden` could stand last). A person looks.
+            kept.setdefault("hidden", "")
+            continue
+        for attribute in _ATTRIBUTE.finditer(tag.group(2)):
+            value = attribute.group(2) or ""
+            if value[:1] in ("'", '"'):
+                value = value[1:-1] if len(value) > 1 and value[-1] == value[0] else value[1:]
+            kept.setdefault(attribute.group(1).lower(), html.unescape(value))
+    return found
+
+
+def _add_outer_attributes(text: str, tops: list[Any]) -> None:
+    # As a browser: each attribute the element lacks is added (none is replaced).
+    root = next((t for t in tops if t.tag == "html"), None)
+    if root is None:
+        return
+    found = outer_attributes(text)
+    for name, element in (("html", root), ("body", root.find("body"))):
+        if element is None:
+            continue
+        for attribute, value in found[name].items():
+            if element.get(attribute) is None:
+                # (a name lxml cannot hold, "a:b", is left: none that hides is such)
+                with contextlib.suppress(ValueError):
+                    element.set(attribute, value)
+
+
 _NAMED = ("head", "style", "link", "use", "title", "script", "h1")
 """The elements found before the walk, in one pass of lxml's in C."""
 
@@ -242,6 +293,7 @@ def read_markup(text: str, base_url: str, deadline: float | None = None) -> Read
     tops = [] if root is None else [*reversed(list(root.itersiblings(preceding=True))), root]
     if root is not None:
         tops += root.itersiblings()
+    _add_outer_attributes(text, tops)
     named: dict[str, list[Any]] = {name: [] for name in _NAMED}
     ordered: list[Any] = []  # <style>, <link>, <title>, <h1> in document order
     for element in (e for top in tops if isinstance(top.tag, str) for e in top.iter(*_NAMED)):
