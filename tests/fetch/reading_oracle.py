@@ -33,6 +33,7 @@ from verifier.fetch.treeread import (
     _FOREIGN,
     _FOREIGN_CONTAINERS,
     _INERT,
+    outer_additions,
     outer_attributes,
 )
 from verifier.fetch.stylesheets import StyleRules, _IMPORT, _MAX_DATA_CSS, _data_css
@@ -350,8 +351,8 @@ def with_outer_attributes(soup: BeautifulSoup, text: str) -> BeautifulSoup:
     found = outer_attributes(text)
     for name, tag in (("html", root), ("body", root.find("body", recursive=False))):
         if tag is not None:
-            for attribute, value in found[name].items():
-                if attribute not in tag.attrs and ":" not in attribute and "{" not in attribute:
+            for attribute, value in outer_additions(found[name], tag.attrs.__contains__).items():
+                if ":" not in attribute and "{" not in attribute:
                     tag[attribute] = value
     return soup
 

@@ -19,6 +19,7 @@ import contextlib
 import html
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -238,26 +239,49 @@ _LONGEST_OUTER_TAG = 8192
 """Characters of attributes of one ``<body>``/``<html>`` tag read; a longer one hides."""
 
 
-def outer_attributes(text: str) -> dict[str, dict[str, str]]:
+def outer_attributes(text: str) -> dict[str, dict[str, str | None]]:
     """The attributes every ``<body>`` and every ``<html>`` start tag of ``text`` gives
-    (``{"body": {...}, "html": {...}}``, the first value of a name kept). A browser adds
-    those of a later ``<body>`` or ``<html>`` tag to the page's body or root, where lxml
-    drops them: ``<body hidden>`` after the content hides the whole page. Found in the
-    text, so one inside a comment or a script counts too (reading more as hidden)."""
-    found: dict[str, dict[str, str]] = {"body": {}, "html": {}}
+    (``{"body": {...}, "html": {...}}``, the first value of a name in a tag kept; None
+    for a name different tags give different values). A browser adds those of a later
+    ``<body>`` or ``<html>`` tag to the page's body or root, where lxml drops them:
+    ``<body hidden>`` after the content hides the whole page. Found in the text, so one
+    inside a comment or a script counts too (reading more as hidden)."""
+    found: dict[str, dict[str, str | None]] = {"body": {}, "html": {}}
     for tag in _OUTER_TAG.finditer(text):
-        kept = found[tag.group(1).lower()]
+        given: dict[str, str] = {}
         if len(tag.group(2)) > _LONGEST_OUTER_TAG:
             # Too long to read in time (2 million attributes: 1.5 s): taken to hide the
             # page, never read in part (a `hidden` could stand last). A person looks.
-            kept.setdefault("hidden", "")
-            continue
-        for attribute in _ATTRIBUTE.finditer(tag.group(2)):
-            value = attribute.group(2) or ""
-            if value[:1] in ("'", '"'):
-                value = value[1:-1] if len(value) > 1 and value[-1] == value[0] else value[1:]
-            kept.setdefault(attribute.group(1).lower(), html.unescape(value))
+            given["hidden"] = ""
+        else:
+            for attribute in _ATTRIBUTE.finditer(tag.group(2)):
+                value = attribute.group(2) or ""
+                if value[:1] in ("'", '"'):
+                    value = value[1:-1] if len(value) > 1 and value[-1] == value[0] else value[1:]
+                given.setdefault(attribute.group(1).lower(), html.unescape(value))
+        kept = found[tag.group(1).lower()]
+        for name, value in given.items():
+            # Which tag a browser reads first is not known from the text (one in a comment
+            # it skips): two values of one name are both possible, never the first taken.
+            kept[name] = value if kept.get(name, value) == value else None
     return found
+
+
+def outer_additions(given: dict[str, str | None], has: Callable[[str], bool]) -> dict[str, str]:
+    """The attributes an element that ``has`` some is given by ``given`` (one entry of
+    :func:`outer_attributes`): each it lacks, as a browser adds them (none replaced). A
+    name given different values by different tags (``<!-- <body style="color:red"> -->``
+    before ``<body style="display:none">``) hides the element: the text does not say
+    which one a browser reads, and the wrong one would show a hidden page. A person looks."""
+    added: dict[str, str] = {}
+    for name, value in given.items():
+        if not has(name):
+            if value is None:
+                if not has("hidden"):
+                    added["hidden"] = ""
+            else:
+                added.setdefault(name, value)
+    return added
 
 
 def _add_outer_attributes(text: str, tops: list[Any]) -> None:
@@ -269,11 +293,10 @@ def _add_outer_attributes(text: str, tops: list[Any]) -> None:
     for name, element in (("html", root), ("body", root.find("body"))):
         if element is None:
             continue
-        for attribute, value in found[name].items():
-            if element.get(attribute) is None:
-                # (a name lxml cannot hold, "a:b", is left: none that hides is such)
-                with contextlib.suppress(ValueError):
-                    element.set(attribute, value)
+        for attribute, value in outer_additions(found[name], element.attrib.__contains__).items():
+            # (a name lxml cannot hold, "a:b", is left: none that hides is such)
+            with contextlib.suppress(ValueError):
+                element.set(attribute, value)
 
 
 _NAMED = ("head", "style", "link", "use", "title", "script", "h1")

@@ -1,0 +1,142 @@
+"""A hostile applicant, round r17b: the page reader after ``r17-b`` (issue 10).
+
+1. **A decoy ``<body>`` tag before the real one** (false pass): since ``608f258`` the
+   reader adds the attributes of every ``<body>``/``<html>`` start tag found in the text
+   to lxml's body or root where it lacks them, as a browser adds those of a later tag.
+   It kept the first value of each name over all tags, tags a browser never reads
+   included: ``<!-- <body style="color:red"> -->`` before the real ``<body>`` gave the
+   body ``color:red``, so the later ``<body style="display:none">`` a browser does apply
+   (Chromium's DOM: ``<body style="display:none">`` around all the text) was dropped and
+   the offering passed ("Proto Lens ... is purchasable") on a page its visitors see
+   blank. The same with a ``<script>`` string, with ``class`` and a stylesheet's rule,
+   with ``<html>``, and with a ``<body>`` inside a ``<template>`` (a browser ignores it).
+   **Got through; fixed**: a name that different tags give different values, which the
+   element lacks, hides it (the text does not say which tag a browser reads; either
+   could be the one: a person looks). A name all tags give one value is added as
+   before; the body's own attributes still win. The offering on such a page is now
+   ``needs_review``, its pricing quoted as hidden.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from plugins.offering import OfferingCheck
+from tests.fetch.test_tree_reading import _same
+from tests.gaming.c1_support import judge, policy_params
+from tests.gaming.conftest import GAMING
+from verifier import Page, Status
+from verifier.models import RequirementResult
+from verifier.sites import SiteServer
+from verifier.testing import settings_for
+
+BASE = "http://acme.example/"
+
+_PAGE = (
+    "<html><head><title>Proto Lens</title>{style}</head>{decoy}<body><main><h1>Proto Lens</h1>"
+    "<p>Proto Lens pricing: from $9 per seat per month. Start a free trial today.</p>"
+    "</main>{later}</html>"
+)
+
+
+def _html_page(text: str) -> Page:
+    """A page answering 200 with the HTML ``text``."""
+    body = text.encode()
+    return Page(
+        url=BASE,
+        final_url=BASE,
+        status=200,
+        headers={"content-type": "text/html"},
+        body=body,
+        sha256=hashlib.sha256(body).hexdigest(),
+        fetched_at="2026-01-01T00:00:00Z",
+    )
+
+
+def _page(decoy: str, later: str, style: str = "") -> Page:
+    """The pricing page, ``decoy`` before its ``<body>``, ``later`` after its content."""
+    return _html_page(_PAGE.format(decoy=decoy, later=later, style=style))
+
+
+_HIDING_CLASS = "<style>.off{display:none}</style>"
+
+
+@pytest.mark.parametrize(
+    ("decoy", "later", "style"),
+    [
+        ("<!-- <body style='color:red'> -->", "<body style='display:none'>", ""),
+        ('<script>var t = "<body style=color:red>";</script>', "<body style=display:none>", ""),
+        ("<!-- <body class=on> -->", "<body class=off>", _HIDING_CLASS),
+        ("<!-- <html style='color:red'> -->", "<html style='display:none'>", ""),
+        ("<template><body style=''></template>", "<BODY STYLE='display:none'>", ""),
+    ],
+)
+def test_a_decoy_body_tag_does_not_unhide_a_later_one(decoy: str, later: str, style: str) -> None:
+    # Chromium's DOM of the first page: <body style="display:none"> (the comment's tag
+    # skipped, the later one's style added). The reader kept the decoy's value: all seen.
+    page = _page(decoy, later, style)
+    assert "pricing" not in page.visible_text
+    assert page.visible_text == "Proto Lens"  # the title, outside the body
+    assert [h.reason for h in page.hidden_passages][:1] == ["the hidden attribute"]
+    assert [(h.name, h.text, h.hidden) for h in page.headings] == [
+        ("title", "Proto Lens", None),
+        ("h1", "", "the hidden attribute"),
+    ]
+
+
+def test_tags_that_agree_or_a_body_that_has_the_attribute_read_as_before() -> None:
+    # One value in every tag is added as it is (no decoy can be told from it) ...
+    same = _page("<!-- <body style='display:none'> -->", "<body style='display:none'>")
+    assert [h.reason for h in same.hidden_passages][:1] == ["display:none in its style attribute"]
+    # ... two values of a style the body lacks hide it (either tag could be the one) ...
+    two = _page("", "<body style='display:none'><body style='color:red'>")
+    assert [h.reason for h in two.hidden_passages][:1] == ["the hidden attribute"]
+    # ... and the body's own attribute wins over any later one, as in a browser.
+    own = _PAGE.replace("<body>", "<body style='color:blue'>").format(
+        decoy="", style="", later="<body style='display:none'><body style='color:red'>"
+    )
+    _same(own)
+    assert "pricing" in _html_page(own).visible_text
+
+
+def test_a_decoy_body_tag_before_a_hiding_one_is_not_a_pass(
+    fake_sites: Callable[[Path], SiteServer], tmp_path: Path
+) -> None:
+    # On r17-b the offering passed on decoy.htm, "Proto Lens ... is purchasable", quoting
+    # the pricing a visitor never sees (the page is blank in Chromium).
+    shutil.copytree(GAMING / "c1-foundation.example", tmp_path / "c1-foundation.example")
+    site = tmp_path / "r17b-decoy.example"
+    site.mkdir()
+    decoy = "<!-- <body style='color:red'> -->"
+    (site / "decoy.htm").write_text(
+        _PAGE.format(decoy=decoy, style="", later="<body style='display:none'>")
+    )
+    (site / "shown.htm").write_text(_PAGE.format(decoy=decoy, style="", later=""))
+    settings = settings_for(fake_sites(tmp_path))
+
+    def offering(variant: str) -> RequirementResult:
+        fields = {
+            "applicant": {"name": "Hidecorp", "website": "http://r17b-decoy.example/"},
+            "offering": {
+                "name": "Proto Lens",
+                "landing_page": f"http://r17b-decoy.example/{variant}.htm",
+            },
+        }
+        return judge(
+            OfferingCheck(), settings, policy_params("2022", "platform", "offering"), **fields
+        )
+
+    gamed = offering("decoy")
+    assert gamed.status == Status.NEEDS_REVIEW, gamed.summary
+    assert gamed.summary == (
+        "only content hidden from visitors shows that Proto Lens is purchasable ('Proto Lens "
+        "Proto Lens pricing: from $9 per seat per month. Start a free trial…', set aside); "
+        "a person must judge"
+    )
+    shown = offering("shown")
+    assert shown.status == Status.PASS, shown.summary
