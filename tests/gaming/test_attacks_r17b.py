@@ -15,25 +15,40 @@
    could be the one: a person looks). A name all tags give one value is added as
    before; the body's own attributes still win. The offering on such a page is now
    ``needs_review``, its pricing quoted as hidden.
+2. **Many names over many later ``<body>`` tags** (denial of service): the parse refuses
+   one element of more than 256 attributes, but the reader added the names of every
+   ``<body>`` tag in the text to lxml's body one by one, and lxml adds an attribute by
+   walking the element's list: 200 tags of 256 new names each (349 KB, 205 ``<``) took
+   11.2 s in ``read_markup`` whatever its deadline (none read there); 40,000 names over
+   40,000 tags (509 KB, under --max-tags 50,000) 8.0 s; 5 MiB holds 2,612 such tags of
+   667,392 names, about 37 minutes of a reader thread by the square. **Got through;
+   fixed**: a body or root that its tags would give more than 256 attributes is refused
+   as too complex to parse (as the parse refuses such an element: 1.5 s for those 5 MiB,
+   the tags' text read in full), and reading the tags' text reads the deadline (5 MiB of
+   8 KiB tags: 2.0 s).
 """
 
 from __future__ import annotations
 
 import hashlib
 import shutil
+import time
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
+from plugins.membership import MembershipCheck
 from plugins.offering import OfferingCheck
 from tests.fetch.test_tree_reading import _same
 from tests.gaming.c1_support import judge, policy_params
 from tests.gaming.conftest import GAMING
 from verifier import Page, Status
+from verifier.fetch.bounded import Overtime
+from verifier.fetch.treeread import MAX_ATTRIBUTES, TooComplex, outer_attributes, read_markup
 from verifier.models import RequirementResult
 from verifier.sites import SiteServer
-from verifier.testing import settings_for
+from verifier.testing import make_submission, run_check, settings_for
 
 BASE = "http://acme.example/"
 
@@ -140,3 +155,62 @@ def test_a_decoy_body_tag_before_a_hiding_one_is_not_a_pass(
     )
     shown = offering("shown")
     assert shown.status == Status.PASS, shown.summary
+
+
+def _named_tags(tags: int, first: int = 0) -> str:
+    """``tags`` later ``<body>`` tags of 256 names each, none named twice."""
+    return "".join(
+        "<body " + " ".join(f"a{first + k * 256 + i}" for i in range(256)) + ">"
+        for k in range(tags)
+    )
+
+
+def test_a_body_given_too_many_attributes_by_its_tags_is_refused() -> None:
+    # Each tag is within the parse's 256, together 512 names lxml would add one by one
+    # (51,200 over 200 tags took 11 s): refused as the parse refuses such an element.
+    with pytest.raises(TooComplex) as caught:
+        read_markup(f"<html><body><p>Acme is a member</p>{_named_tags(2)}</html>", BASE)
+    assert str(caught.value) == (
+        "a <body> given 512 attributes by its tags, over the 256 the parser reads in time"
+    )
+    root = "<html " + " ".join(f"r{i}" for i in range(200)) + "><body><p>Acme</p>"
+    with pytest.raises(TooComplex, match=r"^a <html> given 456 attributes by its tags"):
+        read_markup(root + "<html " + " ".join(f"s{i}" for i in range(256)) + ">", BASE)
+
+
+def test_a_body_given_256_attributes_in_all_is_read_with_all_of_them() -> None:
+    # 255 names of its tags and the body's own: 256, read whole (a `hidden` among them).
+    names = " ".join(f"a{i}" for i in range(MAX_ATTRIBUTES - 2))
+    text = f"<html><body id=x><p>Acme is a member</p><body {names}><body hidden></html>"
+    read = read_markup(text, BASE)
+    assert read.view.visible_text == ""
+    assert [h.reason for h in read.view.hidden] == ["the hidden attribute"]
+    assert len(outer_attributes(text)["body"]) == MAX_ATTRIBUTES
+
+
+def test_reading_the_body_tags_reads_the_deadline() -> None:
+    text = "<html><body><p>Acme</p>" + "<body a>" * 20 + "</html>"
+    assert outer_attributes(text, time.monotonic() + 60)["body"] == {"a": ""}
+    with pytest.raises(Overtime, match="reading the page's <body> and <html> tags went past"):
+        outer_attributes(text, time.monotonic() - 1)
+
+
+def test_a_directory_of_many_body_tags_is_an_error_naming_it(
+    fake_sites: Callable[[Path], SiteServer], tmp_path: Path
+) -> None:
+    page = tmp_path / "dir.example" / "members" / "index.html"
+    page.parent.mkdir(parents=True)
+    page.write_text(f"<html><body><ul><li>Acme</li></ul>{_named_tags(3)}</html>")
+    result = run_check(
+        MembershipCheck(),
+        make_submission(applicant={"name": "Acme", "website": "http://acme.example/"}),
+        {"sources": ["finops-members"]},
+        settings=settings_for(fake_sites(tmp_path)),
+        sources={"finops-members": "http://dir.example/members/"},
+    )
+    assert result.status == "error"
+    assert result.summary == (
+        "finops-members: could not read the directory: http://dir.example/members/ could not "
+        "be fetched (too complex to parse: a <body> given 768 attributes by its tags, over "
+        "the 256 the parser reads in time)"
+    )

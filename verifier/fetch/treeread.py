@@ -239,15 +239,19 @@ _LONGEST_OUTER_TAG = 8192
 """Characters of attributes of one ``<body>``/``<html>`` tag read; a longer one hides."""
 
 
-def outer_attributes(text: str) -> dict[str, dict[str, str | None]]:
+def outer_attributes(text: str, deadline: float | None = None) -> dict[str, dict[str, str | None]]:
     """The attributes every ``<body>`` and every ``<html>`` start tag of ``text`` gives
     (``{"body": {...}, "html": {...}}``, the first value of a name in a tag kept; None
     for a name different tags give different values). A browser adds those of a later
     ``<body>`` or ``<html>`` tag to the page's body or root, where lxml drops them:
     ``<body hidden>`` after the content hides the whole page. Found in the text, so one
-    inside a comment or a script counts too (reading more as hidden)."""
+    inside a comment or a script counts too (reading more as hidden). Raise
+    :class:`~verifier.fetch.bounded.Overtime` once ``time.monotonic()`` passes
+    ``deadline`` (5 MiB of such tags take seconds to read)."""
     found: dict[str, dict[str, str | None]] = {"body": {}, "html": {}}
     for tag in _OUTER_TAG.finditer(text):
+        if deadline is not None and time.monotonic() > deadline:
+            raise Overtime("reading the page's <body> and <html> tags went past its deadline")
         given: dict[str, str] = {}
         if len(tag.group(2)) > _LONGEST_OUTER_TAG:
             # Too long to read in time (2 million attributes: 1.5 s): taken to hide the
@@ -284,16 +288,24 @@ def outer_additions(given: dict[str, str | None], has: Callable[[str], bool]) ->
     return added
 
 
-def _add_outer_attributes(text: str, tops: list[Any]) -> None:
+def _add_outer_attributes(text: str, tops: list[Any], deadline: float | None) -> None:
     # As a browser: each attribute the element lacks is added (none is replaced).
     root = next((t for t in tops if t.tag == "html"), None)
     if root is None:
         return
-    found = outer_attributes(text)
+    found = outer_attributes(text, deadline)
     for name, element in (("html", root), ("body", root.find("body"))):
         if element is None:
             continue
-        for attribute, value in outer_additions(found[name], element.attrib.__contains__).items():
+        added = outer_additions(found[name], element.attrib.__contains__)
+        if len(element.attrib) + len(added) > MAX_ATTRIBUTES:
+            # lxml adds each attribute by walking the element's list (the parse's limit):
+            # 40,000 names over later <body> tags took 8 s to add, 740,000 fit in 5 MiB.
+            raise TooComplex(
+                f"a <{name}> given {len(element.attrib) + len(added):,} attributes by its "
+                f"tags, over the {MAX_ATTRIBUTES} the parser reads in time"
+            )
+        for attribute, value in added.items():
             # (a name lxml cannot hold, "a:b", is left: none that hides is such)
             with contextlib.suppress(ValueError):
                 element.set(attribute, value)
@@ -316,7 +328,7 @@ def read_markup(text: str, base_url: str, deadline: float | None = None) -> Read
     tops = [] if root is None else [*reversed(list(root.itersiblings(preceding=True))), root]
     if root is not None:
         tops += root.itersiblings()
-    _add_outer_attributes(text, tops)
+    _add_outer_attributes(text, tops, deadline)
     named: dict[str, list[Any]] = {name: [] for name in _NAMED}
     ordered: list[Any] = []  # <style>, <link>, <title>, <h1> in document order
     for element in (e for top in tops if isinstance(top.tag, str) for e in top.iter(*_NAMED)):
