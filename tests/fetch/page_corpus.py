@@ -51,6 +51,7 @@ _ELEMENT_HIDING = [
     _doc("<video src='v.mp4'>video fallback</video><audio>audio fallback</audio>"),
     _doc("<iframe src='/f'>iframe text <b>bold</b></iframe><p>after iframe</p>"),
     _doc("<noembed>noembed text</noembed><noframes>noframes text</noframes>"),
+    "<html><head><title>Frames</title></head><frameset><p>frameset text</p></frameset></html>",
     _doc("<datalist id='d'><option>opt one</option><option value='v'>two</option></datalist>"),
     _doc("<ruby>kan<rp>(</rp><rt>kanji</rt><rp>)</rp></ruby> ruby text"),
     _doc("<object data='x.swf'>object fallback</object><object>object no data</object>"),

@@ -26,11 +26,19 @@
    as too complex to parse (as the parse refuses such an element: 1.5 s for those 5 MiB,
    the tags' text read in full), and reading the tags' text reads the deadline (5 MiB of
    8 KiB tags: 2.0 s).
+3. **Text inside a ``<frameset>``** (false pass, older than r17): a browser that meets
+   ``<frameset>`` before any body content shows only its frames and drops every other
+   element and text in it (Chromium's DOM of such a page: ``<frameset>`` and
+   whitespace); lxml keeps them (``<frameset><body><p>...``), and the reader read them
+   as visible: the offering passed on a page its visitors see blank. Not through 1-7
+   (bs4's tree read the same), found on the way. **Got through; fixed**: what a
+   ``<frameset>`` holds is hidden ("text inside a <frameset> (a browser shows only its
+   frames)"); a ``<frameset>`` a browser ignores (after body content) is read as hiding
+   too, the safe side.
 """
 
 from __future__ import annotations
 
-import hashlib
 import shutil
 import time
 from collections.abc import Callable
@@ -43,6 +51,7 @@ from plugins.offering import OfferingCheck
 from tests.fetch.test_tree_reading import _same
 from tests.gaming.c1_support import judge, policy_params
 from tests.gaming.conftest import GAMING
+from tests.helpers import html_page
 from verifier import Page, Status
 from verifier.fetch.bounded import Overtime
 from verifier.fetch.treeread import MAX_ATTRIBUTES, TooComplex, outer_attributes, read_markup
@@ -59,23 +68,9 @@ _PAGE = (
 )
 
 
-def _html_page(text: str) -> Page:
-    """A page answering 200 with the HTML ``text``."""
-    body = text.encode()
-    return Page(
-        url=BASE,
-        final_url=BASE,
-        status=200,
-        headers={"content-type": "text/html"},
-        body=body,
-        sha256=hashlib.sha256(body).hexdigest(),
-        fetched_at="2026-01-01T00:00:00Z",
-    )
-
-
 def _page(decoy: str, later: str, style: str = "") -> Page:
     """The pricing page, ``decoy`` before its ``<body>``, ``later`` after its content."""
-    return _html_page(_PAGE.format(decoy=decoy, later=later, style=style))
+    return html_page(_PAGE.format(decoy=decoy, later=later, style=style), BASE)
 
 
 _HIDING_CLASS = "<style>.off{display:none}</style>"
@@ -116,7 +111,7 @@ def test_tags_that_agree_or_a_body_that_has_the_attribute_read_as_before() -> No
         decoy="", style="", later="<body style='display:none'><body style='color:red'>"
     )
     _same(own)
-    assert "pricing" in _html_page(own).visible_text
+    assert "pricing" in html_page(own, BASE).visible_text
 
 
 def test_a_decoy_body_tag_before_a_hiding_one_is_not_a_pass(
@@ -213,4 +208,48 @@ def test_a_directory_of_many_body_tags_is_an_error_naming_it(
         "finops-members: could not read the directory: http://dir.example/members/ could not "
         "be fetched (too complex to parse: a <body> given 768 attributes by its tags, over "
         "the 256 the parser reads in time)"
+    )
+
+
+_FRAMESET = (
+    "<html><head><title>Proto Lens</title></head><frameset><h1>Proto Lens</h1>"
+    "<p>Proto Lens pricing: from $9 per seat per month. Start a free trial today.</p>"
+    "</frameset></html>"
+)
+
+
+def test_text_inside_a_frameset_is_hidden_as_a_browser_drops_it() -> None:
+    # Chromium's DOM: <frameset> holding only whitespace; the title stays.
+    page = html_page(_FRAMESET, BASE)
+    assert page.visible_text == "Proto Lens"
+    assert [(h.text, h.reason) for h in page.hidden_passages] == [
+        (
+            "Proto Lens Proto Lens pricing: from $9 per seat per month. Start a free trial today.",
+            "text inside a <frameset> (a browser shows only its frames)",
+        )
+    ]
+    _same(_FRAMESET)
+
+
+def test_a_frameset_page_with_pricing_is_not_a_pass(
+    fake_sites: Callable[[Path], SiteServer], tmp_path: Path
+) -> None:
+    # On r17-b: "Proto Lens is listed at .../frames.htm and is purchasable".
+    shutil.copytree(GAMING / "c1-foundation.example", tmp_path / "c1-foundation.example")
+    site = tmp_path / "r17b-frames.example"
+    site.mkdir()
+    (site / "frames.htm").write_text(_FRAMESET)
+    fields = {
+        "applicant": {"name": "Hidecorp", "website": "http://r17b-frames.example/"},
+        "offering": {"name": "Proto Lens", "landing_page": "http://r17b-frames.example/frames.htm"},
+    }
+    settings = settings_for(fake_sites(tmp_path))
+    result = judge(
+        OfferingCheck(), settings, policy_params("2022", "platform", "offering"), **fields
+    )
+    assert result.status == Status.NEEDS_REVIEW, result.summary
+    assert result.summary == (
+        "only content hidden from visitors shows that Proto Lens is purchasable ('Proto Lens "
+        "Proto Lens pricing: from $9 per seat per month. Start a free trial…', set aside); "
+        "a person must judge"
     )

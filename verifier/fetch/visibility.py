@@ -9,9 +9,9 @@ with the reason it is hidden:
 - the ``hidden`` attribute, ``aria-hidden="true"``, a ``popover``, a ``<template>``, a
   closed ``<dialog>``;
 - content a browser does not show as text: the fallback of ``<canvas>``, ``<video>``,
-  ``<audio>``, ``<object data>``, the inside of ``<iframe>``, ``<noembed>``,
-  ``<noframes>``, ``<datalist>``, an SVG's ``<defs>`` and ``<symbol>`` (but what a
-  ``<use>`` shows), ``<desc>``, ``<title>``, ``<metadata>``;
+  ``<audio>``, ``<object data>``, the inside of ``<iframe>`` and ``<frameset>``,
+  ``<noembed>``, ``<noframes>``, ``<datalist>``, an SVG's ``<defs>`` and ``<symbol>``
+  (but what a ``<use>`` shows), ``<desc>``, ``<title>``, ``<metadata>``;
 - an inline ``style`` that hides (:func:`hiding_declaration`), read as CSS reads it
   (comments anywhere, escapes replaced, :func:`parse_declarations`), with these
   thresholds: ``display:none``; ``visibility:hidden|collapse``;
@@ -213,6 +213,7 @@ _NOT_RENDERED = {
     "iframe": "text inside an <iframe> (a browser shows the page it loads)",
     "noembed": "a <noembed>",
     "noframes": "a <noframes>",
+    "frameset": "text inside a <frameset> (a browser shows only its frames)",
     "datalist": "the options of a <datalist>",
     "rp": "a ruby fallback <rp>",
     "title": "a <title> outside the page's head (a browser never draws it)",
