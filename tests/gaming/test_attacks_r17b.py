@@ -73,6 +73,40 @@ def _page(decoy: str, later: str, style: str = "") -> Page:
     return html_page(_PAGE.format(decoy=decoy, later=later, style=style), BASE)
 
 
+def _offering_of(
+    fake_sites: Callable[[Path], SiteServer], tmp_path: Path, pages: dict[str, str]
+) -> Callable[[str], RequirementResult]:
+    """Hidecorp's offering check on its site of ``pages`` (name: HTML), served with the
+    Foundation's; called with a page's name, the offering's landing page."""
+    shutil.copytree(GAMING / "c1-foundation.example", tmp_path / "c1-foundation.example")
+    site = tmp_path / "r17b-hidecorp.example"
+    site.mkdir()
+    for name, html in pages.items():
+        (site / f"{name}.htm").write_text(html)
+    settings = settings_for(fake_sites(tmp_path))
+
+    def offering(name: str) -> RequirementResult:
+        fields = {
+            "applicant": {"name": "Hidecorp", "website": "http://r17b-hidecorp.example/"},
+            "offering": {
+                "name": "Proto Lens",
+                "landing_page": f"http://r17b-hidecorp.example/{name}.htm",
+            },
+        }
+        params = policy_params("2022", "platform", "offering")
+        return judge(OfferingCheck(), settings, params, **fields)
+
+    return offering
+
+
+_ONLY_HIDDEN = (
+    "only content hidden from visitors shows that Proto Lens is purchasable ('Proto Lens "
+    "Proto Lens pricing: from $9 per seat per month. Start a free trial…', set aside); "
+    "a person must judge"
+)
+"""The offering's summary on a Proto Lens page whose pricing a browser hides."""
+
+
 _HIDING_CLASS = "<style>.off{display:none}</style>"
 
 
@@ -119,35 +153,18 @@ def test_a_decoy_body_tag_before_a_hiding_one_is_not_a_pass(
 ) -> None:
     # On r17-b the offering passed on decoy.htm, "Proto Lens ... is purchasable", quoting
     # the pricing a visitor never sees (the page is blank in Chromium).
-    shutil.copytree(GAMING / "c1-foundation.example", tmp_path / "c1-foundation.example")
-    site = tmp_path / "r17b-decoy.example"
-    site.mkdir()
     decoy = "<!-- <body style='color:red'> -->"
-    (site / "decoy.htm").write_text(
-        _PAGE.format(decoy=decoy, style="", later="<body style='display:none'>")
+    offering = _offering_of(
+        fake_sites,
+        tmp_path,
+        {
+            "decoy": _PAGE.format(decoy=decoy, style="", later="<body style='display:none'>"),
+            "shown": _PAGE.format(decoy=decoy, style="", later=""),
+        },
     )
-    (site / "shown.htm").write_text(_PAGE.format(decoy=decoy, style="", later=""))
-    settings = settings_for(fake_sites(tmp_path))
-
-    def offering(variant: str) -> RequirementResult:
-        fields = {
-            "applicant": {"name": "Hidecorp", "website": "http://r17b-decoy.example/"},
-            "offering": {
-                "name": "Proto Lens",
-                "landing_page": f"http://r17b-decoy.example/{variant}.htm",
-            },
-        }
-        return judge(
-            OfferingCheck(), settings, policy_params("2022", "platform", "offering"), **fields
-        )
-
     gamed = offering("decoy")
     assert gamed.status == Status.NEEDS_REVIEW, gamed.summary
-    assert gamed.summary == (
-        "only content hidden from visitors shows that Proto Lens is purchasable ('Proto Lens "
-        "Proto Lens pricing: from $9 per seat per month. Start a free trial…', set aside); "
-        "a person must judge"
-    )
+    assert gamed.summary == _ONLY_HIDDEN
     shown = offering("shown")
     assert shown.status == Status.PASS, shown.summary
 
@@ -235,21 +252,6 @@ def test_a_frameset_page_with_pricing_is_not_a_pass(
     fake_sites: Callable[[Path], SiteServer], tmp_path: Path
 ) -> None:
     # On r17-b: "Proto Lens is listed at .../frames.htm and is purchasable".
-    shutil.copytree(GAMING / "c1-foundation.example", tmp_path / "c1-foundation.example")
-    site = tmp_path / "r17b-frames.example"
-    site.mkdir()
-    (site / "frames.htm").write_text(_FRAMESET)
-    fields = {
-        "applicant": {"name": "Hidecorp", "website": "http://r17b-frames.example/"},
-        "offering": {"name": "Proto Lens", "landing_page": "http://r17b-frames.example/frames.htm"},
-    }
-    settings = settings_for(fake_sites(tmp_path))
-    result = judge(
-        OfferingCheck(), settings, policy_params("2022", "platform", "offering"), **fields
-    )
+    result = _offering_of(fake_sites, tmp_path, {"frames": _FRAMESET})("frames")
     assert result.status == Status.NEEDS_REVIEW, result.summary
-    assert result.summary == (
-        "only content hidden from visitors shows that Proto Lens is purchasable ('Proto Lens "
-        "Proto Lens pricing: from $9 per seat per month. Start a free trial…', set aside); "
-        "a person must judge"
-    )
+    assert result.summary == _ONLY_HIDDEN
