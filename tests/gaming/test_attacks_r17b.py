@@ -267,15 +267,24 @@ def test_a_frameset_page_with_pricing_is_not_a_pass(
     assert result.summary == _ONLY_HIDDEN
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="attack r17b-4 (open): the headings of nested <h1> each hold all the text inside "
-    "them, the square of the page (2,000 deep around 47,000 strings: 15.9 s, 1.9 GB)",
-)
-def test_nested_headings_hold_no_more_text_than_the_page() -> None:
-    # Small here (300 deep, 3,000 strings); what the headings hold grows as depth times
-    # text. A visitor's headings cannot show more text than the page has: a linear bound.
-    text = "<html><body>" + "<h1>" * 300 + "<br>y" * 3_000 + "</body></html>"
-    headings = read_markup(text, BASE).view.headings
-    assert len(headings) == 300
-    assert sum(len(h.all_text) + len(h.text) for h in headings) <= 4 * len(text)
+def test_nested_headings_holding_the_square_of_the_page_are_refused() -> None:
+    # Attack r17b-4: each heading holds the text inside it, and lxml nests <h1><h1>...
+    # where a browser closes the first: 2,000 deep around 47,000 strings held 1.9 GB and
+    # read for 15.9 s. Past four times the page's text (and 64 KiB) in all, the page is
+    # refused as too complex, never read in part. (Small here: 300 deep, 30,000 strings.)
+    text = "<html><body>" + "<h1>" * 300 + "<br>y" * 30_000 + "</body></html>"
+    with pytest.raises(TooComplex, match="headings nested in headings"):
+        read_markup(text, BASE)
+    # Headings nested a few deep, or many side by side, read as before.
+    few = "<html><body>" + "<h1>" * 3 + "<br>y" * 30_000 + "</body></html>"
+    assert len(read_markup(few, BASE).view.headings) == 3
+    many = "<html><body>" + "<h2>y</h2>" * 5_000 + "</body></html>"
+    assert len(read_markup(many, BASE).view.headings) == 5_000
+
+
+def test_a_later_body_tag_with_a_name_lxml_cannot_hold_is_read_not_a_crash() -> None:
+    # Found by the spliced pages: a control character in a later <body>'s attribute name
+    # made lxml raise ValueError (a traceback) when asked whether the body had it.
+    text = "<html><body><p>Proto Lens pricing</p><body a\x01b=1 hidden></body></html>"
+    read = read_markup(text, BASE)
+    assert "pricing" not in read.view.visible_text

@@ -17,8 +17,8 @@ from bs4.element import NavigableString, PageElement
 from verifier.errors import FetchTimeout, FetchTooLarge
 from verifier.fetch.bounded import INDEXED, Overtime, current_deadline, in_reader, parse
 from verifier.fetch.content import JS_SHELL_NOTE, sniff_type
-from verifier.fetch.treeread import Reading, TooComplex, read_markup
-from verifier.fetch.visibility import Heading, Hidden, Link, PageView, SoupMarks
+from verifier.fetch.treeread import Reading, read_markup
+from verifier.fetch.visibility import Heading, Hidden, Link, PageView, SoupMarks, TooComplex
 from verifier.models import Evidence
 
 T = TypeVar("T")

@@ -28,7 +28,7 @@ from lxml import etree
 from verifier.fetch.bounded import Overtime
 from verifier.fetch.content import shape_notes
 from verifier.fetch.stylesheets import stylesheets
-from verifier.fetch.visibility import Marks, PageView, strings_of, walk, within
+from verifier.fetch.visibility import Marks, PageView, TooComplex, strings_of, walk, within
 
 _INERT = frozenset({"template", "noscript"})
 """Elements whose ``<title>`` is inert markup, never the page's."""
@@ -174,11 +174,6 @@ under the body cap) more than 10 minutes, where bs4's parse of them took 14 ms a
 At 256 a page filled with such tags parses in half a second; no real page comes near."""
 
 
-class TooComplex(Exception):
-    """The page is built so that lxml's tree of it would be missing parts or take too long
-    to build: it is refused (``FetchTooLarge``), never read in part."""
-
-
 class TooDeep(TooComplex):
     """The page nests elements :data:`MAX_DEPTH` deep or more: what lxml's tree holds of
     it may stop there."""
@@ -271,6 +266,16 @@ def outer_attributes(text: str, deadline: float | None = None) -> dict[str, dict
     return found
 
 
+def _has(element: Any) -> Callable[[str], bool]:
+    def has(name: str) -> bool:
+        try:
+            return name in element.attrib
+        except ValueError:
+            return False  # a name lxml cannot hold (a NUL in it): the element lacks it
+
+    return has
+
+
 def outer_additions(given: dict[str, str | None], has: Callable[[str], bool]) -> dict[str, str]:
     """The attributes an element that ``has`` some is given by ``given`` (one entry of
     :func:`outer_attributes`): each it lacks, as a browser adds them (none replaced). A
@@ -297,7 +302,7 @@ def _add_outer_attributes(text: str, tops: list[Any], deadline: float | None) ->
     for name, element in (("html", root), ("body", root.find("body"))):
         if element is None:
             continue
-        added = outer_additions(found[name], element.attrib.__contains__)
+        added = outer_additions(found[name], _has(element))
         if len(element.attrib) + len(added) > MAX_ATTRIBUTES:
             # lxml adds each attribute by walking the element's list (the parse's limit):
             # 40,000 names over later <body> tags took 8 s to add, 740,000 fit in 5 MiB.
@@ -310,6 +315,10 @@ def _add_outer_attributes(text: str, tops: list[Any], deadline: float | None) ->
             with contextlib.suppress(ValueError):
                 element.set(attribute, value)
 
+
+_HEADING_TEXT = 4
+"""Times the page's length the text of its headings may hold, all together (nested
+headings each hold what is inside them: 2,000 deep around 47,000 strings held 1.9 GB)."""
 
 _NAMED = ("head", "style", "link", "use", "title", "script", "h1")
 """The elements found before the walk, in one pass of lxml's in C."""
@@ -344,6 +353,7 @@ def read_markup(text: str, base_url: str, deadline: float | None = None) -> Read
         stylesheets(e for e in ordered if e.tag in ("style", "link")),
         named["use"],
         deadline,
+        heading_budget=_HEADING_TEXT * len(text) + 65_536,
     )
     if read.depth >= MAX_DEPTH:
         raise TooDeep(

@@ -352,6 +352,11 @@ class Walk:
     """How deep its deepest element lies (an ``<html>`` at the top: 1)."""
 
 
+class TooComplex(Exception):
+    """The page is built so that lxml's tree of it would be missing parts or take too long
+    to build or read: it is refused (``FetchTooLarge``), never read in part."""
+
+
 def walk(
     tops: list[Any],
     base_url: str,
@@ -359,13 +364,16 @@ def walk(
     sheets: list[str],
     uses: list[Any],
     deadline: float | None = None,
+    heading_budget: int | None = None,
 ) -> Walk:
     """Sort the text and links of lxml's tree, whose nodes at the top are ``tops`` (a
     page may have several ``<html>`` there, and comments), into visible and hidden
     (module docstring); ``title`` is the head's ``<title>``, ``sheets``
     the page's CSS (:func:`~verifier.fetch.stylesheets.stylesheets`) and ``uses`` its SVG
     ``<use>`` elements. Raise :class:`Overtime` once ``time.monotonic()`` passes
-    ``deadline``.
+    ``deadline``, :class:`TooComplex` once the headings hold more than
+    ``heading_budget`` characters in all (each holds the text inside it, so headings
+    nested in headings hold the square of the page).
 
     One pass in document order, each element's state made from its parent's: lxml keeps
     an element's text in ``.text`` and the text after it, its parent's, in ``.tail``."""
@@ -380,11 +388,18 @@ def walk(
     roots: list[tuple[str, list[str]]] = []  # outermost hidden elements: why, their text
     anchors: list[_Anchor] = []
 
+    held = [0]  # characters the headings hold, all together
+
     def string(value: str, at: _State) -> None:
         if not at.contained:
             text.append(value)
-        for head in at.heads:
-            if not at.ignored or at.title:
+        if at.heads and (not at.ignored or at.title):
+            held[0] += len(value) * len(at.heads)
+            if heading_budget is not None and held[0] > heading_budget:
+                raise TooComplex(
+                    "headings nested in headings, holding more text than the page reads in time"
+                )
+            for head in at.heads:
                 head.all.append(value)
                 if at.reason is None:
                     head.shown.append(value)
