@@ -95,8 +95,11 @@ async def in_reader(work: Callable[[float | None], T], seconds: float | None) ->
         if seconds is None or done.done():
             return await done
         # The work checks its deadline itself; this wait's own limit is a backstop with a
-        # little slack, for work that does not.
-        return await asyncio.wait_for(done, seconds + 0.5)
+        # little slack, for work that does not. (asyncio.timeout, not wait_for: on Python
+        # 3.11 wait_for returns the result of work that finishes as its task is cancelled,
+        # and drops the cancellation: a Ctrl-C landing then was ignored.)
+        async with asyncio.timeout(seconds + 0.5):
+            return await done
     finally:
         if held:
             gate.release()
