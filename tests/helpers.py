@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import signal
 from pathlib import Path
 
 from verifier import Page
@@ -54,3 +55,11 @@ def html_page(html: str, url: str = "http://page.test/") -> Page:
         sha256=hashlib.sha256(body).hexdigest(),
         fetched_at="2026-01-01T00:00:00Z",
     )
+
+
+def interruptible() -> None:
+    """``preexec_fn`` for a child process a test stops with SIGINT: the child hears Ctrl-C
+    as at a terminal even when the tests run as a background job, whose children inherit
+    SIGINT ignored (Python then never raises KeyboardInterrupt, and the run ends as if
+    nothing was sent: seen when .ci/run was started with ``&``)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)

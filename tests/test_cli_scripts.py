@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from tests.helpers import FIXTURES, ROOT, demo_args, offline_args
+from tests.helpers import FIXTURES, ROOT, demo_args, interruptible, offline_args
 from verifier.bundle.check import load_report
 from verifier.cli.main import main, print_summary
 from verifier.host import build_host
@@ -354,6 +354,7 @@ def test_ctrl_c_during_verify_removes_what_it_wrote_and_the_same_out_runs_again(
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
+            preexec_fn=interruptible,
         )
         try:
             conn, _ = silent.accept()  # the run is in flight: it waits on the silent site

@@ -29,7 +29,7 @@ from verifier.run.recheck import STATE_FILE, partial_dir
 from verifier.run.review import append_decision
 from verifier.sites import SiteServer, serve_sites
 
-from ..helpers import FIXTURES, ROOT, offline_args
+from ..helpers import FIXTURES, ROOT, interruptible, offline_args
 
 DEMO = {
     "acme": "platform",
@@ -293,6 +293,7 @@ def _subprocess(server: SiteServer, roster: Path, out: Path, *extra: str) -> sub
         stderr=subprocess.PIPE,
         text=True,
         env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        preexec_fn=interruptible,
     )
 
 
