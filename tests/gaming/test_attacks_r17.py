@@ -191,33 +191,50 @@ def test_utf16_by_its_byte_order_mark_or_header_stays_utf16() -> None:
     assert (declared.encoding, declared.text) == ("utf-16be", text)
 
 
+def offering_of(
+    fake_sites: Callable[[Path], SiteServer],
+    tmp_path: Path,
+    pages: dict[str, str | bytes],
+    host: str,
+) -> Callable[[str], RequirementResult]:
+    """Hidecorp's offering check on its site ``host`` of ``pages`` (name: HTML, as text
+    or bytes), served with the Foundation's; called with a page's name, the offering's
+    landing page (``<name>.htm``, served as text/html without a charset)."""
+    shutil.copytree(GAMING / "c1-foundation.example", tmp_path / "c1-foundation.example")
+    site = tmp_path / host
+    site.mkdir()
+    for name, html in pages.items():
+        path = site / f"{name}.htm"
+        if isinstance(html, bytes):
+            path.write_bytes(html)
+        else:
+            path.write_text(html)
+    settings = settings_for(fake_sites(tmp_path))
+
+    def offering(name: str) -> RequirementResult:
+        fields = {
+            "applicant": {"name": "Hidecorp", "website": f"http://{host}/"},
+            "offering": {"name": "Proto Lens", "landing_page": f"http://{host}/{name}.htm"},
+        }
+        params = policy_params("2022", "platform", "offering")
+        return judge(OfferingCheck(), settings, params, **fields)
+
+    return offering
+
+
 def test_a_not_for_sale_page_with_sales_words_in_utf16_is_not_a_pass(
     fake_sites: Callable[[Path], SiteServer], tmp_path: Path
 ) -> None:
     # Served as text/html without a charset (a .htm file): on r17-lxml the offering
     # passed, "Proto Lens is listed at .../utf16.htm and is purchasable", quoting the words
     # of the hidden div, on a page whose visitors read "internal prototype, not for sale".
-    shutil.copytree(GAMING / "c1-foundation.example", tmp_path / "c1-foundation.example")
-    site = tmp_path / "r17-charset.example"
-    site.mkdir()
-    (site / "utf16.htm").write_bytes(_proto("utf-16le"))
-    (site / "utf8.htm").write_bytes(_proto("utf-8"))
     shown = _PROTO.format(charset="utf-8").replace("<div hidden>", "<div>")
-    (site / "shown.htm").write_text(
-        f"{shown} Proto Lens pricing: from $9 per seat per month.</div>"
-    )
-    settings = settings_for(fake_sites(tmp_path))
-
-    def offering(variant: str) -> RequirementResult:
-        fields = {
-            "applicant": {"name": "Hidecorp", "website": "http://r17-charset.example/"},
-            "offering": {
-                "name": "Proto Lens",
-                "landing_page": f"http://r17-charset.example/{variant}.htm",
-            },
-        }
-        params = policy_params("2022", "platform", "offering")
-        return judge(OfferingCheck(), settings, params, **fields)
+    pages: dict[str, str | bytes] = {
+        "utf16": _proto("utf-16le"),
+        "utf8": _proto("utf-8"),
+        "shown": f"{shown} Proto Lens pricing: from $9 per seat per month.</div>",
+    }
+    offering = offering_of(fake_sites, tmp_path, pages, "r17-charset.example")
 
     gamed = offering("utf16")
     assert gamed.status == Status.FAIL, gamed.summary

@@ -49,7 +49,6 @@
 
 from __future__ import annotations
 
-import shutil
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -57,10 +56,8 @@ from pathlib import Path
 import pytest
 
 from plugins.membership import MembershipCheck
-from plugins.offering import OfferingCheck
 from tests.fetch.test_tree_reading import _same
-from tests.gaming.c1_support import judge, policy_params
-from tests.gaming.conftest import GAMING
+from tests.gaming.test_attacks_r17 import offering_of
 from tests.helpers import html_page
 from verifier import Page, Status
 from verifier.fetch.bounded import Overtime
@@ -84,29 +81,10 @@ def _page(decoy: str, later: str, style: str = "") -> Page:
 
 
 def _offering_of(
-    fake_sites: Callable[[Path], SiteServer], tmp_path: Path, pages: dict[str, str]
+    fake_sites: Callable[[Path], SiteServer], tmp_path: Path, pages: dict[str, str | bytes]
 ) -> Callable[[str], RequirementResult]:
-    """Hidecorp's offering check on its site of ``pages`` (name: HTML), served with the
-    Foundation's; called with a page's name, the offering's landing page."""
-    shutil.copytree(GAMING / "c1-foundation.example", tmp_path / "c1-foundation.example")
-    site = tmp_path / "r17b-hidecorp.example"
-    site.mkdir()
-    for name, html in pages.items():
-        (site / f"{name}.htm").write_text(html)
-    settings = settings_for(fake_sites(tmp_path))
-
-    def offering(name: str) -> RequirementResult:
-        fields = {
-            "applicant": {"name": "Hidecorp", "website": "http://r17b-hidecorp.example/"},
-            "offering": {
-                "name": "Proto Lens",
-                "landing_page": f"http://r17b-hidecorp.example/{name}.htm",
-            },
-        }
-        params = policy_params("2022", "platform", "offering")
-        return judge(OfferingCheck(), settings, params, **fields)
-
-    return offering
+    """Hidecorp's offering check on its site of ``pages`` (test_attacks_r17.offering_of)."""
+    return offering_of(fake_sites, tmp_path, pages, "r17b-hidecorp.example")
 
 
 _ONLY_HIDDEN = (
