@@ -7,7 +7,7 @@ import time
 import pytest
 
 from tests.helpers import html_page
-from verifier import Hidden, Link, Page
+from verifier import Heading, Hidden, Link, Page
 from verifier.fetch.bounded import Overtime
 from verifier.fetch.treeread import MAX_DEPTH
 
@@ -427,3 +427,19 @@ def test_the_page_title_is_the_heads_collapsed_as_the_visible_text_is() -> None:
     view = html_page(html).view
     assert view.title == "Initech story"
     assert view.visible_text == "Initech story Body"
+
+
+def test_page_headings_give_each_title_and_heading_as_a_visitor_sees_it() -> None:
+    # Page.headings (public: verifier.Heading): every <title> and <h1>-<h6> in order, with
+    # the words a visitor sees, the words it hides too, and why the element is hidden.
+    page = _page(
+        "<h1>Cloud<span hidden> FinOps</span> Lens</h1>"
+        "<svg><title>tip</title></svg>"
+        '<h3 style="display:none">Pricing</h3>'
+    )
+    assert page.headings == (
+        Heading("title", "T", "T", None),
+        Heading("h1", "Cloud Lens", "Cloud FinOps Lens", None),
+        Heading("title", "", "tip", "an SVG <title>"),
+        Heading("h3", "", "Pricing", "display:none in its style attribute"),
+    )
