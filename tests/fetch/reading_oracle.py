@@ -19,7 +19,7 @@ from typing import Any
 from bs4 import BeautifulSoup, Tag
 from bs4.element import Doctype, NavigableString, PreformattedString
 
-from verifier.fetch.bounded import Overtime, parse, tags_named
+from verifier.fetch.bounded import Overtime, parse
 from verifier.fetch.css import hiding_declaration, parse_declarations
 from verifier.fetch.content import (
     reads_like_not_found,
@@ -99,7 +99,7 @@ def stylesheets(soup: BeautifulSoup) -> list[str]:
             if inner is not None and budget > 0:
                 add(inner, data=True)  # as deep as the budget allows: each costs its length
 
-    for tag in tags_named(soup, ("style", "link")):
+    for tag in soup.find_all(["style", "link"]):
         if str(tag.get("media", "")).strip().lower() == "print":
             continue
         if tag.name == "style":
@@ -144,7 +144,7 @@ def _used_ids(soup: BeautifulSoup, rules: StyleRules) -> set[str]:
     """The ids an SVG ``<use>`` shows (``href="#logo"``, ``xlink:href="#logo"``), of the
     uses that nothing hides themselves (a hidden ``<use>`` shows nobody its target)."""
     out: set[str] = set()
-    uses = tags_named(soup, ("use",), limit=_MAX_USES + 1)
+    uses = soup.find_all(["use"], limit=_MAX_USES + 1)
     if len(uses) > _MAX_USES:
         return out
     for use in uses:
@@ -289,13 +289,13 @@ def shape_notes(soup: BeautifulSoup) -> list[str]:
     text = " ".join(soup.get_text(" ").split())  # script, style, template excluded
     # The scripts are counted only where they can matter: a page with this much text is
     # no shell whatever it runs (script_shell), and counting walks the whole tree.
-    scripts = len(tags_named(soup, ("script",))) if len(text) < SHELL_TEXT_CHARS else 0
+    scripts = len(soup.find_all(["script"])) if len(text) < SHELL_TEXT_CHARS else 0
     if script_shell(scripts, text=text):
         notes.append(
             f"{JS_SHELL_NOTE} ({len(text)} characters, {scripts} "
             "script(s)): the page may need a browser; a person should look"
         )
-    heads = [t.get_text(" ", strip=True) for t in tags_named(soup, ("title", "h1"), limit=3)]
+    heads = [t.get_text(" ", strip=True) for t in soup.find_all(["title", "h1"], limit=3)]
     for head in heads:
         if reads_like_not_found(head):
             notes.append(f"answered 200 but reads like a 'not found' page ({head[:80]!r})")
@@ -305,7 +305,7 @@ def shape_notes(soup: BeautifulSoup) -> list[str]:
 
 def _titles(soup: BeautifulSoup) -> tuple[str, tuple[str, ...]]:
     """Page.document_title and Page.every_title() as they were."""
-    tags = tags_named(soup, ("title",))
+    tags = soup.find_all(["title"])
     first = next(
         (" ".join(t.get_text(" ").split()) for t in tags if not _inert(t) and not _foreign(t)),
         "",

@@ -16,11 +16,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from bs4 import BeautifulSoup, SoupStrainer, Tag
+from bs4 import BeautifulSoup, Tag
 
 from tests.fetch.test_bounded import _ODD_MARKUP, _bs4_as_written
 from tests.helpers import html_page
-from verifier.fetch.bounded import INDEXED, parse, tags_named
+from verifier.fetch.bounded import parse
 from verifier.fetch.page import _Builder
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -163,60 +163,3 @@ def test_the_comparison_sees_a_tree_that_differs() -> None:
             assert isinstance(tag, Tag)
             tag.attrs["class"] = " ".join(tag.attrs["class"])
         assert _nodes(soup) != reference, change
-
-
-# The tags the parser lists as it builds the tree, for the walks every page is read for
-# (stylesheets, SVG uses, titles, scripts, the not-found heading): the very tags bs4's
-# find_all finds, in the same order, with and without a limit.
-_ASKED = [*((name,) for name in sorted(INDEXED)), ("style", "link"), ("title", "h1")]
-# bs4's own code makes a tag whose name is written with braces (namespaced for bs4): the
-# parser lists it too when its name is one it lists.
-_BRACED = "<p>a</p><{urn:e}title>t</{urn:e}title><{urn:e}style>s</{urn:e}style><title>u</title>"
-
-
-def _same_tags(html: str) -> None:
-    soup = parse(html, builder=_Builder(None))
-    for names in _ASKED:
-        for limit in (None, 1, 3):
-            listed = tags_named(soup, names, limit)
-            found = soup.find_all(list(names), limit=limit)
-            assert [id(t) for t in listed] == [id(t) for t in found], (names, limit)
-
-
-@pytest.mark.parametrize("path", PAGES, ids=lambda p: str(p.relative_to(ROOT / "fixtures")))
-def test_the_listed_tags_of_a_fixture_page_are_the_ones_find_all_finds(path: Path) -> None:
-    _same_tags(path.read_text(encoding="utf-8", errors="replace"))
-
-
-@pytest.mark.filterwarnings("ignore::bs4.XMLParsedAsHTMLWarning")
-@pytest.mark.parametrize("html", [_BRACED, *_ODD_MARKUP, *(_spliced(seed) for seed in range(150))])
-def test_the_listed_tags_of_odd_and_spliced_pages_are_the_ones_find_all_finds(html: str) -> None:
-    _same_tags(html)
-
-
-def test_a_tree_the_parser_did_not_make_or_a_name_it_does_not_list_is_walked() -> None:
-    html = "<html><head><title>a</title></head><body><h2>b</h2><svg><title>c</title></svg>"
-    ours = parse(html, builder=_Builder(None))
-    theirs = BeautifulSoup(html, "lxml")  # bs4's own builder lists nothing
-    assert [t.get_text() for t in tags_named(theirs, ("title",))] == ["a", "c"]
-    assert [t.get_text() for t in tags_named(ours, ("title", "h2"))] == ["a", "b", "c"]
-    assert [t.get_text() for t in tags_named(ours, ("title",), limit=1)] == ["a"]
-
-
-def test_a_parse_bs4_starts_again_lists_only_the_tags_of_the_tree_it_keeps() -> None:
-    # bs4 retries markup it rejects (in another encoding), calling initialize_soup before
-    # each attempt: tags of a discarded attempt must not stay in the list.
-    builder = _Builder(None)
-    first = parse("<html><head><title>discarded</title></head></html>", builder=builder)
-    assert [t.get_text() for t in builder.named] == ["discarded"]
-    builder.initialize_soup(first)  # what bs4 does before another attempt
-    assert builder.named == []
-
-
-def test_a_tree_parsed_with_parse_only_is_walked() -> None:
-    # Nothing here parses with bs4's parse_only, but a tree so parsed holds only some
-    # tags, and its list of named tags is not what find_all finds in it.
-    html = "<html><head><title>a</title></head><body><p>b</p><svg><title>c</title></svg>"
-    soup = parse(html, builder=_Builder(None), parse_only=SoupStrainer("title"))
-    assert [t.get_text() for t in tags_named(soup, ("title",))] == ["a", "c"]
-    assert tags_named(soup, ("title",)) == list(soup.find_all("title"))

@@ -2,8 +2,10 @@
 each meant to give the same readings as the code before them.
 
 1. **Tags listed while parsing** (``c23c0cc``: ``page._Builder.named``,
-   ``bounded.tags_named``): the stylesheets, SVG uses, titles, scripts and the not-found
-   heading are taken from the list the parser makes instead of bs4's ``find_all``.
+   ``bounded.tags_named``, both gone since pages are read from lxml's tree; the pages
+   below now pin that reading against the old one): the stylesheets, SVG uses, titles,
+   scripts and the not-found heading were taken from the list the parser made instead
+   of bs4's ``find_all``.
    Titles, styles, scripts, links and uses in odd places (SVG, MathML, ``<template>``,
    ``<noscript>``, head and body, upper case, ``<pre>``, ``<textarea>``, raw text, after
    ``</html>``, in comments, namespaced): the very tags ``find_all`` finds, and every
@@ -37,11 +39,11 @@ from typing import Any
 import pytest
 from lxml import etree
 
+from tests.fetch.test_tree_reading import _same
 from tests.helpers import html_page
 from verifier import Page
 from verifier.fetch import css as css_module
 from verifier.fetch import stylesheets as sheets_module
-from verifier.fetch.bounded import INDEXED
 from verifier.fetch.stylesheets import StyleRules
 from verifier.toolkit.pages import built_by_javascript
 
@@ -101,42 +103,27 @@ def _reading(page: Page) -> tuple[Any, ...]:
     )
 
 
-def _walked(html: str) -> Page:
-    """The page read as before c23c0cc: its tree without the parser's list, so every
-    ``tags_named`` walks with bs4's ``find_all``."""
-    page = html_page(html)
-    page.soup.builder.named = None  # type: ignore[attr-defined]
-    return page
-
-
 @pytest.mark.parametrize("html", list(_ODD_PLACES.values()), ids=list(_ODD_PLACES))
 def test_tags_in_odd_places_read_as_find_all_reads_them(html: str) -> None:
-    page = html_page(f"<html><head>{html}")
-    listed = page.soup.builder.named  # type: ignore[attr-defined]
-    # The list holds exactly the tags find_all finds, in document order.
-    assert [id(t) for t in listed] == [id(t) for t in page.soup.find_all(sorted(INDEXED))]
-    assert _reading(page) == _reading(_walked(f"<html><head>{html}"))
+    # The list of tags made while parsing is gone (pages are read from lxml's tree, r17):
+    # these pages now pin that reading, compared with the bs4 readers as they were
+    # (tests/fetch/reading_oracle.py, which finds the tags with find_all).
+    _same(f"<html><head>{html}")
 
 
-def test_pages_parsed_on_six_threads_keep_their_own_tags() -> None:
-    # The reader pool parses up to six pages at once: each parser lists its own tags.
-    def read(i: int) -> tuple[str, list[str], bool]:
+def test_pages_read_on_six_threads_keep_their_own_readings() -> None:
+    # The reader pool reads up to six pages at once: each keeps its own title and rules.
+    def read(i: int) -> tuple[str, list[str]]:
         hides = f"<style>.h{i}{{display:none}}</style>" if i % 2 else ""
         page = html_page(
             f"<html><head><title>Partner {i}</title>{hides}</head><body>"
             f"<p class=h{i}>secret {i}</p>" + "<p>x</p>" * 300 + "</body></html>"
         )
-        return (
-            page.document_title,
-            [h.text for h in page.hidden_passages],
-            bool(
-                page.soup.builder.named  # type: ignore[attr-defined]
-            ),
-        )
+        return page.document_title, [h.text for h in page.hidden_passages]
 
     with ThreadPoolExecutor(6) as pool:
         got = list(pool.map(read, range(48)))
-    assert got == [(f"Partner {i}", [f"secret {i}"] if i % 2 else [], True) for i in range(48)]
+    assert got == [(f"Partner {i}", [f"secret {i}"] if i % 2 else []) for i in range(48)]
 
 
 # --- 2. hiding rules kept per CSS --------------------------------------------------------

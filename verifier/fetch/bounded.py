@@ -177,26 +177,6 @@ class BoundedSoup(_Walks, BeautifulSoup):
     """A document whose walks check the thread's deadline."""
 
 
-INDEXED = frozenset({"style", "link", "use", "title", "script", "h1"})
-"""Tag names the fetch layer's parser lists as it makes a page's tree, in document order
-(:func:`tags_named`): the stylesheets, SVG uses, titles and scripts every page is read
-for, which bs4's ``find_all`` would find by walking the whole tree each time."""
-
-
-def tags_named(soup: BeautifulSoup, names: tuple[str, ...], limit: int | None = None) -> list[Tag]:
-    """The tags of ``soup`` named ``names``, in document order: what
-    ``soup.find_all(list(names), limit=limit)`` finds. A tree made by the fetch layer's
-    parser (:mod:`verifier.fetch.page`) lists them as it is built (:data:`INDEXED`), so
-    no walk is needed; any other tree or name is walked by bs4. (No code here changes a
-    parsed tree, which would make the list stale.)"""
-    made: list[Tag] | None = getattr(getattr(soup, "builder", None), "named", None)
-    if made is None or soup.parse_only is not None or not INDEXED.issuperset(names):
-        # (A tree parsed with parse_only holds only some tags: the list is not kept then.)
-        return list(soup.find_all(list(names), limit=limit))
-    found = [tag for tag in made if tag.name in names]
-    return found if limit is None else found[:limit]
-
-
 def parse(markup: str, **kwargs: Any) -> BeautifulSoup:
     """``markup`` parsed into a tree of bounded elements (``kwargs`` go to bs4)."""
     # Strings stay bs4's own classes: bs4 tells text from a stylesheet or a script by

@@ -15,7 +15,7 @@ from bs4.builder._lxml import LXMLTreeBuilder
 from bs4.element import NavigableString, PageElement
 
 from verifier.errors import FetchTimeout, FetchTooLarge
-from verifier.fetch.bounded import INDEXED, Overtime, current_deadline, in_reader, parse
+from verifier.fetch.bounded import Overtime, current_deadline, in_reader, parse
 from verifier.fetch.content import JS_SHELL_NOTE, sniff_type
 from verifier.fetch.treeread import Reading, read_markup
 from verifier.fetch.visibility import Heading, Hidden, Link, PageView, SoupMarks, TooComplex
@@ -400,15 +400,6 @@ class _Builder(LXMLTreeBuilder):
         self._calls = 0
         self._multi: dict[str, frozenset[str]] = {}  # tag name -> its multi-valued attributes
         self._empty: dict[str, bool] = {}  # tag name -> can_be_empty_element
-        self.named: list[Tag] = []
-        """The tags of :data:`~verifier.fetch.bounded.INDEXED` names, in document order
-        (:func:`~verifier.fetch.bounded.tags_named`)."""
-
-    def initialize_soup(self, soup: BeautifulSoup) -> None:
-        # Called before each attempt to parse: a tree bs4 discards (markup it retries in
-        # another encoding) leaves no tag in the list.
-        super().initialize_soup(soup)
-        self.named = []
 
     def start(self, tag: Any, attrib: Any, nsmap: Any = None) -> None:
         self._calls += 1
@@ -426,9 +417,6 @@ class _Builder(LXMLTreeBuilder):
         ):
             super().start(tag, attrib, nsmap or {})
             # (lxml's HTML parser reports no namespace and no braced name: a safety net.)
-            made = soup.currentTag if soup is not None and soup.parse_only is None else None
-            if made is not None and made is not soup and made.name in INDEXED:
-                self.named.append(made)
             return
         # An HTML page has no namespaced attributes: an attribute written `{urn:x}style`
         # is one of that name for a browser, while bs4 would read it as a namespaced
@@ -478,8 +466,6 @@ class _Builder(LXMLTreeBuilder):
             soup.preserve_whitespace_tag_stack.append(element)
         if contained:
             soup.string_container_stack.append(element)
-        if tag in INDEXED:
-            self.named.append(element)
 
     def end(self, tag: Any) -> None:
         # The deadline is read at ends too, and at comments and doctypes (lxml's HTML
@@ -603,7 +589,8 @@ open tag (bs4's _linkage_fixer), about 4 ms under 25,000 of them, so 64 such cal
 within a quarter of a second past the deadline."""
 
 DEFAULT_MAX_TAGS = 50_000
-"""Default of ``FetchSettings.max_tags``: bs4 needs about 60 µs and 1 KB a tag here."""
+"""Default of ``FetchSettings.max_tags``: the pages lxml reads and bs4's tree a check may
+ask for stay within seconds and tens of MB (bs4 needs about 60 µs and 1 KB a tag)."""
 
 
 async def parse_within(page: Page, seconds: float | None, max_tags: int = DEFAULT_MAX_TAGS) -> None:
