@@ -266,3 +266,15 @@ def test_a_later_body_tag_with_a_name_lxml_cannot_hold_is_read_not_a_crash() -> 
     text = "<html><body><p>Proto Lens pricing</p><body a\x01b=1 hidden></body></html>"
     read = read_markup(text, BASE)
     assert "pricing" not in read.view.visible_text
+
+
+@pytest.mark.parametrize(
+    "later", ['<body hidden="\x01">', '<body hidden="\x00on">', '<body style="display:none;\x02">']
+)
+def test_a_later_body_attribute_valued_with_a_control_character_still_hides(later: str) -> None:
+    # lxml refuses a control character in an attribute's value, and the refusal left the
+    # attribute out: `<body hidden="\x01">` (hidden in a browser) read as visible. The
+    # value is added with such characters replaced.
+    text = f"<html><body><p>Proto Lens pricing</p>{later}</body></html>"
+    assert "pricing" not in read_markup(text, BASE).view.visible_text
+    assert "pricing" not in html_page(text).visible_text

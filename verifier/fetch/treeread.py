@@ -266,6 +266,10 @@ def outer_attributes(text: str, deadline: float | None = None) -> dict[str, dict
     return found
 
 
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+"""Characters lxml refuses in an attribute's value (XML 1.0 has no place for them)."""
+
+
 def _has(element: Any) -> Callable[[str], bool]:
     def has(name: str) -> bool:
         try:
@@ -311,9 +315,11 @@ def _add_outer_attributes(text: str, tops: list[Any], deadline: float | None) ->
                 f"tags, over the {MAX_ATTRIBUTES} the parser reads in time"
             )
         for attribute, value in added.items():
-            # (a name lxml cannot hold, "a:b", is left: none that hides is such)
+            # A value lxml cannot hold (a control character: `hidden="\x01"` hides in a
+            # browser) is added with those characters replaced; a name it cannot hold
+            # ("a:b", a control character) is left: none that hides is such.
             with contextlib.suppress(ValueError):
-                element.set(attribute, value)
+                element.set(attribute, _NOT_XML.sub("\ufffd", value))
 
 
 _HEADING_TEXT = 4
