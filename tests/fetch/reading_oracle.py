@@ -75,6 +75,9 @@ class _AsElement:
         value = self.tag.get(name)
         return default if value is None else attr_text(value)
 
+    def items(self) -> list[tuple[str, str]]:
+        return [(name, attr_text(value)) for name, value in self.tag.attrs.items()]
+
 
 def _hides(rules: StyleRules, tag: Tag) -> str | None:
     return rules.hides_element(str(tag.name), _AsElement(tag))

@@ -119,11 +119,21 @@ _LISTED = frozenset(_LISTS["*"])
 def attribute(element: Any, name: str, attr: str) -> str | None:
     """The value of attribute ``attr`` of lxml's ``element`` named ``name``, as a
     selector compares it on bs4's tree of the page: an attribute bs4 takes as a list of
-    words (``class``, ``rel``...) has its words joined by one space."""
-    value: str | None = element.get(attr)
+    words (``class``, ``rel``...) has its words joined by one space. A name lxml would
+    not look up as written (``{urn:x}y``, read as namespaced; one holding a control
+    character, refused) is compared with the element's names as written."""
+    value: str | None
+    try:
+        value = element.get(attr) if "{" not in attr else _as_written(element, attr)
+    except ValueError:
+        value = _as_written(element, attr)
     if value is not None and (attr in _LISTED or attr in _LISTS.get(name, ())):
         return " ".join(value.split())
     return value
+
+
+def _as_written(element: Any, attr: str) -> str | None:
+    return next((value for name, value in element.items() if name == attr), None)
 
 
 def _compound(selector: str, decl: str) -> _Compound | None:
