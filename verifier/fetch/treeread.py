@@ -322,6 +322,28 @@ def _add_outer_attributes(text: str, tops: list[Any], deadline: float | None) ->
                 element.set(attribute, _NOT_XML.sub("\ufffd", value))
 
 
+def _into_body(tops: list[Any]) -> list[Any]:
+    """``tops`` once what follows lxml's body is moved into it (module docstring)."""
+    # A browser puts what follows </body> or </html> (text, elements, a second <body> or
+    # <html>) back into the one body; lxml keeps it beside the body, or beside the
+    # <html>, where the body's verdict (`<body hidden></body><main>`: a blank page in
+    # Chromium) would not reach it. Moved to the body's end in document order, so bs4's
+    # tree, in the same order, takes the same verdicts (SoupMarks).
+    root = next((t for t in tops if t.tag == "html"), None)
+    body = None if root is None else root.find("body")
+    if root is None or body is None:
+        return tops
+    if body.tail:
+        if len(body):
+            body[-1].tail = (body[-1].tail or "") + body.tail
+        else:
+            body.text = (body.text or "") + body.tail
+        body.tail = None
+    for after in [*body.itersiblings(), *root.itersiblings()]:
+        body.append(after)  # its tail goes with it
+    return [t for t in tops if t.getparent() is None]
+
+
 _HEADING_TEXT = 4
 """Times the page's length the text of its headings may hold, all together (nested
 headings each hold what is inside them: 2,000 deep around 47,000 strings held 1.9 GB)."""
@@ -344,6 +366,7 @@ def read_markup(text: str, base_url: str, deadline: float | None = None) -> Read
     if root is not None:
         tops += root.itersiblings()
     _add_outer_attributes(text, tops, deadline)
+    tops = _into_body(tops)
     named: dict[str, list[Any]] = {name: [] for name in _NAMED}
     ordered: list[Any] = []  # <style>, <link>, <title>, <h1> in document order
     for element in (e for top in tops if isinstance(top.tag, str) for e in top.iter(*_NAMED)):
