@@ -1,18 +1,22 @@
 """A hostile applicant, round r17c: the page reader after ``r17-c`` (issue 10).
 
-1. **Content after a hiding ``<body>``'s end tag** (false pass): a browser puts what
-   follows ``</body>`` or ``</html>`` back into the one body; lxml keeps it beside the
-   body under ``<html>``, or in a second ``<html>`` after the first, and the reader read
-   it there, outside the body's verdict. ``<body hidden></body><main>`` pricing
-   ``</main>`` (Chromium's DOM: ``<body hidden="">`` around the ``<main>``, a blank page)
-   gave "Proto Lens ... is purchasable"; the same with ``style="display:none"``, a
-   stylesheet's rule on the body, and content after ``</html>``. Found by comparing the
-   reader with html5lib's tree of random ``<body>``/``<html>`` fragments (9 pages the
-   reader read as seen in 60,000, html5lib hiding them; each looked at confirmed with
-   ``chromium --headless --dump-dom``). **Got through; fixed**: what follows lxml's body
+1. **Content after a hiding ``<body>``'s end tag** (false pass): a browser puts what follows
+   ``</body>`` or ``</html>`` back into the one body; lxml keeps it beside the body under
+   ``<html>``, or in a second ``<html>`` after the first, and the reader read it there,
+   outside the body's verdict. ``<body hidden></body><main>`` pricing ``</main>``
+   (Chromium's DOM: ``<body hidden="">`` around the ``<main>``, a blank page) gave "Proto
+   Lens ... is purchasable"; the same with ``style="display:none"``, a stylesheet's rule on
+   the body, content after ``</html>``, and a later ``<body style="display:none">`` when
+   lxml's body stands in a second ``<html>`` after the first (the later tags' attributes
+   were added to the first ``<html>``'s body only: none). Found by comparing the reader with
+   html5lib's tree of random ``<body>``/``<html>`` fragments (9 pages the reader read as
+   seen in 60,000, html5lib hiding them; each looked at confirmed with ``chromium --headless
+   --dump-dom``).
+   **Got through; fixed**: what follows lxml's body
    (under ``<html>`` and after it) is moved to the body's end before the walk, in
    document order (bs4's tree, in the same order, takes the same verdicts), and reads
-   as the body does.
+   as the body does; the later tags' attributes go to lxml's first body, in whichever
+   ``<html>`` it stands.
 """
 
 from __future__ import annotations
@@ -46,6 +50,8 @@ _AFTER_BODY = [
     ("<body>x</body><body hidden>", "", "the hidden attribute"),
     ("<body hidden></body></html>", "", "the hidden attribute"),
     ("<body hidden></body></html><!-- x --><html>", "", "the hidden attribute"),
+    # lxml's body in a second <html> (after </html>), the later tag's style dropped.
+    ("</html><body class=x><body style='display:none'>", "", "display:none in its style"),
 ]
 
 

@@ -303,7 +303,7 @@ def _add_outer_attributes(text: str, tops: list[Any], deadline: float | None) ->
     if root is None:
         return
     found = outer_attributes(text, deadline)
-    for name, element in (("html", root), ("body", root.find("body"))):
+    for name, element in (("html", root), ("body", _body(tops))):
         if element is None:
             continue
         added = outer_additions(found[name], _has(element))
@@ -322,6 +322,13 @@ def _add_outer_attributes(text: str, tops: list[Any], deadline: float | None) ->
                 element.set(attribute, _NOT_XML.sub("\ufffd", value))
 
 
+def _body(tops: list[Any]) -> Any:
+    # lxml's body: in the first <html>, or (`</html><body class=x>`) in a later one.
+    return next(
+        (b for t in tops if t.tag == "html" for b in [t.find("body")] if b is not None), None
+    )
+
+
 def _into_body(tops: list[Any]) -> list[Any]:
     """``tops`` once what follows lxml's body is moved into it (module docstring)."""
     # A browser puts what follows </body> or </html> (text, elements, a second <body> or
@@ -329,9 +336,8 @@ def _into_body(tops: list[Any]) -> list[Any]:
     # <html>, where the body's verdict (`<body hidden></body><main>`: a blank page in
     # Chromium) would not reach it. Moved to the body's end in document order, so bs4's
     # tree, in the same order, takes the same verdicts (SoupMarks).
-    root = next((t for t in tops if t.tag == "html"), None)
-    body = None if root is None else root.find("body")
-    if root is None or body is None:
+    body = _body(tops)
+    if body is None:
         return tops
     if body.tail:
         if len(body):
@@ -339,7 +345,7 @@ def _into_body(tops: list[Any]) -> list[Any]:
         else:
             body.text = (body.text or "") + body.tail
         body.tail = None
-    for after in [*body.itersiblings(), *root.itersiblings()]:
+    for after in [*body.itersiblings(), *body.getparent().itersiblings()]:
         body.append(after)  # its tail goes with it
     return [t for t in tops if t.getparent() is None]
 
