@@ -91,6 +91,16 @@ def test_content_after_a_shown_bodys_end_reads_as_before() -> None:
     assert page.hidden_reason(page.soup.find("main")) is None
 
 
+@pytest.mark.parametrize("body", ["<body hidden><p>x\x01</p></body>", "<body hidden></body>"])
+def test_text_after_the_body_with_a_control_character_is_read_not_a_crash(body: str) -> None:
+    # lxml's tree holds the \x01 but refuses to be given it: moving the text into the
+    # body raised ValueError (a traceback for a page) until it was replaced.
+    page = html_page(_HEAD.format(style="") + body + "Proto Lens pricing\x01 $9" + _MAIN, BASE)
+    assert "pricing" not in page.visible_text
+    assert page.hidden_passages[0].reason == "the hidden attribute"
+    assert "Proto Lens pricing\ufffd $9" in page.hidden_passages[0].text
+
+
 def test_a_page_whose_pricing_follows_a_hidden_body_is_not_a_pass(
     fake_sites: Callable[[Path], SiteServer], tmp_path: Path
 ) -> None:

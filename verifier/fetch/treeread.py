@@ -340,10 +340,11 @@ def _into_body(tops: list[Any]) -> list[Any]:
     if body is None:
         return tops
     if body.tail:
+        # lxml's tree holds control characters it refuses to be given: replaced.
         if len(body):
-            body[-1].tail = (body[-1].tail or "") + body.tail
+            body[-1].tail = _NOT_XML.sub("\ufffd", (body[-1].tail or "") + body.tail)
         else:
-            body.text = (body.text or "") + body.tail
+            body.text = _NOT_XML.sub("\ufffd", (body.text or "") + body.tail)
         body.tail = None
     for after in [*body.itersiblings(), *body.getparent().itersiblings()]:
         body.append(after)  # its tail goes with it
