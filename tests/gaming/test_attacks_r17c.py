@@ -101,6 +101,15 @@ def test_text_after_the_body_with_a_control_character_is_read_not_a_crash(body: 
     assert "Proto Lens pricing\ufffd $9" in page.hidden_passages[0].text
 
 
+def test_a_self_closed_html_tag_that_hides_hides_the_page() -> None:
+    # Chromium's DOM of `<html hidden/>`: <html hidden=""> around the whole page. lxml
+    # closes that <html> and builds the page in a second one, which lacked the hidden.
+    page = html_page("<html hidden/>" + _MAIN, BASE)
+    assert "pricing" not in page.visible_text
+    assert page.hidden_passages[0].reason == "the hidden attribute"
+    assert "Proto Lens pricing: from $9" in page.hidden_passages[0].text
+
+
 def test_a_page_whose_pricing_follows_a_hidden_body_is_not_a_pass(
     fake_sites: Callable[[Path], SiteServer], tmp_path: Path
 ) -> None:

@@ -303,7 +303,10 @@ def _add_outer_attributes(text: str, tops: list[Any], deadline: float | None) ->
     if root is None:
         return
     found = outer_attributes(text, deadline)
-    for name, element in (("html", root), ("body", _body(tops))):
+    # `<html hidden/>`: lxml closes that <html> and builds the page in a second one, where
+    # a browser has one root: each <html> at the top is given what it lacks.
+    htmls = [("html", t) for t in tops if t.tag == "html"]
+    for name, element in [*htmls, ("body", _body(tops))]:
         if element is None:
             continue
         added = outer_additions(found[name], _has(element))
