@@ -303,7 +303,10 @@ def _add_outer_attributes(text: str, tops: list[Any], deadline: float | None) ->
     if root is None:
         return
     found = outer_attributes(text, deadline)
-    for name, element in (("html", root), ("body", root.find("body"))):
+    # `<html hidden/>`: lxml closes that <html> and builds the page in a second one, where
+    # a browser has one root: each <html> at the top is given what it lacks.
+    htmls = [("html", t) for t in tops if t.tag == "html"]
+    for name, element in [*htmls, ("body", _body(tops))]:
         if element is None:
             continue
         added = outer_additions(found[name], _has(element))
@@ -320,6 +323,35 @@ def _add_outer_attributes(text: str, tops: list[Any], deadline: float | None) ->
             # ("a:b", a control character) is left: none that hides is such.
             with contextlib.suppress(ValueError):
                 element.set(attribute, _NOT_XML.sub("\ufffd", value))
+
+
+def _body(tops: list[Any]) -> Any:
+    # lxml's body: in the first <html>, or (`</html><body class=x>`) in a later one.
+    return next(
+        (b for t in tops if t.tag == "html" for b in [t.find("body")] if b is not None), None
+    )
+
+
+def _into_body(tops: list[Any]) -> list[Any]:
+    """``tops`` once what follows lxml's body is moved into it (module docstring)."""
+    # A browser puts what follows </body> or </html> (text, elements, a second <body> or
+    # <html>) back into the one body; lxml keeps it beside the body, or beside the
+    # <html>, where the body's verdict (`<body hidden></body><main>`: a blank page in
+    # Chromium) would not reach it. Moved to the body's end in document order, so bs4's
+    # tree, in the same order, takes the same verdicts (SoupMarks).
+    body = _body(tops)
+    if body is None:
+        return tops
+    if body.tail:
+        # lxml's tree holds control characters it refuses to be given: replaced.
+        if len(body):
+            body[-1].tail = _NOT_XML.sub("\ufffd", (body[-1].tail or "") + body.tail)
+        else:
+            body.text = _NOT_XML.sub("\ufffd", (body.text or "") + body.tail)
+        body.tail = None
+    for after in [*body.itersiblings(), *body.getparent().itersiblings()]:
+        body.append(after)  # its tail goes with it
+    return [t for t in tops if t.getparent() is None]
 
 
 _HEADING_TEXT = 4
@@ -344,6 +376,7 @@ def read_markup(text: str, base_url: str, deadline: float | None = None) -> Read
     if root is not None:
         tops += root.itersiblings()
     _add_outer_attributes(text, tops, deadline)
+    tops = _into_body(tops)
     named: dict[str, list[Any]] = {name: [] for name in _NAMED}
     ordered: list[Any] = []  # <style>, <link>, <title>, <h1> in document order
     for element in (e for top in tops if isinstance(top.tag, str) for e in top.iter(*_NAMED)):
