@@ -599,6 +599,22 @@ def build_host(
     return host
 
 
+@dataclass(frozen=True)
+class HostRecipe:
+    """How a plugin host was built (:func:`build_host` with these arguments), so that
+    another process can build the same one: a worker of a re-check
+    (:mod:`verifier.run.pool`). Paths are as given, from the same working folder."""
+
+    plugins_dirs: tuple[Path, ...] = ()
+    """``--plugins-dir`` folders."""
+    prefer: tuple[str, ...] = ()
+    """``--prefer-plugin`` names."""
+
+    def build(self) -> PluginHost:
+        """A new host, built as the recipe says."""
+        return build_host(plugins_dirs=self.plugins_dirs, prefer=self.prefer)
+
+
 def _load_entry_points(host: PluginHost) -> None:
     seen: set[str] = set()
     for ep in md.entry_points(group=ENTRY_POINT_GROUP):

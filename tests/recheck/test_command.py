@@ -70,12 +70,13 @@ def partner_urls(out: Path, pid: str) -> set[str]:
     return {e["url"] for e in read_index(out / "partners" / pid) if not e.get("purpose")}
 
 
+@pytest.mark.parametrize("workers", ["1", "2"])
 def test_a_roster_of_the_demo_applicants_writes_the_contract_folder_fetching_shared_pages_once(
-    tmp_path: Path, server: SiteServer, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, server: SiteServer, capsys: pytest.CaptureFixture[str], workers: str
 ) -> None:
     roster = write_roster(tmp_path)
     out = tmp_path / "recheck"
-    code = recheck(server, roster, out, "--concurrency", "4")
+    code = recheck(server, roster, out, "--concurrency", "4", "--workers", workers)
     requests = Counter(server.requests)
     data = summary_of(out)
 
@@ -134,15 +135,16 @@ def test_a_roster_of_the_demo_applicants_writes_the_contract_folder_fetching_sha
         assert requests[(host, path)] == 1, url
 
 
+@pytest.mark.parametrize("workers", ["1", "2"])
 def test_an_invalid_submission_is_that_partners_error_and_the_others_go_on(
-    tmp_path: Path, server: SiteServer
+    tmp_path: Path, server: SiteServer, workers: str
 ) -> None:
     bad = tmp_path / "bad.yaml"
     bad.write_text("tier: platform\napplicant: {name: Bad Co, website: 'file:///etc/passwd'}\n")
     roster = write_roster(tmp_path, f"  - id: bad\n    submission: {bad}\n", {"acme": "platform"})
     (tmp_path / "alone-roster").mkdir()
     alone = write_roster(tmp_path / "alone-roster", ids={"acme": "platform"})
-    code = recheck(server, roster, tmp_path / "with-bad")
+    code = recheck(server, roster, tmp_path / "with-bad", "--workers", workers)
     data = summary_of(tmp_path / "with-bad")
     recheck(server, alone, tmp_path / "alone")
     reference = summary_of(tmp_path / "alone")
@@ -297,6 +299,36 @@ def _subprocess(server: SiteServer, roster: Path, out: Path, *extra: str) -> sub
     )
 
 
+def child_pids(pid: int) -> list[int]:
+    """The processes whose parent is ``pid`` (Linux: /proc)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # ended meanwhile
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
+def wait_gone(pids: list[int]) -> None:
+    """Wait until none of ``pids`` runs (a zombie has ended), at most a minute."""
+    for _ in range(3000):
+        alive = []
+        for pid in pids:
+            try:
+                state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+            except OSError:
+                continue
+            if state != "Z":
+                alive.append(pid)
+        if not alive:
+            return
+        time.sleep(0.02)
+    raise AssertionError(f"worker processes still running: {alive}")
+
+
 def _wait_for_a_finished_partner(proc: subprocess.Popen[str], out: Path) -> None:
     # Polls the file system, not the clock: the test waits for a state, not for a time.
     while proc.poll() is None:
@@ -307,9 +339,10 @@ def _wait_for_a_finished_partner(proc: subprocess.Popen[str], out: Path) -> None
         time.sleep(0.02)
 
 
+@pytest.mark.parametrize("workers", ["1", "2"])
 @pytest.mark.parametrize("how", ["kill -9", "Ctrl-C"])
 def test_an_interrupted_run_resumes_to_the_summary_of_an_uninterrupted_one(
-    tmp_path: Path, server: SiteServer, how: str
+    tmp_path: Path, server: SiteServer, how: str, workers: str
 ) -> None:
     roster = write_roster(tmp_path)
     # One partner at a time, slowed by the politeness delay: the run is caught midway.
@@ -317,12 +350,16 @@ def test_an_interrupted_run_resumes_to_the_summary_of_an_uninterrupted_one(
     whole = tmp_path / "whole"
     recheck(server, roster, whole, *slow)
     out = tmp_path / "out"
-    proc = _subprocess(server, roster, out, *slow)
+    proc = _subprocess(server, roster, out, *slow, "--workers", workers)
     _wait_for_a_finished_partner(proc, out)
     server.hold()  # the run waits where it is: a loaded machine cannot let it finish first
     try:
+        children = child_pids(proc.pid)
+        assert len(children) == (0 if workers == "1" else 2), children
         proc.send_signal(signal.SIGKILL if how == "kill -9" else signal.SIGINT)
         _, err = proc.communicate(timeout=60)
+        # No worker outlives the run, even one whose parent was killed: its input closes.
+        wait_gone(children)
     finally:
         server.release()
     finished = sorted(p.name for p in (out / "partners").iterdir() if not p.name.startswith("."))
@@ -351,8 +388,9 @@ def test_an_interrupted_run_resumes_to_the_summary_of_an_uninterrupted_one(
         assert check_bundle(out / "partners" / pid).ok
 
 
+@pytest.mark.parametrize("workers", ["1", "2"])
 def test_a_dead_site_is_bounded_by_the_deadline_and_the_others_go_on(
-    tmp_path: Path, server: SiteServer
+    tmp_path: Path, server: SiteServer, workers: str
 ) -> None:
     """A partner whose site accepts connections and never answers: its requirements that
     read the site are ``error`` saying the deadline passed; the run ends, and the other
@@ -376,6 +414,8 @@ def test_a_dead_site_is_bounded_by_the_deadline_and_the_others_go_on(
             "2",
             "--resolve",
             f"dead.example:80:127.0.0.1:{port}",
+            "--workers",
+            workers,
         )
     data = summary_of(tmp_path / "out")
     dead = json.loads((tmp_path / "out" / "partners" / "dead" / "report.json").read_text())

@@ -22,7 +22,7 @@ from verifier.errors import InputError, Problem
 from verifier.fetch.client import trusted_ssl_context
 from verifier.fetch.guard import proxy_url
 from verifier.fetch.settings import FIELDS, FetchSettings
-from verifier.host import PluginHost, build_host
+from verifier.host import HostRecipe, PluginHost, build_host
 from verifier.models import Status
 from verifier.report import DEFAULT_FORMATS, REPORT_JSON
 from verifier.report.formats import JSON, ReportFormats, builtin_formats
@@ -77,6 +77,7 @@ class Obj:
 
     def __init__(self, host: PluginHost | None) -> None:
         self._host = host
+        self._recipe: HostRecipe | None = None
         self.json = False
         """``--json`` was given: an error is printed as JSON on stdout too (:func:`main`)."""
         self._formats: ReportFormats | None = None
@@ -91,13 +92,25 @@ class Obj:
         ``--prefer-plugin`` (:func:`plugin_options`) applied."""
         if self._host is None:
             self._host = build_host()
+            self._recipe = HostRecipe()
         dirs, prefer = self.plugins_dirs, self.prefer_plugins
         self.plugins_dirs, self.prefer_plugins = (), ()
         for folder in dirs:
             self._host.load_plugins_dir(folder)
         if prefer:
             self._host.prefer(prefer)
+        if self._recipe is not None and (dirs or prefer):
+            self._recipe = HostRecipe(
+                (*self._recipe.plugins_dirs, *dirs), (*self._recipe.prefer, *prefer)
+            )
         return self._host
+
+    @property
+    def host_recipe(self) -> HostRecipe | None:
+        """How :attr:`host` was built, for a worker process to build the same; ``None``
+        when the host was given (tests), which no other process can rebuild."""
+        _ = self.host
+        return self._recipe
 
     @property
     def formats(self) -> ReportFormats:

@@ -57,6 +57,8 @@ from verifier.recheck.shard import Shard
 from verifier.run.merge import merge_shards
 from verifier.run.recheck import (
     DEFAULT_CONCURRENCY,
+    MAX_AUTO_WORKERS,
+    PARTNERS_PER_WORKER,
     RECHECK_HTML,
     RecheckProgress,
     RecheckRequest,
@@ -81,6 +83,28 @@ class _ShardType(click.ParamType[Shard, Any]):
             return Shard.parse(str(value))
         except ValueError as exc:
             self.fail(str(exc), param, ctx)
+
+
+class _WorkersType(click.ParamType[int | None, Any]):
+    """``--workers N|auto`` (``None`` for auto), validated at the edge."""
+
+    name = "N|auto"
+
+    def convert(
+        self, value: object, param: click.Parameter | None, ctx: click.Context | None
+    ) -> int | None:
+        if value is None or isinstance(value, int):
+            return value
+        text = str(value).strip().lower()
+        if text == "auto":
+            return None
+        try:
+            number = int(text)
+        except ValueError:
+            self.fail(f"{value!r} is not a number of processes nor 'auto'", param, ctx)
+        if not 1 <= number <= 64:
+            self.fail(f"{number} is not between 1 and 64", param, ctx)
+        return number
 
 
 class _RecheckCommand(click.Command):
@@ -129,6 +153,16 @@ class _RecheckCommand(click.Command):
     help="Partners verified at once (per-host limits still hold across all of them).",
 )
 @click.option(
+    "--workers",
+    type=_WorkersType(),
+    default="auto",
+    show_default=True,
+    help="Processes that verify partners, every page still fetched once by this one "
+    f"(per-host limits hold across all). auto: 1 for fewer than {2 * PARTNERS_PER_WORKER} "
+    f"partners, else one per {PARTNERS_PER_WORKER} partners, at most one per core and "
+    f"{MAX_AUTO_WORKERS}.",
+)
+@click.option(
     "--partner",
     "partner_ids",
     multiple=True,
@@ -166,6 +200,7 @@ def recheck(
     baseline: str | None,
     resume: bool,
     concurrency: int,
+    workers: int | None,
     partner_ids: tuple[str, ...],
     sources_path: Path | None,
     shard: Shard | None,
@@ -234,6 +269,8 @@ def recheck(
         history=db,
         shard=shard,
         baseline_sha256sums=manifest_sha256(base) if base is not None else None,
+        workers=workers,
+        host_recipe=obj.host_recipe,
     )
     started, day = prepare_out(request, parts.clock)
     console = make_console(err=as_json)
@@ -358,9 +395,7 @@ def _run_shown(
         begun = time.monotonic()
 
         def show(state: RecheckProgress, result: PartnerResult | None) -> None:
-            cache = state.cache
-            fetched = cache.requests if cache is not None else 0
-            hits = cache.hits if cache is not None else 0
+            fetched, hits = state.pages, state.hits
             flying = ", ".join(state.in_flight[:4]) + (" …" if len(state.in_flight) > 4 else "")
             # Ids are [a-z0-9-] (the roster checks them), but markup stays escaped anyway.
             stats = escape(

@@ -76,7 +76,7 @@ from verifier.fetch.retry import (
 from verifier.fetch.settings import FetchSettings
 from verifier.urls import join_url, same_site
 
-__all__ = ["LiveSource", "trusted_ssl_context"]
+__all__ = ["LiveSource", "read_fetched", "trusted_ssl_context"]
 
 log = logging.getLogger(__name__)
 
@@ -99,6 +99,19 @@ class _Follow:
     end of the same redirect chain (:mod:`~verifier.fetch.conditional`)."""
 
 
+async def read_fetched(page: Page, settings: FetchSettings) -> Page:
+    """``page``, just fetched, read as the live source hands pages on: an HTML page read
+    once within ``settings.parse_timeout`` and ``max_tags`` (:func:`parse_within`, which
+    raises the fetch error that refuses it), and a successful one with the notes on its
+    shape (a shell that needs JavaScript, a "not found" page) added."""
+    if page.is_html:
+        await parse_within(page, settings.parse_timeout, settings.max_tags)
+        if page.ok:
+            shape = page.shape_notes  # read with the page, off the event loop
+            page = page.with_notes(*shape) if shape else page
+    return page
+
+
 class LiveSource:
     """Fetches pages from the web under the run's :class:`FetchSettings`.
 
@@ -110,6 +123,8 @@ class LiveSource:
     :param baseline: the baseline captures a URL may be asked again conditionally with
         (``If-None-Match`` / ``If-Modified-Since``); a 304 then stands for the baseline's
         bytes, under the rules of :mod:`~verifier.fetch.conditional`.
+    :param read_pages: ``False``: pages are handed on unread, for worker processes that
+        read each page they are given with :func:`read_fetched` (:mod:`verifier.run.pool`).
     """
 
     def __init__(
@@ -121,9 +136,12 @@ class LiveSource:
         sleep: Callable[[float], Awaitable[object]] | None = None,
         clock: Clock = utc_clock,
         baseline: ConditionalBook | None = None,
+        read_pages: bool = True,
     ) -> None:
         self.settings = settings
         self.baseline = baseline
+        self.read_pages = read_pages
+        """``False``: :meth:`get` hands pages on unread, as :meth:`fetch` does."""
         self.not_modified = 0
         """Requests answered 304 Not Modified and taken as the baseline's bytes."""
         self._clock = clock
@@ -185,19 +203,22 @@ class LiveSource:
         await self._client.aclose()
 
     async def get(self, url: str) -> Page:
-        """GET ``url``, following redirects and meta refreshes; see the module docstring."""
+        """GET ``url``, following redirects and meta refreshes; see the module docstring.
+        The page is read (:func:`read_fetched`) before it is returned, unless the source
+        was made with ``read_pages=False``."""
+        page = await self.fetch(url)
+        return await read_fetched(page, self.settings) if self.read_pages else page
+
+    async def fetch(self, url: str) -> Page:
+        """GET ``url`` as :meth:`get` does, the page NOT read: for a process that hands
+        pages to others who read them (:mod:`verifier.run.pool`), each then calling
+        :func:`read_fetched` as :meth:`get` does."""
         s = self.settings
         known = self.baseline.get(url) if self.baseline is not None else None
-        page = await self._follow(
+        return await self._follow(
             url,
             _Follow(max_redirects=s.max_redirects, cap=s.max_bytes, robots=True, baseline=known),
         )
-        if page.is_html:
-            await parse_within(page, s.parse_timeout, s.max_tags)
-            if page.ok:
-                shape = page.shape_notes  # read with the page, off the event loop
-                page = page.with_notes(*shape) if shape else page
-        return page
 
     async def _fetch_robots(self, url: str) -> Page:
         page = await self._follow(

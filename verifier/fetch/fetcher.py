@@ -73,6 +73,9 @@ class FetchCache:
         ones come, and a roster's worth of partners in flight cannot push the shared pages
         out. Fetches in flight are never dropped; a forgotten page asked again is fetched
         again (:attr:`requests`).
+    :param read_pages: ``False``: pages are kept and handed on as the source gives them,
+        not read here: the cache of a process that serves pages to other processes, each
+        of which reads what it is handed (:mod:`verifier.run.pool`).
     """
 
     def __init__(
@@ -83,8 +86,10 @@ class FetchCache:
         read_timeout: float | None = DEFAULT_READ_TIMEOUT,
         clock: Clock = utc_clock,
         max_kept: int | None = None,
+        read_pages: bool = True,
     ) -> None:
         self.source = source
+        self.read_pages = read_pages
         self.max_tags = max_tags
         """Tag cap for pages the source did not parse itself (replay)."""
         self.read_timeout = read_timeout
@@ -169,7 +174,7 @@ class FetchCache:
             self._finished(url, kept_weight(page))
 
     async def _parsed(self, page: Page) -> Page:
-        if page.is_html:
+        if self.read_pages and page.is_html:
             # Read in a page reader thread, once, before any check reads it: milliseconds
             # per page, which on the event loop would delay every other fetch and make
             # deadlines late (reference/hostile-inputs.md, item 6). The

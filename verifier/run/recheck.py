@@ -23,10 +23,12 @@ partners in flight. The summary (recheck.json, .html, .md, SHA256SUMS) is writte
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import hashlib
 import json
 import logging
+import os
 import shutil
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
@@ -44,6 +46,7 @@ from verifier.errors import BundleError, InputError
 from verifier.fetch import FetchCache, FetchSettings
 from verifier.fetch.conditional import ConditionalBook, count_revalidated
 from verifier.history import record_recheck
+from verifier.host import HostRecipe
 from verifier.inputs.roster import Roster, RosterPartner
 from verifier.models import Status
 from verifier.recheck.carry import CarriedFrom, CarryResult, carried_line, carry_decisions
@@ -67,6 +70,7 @@ from verifier.report import DEFAULT_FORMATS
 from verifier.report.basis import Basis
 from verifier.report.formats import ReportFormats
 from verifier.report.model import Report, ToolRef
+from verifier.run.pool import WorkerPool
 from verifier.run.review import append_lines
 from verifier.run.verify import RunParts, RunRequest, execute, live_cache, prepare
 
@@ -75,6 +79,15 @@ log = logging.getLogger(__name__)
 DEFAULT_CONCURRENCY = 8
 """Partners verified at once unless ``--concurrency`` says otherwise: enough to keep
 the latency of many hosts overlapped; per-host limits still hold across all of them."""
+MAX_AUTO_WORKERS = 4
+"""``--workers auto`` uses at most this many worker processes: beyond, the one process
+that fetches every page for them (about a fifth of a re-check's CPU) is the bottleneck."""
+PARTNERS_PER_WORKER = 8
+"""``--workers auto`` starts a worker process for every this many partners to verify (up
+to the cores, and :data:`MAX_AUTO_WORKERS`): a worker costs about a second of CPU to
+start, a partner about a fifth of one, so a small roster runs in one process."""
+WORKER_MODULE = "verifier.run.recheck_worker"
+"""What a worker process runs (``python -m``)."""
 DEFAULT_MAX_KEPT = 64 * 1024 * 1024
 """The shared cache's bound (bytes, :func:`verifier.fetch.fetcher.kept_weight`)."""
 RECHECK_HTML = "recheck.html"
@@ -122,6 +135,13 @@ class RecheckRequest:
     """``--shard I/N``: ``partners`` are the roster's partners of this shard."""
     baseline_sha256sums: str | None = None
     """SHA-256 of the baseline folder's SHA256SUMS, read with its recheck.json."""
+    workers: int | None = 1
+    """``--workers``: processes that verify partners, the pages of all of them fetched by
+    this one (:mod:`verifier.run.pool`); 1: every partner in this process; ``None``
+    (``auto``): :func:`auto_workers`. More than 1 needs :attr:`host_recipe`."""
+    host_recipe: HostRecipe | None = None
+    """How the plugin host was built, for the workers to build the same; ``None``: the
+    host cannot be built again elsewhere (tests inject one), so no worker is used."""
 
 
 @dataclass
@@ -140,10 +160,48 @@ class RecheckProgress:
     """Partners running now."""
     cache: FetchCache | None = None
     """The shared cache: its ``requests`` (pages fetched) and ``hits``."""
+    pool: WorkerPool | None = None
+    """The worker processes, when partners are verified in them."""
+
+    @property
+    def pages(self) -> int:
+        """Pages fetched so far (one request per URL for the whole run)."""
+        return self.cache.requests if self.cache is not None else 0
+
+    @property
+    def hits(self) -> int:
+        """Asks answered by a page already fetched or in flight, in every process."""
+        shared = self.cache.hits if self.cache is not None else 0
+        return shared + (self.pool.hits if self.pool is not None else 0)
 
 
 Listener = Callable[[RecheckProgress, PartnerResult | None], None]
 """Called when a partner starts (``None``) or finishes (its result)."""
+
+
+def cores() -> int:
+    """The cores this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def auto_workers(partners: int, available: int | None = None) -> int:
+    """``--workers auto``: one process for a small roster; else a worker process for
+    every :data:`PARTNERS_PER_WORKER` partners, at most one per core (``available``,
+    default :func:`cores`) and :data:`MAX_AUTO_WORKERS`."""
+    n = min(partners // PARTNERS_PER_WORKER, available or cores(), MAX_AUTO_WORKERS)
+    return n if n > 1 else 1
+
+
+def workers_for(request: RecheckRequest, partners: int) -> int:
+    """How many worker processes verify ``partners`` partners of ``request`` (1: none,
+    every partner in this process)."""
+    if request.host_recipe is None or partners < 2:
+        return 1
+    wanted = auto_workers(partners) if request.workers is None else request.workers
+    return max(1, min(wanted, partners))
 
 
 def partial_dir(out: Path, partner_id: str) -> Path:
@@ -259,24 +317,32 @@ async def run_recheck(
     and closed at the end. A partner whose submission is invalid is that partner's
     ``error``; an internal error of one partner stops the run (a bug: exit 4).
     """
+    results: dict[str, PartnerResult] = {}
+    kept: list[PartnerResult] = []
+    to_run: list[RosterPartner] = []
+    for partner in request.partners:
+        found = _kept(request, partner, as_of)
+        if found is None:
+            to_run.append(partner)
+        else:
+            results[partner.id] = found
+            kept.append(found)
+    workers = workers_for(request, len(to_run))
     cache = live_cache(
-        request.settings, parts.clock, max_kept=request.max_kept, baseline=_validators(request)
+        request.settings,
+        parts.clock,
+        max_kept=request.max_kept,
+        baseline=_validators(request),
+        read_pages=workers == 1,  # else each worker reads the pages it is handed
     )
     shared = RunParts(parts.host, clock=parts.clock, cache=cache)
     progress = RecheckProgress(len(request.partners), cache=cache)
     notify = listener or (lambda _p, _r: None)
-    results: dict[str, PartnerResult] = {}
-    to_run: list[RosterPartner] = []
-    for partner in request.partners:
-        kept = _kept(request, partner, as_of)
-        if kept is None:
-            to_run.append(partner)
-            continue
-        results[partner.id] = kept
+    for found in kept:
         progress.done += 1
         progress.kept += 1
-        progress.errors += kept.outcome == Status.ERROR
-        notify(progress, kept)
+        progress.errors += found.outcome == Status.ERROR
+        notify(progress, found)
     gate = asyncio.Semaphore(request.concurrency)
 
     async def one(partner: RosterPartner) -> None:
@@ -284,7 +350,10 @@ async def run_recheck(
             progress.in_flight.append(partner.id)
             notify(progress, None)
             try:
-                result = await _run_partner(request, shared, partner, as_of)
+                if progress.pool is not None:
+                    result: PartnerResult = await progress.pool.run(partner)
+                else:
+                    result = await run_partner(request, shared, partner, as_of)
             finally:
                 progress.in_flight.remove(partner.id)
             results[partner.id] = result
@@ -293,9 +362,17 @@ async def run_recheck(
             notify(progress, result)
 
     try:
-        async with asyncio.TaskGroup() as group:
-            for partner in to_run:
-                group.create_task(one(partner))
+        async with contextlib.AsyncExitStack() as stack:
+            if workers > 1:
+                # What the workers need is sent to them; the report formats (plugin
+                # objects) are registered again in each from the plugin host it builds.
+                payload = (replace(request, report_formats=None), as_of)
+                progress.pool = await stack.enter_async_context(
+                    WorkerPool(cache, WORKER_MODULE, payload, workers)
+                )
+            async with asyncio.TaskGroup() as group:
+                for partner in to_run:
+                    group.create_task(one(partner))
     finally:
         await cache.aclose()
     summary = _summary(request, [results[p.id] for p in request.partners], started, as_of, parts)
@@ -324,7 +401,7 @@ def _kept(request: RecheckRequest, partner: RosterPartner, as_of: dt.date) -> Pa
     return _finished(request, partner, bundle, report, report_json, as_of, carry=False)
 
 
-async def _run_partner(
+async def run_partner(
     request: RecheckRequest, parts: RunParts, partner: RosterPartner, as_of: dt.date
 ) -> PartnerResult:
     partial = partial_dir(request.out, partner.id)

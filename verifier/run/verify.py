@@ -143,18 +143,21 @@ def live_cache(
     *,
     max_kept: int | None = None,
     baseline: ConditionalBook | None = None,
+    read_pages: bool = True,
 ) -> FetchCache:
     """A fetch cache over the web under ``settings``, for :attr:`RunParts.cache`: the runs
     sharing it fetch each URL once (while it keeps it: ``max_kept``, see
     :class:`FetchCache`). Its owner closes it (``await cache.aclose()``). ``baseline``:
     the baseline captures its pages are asked again conditionally with
-    (:mod:`verifier.fetch.conditional`)."""
+    (:mod:`verifier.fetch.conditional`). ``read_pages=False``: the pages are kept and
+    handed on unread, for worker processes that read them (:mod:`verifier.run.pool`)."""
     return FetchCache(
-        LiveSource(settings, clock=clock, baseline=baseline),
+        LiveSource(settings, clock=clock, baseline=baseline, read_pages=read_pages),
         max_tags=settings.max_tags,
         read_timeout=settings.parse_timeout,
         clock=clock,
         max_kept=max_kept,
+        read_pages=read_pages,
     )
 
 

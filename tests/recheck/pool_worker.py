@@ -1,0 +1,40 @@
+"""A worker process for the tests of :mod:`verifier.run.pool` (``python -m
+tests.recheck.pool_worker``): each job is ``(what, argument)``."""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Any
+
+from verifier.errors import FetchError
+from verifier.fetch import FetchSettings
+from verifier.run.pool import Channel, Job, RemoteSource, page_wire, worker_main
+
+
+async def setup(payload: Any, channel: Channel) -> Job:
+    source = RemoteSource(channel, FetchSettings(**payload))
+
+    async def job(work: Any) -> tuple[Any, int]:
+        what, argument = work
+        if what == "exit":
+            sys.stderr.flush()
+            os._exit(argument)
+        if what == "raise":
+            raise ValueError(argument)
+        if what == "print":  # a plugin printing: the channel must not see it
+            print(argument, flush=True)
+            os.write(1, b"written to fd 1\n")
+            return argument, 0
+        try:
+            page = await source.get(argument)
+        except FetchError as exc:
+            return ("fault", type(exc).__name__, exc.evidence_data()), 1
+        side = [(purpose, p.url) for purpose, p in source.side_pages]
+        return ("page", page_wire(page), page.visible_text, page.notes, side), 2
+
+    return job
+
+
+if __name__ == "__main__":
+    worker_main(setup)

@@ -1,0 +1,274 @@
+"""``recheck --workers N``: partners verified in worker processes, every page fetched
+once by the command's own process (:mod:`verifier.run.pool`)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from verifier.bundle.check import check_bundle
+from verifier.errors import FetchError, FetchFailed, FetchRefused, FetchTimeout, RobotsDisallowed
+from verifier.fetch import FetchCache, FetchSettings, Page
+from verifier.fetch.client import read_fetched
+from verifier.run import pool as pool_module
+from verifier.run.pool import WorkerFailed, WorkerPool, fault_from_wire, fault_wire, page_wire
+from verifier.run.recheck import MAX_AUTO_WORKERS, PARTNERS_PER_WORKER, auto_workers
+from verifier.sites import SiteServer, serve_sites
+
+from ..helpers import FIXTURES, html_page
+from .test_command import DEMO, _without_times, recheck, summary_of, write_roster
+
+TEST_WORKER = "tests.recheck.pool_worker"
+
+
+@pytest.fixture
+def server() -> Iterator[SiteServer]:
+    with serve_sites(FIXTURES / "sites") as served:
+        yield served
+
+
+def _evidence(bundle: Path) -> dict[str, Any]:
+    """What a bundle says, its times left out: each requirement's status, summary and
+    evidence, and the captures it holds (by hash, with the URLs recorded)."""
+    report = json.loads((bundle / "report.json").read_text())
+    index = json.loads((bundle / "captures" / "index.json").read_text())
+    entries = index["exchanges"]
+    return {
+        "requirements": [
+            (r["id"], r["status"], r["summary"], sorted(_timeless(e) for e in r["evidence"]))
+            for r in report["requirements"]
+        ],
+        "captures": sorted((e["url"], e.get("sha256"), e.get("purpose")) for e in entries),
+    }
+
+
+def _timeless(evidence: dict[str, Any]) -> str:
+    return json.dumps(_without_clock(evidence), sort_keys=True)
+
+
+def _without_clock(value: Any) -> Any:
+    """``value`` without the times two runs differ by: when a page was fetched, and the
+    Date header its server sent."""
+    if isinstance(value, dict):
+        return {k: _without_clock(v) for k, v in value.items() if k not in ("fetched_at", "date")}
+    if isinstance(value, list):
+        return [_without_clock(v) for v in value]
+    return value
+
+
+def test_workers_make_the_bundles_one_process_makes_and_ask_each_url_once(
+    tmp_path: Path, server: SiteServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    roster = write_roster(tmp_path)
+    one, two = tmp_path / "one", tmp_path / "two"
+    code_one = recheck(server, roster, one, "--workers", "1")
+    asked_one = Counter(server.requests)
+    server.requests.clear()
+    jobs: list[object] = []
+    run = WorkerPool.run
+
+    async def counted(self: WorkerPool, job: object) -> Any:
+        jobs.append(job)
+        return await run(self, job)
+
+    monkeypatch.setattr(WorkerPool, "run", counted)
+    code_two = recheck(server, roster, two, "--workers", "2")
+    asked_two = Counter(server.requests)
+
+    assert len(jobs) == len(DEMO)  # every partner was verified in a worker
+    assert code_two == code_one
+    assert asked_two == asked_one
+    assert max(asked_two.values()) == 1  # one request per URL, whichever worker asked
+    assert _without_times(summary_of(two)) == _without_times(summary_of(one))
+    for pid in DEMO:
+        assert check_bundle(two / "partners" / pid).ok
+        assert _evidence(two / "partners" / pid) == _evidence(one / "partners" / pid), pid
+
+
+def test_auto_uses_one_process_for_a_small_roster_and_a_worker_per_core_for_a_large_one() -> None:
+    assert auto_workers(4, available=8) == 1
+    assert auto_workers(2 * PARTNERS_PER_WORKER - 1, available=8) == 1
+    assert auto_workers(2 * PARTNERS_PER_WORKER, available=8) == 2
+    assert auto_workers(300, available=2) == 2
+    assert auto_workers(300, available=1) == 1
+    assert auto_workers(10_000, available=64) == MAX_AUTO_WORKERS
+
+
+@pytest.mark.parametrize(
+    ("value", "said"),
+    [("0", "0 is not between 1 and 64"), ("many", "'many' is not a number of processes")],
+)
+def test_a_bad_workers_option_exits_2_before_anything_is_fetched(
+    tmp_path: Path, server: SiteServer, capsys: pytest.CaptureFixture[str], value: str, said: str
+) -> None:
+    roster = write_roster(tmp_path, ids={"acme": "platform"})
+    assert recheck(server, roster, tmp_path / "out", "--workers", value) == 2
+    err = capsys.readouterr().err
+    assert "--workers" in err
+    assert said in err
+    assert server.requests == []
+    assert not (tmp_path / "out").exists()
+
+
+# ---------------------------------------------------------------- the pool itself
+class Answers:
+    """A page source answering from a dict (a fault for any other URL), with a robots.txt
+    side page fetched at the first ask, as the live source does."""
+
+    def __init__(self, pages: dict[str, Page]) -> None:
+        self.pages = pages
+        self.asked: list[str] = []
+        self.side_pages: list[tuple[str, Page]] = []
+
+    async def get(self, url: str) -> Page:
+        self.asked.append(url)
+        if not self.side_pages:
+            robots = dict(page_wire(html_page("", "http://page.test/robots.txt")))
+            robots["headers"] = {"content-type": "text/plain"}
+            self.side_pages.append(("robots.txt", Page(**robots)))
+        if url in self.pages:
+            return self.pages[url]
+        if url.endswith("/robots-says-no"):
+            raise RobotsDisallowed(url, "robots.txt disallows it", attempts=0)
+        raise FetchFailed(
+            url,
+            "gave up after 2 attempts: HTTP 503",
+            attempts=2,
+            history=[{"attempt": 1, "url": url, "status": 503}],
+            hops=[{"url": url, "status": 301, "location": url + "x", "via": "redirect"}],
+        )
+
+    async def aclose(self) -> None:
+        return None
+
+
+def _run(source: Answers, jobs: list[Any], workers: int = 1) -> tuple[list[Any], int]:
+    async def go() -> tuple[list[Any], int]:
+        cache = FetchCache(source, read_pages=False)
+        try:
+            async with WorkerPool(cache, TEST_WORKER, {}, workers) as pool:
+                results = await asyncio.gather(*(pool.run(j) for j in jobs))
+                return list(results), pool.hits
+        finally:
+            await cache.aclose()
+
+    return asyncio.run(go())
+
+
+def test_a_worker_is_handed_the_page_as_fetched_and_reads_it_as_the_live_source_does() -> None:
+    html = (
+        "<html><head><title>Acme</title></head><body><p>Seen text</p>"
+        "<p hidden>hidden words</p><div id=app></div><script>x()</script></body></html>"
+    )
+    page = html_page(html, "http://page.test/a")
+    local = asyncio.run(read_fetched(html_page(html, "http://page.test/a"), FetchSettings()))
+    source = Answers({"http://page.test/a": page})
+
+    (answer,), hits = _run(source, [("get", "http://page.test/a")])
+
+    kind, wire, visible, notes, side = answer
+    assert kind == "page"
+    # Every field as fetched, the body byte for byte; the notes on its shape added there.
+    assert {**wire, "notes": ()} == page_wire(page)
+    assert notes == wire["notes"] == local.notes
+    assert any("JavaScript" in n for n in notes)
+    assert visible == local.visible_text
+    assert "hidden words" not in visible
+    assert side == [("robots.txt", "http://page.test/robots.txt")]
+    assert hits == 2
+    assert source.asked == ["http://page.test/a"]
+
+
+def test_every_fetch_error_reaches_the_worker_with_its_kind_and_evidence() -> None:
+    source = Answers({})
+    answers, _ = _run(
+        source, [("get", "http://page.test/gone"), ("get", "http://a.test/robots-says-no")]
+    )
+    (kind, name, data), (kind2, name2, data2) = answers
+    assert (kind, name) == ("fault", "FetchFailed")
+    assert (
+        data
+        == FetchFailed(
+            "http://page.test/gone",
+            "gave up after 2 attempts: HTTP 503",
+            attempts=2,
+            history=[{"attempt": 1, "url": "http://page.test/gone", "status": 503}],
+            hops=[
+                {
+                    "url": "http://page.test/gone",
+                    "status": 301,
+                    "location": "http://page.test/gonex",
+                    "via": "redirect",
+                }
+            ],
+        ).evidence_data()
+    )
+    assert (kind2, name2) == ("fault", "RobotsDisallowed")
+    assert data2["error"] == "robots.txt disallows it"
+
+
+@pytest.mark.parametrize("kind", [FetchError, FetchFailed, FetchRefused, FetchTimeout])
+def test_a_fault_survives_the_wire(kind: type[FetchError]) -> None:
+    exc = kind("http://x.test/", "why", attempts=3, history=[{"attempt": 1}], hops=[{"url": "u"}])
+    back = fault_from_wire(fault_wire(exc))
+    assert type(back) is kind
+    assert back.evidence_data() == exc.evidence_data()
+    assert str(back) == str(exc)
+
+
+def test_a_plugin_printing_in_a_worker_does_not_break_the_channel(
+    capfd: pytest.CaptureFixture[str],
+) -> None:
+    answers, _ = _run(Answers({}), [("print", "a plugin says hello"), ("print", "again")])
+    assert answers == ["a plugin says hello", "again"]
+    err = capfd.readouterr().err
+    assert "a plugin says hello" in err
+    assert "written to fd 1" in err
+
+
+def test_a_job_that_raises_is_an_internal_error_with_the_workers_traceback() -> None:
+    with pytest.raises(WorkerFailed) as caught:
+        _run(Answers({}), [("raise", "a bug in a check")])
+    assert "internal error in a worker process" in str(caught.value)
+    assert "ValueError: a bug in a check" in str(caught.value)
+
+
+def test_a_worker_that_dies_fails_its_jobs_saying_so() -> None:
+    with pytest.raises(WorkerFailed) as caught:
+        _run(Answers({}), [("exit", 7)])
+    assert "ended (exit code 7)" in str(caught.value)
+
+
+def test_jobs_are_spread_over_the_workers(monkeypatch: pytest.MonkeyPatch) -> None:
+    started: list[int] = []
+    start = WorkerPool._start
+
+    async def counted(self: WorkerPool) -> None:
+        await start(self)
+        started.append(self._workers[-1].process.pid)
+
+    monkeypatch.setattr(WorkerPool, "_start", counted)
+    answers, _ = _run(Answers({}), [("print", str(n)) for n in range(6)], workers=3)
+    assert answers == [str(n) for n in range(6)]
+    assert len(set(started)) == 3
+
+
+def test_a_worker_runs_the_code_of_the_command_that_started_it() -> None:
+    home = str(Path(pool_module.__file__).resolve().parents[2])
+    assert pool_module._child_env()["PYTHONPATH"].split(":")[0] == home
+
+
+def test_a_stray_package_in_the_working_folder_is_not_what_a_worker_runs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "verifier").mkdir()
+    (tmp_path / "verifier" / "__init__.py").write_text("raise SystemExit('the stray copy ran')\n")
+    monkeypatch.chdir(tmp_path)
+    answers, _ = _run(Answers({}), [("print", "the real one ran")])
+    assert answers == ["the real one ran"]

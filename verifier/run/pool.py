@@ -1,0 +1,382 @@
+"""Worker processes for a batch of runs: each page fetched once, by the parent; the
+pages read and the runs judged in the workers, on every core.
+
+A renewal re-check of hundreds of partners is bound by CPU, not by latency, in one
+Python process: reading pages, the checks and writing the bundles hold the interpreter
+about 0.2 s a partner. A :class:`WorkerPool` spreads whole jobs (one partner each) over
+worker processes, while the parent keeps what must be one for the whole batch: its one
+:class:`~verifier.fetch.FetchCache` over the web, hence one request per URL, per-host
+concurrency and delay, robots.txt and the baseline's validators holding across every
+worker. A worker asks the parent for a page (:class:`RemoteSource`), and reads what it is
+handed exactly as the live source reads a page it fetched
+(:func:`~verifier.fetch.client.read_fetched`, within the same parse time-out and tag
+cap), so a page reaches the checks of a worker as it reaches them in one process.
+
+The channel is the worker's standard input (parent to worker) and output (worker to
+parent): frames of a 4-byte big-endian length and a pickle, exchanged only between these
+two processes of one run. A worker moves its file descriptor 1 to standard error before
+anything else runs, so that a plugin printing cannot break the channel, and ignores
+Ctrl-C: the parent stops it, by closing its input. A worker whose input closes (the run
+ends, is interrupted, or its parent was killed) cancels its jobs, which remove what they
+had half written, and exits.
+
+Messages, parent to worker: ``("init", payload)`` first, then ``("job", n, job)``,
+``("page", n, page, side)``, ``("fault", n, fault, side)`` and ``("bug", n, text)``;
+worker to parent: ``("get", n, url)``, ``("done", n, result, hits)`` and
+``("bug", n, text)``. ``side`` carries the pages the parent's source fetched for itself
+(robots.txt) that the worker has not been given yet: each worker's bundles record those
+its runs relied on, as in one process.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import dataclasses
+import itertools
+import os
+import pickle
+import signal
+import struct
+import sys
+import traceback
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import verifier
+from verifier import errors
+from verifier.errors import FetchError
+from verifier.fetch import FetchCache, FetchSettings
+from verifier.fetch.client import read_fetched
+from verifier.fetch.page import Page
+
+_HEADER = struct.Struct(">I")
+STOP_SECONDS = 10.0
+"""How long a worker is given to stop (cancel its jobs, remove their partial output)
+once its input is closed, before it is killed."""
+
+
+class WorkerFailed(RuntimeError):
+    """A worker process ended without finishing its jobs, or a job raised in it (a bug:
+    the run stops, exit 4)."""
+
+
+# ---------------------------------------------------------------- frames
+def _frame(message: tuple[Any, ...]) -> bytes:
+    data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+    return _HEADER.pack(len(data)) + data
+
+
+async def _receive(reader: asyncio.StreamReader) -> tuple[Any, ...] | None:
+    """The next message, or ``None`` when the other end has closed the channel."""
+    try:
+        head = await reader.readexactly(_HEADER.size)
+        data = await reader.readexactly(_HEADER.unpack(head)[0])
+    except asyncio.IncompleteReadError:
+        return None
+    message: tuple[Any, ...] = pickle.loads(data)
+    return message
+
+
+def page_wire(page: Page) -> dict[str, Any]:
+    """What is sent of a page: its fields as fetched, nothing read from them."""
+    return {f.name: getattr(page, f.name) for f in dataclasses.fields(page)}
+
+
+def _fault_types() -> dict[str, type[FetchError]]:
+    found: dict[str, type[FetchError]] = {}
+    todo: list[type[FetchError]] = [FetchError]
+    while todo:
+        kind = todo.pop()
+        if kind.__module__ == errors.__name__:
+            found[kind.__name__] = kind
+        todo.extend(kind.__subclasses__())
+    return found
+
+
+def fault_wire(exc: FetchError) -> tuple[str, str, str, int, list[Any], list[Any]]:
+    """What is sent of a fetch error: its kind and every field its evidence records."""
+    kind = type(exc).__name__ if type(exc).__module__ == errors.__name__ else "FetchError"
+    return kind, exc.url, exc.reason, exc.attempts, exc.history, exc.hops
+
+
+def fault_from_wire(wire: Sequence[Any]) -> FetchError:
+    """The fetch error :func:`fault_wire` sent."""
+    kind, url, reason, attempts, history, hops = wire
+    return _fault_types().get(kind, FetchError)(
+        url, reason, attempts=attempts, history=history, hops=hops
+    )
+
+
+# ---------------------------------------------------------------- the parent
+@dataclass
+class _Worker:
+    process: asyncio.subprocess.Process
+    jobs: dict[int, asyncio.Future[Any]] = field(default_factory=dict)
+    side_sent: int = 0
+    listening: asyncio.Task[None] | None = None
+
+
+class WorkerPool:
+    """``count`` worker processes running ``python -m module``, each set up with
+    ``payload``, served pages from ``cache``; :meth:`run` hands one job to the least busy.
+
+    Use as an async context manager: on leaving it, every worker's input is closed and
+    the worker awaited (killed after :data:`STOP_SECONDS`), whatever happened.
+    """
+
+    def __init__(self, cache: FetchCache, module: str, payload: object, count: int) -> None:
+        self.cache = cache
+        self.module = module
+        self.payload = payload
+        self.count = count
+        self.hits = 0
+        """Asks the workers' own caches answered (summed from their reports)."""
+        self._workers: list[_Worker] = []
+        self._serving: set[asyncio.Task[None]] = set()
+        self._numbers = itertools.count(1)
+
+    async def __aenter__(self) -> WorkerPool:
+        try:
+            for _ in range(self.count):
+                await self._start()
+        except BaseException:
+            await self.aclose()
+            raise
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    async def _start(self) -> None:
+        process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-P",  # not the working folder first on the path: a stray verifier/ or yaml.py
+            "-m",
+            self.module,
+            stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE,
+            env=_child_env(),
+        )
+        worker = _Worker(process)
+        self._workers.append(worker)
+        self._send(worker, ("init", self.payload))
+        worker.listening = asyncio.create_task(self._listen(worker))
+
+    def _send(self, worker: _Worker, message: tuple[Any, ...]) -> None:
+        stdin = worker.process.stdin
+        if stdin is not None and not stdin.is_closing():
+            stdin.write(_frame(message))
+
+    async def run(self, job: object) -> Any:
+        """Run ``job`` in the least busy worker; its result, or :class:`WorkerFailed`."""
+        worker = min(self._workers, key=lambda w: len(w.jobs))
+        if worker.listening is None or worker.listening.done():
+            raise WorkerFailed(f"worker process {worker.process.pid} has ended")
+        number = next(self._numbers)
+        done: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        worker.jobs[number] = done
+        self._send(worker, ("job", number, job))
+        try:
+            return await done
+        finally:
+            worker.jobs.pop(number, None)
+
+    async def _listen(self, worker: _Worker) -> None:
+        stdout = worker.process.stdout
+        assert stdout is not None  # started with a pipe
+        while (message := await _receive(stdout)) is not None:
+            kind, number = message[0], message[1]
+            if kind == "get":
+                task = asyncio.create_task(self._serve(worker, number, message[2]))
+                self._serving.add(task)
+                task.add_done_callback(self._serving.discard)
+                continue
+            done = worker.jobs.get(number)
+            if done is None or done.done():
+                continue
+            if kind == "done":
+                self.hits += message[3]
+                done.set_result(message[2])
+            else:
+                failed = f"internal error in a worker process:\n{message[2]}"
+                done.set_exception(WorkerFailed(failed))
+        code = await worker.process.wait()
+        for done in worker.jobs.values():
+            if not done.done():
+                done.set_exception(
+                    WorkerFailed(f"worker process {worker.process.pid} ended (exit code {code})")
+                )
+
+    async def _serve(self, worker: _Worker, number: int, url: str) -> None:
+        reply: tuple[Any, ...]
+        try:
+            page = await self.cache.get(url)
+        except FetchError as exc:
+            reply = ("fault", number, fault_wire(exc))
+        except Exception:  # a bug of the fetch layer: the check that asked reports it
+            reply = ("bug", number, traceback.format_exc())
+        else:
+            reply = ("page", number, page_wire(page))
+        side = self.cache.side_pages[worker.side_sent :]
+        worker.side_sent += len(side)
+        self._send(worker, (*reply, [(purpose, page_wire(p)) for purpose, p in side]))
+        stdin = worker.process.stdin
+        if stdin is not None and not stdin.is_closing():
+            with contextlib.suppress(ConnectionError):  # gone: its listener reports it
+                await stdin.drain()
+
+    async def aclose(self) -> None:
+        """Close every worker's input and wait for it to stop (kill it after
+        :data:`STOP_SECONDS`)."""
+        for worker in self._workers:
+            stdin = worker.process.stdin
+            if stdin is not None and not stdin.is_closing():
+                stdin.close()
+        for worker in self._workers:
+            try:
+                await asyncio.wait_for(asyncio.shield(worker.process.wait()), STOP_SECONDS)
+            except TimeoutError:
+                worker.process.kill()
+                await worker.process.wait()
+            if worker.listening is not None:
+                await asyncio.gather(worker.listening, return_exceptions=True)
+        for task in list(self._serving):
+            task.cancel()
+        await asyncio.gather(*self._serving, return_exceptions=True)
+
+
+def _child_env() -> dict[str, str]:
+    """The environment of a worker: this one, with the folder this package was imported
+    from first on its path, so that the worker runs the same code (a checkout run from
+    its folder, or with ``PYTHONPATH``, as well as an installed package)."""
+    env = dict(os.environ)
+    home = str(Path(verifier.__file__).resolve().parent.parent)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (home, env.get("PYTHONPATH")) if p)
+    return env
+
+
+# ---------------------------------------------------------------- the worker
+class Channel:
+    """The worker's end of the channel: asks for pages, matches the answers."""
+
+    def __init__(self, writer: asyncio.StreamWriter) -> None:
+        self.writer = writer
+        self.pending: dict[int, asyncio.Future[tuple[Any, ...]]] = {}
+        self._numbers = itertools.count(1)
+
+    async def send(self, message: tuple[Any, ...]) -> None:
+        self.writer.write(_frame(message))
+        await self.writer.drain()
+
+    async def ask(self, url: str) -> tuple[Any, ...]:
+        number = next(self._numbers)
+        answer: asyncio.Future[tuple[Any, ...]] = asyncio.get_running_loop().create_future()
+        self.pending[number] = answer
+        try:
+            await self.send(("get", number, url))
+            return await answer
+        finally:
+            self.pending.pop(number, None)
+
+    def answered(self, message: tuple[Any, ...]) -> None:
+        answer = self.pending.get(message[1])
+        if answer is not None and not answer.done():
+            answer.set_result(message)
+
+
+class RemoteSource:
+    """A worker's :class:`~verifier.fetch.fetcher.PageSource`: pages fetched by the
+    parent, read here as the live source reads them (``settings``' parse time-out and
+    tag cap). Its :attr:`side_pages` are the parent's, as they arrive."""
+
+    def __init__(self, link: Channel, settings: FetchSettings) -> None:
+        self._link = link
+        self.settings = settings
+        self.side_pages: list[tuple[str, Page]] = []
+        """(purpose, page) the parent's source fetched for itself (robots.txt)."""
+
+    async def get(self, url: str) -> Page:
+        """The page at ``url``, from the parent; raises its fetch error."""
+        kind, _number, wire, side = await self._link.ask(url)
+        self.side_pages.extend((purpose, Page(**page)) for purpose, page in side)
+        if kind == "fault":
+            raise fault_from_wire(wire)
+        if kind == "bug":
+            raise WorkerFailed(f"internal error fetching {url} in the parent process:\n{wire}")
+        return await read_fetched(Page(**wire), self.settings)
+
+    async def aclose(self) -> None:
+        """Nothing to release: the parent owns the connections."""
+
+
+Job = Callable[[Any], Awaitable[tuple[Any, int]]]
+"""What a worker runs for each job: its result, and how many asks its cache answered
+since the last job reported (for the run's progress)."""
+Setup = Callable[[Any, Channel], Awaitable[Job]]
+"""Makes a worker's :data:`Job` from the pool's payload and the worker's channel (which
+a :class:`RemoteSource` is made on)."""
+
+
+def worker_main(setup: Setup) -> None:
+    """The body of a worker process (``python -m module``, the module calling this):
+    serve jobs until the parent closes the channel, then exit."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent stops its workers
+    # The channel is fds 0 and 1 as the parent made them; anything printed goes to stderr.
+    channel_in, channel_out = os.dup(0), os.dup(1)
+    os.dup2(2, 1)
+    devnull = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(devnull, 0)
+    os.close(devnull)
+    code = 0
+    try:
+        asyncio.run(_serve(setup, channel_in, channel_out))
+    except BaseException:
+        traceback.print_exc()
+        code = 1
+    sys.stderr.flush()
+    # Not sys.exit: a page reader thread still reading must not hold the process.
+    os._exit(code)
+
+
+async def _serve(setup: Setup, fd_in: int, fd_out: int) -> None:
+    loop = asyncio.get_running_loop()
+    reader = asyncio.StreamReader(limit=2**16)
+    await loop.connect_read_pipe(
+        lambda: asyncio.StreamReaderProtocol(reader), os.fdopen(fd_in, "rb", buffering=0)
+    )
+    transport, protocol = await loop.connect_write_pipe(
+        lambda: asyncio.streams.FlowControlMixin(loop), os.fdopen(fd_out, "wb", buffering=0)
+    )
+    writer = asyncio.StreamWriter(transport, protocol, reader, loop)
+    link = Channel(writer)
+    first = await _receive(reader)
+    if first is None or first[0] != "init":
+        return
+    job = await setup(first[1], link)
+    running: set[asyncio.Task[None]] = set()
+
+    async def one(number: int, work: object) -> None:
+        try:
+            result, hits = await job(work)
+        except Exception:
+            answer: tuple[Any, ...] = ("bug", number, traceback.format_exc())
+        else:
+            answer = ("done", number, result, hits)
+        with contextlib.suppress(ConnectionError):  # the parent has gone: nobody to tell
+            await link.send(answer)
+
+    try:
+        while (message := await _receive(reader)) is not None:
+            if message[0] == "job":
+                task = asyncio.create_task(one(message[1], message[2]))
+                running.add(task)
+                task.add_done_callback(running.discard)
+            else:
+                link.answered(message)
+    finally:
+        for task in running:
+            task.cancel()
+        await asyncio.gather(*running, return_exceptions=True)
