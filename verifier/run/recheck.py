@@ -197,9 +197,9 @@ def auto_workers(partners: int, available: int | None = None) -> int:
 
 def workers_for(request: RecheckRequest, partners: int) -> int:
     """How many worker processes verify ``partners`` partners of ``request`` (1: none,
-    every partner in this process)."""
-    if request.host_recipe is None or partners < 2:
-        return 1
+    every partner in this process; always so on a system that is not POSIX)."""
+    if request.host_recipe is None or partners < 2 or os.name != "posix":
+        return 1  # (the workers' channel is a POSIX pipe read by asyncio)
     wanted = auto_workers(partners) if request.workers is None else request.workers
     return max(1, min(wanted, partners))
 
