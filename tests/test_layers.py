@@ -47,6 +47,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "verifier.bundle.warc",
             "verifier.bundle.decisions",
             "verifier.bundle.textview",
+            "verifier.bundle.memo",
             "verifier.sites",
         ),
     ),

@@ -29,7 +29,7 @@ MAX_JSON = 256 * 1024 * 1024
 _UNLISTABLE = re.compile(r"[\x00-\x1f\x7f\ud800-\udfff\\]")
 
 
-def _open_regular(path: Path) -> int:
+def _open_regular(path: str | os.PathLike[str]) -> int:
     # O_NOFOLLOW: a link is refused, not followed; O_NONBLOCK: opening a FIFO cannot hang.
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
@@ -64,7 +64,7 @@ def read_json(path: Path, limit: int) -> Any:
         raise BundleError(f"{path} cannot be read as JSON ({exc})") from exc
 
 
-def file_sha256(path: Path) -> str:
+def file_sha256(path: str | os.PathLike[str]) -> str:
     """SHA-256 of a regular file's bytes, read in blocks (a link or device is refused)."""
     digest = hashlib.sha256()
     with os.fdopen(_open_regular(path), "rb") as fh:

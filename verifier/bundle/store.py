@@ -13,6 +13,7 @@ half-written capture or index behind.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import json
 import os
@@ -40,33 +41,45 @@ def atomic_write(path: Path, data: bytes) -> None:
     under the usual ``022``): ``mkstemp`` would make it ``0o600``, readable by its owner
     alone, which a shared report folder must not be. An :class:`OSError` names ``path``.
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = _create_beside(path)
+    # Plain strings and os calls: a bundle is some thirty files, and pathlib's objects
+    # (and a mkdir of the folder before each) cost more CPU than writing them.
+    target = os.fspath(path)
+    folder, name = os.path.split(target)
     try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
+        fd, tmp = _create_beside(folder, name)
+    except OSError:
+        # The folder is not there yet (or is no folder: mkdir says so, as it always did).
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        fd, tmp = _create_beside(folder, name)
+    try:
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view) :]
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.replace(tmp, target)
     except BaseException as failure:
         # Clean the temporary file whatever interrupted us, then let it propagate, naming
         # the file meant (a full disk's ENOSPC from write() names none).
-        tmp.unlink(missing_ok=True)
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
         if isinstance(failure, OSError):
             failure.filename = str(path)
         raise
 
 
-def _create_beside(path: Path) -> tuple[int, Path]:
+def _create_beside(folder: str, name: str) -> tuple[int, str]:
     # O_EXCL on a random name, as mkstemp does, but with mode 0o666 so that the kernel
     # applies the umask (reading the umask would mean setting it, racing other threads).
     for _ in range(100):
-        tmp = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
+        tmp = os.path.join(folder, f".{name}.{secrets.token_hex(6)}.tmp")
         try:
             return os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o666), tmp
         except FileExistsError:
             continue
-    raise FileExistsError(errno.EEXIST, "no free temporary name", str(path))
+    raise FileExistsError(errno.EEXIST, "no free temporary name", os.path.join(folder, name))
 
 
 def dump_json(data: Any) -> bytes:
@@ -76,8 +89,79 @@ def dump_json(data: Any) -> bytes:
     only stand inside JSON strings, where ``backslashreplace`` writes them as the JSON
     escape ``\\udXXX``: the file stays valid UTF-8 and valid JSON, and reads back the same.
     """
-    text = json.dumps(data, sort_keys=True, indent=2, ensure_ascii=False, allow_nan=False)
+    try:
+        text = _indented(data)
+    except (_Unusual, TypeError, ValueError, RecursionError):
+        # Anything but plain JSON values (a subclass, a key that is no string, NaN, a
+        # cycle): json's own encoder, which writes it or raises as it always did.
+        text = json.dumps(data, sort_keys=True, indent=2, ensure_ascii=False, allow_nan=False)
     return (text + "\n").encode("utf-8", errors="backslashreplace")
+
+
+class _Unusual(Exception):
+    """A value :func:`_indented` leaves to ``json.dumps``."""
+
+
+_STRING = json.encoder.encode_basestring  # the one json.dumps uses with ensure_ascii=False
+_INFINITE = (float("inf"), float("-inf"))
+
+
+def _indented(data: Any) -> str:
+    # What json.dumps(data, sort_keys=True, indent=2, ensure_ascii=False) writes, for
+    # dicts with string keys, lists, tuples, strings, ints, finite floats, booleans and
+    # None (exactly those types; anything else raises _Unusual). json.dumps with an
+    # indent runs its pure-Python encoder, a chain of generators: report.json was the
+    # largest CPU cost of writing a bundle after the pages' text.
+    parts: list[str] = []
+    put = parts.append
+
+    def value(o: Any, newline: str) -> None:
+        kind = type(o)
+        if kind is str:
+            put(_STRING(o))
+        elif kind is dict or kind is list or kind is tuple:
+            if kind is dict:
+                keys = sorted(o)  # keys that do not sort raise TypeError
+                if any(type(key) is not str for key in keys):
+                    raise _Unusual
+                items = [o[key] for key in keys]
+                labels = [_STRING(key) + ": " for key in keys]
+                ends = "{}"
+            else:
+                items, labels, ends = o, [], "[]"
+            if not items:
+                put(ends)
+                return
+            inner = newline + "  "
+            between = "," + inner
+            mark = ends[0] + inner
+            for n, item in enumerate(items):
+                put(mark)
+                mark = between
+                if labels:
+                    put(labels[n])
+                if type(item) is str:
+                    put(_STRING(item))
+                else:
+                    value(item, inner)
+            put(newline + ends[1])
+        elif o is None:
+            put("null")
+        elif o is True:
+            put("true")
+        elif o is False:
+            put("false")
+        elif kind is int:
+            put(int.__repr__(o))
+        elif kind is float:
+            if o != o or o in _INFINITE:
+                raise _Unusual
+            put(float.__repr__(o))
+        else:
+            raise _Unusual
+
+    value(data, "\n")
+    return "".join(parts)
 
 
 class EvidenceStore:

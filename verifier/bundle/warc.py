@@ -42,11 +42,11 @@ was the part of a partner's bundle that grew with the roster.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import io
-import threading
+import os
 import uuid
-from collections import OrderedDict
 from pathlib import Path
 from typing import Any
 
@@ -54,6 +54,7 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from verifier._version import __version__
+from verifier.bundle.memo import Memo
 from verifier.bundle.store import CAPTURES, atomic_write, read_index
 from verifier.fetch.conditional import recorded_revalidation
 
@@ -76,49 +77,35 @@ RECORD_CACHE_BYTES = 2 * 1024 * 1024
 least recently used leave first)."""
 
 
-class _RecordCache:
-    """Compressed WARC records by everything their bytes depend on; bounded, thread-safe
-    (bundles may be sealed in worker threads)."""
-
-    def __init__(self, limit: int) -> None:
-        self.limit = limit
-        self._records: OrderedDict[tuple[object, ...], bytes] = OrderedDict()
-        self._size = 0
-        self._lock = threading.Lock()
-
-    def get(self, key: tuple[object, ...]) -> bytes | None:
-        with self._lock:
-            found = self._records.get(key)
-            if found is not None:
-                self._records.move_to_end(key)
-            return found
-
-    def put(self, key: tuple[object, ...], record: bytes) -> None:
-        with self._lock:
-            if key in self._records or len(record) > self.limit:
-                return
-            self._records[key] = record
-            self._size += len(record)
-            while self._size > self.limit:
-                _, old = self._records.popitem(last=False)
-                self._size -= len(old)
-
-
-_RECORDS = _RecordCache(RECORD_CACHE_BYTES)
+_RECORDS: Memo[tuple[object, ...], bytes] = Memo(RECORD_CACHE_BYTES, len)
+# Compressed response records by everything their bytes depend on.
 
 
 def _warc_date(text: object) -> str:
     if isinstance(text, str) and text:
-        try:
-            when = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
-            return when.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-        except ValueError:
-            pass
+        return _warc_date_of(text)
     return "1970-01-01T00:00:00Z"
 
 
+@functools.lru_cache(maxsize=4096)
+def _warc_date_of(text: str) -> str:
+    # Kept: the exchanges of a re-check's shared pages carry the same times in every
+    # partner's bundle.
+    try:
+        when = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+        return when.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    except ValueError:
+        return "1970-01-01T00:00:00Z"
+
+
 def _record_id(*parts: object) -> str:
-    return f"<urn:uuid:{uuid.uuid5(_NS, '|'.join(str(p) for p in parts))}>"
+    return _record_id_of("|".join(str(p) for p in parts))
+
+
+@functools.lru_cache(maxsize=4096)
+def _record_id_of(name: str) -> str:
+    # Kept, like _warc_date_of: the same shared exchanges give the same names.
+    return f"<urn:uuid:{uuid.uuid5(_NS, name)}>"
 
 
 def _status_line(status: int) -> str:
@@ -210,6 +197,7 @@ def write_warc(root: Path) -> Path | None:
     )
     writer.write_record(info)
     written: set[str] = set()
+    captures = os.path.join(root, CAPTURES)
     for ex in exchanges:
         date = _warc_date(ex.get("fetched_at"))
         for n, hop in enumerate(ex.get("hops") or []):
@@ -224,7 +212,8 @@ def write_warc(root: Path) -> Path | None:
                 _record_id("hop", ex.get("url"), n, date),
             )
             writer.write_record(rec)
-        body = (root / CAPTURES / str(ex["sha256"])).read_bytes()
+        with open(os.path.join(captures, str(ex["sha256"])), "rb") as fh:
+            body = fh.read()
         final = str(ex.get("final_url") or ex.get("url"))
         headers = _payload_headers(ex.get("headers") or {}, len(body))
         again = recorded_revalidation(ex)

@@ -11,10 +11,11 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from verifier.bundle.decisions import Decision, review_date, review_view
+from verifier.bundle.memo import Memo
 from verifier.bundle.store import is_sha256
 from verifier.bundle.textview import text_view_name
 from verifier.fetch.settings import FetchSettings
@@ -47,6 +48,8 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # Lone surrogates cannot be encoded; bidirectional overrides, embeddings, isolates and
 # marks are invisible yet reorder the text around them (a URL or name shown reversed).
 _ESCAPED = re.compile("[\ud800-\udfff\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
+_PLAIN = re.compile(f"[^{_CONTROL.pattern[1:-1]}{_ESCAPED.pattern[1:-1]}]*")
+# Text in which neither _CONTROL nor _ESCAPED finds anything.
 
 
 def status_of(value: object) -> str:
@@ -87,6 +90,8 @@ def visible(text: object) -> str:
     if text is None:
         return ""
     s = text if isinstance(text, str) else str(text)
+    if type(s) is str and _PLAIN.fullmatch(s):
+        return s  # most text holds none of them: one scan instead of two substitutions
     s = _CONTROL.sub(lambda m: chr(0x2400 + ord(m.group())) if m.group() != "\x7f" else "␡", s)
     return _ESCAPED.sub(lambda m: f"\\u{ord(m.group()):04x}", s)
 
@@ -271,6 +276,31 @@ def settings_view(report: Report) -> dict[str, Any]:
     each safeguard the run lifted, and when host names were resolved to fixed addresses.
     """
     settings = report.run.settings
+    if type(settings) is not dict:
+        return _settings_view(settings)
+    # Its repr is all the view depends on (it tells 1 from "1", True and 1.0): equal
+    # reprs, equal views.
+    key = repr(settings)
+    found = _SETTINGS_VIEWS.get(key)
+    if found is None:
+        found = _settings_view(settings)
+        _SETTINGS_VIEWS.put(key, found)
+    # A copy: the caller may add to what it is given, the next report must not see it.
+    rows = [dict(r) for r in found["rows"]]
+    return {
+        "recorded": found["recorded"],
+        "rows": rows,
+        "changed": [r for r in rows if r["changed"]],
+        "warnings": list(found["warnings"]),
+    }
+
+
+_SETTINGS_VIEWS: Memo[str, dict[str, Any]] = Memo(16)
+# The settings of a re-check are every partner's: with one --resolve per host, a long
+# list, sorted and made visible once per run rather than twice per partner.
+
+
+def _settings_view(settings: Mapping[str, Any]) -> dict[str, Any]:
     defaults = FetchSettings().to_json()
     rows = []
     for name, value in sorted(settings.items(), key=lambda kv: str(kv[0])):

@@ -26,6 +26,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from verifier.bundle.decisions import Decision
+from verifier.bundle.memo import Memo
 from verifier.report import _view
 from verifier.report.basis import Basis
 from verifier.report.model import Report
@@ -49,8 +50,24 @@ def _inert(match: re.Match[str]) -> str:
     return f"{text[:3]}&#46;"
 
 
+_MD_TEXTS: Memo[str, str] = Memo(1 << 20, len)
+# md_text of a string, kept: a re-check's reports repeat most of theirs (the run settings,
+# which list every partner's host, evidence kinds, shared pages' URLs) from one partner's
+# report.md to the next.
+
+
 def md_text(value: object) -> str:
     """``value`` as inert Markdown inline text, on one line."""
+    if type(value) is not str:
+        return _md_text(value)
+    found = _MD_TEXTS.get(value)
+    if found is None:
+        found = _md_text(value)
+        _MD_TEXTS.put(value, found)
+    return found
+
+
+def _md_text(value: object) -> str:
     s = _view.visible(value)
     s = s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     s = _PUNCT.sub(r"\\\1", s)
