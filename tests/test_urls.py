@@ -7,7 +7,15 @@ import random
 import httpx
 import pytest
 
-from verifier.urls import join_url, normalize_url, registrable_domain, same_site, site_of
+from verifier import urls as urls_module
+from verifier.urls import (
+    join_url,
+    normalize_url,
+    origin_of,
+    registrable_domain,
+    same_site,
+    site_of,
+)
 
 
 @pytest.mark.parametrize(
@@ -311,3 +319,26 @@ def test_a_plain_absolute_path_joins_as_httpx_joins_it() -> None:
     ]:
         for path in paths:
             assert join_url(base, path) == _uncached(base, path), (base, path)
+
+
+class _Spelled(str):
+    """A string of another type than ``str`` (as a parsed page's strings are)."""
+
+
+def test_origin_of_answers_the_same_remembered_or_not() -> None:
+    # origin_of remembers short strings: asked twice, as a plain string, a string of
+    # another type or an httpx.URL, the answer is the one worked out afresh.
+    urls = [*_BASES, "http://u:p@acme.example:8080/a", "HTTPS://Acme.Example:443/x", "::", ""]
+    urls += ["http://[::1]:8000/", "http://ex ample/", "http://acme.example/" + "a" * 3000]
+    for url in urls * 2:
+        fresh = urls_module._origin_of(url)
+        assert origin_of(url) == fresh, url
+        assert origin_of(_Spelled(url)) == fresh, url
+        if fresh:
+            assert origin_of(httpx.URL(url)) == fresh, url
+
+
+def test_origin_of_does_not_keep_a_long_url() -> None:
+    before = urls_module._origin_of_remembered.cache_info().currsize
+    assert origin_of("http://acme.example/" + "b" * 2100) == "http://acme.example"
+    assert urls_module._origin_of_remembered.cache_info().currsize == before

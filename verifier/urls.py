@@ -243,7 +243,22 @@ def _site_of(url_or_host: str) -> str:
 def origin_of(url: str | httpx.URL) -> str:
     """``scheme://host[:port]`` of ``url``: what robots.txt applies to (RFC 9309), so the
     key the fetch layer reads it by and finds it again by. ``""`` for a string httpx
-    cannot parse."""
+    cannot parse.
+
+    Remembered for strings of up to 2,048 characters: each run of a re-check notes the
+    origin of every URL it fetched, the shared directory pages' for every partner."""
+    if isinstance(url, str) and len(url) <= _REMEMBERED_URL:
+        # A plain string is remembered, never a page's own (a tag's string keeps its page).
+        return _origin_of_remembered(url if type(url) is str else str(url))
+    return _origin_of(url)
+
+
+@functools.lru_cache(maxsize=16_384)
+def _origin_of_remembered(url: str) -> str:
+    return _origin_of(url)
+
+
+def _origin_of(url: str | httpx.URL) -> str:
     try:
         parsed = url if isinstance(url, httpx.URL) else httpx.URL(url)
     except (httpx.InvalidURL, TypeError, ValueError):
