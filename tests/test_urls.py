@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 
 import httpx
 import pytest
@@ -12,6 +13,7 @@ from verifier.urls import (
     join_url,
     normalize_url,
     origin_of,
+    parse_url,
     registrable_domain,
     same_site,
     site_of,
@@ -342,3 +344,24 @@ def test_origin_of_does_not_keep_a_long_url() -> None:
     before = urls_module._origin_of_remembered.cache_info().currsize
     assert origin_of("http://acme.example/" + "b" * 2100) == "http://acme.example"
     assert urls_module._origin_of_remembered.cache_info().currsize == before
+
+
+def _parsed(parse: Callable[[str], httpx.URL], url: str) -> tuple[str, ...] | type[Exception]:
+    try:
+        got = parse(url)
+    except (httpx.InvalidURL, ValueError) as exc:
+        return type(exc)
+    return (str(got), got.scheme, got.host, got.path, str(got.params))
+
+
+def test_parse_url_answers_as_httpx_remembered_or_not() -> None:
+    # The checks ask parse_url several questions of each link; asked again (remembered),
+    # as a string of another type or too long to remember, it gives what httpx.URL gives,
+    # and raises what httpx raises for a malformed URL.
+    urls = [*_BASES, "https://github.com/Acme/lens?x=1#f", "HTTP://WWW.Acme.Example:80/A"]
+    urls += ["https://aws.amazon.com/marketplace/pp/prodview-x?productId=1", "/relative"]
+    urls += ["http://acme.example/" + "c" * 3000, "http://[::1", "http://ex ample/", "::"]
+    for url in urls * 2:
+        expected = _parsed(httpx.URL, url)
+        assert _parsed(parse_url, url) == expected, url
+        assert _parsed(parse_url, _Spelled(url)) == expected, url

@@ -266,6 +266,22 @@ def _origin_of(url: str | httpx.URL) -> str:
     return f"{parsed.scheme}://{parsed.netloc.decode('ascii')}"
 
 
+def parse_url(url: str) -> httpx.URL:
+    """``httpx.URL(url)``, remembered for the last strings of up to 2,048 characters it was
+    asked: the checks ask several questions of each link of a page (is it a marketplace
+    listing, a repository, a framework page?), each of which parsed it again. Raises what
+    ``httpx.URL`` raises (``httpx.InvalidURL``, ``ValueError``) for a malformed one."""
+    if len(url) <= _REMEMBERED_URL:
+        # A plain string is remembered, never a page's own (a tag's string keeps its page).
+        return _parsed_remembered(url if type(url) is str else str(url))
+    return httpx.URL(url)
+
+
+@functools.lru_cache(maxsize=4_096)
+def _parsed_remembered(url: str) -> httpx.URL:
+    return httpx.URL(url)
+
+
 _ABSOLUTE_REF = re.compile(r"https?://[A-Za-z0-9.-]+(?::[0-9]+)?(?:[/?#][^\s\\]*)?\Z")
 """A reference with a scheme and a plain host: joined, it depends on the base's scheme."""
 _ROOTED_REF = re.compile(r"/(?:[^/\s\\][^\s\\]*)?\Z")
