@@ -79,9 +79,9 @@ class NameMatcher:
     A re-check compares every partner with every entry of the shared directories: with
     difflib's full ratio for each pair, that was the check's largest cost. Each form is
     prepared once (difflib indexes its second sequence), and :meth:`find` screens a pair
-    with difflib's upper bounds of the ratio (the lengths, then the letters in common)
-    before the ratio itself. One instance is used by one thread at a time (difflib's
-    matchers keep the name being compared).
+    with upper bounds of the ratio (the name's letters found in the form, then difflib's
+    letters in common) before the ratio itself. One instance is used by one thread at a
+    time (difflib's matchers keep the name being compared).
     """
 
     def __init__(self, forms: Iterable[str], weak_threshold: float = 0.8) -> None:
@@ -91,7 +91,8 @@ class NameMatcher:
         """Similarity from which a different name is ``weak``."""
         self._exact = frozenset(self.forms)
         self._prepared = [
-            (form, form.split()[:1], difflib.SequenceMatcher(None, "", form)) for form in self.forms
+            (form, form.split()[:1], frozenset(form), difflib.SequenceMatcher(None, "", form))
+            for form in self.forms
         ]
 
     def match(self, candidate: str) -> Match:
@@ -113,18 +114,20 @@ class NameMatcher:
         if norm in self._exact:
             return Match(candidate, "exact", 1.0, norm)
         threshold, first = self.weak_threshold, norm.split()[:1]
-        for form, form_first, matcher in self._prepared:
+        for form, form_first, letters, matcher in self._prepared:
             # "Acme" listed where the applicant is "Acme Cloud Economics": same first word(s).
             prefix = first == form_first and (form.startswith(norm) or norm.startswith(form))
-            # The ratio is 2 * matches / (both lengths), the matches at most the shorter
-            # length (real_quick_ratio, the same formula) and at most the letters the two
-            # have in common (quick_ratio): either bound under the threshold, so is the
+            # The ratio is 2 * matches / (both lengths), and the matches are at most the
+            # form's length and at most the name's letters found in the form (a bound
+            # under real_quick_ratio's, in the same formula), then at most the letters the
+            # two have in common (quick_ratio): either bound under the threshold, so is the
             # score, and the form cannot give a weak match. Only find() skips it:
             # match() keeps every score. tests/toolkit/test_name_matcher.py compares them.
             screened = screen and not prefix
-            size = len(norm) + len(form)
-            if screened and 2.0 * min(len(norm), len(form)) / size < threshold:
-                continue
+            if screened:
+                shared = min(sum(map(letters.__contains__, norm)), len(form))
+                if 2.0 * shared / (len(norm) + len(form)) < threshold:
+                    continue
             matcher.set_seq1(norm)
             if screened and matcher.quick_ratio() < threshold:
                 continue
