@@ -18,8 +18,6 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, NamedTuple
 
-import httpx
-
 from verifier import Hidden, Link, Page
 from verifier.toolkit import (
     excerpt,
@@ -30,6 +28,7 @@ from verifier.toolkit import (
     says,
     text_mentions,
 )
+from verifier.urls import parse_url
 
 if TYPE_CHECKING:
     from plugins.offering import OfferingParams
@@ -139,7 +138,7 @@ def marketplace_listing(href: str, prefixes: list[str]) -> bool:
     browse segment of :data:`_NOT_LISTINGS`), or its query a listing id
     (:data:`_LISTING_QUERIES`). The marketplace's home, search and category pages list no
     offering."""
-    url = httpx.URL(href)
+    url = parse_url(href)
     host = url.host.removeprefix("www.")
     path = [s for s in url.path.split("/") if s]
     for prefix in prefixes:
@@ -205,7 +204,7 @@ def repository_of(href: str, hosts: list[str]) -> tuple[str, str] | None:
     (``https://github.com/openlens/openlens/tree/main``), or ``None``: another host, fewer
     than two path segments, or an owner that is a page of the host's own
     (:data:`RESERVED_OWNERS`)."""
-    url = httpx.URL(href)
+    url = parse_url(href)
     segments = [s for s in url.path.split("/") if s][:2]
     if url.host.removeprefix("www.") not in hosts or len(segments) < 2:
         return None

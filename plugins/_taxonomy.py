@@ -20,6 +20,7 @@ from plugins._data import data_dir
 from verifier.errors import PolicyError
 from verifier.inputs.yamlfile import load, problems
 from verifier.toolkit import normalize
+from verifier.urls import parse_url
 
 
 class _Model(BaseModel):
@@ -102,7 +103,7 @@ class Taxonomy(_Model):
 
     def _classify(self, href: str) -> Link | None:
         try:
-            url = httpx.URL(href)
+            url = parse_url(href)
         except (httpx.InvalidURL, ValueError):
             return None
         # http or https, "www." or not, query, fragment and trailing slash do not matter.

@@ -47,9 +47,9 @@ from verifier.toolkit import (
     Directory,
     Entry,
     Match,
+    NameMatcher,
     leads_to,
     links_out,
-    match_name,
     name_forms,
     normalize,
     read_directory,
@@ -147,21 +147,27 @@ def sort_entries(entries: list[Entry], hidden: list[Entry], wanted: Wanted) -> F
     """Sort a directory's ``entries`` (seen) and ``hidden`` ones by what they say of the
     applicant ``wanted``. A pure function of its arguments."""
     found = Findings([], [], [], [], [])
+    # Only an exact or a similar name counts: the matcher does not work out how little
+    # each other entry resembles the applicant (a re-check compares every partner with
+    # every entry of the shared directories).
+    names = NameMatcher(wanted.forms, wanted.weak_threshold)
     for entry in entries:
-        m = _match(entry, wanted)
+        m = names.find(entry.name)
         if why := _confirms(entry, m, wanted):
             if _links_elsewhere(entry, wanted.own_sites):
                 found.elsewhere.append(entry)
             else:
                 found.confirmed.append((entry, why))
+        elif m is None:
+            continue
         elif m.strength == "exact":
             found.by_alias.append((entry, wanted.aliases[m.form]))
-        elif m.strength == "weak":
+        else:
             found.weak.append((entry, m))
     found.weak.sort(key=lambda em: -em[1].score)
     # Hidden from visitors, an entry is no listing; one that would have listed the
     # applicant is set aside for a person, quoted with why (issue 8: hidden content).
-    found.unseen.extend(e for e in hidden if _confirms(e, _match(e, wanted), wanted))
+    found.unseen.extend(e for e in hidden if _confirms(e, names.find(e.name), wanted))
     return found
 
 
@@ -302,16 +308,11 @@ def _absent(
     return Outcome.failed(f"not listed in {source_name} ({len(entries)} entries searched)")
 
 
-def _match(entry: Entry, wanted: Wanted) -> Match:
-    """How ``entry``'s name matches the applicant's forms."""
-    return match_name(entry.name, wanted.forms, wanted.weak_threshold)
-
-
-def _confirms(entry: Entry, m: Match, wanted: Wanted) -> str:
-    """Why ``entry`` lists the applicant (``m``: how its name matched), or ``""``: its
-    name is the applicant's own (an alias alone is the applicant's word), or it links to
-    the applicant's domain."""
-    if m.strength == "exact" and m.form not in wanted.aliases:
+def _confirms(entry: Entry, m: Match | None, wanted: Wanted) -> str:
+    """Why ``entry`` lists the applicant (``m``: how its name matched, ``None`` for not at
+    all), or ``""``: its name is the applicant's own (an alias alone is the applicant's
+    word), or it links to the applicant's domain."""
+    if m is not None and m.strength == "exact" and m.form not in wanted.aliases:
         return f"name {entry.name!r} matches {m.form!r}"
     if leads_to(entry.href, wanted.domain, entry.page):
         return f"entry {entry.name!r} links to {entry.href}, on {wanted.domain}"

@@ -3,11 +3,21 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 
 import httpx
 import pytest
 
-from verifier.urls import join_url, normalize_url, registrable_domain, same_site, site_of
+from verifier import urls as urls_module
+from verifier.urls import (
+    join_url,
+    normalize_url,
+    origin_of,
+    parse_url,
+    registrable_domain,
+    same_site,
+    site_of,
+)
 
 
 @pytest.mark.parametrize(
@@ -311,3 +321,47 @@ def test_a_plain_absolute_path_joins_as_httpx_joins_it() -> None:
     ]:
         for path in paths:
             assert join_url(base, path) == _uncached(base, path), (base, path)
+
+
+class _Spelled(str):
+    """A string of another type than ``str`` (as a parsed page's strings are)."""
+
+
+def test_origin_of_answers_the_same_remembered_or_not() -> None:
+    # origin_of remembers short strings: asked twice, as a plain string, a string of
+    # another type or an httpx.URL, the answer is the one worked out afresh.
+    urls = [*_BASES, "http://u:p@acme.example:8080/a", "HTTPS://Acme.Example:443/x", "::", ""]
+    urls += ["http://[::1]:8000/", "http://ex ample/", "http://acme.example/" + "a" * 3000]
+    for url in urls * 2:
+        fresh = urls_module._origin_of(url)
+        assert origin_of(url) == fresh, url
+        assert origin_of(_Spelled(url)) == fresh, url
+        if fresh:
+            assert origin_of(httpx.URL(url)) == fresh, url
+
+
+def test_origin_of_does_not_keep_a_long_url() -> None:
+    before = urls_module._origin_of_remembered.cache_info().currsize
+    assert origin_of("http://acme.example/" + "b" * 2100) == "http://acme.example"
+    assert urls_module._origin_of_remembered.cache_info().currsize == before
+
+
+def _parsed(parse: Callable[[str], httpx.URL], url: str) -> tuple[str, ...] | type[Exception]:
+    try:
+        got = parse(url)
+    except (httpx.InvalidURL, ValueError) as exc:
+        return type(exc)
+    return (str(got), got.scheme, got.host, got.path, str(got.params))
+
+
+def test_parse_url_answers_as_httpx_remembered_or_not() -> None:
+    # The checks ask parse_url several questions of each link; asked again (remembered),
+    # as a string of another type or too long to remember, it gives what httpx.URL gives,
+    # and raises what httpx raises for a malformed URL.
+    urls = [*_BASES, "https://github.com/Acme/lens?x=1#f", "HTTP://WWW.Acme.Example:80/A"]
+    urls += ["https://aws.amazon.com/marketplace/pp/prodview-x?productId=1", "/relative"]
+    urls += ["http://acme.example/" + "c" * 3000, "http://[::1", "http://ex ample/", "::"]
+    for url in urls * 2:
+        expected = _parsed(httpx.URL, url)
+        assert _parsed(parse_url, url) == expected, url
+        assert _parsed(parse_url, _Spelled(url)) == expected, url

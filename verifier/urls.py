@@ -243,12 +243,43 @@ def _site_of(url_or_host: str) -> str:
 def origin_of(url: str | httpx.URL) -> str:
     """``scheme://host[:port]`` of ``url``: what robots.txt applies to (RFC 9309), so the
     key the fetch layer reads it by and finds it again by. ``""`` for a string httpx
-    cannot parse."""
+    cannot parse.
+
+    Remembered for strings of up to 2,048 characters: each run of a re-check notes the
+    origin of every URL it fetched, the shared directory pages' for every partner."""
+    if isinstance(url, str) and len(url) <= _REMEMBERED_URL:
+        # A plain string is remembered, never a page's own (a tag's string keeps its page).
+        return _origin_of_remembered(url if type(url) is str else str(url))
+    return _origin_of(url)
+
+
+@functools.lru_cache(maxsize=16_384)
+def _origin_of_remembered(url: str) -> str:
+    return _origin_of(url)
+
+
+def _origin_of(url: str | httpx.URL) -> str:
     try:
         parsed = url if isinstance(url, httpx.URL) else httpx.URL(url)
     except (httpx.InvalidURL, TypeError, ValueError):
         return ""
     return f"{parsed.scheme}://{parsed.netloc.decode('ascii')}"
+
+
+def parse_url(url: str) -> httpx.URL:
+    """``httpx.URL(url)``, remembered for the last strings of up to 2,048 characters it was
+    asked: the checks ask several questions of each link of a page (is it a marketplace
+    listing, a repository, a framework page?), each of which parsed it again. Raises what
+    ``httpx.URL`` raises (``httpx.InvalidURL``, ``ValueError``) for a malformed one."""
+    if len(url) <= _REMEMBERED_URL:
+        # A plain string is remembered, never a page's own (a tag's string keeps its page).
+        return _parsed_remembered(url if type(url) is str else str(url))
+    return httpx.URL(url)
+
+
+@functools.lru_cache(maxsize=4_096)
+def _parsed_remembered(url: str) -> httpx.URL:
+    return httpx.URL(url)
 
 
 _ABSOLUTE_REF = re.compile(r"https?://[A-Za-z0-9.-]+(?::[0-9]+)?(?:[/?#][^\s\\]*)?\Z")

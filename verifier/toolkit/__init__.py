@@ -7,8 +7,8 @@ any certification program: the built-in checks use it exactly as a third party's
   it (``ok``, ``gone``, ``fault``, ``unreadable``), so that a 404 counts as absence, a 503
   as a fault, and a page a program cannot read as neither.
 - :mod:`verifier.toolkit.names`: comparable forms of company and person names,
-  :func:`match_name` (exact, weak, none), :func:`text_mentions` and the one whole-word
-  matcher (:func:`says`, :func:`whole_words`).
+  :func:`match_name` (exact, weak, none; :class:`NameMatcher` for many names),
+  :func:`text_mentions` and the one whole-word matcher (:func:`says`, :func:`whole_words`).
 - :mod:`verifier.toolkit.text`: the passage around a word, the links a visitor sees,
   what a page hides (:func:`record_hidden` quotes it as evidence), :func:`some`.
 - :mod:`verifier.toolkit.directory`: the entries of a page that lists organisations,
@@ -50,6 +50,7 @@ from verifier.toolkit.directory import (
 from verifier.toolkit.names import (
     LEGAL_SUFFIXES,
     Match,
+    NameMatcher,
     match_name,
     name_forms,
     normalize,
@@ -81,6 +82,7 @@ __all__ = [
     "Entry",
     "Listing",
     "Match",
+    "NameMatcher",
     "PageState",
     "Read",
     "built_by_javascript",

@@ -26,8 +26,9 @@ what each one lists. Nothing here knows of any particular directory or program.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from bs4 import BeautifulSoup, Tag
 
@@ -63,6 +64,7 @@ _PAGE_NUMBER = re.compile(r"^\s*(page\s*)?\d+\s*$", re.IGNORECASE)
 _LOGO = "img-alt"
 """How a name read from a logo image's alt text is found (:attr:`Candidate.how`)."""
 _LOGO_WORDS = whole_words(["logo", "icon"])
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -303,8 +305,12 @@ def read_entries(page: Page) -> tuple[list[Entry], list[Entry]]:
     directory page every partner of a re-check reads (one :class:`Page`, shared through
     the fetch cache) is not walked again for each of them.
     """
-    shown, hidden = page._once("_directory_entries", lambda: _read_entries(page))
+    shown, hidden = page._once(_ENTRIES, lambda: _read_entries(page))
     return list(shown), list(hidden)
+
+
+_ENTRIES = "_directory_entries"
+"""Where a page keeps what :func:`read_entries` read of it (:meth:`Page._once`)."""
 
 
 def _read_entries(page: Page) -> tuple[tuple[Entry, ...], tuple[Entry, ...]]:
@@ -319,7 +325,14 @@ def _read_entries(page: Page) -> tuple[tuple[Entry, ...], tuple[Entry, ...]]:
 
 
 def next_page(page: Page) -> str | None:
-    """The URL of the directory's next page, on the same site, if the page links one."""
+    """The URL of the directory's next page, on the same site, if the page links one.
+
+    Walks the tree: run it through ``ctx.read``. Worked out once per page, as
+    :func:`read_entries` is: it depends on the page alone."""
+    return page._once(_NEXT, lambda: _next_page(page))
+
+
+def _next_page(page: Page) -> str | None:
     soup: BeautifulSoup = page.soup
     candidates = [
         t
@@ -336,6 +349,21 @@ def next_page(page: Page) -> str | None:
         if href and same_site(href, page.final_url) and href != page.final_url:
             return href
     return None
+
+
+_NEXT = "_directory_next"
+"""Where a page keeps what :func:`next_page` found in it (:meth:`Page._once`)."""
+
+
+async def _walk_once(ctx: CheckContext[Any], page: Page, key: str, walk: Callable[[Page], T]) -> T:
+    """``walk(page)``, kept by the page under ``key``: walked through ``ctx.read`` the first
+    time; after, what the page keeps, without sending it to a reader thread (a shared
+    directory page is read by every partner of a re-check)."""
+    kept = vars(page)
+    if key in kept:
+        found: T = kept[key]
+        return found
+    return await ctx.read(lambda p: p._once(key, lambda: walk(p)), page)
 
 
 @dataclass(frozen=True)
@@ -373,11 +401,11 @@ async def read_directory(ctx: CheckContext[Any], url: str, max_pages: int) -> Di
             return Directory(pages, entries, hidden, f"{current} {read.reason}", None)
         # Walking a page's tree runs in a worker within --parse-timeout (CheckContext.read):
         # 12,000 nested lists took 223 s here on the event loop.
-        shown, unseen = await ctx.read(read_entries, read.page)
+        shown, unseen = await _walk_once(ctx, read.page, _ENTRIES, _read_entries)
         if not shown and not unseen:
             why = "it lists no organisation (a page built by JavaScript?)"
             return Directory(pages, entries, hidden, f"{current} could not be read: {why}", None)
         entries.extend(shown)
         hidden.extend(unseen)
-        current = await ctx.read(next_page, read.page)
+        current = await _walk_once(ctx, read.page, _NEXT, _next_page)
     return Directory(pages, entries, hidden, None, None)

@@ -27,6 +27,7 @@ from verifier.names import LEGAL_SUFFIXES, normalize, person_key, says, whole_wo
 __all__ = [
     "LEGAL_SUFFIXES",
     "Match",
+    "NameMatcher",
     "match_name",
     "name_forms",
     "normalize",
@@ -59,23 +60,83 @@ class Match:
 
 
 def match_name(candidate: str, forms: list[str], weak_threshold: float = 0.8) -> Match:
-    """Compare ``candidate`` with the applicant's normalised ``forms``."""
-    norm = normalize(candidate)
-    best = Match(candidate, "none", 0.0, forms[0] if forms else "")
-    if not norm:
+    """Compare ``candidate`` with the applicant's normalised ``forms``.
+
+    The name is ``exact`` when it normalises to one of the forms; else the form most
+    similar to it (the first of equals) gives the score (difflib's ratio, or
+    ``weak_threshold`` when one of the two starts with the other and they share their
+    first word), ``weak`` from ``weak_threshold`` on, else ``none``. To compare many
+    names with the same forms, :class:`NameMatcher` does it once for all of them."""
+    return NameMatcher(forms, weak_threshold).match(candidate)
+
+
+class NameMatcher:
+    """The applicant's normalised ``forms``, ready to be compared with many names (a
+    directory's entries): :meth:`match` is :func:`match_name`, and :meth:`find` gives
+    only the matches that count, ``exact`` or ``weak``, without working out how little
+    a name that cannot reach ``weak_threshold`` resembles the forms.
+
+    A re-check compares every partner with every entry of the shared directories: with
+    difflib's full ratio for each pair, that was the check's largest cost. Each form is
+    prepared once (difflib indexes its second sequence), and :meth:`find` screens a pair
+    with upper bounds of the ratio (the name's letters found in the form, then difflib's
+    letters in common) before the ratio itself. One instance is used by one thread at a
+    time (difflib's matchers keep the name being compared).
+    """
+
+    def __init__(self, forms: Iterable[str], weak_threshold: float = 0.8) -> None:
+        self.forms = list(forms)
+        """The normalised forms, in the order given (the first of equals wins)."""
+        self.weak_threshold = weak_threshold
+        """Similarity from which a different name is ``weak``."""
+        self._exact = frozenset(self.forms)
+        self._prepared = [
+            (form, form.split()[:1], frozenset(form), difflib.SequenceMatcher(None, "", form))
+            for form in self.forms
+        ]
+
+    def match(self, candidate: str) -> Match:
+        """How ``candidate`` matches the forms, its score worked out in full (as
+        :func:`match_name`)."""
+        return self._best(candidate, screen=False)
+
+    def find(self, candidate: str) -> Match | None:
+        """How ``candidate`` matches the forms when it is ``exact`` or ``weak``: the same
+        :class:`Match` as :meth:`match`; ``None`` when that would be ``none``."""
+        best = self._best(candidate, screen=True)
+        return None if best.strength == "none" else best
+
+    def _best(self, candidate: str, *, screen: bool) -> Match:
+        norm = normalize(candidate)
+        best = Match(candidate, "none", 0.0, self.forms[0] if self.forms else "")
+        if not norm:
+            return best
+        if norm in self._exact:
+            return Match(candidate, "exact", 1.0, norm)
+        threshold, first = self.weak_threshold, norm.split()[:1]
+        for form, form_first, letters, matcher in self._prepared:
+            # "Acme" listed where the applicant is "Acme Cloud Economics": same first word(s).
+            prefix = first == form_first and (form.startswith(norm) or norm.startswith(form))
+            # The ratio is 2 * matches / (both lengths), and the matches are at most the
+            # form's length and at most the name's letters found in the form (a bound
+            # under real_quick_ratio's, in the same formula), then at most the letters the
+            # two have in common (quick_ratio): either bound under the threshold, so is the
+            # score, and the form cannot give a weak match. Only find() skips it:
+            # match() keeps every score. tests/toolkit/test_name_matcher.py compares them.
+            screened = screen and not prefix
+            if screened:
+                shared = min(sum(map(letters.__contains__, norm)), len(form))
+                if 2.0 * shared / (len(norm) + len(form)) < threshold:
+                    continue
+            matcher.set_seq1(norm)
+            if screened and matcher.quick_ratio() < threshold:
+                continue
+            score = matcher.ratio()
+            if prefix:
+                score = max(score, threshold)
+            if score > best.score:
+                best = Match(candidate, "weak" if score >= threshold else "none", score, form)
         return best
-    for form in forms:
-        if norm == form:
-            return Match(candidate, "exact", 1.0, form)
-        score = difflib.SequenceMatcher(None, norm, form).ratio()
-        # "Acme" listed where the applicant is "Acme Cloud Economics": same first word(s).
-        if norm.split()[:1] == form.split()[:1] and (
-            form.startswith(norm) or norm.startswith(form)
-        ):
-            score = max(score, weak_threshold)
-        if score > best.score:
-            best = Match(candidate, "weak" if score >= weak_threshold else "none", score, form)
-    return best
 
 
 def text_mentions(text: str, names: Iterable[str], *, proper: bool = True) -> str | None:
