@@ -3,8 +3,10 @@ tests.recheck.pool_worker``): each job is ``(what, argument)``."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import sys
+from collections.abc import Callable
 from typing import Any
 
 from verifier.errors import FetchError
@@ -15,8 +17,12 @@ from verifier.run.pool import Channel, Job, RemoteSource, page_wire, worker_main
 async def setup(payload: Any, channel: Channel) -> Job:
     source = RemoteSource(channel, FetchSettings(**payload))
 
-    async def job(work: Any) -> tuple[Any, int]:
+    async def job(work: Any, milestone: Callable[[], None]) -> tuple[Any, int]:
         what, argument = work
+        if what == "milestone":
+            milestone()
+            await asyncio.sleep(argument)
+            return "after the milestone", 0
         if what == "exit":
             sys.stderr.flush()
             os._exit(argument)

@@ -483,3 +483,33 @@ def test_baseline_decisions_carry_over_while_they_hold_and_expired_ones_are_list
     assert record["reason"] == "expired"
     assert "2026-02-01" in record["detail"]
     assert "expired" in (after / "recheck.md").read_text()
+
+
+def test_the_next_partner_starts_fetching_while_one_whose_checks_ended_writes_its_bundle(
+    tmp_path: Path, server: SiteServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``--concurrency`` counts the partners being checked: one writing its bundle has
+    left that count, so with one at a time the next is already fetching meanwhile."""
+    import verifier.run.verify as verify
+
+    roster = write_roster(tmp_path, ids={"acme": "platform", "stratus": "solution"})
+    website = (FIXTURES / "demo" / "solution.yaml").read_text().split("website: ", 1)[1]
+    second = website.split("/")[2]  # the host of stratus's own site
+    write = verify._write_bundle
+    seen: list[bool] = []
+
+    def slow_write(report: Any, prep: Any, request: Any) -> None:
+        if ".acme." in prep.out.name:
+            # Polls the server's log, not the clock: stratus's first request is awaited.
+            for _ in range(1500):
+                if any(host == second for host, _path in list(server.requests)):
+                    break
+                time.sleep(0.02)
+            seen.append(any(host == second for host, _ in list(server.requests)))
+        write(report, prep, request)
+
+    monkeypatch.setattr(verify, "_write_bundle", slow_write)
+    recheck(server, roster, tmp_path / "out", "--concurrency", "1", "--workers", "1")
+    assert seen == [True]
+    assert check_bundle(tmp_path / "out" / "partners" / "acme").ok
+    assert check_bundle(tmp_path / "out" / "partners" / "stratus").ok

@@ -73,9 +73,9 @@ def test_workers_make_the_bundles_one_process_makes_and_ask_each_url_once(
     jobs: list[object] = []
     run = WorkerPool.run
 
-    async def counted(self: WorkerPool, job: object) -> Any:
+    async def counted(self: WorkerPool, job: object, milestone: Any = None) -> Any:
         jobs.append(job)
-        return await run(self, job)
+        return await run(self, job, milestone)
 
     monkeypatch.setattr(WorkerPool, "run", counted)
     code_two = recheck(server, roster, two, "--workers", "2")
@@ -272,3 +272,19 @@ def test_a_stray_package_in_the_working_folder_is_not_what_a_worker_runs(
     monkeypatch.chdir(tmp_path)
     answers, _ = _run(Answers({}), [("print", "the real one ran")])
     assert answers == ["the real one ran"]
+
+
+def test_a_job_s_milestone_reaches_the_parent_before_its_result() -> None:
+    calls: list[str] = []
+
+    async def go() -> None:
+        cache = FetchCache(Answers({}), read_pages=False)
+        try:
+            async with WorkerPool(cache, TEST_WORKER, {}, 1) as pool:
+                result = await pool.run(("milestone", 0.2), lambda: calls.append("milestone"))
+                calls.append(result)
+        finally:
+            await cache.aclose()
+
+    asyncio.run(go())
+    assert calls == ["milestone", "after the milestone"]

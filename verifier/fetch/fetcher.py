@@ -275,7 +275,8 @@ class Fetcher:
             return  # the store keeps the failure; the run stops on it (verifier.run.verify)
         extra = {"purpose": purpose} if purpose else {}
         # What a later run may ask this page again with (conditional re-fetching).
-        validators = validators_of(page.headers, page.fetched_at)
+        # Worked out once per page: a shared directory page is recorded by every run.
+        validators = page._once("_validators", lambda: validators_of(page.headers, page.fetched_at))
         self.store.record(
             {
                 "url": url,

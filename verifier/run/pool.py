@@ -22,10 +22,11 @@ had half written, and exits.
 
 Messages, parent to worker: ``("init", payload)`` first, then ``("job", n, job)``,
 ``("page", n, page, side)``, ``("fault", n, fault, side)`` and ``("bug", n, text)``;
-worker to parent: ``("get", n, url)``, ``("done", n, result, hits)`` and
-``("bug", n, text)``. ``side`` carries the pages the parent's source fetched for itself
-(robots.txt) that the worker has not been given yet: each worker's bundles record those
-its runs relied on, as in one process.
+worker to parent: ``("get", n, url)``, ``("milestone", n)`` (job ``n`` has reached the
+point its caller waits for: a re-check's partner has ended its checks),
+``("done", n, result, hits)`` and ``("bug", n, text)``. ``side`` carries the pages the
+parent's source fetched for itself (robots.txt) that the worker has not been given yet:
+each worker's bundles record those its runs relied on, as in one process.
 """
 
 from __future__ import annotations
@@ -115,6 +116,7 @@ def fault_from_wire(wire: Sequence[Any]) -> FetchError:
 class _Worker:
     process: asyncio.subprocess.Process
     jobs: dict[int, asyncio.Future[Any]] = field(default_factory=dict)
+    milestones: dict[int, Callable[[], None]] = field(default_factory=dict)
     side_sent: int = 0
     listening: asyncio.Task[None] | None = None
 
@@ -170,19 +172,24 @@ class WorkerPool:
         if stdin is not None and not stdin.is_closing():
             stdin.write(_frame(message))
 
-    async def run(self, job: object) -> Any:
-        """Run ``job`` in the least busy worker; its result, or :class:`WorkerFailed`."""
+    async def run(self, job: object, milestone: Callable[[], None] | None = None) -> Any:
+        """Run ``job`` in the least busy worker; its result, or :class:`WorkerFailed`.
+        ``milestone`` is called when the job says it has reached its milestone (the
+        worker's job calls the ``milestone`` it is given; see :data:`Job`)."""
         worker = min(self._workers, key=lambda w: len(w.jobs))
         if worker.listening is None or worker.listening.done():
             raise WorkerFailed(f"worker process {worker.process.pid} has ended")
         number = next(self._numbers)
         done: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
         worker.jobs[number] = done
+        if milestone is not None:
+            worker.milestones[number] = milestone
         self._send(worker, ("job", number, job))
         try:
             return await done
         finally:
             worker.jobs.pop(number, None)
+            worker.milestones.pop(number, None)
 
     async def _listen(self, worker: _Worker) -> None:
         stdout = worker.process.stdout
@@ -193,6 +200,11 @@ class WorkerPool:
                 task = asyncio.create_task(self._serve(worker, number, message[2]))
                 self._serving.add(task)
                 task.add_done_callback(self._serving.discard)
+                continue
+            if kind == "milestone":
+                reached = worker.milestones.pop(number, None)
+                if reached is not None:
+                    reached()
                 continue
             done = worker.jobs.get(number)
             if done is None or done.done():
@@ -312,9 +324,11 @@ class RemoteSource:
         """Nothing to release: the parent owns the connections."""
 
 
-Job = Callable[[Any], Awaitable[tuple[Any, int]]]
-"""What a worker runs for each job: its result, and how many asks its cache answered
-since the last job reported (for the run's progress)."""
+Job = Callable[[Any, Callable[[], None]], Awaitable[tuple[Any, int]]]
+"""What a worker runs for each job, given the job and a callable to call when the job
+reaches its milestone (the parent then calls the ``milestone`` given to
+:meth:`WorkerPool.run`): its result, and how many asks its cache answered since the last
+job reported (for the run's progress)."""
 Setup = Callable[[Any, Channel], Awaitable[Job]]
 """Makes a worker's :data:`Job` from the pool's payload and the worker's channel (which
 a :class:`RemoteSource` is made on)."""
@@ -359,8 +373,11 @@ async def _serve(setup: Setup, fd_in: int, fd_out: int) -> None:
     running: set[asyncio.Task[None]] = set()
 
     async def one(number: int, work: object) -> None:
+        def milestone() -> None:
+            link.writer.write(_frame(("milestone", number)))
+
         try:
-            result, hits = await job(work)
+            result, hits = await job(work, milestone)
         except Exception:
             answer: tuple[Any, ...] = ("bug", number, traceback.format_exc())
         else:

@@ -343,18 +343,32 @@ async def run_recheck(
         progress.kept += 1
         progress.errors += found.outcome == Status.ERROR
         notify(progress, found)
-    gate = asyncio.Semaphore(request.concurrency)
+    # At most `concurrency` partners are checked at once (fetching, reading, judging);
+    # one whose checks have ended writes its bundle outside that count, so that the next
+    # partner starts fetching meanwhile, and at most as many again are being written.
+    checking = asyncio.Semaphore(request.concurrency)
+    in_flight = asyncio.Semaphore(2 * request.concurrency)
 
     async def one(partner: RosterPartner) -> None:
-        async with gate:
+        async with in_flight:
+            await checking.acquire()
+            held = True
+
+            def checked() -> None:
+                nonlocal held
+                if held:
+                    held = False
+                    checking.release()
+
             progress.in_flight.append(partner.id)
             notify(progress, None)
             try:
                 if progress.pool is not None:
-                    result: PartnerResult = await progress.pool.run(partner)
+                    result: PartnerResult = await progress.pool.run(partner, checked)
                 else:
-                    result = await run_partner(request, shared, partner, as_of)
+                    result = await run_partner(request, shared, partner, as_of, checked)
             finally:
+                checked()
                 progress.in_flight.remove(partner.id)
             results[partner.id] = result
             progress.done += 1
@@ -402,8 +416,16 @@ def _kept(request: RecheckRequest, partner: RosterPartner, as_of: dt.date) -> Pa
 
 
 async def run_partner(
-    request: RecheckRequest, parts: RunParts, partner: RosterPartner, as_of: dt.date
+    request: RecheckRequest,
+    parts: RunParts,
+    partner: RosterPartner,
+    as_of: dt.date,
+    on_checked: Callable[[], None] | None = None,
 ) -> PartnerResult:
+    """Verify one partner: its bundle written aside and renamed when complete, the
+    baseline's decisions carried. ``on_checked`` is called when its checks have ended and
+    it will fetch nothing more (:func:`verifier.run.verify.execute`), before its bundle
+    is written."""
     partial = partial_dir(request.out, partner.id)
     if partial.exists():
         shutil.rmtree(partial)
@@ -424,7 +446,7 @@ async def run_partner(
         except InputError as exc:
             return PartnerResult.unverified(partner.id, str(exc), renewal_due=partner.renewal_due)
         try:
-            report = await execute(prep, run)
+            report = await execute(prep, run, on_checked=on_checked)
         except InputError as exc:  # its bundle could not be written (a full disk)
             return PartnerResult.unverified(partner.id, str(exc), renewal_due=partner.renewal_due)
         report_json = read_regular(partial / REPORT_JSON, MAX_JSON)

@@ -315,18 +315,21 @@ async def execute(
     *,
     source: PageSource | None = None,
     on_done: Callable[[RequirementResult], None] | None = None,
+    on_checked: Callable[[], None] | None = None,
 ) -> Report:
     """Run the checks and write the report directory; returns the report.
 
     Pages come from ``source`` when given (replay: a bundle's captures), else from the
     fetch cache of ``prep.parts`` when it has one (a batch), else from the web under
     ``request.settings``; either way the captures this run used are written to its folder.
+    ``on_checked`` is called once every check has ended and nothing more will be fetched,
+    before the reports are written (a batch lets its next run start fetching then).
 
     Raises :class:`InputError` when the report cannot be written (a full disk), after
     removing what the run had written: see the module docstring.
     """
     try:
-        return await _execute(prep, request, source, on_done)
+        return await _execute(prep, request, source, on_done, on_checked)
     except OSError as exc:
         raise _discard(prep, exc) from exc
 
@@ -371,6 +374,7 @@ async def _execute(
     request: RunRequest,
     source: PageSource | None,
     on_done: Callable[[RequirementResult], None] | None,
+    on_checked: Callable[[], None] | None = None,
 ) -> Report:
     prep.out.mkdir(parents=True, exist_ok=True)
     write_inputs(prep.out, prep.submission_bytes, prep.policy_bytes)
@@ -399,7 +403,9 @@ async def _execute(
         )
     finally:
         await fetcher.aclose()
-        await _off_loop(store.write_index)
+    if on_checked is not None:
+        on_checked()
+    await _off_loop(store.write_index)
     if store.failure is not None:
         raise store.failure
     report = build_report(prep, request, results, started, stamp(clock()), kept)
