@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import httpx
@@ -404,3 +405,40 @@ def test_an_entry_by_name_that_links_to_another_site_needs_review(
         )
         (shown,) = [e for e in result.evidence if e.kind == "directory-elsewhere"]
         assert shown.data["link"] == "https://globex-real.test/"
+
+
+def test_the_directories_are_read_at_once_and_judged_in_the_policy_s_order() -> None:
+    """Two directories are read at the same time (the second is asked before the first
+    answers), and the evidence and the summary keep the order the policy names them in."""
+    second = "http://lf.test/members/"
+    asked_second = asyncio.Event()
+
+    async def first_answer(request: httpx.Request) -> httpx.Response:
+        # Answers only once the second directory has been asked: read one after the
+        # other, the second would never be asked, and the first would answer 503.
+        try:
+            await asyncio.wait_for(asked_second.wait(), 30)
+        except TimeoutError:
+            return httpx.Response(503)
+        return directory_page(f"<ul>{LISTED}</ul>")
+
+    def second_answer(request: httpx.Request) -> httpx.Response:
+        asked_second.set()
+        return directory_page("<ul><li>Umbrella Analytics</li><li>Initech</li></ul>")
+
+    with respx.mock(assert_all_called=True) as router:
+        router.get(DIRECTORY).mock(side_effect=first_answer)
+        router.get(second).mock(side_effect=second_answer)
+        result = run_check(
+            MembershipCheck(),
+            make_submission(applicant=applicant("Umbrella Analytics", "https://umbrella.test/")),
+            {"sources": ["finops-members", "lf-members"]},
+            settings=settings_for(None),
+            sources={"finops-members": DIRECTORY, "lf-members": second},
+        )
+    assert result.status == Status.FAIL
+    assert result.summary.startswith("not listed in finops-members (9 entries searched)")
+    kinds = [(e.kind, e.data.get("source")) for e in result.evidence if e.data.get("source")]
+    assert kinds.index(("search", "finops-members")) < kinds.index(
+        ("directory-entry", "lf-members")
+    ), kinds
