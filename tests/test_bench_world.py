@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from bench.loopback import Hit, LoopbackServer
-from bench.recheck import host_chain, recheck_ideal
+from bench.recheck import host_chain, recheck_ideal, served_bound
 from bench.recheck_world import AS_OF, KINDS, REGISTRY, World, build_world
 from verifier.cli.main import main
 from verifier.inputs.submission import load_submission
@@ -138,3 +138,18 @@ def test_the_ideal_is_the_slowest_host_chain_or_the_shared_work() -> None:
     ideal, why = recheck_ideal(own, {"p1", "p2"}, 0.25, 2, 1)
     assert ideal == pytest.approx(2 * (0.25 + 0.1))
     assert "shared among 1" in why
+
+
+def test_the_chains_as_served_are_each_host_s_span_shared_among_the_places() -> None:
+    hits = [
+        Hit("p1", "/robots.txt", 200, 0.2, 10.0),
+        Hit("p1", "/a", 200, 0.3, 10.25),  # p1: 10.0 to 10.55
+        Hit("p2", "/a", 200, 0.1, 11.0),
+        Hit("p2", "/b", 200, 0.4, 11.5),  # p2: 11.0 to 11.9
+        Hit("dir", "/1", 200, 0.2, 10.0),
+        Hit("dir", "/2", 200, 0.2, 10.3),  # dir: 10.0 to 10.5
+    ]
+    assert served_bound(hits, {"p1", "p2"}, 1) == pytest.approx(0.55 + 0.9)
+    assert served_bound(hits, {"p1", "p2"}, 2) == pytest.approx(0.9)  # p2's own span
+    assert served_bound(hits, {"p1", "p2"}, 4) == pytest.approx(0.9)
+    assert served_bound(hits[:2], {"p1"}, 1) == pytest.approx(0.55)
