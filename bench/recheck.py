@@ -280,6 +280,7 @@ def measure(world: World, out: Path, args: argparse.Namespace, registry: str) ->
         else:
             cmd = [str(TOOL), "recheck", str(world.roster), "--out", str(out / "recheck")]
             cmd += ["--sources", str(sources), "--concurrency", str(args.concurrency), *fetch]
+            cmd += ["--workers", args.workers]
             _, rss, cpu = _run(cmd, log)
             wall = time.monotonic() - started
             hits = list(server.hits)
@@ -412,6 +413,11 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
         type=int,
         default=16,
         help="partners at a time, --mode recheck [default: 16]",
+    )
+    parser.add_argument(
+        "--workers",
+        default="auto",
+        help="--mode recheck: the command's --workers (N or auto) [default: auto]",
     )
     parser.add_argument("--per-host-delay", type=float, default=0.25)
     parser.add_argument("--per-host-concurrency", type=int, default=2)

@@ -82,10 +82,12 @@ the latency of many hosts overlapped; per-host limits still hold across all of t
 MAX_AUTO_WORKERS = 4
 """``--workers auto`` uses at most this many worker processes: beyond, the one process
 that fetches every page for them (about a fifth of a re-check's CPU) is the bottleneck."""
-PARTNERS_PER_WORKER = 8
+PARTNERS_PER_WORKER = 32
 """``--workers auto`` starts a worker process for every this many partners to verify (up
 to the cores, and :data:`MAX_AUTO_WORKERS`): a worker costs about a second of CPU to
-start, a partner about a fifth of one, so a small roster runs in one process."""
+start and each page it reads crosses a pipe, so a roster of fewer than twice this many
+runs in one process (measured with ``python -m bench recheck --workers``: at 30
+partners one process was faster, at 100 about even, at 300 the workers were)."""
 WORKER_MODULE = "verifier.run.recheck_worker"
 """What a worker process runs (``python -m``)."""
 DEFAULT_MAX_KEPT = 64 * 1024 * 1024
