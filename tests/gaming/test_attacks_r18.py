@@ -16,7 +16,9 @@ Looked for and not found (figures in the round's report): ``NameMatcher.find`` a
 the old ``match_name`` on 220,000 generated pairs (unicode case folding, ligatures,
 combining marks, legal suffixes, names of up to 420 letters past difflib's autojunk
 length, thresholds 0, 1, 1.2, -1 and NaN): no difference; ``visible``'s fast path against
-its two substitutions on every code point: none.
+its two substitutions on every code point: none; the text view's lxml parser against
+``lxml.html.document_fromstring`` on 90,000 generated bodies (comments, processing
+instructions, CDATA, NUL, framesets, foreign content; UTF-8, UTF-16, a BOM): the same text.
 """
 
 from __future__ import annotations
