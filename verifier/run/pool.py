@@ -27,6 +27,8 @@ point its caller waits for: a re-check's partner has ended its checks),
 ``("done", n, result, hits)`` and ``("bug", n, text)``. ``side`` carries the pages the
 parent's source fetched for itself (robots.txt) that the worker has not been given yet:
 each worker's bundles record those its runs relied on, as in one process.
+A page is sent as its class and its fields, so that a page answered 304 (a
+:class:`~verifier.fetch.conditional.RevalidatedPage`) is one in the worker too.
 """
 
 from __future__ import annotations
@@ -84,6 +86,21 @@ async def _receive(reader: asyncio.StreamReader) -> tuple[Any, ...] | None:
 def page_wire(page: Page) -> dict[str, Any]:
     """What is sent of a page: its fields as fetched, nothing read from them."""
     return {f.name: getattr(page, f.name) for f in dataclasses.fields(page)}
+
+
+def _page_sent(page: Page) -> tuple[type[Page], dict[str, Any]]:
+    # Its class too: a page answered 304 is a RevalidatedPage, whose own field and
+    # evidence ("unchanged since ... (HTTP 304)") a plain Page has not.
+    return type(page), page_wire(page)
+
+
+def _page_received(sent: Sequence[Any]) -> Page:
+    """The page :func:`_page_sent` sent."""
+    kind, fields = sent
+    if not (isinstance(kind, type) and issubclass(kind, Page)):
+        raise WorkerFailed(f"the parent process sent no page but {kind!r}")
+    page: Page = kind(**fields)
+    return page
 
 
 def _fault_types() -> dict[str, type[FetchError]]:
@@ -231,10 +248,10 @@ class WorkerPool:
         except Exception:  # a bug of the fetch layer: the check that asked reports it
             reply = ("bug", number, traceback.format_exc())
         else:
-            reply = ("page", number, page_wire(page))
+            reply = ("page", number, _page_sent(page))
         side = self.cache.side_pages[worker.side_sent :]
         worker.side_sent += len(side)
-        self._send(worker, (*reply, [(purpose, page_wire(p)) for purpose, p in side]))
+        self._send(worker, (*reply, [(purpose, _page_sent(p)) for purpose, p in side]))
         stdin = worker.process.stdin
         if stdin is not None and not stdin.is_closing():
             with contextlib.suppress(ConnectionError):  # gone: its listener reports it
@@ -313,12 +330,12 @@ class RemoteSource:
     async def get(self, url: str) -> Page:
         """The page at ``url``, from the parent; raises its fetch error."""
         kind, _number, wire, side = await self._link.ask(url)
-        self.side_pages.extend((purpose, Page(**page)) for purpose, page in side)
+        self.side_pages.extend((purpose, _page_received(page)) for purpose, page in side)
         if kind == "fault":
             raise fault_from_wire(wire)
         if kind == "bug":
             raise WorkerFailed(f"internal error fetching {url} in the parent process:\n{wire}")
-        return await read_fetched(Page(**wire), self.settings)
+        return await read_fetched(_page_received(wire), self.settings)
 
     async def aclose(self) -> None:
         """Nothing to release: the parent owns the connections."""
