@@ -4,18 +4,20 @@ tests.recheck.pool_worker``): each job is ``(what, argument)``."""
 from __future__ import annotations
 
 import asyncio
+import importlib
 import os
 import sys
 from collections.abc import Callable
 from typing import Any
 
 from verifier.errors import FetchError
-from verifier.fetch import FetchSettings
+from verifier.fetch import FetchCache, FetchSettings
 from verifier.run.pool import Channel, Job, RemoteSource, page_wire, worker_main
 
 
 async def setup(payload: Any, channel: Channel) -> Job:
     source = RemoteSource(channel, FetchSettings(**payload))
+    cache = FetchCache(source)  # as a worker's runs read through one
 
     async def job(work: Any, milestone: Callable[[], None]) -> tuple[Any, int]:
         what, argument = work
@@ -26,6 +28,8 @@ async def setup(payload: Any, channel: Channel) -> Job:
         if what == "exit":
             sys.stderr.flush()
             os._exit(argument)
+        if what == "import":  # where a module is imported from, in this worker
+            return importlib.import_module(argument).__file__, 0
         if what == "raise":
             raise ValueError(argument)
         if what == "print":  # a plugin printing: the channel must not see it
@@ -33,9 +37,10 @@ async def setup(payload: Any, channel: Channel) -> Job:
             os.write(1, b"written to fd 1\n")
             return argument, 0
         try:
-            page = await source.get(argument)
+            page = await cache.get(argument)
         except FetchError as exc:
-            return ("fault", type(exc).__name__, exc.evidence_data()), 1
+            when = cache.failed_at(argument)
+            return ("fault", type(exc).__name__, exc.evidence_data(), when), 1
         side = [(purpose, p.url) for purpose, p in source.side_pages]
         return ("page", page_wire(page), page.visible_text, page.notes, side), 2
 

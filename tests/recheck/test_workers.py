@@ -4,6 +4,7 @@ once by the command's own process (:mod:`verifier.run.pool`)."""
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import json
 from collections import Counter
 from collections.abc import Iterator
@@ -12,11 +13,11 @@ from typing import Any
 
 import pytest
 
+import verifier
 from verifier.bundle.check import check_bundle
 from verifier.errors import FetchError, FetchFailed, FetchRefused, FetchTimeout, RobotsDisallowed
 from verifier.fetch import FetchCache, FetchSettings, Page
 from verifier.fetch.client import read_fetched
-from verifier.run import pool as pool_module
 from verifier.run.pool import WorkerFailed, WorkerPool, fault_from_wire, fault_wire, page_wire
 from verifier.run.recheck import MAX_AUTO_WORKERS, PARTNERS_PER_WORKER, auto_workers
 from verifier.sites import SiteServer, serve_sites
@@ -148,9 +149,13 @@ class Answers:
         return None
 
 
+def _parent_clock() -> dt.datetime:
+    return dt.datetime(2020, 2, 2, 2, 2, 2, tzinfo=dt.UTC)
+
+
 def _run(source: Answers, jobs: list[Any], workers: int = 1) -> tuple[list[Any], int]:
     async def go() -> tuple[list[Any], int]:
-        cache = FetchCache(source, read_pages=False)
+        cache = FetchCache(source, read_pages=False, clock=_parent_clock)
         try:
             async with WorkerPool(cache, TEST_WORKER, {}, workers) as pool:
                 results = await asyncio.gather(*(pool.run(j) for j in jobs))
@@ -190,8 +195,10 @@ def test_every_fetch_error_reaches_the_worker_with_its_kind_and_evidence() -> No
     answers, _ = _run(
         source, [("get", "http://page.test/gone"), ("get", "http://a.test/robots-says-no")]
     )
-    (kind, name, data), (kind2, name2, data2) = answers
+    (kind, name, data, when), (kind2, name2, data2, _) = answers
     assert (kind, name) == ("fault", "FetchFailed")
+    # When it failed is the parent's record (its clock), not when the worker heard.
+    assert when == "2020-02-02T02:02:02Z"
     assert (
         data
         == FetchFailed(
@@ -259,9 +266,15 @@ def test_jobs_are_spread_over_the_workers(monkeypatch: pytest.MonkeyPatch) -> No
     assert len(set(started)) == 3
 
 
-def test_a_worker_runs_the_code_of_the_command_that_started_it() -> None:
-    home = str(Path(pool_module.__file__).resolve().parents[2])
-    assert pool_module._child_env()["PYTHONPATH"].split(":")[0] == home
+def test_a_worker_imports_what_the_command_imported_from_where_it_did(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The worker's modules are the command's: this checkout's verifier, and a module
+    only on the command's path (a development copy, a plugin put on the path)."""
+    (tmp_path / "only_here.py").write_text("X = 1\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    answers, _ = _run(Answers({}), [("import", "verifier"), ("import", "only_here")])
+    assert answers == [verifier.__file__, str(tmp_path / "only_here.py")]
 
 
 def test_a_stray_package_in_the_working_folder_is_not_what_a_worker_runs(

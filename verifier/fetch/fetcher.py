@@ -165,7 +165,10 @@ class FetchCache:
         try:
             page = await self.source.get(url)
         except FetchError:
-            self._failed_at[url] = stamp(self._clock())
+            # A source that heard of the fault from elsewhere (a worker's RemoteSource,
+            # told by the process that fetched) knows when it happened.
+            told = getattr(self.source, "fault_time", None)
+            self._failed_at[url] = (told(url) if callable(told) else None) or stamp(self._clock())
             self._finished(url, FAULT_WEIGHT)
             raise
         try:

@@ -45,10 +45,8 @@ import sys
 import traceback
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-import verifier
 from verifier import errors
 from verifier.errors import FetchError
 from verifier.fetch import FetchCache, FetchSettings
@@ -244,7 +242,8 @@ class WorkerPool:
         try:
             page = await self.cache.get(url)
         except FetchError as exc:
-            reply = ("fault", number, fault_wire(exc))
+            # With when it failed: each bundle records the one real time of the fault.
+            reply = ("fault", number, (fault_wire(exc), self.cache.failed_at(url)))
         except Exception:  # a bug of the fetch layer: the check that asked reports it
             reply = ("bug", number, traceback.format_exc())
         else:
@@ -278,12 +277,13 @@ class WorkerPool:
 
 
 def _child_env() -> dict[str, str]:
-    """The environment of a worker: this one, with the folder this package was imported
-    from first on its path, so that the worker runs the same code (a checkout run from
-    its folder, or with ``PYTHONPATH``, as well as an installed package)."""
+    """The environment of a worker: this one, with this process's module path as its
+    ``PYTHONPATH``, in the same order, so that the worker imports the very modules the
+    command did (a checkout run from its folder, a development copy on ``PYTHONPATH``
+    before an installed one, plugins loaded from the path) and nothing else first: the
+    worker runs with ``-P``, so its working folder is not put before them."""
     env = dict(os.environ)
-    home = str(Path(verifier.__file__).resolve().parent.parent)
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (home, env.get("PYTHONPATH")) if p)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in sys.path if p)
     return env
 
 
@@ -326,16 +326,23 @@ class RemoteSource:
         self.settings = settings
         self.side_pages: list[tuple[str, Page]] = []
         """(purpose, page) the parent's source fetched for itself (robots.txt)."""
+        self._fault_times: dict[str, str] = {}
 
     async def get(self, url: str) -> Page:
         """The page at ``url``, from the parent; raises its fetch error."""
         kind, _number, wire, side = await self._link.ask(url)
         self.side_pages.extend((purpose, _page_received(page)) for purpose, page in side)
         if kind == "fault":
-            raise fault_from_wire(wire)
+            fault, self._fault_times[url] = wire
+            raise fault_from_wire(fault)
         if kind == "bug":
             raise WorkerFailed(f"internal error fetching {url} in the parent process:\n{wire}")
         return await read_fetched(_page_received(wire), self.settings)
+
+    def fault_time(self, url: str) -> str | None:
+        """When the parent's fetch of ``url`` failed (as evidence times are written), for
+        :class:`~verifier.fetch.FetchCache` to record instead of the time it heard."""
+        return self._fault_times.get(url)
 
     async def aclose(self) -> None:
         """Nothing to release: the parent owns the connections."""
