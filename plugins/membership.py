@@ -93,13 +93,30 @@ class MembershipCheck(Check[MembershipParams]):
         not take the sum of their reading times), then judged in the order the policy
         names them, so that the evidence comes in that order."""
         names = ctx.params.sources
-        reads = [asyncio.ensure_future(_read_source(ctx, name)) for name in names]
+        urls = [ctx.source(name).url for name in names]
+        # Each directory once, by URL (two sources may name one); the first is read in
+        # this check's own task, so that it starts as soon as it did when the directories
+        # were read one after the other, the others in tasks of their own beside it.
+        distinct = list(dict.fromkeys(u for u in urls if u is not None))
+        later = {u: asyncio.ensure_future(self._read(ctx, u)) for u in distinct[1:]}
         try:
-            read = [await r for r in reads]
+            found = {u: await self._read(ctx, u) for u in distinct[:1]}
+            for url, reading in later.items():
+                found[url] = await reading
         finally:
-            for r in reads:
-                r.cancel()  # the check ended early (a bug, its deadline): stop the others
-        return combine([_judged(ctx, name, found) for name, found in zip(names, read, strict=True)])
+            for reading in later.values():
+                reading.cancel()  # the check ended early (a bug, its deadline): stop the others
+        read: list[tuple[str, Directory] | Outcome] = [
+            (url, found[url])
+            if url is not None
+            else Outcome.error(f"source {name} must be a URL, not a file")
+            for name, url in zip(names, urls, strict=True)
+        ]
+        return combine([_judged(ctx, name, r) for name, r in zip(names, read, strict=True)])
+
+    @staticmethod
+    async def _read(ctx: CheckContext[MembershipParams], url: str) -> Directory:
+        return await read_directory(ctx, url, ctx.params.max_pages)
 
 
 @dataclass(frozen=True)
