@@ -27,7 +27,6 @@ directory), ``weak_threshold`` (similarity from which a name is a candidate).
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass
 from typing import Literal
 
@@ -88,35 +87,9 @@ class MembershipCheck(Check[MembershipParams]):
     )
 
     async def verify(self, ctx: CheckContext[MembershipParams]) -> Outcome:
-        """Search each source; combine as the module docstring says. The directories are
-        read at once (each under its own site's limits: a lookup in two directories does
-        not take the sum of their reading times), then judged in the order the policy
-        names them, so that the evidence comes in that order."""
-        names = ctx.params.sources
-        urls = [ctx.source(name).url for name in names]
-        # Each directory once, by URL (two sources may name one); the first is read in
-        # this check's own task, so that it starts as soon as it did when the directories
-        # were read one after the other, the others in tasks of their own beside it.
-        distinct = list(dict.fromkeys(u for u in urls if u is not None))
-        later = {u: asyncio.ensure_future(self._read(ctx, u)) for u in distinct[1:]}
-        try:
-            found = {u: await self._read(ctx, u) for u in distinct[:1]}
-            for url, reading in later.items():
-                found[url] = await reading
-        finally:
-            for reading in later.values():
-                reading.cancel()  # the check ended early (a bug, its deadline): stop the others
-        read: list[tuple[str, Directory] | Outcome] = [
-            (url, found[url])
-            if url is not None
-            else Outcome.error(f"source {name} must be a URL, not a file")
-            for name, url in zip(names, urls, strict=True)
-        ]
-        return combine([_judged(ctx, name, r) for name, r in zip(names, read, strict=True)])
-
-    @staticmethod
-    async def _read(ctx: CheckContext[MembershipParams], url: str) -> Directory:
-        return await read_directory(ctx, url, ctx.params.max_pages)
+        """Search each source; combine as the module docstring says."""
+        verdicts = [await find_in_directory(ctx, source) for source in ctx.params.sources]
+        return combine(verdicts)
 
 
 @dataclass(frozen=True)
@@ -231,34 +204,10 @@ def decide(found: Findings, problem: str | None, unread: str | None) -> Verdict:
 async def find_in_directory(ctx: CheckContext[MembershipParams], source_name: str) -> Outcome:
     """Look the applicant up in one directory source: read it, sort its entries, decide,
     and record the evidence that says why."""
-    return _judged(ctx, source_name, await _read_source(ctx, source_name))
-
-
-async def _read_source(
-    ctx: CheckContext[MembershipParams], source_name: str
-) -> tuple[str, Directory] | Outcome:
-    """The directory a source names, read (with its URL); an error when it is no URL."""
     source = ctx.source(source_name)
     if source.url is None:
         return Outcome.error(f"source {source_name} must be a URL, not a file")
-    return source.url, await read_directory(ctx, source.url, ctx.params.max_pages)
-
-
-def _judged(
-    ctx: CheckContext[MembershipParams], source_name: str, read: tuple[str, Directory] | Outcome
-) -> Outcome:
-    """What a directory, read, says of the applicant, with the evidence that says why."""
-    if isinstance(read, Outcome):
-        return read
-    url, directory = read
-    return judge_directory(ctx, source_name, url, directory)
-
-
-def judge_directory(
-    ctx: CheckContext[MembershipParams], source_name: str, url: str, directory: Directory
-) -> Outcome:
-    """Sort a directory's entries (read from ``url``), decide, and record the evidence
-    that says why."""
+    directory = await read_directory(ctx, source.url, ctx.params.max_pages)
     wanted = Wanted.of(ctx)
     found = sort_entries(directory.entries, directory.hidden, wanted)
     match decide(found, directory.problem, directory.unread):
@@ -269,7 +218,7 @@ def judge_directory(
                 f"{source_name}: could not read the directory: {directory.problem}"
             )
         case "unfinished":
-            return _unfinished(ctx, source_name, url, directory)
+            return _unfinished(ctx, source_name, source.url, directory)
         case "elsewhere":
             return _linked_elsewhere(ctx, source_name, found.elsewhere, wanted.domain)
         case "hidden":
@@ -278,7 +227,7 @@ def judge_directory(
             return _alias_only(ctx, source_name, found.by_alias, wanted.domain)
         case "similar":
             return _similar(ctx, source_name, found.weak)
-    return _absent(ctx, source_name, url, directory, wanted)
+    return _absent(ctx, source_name, source.url, directory, wanted)
 
 
 def _listed(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from typing import Any
 
 import httpx
@@ -407,38 +408,90 @@ def test_an_entry_by_name_that_links_to_another_site_needs_review(
         assert shown.data["link"] == "https://globex-real.test/"
 
 
-def test_the_directories_are_read_at_once_and_judged_in_the_policy_s_order() -> None:
-    """Two directories are read at the same time (the second is asked before the first
-    answers), and the evidence and the summary keep the order the policy names them in."""
-    second = "http://lf.test/members/"
-    asked_second = asyncio.Event()
+DIR_A = "http://dir-a.test/members/"
+DIR_A2 = "http://dir-a.test/members/2"
+DIR_A3 = "http://dir-a.test/members/3"
+DIR_B = "http://dir-b.test/members/"
+DIR_B2 = "http://dir-b.test/members/2"
 
-    async def first_answer(request: httpx.Request) -> httpx.Response:
-        # Answers only once the second directory has been asked: read one after the
-        # other, the second would never be asked, and the first would answer 503.
-        try:
-            await asyncio.wait_for(asked_second.wait(), 30)
-        except TimeoutError:
-            return httpx.Response(503)
-        return directory_page(f"<ul>{LISTED}</ul>")
 
-    def second_answer(request: httpx.Request) -> httpx.Response:
-        asked_second.set()
-        return directory_page("<ul><li>Umbrella Analytics</li><li>Initech</li></ul>")
+def listing(names: list[str], nxt: str | None = None) -> httpx.Response:
+    items = "".join(f"<li>{n}</li>" for n in names)
+    more = f"<a rel='next' href='{nxt}'>Next</a>" if nxt else ""
+    return directory_page(f"<ul>{items}</ul>{more}")
+
+
+UMBRELLA = applicant("Umbrella Analytics", "https://umbrella.test/")
+
+
+def test_fetch_evidence_keeps_the_order_of_reading_one_directory_after_the_other() -> None:
+    """The directories are read one after the other, in the policy's order: the fetch
+    evidence lists A's pages, then B's, in every run of the same inputs. (A's first page
+    answers late, as a slow site would, and later still if B's second page were asked
+    before it: read at once, the evidence came out A, B, B/2, A/2.)"""
+    asked_b2 = asyncio.Event()
+
+    async def a1(request: httpx.Request) -> httpx.Response:
+        with contextlib.suppress(TimeoutError):  # read in order, B/2 is never asked first
+            await asyncio.wait_for(asked_b2.wait(), 0.5)
+        return listing(["Org One", "Org Two"], DIR_A2)
+
+    def b2(request: httpx.Request) -> httpx.Response:
+        asked_b2.set()
+        return listing(["Umbrella Analytics"])
 
     with respx.mock(assert_all_called=True) as router:
-        router.get(DIRECTORY).mock(side_effect=first_answer)
-        router.get(second).mock(side_effect=second_answer)
+        router.get(DIR_A).mock(side_effect=a1)
+        router.get(DIR_A2).mock(return_value=listing(["Umbrella Analytics"]))
+        router.get(DIR_B).mock(return_value=listing(["Org Three"], DIR_B2))
+        router.get(DIR_B2).mock(side_effect=b2)
         result = run_check(
             MembershipCheck(),
-            make_submission(applicant=applicant("Umbrella Analytics", "https://umbrella.test/")),
-            {"sources": ["finops-members", "lf-members"]},
+            make_submission(applicant=UMBRELLA),
+            {"sources": ["a", "b"]},
             settings=settings_for(None),
-            sources={"finops-members": DIRECTORY, "lf-members": second},
+            sources={"a": DIR_A, "b": DIR_B},
         )
+    assert result.status == Status.PASS, result.summary
+    fetched = [e.url for e in result.evidence if e.kind == "fetch"]
+    assert fetched == [DIR_A, DIR_A2, DIR_B, DIR_B2], fetched
+
+
+def test_the_fetch_budget_does_not_depend_on_which_directory_answers_first() -> None:
+    """A fetch budget of 4: A has 3 pages, the applicant on the third; B has 2, the
+    applicant on the first. Read in the policy's order: A, A/2, A/3 (listed), B (listed),
+    a pass that does not depend on which site answers first (read at once, the budget ran
+    out inside A: an error)."""
+    with respx.mock(assert_all_called=False) as router:
+        router.get(DIR_A).mock(return_value=listing(["Org One"], DIR_A2))
+        router.get(DIR_A2).mock(return_value=listing(["Org Two"], DIR_A3))
+        router.get(DIR_A3).mock(return_value=listing(["Umbrella Analytics"]))
+        router.get(DIR_B).mock(return_value=listing(["Umbrella Analytics"], DIR_B2))
+        router.get(DIR_B2).mock(return_value=listing(["Org Four"]))
+        result = run_check(
+            MembershipCheck(),
+            make_submission(applicant=UMBRELLA),
+            {"sources": ["a", "b"]},
+            settings=settings_for(None, max_fetches_per_check=4),
+            sources={"a": DIR_A, "b": DIR_B},
+        )
+    assert result.status == Status.PASS, (result.summary, [e.url for e in result.evidence])
+
+
+def test_two_sources_naming_one_url_are_each_judged() -> None:
+    with respx.mock(assert_all_called=True) as router:
+        route = router.get(DIR_A).mock(return_value=listing(["Org One", "Org Two"]))
+        router.get(DIR_B).mock(return_value=listing(["Umbrella Analytics"]))
+        result = run_check(
+            MembershipCheck(),
+            make_submission(applicant=UMBRELLA),
+            {"sources": ["b", "a", "a2"]},
+            settings=settings_for(None),
+            sources={"a": DIR_A, "a2": DIR_A, "b": DIR_B},
+        )
+    assert route.call_count == 1
     assert result.status == Status.FAIL
-    assert result.summary.startswith("not listed in finops-members (9 entries searched)")
+    assert result.summary.startswith("listed in b as 'Umbrella Analytics'; not listed in a ")
+    assert "; not listed in a2 " in result.summary
     kinds = [(e.kind, e.data.get("source")) for e in result.evidence if e.data.get("source")]
-    assert kinds.index(("search", "finops-members")) < kinds.index(
-        ("directory-entry", "lf-members")
-    ), kinds
+    assert kinds == [("directory-entry", "b"), ("search", "a"), ("search", "a2")], kinds
