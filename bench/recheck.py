@@ -91,6 +91,7 @@ from bench.loopback import Hit, LoopbackServer
 from bench.recheck_world import AS_OF, REGISTRY, World, build_world
 from verifier.bundle.check import load_report
 from verifier.recheck.model import RECHECK_JSON, load_summary
+from verifier.run.recheck import cores as run_cores
 
 RATIO_TARGET = 1.15
 RSS_TARGET_MB = 300.0
@@ -362,7 +363,7 @@ def report(fig: Figures, mode: str, own_hosts: set[str], concurrency: int) -> li
     print(f"   hosts whose robots.txt was asked more than once: {fig.robots_repeated}")
     if mode == "recheck" and any(n > 1 for n in by_count):
         missed.append("each shared directory page fetched once")
-    cores = os.cpu_count() or 1
+    cores = run_cores()  # those the command may run on, as --workers auto counts them
     print(
         f"   peak RSS of finops-verify: {fig.peak_rss_mb:.0f} MB; its CPU: {fig.cpu:.1f} s "
         f"({fig.cpu / max(fig.partners, 1):.2f} s per partner; spread over {cores} core(s), "

@@ -30,6 +30,8 @@ async def setup(payload: Any, channel: Channel) -> Job:
             os._exit(argument)
         if what == "import":  # where a module is imported from, in this worker
             return importlib.import_module(argument).__file__, 0
+        if what == "pid":  # which worker ran the job
+            return os.getpid(), 0
         if what == "raise":
             raise ValueError(argument)
         if what == "print":  # a plugin printing: the channel must not see it

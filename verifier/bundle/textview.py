@@ -75,7 +75,10 @@ def _html_text(body: bytes) -> str:
     return "\n".join(root.itertext())
 
 
-_TEXTS: Memo[str, bytes] = Memo(64)
+TEXT_CACHE_BYTES = 8 * 1024 * 1024
+"""What the kept texts of captures may weigh together in one process (each re-check
+worker has its own): bounded by size, not count, since one capture may be 5 MiB."""
+_TEXTS: Memo[str, bytes] = Memo(TEXT_CACHE_BYTES, len)
 # One capture has one text: a process writing many bundles (a re-check) that hold the same
 # shared page reads it once. Keyed by the capture's SHA-256, checked against its bytes.
 

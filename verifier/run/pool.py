@@ -36,6 +36,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+import functools
 import itertools
 import os
 import pickle
@@ -101,6 +102,7 @@ def _page_received(sent: Sequence[Any]) -> Page:
     return page
 
 
+@functools.cache
 def _fault_types() -> dict[str, type[FetchError]]:
     found: dict[str, type[FetchError]] = {}
     todo: list[type[FetchError]] = [FetchError]
