@@ -22,9 +22,10 @@ Figures printed, per run:
 
   * one host's chain: with ``k`` requests to the host, per-host delay ``d`` (seconds
     between two starts) and per-host concurrency ``c``, its requests cannot all be
-    answered sooner than ``L = t_robots + max((k' - 1) * d + min(t), sum(t) / c)``, where
-    ``t`` are the delays served for its ``k'`` requests other than ``/robots.txt`` (which
-    must be answered first; ``t_robots`` is 0 when it was not asked);
+    answered sooner than ``L = r + max((k' - 1) * d + min(t), sum(t) / c)``, where ``t``
+    are the delays served for its ``k'`` requests other than ``/robots.txt``, which must
+    be answered first: ``r = max(t_robots, d)``, the first other request starting once it
+    is answered and ``d`` after it started (0 when it was not asked);
   * ``--mode recheck`` with ``--concurrency N`` partners at a time:
     ``ideal = max(max over every host of L, sum over the partners' own hosts of L / N)``:
     the run lasts at least its slowest host chain (a shared directory, the registry) and
@@ -36,16 +37,18 @@ Figures printed, per run:
 
   CPU time (the interpreter, parsing) is not in the ideal: the ratio wall / ideal shows
   what the tool adds to the latency it cannot avoid. Neither is the order pages must come
-  in besides robots.txt first (a directory's page 2 is known only once page 1 is read):
-  the ideal is a lower bound, a little below what a perfect tool could reach. Target: at
-  most 1.15;
-- the **chains as served** (``--mode recheck``): the same formula with each host's span
-  as this run's requests and the server's answers made it (first request's arrival to
-  last answer), not its ideal chain: what the politeness rules, the order the tool asked
-  pages in (a page's links are known once it is read) and the latencies it drew allow a
-  tool holding one of its N places per partner while the partner's host is read. The
-  ideal assumes every host's quickest answer came last, which no tool can arrange; the
-  wall time over the chains as served is what the tool itself added;
+  in besides robots.txt first (a directory's page 2 is known only once page 1 is read),
+  nor that a partner's checks end only once the shared pages they read are answered:
+  the ideal is a lower bound, below what a perfect tool reaches (the next figure).
+  Target: at most 1.15;
+- a **perfect tool** (``--mode recheck``; :mod:`bench.recheck_sim`): this run's pages
+  replayed, each with the delay the server gave it, through a simulated tool that spends
+  no CPU and asks every page the instant the rules allow, holding one of its N places
+  per partner until the partner's last page (shared ones included) is answered, and
+  again giving its place up while only shared pages are awaited. It cannot know which
+  answer will be quick, nor read a directory's next page before the page linking to it:
+  its time over the ideal is what the rules alone cost, the wall time over it what this
+  tool added;
 - requests in all and per host (shared hosts by name, the partners' hosts as min / median
   / max), and every shared directory or group page asked more than once (target in
   ``--mode recheck``: each fetched once);
@@ -88,6 +91,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bench.loopback import Hit, LoopbackServer
+from bench.recheck_sim import perfect_tool
 from bench.recheck_world import AS_OF, REGISTRY, World, build_world
 from verifier.bundle.check import load_report
 from verifier.recheck.model import RECHECK_JSON, load_summary
@@ -138,6 +142,9 @@ class Figures:
     """Hosts whose robots.txt was asked more than once."""
     second: SecondRun | None = None
     """The second run, with ``--baseline`` the first (``--mode recheck``)."""
+    perfect: tuple[float, float] | None = None
+    """The perfect tool's wall time (:mod:`bench.recheck_sim`), holding its place per
+    partner and giving it up while the shared pages are read (``--mode recheck``)."""
 
     @property
     def ratio(self) -> float:
@@ -149,9 +156,10 @@ def host_chain(hits: Sequence[Hit], delay: float, concurrency: int) -> float:
     """Seconds one host needs at least to answer ``hits`` (see the module doc)."""
     robots = [h.delay for h in hits if h.path == "/robots.txt"]
     rest = [h.delay for h in hits if h.path != "/robots.txt"]
-    first = max(robots, default=0.0)
     if not rest:
-        return first
+        return max(robots, default=0.0)
+    # The first other request waits for robots.txt's answer, and starts `delay` after it.
+    first = max(max(robots), delay) if robots else 0.0
     return first + max((len(rest) - 1) * delay + min(rest), sum(rest) / concurrency)
 
 
@@ -174,24 +182,6 @@ def recheck_ideal(
         why = f"the chain of {slowest} ({each[slowest]:.1f} s, {_count(hits, slowest)} requests)"
         return each[slowest], why
     return shared_work, f"the partners' own hosts shared among {workers} workers"
-
-
-def served_bound(hits: Sequence[Hit], own_hosts: set[str], workers: int) -> float:
-    """What the host chains took as this run made them: ``max(max over every host of S,
-    sum over the partners' own hosts of S / N)``, where ``S`` is a host's span, from its
-    first request's arrival to its last answer. Not a lower bound for every tool (another
-    order of requests makes other spans), but one for this run's order and the answers it
-    got: a tool that holds one of its N places per partner while that partner's own host
-    is read cannot end sooner. Wall time over it is what the tool added to its own
-    requests' order and latency (start-up, reading, checks, waits on shared pages)."""
-    first: dict[str, float] = {}
-    last: dict[str, float] = defaultdict(float)
-    for hit in hits:
-        first[hit.host] = min(first.get(hit.host, hit.arrived), hit.arrived)
-        last[hit.host] = max(last[hit.host], hit.arrived + hit.delay)
-    span = {host: last[host] - first[host] for host in first}
-    own = sum(v for h, v in span.items() if h in own_hosts) / workers
-    return max([own, *span.values()])
 
 
 def loop_ideal(
@@ -289,6 +279,7 @@ def measure(world: World, out: Path, args: argparse.Namespace, registry: str) ->
             ideal, dominant = recheck_ideal(
                 hits, own, args.per_host_delay, args.per_host_concurrency, args.concurrency
             )
+            perfect = _perfect(world, hits, registry, args)
             if args.second_run:
                 again = [*cmd[:4], str(out / "recheck2"), *cmd[5:]]
                 again += ["--baseline", str(out / "recheck")]
@@ -316,7 +307,20 @@ def measure(world: World, out: Path, args: argparse.Namespace, registry: str) ->
         shared_asked={page: asked.get(page, 0) for page in world.shared_pages},
         robots_repeated=sum(1 for p, n in asked.items() if p.endswith("/robots.txt") and n > 1),
         second=second,
+        perfect=perfect if args.mode == "recheck" else None,
     )
+
+
+def _perfect(
+    world: World, hits: Sequence[Hit], registry: str, args: argparse.Namespace
+) -> tuple[float, float]:
+    """The perfect tool's wall time over this run's pages, holding and giving up places."""
+    own: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for hit in sorted(hits, key=lambda h: h.arrived):
+        own[hit.host].append((hit.host, hit.path))
+    partners = [(p.host, [*own[p.host], *world.shared_reads(p, registry)]) for p in world.partners]
+    rules = (world.revealed_by, args.per_host_delay, args.per_host_concurrency, args.concurrency)
+    return perfect_tool(hits, partners, *rules), perfect_tool(hits, partners, *rules, park=True)
 
 
 def _verdicts(folder: Path) -> dict[str, dict[str, str]]:
@@ -332,11 +336,13 @@ def report(fig: Figures, mode: str, own_hosts: set[str], concurrency: int) -> li
     print(f"== {fig.label}")
     print(f"   wall {fig.wall:.1f} s, latency-bound ideal {fig.ideal:.1f} s, ratio {fig.ratio:.2f}")
     print(f"   the ideal is bounded by {fig.dominant}")
-    if mode == "recheck":
-        served = served_bound(fig.hits, own_hosts, concurrency)
+    if fig.perfect is not None:
+        hold, park = fig.perfect
         print(
-            f"   the chains as served (first request to last answer, each host): {served:.1f} s"
-            f" ({served / fig.ideal:.2f} x the ideal); wall over it {fig.wall / served:.2f}"
+            f"   a perfect tool (no CPU, every page asked as soon as the rules allow;"
+            f" bench/recheck_sim.py): {hold:.1f} s ({hold / fig.ideal:.2f} x the ideal),"
+            f" {park:.1f} s ({park / fig.ideal:.2f} x) giving up its place while the shared"
+            f" pages are read; wall over it {fig.wall / hold:.2f}"
         )
     per_host: dict[str, int] = defaultdict(int)
     for hit in fig.hits:

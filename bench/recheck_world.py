@@ -154,10 +154,38 @@ class World:
     pages: int = 0
     shared_pages: list[str] = field(default_factory=list)
     """``host/path`` of every page of a shared directory or group (for the fetched-once check)."""
+    revealed_by: dict[tuple[str, str], tuple[str, str]] = field(default_factory=dict)
+    """(host, path) of each directory page after the first -> the page that links to it
+    (``rel="next"``): a tool knows the one only once it has read the other."""
 
     def hosts(self) -> list[str]:
         """Every host name the world serves."""
         return sorted(p.name for p in self.sites.iterdir() if p.is_dir())
+
+    def shared_reads(self, partner: Partner, registry: str) -> list[tuple[str, str]]:
+        """(host, path) of the pages of shared hosts ``partner``'s checks may read: every
+        directory page, its working group's page when its submission links it, and with
+        the URL-template ``registry`` its certificates' look-ups (the bench's perfect tool,
+        :mod:`bench.recheck_sim`, keeps those a run asked)."""
+        pages = [(h, p) for h, p in (_split(page) for page in self.shared_pages)]
+        group = _group(partner)
+        pages = [(h, p) for h, p in pages if not p.startswith("/wg/") or p == f"/wg/{group}/"]
+        if partner.kind == "group-only-claimed":
+            pages = [(h, p) for h, p in pages if not p.startswith("/wg/")]
+        if registry == "url":
+            pages += [(REGISTRY, f"/certificates/{c}.json") for c, _, _ in partner.certificates]
+        return pages
+
+
+def _split(page: str) -> tuple[str, str]:
+    """``host/path`` -> (host, /path)."""
+    host, _, path = page.partition("/")
+    return host, "/" + path
+
+
+def _group(p: Partner) -> str:
+    """The working group ``p`` contributes to (its submission's community claim)."""
+    return list(GROUPS)[int(p.id[1:]) % len(GROUPS)]
 
 
 def _page(title: str, body: str) -> str:
@@ -408,7 +436,7 @@ def _prose(rng: random.Random, words: int) -> str:
 
 
 def _submission(p: Partner, alignment: list[str], customers: list[str]) -> dict[str, object]:
-    group = list(GROUPS)[int(p.id[1:]) % len(GROUPS)]
+    group = _group(p)
     claim: dict[str, str] = {"group": f"{GROUPS[group]} Working Group"}
     if p.kind != "group-only-claimed":
         claim["url"] = f"http://{FINOPS}/wg/{group}/"
@@ -446,6 +474,7 @@ def _size(p: Partner, n: int) -> dict[str, int]:
 
 
 def _paginated(
+    world: World,
     write: _Writer,
     host: str,
     base: str,
@@ -472,6 +501,8 @@ def _paginated(
             + f"{wrap[1]}{pager}</main></body>\n</html>\n"
         )
         write.page(host, paths[n], text, menu=False)
+        if nxt:
+            world.revealed_by[(host, nxt)] = (host, paths[n])
     return [f"{host}{p}" for p in paths]
 
 
@@ -522,6 +553,7 @@ def build_world(root: Path, partners: int = 300, seed: int = 7, page_kib: int = 
     ]
     rng.shuffle(members)
     shared = _paginated(
+        world,
         write,
         FINOPS,
         "/members/",
@@ -536,6 +568,7 @@ def build_world(root: Path, partners: int = 300, seed: int = 7, page_kib: int = 
         if p.kind == "pass"
     ]
     shared += _paginated(
+        world,
         write,
         FINOPS,
         "/members/finops-certified-platform/",
@@ -550,6 +583,7 @@ def build_world(root: Path, partners: int = 300, seed: int = 7, page_kib: int = 
         if p.kind != "not-lf-member"
     ]
     shared += _paginated(
+        world,
         write,
         LF,
         "/about/members/",
@@ -563,7 +597,7 @@ def build_world(root: Path, partners: int = 300, seed: int = 7, page_kib: int = 
             f'<div class="contributor-card"><h4>{escape(p.certificates[0][1])}</h4>'
             f"<p>{escape(p.name)}</p></div>"
             for p in people
-            if list(GROUPS)[int(p.id[1:]) % len(GROUPS)] == slug
+            if _group(p) == slug
         )
         write.page(
             FINOPS,

@@ -12,7 +12,8 @@ import pytest
 import yaml
 
 from bench.loopback import Hit, LoopbackServer
-from bench.recheck import host_chain, recheck_ideal, served_bound
+from bench.recheck import host_chain, recheck_ideal
+from bench.recheck_sim import perfect_tool
 from bench.recheck_world import AS_OF, KINDS, REGISTRY, World, build_world
 from verifier.cli.main import main
 from verifier.inputs.submission import load_submission
@@ -125,9 +126,13 @@ def test_the_ideal_is_the_slowest_host_chain_or_the_shared_work() -> None:
         out = [Hit(host, "/robots.txt", 200, robots, 0.0)] if robots is not None else []
         return out + [Hit(host, f"/{n}", 200, d, 0.0) for n, d in enumerate(delays)]
 
-    # Spaced starts bound a host: robots first, then 4 requests 0.25 s apart + the shortest.
-    assert host_chain(hits("a", 0.1, 0.2, 0.3, 0.4, robots=0.2), 0.25, 2) == pytest.approx(
-        0.2 + 3 * 0.25 + 0.1
+    # Spaced starts bound a host: robots first, then 4 requests 0.25 s apart + the shortest;
+    # the first of them starts once robots.txt is answered, and 0.25 s after it at the soonest.
+    assert host_chain(hits("a", 0.1, 0.2, 0.3, 0.4, robots=0.3), 0.25, 2) == pytest.approx(
+        0.3 + 3 * 0.25 + 0.1
+    )
+    assert host_chain(hits("a", 0.1, 0.2, 0.3, 0.4, robots=0.1), 0.25, 2) == pytest.approx(
+        0.25 + 3 * 0.25 + 0.1
     )
     # Slow answers bound it: 4 x 0.4 s over 2 connections.
     assert host_chain(hits("a", 0.4, 0.4, 0.4, 0.4), 0.0, 2) == pytest.approx(0.8)
@@ -140,16 +145,66 @@ def test_the_ideal_is_the_slowest_host_chain_or_the_shared_work() -> None:
     assert "shared among 1" in why
 
 
-def test_the_chains_as_served_are_each_host_s_span_shared_among_the_places() -> None:
-    hits = [
-        Hit("p1", "/robots.txt", 200, 0.2, 10.0),
-        Hit("p1", "/a", 200, 0.3, 10.25),  # p1: 10.0 to 10.55
-        Hit("p2", "/a", 200, 0.1, 11.0),
-        Hit("p2", "/b", 200, 0.4, 11.5),  # p2: 11.0 to 11.9
-        Hit("dir", "/1", 200, 0.2, 10.0),
-        Hit("dir", "/2", 200, 0.2, 10.3),  # dir: 10.0 to 10.5
-    ]
-    assert served_bound(hits, {"p1", "p2"}, 1) == pytest.approx(0.55 + 0.9)
-    assert served_bound(hits, {"p1", "p2"}, 2) == pytest.approx(0.9)  # p2's own span
-    assert served_bound(hits, {"p1", "p2"}, 4) == pytest.approx(0.9)
-    assert served_bound(hits[:2], {"p1"}, 1) == pytest.approx(0.55)
+def _at(host: str, path: str, delay: float) -> Hit:
+    return Hit(host, path, 200, delay, 0.0)
+
+
+def test_the_perfect_tool_asks_each_page_as_soon_as_the_politeness_rules_allow() -> None:
+    own = [_at("a", "/robots.txt", 0.1), _at("a", "/1", 0.2), _at("a", "/2", 0.3)]
+    pages = [("a", "/1"), ("a", "/2")]
+    # robots.txt at 0, answered at 0.1; /1 0.25 s after it started; /2 0.25 s later.
+    assert perfect_tool(own, [("a", pages)], {}, 0.25, 2, 1) == pytest.approx(0.5 + 0.3)
+    # A slow robots.txt holds the host's first page until its answer.
+    own[0] = _at("a", "/robots.txt", 0.4)
+    assert perfect_tool(own, [("a", pages)], {}, 0.25, 2, 1) == pytest.approx(0.65 + 0.3)
+    # One request in flight a host: each waits for the one before.
+    assert perfect_tool(own[1:], [("a", pages)], {}, 0.0, 1, 1) == pytest.approx(0.5)
+    # A page known only from another is asked once that one is answered.
+    chain = [_at("d", "/1", 0.3), _at("d", "/2", 0.1)]
+    reads = [("a", [("d", "/1"), ("d", "/2")])]
+    assert perfect_tool(chain, reads, {}, 0.25, 2, 1) == pytest.approx(0.25 + 0.1)
+    assert perfect_tool(chain, reads, {("d", "/2"): ("d", "/1")}, 0.25, 2, 1) == pytest.approx(0.4)
+    # A page the run never asked is left out.
+    assert perfect_tool(own[1:2], [("a", pages)], {}, 0.25, 2, 1) == pytest.approx(0.2)
+
+
+def test_the_perfect_tool_holds_a_place_per_partner_until_its_shared_pages_are_read() -> None:
+    hits = [_at("a", "/", 0.1), _at("b", "/", 0.1), _at("c", "/", 0.1)]
+    hits += [_at("d", f"/{n}", 0.4) for n in (1, 2, 3)]
+    chain = {("d", "/2"): ("d", "/1"), ("d", "/3"): ("d", "/2")}
+    shared = [("d", "/1"), ("d", "/2"), ("d", "/3")]
+    partners = [(h, [(h, "/"), *shared]) for h in "abc"]
+    # The directory is read once, by the first partner: 1.2 s; the others then each need
+    # their own page, one at a time.
+    assert perfect_tool(hits, partners, chain, 0.25, 2, 1) == pytest.approx(1.2 + 0.1 + 0.1)
+    # Two places: a and b wait for the directory together; c then.
+    assert perfect_tool(hits, partners, chain, 0.25, 2, 2) == pytest.approx(1.3)
+    # Giving its place up once its own host is read, c starts as soon as a's or b's own
+    # page is answered, and all end with the directory...
+    assert perfect_tool(hits, partners, chain, 0.25, 2, 2, park=True) == pytest.approx(1.2)
+    # ... with at most 2 x places partners unfinished: one place, c waits for a's end.
+    assert perfect_tool(hits, partners, chain, 0.25, 2, 1, park=True) == pytest.approx(1.3)
+
+
+def test_the_world_says_which_page_reveals_which_and_what_each_partner_reads(
+    world: World, tmp_path: Path
+) -> None:
+    # Each directory page after the first is known from the one before (rel="next").
+    larger = build_world(tmp_path / "world", partners=70, seed=3, page_kib=0)
+    for later, before in larger.revealed_by.items():
+        assert later[0] == before[0]
+        assert f'rel="next" href="{later[1]}"' in _page_text(larger, *before)
+    assert ("www.finops.example", "/members/page/3/") in larger.revealed_by
+    assert len(larger.revealed_by) == sum("/page/" in page for page in larger.shared_pages)
+    by_kind = {p.kind: p for p in world.partners}
+    claimed = world.shared_reads(by_kind["pass"], "csv")
+    groups = [p for _, p in claimed if p.startswith("/wg/")]
+    assert len(groups) == 1
+    only_claimed = world.shared_reads(by_kind["group-only-claimed"], "csv")
+    assert not [p for _, p in only_claimed if p.startswith("/wg/")]
+    looked_up = [p for h, p in world.shared_reads(by_kind["pass"], "url") if h == REGISTRY]
+    assert len(looked_up) == len(by_kind["pass"].certificates)
+
+
+def _page_text(world: World, host: str, path: str) -> str:
+    return (world.sites / host / path.strip("/") / "index.html").read_text("utf-8")
