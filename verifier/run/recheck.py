@@ -30,7 +30,7 @@ import json
 import logging
 import os
 import shutil
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -346,23 +346,15 @@ async def run_recheck(
         progress.errors += found.outcome == Status.ERROR
         notify(progress, found)
     # At most `concurrency` partners are checked at once (fetching, reading, judging);
-    # a partner reads its submission before it takes its place there, and one whose checks
-    # have ended writes its bundle outside that count, so that the next partner starts
-    # fetching meanwhile: at most as many again are being read or written.
+    # one whose checks have ended writes its bundle outside that count, so that the next
+    # partner starts fetching meanwhile, and at most as many again are being written.
     checking = asyncio.Semaphore(request.concurrency)
     in_flight = asyncio.Semaphore(2 * request.concurrency)
 
     async def one(partner: RosterPartner) -> None:
         async with in_flight:
-            held = False
-
-            async def begin() -> None:
-                nonlocal held
-                if not held:
-                    await checking.acquire()
-                    held = True
-                    progress.in_flight.append(partner.id)
-                    notify(progress, None)
+            await checking.acquire()
+            held = True
 
             def checked() -> None:
                 nonlocal held
@@ -370,19 +362,16 @@ async def run_recheck(
                     held = False
                     checking.release()
 
+            progress.in_flight.append(partner.id)
+            notify(progress, None)
             try:
                 if progress.pool is not None:
-                    # A place free now is taken now: the worker need not ask for it.
-                    gate = None if not checking.locked() else begin
-                    if gate is None:
-                        await begin()
-                    result: PartnerResult = await progress.pool.run(partner, checked, gate)
+                    result: PartnerResult = await progress.pool.run(partner, checked)
                 else:
-                    result = await run_partner(request, shared, partner, as_of, checked, begin)
+                    result = await run_partner(request, shared, partner, as_of, checked)
             finally:
                 checked()
-                if partner.id in progress.in_flight:
-                    progress.in_flight.remove(partner.id)
+                progress.in_flight.remove(partner.id)
             results[partner.id] = result
             progress.done += 1
             progress.errors += result.outcome == Status.ERROR
@@ -434,14 +423,11 @@ async def run_partner(
     partner: RosterPartner,
     as_of: dt.date,
     on_checked: Callable[[], None] | None = None,
-    begin: Callable[[], Awaitable[None]] | None = None,
 ) -> PartnerResult:
     """Verify one partner: its bundle written aside and renamed when complete, the
-    baseline's decisions carried. ``begin`` is awaited once its inputs are read and
-    valid, before its checks start (a re-check takes the partner's place among those
-    checked at once there); ``on_checked`` is called when its checks have ended and it
-    will fetch nothing more (:func:`verifier.run.verify.execute`), before its bundle is
-    written."""
+    baseline's decisions carried. ``on_checked`` is called when its checks have ended and
+    it will fetch nothing more (:func:`verifier.run.verify.execute`), before its bundle
+    is written."""
     partial = partial_dir(request.out, partner.id)
     if partial.exists():
         shutil.rmtree(partial)
@@ -461,8 +447,6 @@ async def run_partner(
             prep = prepare(run, parts)
         except InputError as exc:
             return PartnerResult.unverified(partner.id, str(exc), renewal_due=partner.renewal_due)
-        if begin is not None:
-            await begin()
         try:
             report = await execute(prep, run, on_checked=on_checked)
         except InputError as exc:  # its bundle could not be written (a full disk)
