@@ -164,6 +164,13 @@ def test_the_perfect_tool_asks_each_page_as_soon_as_the_politeness_rules_allow()
     reads = [("a", [("d", "/1"), ("d", "/2")])]
     assert perfect_tool(chain, reads, {}, 0.25, 2, 1) == pytest.approx(0.25 + 0.1)
     assert perfect_tool(chain, reads, {("d", "/2"): ("d", "/1")}, 0.25, 2, 1) == pytest.approx(0.4)
+    # No other page of a host goes into a chain's gaps: it would hold the chain's next
+    # page back by the per-host delay (/x at 0.25 would put /2 at 0.5, ending at 0.8).
+    hits = [_at("d", "/1", 0.3), _at("d", "/2", 0.3), _at("d", "/x", 0.1)]
+    reads = [("a", [("d", "/1"), ("d", "/2"), ("d", "/x")])]
+    assert perfect_tool(hits, reads, {("d", "/2"): ("d", "/1")}, 0.25, 2, 1) == pytest.approx(
+        0.55 + 0.1
+    )
     # A page the run never asked is left out.
     assert perfect_tool(own[1:2], [("a", pages)], {}, 0.25, 2, 1) == pytest.approx(0.2)
 
