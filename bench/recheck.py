@@ -248,6 +248,7 @@ def measure(world: World, out: Path, args: argparse.Namespace, registry: str) ->
         fetch = _fetch_options(server, args)
         got: dict[str, dict[str, str]] = {}
         second: SecondRun | None = None
+        perfect: tuple[float, float] | None = None
         own = {p.host for p in world.partners}
         started = time.monotonic()
         if args.mode == "loop":
@@ -307,7 +308,7 @@ def measure(world: World, out: Path, args: argparse.Namespace, registry: str) ->
         shared_asked={page: asked.get(page, 0) for page in world.shared_pages},
         robots_repeated=sum(1 for p, n in asked.items() if p.endswith("/robots.txt") and n > 1),
         second=second,
-        perfect=perfect if args.mode == "recheck" else None,
+        perfect=perfect,
     )
 
 
@@ -330,7 +331,7 @@ def _verdicts(folder: Path) -> dict[str, dict[str, str]]:
     return {str(e.id): dict(e.requirements) for e in load_summary(folder).partners}
 
 
-def report(fig: Figures, mode: str, own_hosts: set[str], concurrency: int) -> list[str]:
+def report(fig: Figures, mode: str, own_hosts: set[str]) -> list[str]:
     """Print one run's figures; return the targets it missed."""
     missed = []
     print(f"== {fig.label}")
@@ -476,7 +477,7 @@ def run(argv: Sequence[str] = ()) -> int:
             fig = measure(world, folder, args, registry)
             missed += [
                 f"{fig.label}: {m}"
-                for m in report(fig, args.mode, {p.host for p in world.partners}, args.concurrency)
+                for m in report(fig, args.mode, {p.host for p in world.partners})
             ]
             if registry == "csv":
                 rss[n] = fig.peak_rss_mb
