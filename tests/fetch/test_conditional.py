@@ -23,7 +23,7 @@ from verifier.bundle.check import load_manifest, write_manifest
 from verifier.bundle.store import CAPTURES, INDEX, EvidenceStore, read_index
 from verifier.errors import FetchError, RobotsDisallowed
 from verifier.fetch import Fetcher, LiveSource, Page
-from verifier.fetch.conditional import ConditionalBook, RevalidatedPage, validators_of
+from verifier.fetch.conditional import ConditionalBook, RevalidatedPage, cite_own, validators_of
 from verifier.testing import settings_for
 
 URL = "http://partner.test/finops"
@@ -360,3 +360,27 @@ def test_the_validators_recorded_by_this_version_are_read_through_the_same_rules
     capture = _book(base).get(URL)
     assert capture is not None
     assert capture.validators.request_headers() == {"if-modified-since": MODIFIED}
+
+
+def test_a_304_cites_the_runs_own_baseline_bundle_only_when_it_holds_the_same_capture(
+    tmp_path: Path,
+) -> None:
+    """The page is asked again with the first baseline bundle's validators; a run whose
+    own baseline bundle holds the same capture cites its own, one holding other bytes (or
+    no capture of the URL) keeps the citation of the bundle the validators came from."""
+    first = _bundle(tmp_path / "first")
+    with respx.mock(assert_all_called=True) as router:
+        router.get(URL).mock(httpx.Response(304, headers={"ETag": ETAG}))
+        page, _ = _get(_book(first, _bundle(tmp_path / "same")))
+    assert isinstance(page, RevalidatedPage)
+    assert page.revalidated["baseline"]["bundle"] == str(first)
+
+    mine = cite_own(page, _book(tmp_path / "same"))
+    assert isinstance(mine, RevalidatedPage)
+    assert mine.revalidated["baseline"]["bundle"] == str(tmp_path / "same")
+    assert mine.evidence().data["revalidated"]["baseline"]["bundle"] == str(tmp_path / "same")
+    assert (mine.body, mine.sha256, mine.url) == (page.body, page.sha256, page.url)
+    other = _book(_bundle(tmp_path / "other", body=BODY + b"<!-- another version -->"))
+    assert cite_own(page, other) is page
+    assert cite_own(page, _book(_bundle(tmp_path / "elsewhere", OTHER))) is page
+    assert cite_own(page, None) is page

@@ -128,7 +128,8 @@ def _captures(bundle: Path) -> dict[str, tuple[Any, Any]]:
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, list[Asked], list[Asked]]:
     """Run 1, then run 2 with ``--baseline`` run 1, on one unchanged world: both folders
-    and the requests the server logged during each."""
+    and the requests the server logged during each. Run 2 again in two worker processes
+    is left beside them (``run2-workers``)."""
     root = tmp_path_factory.mktemp("conditional")
     roster = write_roster(root / "roster", BASELINE_ROSTER)
     with conditional_sites(SITES) as (server, conditional):
@@ -138,6 +139,8 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, list[Ask
         conditional.body_on_304 = True
         assert _recheck(roster, root / "run2", server, "--baseline", str(root / "run1")) == 3
         second = list(conditional.asked)
+        again = ("--baseline", str(root / "run1"), "--workers", "2")
+        assert _recheck(roster, root / "run2-workers", server, *again) == 3
     return root / "run1", root / "run2", first, second
 
 
@@ -217,3 +220,42 @@ def test_each_second_run_bundle_passes_bundle_check_and_replay_on_its_own(
         check = check_bundle(bundle)
         assert check.ok, check.describe()
         assert main(["replay", str(bundle)]) == 0, capsys.readouterr().out
+
+
+def _cited(bundle: Path) -> dict[str, tuple[str, str]]:
+    """URL -> (cited baseline bundle, its fetched_at) of each exchange answered 304, the
+    same in captures/index.json and in report.json's fetch evidence."""
+    cited = {}
+    for e in read_index(bundle):
+        if e.get("revalidated"):
+            baseline = e["revalidated"]["baseline"]
+            cited[e["url"]] = (baseline["bundle"], baseline["fetched_at"])
+    report = json.loads((bundle / "report.json").read_text())
+    for r in report["requirements"]:
+        for e in r["evidence"]:
+            again = (e.get("data") or {}).get("revalidated")
+            if e["kind"] == "fetch" and again:
+                shown = (again["baseline"]["bundle"], again["baseline"]["fetched_at"])
+                assert cited[e["url"]] == shown, (bundle.name, e["url"])
+    return cited
+
+
+def test_a_page_answered_304_cites_the_partners_own_baseline_bundle(
+    runs: tuple[Path, Path, list[Asked], list[Asked]],
+) -> None:
+    """A shared page (a member directory) is asked again once for every partner, with the
+    validators of one partner's baseline bundle; each partner's bundle cites its own
+    baseline bundle, which holds the same capture, never another partner's."""
+    run1, run2, _, _ = runs
+    for run in (run2, run2.parent / "run2-workers"):
+        shared_seen = 0
+        for bundle in sorted((run / "partners").iterdir()):
+            own = run1 / "partners" / bundle.name
+            first = {e["url"]: e for e in read_index(own)}
+            cited = _cited(bundle)
+            assert cited, bundle.name
+            for url, (where, fetched_at) in cited.items():
+                assert where == str(own), (run.name, bundle.name, url, where)
+                assert fetched_at == first[url]["fetched_at"]
+            shared_seen += "www.finops.example" in " ".join(cited)
+        assert shared_seen > 1  # the directory's 304 is cited by several partners

@@ -435,6 +435,28 @@ def revive(answer: Page, capture: BaselineCapture, sent: Mapping[str, str], cap:
     )
 
 
+def cite_own(page: Page, own: ConditionalBook | None) -> Page:
+    """``page`` as a run records it whose own baseline bundle is ``own`` (a book of that
+    one bundle): a page answered 304 cites ``own`` when it holds the same capture of the
+    URL. A page several partners read is asked again once, with the capture of whichever
+    baseline bundle the run's book met first; each partner's bundle holds its own copy
+    (same SHA-256), and its evidence names that one, not another partner's bundle."""
+    if own is None or not isinstance(page, RevalidatedPage):
+        return page
+    cited = page.revalidated.get("baseline")
+    mine = own.get(page.url)
+    if (
+        mine is None
+        or not isinstance(cited, Mapping)
+        or mine.sha256 != cited.get("sha256")
+        or str(mine.bundle) == cited.get("bundle")
+    ):
+        return page
+    baseline = {**cited, "bundle": str(mine.bundle), "fetched_at": mine.fetched_at}
+    revalidated = {**page.revalidated, "since": mine.since, "baseline": baseline}
+    return dataclasses.replace(page, revalidated=revalidated)
+
+
 def count_revalidated(exchanges: Iterable[Mapping[str, Any]]) -> int:
     """How many of a bundle's exchanges were answered by a 304 (the baseline's bytes)."""
     return sum(1 for e in exchanges if isinstance(e.get("revalidated"), dict))

@@ -19,7 +19,7 @@ from typing import Any, Protocol
 from verifier.bundle.store import EvidenceStore
 from verifier.clock import Clock, stamp, utc_clock
 from verifier.errors import FetchError, FetchRefused
-from verifier.fetch.conditional import validators_of
+from verifier.fetch.conditional import ConditionalBook, cite_own, validators_of
 from verifier.fetch.page import DEFAULT_MAX_TAGS, Page, parse_within
 from verifier.fetch.settings import FetchSettings
 from verifier.urls import join_url, origin_of
@@ -208,6 +208,8 @@ class Fetcher:
     :param source: a :class:`FetchCache` shared with other runs (its owner closes it), or
         a :class:`PageSource`, for which this run makes and closes a cache of its own.
     :param store: where this run's evidence goes; ``None``: nowhere (tests).
+    :param own_baseline: this run's own bundle of a baseline re-check, as a book of that
+        one bundle: a page answered 304 then cites it (:func:`cite_own`).
     """
 
     def __init__(
@@ -218,6 +220,7 @@ class Fetcher:
         max_tags: int = DEFAULT_MAX_TAGS,
         read_timeout: float | None = DEFAULT_READ_TIMEOUT,
         clock: Clock = utc_clock,
+        own_baseline: ConditionalBook | None = None,
     ) -> None:
         if isinstance(source, FetchCache):
             self.cache, self._owns_cache = source, False
@@ -228,6 +231,8 @@ class Fetcher:
         # The answer this run got for each URL: asked again, the URL gets the same page,
         # the one its bundle records, even if the shared cache has forgotten it since.
         self._answers: dict[str, asyncio.Task[Page]] = {}
+        self._own_baseline = own_baseline
+        self._cited: dict[str, Page] = {}
         self._origins: set[str] = set()
         self._open = True
 
@@ -249,7 +254,16 @@ class Fetcher:
                 # Registered before shield() adds its own: it runs first, so the exchange
                 # is recorded before any check reads the page.
                 task.add_done_callback(functools.partial(self._keep, key))
-        return await asyncio.shield(task)
+        return self._page(key, await asyncio.shield(task))
+
+    def _page(self, url: str, page: Page) -> Page:
+        """The page this run records and its checks read for ``url``: ``page``, citing
+        this run's own baseline bundle when answered 304 (the same one every time)."""
+        if self._own_baseline is None:
+            return page
+        if url not in self._cited:
+            self._cited[url] = cite_own(page, self._own_baseline)
+        return self._cited[url]
 
     def _keep(self, url: str, task: asyncio.Task[Page]) -> None:
         """Record how the fetch of ``url`` ended (a page, or a fault) in this run's store."""
@@ -257,7 +271,7 @@ class Fetcher:
             return
         exc = task.exception()
         if exc is None:
-            page = task.result()
+            page = self._page(url, task.result())
             self._met(url, page.final_url, *_targets((h.url, h.location) for h in page.hops))
             self._store(url, page)
         elif isinstance(exc, FetchError):

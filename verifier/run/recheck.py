@@ -441,6 +441,7 @@ async def run_partner(
         check_timeout=request.check_timeout,
         formats=request.formats,
         report_formats=request.report_formats,
+        baseline_bundle=_baseline_bundle(request, partner.id),
     )
     try:
         try:

@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from verifier._version import __version__
-from verifier.bundle.check import seal
+from verifier.bundle.check import load_manifest, seal
 from verifier.bundle.store import EvidenceStore
 from verifier.clock import Clock, stamp, utc_clock
 from verifier.engine import DEFAULT_CHECK_TIMEOUT, run_policy
@@ -100,6 +100,9 @@ class RunRequest:
     """Report formats (report.json is always written)."""
     report_formats: ReportFormats | None = None
     """The registry ``formats`` are names in; ``None``: the built-in formats."""
+    baseline_bundle: Path | None = None
+    """This run's own bundle in a re-check's baseline: a page answered 304 (asked again
+    with a baseline capture) cites it when it holds the same capture."""
 
 
 class RunParts:
@@ -135,6 +138,17 @@ class RunParts:
         if self._bundled is None:
             self._bundled = bundled_policies(self.policy_dirs, self.registry)
         return self._bundled
+
+
+def _own_baseline(bundle: Path | None) -> ConditionalBook | None:
+    """A book of the one baseline bundle ``bundle`` (:class:`Fetcher`'s ``own_baseline``),
+    ``None`` without one. What it cannot read (an index not matching its SHA256SUMS) it
+    leaves out: a page answered 304 then cites the bundle its validators came from."""
+    if bundle is None:
+        return None
+    book = ConditionalBook()
+    book.add_bundle(bundle, load_manifest(bundle).entries)
+    return book
 
 
 def live_cache(
@@ -387,6 +401,7 @@ async def _execute(
         max_tags=request.settings.max_tags,
         read_timeout=request.settings.parse_timeout,
         clock=clock,
+        own_baseline=_own_baseline(request.baseline_bundle),
     )
     started = stamp(clock())
     try:
