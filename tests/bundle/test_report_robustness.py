@@ -98,8 +98,12 @@ def test_default_settings_show_no_warning(hostile_report: dict[str, Any]) -> Non
         ({"allow_private_network": True}, "the address guard was lifted for this run"),
         ({"obey_robots": False}, "robots.txt was ignored for this run"),
         ({"resolve": {"a.example:80": "127.0.0.1:8080"}}, "host names were resolved to fixed"),
+        (
+            {"proxy": "http://staff:***@proxy.example:3128"},
+            "every page was fetched through a forward",
+        ),
     ],
-    ids=["private network", "robots", "resolve"],
+    ids=["private network", "robots", "resolve", "proxy"],
 )
 def test_a_lifted_safeguard_is_a_visible_warning(
     hostile_report: dict[str, Any], changes: dict[str, Any], warning: str

@@ -273,7 +273,8 @@ def settings_view(report: Report) -> dict[str, Any]:
     Returns ``{"recorded": bool, "rows": [{"name", "value", "default", "changed"}],
     "changed": [rows not at their default], "warnings": [text]}``: every setting, in the
     order report.json lists them, compared with this version's defaults; a warning for
-    each safeguard the run lifted, and when host names were resolved to fixed addresses.
+    each safeguard the run lifted, when host names were resolved to fixed addresses, and
+    when the pages came through a forward proxy.
     """
     settings = report.run.settings
     if type(settings) is not dict:
@@ -322,6 +323,11 @@ def _settings_view(settings: Mapping[str, Any]) -> dict[str, Any]:
         warnings.append(
             "host names were resolved to fixed addresses for this run (resolve): the pages "
             "may not come from the sites' real servers"
+        )
+    if settings.get("proxy"):
+        warnings.append(
+            "every page was fetched through a forward proxy (proxy): the pages are what "
+            "the proxy answered"
         )
     return {
         "recorded": bool(settings),
