@@ -97,7 +97,10 @@ class CheckContext(Generic[P]):
         finally:
             if slot.items is None:  # cancelled (the check timed out): nothing to keep
                 slot.items = []
-        slot.items = [page.evidence()]
+        # The run's fetcher says how it records this fetch (its own baseline bundle cited
+        # for a page answered 304); a plain fetch function, the page's own evidence.
+        recorded = getattr(self._fetch, "evidence", None)
+        slot.items = [recorded(url, page) if recorded is not None else page.evidence()]
         return page
 
     async def read(self, fn: Callable[..., R], page: Page, *args: Any) -> R:

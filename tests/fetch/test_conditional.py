@@ -23,7 +23,12 @@ from verifier.bundle.check import load_manifest, write_manifest
 from verifier.bundle.store import CAPTURES, INDEX, EvidenceStore, read_index
 from verifier.errors import FetchError, RobotsDisallowed
 from verifier.fetch import Fetcher, LiveSource, Page
-from verifier.fetch.conditional import ConditionalBook, RevalidatedPage, cite_own, validators_of
+from verifier.fetch.conditional import (
+    ConditionalBook,
+    RevalidatedPage,
+    own_citation,
+    validators_of,
+)
 from verifier.testing import settings_for
 
 URL = "http://partner.test/finops"
@@ -32,6 +37,7 @@ BODY = b"<html><head><title>FinOps</title></head><body><p>Our FinOps offering.</
 ETAG = '"v1-abc"'
 MODIFIED = "Tue, 01 Sep 2026 10:00:00 GMT"
 FETCHED = "2026-09-02T08:00:00Z"
+LATER = "2026-09-03T09:30:00Z"
 
 
 def _bundle(
@@ -42,6 +48,7 @@ def _bundle(
     *,
     final_url: str | None = None,
     hops: list[dict[str, Any]] | None = None,
+    fetched: str = FETCHED,
 ) -> Path:
     """A baseline bundle holding one 200 capture of ``url``, sealed by SHA256SUMS."""
     sha = hashlib.sha256(body).hexdigest()
@@ -53,7 +60,7 @@ def _bundle(
         {
             "url": url,
             "sha256": sha,
-            "fetched_at": FETCHED,
+            "fetched_at": fetched,
             "final_url": final_url or url,
             "status": 200,
             "headers": {k: v for k, v in kept.items() if v},
@@ -366,21 +373,67 @@ def test_a_304_cites_the_runs_own_baseline_bundle_only_when_it_holds_the_same_ca
     tmp_path: Path,
 ) -> None:
     """The page is asked again with the first baseline bundle's validators; a run whose
-    own baseline bundle holds the same capture cites its own, one holding other bytes (or
-    no capture of the URL) keeps the citation of the bundle the validators came from."""
+    own baseline bundle holds the same capture (fetched at another time: a baseline of
+    merged shards) cites its own, with its time; one holding other bytes, no capture of
+    the URL, or a capture file altered since keeps the citation of the first."""
     first = _bundle(tmp_path / "first")
     with respx.mock(assert_all_called=True) as router:
         router.get(URL).mock(httpx.Response(304, headers={"ETag": ETAG}))
-        page, _ = _get(_book(first, _bundle(tmp_path / "same")))
+        page, _ = _get(_book(first))
     assert isinstance(page, RevalidatedPage)
     assert page.revalidated["baseline"]["bundle"] == str(first)
 
-    mine = cite_own(page, _book(tmp_path / "same"))
-    assert isinstance(mine, RevalidatedPage)
-    assert mine.revalidated["baseline"]["bundle"] == str(tmp_path / "same")
-    assert mine.evidence().data["revalidated"]["baseline"]["bundle"] == str(tmp_path / "same")
-    assert (mine.body, mine.sha256, mine.url) == (page.body, page.sha256, page.url)
-    other = _book(_bundle(tmp_path / "other", body=BODY + b"<!-- another version -->"))
-    assert cite_own(page, other) is page
-    assert cite_own(page, _book(_bundle(tmp_path / "elsewhere", OTHER))) is page
-    assert cite_own(page, None) is page
+    same = _bundle(tmp_path / "same", fetched=LATER)
+    cited = own_citation(page, _book(same))
+    assert cited is not None
+    assert cited["baseline"] == {"bundle": str(same), "fetched_at": LATER, "sha256": page.sha256}
+    assert cited["since"] == LATER
+    shown = page.evidence_citing(cited)
+    assert shown.data["revalidated"] == cited
+    assert f"the baseline's capture of {LATER} is used" in shown.detail
+    assert page.revalidated["baseline"]["bundle"] == str(first)  # the shared page unchanged
+
+    other = _bundle(tmp_path / "other", body=BODY + b"<!-- another version -->")
+    assert own_citation(page, _book(other)) is None
+    assert own_citation(page, _book(_bundle(tmp_path / "elsewhere", OTHER))) is None
+    assert own_citation(page, None) is None
+    altered = _bundle(tmp_path / "altered")
+    capture = altered / CAPTURES / page.sha256
+    capture.write_bytes(capture.read_bytes().replace(b"FinOps", b"FinOpz"))
+    assert own_citation(page, _book(altered)) is None
+
+
+def test_a_run_records_and_shows_its_own_citation_and_reads_the_shared_page(
+    tmp_path: Path,
+) -> None:
+    """Through a run's fetcher, the check reads the very page every run shares (read once),
+    while its evidence and its bundle's index cite the run's own baseline bundle."""
+    first, mine = _bundle(tmp_path / "first"), _bundle(tmp_path / "mine", fetched=LATER)
+    with respx.mock(assert_all_called=True) as router:
+        router.get(URL).mock(httpx.Response(304, headers={"ETag": ETAG}))
+        page, _ = _get(_book(first))
+
+    class Shared:
+        async def get(self, url: str) -> Page:
+            return page
+
+        async def aclose(self) -> None:
+            return None
+
+    store = EvidenceStore(tmp_path / "run")
+
+    async def go() -> tuple[Page, Any]:
+        fetcher = Fetcher(Shared(), store, own_baseline=_book(mine))
+        try:
+            got = await fetcher.get(URL)
+            return got, fetcher.evidence(URL, got)
+        finally:
+            await fetcher.aclose()
+
+    got, evidence = asyncio.run(go())
+    assert got is page
+    assert evidence.data["revalidated"]["baseline"]["bundle"] == str(mine)
+    store.write_index()
+    [recorded] = [e for e in read_index(tmp_path / "run") if not e.get("purpose")]
+    assert recorded["revalidated"]["baseline"]["bundle"] == str(mine)
+    assert recorded["revalidated"]["baseline"]["fetched_at"] == LATER

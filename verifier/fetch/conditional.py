@@ -54,6 +54,7 @@ __all__ = [
     "ConditionalBook",
     "RevalidatedPage",
     "Validators",
+    "own_citation",
     "recorded_revalidation",
     "revive",
     "validators_of",
@@ -348,8 +349,12 @@ class RevalidatedPage(Page):
 
     def evidence(self) -> Evidence:
         """This fetch as evidence, saying the server answered 304 and whose bytes count."""
+        return self.evidence_citing(self.revalidated)
+
+    def evidence_citing(self, again: Mapping[str, Any]) -> Evidence:
+        """This fetch as evidence with ``again`` as its ``revalidated`` field: a run whose
+        own baseline bundle holds the same capture cites it (:func:`own_citation`)."""
         plain = super().evidence()
-        again = self.revalidated
         baseline = again.get("baseline")
         then = baseline.get("fetched_at") if isinstance(baseline, Mapping) else None
         via = f" via {len(self.hops)} redirect(s) to {self.final_url}" if self.hops else ""
@@ -435,14 +440,18 @@ def revive(answer: Page, capture: BaselineCapture, sent: Mapping[str, str], cap:
     )
 
 
-def cite_own(page: Page, own: ConditionalBook | None) -> Page:
-    """``page`` as a run records it whose own baseline bundle is ``own`` (a book of that
-    one bundle): a page answered 304 cites ``own`` when it holds the same capture of the
-    URL. A page several partners read is asked again once, with the capture of whichever
-    baseline bundle the run's book met first; each partner's bundle holds its own copy
-    (same SHA-256), and its evidence names that one, not another partner's bundle."""
+def own_citation(page: Page, own: ConditionalBook | None) -> dict[str, Any] | None:
+    """The ``revalidated`` field a run records for ``page`` when the run's own baseline
+    bundle (``own``, a book of that one bundle) holds the same capture of its URL, bytes
+    verified: citing that bundle, its fetch time and ``since``. ``None``: keep the
+    page's own field (not answered 304, no such capture, or the page cites it already).
+
+    A page several partners read is asked again once, with the validators of whichever
+    baseline bundle the run's book met first, and the one page is shared by every partner
+    (read once); each partner's bundle holds its own copy of the bytes, and its evidence
+    names its own baseline bundle, not another partner's."""
     if own is None or not isinstance(page, RevalidatedPage):
-        return page
+        return None
     cited = page.revalidated.get("baseline")
     mine = own.get(page.url)
     if (
@@ -451,10 +460,15 @@ def cite_own(page: Page, own: ConditionalBook | None) -> Page:
         or mine.sha256 != cited.get("sha256")
         or str(mine.bundle) == cited.get("bundle")
     ):
-        return page
+        return None
+    try:
+        held = read_regular(mine.bundle / CAPTURES / mine.sha256, max(len(page.body), 1))
+    except (OSError, BundleError):
+        return None
+    if hashlib.sha256(held).hexdigest() != mine.sha256:
+        return None  # altered since: the bundle the validators came from stays cited
     baseline = {**cited, "bundle": str(mine.bundle), "fetched_at": mine.fetched_at}
-    revalidated = {**page.revalidated, "since": mine.since, "baseline": baseline}
-    return dataclasses.replace(page, revalidated=revalidated)
+    return {**page.revalidated, "since": mine.since, "baseline": baseline}
 
 
 def count_revalidated(exchanges: Iterable[Mapping[str, Any]]) -> int:

@@ -19,9 +19,15 @@ from typing import Any, Protocol
 from verifier.bundle.store import EvidenceStore
 from verifier.clock import Clock, stamp, utc_clock
 from verifier.errors import FetchError, FetchRefused
-from verifier.fetch.conditional import ConditionalBook, cite_own, validators_of
+from verifier.fetch.conditional import (
+    ConditionalBook,
+    RevalidatedPage,
+    own_citation,
+    validators_of,
+)
 from verifier.fetch.page import DEFAULT_MAX_TAGS, Page, parse_within
 from verifier.fetch.settings import FetchSettings
+from verifier.models import Evidence
 from verifier.urls import join_url, origin_of
 
 
@@ -209,7 +215,9 @@ class Fetcher:
         a :class:`PageSource`, for which this run makes and closes a cache of its own.
     :param store: where this run's evidence goes; ``None``: nowhere (tests).
     :param own_baseline: this run's own bundle of a baseline re-check, as a book of that
-        one bundle: a page answered 304 then cites it (:func:`cite_own`).
+        one bundle: the evidence and index of a page answered 304 then cite it
+        (:func:`~verifier.fetch.conditional.own_citation`; the page itself, shared with
+        the other runs, is left as it is).
     """
 
     def __init__(
@@ -232,7 +240,7 @@ class Fetcher:
         # the one its bundle records, even if the shared cache has forgotten it since.
         self._answers: dict[str, asyncio.Task[Page]] = {}
         self._own_baseline = own_baseline
-        self._cited: dict[str, Page] = {}
+        self._cited: dict[str, dict[str, Any] | None] = {}
         self._origins: set[str] = set()
         self._open = True
 
@@ -254,16 +262,19 @@ class Fetcher:
                 # Registered before shield() adds its own: it runs first, so the exchange
                 # is recorded before any check reads the page.
                 task.add_done_callback(functools.partial(self._keep, key))
-        return self._page(key, await asyncio.shield(task))
+        return await asyncio.shield(task)
 
-    def _page(self, url: str, page: Page) -> Page:
-        """The page this run records and its checks read for ``url``: ``page``, citing
-        this run's own baseline bundle when answered 304 (the same one every time)."""
-        if self._own_baseline is None:
-            return page
-        if url not in self._cited:
-            self._cited[url] = cite_own(page, self._own_baseline)
-        return self._cited[url]
+    def evidence(self, url: str, page: Page) -> Evidence:
+        """The fetch of ``url`` (stripped) that gave ``page``, as this run records it: a
+        page answered 304 cites this run's own baseline bundle when it holds the same
+        capture (:func:`~verifier.fetch.conditional.own_citation`)."""
+        if self._own_baseline is None or not isinstance(page, RevalidatedPage):
+            return page.evidence()
+        key = url.strip()
+        if key not in self._cited:
+            self._cited[key] = own_citation(page, self._own_baseline)
+        cited = self._cited[key]
+        return page.evidence() if cited is None else page.evidence_citing(cited)
 
     def _keep(self, url: str, task: asyncio.Task[Page]) -> None:
         """Record how the fetch of ``url`` ended (a page, or a fault) in this run's store."""
@@ -271,7 +282,7 @@ class Fetcher:
             return
         exc = task.exception()
         if exc is None:
-            page = self._page(url, task.result())
+            page = task.result()
             self._met(url, page.final_url, *_targets((h.url, h.location) for h in page.hops))
             self._store(url, page)
         elif isinstance(exc, FetchError):
@@ -299,7 +310,7 @@ class Fetcher:
                 "url": url,
                 "sha256": page.sha256,
                 "fetched_at": page.fetched_at,
-                **page.evidence().data,
+                **self.evidence(url, page).data,
                 "validators": validators.to_json() if validators else None,
                 **extra,
             }
@@ -362,3 +373,8 @@ class CountingFetch:
                 url, f"refused: this check already made {self._budget} fetches, its limit"
             )
         return await self._fetcher.get(url)
+
+    def evidence(self, url: str, page: Page) -> Evidence:
+        """The fetch of ``url`` that gave ``page``, as the run records it
+        (:meth:`Fetcher.evidence`)."""
+        return self._fetcher.evidence(url, page)

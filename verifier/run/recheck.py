@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from verifier._version import __version__
-from verifier.bundle.check import check_bundle, load_manifest
+from verifier.bundle.check import check_bundle
 from verifier.bundle.decisions import load_decisions
 from verifier.bundle.files import MANIFEST, MAX_JSON, REPORT_JSON, file_sha256, read_regular
 from verifier.bundle.store import atomic_write
@@ -72,7 +72,14 @@ from verifier.report.formats import ReportFormats
 from verifier.report.model import Report, ToolRef
 from verifier.run.pool import WorkerPool
 from verifier.run.review import append_lines
-from verifier.run.verify import RunParts, RunRequest, execute, live_cache, prepare
+from verifier.run.verify import (
+    RunParts,
+    RunRequest,
+    baseline_book,
+    execute,
+    live_cache,
+    prepare,
+)
 
 log = logging.getLogger(__name__)
 
@@ -479,11 +486,8 @@ def _validators(request: RecheckRequest) -> ConditionalBook | None:
     bundles of the partners re-checked (:mod:`verifier.fetch.conditional`)."""
     if request.baseline is None:
         return None
-    book = ConditionalBook()
-    for partner in request.partners:
-        bundle = _baseline_bundle(request, partner.id)
-        if bundle is not None:
-            book.add_bundle(bundle, load_manifest(bundle).entries)
+    bundles = (_baseline_bundle(request, partner.id) for partner in request.partners)
+    book = baseline_book(b for b in bundles if b is not None)
     for problem in book.problems:
         log.warning("%s: its pages are asked again without validators", problem)
     return book

@@ -29,7 +29,7 @@ import re
 import shutil
 import unicodedata
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -140,14 +140,13 @@ class RunParts:
         return self._bundled
 
 
-def _own_baseline(bundle: Path | None) -> ConditionalBook | None:
-    """A book of the one baseline bundle ``bundle`` (:class:`Fetcher`'s ``own_baseline``),
-    ``None`` without one. What it cannot read (an index not matching its SHA256SUMS) it
-    leaves out: a page answered 304 then cites the bundle its validators came from."""
-    if bundle is None:
-        return None
+def baseline_book(bundles: Iterable[Path]) -> ConditionalBook:
+    """The captures of the baseline ``bundles`` that can be asked again conditionally,
+    each bundle's index checked against its SHA256SUMS (what cannot be read is left out
+    and said in the book's ``problems``)."""
     book = ConditionalBook()
-    book.add_bundle(bundle, load_manifest(bundle).entries)
+    for bundle in bundles:
+        book.add_bundle(bundle, load_manifest(bundle).entries)
     return book
 
 
@@ -401,7 +400,9 @@ async def _execute(
         max_tags=request.settings.max_tags,
         read_timeout=request.settings.parse_timeout,
         clock=clock,
-        own_baseline=_own_baseline(request.baseline_bundle),
+        own_baseline=(
+            None if request.baseline_bundle is None else baseline_book([request.baseline_bundle])
+        ),
     )
     started = stamp(clock())
     try:
