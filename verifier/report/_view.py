@@ -326,8 +326,8 @@ def _settings_view(settings: Mapping[str, Any]) -> dict[str, Any]:
         )
     if settings.get("proxy"):
         warnings.append(
-            "every page was fetched through a forward proxy (proxy): the pages are what "
-            "the proxy answered"
+            "every page was fetched through a forward proxy (proxy): the http: pages are "
+            "what the proxy answered, and the https: ones too if ca_bundle trusts it"
         )
     return {
         "recorded": bool(settings),
