@@ -52,8 +52,6 @@ Url = tuple[str, str]
 
 @dataclass
 class _Host:
-    delay: float
-    per_host: int
     robots: bool
     robots_answered: bool = False
     last_start: float = float("-inf")
@@ -79,7 +77,7 @@ class _Simulation:
         self.hosts: dict[str, _Host] = {}
         self.delay, self.per_host = delay, per_host
         self.asked: set[Url] = set()
-        self.answered: dict[Url, float] = {}
+        self.answered: set[Url] = set()
         self.held: dict[Url, list[Url]] = defaultdict(list)
         """Pages known only once the key page is answered."""
         self.events: list[tuple[float, int, str, object]] = []
@@ -88,7 +86,7 @@ class _Simulation:
     def host(self, name: str) -> _Host:
         if name not in self.hosts:
             robots = (name, ROBOTS) in self.delays
-            self.hosts[name] = _Host(self.delay, self.per_host, robots)
+            self.hosts[name] = _Host(robots)
             if robots:
                 self._queue((name, ROBOTS), 0)
         return self.hosts[name]
@@ -106,6 +104,11 @@ class _Simulation:
             self.held[before].append(url)
             return
         self.host(url[0])
+        self.queue(url, now)
+
+    def queue(self, url: Url, now: float) -> None:
+        """Put ``url`` among its host's waiting pages (the chains' first) and start what
+        can start."""
         self._queue(url, 0 if url in self.chained else 1)
         self.dispatch(url[0], now)
 
@@ -122,9 +125,9 @@ class _Simulation:
             if h.chain_left and url not in self.chained and url[1] != ROBOTS:
                 return  # the chain's last start lets it go
             h.ends = [e for e in h.ends if e > now]
-            start = max(now, h.last_start + h.delay)
-            if len(h.ends) >= h.per_host:
-                start = max(start, sorted(h.ends)[len(h.ends) - h.per_host])
+            start = max(now, h.last_start + self.delay)
+            if len(h.ends) >= self.per_host:
+                start = max(start, sorted(h.ends)[len(h.ends) - self.per_host])
             if start > now:
                 if h.wake_at is None or start < h.wake_at:
                     h.wake_at = start
@@ -184,11 +187,11 @@ def perfect_tool(
             for url in pages:
                 sim.ask(url, now)
             if not own_left[n]:
-                own_done(now)
+                own_done()
             if not pages:
                 done(now)
 
-    def own_done(now: float) -> None:
+    def own_done() -> None:
         """A partner's own host is done: with ``park``, its place goes."""
         nonlocal free
         if park:
@@ -212,19 +215,18 @@ def perfect_tool(
             continue
         url = what
         assert isinstance(url, tuple)
-        sim.answered[url] = now
+        sim.answered.add(url)
         h = sim.hosts[url[0]]
         if url[1] == ROBOTS:
             h.robots_answered = True
         for later in sim.held.pop(url, []):
-            sim._queue(later, 0)
-            sim.dispatch(later[0], now)
+            sim.queue(later, now)
         for n in owner.pop(url, []):
             left[n] -= 1
             if url[0] == own_host[n]:
                 own_left[n] -= 1
                 if own_left[n] == 0:
-                    own_done(now)
+                    own_done()
             if left[n] == 0:
                 done(now)
         sim.dispatch(url[0], now)
