@@ -57,6 +57,7 @@ class CheckContext(Generic[P]):
         fetch: Callable[[str], Awaitable[Page]],
         sources: dict[str, Source],
         read_timeout: float | None = None,
+        recorded_as: Callable[[str, Page], Evidence] | None = None,
     ) -> None:
         self.requirement = requirement
         """The requirement being verified (id, published text, raw params)."""
@@ -69,6 +70,9 @@ class CheckContext(Generic[P]):
         self.log = logging.getLogger(f"verifier.check.{requirement.check}")
         """A logger for diagnostics; what a person must see goes into evidence instead."""
         self._fetch = fetch
+        # How the run records a fetch (its own baseline bundle cited for a page answered
+        # 304: Fetcher.evidence); without one, the page's own evidence.
+        self._recorded_as = recorded_as
         self._sources = sources
         self._read_timeout = read_timeout
         self._worker = threading.local()  # evidence recorded inside read(), kept on return
@@ -97,9 +101,7 @@ class CheckContext(Generic[P]):
         finally:
             if slot.items is None:  # cancelled (the check timed out): nothing to keep
                 slot.items = []
-        # The run's fetcher says how it records this fetch (its own baseline bundle cited
-        # for a page answered 304); a plain fetch function, the page's own evidence.
-        recorded = getattr(self._fetch, "evidence", None)
+        recorded = self._recorded_as
         slot.items = [recorded(url, page) if recorded is not None else page.evidence()]
         return page
 

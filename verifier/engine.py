@@ -123,6 +123,7 @@ async def run_requirement(
         fetch=CountingFetch(fetcher, budget),
         sources=sources,
         read_timeout=fetcher.read_timeout,
+        recorded_as=fetcher.evidence,
     )
     extra: tuple[Evidence, ...] = ()
     timed = Stretches(check.verify(ctx))

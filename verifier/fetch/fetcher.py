@@ -373,8 +373,3 @@ class CountingFetch:
                 url, f"refused: this check already made {self._budget} fetches, its limit"
             )
         return await self._fetcher.get(url)
-
-    def evidence(self, url: str, page: Page) -> Evidence:
-        """The fetch of ``url`` that gave ``page``, as the run records it
-        (:meth:`Fetcher.evidence`)."""
-        return self._fetcher.evidence(url, page)
