@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import signal
 from pathlib import Path
+from typing import Any
 
 from verifier import Page
 from verifier.sites import SiteServer
@@ -41,6 +42,16 @@ def demo_args(server: object, tmp_path: Path, tier: str) -> list[str]:
         str(tmp_path / "out"),
         *offline_args(server),
     ]
+
+
+def without_clock(value: Any) -> Any:
+    """``value`` (evidence, JSON) without the times two runs differ by: when a page was
+    fetched, and the Date header its server sent."""
+    if isinstance(value, dict):
+        return {k: without_clock(v) for k, v in value.items() if k not in ("fetched_at", "date")}
+    if isinstance(value, list):
+        return [without_clock(v) for v in value]
+    return value
 
 
 def html_page(html: str, url: str = "http://page.test/") -> Page:

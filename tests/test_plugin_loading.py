@@ -4,6 +4,8 @@ tool down, and `finops-verify plugins` shows what went wrong."""
 from __future__ import annotations
 
 import ast
+import asyncio
+import datetime as dt
 import json
 import sys
 import textwrap
@@ -315,6 +317,65 @@ def test_a_correct_specname_registers_its_checks_with_no_problem(site_dir: Path)
     registry = build_host().checks()
     assert registry.checks["spec-check"].plugin == "specname"
     assert [p for p in registry.problems if p.plugin == "specname"] == []
+
+
+READS_AHEAD_PLUGIN = """
+    from verifier import Check, Outcome, hookimpl
+
+    class ReadsAhead(Check):
+        name = "reads-ahead"
+        async def verify(self, ctx):
+            urls = ["http://pages.test/p1", "http://pages.test/p2"]
+            ctx.prefetch(urls)
+            for url in urls:
+                await ctx.fetch(url)
+            return Outcome.passed("read both")
+
+    @hookimpl
+    def register_checks(register):
+        register(ReadsAhead())
+"""
+
+
+def test_an_installed_plugin_asks_pages_ahead_with_ctx_prefetch(site_dir: Path) -> None:
+    from tests.fetch.test_prefetch import Gated, settle
+    from verifier.engine import run_requirement
+    from verifier.fetch import Fetcher
+    from verifier.models import Requirement, RequirementResult
+    from verifier.testing import make_submission
+
+    install_fake_distribution(
+        site_dir, "fake-ahead", {"ahead": "fake_ahead"}, {"fake_ahead": READS_AHEAD_PLUGIN}
+    )
+    registry = build_host().checks()
+    assert registry.checks["reads-ahead"].plugin == "ahead"
+
+    async def go() -> tuple[list[str], RequirementResult]:
+        source = Gated()
+        fetcher = Fetcher(source, None)
+        run = asyncio.ensure_future(
+            run_requirement(
+                Requirement("r", "reads two pages", "reads-ahead", {}),
+                make_submission(),
+                registry,
+                fetcher,
+                sources={},
+                as_of=dt.date(2026, 1, 1),
+            )
+        )
+        await source.first.wait()
+        await settle()
+        asked = list(source.asked)
+        for url in asked:
+            source.gate(url).set()
+        result = await run
+        await fetcher.aclose()
+        return asked, result
+
+    asked, result = asyncio.run(go())
+    assert asked == ["http://pages.test/p1", "http://pages.test/p2"]  # p2 before p1's answer
+    assert result.summary == "read both"
+    assert [e.url for e in result.evidence] == asked
 
 
 def test_a_plugin_that_registers_nothing_is_listed_with_no_checks(

@@ -11,10 +11,11 @@ becomes an ``error`` outcome with the fetch's reason: a fault is never a fail.
 from __future__ import annotations
 
 import abc
+import asyncio
 import datetime as dt
 import logging
 import threading
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
@@ -58,6 +59,7 @@ class CheckContext(Generic[P]):
         sources: dict[str, Source],
         read_timeout: float | None = None,
         recorded_as: Callable[[str, Page], Evidence] | None = None,
+        prefetch: Callable[[Iterable[str]], None] | None = None,
     ) -> None:
         self.requirement = requirement
         """The requirement being verified (id, published text, raw params)."""
@@ -73,6 +75,9 @@ class CheckContext(Generic[P]):
         # How the run records a fetch (its own baseline bundle cited for a page answered
         # 304: Fetcher.evidence); without one, the page's own evidence.
         self._recorded_as = recorded_as
+        # How the run starts fetches ahead of their asks (CountingFetch.prefetch: within
+        # the check's budget); without one, prefetch() is a hint that does nothing.
+        self._prefetch = prefetch
         self._sources = sources
         self._read_timeout = read_timeout
         self._worker = threading.local()  # evidence recorded inside read(), kept on return
@@ -104,6 +109,28 @@ class CheckContext(Generic[P]):
         recorded = self._recorded_as
         slot.items = [recorded(url, page) if recorded is not None else page.evidence()]
         return page
+
+    def prefetch(self, urls: Iterable[str]) -> None:
+        """Start fetching ``urls`` now: pages this check will read with :meth:`fetch`
+        (or :func:`~verifier.read_page`) one after the other, so that the request for the
+        next one need not wait until the one before is answered and read.
+
+        A hint that records nothing: each page is recorded by the :meth:`fetch` that asks
+        for it, where that fetch is asked, with the page or the fault this fetch got
+        (nothing is raised here), exactly as without it. It counts nothing against the
+        check's fetch budget, and starts no more URLs than the budget has left; a URL
+        given twice is started once. Where the run has no way to fetch ahead (a context
+        made with a ``fetch`` alone, as in a test), and outside the event loop (inside
+        :meth:`read`), it does nothing. Give only pages the check will ask for: a page
+        started ahead is a request to the site even if the check never asks for it.
+        """
+        if self._prefetch is None:
+            return
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:  # a page reader thread: no loop to start fetches on
+            return
+        self._prefetch(urls)
 
     async def read(self, fn: Callable[..., R], page: Page, *args: Any) -> R:
         """Run ``fn(page, *args)``, code that walks a fetched page's tree (``page.soup``:

@@ -115,15 +115,17 @@ async def run_requirement(
             0.0,
             chosen,
         )
+    counting = CountingFetch(fetcher, budget)
     ctx: CheckContext[Any] = CheckContext(
         requirement=req,
         submission=submission,
         params=params,
         as_of=as_of,
-        fetch=CountingFetch(fetcher, budget),
+        fetch=counting,
         sources=sources,
         read_timeout=fetcher.read_timeout,
         recorded_as=fetcher.evidence,
+        prefetch=counting.prefetch,
     )
     extra: tuple[Evidence, ...] = ()
     timed = Stretches(check.verify(ctx))

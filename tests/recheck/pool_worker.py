@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from verifier.errors import FetchError
-from verifier.fetch import FetchCache, FetchSettings
+from verifier.fetch import FetchCache, Fetcher, FetchSettings
 from verifier.run.pool import Channel, Job, RemoteSource, page_wire, worker_main
 
 
@@ -32,6 +32,20 @@ async def setup(payload: Any, channel: Channel) -> Job:
             return importlib.import_module(argument).__file__, 0
         if what == "pid":  # which worker ran the job
             return os.getpid(), 0
+        if what == "ahead":  # a run's pages asked ahead, then read in turn
+            fetcher = Fetcher(cache, None)
+            for url in argument:
+                fetcher.prefetch(url)
+            for _ in range(20):  # a few turns of the loop: no clock
+                await asyncio.sleep(0)
+            asked_ahead = cache.requests
+            got: list[Any] = []
+            for url in argument:
+                try:
+                    got.append(("page", (await fetcher.get(url)).visible_text))
+                except FetchError as exc:
+                    got.append(("fault", exc.reason, cache.failed_at(url)))
+            return (asked_ahead, got, cache.hits), 0
         if what == "raise":
             raise ValueError(argument)
         if what == "print":  # a plugin printing: the channel must not see it

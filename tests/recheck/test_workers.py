@@ -22,7 +22,7 @@ from verifier.run.pool import WorkerFailed, WorkerPool, fault_from_wire, fault_w
 from verifier.run.recheck import MAX_AUTO_WORKERS, PARTNERS_PER_WORKER, auto_workers
 from verifier.sites import SiteServer, serve_sites
 
-from ..helpers import FIXTURES, html_page
+from ..helpers import FIXTURES, html_page, without_clock
 from .test_command import DEMO, _without_times, recheck, summary_of, write_roster
 
 TEST_WORKER = "tests.recheck.pool_worker"
@@ -50,17 +50,7 @@ def _evidence(bundle: Path) -> dict[str, Any]:
 
 
 def _timeless(evidence: dict[str, Any]) -> str:
-    return json.dumps(_without_clock(evidence), sort_keys=True)
-
-
-def _without_clock(value: Any) -> Any:
-    """``value`` without the times two runs differ by: when a page was fetched, and the
-    Date header its server sent."""
-    if isinstance(value, dict):
-        return {k: _without_clock(v) for k, v in value.items() if k not in ("fetched_at", "date")}
-    if isinstance(value, list):
-        return [_without_clock(v) for v in value]
-    return value
+    return json.dumps(without_clock(evidence), sort_keys=True)
 
 
 def test_workers_make_the_bundles_one_process_makes_and_ask_each_url_once(
@@ -218,6 +208,23 @@ def test_every_fetch_error_reaches_the_worker_with_its_kind_and_evidence() -> No
     )
     assert (kind2, name2) == ("fault", "RobotsDisallowed")
     assert data2["error"] == "robots.txt disallows it"
+
+
+def test_pages_a_worker_asks_ahead_are_asked_of_the_parent_and_read_as_asked() -> None:
+    page = html_page("<p>Seen text</p>", "http://page.test/a")
+    source = Answers({"http://page.test/a": page})
+    urls = ["http://page.test/a", "http://page.test/gone"]
+
+    ((asked_ahead, got, hits),), _ = _run(source, [("ahead", urls)])
+
+    assert asked_ahead == 2  # both handed to the parent before the first was read
+    assert sorted(source.asked) == sorted(urls)
+    assert got == [
+        ("page", "Seen text"),
+        # The fault as the parent had it, when it happened there.
+        ("fault", "gave up after 2 attempts: HTTP 503", "2020-02-02T02:02:02Z"),
+    ]
+    assert hits == 0  # the run's own asks of pages it asked ahead are no hits
 
 
 @pytest.mark.parametrize("kind", [FetchError, FetchFailed, FetchRefused, FetchTimeout])

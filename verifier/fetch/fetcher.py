@@ -122,14 +122,34 @@ class FetchCache:
         key = url.strip()
         task = self._tasks.get(key)
         if task is None:
-            task = asyncio.ensure_future(self._fetch(key))
-            self._tasks[key] = task
+            task = self._start(key)
         else:
             self.hits += 1
             if self.max_kept is not None:
                 self._again.add(key)
             if key in self._kept:
                 self._kept.move_to_end(key)  # asked again: the most recently used now
+        return task
+
+    def warm(self, url: str) -> asyncio.Task[Page] | None:
+        """Start fetching ``url`` (stripped) before anyone asks for it: the new task, or
+        ``None`` when its fetch is started already (then an ask is what it always was).
+
+        Not an ask: it counts no hit, so whoever warmed the task takes it himself
+        (:meth:`Fetcher.prefetch`) instead of asking :meth:`task` again. A fault it ends
+        with is retrieved here: a page warmed and never asked (its check timed out) is no
+        "Task exception was never retrieved" in the log.
+        """
+        key = url.strip()
+        if key in self._tasks:
+            return None
+        task = self._start(key)
+        task.add_done_callback(_retrieved)
+        return task
+
+    def _start(self, key: str) -> asyncio.Task[Page]:
+        task = asyncio.ensure_future(self._fetch(key))
+        self._tasks[key] = task
         return task
 
     def _finished(self, url: str, weight: int) -> None:
@@ -239,6 +259,8 @@ class Fetcher:
         # The answer this run got for each URL: asked again, the URL gets the same page,
         # the one its bundle records, even if the shared cache has forgotten it since.
         self._answers: dict[str, asyncio.Task[Page]] = {}
+        # Fetches this run started ahead of its asks (prefetch), not recorded until asked.
+        self._ahead: dict[str, asyncio.Task[Page]] = {}
         self._own_baseline = own_baseline
         self._cited: dict[str, dict[str, Any] | None] = {}
         self._origins: set[str] = set()
@@ -254,7 +276,9 @@ class Fetcher:
         key = url.strip()
         task = self._answers.get(key)
         if task is None:
-            task = self.cache.task(key)
+            # A fetch this run started ahead is its first ask's: taken, not asked again
+            # (the shared cache counts no hit for it).
+            task = self._ahead.pop(key, None) or self.cache.task(key)
             self._answers[key] = task
             if task.done():
                 self._keep(key, task)  # before the check sees it, as for a new fetch
@@ -263,6 +287,17 @@ class Fetcher:
                 # is recorded before any check reads the page.
                 task.add_done_callback(functools.partial(self._keep, key))
         return await asyncio.shield(task)
+
+    def prefetch(self, url: str) -> None:
+        """Start fetching ``url`` now, for a :meth:`get` to come: nothing is recorded (a
+        page started ahead and never asked leaves nothing in the store). :meth:`get` then
+        gets the page, or the fault, this fetch gave, and records it as ever. Nothing is
+        started for a URL this run asked already, or whose fetch the cache has started."""
+        key = url.strip()
+        if self._open and key not in self._answers and key not in self._ahead:
+            task = self.cache.warm(key)
+            if task is not None:
+                self._ahead[key] = task
 
     def evidence(self, url: str, page: Page) -> Evidence:
         """The fetch of ``url`` (stripped) that gave ``page``, as this run records it: a
@@ -336,6 +371,12 @@ class Fetcher:
             self._store(page.url, page, purpose)
 
 
+def _retrieved(task: asyncio.Task[Page]) -> None:
+    """Mark how ``task`` ended as seen; whoever awaits it later still gets its fault."""
+    if not task.cancelled():
+        task.exception()
+
+
 def _targets(hops: Iterable[tuple[str, str]]) -> list[str]:
     """Every URL a chain of (url, location) hops went to, locations made absolute."""
     found = []
@@ -364,9 +405,25 @@ class CountingFetch:
         self._fetcher = fetcher
         self._budget = budget
         self.count = 0
+        self._asked: set[str] = set()
+        self._ahead: set[str] = set()  # started by prefetch, not asked yet
+
+    def prefetch(self, urls: Iterable[str]) -> None:
+        """Start fetching ``urls`` (each once, stripped) for the check's asks to come,
+        counting nothing: at most as many as its budget has left for them (never a fetch
+        it could not make itself), none it asked already."""
+        for key in dict.fromkeys(url.strip() for url in urls):
+            if self.count + len(self._ahead) >= self._budget:
+                return
+            if key not in self._asked and key not in self._ahead:
+                self._ahead.add(key)
+                self._fetcher.prefetch(key)
 
     async def __call__(self, url: str) -> Page:
         """Fetch ``url`` through the shared fetcher, counting against the budget."""
+        key = url.strip()
+        self._ahead.discard(key)
+        self._asked.add(key)
         self.count += 1
         if self.count > self._budget:
             raise FetchRefused(
