@@ -122,6 +122,7 @@ async def _capture(ctx: CheckContext[AttestationParams], urls: list[str]) -> dic
     forms = name_forms(ctx.submission.applicant.name, ctx.submission.applicant.aliases)
     for url in urls[ctx.params.max_urls :]:
         ctx.evidence("cited-url", f"cited but not fetched (over max_urls): {url}", url=url)
+    ctx.prefetch(urls[: ctx.params.max_urls])  # asked now: none waits for the one before
     for url in urls[: ctx.params.max_urls]:
         read = await read_page(ctx, url)
         if read.page is None or read.state != "ok":

@@ -136,6 +136,12 @@ class CaseStudiesCheck(Check[CaseStudiesParams]):
         if not ctx.submission.case_studies:
             return Outcome.failed("not provided: the submission has no 'case_studies'")
         gathered = _Gathered(ctx)
+        # Every page it will read, asked now: the request for one need not wait until the
+        # one before is answered and judged. A URL given again (normalised) is not read again.
+        first: dict[str, str] = {}
+        for study in ctx.submission.case_studies:
+            first.setdefault(normalize_url(str(study.url)), str(study.url))
+        ctx.prefetch(first.values())
         for number, study in enumerate(ctx.submission.case_studies, 1):
             await gathered.add(number, study)
         return decide(gathered.facts(), ctx.params)

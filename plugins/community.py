@@ -171,6 +171,9 @@ class CommunityCheck(Check[CommunityParams]):
         confirmed: list[str] = []
         claimed: list[str] = []
         faults: list[str] = []
+        # Each claim's page is read, in turn: asked now, one need not wait for the one
+        # before (and the pages above it that group_page may read).
+        ctx.prefetch(claim.url for claim in claims if claim.url is not None)
         for claim in claims:
             why = "no contributors page given"
             if claim.url is not None:

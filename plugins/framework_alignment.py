@@ -206,7 +206,9 @@ async def _gather(ctx: CheckContext[FrameworkAlignmentParams]) -> _Found:
     found = _Found(load_taxonomy(ctx.params.taxonomy))
     # The Framework's own pages are the Foundation's, whatever sources the run has.
     sites = sites_of(ctx, found.tax.hosts)
-    for url in dict.fromkeys(ctx.submission.alignment_pages):
+    urls = list(dict.fromkeys(ctx.submission.alignment_pages))
+    ctx.prefetch(urls)  # each asked now: one need not wait until the one before is read
+    for url in urls:
         read = await read_page(ctx, url)
         if read.page is None or read.state != "ok":
             if read.state != "gone":  # a page that is gone is an absence, not a doubt
