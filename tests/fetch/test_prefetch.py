@@ -15,7 +15,7 @@ from verifier import Check, CheckContext, NoParams, Outcome, Status, read_page
 from verifier.bundle.store import EvidenceStore
 from verifier.engine import DEFAULT_FETCH_BUDGET, run_requirement
 from verifier.errors import FetchFailed
-from verifier.fetch import FetchCache, Fetcher, Page
+from verifier.fetch import CountingFetch, FetchCache, Fetcher, Page
 from verifier.host import CheckRegistry, PluginInfo
 from verifier.models import Requirement, RequirementResult
 from verifier.testing import make_submission
@@ -176,6 +176,32 @@ def test_prefetch_counts_nothing_and_starts_no_more_than_the_budget_has_left() -
         for url in rest[2:]
     ]
     assert all(e.sha256 for e in fetches[:3])  # the three within the budget were answered
+
+
+def test_pages_asked_ahead_then_read_leave_their_place_in_the_budget_to_the_next_ones() -> None:
+    a, b, c, d, e = (f"{SITE}/p{i}" for i in range(5))
+
+    async def go() -> list[str]:
+        fetcher = Fetcher(Gated(open_all=True), None)
+        started: list[str] = []
+        ahead = fetcher.prefetch
+
+        def noted(url: str) -> None:
+            started.append(url)
+            ahead(url)
+
+        fetcher.prefetch = noted  # type: ignore[method-assign]
+        check = CountingFetch(fetcher, budget=4)
+        try:
+            check.prefetch([a, b])
+            await check(a)
+            await check(b)
+            check.prefetch([a, c, d, e])  # a is asked already; room for two more
+            return started
+        finally:
+            await fetcher.aclose()
+
+    assert asyncio.run(go()) == [a, b, c, d]
 
 
 def test_a_prefetched_page_that_fails_raises_nothing_and_is_recorded_where_it_is_read() -> None:
