@@ -187,3 +187,48 @@ def test_a_bounded_cache_never_drops_a_fetch_in_flight() -> None:
 
     asyncio.run(go())
     assert source.asked.count(slow.url) == 1
+
+
+
+def test_a_run_reading_pages_at_hand_lets_the_others_ask_their_pages_first(
+    tmp_path: Path,
+) -> None:
+    """A batch's shared directory is in the cache already: the run walking it must not
+    hold the event loop until it has read every page while another check of the same
+    partner has its own first page still to ask (that host's chain would start later)."""
+    shared = [html_page(f"<p>page {n}</p>", f"http://dir.test/p{n}") for n in range(5)]
+    own = html_page("<p>product</p>", "http://own.test/product")
+    source = Counted({p.url: p for p in [*shared, own]})
+    walked: list[str] = []
+    walked_when_asked: list[int] = []
+    get = source.get
+
+    async def noting(url: str) -> Page:
+        if url == own.url:
+            walked_when_asked.append(len(walked))
+        return await get(url)
+
+    source.get = noting  # type: ignore[method-assign]
+
+    async def go() -> None:
+        cache = FetchCache(source)
+        for page in shared:  # fetched already, for the partners before this one
+            await cache.get(page.url)
+        fetcher = Fetcher(cache, EvidenceStore(tmp_path / "run"))
+
+        async def walk() -> None:
+            for page in shared:
+                assert await fetcher.get(page.url) is page
+                walked.append(page.url)
+
+        try:
+            await asyncio.gather(walk(), fetcher.get(own.url))
+        finally:
+            await fetcher.aclose()
+            await cache.aclose()
+
+    asyncio.run(go())
+    assert walked == [p.url for p in shared]
+    assert source.asked == [*(p.url for p in shared), own.url]
+    # Asked while the walk had read one page at most (without the turn it had read all 5).
+    assert len(walked_when_asked) == 1 and walked_when_asked[0] <= 1

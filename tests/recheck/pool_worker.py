@@ -7,7 +7,7 @@ import asyncio
 import importlib
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from verifier.errors import FetchError
@@ -19,8 +19,17 @@ async def setup(payload: Any, channel: Channel) -> Job:
     source = RemoteSource(channel, FetchSettings(**payload))
     cache = FetchCache(source)  # as a worker's runs read through one
 
-    async def job(work: Any, milestone: Callable[[], None]) -> tuple[Any, int]:
+    async def job(
+        work: Any, milestone: Callable[[], None], begin: Callable[[], Awaitable[None]]
+    ) -> tuple[Any, int]:
         what, argument = work
+        if what == "gate":  # the page at `argument`, asked once through the gate
+            await begin()
+            await begin()  # a second call waits for nothing more
+            try:
+                return (await cache.get(argument)).url, 0
+            except FetchError as exc:
+                return type(exc).__name__, 0
         if what == "milestone":
             milestone()
             await asyncio.sleep(argument)

@@ -3,6 +3,7 @@ the fixture sites on 127.0.0.1 (CONTRACT.md, "Renewal re-check")."""
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import hashlib
 import json
@@ -513,3 +514,57 @@ def test_the_next_partner_starts_fetching_while_one_whose_checks_ended_writes_it
     assert seen == [True]
     assert check_bundle(tmp_path / "out" / "partners" / "acme").ok
     assert check_bundle(tmp_path / "out" / "partners" / "stratus").ok
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_a_partner_reads_its_submission_before_it_waits_for_a_place(
+    tmp_path: Path, server: SiteServer, monkeypatch: pytest.MonkeyPatch, workers: str
+) -> None:
+    """With one partner checked at a time, the next one's submission is read (and found
+    invalid) while the first is still fetching: reading inputs takes no place."""
+    import verifier.run.recheck as recheck_module
+    from verifier.fetch import LiveSource
+    from verifier.run.pool import WorkerPool
+
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("tier: platform\napplicant: {name: Bad Co, website: 'file:///etc/passwd'}\n")
+    roster = write_roster(tmp_path, f"  - id: bad\n    submission: {bad}\n", {"acme": "platform"})
+    told: dict[str, asyncio.Event] = {}
+    held: list[str] = []
+    asked: list[str] = []
+
+    def event() -> asyncio.Event:
+        return told.setdefault("bad", asyncio.Event())  # made in the run's own loop
+
+    def noting(run: Any) -> Any:
+        async def wrapper(*args: Any, **kwargs: Any) -> Any:
+            result = await run(*args, **kwargs)
+            if getattr(result, "id", None) == "bad":
+                event().set()
+            return result
+
+        return wrapper
+
+    get = LiveSource.get
+
+    async def holding_get(self: LiveSource, url: str) -> Any:
+        # acme's first page waits until bad's result is in (or 30 s, in which case bad
+        # waited for acme's place).
+        asked.append(url)
+        if "robots.txt" not in url and len(asked) == 1:
+            try:
+                await asyncio.wait_for(event().wait(), 30)
+                held.append("released by bad's result")
+            except TimeoutError:
+                held.append("timed out")
+        return await get(self, url)
+
+    monkeypatch.setattr(recheck_module, "run_partner", noting(recheck_module.run_partner))
+    monkeypatch.setattr(WorkerPool, "run", noting(WorkerPool.run))
+    monkeypatch.setattr(LiveSource, "get", holding_get)
+    args = ("--concurrency", "1", "--workers", workers)
+    recheck(server, roster, tmp_path / "out", *args)
+    assert held == ["released by bad's result"]
+    data = summary_of(tmp_path / "out")
+    assert [p["outcome"] for p in data["partners"]][1] == "error"
+    assert check_bundle(tmp_path / "out" / "partners" / "acme").ok

@@ -64,9 +64,9 @@ def test_workers_make_the_bundles_one_process_makes_and_ask_each_url_once(
     jobs: list[object] = []
     run = WorkerPool.run
 
-    async def counted(self: WorkerPool, job: object, milestone: Any = None) -> Any:
+    async def counted(self: WorkerPool, job: object, *args: Any) -> Any:
         jobs.append(job)
-        return await run(self, job, milestone)
+        return await run(self, job, *args)
 
     monkeypatch.setattr(WorkerPool, "run", counted)
     code_two = recheck(server, roster, two, "--workers", "2")
@@ -300,3 +300,59 @@ def test_a_job_s_milestone_reaches_the_parent_before_its_result() -> None:
 
     asyncio.run(go())
     assert calls == ["milestone", "after the milestone"]
+
+
+def test_a_job_waits_at_its_gate_until_the_parent_opens_it() -> None:
+    """A job's ``begin`` returns once the ``gate`` given to ``run`` has returned in the
+    parent: the page the gate makes exists when the job asks for it after ``begin``."""
+    url = "http://page.test/made-by-the-gate"
+    source = Answers({})
+    calls: list[object] = []
+
+    async def gate() -> None:
+        calls.append("gate asked")
+        await asyncio.sleep(0.2)
+        source.pages[url] = html_page("<p>made</p>", url)
+
+    async def go() -> None:
+        cache = FetchCache(source, read_pages=False)
+        try:
+            async with WorkerPool(cache, TEST_WORKER, {}, 1) as pool:
+                calls.append(await pool.run(("gate", url), None, gate))
+                # Without a gate, begin returns at once: the page is not there yet.
+                calls.append(await pool.run(("gate", url + "-not-made")))
+                # A job that never calls begin never has its gate awaited.
+                calls.append(type(await pool.run(("pid", None), None, gate)).__name__)
+        finally:
+            await cache.aclose()
+
+    asyncio.run(go())
+    assert calls == ["gate asked", url, "FetchFailed", "int"]
+
+
+def test_a_run_cancelled_at_its_gate_cancels_the_gate_and_the_job() -> None:
+    entered: list[str] = []
+    asked = asyncio.Event()
+
+    async def gate() -> None:
+        entered.append("gate")
+        asked.set()
+        await asyncio.sleep(30)
+        entered.append("gate passed")  # never: the run was cancelled
+
+    async def go() -> None:
+        cache = FetchCache(Answers({}), read_pages=False)
+        try:
+            async with WorkerPool(cache, TEST_WORKER, {}, 1) as pool:
+                waiting = asyncio.create_task(pool.run(("gate", "http://page.test/x"), None, gate))
+                await asked.wait()
+                waiting.cancel()
+                with pytest.raises(asyncio.CancelledError):
+                    await waiting
+                # The worker goes on serving other jobs.
+                assert isinstance(await pool.run(("pid", None)), int)
+        finally:
+            await cache.aclose()
+
+    asyncio.run(go())
+    assert entered == ["gate"]

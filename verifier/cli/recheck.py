@@ -150,7 +150,8 @@ class _RecheckCommand(click.Command):
     type=click.IntRange(min=1, max=256),
     default=DEFAULT_CONCURRENCY,
     show_default=True,
-    help="Partners verified at once (per-host limits still hold across all of them).",
+    help="Partners checked at once, from their first check to their last (per-host "
+    "limits still hold across all of them).",
 )
 @click.option(
     "--workers",

@@ -286,6 +286,13 @@ class Fetcher:
                 # Registered before shield() adds its own: it runs first, so the exchange
                 # is recorded before any check reads the page.
                 task.add_done_callback(functools.partial(self._keep, key))
+        if task.done():
+            # A page at hand is no reason to keep the event loop: the run's other checks
+            # get their turn (and send their own requests) before this one reads on.
+            # Without it, a check reading a shared directory that other runs of a batch
+            # fetched already walks all of it before the next check has asked its first
+            # page: 20-130 ms a partner, on the critical path of its own host's pages.
+            await asyncio.sleep(0)
         return await asyncio.shield(task)
 
     def prefetch(self, url: str) -> None:

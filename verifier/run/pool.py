@@ -20,11 +20,14 @@ Ctrl-C: the parent stops it, by closing its input. A worker whose input closes (
 ends, is interrupted, or its parent was killed) cancels its jobs, which remove what they
 had half written, and exits.
 
-Messages, parent to worker: ``("init", payload)`` first, then ``("job", n, job)``,
-``("page", n, page, side)``, ``("fault", n, fault, side)`` and ``("bug", n, text)``;
-worker to parent: ``("get", n, url)``, ``("milestone", n)`` (job ``n`` has reached the
-point its caller waits for: a re-check's partner has ended its checks),
-``("done", n, result, hits)`` and ``("bug", n, text)``. ``side`` carries the pages the
+Messages, parent to worker: ``("init", payload)`` first, then ``("job", n, job, open)``,
+``("go", n)``, ``("page", n, page, side)``, ``("fault", n, fault, side)`` and
+``("bug", n, text)``; worker to parent: ``("ready", n)`` (job ``n`` waits at its gate:
+a re-check's partner has read its submission and waits for its place among those
+checked at once; a job sent with ``open`` true passes its gate without asking),
+``("get", n, url)``, ``("milestone", n)`` (job ``n`` has reached the point its caller
+waits for: a re-check's partner has ended its checks), ``("done", n, result, hits)`` and
+``("bug", n, text)``. ``side`` carries the pages the
 parent's source fetched for itself (robots.txt) that the worker has not been given yet:
 each worker's bundles record those its runs relied on, as in one process.
 A page is sent as its class and its fields, so that a page answered 304 (a
@@ -134,6 +137,7 @@ class _Worker:
     process: asyncio.subprocess.Process
     jobs: dict[int, asyncio.Future[Any]] = field(default_factory=dict)
     milestones: dict[int, Callable[[], None]] = field(default_factory=dict)
+    gates: dict[int, asyncio.Future[None]] = field(default_factory=dict)
     side_sent: int = 0
     listening: asyncio.Task[None] | None = None
 
@@ -189,24 +193,43 @@ class WorkerPool:
         if stdin is not None and not stdin.is_closing():
             stdin.write(_frame(message))
 
-    async def run(self, job: object, milestone: Callable[[], None] | None = None) -> Any:
+    async def run(
+        self,
+        job: object,
+        milestone: Callable[[], None] | None = None,
+        gate: Callable[[], Awaitable[None]] | None = None,
+    ) -> Any:
         """Run ``job`` in the least busy worker; its result, or :class:`WorkerFailed`.
         ``milestone`` is called when the job says it has reached its milestone (the
-        worker's job calls the ``milestone`` it is given; see :data:`Job`)."""
+        worker's job calls the ``milestone`` it is given; see :data:`Job`). With a
+        ``gate``, the job's ``begin`` waits in the worker until ``gate()`` has returned
+        here, awaited once the job asks (after what it does first, such as reading its
+        inputs); without one, ``begin`` returns at once."""
         worker = min(self._workers, key=lambda w: len(w.jobs))
         if worker.listening is None or worker.listening.done():
             raise WorkerFailed(f"worker process {worker.process.pid} has ended")
         number = next(self._numbers)
-        done: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        loop = asyncio.get_running_loop()
+        done: asyncio.Future[Any] = loop.create_future()
         worker.jobs[number] = done
         if milestone is not None:
             worker.milestones[number] = milestone
-        self._send(worker, ("job", number, job))
+        ready: asyncio.Future[None] | None = None
+        if gate is not None:
+            ready = worker.gates[number] = loop.create_future()
+        self._send(worker, ("job", number, job, gate is None))
         try:
+            if ready is not None and gate is not None:
+                # In this task, so that cancelling the run cancels a wait for the gate too.
+                await asyncio.wait((done, ready), return_when=asyncio.FIRST_COMPLETED)
+                if ready.done() and not done.done():
+                    await gate()
+                    self._send(worker, ("go", number))
             return await done
         finally:
             worker.jobs.pop(number, None)
             worker.milestones.pop(number, None)
+            worker.gates.pop(number, None)
 
     async def _listen(self, worker: _Worker) -> None:
         stdout = worker.process.stdout
@@ -222,6 +245,11 @@ class WorkerPool:
                 reached = worker.milestones.pop(number, None)
                 if reached is not None:
                     reached()
+                continue
+            if kind == "ready":
+                waiting = worker.gates.pop(number, None)
+                if waiting is not None and not waiting.done():
+                    waiting.set_result(None)
                 continue
             done = worker.jobs.get(number)
             if done is None or done.done():
@@ -350,11 +378,12 @@ class RemoteSource:
         """Nothing to release: the parent owns the connections."""
 
 
-Job = Callable[[Any, Callable[[], None]], Awaitable[tuple[Any, int]]]
-"""What a worker runs for each job, given the job and a callable to call when the job
+Job = Callable[[Any, Callable[[], None], Callable[[], Awaitable[None]]], Awaitable[tuple[Any, int]]]
+"""What a worker runs for each job, given the job, a callable to call when the job
 reaches its milestone (the parent then calls the ``milestone`` given to
-:meth:`WorkerPool.run`): its result, and how many asks its cache answered since the last
-job reported (for the run's progress)."""
+:meth:`WorkerPool.run`) and ``begin``, to await before the part of the job the parent
+gates (it returns once the ``gate`` given to :meth:`WorkerPool.run` has): its result, and
+how many asks its cache answered since the last job reported (for the run's progress)."""
 Setup = Callable[[Any, Channel], Awaitable[Job]]
 """Makes a worker's :data:`Job` from the pool's payload and the worker's channel (which
 a :class:`RemoteSource` is made on)."""
@@ -397,26 +426,40 @@ async def _serve(setup: Setup, fd_in: int, fd_out: int) -> None:
         return
     job = await setup(first[1], link)
     running: set[asyncio.Task[None]] = set()
+    gates: dict[int, asyncio.Future[None]] = {}
 
-    async def one(number: int, work: object) -> None:
+    async def one(number: int, work: object, open_gate: bool) -> None:
         def milestone() -> None:
             link.writer.write(_frame(("milestone", number)))
 
+        async def begin() -> None:
+            if open_gate:
+                return
+            if number not in gates:
+                gates[number] = loop.create_future()
+                await link.send(("ready", number))
+            await gates[number]
+
         try:
-            result, hits = await job(work, milestone)
+            result, hits = await job(work, milestone, begin)
         except Exception:
             answer: tuple[Any, ...] = ("bug", number, traceback.format_exc())
         else:
             answer = ("done", number, result, hits)
+        finally:
+            gates.pop(number, None)
         with contextlib.suppress(ConnectionError):  # the parent has gone: nobody to tell
             await link.send(answer)
 
     try:
         while (message := await _receive(reader)) is not None:
             if message[0] == "job":
-                task = asyncio.create_task(one(message[1], message[2]))
+                task = asyncio.create_task(one(message[1], message[2], message[3]))
                 running.add(task)
                 task.add_done_callback(running.discard)
+            elif message[0] == "go":
+                if (waiting := gates.get(message[1])) is not None and not waiting.done():
+                    waiting.set_result(None)
             else:
                 link.answered(message)
     finally:

@@ -30,7 +30,7 @@ import json
 import logging
 import os
 import shutil
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -353,15 +353,23 @@ async def run_recheck(
         progress.errors += found.outcome == Status.ERROR
         notify(progress, found)
     # At most `concurrency` partners are checked at once (fetching, reading, judging);
-    # one whose checks have ended writes its bundle outside that count, so that the next
-    # partner starts fetching meanwhile, and at most as many again are being written.
+    # a partner reads its submission before it takes its place there, and one whose checks
+    # have ended writes its bundle outside that count, so that the next partner starts
+    # fetching meanwhile: at most as many again are being read or written.
     checking = asyncio.Semaphore(request.concurrency)
     in_flight = asyncio.Semaphore(2 * request.concurrency)
 
     async def one(partner: RosterPartner) -> None:
         async with in_flight:
-            await checking.acquire()
-            held = True
+            held = False
+
+            async def begin() -> None:
+                nonlocal held
+                if not held:
+                    await checking.acquire()
+                    held = True
+                    progress.in_flight.append(partner.id)
+                    notify(progress, None)
 
             def checked() -> None:
                 nonlocal held
@@ -369,16 +377,19 @@ async def run_recheck(
                     held = False
                     checking.release()
 
-            progress.in_flight.append(partner.id)
-            notify(progress, None)
             try:
                 if progress.pool is not None:
-                    result: PartnerResult = await progress.pool.run(partner, checked)
+                    # A place free now is taken now: the worker need not ask for it.
+                    gate = None if not checking.locked() else begin
+                    if gate is None:
+                        await begin()
+                    result: PartnerResult = await progress.pool.run(partner, checked, gate)
                 else:
-                    result = await run_partner(request, shared, partner, as_of, checked)
+                    result = await run_partner(request, shared, partner, as_of, checked, begin)
             finally:
                 checked()
-                progress.in_flight.remove(partner.id)
+                if partner.id in progress.in_flight:
+                    progress.in_flight.remove(partner.id)
             results[partner.id] = result
             progress.done += 1
             progress.errors += result.outcome == Status.ERROR
@@ -430,11 +441,14 @@ async def run_partner(
     partner: RosterPartner,
     as_of: dt.date,
     on_checked: Callable[[], None] | None = None,
+    begin: Callable[[], Awaitable[None]] | None = None,
 ) -> PartnerResult:
     """Verify one partner: its bundle written aside and renamed when complete, the
-    baseline's decisions carried. ``on_checked`` is called when its checks have ended and
-    it will fetch nothing more (:func:`verifier.run.verify.execute`), before its bundle
-    is written."""
+    baseline's decisions carried. ``begin`` is awaited once its inputs are read and valid
+    and its folder begun, before its checks start (a re-check takes the partner's place
+    among those checked at once there); ``on_checked`` is called when its checks have
+    ended and it will fetch nothing more (:func:`verifier.run.verify.execute`), before its
+    bundle is written."""
     partial = partial_dir(request.out, partner.id)
     if partial.exists():
         shutil.rmtree(partial)
@@ -456,7 +470,7 @@ async def run_partner(
         except InputError as exc:
             return PartnerResult.unverified(partner.id, str(exc), renewal_due=partner.renewal_due)
         try:
-            report = await execute(prep, run, on_checked=on_checked)
+            report = await execute(prep, run, on_checked=on_checked, on_ready=begin)
         except InputError as exc:  # its bundle could not be written (a full disk)
             return PartnerResult.unverified(partner.id, str(exc), renewal_due=partner.renewal_due)
         report_json = read_regular(partial / REPORT_JSON, MAX_JSON)

@@ -10,7 +10,7 @@ complete, the baseline's decisions carried), its pages fetched by the parent.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from typing import Any
 
@@ -43,10 +43,12 @@ async def setup(payload: Any, channel: Channel) -> Job:
     parts = RunParts(host, cache=cache)
     reported = 0
 
-    async def job(partner: Any, checked: Callable[[], None]) -> tuple[PartnerResult, int]:
+    async def job(
+        partner: Any, checked: Callable[[], None], begin: Callable[[], Awaitable[None]]
+    ) -> tuple[PartnerResult, int]:
         nonlocal reported
         assert isinstance(partner, RosterPartner)
-        result = await run_partner(request, parts, partner, as_of, checked)
+        result = await run_partner(request, parts, partner, as_of, checked, begin)
         hits, reported = cache.hits - reported, cache.hits
         return result, hits
 

@@ -29,7 +29,7 @@ import re
 import shutil
 import unicodedata
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -329,6 +329,7 @@ async def execute(
     source: PageSource | None = None,
     on_done: Callable[[RequirementResult], None] | None = None,
     on_checked: Callable[[], None] | None = None,
+    on_ready: Callable[[], Awaitable[None]] | None = None,
 ) -> Report:
     """Run the checks and write the report directory; returns the report.
 
@@ -337,12 +338,14 @@ async def execute(
     ``request.settings``; either way the captures this run used are written to its folder.
     ``on_checked`` is called once every check has ended and nothing more will be fetched,
     before the reports are written (a batch lets its next run start fetching then).
+    ``on_ready`` is awaited once the run's folder and inputs are written, just before its
+    first check starts (a batch holds the run there until it may fetch).
 
     Raises :class:`InputError` when the report cannot be written (a full disk), after
     removing what the run had written: see the module docstring.
     """
     try:
-        return await _execute(prep, request, source, on_done, on_checked)
+        return await _execute(prep, request, source, on_done, on_checked, on_ready)
     except OSError as exc:
         raise _discard(prep, exc) from exc
 
@@ -388,6 +391,7 @@ async def _execute(
     source: PageSource | None,
     on_done: Callable[[RequirementResult], None] | None,
     on_checked: Callable[[], None] | None = None,
+    on_ready: Callable[[], Awaitable[None]] | None = None,
 ) -> Report:
     prep.out.mkdir(parents=True, exist_ok=True)
     write_inputs(prep.out, prep.submission_bytes, prep.policy_bytes)
@@ -404,6 +408,8 @@ async def _execute(
             None if request.baseline_bundle is None else baseline_book([request.baseline_bundle])
         ),
     )
+    if on_ready is not None:
+        await on_ready()
     started = stamp(clock())
     try:
         results = await run_policy(
