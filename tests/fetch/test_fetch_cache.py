@@ -231,4 +231,5 @@ def test_a_run_reading_pages_at_hand_lets_the_others_ask_their_pages_first(
     assert walked == [p.url for p in shared]
     assert source.asked == [*(p.url for p in shared), own.url]
     # Asked while the walk had read one page at most (without the turn it had read all 5).
-    assert len(walked_when_asked) == 1 and walked_when_asked[0] <= 1
+    assert len(walked_when_asked) == 1
+    assert walked_when_asked[0] <= 1
