@@ -189,7 +189,6 @@ def test_a_bounded_cache_never_drops_a_fetch_in_flight() -> None:
     assert source.asked.count(slow.url) == 1
 
 
-
 def test_a_run_reading_pages_at_hand_lets_the_others_ask_their_pages_first(
     tmp_path: Path,
 ) -> None:
