@@ -61,20 +61,27 @@ async def run_policy(
     """
 
     async def one(req: Requirement) -> RequirementResult:
-        result = await run_requirement(
-            req,
-            submission,
-            registry,
-            fetcher,
-            sources=sources,
-            as_of=as_of,
-            timeout=req.timeout or check_timeout,
-            budget=max_fetches_per_check,
-        )
+        try:
+            result = await run_requirement(
+                req,
+                submission,
+                registry,
+                fetcher,
+                sources=sources,
+                as_of=as_of,
+                timeout=req.timeout or check_timeout,
+                budget=max_fetches_per_check,
+            )
+        finally:
+            fetcher.check_ended()
         if on_done is not None:
             on_done(result)
         return result
 
+    # Every check counts as running from the start (the first one to run must not find
+    # itself alone): the run knows when all those left only wait for shared pages.
+    for _ in policy.requirements:
+        fetcher.check_started()
     return list(await asyncio.gather(*(one(r) for r in policy.requirements)))
 
 

@@ -14,7 +14,7 @@ import pytest
 from verifier.bundle.store import EvidenceStore, read_index
 from verifier.errors import FetchError, FetchFailed
 from verifier.fetch import FetchCache, Fetcher, Page
-from verifier.fetch.fetcher import kept_weight
+from verifier.fetch.fetcher import CountingFetch, Place, kept_weight
 
 from ..helpers import html_page
 
@@ -232,3 +232,114 @@ def test_a_run_reading_pages_at_hand_lets_the_others_ask_their_pages_first(
     # Asked while the walk had read one page at most (without the turn it had read all 5).
     assert len(walked_when_asked) == 1
     assert walked_when_asked[0] <= 1
+
+
+async def until(condition: Callable[[], bool]) -> None:
+    """Wait until ``condition()`` holds (pages are read in a reader thread, beside the
+    event loop); 10 s at most, which would be a failure to get there, not slowness."""
+    for _ in range(2000):
+        if condition():
+            return
+        await asyncio.sleep(0.005)
+    raise AssertionError("never happened")
+
+
+class Held:
+    """A page source whose every answer waits until its URL is released."""
+
+    def __init__(self, pages: dict[str, Page], events: list[str]) -> None:
+        self.pages = pages
+        self.events = events
+        self.release = {url: asyncio.Event() for url in pages}
+
+    async def get(self, url: str) -> Page:
+        self.events.append(f"asked {url}")
+        await self.release[url].wait()
+        return self.pages[url]
+
+    async def aclose(self) -> None:
+        return None
+
+
+def test_a_run_whose_checks_only_wait_for_shared_pages_gives_its_place_up_until_its_own() -> None:
+    """In a batch, a run whose checks still running all wait for pages of the sources'
+    origins (a member directory every partner reads) has no request of its own in flight:
+    it gives its place up, and takes it back before it asks a page of its own."""
+    directory = html_page("<p>members</p>", "http://dir.test/members")
+    product = html_page("<p>product</p>", "http://own.test/product")
+    later = html_page("<p>pricing</p>", "http://own.test/pricing")
+    events: list[str] = []
+    source = Held({p.url: p for p in (directory, product, later)}, events)
+
+    async def back() -> None:
+        events.append("back")
+
+    place = Place(lambda: events.append("left"), back, frozenset({"http://dir.test"}))
+
+    async def go() -> None:
+        cache = FetchCache(source)
+        fetcher = Fetcher(cache, None, place=place)
+        membership, offering = CountingFetch(fetcher, 10), CountingFetch(fetcher, 10)
+        fetcher.check_started()
+        fetcher.check_started()
+
+        async def reads_the_directory() -> None:
+            await membership(directory.url)
+            events.append("directory read")
+            await membership(later.url)
+            fetcher.check_ended()
+
+        async def reads_its_own_page() -> None:
+            await offering(product.url)
+            events.append("product read")
+            fetcher.check_ended()
+
+        both = asyncio.gather(reads_the_directory(), reads_its_own_page())
+        await until(lambda: f"asked {product.url}" in events)
+        await until(lambda: f"asked {directory.url}" in events)
+        assert "left" not in events  # its own page is in flight: the place is kept
+        source.release[product.url].set()
+        await until(lambda: "left" in events)
+        assert events[-2:] == ["product read", "left"]  # only the directory is awaited now
+        source.release[directory.url].set()
+        source.release[later.url].set()
+        await both
+        await cache.aclose()
+
+    asyncio.run(go())
+    assert events.index("left") < events.index("directory read") < events.index("back")
+    assert events.index("back") < events.index(f"asked {later.url}")
+    assert events.count("left") == events.count("back") == 1
+
+
+def test_a_run_with_no_place_or_not_only_waiting_for_shared_pages_keeps_it() -> None:
+    """Outside a batch nothing is given up; in one, a check that waits for nothing shared
+    (or a page of its own asked ahead still in flight) keeps the place."""
+    directory = html_page("<p>members</p>", "http://dir.test/members")
+    product = html_page("<p>product</p>", "http://own.test/product")
+    events: list[str] = []
+    source = Held({p.url: p for p in (directory, product)}, events)
+
+    async def back() -> None:
+        events.append("back")
+
+    async def go(place: Place | None) -> None:
+        cache = FetchCache(source)
+        fetcher = Fetcher(cache, None, place=place)
+        check = CountingFetch(fetcher, 10)
+        fetcher.check_started()
+        check.prefetch([product.url])  # its own page, asked ahead, in flight
+        waiting = asyncio.ensure_future(check(directory.url))
+        await until(lambda: f"asked {directory.url}" in events)
+        source.release[directory.url].set()
+        await waiting
+        source.release[product.url].set()
+        await check(product.url)
+        fetcher.check_ended()
+        await cache.aclose()
+
+    asyncio.run(go(None))
+    source.release = {url: asyncio.Event() for url in source.pages}  # for the next loop
+    asyncio.run(go(Place(lambda: events.append("left"), back, frozenset({"http://dir.test"}))))
+    assert "left" not in events
+    assert "back" not in events

@@ -568,3 +568,48 @@ def test_a_partner_reads_its_submission_before_it_waits_for_a_place(
     data = summary_of(tmp_path / "out")
     assert [p["outcome"] for p in data["partners"]][1] == "error"
     assert check_bundle(tmp_path / "out" / "partners" / "acme").ok
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_a_partner_waiting_only_for_a_shared_directory_gives_its_place_to_the_next(
+    tmp_path: Path, server: SiteServer, monkeypatch: pytest.MonkeyPatch, workers: str
+) -> None:
+    """With one partner checked at a time, the first whose checks only wait for the member
+    directory (a source's page, read by every partner) gives its place up: the next
+    partner asks its own pages meanwhile, and both bundles are whole."""
+    from verifier.fetch import LiveSource
+
+    roster = write_roster(tmp_path, ids={"acme": "platform", "openlens": "solution"})
+    directory = "http://www.finops.example/members/"
+    told: list[asyncio.Event] = []
+    held: list[str] = []
+    get = LiveSource.get
+
+    def event() -> asyncio.Event:
+        if not told:
+            told.append(asyncio.Event())  # made in the run's own loop
+        return told[0]
+
+    async def holding_get(self: LiveSource, url: str) -> Any:
+        # The directory's first answer waits until openlens asks a page of its own (or
+        # 30 s, in which case openlens waited for acme's place).
+        if "openlens.example" in url:
+            event().set()
+        if url == directory and not held:
+            held.append("holding")
+            try:
+                await asyncio.wait_for(event().wait(), 30)
+                held.append("released by openlens's own page")
+            except TimeoutError:
+                held.append("timed out")
+        return await get(self, url)
+
+    monkeypatch.setattr(LiveSource, "get", holding_get)
+    args = ("--concurrency", "1", "--workers", workers)
+    recheck(server, roster, tmp_path / "out", *args)
+    assert held == ["holding", "released by openlens's own page"]
+    data = summary_of(tmp_path / "out")
+    assert [p["id"] for p in data["partners"]] == ["acme", "openlens"]
+    for pid in ("acme", "openlens"):
+        assert check_bundle(tmp_path / "out" / "partners" / pid).ok
+        assert directory in partner_urls(tmp_path / "out", pid)

@@ -64,9 +64,9 @@ def test_workers_make_the_bundles_one_process_makes_and_ask_each_url_once(
     jobs: list[object] = []
     run = WorkerPool.run
 
-    async def counted(self: WorkerPool, job: object, *args: Any) -> Any:
+    async def counted(self: WorkerPool, job: object, *args: Any, **kwargs: Any) -> Any:
         jobs.append(job)
-        return await run(self, job, *args)
+        return await run(self, job, *args, **kwargs)
 
     monkeypatch.setattr(WorkerPool, "run", counted)
     code_two = recheck(server, roster, two, "--workers", "2")
@@ -356,3 +356,25 @@ def test_a_run_cancelled_at_its_gate_cancels_the_gate_and_the_job() -> None:
 
     asyncio.run(go())
     assert entered == ["gate"]
+
+
+def test_a_job_that_gives_its_place_up_passes_the_gate_again_to_take_it_back() -> None:
+    """A re-check's partner waiting only for shared pages gives its place up (a
+    milestone) and asks for it again (``begin``): the parent's gate is awaited each time,
+    the milestone between; a job run ``holding`` passes its first gate without asking."""
+    calls: list[str] = []
+
+    async def gate() -> None:
+        calls.append("gate")
+
+    async def go() -> None:
+        async with WorkerPool(FetchCache(Answers({})), TEST_WORKER, {}, 1) as pool:
+            calls.append(await pool.run(("regate", None), lambda: calls.append("left"), gate))
+            calls.append("--")
+            held = await pool.run(
+                ("regate", None), lambda: calls.append("left"), gate, holding=True
+            )
+            calls.append(held)
+
+    asyncio.run(go())
+    assert calls == ["gate", "left", "gate", "back", "--", "left", "gate", "back"]

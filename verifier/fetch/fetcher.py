@@ -13,7 +13,8 @@ from __future__ import annotations
 import asyncio
 import functools
 from collections import OrderedDict
-from collections.abc import Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from verifier.bundle.store import EvidenceStore
@@ -221,6 +222,28 @@ class FetchCache:
         await self.source.aclose()
 
 
+@dataclass(frozen=True)
+class Place:
+    """A run's place among the runs of a batch that work at once (a re-check's
+    ``--concurrency``), which the run gives up while it only waits for pages the batch
+    shares, and takes back before it asks a page of its own.
+
+    While every check of the run still running waits for a page of one of
+    ``shared_origins`` (those of the run's sources: a member directory that the partners'
+    runs read, fetched once for all of them), the run has no request of its own in
+    flight: its :class:`Fetcher` calls ``leave()``, and another run of the batch may
+    start. Before the run asks anything elsewhere, it awaits ``back()``.
+    """
+
+    leave: Callable[[], None]
+    """Give the place up (called at most once per ``back``; never while a page of the
+    run's own is in flight)."""
+    back: Callable[[], Awaitable[None]]
+    """Take the place back: returns once the batch has given it."""
+    shared_origins: frozenset[str]
+    """Origins (:func:`~verifier.urls.origin_of`) whose pages the batch shares."""
+
+
 class Fetcher:
     """One run's fetches: through a :class:`FetchCache`, each exchange kept in ``store``.
 
@@ -238,6 +261,10 @@ class Fetcher:
         one bundle: the evidence and index of a page answered 304 then cite it
         (:func:`~verifier.fetch.conditional.own_citation`; the page itself, shared with
         the other runs, is left as it is).
+    :param place: the run's place in a batch, given up while the run only waits for
+        shared pages (:class:`Place`); the engine tells the fetcher which checks run
+        (:meth:`check_started`, :meth:`check_ended`) and their fetches go through
+        :class:`CountingFetch`.
     """
 
     def __init__(
@@ -249,6 +276,7 @@ class Fetcher:
         read_timeout: float | None = DEFAULT_READ_TIMEOUT,
         clock: Clock = utc_clock,
         own_baseline: ConditionalBook | None = None,
+        place: Place | None = None,
     ) -> None:
         if isinstance(source, FetchCache):
             self.cache, self._owns_cache = source, False
@@ -265,6 +293,11 @@ class Fetcher:
         self._cited: dict[str, dict[str, Any] | None] = {}
         self._origins: set[str] = set()
         self._open = True
+        self._place = place
+        self._left = False  # the place given up, not taken back yet
+        self._returning: asyncio.Lock | None = None
+        self._running = 0  # checks of this run still running
+        self._only_shared = 0  # of them, those waiting for shared pages, and nothing else
 
     @property
     def read_timeout(self) -> float | None:
@@ -301,10 +334,54 @@ class Fetcher:
         gets the page, or the fault, this fetch gave, and records it as ever. Nothing is
         started for a URL this run asked already, or whose fetch the cache has started."""
         key = url.strip()
+        if self._left and not self.is_shared(key):
+            return  # no request of its own while the run has given its place up
         if self._open and key not in self._answers and key not in self._ahead:
             task = self.cache.warm(key)
             if task is not None:
                 self._ahead[key] = task
+
+    def is_shared(self, url: str) -> bool:
+        """Whether ``url`` is of an origin whose pages the batch shares (:class:`Place`)."""
+        return self._place is not None and origin_of(url.strip()) in self._place.shared_origins
+
+    def check_started(self) -> None:
+        """A check of this run has started (the engine tells)."""
+        self._running += 1
+
+    def check_ended(self) -> None:
+        """A check of this run has ended: the others may now all be waiting for shared
+        pages only."""
+        self._running -= 1
+        self._maybe_leave()
+
+    def waits_for_shared(self, change: int) -> None:
+        """A check now waits for shared pages and nothing else (``+1``), or no longer
+        (``-1``) (:class:`CountingFetch`)."""
+        self._only_shared += change
+        self._maybe_leave()
+
+    async def own_turn(self) -> None:
+        """Before a request of this run's own: the place taken back if it was given up."""
+        if self._place is None or not self._left:
+            return
+        if self._returning is None:
+            self._returning = asyncio.Lock()
+        async with self._returning:
+            if self._left:
+                await self._place.back()
+                self._left = False
+
+    def _maybe_leave(self) -> None:
+        place = self._place
+        if place is None or self._left or not self._running:
+            return
+        if self._only_shared < self._running:
+            return
+        if any(not t.done() and not self.is_shared(u) for u, t in self._ahead.items()):
+            return  # a page of its own asked ahead is still in flight
+        self._left = True
+        place.leave()
 
     def evidence(self, url: str, page: Page) -> Evidence:
         """The fetch of ``url`` (stripped) that gave ``page``, as this run records it: a
@@ -414,6 +491,7 @@ class CountingFetch:
         self.count = 0
         self._asked: set[str] = set()
         self._ahead: set[str] = set()  # started by prefetch, not asked yet
+        self._waiting = [0, 0]  # fetches awaited now: of pages not shared, of shared ones
 
     def prefetch(self, urls: Iterable[str]) -> None:
         """Start fetching ``urls`` (each once, stripped) for the check's asks to come,
@@ -436,4 +514,25 @@ class CountingFetch:
             raise FetchRefused(
                 url, f"refused: this check already made {self._budget} fetches, its limit"
             )
-        return await self._fetcher.get(url)
+        fetcher = self._fetcher
+        shared = fetcher.is_shared(key)
+        if not shared:
+            await fetcher.own_turn()
+        before = self._only_shared()
+        self._waiting[shared] += 1
+        self._tell(before)
+        try:
+            return await fetcher.get(url)
+        finally:
+            before = self._only_shared()
+            self._waiting[shared] -= 1
+            self._tell(before)
+
+    def _only_shared(self) -> bool:
+        return self._waiting[True] > 0 and self._waiting[False] == 0
+
+    def _tell(self, before: bool) -> None:
+        """Tell the run when this check starts or stops waiting for shared pages only."""
+        now = self._only_shared()
+        if now != before:
+            self._fetcher.waits_for_shared(1 if now else -1)

@@ -20,13 +20,15 @@ Ctrl-C: the parent stops it, by closing its input. A worker whose input closes (
 ends, is interrupted, or its parent was killed) cancels its jobs, which remove what they
 had half written, and exits.
 
-Messages, parent to worker: ``("init", payload)`` first, then ``("job", n, job, open)``,
-``("go", n)``, ``("page", n, page, side)``, ``("fault", n, fault, side)`` and
-``("bug", n, text)``; worker to parent: ``("ready", n)`` (job ``n`` waits at its gate:
-a re-check's partner has read its submission and waits for its place among those
-checked at once; a job sent with ``open`` true passes its gate without asking),
-``("get", n, url)``, ``("milestone", n)`` (job ``n`` has reached the point its caller
-waits for: a re-check's partner has ended its checks), ``("done", n, result, hits)`` and
+Messages, parent to worker: ``("init", payload)`` first, then
+``("job", n, job, gated, holding)``, ``("go", n)``, ``("page", n, page, side)``,
+``("fault", n, fault, side)`` and ``("bug", n, text)``; worker to parent:
+``("ready", n)`` (job ``n`` waits at its gate: a re-check's partner has read its
+submission, or wants its place back, and waits for it among those checked at once; a
+job sent ``holding`` passes its first gate without asking, one not ``gated`` every
+gate), ``("get", n, url)``, ``("milestone", n)`` (job ``n`` has reached a point its
+caller waits for: a re-check's partner gives its place up, its checks only waiting for
+shared pages, or ended), ``("done", n, result, hits)`` and
 ``("bug", n, text)``. ``side`` carries the pages the
 parent's source fetched for itself (robots.txt) that the worker has not been given yet:
 each worker's bundles record those its runs relied on, as in one process.
@@ -198,13 +200,16 @@ class WorkerPool:
         job: object,
         milestone: Callable[[], None] | None = None,
         gate: Callable[[], Awaitable[None]] | None = None,
+        *,
+        holding: bool = False,
     ) -> Any:
         """Run ``job`` in the least busy worker; its result, or :class:`WorkerFailed`.
-        ``milestone`` is called when the job says it has reached its milestone (the
+        ``milestone`` is called each time the job says it has reached its milestone (the
         worker's job calls the ``milestone`` it is given; see :data:`Job`). With a
-        ``gate``, the job's ``begin`` waits in the worker until ``gate()`` has returned
-        here, awaited once the job asks (after what it does first, such as reading its
-        inputs); without one, ``begin`` returns at once."""
+        ``gate``, each time the job's ``begin`` asks (the first time after what it does
+        first, such as reading its inputs; again after a milestone), it waits in the
+        worker until ``gate()`` has returned here; ``holding``: the job starts as if its
+        first ``begin`` had passed. Without a gate, ``begin`` returns at once."""
         worker = min(self._workers, key=lambda w: len(w.jobs))
         if worker.listening is None or worker.listening.done():
             raise WorkerFailed(f"worker process {worker.process.pid} has ended")
@@ -214,17 +219,16 @@ class WorkerPool:
         worker.jobs[number] = done
         if milestone is not None:
             worker.milestones[number] = milestone
-        ready: asyncio.Future[None] | None = None
-        if gate is not None:
-            ready = worker.gates[number] = loop.create_future()
-        self._send(worker, ("job", number, job, gate is None))
+        self._send(worker, ("job", number, job, gate is not None, holding))
         try:
-            if ready is not None and gate is not None:
+            while gate is not None:
+                ready = worker.gates[number] = loop.create_future()
                 # In this task, so that cancelling the run cancels a wait for the gate too.
                 await asyncio.wait((done, ready), return_when=asyncio.FIRST_COMPLETED)
-                if ready.done() and not done.done():
-                    await gate()
-                    self._send(worker, ("go", number))
+                if done.done() or not ready.done():
+                    break
+                await gate()
+                self._send(worker, ("go", number))
             return await done
         finally:
             worker.jobs.pop(number, None)
@@ -242,7 +246,7 @@ class WorkerPool:
                 task.add_done_callback(self._serving.discard)
                 continue
             if kind == "milestone":
-                reached = worker.milestones.pop(number, None)
+                reached = worker.milestones.get(number)
                 if reached is not None:
                     reached()
                 continue
@@ -428,17 +432,22 @@ async def _serve(setup: Setup, fd_in: int, fd_out: int) -> None:
     running: set[asyncio.Task[None]] = set()
     gates: dict[int, asyncio.Future[None]] = {}
 
-    async def one(number: int, work: object, open_gate: bool) -> None:
+    async def one(number: int, work: object, gated: bool, holding: bool) -> None:
+        holds = holding or not gated  # the job's place, as the parent's gate gave it
+
         def milestone() -> None:
+            nonlocal holds
+            holds = not gated  # a gated job gives its place up: it asks again at begin
             link.writer.write(_frame(("milestone", number)))
 
         async def begin() -> None:
-            if open_gate:
+            nonlocal holds
+            if holds:
                 return
-            if number not in gates:
-                gates[number] = loop.create_future()
-                await link.send(("ready", number))
-            await gates[number]
+            waiting = gates[number] = loop.create_future()
+            await link.send(("ready", number))
+            await waiting
+            holds = True
 
         try:
             result, hits = await job(work, milestone, begin)
@@ -454,7 +463,7 @@ async def _serve(setup: Setup, fd_in: int, fd_out: int) -> None:
     try:
         while (message := await _receive(reader)) is not None:
             if message[0] == "job":
-                task = asyncio.create_task(one(message[1], message[2], message[3]))
+                task = asyncio.create_task(one(*message[1:5]))
                 running.add(task)
                 task.add_done_callback(running.discard)
             elif message[0] == "go":

@@ -45,6 +45,7 @@ from verifier.engine import DEFAULT_CHECK_TIMEOUT
 from verifier.errors import BundleError, InputError
 from verifier.fetch import FetchCache, FetchSettings
 from verifier.fetch.conditional import ConditionalBook, count_revalidated
+from verifier.fetch.fetcher import Place
 from verifier.history import record_recheck
 from verifier.host import HostRecipe
 from verifier.inputs.roster import Roster, RosterPartner
@@ -79,6 +80,7 @@ from verifier.run.verify import (
     execute,
     live_cache,
     prepare,
+    shared_origins,
 )
 
 log = logging.getLogger(__name__)
@@ -353,9 +355,11 @@ async def run_recheck(
         progress.errors += found.outcome == Status.ERROR
         notify(progress, found)
     # At most `concurrency` partners are checked at once (fetching, reading, judging);
-    # a partner reads its submission before it takes its place there, and one whose checks
-    # have ended writes its bundle outside that count, so that the next partner starts
-    # fetching meanwhile: at most as many again are being read or written.
+    # a partner reads its submission before it takes its place there, gives it up while
+    # its checks only wait for pages every partner reads (a member directory another
+    # partner is reading), and writes its bundle after it has left it, so that the next
+    # partner starts fetching meanwhile: at most as many again are being read, waiting
+    # for the shared pages or written.
     checking = asyncio.Semaphore(request.concurrency)
     in_flight = asyncio.Semaphore(2 * request.concurrency)
 
@@ -368,8 +372,9 @@ async def run_recheck(
                 if not held:
                     await checking.acquire()
                     held = True
-                    progress.in_flight.append(partner.id)
-                    notify(progress, None)
+                    if partner.id not in progress.in_flight:
+                        progress.in_flight.append(partner.id)
+                        notify(progress, None)
 
             def checked() -> None:
                 nonlocal held
@@ -380,10 +385,12 @@ async def run_recheck(
             try:
                 if progress.pool is not None:
                     # A place free now is taken now: the worker need not ask for it.
-                    gate = None if not checking.locked() else begin
-                    if gate is None:
+                    holding = not checking.locked()
+                    if holding:
                         await begin()
-                    result: PartnerResult = await progress.pool.run(partner, checked, gate)
+                    result: PartnerResult = await progress.pool.run(
+                        partner, checked, begin, holding=holding
+                    )
                 else:
                     result = await run_partner(request, shared, partner, as_of, checked, begin)
             finally:
@@ -470,7 +477,11 @@ async def run_partner(
         except InputError as exc:
             return PartnerResult.unverified(partner.id, str(exc), renewal_due=partner.renewal_due)
         try:
-            report = await execute(prep, run, on_checked=on_checked, on_ready=begin)
+            place = None
+            if on_checked is not None and begin is not None:
+                # Given up while its checks only wait for the pages every partner reads.
+                place = Place(on_checked, begin, shared_origins(prep))
+            report = await execute(prep, run, on_checked=on_checked, on_ready=begin, place=place)
         except InputError as exc:  # its bundle could not be written (a full disk)
             return PartnerResult.unverified(partner.id, str(exc), renewal_due=partner.renewal_due)
         report_json = read_regular(partial / REPORT_JSON, MAX_JSON)

@@ -41,6 +41,7 @@ from verifier.engine import DEFAULT_CHECK_TIMEOUT, run_policy
 from verifier.errors import InputError, PolicyError, Problem, SubmissionError
 from verifier.fetch import FetchCache, Fetcher, FetchSettings, LiveSource, PageSource
 from verifier.fetch.conditional import ConditionalBook
+from verifier.fetch.fetcher import Place
 from verifier.host import CheckRegistry, PluginHost
 from verifier.inputs.copies import (
     POLICY_COPY,
@@ -69,6 +70,7 @@ from verifier.report.model import (
     SubmissionRef,
     ToolRef,
 )
+from verifier.urls import origin_of
 
 DEFAULT_PROGRAM = "2022"
 
@@ -258,6 +260,11 @@ def prepare(request: RunRequest, parts: RunParts) -> Prepared:
     )
 
 
+def shared_origins(prep: Prepared) -> frozenset[str]:
+    """The origins of the run's web sources: pages every run of a batch reads."""
+    return frozenset(origin_of(s.url) for s in prep.sources.values() if s.url) - {""}
+
+
 def with_sources(prep: Prepared, sources: dict[str, Source]) -> Prepared:
     """``prep`` consulting ``sources`` instead of its own (replay: the bundle's copies);
     local files among them are read now, once."""
@@ -330,6 +337,7 @@ async def execute(
     on_done: Callable[[RequirementResult], None] | None = None,
     on_checked: Callable[[], None] | None = None,
     on_ready: Callable[[], Awaitable[None]] | None = None,
+    place: Place | None = None,
 ) -> Report:
     """Run the checks and write the report directory; returns the report.
 
@@ -339,13 +347,15 @@ async def execute(
     ``on_checked`` is called once every check has ended and nothing more will be fetched,
     before the reports are written (a batch lets its next run start fetching then).
     ``on_ready`` is awaited once the run's folder and inputs are written, just before its
-    first check starts (a batch holds the run there until it may fetch).
+    first check starts (a batch holds the run there until it may fetch). ``place``: the
+    run's place in a batch, given up while its checks only wait for shared pages
+    (:class:`~verifier.fetch.fetcher.Place`).
 
     Raises :class:`InputError` when the report cannot be written (a full disk), after
     removing what the run had written: see the module docstring.
     """
     try:
-        return await _execute(prep, request, source, on_done, on_checked, on_ready)
+        return await _execute(prep, request, source, on_done, on_checked, on_ready, place)
     except OSError as exc:
         raise _discard(prep, exc) from exc
 
@@ -392,6 +402,7 @@ async def _execute(
     on_done: Callable[[RequirementResult], None] | None,
     on_checked: Callable[[], None] | None = None,
     on_ready: Callable[[], Awaitable[None]] | None = None,
+    place: Place | None = None,
 ) -> Report:
     prep.out.mkdir(parents=True, exist_ok=True)
     write_inputs(prep.out, prep.submission_bytes, prep.policy_bytes)
@@ -407,6 +418,7 @@ async def _execute(
         own_baseline=(
             None if request.baseline_bundle is None else baseline_book([request.baseline_bundle])
         ),
+        place=place,
     )
     if on_ready is not None:
         await on_ready()
