@@ -12,7 +12,7 @@ import pytest
 
 from tests.fetch.conftest import SITE, RoutedNetwork, fast, fetch
 from tests.fetch.hostile_server import HostileServer, response
-from verifier.errors import FetchFailed, FetchRefused, RobotsDisallowed
+from verifier.errors import FetchError, FetchFailed, FetchRefused, RobotsDisallowed
 from verifier.fetch import Page
 from verifier.fetch.politeness import ROBOTS_MAX_BYTES, HostGate
 
@@ -203,3 +203,45 @@ def test_38_a_host_that_cannot_be_reached_is_reported_as_such_not_as_robots() ->
     assert first.url == f"{URL}/a"
     assert isinstance(second, FetchFailed)
     assert second.url == f"{URL}/b"  # each page gets its own copy of the shared fault
+
+
+def test_robots_txt_warmed_is_read_once_before_any_page_and_never_for_a_refused_url(
+    server: HostileServer,
+) -> None:
+    """``warm_robots``: a re-check's partner taking its place has its site's robots.txt
+    read at once; the page asked later waits for that read and asks it no second time. A
+    URL the source refuses (a port not allowed), or a source not obeying robots.txt,
+    sends nothing."""
+    from verifier.fetch import LiveSource
+
+    robots(server, text("User-agent: *\nDisallow: /private\n"))
+
+    async def go(settings: Any, warmed: str) -> tuple[list[str], Page | FetchError]:
+        source = LiveSource(settings)
+        try:
+            source.warm_robots(warmed)
+            for _ in range(100):  # until the warmed read is answered (1 s: none was sent)
+                if server.paths():
+                    break
+                await asyncio.sleep(0.01)
+            before = list(server.paths())
+            try:
+                return before, await source.get(f"{URL}/private/x")
+            except FetchError as exc:
+                return before, exc
+        finally:
+            await source.aclose()
+
+    before, refused = asyncio.run(go(fast(server, obey_robots=True), "http://site.example:9/"))
+    assert before == []
+    assert isinstance(refused, RobotsDisallowed)  # robots.txt read for the page itself
+    server.requests.clear()
+    before, warmed = asyncio.run(go(fast(server, obey_robots=True), f"{URL}/"))
+    assert before == ["/robots.txt"]
+    assert isinstance(warmed, RobotsDisallowed)
+    assert server.paths() == ["/robots.txt"]  # read once, by the warm-up
+    server.requests.clear()
+    before, ignoring = asyncio.run(go(fast(server, obey_robots=False), f"{URL}/"))
+    assert before == []
+    assert isinstance(ignoring, Page)
+    assert server.paths() == ["/private/x"]

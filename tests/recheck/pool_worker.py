@@ -7,7 +7,7 @@ import asyncio
 import importlib
 import os
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from verifier.errors import FetchError
@@ -20,20 +20,22 @@ async def setup(payload: Any, channel: Channel) -> Job:
     cache = FetchCache(source)  # as a worker's runs read through one
 
     async def job(
-        work: Any, milestone: Callable[[], None], begin: Callable[[], Awaitable[None]]
+        work: Any,
+        milestone: Callable[[], None],
+        begin: Callable[[Sequence[str]], Awaitable[None]],
     ) -> tuple[Any, int]:
         what, argument = work
         if what == "gate":  # the page at `argument`, asked once through the gate
-            await begin()
-            await begin()  # a second call waits for nothing more
+            await begin([argument])
+            await begin([])  # a second call waits for nothing more
             try:
                 return (await cache.get(argument)).url, 0
             except FetchError as exc:
                 return type(exc).__name__, 0
         if what == "regate":  # through the gate, the place given up, then asked back
-            await begin()
+            await begin(["http://first.test/"])
             milestone()
-            await begin()
+            await begin([])
             return "back", 0
         if what == "milestone":
             milestone()

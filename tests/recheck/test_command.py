@@ -613,3 +613,36 @@ def test_a_partner_waiting_only_for_a_shared_directory_gives_its_place_to_the_ne
     for pid in ("acme", "openlens"):
         assert check_bundle(tmp_path / "out" / "partners" / pid).ok
         assert directory in partner_urls(tmp_path / "out", pid)
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_a_partner_taking_its_place_has_its_site_s_robots_txt_read_before_its_checks_ask(
+    tmp_path: Path, server: SiteServer, monkeypatch: pytest.MonkeyPatch, workers: str
+) -> None:
+    """A partner that waited for its place has robots.txt of its website read as it takes
+    it, before any of its checks asks a page (its first page then waits only for the
+    per-host delay); each robots.txt is still read once, and recorded in the bundle."""
+    from verifier.fetch import LiveSource
+
+    roster = write_roster(tmp_path, ids={"acme": "platform", "openlens": "solution"})
+    order: list[str] = []
+    get, robots = LiveSource.get, LiveSource._fetch_robots
+
+    async def noting_get(self: LiveSource, url: str) -> Any:
+        order.append(f"page {url}")
+        return await get(self, url)
+
+    async def noting_robots(self: LiveSource, url: str) -> Any:
+        order.append(f"robots {url}")
+        return await robots(self, url)
+
+    monkeypatch.setattr(LiveSource, "get", noting_get)
+    monkeypatch.setattr(LiveSource, "_fetch_robots", noting_robots)
+    recheck(server, roster, tmp_path / "out", "--concurrency", "1", "--workers", workers)
+    openlens = [e for e in order if "openlens.example" in e]
+    assert openlens[0] == "robots http://openlens.example/robots.txt"
+    assert sum(e.startswith("robots http://openlens.example") for e in order) == 1
+    assert "http://openlens.example/robots.txt" in {
+        e["url"] for e in read_index(tmp_path / "out" / "partners" / "openlens")
+    }
+    assert check_bundle(tmp_path / "out" / "partners" / "openlens").ok

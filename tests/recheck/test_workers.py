@@ -7,7 +7,7 @@ import asyncio
 import datetime as dt
 import json
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -309,8 +309,8 @@ def test_a_job_waits_at_its_gate_until_the_parent_opens_it() -> None:
     source = Answers({})
     calls: list[object] = []
 
-    async def gate() -> None:
-        calls.append("gate asked")
+    async def gate(urls: Sequence[str]) -> None:
+        calls.append(f"gate asked with {list(urls)}")
         await asyncio.sleep(0.2)
         source.pages[url] = html_page("<p>made</p>", url)
 
@@ -327,14 +327,14 @@ def test_a_job_waits_at_its_gate_until_the_parent_opens_it() -> None:
             await cache.aclose()
 
     asyncio.run(go())
-    assert calls == ["gate asked", url, "FetchFailed", "int"]
+    assert calls == [f"gate asked with {[url]}", url, "FetchFailed", "int"]
 
 
 def test_a_run_cancelled_at_its_gate_cancels_the_gate_and_the_job() -> None:
     entered: list[str] = []
     asked = asyncio.Event()
 
-    async def gate() -> None:
+    async def gate(urls: Sequence[str]) -> None:
         entered.append("gate")
         asked.set()
         await asyncio.sleep(30)
@@ -364,8 +364,8 @@ def test_a_job_that_gives_its_place_up_passes_the_gate_again_to_take_it_back() -
     the milestone between; a job run ``holding`` passes its first gate without asking."""
     calls: list[str] = []
 
-    async def gate() -> None:
-        calls.append("gate")
+    async def gate(urls: Sequence[str]) -> None:
+        calls.append(f"gate {list(urls)}")
 
     async def go() -> None:
         async with WorkerPool(FetchCache(Answers({})), TEST_WORKER, {}, 1) as pool:
@@ -377,4 +377,5 @@ def test_a_job_that_gives_its_place_up_passes_the_gate_again_to_take_it_back() -
             calls.append(held)
 
     asyncio.run(go())
-    assert calls == ["gate", "left", "gate", "back", "--", "left", "gate", "back"]
+    first, again = "gate ['http://first.test/']", "gate []"
+    assert calls == [first, "left", again, "back", "--", "left", again, "back"]

@@ -220,6 +220,19 @@ class LiveSource:
             _Follow(max_redirects=s.max_redirects, cap=s.max_bytes, robots=True, baseline=known),
         )
 
+    def warm_robots(self, url: str) -> None:
+        """Start reading robots.txt of ``url``'s origin now, when a page of it is about to
+        be asked (a re-check's partner taking its place): its first page then waits for
+        nothing but the per-host delay. Nothing for a URL this source would refuse, or
+        with robots.txt not obeyed."""
+        if self.robots is None:
+            return
+        try:
+            target = self._checked_url(url, url)
+        except FetchError:
+            return  # refused: the page's own fetch says why
+        self.robots.warm(target)
+
     async def _fetch_robots(self, url: str) -> Page:
         page = await self._follow(
             url,

@@ -177,6 +177,13 @@ class FetchCache:
         # shield: one check timing out must not cancel the fetch other checks await.
         return await asyncio.shield(self.task(url))
 
+    def warm_robots(self, url: str) -> None:
+        """Have the source start reading robots.txt of ``url``'s origin, when it reads
+        robots.txt (:meth:`verifier.fetch.client.LiveSource.warm_robots`)."""
+        warm = getattr(self.source, "warm_robots", None)
+        if callable(warm):
+            warm(url)
+
     def failed_at(self, url: str) -> str:
         """When the fetch of ``url`` (stripped) failed, as evidence times are written."""
         return self._failed_at.get(url.strip()) or stamp(self._clock())

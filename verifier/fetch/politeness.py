@@ -92,11 +92,7 @@ class RobotsRules:
 
     async def check(self, url: httpx.URL) -> RobotsFile:
         """Raise :class:`RobotsDisallowed` if robots.txt forbids ``url``; else its file."""
-        origin = origin_of(url)
-        task = self._files.get(origin)
-        if task is None:
-            task = asyncio.ensure_future(self._read(origin + "/robots.txt"))
-            self._files[origin] = task
+        task = self._file(url)
         try:
             robots = await asyncio.shield(task)
         except FetchError as exc:
@@ -108,6 +104,21 @@ class RobotsRules:
         if why:
             raise RobotsDisallowed(str(url), f"{why}; --ignore-robots overrides")
         return robots
+
+    def warm(self, url: httpx.URL) -> None:
+        """Start reading robots.txt of ``url``'s origin, for pages of it asked soon
+        (:meth:`check` then awaits the same read)."""
+        self._file(url)
+
+    def _file(self, url: httpx.URL) -> asyncio.Task[RobotsFile]:
+        origin = origin_of(url)
+        task = self._files.get(origin)
+        if task is None:
+            task = asyncio.ensure_future(self._read(origin + "/robots.txt"))
+            # A read warmed and never checked (the run stopped) is no lost exception.
+            task.add_done_callback(lambda t: t.cancelled() or t.exception())
+            self._files[origin] = task
+        return task
 
     async def _read(self, robots_url: str) -> RobotsFile:
         try:

@@ -23,7 +23,7 @@ had half written, and exits.
 Messages, parent to worker: ``("init", payload)`` first, then
 ``("job", n, job, gated, holding)``, ``("go", n)``, ``("page", n, page, side)``,
 ``("fault", n, fault, side)`` and ``("bug", n, text)``; worker to parent:
-``("ready", n)`` (job ``n`` waits at its gate: a re-check's partner has read its
+``("ready", n, urls)`` (job ``n`` waits at its gate: a re-check's partner has read its
 submission, or wants its place back, and waits for it among those checked at once; a
 job sent ``holding`` passes its first gate without asking, one not ``gated`` every
 gate), ``("get", n, url)``, ``("milestone", n)`` (job ``n`` has reached a point its
@@ -139,7 +139,7 @@ class _Worker:
     process: asyncio.subprocess.Process
     jobs: dict[int, asyncio.Future[Any]] = field(default_factory=dict)
     milestones: dict[int, Callable[[], None]] = field(default_factory=dict)
-    gates: dict[int, asyncio.Future[None]] = field(default_factory=dict)
+    gates: dict[int, asyncio.Future[list[str]]] = field(default_factory=dict)
     side_sent: int = 0
     listening: asyncio.Task[None] | None = None
 
@@ -199,16 +199,16 @@ class WorkerPool:
         self,
         job: object,
         milestone: Callable[[], None] | None = None,
-        gate: Callable[[], Awaitable[None]] | None = None,
+        gate: Callable[[Sequence[str]], Awaitable[None]] | None = None,
         *,
         holding: bool = False,
     ) -> Any:
         """Run ``job`` in the least busy worker; its result, or :class:`WorkerFailed`.
         ``milestone`` is called each time the job says it has reached its milestone (the
         worker's job calls the ``milestone`` it is given; see :data:`Job`). With a
-        ``gate``, each time the job's ``begin`` asks (the first time after what it does
-        first, such as reading its inputs; again after a milestone), it waits in the
-        worker until ``gate()`` has returned here; ``holding``: the job starts as if its
+        ``gate``, each time the job's ``begin(urls)`` asks (the first time after what it
+        does first, such as reading its inputs; again after a milestone), it waits in the
+        worker until ``gate(urls)`` has returned here; ``holding``: the job starts as if its
         first ``begin`` had passed. Without a gate, ``begin`` returns at once."""
         worker = min(self._workers, key=lambda w: len(w.jobs))
         if worker.listening is None or worker.listening.done():
@@ -227,7 +227,7 @@ class WorkerPool:
                 await asyncio.wait((done, ready), return_when=asyncio.FIRST_COMPLETED)
                 if done.done() or not ready.done():
                     break
-                await gate()
+                await gate(ready.result())
                 self._send(worker, ("go", number))
             return await done
         finally:
@@ -253,7 +253,7 @@ class WorkerPool:
             if kind == "ready":
                 waiting = worker.gates.pop(number, None)
                 if waiting is not None and not waiting.done():
-                    waiting.set_result(None)
+                    waiting.set_result(message[2])
                 continue
             done = worker.jobs.get(number)
             if done is None or done.done():
@@ -382,7 +382,10 @@ class RemoteSource:
         """Nothing to release: the parent owns the connections."""
 
 
-Job = Callable[[Any, Callable[[], None], Callable[[], Awaitable[None]]], Awaitable[tuple[Any, int]]]
+Job = Callable[
+    [Any, Callable[[], None], Callable[[Sequence[str]], Awaitable[None]]],
+    Awaitable[tuple[Any, int]],
+]
 """What a worker runs for each job, given the job, a callable to call when the job
 reaches its milestone (the parent then calls the ``milestone`` given to
 :meth:`WorkerPool.run`) and ``begin``, to await before the part of the job the parent
@@ -440,12 +443,12 @@ async def _serve(setup: Setup, fd_in: int, fd_out: int) -> None:
             holds = not gated  # a gated job gives its place up: it asks again at begin
             link.writer.write(_frame(("milestone", number)))
 
-        async def begin() -> None:
+        async def begin(urls: Sequence[str]) -> None:
             nonlocal holds
             if holds:
                 return
             waiting = gates[number] = loop.create_future()
-            await link.send(("ready", number))
+            await link.send(("ready", number, list(urls)))
             await waiting
             holds = True
 

@@ -25,6 +25,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
+import functools
 import hashlib
 import json
 import logging
@@ -367,11 +368,15 @@ async def run_recheck(
         async with in_flight:
             held = False
 
-            async def begin() -> None:
+            async def begin(urls: Sequence[str]) -> None:
                 nonlocal held
                 if not held:
                     await checking.acquire()
                     held = True
+                    # robots.txt of the partner's site is read as it takes its place,
+                    # while its checks start: its first page waits only for the delay.
+                    for url in urls:
+                        cache.warm_robots(url)
                     if partner.id not in progress.in_flight:
                         progress.in_flight.append(partner.id)
                         notify(progress, None)
@@ -387,7 +392,7 @@ async def run_recheck(
                     # A place free now is taken now: the worker need not ask for it.
                     holding = not checking.locked()
                     if holding:
-                        await begin()
+                        await begin(())
                     result: PartnerResult = await progress.pool.run(
                         partner, checked, begin, holding=holding
                     )
@@ -448,14 +453,16 @@ async def run_partner(
     partner: RosterPartner,
     as_of: dt.date,
     on_checked: Callable[[], None] | None = None,
-    begin: Callable[[], Awaitable[None]] | None = None,
+    begin: Callable[[Sequence[str]], Awaitable[None]] | None = None,
 ) -> PartnerResult:
     """Verify one partner: its bundle written aside and renamed when complete, the
     baseline's decisions carried. ``begin`` is awaited once its inputs are read and valid
     and its folder begun, before its checks start (a re-check takes the partner's place
-    among those checked at once there); ``on_checked`` is called when its checks have
-    ended and it will fetch nothing more (:func:`verifier.run.verify.execute`), before its
-    bundle is written."""
+    among those checked at once there), with the partner's website (robots.txt of its
+    site is read then). ``on_checked`` is called when its checks only wait for pages of
+    the sources' sites (it gives its place up; ``begin`` is awaited again, with no URL,
+    before it asks a page elsewhere) and when its checks have ended and it will fetch
+    nothing more (:func:`verifier.run.verify.execute`), before its bundle is written."""
     partial = partial_dir(request.out, partner.id)
     if partial.exists():
         shutil.rmtree(partial)
@@ -477,11 +484,12 @@ async def run_partner(
         except InputError as exc:
             return PartnerResult.unverified(partner.id, str(exc), renewal_due=partner.renewal_due)
         try:
-            place = None
+            place, ready = None, None
             if on_checked is not None and begin is not None:
                 # Given up while its checks only wait for the pages every partner reads.
-                place = Place(on_checked, begin, shared_origins(prep))
-            report = await execute(prep, run, on_checked=on_checked, on_ready=begin, place=place)
+                place = Place(on_checked, functools.partial(begin, ()), shared_origins(prep))
+                ready = functools.partial(begin, [str(prep.submission.applicant.website)])
+            report = await execute(prep, run, on_checked=on_checked, on_ready=ready, place=place)
         except InputError as exc:  # its bundle could not be written (a full disk)
             return PartnerResult.unverified(partner.id, str(exc), renewal_due=partner.renewal_due)
         report_json = read_regular(partial / REPORT_JSON, MAX_JSON)

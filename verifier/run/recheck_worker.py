@@ -10,7 +10,7 @@ complete, the baseline's decisions carried), its pages fetched by the parent.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -44,7 +44,9 @@ async def setup(payload: Any, channel: Channel) -> Job:
     reported = 0
 
     async def job(
-        partner: Any, checked: Callable[[], None], begin: Callable[[], Awaitable[None]]
+        partner: Any,
+        checked: Callable[[], None],
+        begin: Callable[[Sequence[str]], Awaitable[None]],
     ) -> tuple[PartnerResult, int]:
         nonlocal reported
         assert isinstance(partner, RosterPartner)
