@@ -45,10 +45,10 @@ Figures printed, per run:
   replayed, each with the delay the server gave it, through a simulated tool that spends
   no CPU and asks every page the instant the rules allow, holding one of its N places
   per partner until the partner's last page (shared ones included) is answered, and
-  again giving its place up while only shared pages are awaited. It cannot know which
-  answer will be quick, nor read a directory's next page before the page linking to it:
-  its time over the ideal is what the rules alone cost, the wall time over it what this
-  tool added;
+  again giving its place up while only shared pages are awaited, as this tool does
+  (``recheck --concurrency``). It cannot know which answer will be quick, nor read a
+  directory's next page before the page linking to it: its time over the ideal is what
+  the rules alone cost, the wall time over the second what this tool added;
 - requests in all and per host (shared hosts by name, the partners' hosts as min / median
   / max), and every shared directory or group page asked more than once (target in
   ``--mode recheck``: each fetched once);
@@ -343,7 +343,7 @@ def report(fig: Figures, mode: str, own_hosts: set[str]) -> list[str]:
             f"   a perfect tool (no CPU, every page asked as soon as the rules allow;"
             f" bench/recheck_sim.py): {hold:.1f} s ({hold / fig.ideal:.2f} x the ideal),"
             f" {park:.1f} s ({park / fig.ideal:.2f} x) giving up its place while the shared"
-            f" pages are read; wall over it {fig.wall / hold:.2f}"
+            f" pages are read, as this tool does; wall over that {fig.wall / park:.2f}"
         )
     per_host: dict[str, int] = defaultdict(int)
     for hit in fig.hits:
