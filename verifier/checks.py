@@ -115,14 +115,16 @@ class CheckContext(Generic[P]):
         (or :func:`~verifier.read_page`) one after the other, so that the request for the
         next one need not wait until the one before is answered and read.
 
-        A hint that records nothing: each page is recorded by the :meth:`fetch` that asks
-        for it, where that fetch is asked, with the page or the fault this fetch got
-        (nothing is raised here), exactly as without it. It counts nothing against the
-        check's fetch budget, and starts no more URLs than the budget has left; a URL
-        given twice is started once. Where the run has no way to fetch ahead (a context
-        made with a ``fetch`` alone, as in a test), and outside the event loop (inside
-        :meth:`read`), it does nothing. Give only pages the check will ask for: a page
-        started ahead is a request to the site even if the check never asks for it.
+        A hint: each page's evidence is recorded by the :meth:`fetch` that asks for it,
+        where that fetch is asked, with the page or the fault this fetch got (nothing is
+        raised here), exactly as without it; the run keeps every page it fetched in its
+        captures, asked or not. Each URL started counts against the check's fetch budget
+        then (not again when the check asks for it), and no more are started than the
+        budget has left; a URL given twice is started once. Where the run has no way to
+        fetch ahead (a context made with a ``fetch`` alone, as in a test), and outside the
+        event loop (inside :meth:`read`), it does nothing. Give only pages the check will
+        ask for: a page started ahead is a request to the site, and a fetch of the
+        budget, even if the check never asks for it.
         """
         if self._prefetch is None:
             return

@@ -137,7 +137,8 @@ async def run_requirement(
     extra: tuple[Evidence, ...] = ()
     timed = Stretches(check.verify(ctx))
     try:
-        async with asyncio.timeout(timeout):
+        async with asyncio.timeout(timeout) as limit:
+            counting.limit = limit
             outcome = await timed
         if timed.longest > timeout:
             # It returned, but only because nothing could interrupt it: over its limit all

@@ -343,3 +343,64 @@ def test_a_run_with_no_place_or_not_only_waiting_for_shared_pages_keeps_it() -> 
     asyncio.run(go(Place(lambda: events.append("left"), back, frozenset({"http://dir.test"}))))
     assert "left" not in events
     assert "back" not in events
+
+
+def test_waiting_for_the_place_back_is_no_part_of_a_check_s_time_limit() -> None:
+    """A run that gave its place up waits for it back (other partners hold every place)
+    before it asks a page of its own: that wait is the batch's, not the check's, and must
+    not turn the requirement into "did not finish within" its time limit."""
+    import datetime as dt
+
+    from verifier import Check, CheckContext, Outcome, Params
+    from verifier.engine import run_requirement
+    from verifier.host import CheckRegistry, PluginInfo
+    from verifier.models import Requirement, Status
+    from verifier.testing import make_submission
+
+    directory = html_page("<p>members</p>", "http://dir.test/members")
+    own = html_page("<p>product</p>", "http://own.test/product")
+    events: list[str] = []
+    source = Held({p.url: p for p in (directory, own)}, events)
+    source.release[own.url].set()
+
+    class SharedThenOwn(Check[Params]):
+        name = "shared-then-own"
+
+        async def verify(self, ctx: CheckContext[Params]) -> Outcome:
+            await ctx.fetch(directory.url)
+            await ctx.fetch(own.url)
+            return Outcome.passed("read both")
+
+    async def back() -> None:
+        events.append("back asked")
+        await asyncio.sleep(1.5)  # longer than the check's limit: the places are busy
+        events.append("back given")
+
+    place = Place(lambda: events.append("left"), back, frozenset({"http://dir.test"}))
+    registry = CheckRegistry()
+    registry.add(SharedThenOwn(), PluginInfo("under-test", None, None))
+
+    async def go() -> Status:
+        cache = FetchCache(source)
+        fetcher = Fetcher(cache, None, place=place)
+        fetcher.check_started()
+        running = asyncio.ensure_future(
+            run_requirement(
+                Requirement("r", "reads", "shared-then-own", {}),
+                make_submission(),
+                registry,
+                fetcher,
+                sources={},
+                as_of=dt.date(2026, 1, 1),
+                timeout=1.0,
+            )
+        )
+        await until(lambda: "left" in events)
+        source.release[directory.url].set()
+        result = await running
+        fetcher.check_ended()
+        await cache.aclose()
+        return result.status
+
+    assert asyncio.run(go()) == Status.PASS
+    assert events[-2:] == ["back given", f"asked {own.url}"]

@@ -153,7 +153,7 @@ class _AfterFirst(Check[Any]):
         return Outcome.passed("read")
 
 
-def test_prefetch_counts_nothing_and_starts_no_more_than_the_budget_has_left() -> None:
+def test_prefetch_counts_in_the_budget_and_starts_no_more_than_it_has_left() -> None:
     first, *rest = [f"{SITE}/p{i}" for i in range(6)]
     # Asked: p0; then p1..p5 ahead (p1 twice, with spaces); budget 3 leaves room for 2.
     check = _AfterFirst(ReadsInTurn([first, *rest], ahead=[f" {rest[0]} ", *rest]))
@@ -178,7 +178,7 @@ def test_prefetch_counts_nothing_and_starts_no_more_than_the_budget_has_left() -
     assert all(e.sha256 for e in fetches[:3])  # the three within the budget were answered
 
 
-def test_pages_asked_ahead_then_read_leave_their_place_in_the_budget_to_the_next_ones() -> None:
+def test_pages_asked_ahead_then_read_count_once_in_the_budget() -> None:
     a, b, c, d, e = (f"{SITE}/p{i}" for i in range(5))
 
     async def go() -> list[str]:
@@ -264,23 +264,57 @@ def test_a_page_prefetched_then_asked_is_no_hit_of_the_shared_cache() -> None:
     assert requests == 3
 
 
-def test_a_page_prefetched_and_never_asked_leaves_no_capture(tmp_path: Path) -> None:
-    async def go() -> EvidenceStore:
+def test_a_page_prefetched_and_never_asked_is_recorded_as_every_request_of_the_run(
+    tmp_path: Path,
+) -> None:
+    """The bundle shows every request the run made: a page asked ahead that the check
+    never read (its check stopped, or skipped it) is in the captures and the index, and
+    its evidence is only where a check asked for it."""
+
+    async def go() -> tuple[EvidenceStore, RequirementResult]:
         store = EvidenceStore(tmp_path)
         source = Gated(open_all=True)
         fetcher = Fetcher(source, store)
         try:
-            await _run(ReadsInTurn(URLS[:1], ahead=URLS), fetcher)
+            result = await _run(ReadsInTurn(URLS[:1], ahead=URLS), fetcher)
             await settle()  # the pages asked ahead are answered meanwhile
             assert source.asked == URLS
         finally:
             await fetcher.aclose()
-        return store
+        return store, result
 
-    store = asyncio.run(go())
-    assert [e["url"] for e in store.exchanges] == [URLS[0]]
-    captures = sorted(p.name for p in store.dir.iterdir())
-    assert captures == [html_page(f"<html><body><p>page {URLS[0]}</p></body></html>").sha256]
+    store, result = asyncio.run(go())
+    assert sorted(e["url"] for e in store.exchanges) == sorted(URLS)
+    captures = {p.name for p in store.dir.iterdir()}
+    bodies = (html_page(f"<html><body><p>page {url}</p></body></html>") for url in URLS)
+    assert captures == {page.sha256 for page in bodies}
+    assert [e.url for e in result.evidence if e.kind == "fetch"] == [URLS[0]]
+
+
+def test_pages_asked_ahead_and_never_read_count_in_the_budget() -> None:
+    """A check that asks pages ahead and then reads others (community: a claim's group
+    page, then the pages above it) never sends more requests than its budget, and every
+    refusal it records is of a page that was not requested."""
+    ahead = [f"{SITE}/claim{i}" for i in range(3)]
+    others = [f"{SITE}/above{i}" for i in range(3)]
+    check = ReadsInTurn(others, ahead=ahead)
+
+    async def go() -> tuple[list[str], RequirementResult]:
+        source = Gated(open_all=True)
+        fetcher = Fetcher(source, None)
+        try:
+            result = await _run(check, fetcher, budget=4)
+            await settle()
+        finally:
+            await fetcher.aclose()
+        return source.asked, result
+
+    asked, result = asyncio.run(go())
+    assert asked == [*ahead, others[0]]  # four requests: the budget
+    fetches = [e for e in result.evidence if e.kind == "fetch"]
+    refused = [e.url for e in fetches if "refused" in e.detail]
+    assert refused == others[1:]
+    assert not set(refused) & set(asked)
 
 
 def test_a_context_without_a_way_to_fetch_ahead_takes_prefetch_as_a_hint_and_does_nothing() -> None:

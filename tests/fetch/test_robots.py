@@ -210,8 +210,8 @@ def test_robots_txt_warmed_is_read_once_before_any_page_and_never_for_a_refused_
 ) -> None:
     """``warm_robots``: a re-check's partner taking its place has its site's robots.txt
     read at once; the page asked later waits for that read and asks it no second time. A
-    URL the source refuses (a port not allowed), or a source not obeying robots.txt,
-    sends nothing."""
+    URL the source refuses (not even a URL), or a source not obeying robots.txt, sends
+    nothing and raises nothing."""
     from verifier.fetch import LiveSource
 
     robots(server, text("User-agent: *\nDisallow: /private\n"))
@@ -232,7 +232,9 @@ def test_robots_txt_warmed_is_read_once_before_any_page_and_never_for_a_refused_
         finally:
             await source.aclose()
 
-    before, refused = asyncio.run(go(fast(server, obey_robots=True), "http://site.example:9/"))
+    # Not a URL at all (an applicant's website is validated, but the parent must never
+    # fail a run for one): nothing is sent, nothing raised.
+    before, refused = asyncio.run(go(fast(server, obey_robots=True), "http://[::1"))
     assert before == []
     assert isinstance(refused, RobotsDisallowed)  # robots.txt read for the page itself
     server.requests.clear()

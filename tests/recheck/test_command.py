@@ -639,10 +639,12 @@ def test_a_partner_taking_its_place_has_its_site_s_robots_txt_read_before_its_ch
     monkeypatch.setattr(LiveSource, "get", noting_get)
     monkeypatch.setattr(LiveSource, "_fetch_robots", noting_robots)
     recheck(server, roster, tmp_path / "out", "--concurrency", "1", "--workers", workers)
-    openlens = [e for e in order if "openlens.example" in e]
-    assert openlens[0] == "robots http://openlens.example/robots.txt"
-    assert sum(e.startswith("robots http://openlens.example") for e in order) == 1
-    assert "http://openlens.example/robots.txt" in {
-        e["url"] for e in read_index(tmp_path / "out" / "partners" / "openlens")
-    }
-    assert check_bundle(tmp_path / "out" / "partners" / "openlens").ok
+    # The first partner too (a place was free: it asked for it all the same).
+    for pid, host in (("acme", "acme.example"), ("openlens", "openlens.example")):
+        own = [e for e in order if f"//{host}/" in e]
+        assert own[0] == f"robots http://{host}/robots.txt"
+        assert sum(e.startswith(f"robots http://{host}/") for e in order) == 1
+        assert f"http://{host}/robots.txt" in {
+            e["url"] for e in read_index(tmp_path / "out" / "partners" / pid)
+        }
+        assert check_bundle(tmp_path / "out" / "partners" / pid).ok

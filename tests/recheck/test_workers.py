@@ -330,7 +330,7 @@ def test_a_job_waits_at_its_gate_until_the_parent_opens_it() -> None:
     assert calls == [f"gate asked with {[url]}", url, "FetchFailed", "int"]
 
 
-def test_a_run_cancelled_at_its_gate_cancels_the_gate_and_the_job() -> None:
+def test_a_run_cancelled_at_its_gate_stops_waiting_at_the_gate() -> None:
     entered: list[str] = []
     asked = asyncio.Event()
 
@@ -361,7 +361,7 @@ def test_a_run_cancelled_at_its_gate_cancels_the_gate_and_the_job() -> None:
 def test_a_job_that_gives_its_place_up_passes_the_gate_again_to_take_it_back() -> None:
     """A re-check's partner waiting only for shared pages gives its place up (a
     milestone) and asks for it again (``begin``): the parent's gate is awaited each time,
-    the milestone between; a job run ``holding`` passes its first gate without asking."""
+    the milestone between."""
     calls: list[str] = []
 
     async def gate(urls: Sequence[str]) -> None:
@@ -370,12 +370,24 @@ def test_a_job_that_gives_its_place_up_passes_the_gate_again_to_take_it_back() -
     async def go() -> None:
         async with WorkerPool(FetchCache(Answers({})), TEST_WORKER, {}, 1) as pool:
             calls.append(await pool.run(("regate", None), lambda: calls.append("left"), gate))
-            calls.append("--")
-            held = await pool.run(
-                ("regate", None), lambda: calls.append("left"), gate, holding=True
-            )
-            calls.append(held)
 
     asyncio.run(go())
-    first, again = "gate ['http://first.test/']", "gate []"
-    assert calls == [first, "left", again, "back", "--", "left", again, "back"]
+    assert calls == ["gate ['http://first.test/']", "left", "gate []", "back"]
+
+
+def test_a_job_that_ends_while_waiting_at_its_gate_gives_the_gate_up() -> None:
+    """The job no longer wants the place (its wait was cancelled in the worker, and it
+    ended): the parent stops waiting at the gate instead of taking a place for nobody."""
+    entered: list[str] = []
+
+    async def gate(urls: Sequence[str]) -> None:
+        entered.append("gate")
+        await asyncio.sleep(30)
+        entered.append("gate passed")  # never: the job ended first
+
+    async def go() -> object:
+        async with WorkerPool(FetchCache(Answers({})), TEST_WORKER, {}, 1) as pool:
+            return await asyncio.wait_for(pool.run(("leave-gate", None), None, gate), 10)
+
+    assert asyncio.run(go()) == "ended without its place"
+    assert entered == ["gate"]

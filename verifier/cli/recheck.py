@@ -150,8 +150,10 @@ class _RecheckCommand(click.Command):
     type=click.IntRange(min=1, max=256),
     default=DEFAULT_CONCURRENCY,
     show_default=True,
-    help="Partners checked at once, from their first check to their last (per-host "
-    "limits still hold across all of them).",
+    help="Partners checked at once: a partner holds its place from its first check to "
+    "its last, except while its checks only wait for pages of the sources' sites (a "
+    "member directory another partner is reading); at most twice as many are under way "
+    "(per-host limits still hold across all of them).",
 )
 @click.option(
     "--workers",

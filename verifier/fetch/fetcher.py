@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -27,6 +28,7 @@ from verifier.fetch.conditional import (
     validators_of,
 )
 from verifier.fetch.page import DEFAULT_MAX_TAGS, Page, parse_within
+from verifier.fetch.politeness import retrieved
 from verifier.fetch.settings import FetchSettings
 from verifier.models import Evidence
 from verifier.urls import join_url, origin_of
@@ -132,6 +134,11 @@ class FetchCache:
                 self._kept.move_to_end(key)  # asked again: the most recently used now
         return task
 
+    def at_hand(self, url: str) -> bool:
+        """Whether the fetch of ``url`` (stripped) has ended already (a page or a fault)."""
+        task = self._tasks.get(url.strip())
+        return task is not None and task.done()
+
     def warm(self, url: str) -> asyncio.Task[Page] | None:
         """Start fetching ``url`` (stripped) before anyone asks for it: the new task, or
         ``None`` when its fetch is started already (then an ask is what it always was).
@@ -145,7 +152,7 @@ class FetchCache:
         if key in self._tasks:
             return None
         task = self._start(key)
-        task.add_done_callback(_retrieved)
+        task.add_done_callback(retrieved)
         return task
 
     def _start(self, key: str) -> asyncio.Task[Page]:
@@ -237,14 +244,17 @@ class Place:
 
     While every check of the run still running waits for a page of one of
     ``shared_origins`` (those of the run's sources: a member directory that the partners'
-    runs read, fetched once for all of them), the run has no request of its own in
-    flight: its :class:`Fetcher` calls ``leave()``, and another run of the batch may
-    start. Before the run asks anything elsewhere, it awaits ``back()``.
+    runs read, fetched once for all of them, or a credential registry) that is not at
+    hand, and no page it asked elsewhere is in flight, its :class:`Fetcher` calls
+    ``leave()``, and another run of the batch may start. Before a check of the run asks
+    a page elsewhere, the run awaits ``back()`` (which no check's time limit counts).
+    Pages of the shared origins an applicant names (a group page, a credential id) are
+    asked without the place, under the per-host limits as ever; so is robots.txt of the
+    run's own site, when its read began as the run took its place.
     """
 
     leave: Callable[[], None]
-    """Give the place up (called at most once per ``back``; never while a page of the
-    run's own is in flight)."""
+    """Give the place up (called at most once per ``back``)."""
     back: Callable[[], Awaitable[None]]
     """Take the place back: returns once the batch has given it."""
     shared_origins: frozenset[str]
@@ -294,8 +304,6 @@ class Fetcher:
         # The answer this run got for each URL: asked again, the URL gets the same page,
         # the one its bundle records, even if the shared cache has forgotten it since.
         self._answers: dict[str, asyncio.Task[Page]] = {}
-        # Fetches this run started ahead of its asks (prefetch), not recorded until asked.
-        self._ahead: dict[str, asyncio.Task[Page]] = {}
         self._own_baseline = own_baseline
         self._cited: dict[str, dict[str, Any] | None] = {}
         self._origins: set[str] = set()
@@ -316,9 +324,7 @@ class Fetcher:
         key = url.strip()
         task = self._answers.get(key)
         if task is None:
-            # A fetch this run started ahead is its first ask's: taken, not asked again
-            # (the shared cache counts no hit for it).
-            task = self._ahead.pop(key, None) or self.cache.task(key)
+            task = self.cache.task(key)
             self._answers[key] = task
             if task.done():
                 self._keep(key, task)  # before the check sees it, as for a new fetch
@@ -336,17 +342,28 @@ class Fetcher:
         return await asyncio.shield(task)
 
     def prefetch(self, url: str) -> None:
-        """Start fetching ``url`` now, for a :meth:`get` to come: nothing is recorded (a
-        page started ahead and never asked leaves nothing in the store). :meth:`get` then
-        gets the page, or the fault, this fetch gave, and records it as ever. Nothing is
-        started for a URL this run asked already, or whose fetch the cache has started."""
+        """Start fetching ``url`` now, for a :meth:`get` to come. The exchange is recorded
+        in the store when it ends, as every fetch the run made is, asked or not (a check
+        that timed out); :meth:`get` then gets the page, or the fault, it gave (and the
+        shared cache counts no hit for it). Nothing is started for a URL this run asked
+        already or whose fetch the cache has started, nor, while the run has given its
+        place up, for a page not shared."""
         key = url.strip()
+        if not self._open or key in self._answers:
+            return
         if self._left and not self.is_shared(key):
             return  # no request of its own while the run has given its place up
-        if self._open and key not in self._answers and key not in self._ahead:
-            task = self.cache.warm(key)
-            if task is not None:
-                self._ahead[key] = task
+        task = self.cache.warm(key)
+        if task is not None:
+            self._answers[key] = task
+            task.add_done_callback(functools.partial(self._keep, key))
+
+    def at_hand(self, url: str) -> bool:
+        """Whether the page at ``url`` (or its fault) is here already: asked, it is
+        answered without waiting."""
+        key = url.strip()
+        task = self._answers.get(key)
+        return task.done() if task is not None else self.cache.at_hand(key)
 
     def is_shared(self, url: str) -> bool:
         """Whether ``url`` is of an origin whose pages the batch shares (:class:`Place`)."""
@@ -368,6 +385,11 @@ class Fetcher:
         self._only_shared += change
         self._maybe_leave()
 
+    @property
+    def has_left(self) -> bool:
+        """Whether the run has given its place up (:class:`Place`) and not taken it back."""
+        return self._left
+
     async def own_turn(self) -> None:
         """Before a request of this run's own: the place taken back if it was given up."""
         if self._place is None or not self._left:
@@ -385,8 +407,8 @@ class Fetcher:
             return
         if self._only_shared < self._running:
             return
-        if any(not t.done() and not self.is_shared(u) for u, t in self._ahead.items()):
-            return  # a page of its own asked ahead is still in flight
+        if any(not t.done() and not self.is_shared(u) for u, t in self._answers.items()):
+            return  # a page of its own (asked ahead, or by a check that gave up) in flight
         self._left = True
         place.leave()
 
@@ -462,12 +484,6 @@ class Fetcher:
             self._store(page.url, page, purpose)
 
 
-def _retrieved(task: asyncio.Task[Page]) -> None:
-    """Mark how ``task`` ended as seen; whoever awaits it later still gets its fault."""
-    if not task.cancelled():
-        task.exception()
-
-
 def _targets(hops: Iterable[tuple[str, str]]) -> list[str]:
     """Every URL a chain of (url, location) hops went to, locations made absolute."""
     found = []
@@ -499,41 +515,63 @@ class CountingFetch:
         self._asked: set[str] = set()
         self._ahead: set[str] = set()  # started by prefetch, not asked yet
         self._waiting = [0, 0]  # fetches awaited now: of pages not shared, of shared ones
+        self.limit: asyncio.Timeout | None = None
+        """The check's time limit, pushed back by the time it waits for its run's place."""
 
     def prefetch(self, urls: Iterable[str]) -> None:
-        """Start fetching ``urls`` (each once, stripped) for the check's asks to come,
-        counting nothing: at most as many as its budget has left for them (never a fetch
-        it could not make itself), none it asked already."""
+        """Start fetching ``urls`` (each once, stripped) for the check's asks to come. Each
+        one started counts against the budget then, not again when the check asks for it:
+        never more requests than the budget allows, asked or not."""
         for key in dict.fromkeys(url.strip() for url in urls):
-            if self.count + len(self._ahead) >= self._budget:
+            if self.count >= self._budget:
                 return
             if key not in self._asked and key not in self._ahead:
                 self._ahead.add(key)
+                self.count += 1
                 self._fetcher.prefetch(key)
 
     async def __call__(self, url: str) -> Page:
         """Fetch ``url`` through the shared fetcher, counting against the budget."""
         key = url.strip()
-        self._ahead.discard(key)
+        if key in self._ahead:
+            self._ahead.discard(key)  # counted when it was started ahead
+        else:
+            self.count += 1
+            if self.count > self._budget:
+                raise FetchRefused(
+                    url, f"refused: this check already made {self._budget} fetches, its limit"
+                )
         self._asked.add(key)
-        self.count += 1
-        if self.count > self._budget:
-            raise FetchRefused(
-                url, f"refused: this check already made {self._budget} fetches, its limit"
-            )
         fetcher = self._fetcher
         shared = fetcher.is_shared(key)
-        if not shared:
-            await fetcher.own_turn()
+        if not shared and fetcher.has_left:
+            await self._own_turn()
+        # A page at hand is no wait: the run keeps its place for the checks reading on.
+        waits = not fetcher.at_hand(key)
         before = self._only_shared()
-        self._waiting[shared] += 1
+        self._waiting[shared] += waits
         self._tell(before)
         try:
             return await fetcher.get(url)
         finally:
             before = self._only_shared()
-            self._waiting[shared] -= 1
+            self._waiting[shared] -= waits
             self._tell(before)
+
+    async def _own_turn(self) -> None:
+        # Waiting for the run's place is the batch's time, not the check's: its limit is
+        # held while it waits, and moved on by as long.
+        limit = self.limit
+        when = limit.when() if limit is not None else None
+        if limit is None or when is None:
+            await self._fetcher.own_turn()
+            return
+        started = time.monotonic()
+        limit.reschedule(None)
+        try:
+            await self._fetcher.own_turn()
+        finally:
+            limit.reschedule(when + (time.monotonic() - started))
 
     def _only_shared(self) -> bool:
         return self._waiting[True] > 0 and self._waiting[False] == 0

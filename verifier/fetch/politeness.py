@@ -16,6 +16,7 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from typing import Any
 
 import httpx
 from protego import Protego
@@ -83,6 +84,14 @@ def _matching_rule(text: str, url: str) -> str | None:
     return f"Disallow: {best}" if best else None
 
 
+def retrieved(task: asyncio.Future[Any]) -> None:
+    """Mark how ``task`` ended as seen (a done callback): a task started ahead that nobody
+    awaits in the end is no "Task exception was never retrieved" in the log; whoever
+    awaits it still gets its fault."""
+    if not task.cancelled():
+        task.exception()
+
+
 class RobotsRules:
     """robots.txt of every host met in a run, each fetched once (in-flight shared)."""
 
@@ -116,7 +125,7 @@ class RobotsRules:
         if task is None:
             task = asyncio.ensure_future(self._read(origin + "/robots.txt"))
             # A read warmed and never checked (the run stopped) is no lost exception.
-            task.add_done_callback(lambda t: t.cancelled() or t.exception())
+            task.add_done_callback(retrieved)
             self._files[origin] = task
         return task
 

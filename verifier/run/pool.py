@@ -20,13 +20,12 @@ Ctrl-C: the parent stops it, by closing its input. A worker whose input closes (
 ends, is interrupted, or its parent was killed) cancels its jobs, which remove what they
 had half written, and exits.
 
-Messages, parent to worker: ``("init", payload)`` first, then
-``("job", n, job, gated, holding)``, ``("go", n)``, ``("page", n, page, side)``,
-``("fault", n, fault, side)`` and ``("bug", n, text)``; worker to parent:
-``("ready", n, urls)`` (job ``n`` waits at its gate: a re-check's partner has read its
-submission, or wants its place back, and waits for it among those checked at once; a
-job sent ``holding`` passes its first gate without asking, one not ``gated`` every
-gate), ``("get", n, url)``, ``("milestone", n)`` (job ``n`` has reached a point its
+Messages, parent to worker: ``("init", payload)`` first, then ``("job", n, job, gated)``,
+``("go", n)``, ``("page", n, page, side)``, ``("fault", n, fault, side)`` and
+``("bug", n, text)``; worker to parent: ``("ready", n, urls)`` (job ``n`` waits at its
+gate: a re-check's partner has read its submission, or wants its place back, and waits
+for it among those checked at once; a job not ``gated`` passes every gate without
+asking), ``("get", n, url)``, ``("milestone", n)`` (job ``n`` has reached a point its
 caller waits for: a re-check's partner gives its place up, its checks only waiting for
 shared pages, or ended), ``("done", n, result, hits)`` and
 ``("bug", n, text)``. ``side`` carries the pages the
@@ -200,16 +199,14 @@ class WorkerPool:
         job: object,
         milestone: Callable[[], None] | None = None,
         gate: Callable[[Sequence[str]], Awaitable[None]] | None = None,
-        *,
-        holding: bool = False,
     ) -> Any:
         """Run ``job`` in the least busy worker; its result, or :class:`WorkerFailed`.
         ``milestone`` is called each time the job says it has reached its milestone (the
         worker's job calls the ``milestone`` it is given; see :data:`Job`). With a
         ``gate``, each time the job's ``begin(urls)`` asks (the first time after what it
         does first, such as reading its inputs; again after a milestone), it waits in the
-        worker until ``gate(urls)`` has returned here; ``holding``: the job starts as if its
-        first ``begin`` had passed. Without a gate, ``begin`` returns at once."""
+        worker until ``gate(urls)`` has returned here (a job that ends meanwhile gives the
+        gate up). Without a gate, ``begin`` returns at once."""
         worker = min(self._workers, key=lambda w: len(w.jobs))
         if worker.listening is None or worker.listening.done():
             raise WorkerFailed(f"worker process {worker.process.pid} has ended")
@@ -219,7 +216,7 @@ class WorkerPool:
         worker.jobs[number] = done
         if milestone is not None:
             worker.milestones[number] = milestone
-        self._send(worker, ("job", number, job, gate is not None, holding))
+        self._send(worker, ("job", number, job, gate is not None))
         try:
             while gate is not None:
                 ready = worker.gates[number] = loop.create_future()
@@ -227,7 +224,18 @@ class WorkerPool:
                 await asyncio.wait((done, ready), return_when=asyncio.FIRST_COMPLETED)
                 if done.done() or not ready.done():
                     break
-                await gate(ready.result())
+                # A job that ends meanwhile (its wait cancelled in the worker) no longer
+                # wants the place: the gate is given up, not passed for nobody.
+                passing = asyncio.ensure_future(gate(ready.result()))
+                try:
+                    await asyncio.wait((done, passing), return_when=asyncio.FIRST_COMPLETED)
+                finally:
+                    if not passing.done():
+                        passing.cancel()
+                    await asyncio.gather(passing, return_exceptions=True)
+                if passing.cancelled():
+                    break
+                passing.result()  # a fault of the gate is the run's
                 self._send(worker, ("go", number))
             return await done
         finally:
@@ -435,8 +443,8 @@ async def _serve(setup: Setup, fd_in: int, fd_out: int) -> None:
     running: set[asyncio.Task[None]] = set()
     gates: dict[int, asyncio.Future[None]] = {}
 
-    async def one(number: int, work: object, gated: bool, holding: bool) -> None:
-        holds = holding or not gated  # the job's place, as the parent's gate gave it
+    async def one(number: int, work: object, gated: bool) -> None:
+        holds = not gated  # the job's place, as the parent's gate gave it
 
         def milestone() -> None:
             nonlocal holds
@@ -466,7 +474,7 @@ async def _serve(setup: Setup, fd_in: int, fd_out: int) -> None:
     try:
         while (message := await _receive(reader)) is not None:
             if message[0] == "job":
-                task = asyncio.create_task(one(*message[1:5]))
+                task = asyncio.create_task(one(*message[1:4]))
                 running.add(task)
                 task.add_done_callback(running.discard)
             elif message[0] == "go":

@@ -355,12 +355,12 @@ async def run_recheck(
         progress.kept += 1
         progress.errors += found.outcome == Status.ERROR
         notify(progress, found)
-    # At most `concurrency` partners are checked at once (fetching, reading, judging);
-    # a partner reads its submission before it takes its place there, gives it up while
-    # its checks only wait for pages every partner reads (a member directory another
-    # partner is reading), and writes its bundle after it has left it, so that the next
-    # partner starts fetching meanwhile: at most as many again are being read, waiting
-    # for the shared pages or written.
+    # At most `concurrency` partners hold a place (fetching their own pages, reading and
+    # judging them); a partner reads its submission before it takes its place, gives it
+    # up while its checks only wait for pages of the sources' sites (a member directory
+    # another partner is reading; it may read and judge those meanwhile), and writes its
+    # bundle after it has left it, so that the next partner starts fetching meanwhile: at
+    # most as many again are being read, waiting for shared pages or written.
     checking = asyncio.Semaphore(request.concurrency)
     in_flight = asyncio.Semaphore(2 * request.concurrency)
 
@@ -389,13 +389,9 @@ async def run_recheck(
 
             try:
                 if progress.pool is not None:
-                    # A place free now is taken now: the worker need not ask for it.
-                    holding = not checking.locked()
-                    if holding:
-                        await begin(())
-                    result: PartnerResult = await progress.pool.run(
-                        partner, checked, begin, holding=holding
-                    )
+                    # Every partner asks for its place with its website, even when one is
+                    # free: robots.txt of its site is read as it takes it.
+                    result: PartnerResult = await progress.pool.run(partner, checked, begin)
                 else:
                     result = await run_partner(request, shared, partner, as_of, checked, begin)
             finally:
