@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import signal
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -74,3 +76,13 @@ def interruptible() -> None:
     SIGINT ignored (Python then never raises KeyboardInterrupt, and the run ends as if
     nothing was sent: seen when .ci/run was started with ``&``)."""
     signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
+async def until(condition: Callable[[], bool]) -> None:
+    """Wait until ``condition()`` holds (pages are read in a reader thread, beside the
+    event loop); 10 s at most, which would be a failure to get there, not slowness."""
+    for _ in range(2000):
+        if condition():
+            return
+        await asyncio.sleep(0.005)
+    raise AssertionError("never happened")

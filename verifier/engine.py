@@ -138,7 +138,7 @@ async def run_requirement(
     timed = Stretches(check.verify(ctx))
     try:
         async with asyncio.timeout(timeout) as limit:
-            counting.limit = limit
+            counting.limit, counting.pause_allowance = limit, timeout
             outcome = await timed
         if timed.longest > timeout:
             # It returned, but only because nothing could interrupt it: over its limit all

@@ -16,7 +16,7 @@ from verifier.errors import FetchError, FetchFailed
 from verifier.fetch import FetchCache, Fetcher, Page
 from verifier.fetch.fetcher import CountingFetch, Place, kept_weight
 
-from ..helpers import html_page
+from ..helpers import html_page, until
 
 
 class Counted:
@@ -234,16 +234,6 @@ def test_a_run_reading_pages_at_hand_lets_the_others_ask_their_pages_first(
     assert walked_when_asked[0] <= 1
 
 
-async def until(condition: Callable[[], bool]) -> None:
-    """Wait until ``condition()`` holds (pages are read in a reader thread, beside the
-    event loop); 10 s at most, which would be a failure to get there, not slowness."""
-    for _ in range(2000):
-        if condition():
-            return
-        await asyncio.sleep(0.005)
-    raise AssertionError("never happened")
-
-
 class Held:
     """A page source whose every answer waits until its URL is released."""
 
@@ -404,3 +394,101 @@ def test_waiting_for_the_place_back_is_no_part_of_a_check_s_time_limit() -> None
 
     assert asyncio.run(go()) == Status.PASS
     assert events[-2:] == ["back given", f"asked {own.url}"]
+
+
+def test_a_check_that_keeps_going_back_for_its_place_still_ends_within_twice_its_limit() -> None:
+    """The wait for the place back is not the check's time, but not without end: a
+    submission alternating the sources' pages and its own makes a check give its place up
+    and wait for it again and again; past one more time limit of waiting, it is an
+    error like any check over its limit."""
+    import datetime as dt
+
+    from verifier import Check, CheckContext, Outcome, Params
+    from verifier.engine import run_requirement
+    from verifier.host import CheckRegistry, PluginInfo
+    from verifier.models import Requirement, Status
+    from verifier.testing import make_submission
+
+    class Slow:
+        async def get(self, url: str) -> Page:
+            if url.startswith("http://dir.test"):
+                await asyncio.sleep(0.02)  # a shared page not at hand: the run leaves
+            return html_page(f"<p>{url}</p>", url)
+
+        async def aclose(self) -> None:
+            return None
+
+    class Alternates(Check[Params]):
+        name = "alternates"
+
+        async def verify(self, ctx: CheckContext[Params]) -> Outcome:
+            for i in range(12):
+                await ctx.fetch(f"http://dir.test/members?page={i}")
+                await ctx.fetch(f"http://own.test/p{i}")
+            return Outcome.passed("read all")
+
+    waits: list[int] = []
+
+    async def back() -> None:
+        waits.append(1)
+        await asyncio.sleep(0.25)  # the other partners hold every place meanwhile
+
+    place = Place(lambda: None, back, frozenset({"http://dir.test"}))
+    registry = CheckRegistry()
+    registry.add(Alternates(), PluginInfo("under-test", None, None))
+
+    async def go() -> tuple[Status, str]:
+        fetcher = Fetcher(FetchCache(Slow()), None, place=place)
+        fetcher.check_started()
+        result = await run_requirement(
+            Requirement("r", "reads", "alternates", {}),
+            make_submission(),
+            registry,
+            fetcher,
+            sources={},
+            as_of=dt.date(2026, 1, 1),
+            timeout=1.0,
+        )
+        fetcher.check_ended()
+        return result.status, result.summary
+
+    status, summary = asyncio.run(go())
+    # 12 waits of 0.25 s would be 3 s; one more limit (1 s) of waiting is allowed.
+    assert status == Status.ERROR
+    assert "did not finish within 1s" in summary
+    assert 4 <= len(waits) < 12
+
+
+def test_a_run_gives_its_place_up_once_its_own_page_asked_ahead_is_answered() -> None:
+    """A page of its own in flight keeps the place; once it is answered and only the
+    shared directory is awaited, the place goes, without waiting for the directory."""
+    directory = html_page("<p>members</p>", "http://dir.test/members")
+    own = html_page("<p>product</p>", "http://own.test/product")
+    events: list[str] = []
+    source = Held({p.url: p for p in (directory, own)}, events)
+
+    async def back() -> None:
+        events.append("back")
+
+    place = Place(lambda: events.append("left"), back, frozenset({"http://dir.test"}))
+
+    async def go() -> None:
+        cache = FetchCache(source)
+        fetcher = Fetcher(cache, None, place=place)
+        check = CountingFetch(fetcher, 10)
+        fetcher.check_started()
+        check.prefetch([own.url])
+        waiting = asyncio.ensure_future(check(directory.url))
+        await until(lambda: f"asked {directory.url}" in events)
+        assert "left" not in events  # its own page is in flight
+        source.release[own.url].set()
+        await until(lambda: "left" in events)  # the directory still unanswered
+        assert not waiting.done()
+        source.release[directory.url].set()
+        await waiting
+        await check(own.url)
+        fetcher.check_ended()
+        await cache.aclose()
+
+    asyncio.run(go())
+    assert events.count("left") == 1

@@ -339,3 +339,28 @@ def test_a_context_without_a_way_to_fetch_ahead_takes_prefetch_as_a_hint_and_doe
         assert ctx.recorded == ()
 
     asyncio.run(go())
+
+
+def test_pages_asked_ahead_still_in_flight_when_the_run_ends_are_recorded(
+    tmp_path: Path,
+) -> None:
+    """The run ends (its checks done) while pages it asked ahead are still unanswered:
+    closing it waits for them, so the bundle holds every request the run made."""
+
+    async def go() -> tuple[list[str], list[str]]:
+        store = EvidenceStore(tmp_path)
+        source = Gated()
+        source.gate(URLS[0]).set()  # only the page read answers before the check ends
+        fetcher = Fetcher(source, store)
+        await _run(ReadsInTurn(URLS[:1], ahead=URLS), fetcher)
+        await settle()
+        closing = asyncio.ensure_future(fetcher.aclose())
+        await settle()
+        assert not closing.done()  # the pages asked ahead are awaited
+        for url in URLS[1:]:
+            source.gate(url).set()
+        await closing
+        return list(source.asked), [e["url"] for e in store.exchanges]
+
+    asked, recorded = asyncio.run(go())
+    assert sorted(asked) == sorted(recorded) == sorted(URLS)

@@ -42,6 +42,19 @@ async def setup(payload: Any, channel: Channel) -> Job:
             await asyncio.sleep(0.2)
             waiting.cancel()
             return "ended without its place", 0
+        if what == "wait-given-up":  # its place back asked, the wait given up, job goes on
+            await begin(["http://first.test/"])
+            milestone()  # its checks only wait for shared pages: the place is given up
+            await asyncio.sleep(0.3)  # another job takes the place meanwhile
+            waiting = asyncio.ensure_future(begin([]))
+            await asyncio.sleep(0.2)
+            waiting.cancel()  # a plugin's asyncio.timeout around ctx.fetch, say
+            await asyncio.sleep(argument)  # the job goes on without its place
+            return "went on", 0
+        if what == "hold":  # its place taken, held a while
+            await begin(["http://b.test/"])
+            await asyncio.sleep(argument)
+            return "held", 0
         if what == "milestone":
             milestone()
             await asyncio.sleep(argument)

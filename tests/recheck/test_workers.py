@@ -22,7 +22,7 @@ from verifier.run.pool import WorkerFailed, WorkerPool, fault_from_wire, fault_w
 from verifier.run.recheck import MAX_AUTO_WORKERS, PARTNERS_PER_WORKER, auto_workers
 from verifier.sites import SiteServer, serve_sites
 
-from ..helpers import FIXTURES, html_page, without_clock
+from ..helpers import FIXTURES, html_page, until, without_clock
 from .test_command import DEMO, _without_times, recheck, summary_of, write_roster
 
 TEST_WORKER = "tests.recheck.pool_worker"
@@ -391,3 +391,53 @@ def test_a_job_that_ends_while_waiting_at_its_gate_gives_the_gate_up() -> None:
 
     assert asyncio.run(go()) == "ended without its place"
     assert entered == ["gate"]
+
+
+def test_a_place_granted_to_a_wait_given_up_in_the_worker_is_given_back() -> None:
+    """A job asks for its place back and gives the wait up (a plugin's time limit around a
+    fetch) while the job goes on: when the parent's gate grants it the place later, the
+    worker gives it back at once, so the next job need not wait for that job to end."""
+    events: list[str] = []
+
+    async def go() -> None:
+        checking = asyncio.Semaphore(1)
+
+        def partner(name: str) -> tuple[Any, Any]:  # as recheck's begin and checked
+            held = False
+
+            async def begin(urls: Sequence[str]) -> None:
+                nonlocal held
+                if not held:
+                    await checking.acquire()
+                    held = True
+                    events.append(f"{name} took the place")
+
+            def checked() -> None:
+                nonlocal held
+                if held:
+                    held = False
+                    checking.release()
+                    events.append(f"{name} gave it")
+
+            return begin, checked
+
+        async def run(pool: WorkerPool, name: str, job: tuple[str, float]) -> None:
+            begin, checked = partner(name)
+            try:
+                await pool.run(job, checked, begin)
+            finally:
+                checked()
+                events.append(f"{name} ended")
+
+        async with WorkerPool(FetchCache(Answers({})), TEST_WORKER, {}, 1) as pool:
+            a = asyncio.ensure_future(run(pool, "A", ("wait-given-up", 3.0)))
+            await until(lambda: "A gave it" in events)
+            b = asyncio.ensure_future(run(pool, "B", ("hold", 0.6)))
+            await until(lambda: "B ended" in events)
+            c = asyncio.ensure_future(run(pool, "C", ("hold", 0.0)))
+            await asyncio.gather(a, b, c)
+
+    asyncio.run(go())
+    # A's wait was given up at 0.5 s; the gate granted it the place when B left: it came
+    # back at once, and C took it long before A's job (3 s more) ended.
+    assert events.index("C took the place") < events.index("A ended")

@@ -247,7 +247,8 @@ class Place:
     runs read, fetched once for all of them, or a credential registry) that is not at
     hand, and no page it asked elsewhere is in flight, its :class:`Fetcher` calls
     ``leave()``, and another run of the batch may start. Before a check of the run asks
-    a page elsewhere, the run awaits ``back()`` (which no check's time limit counts).
+    a page elsewhere, the run awaits ``back()`` (which a check's time limit does not
+    count, up to one more time limit in all).
     Pages of the shared origins an applicant names (a group page, a credential id) are
     asked without the place, under the per-host limits as ever; so is robots.txt of the
     run's own site, when its read began as the run took its place.
@@ -438,6 +439,7 @@ class Fetcher:
             self._met(url, *_targets(hops))
             self._record_error(url, exc)
         # Any other exception is a bug of the source: the check that awaits it reports it.
+        self._maybe_leave()  # a page of its own no longer in flight: its checks may be done
 
     def _met(self, *urls: str | None) -> None:
         self._origins.update(origin_of(u) for u in urls if u)
@@ -475,8 +477,15 @@ class Fetcher:
             self.store.record(error)
 
     async def aclose(self) -> None:
-        """Stop recording; record the robots.txt pages this run relied on; close the cache
-        when it is this run's own (a shared cache's fetches go on for the others)."""
+        """Stop recording once this run's fetches still in flight have ended (a page asked
+        ahead and never read, or one whose check gave up: every request the run made is in
+        its bundle; each is bounded by the fetch layer's deadlines, and a run being
+        cancelled does not wait); record the robots.txt pages this run relied on; close the
+        cache when it is this run's own (a shared cache's fetches go on for the others)."""
+        pending = [task for task in self._answers.values() if not task.done()]
+        current = asyncio.current_task()
+        if pending and self._open and not (current is not None and current.cancelling()):
+            await asyncio.wait(pending)
         if self._owns_cache:
             await self.cache.aclose()
         self._open = False
@@ -517,6 +526,10 @@ class CountingFetch:
         self._waiting = [0, 0]  # fetches awaited now: of pages not shared, of shared ones
         self.limit: asyncio.Timeout | None = None
         """The check's time limit, pushed back by the time it waits for its run's place."""
+        self.pause_allowance = 0.0
+        """Seconds the limit may be pushed back in all (the engine gives one more time
+        limit): a check that goes from shared pages to its own again and again cannot
+        outlive its limit by more."""
 
     def prefetch(self, urls: Iterable[str]) -> None:
         """Start fetching ``urls`` (each once, stripped) for the check's asks to come. Each
@@ -571,7 +584,9 @@ class CountingFetch:
         try:
             await self._fetcher.own_turn()
         finally:
-            limit.reschedule(when + (time.monotonic() - started))
+            pushed = min(time.monotonic() - started, self.pause_allowance)
+            self.pause_allowance -= pushed
+            limit.reschedule(when + pushed)
 
     def _only_shared(self) -> bool:
         return self._waiting[True] > 0 and self._waiting[False] == 0

@@ -480,6 +480,8 @@ async def _serve(setup: Setup, fd_in: int, fd_out: int) -> None:
             elif message[0] == "go":
                 if (waiting := gates.get(message[1])) is not None and not waiting.done():
                     waiting.set_result(None)
+                else:  # nobody waits for it any more (the wait was cancelled): given back
+                    link.writer.write(_frame(("milestone", message[1])))
             else:
                 link.answered(message)
     finally:
