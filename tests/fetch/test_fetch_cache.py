@@ -17,6 +17,7 @@ from verifier.fetch import FetchCache, Fetcher, Page
 from verifier.fetch.fetcher import CountingFetch, Place, kept_weight
 
 from ..helpers import html_page, until
+from .test_prefetch import run_one
 
 
 class Counted:
@@ -234,6 +235,16 @@ def test_a_run_reading_pages_at_hand_lets_the_others_ask_their_pages_first(
     assert walked_when_asked[0] <= 1
 
 
+def noted_place(events: list[str]) -> Place:
+    """A run's place in a batch sharing the pages of ``http://dir.test``, noting "left"
+    and "back" in ``events``."""
+
+    async def back() -> None:
+        events.append("back")
+
+    return Place(lambda: events.append("left"), back, frozenset({"http://dir.test"}))
+
+
 class Held:
     """A page source whose every answer waits until its URL is released."""
 
@@ -261,10 +272,7 @@ def test_a_run_whose_checks_only_wait_for_shared_pages_gives_its_place_up_until_
     events: list[str] = []
     source = Held({p.url: p for p in (directory, product, later)}, events)
 
-    async def back() -> None:
-        events.append("back")
-
-    place = Place(lambda: events.append("left"), back, frozenset({"http://dir.test"}))
+    place = noted_place(events)
 
     async def go() -> None:
         cache = FetchCache(source)
@@ -310,9 +318,6 @@ def test_a_run_with_no_place_or_not_only_waiting_for_shared_pages_keeps_it() -> 
     events: list[str] = []
     source = Held({p.url: p for p in (directory, product)}, events)
 
-    async def back() -> None:
-        events.append("back")
-
     async def go(place: Place | None) -> None:
         cache = FetchCache(source)
         fetcher = Fetcher(cache, None, place=place)
@@ -330,7 +335,7 @@ def test_a_run_with_no_place_or_not_only_waiting_for_shared_pages_keeps_it() -> 
 
     asyncio.run(go(None))
     source.release = {url: asyncio.Event() for url in source.pages}  # for the next loop
-    asyncio.run(go(Place(lambda: events.append("left"), back, frozenset({"http://dir.test"}))))
+    asyncio.run(go(noted_place(events)))
     assert "left" not in events
     assert "back" not in events
 
@@ -339,13 +344,9 @@ def test_waiting_for_the_place_back_is_no_part_of_a_check_s_time_limit() -> None
     """A run that gave its place up waits for it back (other partners hold every place)
     before it asks a page of its own: that wait is the batch's, not the check's, and must
     not turn the requirement into "did not finish within" its time limit."""
-    import datetime as dt
 
     from verifier import Check, CheckContext, Outcome, Params
-    from verifier.engine import run_requirement
-    from verifier.host import CheckRegistry, PluginInfo
-    from verifier.models import Requirement, Status
-    from verifier.testing import make_submission
+    from verifier.models import Status
 
     directory = html_page("<p>members</p>", "http://dir.test/members")
     own = html_page("<p>product</p>", "http://own.test/product")
@@ -367,28 +368,14 @@ def test_waiting_for_the_place_back_is_no_part_of_a_check_s_time_limit() -> None
         events.append("back given")
 
     place = Place(lambda: events.append("left"), back, frozenset({"http://dir.test"}))
-    registry = CheckRegistry()
-    registry.add(SharedThenOwn(), PluginInfo("under-test", None, None))
 
     async def go() -> Status:
         cache = FetchCache(source)
         fetcher = Fetcher(cache, None, place=place)
-        fetcher.check_started()
-        running = asyncio.ensure_future(
-            run_requirement(
-                Requirement("r", "reads", "shared-then-own", {}),
-                make_submission(),
-                registry,
-                fetcher,
-                sources={},
-                as_of=dt.date(2026, 1, 1),
-                timeout=1.0,
-            )
-        )
+        running = asyncio.ensure_future(run_one(SharedThenOwn(), fetcher, timeout=1.0))
         await until(lambda: "left" in events)
         source.release[directory.url].set()
         result = await running
-        fetcher.check_ended()
         await cache.aclose()
         return result.status
 
@@ -401,13 +388,9 @@ def test_a_check_that_keeps_going_back_for_its_place_still_ends_within_twice_its
     submission alternating the sources' pages and its own makes a check give its place up
     and wait for it again and again; past one more time limit of waiting, it is an
     error like any check over its limit."""
-    import datetime as dt
 
     from verifier import Check, CheckContext, Outcome, Params
-    from verifier.engine import run_requirement
-    from verifier.host import CheckRegistry, PluginInfo
-    from verifier.models import Requirement, Status
-    from verifier.testing import make_submission
+    from verifier.models import Status
 
     class Slow:
         async def get(self, url: str) -> Page:
@@ -434,22 +417,10 @@ def test_a_check_that_keeps_going_back_for_its_place_still_ends_within_twice_its
         await asyncio.sleep(0.25)  # the other partners hold every place meanwhile
 
     place = Place(lambda: None, back, frozenset({"http://dir.test"}))
-    registry = CheckRegistry()
-    registry.add(Alternates(), PluginInfo("under-test", None, None))
 
     async def go() -> tuple[Status, str]:
         fetcher = Fetcher(FetchCache(Slow()), None, place=place)
-        fetcher.check_started()
-        result = await run_requirement(
-            Requirement("r", "reads", "alternates", {}),
-            make_submission(),
-            registry,
-            fetcher,
-            sources={},
-            as_of=dt.date(2026, 1, 1),
-            timeout=1.0,
-        )
-        fetcher.check_ended()
+        result = await run_one(Alternates(), fetcher, timeout=1.0)
         return result.status, result.summary
 
     status, summary = asyncio.run(go())
@@ -467,10 +438,7 @@ def test_a_run_gives_its_place_up_once_its_own_page_asked_ahead_is_answered() ->
     events: list[str] = []
     source = Held({p.url: p for p in (directory, own)}, events)
 
-    async def back() -> None:
-        events.append("back")
-
-    place = Place(lambda: events.append("left"), back, frozenset({"http://dir.test"}))
+    place = noted_place(events)
 
     async def go() -> None:
         cache = FetchCache(source)

@@ -13,7 +13,7 @@ from typing import Any
 
 from verifier import Check, CheckContext, NoParams, Outcome, Status, read_page
 from verifier.bundle.store import EvidenceStore
-from verifier.engine import DEFAULT_FETCH_BUDGET, run_requirement
+from verifier.engine import DEFAULT_CHECK_TIMEOUT, DEFAULT_FETCH_BUDGET, run_requirement
 from verifier.errors import FetchFailed
 from verifier.fetch import CountingFetch, FetchCache, Fetcher, Page
 from verifier.host import CheckRegistry, PluginInfo
@@ -71,22 +71,30 @@ class ReadsInTurn(Check[Any]):
         return Outcome.passed(f"read {len(self.urls)} page(s)")
 
 
-async def _run(
+async def run_one(
     check: Check[Any],
     fetcher: Fetcher,
     budget: int = DEFAULT_FETCH_BUDGET,
+    timeout: float = DEFAULT_CHECK_TIMEOUT,
 ) -> RequirementResult:
+    """Verify one requirement with ``check`` through ``fetcher``, as the engine runs each
+    check of a run (counted among the run's running checks while it runs)."""
     registry = CheckRegistry()
     registry.add(check, PluginInfo("under-test", None, None))
-    return await run_requirement(
-        Requirement("r", "reads pages", check.name, {}),
-        make_submission(),
-        registry,
-        fetcher,
-        sources={},
-        as_of=dt.date(2026, 1, 1),
-        budget=budget,
-    )
+    fetcher.check_started()
+    try:
+        return await run_requirement(
+            Requirement("r", "reads pages", check.name, {}),
+            make_submission(),
+            registry,
+            fetcher,
+            sources={},
+            as_of=dt.date(2026, 1, 1),
+            timeout=timeout,
+            budget=budget,
+        )
+    finally:
+        fetcher.check_ended()
 
 
 def _shown(result: RequirementResult) -> list[tuple[str, str | None, str, str | None]]:
@@ -108,7 +116,7 @@ def test_the_next_page_is_asked_before_the_one_before_is_answered_and_evidence_i
     async def ahead() -> tuple[list[str], RequirementResult]:
         source = Gated()
         fetcher = Fetcher(source, None)
-        run = asyncio.ensure_future(_run(ReadsInTurn(URLS, ahead=URLS), fetcher))
+        run = asyncio.ensure_future(run_one(ReadsInTurn(URLS, ahead=URLS), fetcher))
         await source.first.wait()
         await settle()
         asked_before_any_answer = list(source.asked)
@@ -121,7 +129,7 @@ def test_the_next_page_is_asked_before_the_one_before_is_answered_and_evidence_i
     async def in_turn() -> RequirementResult:
         fetcher = Fetcher(Gated(open_all=True), None)
         try:
-            return await _run(ReadsInTurn(URLS), fetcher)
+            return await run_one(ReadsInTurn(URLS), fetcher)
         finally:
             await fetcher.aclose()
 
@@ -162,7 +170,7 @@ def test_prefetch_counts_in_the_budget_and_starts_no_more_than_it_has_left() -> 
         source = Gated(open_all=True)
         fetcher = Fetcher(source, None)
         try:
-            result = await _run(check, fetcher, budget=3)
+            result = await run_one(check, fetcher, budget=3)
         finally:
             await fetcher.aclose()
         return source.asked, result
@@ -211,7 +219,7 @@ def test_a_prefetched_page_that_fails_raises_nothing_and_is_recorded_where_it_is
         async def go() -> RequirementResult:
             fetcher = Fetcher(Gated(open_all=True), None)
             try:
-                return await _run(ReadsInTurn([good, bad], ahead=ahead), fetcher)
+                return await run_one(ReadsInTurn([good, bad], ahead=ahead), fetcher)
             finally:
                 await fetcher.aclose()
 
@@ -250,10 +258,10 @@ def test_a_page_prefetched_then_asked_is_no_hit_of_the_shared_cache() -> None:
         cache = FetchCache(Gated(open_all=True))
         try:
             fetcher = Fetcher(cache, None)
-            await _run(ReadsInTurn(URLS, ahead=URLS), fetcher)
+            await run_one(ReadsInTurn(URLS, ahead=URLS), fetcher)
             own = cache.hits
             # Another run of the batch asking a page the first fetched: that is a hit.
-            await _run(ReadsInTurn(URLS[:1]), Fetcher(cache, None))
+            await run_one(ReadsInTurn(URLS[:1]), Fetcher(cache, None))
             return own, cache.hits, cache.requests
         finally:
             await cache.aclose()
@@ -276,7 +284,7 @@ def test_a_page_prefetched_and_never_asked_is_recorded_as_every_request_of_the_r
         source = Gated(open_all=True)
         fetcher = Fetcher(source, store)
         try:
-            result = await _run(ReadsInTurn(URLS[:1], ahead=URLS), fetcher)
+            result = await run_one(ReadsInTurn(URLS[:1], ahead=URLS), fetcher)
             await settle()  # the pages asked ahead are answered meanwhile
             assert source.asked == URLS
         finally:
@@ -303,7 +311,7 @@ def test_pages_asked_ahead_and_never_read_count_in_the_budget() -> None:
         source = Gated(open_all=True)
         fetcher = Fetcher(source, None)
         try:
-            result = await _run(check, fetcher, budget=4)
+            result = await run_one(check, fetcher, budget=4)
             await settle()
         finally:
             await fetcher.aclose()
@@ -352,7 +360,7 @@ def test_pages_asked_ahead_still_in_flight_when_the_run_ends_are_recorded(
         source = Gated()
         source.gate(URLS[0]).set()  # only the page read answers before the check ends
         fetcher = Fetcher(source, store)
-        await _run(ReadsInTurn(URLS[:1], ahead=URLS), fetcher)
+        await run_one(ReadsInTurn(URLS[:1], ahead=URLS), fetcher)
         await settle()
         closing = asyncio.ensure_future(fetcher.aclose())
         await settle()
