@@ -172,7 +172,8 @@ class CommunityCheck(Check[CommunityParams]):
         claimed: list[str] = []
         faults: list[str] = []
         # Each claim's page is read, in turn: asked now, one need not wait for the one
-        # before (and the pages above it that group_page may read).
+        # before and the pages above it that group_page may read (those are not asked
+        # ahead: group_page stops at the first that answers).
         ctx.prefetch(claim.url for claim in claims if claim.url is not None)
         for claim in claims:
             why = "no contributors page given"

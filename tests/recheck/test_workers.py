@@ -19,7 +19,12 @@ from verifier.errors import FetchError, FetchFailed, FetchRefused, FetchTimeout,
 from verifier.fetch import FetchCache, FetchSettings, Page
 from verifier.fetch.client import read_fetched
 from verifier.run.pool import WorkerFailed, WorkerPool, fault_from_wire, fault_wire, page_wire
-from verifier.run.recheck import MAX_AUTO_WORKERS, PARTNERS_PER_WORKER, auto_workers
+from verifier.run.recheck import (
+    MAX_AUTO_WORKERS,
+    PARTNERS_PER_WORKER,
+    PartnerPlace,
+    auto_workers,
+)
 from verifier.sites import SiteServer, serve_sites
 
 from ..helpers import FIXTURES, html_page, until, without_clock
@@ -402,31 +407,18 @@ def test_a_place_granted_to_a_wait_given_up_in_the_worker_is_given_back() -> Non
     async def go() -> None:
         checking = asyncio.Semaphore(1)
 
-        def partner(name: str) -> tuple[Any, Any]:  # as recheck's begin and checked
-            held = False
-
-            async def begin(urls: Sequence[str]) -> None:
-                nonlocal held
-                if not held:
-                    await checking.acquire()
-                    held = True
-                    events.append(f"{name} took the place")
-
-            def checked() -> None:
-                nonlocal held
-                if held:
-                    held = False
-                    checking.release()
-                    events.append(f"{name} gave it")
-
-            return begin, checked
-
         async def run(pool: WorkerPool, name: str, job: tuple[str, float]) -> None:
-            begin, checked = partner(name)
+            place = PartnerPlace(checking, lambda _urls: events.append(f"{name} took the place"))
+
+            def give() -> None:
+                if place.held:
+                    events.append(f"{name} gave it")
+                place.give()
+
             try:
-                await pool.run(job, checked, begin)
+                await pool.run(job, give, place.take)
             finally:
-                checked()
+                give()
                 events.append(f"{name} ended")
 
         async with WorkerPool(FetchCache(Answers({})), TEST_WORKER, {}, 1) as pool:

@@ -216,6 +216,33 @@ def workers_for(request: RecheckRequest, partners: int) -> int:
     return max(1, min(wanted, partners))
 
 
+class PartnerPlace:
+    """One partner's place among the ``places`` of a re-check: taken (:meth:`take`, with
+    the URLs whose sites it will read first, handed to ``taken``) and given up
+    (:meth:`give`) as often as the partner needs, held at most once at a time."""
+
+    def __init__(
+        self, places: asyncio.Semaphore, taken: Callable[[Sequence[str]], None] | None = None
+    ) -> None:
+        self._places = places
+        self._taken = taken
+        self.held = False
+
+    async def take(self, urls: Sequence[str]) -> None:
+        """Take the place unless it is held; ``taken(urls)`` once it is."""
+        if not self.held:
+            await self._places.acquire()
+            self.held = True
+            if self._taken is not None:
+                self._taken(urls)
+
+    def give(self) -> None:
+        """Give the place up if it is held."""
+        if self.held:
+            self.held = False
+            self._places.release()
+
+
 def partial_dir(out: Path, partner_id: str) -> Path:
     """Where a partner's bundle is written before it is complete."""
     return out / PARTNERS / f".{partner_id}.partial"
@@ -366,27 +393,18 @@ async def run_recheck(
 
     async def one(partner: RosterPartner) -> None:
         async with in_flight:
-            held = False
 
-            async def begin(urls: Sequence[str]) -> None:
-                nonlocal held
-                if not held:
-                    await checking.acquire()
-                    held = True
-                    # robots.txt of the partner's site is read as it takes its place,
-                    # while its checks start: its first page waits only for the delay.
-                    for url in urls:
-                        cache.warm_robots(url)
-                    if partner.id not in progress.in_flight:
-                        progress.in_flight.append(partner.id)
-                        notify(progress, None)
+            def taken(urls: Sequence[str]) -> None:
+                # robots.txt of the partner's site is read as it takes its place, while
+                # its checks start: its first page waits only for the delay.
+                for url in urls:
+                    cache.warm_robots(url)
+                if partner.id not in progress.in_flight:
+                    progress.in_flight.append(partner.id)
+                    notify(progress, None)
 
-            def checked() -> None:
-                nonlocal held
-                if held:
-                    held = False
-                    checking.release()
-
+            place = PartnerPlace(checking, taken)
+            begin, checked = place.take, place.give
             try:
                 if progress.pool is not None:
                     # Every partner asks for its place with its website, even when one is
