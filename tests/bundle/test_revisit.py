@@ -151,7 +151,10 @@ def test_replay_of_a_resealed_bundle_with_an_unreadable_304_says_so(
     bundle = tmp_path / "bundle"
     shutil.copytree(run2, bundle)
     index = json.loads((bundle / CAPTURES / INDEX).read_text())
-    broken = next(e for e in index["exchanges"] if e.get("revalidated"))
+    # The first by URL, not by arrival: the index lists pages in the order they were
+    # answered, and a page no verdict rests on (a case study counted elsewhere) would
+    # change the evidence but no verdict.
+    broken = min((e for e in index["exchanges"] if e.get("revalidated")), key=lambda e: e["url"])
     broken["revalidated"]["since"] = "last week"
     (bundle / CAPTURES / INDEX).write_bytes(dump_json(index))
     write_manifest(bundle)  # resealed: the check passes, the field is still unreadable
@@ -162,6 +165,7 @@ def test_replay_of_a_resealed_bundle_with_an_unreadable_304_says_so(
     assert citing
     printed = capsys.readouterr().out
     assert all(f"DIFFERS {rid}" in printed for rid in citing), printed
+    assert f"note: capture not served, its fetch replayed as a fault: {broken['url']}: " in printed
     report = json.loads((out / "report.json").read_text())
     errors = [
         e["detail"]
@@ -171,6 +175,33 @@ def test_replay_of_a_resealed_bundle_with_an_unreadable_304_says_so(
     ]
     assert any("records a 304 for this URL that cannot be read" in d for d in errors), errors
     assert any("no valid since" in d for d in errors), errors
+
+
+def test_replay_names_an_unreadable_304_even_where_no_verdict_rests_on_its_page(
+    runs: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _, run2 = runs
+    bundle = tmp_path / "bundle"
+    shutil.copytree(run2, bundle)
+    live = json.loads((run2 / "report.json").read_text())
+    # A case study on the customer's own site is shown, not counted: losing it moves no
+    # verdict, only the evidence.
+    url = next(
+        e["url"]
+        for r in live["requirements"]
+        for e in r["evidence"]
+        if e["kind"] == "case-study" and (e.get("data") or {}).get("verdict") == "elsewhere"
+    )
+    index = json.loads((bundle / CAPTURES / INDEX).read_text())
+    broken = next(e for e in index["exchanges"] if e["url"] == url and e.get("revalidated"))
+    broken["revalidated"]["since"] = "last week"
+    (bundle / CAPTURES / INDEX).write_bytes(dump_json(index))
+    write_manifest(bundle)
+    assert main(["replay", str(bundle)]) == 0  # the verdicts are the same ...
+    printed = capsys.readouterr().out
+    # ... and replay still says which capture it could not serve, and why.
+    assert f"note: capture not served, its fetch replayed as a fault: {url}: " in printed
+    assert "no valid since" in printed
 
 
 # Hand-built captures: the WARC's shape for a chain of 304s and for a shared baseline page,
@@ -281,9 +312,11 @@ def test_replay_refuses_an_unreadable_revalidated_as_a_fault_naming_it(
     tmp_path: Path, field: str | None, value: Any, named: str
 ) -> None:
     again: Any = value if field is None else _revalidated(**{field: value})
+    source = ReplaySource(_bundle(tmp_path, {"revalidated": again}))
     with pytest.raises(FetchFailed) as caught:
-        _served(_bundle(tmp_path, {"revalidated": again}))
+        asyncio.run(source.get(URL))
     message = str(caught.value)
     assert URL in message
+    assert source.unserved == [f"{URL}: {caught.value.reason}"]  # named even if no verdict moves
     assert f"{CAPTURES}/{INDEX} records a 304 for this URL that cannot be read" in message
     assert named in message

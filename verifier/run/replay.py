@@ -12,8 +12,10 @@ as the live run built it, a :class:`~verifier.fetch.conditional.RevalidatedPage`
 evidence says again "unchanged since <date> (HTTP 304)"; a ``revalidated`` field that
 cannot be read makes that fetch a fault (:class:`~verifier.errors.FetchFailed` naming
 the field), never a plain page: the evidence would otherwise tell a 304 as a page sent
-whole. A URL the bundle never fetched raises :class:`~verifier.errors.FetchRefused`,
-which makes that requirement ``error``: replay never opens a socket. Local-file sources
+whole. Each capture that cannot be served is also named in the result's notes, so replay
+says so even where the verdicts resting on it come out the same. A URL the bundle never
+fetched raises :class:`~verifier.errors.FetchRefused`, which makes that requirement
+``error``: replay never opens a socket. Local-file sources
 are read from the copies the run kept under ``sources/``.
 
 The replayed report is written to another directory (never into the bundle, which would
@@ -76,6 +78,8 @@ class ReplaySource:
         """URLs answered from the captures, in order."""
         self.missing: list[str] = []
         """URLs asked that the bundle never fetched."""
+        self.unserved: list[str] = []
+        """Captures the bundle holds but could not serve, each as ``URL: why``."""
 
     async def get(self, url: str) -> Page:
         """The recorded answer for ``url``; see the module docstring."""
@@ -92,21 +96,21 @@ class ReplaySource:
         sha = str(ex.get("sha256"))
         if not is_sha256(sha):
             # index.json is data from the bundle: never let it name a path.
-            raise FetchFailed(url, f"the bundle's index names no valid capture ({sha[:80]!r})")
+            raise self._unserved(url, f"the bundle's index names no valid capture ({sha[:80]!r})")
         path = self.root / CAPTURES / sha
         try:
             body = path.read_bytes()
         except OSError as exc:
-            raise FetchFailed(url, f"the bundle lacks the capture {sha}") from exc
+            raise self._unserved(url, f"the bundle lacks the capture {sha}") from exc
         if hashlib.sha256(body).hexdigest() != sha:
-            raise FetchFailed(url, f"the capture {sha} does not match its hash")
+            raise self._unserved(url, f"the capture {sha} does not match its hash")
         try:
             again = recorded_revalidation(ex)
         except ValueError as exc:
             # The bundle passed its check, so the run (or someone who resealed it) wrote
             # this: the page's bytes are known, but not what the server answered for them,
             # and the evidence would say one or the other. Neither is guessed.
-            raise FetchFailed(
+            raise self._unserved(
                 url,
                 f"the bundle's {CAPTURES}/{INDEX} records a 304 for this URL that cannot "
                 f"be read ({exc}); replay does not guess what the server answered: "
@@ -131,6 +135,12 @@ class ReplaySource:
         # is RevalidatedPage's alone).
         fields = {f.name: getattr(page, f.name) for f in dataclasses.fields(Page)}
         return RevalidatedPage(**fields, revalidated=again)
+
+    def _unserved(self, url: str, why: str) -> FetchFailed:
+        """The fault for a capture that cannot be served, noted so that replay names it
+        even where the verdicts resting on it come out the same."""
+        self.unserved.append(f"{url}: {why}")
+        return FetchFailed(url, why)
 
     async def aclose(self) -> None:
         """Nothing to release."""
@@ -165,7 +175,8 @@ class ReplayResult:
     missing: list[str] = field(default_factory=list)
     """URLs the replay asked for that the bundle never fetched."""
     notes: list[str] = field(default_factory=list)
-    """Things that may explain a difference (plugin versions, sources not kept)."""
+    """Things that may explain a difference (plugin versions, sources not kept, captures
+    the bundle could not serve)."""
 
 
 def recorded_settings(report: Report) -> FetchSettings:
@@ -249,6 +260,9 @@ async def replay_bundle(
     result = ReplayResult(original, replayed, out, served=len(source.served))
     result.missing = list(source.missing)
     result.notes = notes + _plugin_notes(original, replayed)
+    result.notes += [
+        f"capture not served, its fetch replayed as a fault: {u}" for u in source.unserved
+    ]
     result.differences = diff_reports(original, replayed)
     return result
 
