@@ -23,6 +23,11 @@ Verdicts, per source and then combined:
 
 Params: ``sources`` (source names, all required), ``max_pages`` (pages followed per
 directory), ``weak_threshold`` (similarity from which a name is a candidate).
+
+The directories are read at once (``ctx.gather``: evidence listed source by source) when
+the check's fetch budget covers ``max_pages`` pages of each; otherwise one after the
+other, in the policy's order, so that where the budget runs out never depends on which
+site answers first.
 """
 
 from __future__ import annotations
@@ -88,7 +93,20 @@ class MembershipCheck(Check[MembershipParams]):
 
     async def verify(self, ctx: CheckContext[MembershipParams]) -> Outcome:
         """Search each source; combine as the module docstring says."""
-        verdicts = [await find_in_directory(ctx, source) for source in ctx.params.sources]
+        sources = ctx.params.sources
+        left = ctx.fetches_left
+        if left is None or len(sources) * ctx.params.max_pages <= left:
+            # The directories are read at once (each a chain of pages, on its own site),
+            # their evidence listed source by source: the budget covers every page they
+            # may have, so none can run short whichever site answers first. Their first
+            # pages are asked now, before the pages other checks ask of the same sites:
+            # each next page of a directory waits for the one before, a group page does not.
+            ctx.prefetch(url for s in sources if (url := ctx.source(s).url) is not None)
+            verdicts = await ctx.gather(*(find_in_directory(ctx, s) for s in sources))
+        else:
+            # One after the other, in the policy's order: which source the budget runs
+            # out in must not depend on which site answers first.
+            verdicts = [await find_in_directory(ctx, s) for s in sources]
         return combine(verdicts)
 
 

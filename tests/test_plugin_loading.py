@@ -378,6 +378,77 @@ def test_an_installed_plugin_asks_pages_ahead_with_ctx_prefetch(site_dir: Path) 
     assert [e.url for e in result.evidence] == asked
 
 
+READS_TOGETHER_PLUGIN = """
+    from verifier import Check, Outcome, hookimpl
+
+    async def chain(ctx, site):
+        for n in (1, 2):
+            await ctx.fetch(f"{site}/{n}")
+        return site
+
+    class ReadsTogether(Check):
+        name = "reads-together"
+        async def verify(self, ctx):
+            sites = await ctx.gather(chain(ctx, "http://a.test"), chain(ctx, "http://b.test"))
+            return Outcome.passed(" and ".join(sites))
+
+    @hookimpl
+    def register_checks(register):
+        register(ReadsTogether())
+"""
+
+
+def test_an_installed_plugin_reads_two_chains_at_once_with_ctx_gather(site_dir: Path) -> None:
+    from tests.fetch.test_prefetch import Gated, settle
+    from verifier.engine import run_requirement
+    from verifier.fetch import Fetcher
+    from verifier.models import Requirement, RequirementResult
+    from verifier.testing import make_submission
+
+    install_fake_distribution(
+        site_dir,
+        "fake-together",
+        {"together": "fake_together"},
+        {"fake_together": READS_TOGETHER_PLUGIN},
+    )
+    registry = build_host().checks()
+    assert registry.checks["reads-together"].plugin == "together"
+
+    async def go() -> tuple[list[str], RequirementResult]:
+        source = Gated()
+        fetcher = Fetcher(source, None)
+        run = asyncio.ensure_future(
+            run_requirement(
+                Requirement("r", "reads two chains", "reads-together", {}),
+                make_submission(),
+                registry,
+                fetcher,
+                sources={},
+                as_of=dt.date(2026, 1, 1),
+            )
+        )
+        await source.first.wait()
+        await settle()
+        asked = list(source.asked)
+        for url in ("http://b.test/1", "http://a.test/1", "http://b.test/2", "http://a.test/2"):
+            source.gate(url).set()
+            await settle()
+        result = await run
+        await fetcher.aclose()
+        return asked, result
+
+    asked, result = asyncio.run(go())
+    assert asked == ["http://a.test/1", "http://b.test/1"]  # both chains under way at once
+    assert result.summary == "http://a.test and http://b.test"
+    # Listed chain by chain, as given, though b's pages were answered first.
+    assert [e.url for e in result.evidence] == [
+        "http://a.test/1",
+        "http://a.test/2",
+        "http://b.test/1",
+        "http://b.test/2",
+    ]
+
+
 def test_a_plugin_that_registers_nothing_is_listed_with_no_checks(
     site_dir: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import abc
 import asyncio
+import contextvars
 import datetime as dt
 import logging
 import threading
-from collections.abc import Awaitable, Callable, Iterable, Mapping
+from collections.abc import Awaitable, Callable, Coroutine, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
@@ -60,6 +61,7 @@ class CheckContext(Generic[P]):
         read_timeout: float | None = None,
         recorded_as: Callable[[str, Page], Evidence] | None = None,
         prefetch: Callable[[Iterable[str]], None] | None = None,
+        fetches_left: Callable[[], int] | None = None,
     ) -> None:
         self.requirement = requirement
         """The requirement being verified (id, published text, raw params)."""
@@ -78,10 +80,11 @@ class CheckContext(Generic[P]):
         # How the run starts fetches ahead of their asks (CountingFetch.prefetch: within
         # the check's budget); without one, prefetch() is a hint that does nothing.
         self._prefetch = prefetch
+        self._fetches_left = fetches_left
         self._sources = sources
         self._read_timeout = read_timeout
         self._worker = threading.local()  # evidence recorded inside read(), kept on return
-        self._evidence: list[Evidence | _Slot] = []
+        self._evidence: list[Evidence | _Slot | _Part] = []
 
     async def fetch(self, url: str) -> Page:
         """Fetch ``url`` through the run's fetch layer and record it as evidence.
@@ -109,6 +112,19 @@ class CheckContext(Generic[P]):
         recorded = self._recorded_as
         slot.items = [recorded(url, page) if recorded is not None else page.evidence()]
         return page
+
+    @property
+    def fetches_left(self) -> int | None:
+        """How many more pages this check may fetch (or start with :meth:`prefetch`): its
+        fetch budget (``--max-fetches-per-check``) less those it has asked; past it,
+        :meth:`fetch` refuses. ``None`` where the run sets no budget (a context made with
+        a ``fetch`` alone, as in a test).
+
+        A check that reads several sources at once (:meth:`gather`) and could run out of
+        budget would end differently depending on which site answers first; reading them
+        at once only when the budget covers them all keeps its verdict the same every run.
+        """
+        return None if self._fetches_left is None else self._fetches_left()
 
     def prefetch(self, urls: Iterable[str]) -> None:
         """Start fetching ``urls`` now: pages this check will read with :meth:`fetch`
@@ -180,8 +196,50 @@ class CheckContext(Generic[P]):
         # Evidence of a fetch or a read stands where it was asked, not where it finished:
         # the look-ups a check gathers at once are listed in the same order every run.
         slot = _Slot()
-        self._evidence.append(slot)
+        self._entries().append(slot)
         return slot
+
+    def _entries(self) -> list[Evidence | _Slot | _Part]:
+        # Where evidence recorded now goes: the check's own list, or, inside a part of
+        # gather(), that part's.
+        part = _PART.get()
+        return part[1] if part is not None and part[0] is self else self._evidence
+
+    async def gather(self, *parts: Coroutine[Any, Any, R]) -> list[R]:
+        """Run ``parts``, coroutines using this context, at once; their results, in the
+        order given.
+
+        Like :func:`asyncio.gather`, with the evidence kept in order: what each part
+        records (its fetches, reads and :meth:`evidence`) is listed part by part, in the
+        order the parts are given, whatever order their pages are answered in. Use it for
+        look-ups that each fetch more than one page (two directories, each a chain of
+        pages), which ``asyncio.gather`` would list interleaved, differently each run.
+
+        If a part raises, the others are cancelled and the exception of the first part
+        (in the order given) that raised is raised; cancelling this call cancels every
+        part. Pass coroutines not yet started (``gather(look(ctx, a), look(ctx, b))``):
+        an awaitable already running records where it started.
+        """
+        loop = asyncio.get_running_loop()
+        tasks: list[asyncio.Task[R]] = []
+        for part in parts:
+            entries: list[Evidence | _Slot | _Part] = []
+            self._entries().append(_Part(entries))
+            context = contextvars.copy_context()
+            context.run(_PART.set, (self, entries))
+            tasks.append(loop.create_task(part, context=context))
+        if not tasks:
+            return []
+        try:
+            await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
+        finally:
+            for task in tasks:
+                task.cancel()  # a no-op on those done
+            await asyncio.wait(tasks)
+        for task in tasks:
+            if not task.cancelled() and (exc := task.exception()) is not None:
+                raise exc
+        return [task.result() for task in tasks]
 
     def evidence(
         self,
@@ -212,7 +270,10 @@ class CheckContext(Generic[P]):
             data=data,
         )
         collected: list[Evidence] | None = getattr(self._worker, "collected", None)
-        (self._evidence if collected is None else collected).append(item)
+        if collected is not None:
+            collected.append(item)
+        else:
+            self._entries().append(item)
         return item
 
     def source(self, name: str) -> Source:
@@ -236,11 +297,17 @@ class CheckContext(Generic[P]):
         (so concurrent ones are listed in the order the check asked them); one still under
         way is not listed yet."""
         out: list[Evidence] = []
-        for item in self._evidence:
-            if isinstance(item, _Slot):
-                out.extend(item.items or ())
-            else:
-                out.append(item)
+
+        def add(entries: list[Evidence | _Slot | _Part]) -> None:
+            for item in entries:
+                if isinstance(item, _Slot):
+                    out.extend(item.items or ())
+                elif isinstance(item, _Part):
+                    add(item.entries)
+                else:
+                    out.append(item)
+
+        add(self._evidence)
         return tuple(out)
 
 
@@ -252,6 +319,22 @@ class _Slot:
 
     def __init__(self) -> None:
         self.items: list[Evidence] | None = None
+
+
+class _Part:
+    """The place of the evidence of one part of :meth:`CheckContext.gather`, from when
+    the parts are given."""
+
+    __slots__ = ("entries",)
+
+    def __init__(self, entries: list[Evidence | _Slot | _Part]) -> None:
+        self.entries = entries
+
+
+_PART: contextvars.ContextVar[tuple[CheckContext[Any], list[Evidence | _Slot | _Part]] | None] = (
+    contextvars.ContextVar("verifier_check_part", default=None)
+)
+"""Inside a part of :meth:`CheckContext.gather`: that context, and the part's evidence."""
 
 
 @dataclass(frozen=True)

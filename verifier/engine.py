@@ -133,6 +133,7 @@ async def run_requirement(
         read_timeout=fetcher.read_timeout,
         recorded_as=fetcher.evidence,
         prefetch=counting.prefetch,
+        fetches_left=lambda: counting.left,
     )
     extra: tuple[Evidence, ...] = ()
     timed = Stretches(check.verify(ctx))

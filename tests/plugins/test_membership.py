@@ -458,10 +458,10 @@ def test_fetch_evidence_keeps_the_order_of_reading_one_directory_after_the_other
 
 
 def test_the_fetch_budget_does_not_depend_on_which_directory_answers_first() -> None:
-    """A fetch budget of 4: A has 3 pages, the applicant on the third; B has 2, the
-    applicant on the first. Read in the policy's order: A, A/2, A/3 (listed), B (listed),
-    a pass that does not depend on which site answers first (read at once, the budget ran
-    out inside A: an error)."""
+    """A fetch budget of 4, short of two directories of up to 20 pages: A has 3 pages,
+    the applicant on the third; B has 2, the applicant on the first. Read in the policy's
+    order: A, A/2, A/3 (listed), B (listed), a pass that does not depend on which site
+    answers first (read at once, the budget ran out inside A: an error)."""
     with respx.mock(assert_all_called=False) as router:
         router.get(DIR_A).mock(return_value=listing(["Org One"], DIR_A2))
         router.get(DIR_A2).mock(return_value=listing(["Org Two"], DIR_A3))
@@ -476,6 +476,38 @@ def test_the_fetch_budget_does_not_depend_on_which_directory_answers_first() -> 
             sources={"a": DIR_A, "b": DIR_B},
         )
     assert result.status == Status.PASS, (result.summary, [e.url for e in result.evidence])
+
+
+def test_directories_are_read_at_once_when_the_budget_covers_them_and_listed_in_order() -> None:
+    """A's first page is answered only once B's has been asked (it hangs otherwise, and the
+    check's time limit ends it as an error): read one after the other, this is no pass."""
+    b_asked = asyncio.Event()
+
+    async def a_first(request: httpx.Request) -> httpx.Response:
+        await asyncio.wait_for(b_asked.wait(), 5)
+        return listing(["Org One"], DIR_A2)
+
+    def b_first(request: httpx.Request) -> httpx.Response:
+        b_asked.set()
+        return listing(["Umbrella Analytics"], DIR_B2)
+
+    with respx.mock(assert_all_called=True) as router:
+        router.get(DIR_A).mock(side_effect=a_first)
+        router.get(DIR_A2).mock(return_value=listing(["Umbrella Analytics"]))
+        router.get(DIR_B).mock(side_effect=b_first)
+        router.get(DIR_B2).mock(return_value=listing(["Org Four"]))
+        result = run_check(
+            MembershipCheck(),
+            make_submission(applicant=UMBRELLA),
+            {"sources": ["a", "b"], "max_pages": 5},
+            settings=settings_for(None, max_fetches_per_check=10),
+            sources={"a": DIR_A, "b": DIR_B},
+        )
+    assert result.status == Status.PASS, result.summary
+    fetched = [e.url for e in result.evidence if e.kind == "fetch"]
+    assert fetched == [DIR_A, DIR_A2, DIR_B, DIR_B2]  # B was done first; A is listed first
+    sources = [e.data["source"] for e in result.evidence if e.kind == "directory-entry"]
+    assert sources == ["a", "b"]
 
 
 def test_two_sources_naming_one_url_are_each_judged() -> None:

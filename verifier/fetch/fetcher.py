@@ -531,6 +531,11 @@ class CountingFetch:
         limit): a check that goes from shared pages to its own again and again cannot
         outlive its limit by more."""
 
+    @property
+    def left(self) -> int:
+        """Fetches the check may still make or start."""
+        return max(0, self._budget - self.count)
+
     def prefetch(self, urls: Iterable[str]) -> None:
         """Start fetching ``urls`` (each once, stripped) for the check's asks to come. Each
         one started counts against the budget then, not again when the check asks for it:
