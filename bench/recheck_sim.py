@@ -14,8 +14,9 @@ The simulated tool:
 
 - takes the partners in roster order, ``N`` at a time; a partner holds its place until
   every page its checks read has been answered, its own and the shared ones (``park``:
-  it gives its place up once its own host's pages are answered, and at most ``2 N``
-  partners are unfinished at once, as the command's bundle writers);
+  it gives its place up once its own host's pages are answered, and at most
+  ``UNDER_WAY * N`` partners are unfinished at once, as in the command:
+  :data:`verifier.run.recheck.UNDER_WAY`);
 - asks each partner's own pages in the order this run asked them, and every page once;
 - asks a host's ``/robots.txt`` first (when this run asked it) and no other page of that host
   before it is answered; starts two requests to a host at least ``delay`` seconds apart and
@@ -44,6 +45,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from bench.loopback import Hit
+from verifier.run.recheck import UNDER_WAY
 
 ROBOTS = "/robots.txt"
 Url = tuple[str, str]
@@ -173,7 +175,7 @@ def perfect_tool(
 
     def start_partners(now: float) -> None:
         nonlocal next_partner, free, unfinished
-        cap = 2 * places if park else places
+        cap = UNDER_WAY * places if park else places
         while free > 0 and unfinished < cap and next_partner < len(todo):
             n = next_partner
             next_partner += 1

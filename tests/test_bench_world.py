@@ -17,6 +17,7 @@ from bench.recheck_sim import perfect_tool
 from bench.recheck_world import AS_OF, KINDS, REGISTRY, World, build_world
 from verifier.cli.main import main
 from verifier.inputs.submission import load_submission
+from verifier.run.recheck import UNDER_WAY
 
 
 @pytest.fixture(scope="module")
@@ -189,8 +190,13 @@ def test_the_perfect_tool_holds_a_place_per_partner_until_its_shared_pages_are_r
     # Giving its place up once its own host is read, c starts as soon as a's or b's own
     # page is answered, and all end with the directory...
     assert perfect_tool(hits, partners, chain, 0.25, 2, 2, park=True) == pytest.approx(1.2)
-    # ... with at most 2 x places partners unfinished: one place, c waits for a's end.
+    # ... with at most UNDER_WAY x places partners unfinished: with one place, the next
+    # partner waits for the directory, then needs its own page.
+    hosts = [f"p{n}" for n in range(UNDER_WAY + 1)]
+    hits = [_at(h, "/", 0.1) for h in hosts] + [_at("d", f"/{n}", 0.4) for n in (1, 2, 3)]
+    partners = [(h, [(h, "/"), *shared]) for h in hosts]
     assert perfect_tool(hits, partners, chain, 0.25, 2, 1, park=True) == pytest.approx(1.3)
+    assert perfect_tool(hits, partners[:-1], chain, 0.25, 2, 1, park=True) == pytest.approx(1.2)
 
 
 def test_the_world_says_which_page_reveals_which_and_what_each_partner_reads(

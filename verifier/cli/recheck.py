@@ -152,7 +152,7 @@ class _RecheckCommand(click.Command):
     show_default=True,
     help="Partners checked at once: a partner holds its place from its first check to "
     "its last, except while its checks only wait for pages of the sources' sites (a "
-    "member directory another partner is reading); at most twice as many are under way "
+    "member directory another partner is reading); at most three times as many are under way "
     "(per-host limits still hold across all of them).",
 )
 @click.option(

@@ -89,6 +89,13 @@ log = logging.getLogger(__name__)
 DEFAULT_CONCURRENCY = 8
 """Partners verified at once unless ``--concurrency`` says otherwise: enough to keep
 the latency of many hosts overlapped; per-host limits still hold across all of them."""
+UNDER_WAY = 3
+"""At most this many partners per place (``--concurrency``) are under way at once: those
+holding a place, and as many again twice over without one (reading their inputs, waiting
+for a member directory another partner is reading, writing their bundles). At the start
+of a run, the first partners all wait for the same directory pages; the next ones use the
+places meanwhile (measured with ``python -m bench recheck``: twice, and every place stood
+idle about a second while the first partners waited)."""
 MAX_AUTO_WORKERS = 4
 """``--workers auto`` uses at most this many worker processes: beyond, the one process
 that fetches every page for them (about a fifth of a re-check's CPU) is the bottleneck."""
@@ -389,7 +396,7 @@ async def run_recheck(
     # bundle after it has left it, so that the next partner starts fetching meanwhile: at
     # most as many again are being read, waiting for shared pages or written.
     checking = asyncio.Semaphore(request.concurrency)
-    in_flight = asyncio.Semaphore(2 * request.concurrency)
+    in_flight = asyncio.Semaphore(UNDER_WAY * request.concurrency)
 
     async def one(partner: RosterPartner) -> None:
         async with in_flight:
