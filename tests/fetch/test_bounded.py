@@ -272,6 +272,74 @@ def test_a_read_cancelled_while_it_waits_its_turn_never_runs(
     assert ran == ["first"]
 
 
+def test_the_reads_of_a_run_holding_its_place_go_before_those_waiting_longer(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A re-check's partners that gave their place up (waiting for a member directory)
+    # read it all at once when it comes; a partner holding its place reads first, and
+    # the others keep their order. Whether a run goes first is asked when the turn is
+    # given, not when the read was queued.
+    monkeypatch.setattr(bounded, "SLOW_READ", 60.0)
+    ran: list[str] = []
+    started, go_on = threading.Event(), threading.Event()
+    holding = {"late": False}
+
+    def note(p: Page, name: str) -> None:
+        if name == "first":
+            started.set()
+            go_on.wait(30)  # a guard against a hang, not a timing
+        ran.append(name)
+
+    async def read_as(name: str, first: bool | None) -> None:
+        ctx, page = _ctx(60), _page("<p>x</p>")
+        if first is None:
+            await ctx.read(note, page, name)
+            return
+        with bounded.reads_first(lambda: holding.get(name, first)):
+            await ctx.read(note, page, name)
+
+    async def main() -> None:
+        reads = [asyncio.ensure_future(read_as("first", None))]
+        assert await asyncio.to_thread(started.wait, 30)  # it holds the turn
+        for name, first in (("a", None), ("b", False), ("late", False), ("held", True)):
+            reads.append(asyncio.ensure_future(read_as(name, first)))
+            await asyncio.sleep(0.01)
+        holding["late"] = True  # "late" took its place back while it waited
+        go_on.set()
+        await asyncio.gather(*reads)
+
+    asyncio.run(main())
+    assert ran == ["first", "late", "held", "a", "b"]
+
+
+def test_a_read_given_its_turn_as_it_is_cancelled_passes_the_turn_on(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(bounded, "SLOW_READ", 60.0)
+    ran: list[str] = []
+
+    def note(p: Page, name: str) -> None:
+        ran.append(name)
+
+    async def main() -> None:
+        ctx, page = _ctx(60), _page("<p>x</p>")
+        turns = bounded._Turns()
+        await turns.acquire()  # the turn is held
+        waiting = asyncio.ensure_future(turns.acquire())
+        await asyncio.sleep(0)
+        turns.release()  # the turn goes to the waiting one ...
+        waiting.cancel()  # ... cancelled before it runs: the turn is free again
+        await asyncio.gather(waiting, return_exceptions=True)
+        assert waiting.cancelled()
+        await asyncio.wait_for(turns.acquire(), 5)
+        turns.release()
+        # The gate in_reader uses behaves the same: a later read is not stuck.
+        await asyncio.wait_for(ctx.read(note, page, "after"), 5)
+
+    asyncio.run(main())
+    assert ran == ["after"]
+
+
 def test_a_read_slow_past_its_turn_lets_the_next_one_run_beside_it() -> None:
     # A page built to be slow to read (up to --parse-timeout per walk) must not stall
     # every other partner's reads behind it: the slow read waits for a quick one asked

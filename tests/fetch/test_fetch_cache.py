@@ -460,3 +460,37 @@ def test_a_run_gives_its_place_up_once_its_own_page_asked_ahead_is_answered() ->
 
     asyncio.run(go())
     assert events.count("left") == 1
+
+
+def test_a_shared_fetch_keeps_the_askers_read_priority_and_nothing_else_of_its_context() -> None:
+    # The cache keeps a fetch's task for every later asker (a batch's member directory):
+    # the task must not keep the first asker's context (its check, its whole run) alive,
+    # only whether that run's reads go first.
+    import contextvars
+
+    from verifier.fetch import bounded
+
+    mine: contextvars.ContextVar[object] = contextvars.ContextVar("mine", default=None)
+    seen: dict[str, object] = {}
+
+    class Source:
+        async def get(self, url: str) -> Page:
+            seen["mine"] = mine.get()
+            seen["first"] = bounded._FIRST.get()
+            return html_page("<p>x</p>", url)
+
+        async def aclose(self) -> None:
+            return None
+
+    def goes_first() -> bool:
+        return True
+
+    async def main() -> None:
+        cache = FetchCache(Source())
+        mine.set(object())
+        with bounded.reads_first(goes_first):
+            await cache.get("http://a.test/")
+        await cache.aclose()
+
+    asyncio.run(main())
+    assert seen == {"mine": None, "first": goes_first}

@@ -18,12 +18,16 @@ at once only take turns, and the turns cost (measured with ``python -m bench rec
 still running after :data:`SLOW_READ` lets the next start beside it, so that a page
 built to be slow to read holds no one else back. Each piece of work gets its deadline
 when it starts, not when it is queued, so a page waiting behind others is not cut short
-for their time.
+for their time. The reads of a run that holds its place in a batch (:func:`reads_first`)
+take their turn before those of runs waiting for shared pages: when a member directory
+every partner waits for is answered, twenty partners read it at once, and the partners
+fetching their own pages meanwhile must not wait behind them.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import threading
 import time
 import weakref
@@ -48,9 +52,68 @@ SLOW_READ = 0.1
 another thread (a hostile page's 20-second walk must not stall every other partner, and
 the reads of one such page overlap, so that a verification still ends within about
 --parse-timeout). A real page's parse or walk takes a few to some tens of milliseconds."""
-_GATES: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = (
-    weakref.WeakKeyDictionary()
+_FIRST: contextvars.ContextVar[Callable[[], bool] | None] = contextvars.ContextVar(
+    "verifier_reads_first", default=None
 )
+
+
+@contextmanager
+def reads_first(now: Callable[[], bool]) -> Iterator[None]:
+    """Within it, the reads of this task and of the tasks it starts take their turn
+    before the others waiting for theirs whenever ``now()`` says so (a run holding its
+    place in a batch); the others keep their order. Tasks started within it keep ``now``
+    as long as they live: let it hold no more than it needs (a weak reference)."""
+    token = _FIRST.set(now)
+    try:
+        yield
+    finally:
+        _FIRST.reset(token)
+
+
+def reading_context() -> contextvars.Context:
+    """A context holding only what :func:`in_reader` reads from its caller's
+    (:func:`reads_first`), for a task that outlives its caller (a shared cache's fetch): it
+    must not keep the caller's other context variables, and what they refer to, alive."""
+    context = contextvars.Context()
+    context.run(_FIRST.set, _FIRST.get())
+    return context
+
+
+class _Turns:
+    """One read at a time (:func:`in_reader`): the next turn goes to the first waiting
+    whose :func:`reads_first` says so now, else to the first waiting."""
+
+    def __init__(self) -> None:
+        self._busy = False
+        self._waiting: list[tuple[Callable[[], bool] | None, asyncio.Future[None]]] = []
+
+    async def acquire(self) -> None:
+        if not self._busy:
+            self._busy = True
+            return
+        entry = (_FIRST.get(), asyncio.get_running_loop().create_future())
+        self._waiting.append(entry)
+        try:
+            await entry[1]
+        except asyncio.CancelledError:
+            if entry in self._waiting:
+                self._waiting.remove(entry)
+            elif not entry[1].cancelled():
+                self.release()  # given the turn as it was cancelled: the next one's
+            raise
+
+    def release(self) -> None:
+        self._waiting = [(first, f) for first, f in self._waiting if not f.done()]
+        if not self._waiting:
+            self._busy = False
+            return
+        chosen = next((w for w in self._waiting if w[0] is not None and w[0]()), None)
+        entry = self._waiting[0] if chosen is None else chosen
+        self._waiting.remove(entry)
+        entry[1].set_result(None)  # still busy: the turn passes to it
+
+
+_GATES: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Turns] = weakref.WeakKeyDictionary()
 
 
 async def in_reader(work: Callable[[float | None], T], seconds: float | None) -> T:
@@ -65,7 +128,7 @@ async def in_reader(work: Callable[[float | None], T], seconds: float | None) ->
     loop = asyncio.get_running_loop()
     gate = _GATES.get(loop)
     if gate is None:
-        gate = _GATES[loop] = asyncio.Semaphore(1)
+        gate = _GATES[loop] = _Turns()
     await gate.acquire()  # cancelled while waiting its turn: it never runs
     held = True
     try:

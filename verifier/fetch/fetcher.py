@@ -21,6 +21,7 @@ from typing import Any, Protocol
 from verifier.bundle.store import EvidenceStore
 from verifier.clock import Clock, stamp, utc_clock
 from verifier.errors import FetchError, FetchRefused
+from verifier.fetch.bounded import reading_context
 from verifier.fetch.conditional import (
     ConditionalBook,
     RevalidatedPage,
@@ -156,7 +157,10 @@ class FetchCache:
         return task
 
     def _start(self, key: str) -> asyncio.Task[Page]:
-        task = asyncio.ensure_future(self._fetch(key))
+        # The task outlives the run that asked first (the cache keeps it for the others):
+        # it carries that run's read priority, and nothing else of its context.
+        loop = asyncio.get_running_loop()
+        task = loop.create_task(self._fetch(key), context=reading_context())
         self._tasks[key] = task
         return task
 
@@ -385,6 +389,12 @@ class Fetcher:
         (``-1``) (:class:`CountingFetch`)."""
         self._only_shared += change
         self._maybe_leave()
+
+    @property
+    def holds_place(self) -> bool:
+        """Whether the run holds its place in a batch (:class:`Place`) and its checks run:
+        its page reads go first (:func:`~verifier.fetch.bounded.reads_first`)."""
+        return self._place is not None and not self._left and self._running > 0
 
     @property
     def has_left(self) -> bool:

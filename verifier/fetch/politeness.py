@@ -15,6 +15,7 @@ import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from contextvars import Context
 from dataclasses import dataclass
 from typing import Any
 
@@ -123,7 +124,9 @@ class RobotsRules:
         origin = origin_of(url)
         task = self._files.get(origin)
         if task is None:
-            task = asyncio.ensure_future(self._read(origin + "/robots.txt"))
+            # Kept for the whole run: none of the first asker's context goes with it.
+            loop = asyncio.get_running_loop()
+            task = loop.create_task(self._read(origin + "/robots.txt"), context=Context())
             # A read warmed and never checked (the run stopped) is no lost exception.
             task.add_done_callback(retrieved)
             self._files[origin] = task

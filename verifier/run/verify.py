@@ -28,6 +28,7 @@ import hashlib
 import re
 import shutil
 import unicodedata
+import weakref
 from collections import Counter
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -40,6 +41,7 @@ from verifier.clock import Clock, stamp, utc_clock
 from verifier.engine import DEFAULT_CHECK_TIMEOUT, run_policy
 from verifier.errors import InputError, PolicyError, Problem, SubmissionError
 from verifier.fetch import FetchCache, Fetcher, FetchSettings, LiveSource, PageSource
+from verifier.fetch.bounded import reads_first
 from verifier.fetch.conditional import ConditionalBook
 from verifier.fetch.fetcher import Place
 from verifier.host import CheckRegistry, PluginHost
@@ -424,17 +426,21 @@ async def _execute(
         await on_ready()
     started = stamp(clock())
     try:
-        results = await run_policy(
-            prep.policy,
-            prep.submission,
-            prep.registry,
-            fetcher,
-            sources=consulted,
-            as_of=prep.as_of,
-            check_timeout=request.check_timeout,
-            max_fetches_per_check=request.settings.max_fetches_per_check,
-            on_done=on_done,
-        )
+        # In a batch, the run's page reads go before those of runs that gave their place
+        # up (they wait for shared pages): its place is the batch's scarce time.
+        held = weakref.ref(fetcher)  # the tasks of the run keep this, not the fetcher
+        with reads_first(lambda: (f := held()) is not None and f.holds_place):
+            results = await run_policy(
+                prep.policy,
+                prep.submission,
+                prep.registry,
+                fetcher,
+                sources=consulted,
+                as_of=prep.as_of,
+                check_timeout=request.check_timeout,
+                max_fetches_per_check=request.settings.max_fetches_per_check,
+                on_done=on_done,
+            )
     finally:
         await fetcher.aclose()
     if on_checked is not None:
