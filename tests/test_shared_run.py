@@ -167,3 +167,34 @@ def test_many_submissions_prepared_with_one_set_of_parts_load_the_policies_once(
     assert len(loads) == 1
     assert len({id(p.registry) for p in preps}) == 1
     assert {p.policy.tier for p in preps} == {"platform", "solution", "training-partner"}
+
+
+def test_the_bundles_of_a_batch_are_written_one_at_a_time_off_the_event_loop() -> None:
+    # Thirty partners ending at once (the directory they waited for answered) wrote thirty
+    # bundles in six threads, and the partners still fetching waited behind them for the
+    # interpreter: a batch writes one bundle at a time, never on the event loop.
+    import threading
+    import time
+
+    from verifier.run import verify
+
+    writing: list[int] = []
+    most = 0
+    threads: set[str] = set()
+
+    def write(n: int) -> None:
+        nonlocal most
+        writing.append(n)
+        most = max(most, len(writing))
+        threads.add(threading.current_thread().name)
+        time.sleep(0.01)  # long enough for another write to start beside it, if allowed
+        writing.remove(n)
+
+    async def main() -> None:
+        loop_thread = threading.current_thread().name
+        await asyncio.gather(*(verify._off_loop(write, n) for n in range(6)))
+        assert loop_thread not in threads
+
+    asyncio.run(main())
+    assert most == 1
+    assert len(threads) == 1

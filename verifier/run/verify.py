@@ -24,6 +24,7 @@ import dataclasses
 import datetime as dt
 import difflib
 import errno
+import functools
 import hashlib
 import re
 import shutil
@@ -31,6 +32,7 @@ import unicodedata
 import weakref
 from collections import Counter
 from collections.abc import Awaitable, Callable, Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -458,12 +460,21 @@ def _write_bundle(report: Report, prep: Prepared, request: RunRequest) -> None:
     seal(prep.out)  # last: SHA256SUMS covers everything written before it
 
 
+_WRITER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="bundle-writer")
+"""The one thread bundles are written in (:func:`_off_loop`)."""
+
+
 async def _off_loop(fn: Callable[..., object], *args: object) -> None:
-    """Run ``fn(*args)``, blocking file work (rendering, gzip, hashing, fsync), in a worker
-    thread: in a batch the event loop keeps serving the other runs' fetches meanwhile, and
-    zlib, hashlib and fsync release the GIL, so it uses a second core. Cancelled, it still
-    waits for the thread, so that nothing is written after the caller removes the folder."""
-    done = asyncio.ensure_future(asyncio.to_thread(fn, *args))
+    """Run ``fn(*args)``, blocking file work (rendering, gzip, hashing, fsync), in the
+    bundle writer thread: in a batch the event loop keeps serving the other runs' fetches
+    meanwhile, and zlib, hashlib and fsync release the GIL, so it uses a second core. One
+    bundle at a time: their Python holds the GIL, and thirty partners ending at once (the
+    member directory they waited for is answered) wrote thirty bundles in six threads,
+    taking turns with the reads of the partners still fetching, which waited a second
+    for them. Cancelled, it still waits for the thread, so that nothing is written after
+    the caller removes the folder."""
+    loop = asyncio.get_running_loop()
+    done = loop.run_in_executor(_WRITER, functools.partial(fn, *args))
     try:
         await asyncio.shield(done)
     except asyncio.CancelledError:
