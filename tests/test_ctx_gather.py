@@ -91,73 +91,187 @@ def test_both_chains_are_read_at_once_and_their_evidence_listed_part_by_part() -
 
 
 class OneFails(Check[Any]):
-    """Chain A (never answered) beside a part that fails once B's first page is read."""
+    """A chain beside a part that fails once it has read one page: the failing part
+    first (``fails_first``) or second."""
 
     name = "one-fails"
 
-    async def verify(self, ctx: CheckContext[Any]) -> Outcome:
-        async def fails() -> int:
-            await ctx.fetch(B[0])
-            raise SourceMissing("no source named 'other' is configured")
+    def __init__(self, *, fails_first: bool) -> None:
+        self.fails_first = fails_first
 
-        await ctx.gather(chain(ctx, A), fails())
+    async def verify(self, ctx: CheckContext[Any]) -> Outcome:
+        async def fails(url: str) -> int:
+            await ctx.fetch(url)
+            raise SourceMissing(f"no source named 'other' is configured ({url})")
+
+        if self.fails_first:
+            await ctx.gather(fails(A[0]), chain(ctx, B))
+        else:
+            await ctx.gather(chain(ctx, A), fails(B[0]))
         return Outcome.passed("unreachable")
 
 
-def test_a_part_that_raises_cancels_the_others_and_its_fault_is_the_checks() -> None:
+def _run_answering(check: Check[Any], order: list[str]) -> tuple[RequirementResult, list[str]]:
+    """Run ``check``, answering ``order`` one by one (pages not in it: never)."""
+
     async def go() -> tuple[RequirementResult, list[str]]:
         source = Gated()
         fetcher = Fetcher(source, None)
-        run = asyncio.ensure_future(run_one(OneFails(), fetcher))
+        run = asyncio.ensure_future(run_one(check, fetcher))
         await source.first.wait()
-        await settle()
-        source.gate(B[0]).set()  # A's page is never answered: its part is cancelled
+        for url in order:
+            await settle()
+            source.gate(url).set()
         result = await asyncio.wait_for(run, 5)
-        source.gate(A[0]).set()  # the request in flight ends, so the run can close
+        for url in A + B:
+            source.gate(url).set()  # the requests still in flight end, so the run can close
         await fetcher.aclose()
         return result, list(source.asked)
 
-    result, asked = asyncio.run(go())
+    return asyncio.run(go())
+
+
+def test_a_later_parts_fault_waits_for_the_parts_before_it_as_one_after_the_other() -> None:
+    # B's part fails first; A's chain, given before it, is read to its end all the same,
+    # and the check's fault is B's, with the evidence of both in order.
+    result, _ = _run_answering(OneFails(fails_first=False), [B[0], A[0], A[1]])
     assert result.status == Status.ERROR
-    assert "no source named 'other'" in result.summary
-    assert A[1] not in asked
+    assert f"({B[0]})" in result.summary
+    assert _evidence(result)[:5] == [
+        ("fetch", A[0]),
+        ("note", A[0]),
+        ("fetch", A[1]),
+        ("note", A[1]),
+        ("fetch", B[0]),
+    ]
+
+
+def test_a_parts_fault_cancels_the_parts_after_it_and_drops_what_they_recorded() -> None:
+    # B's chain is read to its end before A's part fails: one after the other, B would
+    # never have run, so its evidence is not listed, whichever site answered first.
+    result, _ = _run_answering(OneFails(fails_first=True), [B[0], B[1], A[0]])
+    assert result.status == Status.ERROR
+    assert f"({A[0]})" in result.summary
+    assert [e for e in _evidence(result) if e[1] in B] == []
+    # And a part after the fault that is still waiting is cancelled: no hang.
+    result, asked = _run_answering(OneFails(fails_first=True), [A[0]])
+    assert result.status == Status.ERROR
+    assert B[1] not in asked
+
+
+def _bare_context() -> CheckContext[NoParams]:
+    async def no_fetch(url: str) -> Page:
+        raise AssertionError(f"nothing is fetched here, not {url}")
+
+    return CheckContext(
+        requirement=Requirement("r", "runs parts", "none", {}),
+        submission=make_submission(),
+        params=NoParams(),
+        as_of=dt.date(2026, 1, 1),
+        fetch=no_fetch,
+        sources={},
+    )
 
 
 def test_the_first_part_in_order_that_raised_is_raised_and_no_part_outlives_the_call() -> None:
-    async def go() -> list[bool]:
-        async def no_fetch(url: str) -> Page:
-            raise AssertionError(f"nothing is fetched here, not {url}")
-
-        ctx: CheckContext[NoParams] = CheckContext(
-            requirement=Requirement("r", "runs parts", "none", {}),
-            submission=make_submission(),
-            params=NoParams(),
-            as_of=dt.date(2026, 1, 1),
-            fetch=no_fetch,
-            sources={},
-        )
-        ended: list[bool] = []
+    async def go() -> list[str]:
+        ctx = _bare_context()
+        ended: list[str] = []
 
         async def raises(after: int, message: str) -> None:
             for _ in range(after):
                 await asyncio.sleep(0)
             raise ValueError(message)
 
-        async def waits() -> None:
+        async def waits(name: str) -> None:
             try:
                 await asyncio.Event().wait()
             finally:
-                ended.append(True)
+                ended.append(name)
 
         with pytest.raises(ValueError, match=r"^first$"):
-            # Both fail in the same turn of the loop: the first given is raised.
-            await ctx.gather(waits(), raises(2, "first"), raises(2, "second"))
-        assert ended == [True]  # cancelled and finished before gather returned
-        outer = asyncio.ensure_future(ctx.gather(waits()))
+            # The third part fails first, then the first: the first given is raised, and
+            # the part between them is cancelled and has ended when gather returns.
+            await ctx.gather(raises(3, "first"), waits("between"), raises(1, "third"))
+        assert ended == ["between"]
+        outer = asyncio.ensure_future(ctx.gather(waits("cancelled")))
         await settle()
         outer.cancel()
         with pytest.raises(asyncio.CancelledError):
             await outer
         return ended
 
-    assert asyncio.run(go()) == [True, True]
+    assert asyncio.run(go()) == ["between", "cancelled"]
+
+
+def test_cancelled_twice_gather_still_waits_for_every_part_to_end() -> None:
+    # The check's time limit, then Ctrl-C: a part whose clean-up awaits has ended before
+    # gather gives the cancellation back.
+    async def go() -> None:
+        ctx = _bare_context()
+        release = asyncio.Event()
+        ended: list[bool] = []
+
+        async def slow_to_end() -> None:
+            try:
+                await asyncio.Event().wait()
+            finally:
+                await release.wait()
+                ended.append(True)
+
+        outer = asyncio.ensure_future(ctx.gather(slow_to_end()))
+        await settle()
+        outer.cancel()
+        await settle()
+        outer.cancel()
+        await settle()
+        assert not outer.done()  # still waiting for its part
+        release.set()
+        with pytest.raises(asyncio.CancelledError):
+            await outer
+        assert ended == [True]
+
+    asyncio.run(go())
+
+
+def test_gather_refuses_anything_but_coroutines_before_starting_any() -> None:
+    async def go() -> list[str]:
+        ctx = _bare_context()
+        started: list[str] = []
+
+        async def part(name: str) -> None:
+            started.append(name)
+
+        running = asyncio.ensure_future(part("task"))
+        with pytest.raises(TypeError, match="coroutines not yet started"):
+            await ctx.gather(part("first"), running)  # type: ignore[arg-type]
+        await running
+        await settle()
+        return started
+
+    assert asyncio.run(go()) == ["task"]  # "first" never ran
+
+
+def test_a_part_that_blocks_the_event_loop_is_the_checks_to_answer_for() -> None:
+    # The engine and the conformance kit time a check's stretches without an await; a
+    # stretch in a part of gather counts as the check's own.
+    import time
+
+    from verifier.checks import Stretches
+
+    class BlocksInAPart(Check[Any]):
+        name = "blocks-in-a-part"
+
+        async def verify(self, ctx: CheckContext[Any]) -> Outcome:
+            async def part() -> None:
+                time.sleep(0.05)  # noqa: ASYNC251  # the blocking under test
+
+            await ctx.gather(part(), asyncio.sleep(0))
+            return Outcome.passed("done")
+
+    async def go() -> float:
+        timed = Stretches(BlocksInAPart().verify(_bare_context()))
+        await timed
+        return timed.longest
+
+    assert asyncio.run(go()) >= 0.05

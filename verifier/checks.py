@@ -16,7 +16,8 @@ import contextvars
 import datetime as dt
 import logging
 import threading
-from collections.abc import Awaitable, Callable, Coroutine, Iterable, Mapping
+import time
+from collections.abc import Awaitable, Callable, Coroutine, Generator, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
@@ -209,36 +210,60 @@ class CheckContext(Generic[P]):
         """Run ``parts``, coroutines using this context, at once; their results, in the
         order given.
 
-        Like :func:`asyncio.gather`, with the evidence kept in order: what each part
-        records (its fetches, reads and :meth:`evidence`) is listed part by part, in the
-        order the parts are given, whatever order their pages are answered in. Use it for
-        look-ups that each fetch more than one page (two directories, each a chain of
-        pages), which ``asyncio.gather`` would list interleaved, differently each run.
+        Like :func:`asyncio.gather`, and with what one after the other would give,
+        whichever site answers first: what each part records (its fetches, reads and
+        :meth:`evidence`) is listed part by part, in the order given. Use it for look-ups
+        that each fetch more than one page (two directories, each a chain of pages),
+        which ``asyncio.gather`` would list interleaved, differently each run.
 
-        If a part raises, the others are cancelled and the exception of the first part
-        (in the order given) that raised is raised; cancelling this call cancels every
-        part. Pass coroutines not yet started (``gather(look(ctx, a), look(ctx, b))``):
-        an awaitable already running records where it started.
+        If a part raises, the parts after it are cancelled and what they recorded is
+        dropped, the parts before it are awaited, and the exception of the first part
+        in order that raised is raised: as if they had run one after the other. Cancelling
+        this call cancels every part and waits for them all. Each part is timed as the
+        check is (:class:`Stretches`): a part that blocks the event loop is the check's.
+        Pass coroutines not yet started (``gather(look(ctx, a), look(ctx, b))``).
         """
+        if not all(asyncio.iscoroutine(part) for part in parts):
+            for part in parts:
+                if asyncio.iscoroutine(part):
+                    part.close()
+            raise TypeError("ctx.gather takes coroutines not yet started, such as look(ctx, a)")
         loop = asyncio.get_running_loop()
+        within = _TIMED.get()
         tasks: list[asyncio.Task[R]] = []
+        holders: list[_Part] = []
         for part in parts:
-            entries: list[Evidence | _Slot | _Part] = []
-            self._entries().append(_Part(entries))
+            holder = _Part([])
+            self._entries().append(holder)
+            holders.append(holder)
             context = contextvars.copy_context()
-            context.run(_PART.set, (self, entries))
-            tasks.append(loop.create_task(part, context=context))
-        if not tasks:
-            return []
+            context.run(_PART.set, (self, holder.entries))
+            tasks.append(
+                loop.create_task(_awaited(Stretches(part, within=within)), context=context)
+            )
+        failed: int | None = None
         try:
-            await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
-        finally:
-            for task in tasks:
-                task.cancel()  # a no-op on those done
-            await asyncio.wait(tasks)
-        for task in tasks:
-            if not task.cancelled() and (exc := task.exception()) is not None:
-                raise exc
+            pending = set(tasks)
+            while pending:
+                done, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_EXCEPTION)
+                for task in done:
+                    if not task.cancelled() and task.exception() is not None:
+                        at = tasks.index(task)
+                        failed = at if failed is None else min(failed, at)
+                if failed is not None:
+                    for task in tasks[failed + 1 :]:
+                        task.cancel()
+                    pending = {t for t in pending if tasks.index(t) < failed}
+        except BaseException:
+            await _settle(tasks)
+            raise
+        await _settle(tasks)  # the parts cancelled after a fault have ended
+        if failed is not None:
+            for holder in holders[failed + 1 :]:
+                holder.entries.clear()  # one after the other, they would not have run
+            exc = tasks[failed].exception()
+            assert exc is not None
+            raise exc
         return [task.result() for task in tasks]
 
     def evidence(
@@ -321,6 +346,58 @@ class _Slot:
         self.items: list[Evidence] | None = None
 
 
+class Stretches:
+    """Awaits a check's coroutine, timing each stretch it runs without yielding to the
+    event loop: the longest is how long it blocked every other task.
+
+    Measured here, on the check's own coroutine, rather than by a watchdog task: a
+    watchdog sees that the loop was blocked, not by which of the concurrent checks. The
+    parts a check runs with :meth:`CheckContext.gather` are timed the same way, and their
+    longest stretch counts as the check's. Public for the conformance kit
+    (``verifier.testing``), which holds a check to a budget by the same measure.
+    """
+
+    def __init__(self, coro: Coroutine[Any, Any, Any], *, within: Stretches | None = None) -> None:
+        self._coro = coro
+        self._within = within
+        self.longest = 0.0
+        """Seconds of the longest stretch so far (its parts' included)."""
+
+    def _ran(self, seconds: float) -> None:
+        timed: Stretches | None = self
+        while timed is not None:
+            timed.longest = max(timed.longest, seconds)
+            timed = timed._within
+
+    def __await__(self) -> Generator[Any, Any, Any]:
+        coro = self._coro
+        send: Any = None
+        throw: BaseException | None = None
+        while True:
+            start = time.monotonic()
+            token = _TIMED.set(self)  # a gather() in this stretch times its parts within
+            try:
+                yielded = coro.throw(throw) if throw is not None else coro.send(send)
+            except StopIteration as done:
+                return done.value
+            finally:
+                _TIMED.reset(token)
+                self._ran(time.monotonic() - start)
+            try:
+                send, throw = (yield yielded), None
+            except GeneratorExit:
+                coro.close()
+                raise
+            except BaseException as exc:  # a cancellation (the time limit): passed on
+                send, throw = None, exc
+
+
+_TIMED: contextvars.ContextVar[Stretches | None] = contextvars.ContextVar(
+    "verifier_check_timed", default=None
+)
+"""The :class:`Stretches` timing the coroutine that runs now."""
+
+
 class _Part:
     """The place of the evidence of one part of :meth:`CheckContext.gather`, from when
     the parts are given."""
@@ -329,6 +406,25 @@ class _Part:
 
     def __init__(self, entries: list[Evidence | _Slot | _Part]) -> None:
         self.entries = entries
+
+
+async def _awaited(timed: Stretches) -> Any:
+    return await timed
+
+
+async def _settle(tasks: list[asyncio.Task[Any]]) -> None:
+    """Cancel ``tasks`` and wait until every one has ended, however often the caller is
+    cancelled meanwhile (the check's time limit, then Ctrl-C): no part outlives it."""
+    for task in tasks:
+        task.cancel()  # a no-op on those done
+    cancelled = False
+    while not all(task.done() for task in tasks):
+        try:
+            await asyncio.wait([task for task in tasks if not task.done()])
+        except asyncio.CancelledError:
+            cancelled = True  # raised once every part has ended
+    if cancelled:
+        raise asyncio.CancelledError
 
 
 _PART: contextvars.ContextVar[tuple[CheckContext[Any], list[Evidence | _Slot | _Part]] | None] = (

@@ -12,12 +12,11 @@ import datetime as dt
 import logging
 import time
 import traceback
-from collections.abc import Coroutine, Generator
 from typing import Any
 
 import pydantic
 
-from verifier.checks import CheckContext
+from verifier.checks import CheckContext, Stretches
 from verifier.errors import FetchError, SourceMissing
 from verifier.fetch import CountingFetch, Fetcher, FetchSettings
 from verifier.host import CheckRegistry
@@ -197,39 +196,3 @@ def _blocked(seconds: float, timeout: float) -> str:
         "(asyncio.sleep, ctx.fetch) and move CPU work to a thread (ctx.read, "
         "asyncio.to_thread)"
     )
-
-
-class Stretches:
-    """Awaits a check's coroutine, timing each stretch it runs without yielding to the
-    event loop: the longest is how long it blocked every other task.
-
-    Measured here, on the check's own coroutine, rather than by a watchdog task: a
-    watchdog sees that the loop was blocked, not by which of the concurrent checks.
-    Public for the conformance kit (``verifier.testing``), which holds a check to a
-    budget by the same measure.
-    """
-
-    def __init__(self, coro: Coroutine[Any, Any, Any]) -> None:
-        self._coro = coro
-        self.longest = 0.0
-        """Seconds of the longest stretch so far."""
-
-    def __await__(self) -> Generator[Any, Any, Any]:
-        coro = self._coro
-        send: Any = None
-        throw: BaseException | None = None
-        while True:
-            start = time.monotonic()
-            try:
-                yielded = coro.throw(throw) if throw is not None else coro.send(send)
-            except StopIteration as done:
-                return done.value
-            finally:
-                self.longest = max(self.longest, time.monotonic() - start)
-            try:
-                send, throw = (yield yielded), None
-            except GeneratorExit:
-                coro.close()
-                raise
-            except BaseException as exc:  # a cancellation (the time limit): passed on
-                send, throw = None, exc

@@ -56,8 +56,8 @@ import httpx
 import pydantic
 import pytest
 
-from verifier.checks import Check, CheckContext, CheckExample
-from verifier.engine import BLOCKING_LOGGED, Stretches, run_requirement
+from verifier.checks import Check, CheckContext, CheckExample, Stretches
+from verifier.engine import BLOCKING_LOGGED, run_requirement
 from verifier.fetch import Fetcher, FetchSettings, LiveSource
 from verifier.host import CheckRegistry, PluginHost, PluginInfo, build_host
 from verifier.inputs.sources import Source

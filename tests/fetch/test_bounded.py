@@ -280,6 +280,26 @@ def test_the_reads_of_a_run_holding_its_place_go_before_those_waiting_longer(
     # the others keep their order. Whether a run goes first is asked when the turn is
     # given, not when the read was queued.
     monkeypatch.setattr(bounded, "SLOW_READ", 60.0)
+    monkeypatch.setattr(bounded, "PASSED_OVER", 60.0)
+    assert _turns_taken() == ["first", "late", "held", "a", "b"]
+
+
+def test_a_read_passed_over_for_long_enough_is_next_whoever_else_waits(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Pages built to be slow to read, asked by a partner holding its place, must not hold
+    # the others' reads back for ever (their checks would end on their time limits): a
+    # read that has waited PASSED_OVER goes next. At 0, every read has: first come, first
+    # served, whoever holds a place.
+    monkeypatch.setattr(bounded, "SLOW_READ", 60.0)
+    monkeypatch.setattr(bounded, "PASSED_OVER", 0.0)
+    assert _turns_taken() == ["first", "a", "b", "late", "held"]
+
+
+def _turns_taken() -> list[str]:
+    """The order in which reads took their turns: "first" holds the turn while "a" (no
+    priority), "b" and "late" (not holding a place) and "held" (holding one) queue, in
+    that order; "late" takes its place back while it waits."""
     ran: list[str] = []
     started, go_on = threading.Event(), threading.Event()
     holding = {"late": False}
@@ -309,7 +329,7 @@ def test_the_reads_of_a_run_holding_its_place_go_before_those_waiting_longer(
         await asyncio.gather(*reads)
 
     asyncio.run(main())
-    assert ran == ["first", "late", "held", "a", "b"]
+    return ran
 
 
 def test_a_read_given_its_turn_as_it_is_cancelled_passes_the_turn_on(

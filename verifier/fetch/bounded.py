@@ -79,19 +79,27 @@ def reading_context() -> contextvars.Context:
     return context
 
 
+PASSED_OVER = 0.5
+"""Seconds a read may wait while reads that go first (:func:`reads_first`) take their
+turns before it; past them, it is next whoever else waits. Pages built to be slow to
+read, asked by a partner holding its place, cannot hold the other partners' reads back
+for longer, nor end their checks on their time limits."""
+
+
 class _Turns:
     """One read at a time (:func:`in_reader`): the next turn goes to the first waiting
-    whose :func:`reads_first` says so now, else to the first waiting."""
+    if it has waited :data:`PASSED_OVER`, else to the first waiting whose
+    :func:`reads_first` says so now, else to the first waiting."""
 
     def __init__(self) -> None:
         self._busy = False
-        self._waiting: list[tuple[Callable[[], bool] | None, asyncio.Future[None]]] = []
+        self._waiting: list[tuple[Callable[[], bool] | None, asyncio.Future[None], float]] = []
 
     async def acquire(self) -> None:
         if not self._busy:
             self._busy = True
             return
-        entry = (_FIRST.get(), asyncio.get_running_loop().create_future())
+        entry = (_FIRST.get(), asyncio.get_running_loop().create_future(), time.monotonic())
         self._waiting.append(entry)
         try:
             await entry[1]
@@ -103,12 +111,13 @@ class _Turns:
             raise
 
     def release(self) -> None:
-        self._waiting = [(first, f) for first, f in self._waiting if not f.done()]
+        self._waiting = [w for w in self._waiting if not w[1].done()]
         if not self._waiting:
             self._busy = False
             return
-        chosen = next((w for w in self._waiting if w[0] is not None and w[0]()), None)
-        entry = self._waiting[0] if chosen is None else chosen
+        entry = self._waiting[0]
+        if time.monotonic() - entry[2] < PASSED_OVER:
+            entry = next((w for w in self._waiting if w[0] is not None and w[0]()), entry)
         self._waiting.remove(entry)
         entry[1].set_result(None)  # still busy: the turn passes to it
 
