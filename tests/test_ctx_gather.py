@@ -275,3 +275,31 @@ def test_a_part_that_blocks_the_event_loop_is_the_checks_to_answer_for() -> None
         return timed.longest
 
     assert asyncio.run(go()) >= 0.05
+
+
+def test_cancelled_after_a_fault_gather_still_drops_what_the_later_parts_recorded() -> None:
+    # The check's time limit ends it while a part before the fault still runs: the parts
+    # after the fault are dropped all the same, whether or not they had finished.
+    async def go() -> tuple[str, ...]:
+        ctx = _bare_context()
+
+        async def slow() -> None:
+            ctx.evidence("note", "slow: started")
+            await asyncio.Event().wait()
+
+        async def faults() -> None:
+            ctx.evidence("note", "faults: started")
+            raise ValueError("fault")
+
+        async def later() -> None:
+            ctx.evidence("note", "later: looked at its directory")
+
+        outer = asyncio.ensure_future(ctx.gather(slow(), faults(), later()))
+        await settle()
+        assert not outer.done()  # the part before the fault is awaited
+        outer.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await outer
+        return tuple(e.detail for e in ctx.recorded)
+
+    assert asyncio.run(go()) == ("slow: started", "faults: started")

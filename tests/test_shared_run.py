@@ -198,3 +198,44 @@ def test_the_bundles_of_a_batch_are_written_one_at_a_time_off_the_event_loop() -
     asyncio.run(main())
     assert most == 1
     assert len(threads) == 1
+
+
+def test_a_bundle_write_is_never_left_running_behind_its_run() -> None:
+    # Cancelled while queued behind another run's, a write never starts; cancelled (even
+    # twice: Ctrl-C, then the run's own cancelling) while running, it is waited for, so
+    # nothing is written after the caller removes the folder.
+    import threading
+
+    from verifier.run import verify
+
+    order: list[str] = []
+    running, go_on = threading.Event(), threading.Event()
+
+    def first() -> None:
+        running.set()
+        go_on.wait(30)  # a guard against a hang, not a timing
+        order.append("first")
+
+    def queued() -> None:
+        order.append("queued")
+
+    async def main() -> None:
+        writing = asyncio.ensure_future(verify._off_loop(first))
+        assert await asyncio.to_thread(running.wait, 30)
+        waiting = asyncio.ensure_future(verify._off_loop(queued))
+        await asyncio.sleep(0)
+        waiting.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await waiting
+        writing.cancel()
+        await asyncio.sleep(0)
+        writing.cancel()
+        await asyncio.sleep(0)
+        assert not writing.done()  # still waiting for the write
+        go_on.set()
+        with pytest.raises(asyncio.CancelledError):
+            await writing
+        assert order == ["first"]
+
+    asyncio.run(main())
+    assert order == ["first"]  # the queued write never ran

@@ -218,7 +218,8 @@ class CheckContext(Generic[P]):
 
         If a part raises, the parts after it are cancelled and what they recorded is
         dropped, the parts before it are awaited, and the exception of the first part
-        in order that raised is raised: as if they had run one after the other. Cancelling
+        in order that raised is raised: as if they had run one after the other (the pages
+        the cancelled parts fetched still count in the fetch budget). Cancelling
         this call cancels every part and waits for them all. Each part is timed as the
         check is (:class:`Stretches`): a part that blocks the event loop is the check's.
         Pass coroutines not yet started (``gather(look(ctx, a), look(ctx, b))``).
@@ -256,11 +257,11 @@ class CheckContext(Generic[P]):
                     pending = {t for t in pending if tasks.index(t) < failed}
         except BaseException:
             await _settle(tasks)
+            _drop_after(holders, failed)
             raise
         await _settle(tasks)  # the parts cancelled after a fault have ended
+        _drop_after(holders, failed)
         if failed is not None:
-            for holder in holders[failed + 1 :]:
-                holder.entries.clear()  # one after the other, they would not have run
             exc = tasks[failed].exception()
             assert exc is not None
             raise exc
@@ -410,6 +411,14 @@ class _Part:
 
 async def _awaited(timed: Stretches) -> Any:
     return await timed
+
+
+def _drop_after(holders: list[_Part], failed: int | None) -> None:
+    """Drop what the parts after the one that failed recorded: one after the other, they
+    would not have run."""
+    if failed is not None:
+        for holder in holders[failed + 1 :]:
+            holder.entries.clear()
 
 
 async def _settle(tasks: list[asyncio.Task[Any]]) -> None:

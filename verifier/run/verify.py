@@ -20,11 +20,11 @@ folder records and keeps its own copy of what its run used.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import datetime as dt
 import difflib
 import errno
-import functools
 import hashlib
 import re
 import shutil
@@ -471,14 +471,19 @@ async def _off_loop(fn: Callable[..., object], *args: object) -> None:
     bundle at a time: their Python holds the GIL, and thirty partners ending at once (the
     member directory they waited for is answered) wrote thirty bundles in six threads,
     taking turns with the reads of the partners still fetching, which waited a second
-    for them. Cancelled, it still waits for the thread, so that nothing is written after
-    the caller removes the folder."""
-    loop = asyncio.get_running_loop()
-    done = loop.run_in_executor(_WRITER, functools.partial(fn, *args))
+    for them. Cancelled while queued, it never runs; once running, it is waited for
+    however often the caller is cancelled (Ctrl-C twice), so that nothing is written
+    after the caller removes the folder."""
+    started = _WRITER.submit(fn, *args)
+    done = asyncio.wrap_future(started)
     try:
         await asyncio.shield(done)
     except asyncio.CancelledError:
-        await asyncio.wait([done])
+        if started.cancel():
+            raise  # still queued: it never runs
+        while not done.done():
+            with contextlib.suppress(asyncio.CancelledError):
+                await asyncio.wait([done])
         raise
 
 
