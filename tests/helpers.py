@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import hashlib
 import signal
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
-from verifier import Page
+from verifier import CheckContext, NoParams, Page, Requirement
 from verifier.sites import SiteServer
+from verifier.testing import make_submission
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures"
@@ -86,3 +88,23 @@ async def until(condition: Callable[[], bool]) -> None:
             return
         await asyncio.sleep(0.005)
     raise AssertionError("never happened")
+
+
+async def _no_fetch(url: str) -> Page:
+    raise AssertionError(f"nothing is fetched here, not {url}")
+
+
+def bare_context(
+    read_timeout: float | None = None, fetch: Callable[[str], Awaitable[Page]] = _no_fetch
+) -> CheckContext[NoParams]:
+    """A check's context with a minimal submission, no params and no sources: ``fetch``
+    (by default, none allowed) and ``read_timeout`` as given."""
+    return CheckContext(
+        requirement=Requirement("r", "text", "c", {}),
+        submission=make_submission(),
+        params=NoParams(),
+        as_of=dt.date(2026, 1, 1),
+        fetch=fetch,
+        sources={},
+        read_timeout=read_timeout,
+    )

@@ -5,18 +5,17 @@ whatever order the sites answer in."""
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 from typing import Any
 
 import pytest
 
-from verifier import Check, CheckContext, NoParams, Outcome, Status, read_page
+from verifier import Check, CheckContext, Outcome, Status, read_page
 from verifier.errors import SourceMissing
-from verifier.fetch import Fetcher, Page
-from verifier.models import Requirement, RequirementResult
-from verifier.testing import make_submission
+from verifier.fetch import Fetcher
+from verifier.models import RequirementResult
 
 from .fetch.test_prefetch import Gated, run_one, settle
+from .helpers import bare_context
 
 A = ["http://a.test/1", "http://a.test/2"]
 B = ["http://b.test/1", "http://b.test/2"]
@@ -159,23 +158,9 @@ def test_a_parts_fault_cancels_the_parts_after_it_and_drops_what_they_recorded()
     assert B[1] not in asked
 
 
-def _bare_context() -> CheckContext[NoParams]:
-    async def no_fetch(url: str) -> Page:
-        raise AssertionError(f"nothing is fetched here, not {url}")
-
-    return CheckContext(
-        requirement=Requirement("r", "runs parts", "none", {}),
-        submission=make_submission(),
-        params=NoParams(),
-        as_of=dt.date(2026, 1, 1),
-        fetch=no_fetch,
-        sources={},
-    )
-
-
 def test_the_first_part_in_order_that_raised_is_raised_and_no_part_outlives_the_call() -> None:
     async def go() -> list[str]:
-        ctx = _bare_context()
+        ctx = bare_context()
         ended: list[str] = []
 
         async def raises(after: int, message: str) -> None:
@@ -208,7 +193,7 @@ def test_cancelled_twice_gather_still_waits_for_every_part_to_end() -> None:
     # The check's time limit, then Ctrl-C: a part whose clean-up awaits has ended before
     # gather gives the cancellation back.
     async def go() -> None:
-        ctx = _bare_context()
+        ctx = bare_context()
         release = asyncio.Event()
         ended: list[bool] = []
 
@@ -236,7 +221,7 @@ def test_cancelled_twice_gather_still_waits_for_every_part_to_end() -> None:
 
 def test_gather_refuses_anything_but_coroutines_before_starting_any() -> None:
     async def go() -> list[str]:
-        ctx = _bare_context()
+        ctx = bare_context()
         started: list[str] = []
 
         async def part(name: str) -> None:
@@ -270,7 +255,7 @@ def test_a_part_that_blocks_the_event_loop_is_the_checks_to_answer_for() -> None
             return Outcome.passed("done")
 
     async def go() -> float:
-        timed = Stretches(BlocksInAPart().verify(_bare_context()))
+        timed = Stretches(BlocksInAPart().verify(bare_context()))
         await timed
         return timed.longest
 
@@ -281,7 +266,7 @@ def test_cancelled_after_a_fault_gather_still_drops_what_the_later_parts_recorde
     # The check's time limit ends it while a part before the fault still runs: the parts
     # after the fault are dropped all the same, whether or not they had finished.
     async def go() -> tuple[str, ...]:
-        ctx = _bare_context()
+        ctx = bare_context()
 
         async def slow() -> None:
             ctx.evidence("note", "slow: started")

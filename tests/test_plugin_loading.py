@@ -9,7 +9,7 @@ import datetime as dt
 import json
 import sys
 import textwrap
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 import pytest
@@ -18,6 +18,7 @@ import verifier.testing
 from verifier import hookimpl
 from verifier.cli.main import main
 from verifier.host import build_host
+from verifier.models import Requirement, RequirementResult
 
 
 def install_fake_distribution(
@@ -337,25 +338,25 @@ READS_AHEAD_PLUGIN = """
 """
 
 
-def test_an_installed_plugin_asks_pages_ahead_with_ctx_prefetch(site_dir: Path) -> None:
+def _run_installed(
+    check: str, answer: Sequence[str] | None = None
+) -> tuple[list[str], RequirementResult]:
+    """Run the installed check ``check`` through the engine on a site that answers a page
+    only once told to: the pages asked before any is answered, and the result. ``answer``:
+    the order the pages are answered in (by default, as they were asked)."""
     from tests.fetch.test_prefetch import Gated, settle
     from verifier.engine import run_requirement
     from verifier.fetch import Fetcher
-    from verifier.models import Requirement, RequirementResult
     from verifier.testing import make_submission
 
-    install_fake_distribution(
-        site_dir, "fake-ahead", {"ahead": "fake_ahead"}, {"fake_ahead": READS_AHEAD_PLUGIN}
-    )
     registry = build_host().checks()
-    assert registry.checks["reads-ahead"].plugin == "ahead"
 
     async def go() -> tuple[list[str], RequirementResult]:
         source = Gated()
         fetcher = Fetcher(source, None)
         run = asyncio.ensure_future(
             run_requirement(
-                Requirement("r", "reads two pages", "reads-ahead", {}),
+                Requirement("r", "reads pages", check, {}),
                 make_submission(),
                 registry,
                 fetcher,
@@ -366,13 +367,22 @@ def test_an_installed_plugin_asks_pages_ahead_with_ctx_prefetch(site_dir: Path) 
         await source.first.wait()
         await settle()
         asked = list(source.asked)
-        for url in asked:
+        for url in asked if answer is None else answer:
             source.gate(url).set()
+            await settle()
         result = await run
         await fetcher.aclose()
         return asked, result
 
-    asked, result = asyncio.run(go())
+    return asyncio.run(go())
+
+
+def test_an_installed_plugin_asks_pages_ahead_with_ctx_prefetch(site_dir: Path) -> None:
+    install_fake_distribution(
+        site_dir, "fake-ahead", {"ahead": "fake_ahead"}, {"fake_ahead": READS_AHEAD_PLUGIN}
+    )
+    assert build_host().checks().checks["reads-ahead"].plugin == "ahead"
+    asked, result = _run_installed("reads-ahead")
     assert asked == ["http://pages.test/p1", "http://pages.test/p2"]  # p2 before p1's answer
     assert result.summary == "read both"
     assert [e.url for e in result.evidence] == asked
@@ -399,45 +409,15 @@ READS_TOGETHER_PLUGIN = """
 
 
 def test_an_installed_plugin_reads_two_chains_at_once_with_ctx_gather(site_dir: Path) -> None:
-    from tests.fetch.test_prefetch import Gated, settle
-    from verifier.engine import run_requirement
-    from verifier.fetch import Fetcher
-    from verifier.models import Requirement, RequirementResult
-    from verifier.testing import make_submission
-
     install_fake_distribution(
         site_dir,
         "fake-together",
         {"together": "fake_together"},
         {"fake_together": READS_TOGETHER_PLUGIN},
     )
-    registry = build_host().checks()
-    assert registry.checks["reads-together"].plugin == "together"
-
-    async def go() -> tuple[list[str], RequirementResult]:
-        source = Gated()
-        fetcher = Fetcher(source, None)
-        run = asyncio.ensure_future(
-            run_requirement(
-                Requirement("r", "reads two chains", "reads-together", {}),
-                make_submission(),
-                registry,
-                fetcher,
-                sources={},
-                as_of=dt.date(2026, 1, 1),
-            )
-        )
-        await source.first.wait()
-        await settle()
-        asked = list(source.asked)
-        for url in ("http://b.test/1", "http://a.test/1", "http://b.test/2", "http://a.test/2"):
-            source.gate(url).set()
-            await settle()
-        result = await run
-        await fetcher.aclose()
-        return asked, result
-
-    asked, result = asyncio.run(go())
+    assert build_host().checks().checks["reads-together"].plugin == "together"
+    b_first = ["http://b.test/1", "http://a.test/1", "http://b.test/2", "http://a.test/2"]
+    asked, result = _run_installed("reads-together", b_first)
     assert asked == ["http://a.test/1", "http://b.test/1"]  # both chains under way at once
     assert result.summary == "http://a.test and http://b.test"
     # Listed chain by chain, as given, though b's pages were answered first.

@@ -144,34 +144,41 @@ def test_a_second_run_bundle_replays_to_the_same_verdicts_and_evidence(
     assert any("answered 304 Not Modified" in d and "(HTTP 304)" in d for d in details)
 
 
+def _resealed_with_unreadable_304(run2: Path, target: Path, url: str) -> Path:
+    """A copy of ``run2`` at ``target`` whose 304 for ``url`` has an unreadable since,
+    resealed (its check passes; the field is still unreadable)."""
+    shutil.copytree(run2, target)
+    index = json.loads((target / CAPTURES / INDEX).read_text())
+    broken = next(e for e in index["exchanges"] if e["url"] == url and e.get("revalidated"))
+    broken["revalidated"]["since"] = "last week"
+    (target / CAPTURES / INDEX).write_bytes(dump_json(index))
+    write_manifest(target)
+    return target
+
+
 def test_replay_of_a_resealed_bundle_with_an_unreadable_304_says_so(
     runs: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     _, run2 = runs
-    bundle = tmp_path / "bundle"
-    shutil.copytree(run2, bundle)
-    index = json.loads((bundle / CAPTURES / INDEX).read_text())
     # The first by URL, not by arrival: the index lists pages in the order they were
     # answered, and a page no verdict rests on (a case study counted elsewhere) would
     # change the evidence but no verdict.
-    broken = min((e for e in index["exchanges"] if e.get("revalidated")), key=lambda e: e["url"])
-    broken["revalidated"]["since"] = "last week"
-    (bundle / CAPTURES / INDEX).write_bytes(dump_json(index))
-    write_manifest(bundle)  # resealed: the check passes, the field is still unreadable
+    url = min(e["url"] for e in read_index(run2) if e.get("revalidated"))
+    bundle = _resealed_with_unreadable_304(run2, tmp_path / "bundle", url)
     out = tmp_path / "replayed"
     assert main(["replay", str(bundle), "--out", str(out)]) == 1
     live = json.loads((run2 / "report.json").read_text())
-    citing = [r["id"] for r in live["requirements"] if broken["url"] in json.dumps(r["evidence"])]
+    citing = [r["id"] for r in live["requirements"] if url in json.dumps(r["evidence"])]
     assert citing
     printed = capsys.readouterr().out
     assert all(f"DIFFERS {rid}" in printed for rid in citing), printed
-    assert f"note: capture not served, its fetch replayed as a fault: {broken['url']}: " in printed
+    assert f"note: capture not served, its fetch replayed as a fault: {url}: " in printed
     report = json.loads((out / "report.json").read_text())
     errors = [
         e["detail"]
         for r in report["requirements"]
         for e in r["evidence"]
-        if broken["url"] in str(e.get("url")) or broken["url"] in e["detail"]
+        if url in str(e.get("url")) or url in e["detail"]
     ]
     assert any("records a 304 for this URL that cannot be read" in d for d in errors), errors
     assert any("no valid since" in d for d in errors), errors
@@ -181,8 +188,6 @@ def test_replay_names_an_unreadable_304_even_where_no_verdict_rests_on_its_page(
     runs: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     _, run2 = runs
-    bundle = tmp_path / "bundle"
-    shutil.copytree(run2, bundle)
     live = json.loads((run2 / "report.json").read_text())
     # A case study on the customer's own site is shown, not counted: losing it moves no
     # verdict, only the evidence.
@@ -192,11 +197,7 @@ def test_replay_names_an_unreadable_304_even_where_no_verdict_rests_on_its_page(
         for e in r["evidence"]
         if e["kind"] == "case-study" and (e.get("data") or {}).get("verdict") == "elsewhere"
     )
-    index = json.loads((bundle / CAPTURES / INDEX).read_text())
-    broken = next(e for e in index["exchanges"] if e["url"] == url and e.get("revalidated"))
-    broken["revalidated"]["since"] = "last week"
-    (bundle / CAPTURES / INDEX).write_bytes(dump_json(index))
-    write_manifest(bundle)
+    bundle = _resealed_with_unreadable_304(run2, tmp_path / "bundle", url)
     assert main(["replay", str(bundle)]) == 0  # the verdicts are the same ...
     printed = capsys.readouterr().out
     # ... and replay still says which capture it could not serve, and why.

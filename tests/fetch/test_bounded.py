@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import threading
 import time
 from collections.abc import Awaitable, Callable
@@ -15,8 +14,8 @@ from bs4 import BeautifulSoup, Tag
 from bs4.builder._lxml import LXMLTreeBuilder
 
 from plugins.membership import MembershipCheck
-from tests.helpers import html_page
-from verifier import CheckContext, FetchError, NoParams, Page, Requirement
+from tests.helpers import bare_context, html_page
+from verifier import CheckContext, FetchError, NoParams, Page
 from verifier.fetch import bounded
 from verifier.fetch.bounded import Overtime, check_deadline, parse, reading_until
 from verifier.sites import SiteServer
@@ -120,22 +119,10 @@ def test_a_walk_past_the_threads_deadline_stops_and_none_is_set_outside() -> Non
     assert len(list(soup.find_all("a")[-1].parents)) > 2_000
 
 
-async def _no_fetch(url: str) -> Page:
-    raise AssertionError("no fetch expected")
-
-
 def _ctx(
-    read_timeout: float, fetch: Callable[[str], Awaitable[Page]] = _no_fetch
+    read_timeout: float, fetch: Callable[[str], Awaitable[Page]] | None = None
 ) -> CheckContext[NoParams]:
-    return CheckContext(
-        requirement=Requirement("r", "text", "c", {}),
-        submission=make_submission(),
-        params=NoParams(),
-        as_of=dt.date(2026, 1, 1),
-        fetch=fetch,
-        sources={},
-        read_timeout=read_timeout,
-    )
+    return bare_context(read_timeout) if fetch is None else bare_context(read_timeout, fetch)
 
 
 def _page(html: str) -> Page:
