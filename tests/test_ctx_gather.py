@@ -11,10 +11,9 @@ import pytest
 
 from verifier import Check, CheckContext, Outcome, Status, read_page
 from verifier.errors import SourceMissing
-from verifier.fetch import Fetcher
 from verifier.models import RequirementResult
 
-from .fetch.test_prefetch import Gated, run_one, settle
+from .fetch.test_prefetch import run_gated, run_one, settle
 from .helpers import bare_context
 
 A = ["http://a.test/1", "http://a.test/2"]
@@ -46,22 +45,8 @@ class TwoChains(Check[Any]):
 def _run_answering_b_first(check: Check[Any]) -> tuple[list[str], RequirementResult]:
     """Run ``check``; B's pages are answered before A's. The URLs asked before any answer,
     and the result."""
-
-    async def go() -> tuple[list[str], RequirementResult]:
-        source = Gated()
-        fetcher = Fetcher(source, None)
-        run = asyncio.ensure_future(run_one(check, fetcher))
-        await source.first.wait()
-        await settle()
-        asked = list(source.asked)
-        for url in (B[0], A[0], B[1], A[1]):
-            source.gate(url).set()
-            await settle()
-        result = await run
-        await fetcher.aclose()
-        return asked, result
-
-    return asyncio.run(go())
+    run = run_gated(lambda f: run_one(check, f), [B[0], A[0], B[1], A[1]])
+    return run.first, run.result
 
 
 def _evidence(result: RequirementResult) -> list[tuple[str, str | None]]:
@@ -111,23 +96,10 @@ class OneFails(Check[Any]):
 
 
 def _run_answering(check: Check[Any], order: list[str]) -> tuple[RequirementResult, list[str]]:
-    """Run ``check``, answering ``order`` one by one (pages not in it: never)."""
-
-    async def go() -> tuple[RequirementResult, list[str]]:
-        source = Gated()
-        fetcher = Fetcher(source, None)
-        run = asyncio.ensure_future(run_one(check, fetcher))
-        await source.first.wait()
-        for url in order:
-            await settle()
-            source.gate(url).set()
-        result = await asyncio.wait_for(run, 5)
-        for url in A + B:
-            source.gate(url).set()  # the requests still in flight end, so the run can close
-        await fetcher.aclose()
-        return result, list(source.asked)
-
-    return asyncio.run(go())
+    """Run ``check``, answering ``order`` one by one (the others: once it has ended); its
+    result and every URL it asked."""
+    run = run_gated(lambda f: run_one(check, f), order)
+    return run.result, run.asked
 
 
 def test_a_later_parts_fault_waits_for_the_parts_before_it_as_one_after_the_other() -> None:

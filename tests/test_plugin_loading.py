@@ -4,12 +4,11 @@ tool down, and `finops-verify plugins` shows what went wrong."""
 from __future__ import annotations
 
 import ast
-import asyncio
 import datetime as dt
 import json
 import sys
 import textwrap
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from pathlib import Path
 
 import pytest
@@ -17,6 +16,7 @@ import pytest
 import verifier.testing
 from verifier import hookimpl
 from verifier.cli.main import main
+from verifier.fetch import Fetcher
 from verifier.host import build_host
 from verifier.models import Requirement, RequirementResult
 
@@ -344,37 +344,24 @@ def _run_installed(
     """Run the installed check ``check`` through the engine on a site that answers a page
     only once told to: the pages asked before any is answered, and the result. ``answer``:
     the order the pages are answered in (by default, as they were asked)."""
-    from tests.fetch.test_prefetch import Gated, settle
+    from tests.fetch.test_prefetch import run_gated
     from verifier.engine import run_requirement
-    from verifier.fetch import Fetcher
     from verifier.testing import make_submission
 
     registry = build_host().checks()
 
-    async def go() -> tuple[list[str], RequirementResult]:
-        source = Gated()
-        fetcher = Fetcher(source, None)
-        run = asyncio.ensure_future(
-            run_requirement(
-                Requirement("r", "reads pages", check, {}),
-                make_submission(),
-                registry,
-                fetcher,
-                sources={},
-                as_of=dt.date(2026, 1, 1),
-            )
+    def run(fetcher: Fetcher) -> Awaitable[RequirementResult]:
+        return run_requirement(
+            Requirement("r", "reads pages", check, {}),
+            make_submission(),
+            registry,
+            fetcher,
+            sources={},
+            as_of=dt.date(2026, 1, 1),
         )
-        await source.first.wait()
-        await settle()
-        asked = list(source.asked)
-        for url in asked if answer is None else answer:
-            source.gate(url).set()
-            await settle()
-        result = await run
-        await fetcher.aclose()
-        return asked, result
 
-    return asyncio.run(go())
+    gated = run_gated(run, answer)
+    return gated.first, gated.result
 
 
 def test_an_installed_plugin_asks_pages_ahead_with_ctx_prefetch(site_dir: Path) -> None:

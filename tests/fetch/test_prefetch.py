@@ -7,11 +7,11 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import gc
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
-from verifier import Check, CheckContext, NoParams, Outcome, Status, read_page
+from verifier import Check, CheckContext, Outcome, Status, read_page
 from verifier.bundle.store import EvidenceStore
 from verifier.engine import DEFAULT_CHECK_TIMEOUT, DEFAULT_FETCH_BUDGET, run_requirement
 from verifier.errors import FetchFailed
@@ -20,7 +20,7 @@ from verifier.host import CheckRegistry, PluginInfo
 from verifier.models import Requirement, RequirementResult
 from verifier.testing import make_submission
 
-from ..helpers import html_page
+from ..helpers import bare_context, html_page
 
 SITE = "http://pages.test"
 
@@ -107,25 +107,48 @@ async def settle() -> None:
         await asyncio.sleep(0)
 
 
+class GatedRun(NamedTuple):
+    """What :func:`run_gated` saw."""
+
+    first: list[str]
+    """The pages asked before any was answered."""
+    result: RequirementResult
+    asked: list[str]
+    """Every page asked, in order."""
+
+
+def run_gated(
+    run: Callable[[Fetcher], Awaitable[RequirementResult]], answer: Sequence[str] | None = None
+) -> GatedRun:
+    """``run(fetcher)`` on a :class:`Gated` site: ``answer``'s pages are answered one by
+    one, in that order (by default, those asked before any answer, as asked); any page
+    still unanswered once the run's result is in is answered then, so the run can close."""
+
+    async def go() -> GatedRun:
+        source = Gated()
+        fetcher = Fetcher(source, None)
+        task = asyncio.ensure_future(run(fetcher))
+        await source.first.wait()
+        await settle()
+        first = list(source.asked)
+        for url in first if answer is None else answer:
+            source.gate(url).set()
+            await settle()
+        result = await asyncio.wait_for(task, 30)  # a guard against a hang, not a timing
+        for url in source.asked:
+            source.gate(url).set()
+        await fetcher.aclose()
+        return GatedRun(first, result, list(source.asked))
+
+    return asyncio.run(go())
+
+
 URLS = [f"{SITE}/p1", f"{SITE}/p2", f"{SITE}/p3"]
 
 
 def test_the_next_page_is_asked_before_the_one_before_is_answered_and_evidence_is_unchanged() -> (
     None
 ):
-    async def ahead() -> tuple[list[str], RequirementResult]:
-        source = Gated()
-        fetcher = Fetcher(source, None)
-        run = asyncio.ensure_future(run_one(ReadsInTurn(URLS, ahead=URLS), fetcher))
-        await source.first.wait()
-        await settle()
-        asked_before_any_answer = list(source.asked)
-        for url in reversed(URLS):  # answered last first: the record keeps the asking order
-            source.gate(url).set()
-        result = await run
-        await fetcher.aclose()
-        return asked_before_any_answer, result
-
     async def in_turn() -> RequirementResult:
         fetcher = Fetcher(Gated(open_all=True), None)
         try:
@@ -133,7 +156,9 @@ def test_the_next_page_is_asked_before_the_one_before_is_answered_and_evidence_i
         finally:
             await fetcher.aclose()
 
-    asked, result = asyncio.run(ahead())
+    # Answered last first: the record keeps the asking order.
+    ahead = run_gated(lambda f: run_one(ReadsInTurn(URLS, ahead=URLS), f), URLS[::-1])
+    asked, result = ahead.first, ahead.result
     assert asked == URLS  # pages 2 and 3 asked while page 1 was still unanswered
     plain = asyncio.run(in_turn())
     assert result.status == plain.status == Status.PASS
@@ -333,14 +358,7 @@ def test_a_context_without_a_way_to_fetch_ahead_takes_prefetch_as_a_hint_and_doe
         return html_page("<p>x</p>", url)
 
     async def go() -> None:
-        ctx: CheckContext[Any] = CheckContext(
-            requirement=Requirement("r", "t", "reads-in-turn", {}),
-            submission=make_submission(),
-            params=NoParams(),
-            as_of=dt.date(2026, 1, 1),
-            fetch=fetch,
-            sources={},
-        )
+        ctx = bare_context(fetch=fetch)
         ctx.prefetch(URLS)
         await settle()
         assert asked == []

@@ -21,7 +21,8 @@ when it starts, not when it is queued, so a page waiting behind others is not cu
 for their time. The reads of a run that holds its place in a batch (:func:`reads_first`)
 take their turn before those of runs waiting for shared pages: when a member directory
 every partner waits for is answered, twenty partners read it at once, and the partners
-fetching their own pages meanwhile must not wait behind them.
+fetching their own pages meanwhile must not wait behind them; a read passed over for
+:data:`PASSED_OVER` goes next all the same.
 """
 
 from __future__ import annotations

@@ -91,8 +91,8 @@ DEFAULT_CONCURRENCY = 8
 the latency of many hosts overlapped; per-host limits still hold across all of them."""
 UNDER_WAY = 3
 """At most this many partners per place (``--concurrency``) are under way at once: those
-holding a place, and as many again twice over without one (reading their inputs, waiting
-for a member directory another partner is reading, writing their bundles). At the start
+holding a place, and twice as many again without one (reading their inputs, waiting for a
+member directory another partner is reading, writing their bundles). At the start
 of a run, the first partners all wait for the same directory pages; the next ones use the
 places meanwhile (measured with ``python -m bench recheck``: twice, and every place stood
 idle about a second while the first partners waited)."""
@@ -394,7 +394,8 @@ async def run_recheck(
     # up while its checks only wait for pages of the sources' sites (a member directory
     # another partner is reading; it may read and judge those meanwhile), and writes its
     # bundle after it has left it, so that the next partner starts fetching meanwhile: at
-    # most as many again are being read, waiting for shared pages or written.
+    # most twice as many again are being read, waiting for shared pages or written
+    # (UNDER_WAY).
     checking = asyncio.Semaphore(request.concurrency)
     in_flight = asyncio.Semaphore(UNDER_WAY * request.concurrency)
 
