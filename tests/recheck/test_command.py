@@ -357,6 +357,10 @@ def test_an_interrupted_run_resumes_to_the_summary_of_an_uninterrupted_one(
     try:
         children = child_pids(proc.pid)
         assert len(children) == (0 if workers == "1" else 2), children
+        # The workers were forked from the command, not started as interpreters that
+        # import it again: they have its command line.
+        command = Path(f"/proc/{proc.pid}/cmdline").read_bytes()
+        assert all(Path(f"/proc/{c}/cmdline").read_bytes() == command for c in children)
         proc.send_signal(signal.SIGKILL if how == "kill -9" else signal.SIGINT)
         _, err = proc.communicate(timeout=60)
         # No worker outlives the run, even one whose parent was killed: its input closes.

@@ -6,6 +6,10 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import json
+import pickle
+import subprocess
+import sys
+import threading
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -18,7 +22,14 @@ from verifier.bundle.check import check_bundle
 from verifier.errors import FetchError, FetchFailed, FetchRefused, FetchTimeout, RobotsDisallowed
 from verifier.fetch import FetchCache, FetchSettings, Page
 from verifier.fetch.client import read_fetched
-from verifier.run.pool import WorkerFailed, WorkerPool, fault_from_wire, fault_wire, page_wire
+from verifier.run.pool import (
+    Forked,
+    WorkerFailed,
+    WorkerPool,
+    fault_from_wire,
+    fault_wire,
+    page_wire,
+)
 from verifier.run.recheck import (
     MAX_AUTO_WORKERS,
     PARTNERS_PER_WORKER,
@@ -27,7 +38,7 @@ from verifier.run.recheck import (
 )
 from verifier.sites import SiteServer, serve_sites
 
-from ..helpers import FIXTURES, html_page, until, without_clock
+from ..helpers import FIXTURES, ROOT, html_page, until, without_clock
 from .test_command import DEMO, _without_times, recheck, summary_of, write_roster
 
 TEST_WORKER = "tests.recheck.pool_worker"
@@ -148,11 +159,51 @@ def _parent_clock() -> dt.datetime:
     return dt.datetime(2020, 2, 2, 2, 2, 2, tzinfo=dt.UTC)
 
 
-def _run(source: Answers, jobs: list[Any], workers: int = 1) -> tuple[list[Any], int]:
+def _run(
+    source: Answers, jobs: list[Any], workers: int = 1, *, forked: bool = False
+) -> tuple[list[Any], int]:
+    """The results of ``jobs`` run by ``workers`` workers started as interpreters, or
+    ``forked`` from the command's process, and the hits of their caches."""
+    if not forked:
+        return pool_run(source, jobs, workers)
+    result, left = _forked_run(source, jobs, workers, workers)
+    assert not left  # every worker waited for
+    if isinstance(result, BaseException):
+        raise result
+    assert isinstance(result, tuple)
+    return result
+
+
+def _forked_run(
+    source: Answers, jobs: list[Any], workers: int, forks: int
+) -> tuple[object, list[int]]:
+    """``jobs`` run by a pool of ``workers`` given ``forks`` forked workers: what the
+    pool gave or raised, and the forked processes still there afterwards. Workers are
+    forked only from a process running no other thread, and this one may (a page
+    reader an earlier test started): a new interpreter plays the command
+    (``tests/recheck/forked_run.py``)."""
+    done = subprocess.run(
+        [sys.executable, "-m", "tests.recheck.forked_run"],
+        input=pickle.dumps((source, jobs, workers, forks)),
+        capture_output=True,
+        cwd=ROOT,
+        check=False,
+    )
+    sys.stderr.write(done.stderr.decode())  # what the workers wrote there
+    assert done.returncode == 0, done.stderr.decode()
+    result, source.asked, left = pickle.loads(done.stdout)
+    return result, left
+
+
+def pool_run(
+    source: Answers, jobs: list[Any], workers: int, forked: Forked | None = None
+) -> tuple[list[Any], int]:
+    """:func:`_run` in this process, the workers taken from ``forked`` when given."""
+
     async def go() -> tuple[list[Any], int]:
         cache = FetchCache(source, read_pages=False, clock=_parent_clock)
         try:
-            async with WorkerPool(cache, TEST_WORKER, {}, workers) as pool:
+            async with WorkerPool(cache, TEST_WORKER, {}, workers, forked) as pool:
                 results = await asyncio.gather(*(pool.run(j) for j in jobs))
                 return list(results), pool.hits
         finally:
@@ -161,7 +212,15 @@ def _run(source: Answers, jobs: list[Any], workers: int = 1) -> tuple[list[Any],
     return asyncio.run(go())
 
 
-def test_a_worker_is_handed_the_page_as_fetched_and_reads_it_as_the_live_source_does() -> None:
+STARTED_OR_FORKED = pytest.mark.parametrize("forked", [False, True], ids=["started", "forked"])
+"""The tests of what a worker does run with workers of both kinds: a new interpreter,
+and a process forked from the command's."""
+
+
+@STARTED_OR_FORKED
+def test_a_worker_is_handed_the_page_as_fetched_and_reads_it_as_the_live_source_does(
+    forked: bool,
+) -> None:
     html = (
         "<html><head><title>Acme</title></head><body><p>Seen text</p>"
         "<p hidden>hidden words</p><div id=app></div><script>x()</script></body></html>"
@@ -170,7 +229,7 @@ def test_a_worker_is_handed_the_page_as_fetched_and_reads_it_as_the_live_source_
     local = asyncio.run(read_fetched(html_page(html, "http://page.test/a"), FetchSettings()))
     source = Answers({"http://page.test/a": page})
 
-    (answer,), hits = _run(source, [("get", "http://page.test/a")])
+    (answer,), hits = _run(source, [("get", "http://page.test/a")], forked=forked)
 
     kind, wire, visible, notes, side = answer
     assert kind == "page"
@@ -185,10 +244,13 @@ def test_a_worker_is_handed_the_page_as_fetched_and_reads_it_as_the_live_source_
     assert source.asked == ["http://page.test/a"]
 
 
-def test_every_fetch_error_reaches_the_worker_with_its_kind_and_evidence() -> None:
+@STARTED_OR_FORKED
+def test_every_fetch_error_reaches_the_worker_with_its_kind_and_evidence(forked: bool) -> None:
     source = Answers({})
     answers, _ = _run(
-        source, [("get", "http://page.test/gone"), ("get", "http://a.test/robots-says-no")]
+        source,
+        [("get", "http://page.test/gone"), ("get", "http://a.test/robots-says-no")],
+        forked=forked,
     )
     (kind, name, data, when), (kind2, name2, data2, _) = answers
     assert (kind, name) == ("fault", "FetchFailed")
@@ -241,33 +303,74 @@ def test_a_fault_survives_the_wire(kind: type[FetchError]) -> None:
     assert str(back) == str(exc)
 
 
+@STARTED_OR_FORKED
 def test_a_plugin_printing_in_a_worker_does_not_break_the_channel(
-    capfd: pytest.CaptureFixture[str],
+    capfd: pytest.CaptureFixture[str], forked: bool
 ) -> None:
-    answers, _ = _run(Answers({}), [("print", "a plugin says hello"), ("print", "again")])
+    answers, _ = _run(
+        Answers({}), [("print", "a plugin says hello"), ("print", "again")], forked=forked
+    )
     assert answers == ["a plugin says hello", "again"]
     err = capfd.readouterr().err
     assert "a plugin says hello" in err
     assert "written to fd 1" in err
 
 
-def test_a_job_that_raises_is_an_internal_error_with_the_workers_traceback() -> None:
+@STARTED_OR_FORKED
+def test_a_job_that_raises_is_an_internal_error_with_the_workers_traceback(forked: bool) -> None:
     with pytest.raises(WorkerFailed) as caught:
-        _run(Answers({}), [("raise", "a bug in a check")])
+        _run(Answers({}), [("raise", "a bug in a check")], forked=forked)
     assert "internal error in a worker process" in str(caught.value)
     assert "ValueError: a bug in a check" in str(caught.value)
 
 
-def test_a_worker_that_dies_fails_its_jobs_saying_so() -> None:
+@STARTED_OR_FORKED
+def test_a_worker_that_dies_fails_its_jobs_saying_so(forked: bool) -> None:
     with pytest.raises(WorkerFailed) as caught:
-        _run(Answers({}), [("exit", 7)])
+        _run(Answers({}), [("exit", 7)], forked=forked)
     assert "ended (exit code 7)" in str(caught.value)
 
 
-def test_jobs_are_spread_over_the_workers() -> None:
+@STARTED_OR_FORKED
+def test_jobs_are_spread_over_the_workers(forked: bool) -> None:
     """Jobs handed at once go to the least busy worker: six over three workers, two each."""
-    answers, _ = _run(Answers({}), [("pid", None) for _ in range(6)], workers=3)
+    answers, _ = _run(Answers({}), [("pid", None) for _ in range(6)], workers=3, forked=forked)
     assert sorted(Counter(answers).values()) == [2, 2, 2]
+
+
+@pytest.mark.parametrize(("workers", "forks"), [(1, 3), (0, 2)])
+def test_forked_workers_no_pool_takes_are_stopped_and_waited_for(workers: int, forks: int) -> None:
+    """A resumed run may need fewer workers than were forked for its roster, or none."""
+    page = html_page("<p>Seen text</p>", "http://page.test/a")
+    jobs = [("get", "http://page.test/a")] if workers else []
+    result, left = _forked_run(Answers({"http://page.test/a": page}), jobs, workers, forks)
+    assert not left
+    assert isinstance(result, tuple)
+    assert [answer[2] for answer in result[0]] == ["Seen text"] * len(jobs)
+
+
+def test_no_worker_is_forked_while_another_thread_runs() -> None:
+    """A lock another thread holds at a fork stays held in the child: the pool then
+    starts interpreters, which do the same work."""
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        with Forked(TEST_WORKER, 2) as ready:
+            assert not len(ready)
+            answers, _ = pool_run(Answers({}), [("pid", None), ("pid", None)], 2, ready)
+    finally:
+        stop.set()
+        other.join()
+    assert len(set(answers)) == 2
+
+
+def test_no_worker_is_forked_from_a_running_event_loop() -> None:
+    async def inside() -> int:
+        with Forked(TEST_WORKER, 1) as ready:
+            return len(ready)
+
+    assert asyncio.run(inside()) == 0
 
 
 def test_a_worker_imports_what_the_command_imported_from_where_it_did(

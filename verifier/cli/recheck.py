@@ -55,6 +55,7 @@ from verifier.recheck.model import (
 )
 from verifier.recheck.shard import Shard
 from verifier.run.merge import merge_shards
+from verifier.run.pool import Forked
 from verifier.run.recheck import (
     DEFAULT_CONCURRENCY,
     MAX_AUTO_WORKERS,
@@ -62,6 +63,7 @@ from verifier.run.recheck import (
     RECHECK_HTML,
     RecheckProgress,
     RecheckRequest,
+    fork_workers,
     prepare_out,
     run_recheck,
 )
@@ -278,7 +280,9 @@ def recheck(
     started, day = prepare_out(request, parts.clock)
     console = make_console(err=as_json)
     try:
-        summary = _run_shown(request, parts, started, day, console)
+        # Forked before the progress display and the event loop start any thread.
+        with fork_workers(request) as forked:
+            summary = _run_shown(request, parts, started, day, console, forked)
     except KeyboardInterrupt:
         make_console(err=True).print(
             Text(
@@ -378,7 +382,12 @@ def _baseline_folder(given: str | None, roster: Path, db: Path | None) -> Path |
 
 
 def _run_shown(
-    request: RecheckRequest, parts: RunParts, started: str, day: dt.date, console: Console
+    request: RecheckRequest,
+    parts: RunParts,
+    started: str,
+    day: dt.date,
+    console: Console,
+    forked: Forked,
 ) -> RecheckSummary:
     """Run the re-check with its progress on ``console``: a live panel on a terminal, a
     line per finished partner otherwise."""
@@ -420,7 +429,7 @@ def _run_shown(
                     soft_wrap=True,
                 )
 
-        return asyncio.run(run_recheck(request, parts, started, day, show))
+        return asyncio.run(run_recheck(request, parts, started, day, show, forked))
 
 
 def _print_summary(summary: RecheckSummary, folder: Path) -> None:

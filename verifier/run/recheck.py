@@ -72,7 +72,7 @@ from verifier.report import DEFAULT_FORMATS
 from verifier.report.basis import Basis
 from verifier.report.formats import ReportFormats
 from verifier.report.model import Report, ToolRef
-from verifier.run.pool import WorkerPool
+from verifier.run.pool import Forked, WorkerPool
 from verifier.run.review import append_lines
 from verifier.run.verify import (
     RunParts,
@@ -350,18 +350,28 @@ def _part_words(part: str) -> str:
     return f"shard {part} of the roster" if part else "the whole roster (no --shard)"
 
 
+def fork_workers(request: RecheckRequest) -> Forked:
+    """The worker processes a run of ``request`` would start, forked now (before the
+    event loop runs; see :class:`~verifier.run.pool.Forked`), for :func:`run_recheck`."""
+    wanted = workers_for(request, len(request.partners))
+    return Forked(WORKER_MODULE, wanted if wanted > 1 else 0)
+
+
 async def run_recheck(
     request: RecheckRequest,
     parts: RunParts,
     started: str,
     as_of: dt.date,
     listener: Listener | None = None,
+    forked: Forked | None = None,
 ) -> RecheckSummary:
     """Re-check every partner of ``request``, write the folder, return the summary.
 
     ``parts`` must have no cache: one is made here (bounded, see the module docstring)
     and closed at the end. A partner whose submission is invalid is that partner's
-    ``error``; an internal error of one partner stops the run (a bug: exit 4).
+    ``error``; an internal error of one partner stops the run (a bug: exit 4). The
+    worker processes are taken from ``forked`` (:func:`fork_workers`) while it has some
+    (a resumed run may need fewer: its owner stops the others), else started.
     """
     results: dict[str, PartnerResult] = {}
     kept: list[PartnerResult] = []
@@ -436,7 +446,7 @@ async def run_recheck(
                 # objects) are registered again in each from the plugin host it builds.
                 payload = (replace(request, report_formats=None), as_of)
                 progress.pool = await stack.enter_async_context(
-                    WorkerPool(cache, WORKER_MODULE, payload, workers)
+                    WorkerPool(cache, WORKER_MODULE, payload, workers, forked)
                 )
             async with asyncio.TaskGroup() as group:
                 for partner in to_run:
