@@ -520,6 +520,54 @@ def test_the_next_partner_starts_fetching_while_one_whose_checks_ended_writes_it
     assert check_bundle(tmp_path / "out" / "partners" / "stratus").ok
 
 
+def test_partners_handed_on_together_read_their_inputs_one_per_turn_of_the_loop(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A batch hands its partners on together (a worker gets its jobs at once): each
+    reads its inputs in a turn of the event loop of its own, so that between two the
+    loop serves the partners already checking (a page answered, a place given)."""
+    import verifier.run.recheck as recheck_module
+    from verifier.errors import InputError
+    from verifier.host import build_host
+    from verifier.inputs.roster import load_roster
+    from verifier.run.verify import RunParts
+
+    read = load_roster(write_roster(tmp_path))
+    request = recheck_module.RecheckRequest(read, read.partners, tmp_path / "out")
+    turns = 0
+    seen: list[int] = []
+
+    def prepare(*_args: Any) -> Any:
+        seen.append(turns)
+        raise InputError("not read in this test")
+
+    monkeypatch.setattr(recheck_module, "prepare", prepare)
+
+    async def go() -> list[str | None]:
+        async def count() -> None:
+            nonlocal turns
+            while True:
+                turns += 1
+                await asyncio.sleep(0)
+
+        counter = asyncio.create_task(count())
+        preparing = asyncio.Lock()
+        parts = RunParts(build_host())
+        day = dt.date(2026, 11, 1)
+        results = await asyncio.gather(
+            *(
+                recheck_module.run_partner(request, parts, p, day, preparing=preparing)
+                for p in read.partners
+            )
+        )
+        counter.cancel()
+        return [r.outcome for r in results]
+
+    assert asyncio.run(go()) == ["error"] * len(DEMO)
+    assert len(seen) == len(DEMO)
+    assert len(set(seen)) == len(seen), seen  # each in a turn of its own
+
+
 @pytest.mark.parametrize("workers", ["1", "2"])
 def test_a_partner_reads_its_submission_before_it_waits_for_a_place(
     tmp_path: Path, server: SiteServer, monkeypatch: pytest.MonkeyPatch, workers: str

@@ -410,6 +410,7 @@ async def run_recheck(
     # most three times as many again are being read, waiting for shared pages or written
     # (UNDER_WAY).
     checking = asyncio.Semaphore(request.concurrency)
+    preparing = asyncio.Lock()  # one partner's inputs read at a time (run_partner)
     in_flight = asyncio.Semaphore(UNDER_WAY * request.concurrency)
 
     async def one(partner: RosterPartner) -> None:
@@ -432,7 +433,9 @@ async def run_recheck(
                     # free: robots.txt of its site is read as it takes it.
                     result: PartnerResult = await progress.pool.run(partner, checked, begin)
                 else:
-                    result = await run_partner(request, shared, partner, as_of, checked, begin)
+                    result = await run_partner(
+                        request, shared, partner, as_of, checked, begin, preparing
+                    )
             finally:
                 checked()
                 if partner.id in progress.in_flight:
@@ -489,6 +492,7 @@ async def run_partner(
     as_of: dt.date,
     on_checked: Callable[[], None] | None = None,
     begin: Callable[[Sequence[str]], Awaitable[None]] | None = None,
+    preparing: asyncio.Lock | None = None,
 ) -> PartnerResult:
     """Verify one partner: its bundle written aside and renamed when complete, the
     baseline's decisions carried. ``begin`` is awaited once its inputs are read and valid
@@ -497,7 +501,42 @@ async def run_partner(
     site is read then). ``on_checked`` is called when its checks only wait for pages of
     the sources' sites (it gives its place up; ``begin`` is awaited again, with no URL,
     before it asks a page elsewhere) and when its checks have ended and it will fetch
-    nothing more (:func:`verifier.run.verify.execute`), before its bundle is written."""
+    nothing more (:func:`verifier.run.verify.execute`), before its bundle is written.
+
+    ``preparing``, shared by the partners of one process, is held from the start until
+    the partner's inputs are read and its folder begun: one partner is prepared at a
+    time, and between two the event loop serves the partners already checking. (A batch
+    hands its partners on together; prepared all at once, without a turn of the loop
+    between them, the first ones could not start before the last was ready.)"""
+    held = False
+    if preparing is not None:
+        await preparing.acquire()
+        held = True
+        # A turn of the loop with it held: the partners handed on with this one then
+        # queue for it, instead of each finding it free in the same turn.
+        await asyncio.sleep(0)
+
+    def prepared() -> None:
+        nonlocal held
+        if held and preparing is not None:
+            held = False
+            preparing.release()
+
+    try:
+        return await _run_partner(request, parts, partner, as_of, on_checked, begin, prepared)
+    finally:
+        prepared()
+
+
+async def _run_partner(
+    request: RecheckRequest,
+    parts: RunParts,
+    partner: RosterPartner,
+    as_of: dt.date,
+    on_checked: Callable[[], None] | None,
+    begin: Callable[[Sequence[str]], Awaitable[None]] | None,
+    prepared: Callable[[], None],
+) -> PartnerResult:
     partial = partial_dir(request.out, partner.id)
     if partial.exists():
         shutil.rmtree(partial)
@@ -519,11 +558,16 @@ async def run_partner(
         except InputError as exc:
             return PartnerResult.unverified(partner.id, str(exc), renewal_due=partner.renewal_due)
         try:
-            place, ready = None, None
+            place = None
             if on_checked is not None and begin is not None:
                 # Given up while its checks only wait for the pages every partner reads.
                 place = Place(on_checked, functools.partial(begin, ()), shared_origins(prep))
-                ready = functools.partial(begin, [str(prep.submission.applicant.website)])
+
+            async def ready() -> None:
+                prepared()
+                if place is not None and begin is not None:
+                    await begin([str(prep.submission.applicant.website)])
+
             report = await execute(prep, run, on_checked=on_checked, on_ready=ready, place=place)
         except InputError as exc:  # its bundle could not be written (a full disk)
             return PartnerResult.unverified(partner.id, str(exc), renewal_due=partner.renewal_due)

@@ -9,6 +9,7 @@ complete, the baseline's decisions carried), its pages fetched by the parent.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import replace
@@ -41,6 +42,7 @@ async def setup(payload: Any, channel: Channel) -> Job:
         max_kept=request.max_kept,
     )
     parts = RunParts(host, cache=cache)
+    preparing = asyncio.Lock()  # one partner's inputs read at a time (run_partner)
     reported = 0
 
     async def job(
@@ -50,7 +52,7 @@ async def setup(payload: Any, channel: Channel) -> Job:
     ) -> tuple[PartnerResult, int]:
         nonlocal reported
         assert isinstance(partner, RosterPartner)
-        result = await run_partner(request, parts, partner, as_of, checked, begin)
+        result = await run_partner(request, parts, partner, as_of, checked, begin, preparing)
         hits, reported = cache.hits - reported, cache.hits
         return result, hits
 
