@@ -66,6 +66,15 @@ async def setup(payload: Any, channel: Channel) -> Job:
             return importlib.import_module(argument).__file__, 0
         if what == "pid":  # which worker ran the job
             return os.getpid(), 0
+        if what == "pipes":  # the pipes this worker holds open (their inodes), but stderr's
+            held = set()
+            for fd in os.listdir("/proc/self/fd"):
+                try:
+                    held.add(os.readlink(f"/proc/self/fd/{fd}"))
+                except FileNotFoundError:  # the listing's own, closed since
+                    continue
+            held.discard(os.readlink("/proc/self/fd/2"))  # the command's own, shared
+            return (os.getpid(), sorted(link for link in held if link.startswith("pipe:"))), 0
         if what == "ahead":  # a run's pages asked ahead, then read in turn
             fetcher = Fetcher(cache, None)
             for url in argument:

@@ -7,6 +7,7 @@ import asyncio
 import datetime as dt
 import json
 import pickle
+import signal
 import subprocess
 import sys
 import threading
@@ -166,8 +167,9 @@ def _run(
     ``forked`` from the command's process, and the hits of their caches."""
     if not forked:
         return pool_run(source, jobs, workers)
-    result, left = _forked_run(source, jobs, workers, workers)
+    result, left, leaked = _forked_run(source, jobs, workers, workers)
     assert not left  # every worker waited for
+    assert not leaked  # and its pipes and pidfd closed
     if isinstance(result, BaseException):
         raise result
     assert isinstance(result, tuple)
@@ -175,24 +177,25 @@ def _run(
 
 
 def _forked_run(
-    source: Answers, jobs: list[Any], workers: int, forks: int
-) -> tuple[object, list[int]]:
-    """``jobs`` run by a pool of ``workers`` given ``forks`` forked workers: what the
-    pool gave or raised, and the forked processes still there afterwards. Workers are
+    source: Answers, jobs: list[Any], workers: int, forks: int, *, fail: bool = False
+) -> tuple[object, list[int], list[str]]:
+    """``jobs`` run by a pool of ``workers`` given ``forks`` forked workers (``fail``: the
+    pool cannot set up their channels): what the pool gave or raised, the forked
+    processes still there afterwards, and the file descriptors left open. Workers are
     forked only from a process running no other thread, and this one may (a page
     reader an earlier test started): a new interpreter plays the command
     (``tests/recheck/forked_run.py``)."""
     done = subprocess.run(
         [sys.executable, "-m", "tests.recheck.forked_run"],
-        input=pickle.dumps((source, jobs, workers, forks)),
+        input=pickle.dumps((source, jobs, workers, forks, fail)),
         capture_output=True,
         cwd=ROOT,
         check=False,
     )
     sys.stderr.write(done.stderr.decode())  # what the workers wrote there
     assert done.returncode == 0, done.stderr.decode()
-    result, source.asked, left = pickle.loads(done.stdout)
-    return result, left
+    result, source.asked, left, leaked = pickle.loads(done.stdout)
+    return result, left, leaked
 
 
 def pool_run(
@@ -343,10 +346,40 @@ def test_forked_workers_no_pool_takes_are_stopped_and_waited_for(workers: int, f
     """A resumed run may need fewer workers than were forked for its roster, or none."""
     page = html_page("<p>Seen text</p>", "http://page.test/a")
     jobs = [("get", "http://page.test/a")] if workers else []
-    result, left = _forked_run(Answers({"http://page.test/a": page}), jobs, workers, forks)
+    result, left, leaked = _forked_run(Answers({"http://page.test/a": page}), jobs, workers, forks)
     assert not left
+    assert not leaked
     assert isinstance(result, tuple)
     assert [answer[2] for answer in result[0]] == ["Seen text"] * len(jobs)
+
+
+def test_each_forked_worker_holds_only_its_own_channel() -> None:
+    """A worker holding another's pipe ends would keep that one's input open when the
+    command closes it (or dies): that worker would never see its end, and be killed
+    instead of removing its unfinished work."""
+    answers, _ = _run(Answers({}), [("pipes", None), ("pipes", None)], 2, forked=True)
+    (pid_a, pipes_a), (pid_b, pipes_b) = answers
+    assert pid_a != pid_b
+    assert len(pipes_a) == len(pipes_b) == 2  # its input and its output
+    assert not set(pipes_a) & set(pipes_b)
+
+
+def test_a_forked_worker_whose_channel_cannot_be_set_up_is_stopped_and_waited_for() -> None:
+    result, left, leaked = _forked_run(Answers({}), [("pid", None)], 1, 1, fail=True)
+    assert isinstance(result, OSError)
+    assert "cannot be set up" in str(result)
+    assert not left
+    assert not leaked
+
+
+def test_no_worker_is_forked_where_sigchld_is_ignored() -> None:
+    """The system would take the workers' exit codes before the command could wait."""
+    before = signal.signal(signal.SIGCHLD, signal.SIG_IGN)
+    try:
+        with Forked(TEST_WORKER, 1) as ready:
+            assert not len(ready)
+    finally:
+        signal.signal(signal.SIGCHLD, before)
 
 
 def test_no_worker_is_forked_while_another_thread_runs() -> None:

@@ -61,6 +61,7 @@ from verifier.run.recheck import (
     MAX_AUTO_WORKERS,
     PARTNERS_PER_WORKER,
     RECHECK_HTML,
+    UNDER_WAY,
     RecheckProgress,
     RecheckRequest,
     fork_workers,
@@ -154,8 +155,9 @@ class _RecheckCommand(click.Command):
     show_default=True,
     help="Partners checked at once: a partner holds its place from its first check to "
     "its last, except while its checks only wait for pages of the sources' sites (a "
-    "member directory another partner is reading); at most three times as many are under way "
-    "(per-host limits still hold across all of them).",
+    "member directory another partner is reading); at most "
+    f"{UNDER_WAY} times as many are under way (per-host limits still hold across all of "
+    "them).",
 )
 @click.option(
     "--workers",

@@ -51,7 +51,7 @@ import sys
 import threading
 import time
 import traceback
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -373,12 +373,15 @@ class Forked:
     plugins): about 0.6-0.9 s sooner than an interpreter importing them again, measured
     with ``python -m bench recheck``. Workers are forked only where that is safe: on
     Linux (a pidfd waits for the process, and signals it, without racing the reuse of its
-    id) and in the main thread of a process with no other thread and no event loop
-    running (a lock another thread held at the fork would stay held in the worker);
-    elsewhere none are, and the pool starts interpreters as ever.
+    id), in the main thread of a process with no other thread and no event loop running
+    (a lock another thread held at the fork would stay held in the worker), and where
+    SIGCHLD is not ignored (the system would then take the workers' exit codes before
+    this process could wait for them); elsewhere none are, and the pool starts
+    interpreters as ever.
 
     Use as a context manager: on leaving it, the workers no pool took are stopped (their
-    input closed, killed after :data:`STOP_SECONDS`) and waited for.
+    input closed, killed after :data:`STOP_SECONDS`) and waited for; :meth:`close` does
+    it sooner.
     """
 
     def __init__(self, module: str, count: int) -> None:
@@ -386,14 +389,21 @@ class Forked:
         if count < 1 or not _may_fork():
             return
         setup: Setup = importlib.import_module(module).setup  # imported once, here
+        if not _may_fork():  # the import started a thread
+            return
         sys.stdout.flush()  # or each worker would write what is buffered again
         sys.stderr.flush()
+        # Ctrl-C is held back until every worker forked is recorded here (and ignored in
+        # the workers: the parent stops them), so that none is left that nobody waits for.
+        mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
         try:
             for _ in range(count):
-                self._ready.append(_fork(module, setup, self._ready))
+                self._ready.append(_fork(module, setup, self._ready, mask))
         except BaseException:
             self.close()
             raise
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, mask)
 
     def __enter__(self) -> Forked:
         return self
@@ -410,7 +420,8 @@ class Forked:
         return tuple(ready.pid for ready in self._ready)
 
     def take(self, module: str) -> _Ready | None:
-        """A worker of ``module`` not taken yet, or ``None``."""
+        """A worker of ``module`` not taken yet, or ``None``. The taker owns it: its
+        pipes, its pidfd, and waiting for it (:meth:`_ForkedProcess.adopt` does)."""
         for n, ready in enumerate(self._ready):
             if ready.module == module:
                 return self._ready.pop(n)
@@ -422,15 +433,31 @@ class Forked:
         for ready in left:
             os.close(ready.to_worker)  # the worker sees its input end, and exits
             os.close(ready.from_worker)
-        deadline = time.monotonic() + STOP_SECONDS
-        for ready in left:
+        _reap(left)
+
+
+def _reap(ended: Sequence[_Ready]) -> None:
+    """Wait for workers whose input is closed (they exit), killing any still there after
+    :data:`STOP_SECONDS`; close their pidfds."""
+    deadline = time.monotonic() + STOP_SECONDS
+    for ready in ended:
+        try:
             while os.waitpid(ready.pid, os.WNOHANG) == (0, 0):
                 if time.monotonic() > deadline:
-                    signal.pidfd_send_signal(ready.pidfd, signal.SIGKILL)
+                    _kill(ready.pidfd)
                     os.waitpid(ready.pid, 0)
                     break
                 time.sleep(0.01)
+        except ChildProcessError:
+            pass  # waited for already (SIGCHLD ignored since the fork)
+        finally:
             os.close(ready.pidfd)
+
+
+def _kill(pidfd: int) -> None:
+    """SIGKILL the process of ``pidfd``, unless it has ended."""
+    with contextlib.suppress(ProcessLookupError):
+        signal.pidfd_send_signal(pidfd, signal.SIGKILL)
 
 
 def _may_fork() -> bool:
@@ -443,6 +470,8 @@ def _may_fork() -> bool:
         pass
     else:
         return False
+    if signal.getsignal(signal.SIGCHLD) == signal.SIG_IGN:
+        return False
     try:
         os.close(os.pidfd_open(os.getpid()))
     except (AttributeError, OSError):  # not Linux, or a kernel before 5.3
@@ -450,14 +479,22 @@ def _may_fork() -> bool:
     return hasattr(signal, "pidfd_send_signal")
 
 
-def _fork(module: str, setup: Setup, earlier: Sequence[_Ready]) -> _Ready:
+def _fork(module: str, setup: Setup, earlier: Sequence[_Ready], mask: Iterable[int]) -> _Ready:
     """Fork one worker running ``setup``; the ends of the pipes of the ``earlier`` ones
-    are closed in it, so that each worker's input ends when this process closes it."""
+    are closed in it, so that each worker's input ends when this process closes it. The
+    worker ignores Ctrl-C, then takes the signal ``mask`` this process had."""
     to_read, to_write = os.pipe()
     from_read, from_write = os.pipe()
-    pid = os.fork()
+    try:
+        pid = os.fork()
+    except BaseException:
+        for fd in (to_read, to_write, from_read, from_write):
+            os.close(fd)
+        raise
     if pid == 0:  # the worker: its channel on fds 0 and 1, as a started one has it
         try:
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+            signal.pthread_sigmask(signal.SIG_SETMASK, mask)
             os.dup2(to_read, 0)
             os.dup2(from_write, 1)
             for fd in (to_read, to_write, from_read, from_write):
@@ -472,7 +509,14 @@ def _fork(module: str, setup: Setup, earlier: Sequence[_Ready]) -> _Ready:
             os._exit(1)
     os.close(to_read)
     os.close(from_write)
-    return _Ready(module, pid, os.pidfd_open(pid), to_write, from_read)
+    try:
+        pidfd = os.pidfd_open(pid)
+    except BaseException:
+        os.close(to_write)  # the worker sees its input end, and exits
+        os.close(from_read)
+        os.waitpid(pid, 0)
+        raise
+    return _Ready(module, pid, pidfd, to_write, from_read)
 
 
 class _ForkedProcess:
@@ -494,17 +538,26 @@ class _ForkedProcess:
 
     @classmethod
     async def adopt(cls, ready: _Ready) -> _ForkedProcess:
-        """The running loop's streams and wait for ``ready``."""
-        stdout, stdin = await _pipe_streams(ready.from_worker, ready.to_worker)
+        """The running loop's streams and wait for ``ready``; a worker that cannot be
+        adopted (cancelled meanwhile: Ctrl-C) is stopped and waited for."""
+        try:
+            stdout, stdin = await _pipe_streams(ready.from_worker, ready.to_worker)
+        except BaseException:
+            _reap([ready])  # its pipes are closed: it exits
+            raise
         loop = asyncio.get_running_loop()
         exited: asyncio.Future[int] = loop.create_future()
 
         def reap() -> None:  # the pidfd is readable: the process has ended
             loop.remove_reader(ready.pidfd)
-            _, status = os.waitpid(ready.pid, 0)
+            try:
+                _, status = os.waitpid(ready.pid, 0)
+                code = os.waitstatus_to_exitcode(status)
+            except ChildProcessError:  # waited for already (SIGCHLD ignored since the fork)
+                code = 255
             os.close(ready.pidfd)
             if not exited.done():
-                exited.set_result(os.waitstatus_to_exitcode(status))
+                exited.set_result(code)
 
         loop.add_reader(ready.pidfd, reap)
         return cls(ready, stdin, stdout, exited)
@@ -516,21 +569,32 @@ class _ForkedProcess:
     def kill(self) -> None:
         """SIGKILL, unless the process has ended and been waited for."""
         if not self._exited.done():
-            signal.pidfd_send_signal(self._pidfd, signal.SIGKILL)
+            _kill(self._pidfd)
 
 
 async def _pipe_streams(
     fd_in: int, fd_out: int
 ) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
-    """Streams reading the pipe end ``fd_in`` and writing ``fd_out`` (both then theirs)."""
+    """Streams reading the pipe end ``fd_in`` and writing ``fd_out``, both then theirs
+    (both closed if this fails, or is cancelled)."""
     loop = asyncio.get_running_loop()
     reader = asyncio.StreamReader(limit=2**16)
-    await loop.connect_read_pipe(
-        lambda: asyncio.StreamReaderProtocol(reader), os.fdopen(fd_in, "rb", buffering=0)
-    )
-    transport, protocol = await loop.connect_write_pipe(
-        lambda: asyncio.streams.FlowControlMixin(loop), os.fdopen(fd_out, "wb", buffering=0)
-    )
+    read_end = os.fdopen(fd_in, "rb", buffering=0)
+    write_end = os.fdopen(fd_out, "wb", buffering=0)
+    reading: asyncio.BaseTransport | None = None
+    try:
+        reading, _ = await loop.connect_read_pipe(
+            lambda: asyncio.StreamReaderProtocol(reader), read_end
+        )
+        transport, protocol = await loop.connect_write_pipe(
+            lambda: asyncio.streams.FlowControlMixin(loop), write_end
+        )
+    except BaseException:
+        if reading is not None:
+            reading.close()
+        read_end.close()  # (a file closed twice is closed once)
+        write_end.close()
+        raise
     return reader, asyncio.StreamWriter(transport, protocol, reader, loop)
 
 

@@ -373,8 +373,8 @@ async def run_recheck(
     ``parts`` must have no cache: one is made here (bounded, see the module docstring)
     and closed at the end. A partner whose submission is invalid is that partner's
     ``error``; an internal error of one partner stops the run (a bug: exit 4). The
-    worker processes are taken from ``forked`` (:func:`fork_workers`) while it has some
-    (a resumed run may need fewer: its owner stops the others), else started.
+    worker processes are taken from ``forked`` (:func:`fork_workers`) while it has some,
+    else started; those not needed (a resumed run may need fewer) are stopped at once.
     """
     results: dict[str, PartnerResult] = {}
     kept: list[PartnerResult] = []
@@ -387,6 +387,8 @@ async def run_recheck(
             results[partner.id] = found
             kept.append(found)
     workers = workers_for(request, len(to_run))
+    if forked is not None and workers < 2:
+        forked.close()  # a resumed run with one partner left, say
     cache = live_cache(
         request.settings,
         parts.clock,
@@ -454,6 +456,8 @@ async def run_recheck(
                 progress.pool = await stack.enter_async_context(
                     WorkerPool(cache, WORKER_MODULE, payload, workers, forked)
                 )
+                if forked is not None:
+                    forked.close()  # those the pool did not need
             async with asyncio.TaskGroup() as group:
                 for partner in to_run:
                     group.create_task(one(partner))
@@ -512,9 +516,6 @@ async def run_partner(
     if preparing is not None:
         await preparing.acquire()
         held = True
-        # A turn of the loop with it held: the partners handed on with this one then
-        # queue for it, instead of each finding it free in the same turn.
-        await asyncio.sleep(0)
 
     def prepared() -> None:
         nonlocal held
@@ -523,6 +524,10 @@ async def run_partner(
             preparing.release()
 
     try:
+        if held:
+            # A turn of the loop with it held: the partners handed on with this one then
+            # queue for it, instead of each finding it free in the same turn.
+            await asyncio.sleep(0)
         return await _run_partner(request, parts, partner, as_of, on_checked, begin, prepared)
     finally:
         prepared()
