@@ -89,16 +89,17 @@ log = logging.getLogger(__name__)
 DEFAULT_CONCURRENCY = 8
 """Partners verified at once unless ``--concurrency`` says otherwise: enough to keep
 the latency of many hosts overlapped; per-host limits still hold across all of them."""
-UNDER_WAY = 4
+UNDER_WAY = 3
 """At most this many partners per place (``--concurrency``) are under way at once: those
-holding a place, and three times as many again without one (reading their inputs, waiting
-for a member directory another partner is reading, writing their bundles). At the start
-of a run, the first partners all wait for the same directory pages (a chain of pages,
-each known from the one before: about 5 s at 16 at a time); the next ones use the places
+holding a place, and twice as many again without one (reading their inputs, waiting for a
+member directory another partner is reading, writing their bundles). At the start of a
+run, the first partners all wait for the same directory pages (a chain of pages, each
+known from the one before: about 5 s at 16 at a time); the next ones use the places
 meanwhile. Measured with ``python -m bench recheck`` (300 partners, 16 at a time): with
-twice as many again, every place stood idle about a second while the first partners
-waited; with three times, about half a second, when 48 partners were all waiting; with
-four, not at all, peak RSS 133 MB against 117 MB for 30 partners."""
+as many again, every place stood idle about a second while the first partners waited.
+Four times, tried in r22, left no place idle then but made the run 0.2-0.3 s slower in
+three pairs taken in turns: more partners read the member directories at once, and the
+partners holding places waited for the CPU."""
 MAX_AUTO_WORKERS = 4
 """``--workers auto`` uses at most this many worker processes: beyond, the one process
 that fetches every page for them (about a fifth of a re-check's CPU) is the bottleneck."""
@@ -409,7 +410,7 @@ async def run_recheck(
     # up while its checks only wait for pages of the sources' sites (a member directory
     # another partner is reading; it may read and judge those meanwhile), and writes its
     # bundle after it has left it, so that the next partner starts fetching meanwhile: at
-    # most three times as many again are being read, waiting for shared pages or written
+    # most twice as many again are being read, waiting for shared pages or written
     # (UNDER_WAY).
     checking = asyncio.Semaphore(request.concurrency)
     preparing = asyncio.Lock()  # one partner's inputs read at a time (run_partner)
