@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import threading
 import time
+from typing import Any
 
 import pytest
 
@@ -449,3 +452,39 @@ def test_page_headings_give_each_title_and_heading_as_a_visitor_sees_it() -> Non
         Heading("title", "", "tip", "an SVG <title>"),
         Heading("h3", "", "Pricing", "display:none in its style attribute"),
     )
+
+
+def test_threads_reading_one_shared_page_at_once_read_one_tree(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """In a re-check, the partners' checks read one shared page (a group page, a member
+    directory) in several page reader threads at once: each gets the same tree, and a
+    hidden element reads as hidden in every one of them. (Parsed twice, a tag of one tree
+    was unknown to the marks made from the other, and read as shown.)"""
+    page = html_page(
+        '<ul><li>Acme Corp</li><li style="display:none">Hidden Co</li></ul>',
+        "http://group.test/",
+    )
+    page.read_by(None)  # the fetch layer reads it before any check does
+    parse = Page._parse
+    both_parsing = threading.Barrier(2, timeout=0.5)
+
+    def slow_parse(self: Page, deadline: float | None) -> Any:
+        with contextlib.suppress(threading.BrokenBarrierError):
+            both_parsing.wait()  # both threads parse at once, if the page lets them
+        return parse(self, deadline)
+
+    monkeypatch.setattr(Page, "_parse", slow_parse)
+    seen: list[tuple[int, str | None]] = []
+
+    def check() -> None:
+        hidden = page.soup.find_all("li")[1]
+        seen.append((id(page.soup), page.hidden_reason(hidden)))
+
+    threads = [threading.Thread(target=check) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len({tree for tree, _ in seen}) == 1
+    assert all(why is not None for _, why in seen), seen

@@ -5,6 +5,7 @@ from __future__ import annotations
 import codecs
 import dataclasses
 import json
+import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -22,6 +23,9 @@ from verifier.fetch.visibility import Heading, Hidden, Link, PageView, SoupMarks
 from verifier.models import Evidence
 
 T = TypeVar("T")
+
+_ONCE_LOCK = "_once_lock"
+"""The key of the lock :meth:`Page._once` makes its caches under, in the page's dict."""
 
 _TEXTUAL_TYPES = ("text/html", "text/plain", "application/xml", "application/json")
 _GENERIC_TYPES = ("", "text/plain", "application/octet-stream", "binary/octet-stream")
@@ -135,13 +139,26 @@ class Page:
         return self._once("_sniffed", lambda: sniff_type(self.body))
 
     def _once(self, key: str, make: Callable[[], T]) -> T:
-        # A cache in the instance dict. Not functools.cached_property: on Python 3.11 it
-        # holds one lock for every instance, so a check reading one page on the event
-        # loop would wait for another page being parsed in a worker thread.
-        if key not in self.__dict__:
-            self.__dict__[key] = make()
-        value: T = self.__dict__[key]
-        return value
+        # A cache in the instance dict, made under the page's own lock. Not
+        # functools.cached_property: on Python 3.11 it holds one lock for every instance,
+        # so a check reading one page on the event loop would wait for another page being
+        # parsed in a worker thread. A lock all the same: in a re-check, the partners'
+        # checks read one shared page (a group page, a directory) in several page reader
+        # threads at once, and each must get the same tree. Made twice, a tag of one
+        # parse is unknown to the marks made from the other, and reads as shown.
+        try:
+            found: T = self.__dict__[key]
+            return found
+        except KeyError:
+            pass
+        lock = self.__dict__.get(_ONCE_LOCK)
+        if lock is None:
+            lock = self.__dict__.setdefault(_ONCE_LOCK, threading.RLock())
+        with lock:
+            if key not in self.__dict__:
+                self.__dict__[key] = make()
+            value: T = self.__dict__[key]
+            return value
 
     @property
     def is_html(self) -> bool:
@@ -239,7 +256,8 @@ class Page:
     def with_notes(self, *notes: str) -> Page:
         """This page with ``notes`` added, keeping what was already decoded and parsed."""
         other = dataclasses.replace(self, notes=(*self.notes, *notes))
-        other.__dict__.update({k: v for k, v in self.__dict__.items() if k.startswith("_")})
+        kept = {k: v for k, v in self.__dict__.items() if k.startswith("_") and k != _ONCE_LOCK}
+        other.__dict__.update(kept)
         return other
 
     @property
@@ -256,8 +274,7 @@ class Page:
         """Read the page now (its view, titles and shape: :mod:`verifier.fetch.treeread`),
         giving up with :class:`Overtime` once ``time.monotonic()`` passes ``deadline``;
         meant for a page reader thread."""
-        if "_reading" not in self.__dict__:
-            self.__dict__["_reading"] = self._read(deadline)
+        self._once("_reading", lambda: self._read(deadline))
 
     def _read(self, deadline: float | None = None) -> Reading:
         return read_markup(self.text if self.is_html else "", self.final_url, deadline)
