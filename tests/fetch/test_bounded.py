@@ -259,28 +259,27 @@ def test_a_read_cancelled_while_it_waits_its_turn_never_runs(
     assert ran == ["first"]
 
 
-def test_the_reads_of_a_run_holding_its_place_go_before_those_waiting_longer(
-    monkeypatch: pytest.MonkeyPatch,
+@pytest.mark.parametrize(
+    ("passed_over", "order"),
+    [
+        # A re-check's partners that gave their place up (waiting for a member directory)
+        # read it all at once when it comes; a partner holding its place reads first, and
+        # the others keep their order. Whether a run goes first is asked when the turn is
+        # given, not when the read was queued.
+        pytest.param(60.0, ["first", "late", "held", "a", "b"], id="holding-its-place-first"),
+        # Pages built to be slow to read, asked by a partner holding its place, must not
+        # hold the others' reads back for ever (their checks would end on their time
+        # limits): a read that has waited PASSED_OVER goes next. At 0, every read has:
+        # first come, first served, whoever holds a place.
+        pytest.param(0.0, ["first", "a", "b", "late", "held"], id="passed-over-long-enough"),
+    ],
+)
+def test_reads_take_turns_holding_a_place_first_until_one_is_passed_over_too_long(
+    monkeypatch: pytest.MonkeyPatch, passed_over: float, order: list[str]
 ) -> None:
-    # A re-check's partners that gave their place up (waiting for a member directory)
-    # read it all at once when it comes; a partner holding its place reads first, and
-    # the others keep their order. Whether a run goes first is asked when the turn is
-    # given, not when the read was queued.
     monkeypatch.setattr(bounded, "SLOW_READ", 60.0)
-    monkeypatch.setattr(bounded, "PASSED_OVER", 60.0)
-    assert _turns_taken() == ["first", "late", "held", "a", "b"]
-
-
-def test_a_read_passed_over_for_long_enough_is_next_whoever_else_waits(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    # Pages built to be slow to read, asked by a partner holding its place, must not hold
-    # the others' reads back for ever (their checks would end on their time limits): a
-    # read that has waited PASSED_OVER goes next. At 0, every read has: first come, first
-    # served, whoever holds a place.
-    monkeypatch.setattr(bounded, "SLOW_READ", 60.0)
-    monkeypatch.setattr(bounded, "PASSED_OVER", 0.0)
-    assert _turns_taken() == ["first", "a", "b", "late", "held"]
+    monkeypatch.setattr(bounded, "PASSED_OVER", passed_over)
+    assert _turns_taken() == order
 
 
 def _turns_taken() -> list[str]:

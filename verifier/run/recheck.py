@@ -388,8 +388,6 @@ async def run_recheck(
             results[partner.id] = found
             kept.append(found)
     workers = workers_for(request, len(to_run))
-    if forked is not None and workers < 2:
-        forked.close()  # a resumed run with one partner left, say
     cache = live_cache(
         request.settings,
         parts.clock,
@@ -457,8 +455,8 @@ async def run_recheck(
                 progress.pool = await stack.enter_async_context(
                     WorkerPool(cache, WORKER_MODULE, payload, workers, forked)
                 )
-                if forked is not None:
-                    forked.close()  # those the pool did not need
+            if forked is not None:
+                forked.close()  # those no pool took: a resumed run may need fewer, or none
             async with asyncio.TaskGroup() as group:
                 for partner in to_run:
                     group.create_task(one(partner))
