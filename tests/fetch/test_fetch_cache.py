@@ -494,3 +494,41 @@ def test_a_shared_fetch_keeps_the_askers_read_priority_and_nothing_else_of_its_c
 
     asyncio.run(main())
     assert seen == {"mine": None, "first": goes_first}
+
+
+def test_a_run_writes_no_file_while_it_fetches_and_its_captures_come_with_the_index(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The event loop of a batch serves every run's fetches: a capture written and synced
+    there (a millisecond each, a dozen shared pages per partner) held all of them up. The
+    store keeps what it is given until the index is written, off the loop; each capture
+    is written once however many times it was read, and none is lost."""
+    import verifier.bundle.store as store_module
+
+    pages = [html_page(f"<p>page {n}</p>", f"http://dir.test/{n}") for n in range(3)]
+    source = Counted({p.url: p for p in pages})
+    written: list[str] = []
+    real_write = store_module.atomic_write
+
+    def recording_write(path: Path, data: bytes) -> None:
+        written.append(Path(path).name)
+        real_write(path, data)
+
+    monkeypatch.setattr(store_module, "atomic_write", recording_write)
+    store = EvidenceStore(tmp_path / "run")
+
+    async def go() -> None:
+        fetcher = Fetcher(FetchCache(source), store)
+        for page in pages + pages[:1]:  # the first read twice
+            assert await fetcher.get(page.url) is page
+        await fetcher.aclose()
+
+    asyncio.run(go())
+    assert written == []
+    store.write_index()
+    assert sorted(written) == sorted([p.sha256 for p in pages] + ["index.json"])
+    for page in pages:
+        assert (store.dir / page.sha256).read_bytes() == page.body
+    store.write_index()  # again (a test or a tool may): the captures are not written twice
+    assert written.count("index.json") == 2
+    assert len(written) == len(pages) + 2

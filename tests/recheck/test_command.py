@@ -503,7 +503,7 @@ def test_the_next_partner_starts_fetching_while_one_whose_checks_ended_writes_it
     write = verify._write_bundle
     seen: list[bool] = []
 
-    def slow_write(report: Any, prep: Any, request: Any) -> None:
+    def slow_write(store: Any, report: Any, prep: Any, request: Any) -> None:
         if ".acme." in prep.out.name:
             # Polls the server's log, not the clock: stratus's first request is awaited.
             for _ in range(1500):
@@ -511,7 +511,7 @@ def test_the_next_partner_starts_fetching_while_one_whose_checks_ended_writes_it
                     break
                 time.sleep(0.02)
             seen.append(any(host == second for host, _ in list(server.requests)))
-        write(report, prep, request)
+        write(store, report, prep, request)
 
     monkeypatch.setattr(verify, "_write_bundle", slow_write)
     recheck(server, roster, tmp_path / "out", "--concurrency", "1", "--workers", "1")

@@ -457,10 +457,7 @@ class Fetcher:
     def _store(self, url: str, page: Page, purpose: str | None = None) -> None:
         if self.store is None:
             return
-        try:
-            self.store.put(page.sha256, page.body)
-        except OSError:
-            return  # the store keeps the failure; the run stops on it (verifier.run.verify)
+        self.store.put(page.sha256, page.body)  # written with the index, off the loop
         extra = {"purpose": purpose} if purpose else {}
         # What a later run may ask this page again with (conditional re-fetching).
         # Worked out once per page: a shared directory page is recorded by every run.

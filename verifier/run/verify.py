@@ -38,7 +38,7 @@ from pathlib import Path
 
 from verifier._version import __version__
 from verifier.bundle.check import load_manifest, seal
-from verifier.bundle.store import EvidenceStore
+from verifier.bundle.store import EvidenceStore, sync_tree, unsynced
 from verifier.clock import Clock, stamp, utc_clock
 from verifier.engine import DEFAULT_CHECK_TIMEOUT, run_policy
 from verifier.errors import InputError, PolicyError, Problem, SubmissionError
@@ -409,8 +409,9 @@ async def _execute(
     place: Place | None = None,
 ) -> Report:
     prep.out.mkdir(parents=True, exist_ok=True)
-    write_inputs(prep.out, prep.submission_bytes, prep.policy_bytes)
-    kept, consulted = keep_source_files(prep.out, prep.sources, prep.source_bytes)
+    with unsynced():  # made durable with the rest of the bundle (_write_bundle)
+        write_inputs(prep.out, prep.submission_bytes, prep.policy_bytes)
+        kept, consulted = keep_source_files(prep.out, prep.sources, prep.source_bytes)
     store = EvidenceStore(prep.out)
     clock = prep.parts.clock
     fetcher = Fetcher(
@@ -447,34 +448,43 @@ async def _execute(
         await fetcher.aclose()
     if on_checked is not None:
         on_checked()
-    await _off_loop(store.write_index)
-    if store.failure is not None:
-        raise store.failure
     report = build_report(prep, request, results, started, stamp(clock()), kept)
-    await _off_loop(_write_bundle, report, prep, request)
+    await _off_loop(_write_bundle, store, report, prep, request)
+    # The bundle's files are made durable in a thread of their own, while the writer
+    # thread goes on with the next bundle of a batch. OSError (a full disk): no bundle.
+    await _off_loop(sync_tree, prep.out, executor=_SYNCERS)
     return report
 
 
-def _write_bundle(report: Report, prep: Prepared, request: RunRequest) -> None:
-    write_all(report, prep.out, request.formats, request.report_formats)
-    seal(prep.out)  # last: SHA256SUMS covers everything written before it
+def _write_bundle(
+    store: EvidenceStore, report: Report, prep: Prepared, request: RunRequest
+) -> None:
+    with unsynced():
+        store.write_index()  # the captures, then the index
+        write_all(report, prep.out, request.formats, request.report_formats)
+        seal(prep.out)  # last: SHA256SUMS covers everything written before it
 
 
 _WRITER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="bundle-writer")
 """The one thread bundles are written in (:func:`_off_loop`)."""
+_SYNCERS = ThreadPoolExecutor(max_workers=4, thread_name_prefix="bundle-sync")
+"""The threads written bundles are synced to disk in (:func:`sync_tree`): waiting on the
+disk, they hold no GIL, and several bundles' fsyncs at once share the journal's commits."""
 
 
-async def _off_loop(fn: Callable[..., object], *args: object) -> None:
-    """Run ``fn(*args)``, blocking file work (rendering, gzip, hashing, fsync), in the
-    bundle writer thread: in a batch the event loop keeps serving the other runs' fetches
-    meanwhile, and zlib, hashlib and fsync release the GIL, so it uses a second core. One
-    bundle at a time: their Python holds the GIL, and thirty partners ending at once (the
-    member directory they waited for is answered) wrote thirty bundles in six threads,
-    taking turns with the reads of the partners still fetching, which waited a second
-    for them. Cancelled while queued, it never runs; once running, it is waited for
-    however often the caller is cancelled (Ctrl-C twice), so that nothing is written
-    after the caller removes the folder."""
-    started = _WRITER.submit(fn, *args)
+async def _off_loop(
+    fn: Callable[..., object], *args: object, executor: ThreadPoolExecutor = _WRITER
+) -> None:
+    """Run ``fn(*args)``, blocking file work (rendering, gzip, hashing, fsync), in
+    ``executor``, the bundle writer thread unless told: in a batch the event loop keeps
+    serving the other runs' fetches meanwhile, and zlib, hashlib and fsync release the
+    GIL, so it uses a second core. One bundle at a time: their Python holds the GIL, and
+    thirty partners ending at once (the member directory they waited for is answered)
+    wrote thirty bundles in six threads, taking turns with the reads of the partners
+    still fetching, which waited a second for them. Cancelled while queued, it never
+    runs; once running, it is waited for however often the caller is cancelled (Ctrl-C
+    twice), so that nothing is written after the caller removes the folder."""
+    started = executor.submit(fn, *args)
     done = asyncio.wrap_future(started)
     try:
         await asyncio.shield(done)
