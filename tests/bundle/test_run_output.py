@@ -223,3 +223,14 @@ def test_a_full_disk_during_review_leaves_the_bundle_as_it_was(
     assert "the bundle was left as it was" in err
     assert {p: p.read_bytes() for p in hostile_bundle.rglob("*") if p.is_file()} == before
     assert check_bundle(hostile_bundle).ok
+
+
+def test_an_out_folder_given_as_a_link_gets_its_bundle_synced_and_kept(tmp_path: Path) -> None:
+    """``--out`` may be a link to an empty folder: the bundle is written and made durable
+    there, as into the folder itself (syncing it must not refuse the link)."""
+    target = tmp_path / "target"
+    target.mkdir()
+    link = tmp_path / "link"
+    link.symlink_to(target, target_is_directory=True)
+    assert verify_hostile(link) != 2
+    assert check_bundle(target).ok

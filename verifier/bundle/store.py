@@ -64,8 +64,12 @@ def unsynced() -> Iterator[None]:
 def sync_tree(root: Path) -> None:
     """fsync every file and folder under ``root`` (and ``root``): the bundle written there
     :func:`unsynced` is then on disk as it is. An :class:`OSError` names the file."""
-    top = os.fspath(root)
-    for folder, dirs, files in os.walk(top):
+    top = os.path.realpath(root)  # an --out given as a link to a folder is that folder
+
+    def unreadable(exc: OSError) -> None:
+        raise exc  # a folder that cannot be listed is not known to be on disk
+
+    for folder, dirs, files in os.walk(top, onerror=unreadable):
         dirs.sort()
         for name in [*sorted(files), None]:
             path = folder if name is None else os.path.join(folder, name)
