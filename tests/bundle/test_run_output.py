@@ -234,3 +234,47 @@ def test_an_out_folder_given_as_a_link_gets_its_bundle_synced_and_kept(tmp_path:
     link.symlink_to(target, target_is_directory=True)
     assert verify_hostile(link) != 2
     assert check_bundle(target).ok
+
+
+def test_files_written_unsynced_are_synced_by_sync_tree_and_other_tasks_sync_their_own(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A bundle's files are written unsynced and made durable together; another task of
+    the same event loop writing meanwhile (another partner of a re-check) still syncs
+    each of its files."""
+    import asyncio
+
+    from verifier.bundle.store import atomic_write, sync_tree, unsynced
+
+    synced: list[str] = []
+    real = os.fsync
+
+    def fsync(fd: int) -> None:
+        synced.append(os.readlink(f"/proc/self/fd/{fd}"))
+        real(fd)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    bundle = tmp_path / "bundle"
+
+    async def go() -> None:
+        gate = asyncio.Event()
+
+        async def writing_a_bundle() -> None:
+            with unsynced():
+                atomic_write(bundle / "a", b"a")
+                await gate.wait()
+                atomic_write(bundle / "sub" / "b", b"b")
+
+        async def another_task() -> None:
+            atomic_write(tmp_path / "c", b"c")
+            gate.set()
+
+        await asyncio.gather(writing_a_bundle(), another_task())
+
+    asyncio.run(go())
+    assert [Path(p).name.split(".")[1] for p in synced] == ["c"]  # its temporary file
+    synced.clear()
+    sync_tree(bundle)
+    assert sorted(synced) == sorted(
+        str(p) for p in (bundle, bundle / "a", bundle / "sub", bundle / "sub" / "b")
+    )

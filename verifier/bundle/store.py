@@ -15,12 +15,12 @@ half-written capture or index behind. A run writing a whole bundle writes its fi
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import errno
 import json
 import os
 import re
 import secrets
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -37,12 +37,12 @@ def is_sha256(text: str) -> bool:
     return bool(_SHA.match(text))
 
 
-_UNSYNCED = threading.local()
+_UNSYNCED: contextvars.ContextVar[bool] = contextvars.ContextVar("unsynced", default=False)
 
 
 @contextlib.contextmanager
 def unsynced() -> Iterator[None]:
-    """Within this block, :func:`atomic_write` in this thread does not fsync each file.
+    """Within this block, :func:`atomic_write` does not fsync each file.
 
     For the files of a bundle being written, which is made durable as a whole once sealed
     (:func:`sync_tree`): a re-check's bundle writer spent as long waiting for some forty
@@ -50,15 +50,14 @@ def unsynced() -> Iterator[None]:
     finish. Readers still see a file whole or not at all (the rename); only a crash of the
     machine before the bundle is synced can leave one of its files short, and then
     ``bundle check`` (which ``recheck --resume`` runs on every bundle it keeps) says so.
-    Only for a block of plain calls: an ``await`` inside would let other tasks of the
-    thread write unsynced too.
+    A context variable: it holds for this thread, and on an event loop for this task
+    only (another task of the loop writes synced as before).
     """
-    before = getattr(_UNSYNCED, "on", False)
-    _UNSYNCED.on = True
+    token = _UNSYNCED.set(True)
     try:
         yield
     finally:
-        _UNSYNCED.on = before
+        _UNSYNCED.reset(token)
 
 
 def sync_tree(root: Path) -> None:
@@ -107,7 +106,7 @@ def atomic_write(path: Path, data: bytes) -> None:
             view = memoryview(data)
             while view:
                 view = view[os.write(fd, view) :]
-            if not getattr(_UNSYNCED, "on", False):
+            if not _UNSYNCED.get():
                 os.fsync(fd)
         finally:
             os.close(fd)
