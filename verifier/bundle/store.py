@@ -234,36 +234,27 @@ class EvidenceStore:
         """Every exchange of the run, in the order they ended."""
         self._held: dict[str, bytes] = {}
         # Bodies put and not yet written, by hash.
-        self._stored: set[str] = set()
 
-    def put(self, sha256: str, body: bytes) -> Path:
-        """Keep ``body`` under its hash (once); return the path :meth:`write_index` writes
-        it to."""
+    def put(self, sha256: str, body: bytes) -> None:
+        """Keep ``body`` under its hash (once) for :meth:`write_index`."""
         if not is_sha256(sha256):
             raise ValueError(f"not a SHA-256 hex digest: {sha256!r}")
-        if sha256 not in self._stored:
-            self._held.setdefault(sha256, body)
-        return self.dir / sha256
-
-    def write_captures(self) -> None:
-        """Write the bodies put since the last call, each once (a capture already in the
-        folder is not written again). Raises the :class:`OSError` of the first that
-        cannot be written (a full disk): evidence that cannot be kept makes no bundle."""
-        while self._held:
-            sha256, body = next(iter(self._held.items()))
-            path = self.dir / sha256
-            if not path.exists():
-                atomic_write(path, body)
-            del self._held[sha256]
-            self._stored.add(sha256)
+        self._held.setdefault(sha256, body)
 
     def record(self, exchange: dict[str, Any]) -> None:
         """Add one exchange (a :meth:`Page.evidence` data dict, or an error)."""
         self.exchanges.append(exchange)
 
     def write_index(self) -> Path:
-        """Write the captures put (:meth:`write_captures`), then ``captures/index.json``."""
-        self.write_captures()
+        """Write the captures put since the last call, each once (one already in the folder
+        is not written again), then ``captures/index.json``. Raises the :class:`OSError`
+        of the first file that cannot be written (a full disk): evidence that cannot be
+        kept makes no bundle."""
+        for sha256, body in list(self._held.items()):
+            path = self.dir / sha256
+            if not path.exists():
+                atomic_write(path, body)
+            del self._held[sha256]
         path = self.dir / INDEX
         atomic_write(path, dump_json({"schema": INDEX_SCHEMA, "exchanges": self.exchanges}))
         return path
