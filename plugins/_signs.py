@@ -138,6 +138,8 @@ def marketplace_listing(href: str, prefixes: list[str]) -> bool:
     browse segment of :data:`_NOT_LISTINGS`), or its query a listing id
     (:data:`_LISTING_QUERIES`). The marketplace's home, search and category pages list no
     offering."""
+    if href.isascii() and not any(_host_in(prefix, href.lower()) for prefix in prefixes):
+        return False  # every link of every page comes here: most are not on a marketplace
     url = parse_url(href)
     host = url.host.removeprefix("www.")
     path = [s for s in url.path.split("/") if s]
@@ -153,6 +155,15 @@ def marketplace_listing(href: str, prefixes: list[str]) -> bool:
             return True
         return any(s not in _SECTIONS and not _LOCALE.fullmatch(s) for s in rest)
     return False
+
+
+def _host_in(prefix: str, text: str) -> bool:
+    # Whether the host of ``prefix`` (``www.`` aside) may be that of a link whose text,
+    # in lower case, is ``text``: an ASCII link's host, as httpx reads it, is its own
+    # characters in lower case, or %-escapes where it had others (a host given with a %
+    # is looked for the long way).
+    host = prefix.strip().partition("/")[0].lower().removeprefix("www.")
+    return "%" in host or host in text
 
 
 def topic_sign(content: Content, params: OfferingParams) -> Sign | None:

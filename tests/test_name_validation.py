@@ -150,3 +150,30 @@ def test_a_page_text_normalised_again_is_remembered_within_bounds() -> None:
     before = names._normalize_text.cache_info().misses
     normalize(Kept(text + " kept"))
     assert names._normalize_text.cache_info().misses == before
+
+
+def _reference_plain(text: str) -> str:
+    # What names compare by, as CONTRACT.md says: NFKD, combining marks dropped, lower case.
+    import unicodedata
+
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Acme Cloud Economics, Inc.",
+        "Inés Okoye · Ana Sá — café déjà vu © 2026",
+        "ＡＣＭＥ ﬁnops Straße İstanbul Ǆ",
+        "日本語のテキスト and Ørsted A/S",
+        "e\u0301\u0301 a\u0345 \U0001d400\U0001d401 \u00ad\u200b",
+        "Ac\u0301me " * 5000 + "tail",
+    ],
+)
+def test_names_compare_without_case_or_accents_in_any_text(text: str) -> None:
+    """A company's name compares the same in a short name and in a page's whole text,
+    whatever script or accents the text holds (the comparison of long texts skips the
+    ASCII runs, and must drop exactly the marks a character-by-character pass drops)."""
+    assert names._plain(text) == _reference_plain(text)
+    assert normalize(text) == normalize(_reference_plain(text))

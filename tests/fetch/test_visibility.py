@@ -488,3 +488,17 @@ def test_threads_reading_one_shared_page_at_once_read_one_tree(
         thread.join()
     assert len({tree for tree, _ in seen}) == 1
     assert all(why is not None for _, why in seen), seen
+
+
+def test_characters_that_show_nothing_are_not_text_a_visitor_reads() -> None:
+    """A soft hyphen or a zero-width space shows nothing: "Ac\u200bme" reads "Acme", and a
+    link whose only text is one shows nothing to click."""
+    view = html_page(
+        "<html><head><title>Acme</title></head><body><p>Ac\u200bme Cl\u00adoud</p>"
+        "<a href='/x'>\u200b</a><a href='/y'>Go</a></body></html>",
+        "https://acme.example/",
+    ).view
+    assert "Acme Cloud" in view.visible_text
+    links = {link.href: link for link in view.links}
+    assert links["https://acme.example/x"].hidden == "a link with no text or image to click"
+    assert links["https://acme.example/y"].hidden is None

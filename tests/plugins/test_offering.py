@@ -265,6 +265,21 @@ SOLD = f"Acme Lens is listed at {LANDING} and is purchasable"
             id="an Azure Marketplace app past the locale and sections is a listing",
         ),
         pytest.param(
+            f"{PROSE}<a href='HTTPS://WWW.AWS.Amazon.COM/marketplace/pp/prodview-acmelens'>AWS</a>",
+            {},
+            Status.PASS,
+            SOLD,
+            id="a marketplace listing's host is read whatever its case, www. aside",
+        ),
+        pytest.param(
+            f"{PROSE}<a href='https://aws\uff0eamazon\uff0ecom/marketplace/pp/prodview-acme'>"
+            "AWS</a>",
+            {},
+            Status.PASS,
+            SOLD,
+            id="a listing whose host is written with full-width dots is the marketplace's",
+        ),
+        pytest.param(
             f"{PROSE}<a href='https://marketplace.oracle.com/?productId=4242'>Oracle</a>",
             {},
             Status.PASS,

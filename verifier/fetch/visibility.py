@@ -600,7 +600,10 @@ _INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u200e\u200f\u2060\
 def _collapse(parts: list[str]) -> str:
     # A link whose only text is a zero-width space shows nothing to click; "Ac\u200bme"
     # reads "Acme" to a visitor.
-    return " ".join(" ".join(parts).translate(_INVISIBLE).split())
+    text = " ".join(parts)
+    if not text.isascii():  # (every character of _INVISIBLE is beyond ASCII)
+        text = text.translate(_INVISIBLE)
+    return " ".join(text.split())
 
 
 _TINY_PX = 2.0
