@@ -11,6 +11,8 @@
 - :mod:`~verifier.fetch.content`: what a body is (sniffed type, bot challenges) and the
   head tags that move a page (meta refresh, canonical);
 - :mod:`~verifier.fetch.client`: the live source (httpx, redirects, deadlines);
+- :mod:`~verifier.fetch.connections`: one connection pool per origin, under bounds
+  across all of them;
 - :mod:`~verifier.fetch.fetcher`: the fetch cache (one request per URL, shareable by a
   batch of runs) and each run's fetcher, which records the exchanges it used;
 - :mod:`~verifier.fetch.page`: the fetched page, parsed at most once.

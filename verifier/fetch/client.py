@@ -43,6 +43,7 @@ from verifier.fetch.conditional import (
     ConditionalBook,
     revive,
 )
+from verifier.fetch.connections import OriginPools
 from verifier.fetch.content import (
     HEAD_SCAN_BYTES,
     MAX_REFRESH_DELAY,
@@ -154,6 +155,8 @@ class LiveSource:
             proxy=None if self._proxy is None else _origin(self._proxy),
         )
         self._sleep = sleep or asyncio.sleep
+        self.pools: OriginPools | None = None
+        """The connection pools, one per origin; ``None`` through a proxy (one pool)."""
         self._client = self._build_client()
         self.gate = HostGate(settings.per_host_concurrency, settings.per_host_delay)
         self.robots = RobotsRules(self._fetch_robots) if settings.obey_robots else None
@@ -166,7 +169,8 @@ class LiveSource:
         ssl_context = trusted_ssl_context(s.ca_bundle)
         transport = httpx.AsyncHTTPTransport(retries=0, verify=ssl_context)
         # httpx has no parameter for the network backend; its transport is a thin wrapper
-        # round an httpcore pool, so give it a pool that connects through the guard.
+        # round an httpcore pool, so give it pools that connect through the guard: one per
+        # origin (verifier.fetch.connections says why), or the one of the proxy.
         # (respx still intercepts: it patches the pool class, not the instance.)
         pool: dict[str, Any] = {
             "ssl_context": ssl_context,
@@ -177,11 +181,12 @@ class LiveSource:
             "http2": False,
             "retries": 0,
         }
-        transport._pool = (
-            httpcore.AsyncConnectionPool(network_backend=self.backend, **pool)
-            if self._proxy is None
-            else GuardedProxy(self._proxy, self.backend, **pool)
-        )
+        if self._proxy is None:
+            self.pools = OriginPools(network_backend=self.backend, **pool)
+            # httpx calls handle_async_request, aclose, __aenter__ and __aexit__ on it.
+            transport._pool = self.pools  # type: ignore[assignment]
+        else:
+            transport._pool = GuardedProxy(self._proxy, self.backend, **pool)
         return httpx.AsyncClient(
             transport=transport,
             timeout=httpx.Timeout(
@@ -197,7 +202,7 @@ class LiveSource:
         )
 
     async def aclose(self) -> None:
-        """Close the connection pool."""
+        """Close the connection pools."""
         if self.robots is not None:
             await self.robots.aclose()
         await self._client.aclose()
