@@ -160,10 +160,11 @@ def marketplace_listing(href: str, prefixes: list[str]) -> bool:
 def _host_in(prefix: str, text: str) -> bool:
     # Whether the host of ``prefix`` (``www.`` aside) may be that of a link whose text,
     # in lower case, is ``text``: an ASCII link's host, as httpx reads it, is its own
-    # characters in lower case, or %-escapes where it had others (a host given with a %
-    # is looked for the long way).
+    # characters in lower case, or %-escapes where it had others (a host given with a %,
+    # or beyond ASCII, which httpx reads from the link's punycode, is looked for the long
+    # way).
     host = prefix.strip().partition("/")[0].lower().removeprefix("www.")
-    return "%" in host or host in text
+    return "%" in host or not host.isascii() or host in text
 
 
 def topic_sign(content: Content, params: OfferingParams) -> Sign | None:

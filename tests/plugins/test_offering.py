@@ -9,6 +9,7 @@ import httpx
 import pytest
 import respx
 
+from plugins._signs import marketplace_listing
 from plugins.offering import OfferingCheck
 from verifier import Status
 from verifier.models import RequirementResult
@@ -326,3 +327,34 @@ def test_a_headings_hidden_words_are_no_topic_and_a_name_is_found_as_whole_words
     assert content.headings == [("title", "Services"), ("h1", "Cloud consulting")]
     assert not names(content, "Lens")  # "Lens" is not in "Lenses"
     assert names(content, "Cloud consulting")
+
+
+@pytest.mark.parametrize(
+    ("href", "prefixes", "listed"),
+    [
+        (
+            "https://aws.amazon.com/marketplace/pp/prodview-acme",
+            ["aws.amazon.com/marketplace"],
+            True,
+        ),
+        (
+            "https://AWS.Amazon.com/marketplace/pp/prodview-acme",
+            ["www.aws.amazon.com/marketplace"],
+            True,
+        ),
+        ("https://example.com/marketplace/pp/prodview-acme", ["aws.amazon.com/marketplace"], False),
+        (
+            "https://aws.amazon.com.evil.test/marketplace/pp/x",
+            ["aws.amazon.com/marketplace"],
+            False,
+        ),
+        ("https://xn--bcher-kva.example/shop/item-1", ["bücher.example/shop"], True),
+        ("https://b%C3%BCcher.example/shop/item-1", ["b%c3%bccher.example/shop"], True),
+    ],
+)
+def test_a_marketplace_listing_is_known_by_its_host_however_the_link_writes_it(
+    href: str, prefixes: list[str], listed: bool
+) -> None:
+    """A link is a listing only on a marketplace's own host (case and www. aside), also when
+    the policy names the host in Unicode and the link in punycode, or with %-escapes."""
+    assert marketplace_listing(href, prefixes) is listed
