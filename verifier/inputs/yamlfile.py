@@ -10,14 +10,22 @@ reading) and bounded before it is parsed: :data:`MAX_FILE_BYTES`, :data:`MAX_DEP
 :data:`MAX_INTEGER_CHARS`. What is over a bound is bad input with its file, line and
 field, never a traceback (PyYAML composes recursively and Python refuses to convert an
 integer of more than 4,300 digits).
+
+The text is scanned and parsed by libyaml when PyYAML has it (done in Python, that was most
+of the CPU spent here when a re-check reads hundreds of submissions), then composed and
+constructed by PyYAML's Python code as before, which keeps the bounds. PyYAML alone reads
+again a file libyaml fails on, and alone reads text with syntax where the two differ, so
+the data, the lines and every message are PyYAML's.
 """
 
 from __future__ import annotations
 
+import contextlib
 import difflib
+import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pydantic
 import yaml
@@ -76,21 +84,31 @@ class _Located(yaml.MarkedYAMLError):
         self.loc = loc
 
 
-class _Loader(yaml.SafeLoader):
-    """SafeLoader without anchors and aliases, and no deeper than :data:`MAX_DEPTH`; plain
-    ``yaml.safe_load`` would lose the line numbers. Files people write here never need an
-    alias, and aliases let a few lines expand to billions of nodes or loop
-    (``a: &x [*x]``)."""
+class _NotAlike(Exception):
+    """libyaml read a document otherwise than PyYAML does."""
 
-    def __init__(self, stream: str) -> None:
-        super().__init__(stream)
-        # The keys and indexes down to the node being composed (None: the document, or a
-        # key), for the field of a message.
-        self._path: list[str | int | None] = []
+
+class _Bounded(yaml.composer.Composer, yaml.constructor.SafeConstructor):
+    """PyYAML's composer and SafeConstructor, without aliases and no deeper than
+    :data:`MAX_DEPTH`; plain ``yaml.safe_load`` would lose the line numbers. Files people
+    write here never need an alias, and aliases let a few lines expand to billions of nodes
+    or loop (``a: &x [*x]``). Both loaders compose with these methods, so the refusals and
+    their messages do not depend on which parser gave the events."""
+
+    # The keys and indexes down to the node being composed (None: the document, or a key),
+    # for the field of a message; each loader's __init__ starts it empty.
+    _path: list[str | int | None]
+
+    if TYPE_CHECKING:  # given by each loader and its parser
+
+        def __init__(self, stream: str) -> None: ...
+        def check_event(self, *choices: Any) -> bool: ...
+        def peek_event(self) -> Any: ...
+        def dispose(self) -> None: ...
 
     def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
         if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()  # type: ignore[no-untyped-call]
+            event = self.peek_event()
             raise yaml.composer.ComposerError(
                 None,
                 None,
@@ -102,7 +120,7 @@ class _Loader(yaml.SafeLoader):
         try:
             # Refused on the way down, before the recursion goes any deeper.
             if len(self._path) > MAX_DEPTH:
-                event = self.peek_event()  # type: ignore[no-untyped-call]
+                event = self.peek_event()
                 raise _Located(
                     f"nested more than {MAX_DEPTH} levels deep, the limit for an input file",
                     event.start_mark,
@@ -119,6 +137,94 @@ class _Loader(yaml.SafeLoader):
             raise yaml.constructor.ConstructorError(
                 None, None, f"cannot read {node.value!r}: {exc}", node.start_mark
             ) from exc
+
+
+class _Loader(_Bounded, yaml.SafeLoader):
+    """The loader written in Python from reader to constructor. It reads every file when
+    PyYAML has no libyaml, and any file the libyaml loader fails on or may read otherwise
+    (:func:`_libyaml_reads_alike`): what it says of a file is what a person is told."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._path = []
+
+
+def _libyaml_loader() -> type[_Bounded] | None:
+    """A loader taking its events from libyaml, or ``None`` when PyYAML has no libyaml."""
+    if not getattr(yaml, "__with_libyaml__", False):
+        return None
+    try:
+        from yaml._yaml import CParser
+    except ImportError:
+        return None
+
+    # Why libyaml: load_text of a generated 1.3 KB submission took about 5 ms of CPU with
+    # PyYAML's Python scanner and parser (most of it theirs), 0.9 ms with libyaml's; a
+    # re-check of 300 partners reads 300 of them. Policies gain as much (7 KB: 21 -> 3 ms).
+    class _LibyamlLoader(_Bounded, CParser, yaml.resolver.Resolver):
+        """Events from libyaml's parser (``CParser``), composed by :class:`_Bounded`.
+        ``CParser`` also composes, in C and without our refusals (``get_single_node``,
+        ``check_node``, ``get_node``); :class:`_Bounded` comes before it in the method
+        order, so PyYAML's Python composer runs and takes only ``check_event``,
+        ``peek_event`` and ``get_event`` from ``CParser``. libyaml's marks carry a line and
+        a column but no text to quote; only the line is used."""
+
+        def __init__(self, stream: str) -> None:
+            CParser.__init__(self, stream)
+            yaml.composer.Composer.__init__(self)
+            yaml.constructor.SafeConstructor.__init__(self)
+            yaml.resolver.Resolver.__init__(self)
+            self._path = []
+
+        def get_single_node(self) -> yaml.Node | None:
+            node = super().get_single_node()
+            if isinstance(node, yaml.ScalarNode) and not node.value:
+                # An empty document. When the last line has no line break libyaml ends it
+                # itself and puts the document on the line after; PyYAML, on the last.
+                raise _NotAlike
+            return node
+
+    return _LibyamlLoader
+
+
+_LIBYAML_LOADER = _libyaml_loader()
+"""The loader :func:`load_text` tries first; ``None`` without libyaml."""
+
+_LIBYAML_DIFFERS = re.compile(
+    "|".join(
+        (
+            "\t",  # PyYAML takes a tab only in quoted and block scalars and in comments
+            "\ufeff(?<=.\ufeff)",  # a BOM after the start: libyaml skips one on any line
+            # A tag, an anchor or an alias where a token starts (an empty value tagged "!"
+            # is null to PyYAML, "" to libyaml).
+            r"!(?<![^\s\[\]{},]!)",
+            r"&(?<![^\s\[\]{},]&)(?=[-\w])",
+            r"\*(?<![^\s\[\]{},]\*)(?=[-\w])",
+            "%(?<![^\n\r\x85\u2028\u2029]%)",  # a directive: a line starting with %
+            r"\|[-+0-9]{0,2}#",  # "#" right after a block scalar's indicators: PyYAML
+            r">[-+0-9]{0,2}#",  # refuses it, libyaml takes a comment
+        )
+    ),
+    re.DOTALL,
+)
+"""Syntax that libyaml reads otherwise than PyYAML, or may: found by comparing the two
+loaders over documents made at random and over files with random edits. Each alternative
+starts with a fixed character, so that a search skips quickly through the text."""
+
+
+def _libyaml_reads_alike(text: str) -> bool:
+    """Whether the libyaml loader may read ``text``: none of :data:`_LIBYAML_DIFFERS`, no
+    character PyYAML's reader refuses (libyaml refuses the same ones, but in other words,
+    and cannot be given a lone surrogate at all), and no "?" beside a flow collection. It
+    costs about 20 µs for a 1.3 KB file, which libyaml then reads in about 1 ms."""
+    if "?" in text and ("[" in text or "{" in text):
+        # In a flow collection PyYAML ends a plain scalar at "?" and reads a key; libyaml
+        # keeps the "?" in the scalar.
+        return False
+    return (
+        yaml.reader.Reader.NON_PRINTABLE.search(text) is None
+        and _LIBYAML_DIFFERS.search(text) is None
+    )
 
 
 def _walk(
@@ -154,9 +260,21 @@ def _walk(
 
 def load_text(text: str, name: str, error: type[InputError]) -> tuple[Any, LineMap]:
     """Parse YAML ``text`` (from file ``name``); syntax errors raise ``error`` with the line."""
+    if _LIBYAML_LOADER is not None and _libyaml_reads_alike(text):
+        # Whatever fails here (bad YAML, a bound, a key given twice, _NotAlike) is read
+        # again by PyYAML alone, whose error, or data, stands: a bad file costs two reads.
+        with contextlib.suppress(Exception):
+            return _load_with(_LIBYAML_LOADER, text, name, error)
+    return _load_with(_Loader, text, name, error)
+
+
+def _load_with(
+    loader_class: type[_Bounded], text: str, name: str, error: type[InputError]
+) -> tuple[Any, LineMap]:
+    """:func:`load_text` with one loader."""
     lines = LineMap()
     try:
-        loader = _Loader(text)
+        loader = loader_class(text)
         try:
             node = loader.get_single_node()
             if node is not None:
