@@ -272,10 +272,8 @@ def test_empty_and_comment_only_files_are_none_as_before() -> None:
         assert _read(None, text) == ("data", "None", {}) == _pure(text)
 
 
-@needs_libyaml
-def test_a_bad_file_is_read_again_by_pyyaml_and_a_good_one_once(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
+def _loaders_used(monkeypatch: pytest.MonkeyPatch) -> list[type[Any]]:
+    """The loaders ``load_text`` reads with from now on, in order."""
     used: list[type[Any]] = []
     load_with = yamlfile._load_with
 
@@ -284,6 +282,14 @@ def test_a_bad_file_is_read_again_by_pyyaml_and_a_good_one_once(
         return load_with(loader, *args)
 
     monkeypatch.setattr(yamlfile, "_load_with", spy)
+    return used
+
+
+@needs_libyaml
+def test_a_bad_file_is_read_again_by_pyyaml_and_a_good_one_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    used = _loaders_used(monkeypatch)
     yamlfile.load_text("a: 1\n", "f.yaml", InputError)
     assert used == [LIBYAML]
     used.clear()
@@ -307,15 +313,8 @@ def test_without_libyaml_pyyaml_reads_everything(monkeypatch: pytest.MonkeyPatch
     monkeypatch.setitem(sys.modules, "yaml._yaml", None)  # the import fails
     assert yamlfile._libyaml_loader() is None
 
-    used: list[type[Any]] = []
-    load_with = yamlfile._load_with
-
-    def spy(loader: type[Any], *args: Any) -> Any:
-        used.append(loader)
-        return load_with(loader, *args)
-
     monkeypatch.setattr(yamlfile, "_LIBYAML_LOADER", None)
-    monkeypatch.setattr(yamlfile, "_load_with", spy)
+    used = _loaders_used(monkeypatch)
     text = (ROOT / "fixtures" / "demo" / "platform.yaml").read_text("utf-8")
     assert _read(None, text) == _pure(text)
     assert _read(None, "a: 1\na: 2\n") == _pure("a: 1\na: 2\n")
