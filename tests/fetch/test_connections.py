@@ -245,3 +245,61 @@ def test_aclose_closes_every_pool_even_with_a_request_in_flight(server: SiteServ
         assert pools.pools == {}
 
     asyncio.run(go())
+
+
+def test_a_sweep_cancelled_midway_leaves_the_rest_for_aclose(
+    server: SiteServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A request cancelled while its sweep closes the pools at rest (its fetch's deadline)
+    leaves no socket open once the run closes its pools."""
+    closing: list[httpcore.AsyncConnectionPool] = []
+    real_aclose = httpcore.AsyncConnectionPool.aclose
+    started: list[asyncio.Event] = []
+
+    async def first_close_hangs(pool: httpcore.AsyncConnectionPool) -> None:
+        closing.append(pool)
+        if len(closing) == 1:
+            started[0].set()
+            await asyncio.Event().wait()  # until the request is cancelled
+        await real_aclose(pool)
+
+    monkeypatch.setattr(httpcore.AsyncConnectionPool, "aclose", first_close_hangs)
+
+    async def go() -> tuple[list[Any], list[Any]]:
+        clock = Clock()
+        pools, _backend = _pools(server, clock)
+        started.append(asyncio.Event())
+        swept, resting = [], []
+        try:
+            for host in HOSTS[:2]:
+                await _get(pools, host)
+                swept += _connections(pools, host)
+                resting.append(pools.pools[_origin(host)])
+            clock.now += 60  # both at rest past the expiry
+            task = asyncio.create_task(_get(pools, "c.example"))
+            await started[0].wait()
+            task.cancel()  # while its sweep closes the first of the two
+            with pytest.raises(asyncio.CancelledError):
+                await task
+        finally:
+            await pools.aclose()
+        return swept, resting
+
+    swept, resting = asyncio.run(go())
+    assert all(pool in closing for pool in resting)  # closed, by the sweep or by aclose
+    assert len(swept) == 2
+    assert all(c.is_closed() for c in swept)
+
+
+def test_a_request_of_an_unknown_scheme_takes_no_place(server: SiteServer) -> None:
+    async def go() -> None:
+        pools, _backend = _pools(server, Clock(), max_connections=1)
+        try:
+            for _ in range(2):
+                with pytest.raises(KeyError):
+                    await pools.handle_async_request(httpcore.Request("GET", "ftp://a.example/"))
+            assert await _get(pools, "a.example")  # its place is still free
+        finally:
+            await pools.aclose()
+
+    asyncio.run(go())

@@ -108,18 +108,20 @@ class OriginPools:
         order (a dict keeps insertion order), so the one at rest longest comes first."""
         self._resting_idle = 0
         """Connections the pools at rest held when they came to rest."""
+        self._closing: list[httpcore.AsyncConnectionPool] = []
+        """Pools swept out of the maps and not closed yet."""
 
     @property
     def pools(self) -> dict[Origin, httpcore.AsyncConnectionPool]:
-        """The pools open now, by origin (for tests and the benchmark)."""
+        """The pools open now, by origin (for tests)."""
         return {origin: entry.pool for origin, entry in self._pools.items()}
 
     async def handle_async_request(self, request: httpcore.Request) -> httpcore.Response:
         """Send ``request`` through its origin's pool; the response holds its place among
         the requests in flight until it is closed."""
-        await self._acquire(request)
-        url = request.url.origin
+        url = request.url.origin  # (raises for a scheme it has no port for: no place taken)
         origin = (url.scheme, url.host, url.port)
+        await self._acquire(request)
         entry = self._pools.get(origin)
         if entry is None:
             entry = self._pools[origin] = _Pool(httpcore.AsyncConnectionPool(**self._settings))
@@ -139,7 +141,8 @@ class OriginPools:
 
     async def aclose(self) -> None:
         """Close every origin's pool, those with requests in flight too (the end of a run)."""
-        pools = [entry.pool for entry in self._pools.values()]
+        pools = [entry.pool for entry in self._pools.values()] + self._closing
+        self._closing = []
         self._pools.clear()
         self._resting.clear()
         self._resting_idle = 0
@@ -192,6 +195,7 @@ class OriginPools:
         """Close the pools at rest for longer than the keep-alive expiry, and those at rest
         longest while the pools at rest keep more idle connections than allowed."""
         if not self._resting:
+            await self._close_swept()
             return
         now = self._clock()
         closing: list[httpcore.AsyncConnectionPool] = []
@@ -204,9 +208,18 @@ class OriginPools:
         for _ in closing:
             self._resting.pop(next(iter(self._resting)))
         # Taken out of the maps above before any await: a request to one of these origins
-        # from now on makes a new pool, never one being closed.
-        for pool in closing:
+        # from now on makes a new pool, never one being closed. Kept in _closing until
+        # closed: a sweep cancelled between two closes (a fetch's deadline) leaves the
+        # rest to the next sweep, or to aclose.
+        self._closing.extend(closing)
+        await self._close_swept()
+
+    async def _close_swept(self) -> None:
+        while self._closing:
+            pool = self._closing[0]
             await pool.aclose()
+            if pool in self._closing:  # (another task's sweep may have closed it too)
+                self._closing.remove(pool)
 
 
 class _Releasing:

@@ -197,10 +197,11 @@ _LIBYAML_DIFFERS = re.compile(
             "\ufeff(?<=.\ufeff)",  # a BOM after the start: libyaml skips one on any line
             # A tag, an anchor or an alias where a token starts (an empty value tagged "!"
             # is null to PyYAML, "" to libyaml).
-            r"!(?<![^\s\[\]{},]!)",
-            r"&(?<![^\s\[\]{},]&)(?=[-\w])",
-            r"\*(?<![^\s\[\]{},]\*)(?=[-\w])",
-            "%(?<![^\n\r\x85\u2028\u2029]%)",  # a directive: a line starting with %
+            # A BOM before it counts as a start: the first line's token follows it.
+            r"!(?<![^\s\[\]{},\ufeff]!)",
+            r"&(?<![^\s\[\]{},\ufeff]&)(?=[-\w])",
+            r"\*(?<![^\s\[\]{},\ufeff]\*)(?=[-\w])",
+            "%(?<![^\n\r\x85\u2028\u2029\ufeff]%)",  # a directive: a line starting with %
             r"\|[-+0-9]{0,2}#",  # "#" right after a block scalar's indicators: PyYAML
             r">[-+0-9]{0,2}#",  # refuses it, libyaml takes a comment
         )
