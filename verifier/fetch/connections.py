@@ -194,24 +194,21 @@ class OriginPools:
     async def _sweep(self) -> None:
         """Close the pools at rest for longer than the keep-alive expiry, and those at rest
         longest while the pools at rest keep more idle connections than allowed."""
-        if not self._resting:
-            await self._close_swept()
-            return
         now = self._clock()
-        closing: list[httpcore.AsyncConnectionPool] = []
+        due = []
         for origin, since in self._resting.items():
             if now - since <= self._expiry and self._resting_idle <= self._keep:
                 break
             entry = self._pools.pop(origin)
             self._resting_idle -= entry.idle
-            closing.append(entry.pool)
-        for _ in closing:
-            self._resting.pop(next(iter(self._resting)))
+            self._closing.append(entry.pool)
+            due.append(origin)
+        for origin in due:
+            del self._resting[origin]
         # Taken out of the maps above before any await: a request to one of these origins
         # from now on makes a new pool, never one being closed. Kept in _closing until
         # closed: a sweep cancelled between two closes (a fetch's deadline) leaves the
         # rest to the next sweep, or to aclose.
-        self._closing.extend(closing)
         await self._close_swept()
 
     async def _close_swept(self) -> None:
