@@ -70,6 +70,16 @@ CASES = [
         "is not valid YAML",
         id="a YAML syntax error names the line",
     ),
+    pytest.param(
+        GOOD.replace("name: Acme Cloud Economics, Inc.", 'name: "Acme \\U00110000"'),
+        ":3: found an escape beyond Unicode",
+        id="an escape past the last Unicode character names its line",
+    ),
+    pytest.param(
+        GOOD.replace("name: Acme Lens", 'name: "Lens \\UFFFFFFFF"'),
+        ":7: found an escape beyond Unicode",
+        id="an escape too large for any integer names its line",
+    ),
 ]
 
 

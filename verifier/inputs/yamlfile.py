@@ -148,6 +148,20 @@ class _Loader(_Bounded, yaml.SafeLoader):
         super().__init__(stream)
         self._path = []
 
+    def scan_flow_scalar_non_spaces(self, double: bool, start_mark: yaml.Mark) -> Any:
+        # PyYAML's scanner turns an escape such as "\U00110000" or "\UFFFFFFFF" into a
+        # character with chr(), which refuses a code point beyond Unicode with a bare
+        # ValueError (or OverflowError): bad input, to be said where it is.
+        try:
+            return super().scan_flow_scalar_non_spaces(double, start_mark)
+        except (ValueError, OverflowError) as exc:
+            raise yaml.scanner.ScannerError(
+                "while scanning a double-quoted scalar",
+                start_mark,
+                "found an escape beyond Unicode (the last character is \\U0010FFFF)",
+                self.get_mark(),
+            ) from exc
+
 
 def _libyaml_loader() -> type[_Bounded] | None:
     """A loader taking its events from libyaml, or ``None`` when PyYAML has no libyaml."""
