@@ -18,6 +18,8 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, NamedTuple
 
+import httpx
+
 from verifier import Hidden, Link, Page
 from verifier.toolkit import (
     excerpt,
@@ -28,7 +30,7 @@ from verifier.toolkit import (
     says,
     text_mentions,
 )
-from verifier.urls import parse_url
+from verifier.urls import parse_link
 
 if TYPE_CHECKING:
     from plugins.offering import OfferingParams
@@ -140,8 +142,10 @@ def marketplace_listing(href: str, prefixes: list[str]) -> bool:
     offering."""
     if href.isascii() and not any(_host_in(prefix, href.lower()) for prefix in prefixes):
         return False  # every link of every page comes here: most are not on a marketplace
-    url = parse_url(href)
-    host = url.host.removeprefix("www.")
+    url = parse_link(href)
+    if url is None:
+        return False  # a link httpx cannot read leads nowhere: no sign
+    host = _link_host(url)
     path = [s for s in url.path.split("/") if s]
     for prefix in prefixes:
         p_host, _, p_path = prefix.strip().partition("/")
@@ -155,6 +159,12 @@ def marketplace_listing(href: str, prefixes: list[str]) -> bool:
             return True
         return any(s not in _SECTIONS and not _LOCALE.fullmatch(s) for s in rest)
     return False
+
+
+def _link_host(url: httpx.URL) -> str:
+    # The host a link's signs are judged by: "www." aside, and the final dot of a fully
+    # qualified name (aws.amazon.com. is aws.amazon.com).
+    return url.host.rstrip(".").removeprefix("www.")
 
 
 def _host_in(prefix: str, text: str) -> bool:
@@ -216,9 +226,11 @@ def repository_of(href: str, hosts: list[str]) -> tuple[str, str] | None:
     (``https://github.com/openlens/openlens/tree/main``), or ``None``: another host, fewer
     than two path segments, or an owner that is a page of the host's own
     (:data:`RESERVED_OWNERS`)."""
-    url = parse_url(href)
+    url = parse_link(href)
+    if url is None:
+        return None
     segments = [s for s in url.path.split("/") if s][:2]
-    if url.host.removeprefix("www.") not in hosts or len(segments) < 2:
+    if _link_host(url) not in hosts or len(segments) < 2:
         return None
     if segments[0].lower() in RESERVED_OWNERS:
         return None

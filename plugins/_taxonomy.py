@@ -12,7 +12,6 @@ import functools
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
 import pydantic
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
@@ -20,7 +19,7 @@ from plugins._data import data_dir
 from verifier.errors import PolicyError
 from verifier.inputs.yamlfile import load, problems
 from verifier.toolkit import normalize
-from verifier.urls import parse_url
+from verifier.urls import parse_link
 
 
 class _Model(BaseModel):
@@ -102,9 +101,8 @@ class Taxonomy(_Model):
         return link
 
     def _classify(self, href: str) -> Link | None:
-        try:
-            url = parse_url(href)
-        except (httpx.InvalidURL, ValueError):
+        url = parse_link(href)
+        if url is None:
             return None
         # http or https, "www." or not, query, fragment and trailing slash do not matter.
         if url.scheme not in ("http", "https") or url.host.removeprefix("www.") not in self.hosts:

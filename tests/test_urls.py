@@ -13,6 +13,7 @@ from verifier.urls import (
     join_url,
     normalize_url,
     origin_of,
+    parse_link,
     parse_url,
     registrable_domain,
     same_site,
@@ -365,3 +366,28 @@ def test_parse_url_answers_as_httpx_remembered_or_not() -> None:
         expected = _parsed(httpx.URL, url)
         assert _parsed(parse_url, url) == expected, url
         assert _parsed(parse_url, _Spelled(url)) == expected, url
+
+
+MALFORMED_HOSTS = [
+    "https://xn--zz.example/a/b",  # no punycode: httpx parses it, then raises on .host
+    "https://xn--.example/",
+    "https://xn--ls8h.la/",  # punycode of a character IDNA refuses
+    "http://[::1/",
+]
+
+
+@pytest.mark.parametrize("href", MALFORMED_HOSTS)
+def test_a_link_whose_host_cannot_be_read_is_no_url_and_crashes_no_question(href: str) -> None:
+    # Pages are hostile: a link on one must never make a check asking where it leads crash
+    # (it would turn a fail into an error). site_of and normalize_url answer as for a
+    # string that is no URL; the link is on no one's site.
+    assert parse_link(href) is None
+    assert site_of(href) == href.strip().lower()
+    assert not same_site(href, "https://acme.example/")
+    assert normalize_url(href) == href
+
+
+def test_parse_link_gives_what_parse_url_gives_for_a_readable_link() -> None:
+    for href in ["https://WWW.Acme.example/x?y=1", "https://xn--bcher-kva.example/shop"]:
+        assert parse_link(href) == parse_url(href)
+        assert parse_link(href) is not None

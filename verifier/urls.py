@@ -214,9 +214,8 @@ def _site_of_remembered(url_or_host: str) -> str:
 def _site_of(url_or_host: str) -> str:
     if "//" not in url_or_host:
         return registrable_domain(url_or_host)
-    try:
-        url = httpx.URL(url_or_host.strip())
-    except (httpx.InvalidURL, ValueError):
+    url = parse_link(url_or_host.strip())
+    if url is None:
         return url_or_host.strip().lower()
     host = url.host.lower().rstrip(".").removeprefix("www.")
     domain = registrable_domain(host)
@@ -280,6 +279,19 @@ def parse_url(url: str) -> httpx.URL:
 @functools.lru_cache(maxsize=4_096)
 def _parsed_remembered(url: str) -> httpx.URL:
     return httpx.URL(url)
+
+
+def parse_link(url: str) -> httpx.URL | None:
+    """:func:`parse_url` for a link a page gave (hostile input): the URL, or ``None`` when
+    httpx cannot read it, its host included. httpx decodes a punycode host only when asked
+    for it (``url.host``), so ``https://xn--zz.example/`` parses, then raises there: such a
+    link leads nowhere, and must not make a check that asks where it leads crash."""
+    try:
+        parsed = parse_url(url)
+        parsed.host  # noqa: B018 - decodes the IDNA host, which may be malformed
+    except (httpx.InvalidURL, ValueError):  # UnicodeError (IDNA) is a ValueError
+        return None
+    return parsed
 
 
 _ABSOLUTE_REF = re.compile(r"https?://[A-Za-z0-9.-]+(?::[0-9]+)?(?:[/?#][^\s\\]*)?\Z")
@@ -391,9 +403,8 @@ def normalize_url(url: str) -> str:
     :data:`TRACKING_PARAMS` dropped, the remaining query sorted. The path keeps its case
     (servers may tell ``/A`` from ``/a``). A string httpx cannot parse is returned stripped.
     """
-    try:
-        parsed = httpx.URL(url.strip())
-    except (httpx.InvalidURL, ValueError):
+    parsed = parse_link(url.strip())
+    if parsed is None:
         return url.strip()
     pairs = sorted(
         (key, value)

@@ -350,11 +350,45 @@ def test_a_headings_hidden_words_are_no_topic_and_a_name_is_found_as_whole_words
         ),
         ("https://xn--bcher-kva.example/shop/item-1", ["bücher.example/shop"], True),
         ("https://b%C3%BCcher.example/shop/item-1", ["b%c3%bccher.example/shop"], True),
+        (
+            "https://aws.amazon.com./marketplace/pp/prodview-acme",
+            ["aws.amazon.com/marketplace"],
+            True,
+        ),
+        (
+            "https://xn--zz.aws.amazon.com/marketplace/pp/prodview-acme",
+            ["aws.amazon.com/marketplace"],
+            False,
+        ),
     ],
 )
 def test_a_marketplace_listing_is_known_by_its_host_however_the_link_writes_it(
     href: str, prefixes: list[str], listed: bool
 ) -> None:
-    """A link is a listing only on a marketplace's own host (case and www. aside), also when
-    the policy names the host in Unicode and the link in punycode, or with %-escapes."""
+    """A link is a listing only on a marketplace's own host (case, www. and a fully
+    qualified name's final dot aside), also when the policy names the host in Unicode and
+    the link in punycode, or with %-escapes. A link whose host httpx cannot read (no
+    punycode) leads nowhere: no listing."""
     assert marketplace_listing(href, prefixes) is listed
+
+
+def test_links_whose_host_cannot_be_read_change_no_verdict() -> None:
+    """An applicant's page cannot turn the offering check's fail into an error (a crash)
+    with a link to a host that is no punycode, where the check asks whether the link is a
+    marketplace listing or a repository."""
+    bad = (
+        "<a href='https://xn--zz.aws.amazon.com/marketplace/pp/prodview-acme'>buy</a>"
+        "<a href='https://xn--zz.example/lensco/acme-lens'>source</a>"
+    )
+    alone = landing(PROSE)
+    with_bad_links = landing(PROSE + bad)
+    assert alone.status is Status.FAIL
+    assert (with_bad_links.status, with_bad_links.summary) == (alone.status, alone.summary)
+
+
+def test_a_repository_on_a_fully_qualified_code_host_is_that_repository() -> None:
+    from plugins._signs import repository_of
+
+    hosts = ["github.com"]
+    assert repository_of("https://github.com./lensco/acme-lens", hosts) == ("lensco", "acme-lens")
+    assert repository_of("https://xn--zz.github.com/lensco/acme-lens", hosts) is None

@@ -130,3 +130,8 @@ def test_a_link_classified_again_gets_the_same_answer_from_a_bounded_memory(
     for n in range(10):
         kept.classify(f"https://finops.example/page-{n}/")
     assert len(kept._classified) <= 3
+
+
+def test_a_link_whose_host_cannot_be_read_is_not_a_framework_link() -> None:
+    # httpx parses https://xn--zz.finops.org/... and raises only when asked for its host.
+    assert load_taxonomy(BUNDLED).classify("https://xn--zz.finops.org/framework/") is None
