@@ -106,6 +106,10 @@ class Registry:
         cid = certificate_id.strip()
         if self._records is not None:
             return Lookup(cid, self._records.get(cid.casefold()))
+        if not cid.strip("."):
+            # "." or "..": put in a URL's path, it names the registry's folder or the one
+            # above it (a dot segment), never a record. No certificate has such an id.
+            return Lookup(cid, None)
         url = self.location.replace(PLACEHOLDER, quote(cid, safe=""))
         try:
             page = await ctx.fetch(url)  # records the fetch (or its failure) as evidence

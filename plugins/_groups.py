@@ -164,7 +164,10 @@ async def _under_group_page(
     """Whether ``page`` sits under ``group``'s page: a page up its path on the same site
     (never the root) that names the group and shows a link to ``page``."""
     url = httpx.URL(page.final_url)
-    segments = [s for s in url.path.split("/") if s]
+    # The path as written (%-escapes kept): decoded, a segment may hold a character no URL
+    # may (%00), and the pages above would not be those of the page's own path.
+    path = url.raw_path.decode("ascii", "replace").partition("?")[0]
+    segments = [s for s in path.split("/") if s]
     here = {_plain_url(page.url), _plain_url(page.final_url)}
     for up in range(1, min(levels, len(segments) - 1) + 1):
         above = str(url.join("/" + "/".join(segments[:-up]) + "/"))

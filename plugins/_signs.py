@@ -164,7 +164,7 @@ def marketplace_listing(href: str, prefixes: list[str]) -> bool:
 def _link_host(url: httpx.URL) -> str:
     # The host a link's signs are judged by: "www." aside, and the final dot of a fully
     # qualified name (aws.amazon.com. is aws.amazon.com).
-    return url.host.rstrip(".").removeprefix("www.")
+    return url.host.removesuffix(".").removeprefix("www.")
 
 
 def _host_in(prefix: str, text: str) -> bool:

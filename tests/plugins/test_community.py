@@ -401,3 +401,32 @@ def test_a_group_page_many_applicants_read_is_walked_once_and_decided_for_each(
         ]
     assert seen == {"Acme Cloud Economics": "listed", "Hooli": "listed", "Umbrella": "absent"}
     assert len(walks) == 3 + 1  # once per page read alone, once for the shared page
+
+
+@pytest.mark.parametrize("segment", ["%00", "%0a", "%7f"])
+def test_a_control_character_in_the_claimed_page_path_is_no_crash(segment: str) -> None:
+    """A claimed contributors page whose path holds an escaped control character is looked
+    up the path as written: the pages above it are asked, and a page that does not name
+    the group leaves the claim for a person, never a crashed check."""
+    import httpx
+    import respx
+
+    from verifier.testing import settings_for
+
+    url = f"{WG}/containers/{segment}/contributors/"
+    page = (
+        "<html><head><title>Contributors</title></head><body><h1>Contributors</h1>"
+        "<ul class='contributors'><li>Acme Cloud</li></ul></body></html>"
+    )
+    with respx.mock(assert_all_called=False) as router:
+        router.get(url).mock(httpx.Response(200, html=page))
+        router.route().mock(httpx.Response(404, html="<html><body>nothing</body></html>"))
+        result = run_check(
+            CommunityCheck(),
+            make_submission(applicant=ACME, community=[{**CONTAINERS, "url": url}]),
+            {"trusted_sources": []},
+            settings=settings_for(None),
+            sources=SOURCES,
+        )
+    assert result.status.value == "needs_review", result.summary
+    assert "not confirmed by a contributors page" in result.summary

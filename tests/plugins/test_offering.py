@@ -360,6 +360,11 @@ def test_a_headings_hidden_words_are_no_topic_and_a_name_is_found_as_whole_words
             ["aws.amazon.com/marketplace"],
             False,
         ),
+        (
+            "https://aws.amazon.com../marketplace/pp/prodview-acme",
+            ["aws.amazon.com/marketplace"],
+            False,
+        ),
     ],
 )
 def test_a_marketplace_listing_is_known_by_its_host_however_the_link_writes_it(
@@ -392,3 +397,5 @@ def test_a_repository_on_a_fully_qualified_code_host_is_that_repository() -> Non
     hosts = ["github.com"]
     assert repository_of("https://github.com./lensco/acme-lens", hosts) == ("lensco", "acme-lens")
     assert repository_of("https://xn--zz.github.com/lensco/acme-lens", hosts) is None
+    # Only one final dot: "github.com.." is no host name (a submission is refused it).
+    assert repository_of("https://github.com../lensco/acme-lens", hosts) is None

@@ -526,3 +526,30 @@ def test_the_most_practitioners_a_submission_holds_give_a_one_sentence_summary(
         "1,000 valid of 1,000 submitted; 50 required for 5000+ employees",
     )
     assert len(certificates(result)) == MAX_ITEMS  # the detail stays in the evidence
+
+
+@pytest.mark.parametrize("dots", [".", ".."])
+def test_an_id_of_dots_is_looked_up_as_no_record_not_as_the_registry_folder(dots: str) -> None:
+    """With a template whose id is a whole path segment, "." or ".." would ask the
+    registry's folder (or its parent): an answer that is no record made the look-up a
+    fault, and the check an error. No certificate has such an id: it is not found."""
+    template = "http://registry.test/certificates/{certificate_id}"
+    rows = people(2)
+    with respx.mock(assert_all_called=False) as router:
+        for row in rows:
+            one = template.format(certificate_id=row["certificate_id"])
+            router.get(one).mock(httpx.Response(200, json=row))
+        router.route().mock(httpx.Response(200, html="<html><body>Registry home</body></html>"))
+        result = run_check(
+            PractitionersCheck(),
+            make_submission(
+                applicant={"name": "Acme", "website": "http://acme.example/", "employees": 50},
+                practitioners=[*submitted(rows), {"name": "Jane Doe", "certificate_id": dots}],
+            ),
+            P2022,
+            settings=settings_for(None),
+            sources={"credential-registry": template},
+            as_of=AS_OF,
+        )
+    assert result.status is Status.FAIL, result.summary
+    assert f"not confirmed: Jane Doe ({dots})" in result.summary

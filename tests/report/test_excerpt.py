@@ -29,3 +29,12 @@ def test_excerpt_keeps_the_needle_inside_a_long_word() -> None:
     got = excerpt(text, "Contoso", 10)
     assert "Contoso" in got
     assert got.startswith("…")
+
+
+def test_excerpt_quotes_the_needle_after_letters_whose_lower_case_is_longer() -> None:
+    # "İ".lower() is two characters: an index found in the lowered text pointed past the
+    # needle (or past the end: an IndexError crashed the check quoting a Turkish page).
+    text = "İ" * 200 + " Acme Lens shows where the cloud money goes"
+    got = excerpt(text, "cloud money", 10)
+    assert "cloud money" in got
+    assert excerpt("İstanbul: Acme Lens", "acme lens") == "İstanbul: Acme Lens"
