@@ -2,10 +2,13 @@
 
 Alignment pages and case studies are the applicant's own documentation (issue 8, class 3):
 a page counts as the applicant's when its final URL (after redirects) is on the
-site (:func:`verifier.site_of`) of ``applicant.website`` or of ``offering.landing_page``. A page on
+site (:func:`verifier.site_of`) of ``applicant.website``. Not of ``offering.landing_page``:
+an applicant may point it anywhere (a Wikipedia article), and every page of that site
+(Walmart's article) would then have been the applicant's own case study. A product on a
+domain of its own is ``elsewhere`` (a person confirms it), as the offering check says. A page on
 the Foundation's own sites (the sites of the directories the run consults, plus the
 ``foundation_domains`` a policy names) never counts as the applicant's, even if the
-applicant's own domains say otherwise. Any other site is ``elsewhere``: a person judges
+applicant's website says otherwise. Any other site is ``elsewhere``: a person judges
 it. Sites are compared with :func:`verifier.site_of`: by registrable domain, so
 ``acme.github.io`` is not ``evil.github.io`` (:data:`verifier.urls.SHARED_HOSTING`), and
 on a host shared by path by owner too, so ``github.com/evil`` is not ``github.com/acme``
@@ -45,19 +48,6 @@ class SiteParams(Params):
     foundation_domains: list[str] = Field(default_factory=list)
     """More domains (sites) of the Foundation (``finops.org``): pages there are never
     the applicant's documentation."""
-    platform_sites: list[str] = Field(
-        default_factory=lambda: [
-            "amazon.com",
-            "microsoft.com",
-            "google.com",
-            "oracle.com",
-            "salesforce.com",
-            "ibm.com",
-        ]
-    )
-    """Sites of marketplaces and platforms that list many companies' offerings: an
-    ``offering.landing_page`` there (a cloud-marketplace listing) does not make the
-    whole site the applicant's; ``applicant.website`` itself always counts."""
 
 
 @dataclass(frozen=True)
@@ -96,9 +86,6 @@ def sites_of(ctx: CheckContext[S], also_foundation: Iterable[str] = ()) -> Sites
     params = ctx.params
     sub = ctx.submission
     own = {site_of(sub.applicant.website)}
-    if sub.offering:  # a product's own domain, unless it is a marketplace's listing
-        landing = site_of(sub.offering.landing_page)
-        own |= set() if landing in {site_of(d) for d in params.platform_sites} else {landing}
     urls = []
     for name in params.foundation_sources:
         try:

@@ -199,9 +199,10 @@ def test_customer_aliases(settings: FetchSettings, aliases: list[str], status: s
     assert result.status == status, result.summary
 
 
-def test_a_marketplace_listing_as_landing_page_does_not_make_the_marketplace_the_applicants() -> (
-    None
-):
+def test_the_landing_pages_site_is_not_the_applicants_own() -> None:
+    """Only ``applicant.website``'s site is the applicant's: a landing page may be put
+    anywhere (a marketplace listing, a Wikipedia article), and its site's other pages
+    (Walmart's article) are not the applicant's case studies (a false pass, attack r25)."""
     import datetime as dt
 
     from plugins._sites import SiteParams, sites_of
@@ -230,11 +231,17 @@ def test_a_marketplace_listing_as_landing_page_does_not_make_the_marketplace_the
     assert whose("https://acme.example/", listing, "https://aws.amazon.com/blogs/x/") == (
         "elsewhere"
     )
-    # A product's own domain still is; and a marketplace company's own website is its own.
+    wiki = "https://en.wikipedia.org/wiki/Acme_Lens"
+    assert whose("https://acme.example/", wiki, "https://en.wikipedia.org/wiki/Walmart") == (
+        "elsewhere"
+    )
+    # A product's own domain is elsewhere too (a person confirms it, as the offering check
+    # asks); a marketplace company's own website is its own.
     assert (
         whose("https://acme.example/", "https://acmelens.example/", "https://acmelens.example/c/")
-        == "applicant"
+        == "elsewhere"
     )
+    assert whose("https://acme.example/", wiki, "https://acme.example/customers/") == "applicant"
     assert whose("https://aws.amazon.com/", listing, "https://aws.amazon.com/blogs/x/") == (
         "applicant"
     )
