@@ -18,8 +18,6 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, NamedTuple
 
-import httpx
-
 from verifier import Hidden, Link, Page
 from verifier.toolkit import (
     excerpt,
@@ -30,7 +28,7 @@ from verifier.toolkit import (
     says,
     text_mentions,
 )
-from verifier.urls import parse_link
+from verifier.urls import link_host, parse_link
 
 if TYPE_CHECKING:
     from plugins.offering import OfferingParams
@@ -145,7 +143,7 @@ def marketplace_listing(href: str, prefixes: list[str]) -> bool:
     url = parse_link(href)
     if url is None:
         return False  # a link httpx cannot read leads nowhere: no sign
-    host = _link_host(url)
+    host = link_host(url)
     path = [s for s in url.path.split("/") if s]
     for prefix in prefixes:
         p_host, _, p_path = prefix.strip().partition("/")
@@ -159,12 +157,6 @@ def marketplace_listing(href: str, prefixes: list[str]) -> bool:
             return True
         return any(s not in _SECTIONS and not _LOCALE.fullmatch(s) for s in rest)
     return False
-
-
-def _link_host(url: httpx.URL) -> str:
-    # The host a link's signs are judged by: "www." aside, and the final dot of a fully
-    # qualified name (aws.amazon.com. is aws.amazon.com).
-    return url.host.removesuffix(".").removeprefix("www.")
 
 
 def _host_in(prefix: str, text: str) -> bool:
@@ -230,7 +222,7 @@ def repository_of(href: str, hosts: list[str]) -> tuple[str, str] | None:
     if url is None:
         return None
     segments = [s for s in url.path.split("/") if s][:2]
-    if _link_host(url) not in hosts or len(segments) < 2:
+    if link_host(url) not in hosts or len(segments) < 2:
         return None
     if segments[0].lower() in RESERVED_OWNERS:
         return None

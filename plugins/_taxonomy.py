@@ -19,7 +19,7 @@ from plugins._data import data_dir
 from verifier.errors import PolicyError
 from verifier.inputs.yamlfile import load, problems
 from verifier.toolkit import normalize
-from verifier.urls import parse_link
+from verifier.urls import link_host, parse_link
 
 
 class _Model(BaseModel):
@@ -105,7 +105,7 @@ class Taxonomy(_Model):
         if url is None:
             return None
         # http or https, "www." or not, query, fragment and trailing slash do not matter.
-        if url.scheme not in ("http", "https") or url.host.removeprefix("www.") not in self.hosts:
+        if url.scheme not in ("http", "https") or link_host(url) not in self.hosts:
             return None
         path = "/" + url.path.strip("/").lower()
         for kind, prefixes, items in (

@@ -254,6 +254,8 @@ _BASES = [
     "ftp://acme.example/x",
     "not a url",
     "http://[::1/",
+    "https://lensco.example\\@aws.amazon.com/marketplace/pp/x",  # a browser: lensco.example
+    "https://lensco.example%5C@aws.amazon.com/marketplace/pp/x",  # the same, once joined
 ]
 _REFS = [
     "/",
@@ -373,6 +375,8 @@ MALFORMED_HOSTS = [
     "https://xn--.example/",
     "https://xn--ls8h.la/",  # punycode of a character IDNA refuses
     "http://[::1/",
+    "https://lensco.example\\@aws.amazon.com/marketplace/pp/x",  # a browser: lensco.example
+    "https://lensco.example%5C@aws.amazon.com/marketplace/pp/x",  # the same, once joined
 ]
 
 

@@ -283,15 +283,29 @@ def _parsed_remembered(url: str) -> httpx.URL:
 
 def parse_link(url: str) -> httpx.URL | None:
     """:func:`parse_url` for a link a page gave (hostile input): the URL, or ``None`` when
-    httpx cannot read it, its host included. httpx decodes a punycode host only when asked
-    for it (``url.host``), so ``https://xn--zz.example/`` parses, then raises there: such a
-    link leads nowhere, and must not make a check that asks where it leads crash."""
+    httpx cannot read it, its host included, or a browser would read it otherwise. httpx
+    decodes a punycode host only when asked for it (``url.host``), so
+    ``https://xn--zz.example/`` parses, then raises there; and a browser reads a backslash
+    as ``/`` where httpx keeps it, so ``https://a.example\\@b.example/`` leads to
+    ``a.example``, not the ``b.example`` httpx says. Such a link leads nowhere a check can
+    tell, and must not make a check that asks where it leads crash, nor mislead it."""
+    if "\\" in url:
+        return None
     try:
         parsed = parse_url(url)
         parsed.host  # noqa: B018 - decodes the IDNA host, which may be malformed
     except (httpx.InvalidURL, ValueError):  # UnicodeError (IDNA) is a ValueError
         return None
+    if b"%5c" in parsed.userinfo.lower():
+        return None  # the backslash of a joined link, which httpx writes %5C
     return parsed
+
+
+def link_host(url: httpx.URL) -> str:
+    """The host a link is judged by: ``www.`` aside, and a fully qualified name's one
+    final dot (``aws.amazon.com.`` is ``aws.amazon.com``; ``aws.amazon.com..`` is no
+    host a name resolves to, and stays as written)."""
+    return url.host.removesuffix(".").removeprefix("www.")
 
 
 _ABSOLUTE_REF = re.compile(r"https?://[A-Za-z0-9.-]+(?::[0-9]+)?(?:[/?#][^\s\\]*)?\Z")

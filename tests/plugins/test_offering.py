@@ -365,6 +365,11 @@ def test_a_headings_hidden_words_are_no_topic_and_a_name_is_found_as_whole_words
             ["aws.amazon.com/marketplace"],
             False,
         ),
+        (
+            "https://lensco.example%5C@aws.amazon.com/marketplace/pp/prodview-acme",
+            ["aws.amazon.com/marketplace"],
+            False,
+        ),
     ],
 )
 def test_a_marketplace_listing_is_known_by_its_host_however_the_link_writes_it(

@@ -135,3 +135,12 @@ def test_a_link_classified_again_gets_the_same_answer_from_a_bounded_memory(
 def test_a_link_whose_host_cannot_be_read_is_not_a_framework_link() -> None:
     # httpx parses https://xn--zz.finops.org/... and raises only when asked for its host.
     assert load_taxonomy(BUNDLED).classify("https://xn--zz.finops.org/framework/") is None
+
+
+def test_a_fully_qualified_framework_host_is_the_framework_and_a_backslash_is_no_link() -> None:
+    tax = load_taxonomy(BUNDLED)
+    link = tax.classify("https://www.finops.org./framework/capabilities/allocation/")
+    assert link is not None
+    assert link.item is not None
+    # A browser reads the backslash as "/": the link leads to lensco.example.
+    assert tax.classify("https://lensco.example\\@www.finops.org/framework/") is None

@@ -38,3 +38,4 @@ def test_excerpt_quotes_the_needle_after_letters_whose_lower_case_is_longer() ->
     got = excerpt(text, "cloud money", 10)
     assert "cloud money" in got
     assert excerpt("İstanbul: Acme Lens", "acme lens") == "İstanbul: Acme Lens"
+    assert excerpt("word " * 40 + "our İstanbul office", "İSTANBUL", 4) == "…our İstanbul…"

@@ -9,7 +9,6 @@ aside and why.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -38,14 +37,11 @@ def excerpt(text: str, needle: str, width: int = 80) -> str:
     """The passage of ``text`` around ``needle`` (case-insensitive): about ``width``
     characters either side, cut at word boundaries (never mid-word), with ``…`` where
     the page's text goes on. Without ``needle``, the start of the text."""
-    lowered = text.lower()
-    if len(lowered) == len(text):
-        i = lowered.find(needle.lower())
-    else:
-        # A character whose lower case is longer ("İ" is "i" and a combining dot): the
-        # lowered text's indexes are not the text's. A case-blind search of the text itself.
-        found = re.search(re.escape(needle), text, re.IGNORECASE)
-        i = found.start() if found is not None else -1
+    # "İ" (U+0130) is the one character whose lower case is longer ("i" and a combining
+    # dot): taken as "i", the lowered text's indexes are the text's (a regex search
+    # without case instead took the text's length times the needle's on a hostile page).
+    lowered = text.replace("\u0130", "i").lower()
+    i = lowered.find(needle.replace("\u0130", "i").lower()) if len(lowered) == len(text) else -1
     if i < 0:
         return _cut(text, 0, width * 2, 0, 0)
     return _cut(text, max(0, i - width), i + len(needle) + width, i, i + len(needle))
