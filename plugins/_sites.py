@@ -12,7 +12,9 @@ applicant's website says otherwise. Any other site is ``elsewhere``: a person ju
 it. Sites are compared with :func:`verifier.site_of`: by registrable domain, so
 ``acme.github.io`` is not ``evil.github.io`` (:data:`verifier.urls.SHARED_HOSTING`), and
 on a host shared by path by owner too, so ``github.com/evil`` is not ``github.com/acme``
-(:data:`verifier.urls.PATH_SCOPED_HOSTS`).
+(:data:`verifier.urls.PATH_SCOPED_HOSTS`). Those lists cannot know every platform: when
+``applicant.website`` is on a subdomain of its site (``acme.docs-platform.example``, not
+``www.acme.example``), a page counts only on that same host (:attr:`Sites.host`).
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from pydantic import Field
 
 from verifier import CheckContext, Params, site_of
 from verifier.errors import SourceMissing
+from verifier.urls import parse_link
 
 Owner = Literal["applicant", "foundation", "elsewhere"]
 
@@ -58,22 +61,43 @@ class Sites:
     """The applicant's own sites."""
     foundation: frozenset[str]
     """The Foundation's sites (they win over the applicant's)."""
+    host: str | None = None
+    """The host the applicant's pages must be on as well, when its website is on a
+    subdomain of its site (``acme.docs-platform.example``): that domain may be a platform
+    shared by many, which no list of shared hosts knows all of, so a page on another of
+    its subdomains (``globex.docs-platform.example``) is not taken for the applicant's."""
 
     def whose(self, url: str) -> Owner:
         """Whose site ``url`` is on."""
         site = site_of(url)
         if site in self.foundation:
             return "foundation"
-        return "applicant" if site in self.applicant else "elsewhere"
+        if site not in self.applicant or not self._on_host(url):
+            return "elsewhere"
+        return "applicant"
 
     def describe(self, url: str) -> str:
         """Why a page that is not the applicant's does not count as such, as a phrase."""
         site = site_of(url)
         if site in self.foundation:
             return f"{url} is on the Foundation's own site {site}, not the applicant's"
+        if site in self.applicant and not self._on_host(url):
+            return (
+                f"{url} is not on {self.host}, the host of the applicant's website (a "
+                f"subdomain of {site}, which others may share)"
+            )
         return (
             f"{url} is on {site}, not on the applicant's site ({', '.join(sorted(self.applicant))})"
         )
+
+    def _on_host(self, url: str) -> bool:
+        return self.host is None or _host(url) == self.host
+
+
+def _host(url: str) -> str | None:
+    """``url``'s host as sites compare it (lower case, ``www.`` and a final dot aside)."""
+    parsed = parse_link(url)
+    return None if parsed is None else parsed.host.lower().rstrip(".").removeprefix("www.")
 
 
 S = TypeVar("S", bound=SiteParams)
@@ -85,7 +109,10 @@ def sites_of(ctx: CheckContext[S], also_foundation: Iterable[str] = ()) -> Sites
     (hosts a check knows are the Foundation's, such as the Framework's)."""
     params = ctx.params
     sub = ctx.submission
-    own = {site_of(sub.applicant.website)}
+    website = str(sub.applicant.website)
+    own = {site_of(website)}
+    host = _host(website)
+    on_subdomain = host is not None and "/" not in site_of(website) and host != site_of(website)
     urls = []
     for name in params.foundation_sources:
         try:
@@ -93,4 +120,8 @@ def sites_of(ctx: CheckContext[S], also_foundation: Iterable[str] = ()) -> Sites
         except SourceMissing:
             continue  # a run without that directory has no site of it to refuse
     foundation = [*params.foundation_domains, *also_foundation, *(u for u in urls if u)]
-    return Sites(frozenset(own), frozenset(site_of(d) for d in foundation))
+    return Sites(
+        frozenset(own),
+        frozenset(site_of(d) for d in foundation),
+        host if on_subdomain else None,
+    )

@@ -160,6 +160,30 @@ def test_same_site(a: str, b: str, same: bool) -> None:
         pytest.param("https://github.com/Acme/lens", "github.com/acme", id="a GitHub account"),
         pytest.param("https://www.github.com/acme", "github.com/acme", id="www on GitHub"),
         pytest.param("https://github.com/", "github.com", id="GitHub's own root page"),
+        pytest.param(
+            "https://github.com/orgs/Acme/repositories",
+            "github.com/orgs/acme",
+            id="a GitHub organisation's pages, not every organisation's",
+        ),
+        pytest.param(
+            "https://github.com/acme/%2e%2e/globex",
+            "github.com/acme/../globex",
+            id="an escaped dot segment makes a site of its own (a server may resolve it)",
+        ),
+        pytest.param(
+            "https://uk.linkedin.com/company/acme/about",
+            "uk.linkedin.com/company/acme",
+            id="a host under a host shared by path follows its rules",
+        ),
+        pytest.param("https://gist.github.com/acme/1", "gist.github.com/acme", id="a gist"),
+        pytest.param("https://acme.gitbook.io/docs", "acme.gitbook.io", id="a GitBook space"),
+        pytest.param(
+            "https://storage.googleapis.com/acme-site/index.html",
+            "storage.googleapis.com/acme-site",
+            id="a Cloud Storage bucket by path",
+        ),
+        pytest.param("https://www.facebook.com/acme", "facebook.com/acme", id="a Facebook page"),
+        pytest.param("https://dev.azure.com/acme/", "dev.azure.com/acme", id="an Azure DevOps org"),
         pytest.param("https://gitlab.com/acme/sub/repo", "gitlab.com/acme", id="a GitLab group"),
         pytest.param(
             "https://sourceforge.net/projects/acme/files/",
@@ -175,7 +199,11 @@ def test_same_site(a: str, b: str, same: bool) -> None:
             "linkedin.com/company/acme",
             id="a LinkedIn company page",
         ),
-        pytest.param("https://docs.github.com/en", "github.com", id="another GitHub host"),
+        pytest.param(
+            "https://docs.github.com/en",
+            "docs.github.com/en",
+            id="another GitHub host is scoped by path as GitHub is (never all of github.com)",
+        ),
         pytest.param("github.com", "github.com", id="a bare host is the host's own site"),
         pytest.param(
             "https://sites.google.com/view/Acme/case-studies",

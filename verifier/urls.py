@@ -46,6 +46,16 @@ SHARED_HOSTING = frozenset(
         "notion.site",
         "fly.dev",
         "onrender.com",
+        "gitbook.io",
+        "amplifyapp.com",
+        "ghost.io",
+        "hashnode.dev",
+        "myshopify.com",
+        "zendesk.com",
+        "pantheonsite.io",
+        "wpengine.com",
+        "glitch.me",
+        "streamlit.app",
     }
 )
 """Hosting domains under which each customer has their own subdomain (``acme.github.io``).
@@ -156,7 +166,7 @@ def registrable_domain(url_or_host: str) -> str:
 
 PATH_SCOPED_HOSTS: dict[str, tuple[tuple[str, int], ...]] = {
     # host: (first path segment, or "" for any: how many segments name the owner)
-    "github.com": (("", 1),),
+    "github.com": (("orgs", 2), ("users", 2), ("sponsors", 2), ("marketplace", 2), ("", 1)),
     "raw.githubusercontent.com": (("", 1),),
     "gitlab.com": (("", 1),),
     "bitbucket.org": (("", 1),),
@@ -169,6 +179,10 @@ PATH_SCOPED_HOSTS: dict[str, tuple[tuple[str, int], ...]] = {
     "twitter.com": (("", 1),),
     "youtube.com": (("@", 1), ("c", 2), ("channel", 2), ("user", 2)),
     "sites.google.com": (("view", 2), ("site", 2)),
+    "storage.googleapis.com": (("", 1),),  # a bucket addressed by path
+    "dev.azure.com": (("", 1),),
+    "facebook.com": (("", 1),),
+    "instagram.com": (("", 1),),
 }
 """Hosts that many organisations share by path: on them a site is the host and the
 owner's path segments (``github.com/acme``, ``linkedin.com/company/acme``,
@@ -178,8 +192,11 @@ not the host, so another account's page is not the applicant's own. A rule
 ``("projects", 2)`` takes the first two segments when the first is ``projects``;
 ``("@", 1)`` the first when it starts with ``@``; ``("", 1)`` the first whatever it is.
 A path no rule fits (``linkedin.com/pulse/<article>``) is a site of its own, the host
-and the whole path: nobody's page there is another's; the host's root is the host. An
-S3 endpoint addressed by path (``s3.us-east-1.amazonaws.com/<bucket>``, any region) is
+and the whole path: nobody's page there is another's; the host's root is the host. So is
+a path with a ``.`` or ``..`` segment (``github.com/acme/%2e%2e/globex``, which a server
+may read as ``github.com/globex``). A host under one of these (``uk.linkedin.com``,
+``gist.github.com``) is scoped by the same rules, its site named by its own host. An S3
+endpoint addressed by path (``s3.us-east-1.amazonaws.com/<bucket>``, any region) is
 scoped by its bucket too (:data:`SHARED_HOSTING_PATTERN`)."""
 
 _BY_FIRST_SEGMENT = (("", 1),)
@@ -219,12 +236,14 @@ def _site_of(url_or_host: str) -> str:
         return url_or_host.strip().lower()
     host = url.host.lower().rstrip(".").removeprefix("www.")
     domain = registrable_domain(host)
-    rules = PATH_SCOPED_HOSTS.get(host)
+    rules = PATH_SCOPED_HOSTS.get(host) or PATH_SCOPED_HOSTS.get(domain)
     if not rules and "website" not in host and _S3_ENDPOINT.fullmatch(host):
         rules = _BY_FIRST_SEGMENT  # path-style S3: the bucket is the first segment
     if not rules:
         return domain
     segments = [s.lower() for s in url.path.split("/") if s]
+    if "." in segments or ".." in segments:
+        return "/".join([host, *segments])  # whose it is depends on how a server reads it
     for first, count in rules:
         head = segments[0] if segments else ""
         fits = (

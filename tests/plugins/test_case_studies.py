@@ -199,10 +199,8 @@ def test_customer_aliases(settings: FetchSettings, aliases: list[str], status: s
     assert result.status == status, result.summary
 
 
-def test_the_landing_pages_site_is_not_the_applicants_own() -> None:
-    """Only ``applicant.website``'s site is the applicant's: a landing page may be put
-    anywhere (a marketplace listing, a Wikipedia article), and its site's other pages
-    (Walmart's article) are not the applicant's case studies (a false pass, attack r25)."""
+def whose(website: str, landing: str, page: str) -> str:
+    """Whose ``page`` is, for an applicant of ``website`` and ``landing`` page."""
     import datetime as dt
 
     from plugins._sites import SiteParams, sites_of
@@ -211,21 +209,25 @@ def test_the_landing_pages_site_is_not_the_applicants_own() -> None:
     async def no_fetch(url: str) -> Any:
         raise AssertionError(url)
 
-    def whose(website: str, landing: str, page: str) -> str:
-        sub = make_submission(
-            applicant={"name": "Acme", "website": website},
-            offering={"name": "Acme Lens", "landing_page": landing},
-        )
-        ctx = CheckContext(
-            requirement=Requirement("r", "t", "case-studies", {}),
-            submission=sub,
-            params=SiteParams(),
-            as_of=dt.date(2026, 1, 1),
-            fetch=no_fetch,
-            sources={},
-        )
-        return sites_of(ctx).whose(page)
+    sub = make_submission(
+        applicant={"name": "Acme", "website": website},
+        offering={"name": "Acme Lens", "landing_page": landing},
+    )
+    ctx = CheckContext(
+        requirement=Requirement("r", "t", "case-studies", {}),
+        submission=sub,
+        params=SiteParams(),
+        as_of=dt.date(2026, 1, 1),
+        fetch=no_fetch,
+        sources={},
+    )
+    return sites_of(ctx).whose(page)
 
+
+def test_the_landing_pages_site_is_not_the_applicants_own() -> None:
+    """Only ``applicant.website``'s site is the applicant's: a landing page may be put
+    anywhere (a marketplace listing, a Wikipedia article), and its site's other pages
+    (Walmart's article) are not the applicant's case studies (a false pass, attack r25)."""
     listing = "https://aws.amazon.com/marketplace/pp/prodview-acme"
     # Someone else's page on the marketplace's site is not the applicant's own.
     assert whose("https://acme.example/", listing, "https://aws.amazon.com/blogs/x/") == (
@@ -289,3 +291,41 @@ def _story(name: str, seed: int) -> str:
 def test_similarity_of_body_texts(a: str, b: str, alike: bool) -> None:
     assert (similarity(a, b) >= NEAR_DUPLICATE) is alike
     assert similarity(a, b) == similarity(b, a)
+
+
+@pytest.mark.parametrize(
+    ("website", "page", "owner"),
+    [
+        pytest.param(
+            "https://acme.docs-platform.example/guide",
+            "https://globex.docs-platform.example/story",
+            "elsewhere",
+            id="another tenant of a platform no list knows is not the applicant",
+        ),
+        pytest.param(
+            "https://acme.docs-platform.example/",
+            "https://acme.docs-platform.example/customers/globex",
+            "applicant",
+            id="the website's own host is the applicant's",
+        ),
+        pytest.param(
+            "https://www.acme.example/",
+            "https://blog.acme.example/globex",
+            "applicant",
+            id="a company's own subdomains are its own when its website is the domain",
+        ),
+        pytest.param(
+            "https://github.com/orgs/acme-finops/repositories",
+            "https://github.com/orgs/globex/repositories",
+            "elsewhere",
+            id="another GitHub organisation is not the applicant",
+        ),
+    ],
+)
+def test_a_website_on_a_platform_owns_only_its_own_pages(
+    website: str, page: str, owner: str
+) -> None:
+    """A website on a subdomain of a domain (acme.docs-platform.example) owns that host
+    only: the domain may be a platform others share, which no list knows all of (attack
+    r25: pages of other tenants counted as the applicant's case studies)."""
+    assert whose(website, website, page) == owner
