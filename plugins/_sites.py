@@ -14,7 +14,7 @@ it. Sites are compared with :func:`verifier.site_of`: by registrable domain, so
 on a host shared by path by owner too, so ``github.com/evil`` is not ``github.com/acme``
 (:data:`verifier.urls.PATH_SCOPED_HOSTS`). Those lists cannot know every platform: when
 ``applicant.website`` is on a subdomain of its site (``acme.docs-platform.example``, not
-``www.acme.example``), a page counts only on that same host (:attr:`Sites.host`).
+``www.acme.example``), a page counts only on that same host (:attr:`Sites.website`).
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from pydantic import Field
 
 from verifier import CheckContext, Params, site_of
 from verifier.errors import SourceMissing
-from verifier.urls import parse_link
+from verifier.urls import owned_by
 
 Owner = Literal["applicant", "foundation", "elsewhere"]
 
@@ -61,11 +61,11 @@ class Sites:
     """The applicant's own sites."""
     foundation: frozenset[str]
     """The Foundation's sites (they win over the applicant's)."""
-    host: str | None = None
-    """The host the applicant's pages must be on as well, when its website is on a
-    subdomain of its site (``acme.docs-platform.example``): that domain may be a platform
-    shared by many, which no list of shared hosts knows all of, so a page on another of
-    its subdomains (``globex.docs-platform.example``) is not taken for the applicant's."""
+    website: str | None = None
+    """The applicant's website: a page is the applicant's only on it as
+    :func:`verifier.urls.owned_by` says (its host too, when the website is on a subdomain
+    of its site, ``acme.docs-platform.example``: that domain may be a platform shared by
+    many, which no list of shared hosts knows all of)."""
 
     def whose(self, url: str) -> Owner:
         """Whose site ``url`` is on."""
@@ -83,7 +83,7 @@ class Sites:
             return f"{url} is on the Foundation's own site {site}, not the applicant's"
         if site in self.applicant and not self._on_host(url):
             return (
-                f"{url} is not on {self.host}, the host of the applicant's website (a "
+                f"{url} is not on the host of the applicant's website {self.website} (a "
                 f"subdomain of {site}, which others may share)"
             )
         return (
@@ -91,13 +91,7 @@ class Sites:
         )
 
     def _on_host(self, url: str) -> bool:
-        return self.host is None or _host(url) == self.host
-
-
-def _host(url: str) -> str | None:
-    """``url``'s host as sites compare it (lower case, ``www.`` and a final dot aside)."""
-    parsed = parse_link(url)
-    return None if parsed is None else parsed.host.lower().rstrip(".").removeprefix("www.")
+        return self.website is None or owned_by(url, self.website)
 
 
 S = TypeVar("S", bound=SiteParams)
@@ -111,8 +105,6 @@ def sites_of(ctx: CheckContext[S], also_foundation: Iterable[str] = ()) -> Sites
     sub = ctx.submission
     website = str(sub.applicant.website)
     own = {site_of(website)}
-    host = _host(website)
-    on_subdomain = host is not None and "/" not in site_of(website) and host != site_of(website)
     urls = []
     for name in params.foundation_sources:
         try:
@@ -123,5 +115,5 @@ def sites_of(ctx: CheckContext[S], also_foundation: Iterable[str] = ()) -> Sites
     return Sites(
         frozenset(own),
         frozenset(site_of(d) for d in foundation),
-        host if on_subdomain else None,
+        website,
     )

@@ -222,13 +222,16 @@ class _Applicant:
     """Normalised forms only an alias gives -> the alias as written."""
     domain: str
     """The site of its website (:func:`verifier.site_of`)."""
+    website: str
+    """Its website: a link ties a listing to it only on it (``leads_to``'s ``website``)."""
 
     @classmethod
     def of(cls, ctx: CheckContext[CommunityParams]) -> _Applicant:
         applicant = ctx.submission.applicant
         own = [normalize(applicant.name)]
         aliases = {f: a for a in applicant.aliases if (f := normalize(a)) not in own}
-        return cls(applicant.name, own, aliases, site_of(applicant.website))
+        website = str(applicant.website)
+        return cls(applicant.name, own, aliases, site_of(website), website)
 
     @property
     def forms(self) -> list[str]:
@@ -248,7 +251,11 @@ class _Applicant:
         """Whether ``tag`` holds a link to the applicant's domain (one a visitor sees,
         unless ``hidden_too``)."""
         links = links_in(page, tag)
-        return any(leads_to(h, self.domain, page) for h, why in links if hidden_too or not why)
+        return any(
+            leads_to(h, self.domain, page, website=self.website)
+            for h, why in links
+            if hidden_too or not why
+        )
 
 
 @dataclass(frozen=True)

@@ -24,8 +24,9 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from verifier import Check, CheckContext, CheckExample, Outcome, Page, Params, same_site, site_of
+from verifier import Check, CheckContext, CheckExample, Outcome, Page, Params
 from verifier.toolkit import excerpt, hidden_text, read_page, record_hidden, says
+from verifier.urls import owned_by, where
 
 
 class LandingPageParams(Params):
@@ -99,10 +100,10 @@ class LandingPageCheck(Check[LandingPageParams]):
                 f"{p.min_training_terms} expected; a person must judge"
             )
         website = ctx.submission.applicant.website
-        if not same_site(page.final_url, website):
+        if not owned_by(page.final_url, website):
+            on, own = where(page.final_url, str(website))
             return Outcome.needs_review(
-                f"the training page is on {site_of(page.final_url)}, not on the "
-                f"applicant's domain {site_of(website)} ({shown})"
+                f"the training page is on {on}, not on the applicant's domain {own} ({shown})"
             )
         return Outcome.passed(f"{page.final_url} describes {shown}")
 

@@ -121,6 +121,9 @@ class Wanted:
     each with the alias as written."""
     domain: str
     """The applicant's website, as :func:`verifier.site_of` gives it."""
+    website: str
+    """The applicant's website (``applicant.website``): a link ties an entry to the
+    applicant only on it (:func:`verifier.urls.owned_by`)."""
     own_sites: frozenset[str]
     """The applicant's own sites (its website, its offering's): an entry under its name
     linking to any other is another organisation of the same name (or one the applicant
@@ -138,6 +141,7 @@ class Wanted:
             forms=name_forms(applicant.name, applicant.aliases),
             aliases={form: a for a in applicant.aliases if (form := normalize(a)) != own},
             domain=domain,
+            website=str(applicant.website),
             own_sites=frozenset(
                 {domain} | ({site_of(offering.landing_page)} if offering else set())
             ),
@@ -332,7 +336,7 @@ def _confirms(entry: Entry, m: Match | None, wanted: Wanted) -> str:
     word), or it links to the applicant's domain."""
     if m is not None and m.strength == "exact" and m.form not in wanted.aliases:
         return f"name {entry.name!r} matches {m.form!r}"
-    if leads_to(entry.href, wanted.domain, entry.page):
+    if leads_to(entry.href, wanted.domain, entry.page, website=wanted.website):
         return f"entry {entry.name!r} links to {entry.href}, on {wanted.domain}"
     return ""
 

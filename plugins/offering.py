@@ -56,9 +56,10 @@ from plugins._signs import (
     visible,
     weak_signs,
 )
-from verifier import Check, CheckContext, CheckExample, Outcome, Page, Params, same_site, site_of
+from verifier import Check, CheckContext, CheckExample, Outcome, Page, Params
 from verifier.inputs.submission import Offering
 from verifier.toolkit import excerpt, hidden_links, normalize, read_page, record_hidden
+from verifier.urls import owned_by, where
 
 # Defaults as "|"-separated listings, to keep the module short; each param is a list.
 _PURCHASE_TERMS = """pricing | pricing plans | plans & pricing | plans and pricing
@@ -188,11 +189,9 @@ def decide(facts: OfferingFacts, p: OfferingParams) -> Outcome:
         return Outcome.failed(f"the landing page does not name {name!r}")
     if not facts.kinds:
         return _unclear(facts, p)
-    if not same_site(facts.final_url, facts.applicant_website):
-        return Outcome.needs_review(
-            f"{name} is on {site_of(facts.final_url)}, not on the "
-            f"applicant's domain {site_of(facts.applicant_website)}"
-        )
+    if not owned_by(facts.final_url, facts.applicant_website):
+        on, own = where(facts.final_url, facts.applicant_website)
+        return Outcome.needs_review(f"{name} is on {on}, not on the applicant's domain {own}")
     how = " and ".join(_HOW[k] for k in sorted(set(facts.kinds)))
     if not facts.dedicated:
         return Outcome.needs_review(

@@ -13,6 +13,7 @@ from verifier.urls import (
     join_url,
     normalize_url,
     origin_of,
+    owned_by,
     parse_link,
     parse_url,
     registrable_domain,
@@ -184,6 +185,24 @@ def test_same_site(a: str, b: str, same: bool) -> None:
         ),
         pytest.param("https://www.facebook.com/acme", "facebook.com/acme", id="a Facebook page"),
         pytest.param("https://dev.azure.com/acme/", "dev.azure.com/acme", id="an Azure DevOps org"),
+        pytest.param(
+            "https://www.facebook.com/groups/AcmeFinOps/posts/1",
+            "facebook.com/groups/acmefinops",
+            id="a Facebook group, not every group",
+        ),
+        pytest.param(
+            "https://www.facebook.com/profile.php?id=100012345",
+            "facebook.com/profile.php?id=100012345",
+            id="a route naming no owner is a site of its own, its query too",
+        ),
+        pytest.param(
+            "https://github.com/marketplace/actions/acme-cost-report",
+            "github.com/marketplace/actions/acme-cost-report",
+            id="a GitHub Marketplace listing is no account's",
+        ),
+        pytest.param(
+            "https://www.instagram.com/p/ACME1/", "instagram.com/p/acme1", id="an Instagram post"
+        ),
         pytest.param("https://gitlab.com/acme/sub/repo", "gitlab.com/acme", id="a GitLab group"),
         pytest.param(
             "https://sourceforge.net/projects/acme/files/",
@@ -423,3 +442,36 @@ def test_parse_link_gives_what_parse_url_gives_for_a_readable_link() -> None:
     for href in ["https://WWW.Acme.example/x?y=1", "https://xn--bcher-kva.example/shop"]:
         assert parse_link(href) == parse_url(href)
         assert parse_link(href) is not None
+
+
+@pytest.mark.parametrize(
+    ("url", "website", "owned"),
+    [
+        pytest.param(
+            "https://globex.docs-platform.example/x",
+            "https://acme.docs-platform.example/",
+            False,
+            id="another tenant of a platform no list knows",
+        ),
+        pytest.param(
+            "https://acme.docs-platform.example/customers",
+            "https://ACME.docs-platform.example./",
+            True,
+            id="the website's own host, case and final dot aside",
+        ),
+        pytest.param(
+            "https://blog.acme.example/story",
+            "https://www.acme.example/",
+            True,
+            id="a company's subdomain when its website is its domain",
+        ),
+        pytest.param(
+            "https://github.com/globex/x", "https://github.com/acme", False, id="another account"
+        ),
+        pytest.param("https://xn--zz.acme.example/", "https://acme.example/", False, id="no host"),
+    ],
+)
+def test_owned_by_takes_a_website_on_a_subdomain_for_its_host_alone(
+    url: str, website: str, owned: bool
+) -> None:
+    assert owned_by(url, website) is owned

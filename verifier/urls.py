@@ -166,7 +166,7 @@ def registrable_domain(url_or_host: str) -> str:
 
 PATH_SCOPED_HOSTS: dict[str, tuple[tuple[str, int], ...]] = {
     # host: (first path segment, or "" for any: how many segments name the owner)
-    "github.com": (("orgs", 2), ("users", 2), ("sponsors", 2), ("marketplace", 2), ("", 1)),
+    "github.com": (("orgs", 2), ("users", 2), ("sponsors", 2), ("", 1)),
     "raw.githubusercontent.com": (("", 1),),
     "gitlab.com": (("", 1),),
     "bitbucket.org": (("", 1),),
@@ -181,7 +181,7 @@ PATH_SCOPED_HOSTS: dict[str, tuple[tuple[str, int], ...]] = {
     "sites.google.com": (("view", 2), ("site", 2)),
     "storage.googleapis.com": (("", 1),),  # a bucket addressed by path
     "dev.azure.com": (("", 1),),
-    "facebook.com": (("", 1),),
+    "facebook.com": (("groups", 2), ("people", 3), ("pages", 3), ("", 1)),
     "instagram.com": (("", 1),),
 }
 """Hosts that many organisations share by path: on them a site is the host and the
@@ -200,6 +200,19 @@ endpoint addressed by path (``s3.us-east-1.amazonaws.com/<bucket>``, any region)
 scoped by its bucket too (:data:`SHARED_HOSTING_PATTERN`)."""
 
 _BY_FIRST_SEGMENT = (("", 1),)
+
+NO_OWNER_ROUTES: dict[str, frozenset[str]] = {
+    "github.com": frozenset({"marketplace", "apps", "features", "topics", "collections"}),
+    "facebook.com": frozenset(
+        {"profile.php", "permalink.php", "photo.php", "story.php", "p", "watch", "events"}
+        | {"share", "sharer", "reel", "photos", "posts", "hashtag", "login", "help"}
+    ),
+    "instagram.com": frozenset({"p", "reel", "reels", "stories", "explore", "tv"}),
+}
+"""First path segments of a :data:`PATH_SCOPED_HOSTS` host that name no owner (a route of
+the host's own: ``github.com/marketplace/actions/<name>``,
+``facebook.com/profile.php?id=<n>``, ``instagram.com/p/<post>``): such a page is a site of
+its own, its whole path and query, never one every account under the route shares."""
 
 
 def site_of(url_or_host: str) -> str:
@@ -244,6 +257,11 @@ def _site_of(url_or_host: str) -> str:
     segments = [s.lower() for s in url.path.split("/") if s]
     if "." in segments or ".." in segments:
         return "/".join([host, *segments])  # whose it is depends on how a server reads it
+    if segments and segments[0] in NO_OWNER_ROUTES.get(
+        host if host in PATH_SCOPED_HOSTS else domain, ()
+    ):
+        query = url.query.decode("ascii", "replace")
+        return "/".join([host, *segments]) + (f"?{query}" if query else "")
     for first, count in rules:
         head = segments[0] if segments else ""
         fits = (
@@ -417,6 +435,37 @@ def same_site(a: str, b: str) -> bool:
     """Whether two URLs (or hosts) are on one site (:func:`site_of`): one registrable
     domain, and on a host shared by path (``github.com``) one owner."""
     return site_of(a) == site_of(b)
+
+
+def owned_by(url: str, website: str) -> bool:
+    """Whether ``url`` is on the site of ``website``, an applicant's website: the same
+    site (:func:`site_of`), and, when the website is on a subdomain of its site
+    (``acme.docs-platform.example``, not ``www.acme.example``), the same host too. Such a
+    domain may be a platform many share: no list of shared hosts knows them all, and a
+    page of another of its subdomains (``globex.docs-platform.example``) is not the
+    applicant's. A URL whose host cannot be read is nobody's."""
+    site = site_of(website)
+    if site_of(url) != site:
+        return False
+    host = _site_host(website)
+    if host is None or "/" in site or host == site:
+        return True
+    return _site_host(url) == host
+
+
+def where(url: str, website: str) -> tuple[str, str]:
+    """How a message names the place of ``url`` and of the applicant's ``website`` when
+    :func:`owned_by` says no: their sites, or their hosts when both share one site (a
+    domain others may share)."""
+    if site_of(url) != site_of(website):
+        return site_of(url), site_of(website)
+    return _site_host(url) or url, _site_host(website) or website
+
+
+def _site_host(url: str) -> str | None:
+    # The host as sites compare it: lower case, "www." and a final dot aside.
+    parsed = parse_link(url.strip())
+    return None if parsed is None else parsed.host.lower().rstrip(".").removeprefix("www.")
 
 
 TRACKING_PARAMS = frozenset(

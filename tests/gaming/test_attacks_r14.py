@@ -232,7 +232,7 @@ OTHER_RULES = CommunityParams.model_validate(
 def _who(name: str, website: str, *aliases: str) -> _Applicant:
     own = [normalize(name)]
     forms = {f: a for a in aliases if (f := normalize(a)) not in own}
-    return _Applicant(name, own, forms, site_of(website))
+    return _Applicant(name, own, forms, site_of(website), website)
 
 
 PARTNERS = [

@@ -389,7 +389,9 @@ def test_a_group_page_many_applicants_read_is_walked_once_and_decided_for_each(
     shared = html_page(html, f"{WG}/containers/")
     seen = {}
     for name, site in [("Acme Cloud Economics", "acme"), ("Hooli", "hooli"), ("Umbrella", "u")]:
-        who = community._Applicant(name, [normalize(name)], {}, f"{site}.example")
+        who = community._Applicant(
+            name, [normalize(name)], {}, f"{site}.example", f"https://{site}.example/"
+        )
         alone = community.gather(html_page(html, f"{WG}/containers/"), params, who)
         together = community.gather(shared, params, who)
         decided = community.decide(together, who.own, who.aliases)

@@ -527,3 +527,33 @@ def test_two_sources_naming_one_url_are_each_judged() -> None:
     assert "; not listed in a2 " in result.summary
     kinds = [(e.kind, e.data.get("source")) for e in result.evidence if e.data.get("source")]
     assert kinds == [("directory-entry", "b"), ("search", "a"), ("search", "a2")], kinds
+
+
+@pytest.mark.parametrize(
+    ("website", "href"),
+    [
+        ("https://acme.docs-platform.example/wiki", "https://globex.docs-platform.example/"),
+        ("https://www.facebook.com/groups/acmefinops", "https://www.facebook.com/groups/globex"),
+        (
+            "https://github.com/marketplace/actions/acme-report",
+            "https://github.com/marketplace/actions/globex-deploy",
+        ),
+    ],
+)
+def test_an_entry_linking_to_another_tenant_does_not_list_the_applicant(
+    website: str, href: str
+) -> None:
+    """Another member's entry links to a page on the domain the applicant's website is a
+    subdomain of, or under a route naming no owner: that is not a link to the applicant
+    (attack r25: "listed as 'Globex Corporation'" was a pass)."""
+    entry = f"<li><a href='{href}'>Globex Corporation</a></li>"
+    with respx.mock(assert_all_called=True) as router:
+        router.get(DIRECTORY).mock(directory_page(f"<ul>{LISTED}{entry}</ul>"))
+        result = run_check(
+            MembershipCheck(),
+            make_submission(applicant=applicant("Acme Cloud Economics", website)),
+            {"sources": ["finops-members"]},
+            settings=settings_for(None),
+            sources={"finops-members": DIRECTORY},
+        )
+    assert result.status is Status.FAIL, result.summary

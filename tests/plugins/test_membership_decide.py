@@ -22,6 +22,7 @@ WANTED = Wanted(
     forms=["acme cloud economics", "acme ce"],
     aliases={"acme ce": "Acme CE"},
     domain="acme.example",
+    website="https://acme.example/",
     own_sites=frozenset({"acme.example", "lens.example"}),
     weak_threshold=0.8,
 )

@@ -404,3 +404,37 @@ def test_a_repository_on_a_fully_qualified_code_host_is_that_repository() -> Non
     assert repository_of("https://xn--zz.github.com/lensco/acme-lens", hosts) is None
     # Only one final dot: "github.com.." is no host name (a submission is refused it).
     assert repository_of("https://github.com../lensco/acme-lens", hosts) is None
+
+
+@pytest.mark.parametrize(
+    ("website", "landing_page"),
+    [
+        ("https://acme.docs-platform.example/", "https://globex.docs-platform.example/lens"),
+        (
+            "https://github.com/marketplace/actions/acme-report",
+            "https://github.com/marketplace/actions/acme-lens",
+        ),
+    ],
+)
+def test_a_landing_page_of_another_tenant_is_not_on_the_applicants_domain(
+    website: str, landing_page: str
+) -> None:
+    """Another subdomain of the domain the website is on a subdomain of, or another
+    listing of a route naming no owner, is not the applicant's (attack r25): a person
+    looks, as for any landing page elsewhere."""
+    html = (
+        "<html><head><title>Acme Lens</title></head><body>"
+        f"{PROSE}<p>Pricing: $49 per month. Start a free trial.</p></body></html>"
+    )
+    with respx.mock(assert_all_called=False) as router:
+        router.get(landing_page).mock(httpx.Response(200, html=html))
+        result = run_check(
+            OfferingCheck(),
+            make_submission(
+                applicant={**LENS_CO, "website": website},
+                offering=offering("Acme Lens", landing_page),
+            ),
+            settings=settings_for(None),
+        )
+    assert result.status is Status.NEEDS_REVIEW, result.summary
+    assert "not on the applicant's domain" in result.summary

@@ -36,7 +36,7 @@ from verifier.checks import CheckContext
 from verifier.fetch.page import Page
 from verifier.names import whole_words
 from verifier.toolkit.pages import read_page
-from verifier.urls import join_url, same_site, site_of
+from verifier.urls import join_url, owned_by, same_site, site_of
 
 __all__ = [
     "Candidate",
@@ -122,12 +122,16 @@ def links_in(page: Page, tag: Tag) -> list[tuple[str, str | None]]:
     return [(href, why) for href, why in found if href is not None]
 
 
-def leads_to(href: str | None, site: str, page: Page) -> bool:
+def leads_to(href: str | None, site: str, page: Page, *, website: str | None = None) -> bool:
     """Whether ``href``, a link of ``page``, leads to ``site`` (the applicant's, as
     :func:`verifier.site_of` gives it): the page's own tie between what it lists and the
     applicant. A link within the page's own site (a profile page) ties it to nobody,
-    whatever website the submission gives."""
-    return href is not None and site_of(href) == site and not same_site(href, page.final_url)
+    whatever website the submission gives. Given the applicant's ``website``, the link
+    must also be on it as :func:`verifier.urls.owned_by` says (its host too, for a website
+    on a subdomain of a domain others may share)."""
+    if href is None or site_of(href) != site or same_site(href, page.final_url):
+        return False
+    return website is None or owned_by(href, website)
 
 
 def links_out(href: str | None, page: Page) -> bool:
