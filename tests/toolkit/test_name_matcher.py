@@ -246,6 +246,7 @@ def _wanted(name: str, aliases: list[str], website: str, threshold: float) -> Wa
         forms=name_forms(name, aliases),
         aliases={form: a for a in aliases if (form := normalize(a)) != own},
         domain=site_of(website),
+        website=website,
         own_sites=frozenset({site_of(website), "lens.example"}),
         weak_threshold=threshold,
     )
