@@ -203,6 +203,17 @@ def test_same_site(a: str, b: str, same: bool) -> None:
         pytest.param(
             "https://www.instagram.com/p/ACME1/", "instagram.com/p/acme1", id="an Instagram post"
         ),
+        pytest.param(
+            "https://www.youtube.com/watch?v=Acme1",
+            "youtube.com/watch?v=Acme1",
+            id="a page no rule fits is its own site, its query too",
+        ),
+        pytest.param(
+            "https://x.com/acme/status/123",
+            "x.com/acme/status/123",
+            id="anyone's post shown under an account's path is no page of the account's",
+        ),
+        pytest.param("https://fb.com/Acme", "fb.com/acme", id="Facebook's other domain"),
         pytest.param("https://gitlab.com/acme/sub/repo", "gitlab.com/acme", id="a GitLab group"),
         pytest.param(
             "https://sourceforge.net/projects/acme/files/",
@@ -469,6 +480,18 @@ def test_parse_link_gives_what_parse_url_gives_for_a_readable_link() -> None:
             "https://github.com/globex/x", "https://github.com/acme", False, id="another account"
         ),
         pytest.param("https://xn--zz.acme.example/", "https://acme.example/", False, id="no host"),
+        pytest.param(
+            "https://github.com/enterprises/globex",
+            "https://github.com/enterprises/acme",
+            False,
+            id="a page of a host shared by path lies under the website's own path",
+        ),
+        pytest.param(
+            "https://github.com/acme/lens/issues",
+            "https://github.com/acme",
+            True,
+            id="a page under the website's path is the applicant's",
+        ),
     ],
 )
 def test_owned_by_takes_a_website_on_a_subdomain_for_its_host_alone(

@@ -181,8 +181,10 @@ PATH_SCOPED_HOSTS: dict[str, tuple[tuple[str, int], ...]] = {
     "sites.google.com": (("view", 2), ("site", 2)),
     "storage.googleapis.com": (("", 1),),  # a bucket addressed by path
     "dev.azure.com": (("", 1),),
-    "facebook.com": (("groups", 2), ("people", 3), ("pages", 3), ("", 1)),
+    "facebook.com": (("groups", 2), ("people", 3), ("", 1)),
+    "fb.com": (("groups", 2), ("people", 3), ("", 1)),
     "instagram.com": (("", 1),),
+    "instagr.am": (("", 1),),
 }
 """Hosts that many organisations share by path: on them a site is the host and the
 owner's path segments (``github.com/acme``, ``linkedin.com/company/acme``,
@@ -201,18 +203,34 @@ scoped by its bucket too (:data:`SHARED_HOSTING_PATTERN`)."""
 
 _BY_FIRST_SEGMENT = (("", 1),)
 
+_FACEBOOK_ROUTES = frozenset(
+    {"profile.php", "permalink.php", "photo.php", "story.php", "p", "watch", "events", "pg"}
+    | {"share", "sharer", "sharer.php", "reel", "photos", "posts", "hashtag", "login", "help"}
+    | {"photo", "pages", "media", "video.php", "notes", "marketplace", "search", "stories"}
+    | {"reels", "l.php", "business", "gaming"}
+)
+_INSTAGRAM_ROUTES = frozenset({"p", "reel", "reels", "stories", "explore", "tv", "s", "accounts"})
 NO_OWNER_ROUTES: dict[str, frozenset[str]] = {
     "github.com": frozenset({"marketplace", "apps", "features", "topics", "collections"}),
-    "facebook.com": frozenset(
-        {"profile.php", "permalink.php", "photo.php", "story.php", "p", "watch", "events"}
-        | {"share", "sharer", "reel", "photos", "posts", "hashtag", "login", "help"}
-    ),
-    "instagram.com": frozenset({"p", "reel", "reels", "stories", "explore", "tv"}),
+    "facebook.com": _FACEBOOK_ROUTES,
+    "fb.com": _FACEBOOK_ROUTES,
+    "instagram.com": _INSTAGRAM_ROUTES,
+    "instagr.am": _INSTAGRAM_ROUTES,
 }
 """First path segments of a :data:`PATH_SCOPED_HOSTS` host that name no owner (a route of
 the host's own: ``github.com/marketplace/actions/<name>``,
 ``facebook.com/profile.php?id=<n>``, ``instagram.com/p/<post>``): such a page is a site of
-its own, its whole path and query, never one every account under the route shares."""
+its own, its whole path and query, never one every account under the route shares.
+Not every route is listed: :func:`owned_by` also asks a page to lie under the website's
+own path."""
+
+OTHERS_UNDER_OWNER: dict[str, frozenset[str]] = {
+    "x.com": frozenset({"status"}),
+    "twitter.com": frozenset({"status"}),
+    "instagram.com": frozenset({"p", "reel"}),
+}
+"""Second path segments under which a host shows anyone's post at any owner's path
+(``x.com/<anyone>/status/<id>``): such a page is a site of its own."""
 
 
 def site_of(url_or_host: str) -> str:
@@ -257,8 +275,9 @@ def _site_of(url_or_host: str) -> str:
     segments = [s.lower() for s in url.path.split("/") if s]
     if "." in segments or ".." in segments:
         return "/".join([host, *segments])  # whose it is depends on how a server reads it
-    if segments and segments[0] in NO_OWNER_ROUTES.get(
-        host if host in PATH_SCOPED_HOSTS else domain, ()
+    scoped = host if host in PATH_SCOPED_HOSTS else domain
+    if (segments and segments[0] in NO_OWNER_ROUTES.get(scoped, ())) or (
+        len(segments) > 1 and segments[1] in OTHERS_UNDER_OWNER.get(scoped, ())
     ):
         query = url.query.decode("ascii", "replace")
         return "/".join([host, *segments]) + (f"?{query}" if query else "")
@@ -271,9 +290,11 @@ def _site_of(url_or_host: str) -> str:
         )
         if fits and len(segments) >= count:
             return "/".join([host, *segments[:count]])
-    # No rule names an owner (linkedin.com/pulse/<article>, linkedin.com/products/<p>): the
-    # page is its own site, never the host's, which would make every member's page one.
-    return "/".join([host, *segments])
+    # No rule names an owner (linkedin.com/pulse/<article>, linkedin.com/products/<p>,
+    # youtube.com/watch?v=<video>): the page, its query too, is its own site, never the
+    # host's, which would make every member's page one.
+    query = url.query.decode("ascii", "replace")
+    return "/".join([host, *segments]) + (f"?{query}" if query and segments else "")
 
 
 def origin_of(url: str | httpx.URL) -> str:
@@ -443,23 +464,41 @@ def owned_by(url: str, website: str) -> bool:
     (``acme.docs-platform.example``, not ``www.acme.example``), the same host too. Such a
     domain may be a platform many share: no list of shared hosts knows them all, and a
     page of another of its subdomains (``globex.docs-platform.example``) is not the
-    applicant's. A URL whose host cannot be read is nobody's."""
+    applicant's. On a host shared by path (``github.com``), the page must also lie under
+    the website's own path. A URL whose host cannot be read is nobody's."""
     site = site_of(website)
     if site_of(url) != site:
         return False
     host = _site_host(website)
-    if host is None or "/" in site or host == site:
+    if "/" in site:
+        # A host shared by path: the page must lie under the website's own path. Its
+        # owner segments alone could be a route of the host's own that no list names
+        # (github.com/enterprises/<anyone>, facebook.com/pg/<anyone>).
+        return host is not None and _site_host(url) == host and _under(url, website)
+    if host is None or host == site:
         return True
     return _site_host(url) == host
+
+
+def _under(url: str, website: str) -> bool:
+    # Whether url's path, segment by segment and in lower case, starts with website's.
+    page, own = parse_link(url.strip()), parse_link(website.strip())
+    if page is None or own is None:
+        return False
+    below = [s.lower() for s in own.path.split("/") if s]
+    return [s.lower() for s in page.path.split("/") if s][: len(below)] == below
 
 
 def where(url: str, website: str) -> tuple[str, str]:
     """How a message names the place of ``url`` and of the applicant's ``website`` when
     :func:`owned_by` says no: their sites, or their hosts when both share one site (a
-    domain others may share)."""
+    domain others may share), or the URLs themselves when they share one host too."""
     if site_of(url) != site_of(website):
         return site_of(url), site_of(website)
-    return _site_host(url) or url, _site_host(website) or website
+    page, own = _site_host(url), _site_host(website)
+    if page is None or own is None or page == own:
+        return url, website  # one host shared by path: the page is not under the website's
+    return page, own
 
 
 def _site_host(url: str) -> str | None:

@@ -67,7 +67,7 @@ def sort_entries_as_it_was(entries: list[Entry], hidden: list[Entry], wanted: Wa
     def confirms(entry: Entry, m: Match) -> str:
         if m.strength == "exact" and m.form not in wanted.aliases:
             return f"name {entry.name!r} matches {m.form!r}"
-        if leads_to(entry.href, wanted.domain, entry.page):
+        if leads_to(entry.href, wanted.domain, entry.page, website=wanted.website):
             return f"entry {entry.name!r} links to {entry.href}, on {wanted.domain}"
         return ""
 
