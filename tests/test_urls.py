@@ -214,6 +214,16 @@ def test_same_site(a: str, b: str, same: bool) -> None:
             id="anyone's post shown under an account's path is no page of the account's",
         ),
         pytest.param("https://fb.com/Acme", "fb.com/acme", id="Facebook's other domain"),
+        pytest.param(
+            "https://www.facebook.com/acme/videos/111/",
+            "facebook.com/acme/videos/111",
+            id="a Facebook video shown under a page's path is no page of its own",
+        ),
+        pytest.param(
+            "https://instagr.am/acme/tv/Abc1/",
+            "instagr.am/acme/tv/abc1",
+            id="Instagram's other domain shows anyone's post under an account too",
+        ),
         pytest.param("https://gitlab.com/acme/sub/repo", "gitlab.com/acme", id="a GitLab group"),
         pytest.param(
             "https://sourceforge.net/projects/acme/files/",
@@ -491,6 +501,12 @@ def test_parse_link_gives_what_parse_url_gives_for_a_readable_link() -> None:
             "https://github.com/acme",
             True,
             id="a page under the website's path is the applicant's",
+        ),
+        pytest.param(
+            "https://s3.amazonaws.com/AcmeBucket/story.html",
+            "https://s3.amazonaws.com/acmebucket",
+            False,
+            id="an S3 bucket's name keeps its case: AcmeBucket is another bucket",
         ),
     ],
 )

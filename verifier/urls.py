@@ -224,10 +224,15 @@ its own, its whole path and query, never one every account under the route share
 Not every route is listed: :func:`owned_by` also asks a page to lie under the website's
 own path."""
 
+_FACEBOOK_POSTS = frozenset({"videos", "posts", "photos", "permalink.php"})
+_INSTAGRAM_POSTS = frozenset({"p", "reel", "tv"})
 OTHERS_UNDER_OWNER: dict[str, frozenset[str]] = {
     "x.com": frozenset({"status"}),
     "twitter.com": frozenset({"status"}),
-    "instagram.com": frozenset({"p", "reel"}),
+    "instagram.com": _INSTAGRAM_POSTS,
+    "instagr.am": _INSTAGRAM_POSTS,
+    "facebook.com": _FACEBOOK_POSTS,
+    "fb.com": _FACEBOOK_POSTS,
 }
 """Second path segments under which a host shows anyone's post at any owner's path
 (``x.com/<anyone>/status/<id>``): such a page is a site of its own."""
@@ -272,7 +277,7 @@ def _site_of(url_or_host: str) -> str:
         rules = _BY_FIRST_SEGMENT  # path-style S3: the bucket is the first segment
     if not rules:
         return domain
-    segments = [s.lower() for s in url.path.split("/") if s]
+    segments = _segments(url)
     if "." in segments or ".." in segments:
         return "/".join([host, *segments])  # whose it is depends on how a server reads it
     scoped = host if host in PATH_SCOPED_HOSTS else domain
@@ -481,12 +486,22 @@ def owned_by(url: str, website: str) -> bool:
 
 
 def _under(url: str, website: str) -> bool:
-    # Whether url's path, segment by segment and in lower case, starts with website's.
+    # Whether url's path, segment by segment (case aside, as site_of sets it aside),
+    # starts with website's.
     page, own = parse_link(url.strip()), parse_link(website.strip())
     if page is None or own is None:
         return False
-    below = [s.lower() for s in own.path.split("/") if s]
-    return [s.lower() for s in page.path.split("/") if s][: len(below)] == below
+    below = _segments(own)
+    return _segments(page)[: len(below)] == below
+
+
+def _segments(url: httpx.URL) -> list[str]:
+    # The path's segments as sites compare them: in lower case, except on an S3 endpoint
+    # addressed by path, whose older buckets' names keep their case (AcmeBucket and
+    # acmebucket are two buckets, anyone may own the second).
+    host = url.host.lower().rstrip(".")
+    kept = "website" not in host and _S3_ENDPOINT.fullmatch(host) is not None
+    return [s if kept else s.lower() for s in url.path.split("/") if s]
 
 
 def where(url: str, website: str) -> tuple[str, str]:
