@@ -14,7 +14,7 @@ it. Sites are compared with :func:`verifier.site_of`: by registrable domain, so
 on a host shared by path by owner too, so ``github.com/evil`` is not ``github.com/acme``
 (:data:`verifier.urls.PATH_SCOPED_HOSTS`). Those lists cannot know every platform: when
 ``applicant.website`` is on a subdomain of its site (``acme.docs-platform.example``, not
-``www.acme.example``), a page counts only on that same host (:attr:`Sites.website`).
+``www.acme.example``), a page counts only on that same host (:func:`verifier.urls.owned_by`).
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from pydantic import Field
 
 from verifier import CheckContext, Params, site_of
 from verifier.errors import SourceMissing
-from verifier.urls import owned_by
+from verifier.urls import owned_by, where
 
 Owner = Literal["applicant", "foundation", "elsewhere"]
 
@@ -55,43 +55,29 @@ class SiteParams(Params):
 
 @dataclass(frozen=True)
 class Sites:
-    """The sites (:func:`verifier.site_of`) that decide whose a page is."""
+    """What decides whose a page is: the applicant's website and the Foundation's sites."""
 
-    applicant: frozenset[str]
-    """The applicant's own sites."""
+    website: str
+    """The applicant's website: a page is the applicant's when it is on it as
+    :func:`verifier.urls.owned_by` says (its site; its host too, when the website is on a
+    subdomain of its site, ``acme.docs-platform.example``, a domain others may share;
+    its path too on a host shared by path)."""
     foundation: frozenset[str]
-    """The Foundation's sites (they win over the applicant's)."""
-    website: str | None = None
-    """The applicant's website: a page is the applicant's only on it as
-    :func:`verifier.urls.owned_by` says (its host too, when the website is on a subdomain
-    of its site, ``acme.docs-platform.example``: that domain may be a platform shared by
-    many, which no list of shared hosts knows all of)."""
+    """The Foundation's sites (:func:`verifier.site_of`; they win over the applicant's)."""
 
     def whose(self, url: str) -> Owner:
         """Whose site ``url`` is on."""
-        site = site_of(url)
-        if site in self.foundation:
+        if site_of(url) in self.foundation:
             return "foundation"
-        if site not in self.applicant or not self._on_host(url):
-            return "elsewhere"
-        return "applicant"
+        return "applicant" if owned_by(url, self.website) else "elsewhere"
 
     def describe(self, url: str) -> str:
         """Why a page that is not the applicant's does not count as such, as a phrase."""
         site = site_of(url)
         if site in self.foundation:
             return f"{url} is on the Foundation's own site {site}, not the applicant's"
-        if site in self.applicant and not self._on_host(url):
-            return (
-                f"{url} is not on the host of the applicant's website {self.website} (a "
-                f"subdomain of {site}, which others may share)"
-            )
-        return (
-            f"{url} is on {site}, not on the applicant's site ({', '.join(sorted(self.applicant))})"
-        )
-
-    def _on_host(self, url: str) -> bool:
-        return self.website is None or owned_by(url, self.website)
+        on, own = where(url, self.website)
+        return f"{url} is on {on}, not on the applicant's site ({own})"
 
 
 S = TypeVar("S", bound=SiteParams)
@@ -103,8 +89,6 @@ def sites_of(ctx: CheckContext[S], also_foundation: Iterable[str] = ()) -> Sites
     (hosts a check knows are the Foundation's, such as the Framework's)."""
     params = ctx.params
     sub = ctx.submission
-    website = str(sub.applicant.website)
-    own = {site_of(website)}
     urls = []
     for name in params.foundation_sources:
         try:
@@ -112,8 +96,4 @@ def sites_of(ctx: CheckContext[S], also_foundation: Iterable[str] = ()) -> Sites
         except SourceMissing:
             continue  # a run without that directory has no site of it to refuse
     foundation = [*params.foundation_domains, *also_foundation, *(u for u in urls if u)]
-    return Sites(
-        frozenset(own),
-        frozenset(site_of(d) for d in foundation),
-        website,
-    )
+    return Sites(str(sub.applicant.website), frozenset(site_of(d) for d in foundation))

@@ -270,7 +270,7 @@ def _site_of(url_or_host: str) -> str:
     url = parse_link(url_or_host.strip())
     if url is None:
         return url_or_host.strip().lower()
-    host = url.host.lower().rstrip(".").removeprefix("www.")
+    host = _host_key(url)
     domain = registrable_domain(host)
     rules = PATH_SCOPED_HOSTS.get(host) or PATH_SCOPED_HOSTS.get(domain)
     if not rules and "website" not in host and _S3_ENDPOINT.fullmatch(host):
@@ -499,7 +499,7 @@ def _segments(url: httpx.URL) -> list[str]:
     # The path's segments as sites compare them: in lower case, except on an S3 endpoint
     # addressed by path, whose older buckets' names keep their case (AcmeBucket and
     # acmebucket are two buckets, anyone may own the second).
-    host = url.host.lower().rstrip(".")
+    host = _host_key(url)
     kept = "website" not in host and _S3_ENDPOINT.fullmatch(host) is not None
     return [s if kept else s.lower() for s in url.path.split("/") if s]
 
@@ -517,9 +517,15 @@ def where(url: str, website: str) -> tuple[str, str]:
 
 
 def _site_host(url: str) -> str | None:
-    # The host as sites compare it: lower case, "www." and a final dot aside.
+    # The host of a URL string as sites compare it (_host_key); None for an unreadable one.
     parsed = parse_link(url.strip())
-    return None if parsed is None else parsed.host.lower().rstrip(".").removeprefix("www.")
+    return None if parsed is None else _host_key(parsed)
+
+
+def _host_key(url: httpx.URL) -> str:
+    # The host as sites compare it: lower case, "www." and final dots aside (link_host
+    # sets aside one final dot only: a link's host is judged as a browser would go there).
+    return url.host.lower().rstrip(".").removeprefix("www.")
 
 
 TRACKING_PARAMS = frozenset(
