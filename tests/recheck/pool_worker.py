@@ -66,6 +66,9 @@ async def setup(payload: Any, channel: Channel) -> Job:
             return importlib.import_module(argument).__file__, 0
         if what == "pid":  # which worker ran the job
             return os.getpid(), 0
+        if what == "get-pid":  # the page at `argument` asked, and which worker asked
+            await cache.get(argument)
+            return os.getpid(), 0
         if what == "pipes":  # the pipes this worker holds open (their inodes), but stderr's
             held = set()
             for fd in os.listdir("/proc/self/fd"):

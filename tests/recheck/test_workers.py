@@ -341,6 +341,29 @@ def test_jobs_are_spread_over_the_workers(forked: bool) -> None:
     assert sorted(Counter(answers).values()) == [2, 2, 2]
 
 
+def test_the_parent_cache_is_told_which_worker_asks_for_a_page(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The shared cache keeps longest the pages of a host several askers asked (the
+    member directory both workers' partners read): in the parent the asker is the worker,
+    the same for all its asks (a number per ask made every host look shared)."""
+    askers: dict[str, object] = {}
+    get = FetchCache.get
+
+    async def noted(self: FetchCache, url: str, asker: object = None) -> Page:
+        askers[url] = asker
+        return await get(self, url, asker)
+
+    monkeypatch.setattr(FetchCache, "get", noted)
+    urls = [f"http://p{n}.test/" for n in range(4)]
+    source = Answers({url: html_page("<p>own</p>", url) for url in urls})
+
+    pids, _ = _run(source, [("get-pid", url) for url in urls], workers=2)
+
+    assert len(set(pids)) == 2  # two jobs each
+    assert [askers[url] for url in urls] == pids
+
+
 @pytest.mark.parametrize(("workers", "forks"), [(1, 3), (0, 2)])
 def test_forked_workers_no_pool_takes_are_stopped_and_waited_for(workers: int, forks: int) -> None:
     """A resumed run may need fewer workers than were forked for its roster, or none."""

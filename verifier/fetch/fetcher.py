@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import itertools
 import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Iterable, Sequence
@@ -78,11 +79,13 @@ class FetchCache:
         one run needs. A number of bytes: a batch as long as a roster keeps the finished
         pages it asked most recently, up to about that many bytes (a page weighs
         :func:`kept_weight`: its body and an estimate of its parsed tree), and forgets the
-        least recently asked ones beyond, a page asked only once first: a page several
-        runs read (a member directory) stays, one partner's own pages leave once newer
-        ones come, and a roster's worth of partners in flight cannot push the shared pages
-        out. Fetches in flight are never dropped; a forgotten page asked again is fetched
-        again (:attr:`requests`).
+        least recently asked ones beyond, a page asked only once first, and of those a
+        page of a host only one run asked first (runs named by :meth:`get`'s ``asker``):
+        a page several runs read (a member directory) stays, one partner's own pages
+        leave once newer ones come, and a roster's worth of partners in flight cannot
+        push the shared pages out, not even a directory's page 9 that one partner's walk
+        reached before the others'. Fetches in flight are never dropped; a forgotten page
+        asked again is fetched again (:attr:`requests`).
     :param read_pages: ``False``: pages are kept and handed on as the source gives them,
         not read here: the cache of a process that serves pages to other processes, each
         of which reads what it is handed (:mod:`verifier.run.pool`).
@@ -115,15 +118,20 @@ class FetchCache:
         self._kept: OrderedDict[str, int] = OrderedDict()  # finished URL -> weight, LRU first
         self._kept_bytes = 0
         self._again: set[str] = set()  # URLs asked more than once: forgotten last
+        self._first_asker: dict[str, object] = {}  # origin -> the first run that asked it
+        self._shared: set[str] = set()  # origins several runs asked: forgotten after others
 
     @property
     def kept_bytes(self) -> int:
         """The weight of the finished pages kept now (:func:`kept_weight`)."""
         return self._kept_bytes
 
-    def task(self, url: str) -> asyncio.Task[Page]:
-        """The one task that fetches ``url`` (stripped), started at the first ask."""
+    def task(self, url: str, asker: object = None) -> asyncio.Task[Page]:
+        """The one task that fetches ``url`` (stripped), started at the first ask
+        (``asker``: as :meth:`get` takes it)."""
         key = url.strip()
+        if asker is not None and self.max_kept is not None:
+            self._note_asker(key, asker)
         task = self._tasks.get(key)
         if task is None:
             task = self._start(key)
@@ -134,6 +142,20 @@ class FetchCache:
             if key in self._kept:
                 self._kept.move_to_end(key)  # asked again: the most recently used now
         return task
+
+    def _note_asker(self, key: str, asker: object) -> None:
+        # One entry per origin asked: a roster's partners and the hosts they share.
+        origin = origin_of(key)
+        if origin in self._shared:
+            return
+        first = self._first_asker.setdefault(origin, asker)
+        if first != asker:
+            self._shared.add(origin)
+            del self._first_asker[origin]
+
+    def _forgettable(self, url: str) -> bool:
+        # Forgotten first: a page asked once, of a host no second run asked.
+        return url not in self._again and origin_of(url) not in self._shared
 
     def at_hand(self, url: str) -> bool:
         """Whether the fetch of ``url`` (stripped) has ended already (a page or a fault)."""
@@ -171,10 +193,12 @@ class FetchCache:
         self._kept[url] = weight
         self._kept_bytes += weight
         while self._kept_bytes > self.max_kept and len(self._kept) > 1:
-            # The least recently asked page that nobody asked twice; else the least
-            # recently asked of all. (Pages asked again are moved to the end, so the scan
-            # meets few of them.)
-            old = next((u for u in self._kept if u not in self._again and u != url), None)
+            # The least recently asked page that nobody asked twice, of a host only one
+            # run asked; else one nobody asked twice; else the least recently asked of
+            # all. (Pages asked again are moved to the end, so the scans meet few of them.)
+            old = next((u for u in self._kept if u != url and self._forgettable(u)), None)
+            if old is None:
+                old = next((u for u in self._kept if u not in self._again and u != url), None)
             if old is None:
                 old = next(iter(self._kept))
             old_weight = self._kept.pop(old)
@@ -183,10 +207,14 @@ class FetchCache:
             self._tasks.pop(old, None)
             self._failed_at.pop(old, None)
 
-    async def get(self, url: str) -> Page:
-        """The page at ``url``, fetched at most once while the cache lives."""
+    async def get(self, url: str, asker: object = None) -> Page:
+        """The page at ``url``, fetched at most once while the cache lives.
+
+        ``asker``: who asks (a batch's run; any hashable value). A bounded cache forgets
+        the pages of a host that several askers asked after the others: the host a
+        roster's partners share (a member directory) is not one partner's own."""
         # shield: one check timing out must not cancel the fetch other checks await.
-        return await asyncio.shield(self.task(url))
+        return await asyncio.shield(self.task(url, asker))
 
     def warm_robots(self, url: str) -> None:
         """Have the source start reading robots.txt of ``url``'s origin, when it reads
@@ -266,6 +294,11 @@ class Place:
     """Origins (:func:`~verifier.urls.origin_of`) whose pages the batch shares."""
 
 
+_FETCHERS = itertools.count(1)
+"""Numbers for fetchers: a number, not the fetcher, is what a shared cache keeps of its
+askers, which must not keep a finished run's pages alive."""
+
+
 class Fetcher:
     """One run's fetches: through a :class:`FetchCache`, each exchange kept in ``store``.
 
@@ -318,6 +351,7 @@ class Fetcher:
         self._returning: asyncio.Lock | None = None
         self._running = 0  # checks of this run still running
         self._only_shared = 0  # of them, those waiting for shared pages, and nothing else
+        self._asker = next(_FETCHERS)  # who asks, to a shared cache (FetchCache.get)
 
     @property
     def read_timeout(self) -> float | None:
@@ -329,7 +363,7 @@ class Fetcher:
         key = url.strip()
         task = self._answers.get(key)
         if task is None:
-            task = self.cache.task(key)
+            task = self.cache.task(key, self._asker)
             self._answers[key] = task
             if task.done():
                 self._keep(key, task)  # before the check sees it, as for a new fetch

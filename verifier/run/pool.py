@@ -302,7 +302,9 @@ class WorkerPool:
     async def _serve(self, worker: _Worker, number: int, url: str) -> None:
         reply: tuple[Any, ...]
         try:
-            page = await self.cache.get(url)
+            # The worker asks for all its jobs (its own cache asks each URL once): a host
+            # both workers asked is one their partners share.
+            page = await self.cache.get(url, asker=worker.process.pid)
         except FetchError as exc:
             # With when it failed: each bundle records the one real time of the fault.
             reply = ("fault", number, (fault_wire(exc), self.cache.failed_at(url)))
