@@ -191,7 +191,9 @@ class _RecheckCommand(click.Command):
 @as_of_option("today, UTC; on --resume, the interrupted run's")
 @check_timeout_option(
     " A partner's requirements run at once, so this is its deadline: a dead site's "
-    "requirements error, saying they timed out."
+    "requirements error, saying they timed out. A fetch still in flight then ends "
+    "within its own timeouts (--read-timeout, --total-timeout) and is recorded, so a "
+    "deadline below them ends the partner when they do."
 )
 @formats_option(" of each bundle")
 @json_option("the outcome and recheck.json's path")
