@@ -131,7 +131,7 @@ def test_format_picks_the_human_reports(
     from verifier.cli.main import main
 
     root = Path(__file__).resolve().parents[2] / "fixtures"
-    args = ["--allow-private-network", "--allow-port", str(sites.port)]
+    args = ["--allow-private-network", "--allow-port", str(sites.port), "--per-host-delay", "0"]
     for host, addr in sites.resolve_pairs():
         args += ["--resolve", f"{host}:{addr}"]
     out = tmp_path / "r"
