@@ -514,3 +514,46 @@ def test_owned_by_takes_a_website_on_a_subdomain_for_its_host_alone(
     url: str, website: str, owned: bool
 ) -> None:
     assert owned_by(url, website) is owned
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "same"),
+    [
+        pytest.param(
+            "https://www.linkedin.com/pulse/x%3Fa=1",
+            "https://www.linkedin.com/pulse/x?a=1",
+            False,
+            id="an escaped ? is part of the article's name, not a query",
+        ),
+        pytest.param(
+            "https://www.linkedin.com/pulse/a%2Fb",
+            "https://www.linkedin.com/pulse/a/b",
+            False,
+            id="an escaped / is part of its segment",
+        ),
+        pytest.param(
+            "https://github.com/acme%2Fglobex",
+            "https://github.com/acme",
+            False,
+            id="an owner segment holding an escaped / is another owner",
+        ),
+        pytest.param(
+            "https://github.com/%41cme/lens",
+            "https://github.com/acme",
+            True,
+            id="an escaped letter is that letter",
+        ),
+        pytest.param(
+            "https://github.com/%C3%9Cber/x",
+            "https://github.com/über",
+            True,
+            id="an escaped letter beyond ASCII is that letter, in any case",
+        ),
+    ],
+)
+def test_a_path_is_split_into_segments_before_it_is_decoded(a: str, b: str, same: bool) -> None:
+    """Round 5 of r25's attacks: site_of split the decoded path, so two pages a server
+    tells apart (``pulse/x%3Fa=1`` and ``pulse/x?a=1``) were one site to the checks that
+    compare sites alone (community's trusted sites, membership's links elsewhere)."""
+    assert same_site(a, b) is same
+    assert owned_by(a, b) is same

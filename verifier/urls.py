@@ -6,7 +6,7 @@ import functools
 import ipaddress
 import re
 from typing import Annotated
-from urllib.parse import parse_qsl, urlencode, urlsplit
+from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit
 
 import httpx
 from pydantic import AfterValidator
@@ -498,10 +498,23 @@ def _under(url: str, website: str) -> bool:
 def _segments(url: httpx.URL) -> list[str]:
     # The path's segments as sites compare them: in lower case, except on an S3 endpoint
     # addressed by path, whose older buckets' names keep their case (AcmeBucket and
-    # acmebucket are two buckets, anyone may own the second).
+    # acmebucket are two buckets, anyone may own the second). Split before they are
+    # decoded, each written back in one spelling: an escaped "/" or "?" stays inside its
+    # segment (linkedin.com/pulse/x%3Fa=1 is not the page x with the query a=1), "%41"
+    # is "a".
     host = _host_key(url)
     kept = "website" not in host and _S3_ENDPOINT.fullmatch(host) is not None
-    return [s if kept else s.lower() for s in url.path.split("/") if s]
+    raw = url.raw_path.split(b"?", 1)[0].decode("ascii", "replace")
+    out = []
+    for segment in raw.split("/"):
+        if segment:
+            text = unquote(segment)
+            out.append(quote(text if kept else text.lower(), safe=_SEGMENT_SAFE))
+    return out
+
+
+_SEGMENT_SAFE = "!$&'()*+,;=:@-._~"
+"""What a path segment holds unescaped (RFC 3986 ``pchar``, but "%")."""
 
 
 def where(url: str, website: str) -> tuple[str, str]:
