@@ -342,6 +342,8 @@ _REFS = [
     "#frag",
     "",
     " /spaced",
+    "\n\t https://globex.example/ \x00",
+    "https://glo\nbex.exa\tmple/a\rb",
     "/with space",
     "/back\\slash",
     "javascript:alert(1)",
@@ -353,6 +355,9 @@ _REFS = [
 
 
 def _uncached(base: str, ref: str) -> str | None:
+    # httpx's join of the reference as a browser reads it (_browser_href).
+    ref = ref.strip("".join(chr(c) for c in range(0x21)))
+    ref = ref.replace("\t", "").replace("\n", "").replace("\r", "")
     try:
         return str(httpx.URL(base).join(ref))
     except (httpx.InvalidURL, TypeError, ValueError):
@@ -557,3 +562,75 @@ def test_a_path_is_split_into_segments_before_it_is_decoded(a: str, b: str, same
     compare sites alone (community's trusted sites, membership's links elsewhere)."""
     assert same_site(a, b) is same
     assert owned_by(a, b) is same
+
+
+@pytest.mark.parametrize(
+    "href",
+    [
+        " https://www.globex.example/",
+        "\n  https://www.globex.example/\n",
+        "https://www.glo\nbex.example/",
+        "\x01https://www.globex.example/\t",
+    ],
+)
+def test_a_padded_or_broken_href_leads_where_a_browser_goes(href: str) -> None:
+    """r26's attacks: a member directory's entry whose link a template padded with spaces
+    or broke over lines was read as no link (or as a path in the directory), so the
+    entry bearing the applicant's name linked "nowhere" instead of to another company."""
+    assert join_url("https://www.finops.example/members/", href) == "https://www.globex.example/"
+
+
+@pytest.mark.parametrize(
+    ("url", "website", "owned"),
+    [
+        pytest.param(
+            "https://s3-external-1.amazonaws.com/walmart-stories/case.html",
+            "https://s3-external-1.amazonaws.com/acme-www/index.html",
+            False,
+            id="another bucket of an S3 endpoint no pattern knows",
+        ),
+        pytest.param(
+            "https://s3-external-1.amazonaws.com/acme-www/customers.html",
+            "https://s3-external-1.amazonaws.com/acme-www/index.html",
+            True,
+            id="a page of the website's own bucket (its index page is its folder)",
+        ),
+        pytest.param(
+            "https://huggingface.co/spaces/walmart/case",
+            "https://huggingface.co/acmecloud",
+            False,
+            id="another account of a host no list knows is shared by path",
+        ),
+        pytest.param(
+            "https://substack.com/@walmartblog/p/case",
+            "https://substack.com/@acmecloud",
+            False,
+            id="another writer's post",
+        ),
+        pytest.param(
+            "https://www.acme.example/customers/globex",
+            "https://www.acme.example/en/",
+            False,
+            id="a website given as a path owns that path only: a person looks at the rest",
+        ),
+        pytest.param(
+            "https://www.acme.example/en/customers/globex",
+            "https://www.acme.example/en",
+            True,
+            id="a page under the website's path",
+        ),
+        pytest.param(
+            "https://docs.acme.example/customers/globex",
+            "https://www.acme.example/index.html",
+            True,
+            id="a website given as its index page is its site's root",
+        ),
+    ],
+)
+def test_a_website_given_as_a_path_owns_what_lies_under_it(
+    url: str, website: str, owned: bool
+) -> None:
+    """r26's attacks: a website that is a path on a host no list knows is shared by path
+    (an S3 endpoint, huggingface.co, substack.com) owned every other bucket or account
+    there, for case studies, framework alignment, the offering and membership."""
+    assert owned_by(url, website) is owned

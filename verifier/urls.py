@@ -384,8 +384,12 @@ a page whose URL is 8,000 characters long would leave 160 MB of joined URLs behi
 
 
 def join_url(base: str, ref: str) -> str | None:
-    """``ref`` (an ``href``, a ``Location``) made absolute against ``base``, exactly as
-    ``str(httpx.URL(base).join(ref))``; ``None`` when either is malformed.
+    """``ref`` (an ``href``, a ``Location``) made absolute against ``base``: read as a
+    browser reads it (the WHATWG URL standard: C0 controls and spaces around it dropped,
+    tabs and newlines in it removed), then joined exactly as
+    ``str(httpx.URL(base).join(ref))``; ``None`` when either is malformed. (A link
+    ``" https://globex.example/"``, or one a template broke over two lines, leads where a
+    visitor's click goes, not nowhere.)
 
     Remembered: a page's menu links are joined again on every page of its site, and
     joining costs a few parses. A reference by absolute path (``/about``) or by a plain
@@ -395,6 +399,7 @@ def join_url(base: str, ref: str) -> str | None:
     """
     if type(ref) is not str and isinstance(ref, str):
         ref = str(ref)  # remembered as a plain string: a tag's string keeps its page alive
+    ref = _browser_href(ref)
     if _PLAIN_PATH.match(ref) and len(base) <= _REMEMBERED_URL:
         # A plain absolute path ("/section-2/page-3/"): httpx keeps it as written, after
         # the base's scheme and host as httpx writes them (the tests compare it with
@@ -418,6 +423,18 @@ def join_url(base: str, ref: str) -> str | None:
     _JOINED[key] = joined
     return joined
 
+
+def _browser_href(ref: str) -> str:
+    """``ref`` as a browser reads an ``href`` before resolving it (WHATWG URL): leading
+    and trailing C0 controls and spaces dropped, every tab and newline removed."""
+    ref = ref.strip(_C0_AND_SPACE)
+    if "\t" in ref or "\n" in ref or "\r" in ref:
+        ref = ref.translate(_NO_TAB_OR_NEWLINE)
+    return ref
+
+
+_C0_AND_SPACE = "".join(chr(c) for c in range(0x21))
+_NO_TAB_OR_NEWLINE = str.maketrans("", "", "\t\n\r")
 
 _SEGMENT = r"[A-Za-z0-9_~-][A-Za-z0-9._~-]*"
 _PLAIN_PATH = re.compile(rf"/(?:{_SEGMENT}(?:/{_SEGMENT})*/?)?\Z")
@@ -470,12 +487,17 @@ def owned_by(url: str, website: str) -> bool:
     domain may be a platform many share: no list of shared hosts knows them all, and a
     page of another of its subdomains (``globex.docs-platform.example``) is not the
     applicant's. On a host shared by path (``github.com``), the page must also lie under
-    the website's own path. A URL whose host cannot be read is nobody's."""
+    the website's own path; so must it wherever the website is a path (not a host's root
+    or its index page): ``s3-external-1.amazonaws.com/acme-www/`` or
+    ``huggingface.co/acme``, on a host no list knows is shared by path, owns no other
+    bucket or account there, and ``acme.example/en/`` owns ``acme.example/en/customers``
+    but not ``acme.example/customers`` (a person looks at that one). A URL whose host
+    cannot be read is nobody's."""
     site = site_of(website)
     if site_of(url) != site:
         return False
     host = _site_host(website)
-    if "/" in site:
+    if "/" in site or _is_a_path(website):
         # A host shared by path: the page must lie under the website's own path. Its
         # owner segments alone could be a route of the host's own that no list names
         # (github.com/enterprises/<anyone>, facebook.com/pg/<anyone>).
@@ -485,13 +507,30 @@ def owned_by(url: str, website: str) -> bool:
     return _site_host(url) == host
 
 
+def _is_a_path(website: str) -> bool:
+    # Whether the website names a path of its host, not the host's root or index page.
+    return bool(_folder(website))
+
+
+def _folder(website: str) -> list[str]:
+    # The segments of the website's path, an index page at its end aside ("acme-www" of
+    # /acme-www/index.html); none for an unreadable one.
+    own = parse_link(website.strip())
+    segments = [] if own is None else _segments(own)
+    return segments[:-1] if segments and _INDEX_PAGE.fullmatch(segments[-1]) else segments
+
+
+_INDEX_PAGE = re.compile(r"(?:index|default|home)\.[a-z0-9]{2,5}")
+"""A folder's own page by another name (``index.html``, ``default.aspx``)."""
+
+
 def _under(url: str, website: str) -> bool:
     # Whether url's path, segment by segment (case aside, as site_of sets it aside),
-    # starts with website's.
-    page, own = parse_link(url.strip()), parse_link(website.strip())
-    if page is None or own is None:
+    # starts with the website's folder.
+    page = parse_link(url.strip())
+    if page is None or parse_link(website.strip()) is None:
         return False
-    below = _segments(own)
+    below = _folder(website)
     return _segments(page)[: len(below)] == below
 
 
