@@ -61,6 +61,7 @@ from verifier.toolkit import (
     record_hidden,
     some,
 )
+from verifier.urls import owned_by, where
 
 
 class MembershipParams(Params):
@@ -123,28 +124,22 @@ class Wanted:
     """The applicant's website, as :func:`verifier.site_of` gives it."""
     website: str
     """The applicant's website (``applicant.website``): a link ties an entry to the
-    applicant only on it (:func:`verifier.urls.owned_by`)."""
-    own_sites: frozenset[str]
-    """The applicant's own sites (its website, its offering's): an entry under its name
-    linking to any other is another organisation of the same name (or one the applicant
-    pretends to be)."""
+    applicant only on it (:func:`verifier.urls.owned_by`), and an entry under its name
+    linking out of the directory anywhere else is another organisation of the same name
+    (or one the applicant pretends to be: its offering's landing page may be anyone's)."""
     weak_threshold: float
     """Similarity from which a different name is a candidate."""
 
     @classmethod
     def of(cls, ctx: CheckContext[MembershipParams]) -> Wanted:
         """What ``ctx``'s submission and params say to look for."""
-        applicant, offering = ctx.submission.applicant, ctx.submission.offering
+        applicant = ctx.submission.applicant
         own = normalize(applicant.name)
-        domain = site_of(applicant.website)
         return cls(
             forms=name_forms(applicant.name, applicant.aliases),
             aliases={form: a for a in applicant.aliases if (form := normalize(a)) != own},
-            domain=domain,
+            domain=site_of(applicant.website),
             website=str(applicant.website),
-            own_sites=frozenset(
-                {domain} | ({site_of(offering.landing_page)} if offering else set())
-            ),
             weak_threshold=ctx.params.weak_threshold,
         )
 
@@ -176,7 +171,7 @@ def sort_entries(entries: list[Entry], hidden: list[Entry], wanted: Wanted) -> F
     for entry in entries:
         m = names.find(entry.name)
         if why := _confirms(entry, m, wanted):
-            if _links_elsewhere(entry, wanted.own_sites):
+            if _links_elsewhere(entry, wanted.website):
                 found.elsewhere.append(entry)
             else:
                 found.confirmed.append((entry, why))
@@ -242,7 +237,7 @@ async def find_in_directory(ctx: CheckContext[MembershipParams], source_name: st
         case "unfinished":
             return _unfinished(ctx, source_name, source.url, directory)
         case "elsewhere":
-            return _linked_elsewhere(ctx, source_name, found.elsewhere, wanted.domain)
+            return _linked_elsewhere(ctx, source_name, found.elsewhere, wanted.website)
         case "hidden":
             return _hidden_only(ctx, source_name, found.unseen)
         case "alias":
@@ -341,13 +336,15 @@ def _confirms(entry: Entry, m: Match | None, wanted: Wanted) -> str:
     return ""
 
 
-def _links_elsewhere(entry: Entry, own_sites: frozenset[str]) -> bool:
-    """Whether ``entry`` links out of the directory's site to a site not the applicant's."""
-    return links_out(entry.href, entry.page) and site_of(entry.href or "") not in own_sites
+def _links_elsewhere(entry: Entry, website: str) -> bool:
+    """Whether ``entry`` links out of the directory's site to a page not on the
+    applicant's ``website`` (:func:`verifier.urls.owned_by`: another tenant of a shared
+    host, another account of a host shared by path, is elsewhere)."""
+    return links_out(entry.href, entry.page) and not owned_by(entry.href or "", website)
 
 
 def _linked_elsewhere(
-    ctx: CheckContext[MembershipParams], source_name: str, found: list[Entry], domain: str
+    ctx: CheckContext[MembershipParams], source_name: str, found: list[Entry], website: str
 ) -> Outcome:
     """Entries with the applicant's name that link to another organisation's site: the
     directory ties the name to someone else, so a person must judge."""
@@ -355,7 +352,8 @@ def _linked_elsewhere(
         ctx.evidence(
             "directory-elsewhere",
             f"{source_name}: {entry.name!r} bears the applicant's name, but the entry links "
-            f"to {entry.href}, not to {domain}: a person must confirm it is the applicant",
+            f"to {entry.href}, not to {where(entry.href or '', website)[1]}: a person must "
+            "confirm it is the applicant",
             page=entry.page,
             excerpt=entry.name,
             source=source_name,
@@ -363,9 +361,10 @@ def _linked_elsewhere(
             link=entry.href,
         )
     entry = found[0]
+    theirs, own = where(entry.href or "", website)
     return Outcome.needs_review(
-        f"{source_name}: listed as {entry.name!r}, but the entry links to "
-        f"{site_of(entry.href or '')}, not {domain}; a person must confirm it is the applicant"
+        f"{source_name}: listed as {entry.name!r}, but the entry links to {theirs}, not "
+        f"{own}; a person must confirm it is the applicant"
     )
 
 

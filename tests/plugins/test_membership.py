@@ -13,7 +13,7 @@ import respx
 from plugins.membership import MembershipCheck
 from tests.helpers import html_page
 from tests.plugins.conftest import DOWN
-from verifier import Status
+from verifier import Status, site_of
 from verifier.fetch import FetchSettings
 from verifier.models import RequirementResult
 from verifier.sites import SiteServer
@@ -373,8 +373,8 @@ def test_ten_thousand_near_misses_give_a_one_sentence_summary_that_states_the_co
         ),
         pytest.param(
             "<li><a href='https://lens.globex-products.test/'>Globex GmbH</a></li>",
-            Status.PASS,
-            id="an entry linking to the site of the applicant's offering",
+            Status.NEEDS_REVIEW,
+            id="an entry linking to the site of the applicant's offering: anyone's site",
         ),
         pytest.param(
             "<li><a href='https://globex-real.test/'>Globex GmbH</a></li>",
@@ -400,12 +400,45 @@ def test_an_entry_by_name_that_links_to_another_site_needs_review(
         )
     assert result.status == status, result.summary
     if status == Status.NEEDS_REVIEW:
+        (shown,) = [e for e in result.evidence if e.kind == "directory-elsewhere"]
+        link = shown.data["link"]
+        assert link in entry
         assert result.summary == (
-            "finops-members: listed as 'Globex GmbH', but the entry links to globex-real.test, "
+            f"finops-members: listed as 'Globex GmbH', but the entry links to {site_of(link)}, "
             "not globex-cloud.test; a person must confirm it is the applicant"
         )
-        (shown,) = [e for e in result.evidence if e.kind == "directory-elsewhere"]
-        assert shown.data["link"] == "https://globex-real.test/"
+
+
+@pytest.mark.parametrize(
+    ("link", "status"),
+    [
+        pytest.param("https://globex.pages-host.test/about", Status.PASS, id="its own tenant"),
+        pytest.param(
+            "https://globexcorp.pages-host.test/",
+            Status.NEEDS_REVIEW,
+            id="another tenant of the platform its website is on",
+        ),
+    ],
+)
+def test_an_entry_by_name_linking_to_another_tenant_of_the_applicants_platform_needs_review(
+    link: str, status: Status
+) -> None:
+    """r26's attacks: an impostor named like a member, whose website is a tenant of a
+    platform no list knows (``globex.pages-host.test``), was confirmed by the member's
+    entry linking to another tenant: the guard compared sites, not whose page it is."""
+    entry = f"<li><a href='{link}'>Globex Corporation</a></li>"
+    with respx.mock(assert_all_called=True) as router:
+        router.get(DIRECTORY, name="directory").mock(directory_page(f"<ul>{LISTED}{entry}</ul>"))
+        result = run_check(
+            MembershipCheck(),
+            make_submission(
+                applicant=applicant("Globex Corporation", "https://globex.pages-host.test/")
+            ),
+            {"sources": ["finops-members"]},
+            settings=settings_for(None),
+            sources={"finops-members": DIRECTORY},
+        )
+    assert result.status == status, result.summary
 
 
 DIR_A = "http://dir-a.test/members/"

@@ -23,7 +23,6 @@ WANTED = Wanted(
     aliases={"acme ce": "Acme CE"},
     domain="acme.example",
     website="https://acme.example/",
-    own_sites=frozenset({"acme.example", "lens.example"}),
     weak_threshold=0.8,
 )
 
@@ -74,8 +73,8 @@ def sorted_into(found: Findings) -> dict[str, list[str]]:
         pytest.param(
             [entry("Acme Cloud Economics", "https://lens.example/")],
             [],
-            {"confirmed": ["Acme Cloud Economics"]},
-            id="the name linking to the applicant's offering site confirms",
+            {"elsewhere": ["Acme Cloud Economics"]},
+            id="the name linking to the offering's site is apart: a landing page may be anyone's",
         ),
         pytest.param(
             [entry("Acme Cloud Economic"), entry("Acme Cloud")],

@@ -33,7 +33,7 @@ from verifier.toolkit import (
     normalize,
     read_entries,
 )
-from verifier.urls import site_of
+from verifier.urls import owned_by, site_of
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "fixtures"
@@ -78,9 +78,7 @@ def sort_entries_as_it_was(entries: list[Entry], hidden: list[Entry], wanted: Wa
     for entry in entries:
         m = match(entry)
         if why := confirms(entry, m):
-            if links_out(entry.href, entry.page) and site_of(entry.href or "") not in (
-                wanted.own_sites
-            ):
+            if links_out(entry.href, entry.page) and not owned_by(entry.href or "", wanted.website):
                 found.elsewhere.append(entry)
             else:
                 found.confirmed.append((entry, why))
@@ -247,7 +245,6 @@ def _wanted(name: str, aliases: list[str], website: str, threshold: float) -> Wa
         aliases={form: a for a in aliases if (form := normalize(a)) != own},
         domain=site_of(website),
         website=website,
-        own_sites=frozenset({site_of(website), "lens.example"}),
         weak_threshold=threshold,
     )
 
