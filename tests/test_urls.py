@@ -549,17 +549,66 @@ def test_owned_by_takes_a_website_on_a_subdomain_for_its_host_alone(
             id="an escaped letter is that letter",
         ),
         pytest.param(
-            "https://github.com/%C3%9Cber/x",
+            "https://github.com/%C3%BCber/x",
             "https://github.com/über",
             True,
-            id="an escaped letter beyond ASCII is that letter, in any case",
+            id="an escaped letter beyond ASCII is that letter",
+        ),
+        pytest.param(
+            "https://github.com/%C3%9Cber/x",
+            "https://github.com/über",
+            False,
+            id="case is set aside in ASCII only",
+        ),
+        pytest.param(
+            "https://www.youtube.com/@%E2%84%AAacme",
+            "https://www.youtube.com/@kacme",
+            False,
+            id="a Kelvin sign is no k",
+        ),
+        pytest.param(
+            "https://github.com/x%FE/a",
+            "https://github.com/x%FF",
+            False,
+            id="bytes that are no UTF-8 stay apart",
+        ),
+        pytest.param(
+            "https://github.com/acme/..;/globex",
+            "https://github.com/acme",
+            False,
+            id="..; is .. to Tomcat and Jetty",
+        ),
+        pytest.param(
+            "https://github.com/acme/%252e%252e/globex",
+            "https://github.com/acme",
+            False,
+            id="a .. escaped twice is .. to a proxy decoding again",
+        ),
+        pytest.param(
+            "https://x.com/acme/statuses/1",
+            "https://x.com/acme",
+            False,
+            id="anyone's post under the old statuses route",
+        ),
+        pytest.param(
+            "https://www.facebook.com/acme/video/1",
+            "https://www.facebook.com/acme",
+            False,
+            id="anyone's video under a page's path",
+        ),
+        pytest.param(
+            "https://x.com/i/web/status/1",
+            "https://x.com/i/web",
+            False,
+            id="a route of x.com is nobody's account",
         ),
     ],
 )
 def test_a_path_is_split_into_segments_before_it_is_decoded(a: str, b: str, same: bool) -> None:
     """Round 5 of r25's attacks: site_of split the decoded path, so two pages a server
     tells apart (``pulse/x%3Fa=1`` and ``pulse/x?a=1``) were one site to the checks that
-    compare sites alone (community's trusted sites, membership's links elsewhere)."""
+    compare sites alone (community's trusted sites, membership's links elsewhere). And
+    r26's: spellings a server may read otherwise, and routes showing anyone's post."""
     assert same_site(a, b) is same
     assert owned_by(a, b) is same
 

@@ -6,7 +6,14 @@ import functools
 import ipaddress
 import re
 from typing import Annotated
-from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit
+from urllib.parse import (
+    parse_qsl,
+    quote_from_bytes,
+    unquote,
+    unquote_to_bytes,
+    urlencode,
+    urlsplit,
+)
 
 import httpx
 from pydantic import AfterValidator
@@ -209,9 +216,12 @@ _FACEBOOK_ROUTES = frozenset(
     | {"photo", "pages", "media", "video.php", "notes", "marketplace", "search", "stories"}
     | {"reels", "l.php", "business", "gaming"}
 )
+_X_ROUTES = frozenset({"i", "search", "hashtag", "home", "explore", "intent", "share"})
 _INSTAGRAM_ROUTES = frozenset({"p", "reel", "reels", "stories", "explore", "tv", "s", "accounts"})
 NO_OWNER_ROUTES: dict[str, frozenset[str]] = {
     "github.com": frozenset({"marketplace", "apps", "features", "topics", "collections"}),
+    "x.com": _X_ROUTES,
+    "twitter.com": _X_ROUTES,
     "facebook.com": _FACEBOOK_ROUTES,
     "fb.com": _FACEBOOK_ROUTES,
     "instagram.com": _INSTAGRAM_ROUTES,
@@ -224,11 +234,14 @@ its own, its whole path and query, never one every account under the route share
 Not every route is listed: :func:`owned_by` also asks a page to lie under the website's
 own path."""
 
-_FACEBOOK_POSTS = frozenset({"videos", "posts", "photos", "permalink.php"})
-_INSTAGRAM_POSTS = frozenset({"p", "reel", "tv"})
+_FACEBOOK_POSTS = frozenset(
+    {"videos", "video", "posts", "photos", "photo", "reels", "reel", "permalink.php", "story.php"}
+)
+_INSTAGRAM_POSTS = frozenset({"p", "reel", "reels", "tv"})
+_X_POSTS = frozenset({"status", "statuses"})
 OTHERS_UNDER_OWNER: dict[str, frozenset[str]] = {
-    "x.com": frozenset({"status"}),
-    "twitter.com": frozenset({"status"}),
+    "x.com": _X_POSTS,
+    "twitter.com": _X_POSTS,
     "instagram.com": _INSTAGRAM_POSTS,
     "instagr.am": _INSTAGRAM_POSTS,
     "facebook.com": _FACEBOOK_POSTS,
@@ -278,7 +291,7 @@ def _site_of(url_or_host: str) -> str:
     if not rules:
         return domain
     segments = _segments(url)
-    if "." in segments or ".." in segments:
+    if any(_dotted(segment) for segment in segments):
         return "/".join([host, *segments])  # whose it is depends on how a server reads it
     scoped = host if host in PATH_SCOPED_HOSTS else domain
     if (segments and segments[0] in NO_OWNER_ROUTES.get(scoped, ())) or (
@@ -534,6 +547,17 @@ def _under(url: str, website: str) -> bool:
     return _segments(page)[: len(below)] == below
 
 
+def _dotted(segment: str) -> bool:
+    # Whether a server could read the segment as "." or "..": as written, decoded once
+    # more or twice (a proxy decoding again: %252e), or before a ";" parameter (..;, which
+    # Tomcat and Jetty read as ..).
+    for _ in range(3):
+        if segment.split(";", 1)[0] in (".", ".."):
+            return True
+        segment = unquote(segment)
+    return False
+
+
 def _segments(url: httpx.URL) -> list[str]:
     # The path's segments as sites compare them: in lower case, except on an S3 endpoint
     # addressed by path, whose older buckets' names keep their case (AcmeBucket and
@@ -547,8 +571,10 @@ def _segments(url: httpx.URL) -> list[str]:
     out = []
     for segment in raw.split("/"):
         if segment:
-            text = unquote(segment)
-            out.append(quote(text if kept else text.lower(), safe=_SEGMENT_SAFE))
+            # As bytes: case folded in ASCII only (str.lower() made the Kelvin sign a "k"),
+            # bytes that are no UTF-8 kept as they are (not all one U+FFFD).
+            octets = unquote_to_bytes(segment)
+            out.append(quote_from_bytes(octets if kept else octets.lower(), safe=_SEGMENT_SAFE))
     return out
 
 
