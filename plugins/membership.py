@@ -32,7 +32,7 @@ site answers first.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 from pydantic import Field
@@ -158,6 +158,9 @@ class Findings:
     """Seen entries with a similar name, the most similar first."""
     unseen: list[Entry]
     """Entries hidden from visitors that would have listed the applicant."""
+    linked: list[Entry] = field(default_factory=list)
+    """Of the confirmed entries, those linking to the applicant's website: a tie that an
+    entry under its name linking elsewhere does not undo."""
 
 
 def sort_entries(entries: list[Entry], hidden: list[Entry], wanted: Wanted) -> Findings:
@@ -175,6 +178,8 @@ def sort_entries(entries: list[Entry], hidden: list[Entry], wanted: Wanted) -> F
                 found.elsewhere.append(entry)
             else:
                 found.confirmed.append((entry, why))
+                if entry.href and owned_by(entry.href, wanted.website):
+                    found.linked.append(entry)
         elif m is None:
             continue
         elif m.strength == "exact":
@@ -198,12 +203,14 @@ def decide(found: Findings, problem: str | None, unread: str | None) -> Verdict:
     """What a directory says of the applicant, from its sorted entries, why it could not
     be read (``problem``) and the next page left unread (``unread``). A pure function.
 
-    A listing seen on a page read before a later one failed is proof enough; without one,
-    a directory not read in full cannot prove an absence. Then, in order: a name tied to
-    another site, a listing only in hidden content, only through an untied alias, only
-    under a similar name; else the applicant is absent.
+    A listing seen on a page read before a later one failed is proof enough, unless an
+    entry under the applicant's name links to another site and no listing links to the
+    applicant's own (a linked logo and a bare mention of one name: the link says whose it
+    is); without one, a directory not read in full cannot prove an absence. Then, in
+    order: a name tied to another site, a listing only in hidden content, only through an
+    untied alias, only under a similar name; else the applicant is absent.
     """
-    if found.confirmed:
+    if found.confirmed and (found.linked or not found.elsewhere):
         return "listed"
     if problem is not None:
         return "unreadable"

@@ -10,6 +10,7 @@ import pytest
 
 from verifier import urls as urls_module
 from verifier.urls import (
+    _browser_href,
     join_url,
     normalize_url,
     origin_of,
@@ -355,9 +356,8 @@ _REFS = [
 
 
 def _uncached(base: str, ref: str) -> str | None:
-    # httpx's join of the reference as a browser reads it (_browser_href).
-    ref = ref.strip("".join(chr(c) for c in range(0x21)))
-    ref = ref.replace("\t", "").replace("\n", "").replace("\r", "")
+    # httpx's join of the reference as a browser reads it (_browser_href, tested below).
+    ref = _browser_href(ref, base)
     try:
         return str(httpx.URL(base).join(ref))
     except (httpx.InvalidURL, TypeError, ValueError):
@@ -683,3 +683,67 @@ def test_a_website_given_as_a_path_owns_what_lies_under_it(
     (an S3 endpoint, huggingface.co, substack.com) owned every other bucket or account
     there, for case studies, framework alignment, the offering and membership."""
     assert owned_by(url, website) is owned
+
+
+@pytest.mark.parametrize(
+    ("href", "joined"),
+    [
+        ("https:///www.globex.example/", "https://www.globex.example/"),
+        ("///www.globex.example/", "https://www.globex.example/"),
+        ("https://///www.globex.example/", "https://www.globex.example/"),
+        ("////www.globex.example/", "https://www.globex.example/"),
+        ("https:\\\\www.globex.example\\a", "https://www.globex.example/a"),
+        ("\\\\www.globex.example/", "https://www.globex.example/"),
+        ("http:www.globex.example", "http://www.globex.example"),
+        # The base's own scheme with fewer than two slashes is a reference on its site.
+        ("https:/www.globex.example/", "https://www.finops.example/www.globex.example/"),
+        ("https:www.globex.example", "https://www.finops.example/members/www.globex.example"),
+        ("/a\\b?q=\\x", "https://www.finops.example/a/b?q=\\x"),
+    ],
+)
+def test_slashes_and_backslashes_are_read_as_a_browser_reads_them(href: str, joined: str) -> None:
+    """r26's second attack round: a member's entry linking by ``https:///www.globex.example/``
+    (a browser goes to globex.example) was read as a profile page on the directory's own
+    site, which ties an entry to nobody, so an impostor named like the member passed."""
+    assert join_url("https://www.finops.example/members/", href) == joined
+
+
+@pytest.mark.parametrize(
+    ("url", "website"),
+    [
+        pytest.param(
+            "https://huggingface.co/acme/%2e%2e/walmart/case.html",
+            "https://huggingface.co/acme/",
+            id="a %2e%2e a server reads as .. after the website's folder",
+        ),
+        pytest.param(
+            "https://s3-external-1.amazonaws.com/walmart/case.html",
+            "https://s3-external-1.amazonaws.com/default.zq9x1/",
+            id="a bucket named like an index page",
+        ),
+        pytest.param(
+            "https://s3-external-1.amazonaws.com/walmart/case.html",
+            "https://s3-external-1.amazonaws.com/index.html",
+            id="a bucket named index.html",
+        ),
+        pytest.param(
+            "https://s3-external-1.amazonaws.com/walmart/case.html",
+            "https://s3-external-1.amazonaws.com/#/acme-www/",
+            id="a bucket shown in a fragment",
+        ),
+        pytest.param(
+            "https://s3-external-1.amazonaws.com/walmart/case.html",
+            "https://s3-external-1.amazonaws.com/?bucket=acme-www",
+            id="a bucket shown in a query",
+        ),
+        pytest.param(
+            "https://linktr.ee/walmart", "https://linktr.ee/home.page", id="an account home.page"
+        ),
+    ],
+)
+def test_a_website_whose_path_does_not_say_what_it_owns_owns_nothing_else(
+    url: str, website: str
+) -> None:
+    """r26's second attack round: websites that looked like a path but were read as a
+    host's root (an index-like bucket name, a fragment, a query) owned every bucket."""
+    assert not owned_by(url, website)

@@ -412,7 +412,7 @@ def join_url(base: str, ref: str) -> str | None:
     """
     if type(ref) is not str and isinstance(ref, str):
         ref = str(ref)  # remembered as a plain string: a tag's string keeps its page alive
-    ref = _browser_href(ref)
+    ref = _browser_href(ref, base)
     if _PLAIN_PATH.match(ref) and len(base) <= _REMEMBERED_URL:
         # A plain absolute path ("/section-2/page-3/"): httpx keeps it as written, after
         # the base's scheme and host as httpx writes them (the tests compare it with
@@ -437,17 +437,39 @@ def join_url(base: str, ref: str) -> str | None:
     return joined
 
 
-def _browser_href(ref: str) -> str:
-    """``ref`` as a browser reads an ``href`` before resolving it (WHATWG URL): leading
-    and trailing C0 controls and spaces dropped, every tab and newline removed."""
+def _browser_href(ref: str, base: str) -> str:
+    """``ref`` as a browser reads an ``href`` on an http(s) page ``base`` before resolving
+    it (WHATWG URL): leading and trailing C0 controls and spaces dropped, every tab and
+    newline removed; before the query and fragment, ``\\`` read as ``/``; after
+    ``https:`` (or none), a run of slashes other than two read as the start of a host
+    (``https:///globex.example/`` and ``///globex.example/`` go to globex.example), except
+    after the base's own scheme and fewer than two (``https:/a`` is the path ``/a``)."""
     ref = ref.strip(_C0_AND_SPACE)
     if "\t" in ref or "\n" in ref or "\r" in ref:
         ref = ref.translate(_NO_TAB_OR_NEWLINE)
-    return ref
+    if "\\" not in ref and not _ODD_START.match(ref):
+        return ref
+    ends = [i for i in (ref.find("?"), ref.find("#")) if i >= 0]
+    cut = min(ends) if ends else len(ref)
+    head, tail = ref[:cut].replace("\\", "/"), ref[cut:]
+    scheme = _SCHEME_SLASHES.match(head)
+    if scheme is not None:
+        name, slashes, rest = scheme.group(1).lower(), len(scheme.group(2)), head[scheme.end() :]
+        if name == base.split(":", 1)[0].lower() and slashes < 2:
+            head = "/" * slashes + rest  # relative to the base, as the browser reads it
+        else:
+            head = f"{name}://{rest}"
+    elif head.startswith("//"):
+        head = "//" + head.lstrip("/")
+    return head + tail
 
 
 _C0_AND_SPACE = "".join(chr(c) for c in range(0x21))
 _NO_TAB_OR_NEWLINE = str.maketrans("", "", "\t\n\r")
+_ODD_START = re.compile(r"///|https?:(?!//[^/])", re.IGNORECASE)
+"""A start a browser reads otherwise than httpx: three slashes, or an http(s) scheme not
+followed by exactly two."""
+_SCHEME_SLASHES = re.compile(r"(https?):(/*)", re.IGNORECASE)
 
 _SEGMENT = r"[A-Za-z0-9_~-][A-Za-z0-9._~-]*"
 _PLAIN_PATH = re.compile(rf"/(?:{_SEGMENT}(?:/{_SEGMENT})*/?)?\Z")
@@ -521,30 +543,64 @@ def owned_by(url: str, website: str) -> bool:
 
 
 def _is_a_path(website: str) -> bool:
-    # Whether the website names a path of its host, not the host's root or index page.
-    return bool(_folder(website))
+    # Whether the website names a path of its host (or a place no path names: None), not
+    # the host's root or index page.
+    return _folder(website) != []
 
 
-def _folder(website: str) -> list[str]:
-    # The segments of the website's path, an index page at its end aside ("acme-www" of
-    # /acme-www/index.html); none for an unreadable one.
+def _folder(website: str) -> list[str] | None:
+    # The segments of the website's path, a domain's index page at its end aside
+    # ("index.html" of acme.example/index.html); None when no folder tells what the
+    # website owns: an unreadable one, a path a server may read otherwise (%2e%2e), a
+    # root with a fragment or a query (s3-external-1.amazonaws.com/#/acme-www/ shows a
+    # bucket it does not name).
     own = parse_link(website.strip())
-    segments = [] if own is None else _segments(own)
-    return segments[:-1] if segments and _INDEX_PAGE.fullmatch(segments[-1]) else segments
+    if own is None:
+        return None
+    segments = _segments(own)
+    if any(_dotted(s) for s in segments):
+        return None
+    if own.fragment or (not segments and _kept_query(own)):
+        return None
+    if (
+        segments
+        and segments[-1] in _INDEX_PAGES
+        and not own.raw_path.split(b"?", 1)[0].endswith(b"/")
+        and (len(segments) > 1 or registrable_domain(_host_key(own)) == _host_key(own))
+    ):
+        # A folder's own page (acme-www/index.html), or a domain's root page: alone on a
+        # path, an S3 bucket's or an account's name may read as one
+        # (s3-external-1.amazonaws.com/index.html is a bucket), never on the domain itself.
+        return segments[:-1]
+    return segments
 
 
-_INDEX_PAGE = re.compile(r"(?:index|default|home)\.[a-z0-9]{2,5}")
-"""A folder's own page by another name (``index.html``, ``default.aspx``)."""
+_INDEX_PAGES = frozenset(
+    {"index.html", "index.htm", "index.php", "index.shtml", "index.asp", "index.aspx"}
+    | {"index.jsp", "default.htm", "default.html", "default.asp", "default.aspx"}
+    | {"home.html", "home.htm"}
+)
+"""A folder's own page by another name (``acme.example/index.html``)."""
+
+
+def _kept_query(url: httpx.URL) -> bool:
+    # Whether the query holds more than tracking parameters (normalize_url drops those).
+    query = url.query.decode("ascii", "replace")
+    return any(
+        not k.lower().startswith("utm_") and k.lower() not in TRACKING_PARAMS
+        for k, _ in parse_qsl(query, keep_blank_values=True)
+    )
 
 
 def _under(url: str, website: str) -> bool:
     # Whether url's path, segment by segment (case aside, as site_of sets it aside),
-    # starts with the website's folder.
+    # starts with the website's folder; never for a path a server may read otherwise.
     page = parse_link(url.strip())
-    if page is None or parse_link(website.strip()) is None:
-        return False
     below = _folder(website)
-    return _segments(page)[: len(below)] == below
+    if page is None or below is None:
+        return False
+    segments = _segments(page)
+    return segments[: len(below)] == below and not any(_dotted(s) for s in segments)
 
 
 def _dotted(segment: str) -> bool:

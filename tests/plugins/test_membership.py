@@ -441,6 +441,45 @@ def test_an_entry_by_name_linking_to_another_tenant_of_the_applicants_platform_n
     assert result.status == status, result.summary
 
 
+@pytest.mark.parametrize(
+    ("entries", "status"),
+    [
+        pytest.param(
+            "<li><a href='https://globexcorp.example/'>Globex Corporation</a></li>"
+            "<li>Globex Corporation</li>",
+            Status.NEEDS_REVIEW,
+            id="a linked logo of another company and a bare mention of its name",
+        ),
+        pytest.param(
+            "<li><a href='https://globexcorp.example/'>Globex Corporation</a></li>"
+            "<li><a href='https://globex.example/'>Globex Corporation</a></li>",
+            Status.PASS,
+            id="one entry links elsewhere, another to the applicant's own website",
+        ),
+        pytest.param(
+            "<li><a href='https:///globexcorp.example/'>Globex Corporation</a></li>",
+            Status.NEEDS_REVIEW,
+            id="a link a browser reads as another company's site (three slashes)",
+        ),
+    ],
+)
+def test_a_name_alone_does_not_outweigh_its_link_to_another_company(
+    entries: str, status: Status
+) -> None:
+    """r26's second attack round: an impostor named like a member passed when the member
+    was also mentioned without a link, or linked by a spelling httpx reads otherwise."""
+    with respx.mock(assert_all_called=True) as router:
+        router.get(DIRECTORY, name="directory").mock(directory_page(f"<ul>{LISTED}{entries}</ul>"))
+        result = run_check(
+            MembershipCheck(),
+            make_submission(applicant=applicant("Globex Corporation", "https://globex.example/")),
+            {"sources": ["finops-members"]},
+            settings=settings_for(None),
+            sources={"finops-members": DIRECTORY},
+        )
+    assert result.status == status, result.summary
+
+
 DIR_A = "http://dir-a.test/members/"
 DIR_A2 = "http://dir-a.test/members/2"
 DIR_A3 = "http://dir-a.test/members/3"

@@ -82,6 +82,8 @@ def sort_entries_as_it_was(entries: list[Entry], hidden: list[Entry], wanted: Wa
                 found.elsewhere.append(entry)
             else:
                 found.confirmed.append((entry, why))
+                if entry.href and owned_by(entry.href, wanted.website):
+                    found.linked.append(entry)
         elif m.strength == "exact":
             found.by_alias.append((entry, wanted.aliases[m.form]))
         elif m.strength == "weak":
@@ -275,4 +277,4 @@ def test_membership_sorts_every_fixture_directory_as_it_did() -> None:
             assert found == sort_entries_as_it_was(shown, hidden, wanted), wanted
             kinds |= {k for k, v in vars(found).items() if v}
     # Every list the check decides from was reached at least once.
-    assert kinds == {"confirmed", "elsewhere", "by_alias", "weak", "unseen"}
+    assert kinds == {"confirmed", "elsewhere", "by_alias", "weak", "unseen", "linked"}

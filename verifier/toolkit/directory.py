@@ -95,9 +95,12 @@ def _in_chrome(tag: Tag) -> bool:
 def _absolute(page: Page, raw: object) -> str | None:
     """``raw`` (an ``href`` value) made absolute against the page; ``None`` when it is no
     link to another page (missing, malformed, a fragment, ``javascript:``, ``mailto:``)."""
-    if not isinstance(raw, str) or raw.startswith(("#", "javascript:", "mailto:")):
+    if not isinstance(raw, str) or raw.startswith("#"):
         return None
-    return join_url(page.final_url, raw)
+    joined = join_url(page.final_url, raw)
+    if joined is None or not joined[:8].lower().startswith(("http://", "https://")):
+        return None  # javascript:, mailto:, tel:, however written (" JavaScript:")
+    return joined
 
 
 def _href(tag: Tag, page: Page) -> tuple[str | None, str | None]:
@@ -284,13 +287,14 @@ def _sort(
     page: Page, found: list[Candidate], seen: dict[str, Entry], unseen: dict[str, Entry]
 ) -> None:
     """Add what each of ``found`` lists to ``seen`` and ``unseen`` (keyed by the name in
-    lower case: the first listing of a name is kept)."""
+    lower case and the link: the first listing of a name with one link is kept, and a
+    name listed again with another link, or none, is listed again: a bare mention of a
+    name does not hide that its linked entry leads to another company)."""
     for candidate in found:
         for listing, into in zip(decide_entry(candidate), (seen, unseen), strict=True):
-            if listing is not None and listing.name.lower() not in into:
-                into[listing.name.lower()] = Entry(
-                    listing.name, listing.href, candidate.how, page, listing.hidden
-                )
+            key = f"{listing.name.lower()}\x00{listing.href or ''}" if listing else ""
+            if listing is not None and key not in into:
+                into[key] = Entry(listing.name, listing.href, candidate.how, page, listing.hidden)
 
 
 def entries_of(page: Page) -> list[Entry]:
