@@ -480,6 +480,42 @@ def test_a_name_alone_does_not_outweigh_its_link_to_another_company(
     assert result.status == status, result.summary
 
 
+_TABLE = (
+    "<table><tr><th>Member</th><th>Website</th></tr>"
+    "<tr><td>Initech</td><td><a href='https://initech.example/'>initech.example</a></td></tr>"
+    "<tr><td>Globex Corporation</td><td><a href='{link}'>visit</a></td></tr></table>"
+)
+_CARDS = (
+    "<div class='member-card'><h3>Initech</h3><a href='https://initech.example/'>Visit</a></div>"
+    "<div class='member-card'><h3>Globex Corporation</h3><a href='{link}'>Visit</a></div>"
+)
+
+
+@pytest.mark.parametrize("layout", [_TABLE, _CARDS], ids=["table row", "card"])
+@pytest.mark.parametrize(
+    ("link", "status"),
+    [
+        ("https://www.globex.example/", Status.PASS),
+        ("https://globexcorp.example/", Status.NEEDS_REVIEW),
+    ],
+    ids=["its own website", "another company's"],
+)
+def test_a_row_or_cards_one_link_is_its_entrys_link(layout: str, link: str, status: Status) -> None:
+    """r26's second attack round: a table whose website is in the second cell, or a card
+    whose "Visit" link is beside its title, gave the entry no link, so an impostor named
+    like the member was confirmed by the name alone."""
+    with respx.mock(assert_all_called=True) as router:
+        router.get(DIRECTORY, name="directory").mock(directory_page(layout.format(link=link)))
+        result = run_check(
+            MembershipCheck(),
+            make_submission(applicant=applicant("Globex Corporation", "https://globex.example/")),
+            {"sources": ["finops-members"]},
+            settings=settings_for(None),
+            sources={"finops-members": DIRECTORY},
+        )
+    assert result.status == status, result.summary
+
+
 DIR_A = "http://dir-a.test/members/"
 DIR_A2 = "http://dir-a.test/members/2"
 DIR_A3 = "http://dir-a.test/members/3"

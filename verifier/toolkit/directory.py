@@ -103,13 +103,16 @@ def _absolute(page: Page, raw: object) -> str | None:
     return joined
 
 
-def _href(tag: Tag, page: Page) -> tuple[str | None, str | None]:
+def _href(tag: Tag, page: Page, holder: Tag | None = None) -> tuple[str | None, str | None]:
     """The link an entry carries (its own, its enclosing link's, or the one link it holds:
-    ``<li><a href=...>Name</a></li>``), and why that link is hidden (``None``: seen)."""
+    ``<li><a href=...>Name</a></li>``; else the one link of its ``holder``, the table row
+    of a name cell or the card of a title: ``<tr><td>Name</td><td><a>site</a></td></tr>``),
+    and why that link is hidden (``None``: seen)."""
     link = tag if tag.name == "a" else tag.find_parent("a")
-    if link is None:
-        inner = tag.find_all("a", href=True, limit=2)
-        link = inner[0] if len(inner) == 1 else None
+    for around in (tag, holder):
+        if link is None and around is not None:
+            inner = around.find_all("a", href=True, limit=2)
+            link = inner[0] if len(inner) == 1 else None
     if not isinstance(link, Tag):
         return None, None
     href = _absolute(page, link.get("href"))
@@ -213,9 +216,12 @@ def decide_entry(candidate: Candidate) -> tuple[Listing | None, Listing | None]:
     return seen, (_listing(c.text, c.href, why, logo) if why else None)
 
 
-def _candidate(page: Page, tag: Tag, how: str, alt: str | None = None) -> Candidate:
-    """The facts about one element (walks it: runs inside ``ctx.read``)."""
-    href, link_hidden = _href(tag, page)
+def _candidate(
+    page: Page, tag: Tag, how: str, alt: str | None = None, holder: Tag | None = None
+) -> Candidate:
+    """The facts about one element (walks it: runs inside ``ctx.read``); ``holder``: the
+    element whose one link is the entry's when the element holds none (:func:`_href`)."""
+    href, link_hidden = _href(tag, page, holder)
     own = page.hidden_reason(tag)
     if alt is not None:
         return Candidate(how, alt, alt, href, own, None, link_hidden)
@@ -250,10 +256,10 @@ def _logos(page: Page) -> list[Candidate]:
 
 def _table_rows(page: Page) -> list[Candidate]:
     """The first cell of each table row, when it is a data cell (not a header)."""
-    cells = [row.find(["td", "th"]) for row in _outside_chrome(page, "tr")]
+    cells = [(row.find(["td", "th"]), row) for row in _outside_chrome(page, "tr")]
     return [
-        _candidate(page, cell, "table-row")
-        for cell in cells
+        _candidate(page, cell, "table-row", holder=row)
+        for cell, row in cells
         if isinstance(cell, Tag) and cell.name == "td"
     ]
 
@@ -279,7 +285,7 @@ def _card_titles(page: Page) -> list[Candidate]:
         if isinstance(card, Tag) and not _in_chrome(card) and len(card.find_all("a")) <= 1:
             title = card.find(["h2", "h3", "h4", "h5", "strong", "b"])
             if isinstance(title, Tag):
-                found.append(_candidate(page, title, "card"))
+                found.append(_candidate(page, title, "card", holder=card))
     return found
 
 
