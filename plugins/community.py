@@ -15,7 +15,10 @@ Each claimed group's page is read. It confirms the claim when all of this holds:
    on the page is not participation;
 3. the listing names the applicant (case, punctuation and legal suffixes ignored); an
    alias the submission gives counts only on an item that links to the applicant's domain
-   (an alias alone is the applicant's word: another member's name is easy to write);
+   (an alias alone is the applicant's word: another member's name is easy to write), and
+   the name counts only on an item that does not link it to another organisation's own
+   site instead (a domain of its own, not a person's page on a shared platform: evidence
+   ``contributor-elsewhere``);
 4. a visitor sees it: a listing item, a heading or a link hidden from visitors
    (``display:none``, ``aria-hidden``, the page's own ``<style>``...) counts for nothing;
 5. the page's byline does not name the applicant (a page it wrote lists whom it likes);
@@ -78,12 +81,14 @@ from verifier.toolkit import (
     excerpt,
     leads_to,
     links_in,
+    links_out,
     normalize,
     read_page,
     record_hidden,
     some,
     text_mentions,
 )
+from verifier.urls import owned_by, where
 
 
 class CommunityParams(Params):
@@ -247,6 +252,22 @@ class _Applicant:
         """The form ``text`` names the applicant by, its own name first; ``None``."""
         return text_mentions(text, [self.name]) or text_mentions(text, self.aliases.values())
 
+    def away(self, page: Page, tag: Tag) -> str | None:
+        """The link a visitor sees in ``tag`` to another organisation's own site (a domain
+        of its own, not a page on a platform shared by path such as a person's LinkedIn
+        or GitHub), when none of its links leads to the applicant's website; ``None``."""
+        links = [h for h, why in links_in(page, tag) if not why]
+        if any(leads_to(h, self.domain, page, website=self.website) for h in links):
+            return None
+        return next(
+            (
+                h
+                for h in links
+                if links_out(h, page) and "/" not in site_of(h) and not owned_by(h, self.website)
+            ),
+            None,
+        )
+
     def tied(self, page: Page, tag: Tag, hidden_too: bool = False) -> bool:
         """Whether ``tag`` holds a link to the applicant's domain (one a visitor sees,
         unless ``hidden_too``)."""
@@ -286,6 +307,10 @@ class ItemFacts:
     tied_hidden: bool
     """Whether it holds a link, seen or hidden, to the applicant's domain (asked only when
     ``full_form`` is an alias's)."""
+    away: str | None = None
+    """Its link a visitor sees to another organisation's site, none leading to the
+    applicant's (asked only when ``form`` is the applicant's own name): the page ties that
+    name to someone else."""
 
 
 @dataclass(frozen=True)
@@ -309,6 +334,7 @@ Finding = Literal[
     "article",
     "hidden",
     "alias",
+    "linked-away",
     "author-only",
     "elsewhere",
     "no-listing",
@@ -389,6 +415,7 @@ def gather(page: Page, params: CommunityParams, who: _Applicant) -> PageFacts:
                 full=full,
                 full_form=full_form,
                 tied_hidden=full_form in who.aliases and who.tied(page, item.tag, True),
+                away=who.away(page, item.tag) if form in who.own else None,
             )
         )
     return PageFacts(
@@ -405,15 +432,19 @@ def decide(facts: PageFacts, own: list[str], aliases: dict[str, str]) -> Decisio
 
     The first item a visitor sees naming the applicant lists it, unless it names only an
     alias without a link to the applicant's domain (nor does a grid holding such an item
-    tie the alias); a byline naming the applicant, or a page that is an article, takes
-    that listing back. Without a listing: a hidden item that would have listed it, an
-    untied alias, a byline, a mention elsewhere, no listing at all, or absence.
+    tie the alias), or names it linking to another organisation's site and not to the
+    applicant's (nor does a grid holding it); a byline naming the applicant, or a page
+    that is an article, takes that listing back. Without a listing: the name linked to
+    another organisation, a hidden item that would have listed it, an untied alias, a
+    byline, a mention elsewhere, no listing at all, or absence.
     """
-    listed, by_alias = _first_listing(facts.items, aliases)
+    listed, by_alias, away = _first_listing(facts.items, aliases)
     if listed is not None and listed.form is not None:
         if facts.byline_names:
             return Decision("byline")
         return Decision("article" if facts.article else "listed", listed, listed.form)
+    if away is not None and away.form is not None:
+        return Decision("linked-away", away, away.form)
     if unseen := _would_have_listed(facts.items, own):
         return Decision("hidden", unseen=unseen)
     if by_alias is not None and by_alias.form is not None:
@@ -427,11 +458,14 @@ def decide(facts: PageFacts, own: list[str], aliases: dict[str, str]) -> Decisio
 
 def _first_listing(
     items: list[ItemFacts], aliases: dict[str, str]
-) -> tuple[ItemFacts | None, ItemFacts | None]:
-    """The first item a visitor sees that lists the applicant, and the first before it
-    that names only an alias it does not tie to the applicant."""
+) -> tuple[ItemFacts | None, ItemFacts | None, ItemFacts | None]:
+    """The first item a visitor sees that lists the applicant, the first before it that
+    names only an alias it does not tie to the applicant, and the first before it that
+    names the applicant linking to another organisation."""
     by_alias: ItemFacts | None = None
+    away: ItemFacts | None = None
     untied: set[int] = set()  # what holds an item naming an alias it does not tie
+    elsewhere: set[int] = set()  # what holds an item tying the name to someone else
     for item in items:
         if item.form is None:
             continue
@@ -441,8 +475,13 @@ def _first_listing(
             by_alias = by_alias or item
             untied.update(item.holders)
             continue
-        return item, by_alias
-    return None, by_alias
+        if item.form not in aliases and (item.key in elsewhere or item.away is not None):
+            # Likewise the card whose link names another organisation's site decides.
+            away = away or item
+            elsewhere.update(item.holders)
+            continue
+        return item, by_alias, away
+    return None, by_alias, away
 
 
 def _would_have_listed(items: list[ItemFacts], own: list[str]) -> tuple[Hidden, ...]:
@@ -519,4 +558,18 @@ def _find(page: Page, ctx: CheckContext[CommunityParams], group: str) -> str:
             alias=alias,
         )
         return f"the page lists only the alias {alias!r}, which it does not tie to {who.domain}"
+    elif found.finding == "linked-away" and item is not None and item.away is not None:
+        theirs, own = where(item.away, who.website)
+        ctx.evidence(
+            "contributor-elsewhere",
+            f"{group}: the listing names the applicant, but links it to {item.away}, not to "
+            f"{own}: a person must confirm it is the applicant",
+            page=page,
+            excerpt=item.full[:200],
+            link=item.away,
+        )
+        return (
+            f"the page lists the applicant's name linking to {theirs}, not {own}: it may be "
+            "another organisation of the same name"
+        )
     return _NOT_LISTED[found.finding]

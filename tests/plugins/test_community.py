@@ -432,3 +432,65 @@ def test_a_control_character_in_the_claimed_page_path_is_no_crash(segment: str) 
         )
     assert result.status.value == "needs_review", result.summary
     assert "not confirmed by a contributors page" in result.summary
+
+
+@pytest.mark.parametrize(
+    ("website", "link", "status"),
+    [
+        pytest.param(
+            "https://globex-impostor.example/",
+            "https://www.globex.example/",
+            "needs_review",
+            id="the name linking to another organisation's site: another of that name",
+        ),
+        pytest.param(
+            "https://globex.example/", "https://www.globex.example/", "pass", id="its own site"
+        ),
+        pytest.param(
+            "https://globex-impostor.example/",
+            "https://www.linkedin.com/in/bala-kumar/",
+            "pass",
+            id="a person's profile on a shared platform says nothing of the company",
+        ),
+    ],
+)
+def test_a_contributor_card_linking_the_name_to_another_site_needs_review(
+    website: str, link: str, status: str
+) -> None:
+    """r26's second attack round: an impostor named like a contributing company passed on
+    the card of that company, which links to the company's own site, not the impostor's."""
+    import httpx
+    import respx
+
+    from verifier.testing import settings_for
+
+    url = f"{WG}/containers/"
+    cards = "".join(
+        f"<div class='contributor-card'><h4>{person}</h4><p>{company}</p>{extra}</div>"
+        for person, company, extra in [
+            ("Bala Kumar", "Globex Corporation", f"<a href='{link}'>site</a>"),
+            ("Mei Tanaka", "Initech Softworks", ""),
+        ]
+    )
+    html = (
+        "<html><head><title>FinOps for Containers</title></head><body>"
+        "<h1>FinOps for Containers</h1><h2>Contributors</h2>"
+        f"<div class='wg-contributors'>{cards}</div></body></html>"
+    )
+    applicant = {"name": "Globex Corporation", "website": website}
+    with respx.mock(assert_all_called=False) as router:
+        router.get(url).mock(httpx.Response(200, html=html))
+        router.route().mock(httpx.Response(404, html="<html><body>nothing</body></html>"))
+        result = run_check(
+            CommunityCheck(),
+            make_submission(applicant=applicant, community=[{**CONTAINERS, "url": url}]),
+            TRUSTED,
+            settings=settings_for(None),
+            sources=SOURCES,
+        )
+    assert result.status.value == status, result.summary
+    if status == "needs_review":
+        claim = next(e for e in result.evidence if e.kind == "community-claim")
+        assert "linking to globex.example, not globex-impostor.example" in claim.detail
+        (shown,) = [e for e in result.evidence if e.kind == "contributor-elsewhere"]
+        assert shown.data["link"] == link

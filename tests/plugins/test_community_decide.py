@@ -46,8 +46,16 @@ ALIAS_CARD = item(1, "acme ce", holders=frozenset({9}))
 HIDDEN_CARD = item(1, None, hidden="display:none", full_form="acme cloud economics")
 
 
+AWAY_CARD = item(1, "acme cloud economics", holders=frozenset({9}), away="https://acme.example/")
+
+
 CASES = [
     pytest.param(page(CARD), Decision("listed", CARD, OWN[0]), id="the name on a card lists"),
+    pytest.param(
+        page(AWAY_CARD, item(9, "acme cloud economics")),
+        Decision("linked-away", AWAY_CARD, OWN[0]),
+        id="the name on a card linking to another organisation's site, and the grid around it",
+    ),
     pytest.param(
         page(ALIAS_CARD),
         Decision("alias", ALIAS_CARD, "acme ce"),
