@@ -737,7 +737,19 @@ def test_slashes_and_backslashes_are_read_as_a_browser_reads_them(href: str, joi
             id="a bucket shown in a query",
         ),
         pytest.param(
-            "https://linktr.ee/walmart", "https://linktr.ee/home.page", id="an account home.page"
+            "https://huggingface.co/acme/..%2Fwalmart/case.html",
+            "https://huggingface.co/acme/",
+            id="a .. hidden in a segment: ..%2Fwalmart",
+        ),
+        pytest.param(
+            "https://s3.cn-north-1.amazonaws.com.cn/walmart/case.html",
+            "https://s3.cn-north-1.amazonaws.com.cn/acme/",
+            id="another bucket of an S3 endpoint in China",
+        ),
+        pytest.param(
+            "https://commondatastorage.googleapis.com/walmart/case.html",
+            "https://commondatastorage.googleapis.com/acme/",
+            id="another bucket of Cloud Storage by an older name",
         ),
     ],
 )
@@ -747,3 +759,23 @@ def test_a_website_whose_path_does_not_say_what_it_owns_owns_nothing_else(
     """r26's second attack round: websites that looked like a path but were read as a
     host's root (an index-like bucket name, a fragment, a query) owned every bucket."""
     assert not owned_by(url, website)
+
+
+@pytest.mark.parametrize(
+    "website",
+    [
+        "https://www.acme.example/home.php",
+        "https://www.acme.example/#/",
+        "https://www.acme.example/#home",
+        "https://www.acme.example/?lang=en",
+        "https://www.acme.example/?hsLang=en&utm_source=x",
+        "https://www.acme.example/index.cfm",
+    ],
+)
+def test_a_websites_index_page_query_or_fragment_is_its_root(website: str) -> None:
+    """r26's third attack round: the second round's fix made these common ways to write
+    a website own nothing but themselves (a real applicant's case studies failed)."""
+    assert owned_by("https://www.acme.example/customers/globex", website)
+    assert owned_by(
+        "https://cloud.acme.example/customers/globex", "https://cloud.acme.example/index.html"
+    )

@@ -72,7 +72,8 @@ applicant's own. Suffixes with a variable label (a region, a zone) are
 :data:`SHARED_HOSTING_PATTERN`."""
 
 _S3_ENDPOINT = re.compile(
-    r"s3(?:-website)?(?:[.-](?:dualstack\.)?[a-z]{2}(?:-[a-z]+)+-\d+)?\.amazonaws\.com"
+    r"s3(?:-website|-fips|-external-1)?(?:[.-](?:dualstack\.)?[a-z]{2}(?:-[a-z]+)+-\d+)?"
+    r"\.amazonaws\.com(?:\.cn)?"
 )
 # S3 endpoints: s3, and per region s3.<region>, s3-<region> (legacy), s3.dualstack.<region>,
 # s3-website-<region>, s3-website.<region> (regions such as us-east-1, us-gov-west-1).
@@ -187,6 +188,8 @@ PATH_SCOPED_HOSTS: dict[str, tuple[tuple[str, int], ...]] = {
     "youtube.com": (("@", 1), ("c", 2), ("channel", 2), ("user", 2)),
     "sites.google.com": (("view", 2), ("site", 2)),
     "storage.googleapis.com": (("", 1),),  # a bucket addressed by path
+    "commondatastorage.googleapis.com": (("", 1),),  # the same, by older names
+    "storage.cloud.google.com": (("", 1),),
     "dev.azure.com": (("", 1),),
     "facebook.com": (("groups", 2), ("people", 3), ("", 1)),
     "fb.com": (("groups", 2), ("people", 3), ("", 1)),
@@ -549,47 +552,27 @@ def _is_a_path(website: str) -> bool:
 
 
 def _folder(website: str) -> list[str] | None:
-    # The segments of the website's path, a domain's index page at its end aside
-    # ("index.html" of acme.example/index.html); None when no folder tells what the
-    # website owns: an unreadable one, a path a server may read otherwise (%2e%2e), a
-    # root with a fragment or a query (s3-external-1.amazonaws.com/#/acme-www/ shows a
-    # bucket it does not name).
+    # The segments of the website's path, an index page at its end aside ("index.html" of
+    # acme.example/index.html; a query and a fragment say nothing of what it owns: #/ of
+    # a single-page site); None when no folder tells what the website owns: an unreadable
+    # one, or a path a server may read otherwise (%2e%2e).
     own = parse_link(website.strip())
     if own is None:
         return None
     segments = _segments(own)
     if any(_dotted(s) for s in segments):
         return None
-    if own.fragment or (not segments and _kept_query(own)):
-        return None
-    if (
-        segments
-        and segments[-1] in _INDEX_PAGES
-        and not own.raw_path.split(b"?", 1)[0].endswith(b"/")
-        and (len(segments) > 1 or registrable_domain(_host_key(own)) == _host_key(own))
-    ):
-        # A folder's own page (acme-www/index.html), or a domain's root page: alone on a
-        # path, an S3 bucket's or an account's name may read as one
-        # (s3-external-1.amazonaws.com/index.html is a bucket), never on the domain itself.
+    raw = own.raw_path.split(b"?", 1)[0]
+    if segments and _INDEX_PAGE.fullmatch(segments[-1]) and not raw.endswith(b"/"):
+        # A bucket or an account named like one is its owner's on a host shared by path
+        # that a rule knows (its site holds the name); on one no rule knows, such a
+        # website owns the host, as its bare root does (README, "Known limits").
         return segments[:-1]
     return segments
 
 
-_INDEX_PAGES = frozenset(
-    {"index.html", "index.htm", "index.php", "index.shtml", "index.asp", "index.aspx"}
-    | {"index.jsp", "default.htm", "default.html", "default.asp", "default.aspx"}
-    | {"home.html", "home.htm"}
-)
-"""A folder's own page by another name (``acme.example/index.html``)."""
-
-
-def _kept_query(url: httpx.URL) -> bool:
-    # Whether the query holds more than tracking parameters (normalize_url drops those).
-    query = url.query.decode("ascii", "replace")
-    return any(
-        not k.lower().startswith("utm_") and k.lower() not in TRACKING_PARAMS
-        for k, _ in parse_qsl(query, keep_blank_values=True)
-    )
+_INDEX_PAGE = re.compile(r"(?:index|default|home)\.[a-z0-9]{2,5}")
+"""A folder's own page by another name (``index.html``, ``default.aspx``, ``home.php``)."""
 
 
 def _under(url: str, website: str) -> bool:
@@ -604,12 +587,14 @@ def _under(url: str, website: str) -> bool:
 
 
 def _dotted(segment: str) -> bool:
-    # Whether a server could read the segment as "." or "..": as written, decoded once
-    # more or twice (a proxy decoding again: %252e), or before a ";" parameter (..;, which
-    # Tomcat and Jetty read as ..).
+    # Whether a server could read a "." or ".." in the segment: as written, decoded once
+    # more or twice (a proxy decoding again: %252e), split where it decodes to "/" or "\"
+    # (..%2Fglobex, which a server decoding the path reads as ../globex), or before a ";"
+    # parameter (..;, which Tomcat and Jetty read as ..).
     for _ in range(3):
-        if segment.split(";", 1)[0] in (".", ".."):
-            return True
+        for piece in re.split(r"[/\\]", segment):
+            if piece.split(";", 1)[0] in (".", ".."):
+                return True
         segment = unquote(segment)
     return False
 
