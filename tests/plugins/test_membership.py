@@ -491,7 +491,17 @@ _CARDS = (
 )
 
 
-@pytest.mark.parametrize("layout", [_TABLE, _CARDS], ids=["table row", "card"])
+_LOGO_TABLE = (
+    "<table><tr><td><img src='i.png' alt='Initech'></td>"
+    "<td><a href='https://initech.example/'>initech.example</a></td></tr>"
+    "<tr><td><img src='g.png' alt='Globex Corporation'></td><td><a href='{link}'>visit</a></td>"
+    "</tr></table>"
+)
+
+
+@pytest.mark.parametrize(
+    "layout", [_TABLE, _CARDS, _LOGO_TABLE], ids=["table row", "card", "logo in a table row"]
+)
 @pytest.mark.parametrize(
     ("link", "status"),
     [

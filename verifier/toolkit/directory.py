@@ -248,7 +248,8 @@ def _outside_chrome(page: Page, names: str | list[str]) -> list[Tag]:
 def _logos(page: Page) -> list[Candidate]:
     """Each image with an ``alt`` text: a logo names its organisation there."""
     return [
-        _candidate(page, img, _LOGO, str(img["alt"]))
+        # In a table, the row's one link is the logo's when the logo has none.
+        _candidate(page, img, _LOGO, str(img["alt"]), holder=img.find_parent("tr"))
         for img in _outside_chrome(page, "img")
         if isinstance(img.get("alt"), str)
     ]
