@@ -309,8 +309,9 @@ class ItemFacts:
     ``full_form`` is an alias's)."""
     away: str | None = None
     """Its link a visitor sees to another organisation's site, none leading to the
-    applicant's (asked only when ``form`` is the applicant's own name): the page ties that
-    name to someone else."""
+    applicant's (asked only of an item naming the applicant by its own name, up to the
+    first that links nowhere away, and not of the grids around one that does: what
+    :func:`decide` reads): the page ties that name to someone else."""
 
 
 @dataclass(frozen=True)
@@ -400,9 +401,17 @@ def gather(page: Page, params: CommunityParams, who: _Applicant) -> PageFacts:
     """The facts :func:`decide` needs from ``page`` (walks the tree: runs in ``ctx.read``)."""
     layout = _layout(page, params)
     facts: list[ItemFacts] = []
+    listed = False  # an item naming the applicant without a link away came: decide stops
+    held: set[int] = set()  # what holds an item linking the name away: decide skips it
     for item, text, part, full in layout.shown:
         form = who.named(text) if item.hidden is None else None
         full_form = who.named(full) if (item.hidden or part) else None
+        away = None
+        if form in who.own and not listed and id(item.tag) not in held:
+            # Asked only where decide looks: the grids around a card are walked no more.
+            away = who.away(page, item.tag)
+            listed = away is None
+            held.update(layout.holders[id(item.tag)])
         facts.append(
             ItemFacts(
                 key=id(item.tag),
@@ -415,7 +424,7 @@ def gather(page: Page, params: CommunityParams, who: _Applicant) -> PageFacts:
                 full=full,
                 full_form=full_form,
                 tied_hidden=full_form in who.aliases and who.tied(page, item.tag, True),
-                away=who.away(page, item.tag) if form in who.own else None,
+                away=away,
             )
         )
     return PageFacts(
