@@ -409,6 +409,20 @@ def test_an_entry_by_name_that_links_to_another_site_needs_review(
         )
 
 
+def globex_in(body: str, website: str = "https://globex.example/") -> RequirementResult:
+    """The membership of an applicant named "Globex Corporation" with ``website``, in a
+    directory page of ``body``."""
+    with respx.mock(assert_all_called=True) as router:
+        router.get(DIRECTORY, name="directory").mock(directory_page(body))
+        return run_check(
+            MembershipCheck(),
+            make_submission(applicant=applicant("Globex Corporation", website)),
+            {"sources": ["finops-members"]},
+            settings=settings_for(None),
+            sources={"finops-members": DIRECTORY},
+        )
+
+
 @pytest.mark.parametrize(
     ("link", "status"),
     [
@@ -427,17 +441,7 @@ def test_an_entry_by_name_linking_to_another_tenant_of_the_applicants_platform_n
     platform no list knows (``globex.pages-host.test``), was confirmed by the member's
     entry linking to another tenant: the guard compared sites, not whose page it is."""
     entry = f"<li><a href='{link}'>Globex Corporation</a></li>"
-    with respx.mock(assert_all_called=True) as router:
-        router.get(DIRECTORY, name="directory").mock(directory_page(f"<ul>{LISTED}{entry}</ul>"))
-        result = run_check(
-            MembershipCheck(),
-            make_submission(
-                applicant=applicant("Globex Corporation", "https://globex.pages-host.test/")
-            ),
-            {"sources": ["finops-members"]},
-            settings=settings_for(None),
-            sources={"finops-members": DIRECTORY},
-        )
+    result = globex_in(f"<ul>{LISTED}{entry}</ul>", "https://globex.pages-host.test/")
     assert result.status == status, result.summary
 
 
@@ -468,15 +472,7 @@ def test_a_name_alone_does_not_outweigh_its_link_to_another_company(
 ) -> None:
     """r26's second attack round: an impostor named like a member passed when the member
     was also mentioned without a link, or linked by a spelling httpx reads otherwise."""
-    with respx.mock(assert_all_called=True) as router:
-        router.get(DIRECTORY, name="directory").mock(directory_page(f"<ul>{LISTED}{entries}</ul>"))
-        result = run_check(
-            MembershipCheck(),
-            make_submission(applicant=applicant("Globex Corporation", "https://globex.example/")),
-            {"sources": ["finops-members"]},
-            settings=settings_for(None),
-            sources={"finops-members": DIRECTORY},
-        )
+    result = globex_in(f"<ul>{LISTED}{entries}</ul>")
     assert result.status == status, result.summary
 
 
@@ -514,15 +510,7 @@ def test_a_row_or_cards_one_link_is_its_entrys_link(layout: str, link: str, stat
     """r26's second attack round: a table whose website is in the second cell, or a card
     whose "Visit" link is beside its title, gave the entry no link, so an impostor named
     like the member was confirmed by the name alone."""
-    with respx.mock(assert_all_called=True) as router:
-        router.get(DIRECTORY, name="directory").mock(directory_page(layout.format(link=link)))
-        result = run_check(
-            MembershipCheck(),
-            make_submission(applicant=applicant("Globex Corporation", "https://globex.example/")),
-            {"sources": ["finops-members"]},
-            settings=settings_for(None),
-            sources={"finops-members": DIRECTORY},
-        )
+    result = globex_in(layout.format(link=link))
     assert result.status == status, result.summary
 
 
