@@ -402,7 +402,8 @@ a page whose URL is 8,000 characters long would leave 160 MB of joined URLs behi
 def join_url(base: str, ref: str) -> str | None:
     """``ref`` (an ``href``, a ``Location``) made absolute against ``base``: read as a
     browser reads it (the WHATWG URL standard: C0 controls and spaces around it dropped,
-    tabs and newlines in it removed), then joined exactly as
+    tabs and newlines in it removed, its slashes and backslashes as :func:`_browser_href`
+    says), then joined exactly as
     ``str(httpx.URL(base).join(ref))``; ``None`` when either is malformed. (A link
     ``" https://globex.example/"``, or one a template broke over two lines, leads where a
     visitor's click goes, not nowhere.)
@@ -535,20 +536,15 @@ def owned_by(url: str, website: str) -> bool:
     if site_of(url) != site:
         return False
     host = _site_host(website)
-    if "/" in site or _is_a_path(website):
-        # A host shared by path: the page must lie under the website's own path. Its
-        # owner segments alone could be a route of the host's own that no list names
-        # (github.com/enterprises/<anyone>, facebook.com/pg/<anyone>).
-        return host is not None and _site_host(url) == host and _under(url, website)
+    folder = _folder(website)
+    if "/" in site or folder != []:
+        # A host shared by path, or a website given as a path: the page must lie under
+        # the website's folder. Its owner segments alone could be a route of the host's
+        # own that no list names (github.com/enterprises/<anyone>, facebook.com/pg/<x>).
+        return host is not None and _site_host(url) == host and _under(url, folder)
     if host is None or host == site:
         return True
     return _site_host(url) == host
-
-
-def _is_a_path(website: str) -> bool:
-    # Whether the website names a path of its host (or a place no path names: None), not
-    # the host's root or index page.
-    return _folder(website) != []
 
 
 def _folder(website: str) -> list[str] | None:
@@ -575,11 +571,11 @@ _INDEX_PAGE = re.compile(r"(?:index|default|home)\.[a-z0-9]{2,5}")
 """A folder's own page by another name (``index.html``, ``default.aspx``, ``home.php``)."""
 
 
-def _under(url: str, website: str) -> bool:
+def _under(url: str, below: list[str] | None) -> bool:
     # Whether url's path, segment by segment (case aside, as site_of sets it aside),
-    # starts with the website's folder; never for a path a server may read otherwise.
+    # starts with the website's folder (_folder); never for a path a server may read
+    # otherwise, nor under no folder (None).
     page = parse_link(url.strip())
-    below = _folder(website)
     if page is None or below is None:
         return False
     segments = _segments(page)
@@ -592,11 +588,14 @@ def _dotted(segment: str) -> bool:
     # (..%2Fglobex, which a server decoding the path reads as ../globex), or before a ";"
     # parameter (..;, which Tomcat and Jetty read as ..).
     for _ in range(3):
-        for piece in re.split(r"[/\\]", segment):
+        for piece in _SLASHES.split(segment):
             if piece.split(";", 1)[0] in (".", ".."):
                 return True
         segment = unquote(segment)
     return False
+
+
+_SLASHES = re.compile(r"[/\\]")
 
 
 def _segments(url: httpx.URL) -> list[str]:
