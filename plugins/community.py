@@ -50,6 +50,7 @@ give "FinOps for" and "FinOps"), ``parent_levels``.
 
 from __future__ import annotations
 
+import re
 import weakref
 from dataclasses import dataclass
 from typing import Literal
@@ -88,7 +89,7 @@ from verifier.toolkit import (
     some,
     text_mentions,
 )
-from verifier.urls import owned_by, where
+from verifier.urls import owned_by, parse_link, where
 
 
 class CommunityParams(Params):
@@ -254,16 +255,22 @@ class _Applicant:
 
     def away(self, page: Page, tag: Tag) -> str | None:
         """The link a visitor sees in ``tag`` to another organisation's own site (a domain
-        of its own, not a page on a platform shared by path such as a person's LinkedIn
-        or GitHub), when none of its links leads to the applicant's website; ``None``."""
+        of its own, or an organisation's page on LinkedIn; not a person's page on a
+        platform shared by path, a GitHub or X account, which may be the contributor's),
+        when none of its links leads to the applicant's site (its website's host, whatever
+        path the website was given as: ``/en-us/`` owns the rest of its domain here);
+        ``None``."""
         links = [h for h, why in links_in(page, tag) if not why]
         if any(leads_to(h, self.domain, page, website=self.website) for h in links):
             return None
+        root = _root(self.website)
         return next(
             (
                 h
                 for h in links
-                if links_out(h, page) and "/" not in site_of(h) and not owned_by(h, self.website)
+                if links_out(h, page)
+                and not owned_by(h, root)
+                and ("/" not in (site := site_of(h)) or _ORGANISATION_PAGE.match(site))
             ),
             None,
         )
@@ -277,6 +284,16 @@ class _Applicant:
             for h, why in links
             if hidden_too or not why
         )
+
+
+def _root(website: str) -> str:
+    # The root of the website's host ("https://www.acme.example/" of ".../en-us/").
+    parsed = parse_link(website.strip())
+    return website if parsed is None else f"{parsed.scheme}://{parsed.netloc.decode('ascii')}/"
+
+
+_ORGANISATION_PAGE = re.compile(r"(?:[a-z0-9-]+\.)?linkedin\.com/(?:company|showcase|school)/")
+"""A site (``site_of``) that is an organisation's page on a platform shared by path."""
 
 
 @dataclass(frozen=True)

@@ -487,6 +487,11 @@ _CARDS = (
 )
 
 
+_TWO_LINK_TABLE = (
+    "<table><tr><td>Initech</td><td><a href='https://initech.example/'>site</a></td></tr>"
+    "<tr><td>Globex Corporation</td><td><a href='{link}'>site</a></td>"
+    "<td><a href='https://www.linkedin.com/company/globex-x/'>in</a></td></tr></table>"
+)
 _LOGO_TABLE = (
     "<table><tr><td><img src='i.png' alt='Initech'></td>"
     "<td><a href='https://initech.example/'>initech.example</a></td></tr>"
@@ -496,7 +501,9 @@ _LOGO_TABLE = (
 
 
 @pytest.mark.parametrize(
-    "layout", [_TABLE, _CARDS, _LOGO_TABLE], ids=["table row", "card", "logo in a table row"]
+    "layout",
+    [_TABLE, _CARDS, _LOGO_TABLE, _TWO_LINK_TABLE],
+    ids=["table row", "card", "logo in a table row", "a row with a website and a LinkedIn"],
 )
 @pytest.mark.parametrize(
     ("link", "status"),

@@ -105,14 +105,20 @@ def _absolute(page: Page, raw: object) -> str | None:
 
 def _href(tag: Tag, page: Page, holder: Tag | None = None) -> tuple[str | None, str | None]:
     """The link an entry carries (its own, its enclosing link's, or the one link it holds:
-    ``<li><a href=...>Name</a></li>``; else the one link of its ``holder``, the table row
-    of a name cell or the card of a title: ``<tr><td>Name</td><td><a>site</a></td></tr>``),
-    and why that link is hidden (``None``: seen)."""
+    ``<li><a href=...>Name</a></li>``; else the link of its ``holder``, the table row of a
+    name cell or the card of a title: its one link, or the first of its links that leaves
+    the directory's site, ``<tr><td>Name</td><td><a>site</a></td></tr>``), and why that
+    link is hidden (``None``: seen)."""
     link = tag if tag.name == "a" else tag.find_parent("a")
-    for around in (tag, holder):
-        if link is None and around is not None:
-            inner = around.find_all("a", href=True, limit=2)
-            link = inner[0] if len(inner) == 1 else None
+    if link is None:
+        inner = tag.find_all("a", href=True, limit=2)
+        link = inner[0] if len(inner) == 1 else None
+    if link is None and holder is not None:
+        # A row's or card's links: its one link, or the first that leaves the directory's
+        # site (a member's website before its LinkedIn page: the row names its company).
+        around = [a for a in holder.find_all("a", href=True) if isinstance(a, Tag)]
+        out = [a for a in around if links_out(_absolute(page, a.get("href")), page)]
+        link = around[0] if len(around) == 1 else (out[0] if out else None)
     if not isinstance(link, Tag):
         return None, None
     href = _absolute(page, link.get("href"))
