@@ -17,7 +17,8 @@ Each claimed group's page is read. It confirms the claim when all of this holds:
    alias the submission gives counts only on an item that links to the applicant's domain
    (an alias alone is the applicant's word: another member's name is easy to write), and
    the name counts only on an item that does not link it to another organisation's own
-   site instead (a domain of its own, not a person's page on a shared platform: evidence
+   site instead (a domain of its own or a LinkedIn organisation page; not a person's
+   page, a GitHub or X account, which may be the contributor's: evidence
    ``contributor-elsewhere``);
 4. a visitor sees it: a listing item, a heading or a link hidden from visitors
    (``display:none``, ``aria-hidden``, the page's own ``<style>``...) counts for nothing;
@@ -89,7 +90,7 @@ from verifier.toolkit import (
     some,
     text_mentions,
 )
-from verifier.urls import owned_by, parse_link, where
+from verifier.urls import origin_of, owned_by, where
 
 
 class CommunityParams(Params):
@@ -263,7 +264,7 @@ class _Applicant:
         links = [h for h, why in links_in(page, tag) if not why]
         if any(leads_to(h, self.domain, page, website=self.website) for h in links):
             return None
-        root = _root(self.website)
+        root = origin_of(self.website)
         return next(
             (
                 h
@@ -284,12 +285,6 @@ class _Applicant:
             for h, why in links
             if hidden_too or not why
         )
-
-
-def _root(website: str) -> str:
-    # The root of the website's host ("https://www.acme.example/" of ".../en-us/").
-    parsed = parse_link(website.strip())
-    return website if parsed is None else f"{parsed.scheme}://{parsed.netloc.decode('ascii')}/"
 
 
 _ORGANISATION_PAGE = re.compile(r"(?:[a-z0-9-]+\.)?linkedin\.com/(?:company|showcase|school)/")
@@ -428,7 +423,8 @@ def gather(page: Page, params: CommunityParams, who: _Applicant) -> PageFacts:
             # Asked only where decide looks: the grids around a card are walked no more.
             away = who.away(page, item.tag)
             listed = away is None
-            held.update(layout.holders[id(item.tag)])
+            if away is not None:
+                held.update(layout.holders[id(item.tag)])
         facts.append(
             ItemFacts(
                 key=id(item.tag),

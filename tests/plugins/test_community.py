@@ -15,6 +15,7 @@ from verifier.fetch import FetchSettings
 from verifier.inputs.submission import MAX_ITEMS
 from verifier.names import normalize
 from verifier.testing import make_submission, run_check
+from verifier.urls import site_of
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -405,31 +406,37 @@ def test_a_group_page_many_applicants_read_is_walked_once_and_decided_for_each(
     assert len(walks) == 3 + 1  # once per page read alone, once for the shared page
 
 
-@pytest.mark.parametrize("segment", ["%00", "%0a", "%7f"])
-def test_a_control_character_in_the_claimed_page_path_is_no_crash(segment: str) -> None:
-    """A claimed contributors page whose path holds an escaped control character is looked
-    up the path as written: the pages above it are asked, and a page that does not name
-    the group leaves the claim for a person, never a crashed check."""
+def _on_page(url: str, html: str, applicant: dict[str, Any], params: dict[str, Any]) -> Any:
+    """community for ``applicant`` claiming the Containers group at ``url``, served
+    ``html`` there (every other URL answers 404)."""
     import httpx
     import respx
 
     from verifier.testing import settings_for
 
+    with respx.mock(assert_all_called=False) as router:
+        router.get(url).mock(httpx.Response(200, html=html))
+        router.route().mock(httpx.Response(404, html="<html><body>nothing</body></html>"))
+        return run_check(
+            CommunityCheck(),
+            make_submission(applicant=applicant, community=[{**CONTAINERS, "url": url}]),
+            params,
+            settings=settings_for(None),
+            sources=SOURCES,
+        )
+
+
+@pytest.mark.parametrize("segment", ["%00", "%0a", "%7f"])
+def test_a_control_character_in_the_claimed_page_path_is_no_crash(segment: str) -> None:
+    """A claimed contributors page whose path holds an escaped control character is looked
+    up the path as written: the pages above it are asked, and a page that does not name
+    the group leaves the claim for a person, never a crashed check."""
     url = f"{WG}/containers/{segment}/contributors/"
     page = (
         "<html><head><title>Contributors</title></head><body><h1>Contributors</h1>"
         "<ul class='contributors'><li>Acme Cloud</li></ul></body></html>"
     )
-    with respx.mock(assert_all_called=False) as router:
-        router.get(url).mock(httpx.Response(200, html=page))
-        router.route().mock(httpx.Response(404, html="<html><body>nothing</body></html>"))
-        result = run_check(
-            CommunityCheck(),
-            make_submission(applicant=ACME, community=[{**CONTAINERS, "url": url}]),
-            {"trusted_sources": []},
-            settings=settings_for(None),
-            sources=SOURCES,
-        )
+    result = _on_page(url, page, ACME, {"trusted_sources": []})
     assert result.status.value == "needs_review", result.summary
     assert "not confirmed by a contributors page" in result.summary
 
@@ -471,11 +478,6 @@ def test_a_contributor_card_linking_the_name_to_another_site_needs_review(
 ) -> None:
     """r26's second attack round: an impostor named like a contributing company passed on
     the card of that company, which links to the company's own site, not the impostor's."""
-    import httpx
-    import respx
-
-    from verifier.testing import settings_for
-
     url = f"{WG}/containers/"
     cards = "".join(
         f"<div class='contributor-card'><h4>{person}</h4><p>{company}</p>{extra}</div>"
@@ -490,19 +492,10 @@ def test_a_contributor_card_linking_the_name_to_another_site_needs_review(
         f"<div class='wg-contributors'>{cards}</div></body></html>"
     )
     applicant = {"name": "Globex Corporation", "website": website}
-    with respx.mock(assert_all_called=False) as router:
-        router.get(url).mock(httpx.Response(200, html=html))
-        router.route().mock(httpx.Response(404, html="<html><body>nothing</body></html>"))
-        result = run_check(
-            CommunityCheck(),
-            make_submission(applicant=applicant, community=[{**CONTAINERS, "url": url}]),
-            TRUSTED,
-            settings=settings_for(None),
-            sources=SOURCES,
-        )
+    result = _on_page(url, html, applicant, TRUSTED)
     assert result.status.value == status, result.summary
     if status == "needs_review":
         claim = next(e for e in result.evidence if e.kind == "community-claim")
-        assert "not globex-impostor.example" in claim.detail
+        assert f"linking to {site_of(link)}, not globex-impostor.example" in claim.detail
         (shown,) = [e for e in result.evidence if e.kind == "contributor-elsewhere"]
         assert shown.data["link"] == link

@@ -116,9 +116,15 @@ def _href(tag: Tag, page: Page, holder: Tag | None = None) -> tuple[str | None, 
     if link is None and holder is not None:
         # A row's or card's links: its one link, or the first that leaves the directory's
         # site (a member's website before its LinkedIn page: the row names its company).
-        around = [a for a in holder.find_all("a", href=True) if isinstance(a, Tag)]
-        out = [a for a in around if links_out(_absolute(page, a.get("href")), page)]
-        link = around[0] if len(around) == 1 else (out[0] if out else None)
+        around = [
+            (a, _absolute(page, a.get("href")))
+            for a in holder.find_all("a", href=True)
+            if isinstance(a, Tag)
+        ]
+        out = [(a, h) for a, h in around if links_out(h, page)]
+        if len(around) == 1 or out:
+            link, href = (around if len(around) == 1 else out)[0]
+            return href, (page.hidden_reason(link) if href else None)
     if not isinstance(link, Tag):
         return None, None
     href = _absolute(page, link.get("href"))
